@@ -1,0 +1,79 @@
+/**
+ * @module signaling
+ * Messages on the authenticated WebSocket `/api/v1/ws`. One connection per client;
+ * it carries session updates to participants and relays WebRTC signaling between
+ * the two participants of a session, and nobody else.
+ */
+import { z } from 'zod';
+import { ErrorCode } from './errors.js';
+import { Id } from './people.js';
+import { Role, SessionView } from './sessions.js';
+
+/** Largest text frame the server accepts, in bytes. Larger frames get `payload_too_large`. */
+export const MAX_WS_FRAME_BYTES = 64 * 1024;
+
+/** An SDP offer or answer. */
+export const SdpPayload = z.strictObject({
+  kind: z.literal('sdp'),
+  description: z.strictObject({ type: z.enum(['offer', 'answer']), sdp: z.string().min(1).max(60_000) }),
+});
+/** One ICE candidate (null candidate = end of candidates). */
+export const IcePayload = z.strictObject({
+  kind: z.literal('ice'),
+  candidate: z
+    .strictObject({
+      candidate: z.string().max(1024),
+      sdpMid: z.string().max(64).nullable().optional(),
+      sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+      usernameFragment: z.string().max(256).nullable().optional(),
+    })
+    .nullable(),
+});
+/** Ask the other side to restart negotiation (e.g. after a reload). */
+export const RestartPayload = z.strictObject({ kind: z.literal('restart') });
+export const SignalPayload = z.discriminatedUnion('kind', [SdpPayload, IcePayload, RestartPayload]);
+export type SignalPayload = z.infer<typeof SignalPayload>;
+
+/** Client → server. `id` (optional) is echoed in an error frame's `replyTo`. */
+export const ClientMessage = z.discriminatedUnion('type', [
+  /** Start receiving updates for a session you take part in, and count as present in it. */
+  z.strictObject({ type: z.literal('attach'), id: z.string().max(64).optional(), sessionId: Id }),
+  /** Stop receiving updates for a session. */
+  z.strictObject({ type: z.literal('detach'), id: z.string().max(64).optional(), sessionId: Id }),
+  /** Relay a WebRTC signaling payload to the other participant. */
+  z.strictObject({ type: z.literal('signal'), id: z.string().max(64).optional(), sessionId: Id, payload: SignalPayload }),
+  /** Application-level keep-alive for clients that cannot see protocol pings. */
+  z.strictObject({ type: z.literal('ping'), id: z.string().max(64).optional() }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** ICE server configuration handed to clients. */
+export const IceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+/** Server → client. */
+export const ServerMessage = z.discriminatedUnion('type', [
+  /** First frame after connecting. */
+  z.object({ type: z.literal('hello'), userId: Id, iceServers: z.array(IceServer), heartbeatMs: z.number() }),
+  /** Confirms `attach`; followed by the current state. */
+  z.object({ type: z.literal('attached'), sessionId: Id }),
+  /** The session changed (or the current state after attach). */
+  z.object({ type: z.literal('session'), session: SessionView }),
+  /** A signaling payload from the other participant. */
+  z.object({ type: z.literal('signal'), sessionId: Id, from: Role, payload: SignalPayload }),
+  z.object({ type: z.literal('pong'), id: z.string().optional() }),
+  /** Something a client sent was refused; the connection stays open. */
+  z.object({
+    type: z.literal('error'),
+    ok: z.literal(false),
+    error: ErrorCode,
+    message: z.string(),
+    replyTo: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
