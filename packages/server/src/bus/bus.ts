@@ -1,0 +1,39 @@
+/**
+ * @module bus/bus
+ * Publish/subscribe between the parts of the server (and, in scale-out, between nodes).
+ * The embedded default delivers in process; a Redis implementation of the same
+ * interface lets a helper on node A and a sharer on node B meet.
+ */
+import { EventEmitter } from 'node:events';
+
+export type BusHandler = (message: unknown) => void;
+
+export interface Bus {
+  publish(topic: string, message: unknown): Promise<void>;
+  /** Returns a function that removes the subscription. */
+  subscribe(topic: string, handler: BusHandler): () => void;
+  close(): Promise<void>;
+}
+
+/** Delivers messages to subscribers of the same process, asynchronously, in order. */
+export class InProcessBus implements Bus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  async publish(topic: string, message: unknown): Promise<void> {
+    // Deliver on a later tick so publishers never run subscriber code inside their transaction.
+    queueMicrotask(() => this.emitter.emit(topic, message));
+  }
+
+  subscribe(topic: string, handler: BusHandler): () => void {
+    this.emitter.on(topic, handler);
+    return () => this.emitter.off(topic, handler);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}

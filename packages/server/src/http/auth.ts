@@ -1,0 +1,62 @@
+/**
+ * @module http/auth
+ * Establishes who is calling (session cookie) and guards state-changing requests with a
+ * CSRF token and an Origin check.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errors } from '../errors.js';
+import type { AuthSessions, ResolvedSession } from '../identity/authSessions.js';
+import type { Principal } from '../identity/principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: ResolvedSession | null;
+  }
+}
+
+export interface AuthOptions {
+  sessions: AuthSessions;
+  cookieName: string;
+  publicOrigin: string;
+}
+
+/** Reads the session cookie on every request (lazily: only routes that ask pay for it). */
+export function registerAuth(app: FastifyInstance, o: AuthOptions): void {
+  app.decorateRequest('auth', null);
+  app.addHook('preHandler', async (request) => {
+    const token = request.cookies[o.cookieName];
+    request.auth = token ? ((await o.sessions.resolve(token, request.ip)) ?? null) : null;
+  });
+}
+
+/** The caller, or `authentication_required`. */
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.auth) throw errors.authenticationRequired();
+  return request.auth.principal;
+}
+
+const equal = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** For POST/PUT/PATCH/DELETE: the CSRF header must match the session's token and any Origin must be ours. */
+export function assertCsrf(request: FastifyRequest, publicOrigin: string): void {
+  const origin = request.headers.origin;
+  if (origin && origin !== publicOrigin && !isSameHost(origin, request.headers.host)) throw errors.csrf();
+  const header = request.headers['x-csrf-token'];
+  if (!request.auth) throw errors.authenticationRequired();
+  if (typeof header !== 'string' || !equal(header, request.auth.csrfToken)) throw errors.csrf();
+}
+
+/** Accepts an Origin that names the host the request was sent to (e.g. 127.0.0.1 vs localhost). */
+export function isSameHost(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * @module identity/principal
+ * Who is making a request, as established by authentication. Every service call takes one.
+ */
+import type { Permission } from '@remote-help/protocol';
+
+export interface Principal {
+  userId: string;
+  tenantId: string;
+  permissions: readonly Permission[];
+  /** Source address, for rate limits and the audit log. */
+  ip: string | null;
+}
+
+export const can = (principal: Principal, permission: Permission): boolean => principal.permissions.includes(permission);

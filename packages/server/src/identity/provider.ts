@@ -1,0 +1,119 @@
+/**
+ * @module identity/provider
+ * The embedded OpenID Connect provider (`oidc-provider`, OpenID Certified), mounted at
+ * `/oidc`. It signs in local accounts of every tenant; the web app and the agent are its
+ * first-party clients and sign in through it like through any external IdP.
+ */
+import Provider from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Db } from '../db/client.js';
+import type { Secrets } from '../secrets.js';
+import type { UsersRepo } from '../users/repo.js';
+import { createOidcAdapter } from './oidcAdapter.js';
+
+export const OIDC_PATH = '/oidc';
+export const WEB_CLIENT_ID = 'remote-help-web';
+export const AGENT_CLIENT_ID = 'remote-help-agent';
+const FIRST_PARTY = new Set([WEB_CLIENT_ID, AGENT_CLIENT_ID]);
+
+export interface ProviderOptions {
+  publicUrl: string;
+  db: Db;
+  users: UsersRepo;
+  secrets: Secrets;
+  trustProxy: boolean;
+}
+
+export const issuerOf = (publicUrl: string): string => `${publicUrl}${OIDC_PATH}`;
+
+export function createProvider({ publicUrl, db, users, secrets, trustProxy }: ProviderOptions): Provider {
+  const secure = publicUrl.startsWith('https:');
+  const configuration: Configuration = {
+    adapter: createOidcAdapter(db),
+    clients: [
+      {
+        client_id: WEB_CLIENT_ID,
+        client_secret: secrets.webClientSecret,
+        redirect_uris: [`${publicUrl}/auth/callback`],
+        post_logout_redirect_uris: [`${publicUrl}/`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        // The native agent (RFC 8252): public client, loopback redirect on any port, PKCE.
+        client_id: AGENT_CLIENT_ID,
+        application_type: 'native',
+        redirect_uris: ['http://127.0.0.1/callback'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      },
+    ],
+    pkce: { required: () => true },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'job_title', 'company', 'picture', 'tenant_id'],
+    },
+    scopes: ['openid', 'email', 'profile', 'offline_access'],
+    cookies: { keys: secrets.cookieKeys, long: { signed: true, secure }, short: { signed: true, secure } },
+    jwks: { keys: [secrets.signingJwk] },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
+    interactions: { url: (_ctx, interaction) => `/signin/${interaction.uid}` },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 12 * 3600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+    },
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      // First-party apps need no consent screen: their grant is implied.
+      if (!FIRST_PARTY.has(ctx.oidc.client!.clientId) || !ctx.oidc.session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope('openid email profile offline_access');
+      await grant.save();
+      return grant;
+    },
+    async findAccount(_ctx, sub) {
+      const user = await users.findBySubject(sub);
+      if (!user || user.disabled) return undefined;
+      return {
+        accountId: sub,
+        async claims() {
+          return {
+            sub,
+            email: user.email,
+            email_verified: true,
+            name: user.display_name,
+            job_title: user.job_title,
+            company: user.company,
+            picture: user.photo_mime ? `${publicUrl}/api/v1/users/${user.id}/photo` : undefined,
+            tenant_id: user.tenant_id,
+          };
+        },
+      };
+    },
+    renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><meta charset="utf-8"><title>Sign-in error</title><body style="font-family:system-ui;padding:2rem"><h1>Sign-in problem</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">Back to Remote Help</a></p>`;
+    },
+  };
+  const provider = new Provider(issuerOf(publicUrl), configuration);
+  provider.proxy = trustProxy;
+  return provider;
+}
+
+/** Escapes text for HTML element and attribute content. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

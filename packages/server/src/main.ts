@@ -1,0 +1,59 @@
+/**
+ * @module main
+ * `npm start`: validates the configuration, opens the database, starts the server,
+ * prints where to go, and shuts down cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { createServer } from './app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const server = await createServer(config);
+  await server.listen();
+  const url = config.publicUrl;
+  const lines = [
+    '',
+    `  Remote Help is running at ${url}`,
+    `    Helper app:   ${url}/help`,
+    `    Sharer app:   ${url}/share`,
+  ];
+  if (server.seed.seeded) {
+    lines.push('', '  Demo organizations were created:', ...server.seed.accounts.map((a) => `    ${a}`));
+    lines.push(
+      server.seed.generatedPassword
+        ? `  Demo password (shown only now; set DEMO_PASSWORD to choose one on a fresh database): ${server.seed.generatedPassword}`
+        : '  Demo password: the value of DEMO_PASSWORD',
+    );
+    lines.push('', '  Try it: open the helper app in one window (helper@contoso.example) and the sharer app in another', '  (sharer@contoso.example, e.g. a private window), then follow the screens.');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`remote-help failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+/**
+ * @module sessions/presenter
+ * Turns a session row into the `SessionView` one participant sees.
+ */
+import type { EndReason, Role, SessionMode, SessionState, SessionView, SharerClient } from '@remote-help/protocol';
+import type { UsersRepo } from '../users/repo.js';
+import { personCard } from '../users/presenter.js';
+import type { SessionRow } from './repo.js';
+import type { SessionSnapshot } from './stateMachine.js';
+
+export function snapshotOf(row: SessionRow): SessionSnapshot {
+  return {
+    state: row.state as SessionState,
+    mode: row.mode as SessionMode | null,
+    pendingMode: row.pending_mode as SessionMode | null,
+    sharerId: row.sharer_id,
+    sharerClient: row.sharer_client as SharerClient | null,
+    endReason: row.end_reason as EndReason | null,
+  };
+}
+
+export async function presentSession(
+  users: UsersRepo,
+  row: SessionRow,
+  role: Role,
+  peerOnline: boolean,
+): Promise<SessionView> {
+  const tenant = await users.tenant(row.tenant_id);
+  const domains = await users.verifiedDomains(row.tenant_id);
+  const card = async (id: string | null) => {
+    if (!id) return null;
+    const user = await users.findById(row.tenant_id, id);
+    return user ? personCard(user, tenant?.name ?? '', domains) : null;
+  };
+  const helper = await card(row.helper_id);
+  if (!helper) throw new Error(`session ${row.id}: helper ${row.helper_id} is missing`);
+  const s = snapshotOf(row);
+  return {
+    id: row.id,
+    state: s.state,
+    role,
+    helper,
+    sharer: await card(row.sharer_id),
+    sharerClient: s.sharerClient,
+    mode: s.mode,
+    pendingMode: s.pendingMode,
+    codeExpiresAt: s.state === 'waiting' ? row.code_expires_at : null,
+    peerOnline,
+    endReason: s.endReason,
+    createdAt: row.created_at,
+    endedAt: row.ended_at,
+  };
+}

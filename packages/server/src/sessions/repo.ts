@@ -1,0 +1,83 @@
+/**
+ * @module sessions/repo
+ * The only SQL about help sessions. Updates are compare-and-set on `version`, so two
+ * racing transitions (two nodes, two tabs) cannot both win.
+ */
+import type { Selectable, Updateable } from 'kysely';
+import type { Db } from '../db/client.js';
+import type { HelpSessionsTable } from '../db/schema.js';
+
+export type SessionRow = Selectable<HelpSessionsTable>;
+
+export class SessionsRepo {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: SessionRow): Promise<boolean> {
+    try {
+      await this.db.insertInto('help_sessions').values(row).execute();
+      return true;
+    } catch (error) {
+      // A live code collided with another live code: the caller draws a new one.
+      if (/UNIQUE|unique/.test((error as Error).message) && /code_hash/.test((error as Error).message)) return false;
+      throw error;
+    }
+  }
+
+  async find(tenantId: string, id: string): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** For system events (presence) that know only the session id; the row carries its tenant. */
+  async findByIdAnyTenant(id: string): Promise<SessionRow | undefined> {
+    return this.db.selectFrom('help_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Live codes are unique across tenants; the caller must check the tenant. */
+  async findByLiveCode(codeHash: string): Promise<SessionRow | undefined> {
+    return this.db.selectFrom('help_sessions').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+  }
+
+  async findBySpentCode(tenantId: string, codeHash: string): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('spent_code_hash', '=', codeHash)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+  }
+
+  /** Applies `changes` only if the row is still at `version`; returns the new row or undefined if it lost a race. */
+  async update(
+    tenantId: string,
+    id: string,
+    version: number,
+    changes: Updateable<HelpSessionsTable>,
+  ): Promise<SessionRow | undefined> {
+    const result = await this.db
+      .updateTable('help_sessions')
+      .set({ ...changes, version: version + 1 })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    return this.find(tenantId, id);
+  }
+
+  /** Waiting sessions whose code expired at or before `nowIso`, across tenants (for the expiry sweeper). */
+  async expiredWaiting(nowIso: string, limit = 100): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('state', '=', 'waiting')
+      .where('code_expires_at', '<=', nowIso)
+      .limit(limit)
+      .execute();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * @module tenants/seed
+ * Demo organizations, made on first start when the database is empty (and only then):
+ * Contoso (verified domain contoso.example) and Fabrikam (no verified domain, to show
+ * how an unverified person looks on the trust screen).
+ */
+import { randomBytes } from 'node:crypto';
+import type { AuditLog } from '../audit/audit.js';
+import type { Db } from '../db/client.js';
+import { hashPassword } from '../identity/passwords.js';
+import { newId } from '../ids.js';
+import type { BuiltInRole } from '../rbac/permissions.js';
+import { iso } from '../time.js';
+import type { AvatarStyle } from './avatars.js';
+import { avatarSvg } from './avatars.js';
+
+interface DemoUser {
+  email: string;
+  name: string;
+  jobTitle: string;
+  roles: BuiltInRole[];
+  avatar?: AvatarStyle;
+}
+
+interface DemoTenant {
+  name: string;
+  slug: string;
+  company: string;
+  verifiedDomain?: string;
+  users: DemoUser[];
+}
+
+export const DEMO_TENANTS: DemoTenant[] = [
+  {
+    name: 'Contoso',
+    slug: 'contoso',
+    company: 'Contoso Ltd.',
+    verifiedDomain: 'contoso.example',
+    users: [
+      { email: 'admin@contoso.example', name: 'Priya Raman', jobTitle: 'IT Administrator', roles: ['administrator'],
+        avatar: { background: '#dbe8f7', skin: '#c68863', hair: '#1f1a17', shirt: '#0f6cbd', long: true } },
+      { email: 'helper@contoso.example', name: 'Daniel Okafor', jobTitle: 'Help Desk Technician', roles: ['helpDeskOperator'],
+        avatar: { background: '#e3f1e1', skin: '#8d5a3b', hair: '#151210', shirt: '#107c10' } },
+      { email: 'sharer@contoso.example', name: 'Lena Fischer', jobTitle: 'Marketing Manager', roles: [],
+        avatar: { background: '#f6e6d7', skin: '#f2c9a9', hair: '#b5651d', shirt: '#8764b8', long: true } },
+    ],
+  },
+  {
+    name: 'Fabrikam',
+    slug: 'fabrikam',
+    company: 'Fabrikam Inc.',
+    users: [
+      { email: 'helper@fabrikam.example', name: 'Marco Rossi', jobTitle: 'Support Engineer', roles: ['helpDeskOperator'],
+        avatar: { background: '#f3e0e6', skin: '#e0ac86', hair: '#3b2a20', shirt: '#c239b3' } },
+      { email: 'sharer@fabrikam.example', name: 'Aiko Tanaka', jobTitle: 'Accountant', roles: [] },
+    ],
+  },
+];
+
+export interface SeedResult {
+  seeded: boolean;
+  /** Set only when the password was generated here; it is printed once and never stored in clear. */
+  generatedPassword: string | null;
+  accounts: string[];
+}
+
+/** Seeds the demo data if no tenant exists yet. */
+export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | null): Promise<SeedResult> {
+  const existing = await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
+  if (existing) return { seeded: false, generatedPassword: null, accounts: [] };
+  const generatedPassword = demoPassword ? null : randomBytes(9).toString('base64url');
+  const passwordHash = await hashPassword(demoPassword ?? generatedPassword!);
+  const now = iso(Date.now());
+  const accounts: string[] = [];
+  await db.transaction().execute(async (trx) => {
+    for (const t of DEMO_TENANTS) {
+      const tenantId = newId();
+      await trx
+        .insertInto('tenants')
+        .values({ id: tenantId, name: t.name, slug: t.slug, remote_help_enabled: 1, allow_unenrolled: 0, code_ttl_seconds: null, created_at: now })
+        .execute();
+      if (t.verifiedDomain) {
+        await trx
+          .insertInto('tenant_domains')
+          .values({ tenant_id: tenantId, domain: t.verifiedDomain, method: 'admin', verified_at: now, created_at: now })
+          .execute();
+      }
+      for (const u of t.users) {
+        await trx
+          .insertInto('users')
+          .values({
+            id: newId(),
+            tenant_id: tenantId,
+            email: u.email,
+            display_name: u.name,
+            job_title: u.jobTitle,
+            company: t.company,
+            photo_mime: u.avatar ? 'image/svg+xml' : null,
+            photo: u.avatar ? Buffer.from(avatarSvg(u.avatar)) : null,
+            password_hash: passwordHash,
+            roles: JSON.stringify(u.roles),
+            disabled: 0,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        accounts.push(u.email);
+      }
+      await audit.record({ tenantId, actor: { type: 'system', id: null }, action: 'tenant.seeded', data: { demo: true } }, trx);
+    }
+  });
+  return { seeded: true, generatedPassword, accounts };
+}

@@ -1,0 +1,79 @@
+/**
+ * @module users/repo
+ * The only SQL about users, tenants and their verified domains. Every read of tenant
+ * data is scoped by tenant id, except the sign-in lookup by email (emails are global).
+ */
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/client.js';
+import type { TenantsTable, UsersTable } from '../db/schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+export type TenantRow = Selectable<TenantsTable>;
+
+const PUBLIC_USER_COLUMNS = [
+  'id',
+  'tenant_id',
+  'email',
+  'display_name',
+  'job_title',
+  'company',
+  'photo_mime',
+  'roles',
+  'disabled',
+  'created_at',
+  'updated_at',
+] as const;
+
+export type PublicUserRow = Pick<UserRow, (typeof PUBLIC_USER_COLUMNS)[number]>;
+
+export class UsersRepo {
+  constructor(private readonly db: Db) {}
+
+  async findById(tenantId: string, id: string): Promise<PublicUserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(PUBLIC_USER_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Sign-in lookup: emails are unique across the installation. Includes the password hash. */
+  async findForSignIn(email: string): Promise<Pick<UserRow, 'id' | 'tenant_id' | 'password_hash' | 'disabled'> | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(['id', 'tenant_id', 'password_hash', 'disabled'])
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+  }
+
+  /** Used only by the embedded IdP, which knows the subject but not yet the tenant. */
+  async findBySubject(id: string): Promise<PublicUserRow | undefined> {
+    return this.db.selectFrom('users').select(PUBLIC_USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  }
+
+  async photo(tenantId: string, id: string): Promise<{ mime: string; data: Uint8Array } | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['photo_mime', 'photo'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.photo && row.photo_mime ? { mime: row.photo_mime, data: row.photo } : undefined;
+  }
+
+  async tenant(tenantId: string): Promise<TenantRow | undefined> {
+    return this.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+  }
+
+  async verifiedDomains(tenantId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('tenant_domains')
+      .select('domain')
+      .where('tenant_id', '=', tenantId)
+      .where('verified_at', 'is not', null)
+      .orderBy('domain')
+      .execute();
+    return rows.map((r) => r.domain);
+  }
+}
