@@ -73,7 +73,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const bus: Bus = new InProcessBus();
   const users = new UsersRepo(db);
   const backoffStore = new MemoryBackoffStore(clock);
-  const redeemBackoff = new Backoff(backoffStore, clock, { freeFailures: 5, baseDelayMs: 2000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 });
+  const redeemLimits = {
+    account: new Backoff(backoffStore, clock, { freeFailures: 5, baseDelayMs: 2000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 }),
+    address: new Backoff(backoffStore, clock, { freeFailures: 30, baseDelayMs: 2000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 }),
+  };
   const loginBackoff = new Backoff(backoffStore, clock, { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 });
 
   let presence: Presence | undefined;
@@ -83,7 +86,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     audit,
     bus,
     clock,
-    backoff: redeemBackoff,
+    redeemLimits,
     codeKey: secrets.codeKey,
     defaultCodeTtlSeconds: config.codeTtlSeconds,
     presence: () => presence!,

@@ -27,11 +27,6 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: bool.default(false),
     WEB_DIST: z.string().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'TLS_CERT and TLS_KEY must be set together' });
-    }
   });
 
 /** The validated configuration the server runs with. */
@@ -97,9 +92,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     Object.keys(EnvSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
   );
   const parsed = EnvSchema.safeParse(relevant);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  if (Boolean(relevant.TLS_CERT) !== Boolean(relevant.TLS_KEY)) problems.push('TLS_KEY: TLS_CERT and TLS_KEY must be set together');
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const tls = readTls(e.TLS_CERT, e.TLS_KEY);
   const scheme = tls ? 'https' : 'http';

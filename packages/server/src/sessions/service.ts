@@ -30,7 +30,8 @@ export interface SessionServiceDeps {
   audit: AuditLog;
   bus: Bus;
   clock: Clock;
-  backoff: Backoff;
+  /** Back-off for wrong codes: strict per account, looser per source address (offices share one). */
+  redeemLimits: { account: Backoff; address: Backoff };
   codeKey: Buffer;
   defaultCodeTtlSeconds: number;
   presence: () => Presence;
@@ -114,13 +115,15 @@ export class SessionService {
 
   /** The sharer enters a code. Failures count toward back-off per account and per source address. */
   async redeem(principal: Principal, code: string, client: SharerClient): Promise<SessionView> {
-    const keys = [`redeem:user:${principal.userId}`, ...(principal.ip ? [`redeem:ip:${principal.ip}`] : [])];
-    const wait = await this.d.backoff.retryAfterSeconds(keys);
+    const accountKeys = [`redeem:user:${principal.userId}`];
+    const addressKeys = principal.ip ? [`redeem:ip:${principal.ip}`] : [];
+    const { account, address } = this.d.redeemLimits;
+    const wait = Math.max(await account.retryAfterSeconds(accountKeys), await address.retryAfterSeconds(addressKeys));
     if (wait > 0) throw errors.rateLimited(wait);
     await this.assertTenantEnabled(principal.tenantId);
 
     const failure = async (error: AppError, extra: Record<string, unknown> = {}): Promise<never> => {
-      const retryAfterSeconds = await this.d.backoff.fail(keys);
+      const retryAfterSeconds = Math.max(await account.fail(accountKeys), await address.fail(addressKeys));
       await this.d.audit.record({
         tenantId: principal.tenantId,
         actor: { type: 'user', id: principal.userId },
@@ -158,7 +161,7 @@ export class SessionService {
       code_expires_at: null,
       joined_at: iso(now),
     });
-    await this.d.backoff.reset([`redeem:user:${principal.userId}`]);
+    await account.reset(accountKeys);
     return this.present(updated, 'sharer');
   }
 
