@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { ClientMessage, ProtocolError, RedeemCodeRequest, RequestModeRequest, RespondRequest, ServerMessage, parseWith } from './index.js';
+import {
+  ClientMessage,
+  ProtocolError,
+  RedeemCodeRequest,
+  RequestModeRequest,
+  RespondRequest,
+  ServerMessage,
+  parseWith,
+} from './index.js';
 
 const valid: unknown[] = [
   { type: 'attach', sessionId: 'abc_DEF-1' },
   { type: 'detach', id: 'r1', sessionId: 'abc' },
   { type: 'signal', sessionId: 'abc', payload: { kind: 'sdp', description: { type: 'offer', sdp: 'v=0' } } },
-  { type: 'signal', sessionId: 'abc', payload: { kind: 'ice', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } } },
+  {
+    type: 'signal',
+    sessionId: 'abc',
+    payload: {
+      kind: 'ice',
+      candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    },
+  },
   { type: 'signal', sessionId: 'abc', payload: { kind: 'ice', candidate: null } },
   { type: 'signal', sessionId: 'abc', payload: { kind: 'restart' } },
   { type: 'ping' },
@@ -17,11 +32,24 @@ const invalid: [string, unknown][] = [
   ['missing session id', { type: 'attach' }],
   ['session id with a slash', { type: 'attach', sessionId: '../etc' }],
   ['extra field', { type: 'ping', admin: true }],
-  ['bad sdp type', { type: 'signal', sessionId: 'a', payload: { kind: 'sdp', description: { type: 'pranswer', sdp: 'x' } } }],
+  [
+    'bad sdp type',
+    { type: 'signal', sessionId: 'a', payload: { kind: 'sdp', description: { type: 'pranswer', sdp: 'x' } } },
+  ],
   ['empty sdp', { type: 'signal', sessionId: 'a', payload: { kind: 'sdp', description: { type: 'offer', sdp: '' } } }],
-  ['huge sdp', { type: 'signal', sessionId: 'a', payload: { kind: 'sdp', description: { type: 'offer', sdp: 'x'.repeat(70_000) } } }],
+  [
+    'huge sdp',
+    {
+      type: 'signal',
+      sessionId: 'a',
+      payload: { kind: 'sdp', description: { type: 'offer', sdp: 'x'.repeat(70_000) } },
+    },
+  ],
   ['unknown payload', { type: 'signal', sessionId: 'a', payload: { kind: 'mouse' } }],
-  ['candidate too long', { type: 'signal', sessionId: 'a', payload: { kind: 'ice', candidate: { candidate: 'x'.repeat(2000) } } }],
+  [
+    'candidate too long',
+    { type: 'signal', sessionId: 'a', payload: { kind: 'ice', candidate: { candidate: 'x'.repeat(2000) } } },
+  ],
 ];
 
 describe('client messages', () => {
@@ -57,7 +85,9 @@ describe('REST bodies', () => {
 
 describe('server messages', () => {
   it('validates error frames against the closed set of codes', () => {
-    expect(ServerMessage.safeParse({ type: 'error', ok: false, error: 'rate_limited', message: 'slow down' }).success).toBe(true);
+    expect(
+      ServerMessage.safeParse({ type: 'error', ok: false, error: 'rate_limited', message: 'slow down' }).success,
+    ).toBe(true);
     expect(ServerMessage.safeParse({ type: 'error', ok: false, error: 'made_up', message: 'x' }).success).toBe(false);
   });
 });

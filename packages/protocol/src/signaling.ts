@@ -41,7 +41,12 @@ export const ClientMessage = z.discriminatedUnion('type', [
   /** Stop receiving updates for a session. */
   z.strictObject({ type: z.literal('detach'), id: z.string().max(64).optional(), sessionId: Id }),
   /** Relay a WebRTC signaling payload to the other participant. */
-  z.strictObject({ type: z.literal('signal'), id: z.string().max(64).optional(), sessionId: Id, payload: SignalPayload }),
+  z.strictObject({
+    type: z.literal('signal'),
+    id: z.string().max(64).optional(),
+    sessionId: Id,
+    payload: SignalPayload,
+  }),
   /** Application-level keep-alive for clients that cannot see protocol pings. */
   z.strictObject({ type: z.literal('ping'), id: z.string().max(64).optional() }),
 ]);

@@ -69,17 +69,34 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await migrate(db);
   const secrets = await loadSecrets(db);
   const audit = new AuditLog(db, clock);
-  const seed = config.seedDemo ? await seedDemo(db, audit, config.demoPassword) : { seeded: false, generatedPassword: null, accounts: [] };
+  const seed = config.seedDemo
+    ? await seedDemo(db, audit, config.demoPassword)
+    : { seeded: false, generatedPassword: null, accounts: [] };
   const bus: Bus = new InProcessBus();
   const users = new UsersRepo(db);
   const backoffStore = new MemoryBackoffStore(clock);
   const redeemLimits = {
-    account: new Backoff(backoffStore, clock, { freeFailures: 5, baseDelayMs: 2000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 }),
-    address: new Backoff(backoffStore, clock, { freeFailures: 30, baseDelayMs: 2000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 }),
+    account: new Backoff(backoffStore, clock, {
+      freeFailures: 5,
+      baseDelayMs: 2000,
+      maxDelayMs: 15 * 60_000,
+      resetAfterMs: 15 * 60_000,
+    }),
+    address: new Backoff(backoffStore, clock, {
+      freeFailures: 30,
+      baseDelayMs: 2000,
+      maxDelayMs: 15 * 60_000,
+      resetAfterMs: 15 * 60_000,
+    }),
   };
-  const loginBackoff = new Backoff(backoffStore, clock, { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000, resetAfterMs: 15 * 60_000 });
+  const loginBackoff = new Backoff(backoffStore, clock, {
+    freeFailures: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 15 * 60_000,
+    resetAfterMs: 15 * 60_000,
+  });
 
-  let presence: Presence | undefined;
+  const presenceRef: { current?: Presence } = {};
   const sessions = new SessionService({
     repo: new SessionsRepo(db),
     users,
@@ -89,13 +106,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     redeemLimits,
     codeKey: secrets.codeKey,
     defaultCodeTtlSeconds: config.codeTtlSeconds,
-    presence: () => presence!,
+    presence: () => {
+      if (!presenceRef.current) throw new Error('presence used before start');
+      return presenceRef.current;
+    },
   });
-  presence = new Presence({
+  const presence = new Presence({
     graceMs: timing.graceMs,
     onGone: (id, role) => void sessions.connectionLost(id, role).catch(() => undefined),
     onChange: (id) => void bus.publish(sessionTopic(id), { type: 'presence', id }),
   });
+  presenceRef.current = presence;
 
   const secure = config.publicUrl.startsWith('https:');
   const cookieName = secure ? '__Host-rh_session' : 'rh_session';
@@ -115,7 +136,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ ok: false, error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
+    void reply
+      .status(404)
+      .send({ ok: false, error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -142,7 +165,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const authSessions = new AuthSessions(db, clock);
-  await app.register(signInRoutes, { provider, users, backoff: loginBackoff, audit, csrfKey: secrets.cookieKeys[0]! });
+  await app.register(signInRoutes, {
+    provider,
+    users,
+    backoff: loginBackoff,
+    audit,
+    csrfKey: secrets.cookieKeys[0] ?? '',
+  });
   await app.register(relyingPartyRoutes, {
     publicUrl: config.publicUrl,
     internalUrl: () => internalUrl,

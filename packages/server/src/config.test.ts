@@ -4,7 +4,13 @@ import { ConfigError, loadConfig } from './config.js';
 describe('configuration', () => {
   it('has sane defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', publicUrl: 'http://localhost:8080', codeTtlSeconds: 600, tls: null });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:8080',
+      codeTtlSeconds: 600,
+      tls: null,
+    });
     expect(c.database).toMatchObject({ kind: 'sqlite' });
     expect((c.database as { file: string }).file).toMatch(/data\/remote-help\.db$/);
   });
@@ -29,6 +35,8 @@ describe('configuration', () => {
   });
 
   it('reports unreadable TLS files clearly', () => {
-    expect(() => loadConfig({ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' })).toThrow(/TLS_CERT: cannot read/);
+    expect(() => loadConfig({ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' })).toThrow(
+      /TLS_CERT: cannot read/,
+    );
   });
 });

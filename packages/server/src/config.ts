@@ -12,22 +12,21 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const EnvSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-    DATABASE_URL: z.string().min(1).default('sqlite:./data/remote-help.db'),
-    TLS_CERT: z.string().min(1).optional(),
-    TLS_KEY: z.string().min(1).optional(),
-    CODE_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
-    DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
-    SEED_DEMO: bool.default(true),
-    ICE_SERVERS: z.string().optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: bool.default(false),
-    WEB_DIST: z.string().optional(),
-  });
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z.string().min(1).default('sqlite:./data/remote-help.db'),
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  CODE_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
+  SEED_DEMO: bool.default(true),
+  ICE_SERVERS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  WEB_DIST: z.string().optional(),
+});
 
 /** The validated configuration the server runs with. */
 export interface Config {
@@ -93,7 +92,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = EnvSchema.safeParse(relevant);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
-  if (Boolean(relevant.TLS_CERT) !== Boolean(relevant.TLS_KEY)) problems.push('TLS_KEY: TLS_CERT and TLS_KEY must be set together');
+  if (Boolean(relevant.TLS_CERT) !== Boolean(relevant.TLS_KEY))
+    problems.push('TLS_KEY: TLS_CERT and TLS_KEY must be set together');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const tls = readTls(e.TLS_CERT, e.TLS_KEY);

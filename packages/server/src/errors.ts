@@ -74,7 +74,11 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
   }
   const fastifyError = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (fastifyError.statusCode === 413 || fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { status: 413, body: { ok: false, error: 'payload_too_large', message: 'Request body too large.' }, internal: false };
+    return {
+      status: 413,
+      body: { ok: false, error: 'payload_too_large', message: 'Request body too large.' },
+      internal: false,
+    };
   }
   if (
     fastifyError.statusCode === 400 ||
@@ -84,9 +88,17 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
   ) {
     return {
       status: 400,
-      body: { ok: false, error: 'bad_request', message: 'Malformed request: send a JSON body with content-type application/json.' },
+      body: {
+        ok: false,
+        error: 'bad_request',
+        message: 'Malformed request: send a JSON body with content-type application/json.',
+      },
       internal: false,
     };
   }
-  return { status: 500, body: { ok: false, error: 'internal_error', message: 'Something went wrong on our side.' }, internal: true };
+  return {
+    status: 500,
+    body: { ok: false, error: 'internal_error', message: 'Something went wrong on our side.' },
+    internal: true,
+  };
 }

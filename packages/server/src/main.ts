@@ -33,7 +33,11 @@ async function main(): Promise<void> {
         ? `  Demo password (shown only now; set DEMO_PASSWORD to choose one on a fresh database): ${server.seed.generatedPassword}`
         : '  Demo password: the value of DEMO_PASSWORD',
     );
-    lines.push('', '  Try it: open the helper app in one window (helper@contoso.example) and the sharer app in another', '  (sharer@contoso.example, e.g. a private window), then follow the screens.');
+    lines.push(
+      '',
+      '  Try it: open the helper app in one window (helper@contoso.example) and the sharer app in another',
+      '  (sharer@contoso.example, e.g. a private window), then follow the screens.',
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

@@ -30,7 +30,11 @@ async function getOrCreate(db: Db, name: string, make: () => Promise<string> | s
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
   // Another node may have won the race: read back what is stored.
-  const stored = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  const stored = await db
+    .selectFrom('server_secrets')
+    .select('value')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
   return stored.value;
 }
 

@@ -29,7 +29,9 @@ const m0001: Migration = {
       .addPrimaryKeyConstraint('tenant_domains_pk', ['tenant_id', 'domain'])
       .execute();
     // A domain can be verified by one organization only.
-    await sql`CREATE UNIQUE INDEX tenant_domains_verified_uq ON tenant_domains (domain) WHERE verified_at IS NOT NULL`.execute(db);
+    await sql`CREATE UNIQUE INDEX tenant_domains_verified_uq ON tenant_domains (domain) WHERE verified_at IS NOT NULL`.execute(
+      db,
+    );
 
     await db.schema
       .createTable('users')
@@ -83,9 +85,17 @@ const m0001: Migration = {
       .addColumn('ended_at', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('help_sessions_tenant_idx').on('help_sessions').columns(['tenant_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('help_sessions_tenant_idx')
+      .on('help_sessions')
+      .columns(['tenant_id', 'created_at'])
+      .execute();
     await db.schema.createIndex('help_sessions_spent_idx').on('help_sessions').column('spent_code_hash').execute();
-    await db.schema.createIndex('help_sessions_state_idx').on('help_sessions').columns(['state', 'code_expires_at']).execute();
+    await db.schema
+      .createIndex('help_sessions_state_idx')
+      .on('help_sessions')
+      .columns(['state', 'code_expires_at'])
+      .execute();
 
     await db.schema
       .createTable('audit_events')

@@ -26,7 +26,12 @@ export async function staticRoutes(app: FastifyInstance, o: { dist: string }): P
   const indexFile = join(o.dist, 'index.html');
   const built = existsSync(indexFile);
   if (built) {
-    await app.register(fastifyStatic, { root: join(o.dist, 'assets'), prefix: '/assets/', immutable: true, maxAge: '365d' });
+    await app.register(fastifyStatic, {
+      root: join(o.dist, 'assets'),
+      prefix: '/assets/',
+      immutable: true,
+      maxAge: '365d',
+    });
   }
   // Read once; a rebuild needs a restart, like any deployment.
   const html = built
@@ -45,7 +50,9 @@ export async function staticRoutes(app: FastifyInstance, o: { dist: string }): P
     app.get(`/${file}`, async (_request, reply) => {
       const path = join(o.dist, file);
       if (!existsSync(path)) return reply.status(404).send();
-      return reply.header('content-type', file.endsWith('svg') ? 'image/svg+xml' : 'image/x-icon').send(readFileSync(path));
+      return reply
+        .header('content-type', file.endsWith('svg') ? 'image/svg+xml' : 'image/x-icon')
+        .send(readFileSync(path));
     });
   }
 }

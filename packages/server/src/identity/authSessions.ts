@@ -63,7 +63,12 @@ export class AuthSessions {
       .executeTakeFirst();
     if (!row || row.disabled || row.expires_at <= iso(this.clock.now())) return undefined;
     return {
-      principal: { userId: row.user_id, tenantId: row.tenant_id, permissions: permissionsFor(parseRoles(row.roles)), ip },
+      principal: {
+        userId: row.user_id,
+        tenantId: row.tenant_id,
+        permissions: permissionsFor(parseRoles(row.roles)),
+        ip,
+      },
       csrfToken: row.csrf_token,
     };
   }

@@ -12,4 +12,5 @@ export interface Principal {
   ip: string | null;
 }
 
-export const can = (principal: Principal, permission: Permission): boolean => principal.permissions.includes(permission);
+export const can = (principal: Principal, permission: Permission): boolean =>
+  principal.permissions.includes(permission);

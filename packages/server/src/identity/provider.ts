@@ -75,11 +75,13 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       RefreshToken: 14 * 24 * 3600,
     },
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+      const clientId = ctx.oidc.client?.clientId;
+      if (!clientId) return undefined;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       // First-party apps need no consent screen: their grant is implied.
-      if (!FIRST_PARTY.has(ctx.oidc.client!.clientId) || !ctx.oidc.session?.accountId) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session.accountId });
+      if (!FIRST_PARTY.has(clientId) || !ctx.oidc.session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId, accountId: ctx.oidc.session.accountId });
       grant.addOIDCScope('openid email profile offline_access');
       await grant.save();
       return grant;

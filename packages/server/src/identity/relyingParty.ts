@@ -30,7 +30,8 @@ const FlowState = z.object({ state: z.string(), nonce: z.string(), verifier: z.s
 
 /** Only same-site paths are allowed as a return target (no open redirects). */
 export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\'))
+    return '/';
   return value.length > 512 ? '/' : value;
 }
 

@@ -29,7 +29,13 @@ const LoginForm = z.object({
   csrf: z.string().max(100),
 });
 
-const Params = z.object({ uid: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/) });
+const Params = z.object({
+  uid: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 
 export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: 8 * 1024 });
@@ -41,7 +47,10 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      )
       .send(html);
 
   const details = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -63,7 +72,15 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     const params = Params.safeParse(request.params);
     const interaction = params.success ? await details(request, reply) : undefined;
     if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply);
-    return page(reply, 200, renderSignInPage({ uid: interaction.uid, csrf: csrfFor(interaction.uid), clientName: clientName(interaction.params.client_id) }));
+    return page(
+      reply,
+      200,
+      renderSignInPage({
+        uid: interaction.uid,
+        csrf: csrfFor(interaction.uid),
+        clientName: clientName(interaction.params.client_id),
+      }),
+    );
   });
 
   app.post('/signin/:uid', async (request, reply) => {
@@ -82,7 +99,11 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     const keys = [`login:email:${email}`, `login:ip:${request.ip}`];
     const wait = await o.backoff.retryAfterSeconds(keys);
     if (wait > 0) {
-      return page(reply, 429, renderSignInPage({ ...base, email, error: `Too many attempts. Try again in ${wait} seconds.` }));
+      return page(
+        reply,
+        429,
+        renderSignInPage({ ...base, email, error: `Too many attempts. Try again in ${wait} seconds.` }),
+      );
     }
     const user = await o.users.findForSignIn(email);
     const ok = (await verifyPassword(user?.password_hash ?? null, password)) && user && !user.disabled;
@@ -107,6 +128,11 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       data: { client: interaction.params.client_id },
     });
     reply.hijack();
-    await o.provider.interactionFinished(request.raw, reply.raw, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+    await o.provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { login: { accountId: user.id } },
+      { mergeWithLastSubmission: false },
+    );
   });
 }

@@ -2,23 +2,26 @@
  * @module sessions/routes
  * REST commands of a Remote Help session. Thin: parse, authorize via the service, present.
  */
-import {
-  CreateSessionResponse,
-  RedeemCodeRequest,
-  RequestModeRequest,
-  RespondRequest,
-  parseWith,
-} from '@remote-help/protocol';
-import type { SessionResponse } from '@remote-help/protocol';
+import { RedeemCodeRequest, RequestModeRequest, RespondRequest, parseWith } from '@remote-help/protocol';
+import type { CreateSessionResponse, SessionResponse } from '@remote-help/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { assertCsrf, requirePrincipal } from '../http/auth.js';
 import type { SessionService } from './service.js';
 
-const Params = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
+const Params = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 const Empty = z.union([z.strictObject({}), z.null(), z.undefined()]);
 
-export async function sessionRoutes(app: FastifyInstance, o: { service: SessionService; publicOrigin: string }): Promise<void> {
+export async function sessionRoutes(
+  app: FastifyInstance,
+  o: { service: SessionService; publicOrigin: string },
+): Promise<void> {
   const command = (request: Parameters<typeof requirePrincipal>[0]) => {
     const principal = requirePrincipal(request);
     assertCsrf(request, o.publicOrigin);

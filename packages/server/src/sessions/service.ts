@@ -66,7 +66,10 @@ export class SessionService {
   private async assertTenantEnabled(tenantId: string): Promise<{ codeTtlSeconds: number }> {
     const tenant = await this.d.users.tenant(tenantId);
     if (!tenant?.remote_help_enabled) {
-      throw new AppError('tenant_disabled', 'Remote Help is not enabled for your organization. Ask your administrator.');
+      throw new AppError(
+        'tenant_disabled',
+        'Remote Help is not enabled for your organization. Ask your administrator.',
+      );
     }
     return { codeTtlSeconds: tenant.code_ttl_seconds ?? this.d.defaultCodeTtlSeconds };
   }
@@ -143,7 +146,10 @@ export class SessionService {
       if (spent?.end_reason === 'code_expired') {
         return failure(new AppError('code_expired', 'This security code has expired. Ask your helper for a new one.'));
       }
-      if (spent) return failure(new AppError('code_used', 'This security code was already used. Ask your helper for a new one.'));
+      if (spent)
+        return failure(
+          new AppError('code_used', 'This security code was already used. Ask your helper for a new one.'),
+        );
       return failure(new AppError('code_invalid', 'That security code is not valid. Check the digits and try again.'), {
         crossTenant: Boolean(live),
       });
@@ -269,7 +275,14 @@ export class SessionService {
       action: `session.${event.type === 'end' ? 'ended' : event.type}`,
       target: { type: 'session', id: row.id },
       ip: actor?.ip ?? null,
-      data: { from: row.state, to: next.state, mode: next.mode, pendingMode: next.pendingMode, endReason: next.endReason, ...auditData },
+      data: {
+        from: row.state,
+        to: next.state,
+        mode: next.mode,
+        pendingMode: next.pendingMode,
+        endReason: next.endReason,
+        ...auditData,
+      },
     });
     if (next.state === 'ended') this.d.presence().forget(row.id);
     await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });

@@ -41,7 +41,12 @@ describe('sign-in and basics', () => {
     const helper = await signedIn('helper@contoso.example');
     const me = await helper.json('/api/v1/me');
     expect(me.body).toMatchObject({
-      user: { displayName: 'Daniel Okafor', jobTitle: 'Help Desk Technician', company: 'Contoso Ltd.', verifiedDomain: 'contoso.example' },
+      user: {
+        displayName: 'Daniel Okafor',
+        jobTitle: 'Help Desk Technician',
+        company: 'Contoso Ltd.',
+        verifiedDomain: 'contoso.example',
+      },
       tenant: { name: 'Contoso', verifiedDomains: ['contoso.example'] },
     });
     expect(me.body.permissions).toContain('remoteHelp.viewScreen');
@@ -69,7 +74,9 @@ describe('security codes', () => {
     const cross = await outsider.post('/api/v1/sessions/redeem', { code });
     expect(cross.status).toBe(400);
     expect(cross.body.error).toBe('code_invalid');
-    const unknown = await outsider.post('/api/v1/sessions/redeem', { code: code === '00000000' ? '00000001' : '00000000' });
+    const unknown = await outsider.post('/api/v1/sessions/redeem', {
+      code: code === '00000000' ? '00000001' : '00000000',
+    });
     expect(unknown.body.error).toBe('code_invalid');
     expect(cross.body.message).toBe(unknown.body.message);
   });
@@ -78,7 +85,9 @@ describe('security codes', () => {
     const helper = await signedIn('helper@contoso.example');
     const { code } = await newSession(helper);
     const first = await signedIn('sharer@contoso.example');
-    expect((await first.post('/api/v1/sessions/redeem', { code: `${code.slice(0, 4)} ${code.slice(4)}` })).status).toBe(200);
+    expect((await first.post('/api/v1/sessions/redeem', { code: `${code.slice(0, 4)} ${code.slice(4)}` })).status).toBe(
+      200,
+    );
     const second = await signedIn('admin@contoso.example');
     const again = await second.post('/api/v1/sessions/redeem', { code });
     expect(again.body.error).toBe('code_used');
@@ -97,7 +106,9 @@ describe('security codes', () => {
       expect(r.status).toBe(400);
       expect(r.body.error).toBe('validation_failed');
     }
-    expect((await sharer.post('/api/v1/sessions/redeem', { code: '12345678', extra: 1 })).body.error).toBe('validation_failed');
+    expect((await sharer.post('/api/v1/sessions/redeem', { code: '12345678', extra: 1 })).body.error).toBe(
+      'validation_failed',
+    );
   });
 
   it('backs off after repeated wrong codes, per account', async () => {
@@ -139,7 +150,11 @@ describe('session over WebSocket', () => {
 
   it('relays signaling between the two participants only', async () => {
     const { hws, sws, id } = await activeSession();
-    sws.send({ type: 'signal', sessionId: id, payload: { kind: 'sdp', description: { type: 'offer', sdp: 'v=0 offer' } } });
+    sws.send({
+      type: 'signal',
+      sessionId: id,
+      payload: { kind: 'sdp', description: { type: 'offer', sdp: 'v=0 offer' } },
+    });
     const relayed = await hws.next((m) => m.type === 'signal');
     expect(relayed).toMatchObject({ from: 'sharer', payload: { kind: 'sdp', description: { type: 'offer' } } });
     hws.send({ type: 'signal', sessionId: id, payload: { kind: 'ice', candidate: null } });
@@ -167,9 +182,13 @@ describe('session over WebSocket', () => {
     sws.send('this is not json');
     expect(await sws.next((m) => m.type === 'error')).toMatchObject({ error: 'bad_request' });
     sws.send({ type: 'signal', id: 'x', sessionId: id, payload: { kind: 'sdp', description: { type: 'bogus' } } });
-    expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'x')).toMatchObject({ error: 'validation_failed' });
+    expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'x')).toMatchObject({
+      error: 'validation_failed',
+    });
     sws.send({ type: 'nonsense', id: 'y' });
-    expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'y')).toMatchObject({ error: 'validation_failed' });
+    expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'y')).toMatchObject({
+      error: 'validation_failed',
+    });
     const errorsBefore = sws.received.filter((m) => m.type === 'error').length;
     sws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(100_000) }));
     await sws.next((m) => m.type === 'error' && m.error === 'payload_too_large');
@@ -195,26 +214,56 @@ describe('session over WebSocket', () => {
     expect(ended.session.endReason).toBe('connection_lost');
   });
 
+  it('ends with connection_lost when the sharer’s network dies silently (no pongs)', async () => {
+    const { sharer, sws, hws, id } = await activeSession();
+    const { default: WebSocket } = await import('ws');
+    // A second connection that stops answering pings, like a laptop whose Wi-Fi dropped.
+    const silent = new WebSocket(t.url.replace(/^http/, 'ws') + '/api/v1/ws', {
+      headers: { cookie: sharer.cookieHeader },
+      autoPong: false,
+    });
+    await new Promise((resolve) => silent.once('message', resolve));
+    silent.send(JSON.stringify({ type: 'attach', sessionId: id }));
+    await new Promise((r) => setTimeout(r, 50));
+    sws.ws.terminate();
+    const ended = await hws.next<Extract<ServerMessage, { type: 'session' }>>(sessionIn('ended'), 5000);
+    expect(ended.session.endReason).toBe('connection_lost');
+    silent.terminate();
+  });
+
   it('ends with declined when the sharer declines, and refuses illegal commands', async () => {
     const helper = await signedIn('helper@contoso.example');
     const sharer = await signedIn('sharer@contoso.example');
     const { code, session } = await newSession(helper);
-    expect((await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' })).body.error).toBe('invalid_transition');
+    expect((await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' })).body.error).toBe(
+      'invalid_transition',
+    );
     await sharer.post('/api/v1/sessions/redeem', { code });
-    expect((await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'control' })).body.error).toBe('unsupported_mode');
-    expect((await sharer.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' })).body.error).toBe('forbidden');
+    expect((await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'control' })).body.error).toBe(
+      'unsupported_mode',
+    );
+    expect((await sharer.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' })).body.error).toBe(
+      'forbidden',
+    );
     await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' });
     expect((await helper.post(`/api/v1/sessions/${session.id}/respond`, { allow: true })).body.error).toBe('forbidden');
     const declined = await sharer.post(`/api/v1/sessions/${session.id}/respond`, { allow: false });
     expect(declined.body.session).toMatchObject({ state: 'ended', endReason: 'declined' });
     expect((await helper.json(`/api/v1/sessions/${session.id}`)).body.session).toMatchObject({ endReason: 'declined' });
-    expect((await sharer.post(`/api/v1/sessions/${session.id}/respond`, { allow: true })).body.error).toBe('session_ended');
+    expect((await sharer.post(`/api/v1/sessions/${session.id}/respond`, { allow: true })).body.error).toBe(
+      'session_ended',
+    );
   });
 
   it('writes every transition to the audit log', async () => {
     const { sharer, id } = await activeSession();
     await sharer.post(`/api/v1/sessions/${id}/leave`);
-    const rows = await t.server.db.selectFrom('audit_events').select('action').where('target_id', '=', id).orderBy('id').execute();
+    const rows = await t.server.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(rows.map((r) => r.action)).toEqual([
       'session.created',
       'session.redeem',

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { SessionEvent, SessionSnapshot } from './stateMachine.js';
 import { InvalidTransitionError, transition } from './stateMachine.js';
 
-const base: SessionSnapshot = { state: 'waiting', mode: null, pendingMode: null, sharerId: null, sharerClient: null, endReason: null };
+const base: SessionSnapshot = {
+  state: 'waiting',
+  mode: null,
+  pendingMode: null,
+  sharerId: null,
+  sharerClient: null,
+  endReason: null,
+};
 const at = (state: SessionState, more: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
   ...base,
   state,
@@ -70,7 +77,10 @@ describe('session state machine (web sharer)', () => {
 describe('mode changes with the native agent', () => {
   const agent = { sharerClient: 'agent' as const };
   it('lets the helper ask for full control from the start', () => {
-    expect(transition(at('joined', agent), { type: 'request', mode: 'control' })).toMatchObject({ state: 'requested', pendingMode: 'control' });
+    expect(transition(at('joined', agent), { type: 'request', mode: 'control' })).toMatchObject({
+      state: 'requested',
+      pendingMode: 'control',
+    });
   });
   it('moves from view only to full control only after the sharer allows', () => {
     const asked = transition(at('active', agent), { type: 'request', mode: 'control' });

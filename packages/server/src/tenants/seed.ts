@@ -37,12 +37,27 @@ export const DEMO_TENANTS: DemoTenant[] = [
     company: 'Contoso Ltd.',
     verifiedDomain: 'contoso.example',
     users: [
-      { email: 'admin@contoso.example', name: 'Priya Raman', jobTitle: 'IT Administrator', roles: ['administrator'],
-        avatar: { background: '#dbe8f7', skin: '#c68863', hair: '#1f1a17', shirt: '#0f6cbd', long: true } },
-      { email: 'helper@contoso.example', name: 'Daniel Okafor', jobTitle: 'Help Desk Technician', roles: ['helpDeskOperator'],
-        avatar: { background: '#e3f1e1', skin: '#8d5a3b', hair: '#151210', shirt: '#107c10' } },
-      { email: 'sharer@contoso.example', name: 'Lena Fischer', jobTitle: 'Marketing Manager', roles: [],
-        avatar: { background: '#f6e6d7', skin: '#f2c9a9', hair: '#b5651d', shirt: '#8764b8', long: true } },
+      {
+        email: 'admin@contoso.example',
+        name: 'Priya Raman',
+        jobTitle: 'IT Administrator',
+        roles: ['administrator'],
+        avatar: { background: '#dbe8f7', skin: '#c68863', hair: '#1f1a17', shirt: '#0f6cbd', long: true },
+      },
+      {
+        email: 'helper@contoso.example',
+        name: 'Daniel Okafor',
+        jobTitle: 'Help Desk Technician',
+        roles: ['helpDeskOperator'],
+        avatar: { background: '#e3f1e1', skin: '#8d5a3b', hair: '#151210', shirt: '#107c10' },
+      },
+      {
+        email: 'sharer@contoso.example',
+        name: 'Lena Fischer',
+        jobTitle: 'Marketing Manager',
+        roles: [],
+        avatar: { background: '#f6e6d7', skin: '#f2c9a9', hair: '#b5651d', shirt: '#8764b8', long: true },
+      },
     ],
   },
   {
@@ -50,8 +65,13 @@ export const DEMO_TENANTS: DemoTenant[] = [
     slug: 'fabrikam',
     company: 'Fabrikam Inc.',
     users: [
-      { email: 'helper@fabrikam.example', name: 'Marco Rossi', jobTitle: 'Support Engineer', roles: ['helpDeskOperator'],
-        avatar: { background: '#f3e0e6', skin: '#e0ac86', hair: '#3b2a20', shirt: '#c239b3' } },
+      {
+        email: 'helper@fabrikam.example',
+        name: 'Marco Rossi',
+        jobTitle: 'Support Engineer',
+        roles: ['helpDeskOperator'],
+        avatar: { background: '#f3e0e6', skin: '#e0ac86', hair: '#3b2a20', shirt: '#c239b3' },
+      },
       { email: 'sharer@fabrikam.example', name: 'Aiko Tanaka', jobTitle: 'Accountant', roles: [] },
     ],
   },
@@ -69,7 +89,7 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
   const existing = await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
   if (existing) return { seeded: false, generatedPassword: null, accounts: [] };
   const generatedPassword = demoPassword ? null : randomBytes(9).toString('base64url');
-  const passwordHash = await hashPassword(demoPassword ?? generatedPassword!);
+  const passwordHash = await hashPassword(demoPassword ?? generatedPassword ?? '');
   const now = iso(Date.now());
   const accounts: string[] = [];
   await db.transaction().execute(async (trx) => {
@@ -77,7 +97,15 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
       const tenantId = newId();
       await trx
         .insertInto('tenants')
-        .values({ id: tenantId, name: t.name, slug: t.slug, remote_help_enabled: 1, allow_unenrolled: 0, code_ttl_seconds: null, created_at: now })
+        .values({
+          id: tenantId,
+          name: t.name,
+          slug: t.slug,
+          remote_help_enabled: 1,
+          allow_unenrolled: 0,
+          code_ttl_seconds: null,
+          created_at: now,
+        })
         .execute();
       if (t.verifiedDomain) {
         await trx
@@ -106,7 +134,10 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
           .execute();
         accounts.push(u.email);
       }
-      await audit.record({ tenantId, actor: { type: 'system', id: null }, action: 'tenant.seeded', data: { demo: true } }, trx);
+      await audit.record(
+        { tenantId, actor: { type: 'system', id: null }, action: 'tenant.seeded', data: { demo: true } },
+        trx,
+      );
     }
   });
   return { seeded: true, generatedPassword, accounts };

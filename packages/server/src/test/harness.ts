@@ -21,7 +21,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'rh-test-'));
   // Port 0 cannot be the public URL; listen first on a free port, then build with that URL.
   const probe = await import('node:net').then(
@@ -97,11 +100,14 @@ export class Client {
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
     if (!action || !csrf) throw new Error(`no sign-in form (status ${form.status}): ${html.slice(0, 200)}`);
     const body = new URLSearchParams({ email, password, csrf });
-    const done = await this.raw(action.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
+    const done = await this.raw(
+      action.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c))),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      },
+    );
     if (done.status !== 303) throw new Error(`sign-in failed: ${done.status} ${(await done.text()).slice(0, 300)}`);
     const landed = await this.follow(done.headers.get('location')!);
     if (!this.cookies.has('rh_session')) throw new Error(`no session cookie after sign-in (landed ${landed.status})`);
@@ -124,7 +130,9 @@ export class Client {
 
   /** Opens the signaling WebSocket with this client's cookies. */
   async socket(): Promise<TestSocket> {
-    const ws = new WebSocket(this.base.replace(/^http/, 'ws') + '/api/v1/ws', { headers: { cookie: this.cookieHeader } });
+    const ws = new WebSocket(this.base.replace(/^http/, 'ws') + '/api/v1/ws', {
+      headers: { cookie: this.cookieHeader },
+    });
     const socket = new TestSocket(ws);
     await socket.next((m) => m.type === 'hello');
     return socket;
@@ -155,11 +163,18 @@ export class TestSocket {
   }
 
   /** Resolves with the first message (already received after `since`, or future) that matches. */
-  next<T extends ServerMessage = ServerMessage>(match: (m: ServerMessage) => boolean, timeoutMs = 5000, since = 0): Promise<T> {
+  next<T extends ServerMessage = ServerMessage>(
+    match: (m: ServerMessage) => boolean,
+    timeoutMs = 5000,
+    since = 0,
+  ): Promise<T> {
     const seen = this.received.slice(since).find(match);
     if (seen) return Promise.resolve(seen as T);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a message; got ${JSON.stringify(this.received.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for a message; got ${JSON.stringify(this.received.slice(-5))}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (m) => {

@@ -39,7 +39,9 @@ export class UsersRepo {
   }
 
   /** Sign-in lookup: emails are unique across the installation. Includes the password hash. */
-  async findForSignIn(email: string): Promise<Pick<UserRow, 'id' | 'tenant_id' | 'password_hash' | 'disabled'> | undefined> {
+  async findForSignIn(
+    email: string,
+  ): Promise<Pick<UserRow, 'id' | 'tenant_id' | 'password_hash' | 'disabled'> | undefined> {
     return this.db
       .selectFrom('users')
       .select(['id', 'tenant_id', 'password_hash', 'disabled'])

@@ -22,12 +22,12 @@ export async function userRoutes(app: FastifyInstance, o: { users: UsersRepo }):
       o.users.tenant(principal.tenantId),
       o.users.verifiedDomains(principal.tenantId),
     ]);
-    if (!user || !tenant) throw errors.authenticationRequired();
+    if (!user || !tenant || !request.auth) throw errors.authenticationRequired();
     return {
       user: personCard(user, tenant.name, domains),
       tenant: { id: tenant.id, name: tenant.name, verifiedDomains: domains },
       permissions: [...principal.permissions],
-      csrfToken: request.auth!.csrfToken,
+      csrfToken: request.auth.csrfToken,
     };
   });
 

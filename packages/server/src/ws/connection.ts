@@ -50,7 +50,10 @@ export class Connection {
   /** Takes one token; false when the client sends faster than allowed. */
   take(): boolean {
     const now = Date.now();
-    this.tokens = Math.min(this.bucket.capacity, this.tokens + ((now - this.lastRefill) / 1000) * this.bucket.perSecond);
+    this.tokens = Math.min(
+      this.bucket.capacity,
+      this.tokens + ((now - this.lastRefill) / 1000) * this.bucket.perSecond,
+    );
     this.lastRefill = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;

@@ -51,7 +51,9 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       return;
     }
     if (!request.auth) {
-      socket.send(JSON.stringify({ type: 'error', ok: false, error: 'authentication_required', message: 'Sign in to continue.' }));
+      socket.send(
+        JSON.stringify({ type: 'error', ok: false, error: 'authentication_required', message: 'Sign in to continue.' }),
+      );
       socket.close(WS_CLOSE.unauthenticated, 'authentication required');
       return;
     }
@@ -67,7 +69,8 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
     socket.on('message', (data, isBinary) => {
       conn.lastPongAt = Date.now();
       const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
-      if (!conn.take()) return conn.sendError('rate_limited', 'Too many messages. Slow down.', undefined, { retryAfterSeconds: 1 });
+      if (!conn.take())
+        return conn.sendError('rate_limited', 'Too many messages. Slow down.', undefined, { retryAfterSeconds: 1 });
       if (isBinary) return conn.sendError('bad_request', 'Binary frames are not accepted.');
       if (bytes > MAX_WS_FRAME_BYTES) {
         return conn.sendError('payload_too_large', `Frames are limited to ${MAX_WS_FRAME_BYTES} bytes.`);

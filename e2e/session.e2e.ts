@@ -1,0 +1,84 @@
+/**
+ * The first complete help session, in two real browser contexts: sign-in through the
+ * embedded IdP, security code, trust screens, View only, Allow, live frames, Leave.
+ */
+import { expect, test } from '@playwright/test';
+import { framesDecoded, joinedPair, shot, signIn, startViewing } from './support.js';
+
+test('helper and sharer complete a view-only session, and the helper learns of the leave within 1 s', async ({
+  browser,
+}) => {
+  const pair = await joinedPair(browser, 'sharer@contoso.example', true);
+  const { helper, sharer } = pair;
+
+  const helperCard = helper.getByTestId('peer-card');
+  await expect(helperCard).toContainText('Lena Fischer');
+  await expect(helperCard).toContainText('Marketing Manager');
+  await expect(helperCard).toContainText('Contoso Ltd.');
+  await expect(helper.getByTestId('verified-badge')).toContainText('contoso.example');
+  await expect(helperCard.locator('img')).toBeVisible();
+  await shot(helper, '05-helper-trust');
+
+  const sharerCard = sharer.getByTestId('peer-card');
+  await expect(sharerCard).toContainText('Daniel Okafor');
+  await expect(sharerCard).toContainText('Help Desk Technician');
+  await expect(sharerCard).toContainText('Contoso Ltd.');
+  await expect(sharer.getByTestId('verified-badge')).toContainText('contoso.example');
+  await shot(sharer, '06-sharer-trust');
+
+  // Full control needs the native agent: shown, but disabled for a web sharer.
+  await expect(helper.getByRole('button', { name: 'Full control' })).toBeDisabled();
+
+  await startViewing(pair, true);
+  const first = await framesDecoded(helper);
+  await expect.poll(() => framesDecoded(helper), { timeout: 10_000 }).toBeGreaterThan(first);
+  await shot(helper, '08-helper-viewing');
+  await shot(sharer, '09-sharer-sharing');
+
+  await helper.getByRole('button', { name: 'Actual size' }).click();
+  await helper.getByRole('button', { name: 'Fit to window' }).click();
+
+  await sharer.getByRole('button', { name: 'Leave' }).first().click();
+  await expect(helper.getByTestId('session-ended')).toBeVisible({ timeout: 1000 });
+  await expect(helper.getByTestId('session-ended')).toContainText('Lena Fischer');
+  await shot(helper, '10-helper-ended');
+});
+
+test('the helper is told within 5 s when the sharer’s browser dies', async ({ browser }) => {
+  const pair = await joinedPair(browser);
+  await startViewing(pair);
+  await pair.sharer.context().close();
+  await expect(pair.helper.getByTestId('session-ended')).toBeVisible({ timeout: 5000 });
+  await expect(pair.helper.getByTestId('session-ended')).toContainText(/lost/i);
+});
+
+test('the sharer can decline, and the helper is told', async ({ browser }) => {
+  const { helper, sharer } = await joinedPair(browser);
+  await helper.getByRole('button', { name: 'View only' }).click();
+  await sharer.getByRole('button', { name: 'Decline' }).click();
+  await expect(helper.getByTestId('session-ended')).toContainText(/declined/i);
+  await expect(sharer.getByTestId('session-ended')).toBeVisible();
+  await shot(helper, '11-helper-declined');
+});
+
+test('a wrong code gets a clear error and changes nothing', async ({ browser }) => {
+  const sharer = await (await browser.newContext()).newPage();
+  await signIn(sharer, '/share', 'sharer@contoso.example');
+  await sharer.getByLabel('Security code').fill('0000 0000');
+  await sharer.getByRole('button', { name: 'Submit' }).click();
+  await expect(sharer.getByRole('alert')).toContainText(/not valid/i);
+  await expect(sharer.getByTestId('peer-card')).toHaveCount(0);
+  await shot(sharer, '12-sharer-wrong-code');
+});
+
+test('a code from another organization is refused like an unknown one', async ({ browser }) => {
+  const helper = await (await browser.newContext()).newPage();
+  await signIn(helper, '/help', 'helper@contoso.example');
+  await helper.getByRole('button', { name: 'Get a security code' }).click();
+  const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
+  const outsider = await (await browser.newContext()).newPage();
+  await signIn(outsider, '/share', 'sharer@fabrikam.example');
+  await outsider.getByLabel('Security code').fill(code);
+  await outsider.getByRole('button', { name: 'Submit' }).click();
+  await expect(outsider.getByRole('alert')).toContainText(/not valid/i);
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Makes sure the system packages the browser and desktop tests need are installed:
+// Debian's Chromium, Xvfb and xdotool. Installs them with apt-get when running as root;
+// otherwise prints the exact command and fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const NEEDS = [
+  { bin: '/usr/bin/chromium', pkg: 'chromium' },
+  { bin: '/usr/bin/Xvfb', pkg: 'xvfb' },
+  { bin: '/usr/bin/xdotool', pkg: 'xdotool' },
+  { bin: '/usr/bin/xwininfo', pkg: 'x11-utils' },
+  { bin: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf', pkg: 'fonts-noto-core' },
+];
+
+const missing = NEEDS.filter((n) => !existsSync(n.bin)).map((n) => n.pkg);
+if (missing.length === 0) process.exit(0);
+
+const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (!isRoot) {
+  console.error(`The tests need these system packages: ${missing.join(', ')}.\nInstall them with:\n  sudo ${command}`);
+  process.exit(1);
+}
+console.log(`Installing system packages for the tests: ${missing.join(', ')}`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+if (update.status !== 0) process.exit(update.status ?? 1);
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });

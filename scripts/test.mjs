@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm test`: the one gate. Installs missing system packages (as root), builds, then runs
+// typecheck, lint, format check, unit + integration tests (vitest) and the browser
+// journeys (Playwright, Debian Chromium). Ends with one line: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+process.chdir(root);
+mkdirSync('test-results', { recursive: true });
+
+const steps = [];
+function step(name, command, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n━━ ${name}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = result.status === 0;
+  steps.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+  return ok;
+}
+
+const setupOk =
+  step('system packages', 'node', ['scripts/ensure-system-deps.mjs']) && step('build', 'node', ['scripts/build.mjs']);
+if (setupOk) {
+  step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.test.json']);
+  step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+  step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
+  rmSync('test-results/vitest.json', { force: true });
+  step('unit and integration tests', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile=test-results/vitest.json',
+  ]);
+  rmSync('test-results/playwright.json', { force: true });
+  step('browser journeys', 'npx', ['playwright', 'test']);
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync('test-results/vitest.json')) {
+  const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
+  passed += v.numPassedTests;
+  failed += v.numFailedTests;
+  skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+}
+if (existsSync('test-results/playwright.json')) {
+  const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8')).stats;
+  passed += p.expected + (p.flaky ?? 0);
+  failed += p.unexpected;
+  skipped += p.skipped;
+}
+const failedSteps = steps.filter((s) => !s.ok);
+console.log('\n━━ summary');
+for (const s of steps) console.log(`  ${s.ok ? '✓' : '✗'} ${s.name} (${s.seconds.toFixed(1)} s)`);
+// A failing step that is not a test runner (typecheck, lint…) counts as one failure.
+const nonTestFailures = failedSteps.filter((s) => !/tests|journeys/.test(s.name)).length;
+console.log(`${passed} passed, ${failed + nonTestFailures} failed, ${skipped} skipped`);
+process.exit(failedSteps.length ? 1 : 0);
