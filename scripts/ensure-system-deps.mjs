@@ -10,6 +10,7 @@ const NEEDS = [
   { bin: '/usr/bin/Xvfb', pkg: 'xvfb' },
   { bin: '/usr/bin/xdotool', pkg: 'xdotool' },
   { bin: '/usr/bin/xwininfo', pkg: 'x11-utils' },
+  { bin: '/usr/bin/openssl', pkg: 'openssl' },
   { bin: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf', pkg: 'fonts-noto-core' },
 ];
 

@@ -39,7 +39,7 @@ export async function startTestServer(
   const config = loadConfig({
     PORT: String(probe),
     HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${probe}`,
+    PUBLIC_URL: `${env.TLS_CERT ? 'https' : 'http'}://127.0.0.1:${probe}`,
     DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
     DEMO_PASSWORD,
     WEB_DIST: join(dir, 'no-web'),
