@@ -1,0 +1,72 @@
+/**
+ * @module errors
+ * The one error type of the agent: `AgentError`, carrying a closed `reason` so callers
+ * branch on a code, never on a message. Factories name the common cases.
+ */
+
+/** Every reason an agent operation can fail. */
+export const AGENT_ERROR_REASONS = [
+  /** No platform adapter for this operating system. */
+  'unsupported_platform',
+  /** A native module the adapter needs is not installed or failed to load. */
+  'native_module_missing',
+  /** The OS refused a permission (macOS Screen Recording / Accessibility). */
+  'permission_denied',
+  /** No connection to the display server (no `DISPLAY`, server gone). */
+  'display_unavailable',
+  /** The display id asked for does not exist. */
+  'display_not_found',
+  /** Reading pixels failed, or the pixel format is not supported. */
+  'capture_failed',
+  /** Input cannot be injected here (no XTEST extension, no input backend). */
+  'input_unavailable',
+  /** A `KeyboardEvent.code` with no entry in the key map. */
+  'unknown_key',
+  /** A key the local keyboard layout cannot produce; injecting it could crash the X client library. */
+  'key_unavailable',
+  /** An `input` data-channel message that does not match the schema. */
+  'invalid_input_message',
+  /** WebRTC negotiation or transport failed. */
+  'rtc_failed',
+] as const;
+
+/** Why an agent operation failed. */
+export type AgentErrorReason = (typeof AGENT_ERROR_REASONS)[number];
+
+/** A failure with a machine-readable reason and optional safe details. */
+export class AgentError extends Error {
+  readonly reason: AgentErrorReason;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(
+    reason: AgentErrorReason,
+    message: string,
+    data?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AgentError';
+    this.reason = reason;
+    this.data = data;
+  }
+
+  static unknownKey(code: string): AgentError {
+    return new AgentError('unknown_key', `No key mapping for KeyboardEvent.code ${JSON.stringify(code.slice(0, 40))}`, {
+      code: code.slice(0, 40),
+    });
+  }
+
+  static nativeModuleMissing(moduleName: string, cause: unknown): AgentError {
+    return new AgentError(
+      'native_module_missing',
+      `The native module ${moduleName} is not installed or could not be loaded; install it for this platform.`,
+      { module: moduleName },
+      { cause },
+    );
+  }
+}
+
+/** True when `error` is an `AgentError`, optionally with the given reason. */
+export function isAgentError(error: unknown, reason?: AgentErrorReason): error is AgentError {
+  return error instanceof AgentError && (reason === undefined || error.reason === reason);
+}

@@ -1,0 +1,147 @@
+/**
+ * @module input/inputDispatcher
+ * The path of one `input` data-channel message: parse (reject and count bad ones),
+ * ask the consent gate, translate (normalized → display pixels, code → key name,
+ * wheel deltas → notches) and inject.
+ */
+import { AgentError, isAgentError } from '../errors.js';
+import type { InputInjector } from '../platform/types.js';
+import type { ConsentGate } from './consentGate.js';
+import { parseInputMessage, type InputMessage } from './inputMessages.js';
+import { MODIFIER_CODES } from './keymap.js';
+import { normalizedToDisplay } from './pointer.js';
+
+/** What happened to one message. */
+export type DispatchOutcome = 'injected' | 'blocked' | 'rejected' | 'failed';
+
+/** Counters since the dispatcher was created. */
+export interface DispatchStats {
+  received: number;
+  injected: number;
+  blocked: number;
+  rejected: number;
+  failed: number;
+}
+
+/** Pixels of a DOM wheel event that make one wheel notch (Chromium on Linux/Windows sends 100 per notch). */
+const PIXELS_PER_NOTCH = 100;
+const LINES_PER_NOTCH = 3;
+const NOTCHES_PER_PAGE = 10;
+const MAX_NOTCHES_PER_MESSAGE = 20;
+
+export interface InputDispatcherOptions {
+  /** Called with each rejected message's error (for logging; never with message contents). */
+  onRejected?: (error: AgentError) => void;
+  /** Called when the injector threw something unexpected. */
+  onFailed?: (error: unknown) => void;
+}
+
+/** Turns `input` data-channel messages into injected events, behind the consent gate. */
+export class InputDispatcher {
+  readonly #gate: ConsentGate;
+  readonly #injector: InputInjector;
+  readonly #options: InputDispatcherOptions;
+  readonly #stats: DispatchStats = { received: 0, injected: 0, blocked: 0, rejected: 0, failed: 0 };
+  #wheelX = 0;
+  #wheelY = 0;
+
+  constructor(gate: ConsentGate, injector: InputInjector, options: InputDispatcherOptions = {}) {
+    this.#gate = gate;
+    this.#injector = injector;
+    this.#options = options;
+  }
+
+  stats(): DispatchStats {
+    return { ...this.#stats };
+  }
+
+  /** Handles one raw message (string or bytes) from the data channel. Never throws. */
+  handle(raw: unknown): DispatchOutcome {
+    this.#stats.received++;
+    let message: InputMessage;
+    try {
+      message = parseInputMessage(raw);
+    } catch (error) {
+      return this.#reject(error);
+    }
+    if (message.type === 'releaseAll') {
+      // Letting go is always safe, so it does not need consent.
+      this.#injector.releaseAll();
+      this.#stats.injected++;
+      return 'injected';
+    }
+    try {
+      if (!this.#gate.run(() => this.#apply(message))) {
+        this.#stats.blocked++;
+        return 'blocked';
+      }
+    } catch (error) {
+      if (isAgentError(error, 'unknown_key') || isAgentError(error, 'key_unavailable')) return this.#reject(error);
+      this.#stats.failed++;
+      this.#options.onFailed?.(error);
+      return 'failed';
+    }
+    this.#stats.injected++;
+    return 'injected';
+  }
+
+  #apply(message: Exclude<InputMessage, { type: 'releaseAll' }>): void {
+    const injector = this.#injector;
+    switch (message.type) {
+      case 'pointerMove':
+        this.#move(message.x, message.y);
+        return;
+      case 'pointerButton':
+        if (message.x !== undefined && message.y !== undefined) this.#move(message.x, message.y);
+        injector.pointerButton(message.button, message.down);
+        return;
+      case 'wheel':
+        this.#wheel(message.dx, message.dy, message.mode);
+        return;
+      case 'key':
+        this.#releaseStaleModifiers(message.code, message.modifiers);
+        injector.key(message.code, message.down);
+        return;
+      case 'text':
+        injector.typeText(message.text);
+        return;
+    }
+  }
+
+  #move(x: number, y: number): void {
+    const { width, height } = this.#injector.display.bounds;
+    const p = normalizedToDisplay({ x, y }, { width, height });
+    this.#injector.pointerMove(p.x, p.y);
+  }
+
+  #wheel(dx: number, dy: number, mode: 'pixel' | 'line' | 'page'): void {
+    const scale = mode === 'pixel' ? 1 / PIXELS_PER_NOTCH : mode === 'line' ? 1 / LINES_PER_NOTCH : NOTCHES_PER_PAGE;
+    this.#wheelX += dx * scale;
+    this.#wheelY += dy * scale;
+    const notchesX = clampNotches(Math.trunc(this.#wheelX));
+    const notchesY = clampNotches(Math.trunc(this.#wheelY));
+    this.#wheelX -= Math.trunc(this.#wheelX);
+    this.#wheelY -= Math.trunc(this.#wheelY);
+    if (notchesX !== 0 || notchesY !== 0) this.#injector.wheel(notchesX, notchesY);
+  }
+
+  /** A modifier the helper no longer holds (its key-up was lost, e.g. on a focus change) is released. */
+  #releaseStaleModifiers(code: string, modifiers: Record<keyof typeof MODIFIER_CODES, boolean>): void {
+    const held = this.#injector.heldKeys();
+    for (const [flag, codes] of Object.entries(MODIFIER_CODES) as [keyof typeof MODIFIER_CODES, readonly string[]][]) {
+      if (modifiers[flag]) continue;
+      for (const c of codes) if (c !== code && held.has(c)) this.#injector.key(c, false);
+    }
+  }
+
+  #reject(error: unknown): DispatchOutcome {
+    this.#stats.rejected++;
+    const agentError = isAgentError(error) ? error : new AgentError('invalid_input_message', 'Invalid input message');
+    this.#options.onRejected?.(agentError);
+    return 'rejected';
+  }
+}
+
+function clampNotches(n: number): number {
+  return Math.max(-MAX_NOTCHES_PER_MESSAGE, Math.min(MAX_NOTCHES_PER_MESSAGE, n));
+}

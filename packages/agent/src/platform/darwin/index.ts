@@ -1,0 +1,48 @@
+/**
+ * @module platform/darwin
+ * The macOS adapter: capture through `node-screenshots`, input through
+ * `@nut-tree-fork/libnut-darwin`, permissions through
+ * `@nut-tree-fork/node-mac-permissions`. All three are loaded at runtime and are not
+ * dependencies of the package yet.
+ *
+ * UNTESTED: this adapter has never run on a Mac. It compiles against the same
+ * interfaces as the Linux adapter, which is tested under Xvfb.
+ */
+import { AgentError } from '../../errors.js';
+import { LibnutInjector, type LibnutModule } from '../libnutInjector.js';
+import type { DisplayInfo, InputInjector, PlatformAdapter } from '../types.js';
+import { DarwinScreenSource } from './darwinScreenSource.js';
+import { importNative } from './nativeModules.js';
+import { checkMacPermissions, requestMacPermissions } from './permissions.js';
+
+/** Creates the macOS platform adapter. */
+export function createDarwinPlatform(): PlatformAdapter {
+  return {
+    name: 'darwin',
+    async openScreenSource() {
+      const permissions = await checkMacPermissions();
+      if (permissions.screenCapture !== 'granted') {
+        throw new AgentError(
+          'permission_denied',
+          'Screen Recording permission is required (System Settings → Privacy & Security)',
+          {
+            permission: 'screen',
+          },
+        );
+      }
+      return DarwinScreenSource.open();
+    },
+    async createInputInjector(display: DisplayInfo): Promise<InputInjector> {
+      const permissions = await checkMacPermissions();
+      if (permissions.inputInjection !== 'granted') {
+        throw new AgentError('permission_denied', 'Accessibility permission is required to control this Mac', {
+          permission: 'accessibility',
+        });
+      }
+      const nut = await importNative<LibnutModule>('@nut-tree-fork/libnut-darwin');
+      return new LibnutInjector(nut, display);
+    },
+    checkPermissions: checkMacPermissions,
+    requestPermissions: requestMacPermissions,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * @module platform/linux/keysymGuard
+ * libnut turns a key name into a keysym and asks Xlib for its keycode; when the
+ * keyboard layout has no key for that keysym the keycode is 0, XTEST answers
+ * BadValue and Xlib's default error handler exits the process. This guard knows
+ * the keysym behind every name of the key map and checks it against the server's
+ * current keyboard mapping (refreshed on MappingNotify) before anything is sent.
+ */
+import type { KeyName } from '../../input/keymap.js';
+import { xcall, type XDisplay, type XEvent } from './x11.js';
+
+const NAMED: Record<string, number> = {
+  return: 0xff0d,
+  enter: 0xff8d,
+  escape: 0xff1b,
+  backspace: 0xff08,
+  tab: 0xff09,
+  space: 0x20,
+  shift: 0xffe1,
+  right_shift: 0xffe2,
+  control: 0xffe3,
+  right_control: 0xffe4,
+  alt: 0xffe9,
+  right_alt: 0xffea,
+  meta: 0xffeb,
+  right_meta: 0xffec,
+  caps_lock: 0xffe5,
+  num_lock: 0xff7f,
+  scroll_lock: 0xff14,
+  printscreen: 0xff61,
+  home: 0xff50,
+  end: 0xff57,
+  pageup: 0xff55,
+  pagedown: 0xff56,
+  insert: 0xff63,
+  delete: 0xffff,
+  up: 0xff52,
+  down: 0xff54,
+  left: 0xff51,
+  right: 0xff53,
+  numpad_decimal: 0xffae,
+  add: 0xffab,
+  subtract: 0xffad,
+  multiply: 0xffaa,
+  divide: 0xffaf,
+  numpad_equal: 0xffbd,
+};
+for (let i = 1; i <= 12; i++) NAMED[`f${i}`] = 0xffbe + i - 1;
+for (let i = 0; i <= 9; i++) NAMED[`numpad_${i}`] = 0xffb0 + i;
+
+/** The X keysym libnut sends for `name`, or undefined for names outside the key map. */
+export function keysymForName(name: KeyName): number | undefined {
+  const named = NAMED[name];
+  if (named !== undefined) return named;
+  // Single printable ASCII characters are their own keysym (Latin-1).
+  if (name.length === 1) {
+    const code = name.charCodeAt(0);
+    if (code > 0x20 && code < 0x7f) return code;
+  }
+  return undefined;
+}
+
+/** Answers whether libnut can press a key name on this X server without crashing. */
+export interface KeysymGuard {
+  allows(name: KeyName): boolean;
+  refresh(): Promise<void>;
+  dispose(): void;
+}
+
+/** Loads the keyboard mapping of `display` and keeps it current. */
+export async function createKeysymGuard(display: XDisplay): Promise<KeysymGuard> {
+  let available = new Set<number>();
+  const refresh = async (): Promise<void> => {
+    const count = display.max_keycode - display.min_keycode + 1;
+    const rows = await xcall<number[][]>((cb) => display.client.GetKeyboardMapping(display.min_keycode, count, cb));
+    const next = new Set<number>();
+    for (const row of rows) for (const keysym of row) if (keysym !== 0) next.add(keysym);
+    available = next;
+  };
+  await refresh();
+  const onEvent = (event: XEvent): void => {
+    if (event.name === 'MappingNotify') void refresh().catch(() => undefined);
+  };
+  display.client.on('event', onEvent);
+  return {
+    allows(name) {
+      const keysym = keysymForName(name);
+      return keysym !== undefined && available.has(keysym);
+    },
+    refresh,
+    dispose() {
+      display.client.removeListener('event', onEvent);
+    },
+  };
+}

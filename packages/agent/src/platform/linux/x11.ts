@@ -1,0 +1,212 @@
+/**
+ * @module platform/linux/x11
+ * The one bridge to the `x11` package (pure-JS X11 client, no types of its own):
+ * the subset of its API the agent uses, typed, plus promise helpers.
+ */
+import { createRequire } from 'node:module';
+import { AgentError } from '../../errors.js';
+
+/** Node-style callback of the `x11` package. Returning true marks an error as handled. */
+export type XCallback<T> = (error: Error | null | undefined, value: T) => unknown;
+
+export interface XScreen {
+  root: number;
+  pixel_width: number;
+  pixel_height: number;
+  root_depth: number;
+  root_visual: number;
+  white_pixel: number;
+  black_pixel: number;
+}
+
+export interface XDisplay {
+  client: XClient;
+  screen: XScreen[];
+  /** 0 = LSBFirst (little endian), 1 = MSBFirst. */
+  image_byte_order: number;
+  format: Record<string, { bits_per_pixel: number; scanline_pad: number } | undefined>;
+  isLocalSocket?: boolean;
+  min_keycode: number;
+  max_keycode: number;
+}
+
+export interface XEvent {
+  name?: string;
+  type: number;
+  [field: string]: unknown;
+}
+
+export interface DamageNotifyEvent extends XEvent {
+  name: 'DamageNotify';
+  damage: number;
+  area: { x: number; y: number; w: number; h: number };
+}
+
+export interface DamageExt {
+  ReportLevel: { RawRectangles: 0; DeltaRectangles: 1; BoundingBox: 2; NonEmpty: 3 };
+  Create(damage: number, drawable: number, level: number): void;
+  Destroy(damage: number): void;
+  Subtract(damage: number, repair: number, parts: number): void;
+}
+
+export interface ShmSegment {
+  readonly buffer: Buffer;
+  readonly size: number;
+  getImage(
+    drawable: number,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    planeMask: number,
+    format: number | undefined,
+    offset: number,
+    cb: XCallback<{ depth: number; size: number }>,
+  ): void;
+  detach(cb?: () => void): void;
+}
+
+export interface ShmExt {
+  usable(cb: XCallback<boolean>): void;
+  createSegment(size: number, cb: XCallback<ShmSegment>): void;
+}
+
+export interface XineramaExt {
+  IsActive(cb: XCallback<number>): void;
+  QueryScreens(cb: XCallback<{ x: number; y: number; width: number; height: number }[]>): void;
+}
+
+export interface RandrExt {
+  GetScreenResourcesCurrent(window: number, cb: XCallback<{ config_timestamp: number; outputs: number[] }>): void;
+  GetOutputInfo(
+    output: number,
+    timestamp: number,
+    cb: XCallback<{ crtc: number; connection: number; name: string }>,
+  ): void;
+  GetCrtcInfo(
+    crtc: number,
+    timestamp: number,
+    cb: XCallback<{ x: number; y: number; width: number; height: number }>,
+  ): void;
+  GetOutputPrimary(window: number, cb: XCallback<number>): void;
+}
+
+interface Extensions {
+  damage: DamageExt;
+  shm: ShmExt;
+  xinerama: XineramaExt;
+  randr: RandrExt;
+  xtest: object;
+}
+
+export interface XClient {
+  AllocID(): number;
+  GetImage(
+    format: number,
+    drawable: number,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    planeMask: number,
+    cb: XCallback<{ depth: number; data: Buffer }>,
+  ): void;
+  GetKeyboardMapping(firstKeycode: number, count: number, cb: XCallback<number[][]>): void;
+  CreateWindow(
+    id: number,
+    parent: number,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    borderWidth: number,
+    depth: number,
+    windowClass: number,
+    visual: number,
+    values: Record<string, number | boolean>,
+  ): void;
+  MapWindow(id: number): void;
+  DestroyWindow(id: number): void;
+  CreateGC(id: number, drawable: number, values: Record<string, number>): void;
+  ChangeGC(id: number, values: Record<string, number>): void;
+  PolyFillRectangle(drawable: number, gc: number, rects: number[]): void;
+  require<K extends keyof Extensions>(name: K, cb: XCallback<Extensions[K]>): void;
+  on(event: 'event', listener: (event: XEvent) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'end', listener: () => void): this;
+  removeListener(event: string, listener: (...args: never[]) => void): this;
+  sync(): Promise<void>;
+  close(cb?: () => void): void;
+  terminate(): void;
+}
+
+const require = createRequire(import.meta.url);
+let x11Module: { createClient(options: { display?: string }, cb: XCallback<XDisplay>): XClient } | undefined;
+
+/** X11 `ImageFormat.ZPixmap`. */
+export const Z_PIXMAP = 2;
+
+/** Runs a callback-style `x11` call as a promise (the error is marked handled). */
+export function xcall<T>(start: (cb: XCallback<T>) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    start((error, value) => {
+      if (error) reject(error);
+      else resolve(value);
+      return true;
+    });
+  });
+}
+
+/** The extension, or null when the server does not have it. */
+export async function requireExtension<K extends keyof Extensions>(
+  client: XClient,
+  name: K,
+): Promise<Extensions[K] | null> {
+  try {
+    return await xcall<Extensions[K]>((cb) => client.require(name, cb));
+  } catch {
+    return null;
+  }
+}
+
+/** Connects to `display` (default `$DISPLAY`), or throws `AgentError('display_unavailable')`. */
+export async function connectX11(display = process.env['DISPLAY'], timeoutMs = 5000): Promise<XDisplay> {
+  if (!display) throw new AgentError('display_unavailable', 'No X display: DISPLAY is not set');
+  x11Module ??= require('x11') as NonNullable<typeof x11Module>;
+  const createClient = x11Module.createClient;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const connected = await Promise.race([
+      xcall<XDisplay>((cb) => createClient({ display }, cb)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    // The client throws when it emits 'error' with no listener; owners add their own.
+    connected.client.on('error', () => undefined);
+    return connected;
+  } catch (error) {
+    throw new AgentError(
+      'display_unavailable',
+      `Cannot connect to X display ${display}: ${String(error)}`,
+      { display },
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes the connection, waiting for the socket to go away (bounded). */
+export function closeX11(display: XDisplay, timeoutMs = 1000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      display.client.terminate();
+      resolve();
+    }, timeoutMs);
+    display.client.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

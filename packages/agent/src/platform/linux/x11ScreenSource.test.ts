@@ -1,0 +1,115 @@
+/**
+ * Integration: real X server (Xvfb, started here on a free display), real DAMAGE,
+ * MIT-SHM and GetImage, and a second X client that draws.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScreenFrame } from '../types.js';
+import { openPainter, type Painter } from '../../testing/xpainter.js';
+import { hasCommand, startXvfb, waitFor, type Xvfb } from '../../testing/xvfb.js';
+import { X11ScreenSource, type X11ScreenSourceOptions } from './x11ScreenSource.js';
+
+const haveXvfb = hasCommand('Xvfb');
+if (!haveXvfb) console.warn('Xvfb is not installed: skipping the X11 capture integration tests');
+
+/** The 0xRRGGBB colour of a BGRX pixel. */
+function rgbAt(frame: ScreenFrame, x: number, y: number): number {
+  const i = y * frame.stride + x * 4;
+  return ((frame.data[i + 2] ?? 0) << 16) | ((frame.data[i + 1] ?? 0) << 8) | (frame.data[i] ?? 0);
+}
+
+function covers(rects: ScreenFrame['changed'], x: number, y: number): boolean {
+  return (rects ?? []).some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
+}
+
+describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
+  let xvfb: Xvfb;
+  let painter: Painter;
+
+  beforeAll(async () => {
+    xvfb = await startXvfb('1280x720x24');
+    painter = await openPainter(xvfb.display);
+  });
+
+  afterAll(async () => {
+    await painter?.close();
+    await xvfb?.stop();
+  });
+
+  it('lists the screen as one primary display', async () => {
+    const source = await X11ScreenSource.open({ display: xvfb.display });
+    try {
+      const displays = await source.listDisplays();
+      expect(displays).toHaveLength(1);
+      expect(displays[0]).toMatchObject({ primary: true, bounds: { x: 0, y: 0, width: 1280, height: 720 } });
+      expect(source.detection).toBe('damage');
+    } finally {
+      await source.close();
+    }
+  });
+
+  const variants: [string, X11ScreenSourceOptions, number][] = [
+    ['DAMAGE + MIT-SHM', { detection: 'damage', readPath: 'shm' }, 0xd01020],
+    ['DAMAGE + core GetImage', { detection: 'damage', readPath: 'core' }, 0x20d010],
+    ['polling + frame diff', { detection: 'poll', readPath: 'shm' }, 0x1020d0],
+  ];
+
+  it.each(variants)(
+    '%s: first frame, then a change event with the right pixels, then silence',
+    async (_name, options, color) => {
+      const source = await X11ScreenSource.open({ display: xvfb.display, ...options });
+      const frames: ScreenFrame[] = [];
+      let windowId = 0;
+      try {
+        const [display] = await source.listDisplays();
+        if (!display) throw new Error('no display');
+        await source.start(display.id, (f) => frames.push({ ...f, data: f.data.slice() }), { maxFps: 60 });
+        await waitFor(() => frames.length >= 1, 5000, 'first frame');
+        const first = frames[0] as ScreenFrame;
+        expect(first).toMatchObject({ width: 1280, height: 720, stride: 1280 * 4, format: 'bgra' });
+        expect(first.changed).toEqual([{ x: 0, y: 0, width: 1280, height: 720 }]);
+        const outside = rgbAt(first, 20, 20);
+
+        windowId = await painter.fill(100, 50, 200, 100, color);
+        await waitFor(() => frames.some((f) => rgbAt(f, 150, 100) === color), 5000, 'the window in a frame');
+        const changed = frames.find((f) => rgbAt(f, 150, 100) === color) as ScreenFrame;
+        expect(rgbAt(changed, 100, 50)).toBe(color);
+        expect(rgbAt(changed, 299, 149)).toBe(color);
+        expect(rgbAt(changed, 300, 150)).not.toBe(color);
+        expect(rgbAt(changed, 20, 20)).toBe(outside);
+        expect(covers(changed.changed, 100, 50) && covers(changed.changed, 299, 149)).toBe(true);
+        expect(covers(changed.changed, 1000, 600)).toBe(false);
+
+        // Paint inside the window: a small change, reported as a small rectangle.
+        await painter.paint(windowId, 10, 10, 8, 8, 0xffffff);
+        await waitFor(() => frames.some((f) => rgbAt(f, 114, 64) === 0xffffff), 5000, 'the repaint');
+        const repaint = frames.find((f) => rgbAt(f, 114, 64) === 0xffffff) as ScreenFrame;
+        const area = (repaint.changed ?? []).reduce((sum, r) => sum + r.width * r.height, 0);
+        expect(area).toBeLessThanOrEqual(options.detection === 'poll' ? 64 * 64 * 4 : 200 * 100);
+
+        await new Promise((r) => setTimeout(r, 150));
+        const settled = frames.length;
+        await new Promise((r) => setTimeout(r, 400));
+        expect(frames.length, 'no frames while the screen is idle').toBe(settled);
+        const stats = source.stats();
+        expect(stats.readPath).toBe(options.readPath);
+        console.log(`[x11 capture] ${_name}: ${JSON.stringify(stats)}`);
+      } finally {
+        if (windowId) await painter.destroy(windowId);
+        await source.close();
+      }
+    },
+  );
+
+  it('rejects an unknown display id with a typed error', async () => {
+    const source = await X11ScreenSource.open({ display: xvfb.display });
+    try {
+      await expect(source.start('nope', () => undefined)).rejects.toMatchObject({ reason: 'display_not_found' });
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('fails with display_unavailable when there is no X server', async () => {
+    await expect(X11ScreenSource.open({ display: ':4095' })).rejects.toMatchObject({ reason: 'display_unavailable' });
+  });
+});

@@ -1,0 +1,291 @@
+/**
+ * @module platform/linux/x11ScreenSource
+ * `ScreenSource` for X11. Change detection: the DAMAGE extension on the root window
+ * (the server tells us which rectangles changed, so an idle screen costs nothing and
+ * only the damaged bounding box is read); without DAMAGE, polling with frame
+ * differencing at up to `maxFps`. Pixels are read with MIT-SHM when possible.
+ */
+import { AgentError } from '../../errors.js';
+import { boundingBox, simplify, toLocal } from '../../capture/rects.js';
+import { diffFrames } from '../../capture/frameDiff.js';
+import type {
+  CaptureOptions,
+  CaptureStats,
+  ChangeDetection,
+  DisplayInfo,
+  Rect,
+  ScreenFrame,
+  ScreenSource,
+} from '../types.js';
+import { listX11Displays } from './displays.js';
+import { createPixelReader, type PixelReader } from './pixelReader.js';
+import {
+  closeX11,
+  connectX11,
+  requireExtension,
+  type DamageExt,
+  type DamageNotifyEvent,
+  type XDisplay,
+  type XEvent,
+} from './x11.js';
+
+export interface X11ScreenSourceOptions {
+  /** X display name (default `$DISPLAY`). */
+  display?: string;
+  /** `auto` uses DAMAGE when the server has it. */
+  detection?: 'auto' | ChangeDetection;
+  /** `auto` uses MIT-SHM when usable. */
+  readPath?: 'auto' | 'shm' | 'core';
+}
+
+const BYTES_PER_PIXEL = 4;
+
+function newStats(readPath: string) {
+  return { frames: 0, reads: 0, readMsTotal: 0, readMsLast: 0, diffMsTotal: 0, diffs: 0, readPath };
+}
+
+interface Capture {
+  display: DisplayInfo;
+  reader: PixelReader;
+  frame: Uint8Array;
+  /** Poll detection only: the buffer the next read goes into. */
+  spare: Uint8Array | null;
+  onFrame: (frame: ScreenFrame) => void;
+  onError: ((error: Error) => void) | undefined;
+  minIntervalMs: number;
+  damageId: number;
+  pending: Rect[];
+  timer: NodeJS.Timeout | undefined;
+  running: Promise<void> | null;
+  lastAt: number;
+  stopped: boolean;
+}
+
+/** Captures one X11 display at a time. */
+export class X11ScreenSource implements ScreenSource {
+  readonly #x: XDisplay;
+  readonly #damage: DamageExt | null;
+  readonly #options: X11ScreenSourceOptions;
+  #capture: Capture | null = null;
+  #closed = false;
+  #stats = newStats('none');
+
+  private constructor(x: XDisplay, damage: DamageExt | null, options: X11ScreenSourceOptions) {
+    this.#x = x;
+    this.#damage = damage;
+    this.#options = options;
+    x.client.on('error', (error) =>
+      this.#fail(new AgentError('capture_failed', `X error: ${error.message}`, undefined, { cause: error })),
+    );
+    x.client.on('end', () => this.#fail(new AgentError('display_unavailable', 'The X server closed the connection')));
+    x.client.on('event', (event) => this.#onEvent(event));
+  }
+
+  /** Connects to the X server and probes its extensions. */
+  static async open(options: X11ScreenSourceOptions = {}): Promise<X11ScreenSource> {
+    const x = await connectX11(options.display);
+    const wantDamage = (options.detection ?? 'auto') !== 'poll';
+    const damage = wantDamage ? await requireExtension(x.client, 'damage') : null;
+    if (options.detection === 'damage' && !damage) {
+      await closeX11(x);
+      throw new AgentError('capture_failed', 'The X server has no DAMAGE extension');
+    }
+    return new X11ScreenSource(x, damage, options);
+  }
+
+  /** How changes are detected: `damage` when the server supports it. */
+  get detection(): ChangeDetection {
+    return this.#damage ? 'damage' : 'poll';
+  }
+
+  listDisplays(): Promise<DisplayInfo[]> {
+    return listX11Displays(this.#x);
+  }
+
+  async start(displayId: string, onFrame: (frame: ScreenFrame) => void, options: CaptureOptions = {}): Promise<void> {
+    if (this.#closed) throw new AgentError('display_unavailable', 'The screen source is closed');
+    await this.stop();
+    const display = (await this.listDisplays()).find((d) => d.id === displayId);
+    if (!display) throw new AgentError('display_not_found', `No display ${displayId}`, { displayId });
+    const { width, height } = display.bounds;
+    const bytes = width * height * BYTES_PER_PIXEL;
+    const reader = await createPixelReader(this.#x, bytes, this.#options.readPath !== 'core');
+    if (this.#options.readPath === 'shm' && reader.path !== 'shm') {
+      reader.close();
+      throw new AgentError('capture_failed', 'MIT-SHM is not usable on this connection');
+    }
+    this.#stats = newStats(reader.path);
+    const capture: Capture = {
+      display,
+      reader,
+      frame: new Uint8Array(bytes),
+      spare: this.#damage ? null : new Uint8Array(bytes),
+      onFrame,
+      onError: options.onError,
+      minIntervalMs: 1000 / Math.max(1, Math.min(options.maxFps ?? 60, 240)),
+      damageId: 0,
+      pending: [],
+      timer: undefined,
+      running: null,
+      lastAt: 0,
+      stopped: false,
+    };
+    this.#capture = capture;
+    const root = this.#x.screen[0]?.root ?? 0;
+    if (this.#damage) {
+      capture.damageId = this.#x.client.AllocID();
+      this.#damage.Create(capture.damageId, root, this.#damage.ReportLevel.DeltaRectangles);
+      // The server reports the whole window as damaged on creation; take that event
+      // in before the first read so it is not read twice.
+      await this.#x.client.sync();
+    }
+    capture.pending = [{ x: 0, y: 0, width, height }];
+    // The first frame's failure rejects `start` instead of going to `onError`.
+    await this.#run(capture, () => (this.#damage ? this.#readDamaged(capture) : this.#poll(capture)), true);
+  }
+
+  async stop(): Promise<void> {
+    const capture = this.#capture;
+    if (!capture) return;
+    this.#capture = null;
+    capture.stopped = true;
+    clearTimeout(capture.timer);
+    if (capture.damageId && this.#damage) this.#damage.Destroy(capture.damageId);
+    await capture.running?.catch(() => undefined);
+    capture.reader.close();
+  }
+
+  stats(): CaptureStats {
+    const s = this.#stats;
+    return {
+      detection: this.detection,
+      readPath: s.readPath,
+      frames: s.frames,
+      readMsAvg: s.reads ? s.readMsTotal / s.reads : 0,
+      readMsLast: s.readMsLast,
+      diffMsAvg: s.diffs ? s.diffMsTotal / s.diffs : 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.stop();
+    this.#closed = true;
+    await closeX11(this.#x);
+  }
+
+  #onEvent(event: XEvent): void {
+    const capture = this.#capture;
+    if (!capture || event.name !== 'DamageNotify') return;
+    const damage = event as DamageNotifyEvent;
+    if (damage.damage !== capture.damageId) return;
+    const { x, y, w, h } = damage.area;
+    const local = toLocal([{ x, y, width: w, height: h }], capture.display.bounds);
+    if (local.length === 0) return;
+    capture.pending.push(...local);
+    this.#schedule(capture, () => this.#readDamaged(capture));
+  }
+
+  #schedule(capture: Capture, work: () => Promise<void>): void {
+    if (capture.stopped || capture.timer || capture.running) return;
+    const delay = Math.max(0, capture.lastAt + capture.minIntervalMs - performance.now());
+    capture.timer = setTimeout(() => {
+      capture.timer = undefined;
+      void this.#run(capture, work);
+    }, delay);
+  }
+
+  async #run(capture: Capture, work: () => Promise<void>, rethrow = false): Promise<void> {
+    if (capture.stopped) return;
+    capture.running = work();
+    try {
+      await capture.running;
+    } catch (error) {
+      const failure =
+        error instanceof AgentError
+          ? error
+          : new AgentError('capture_failed', String(error), undefined, { cause: error });
+      if (!rethrow) return this.#fail(failure);
+      capture.running = null;
+      await this.stop();
+      throw failure;
+    } finally {
+      capture.running = null;
+    }
+    capture.lastAt = performance.now();
+    if (!this.#damage) this.#schedule(capture, () => this.#poll(capture));
+    else if (capture.pending.length > 0) this.#schedule(capture, () => this.#readDamaged(capture));
+  }
+
+  /** DAMAGE path: re-arm the damage object, then read the bounding box of what changed. */
+  async #readDamaged(capture: Capture): Promise<void> {
+    if (capture.pending.length === 0) return;
+    const changed = simplify(capture.pending);
+    capture.pending = [];
+    // Subtract before reading: whatever is drawn after this point raises a new event.
+    this.#damage?.Subtract(capture.damageId, 0, 0);
+    const box = boundingBox(changed);
+    const { bounds } = capture.display;
+    const stride = bounds.width * BYTES_PER_PIXEL;
+    const t0 = performance.now();
+    await capture.reader.read(
+      { ...box, x: box.x + bounds.x, y: box.y + bounds.y },
+      capture.frame,
+      box.y * stride + box.x * BYTES_PER_PIXEL,
+      stride,
+    );
+    this.#recordRead(t0);
+    this.#emit(capture, capture.frame, changed);
+  }
+
+  /** Poll path: read everything, compare with the last frame, emit if anything differs. */
+  async #poll(capture: Capture): Promise<void> {
+    const { bounds } = capture.display;
+    const stride = bounds.width * BYTES_PER_PIXEL;
+    const first = capture.pending.length > 0;
+    capture.pending = [];
+    const target = first ? capture.frame : (capture.spare as Uint8Array);
+    const t0 = performance.now();
+    await capture.reader.read(bounds, target, 0, stride);
+    this.#recordRead(t0);
+    if (first) return this.#emit(capture, target, [{ x: 0, y: 0, width: bounds.width, height: bounds.height }]);
+    const d0 = performance.now();
+    const changed = diffFrames(capture.frame, target, bounds.width, bounds.height, stride);
+    this.#stats.diffMsTotal += performance.now() - d0;
+    this.#stats.diffs++;
+    if (changed.length === 0) return;
+    capture.spare = capture.frame;
+    capture.frame = target;
+    this.#emit(capture, target, simplify(changed));
+  }
+
+  #recordRead(start: number): void {
+    const ms = performance.now() - start;
+    this.#stats.reads++;
+    this.#stats.readMsTotal += ms;
+    this.#stats.readMsLast = ms;
+  }
+
+  #emit(capture: Capture, data: Uint8Array, changed: Rect[]): void {
+    if (capture.stopped) return;
+    this.#stats.frames++;
+    const { width, height } = capture.display.bounds;
+    const stride = width * BYTES_PER_PIXEL;
+    capture.onFrame({
+      width,
+      height,
+      data,
+      stride,
+      format: capture.reader.format,
+      changed,
+      timestamp: performance.now(),
+    });
+  }
+
+  #fail(error: AgentError): void {
+    const capture = this.#capture;
+    if (!capture) return;
+    void this.stop();
+    capture.onError?.(error);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * @module platform/types
+ * The runtime-neutral contracts every platform adapter implements: a `ScreenSource`
+ * that lists displays and delivers frames when the screen changes, and an
+ * `InputInjector` that turns helper input into local mouse and keyboard events.
+ * Linux (X11) and macOS implement these in `platform/linux` and `platform/darwin`.
+ */
+
+/** An axis-aligned rectangle in pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One display (monitor) the agent can share. */
+export interface DisplayInfo {
+  /** Stable for the life of the process; opaque to callers. */
+  id: string;
+  /** Human-readable name (output name such as `HDMI-1`, or `Screen 1`). */
+  name: string;
+  /** Position and size in the platform's global pixel space. */
+  bounds: Rect;
+  primary: boolean;
+}
+
+/**
+ * Memory order of the four bytes of a pixel. The fourth byte is padding on every
+ * current backend (X11 gives BGRX): consumers must ignore it.
+ */
+export type PixelFormat = 'rgba' | 'bgra';
+
+/** A full frame of one display. */
+export interface ScreenFrame {
+  width: number;
+  height: number;
+  /**
+   * Pixels, `stride` bytes per row. The buffer belongs to the source and is reused
+   * for the next frame: copy what you need before `onFrame` returns.
+   */
+  data: Uint8Array;
+  stride: number;
+  format: PixelFormat;
+  /** Display-local rectangles that changed since the previous frame; absent = the whole frame. */
+  changed?: Rect[];
+  /** `performance.now()` when the pixels were read. */
+  timestamp: number;
+}
+
+/** Options for `ScreenSource.start`. */
+export interface CaptureOptions {
+  /** Most frames per second to deliver (default 60). */
+  maxFps?: number;
+  /** Called once when capture stops because of an error (display server gone…). */
+  onError?: (error: Error) => void;
+}
+
+/** How a source learns that the screen changed. */
+export type ChangeDetection = 'damage' | 'poll';
+
+/** Counters for measurements and diagnostics. */
+export interface CaptureStats {
+  detection: ChangeDetection;
+  /** How pixels are read (`shm`, `core`, `node-screenshots`…). */
+  readPath: string;
+  frames: number;
+  /** Average and last cost of reading pixels, in ms. */
+  readMsAvg: number;
+  readMsLast: number;
+  /** Average cost of comparing frames (poll detection only), in ms. */
+  diffMsAvg: number;
+}
+
+/** Lists displays and captures one of them, delivering frames only when its pixels changed. */
+export interface ScreenSource {
+  listDisplays(): Promise<DisplayInfo[]>;
+  /**
+   * Starts capturing `displayId`. The first frame (whole display) comes right away,
+   * then one frame per change, at most `maxFps` per second. One capture at a time.
+   */
+  start(displayId: string, onFrame: (frame: ScreenFrame) => void, options?: CaptureOptions): Promise<void>;
+  /** Stops the running capture (no more `onFrame` calls after the promise settles). */
+  stop(): Promise<void>;
+  stats(): CaptureStats;
+  /** Stops and releases the connection to the display server. */
+  close(): Promise<void>;
+}
+
+/** DOM `MouseEvent.button`: 0 main (left), 1 auxiliary (middle), 2 secondary (right). */
+export type PointerButton = 0 | 1 | 2;
+
+/**
+ * Injects input on one display. Coordinates are display-local pixels. Every method
+ * is synchronous: when it returns, the event has been handed to the OS.
+ * Implementations track what they pressed so `releaseAll` can undo it.
+ */
+export interface InputInjector {
+  readonly display: DisplayInfo;
+  pointerMove(x: number, y: number): void;
+  pointerButton(button: PointerButton, down: boolean): void;
+  /** Scrolls by whole wheel notches; positive `dy` scrolls down, positive `dx` right (DOM convention). */
+  wheel(dx: number, dy: number): void;
+  /** Presses or releases the key at `KeyboardEvent.code`; throws `AgentError('unknown_key' | 'key_unavailable')`. */
+  key(code: string, down: boolean): void;
+  /** Types text as key strokes (no modifiers held by the helper are applied). */
+  typeText(text: string): void;
+  /** Releases every key and button this injector holds down. */
+  releaseAll(): void;
+  /** Keys currently held, as `KeyboardEvent.code`s. */
+  heldKeys(): ReadonlySet<string>;
+  /** Releases everything held and frees the injector's resources. */
+  close(): Promise<void>;
+}
+
+/** Whether the OS lets the agent capture and inject (always granted on X11). */
+export interface PermissionReport {
+  screenCapture: 'granted' | 'denied' | 'not_determined';
+  inputInjection: 'granted' | 'denied' | 'not_determined';
+}
+
+/** One operating system's implementation of capture, input and permissions. */
+export interface PlatformAdapter {
+  readonly name: 'linux' | 'darwin';
+  openScreenSource(): Promise<ScreenSource>;
+  createInputInjector(display: DisplayInfo): Promise<InputInjector>;
+  checkPermissions(): Promise<PermissionReport>;
+  /** Asks the OS to prompt the user for missing permissions (no-op where none are needed). */
+  requestPermissions(): Promise<void>;
+}

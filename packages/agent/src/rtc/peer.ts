@@ -1,0 +1,181 @@
+/**
+ * @module rtc/peer
+ * The agent's side of the WebRTC connection to the helper. The agent offers: it
+ * adds the screen track and opens two data channels, `input` (ordered, reliable:
+ * helper → agent pointer and keys) and `control` (ordered, reliable: laser pointer,
+ * display selection). Signaling is transport-free: feed the other side's payloads
+ * to `handleSignal` and relay every `signal` event; both use the protocol's
+ * `SignalPayload` shape, so they map 1:1 onto the server WebSocket's `signal` frames.
+ */
+import { EventEmitter } from 'node:events';
+import { parseWith, SignalPayload, type IceServer } from '@remote-help/protocol';
+import { AgentError } from '../errors.js';
+import {
+  loadWrtc,
+  type IceCandidateInit,
+  type WrtcDataChannel,
+  type WrtcModule,
+  type WrtcPeerConnection,
+  type WrtcTrack,
+} from './wrtc.js';
+
+/** Data channel labels, as the helper app expects them. */
+export const INPUT_CHANNEL = 'input';
+export const CONTROL_CHANNEL = 'control';
+export type ChannelLabel = typeof INPUT_CHANNEL | typeof CONTROL_CHANNEL;
+
+/** Events of `AgentPeer`. */
+export interface AgentPeerEvents {
+  /** A payload to relay to the helper (`{ type: 'signal', sessionId, payload }` on the WebSocket). */
+  signal: [payload: SignalPayload];
+  /** A message on the `input` channel (parse it with `InputDispatcher`). */
+  input: [data: string | ArrayBuffer];
+  /** A message on the `control` channel. */
+  control: [data: string | ArrayBuffer];
+  /** `RTCPeerConnection.connectionState` changed. */
+  connectionstatechange: [state: string];
+  channelopen: [label: ChannelLabel];
+  channelclose: [label: ChannelLabel];
+  /** Negotiation failed; the connection is unusable until `restart`. */
+  error: [error: AgentError];
+}
+
+export interface AgentPeerOptions {
+  /** The screen track (`ScreenVideoSource.track`). */
+  track: WrtcTrack;
+  /** STUN/TURN servers from the server's `hello` frame. */
+  iceServers?: IceServer[];
+  wrtc?: WrtcModule;
+}
+
+/** One peer connection from the agent to one helper. */
+export class AgentPeer extends EventEmitter<AgentPeerEvents> {
+  readonly #pc: WrtcPeerConnection;
+  readonly #channels: Record<ChannelLabel, WrtcDataChannel>;
+  #pendingCandidates: IceCandidateInit[] = [];
+  #closed = false;
+
+  constructor(options: AgentPeerOptions) {
+    super();
+    const wrtc = options.wrtc ?? loadWrtc();
+    this.#pc = new wrtc.RTCPeerConnection({ iceServers: options.iceServers ?? [] });
+    this.#pc.addTrack(options.track);
+    this.#channels = {
+      input: this.#openChannel(INPUT_CHANNEL),
+      control: this.#openChannel(CONTROL_CHANNEL),
+    };
+    this.#pc.onicecandidate = ({ candidate }) => {
+      if (this.#closed) return;
+      const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
+      this.emit('signal', {
+        kind: 'ice',
+        candidate: init && {
+          candidate: init.candidate,
+          sdpMid: init.sdpMid ?? null,
+          sdpMLineIndex: init.sdpMLineIndex ?? null,
+          ...(init.usernameFragment ? { usernameFragment: init.usernameFragment } : {}),
+        },
+      });
+    };
+    this.#pc.onconnectionstatechange = () => this.emit('connectionstatechange', this.#pc.connectionState);
+  }
+
+  get connectionState(): string {
+    return this.#pc.connectionState;
+  }
+
+  /** Creates the offer and emits it as a `signal` event. */
+  async start(): Promise<void> {
+    await this.#offer(false);
+  }
+
+  /** Applies a payload from the helper. Throws `ProtocolError('validation_failed')` for malformed payloads. */
+  async handleSignal(input: unknown): Promise<void> {
+    if (this.#closed) return;
+    const payload = parseWith(SignalPayload, input, 'signal payload');
+    try {
+      switch (payload.kind) {
+        case 'sdp':
+          await this.#applyDescription(payload.description);
+          return;
+        case 'ice':
+          if (!payload.candidate) return; // end of candidates: nothing to do in libwebrtc
+          if (!this.#pc.remoteDescription) this.#pendingCandidates.push(payload.candidate);
+          else await this.#pc.addIceCandidate(payload.candidate);
+          return;
+        case 'restart':
+          await this.#offer(true);
+          return;
+      }
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** Sends on the `control` channel; false when it is not open. */
+  sendControl(data: string): boolean {
+    const channel = this.#channels.control;
+    if (channel.readyState !== 'open') return false;
+    channel.send(data);
+    return true;
+  }
+
+  /** Whether a data channel is open. */
+  isOpen(label: ChannelLabel): boolean {
+    return this.#channels[label].readyState === 'open';
+  }
+
+  /** `RTCPeerConnection.getStats()` as plain records. */
+  async getStats(): Promise<Record<string, unknown>[]> {
+    return [...(await this.#pc.getStats()).values()];
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const channel of Object.values(this.#channels)) channel.close();
+    this.#pc.close();
+  }
+
+  async #offer(iceRestart: boolean): Promise<void> {
+    try {
+      const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
+      await this.#pc.setLocalDescription(offer);
+      this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp: offer.sdp } });
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  async #applyDescription(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
+    if (description.type === 'answer') {
+      await this.#pc.setRemoteDescription(description);
+    } else {
+      // The helper re-offered (e.g. after reloading its page): answer it.
+      await this.#pc.setRemoteDescription(description);
+      const answer = await this.#pc.createAnswer();
+      await this.#pc.setLocalDescription(answer);
+      this.emit('signal', { kind: 'sdp', description: { type: 'answer', sdp: answer.sdp } });
+    }
+    const pending = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const candidate of pending) await this.#pc.addIceCandidate(candidate);
+  }
+
+  #openChannel(label: ChannelLabel): WrtcDataChannel {
+    const channel = this.#pc.createDataChannel(label, { ordered: true });
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = () => this.emit('channelopen', label);
+    channel.onclose = () => this.emit('channelclose', label);
+    channel.onmessage = ({ data }) => this.emit(label, data);
+    return channel;
+  }
+
+  #fail(error: unknown): AgentError {
+    const failure = new AgentError('rtc_failed', `WebRTC negotiation failed: ${String(error)}`, undefined, {
+      cause: error,
+    });
+    if (this.listenerCount('error') > 0) this.emit('error', failure);
+    return failure;
+  }
+}
