@@ -9,3 +9,6 @@ export * from './validate.js';
 export * from './people.js';
 export * from './sessions.js';
 export * from './signaling.js';
+export * from './input.js';
+export * from './devices.js';
+export * from './control.js';

@@ -18,6 +18,7 @@ import { toEnvelope } from './errors.js';
 import { registerAuth, assertCsrf } from './http/auth.js';
 import { staticRoutes } from './http/static.js';
 import { AuthSessions } from './identity/authSessions.js';
+import { bearerResolver } from './identity/bearer.js';
 import { pruneOidcPayloads } from './identity/oidcAdapter.js';
 import { createProvider, OIDC_PATH } from './identity/provider.js';
 import { relyingPartyRoutes } from './identity/relyingParty.js';
@@ -161,7 +162,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   await app.register(cookie, { secret: secrets.cookieKeys });
   await app.register(websocket, { options: { maxPayload: 16 * MAX_WS_FRAME_BYTES } });
-  registerAuth(app, { sessions: new AuthSessions(db, clock), cookieName, publicOrigin });
+  registerAuth(app, { sessions: new AuthSessions(db, clock), cookieName, bearer: bearerResolver(provider, users) });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const authSessions = new AuthSessions(db, clock);

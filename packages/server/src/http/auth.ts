@@ -18,13 +18,20 @@ declare module 'fastify' {
 export interface AuthOptions {
   sessions: AuthSessions;
   cookieName: string;
-  publicOrigin: string;
+  /** Resolves an `Authorization: Bearer` access token (the native agent). */
+  bearer: (token: string, ip: string | null) => Promise<Principal | undefined>;
 }
 
-/** Reads the session cookie on every request (lazily: only routes that ask pay for it). */
+/** Establishes the caller from a bearer token (agent) or the session cookie (browser apps). */
 export function registerAuth(app: FastifyInstance, o: AuthOptions): void {
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async (request) => {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const principal = await o.bearer(header.slice('Bearer '.length).trim(), request.ip);
+      request.auth = principal ? { principal, csrfToken: null } : null;
+      return;
+    }
     const token = request.cookies[o.cookieName];
     request.auth = token ? ((await o.sessions.resolve(token, request.ip)) ?? null) : null;
   });
@@ -44,10 +51,11 @@ const equal = (a: string, b: string): boolean => {
 
 /** For POST/PUT/PATCH/DELETE: the CSRF header must match the session's token and any Origin must be ours. */
 export function assertCsrf(request: FastifyRequest, publicOrigin: string): void {
+  if (!request.auth) throw errors.authenticationRequired();
+  if (request.auth.csrfToken === null) return; // bearer token: never sent by a browser on its own
   const origin = request.headers.origin;
   if (origin && origin !== publicOrigin && !isSameHost(origin, request.headers.host)) throw errors.csrf();
   const header = request.headers['x-csrf-token'];
-  if (!request.auth) throw errors.authenticationRequired();
   if (typeof header !== 'string' || !equal(header, request.auth.csrfToken)) throw errors.csrf();
 }
 

@@ -14,7 +14,8 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface ResolvedSession {
   principal: Principal;
-  csrfToken: string;
+  /** Null for bearer-token callers: a header token is not an ambient credential, so CSRF does not apply. */
+  csrfToken: string | null;
 }
 
 export class AuthSessions {
@@ -68,6 +69,7 @@ export class AuthSessions {
         tenantId: row.tenant_id,
         permissions: permissionsFor(parseRoles(row.roles)),
         ip,
+        client: 'web',
       },
       csrfToken: row.csrf_token,
     };

@@ -10,6 +10,8 @@ export interface Principal {
   permissions: readonly Permission[];
   /** Source address, for rate limits and the audit log. */
   ip: string | null;
+  /** Which app the request comes from: the browser apps (cookie) or the native agent (bearer token). */
+  client: 'web' | 'agent';
 }
 
 export const can = (principal: Principal, permission: Permission): boolean =>

@@ -14,7 +14,7 @@ import { createOidcAdapter } from './oidcAdapter.js';
 export const OIDC_PATH = '/oidc';
 export const WEB_CLIENT_ID = 'remote-help-web';
 export const AGENT_CLIENT_ID = 'remote-help-agent';
-const FIRST_PARTY = new Set([WEB_CLIENT_ID, AGENT_CLIENT_ID]);
+export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([WEB_CLIENT_ID, AGENT_CLIENT_ID]);
 
 export interface ProviderOptions {
   publicUrl: string;
@@ -80,7 +80,7 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       // First-party apps need no consent screen: their grant is implied.
-      if (!FIRST_PARTY.has(clientId) || !ctx.oidc.session?.accountId) return undefined;
+      if (!FIRST_PARTY_CLIENTS.has(clientId) || !ctx.oidc.session?.accountId) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId, accountId: ctx.oidc.session.accountId });
       grant.addOIDCScope('openid email profile offline_access');
       await grant.save();

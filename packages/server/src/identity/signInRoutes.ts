@@ -7,12 +7,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { Interaction } from 'oidc-provider';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.js';
 import type { Backoff } from '../ratelimit/backoff.js';
 import type { UsersRepo } from '../users/repo.js';
 import { verifyPassword } from './passwords.js';
-import { AGENT_CLIENT_ID } from './provider.js';
+import { AGENT_CLIENT_ID, FIRST_PARTY_CLIENTS } from './provider.js';
 import { renderSignInPage } from './signInPage.js';
 
 export interface SignInRoutesOptions {
@@ -68,10 +69,31 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       '<!doctype html><meta charset="utf-8"><title>Sign-in expired</title><body style="font-family:system-ui;padding:2rem"><h1>This sign-in page has expired</h1><p><a href="/">Start again</a></p>',
     );
 
+  /**
+   * Our own apps need no consent screen (e.g. the agent asking for offline_access): grant what
+   * they asked for. Any other client would need a real consent page; there is none yet.
+   */
+  const grantFirstParty = async (interaction: Interaction, request: FastifyRequest, reply: FastifyReply) => {
+    const clientId = String(interaction.params.client_id);
+    const accountId = interaction.session?.accountId;
+    if (!FIRST_PARTY_CLIENTS.has(clientId) || !accountId) return expired(reply);
+    const grant = interaction.grantId
+      ? await o.provider.Grant.find(interaction.grantId)
+      : new o.provider.Grant({ accountId, clientId });
+    if (!grant) return expired(reply);
+    const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    const grantId = await grant.save();
+    reply.hijack();
+    await o.provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  };
+
   app.get('/signin/:uid', async (request, reply) => {
     const params = Params.safeParse(request.params);
     const interaction = params.success ? await details(request, reply) : undefined;
     if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply);
+    if (interaction.prompt.name === 'consent') return grantFirstParty(interaction, request, reply);
     return page(
       reply,
       200,

@@ -6,6 +6,7 @@ import { RedeemCodeRequest, RequestModeRequest, RespondRequest, parseWith } from
 import type { CreateSessionResponse, SessionResponse } from '@remote-help/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AppError } from '../errors.js';
 import { assertCsrf, requirePrincipal } from '../http/auth.js';
 import type { SessionService } from './service.js';
 
@@ -39,6 +40,10 @@ export async function sessionRoutes(
   app.post('/api/v1/sessions/redeem', async (request): Promise<SessionResponse> => {
     const principal = command(request);
     const body = parseWith(RedeemCodeRequest, request.body, 'body');
+    // Full control needs the native agent; only a caller signed in through the agent counts as one.
+    if (body.client === 'agent' && principal.client !== 'agent') {
+      throw new AppError('forbidden', 'Only the Remote Help app can join as the native agent.');
+    }
     return { session: await o.service.redeem(principal, body.code, body.client) };
   });
 

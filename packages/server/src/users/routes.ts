@@ -27,7 +27,7 @@ export async function userRoutes(app: FastifyInstance, o: { users: UsersRepo }):
       user: personCard(user, tenant.name, domains),
       tenant: { id: tenant.id, name: tenant.name, verifiedDomains: domains },
       permissions: [...principal.permissions],
-      csrfToken: request.auth.csrfToken,
+      csrfToken: request.auth.csrfToken ?? '',
     };
   });
 
