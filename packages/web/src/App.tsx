@@ -1,0 +1,58 @@
+/**
+ * @module App
+ * Providers (Fluent theme and text direction, sign-in state) and the routes:
+ * `/` landing page, `/help` helper app, `/share` sharer app (both lazy-loaded).
+ */
+import { lazy } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { FluentProvider, makeStaticStyles, webLightTheme } from '@fluentui/react-components';
+import { AppLayout } from './common/AppLayout';
+import { MeProvider } from './common/MeProvider';
+import { RequireSignIn } from './common/RequireSignIn';
+import { LandingPage } from './home/LandingPage';
+
+const HelperApp = lazy(() => import('./helper/HelperApp').then((module) => ({ default: module.HelperApp })));
+const SharerApp = lazy(() => import('./sharer/SharerApp').then((module) => ({ default: module.SharerApp })));
+
+const useGlobalStyles = makeStaticStyles({
+  'html, body': { margin: 0, padding: 0 },
+  body: { minWidth: '320px' },
+});
+
+/** The whole web app. */
+export function App() {
+  useGlobalStyles();
+  const { i18n } = useTranslation();
+  const dir = i18n.dir(i18n.resolvedLanguage ?? i18n.language);
+  return (
+    <FluentProvider theme={webLightTheme} dir={dir}>
+      <MeProvider>
+        <BrowserRouter>
+          <Routes>
+            <Route element={<AppLayout />}>
+              <Route index element={<LandingPage />} />
+              <Route
+                path="help/*"
+                element={
+                  <RequireSignIn>
+                    <HelperApp />
+                  </RequireSignIn>
+                }
+              />
+              <Route
+                path="share/*"
+                element={
+                  <RequireSignIn>
+                    <SharerApp />
+                  </RequireSignIn>
+                }
+              />
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </MeProvider>
+    </FluentProvider>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * @module rtc
+ * Small WebRTC helpers shared by the helper (answerer) and the sharer (offerer).
+ */
+import type { IceServer, SignalPayload } from '@remote-help/protocol';
+
+/** The protocol's ICE servers as `RTCPeerConnection` configuration. */
+export function toRtcConfiguration(iceServers: readonly IceServer[] | null): RTCConfiguration {
+  return {
+    iceServers: (iceServers ?? []).map((server) => {
+      const entry: RTCIceServer = { urls: server.urls };
+      if (server.username !== undefined) entry.username = server.username;
+      if (server.credential !== undefined) entry.credential = server.credential;
+      return entry;
+    }),
+  };
+}
+
+/** Biggest candidate string the protocol accepts. */
+const MAX_CANDIDATE_LENGTH = 1024;
+
+/** The `ice` payload for a local candidate (null = end of candidates), or null when it cannot be sent. */
+export function icePayload(candidate: RTCIceCandidate | null): SignalPayload | null {
+  if (!candidate) return { kind: 'ice', candidate: null };
+  if (candidate.candidate.length > MAX_CANDIDATE_LENGTH) return null;
+  return {
+    kind: 'ice',
+    candidate: {
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid,
+      sdpMLineIndex: candidate.sdpMLineIndex,
+      usernameFragment: candidate.usernameFragment,
+    },
+  };
+}
+
+/** A received `ice` payload's candidate, ready for `addIceCandidate` (null = end of candidates). */
+export type RemoteCandidate = Extract<SignalPayload, { kind: 'ice' }>['candidate'];
+
+/** Adds a remote candidate; a candidate the connection rejects is dropped (it belonged to an older negotiation). */
+export async function addRemoteCandidate(pc: RTCPeerConnection, candidate: RemoteCandidate): Promise<void> {
+  try {
+    if (candidate) await pc.addIceCandidate(candidate);
+    else await pc.addIceCandidate();
+  } catch {
+    // Stale or malformed candidates are harmless to drop.
+  }
+}
+
+/**
+ * The session id of an SDP (`o=<user> <sess-id> …`). A new id means the other side built a
+ * fresh peer connection, so the receiving side must start a fresh one too.
+ */
+export function sdpSessionId(sdp: string): string | null {
+  const match = /^o=\S+ (\S+) /m.exec(sdp);
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,121 @@
+/**
+ * @module ReceiverPeer
+ * The helper's side of WebRTC: it only answers and only receives. It takes signaling
+ * payloads through {@link ReceiverPeer.handle}, sends its own through the `send`
+ * callback, and emits the remote stream and the connection state. Payloads are
+ * processed one at a time, in order; remote ICE candidates wait until the remote
+ * description is set.
+ */
+import type { SignalPayload } from '@remote-help/protocol';
+import { Emitter } from '../common/Emitter';
+import { addRemoteCandidate, icePayload, sdpSessionId } from '../common/rtc';
+import type { RemoteCandidate } from '../common/rtc';
+
+/** Events of {@link ReceiverPeer}. */
+export interface ReceiverEvents {
+  /** The remote screen, or null after a reset. */
+  stream: MediaStream | null;
+  /** `RTCPeerConnection.connectionState` (`new` when there is no connection). */
+  state: RTCPeerConnectionState;
+}
+
+/** See the module description. */
+export class ReceiverPeer extends Emitter<ReceiverEvents> {
+  private pc: RTCPeerConnection | null = null;
+  private remoteSdpSession: string | null = null;
+  private pending: RemoteCandidate[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly send: (payload: SignalPayload) => void,
+    private readonly configuration: () => RTCConfiguration,
+  ) {
+    super();
+  }
+
+  /** True while a peer connection exists (an offer has been received). */
+  get hasConnection(): boolean {
+    return this.pc !== null;
+  }
+
+  /** Queues a payload from the sharer. */
+  handle(payload: SignalPayload): void {
+    this.queue = this.queue.then(() => this.process(payload)).catch(() => this.reset());
+  }
+
+  /** Closes the connection for good. */
+  close(): void {
+    this.closed = true;
+    this.reset();
+    this.removeAllListeners();
+  }
+
+  /** Closes the current connection (if any); the next offer starts a fresh one. */
+  reset(): void {
+    const pc = this.pc;
+    this.pc = null;
+    this.remoteSdpSession = null;
+    this.pending = [];
+    if (!pc) return;
+    pc.ontrack = null;
+    pc.onicecandidate = null;
+    pc.onconnectionstatechange = null;
+    pc.close();
+    this.emit('stream', null);
+    this.emit('state', 'new');
+  }
+
+  private async process(payload: SignalPayload): Promise<void> {
+    if (this.closed) return;
+    if (payload.kind === 'restart') {
+      this.reset();
+      return;
+    }
+    if (payload.kind === 'ice') {
+      if (this.pc?.remoteDescription) await addRemoteCandidate(this.pc, payload.candidate);
+      else this.pending.push(payload.candidate);
+      return;
+    }
+    if (payload.description.type !== 'offer') return; // The helper never offers, so never gets answers.
+    await this.answer(payload.description.sdp);
+  }
+
+  private async answer(sdp: string): Promise<void> {
+    const sdpSession = sdpSessionId(sdp);
+    if (this.pc && (sdpSession === null || sdpSession !== this.remoteSdpSession)) {
+      // A fresh offer from a fresh connection: start over, keeping candidates that came first.
+      const early = this.pending;
+      this.reset();
+      this.pending = early;
+    }
+    const pc = this.pc ?? this.create();
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    if (pc !== this.pc) return;
+    this.remoteSdpSession = sdpSession;
+    const early = this.pending;
+    this.pending = [];
+    for (const candidate of early) await addRemoteCandidate(pc, candidate);
+    await pc.setLocalDescription(await pc.createAnswer());
+    const local = pc.localDescription;
+    if (pc !== this.pc || !local) return;
+    this.send({ kind: 'sdp', description: { type: 'answer', sdp: local.sdp } });
+  }
+
+  private create(): RTCPeerConnection {
+    const pc = new RTCPeerConnection(this.configuration());
+    this.pc = pc;
+    pc.ontrack = (event) => {
+      this.emit('stream', event.streams[0] ?? new MediaStream([event.track]));
+    };
+    pc.onicecandidate = (event) => {
+      const payload = icePayload(event.candidate);
+      if (payload) this.send(payload);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc === this.pc) this.emit('state', pc.connectionState);
+    };
+    this.emit('state', pc.connectionState);
+    return pc;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * @module useReceiver
+ * Wires a {@link ReceiverPeer} to the signaling client for the helper's current session.
+ * Listens for the sharer's signals for as long as the session exists (an offer may
+ * arrive before the `active` state does), asks the sharer to renegotiate when the helper
+ * (re)attaches to an active session without a connection (e.g. after a reload), and
+ * closes the connection when the session ends.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { SessionState, SessionView } from '@remote-help/protocol';
+import type { SignalingClient } from '../common/SignalingClient';
+import { toRtcConfiguration } from '../common/rtc';
+import { ReceiverPeer } from './ReceiverPeer';
+
+/** The remote screen and the state of the connection that carries it. */
+export interface ReceiverState {
+  stream: MediaStream | null;
+  connectionState: RTCPeerConnectionState;
+  /** True once the connection has been `connected` at least once in this session. */
+  everConnected: boolean;
+}
+
+/** See the module description. */
+export function useReceiver(signaling: SignalingClient, session: SessionView | null): ReceiverState {
+  const [stream, setStream] = useState<MediaStream | null>(null);
+  const [connectionState, setConnectionState] = useState<RTCPeerConnectionState>('new');
+  const [everConnected, setEverConnected] = useState(false);
+  const sessionState = useRef<SessionState | null>(null);
+  const peerRef = useRef<ReceiverPeer | null>(null);
+  const sessionId = session?.id ?? null;
+  const state = session?.state ?? null;
+
+  useEffect(() => {
+    sessionState.current = state;
+    if (state === 'ended') peerRef.current?.reset();
+  }, [state]);
+
+  useEffect(() => {
+    if (!sessionId) return;
+    const peer = new ReceiverPeer(
+      (payload) => signaling.sendSignal(sessionId, payload),
+      () => toRtcConfiguration(signaling.iceServers),
+    );
+    peerRef.current = peer;
+    const offs = [
+      peer.on('stream', setStream),
+      peer.on('state', (next) => {
+        setConnectionState(next);
+        if (next === 'connected') setEverConnected(true);
+      }),
+      signaling.on('signal', (message) => {
+        if (message.sessionId !== sessionId || message.from !== 'sharer') return;
+        if (sessionState.current === 'ended') return;
+        peer.handle(message.payload);
+      }),
+      signaling.on('attached', ({ sessionId: attached }) => {
+        if (attached === sessionId && sessionState.current === 'active' && !peer.hasConnection) {
+          signaling.sendSignal(sessionId, { kind: 'restart' });
+        }
+      }),
+    ];
+    return () => {
+      for (const off of offs) off();
+      peer.close();
+      peerRef.current = null;
+      setStream(null);
+      setConnectionState('new');
+      setEverConnected(false);
+    };
+  }, [sessionId, signaling]);
+
+  return { stream, connectionState, everConnected };
+}

@@ -1,0 +1,40 @@
+/**
+ * @module fixtures
+ * Valid protocol objects for unit tests.
+ */
+import type { PersonCard, SessionView } from '@remote-help/protocol';
+
+/** A person on the trust screen. */
+export function person(overrides: Partial<PersonCard> = {}): PersonCard {
+  return {
+    id: 'u_alice',
+    displayName: 'Alice Helper',
+    jobTitle: 'IT Support',
+    company: 'Contoso',
+    email: 'alice@contoso.com',
+    photoUrl: null,
+    verifiedDomain: 'contoso.com',
+    tenantName: 'Contoso',
+    ...overrides,
+  };
+}
+
+/** A session as the helper sees it, in `state`. */
+export function session(overrides: Partial<SessionView> = {}): SessionView {
+  return {
+    id: 's1',
+    state: 'waiting',
+    role: 'helper',
+    helper: person(),
+    sharer: null,
+    sharerClient: null,
+    mode: null,
+    pendingMode: null,
+    codeExpiresAt: '2030-01-01T00:10:00.000Z',
+    peerOnline: false,
+    endReason: null,
+    createdAt: '2030-01-01T00:00:00.000Z',
+    endedAt: null,
+    ...overrides,
+  };
+}
