@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
-mkdirSync('test-results', { recursive: true });
+mkdirSync('reports', { recursive: true });
 
 const steps = [];
 function step(name, command, args, env = {}) {
@@ -25,29 +25,29 @@ if (setupOk) {
   step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.test.json']);
   step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
-  rmSync('test-results/vitest.json', { force: true });
+  rmSync('reports/vitest.json', { force: true });
   step('unit and integration tests', 'npx', [
     'vitest',
     'run',
     '--reporter=default',
     '--reporter=json',
-    '--outputFile=test-results/vitest.json',
+    '--outputFile=reports/vitest.json',
   ]);
-  rmSync('test-results/playwright.json', { force: true });
+  rmSync('reports/playwright.json', { force: true });
   step('browser journeys', 'npx', ['playwright', 'test']);
 }
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync('test-results/vitest.json')) {
-  const v = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
+if (existsSync('reports/vitest.json')) {
+  const v = JSON.parse(readFileSync('reports/vitest.json', 'utf8'));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
   skipped += v.numPendingTests + (v.numTodoTests ?? 0);
 }
-if (existsSync('test-results/playwright.json')) {
-  const p = JSON.parse(readFileSync('test-results/playwright.json', 'utf8')).stats;
+if (existsSync('reports/playwright.json')) {
+  const p = JSON.parse(readFileSync('reports/playwright.json', 'utf8')).stats;
   passed += p.expected + (p.flaky ?? 0);
   failed += p.unexpected;
   skipped += p.skipped;

@@ -27,7 +27,11 @@ export const Inventory = z.strictObject({
 export type Inventory = z.infer<typeof Inventory>;
 
 /** An Ed25519 public key as JWK. */
-export const DevicePublicKey = z.strictObject({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string().min(40).max(60) });
+export const DevicePublicKey = z.strictObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(40).max(60),
+});
 export type DevicePublicKey = z.infer<typeof DevicePublicKey>;
 
 /** `POST /api/v1/enrollment-tokens` (admin, `devices.manage`). */

@@ -62,4 +62,3 @@ export const InputMessage = z.discriminatedUnion('type', [
 export type InputMessage = z.infer<typeof InputMessage>;
 /** What a sender writes (defaults may be omitted). */
 export type InputMessageInput = z.input<typeof InputMessage>;
-

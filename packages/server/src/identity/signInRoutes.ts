@@ -86,7 +86,12 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
     const grantId = await grant.save();
     reply.hijack();
-    await o.provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    await o.provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   };
 
   app.get('/signin/:uid', async (request, reply) => {
