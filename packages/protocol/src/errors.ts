@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_mode',
   'tenant_disabled',
+  'device_offline',
+  'enrollment_token_invalid',
   'invalid_credentials',
   'internal_error',
 ] as const;

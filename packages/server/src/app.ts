@@ -38,6 +38,11 @@ import { userRoutes } from './users/routes.js';
 import { SessionsRepo } from './sessions/repo.js';
 import { MAX_WS_FRAME_BYTES } from '@remote-help/protocol';
 import { gateway } from './ws/gateway.js';
+import { ReplayCache } from './devices/deviceAuth.js';
+import { DevicePresence, launchChannel } from './devices/launchChannel.js';
+import { DevicesRepo } from './devices/repo.js';
+import { deviceRoutes } from './devices/routes.js';
+import { DeviceService } from './devices/service.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -208,6 +213,25 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     heartbeatMs: timing.heartbeatMs,
     deadAfterMs: timing.deadAfterMs,
   });
+  const devicesRepo = new DevicesRepo(db);
+  const devicePresence = new DevicePresence();
+  const replay = new ReplayCache(clock);
+  const devices = new DeviceService({
+    repo: devicesRepo,
+    users,
+    audit,
+    clock,
+    enrollLimits: new Backoff(backoffStore, clock, {
+      freeFailures: 10,
+      baseDelayMs: 2000,
+      maxDelayMs: 15 * 60_000,
+      resetAfterMs: 15 * 60_000,
+    }),
+    isOnline: devicePresence.isOnline,
+  });
+  const deviceDeps = { repo: devicesRepo, replay, clock, bus, presence: devicePresence, publicUrl: config.publicUrl };
+  await app.register(deviceRoutes, { ...deviceDeps, devices, sessions, publicOrigin });
+  await app.register(launchChannel, { ...deviceDeps, heartbeatMs: 10_000 });
   await app.register(staticRoutes, { dist: config.webDist ?? DEFAULT_WEB_DIST });
 
   const sweeper = setInterval(() => {

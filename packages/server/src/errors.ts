@@ -15,6 +15,8 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_participant: 403,
   tenant_disabled: 403,
+  device_offline: 409,
+  enrollment_token_invalid: 401,
   not_found: 404,
   session_not_found: 404,
   session_ended: 409,

@@ -136,7 +136,37 @@ const m0001: Migration = {
   },
 };
 
+const m0002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('enrollment_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('max_uses', 'integer', (c) => c.notNull())
+      .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('devices')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('inventory', 'text', (c) => c.notNull())
+      .addColumn('enrolled_at', 'text', (c) => c.notNull())
+      .addColumn('last_check_in_at', 'text')
+      .addColumn('last_ip', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema.createIndex('devices_tenant_idx').on('devices').columns(['tenant_id', 'name']).execute();
+    await db.schema.alterTable('help_sessions').addColumn('device_id', 'text').execute();
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
-export const migrations: Record<string, Migration> = { '0001_initial': m0001 };
+export const migrations: Record<string, Migration> = { '0001_initial': m0001, '0002_devices': m0002 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -69,6 +69,8 @@ export interface HelpSessionsTable {
   mode: string | null;
   pending_mode: string | null;
   sharer_client: string | null;
+  /** The device a remote launch targets, or the enrolled device an agent joined from. */
+  device_id: string | null;
   end_reason: string | null;
   version: number;
   created_at: string;
@@ -108,7 +110,35 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
+export interface EnrollmentTokensTable {
+  /** SHA-256 of the token. */
+  id: string;
+  tenant_id: string;
+  created_by: string;
+  max_uses: number;
+  uses: number;
+  expires_at: string;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** Ed25519 public key as JWK JSON. */
+  public_key: string;
+  /** The last inventory the agent reported, as JSON (protocol `Inventory`). */
+  inventory: string;
+  enrolled_at: string;
+  last_check_in_at: string | null;
+  last_ip: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
+  enrollment_tokens: EnrollmentTokensTable;
+  devices: DevicesTable;
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
   users: UsersTable;

@@ -2,10 +2,10 @@
  * The native agent signs in as OAuth for native apps (RFC 8252): loopback redirect on any
  * port, PKCE, public client; its access token then works as a bearer token on the API.
  */
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
-import { Client, DEMO_PASSWORD, startTestServer } from '../test/harness.js';
+import { agentSignIn } from '../test/agentSignIn.js';
+import { Client, startTestServer } from '../test/harness.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -13,39 +13,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-/** Runs the authorization code flow as the agent would, with the browser part done by `Client`. */
-async function agentTokens(email: string): Promise<oidc.TokenEndpointResponse> {
-  const config = await oidc.discovery(new URL(`${t.url}/oidc`), 'remote-help-agent', undefined, oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const redirectUri = 'http://127.0.0.1:49152/callback';
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri,
-    scope: 'openid email profile offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    prompt: 'consent',
-  });
-  const browser = new Client(t.url);
-  const form = await browser.follow(url.pathname + url.search);
-  const html = await form.text();
-  const action = /action="([^"]+)"/.exec(html)?.[1];
-  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
-  expect(html).toContain('the Remote Help app');
-  const posted = await browser.raw(action!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email, password: DEMO_PASSWORD, csrf: csrf! }),
-  });
-  let location = posted.headers.get('location')!;
-  for (let i = 0; i < 6 && !location.startsWith(redirectUri); i++) {
-    location = (await browser.raw(location)).headers.get('location')!;
-  }
-  expect(location.startsWith(redirectUri)).toBe(true);
-  return oidc.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: state });
+async function agentTokens(email: string) {
+  const tokens = await agentSignIn(t.url, email);
+  expect(tokens.signInPage).toContain('the Remote Help app');
+  return tokens;
 }
 
 describe('agent sign-in (RFC 8252)', () => {

@@ -93,6 +93,7 @@ export class SessionService {
         mode: null,
         pending_mode: null,
         sharer_client: null,
+        device_id: null,
         end_reason: null,
         version: 0,
         created_at: iso(now),
@@ -114,6 +115,70 @@ export class SessionService {
       }
     }
     throw new Error('could not draw a unique security code in 8 attempts');
+  }
+
+  /**
+   * Remote launch: the helper starts a session for an enrolled device; no code is made.
+   * The device's user accepts through the agent (`acceptLaunch`) or dismisses it.
+   */
+  async createForDevice(principal: Principal, deviceId: string): Promise<SessionView> {
+    assertMayOffer(principal);
+    const { codeTtlSeconds } = await this.assertTenantEnabled(principal.tenantId);
+    const now = this.d.clock.now();
+    const row: SessionRow = {
+      id: newId(),
+      tenant_id: principal.tenantId,
+      helper_id: principal.userId,
+      sharer_id: null,
+      code_hash: null,
+      spent_code_hash: null,
+      code_expires_at: iso(now + codeTtlSeconds * 1000),
+      state: 'waiting',
+      mode: null,
+      pending_mode: null,
+      sharer_client: null,
+      device_id: deviceId,
+      end_reason: null,
+      version: 0,
+      created_at: iso(now),
+      joined_at: null,
+      started_at: null,
+      ended_at: null,
+      updated_at: iso(now),
+    };
+    await this.d.repo.insert(row);
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'session.launched',
+      target: { type: 'session', id: row.id },
+      ip: principal.ip,
+      data: { deviceId },
+    });
+    return this.present(row, 'helper');
+  }
+
+  /** The signed-in user of the targeted device accepts a remote launch and joins as the sharer. */
+  async acceptLaunch(principal: Principal, id: string, deviceId: string): Promise<SessionView> {
+    const row = await this.load(principal, id);
+    if (row.device_id !== deviceId || row.state !== 'waiting' || row.code_hash !== null) {
+      throw errors.invalidTransition('This invitation is not for this device or is no longer open.');
+    }
+    if (row.helper_id === principal.userId) {
+      throw new AppError('code_own_session', 'You cannot join your own session.');
+    }
+    const updated = await this.apply(row, { type: 'redeem', sharerId: principal.userId, client: 'agent' }, principal, {
+      code_expires_at: null,
+      joined_at: iso(this.d.clock.now()),
+    });
+    return this.present(updated, 'sharer');
+  }
+
+  /** The device's user dismisses a remote launch: the helper is told it was declined. */
+  async dismissLaunch(principal: Principal, id: string, deviceId: string): Promise<void> {
+    const row = await this.load(principal, id);
+    if (row.device_id !== deviceId || row.state !== 'waiting') return;
+    await this.apply(row, { type: 'end', reason: 'declined' }, principal);
   }
 
   /** The sharer enters a code. Failures count toward back-off per account and per source address. */

@@ -38,6 +38,7 @@ const LEGAL: Record<string, SessionState> = {
   'waiting end:helper_left': 'ended',
   'waiting end:sharer_left': 'ended',
   'waiting end:code_expired': 'ended',
+  'waiting end:declined': 'ended',
   'waiting end:connection_lost': 'ended',
   'waiting end:terminated_by_admin': 'ended',
   'joined request:view': 'requested',

@@ -40,7 +40,7 @@ export class InvalidTransitionError extends Error {
 /** Reasons that only specific states may end with. */
 const REASON_STATES: Partial<Record<EndReason, readonly SessionState[]>> = {
   code_expired: ['waiting'],
-  declined: [], // only through the sharer's decline
+  declined: ['waiting'], // a remote-launch prompt dismissed; later, only through the sharer's decline
   revoked: ['active'],
 };
 

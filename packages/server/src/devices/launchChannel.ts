@@ -1,0 +1,94 @@
+/**
+ * @module devices/launchChannel
+ * `GET /api/v1/devices/ws`: an enrolled, running agent keeps this connection so a helper
+ * can start a session for its device (remote launch). The device proves itself on the
+ * upgrade; the server pushes `launch` and `launch_cancelled`.
+ */
+import { DeviceClientMessage } from '@remote-help/protocol';
+import type { DeviceServerMessage } from '@remote-help/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Bus } from '../bus/bus.js';
+import type { Clock } from '../time.js';
+import type { ReplayCache } from './deviceAuth.js';
+import { verifyDeviceProof } from './deviceAuth.js';
+import type { DevicesRepo } from './repo.js';
+
+/** Bus topic for messages to one device. */
+export const deviceTopic = (id: string): string => `device:${id}`;
+
+/** Which devices hold a launch connection on this node. */
+export class DevicePresence {
+  private readonly counts = new Map<string, number>();
+  isOnline = (id: string): boolean => (this.counts.get(id) ?? 0) > 0;
+  join(id: string): void {
+    this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+  }
+  leave(id: string): void {
+    const n = (this.counts.get(id) ?? 0) - 1;
+    if (n > 0) this.counts.set(id, n);
+    else this.counts.delete(id);
+  }
+}
+
+export interface LaunchChannelOptions {
+  repo: DevicesRepo;
+  replay: ReplayCache;
+  clock: Clock;
+  bus: Bus;
+  presence: DevicePresence;
+  publicUrl: string;
+  heartbeatMs: number;
+}
+
+export async function launchChannel(app: FastifyInstance, o: LaunchChannelOptions): Promise<void> {
+  const sockets = new Set<WebSocket>();
+  app.addHook('onClose', async () => {
+    for (const socket of sockets) socket.close(1001, 'server shutting down');
+  });
+
+  app.get('/api/v1/devices/ws', { websocket: true }, async (socket, request) => {
+    const send = (m: DeviceServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
+    let device;
+    try {
+      device = await verifyDeviceProof(o.repo, o.replay, o.clock, {
+        header: request.headers.authorization,
+        method: 'GET',
+        url: `${o.publicUrl}/api/v1/devices/ws`,
+      });
+    } catch (error) {
+      send({ type: 'error', ok: false, error: 'authentication_required', message: (error as Error).message });
+      socket.close(4401, 'device authentication failed');
+      return;
+    }
+    const id = device.id;
+    sockets.add(socket);
+    o.presence.join(id);
+    const off = o.bus.subscribe(deviceTopic(id), (message) => send(message as DeviceServerMessage));
+    let lastSeen = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - lastSeen > o.heartbeatMs * 3) socket.terminate();
+      else socket.ping();
+    }, o.heartbeatMs);
+    socket.on('pong', () => (lastSeen = Date.now()));
+    socket.on('message', (data) => {
+      lastSeen = Date.now();
+      let json: unknown;
+      try {
+        json = JSON.parse(String(data));
+      } catch {
+        json = undefined;
+      }
+      const parsed = DeviceClientMessage.safeParse(json);
+      if (!parsed.success) send({ type: 'error', ok: false, error: 'validation_failed', message: 'Unknown message.' });
+      else send({ type: 'pong' });
+    });
+    socket.on('close', () => {
+      clearInterval(timer);
+      off();
+      o.presence.leave(id);
+      sockets.delete(socket);
+    });
+    send({ type: 'hello', deviceId: id, heartbeatMs: o.heartbeatMs });
+  });
+}
