@@ -28,6 +28,24 @@ export const AGENT_ERROR_REASONS = [
   'invalid_input_message',
   /** WebRTC negotiation or transport failed. */
   'rtc_failed',
+  /** No usable sign-in: never signed in, signed out, or the refresh token was refused. */
+  'signin_required',
+  /** The sign-in flow failed (IdP error, wrong state, exchange refused) or timed out. */
+  'signin_failed',
+  /** The user cancelled the sign-in flow. */
+  'signin_cancelled',
+  /** The server could not be reached, or answered with something that is not the API. */
+  'network_error',
+  /** A bad command-line flag, server URL or setting. */
+  'invalid_argument',
+  /** The browser (system or app window) could not be started. */
+  'browser_unavailable',
+  /** The device file is missing fields or not JSON. */
+  'device_file_invalid',
+  /** This machine has not enrolled (run `remote-help-agent enroll`). */
+  'not_enrolled',
+  /** The server refused the enrollment (bad token, rate limit…). */
+  'enrollment_failed',
 ] as const;
 
 /** Why an agent operation failed. */
