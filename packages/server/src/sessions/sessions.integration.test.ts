@@ -161,6 +161,16 @@ describe('session over WebSocket', () => {
     expect(await sws.next((m) => m.type === 'signal')).toMatchObject({ from: 'helper', payload: { kind: 'ice' } });
   });
 
+  it('refuses a WebSocket without a session, or from another site', async () => {
+    const { default: WebSocket } = await import('ws');
+    const url = t.url.replace(/^http/, 'ws') + '/api/v1/ws';
+    const anonymous = new WebSocket(url);
+    expect(await new Promise((resolve) => anonymous.on('close', resolve))).toBe(4401);
+    const helper = await signedIn('helper@contoso.example');
+    const hijack = new WebSocket(url, { headers: { cookie: helper.cookieHeader, origin: 'https://evil.example' } });
+    expect(await new Promise((resolve) => hijack.on('close', resolve))).toBe(4403);
+  });
+
   it('keeps a non-participant out: no attach, no signaling, no reading', async () => {
     const { id, hws } = await activeSession();
     const intruder = await signedIn('admin@contoso.example');
