@@ -4,7 +4,7 @@
  * the screen: start → code (`waiting`) → trust (`joined`) → waiting for the sharer
  * (`requested`) → remote screen (`active`) → ended.
  */
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { Spinner } from '@fluentui/react-components';
@@ -41,6 +41,10 @@ export function HelperApp() {
   const { run, clearError } = action;
   const permissions = meState.status === 'signedIn' ? meState.me.permissions : [];
   const sessionId = session?.id ?? null;
+  const latest = useRef(session);
+  useEffect(() => {
+    latest.current = session;
+  }, [session]);
 
   const start = useCallback(() => {
     run(async () => {
@@ -58,10 +62,19 @@ export function HelperApp() {
   const request = useCallback(
     (mode: SessionMode) => {
       if (!sessionId) return;
-      run(async () => adopt(await requestMode(sessionId, mode)));
+      const before = latest.current;
+      run(async () => {
+        const reply = await requestMode(sessionId, mode);
+        // During an active session the state does not advance, so a reply cannot be ordered
+        // against pushes: once a push has arrived it is at least as new, and the reply loses.
+        if (reply.state === 'active' && latest.current !== before) return;
+        adopt(reply);
+      });
     },
     [run, adopt, sessionId],
   );
+
+  const requestControl = useCallback(() => request('control'), [request]);
 
   const again = useCallback(() => {
     if (sessionId) forgetCode(sessionId);
@@ -93,7 +106,16 @@ export function HelperApp() {
   } else if (session.state === 'requested') {
     screen = <RequestedScreen session={session} busy={action.busy} onLeave={leave} />;
   } else if (session.state === 'active') {
-    screen = <RemoteView session={session} receiver={receiver} busy={action.busy} onLeave={leave} />;
+    screen = (
+      <RemoteView
+        session={session}
+        receiver={receiver}
+        permissions={permissions}
+        busy={action.busy}
+        onRequestControl={requestControl}
+        onLeave={leave}
+      />
+    );
   } else {
     screen = (
       <EndedScreen

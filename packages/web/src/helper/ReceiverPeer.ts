@@ -2,9 +2,10 @@
  * @module ReceiverPeer
  * The helper's side of WebRTC: it only answers and only receives. It takes signaling
  * payloads through {@link ReceiverPeer.handle}, sends its own through the `send`
- * callback, and emits the remote stream and the connection state. Payloads are
+ * callback, and emits the remote stream, the connection state and the data channels
+ * the offerer opened (the native agent opens `input` and `control`). Payloads are
  * processed one at a time, in order; remote ICE candidates wait until the remote
- * description is set.
+ * description is set. Every reset closes the connection's data channels with it.
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
@@ -17,11 +18,14 @@ export interface ReceiverEvents {
   stream: MediaStream | null;
   /** `RTCPeerConnection.connectionState` (`new` when there is no connection). */
   state: RTCPeerConnectionState;
+  /** The data channels of the current connection by label (a new map on every change; empty after a reset). */
+  channels: ReadonlyMap<string, RTCDataChannel>;
 }
 
 /** See the module description. */
 export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private pc: RTCPeerConnection | null = null;
+  private dataChannels: ReadonlyMap<string, RTCDataChannel> = new Map();
   private remoteSdpSession: string | null = null;
   private pending: RemoteCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
@@ -37,6 +41,11 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   /** True while a peer connection exists (an offer has been received). */
   get hasConnection(): boolean {
     return this.pc !== null;
+  }
+
+  /** The data channels of the current connection, by label. */
+  get channels(): ReadonlyMap<string, RTCDataChannel> {
+    return this.dataChannels;
   }
 
   /** Queues a payload from the sharer. */
@@ -61,9 +70,14 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     pc.ontrack = null;
     pc.onicecandidate = null;
     pc.onconnectionstatechange = null;
+    pc.ondatachannel = null;
+    const channels = this.dataChannels;
+    this.dataChannels = new Map();
+    for (const channel of channels.values()) channel.close();
     pc.close();
     this.emit('stream', null);
     this.emit('state', 'new');
+    if (channels.size > 0) this.emit('channels', this.dataChannels);
   }
 
   private async process(payload: SignalPayload): Promise<void> {
@@ -114,6 +128,14 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     };
     pc.onconnectionstatechange = () => {
       if (pc === this.pc) this.emit('state', pc.connectionState);
+    };
+    pc.ondatachannel = (event) => {
+      if (pc !== this.pc) return;
+      const channel = event.channel;
+      // A second channel with the same label replaces the first (the later one is the live one).
+      this.dataChannels.get(channel.label)?.close();
+      this.dataChannels = new Map(this.dataChannels).set(channel.label, channel);
+      this.emit('channels', this.dataChannels);
     };
     this.emit('state', pc.connectionState);
     return pc;

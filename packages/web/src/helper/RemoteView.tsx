@@ -1,9 +1,12 @@
 /**
  * @module RemoteView
  * Helper, `active`: the sharer's screen. Toolbar with Fit to window / Actual size, the
- * connection status and Leave; a warning as soon as the connection is interrupted.
+ * control tools (laser pointer, display, mode, Request full control), the connection
+ * status and Leave; a warning as soon as the connection is interrupted, and what the
+ * sharer decided about full control. With full control the picture takes the helper's
+ * mouse and keyboard (see `control/`).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   Badge,
@@ -11,14 +14,16 @@ import {
   makeStyles,
   MessageBar,
   MessageBarBody,
-  mergeClasses,
-  Spinner,
   ToggleButton,
   tokens,
 } from '@fluentui/react-components';
 import { ArrowMaximizeRegular, ScaleFitRegular, SignOutRegular } from '@fluentui/react-icons';
-import type { SessionView } from '@remote-help/protocol';
+import type { Permission, SessionView } from '@remote-help/protocol';
 import { Panel } from '../common/Panel';
+import { ControlNotices } from './control/ControlNotices';
+import { ControlToolbar } from './control/ControlToolbar';
+import { RemoteSurface } from './control/RemoteSurface';
+import { useDataChannels } from './control/useDataChannels';
 import type { ReceiverState } from './useReceiver';
 
 const useStyles = makeStyles({
@@ -30,33 +35,18 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalS,
   },
   group: { display: 'inline-flex', gap: tokens.spacingHorizontalXS },
-  spacer: { flexGrow: 1 },
-  stage: {
-    position: 'relative',
-    height: 'calc(100vh - 260px)',
-    minHeight: '240px',
-    backgroundColor: tokens.colorNeutralBackgroundStatic,
-    borderRadius: tokens.borderRadiusMedium,
-    overflow: 'hidden',
-  },
-  scroll: { overflow: 'auto' },
-  videoFit: { display: 'block', width: '100%', height: '100%', objectFit: 'contain' },
-  videoActual: { display: 'block', width: 'auto', height: 'auto', maxWidth: 'none', maxHeight: 'none' },
-  overlay: {
-    position: 'absolute',
-    inset: 0,
-    display: 'flex',
-    alignItems: 'center',
-    justifyContent: 'center',
-    color: tokens.colorNeutralForegroundStaticInverted,
-  },
+  // Connection and Leave stay together at the end of the row, also when the toolbar wraps.
+  end: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS, marginInlineStart: 'auto' },
 });
 
 /** Props of {@link RemoteView}. */
 export interface RemoteViewProps {
   session: SessionView;
   receiver: ReceiverState;
+  /** The helper's permissions (Request full control needs `remoteHelp.takeFullControl`). */
+  permissions: readonly Permission[];
   busy: boolean;
+  onRequestControl: () => void;
   onLeave: () => void;
 }
 
@@ -68,29 +58,28 @@ function pillOf(receiver: ReceiverState, peerOnline: boolean): Pill {
 }
 
 /** See the module description. */
-export function RemoteView({ session, receiver, busy, onLeave }: RemoteViewProps) {
+export function RemoteView({ session, receiver, permissions, busy, onRequestControl, onLeave }: RemoteViewProps) {
   const styles = useStyles();
   const { t } = useTranslation();
-  const video = useRef<HTMLVideoElement>(null);
+  const toolbar = useRef<HTMLDivElement>(null);
   const [fit, setFit] = useState(true);
+  const [laserWanted, setLaserWanted] = useState(false);
+  const { link, snapshot } = useDataChannels(receiver.channels);
   const name = session.sharer?.displayName ?? t('common.someone');
   const { stream, connectionState } = receiver;
   const interrupted = connectionState === 'failed' || connectionState === 'disconnected';
   const pill = pillOf(receiver, session.peerOnline);
+  const laser = laserWanted && session.sharerClient === 'agent' && snapshot.controlOpen;
+  const capturing = session.mode === 'control' && snapshot.inputOpen && stream !== null && !laser;
 
-  useEffect(() => {
-    const element = video.current;
-    if (!element) return;
-    // React sets `muted` as a property only; mirror it as an attribute as well.
-    element.muted = true;
-    element.setAttribute('muted', '');
-    element.srcObject = stream;
-    if (stream) element.play().catch(() => undefined);
-  }, [stream]);
+  const leaveSurface = useCallback(() => {
+    toolbar.current?.querySelector<HTMLElement>('button:not([aria-disabled="true"])')?.focus();
+  }, []);
+  const selectDisplay = useCallback((id: string) => link?.sendControl({ type: 'selectDisplay', id }), [link]);
 
   return (
     <Panel width="wide" className={styles.panel} title={t('helper.remote.title', { name })} focusHeading={false}>
-      <div className={styles.toolbar} role="toolbar" aria-label={t('helper.remote.toolbar')}>
+      <div ref={toolbar} className={styles.toolbar} role="toolbar" aria-label={t('helper.remote.toolbar')}>
         <div className={styles.group} role="group" aria-label={t('helper.remote.sizeGroup')}>
           <ToggleButton checked={fit} icon={<ScaleFitRegular />} onClick={() => setFit(true)}>
             {t('helper.remote.fit')}
@@ -99,43 +88,45 @@ export function RemoteView({ session, receiver, busy, onLeave }: RemoteViewProps
             {t('helper.remote.actual')}
           </ToggleButton>
         </div>
-        <Badge appearance="outline" color="informative">
-          {session.mode === 'control' ? t('helper.remote.controlMode') : t('helper.remote.viewMode')}
-        </Badge>
-        <div className={styles.spacer} />
-        <Badge
-          appearance="filled"
-          color={pill === 'connected' ? 'success' : pill === 'reconnecting' ? 'warning' : 'informative'}
-          data-testid="connection-status"
-          role="status"
-        >
-          {t(`helper.remote.${pill}`)}
-        </Badge>
-        <Button appearance="primary" icon={<SignOutRegular />} disabled={busy} onClick={onLeave}>
-          {t('common.leave')}
-        </Button>
+        <ControlToolbar
+          session={session}
+          permissions={permissions}
+          snapshot={snapshot}
+          laser={laser}
+          onLaserChange={setLaserWanted}
+          onSelectDisplay={selectDisplay}
+          onRequestControl={onRequestControl}
+          busy={busy}
+        />
+        <div className={styles.end}>
+          <Badge
+            appearance="filled"
+            color={pill === 'connected' ? 'success' : pill === 'reconnecting' ? 'warning' : 'informative'}
+            data-testid="connection-status"
+            role="status"
+          >
+            {t(`helper.remote.${pill}`)}
+          </Badge>
+          <Button appearance="primary" icon={<SignOutRegular />} disabled={busy} onClick={onLeave}>
+            {t('common.leave')}
+          </Button>
+        </div>
       </div>
       {interrupted ? (
         <MessageBar intent="warning" data-testid="connection-interrupted">
           <MessageBarBody>{t('helper.remote.interrupted', { name })}</MessageBarBody>
         </MessageBar>
       ) : null}
-      <div className={mergeClasses(styles.stage, !fit && styles.scroll)}>
-        <video
-          ref={video}
-          data-testid="remote-video"
-          className={fit ? styles.videoFit : styles.videoActual}
-          aria-label={t('helper.remote.videoLabel', { name })}
-          autoPlay
-          playsInline
-          muted
-        />
-        {stream ? null : (
-          <div className={styles.overlay}>
-            <Spinner appearance="inverted" labelPosition="below" label={t('helper.remote.waitingVideo', { name })} />
-          </div>
-        )}
-      </div>
+      <ControlNotices session={session} />
+      <RemoteSurface
+        stream={stream}
+        fit={fit}
+        name={name}
+        link={link}
+        capturing={capturing}
+        laser={laser}
+        onLeaveShortcut={leaveSurface}
+      />
     </Panel>
   );
 }

@@ -4,7 +4,8 @@
  * Listens for the sharer's signals for as long as the session exists (an offer may
  * arrive before the `active` state does), asks the sharer to renegotiate when the helper
  * (re)attaches to an active session without a connection (e.g. after a reload), and
- * closes the connection when the session ends.
+ * closes the connection when the session ends. Exposes the data channels the sharer
+ * opened (the native agent's `input` and `control`).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SessionState, SessionView } from '@remote-help/protocol';
@@ -18,13 +19,18 @@ export interface ReceiverState {
   connectionState: RTCPeerConnectionState;
   /** True once the connection has been `connected` at least once in this session. */
   everConnected: boolean;
+  /** The data channels the sharer opened on the current connection (the agent's `input` and `control`). */
+  channels: ReadonlyMap<string, RTCDataChannel>;
 }
+
+const NO_CHANNELS: ReadonlyMap<string, RTCDataChannel> = new Map();
 
 /** See the module description. */
 export function useReceiver(signaling: SignalingClient, session: SessionView | null): ReceiverState {
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [connectionState, setConnectionState] = useState<RTCPeerConnectionState>('new');
   const [everConnected, setEverConnected] = useState(false);
+  const [channels, setChannels] = useState(NO_CHANNELS);
   const sessionState = useRef<SessionState | null>(null);
   const peerRef = useRef<ReceiverPeer | null>(null);
   const sessionId = session?.id ?? null;
@@ -44,6 +50,7 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
     peerRef.current = peer;
     const offs = [
       peer.on('stream', setStream),
+      peer.on('channels', setChannels),
       peer.on('state', (next) => {
         setConnectionState(next);
         if (next === 'connected') setEverConnected(true);
@@ -66,8 +73,9 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
       setStream(null);
       setConnectionState('new');
       setEverConnected(false);
+      setChannels(NO_CHANNELS);
     };
   }, [sessionId, signaling]);
 
-  return { stream, connectionState, everConnected };
+  return { stream, connectionState, everConnected, channels };
 }

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SignalPayload } from '@remote-help/protocol';
+import { ReceiverPeer } from './ReceiverPeer';
+
+/** Just enough of `RTCPeerConnection` to drive the answerer, plus a way to open channels. */
+class FakePeerConnection {
+  static created: FakePeerConnection[] = [];
+  remoteDescription: RTCSessionDescriptionInit | null = null;
+  localDescription: RTCSessionDescriptionInit | null = null;
+  connectionState: RTCPeerConnectionState = 'new';
+  closed = false;
+  ontrack: ((event: unknown) => void) | null = null;
+  onicecandidate: ((event: unknown) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  ondatachannel: ((event: { channel: RTCDataChannel }) => void) | null = null;
+  constructor() {
+    FakePeerConnection.created.push(this);
+  }
+  async setRemoteDescription(description: RTCSessionDescriptionInit) {
+    this.remoteDescription = description;
+  }
+  async createAnswer() {
+    return { type: 'answer', sdp: 'v=0\r\no=- 9 2 IN IP4 127.0.0.1\r\n' };
+  }
+  async setLocalDescription(description: RTCSessionDescriptionInit) {
+    this.localDescription = description;
+  }
+  async addIceCandidate() {}
+  close() {
+    this.closed = true;
+  }
+  /** The offerer opened a channel. */
+  openChannel(label: string) {
+    const channel = { label, close: vi.fn() } as unknown as RTCDataChannel;
+    this.ondatachannel?.({ channel });
+    return channel;
+  }
+}
+
+const offer = (session: string): SignalPayload => ({
+  kind: 'sdp',
+  description: { type: 'offer', sdp: `v=0\r\no=- ${session} 2 IN IP4 127.0.0.1\r\ns=-\r\n` },
+});
+
+async function settle() {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+describe('ReceiverPeer data channels', () => {
+  beforeEach(() => {
+    FakePeerConnection.created = [];
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  function setup() {
+    const sent: SignalPayload[] = [];
+    const peer = new ReceiverPeer(
+      (payload) => sent.push(payload),
+      () => ({}),
+    );
+    const seen: ReadonlyMap<string, RTCDataChannel>[] = [];
+    peer.on('channels', (channels) => seen.push(channels));
+    return { peer, sent, seen };
+  }
+
+  it('exposes the offerer’s channels by label and still answers', async () => {
+    const { peer, sent, seen } = setup();
+    peer.handle(offer('111'));
+    await settle();
+    expect(sent).toEqual([
+      { kind: 'sdp', description: { type: 'answer', sdp: 'v=0\r\no=- 9 2 IN IP4 127.0.0.1\r\n' } },
+    ]);
+    const pc = FakePeerConnection.created[0]!;
+    const input = pc.openChannel('input');
+    const control = pc.openChannel('control');
+    expect(peer.channels.get('input')).toBe(input);
+    expect(peer.channels.get('control')).toBe(control);
+    expect(seen.map((map) => [...map.keys()])).toEqual([['input'], ['input', 'control']]);
+  });
+
+  it('closes the channels with the connection on restart and on a fresh offer', async () => {
+    const { peer, seen } = setup();
+    peer.handle(offer('111'));
+    await settle();
+    const first = FakePeerConnection.created[0]!;
+    const input = first.openChannel('input');
+    peer.handle(offer('111')); // Renegotiation of the same connection keeps it.
+    await settle();
+    expect(FakePeerConnection.created).toHaveLength(1);
+    expect(peer.channels.get('input')).toBe(input);
+
+    peer.handle(offer('222')); // A new connection on the other side: start over.
+    await settle();
+    expect(first.closed).toBe(true);
+    expect(input.close).toHaveBeenCalled();
+    expect(FakePeerConnection.created).toHaveLength(2);
+    expect(peer.channels.size).toBe(0);
+    expect(seen.at(-1)?.size).toBe(0);
+    first.openChannel('control'); // Late events of the old connection are ignored.
+    expect(peer.channels.size).toBe(0);
+
+    const second = FakePeerConnection.created[1]!;
+    second.openChannel('control');
+    peer.handle({ kind: 'restart' });
+    await settle();
+    expect(second.closed).toBe(true);
+    expect(peer.channels.size).toBe(0);
+    expect(peer.hasConnection).toBe(false);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { ControlChannels } from './ControlChannels';
+import type { DataChannelLike } from './ControlChannels';
+
+/** A data channel that records what is sent and lets the test play the agent. */
+class FakeChannel extends EventTarget implements DataChannelLike {
+  readyState: RTCDataChannelState = 'connecting';
+  bufferedAmount = 0;
+  readonly sent: unknown[] = [];
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  open(): void {
+    this.readyState = 'open';
+    this.dispatchEvent(new Event('open'));
+  }
+  shut(): void {
+    this.readyState = 'closed';
+    this.dispatchEvent(new Event('close'));
+  }
+  receive(data: unknown): void {
+    this.dispatchEvent(
+      Object.assign(new Event('message'), { data: typeof data === 'string' ? data : JSON.stringify(data) }),
+    );
+  }
+}
+
+const displays = [
+  { id: ':0.0', name: 'Left', width: 1920, height: 1080, primary: true },
+  { id: ':0.1', name: 'Right', width: 2560, height: 1440, primary: false },
+];
+
+function setup() {
+  const input = new FakeChannel();
+  const control = new FakeChannel();
+  const link = new ControlChannels(input, control);
+  const changes: unknown[] = [];
+  const cursors: unknown[] = [];
+  link.on('change', (snapshot) => changes.push(snapshot));
+  link.on('cursor', (position) => cursors.push(position));
+  return { input, control, link, changes, cursors };
+}
+
+describe('ControlChannels', () => {
+  it('sends nothing before the channels open', () => {
+    const { input, link } = setup();
+    expect(link.sendInput({ type: 'releaseAll' })).toBe(false);
+    expect(input.sent).toEqual([]);
+    expect(link.snapshot).toMatchObject({ inputOpen: false, controlOpen: false, injecting: null });
+  });
+
+  it('follows open and close and sends valid messages', () => {
+    const { input, control, link } = setup();
+    input.open();
+    control.open();
+    expect(link.snapshot).toMatchObject({ inputOpen: true, controlOpen: true });
+    expect(link.sendInput({ type: 'wheel', dx: 0, dy: 3 })).toBe(true);
+    expect(input.sent).toEqual([{ type: 'wheel', dx: 0, dy: 3, mode: 'pixel' }]);
+    expect(link.sendControl({ type: 'laser', x: 0.5, y: 0.25 })).toBe(true);
+    expect(control.sent).toEqual([{ type: 'laser', x: 0.5, y: 0.25 }]);
+    input.shut();
+    expect(link.snapshot.inputOpen).toBe(false);
+    expect(link.sendInput({ type: 'releaseAll' })).toBe(false);
+  });
+
+  it('drops and counts messages that break the protocol', () => {
+    const { input, control, link } = setup();
+    input.open();
+    control.open();
+    expect(link.sendInput({ type: 'pointerMove', x: Number.NaN, y: 0 })).toBe(false);
+    expect(
+      link.sendInput({
+        type: 'key',
+        code: 'Key A',
+        down: true,
+        modifiers: { shift: false, ctrl: false, alt: false, meta: false },
+      }),
+    ).toBe(false);
+    expect(link.sendControl({ type: 'laser', x: 1.5, y: 0 })).toBe(false);
+    expect(input.sent).toEqual([]);
+    expect(control.sent).toEqual([]);
+    expect(link.snapshot.dropped).toBe(3);
+  });
+
+  it('holds pointer moves back while the channel is congested, never clicks', () => {
+    const { input, link } = setup();
+    input.open();
+    input.bufferedAmount = 1024 * 1024;
+    expect(link.sendInput({ type: 'pointerMove', x: 0.5, y: 0.5 })).toBe(false);
+    expect(link.sendInput({ type: 'pointerButton', button: 0, down: true })).toBe(true);
+    expect(link.snapshot.dropped).toBe(0);
+  });
+
+  it('reads displays, cursor and control state from the agent and ignores anything else', () => {
+    const { control, link, cursors } = setup();
+    control.open();
+    control.receive({ type: 'displays', displays, current: ':0.1' });
+    control.receive({ type: 'controlState', active: true });
+    control.receive({ type: 'cursor', x: 0.25, y: 0.75 });
+    control.receive({ type: 'cursor', x: 2, y: 0 });
+    control.receive({ type: 'selectDisplay', id: 'x' });
+    control.receive('not json');
+    control.receive('x'.repeat(100_000));
+    expect(link.snapshot).toMatchObject({ displays, currentDisplay: ':0.1', injecting: true });
+    expect(link.cursor).toEqual({ x: 0.25, y: 0.75 });
+    expect(cursors).toEqual([{ x: 0.25, y: 0.75 }]);
+    control.receive({ type: 'displays', displays, current: ':0.0' });
+    expect(link.cursor).toBeNull(); // unknown on the new display until the agent says
+    control.shut();
+    expect(link.snapshot).toMatchObject({ controlOpen: false, displays: [], currentDisplay: null, injecting: null });
+  });
+
+  it('stops listening when closed', () => {
+    const { control, link, changes } = setup();
+    link.close();
+    control.open();
+    control.receive({ type: 'controlState', active: true });
+    expect(changes).toEqual([]);
+  });
+
+  it('works with channels that are already open, or missing', () => {
+    const input = new FakeChannel();
+    input.readyState = 'open';
+    const link = new ControlChannels(input, undefined);
+    expect(link.snapshot).toMatchObject({ inputOpen: true, controlOpen: false });
+    expect(link.sendControl({ type: 'laserOff' })).toBe(false);
+  });
+});

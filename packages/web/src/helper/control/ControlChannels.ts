@@ -1,0 +1,167 @@
+/**
+ * @module ControlChannels
+ * The helper's end of the native agent's two data channels. `input` carries the
+ * helper's pointer and keys to the agent; `control` carries the laser pointer and the
+ * display choice to the agent, and the display list, the sharer's pointer position and
+ * whether input is being injected back. Outgoing messages are validated first (an
+ * invalid one is dropped and counted, never sent); incoming ones are parsed and
+ * anything invalid is ignored. It holds no reference to React or to the peer
+ * connection: it takes the channels and emits typed events.
+ */
+import type { DisplayInfo, HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
+import { Emitter } from '../../common/Emitter';
+import { decodeAgentControl, encodeControl, encodeInput } from './channelCodec';
+import type { Point } from './coordinates';
+
+/** The part of `RTCDataChannel` used here. */
+export interface DataChannelLike {
+  readonly readyState: RTCDataChannelState;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  addEventListener(type: 'open' | 'close' | 'message', listener: (event: Event) => void): void;
+  removeEventListener(type: 'open' | 'close' | 'message', listener: (event: Event) => void): void;
+}
+
+/** What the helper knows about the agent's side, for rendering. */
+export interface ControlSnapshot {
+  inputOpen: boolean;
+  controlOpen: boolean;
+  /** The sharer's displays (empty until the agent says). */
+  displays: readonly DisplayInfo[];
+  /** Id of the display being shared, when known. */
+  currentDisplay: string | null;
+  /** Whether the agent injects the helper's input now; null until it says. */
+  injecting: boolean | null;
+  /** Outgoing messages dropped because they broke the protocol (should stay 0). */
+  dropped: number;
+}
+
+/** Events of {@link ControlChannels}. */
+export interface ControlChannelEvents {
+  /** The snapshot changed. */
+  change: ControlSnapshot;
+  /** The sharer's pointer moved (null: unknown, e.g. after a display switch). */
+  cursor: Point | null;
+}
+
+/** Pointer moves wait while this much is still queued on the channel, so they never pile up. */
+const MAX_BUFFERED_FOR_MOVES = 64 * 1024;
+
+/** The snapshot while there are no channels. */
+export const INITIAL_SNAPSHOT: ControlSnapshot = {
+  inputOpen: false,
+  controlOpen: false,
+  displays: [],
+  currentDisplay: null,
+  injecting: null,
+  dropped: 0,
+};
+
+/** See the module description. */
+export class ControlChannels extends Emitter<ControlChannelEvents> {
+  private state: ControlSnapshot;
+  private cursorPosition: Point | null = null;
+  private readonly offs: (() => void)[] = [];
+
+  constructor(
+    private readonly input: DataChannelLike | undefined,
+    private readonly control: DataChannelLike | undefined,
+  ) {
+    super();
+    this.state = {
+      ...INITIAL_SNAPSHOT,
+      inputOpen: input?.readyState === 'open',
+      controlOpen: control?.readyState === 'open',
+    };
+    if (input) {
+      this.listen(input, 'open', () => this.update({ inputOpen: true }));
+      this.listen(input, 'close', () => this.update({ inputOpen: false }));
+    }
+    if (control) {
+      this.listen(control, 'open', () => this.update({ controlOpen: true }));
+      this.listen(control, 'close', () => {
+        this.update({ ...INITIAL_SNAPSHOT, inputOpen: this.state.inputOpen, dropped: this.state.dropped });
+        this.setCursor(null);
+      });
+      this.listen(control, 'message', (event) => this.receive((event as MessageEvent<unknown>).data));
+    }
+  }
+
+  /** The current snapshot (a new object after every change). */
+  get snapshot(): ControlSnapshot {
+    return this.state;
+  }
+
+  /** The sharer's pointer, when known. */
+  get cursor(): Point | null {
+    return this.cursorPosition;
+  }
+
+  /** Sends an `input` message; false when it was not sent (channel not open, invalid, or a move while congested). */
+  sendInput(message: InputMessageInput): boolean {
+    const channel = this.input;
+    if (!channel || channel.readyState !== 'open') return false;
+    if (message.type === 'pointerMove' && channel.bufferedAmount > MAX_BUFFERED_FOR_MOVES) return false;
+    return this.write(channel, encodeInput(message));
+  }
+
+  /** Sends a `control` message; false when it was not sent. */
+  sendControl(message: HelperControlMessage): boolean {
+    const channel = this.control;
+    if (!channel || channel.readyState !== 'open') return false;
+    if (message.type === 'laser' && channel.bufferedAmount > MAX_BUFFERED_FOR_MOVES) return false;
+    return this.write(channel, encodeControl(message));
+  }
+
+  /** Stops listening to the channels (they belong to the peer connection and stay open). */
+  close(): void {
+    for (const off of this.offs.splice(0)) off();
+    this.removeAllListeners();
+  }
+
+  private write(channel: DataChannelLike, text: string | null): boolean {
+    if (text === null) {
+      this.update({ dropped: this.state.dropped + 1 });
+      return false;
+    }
+    try {
+      channel.send(text);
+      return true;
+    } catch {
+      return false; // Closed between the check and the send.
+    }
+  }
+
+  private receive(data: unknown): void {
+    const message = decodeAgentControl(data);
+    if (!message) return;
+    switch (message.type) {
+      case 'displays':
+        this.update({ displays: message.displays, currentDisplay: message.current });
+        this.setCursor(null);
+        return;
+      case 'cursor':
+        this.setCursor({ x: message.x, y: message.y });
+        return;
+      case 'controlState':
+        this.update({ injecting: message.active });
+        return;
+    }
+  }
+
+  private setCursor(position: Point | null): void {
+    if (position === null && this.cursorPosition === null) return;
+    this.cursorPosition = position;
+    this.emit('cursor', position);
+  }
+
+  private update(patch: Partial<ControlSnapshot>): void {
+    this.state = { ...this.state, ...patch };
+    this.emit('change', this.state);
+  }
+
+  private listen(channel: DataChannelLike, type: 'open' | 'close' | 'message', listener: (event: Event) => void): void {
+    channel.addEventListener(type, listener);
+    this.offs.push(() => channel.removeEventListener(type, listener));
+  }
+}

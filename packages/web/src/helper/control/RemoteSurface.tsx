@@ -1,0 +1,163 @@
+/**
+ * @module RemoteSurface
+ * The stage that shows the sharer's picture, fitted (`object-fit: contain`) or at actual
+ * size (scrollable), with a layer exactly over the picture for the sharer's pointer and
+ * the helper's laser dot. While the helper has full control it is the focusable
+ * surface that captures mouse and keyboard (`data-testid="remote-surface"`).
+ */
+import { useEffect, useId, useMemo, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Caption1, makeStyles, mergeClasses, Spinner, tokens, useFocusableGroup } from '@fluentui/react-components';
+import type { HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
+import type { ControlChannels } from './ControlChannels';
+import { LaserPointer } from './LaserPointer';
+import { RemoteCursor } from './RemoteCursor';
+import { useInputCapture } from './useInputCapture';
+import { useLaserPointer } from './useLaserPointer';
+import { usePictureLayout } from './usePictureLayout';
+
+/** Keys Fluent's focus manager (tabster) must leave alone on the surface: they belong to the remote side. */
+const REMOTE_KEYS = {
+  Tab: true,
+  Escape: true,
+  Enter: true,
+  ArrowUp: true,
+  ArrowDown: true,
+  ArrowLeft: true,
+  ArrowRight: true,
+  PageUp: true,
+  PageDown: true,
+  Home: true,
+  End: true,
+};
+
+const useStyles = makeStyles({
+  stage: {
+    position: 'relative',
+    // The remote screen is a picture: it never mirrors in right-to-left languages.
+    direction: 'ltr',
+    height: 'calc(100vh - 260px)',
+    minHeight: '240px',
+    backgroundColor: tokens.colorNeutralBackgroundStatic,
+    borderRadius: tokens.borderRadiusMedium,
+    overflow: 'hidden',
+    outlineStyle: 'none',
+  },
+  scroll: { overflow: 'auto' },
+  focusRing: {
+    ':focus': {
+      outlineStyle: 'solid',
+      outlineWidth: tokens.strokeWidthThick,
+      outlineColor: tokens.colorStrokeFocus2,
+      outlineOffset: tokens.strokeWidthThick,
+    },
+  },
+  capturing: { touchAction: 'none', cursor: 'default' },
+  laser: { cursor: 'crosshair' },
+  videoFit: { display: 'block', width: '100%', height: '100%', objectFit: 'contain' },
+  videoActual: { display: 'block', width: 'auto', height: 'auto', maxWidth: 'none', maxHeight: 'none' },
+  picture: { position: 'absolute', pointerEvents: 'none', overflow: 'hidden' },
+  overlay: {
+    position: 'absolute',
+    inset: 0,
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'center',
+    color: tokens.colorNeutralForegroundStaticInverted,
+  },
+  hint: { color: tokens.colorNeutralForeground2 },
+});
+
+/** Props of {@link RemoteSurface}. */
+export interface RemoteSurfaceProps {
+  stream: MediaStream | null;
+  fit: boolean;
+  /** The sharer's name, for labels. */
+  name: string;
+  link: ControlChannels | null;
+  /** Send mouse and keyboard to the sharer (full control, `input` open, laser off). */
+  capturing: boolean;
+  /** The laser pointer is on (and the `control` channel open). */
+  laser: boolean;
+  /** Where keyboard focus goes after the leave shortcut. */
+  onLeaveShortcut: () => void;
+}
+
+/** See the module description. */
+export function RemoteSurface({ stream, fit, name, link, capturing, laser, onLeaveShortcut }: RemoteSurfaceProps) {
+  const styles = useStyles();
+  const { t } = useTranslation();
+  const hintId = useId();
+  const stage = useRef<HTMLDivElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  // Otherwise tabster moves focus on Tab before the surface can send the key.
+  const ownKeys = useFocusableGroup({ tabBehavior: 'unlimited', ignoreDefaultKeydown: REMOTE_KEYS });
+  const { picture, toVideo } = usePictureLayout(stage, video, fit ? 'fit' : 'actual');
+  const sendInput = useMemo(() => (link ? (m: InputMessageInput) => link.sendInput(m) : null), [link]);
+  const sendControl = useMemo(() => (link ? (m: HelperControlMessage) => link.sendControl(m) : null), [link]);
+  useInputCapture({ surface: stage, enabled: capturing, toVideo, send: sendInput, onLeaveShortcut });
+  const laserDot = useLaserPointer({ surface: stage, enabled: laser, toVideo, send: sendControl });
+
+  useEffect(() => {
+    const element = video.current;
+    if (!element) return;
+    // React sets `muted` as a property only; mirror it as an attribute as well.
+    element.muted = true;
+    element.setAttribute('muted', '');
+    element.srcObject = stream;
+    if (stream) element.play().catch(() => undefined);
+  }, [stream]);
+
+  const focusable = capturing || !fit;
+  return (
+    <>
+      <div
+        ref={stage}
+        className={mergeClasses(
+          styles.stage,
+          !fit && styles.scroll,
+          focusable && styles.focusRing,
+          capturing && styles.capturing,
+          laser && styles.laser,
+        )}
+        data-testid="remote-surface"
+        data-capturing={capturing}
+        data-dropped-messages={link?.snapshot.dropped ?? 0}
+        tabIndex={focusable ? 0 : undefined}
+        {...ownKeys}
+        role={capturing ? 'application' : 'region'}
+        aria-label={capturing ? t('helper.control.surfaceLabel', { name }) : t('helper.remote.videoLabel', { name })}
+        aria-describedby={capturing ? hintId : undefined}
+      >
+        <video
+          ref={video}
+          data-testid="remote-video"
+          className={fit ? styles.videoFit : styles.videoActual}
+          aria-hidden
+          autoPlay
+          playsInline
+          muted
+        />
+        {picture ? (
+          <div
+            className={styles.picture}
+            style={{ left: picture.left, top: picture.top, width: picture.width, height: picture.height }}
+          >
+            <RemoteCursor link={link} />
+            <LaserPointer position={laserDot} />
+          </div>
+        ) : null}
+        {stream ? null : (
+          <div className={styles.overlay}>
+            <Spinner appearance="inverted" labelPosition="below" label={t('helper.remote.waitingVideo', { name })} />
+          </div>
+        )}
+      </div>
+      {capturing ? (
+        <Caption1 id={hintId} className={styles.hint}>
+          {t('helper.control.surfaceHint', { name })}
+        </Caption1>
+      ) : null}
+    </>
+  );
+}
