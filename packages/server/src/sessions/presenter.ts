@@ -49,5 +49,6 @@ export async function presentSession(
     endReason: s.endReason,
     createdAt: row.created_at,
     endedAt: row.ended_at,
+    version: row.version,
   };
 }

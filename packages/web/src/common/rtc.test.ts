@@ -41,6 +41,15 @@ describe('newerSession', () => {
     expect(newerSession(active, other)).toBe(other);
     expect(newerSession(null, other)).toBe(other);
   });
+
+  it('orders views inside active by the server version (a late reply loses)', () => {
+    const allowed = session({ state: 'active', mode: 'control', pendingMode: null, version: 5 });
+    const lateReply = session({ state: 'active', mode: 'view', pendingMode: 'control', version: 4 });
+    expect(newerSession(allowed, lateReply)).toBe(allowed);
+    expect(newerSession(lateReply, allowed)).toBe(allowed);
+    const presence = session({ state: 'active', mode: 'control', version: 5, peerOnline: true });
+    expect(newerSession(allowed, presence)).toBe(presence);
+  });
 });
 
 describe('formatDuration', () => {

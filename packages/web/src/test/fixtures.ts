@@ -35,6 +35,7 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
     endReason: null,
     createdAt: '2030-01-01T00:00:00.000Z',
     endedAt: null,
+    version: 0,
     ...overrides,
   };
 }
