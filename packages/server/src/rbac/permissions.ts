@@ -3,20 +3,11 @@
  * Built-in roles and the permissions they grant. Custom roles and scope groups come
  * with the admin center; every check already goes through `can`.
  */
+import { PERMISSIONS } from '@remote-help/protocol';
 import type { Permission } from '@remote-help/protocol';
 
 export const BUILT_IN_ROLES = {
-  administrator: [
-    'remoteHelp.viewScreen',
-    'remoteHelp.takeFullControl',
-    'remoteTasks.offerRemoteAssistance',
-    'reports.read',
-    'devices.manage',
-    'roles.manage',
-    'policies.manage',
-    'settings.manage',
-    'audit.read',
-  ],
+  administrator: PERMISSIONS,
   helpDeskOperator: [
     'remoteHelp.viewScreen',
     'remoteHelp.takeFullControl',

@@ -40,6 +40,36 @@ export interface SessionServiceDeps {
 /** Bus topic on which every change of a session is announced. */
 export const sessionTopic = (id: string): string => `session:${id}`;
 
+/** A new session waiting for its sharer: with a code (`code_hash`) or for a device (`device_id`). */
+function waitingRow(
+  principal: Principal,
+  now: number,
+  ttlSeconds: number,
+  target: Pick<Partial<SessionRow>, 'code_hash' | 'device_id'>,
+): SessionRow {
+  return {
+    id: newId(),
+    tenant_id: principal.tenantId,
+    helper_id: principal.userId,
+    sharer_id: null,
+    code_hash: target.code_hash ?? null,
+    spent_code_hash: null,
+    code_expires_at: iso(now + ttlSeconds * 1000),
+    state: 'waiting',
+    mode: null,
+    pending_mode: null,
+    sharer_client: null,
+    device_id: target.device_id ?? null,
+    end_reason: null,
+    version: 0,
+    created_at: iso(now),
+    joined_at: null,
+    started_at: null,
+    ended_at: null,
+    updated_at: iso(now),
+  };
+}
+
 export class SessionService {
   constructor(private readonly d: SessionServiceDeps) {}
 
@@ -81,27 +111,7 @@ export class SessionService {
     const now = this.d.clock.now();
     for (let attempt = 0; attempt < 8; attempt++) {
       const code = generateCode();
-      const row: SessionRow = {
-        id: newId(),
-        tenant_id: principal.tenantId,
-        helper_id: principal.userId,
-        sharer_id: null,
-        code_hash: hashCode(this.d.codeKey, code),
-        spent_code_hash: null,
-        code_expires_at: iso(now + codeTtlSeconds * 1000),
-        state: 'waiting',
-        mode: null,
-        pending_mode: null,
-        sharer_client: null,
-        device_id: null,
-        end_reason: null,
-        version: 0,
-        created_at: iso(now),
-        joined_at: null,
-        started_at: null,
-        ended_at: null,
-        updated_at: iso(now),
-      };
+      const row = waitingRow(principal, now, codeTtlSeconds, { code_hash: hashCode(this.d.codeKey, code) });
       if (await this.d.repo.insert(row)) {
         await this.d.audit.record({
           tenantId: principal.tenantId,
@@ -125,27 +135,7 @@ export class SessionService {
     assertMayOffer(principal);
     const { codeTtlSeconds } = await this.assertTenantEnabled(principal.tenantId);
     const now = this.d.clock.now();
-    const row: SessionRow = {
-      id: newId(),
-      tenant_id: principal.tenantId,
-      helper_id: principal.userId,
-      sharer_id: null,
-      code_hash: null,
-      spent_code_hash: null,
-      code_expires_at: iso(now + codeTtlSeconds * 1000),
-      state: 'waiting',
-      mode: null,
-      pending_mode: null,
-      sharer_client: null,
-      device_id: deviceId,
-      end_reason: null,
-      version: 0,
-      created_at: iso(now),
-      joined_at: null,
-      started_at: null,
-      ended_at: null,
-      updated_at: iso(now),
-    };
+    const row = waitingRow(principal, now, codeTtlSeconds, { device_id: deviceId });
     await this.d.repo.insert(row);
     await this.d.audit.record({
       tenantId: principal.tenantId,
