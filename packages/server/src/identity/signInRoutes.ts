@@ -38,19 +38,35 @@ const Params = z.object({
     .regex(/^[A-Za-z0-9_-]+$/),
 });
 
+/** `'self'`, plus the loopback origin a native client registered as its redirect (RFC 8252). */
+export function formAction(redirectUri: unknown): string {
+  if (typeof redirectUri !== 'string') return "'self'";
+  try {
+    const url = new URL(redirectUri);
+    const loopback = url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]');
+    return loopback ? `'self' ${url.origin}` : "'self'";
+  } catch {
+    return "'self'";
+  }
+}
+
 export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: 8 * 1024 });
   const csrfFor = (uid: string) => createHmac('sha256', o.csrfKey).update(`signin:${uid}`).digest('base64url');
   const clientName = (clientId: unknown) => (clientId === AGENT_CLIENT_ID ? 'the Remote Help app' : 'Remote Help');
 
-  const page = (reply: FastifyReply, status: number, html: string) =>
+  /**
+   * CSP `form-action` also governs where the form's redirects may go: the sign-in ends in a
+   * redirect to the client, which for the native agent is its loopback address.
+   */
+  const page = (reply: FastifyReply, status: number, html: string, interaction?: Interaction) =>
     reply
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .header(
         'content-security-policy',
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction(interaction?.params.redirect_uri)}; frame-ancestors 'none'`,
       )
       .send(html);
 
@@ -107,6 +123,7 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
         csrf: csrfFor(interaction.uid),
         clientName: clientName(interaction.params.client_id),
       }),
+      interaction,
     );
   });
 
@@ -117,7 +134,8 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     const uid = interaction.uid;
     const form = LoginForm.safeParse(request.body);
     const base = { uid, csrf: csrfFor(uid), clientName: clientName(interaction.params.client_id) };
-    if (!form.success) return page(reply, 400, renderSignInPage({ ...base, error: 'Enter your email and password.' }));
+    if (!form.success)
+      return page(reply, 400, renderSignInPage({ ...base, error: 'Enter your email and password.' }), interaction);
     const { email, password, csrf } = form.data;
     const expected = Buffer.from(csrfFor(uid));
     const given = Buffer.from(csrf);
@@ -130,6 +148,7 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
         reply,
         429,
         renderSignInPage({ ...base, email, error: `Too many attempts. Try again in ${wait} seconds.` }),
+        interaction,
       );
     }
     const user = await o.users.findForSignIn(email);
@@ -144,7 +163,7 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
         data: { email, reason: user ? (user.disabled ? 'disabled' : 'bad_password') : 'unknown_account' },
       });
       const error = retry > 0 ? `Wrong email or password. Try again in ${retry} seconds.` : 'Wrong email or password.';
-      return page(reply, 401, renderSignInPage({ ...base, email, error }));
+      return page(reply, 401, renderSignInPage({ ...base, email, error }), interaction);
     }
     await o.backoff.reset([`login:email:${email}`]);
     await o.audit.record({

@@ -1,0 +1,134 @@
+/**
+ * A real X desktop for the agent journeys: a private Xvfb, a headed Chromium window on it
+ * with a text field (the "application" the helper works in), and the agent process.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+
+const run = promisify(execFile);
+export const SCREEN = { width: 1280, height: 720 };
+
+export interface Desktop {
+  display: string;
+  app: Page;
+  stop(): Promise<void>;
+}
+
+/** Starts Xvfb on a free display and a full-screen Chromium window with a text field on it. */
+export async function startDesktop(): Promise<Desktop> {
+  const xvfb = spawn(
+    'Xvfb',
+    ['-displayfd', '3', '-screen', '0', `${SCREEN.width}x${SCREEN.height}x24`, '-nolisten', 'tcp'],
+    {
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    },
+  );
+  const number = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    (xvfb.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
+  });
+  const display = `:${number}`;
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: false,
+      env: { ...process.env, DISPLAY: display },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--kiosk',
+        '--window-position=0,0',
+        `--window-size=${SCREEN.width},${SCREEN.height}`,
+      ],
+    });
+    const app = await browser.newPage({ viewport: null });
+    await app.setContent(`<!doctype html><html><body style="margin:0;background:#fff;font:20px sans-serif">
+      <textarea id="notes" style="position:absolute;left:100px;top:100px;width:500px;height:200px;font-size:24px"></textarea>
+      <div id="status" style="position:absolute;left:100px;top:340px">ready</div></body></html>`);
+    return {
+      display,
+      app,
+      async stop() {
+        await browser?.close().catch(() => undefined);
+        xvfb.kill();
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    xvfb.kill();
+    throw error;
+  }
+}
+
+/** Where the X pointer is on `display`. */
+export async function pointerAt(display: string): Promise<{ x: number; y: number }> {
+  const { stdout } = await run('xdotool', ['getmouselocation', '--shell'], {
+    env: { ...process.env, DISPLAY: display },
+  });
+  const x = Number(/X=(\d+)/.exec(stdout)?.[1]);
+  const y = Number(/Y=(\d+)/.exec(stdout)?.[1]);
+  return { x, y };
+}
+
+export interface AgentProcess {
+  /** The agent window's one-time address. */
+  windowUrl: string;
+  /** URLs the agent asked the system browser to open (its sign-in). */
+  openedUrls(): string[];
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `remote-help-agent share --no-window` against `server` on `display`. */
+export async function startAgent(server: string, display: string): Promise<AgentProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'rh-e2e-agent-'));
+  const urlLog = join(dir, 'urls.log');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['packages/agent/dist/cli.js', 'share', '--server', server, '--no-window'],
+    {
+      env: {
+        ...process.env,
+        DISPLAY: display,
+        REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
+        REMOTE_HELP_BROWSER: `${process.execPath} ${join(process.cwd(), 'e2e/agent/record-url.mjs')}`,
+        RH_URL_LOG: urlLog,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const deadline = Date.now() + 20_000;
+  let windowUrl = '';
+  while (!windowUrl) {
+    windowUrl = /(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(output)?.[1] ?? '';
+    if (child.exitCode !== null) throw new Error(`the agent exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the agent printed no window address:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    windowUrl,
+    openedUrls: () => (existsSync(urlLog) ? readFileSync(urlLog, 'utf8').split('\n').filter(Boolean) : []),
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 1500));
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}

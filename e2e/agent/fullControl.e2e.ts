@@ -1,0 +1,111 @@
+/**
+ * The native agent on a real X desktop (Xvfb): the sharer signs in through the system
+ * browser (RFC 8252), enters the code in the agent window and allows full control; the
+ * helper clicks and types into a window on that desktop; the sharer stops control and
+ * input stops at once.
+ */
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { E2E_URL } from '../../playwright.config.js';
+import { PASSWORD, framesDecoded, shot, signIn } from '../support.js';
+import { SCREEN, pointerAt, startAgent, startDesktop } from './desktop.js';
+
+/** The page point that shows screen pixel (x, y) inside the helper's letterboxed video. */
+async function pagePointFor(helper: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return helper.getByTestId('remote-video').evaluate(
+    (video, target) => {
+      const v = video as HTMLVideoElement;
+      const r = v.getBoundingClientRect();
+      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+      const w = v.videoWidth * scale;
+      const h = v.videoHeight * scale;
+      const left = r.left + (r.width - w) / 2;
+      const top = r.top + (r.height - h) / 2;
+      return { x: left + ((target.x + 0.5) / target.sw) * w, y: top + ((target.y + 0.5) / target.sh) * h };
+    },
+    { x, y, sw: SCREEN.width, sh: SCREEN.height },
+  );
+}
+
+test('a helper takes full control of a real desktop through the agent, and the sharer stops it', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const desktop = await startDesktop();
+  const agent = await startAgent(E2E_URL, desktop.display);
+  try {
+    // Sharer: the agent window, then the sign-in in the "system browser".
+    const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
+    await win.goto(agent.windowUrl);
+    await win.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const idp = await (await browser.newContext()).newPage();
+    await idp.goto(agent.openedUrls()[0]!);
+    await idp.getByLabel('Email').fill('sharer@contoso.example');
+    await idp.getByLabel('Password').fill(PASSWORD);
+    await idp.getByRole('button', { name: 'Sign in' }).click();
+    await expect(win.getByLabel('Security code')).toBeVisible({ timeout: 20_000 });
+
+    // Helper: a code, passed to the sharer.
+    const helper = await (await browser.newContext()).newPage();
+    await signIn(helper, '/help', 'helper@contoso.example');
+    await helper.getByRole('button', { name: 'Get a security code' }).click();
+    const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
+    await win.getByLabel('Security code').fill(code);
+    await win.getByRole('button', { name: 'Submit' }).click();
+    await expect(helper.getByTestId('peer-card')).toContainText('Lena Fischer');
+    await expect(win.locator('#person-name')).toHaveText('Daniel Okafor');
+    await shot(win, '20-agent-trust');
+
+    // Full control, allowed in the agent window.
+    await helper.getByRole('button', { name: 'Full control' }).click();
+    await expect(win.getByRole('button', { name: 'Allow' })).toBeVisible();
+    await shot(win, '21-agent-request-control');
+    await win.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect(helper.getByTestId('mode-pill')).toHaveText('Full control');
+    await expect(win.getByRole('button', { name: 'Stop control' })).toBeVisible();
+
+    // The helper clicks into the text field on the sharer's desktop and types.
+    // Screen pixel of the text field's middle: the browser's own toolbar sits above the page.
+    const target = await desktop.app.evaluate(() => {
+      const r = document.getElementById('notes')!.getBoundingClientRect();
+      const top = window.screenY + (window.outerHeight - window.innerHeight);
+      return { x: Math.round(window.screenX + r.left + r.width / 2), y: Math.round(top + r.top + r.height / 2) };
+    });
+    const point = await pagePointFor(helper, target.x, target.y);
+    await helper.mouse.click(point.x, point.y);
+    await expect
+      .poll(async () => {
+        const p = await pointerAt(desktop.display);
+        return Math.abs(p.x - target.x) <= 3 && Math.abs(p.y - target.y) <= 3;
+      })
+      .toBe(true);
+    await helper.keyboard.type('hello from the helper');
+    await expect.poll(() => desktop.app.inputValue('#notes')).toBe('hello from the helper');
+    await shot(helper, '22-helper-full-control');
+    await shot(win, '23-agent-sharing-control');
+
+    // The sharer takes control back: the helper is told and nothing more arrives.
+    await win.getByRole('button', { name: 'Stop control' }).click();
+    await expect(helper.getByTestId('mode-pill')).toHaveText('View only');
+    await expect(helper.getByTestId('control-taken-back')).toBeVisible();
+    await helper.getByTestId('remote-surface').focus();
+    await helper.keyboard.type('XYZ');
+    await helper.mouse.click(point.x + 200, point.y + 200);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await desktop.app.inputValue('#notes')).toBe('hello from the helper');
+    const p = await pointerAt(desktop.display);
+    expect(Math.abs(p.x - target.x) <= 3 && Math.abs(p.y - target.y) <= 3).toBe(true);
+    await shot(helper, '24-helper-control-taken-back');
+
+    await helper.getByRole('button', { name: 'Leave' }).first().click();
+    await expect(win.getByText('ended the session')).toBeVisible({ timeout: 5000 });
+  } catch (error) {
+    console.log(agent.output());
+    throw error;
+  } finally {
+    await agent.stop();
+    await desktop.stop();
+  }
+});
