@@ -56,6 +56,8 @@ export const SessionView = z.object({
   endReason: EndReason.nullable(),
   createdAt: z.string(),
   endedAt: z.string().nullable(),
+  /** The enrolled device the session runs on, when known (remote launch, or an enrolled agent). */
+  device: z.object({ id: Id, name: z.string() }).nullable(),
   /** Grows with every change of state or mode: of two views of a session, the higher is newer. */
   version: z.number().int().nonnegative(),
 });

@@ -102,6 +102,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     resetAfterMs: 15 * 60_000,
   });
 
+  const devicesRepo = new DevicesRepo(db);
   const presenceRef: { current?: Presence } = {};
   const sessions = new SessionService({
     repo: new SessionsRepo(db),
@@ -112,6 +113,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     redeemLimits,
     codeKey: secrets.codeKey,
     defaultCodeTtlSeconds: config.codeTtlSeconds,
+    deviceName: async (tenantId, deviceId) => (await devicesRepo.find(tenantId, deviceId))?.name ?? null,
     presence: () => {
       if (!presenceRef.current) throw new Error('presence used before start');
       return presenceRef.current;
@@ -213,7 +215,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     heartbeatMs: timing.heartbeatMs,
     deadAfterMs: timing.deadAfterMs,
   });
-  const devicesRepo = new DevicesRepo(db);
   const devicePresence = new DevicePresence();
   const replay = new ReplayCache(clock);
   const devices = new DeviceService({

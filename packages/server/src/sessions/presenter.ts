@@ -19,11 +19,15 @@ export function snapshotOf(row: SessionRow): SessionSnapshot {
   };
 }
 
+/** Looks up a device's name within a tenant (null when unknown or removed). */
+export type DeviceNames = (tenantId: string, deviceId: string) => Promise<string | null>;
+
 export async function presentSession(
   users: UsersRepo,
   row: SessionRow,
   role: Role,
   peerOnline: boolean,
+  deviceName: DeviceNames,
 ): Promise<SessionView> {
   const tenant = await users.tenant(row.tenant_id);
   const domains = await users.verifiedDomains(row.tenant_id);
@@ -50,5 +54,6 @@ export async function presentSession(
     createdAt: row.created_at,
     endedAt: row.ended_at,
     version: row.version,
+    device: row.device_id ? { id: row.device_id, name: (await deviceName(row.tenant_id, row.device_id)) ?? '' } : null,
   };
 }

@@ -20,6 +20,7 @@ import { generateCode, hashCode } from './codes.js';
 import { assertIsSharer, assertMayOffer, assertMayRequest, roleIn } from './policy.js';
 import type { Presence } from './presence.js';
 import { presentSession, snapshotOf } from './presenter.js';
+import type { DeviceNames } from './presenter.js';
 import type { SessionRow, SessionsRepo } from './repo.js';
 import type { SessionEvent } from './stateMachine.js';
 import { InvalidTransitionError, transition } from './stateMachine.js';
@@ -35,6 +36,7 @@ export interface SessionServiceDeps {
   codeKey: Buffer;
   defaultCodeTtlSeconds: number;
   presence: () => Presence;
+  deviceName: DeviceNames;
 }
 
 /** Bus topic on which every change of a session is announced. */
@@ -83,7 +85,7 @@ export class SessionService {
 
   async present(row: SessionRow, role: Role): Promise<SessionView> {
     const peerOnline = this.d.presence().isPresent(row.id, this.otherRole(role));
-    return presentSession(this.d.users, row, role, peerOnline);
+    return presentSession(this.d.users, row, role, peerOnline, this.d.deviceName);
   }
 
   /** Loads a session of the caller's tenant, or `session_not_found`. */

@@ -2,7 +2,8 @@
  * @module endpoints
  * Typed calls for every server endpoint the web app uses.
  */
-import { CreateSessionResponse, Me, SessionResponse } from '@remote-help/protocol';
+import { CreateSessionResponse, DeviceView, Me, SessionResponse } from '@remote-help/protocol';
+import { z } from 'zod';
 import type { SessionMode, SessionView } from '@remote-help/protocol';
 import { request, requestNoContent } from './api';
 
@@ -51,4 +52,17 @@ export async function respond(id: string, allow: boolean): Promise<SessionView> 
 /** Either side: leave (ends the session). */
 export async function leaveSession(id: string): Promise<SessionView> {
   return (await request('POST', `${sessionPath(id)}/leave`, SessionResponse, {})).session;
+}
+
+const DeviceList = z.object({ devices: z.array(DeviceView) });
+
+/** Helper: the enrolled devices of the organization, with whether each is online now. */
+export async function listDevices(): Promise<DeviceView[]> {
+  return (await request('GET', '/api/v1/devices', DeviceList)).devices;
+}
+
+/** Helper: remote launch — ask the device's user to open Remote Help; no code needed. */
+export async function launchOnDevice(deviceId: string): Promise<SessionView> {
+  return (await request('POST', `/api/v1/devices/${encodeURIComponent(deviceId)}/sessions`, SessionResponse, {}))
+    .session;
 }

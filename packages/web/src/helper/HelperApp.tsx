@@ -9,7 +9,8 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { Spinner } from '@fluentui/react-components';
 import type { SessionMode, SessionView } from '@remote-help/protocol';
-import { createSession, leaveSession, requestMode } from '../common/endpoints';
+import type { DeviceView } from '@remote-help/protocol';
+import { createSession, launchOnDevice, leaveSession, requestMode } from '../common/endpoints';
 import { EndedScreen } from '../common/EndedScreen';
 import { useMe } from '../common/meContext';
 import { SessionNotices } from '../common/SessionNotices';
@@ -17,6 +18,7 @@ import { useAsyncAction } from '../common/useAsyncAction';
 import { useSession } from '../common/useSession';
 import { useSignaling } from '../common/useSignaling';
 import { CodeScreen } from './CodeScreen';
+import { LaunchScreen } from './LaunchScreen';
 import { forgetCode, loadCode, saveCode } from './codeStore';
 import { RemoteView } from './RemoteView';
 import { RequestedScreen } from './RequestedScreen';
@@ -54,6 +56,13 @@ export function HelperApp() {
     });
   }, [run, adopt]);
 
+  const launch = useCallback(
+    (device: DeviceView) => {
+      run(async () => adopt(await launchOnDevice(device.id)));
+    },
+    [run, adopt],
+  );
+
   const leave = useCallback(() => {
     if (!sessionId) return;
     run(async () => adopt(await leaveSession(sessionId)));
@@ -89,8 +98,18 @@ export function HelperApp() {
 
   let screen;
   if (loading) screen = <Spinner label={t('app.loading')} />;
-  else if (!session) screen = <StartScreen busy={action.busy} onStart={start} />;
-  else if (session.state === 'waiting') {
+  else if (!session)
+    screen = (
+      <StartScreen
+        busy={action.busy}
+        onStart={start}
+        onLaunch={launch}
+        showDevices={permissions.includes('remoteTasks.offerRemoteAssistance')}
+      />
+    );
+  else if (session.state === 'waiting' && session.device) {
+    screen = <LaunchScreen deviceName={session.device.name} busy={action.busy} onCancel={leave} />;
+  } else if (session.state === 'waiting') {
     screen = (
       <CodeScreen
         code={loadCode(session.id)}

@@ -36,6 +36,7 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
     createdAt: '2030-01-01T00:00:00.000Z',
     endedAt: null,
     version: 0,
+    device: null,
     ...overrides,
   };
 }
