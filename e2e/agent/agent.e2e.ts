@@ -1,8 +1,10 @@
 /**
  * The native agent end to end, in real Chromium: the agent (`remote-help-agent share`,
- * under a private Xvfb) and its window, the helper in the web helper app. The helper
- * asks for full control, the sharer allows it in the agent window, the helper's
- * pointer lands on the sharer's X display; Stop control and Stop sharing end it.
+ * under a private Xvfb) and its window, the helper in the web helper app. The sharer
+ * signs in through the IdP's real page (RFC 8252 loopback redirect), the helper asks
+ * for full control, the sharer allows it in the agent window, the helper's pointer
+ * lands on the sharer's X display and its laser shows in the window; Stop control and
+ * Stop sharing end it, all from the agent window.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { BrowserClient } from '../../packages/agent/src/testing/browserClient.js';
 import { pointerLocation, startXvfb, type Xvfb } from '../../packages/agent/src/testing/xvfb.js';
 import { framesDecoded, PASSWORD, shot, signIn } from '../support.js';
 
@@ -91,27 +92,7 @@ async function startSignIn(agent: RunningAgent): Promise<string> {
   return agent.opened().at(-1) as string;
 }
 
-test('the agent’s sign-in completes in a real browser through the loopback redirect', async ({ browser }) => {
-  // Known server bug: the IdP sign-in page sends `form-action 'self'`, and Chromium applies
-  // form-action to the redirects after the form post, so the final redirect to the agent's
-  // loopback (http://127.0.0.1:<port>/callback) is blocked. Remove test.fail() once
-  // packages/server/src/identity/signInRoutes.ts allows it (e.g. form-action 'self' http://127.0.0.1:*).
-  test.fail();
-  const agent = await startAgent(browser);
-  try {
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(await startSignIn(agent));
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in' }).click();
-    await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible({ timeout: 5000 });
-    await expect(agent.win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
-  } finally {
-    await agent.stop();
-  }
-});
-
-test('a sharer gets help with the native agent: code, full control, Stop control, Stop sharing', async ({
+test('a sharer gets help with the native agent: sign-in, code, full control, laser, Stop control, Stop sharing', async ({
   browser,
 }) => {
   test.setTimeout(120_000);
@@ -119,9 +100,14 @@ test('a sharer gets help with the native agent: code, full control, Stop control
   const { win, xvfb } = agent;
   try {
     await shot(win, 'agent-01-sign-in');
-    // The IdP part of the sign-in is played by fetch (see the test above for why).
-    const authorizationUrl = await startSignIn(agent);
-    await new BrowserClient(E2E_URL).completeAgentSignIn(authorizationUrl, 'sharer@contoso.example', PASSWORD);
+    // RFC 8252: the agent opens the IdP in the "system browser" (here a page of this browser),
+    // and the IdP sends that browser back to the agent's loopback redirect.
+    const idp = await (await browser.newContext()).newPage();
+    await idp.goto(await startSignIn(agent));
+    await idp.getByLabel('Email').fill('sharer@contoso.example');
+    await idp.getByLabel('Password').fill(PASSWORD);
+    await idp.getByRole('button', { name: 'Sign in' }).click();
+    await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
     await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
     await expect(win.getByText('Signed in as Lena Fischer')).toBeVisible();
 

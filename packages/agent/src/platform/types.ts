@@ -119,10 +119,30 @@ export interface PermissionReport {
   inputInjection: 'granted' | 'denied' | 'not_determined';
 }
 
+/** A point in the platform's global pixel space. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Desktop services beside capture and input, on their own connection to the window system. */
+export interface DesktopServices {
+  /** Where the local mouse pointer is (global pixels), or null when unknown. */
+  pointerPosition(): Promise<Point | null>;
+  /**
+   * Calls `onPress` whenever the global "stop control" hotkey (Ctrl+Alt+Shift+S) is
+   * pressed, until the returned function is called. Null when the platform cannot grab
+   * a global hotkey (or another program holds it).
+   */
+  grabStopHotkey(onPress: () => void): Promise<(() => Promise<void>) | null>;
+  close(): Promise<void>;
+}
+
 /** One operating system's implementation of capture, input and permissions. */
 export interface PlatformAdapter {
   readonly name: 'linux' | 'darwin';
   openScreenSource(): Promise<ScreenSource>;
+  openDesktop(): Promise<DesktopServices>;
   createInputInjector(display: DisplayInfo): Promise<InputInjector>;
   checkPermissions(): Promise<PermissionReport>;
   /** Asks the OS to prompt the user for missing permissions (no-op where none are needed). */

@@ -73,6 +73,16 @@ export class ScreenVideoSource {
     this.#scheduleSend();
   }
 
+  /**
+   * Sends the last frame again now (within the rate limit). Call it when a receiver
+   * connects: frames handed over before the connection was up never reach it, and a
+   * still screen would otherwise wait for the next keep-alive.
+   */
+  refresh(): void {
+    if (this.#stopped || !this.#i420) return;
+    this.#scheduleSend();
+  }
+
   stats(): VideoSourceStats {
     const s = this.#stats;
     return {

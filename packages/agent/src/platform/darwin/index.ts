@@ -42,6 +42,15 @@ export function createDarwinPlatform(): PlatformAdapter {
       const nut = await importNative<LibnutModule>('@nut-tree-fork/libnut-darwin');
       return new LibnutInjector(nut, display);
     },
+    async openDesktop() {
+      // UNTESTED. No global hotkey on macOS yet (it needs a CGEventTap and Accessibility permission).
+      const nut = await importNative<LibnutModule>('@nut-tree-fork/libnut-darwin');
+      return {
+        pointerPosition: () => Promise.resolve(nut.getMousePos()),
+        grabStopHotkey: () => Promise.resolve(null),
+        close: () => Promise.resolve(),
+      };
+    },
     checkPermissions: checkMacPermissions,
     requestPermissions: requestMacPermissions,
   };

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { AgentError } from '../../errors.js';
 import { LibnutInjector, type LibnutModule } from '../libnutInjector.js';
 import type { DisplayInfo, InputInjector, PlatformAdapter } from '../types.js';
+import { openLinuxDesktop } from './desktop.js';
 import { createKeysymGuard } from './keysymGuard.js';
 import { closeX11, connectX11, requireExtension } from './x11.js';
 import { X11ScreenSource, type X11ScreenSourceOptions } from './x11ScreenSource.js';
@@ -51,6 +52,7 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
   return {
     name: 'linux',
     openScreenSource: () => X11ScreenSource.open({ ...options, display: displayName }),
+    openDesktop: () => openLinuxDesktop(displayName),
     async createInputInjector(display: DisplayInfo): Promise<InputInjector> {
       // Connect first: libnut segfaults when it cannot open the display.
       const x = await connectX11(displayName);

@@ -112,6 +112,16 @@ export interface XClient {
     cb: XCallback<{ depth: number; data: Buffer }>,
   ): void;
   GetKeyboardMapping(firstKeycode: number, count: number, cb: XCallback<number[][]>): void;
+  QueryPointer(window: number, cb: XCallback<{ root: number; rootX: number; rootY: number; sameScreen: number }>): void;
+  GrabKey(
+    window: number,
+    ownerEvents: number,
+    modifiers: number,
+    keycode: number,
+    pointerMode: number,
+    keyboardMode: number,
+  ): void;
+  UngrabKey(window: number, keycode: number, modifiers: number): void;
   CreateWindow(
     id: number,
     parent: number,

@@ -1,0 +1,129 @@
+/**
+ * Integration: the `remote-help-agent` command as a user runs it, against the real
+ * server (child process) under Xvfb. The system browser is `testing/fakeBrowser.ts`
+ * through `REMOTE_HELP_BROWSER`. Ctrl+C (SIGINT) during a session leaves it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerMessage } from '@remote-help/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentOidcClient } from './auth/oidc.js';
+import { TOKEN_FILE, TokenStore, type StoredTokens } from './auth/tokenStore.js';
+import { BrowserClient, sessionPush } from './testing/browserClient.js';
+import { REPO_ROOT, startServerProcess, TEST_DEMO_PASSWORD, type ServerProcess } from './testing/serverProcess.js';
+import { WindowClient } from './testing/windowClient.js';
+import { hasCommand, startXvfb, waitFor, type Xvfb } from './testing/xvfb.js';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const FAKE_BROWSER = fileURLToPath(new URL('./testing/fakeBrowser.ts', import.meta.url));
+const missing = ['Xvfb'].filter((t) => !hasCommand(t));
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+describe.skipIf(missing.length > 0)('remote-help-agent (CLI)', { timeout: 60_000 }, () => {
+  let server: ServerProcess;
+  let xvfb: Xvfb;
+  let configDir: string;
+  const children: ChildProcess[] = [];
+
+  const run = (args: string[], env: Record<string, string> = {}): Run => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DISPLAY: xvfb.display,
+        REMOTE_HELP_CONFIG_DIR: configDir,
+        REMOTE_HELP_BROWSER: `${process.execPath} --import tsx ${FAKE_BROWSER}`,
+        FAKE_BROWSER_EMAIL: 'sharer@contoso.example',
+        FAKE_BROWSER_PASSWORD: TEST_DEMO_PASSWORD,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, stdout: () => stdout, stderr: () => stderr, exit };
+  };
+
+  beforeAll(async () => {
+    [server, xvfb] = await Promise.all([startServerProcess(), startXvfb('1024x768x24')]);
+    configDir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([server?.stop(), xvfb?.stop()]);
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  it('exits with 2 and a clear message for bad flags and URLs', async () => {
+    const bad = run(['share', '--server', 'ftp://x.example']);
+    const unknown = run(['share', '--frobnicate']);
+    const noServer = run(['signin']);
+    expect(await Promise.all([bad.exit, unknown.exit, noServer.exit])).toEqual([2, 2, 2]);
+    expect(bad.stderr()).toMatch(/must start with https/);
+    expect(unknown.stderr()).toMatch(/share does not take --frobnicate/);
+    expect(noServer.stderr()).toMatch(/--server/);
+  });
+
+  it('signin: signs in through the browser and the loopback redirect', async () => {
+    const signin = run(['signin', '--server', server.url]);
+    expect(await signin.exit).toBe(0);
+    expect(signin.stdout()).toContain(`Signed in to ${server.url} as Lena Fischer.`);
+    expect(existsSync(join(configDir, TOKEN_FILE))).toBe(true);
+  });
+
+  it('share --no-window: prints the window address; Ctrl+C leaves the session', async () => {
+    const share = run(['share', '--no-window']); // the one stored server
+    await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/.test(share.stdout()), 20_000, 'the window address');
+    const launch = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/.exec(share.stdout())?.[0] as string;
+    const window = await WindowClient.open(launch);
+    expect((await window.waitFor((s) => s.screen === 'enterCode', 'signed in')).account?.name).toBe('Lena Fischer');
+
+    const helper = new BrowserClient(server.url);
+    await helper.signIn('helper@contoso.example', TEST_DEMO_PASSWORD);
+    const { code, session } = (await helper.post('/api/v1/sessions')).body as { code: string; session: { id: string } };
+    const hws = await helper.socket();
+    hws.send({ type: 'attach', sessionId: session.id });
+    await window.command({ type: 'redeem', code });
+    await hws.next(sessionPush('joined'));
+    await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' });
+    await window.waitFor((s) => s.screen === 'request', 'the request');
+    await window.command({ type: 'respond', allow: true, mode: 'view' });
+    await hws.next(sessionPush('active'));
+
+    share.child.kill('SIGINT');
+    const ended = await hws.next<Extract<ServerMessage, { type: 'session' }>>(sessionPush('ended'));
+    expect(ended.session.endReason).toBe('sharer_left');
+    expect(await share.exit).toBe(130);
+    expect(share.stdout()).toContain('Stopping');
+    hws.close();
+  });
+
+  it('signout: forgets the stored sign-in and revokes it at the server', async () => {
+    const stored = (await new TokenStore(configDir).get(server.url)) as StoredTokens;
+    const signout = run(['signout']);
+    expect(await signout.exit).toBe(0);
+    const idp = await AgentOidcClient.discover(server.url);
+    await expect(idp.refresh(stored.refreshToken as string, stored)).rejects.toMatchObject({
+      reason: 'signin_required',
+    });
+    expect(signout.stdout()).toContain(`Signed out of ${server.url}.`);
+    expect(existsSync(join(configDir, TOKEN_FILE))).toBe(false);
+    const again = run(['signout']);
+    expect(await again.exit).toBe(0);
+    expect(again.stdout()).toContain('You were not signed in.');
+  });
+});

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * @module cli
+ * `remote-help-agent`: the command-line entry of the native sharer agent. Exit codes:
+ * 0 done, 1 failed, 2 bad command line, 130 stopped with Ctrl+C.
+ */
+import { readFileSync } from 'node:fs';
+import { AgentApp } from './app/agentApp.js';
+import { Credentials, lazyEndpoint } from './auth/credentials.js';
+import { AgentOidcClient } from './auth/oidc.js';
+import { TokenStore } from './auth/tokenStore.js';
+import { type CliCommand, parseArgs, USAGE, UsageError } from './cliArgs.js';
+import { configDir } from './config/paths.js';
+import { isAgentError } from './errors.js';
+import { openUrl } from './platform/browser.js';
+import { loadPlatform } from './platform/index.js';
+import { UiServer } from './ui/uiServer.js';
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Opens the sign-in page, and says where it is in case no browser comes up. */
+async function openSignInPage(url: string): Promise<void> {
+  out('Opening your web browser to sign in. If it does not open, go to:');
+  out(`  ${url}`);
+  await openUrl(url).catch((error: unknown) => err(`(${error instanceof Error ? error.message : String(error)})`));
+}
+
+/** The server from the command line, else the one server with a stored sign-in. */
+async function resolveServer(given: string | null, store: TokenStore): Promise<string> {
+  if (given) return given;
+  const servers = await store.servers();
+  if (servers.length === 1) return servers[0] as string;
+  throw new UsageError('Give the server with --server URL (or set REMOTE_HELP_SERVER)');
+}
+
+async function share(command: Extract<CliCommand, { command: 'share' }>, store: TokenStore): Promise<number> {
+  const server = await resolveServer(command.server, store);
+  const platform = await loadPlatform();
+  const app = new AgentApp({
+    server,
+    store,
+    platform,
+    displayId: command.display ?? undefined,
+    openBrowser: openSignInPage,
+    log: (message) => err(message),
+  });
+  await app.start();
+  const ui = await UiServer.start({ controller: app });
+  const url = ui.launchUrl();
+  if (command.window) {
+    await openUrl(url, { appWindow: true }).catch(() => {
+      out('Could not open a window. Open this address in your browser (it works once):');
+      out(`  ${url}`);
+    });
+  } else {
+    out('Open this address in your browser to continue (it works once):');
+    out(`  ${url}`);
+  }
+  out(`Remote Help is running for ${server}. Press Ctrl+C to stop.`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  // A second Ctrl+C while leaving ends at once.
+  process.once('SIGINT', () => process.exit(130));
+  out('Stopping: leaving the session and releasing the keyboard and mouse…');
+  await app.shutdown();
+  await ui.close();
+  return signal === 'SIGINT' ? 130 : 0;
+}
+
+async function signIn(server: string, store: TokenStore): Promise<number> {
+  const credentials = new Credentials({
+    server,
+    store,
+    endpoint: lazyEndpoint(() => AgentOidcClient.discover(server)),
+  });
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  const tokens = await credentials.signIn({ openBrowser: openSignInPage, signal: abort.signal });
+  const who = tokens.account?.name ?? tokens.account?.email ?? 'you';
+  out(`Signed in to ${server} as ${who}.`);
+  return 0;
+}
+
+async function signOut(server: string | null, store: TokenStore): Promise<number> {
+  const removed = await store.remove(server ?? undefined);
+  for (const tokens of removed) {
+    if (!tokens.refreshToken) continue;
+    try {
+      await (await AgentOidcClient.discover(tokens.server)).revoke(tokens.refreshToken);
+    } catch {
+      err(`Could not reach ${tokens.server} to revoke the sign-in; it was removed from this device.`);
+    }
+  }
+  out(removed.length === 0 ? 'You were not signed in.' : `Signed out of ${removed.map((t) => t.server).join(', ')}.`);
+  return 0;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs one command line and returns the exit code. */
+export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  try {
+    const command = parseArgs(argv, env);
+    const store = new TokenStore(configDir(env));
+    switch (command.command) {
+      case 'help':
+        out(USAGE);
+        return 0;
+      case 'version':
+        out(version());
+        return 0;
+      case 'share':
+        return await share(command, store);
+      case 'signin':
+        return await signIn(await resolveServer(command.server, store), store);
+      case 'signout':
+        return await signOut(command.server, store);
+      case 'enroll':
+      case 'run':
+        err(`${command.command} is not available yet.`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`remote-help-agent: ${error.message}`);
+      err('Run remote-help-agent --help for usage.');
+      return 2;
+    }
+    if (isAgentError(error, 'signin_cancelled')) {
+      err('Sign-in was cancelled.');
+      return 130;
+    }
+    err(`remote-help-agent: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  () => process.exit(1),
+);

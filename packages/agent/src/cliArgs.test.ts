@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeServerUrl, parseArgs, UsageError } from './cliArgs.js';
+
+describe('parseArgs', () => {
+  it('parses share with every flag, in both --flag value and --flag=value forms', () => {
+    expect(parseArgs(['share', '--server', 'https://help.example.com', '--display', 'DP-1', '--no-window'])).toEqual({
+      command: 'share',
+      server: 'https://help.example.com',
+      display: 'DP-1',
+      window: false,
+    });
+    expect(parseArgs(['share', '--server=https://help.example.com/'])).toEqual({
+      command: 'share',
+      server: 'https://help.example.com',
+      display: null,
+      window: true,
+    });
+  });
+
+  it('takes the server from REMOTE_HELP_SERVER, the flag winning', () => {
+    const env = { REMOTE_HELP_SERVER: 'https://env.example.com' };
+    expect(parseArgs(['signin'], env)).toEqual({ command: 'signin', server: 'https://env.example.com' });
+    expect(parseArgs(['signin', '--server', 'https://flag.example.com'], env)).toMatchObject({
+      server: 'https://flag.example.com',
+    });
+    expect(parseArgs(['signout'])).toEqual({ command: 'signout', server: null });
+  });
+
+  it('answers help and version', () => {
+    for (const argv of [[], ['--help'], ['-h'], ['help'], ['share', '--help']]) {
+      expect(parseArgs(argv)).toEqual({ command: 'help' });
+    }
+    expect(parseArgs(['--version'])).toEqual({ command: 'version' });
+  });
+
+  it('keeps enroll and run as reserved commands', () => {
+    expect(parseArgs(['enroll'])).toEqual({ command: 'enroll' });
+    expect(parseArgs(['run'])).toEqual({ command: 'run' });
+  });
+
+  it.each([
+    [['explode'], /Unknown command explode/],
+    [['--server', 'https://x.example'], /Unknown option --server/],
+    [['share', '--bogus'], /share does not take --bogus/],
+    [['signin', '--display', '1'], /signin does not take --display/],
+    [['share', '--server'], /--server needs a value/],
+    [['share', '--server', '--no-window'], /--server needs a value/],
+    [['share', '--server='], /--server needs a value/],
+    [['share', '--no-window=yes'], /--no-window takes no value/],
+    [['share', '--no-window', '--no-window'], /given twice/],
+    [['share', 'extra'], /Unexpected argument/],
+    [['share', '--display', 'a b'], /Invalid display id/],
+    [['share', '--server', 'help.example.com'], /Invalid server URL/],
+  ])('refuses %j with a usage error', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe('normalizeServerUrl', () => {
+  it('returns the origin of https URLs and of http URLs on this computer', () => {
+    expect(normalizeServerUrl('https://Help.Example.com/')).toBe('https://help.example.com');
+    expect(normalizeServerUrl('https://help.example.com:8443')).toBe('https://help.example.com:8443');
+    expect(normalizeServerUrl('http://127.0.0.1:8095')).toBe('http://127.0.0.1:8095');
+    expect(normalizeServerUrl('http://localhost:8080/')).toBe('http://localhost:8080');
+    expect(normalizeServerUrl('http://[::1]:8080')).toBe('http://[::1]:8080');
+  });
+
+  it('refuses plain http to other hosts unless allowed', () => {
+    expect(() => normalizeServerUrl('http://help.example.com')).toThrow(/Refusing plain http/);
+    expect(normalizeServerUrl('http://help.example.com', true)).toBe('http://help.example.com');
+  });
+
+  it.each([
+    ['ftp://help.example.com', /must start with https/],
+    ['javascript:alert(1)', /must start with https/],
+    ['https://user:pw@help.example.com', /user name or password/],
+    ['https://help.example.com/?x=1', /query or fragment/],
+    ['https://help.example.com/#x', /query or fragment/],
+    ['https://help.example.com/remote', /without a path/],
+    ['not a url', /Invalid server URL/],
+  ])('refuses %s', (raw, message) => {
+    expect(() => normalizeServerUrl(raw)).toThrow(message);
+  });
+});

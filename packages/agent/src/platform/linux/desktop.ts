@@ -1,0 +1,72 @@
+/**
+ * @module platform/linux/desktop
+ * X11 desktop services on their own connection: the pointer position (`QueryPointer`
+ * on the root window) and the global "stop control" hotkey Ctrl+Alt+Shift+S
+ * (`GrabKey` on the root window, once per Caps Lock / Num Lock combination so the
+ * hotkey works whatever their state).
+ */
+import type { DesktopServices, Point } from '../types.js';
+import { closeX11, connectX11, xcall, type XDisplay, type XEvent } from './x11.js';
+
+const SHIFT = 1;
+const LOCK = 2;
+const CONTROL = 4;
+const MOD1 = 8; // Alt
+const MOD2 = 16; // Num Lock on common layouts
+const GRAB_MODE_ASYNC = 1;
+const KEYSYM_S = 0x73;
+/** Ctrl+Alt+Shift, with and without Caps Lock and Num Lock. */
+const HOTKEY_MODIFIERS = [0, LOCK, MOD2, LOCK | MOD2].map((extra) => CONTROL | MOD1 | SHIFT | extra);
+
+/** Finds the keycode that produces `keysym` (unshifted or shifted), or null. */
+export async function keycodeFor(x: XDisplay, keysym: number): Promise<number | null> {
+  const count = x.max_keycode - x.min_keycode + 1;
+  const rows = await xcall<number[][]>((cb) => x.client.GetKeyboardMapping(x.min_keycode, count, cb));
+  const index = rows.findIndex((row) => row[0] === keysym || row[1] === keysym);
+  return index < 0 ? null : x.min_keycode + index;
+}
+
+/** Opens the desktop services on `display` (default `$DISPLAY`). */
+export async function openLinuxDesktop(display?: string): Promise<DesktopServices> {
+  const x = await connectX11(display);
+  const root = x.screen[0]?.root ?? 0;
+  return {
+    async pointerPosition(): Promise<Point | null> {
+      const reply = await xcall<{ rootX: number; rootY: number; sameScreen: number }>((cb) =>
+        x.client.QueryPointer(root, cb),
+      );
+      return reply.sameScreen ? { x: reply.rootX, y: reply.rootY } : null;
+    },
+
+    async grabStopHotkey(onPress) {
+      const keycode = await keycodeFor(x, KEYSYM_S);
+      if (keycode === null) return null;
+      let failed = false;
+      const onError = (): void => {
+        failed = true; // BadAccess: another client holds the combination
+      };
+      x.client.on('error', onError);
+      for (const modifiers of HOTKEY_MODIFIERS) {
+        x.client.GrabKey(root, 0, modifiers, keycode, GRAB_MODE_ASYNC, GRAB_MODE_ASYNC);
+      }
+      await x.client.sync();
+      x.client.removeListener('error', onError);
+      const ungrab = async (): Promise<void> => {
+        x.client.removeListener('event', onEvent);
+        for (const modifiers of HOTKEY_MODIFIERS) x.client.UngrabKey(root, keycode, modifiers);
+        await x.client.sync().catch(() => undefined);
+      };
+      const onEvent = (event: XEvent): void => {
+        if (event.name === 'KeyPress' && event['keycode'] === keycode) onPress();
+      };
+      x.client.on('event', onEvent);
+      if (failed) {
+        await ungrab();
+        return null;
+      }
+      return ungrab;
+    },
+
+    close: () => closeX11(x),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * @module session/controlLink
+ * The agent's end of the `control` data channel. Sends `displays` and `controlState`
+ * when the channel opens, `controlState` whenever the consent gate opens or closes,
+ * and `cursor` while the local pointer moves (polled at ~30 Hz, only while open).
+ * Parses the helper's messages (`laser`, `laserOff`, `selectDisplay`) and hands them on.
+ */
+import { AgentControlMessage, HelperControlMessage, type DisplayInfo as WireDisplayInfo } from '@remote-help/protocol';
+import type { ConsentGate } from '../input/consentGate.js';
+import type { DisplayInfo, Point } from '../platform/types.js';
+
+/** A pointer query taking longer than this is given up (the next poll asks again). */
+const POINTER_TIMEOUT_MS = 1000;
+
+/** Longest control message accepted from the helper (characters of JSON). */
+const MAX_CONTROL_MESSAGE_LENGTH = 1024;
+
+/** What the control link sends with and reports to. */
+export interface ControlLinkOptions {
+  /** Writes one message on the channel; false when it is not open. */
+  send(text: string): boolean;
+  gate: ConsentGate;
+  /** The display being shared and every display there is. */
+  display(): DisplayInfo;
+  displays(): DisplayInfo[];
+  /** The local pointer in global pixels (null: unknown). Absent: no cursor messages. */
+  pointer?: (() => Promise<Point | null>) | undefined;
+  onLaser(position: Point | null): void;
+  onSelectDisplay(id: string): void;
+  /** Cursor poll interval (default 33 ms ≈ 30 Hz). */
+  cursorIntervalMs?: number;
+}
+
+/** What the link has done, for tests and diagnostics. */
+export interface ControlLinkStats {
+  sent: number;
+  received: number;
+  rejected: number;
+  cursorUpdates: number;
+}
+
+/** Protocol form of a display. */
+export function wireDisplay(display: DisplayInfo): WireDisplayInfo {
+  return {
+    id: display.id.slice(0, 64),
+    name: display.name.slice(0, 128),
+    width: display.bounds.width,
+    height: display.bounds.height,
+    primary: display.primary,
+  };
+}
+
+/** Global pixels → normalized coordinates of `display`, or null when outside it. */
+export function normalizeOnDisplay(point: Point, display: DisplayInfo): Point | null {
+  const { x, y, width, height } = display.bounds;
+  const dx = point.x - x;
+  const dy = point.y - y;
+  if (dx < 0 || dy < 0 || dx >= width || dy >= height) return null;
+  return { x: width > 1 ? dx / (width - 1) : 0, y: height > 1 ? dy / (height - 1) : 0 };
+}
+
+/** One `control` channel of one session. */
+export class ControlLink {
+  readonly #o: ControlLinkOptions;
+  readonly #stats: ControlLinkStats = { sent: 0, received: 0, rejected: 0, cursorUpdates: 0 };
+  #unsubscribe: (() => void) | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
+  #lastCursor = '';
+  #closed = false;
+
+  constructor(options: ControlLinkOptions) {
+    this.#o = options;
+  }
+
+  stats(): ControlLinkStats {
+    return { ...this.#stats };
+  }
+
+  /** The channel opened: tell the helper what it needs and start following the pointer. */
+  open(): void {
+    if (this.#closed) return;
+    this.sendDisplays();
+    this.#send({ type: 'controlState', active: this.#o.gate.allowed });
+    this.#unsubscribe ??= this.#o.gate.onChange((allowed) => this.#send({ type: 'controlState', active: allowed }));
+    if (this.#o.pointer && !this.#timer) {
+      this.#timer = setInterval(() => void this.#pollCursor(), this.#o.cursorIntervalMs ?? 33);
+      this.#timer.unref();
+    }
+  }
+
+  /** Sends the display list (on open and after a switch). */
+  sendDisplays(): void {
+    this.#lastCursor = '';
+    this.#send({ type: 'displays', displays: this.#o.displays().map(wireDisplay), current: this.#o.display().id });
+  }
+
+  /** Handles one message from the helper; invalid ones are counted and ignored. */
+  handle(raw: string | ArrayBuffer): void {
+    this.#stats.received++;
+    const message = typeof raw === 'string' && raw.length <= MAX_CONTROL_MESSAGE_LENGTH ? parse(raw) : null;
+    if (!message) {
+      this.#stats.rejected++;
+      return;
+    }
+    switch (message.type) {
+      case 'laser':
+        this.#o.onLaser({ x: message.x, y: message.y });
+        return;
+      case 'laserOff':
+        this.#o.onLaser(null);
+        return;
+      case 'selectDisplay':
+        this.#o.onSelectDisplay(message.id);
+        return;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+  }
+
+  async #pollCursor(): Promise<void> {
+    if (this.#polling || this.#closed || !this.#o.pointer) return;
+    this.#polling = true;
+    try {
+      // A query that never answers must not stop the cursor for the rest of the session.
+      let timer: NodeJS.Timeout | undefined;
+      const point = await Promise.race([
+        this.#o.pointer(),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), POINTER_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(timer));
+      const normalized = point && normalizeOnDisplay(point, this.#o.display());
+      if (!normalized || this.#closed) return;
+      const x = Math.round(normalized.x * 10_000) / 10_000;
+      const y = Math.round(normalized.y * 10_000) / 10_000;
+      const key = `${x},${y}`;
+      if (key === this.#lastCursor) return;
+      if (this.#send({ type: 'cursor', x, y })) {
+        this.#lastCursor = key;
+        this.#stats.cursorUpdates++;
+      }
+    } catch {
+      // The display connection went away; capture reports that on its own.
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #send(message: AgentControlMessage): boolean {
+    const sent = this.#o.send(JSON.stringify(AgentControlMessage.parse(message)));
+    if (sent) this.#stats.sent++;
+    return sent;
+  }
+}
+
+function parse(text: string): HelperControlMessage | null {
+  try {
+    const parsed = HelperControlMessage.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * @module session/screenShare
+ * The media of one active session: capture of the chosen display feeding a
+ * `ScreenVideoSource`, and the `AgentPeer` (offerer, `input` + `control` channels) that
+ * carries it to the helper. `LiveMedia` is the interface the session controller uses,
+ * so tests can replace the whole pipeline with a fake.
+ */
+import { EventEmitter } from 'node:events';
+import type { IceServer, SignalPayload } from '@remote-help/protocol';
+import { AgentError } from '../errors.js';
+import type { DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
+import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
+import { ScreenVideoSource } from '../rtc/videoSource.js';
+import type { WrtcModule } from '../rtc/wrtc.js';
+
+/** Repeats of the current picture after connecting, and their spacing. */
+const WARM_UP_FRAMES = 20;
+const WARM_UP_INTERVAL_MS = 50;
+
+/** Events of a `LiveMedia`. */
+export interface LiveMediaEvents {
+  /** A payload to relay to the helper. */
+  signal: [payload: SignalPayload];
+  input: [data: string | ArrayBuffer];
+  control: [data: string | ArrayBuffer];
+  channelopen: [label: ChannelLabel];
+  connectionstatechange: [state: string];
+  /** A captured frame (the buffer is reused: copy before returning). */
+  frame: [frame: ScreenFrame];
+  /** Capture or negotiation failed. */
+  error: [error: Error];
+}
+
+/** The media pipeline of one session, as the controller sees it. */
+export interface LiveMedia extends EventEmitter<LiveMediaEvents> {
+  /** The display being shared. */
+  readonly display: DisplayInfo;
+  displays(): DisplayInfo[];
+  /** Starts capture and sends the offer (listeners must be attached first). */
+  start(): Promise<void>;
+  handleSignal(payload: SignalPayload): Promise<void>;
+  /**
+   * Replaces the peer connection with a fresh one and offers again (the helper asked
+   * with `restart`, e.g. after reloading its page, or the connection failed).
+   */
+  renegotiate(): Promise<void>;
+  /** Sends on the `control` channel; false when it is not open. */
+  sendControl(text: string): boolean;
+  /** Switches capture to another display; throws `display_not_found` for unknown ids. */
+  selectDisplay(id: string): Promise<DisplayInfo>;
+  close(): Promise<void>;
+}
+
+/** What a `ScreenShare` captures and where it connects. */
+export interface ScreenShareOptions {
+  /** An open screen source; the share owns it and closes it. */
+  screen: ScreenSource;
+  /** Display to share (default: the primary one). */
+  displayId?: string | undefined;
+  iceServers: IceServer[];
+  maxFps?: number;
+  wrtc?: WrtcModule;
+}
+
+/** Capture → video track → peer connection. */
+export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMedia {
+  #display: DisplayInfo;
+  readonly #displays: DisplayInfo[];
+  readonly #screen: ScreenSource;
+  readonly #video: ScreenVideoSource;
+  readonly #iceServers: IceServer[];
+  readonly #wrtc: WrtcModule | undefined;
+  #peer: AgentPeer;
+  #closed = false;
+  #warmUpTimer: NodeJS.Timeout | undefined;
+
+  private constructor(options: ScreenShareOptions, displays: DisplayInfo[], display: DisplayInfo) {
+    super();
+    this.#screen = options.screen;
+    this.#displays = displays;
+    this.#display = display;
+    this.#video = new ScreenVideoSource({
+      ...(options.maxFps ? { maxFps: options.maxFps } : {}),
+      ...(options.wrtc ? { wrtc: options.wrtc } : {}),
+    });
+    this.#iceServers = options.iceServers;
+    this.#wrtc = options.wrtc;
+    this.#peer = this.#newPeer();
+  }
+
+  /** Lists the displays and prepares the pipeline for the chosen one. */
+  static async open(options: ScreenShareOptions): Promise<ScreenShare> {
+    try {
+      const displays = await options.screen.listDisplays();
+      const display = pickDisplay(displays, options.displayId);
+      return new ScreenShare(options, displays, display);
+    } catch (error) {
+      await options.screen.close();
+      throw error;
+    }
+  }
+
+  get display(): DisplayInfo {
+    return this.#display;
+  }
+
+  displays(): DisplayInfo[] {
+    return [...this.#displays];
+  }
+
+  async start(): Promise<void> {
+    // The offer does not need a frame: negotiate while the first frame is read.
+    await Promise.all([this.#capture(this.#display), this.#peer.start()]);
+  }
+
+  handleSignal(payload: SignalPayload): Promise<void> {
+    return this.#peer.handleSignal(payload);
+  }
+
+  async renegotiate(): Promise<void> {
+    if (this.#closed) return;
+    const old = this.#peer;
+    old.removeAllListeners();
+    old.close();
+    this.#peer = this.#newPeer();
+    this.emit('connectionstatechange', 'new');
+    await this.#peer.start();
+  }
+
+  /** A peer connection carrying the screen track, its events forwarded. */
+  #newPeer(): AgentPeer {
+    const peer = new AgentPeer({
+      track: this.#video.track,
+      iceServers: this.#iceServers,
+      ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
+    });
+    peer.on('signal', (payload) => this.emit('signal', payload));
+    peer.on('input', (data) => this.emit('input', data));
+    peer.on('control', (data) => this.emit('control', data));
+    peer.on('channelopen', (label) => this.emit('channelopen', label));
+    let lastState = '';
+    peer.on('connectionstatechange', (state) => {
+      if (state === lastState) return; // libwebrtc repeats some states
+      lastState = state;
+      if (state === 'connected') this.#warmUp();
+      this.emit('connectionstatechange', state);
+    });
+    peer.on('error', (error) => this.emit('error', error));
+    return peer;
+  }
+
+  sendControl(text: string): boolean {
+    return this.#peer.sendControl(text);
+  }
+
+  async selectDisplay(id: string): Promise<DisplayInfo> {
+    const display = pickDisplay(this.#displays, id);
+    if (display.id === this.#display.id) return display;
+    await this.#capture(display);
+    this.#display = display;
+    return display;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#warmUpTimer);
+    this.#peer.close();
+    this.#video.stop();
+    await this.#screen.close();
+  }
+
+  /**
+   * Frames sent before the connection was up are lost, and the receiver can decode
+   * nothing until a key frame arrives (it asks for one with a PLI). Repeating the
+   * current picture for a short while after connecting gets the first frame shown in
+   * about one round of PLI instead of at the next screen change or keep-alive.
+   */
+  #warmUp(): void {
+    clearInterval(this.#warmUpTimer);
+    let left = WARM_UP_FRAMES;
+    this.#video.refresh();
+    this.#warmUpTimer = setInterval(() => {
+      if (--left <= 0 || this.#closed) clearInterval(this.#warmUpTimer);
+      else this.#video.refresh();
+    }, WARM_UP_INTERVAL_MS);
+    this.#warmUpTimer.unref();
+  }
+
+  async #capture(display: DisplayInfo): Promise<void> {
+    await this.#screen.start(
+      display.id,
+      (frame) => {
+        this.#video.pushFrame(frame);
+        this.emit('frame', frame);
+      },
+      { onError: (error) => this.emit('error', error) },
+    );
+  }
+}
+
+/** The display with `id`, else (no id) the primary or first one; `display_not_found` otherwise. */
+export function pickDisplay(displays: DisplayInfo[], id?: string): DisplayInfo {
+  const found = id === undefined ? (displays.find((d) => d.primary) ?? displays[0]) : displays.find((d) => d.id === id);
+  if (!found) {
+    throw new AgentError('display_not_found', id === undefined ? 'No display to share' : `No display with id ${id}`, {
+      id: id ?? null,
+      available: displays.map((d) => d.id),
+    });
+  }
+  return found;
+}

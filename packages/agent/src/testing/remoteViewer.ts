@@ -1,0 +1,105 @@
+/**
+ * @module testing/remoteViewer
+ * The helper's remote view for integration tests: a wrtc RTCPeerConnection that
+ * answers the agent's offer over the real server WebSocket (the helper's cookie
+ * session), decodes the video with `RTCVideoSink`, and talks on the data channels.
+ */
+import { AgentControlMessage, type InputMessageInput, type HelperControlMessage } from '@remote-help/protocol';
+import { loadWrtc, type WrtcDataChannel, type WrtcPeerConnection } from '../rtc/wrtc.js';
+import type { TestSocket } from './browserClient.js';
+import { waitFor } from './xvfb.js';
+
+/** The helper's side of one connection, as tests see it. */
+export interface RemoteViewer {
+  pc: WrtcPeerConnection;
+  channels: Map<string, WrtcDataChannel>;
+  /** Parsed messages from the agent on `control`. */
+  control: AgentControlMessage[];
+  frames: number;
+  /** `performance.now()` of the first decoded frame. */
+  firstFrameAt: number | null;
+  /** `performance.now()` when the offer arrived and when the connection was up. */
+  offerAt: number | null;
+  connectedAt: number | null;
+  lastSize: { width: number; height: number } | null;
+  waitForChannels(): Promise<void>;
+  sendInput(message: InputMessageInput): void;
+  sendControl(message: HelperControlMessage): void;
+  close(): void;
+}
+
+/** Starts answering the agent's offers for `sessionId` on the helper's socket. */
+export function startRemoteViewer(socket: TestSocket, sessionId: string): RemoteViewer {
+  const wrtc = loadWrtc();
+  const pc = new wrtc.RTCPeerConnection();
+  const sinks: { stop(): void }[] = [];
+  const viewer: RemoteViewer = {
+    pc,
+    channels: new Map(),
+    control: [],
+    frames: 0,
+    firstFrameAt: null,
+    offerAt: null,
+    connectedAt: null,
+    lastSize: null,
+    waitForChannels: () =>
+      waitFor(
+        () => ['input', 'control'].every((label) => viewer.channels.get(label)?.readyState === 'open'),
+        10_000,
+        'the data channels',
+      ),
+    sendInput: (message) => viewer.channels.get('input')?.send(JSON.stringify(message)),
+    sendControl: (message) => viewer.channels.get('control')?.send(JSON.stringify(message)),
+    close() {
+      unsubscribe();
+      for (const sink of sinks) sink.stop();
+      pc.close();
+    },
+  };
+  const signal = (payload: unknown): void => socket.send({ type: 'signal', sessionId, payload });
+  const unsubscribe = socket.onMessage((message) => {
+    if (message.type !== 'signal' || message.sessionId !== sessionId) return;
+    const payload = message.payload;
+    void (async () => {
+      if (payload.kind === 'sdp' && payload.description.type === 'offer') {
+        viewer.offerAt ??= performance.now();
+        await pc.setRemoteDescription(payload.description);
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        signal({ kind: 'sdp', description: { type: 'answer', sdp: answer.sdp } });
+      } else if (payload.kind === 'ice' && payload.candidate) {
+        await pc.addIceCandidate(payload.candidate);
+      }
+    })().catch(() => undefined);
+  });
+  pc.onicecandidate = ({ candidate }) => {
+    const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
+    signal({
+      kind: 'ice',
+      candidate: init && {
+        candidate: init.candidate,
+        sdpMid: init.sdpMid ?? null,
+        sdpMLineIndex: init.sdpMLineIndex ?? null,
+      },
+    });
+  };
+  pc.onconnectionstatechange = () => {
+    if (pc.connectionState === 'connected') viewer.connectedAt ??= performance.now();
+  };
+  pc.ondatachannel = ({ channel }) => {
+    viewer.channels.set(channel.label, channel);
+    channel.onmessage = ({ data }) => {
+      if (channel.label === 'control') viewer.control.push(AgentControlMessage.parse(JSON.parse(String(data))));
+    };
+  };
+  pc.ontrack = ({ track }) => {
+    const sink = new wrtc.nonstandard.RTCVideoSink(track);
+    sinks.push(sink);
+    sink.onframe = ({ frame }) => {
+      viewer.frames++;
+      viewer.firstFrameAt ??= performance.now();
+      viewer.lastSize = { width: frame.width, height: frame.height };
+    };
+  };
+  return viewer;
+}

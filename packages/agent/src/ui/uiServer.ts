@@ -1,0 +1,238 @@
+/**
+ * @module ui/uiServer
+ * The agent window's local HTTP server on 127.0.0.1 and a random port. It serves the
+ * page (plain HTML/CSS/JS from `static/`), the state as Server-Sent Events, the
+ * helper's photo and a small preview, and takes commands as JSON POSTs validated with
+ * zod. Access rules (launch token → cookie, CSRF, Host, Origin) are in `uiAccess.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describeIssues } from '@remote-help/protocol';
+import { UiCommand, type UiController } from './model.js';
+import { STRINGS } from './strings.js';
+import { CSRF_HEADER, UiAccess } from './uiAccess.js';
+
+/** Largest command body accepted. */
+const MAX_BODY_BYTES = 4096;
+const SSE_HEARTBEAT_MS = 15_000;
+
+const STATIC_DIR = fileURLToPath(new URL('../../static/', import.meta.url));
+const STATIC_FILES: Record<string, string> = {
+  '/app.js': 'text/javascript; charset=utf-8',
+  '/app.css': 'text/css; charset=utf-8',
+};
+
+const BASE_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** How to start the window server. */
+export interface UiServerOptions {
+  controller: UiController;
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
+  /** Directory of index.html, app.js and app.css (default: the package's `static/`). */
+  staticDir?: string;
+}
+
+/** The running window server. */
+export class UiServer {
+  readonly origin: string;
+  readonly access: UiAccess;
+  readonly #server: Server;
+  readonly #streams = new Set<ServerResponse>();
+
+  private constructor(server: Server, port: number) {
+    this.#server = server;
+    this.origin = `http://127.0.0.1:${port}`;
+    this.access = new UiAccess(port);
+  }
+
+  /** Starts listening on 127.0.0.1. */
+  static async start(options: UiServerOptions): Promise<UiServer> {
+    const dir = options.staticDir ?? STATIC_DIR;
+    const files = new Map<string, Buffer>();
+    for (const name of ['/index.html', ...Object.keys(STATIC_FILES)]) files.set(name, readFileSync(dir + name));
+    let ui: UiServer | null = null;
+    const server = createServer((req, res) => {
+      if (!ui) return void res.writeHead(503).end();
+      ui.#handle(req, res, options.controller, files).catch(() => {
+        if (!res.headersSent) send(res, 500, { ok: false, error: 'internal_error', message: 'Internal error' });
+        else res.destroy();
+      });
+    });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    ui = new UiServer(server, (server.address() as AddressInfo).port);
+    return ui;
+  }
+
+  /** A new one-time URL that opens the window (`/?t=…`). */
+  launchUrl(): string {
+    return `${this.origin}/?t=${this.access.mintLaunchToken()}`;
+  }
+
+  async close(): Promise<void> {
+    for (const stream of this.#streams) stream.end();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    controller: UiController,
+    files: Map<string, Buffer>,
+  ): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    const method = req.method ?? 'GET';
+    if (!this.access.hostAllowed(req.headers)) return forbidden(res);
+
+    if (method === 'GET' && url.pathname === '/' && url.searchParams.has('t')) {
+      const session = this.access.redeemLaunchToken(url.searchParams.get('t'));
+      if (!session) return forbidden(res);
+      res.writeHead(303, { ...BASE_HEADERS, location: '/', 'set-cookie': this.access.cookieHeader(session) });
+      return void res.end();
+    }
+
+    const isCommand = method === 'POST' && url.pathname === '/api/command';
+    if (this.access.check(req.headers, isCommand ? 'command' : 'read') !== null) return forbidden(res);
+    if (isCommand) return this.#command(req, res, controller);
+    if (method !== 'GET') return send(res, 405, { ok: false, error: 'bad_request', message: 'Method not allowed' });
+
+    switch (url.pathname) {
+      case '/': {
+        const csrf = this.access.csrfFor(req.headers) ?? '';
+        const html = (files.get('/index.html') as Buffer).toString('utf8').replace('__CSRF_TOKEN__', csrf);
+        res.writeHead(200, {
+          ...BASE_HEADERS,
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': PAGE_CSP,
+        });
+        return void res.end(html);
+      }
+      case '/api/strings':
+        return send(res, 200, STRINGS);
+      case '/api/state':
+        return send(res, 200, controller.state());
+      case '/api/events':
+        return this.#events(res, controller);
+      case '/api/photo': {
+        const photo = await controller.helperPhoto();
+        if (!photo) return send(res, 404, { ok: false, error: 'not_found', message: 'No photo' });
+        res.writeHead(200, {
+          ...BASE_HEADERS,
+          'content-type': photo.contentType,
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        });
+        return void res.end(photo.body);
+      }
+      case '/api/preview': {
+        const preview = controller.preview();
+        if (!preview) return send(res, 404, { ok: false, error: 'not_found', message: 'No preview' });
+        res.writeHead(200, {
+          ...BASE_HEADERS,
+          'content-type': 'application/octet-stream',
+          'x-preview-width': String(preview.width),
+          'x-preview-height': String(preview.height),
+        });
+        return void res.end(preview.rgba);
+      }
+    }
+    const type = STATIC_FILES[url.pathname];
+    if (type) {
+      res.writeHead(200, { ...BASE_HEADERS, 'content-type': type });
+      return void res.end(files.get(url.pathname));
+    }
+    send(res, 404, { ok: false, error: 'not_found', message: 'Not found' });
+  }
+
+  async #command(req: IncomingMessage, res: ServerResponse, controller: UiController): Promise<void> {
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return send(res, 415, { ok: false, error: 'bad_request', message: 'Send JSON' });
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === null) return send(res, 413, { ok: false, error: 'payload_too_large', message: 'Too large' });
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return send(res, 400, { ok: false, error: 'bad_request', message: 'Invalid JSON' });
+    }
+    const parsed = UiCommand.safeParse(json);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error);
+      return send(res, 400, { ok: false, error: 'validation_failed', message: 'Invalid command', data: { issues } });
+    }
+    await controller.command(parsed.data);
+    send(res, 200, { ok: true, state: controller.state() });
+  }
+
+  #events(res: ServerResponse, controller: UiController): void {
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+    });
+    res.write('retry: 1000\n\n');
+    let queued = false;
+    const push = (): void => {
+      if (queued) return;
+      queued = true;
+      setImmediate(() => {
+        queued = false;
+        if (!res.writableEnded) res.write(`data: ${JSON.stringify(controller.state())}\n\n`);
+      });
+    };
+    push();
+    const unsubscribe = controller.subscribe(push);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    this.#streams.add(res);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      this.#streams.delete(res);
+    });
+  }
+}
+
+/** The CSRF header name, for the page and tests. */
+export { CSRF_HEADER };
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function forbidden(res: ServerResponse): void {
+  send(res, 403, { ok: false, error: 'forbidden', message: 'Forbidden' });
+}
+
+/** Reads the body as UTF-8, or null when it is larger than `limit` bytes (the rest is drained). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
