@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * @module cli
- * `remote-help-agent`: the command-line entry of the native sharer agent. Exit codes:
+ * `remote-help-agent`: the command-line entry of the native sharer agent (share with a
+ * code; or enroll the device and run it so helpers can start sessions). Exit codes:
  * 0 done, 1 failed, 2 bad command line, 130 stopped with Ctrl+C.
  */
 import { readFileSync } from 'node:fs';
@@ -11,9 +12,13 @@ import { AgentOidcClient } from './auth/oidc.js';
 import { TokenStore } from './auth/tokenStore.js';
 import { type CliCommand, parseArgs, USAGE, UsageError } from './cliArgs.js';
 import { configDir } from './config/paths.js';
+import { checkIn, enroll } from './devices/deviceClient.js';
+import { loadDevice } from './devices/identity.js';
+import { collectInventory } from './devices/inventory.js';
 import { isAgentError } from './errors.js';
 import { openUrl } from './platform/browser.js';
 import { loadPlatform } from './platform/index.js';
+import type { PlatformAdapter } from './platform/types.js';
 import { UiServer } from './ui/uiServer.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -47,8 +52,15 @@ async function share(command: Extract<CliCommand, { command: 'share' }>, store: 
   });
   await app.start();
   const ui = await UiServer.start({ controller: app });
+  await showWindow(ui, command.window);
+  out(`Remote Help is running for ${server}. Press Ctrl+C to stop.`);
+  return untilStopped(app, ui);
+}
+
+/** Opens the window, or prints its one-time address (`--no-window`, or no window could open). */
+async function showWindow(ui: UiServer, window: boolean): Promise<void> {
   const url = ui.launchUrl();
-  if (command.window) {
+  if (window) {
     await openUrl(url, { appWindow: true }).catch(() => {
       out('Could not open a window. Open this address in your browser (it works once):');
       out(`  ${url}`);
@@ -57,8 +69,10 @@ async function share(command: Extract<CliCommand, { command: 'share' }>, store: 
     out('Open this address in your browser to continue (it works once):');
     out(`  ${url}`);
   }
-  out(`Remote Help is running for ${server}. Press Ctrl+C to stop.`);
+}
 
+/** Waits for Ctrl+C (or SIGTERM), then leaves the session and closes everything. */
+async function untilStopped(app: AgentApp, ui: UiServer): Promise<number> {
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -69,6 +83,67 @@ async function share(command: Extract<CliCommand, { command: 'share' }>, store: 
   await app.shutdown();
   await ui.close();
   return signal === 'SIGINT' ? 130 : 0;
+}
+
+/** How many displays this machine has (0 when they cannot be listed). */
+async function displayCount(platform: PlatformAdapter): Promise<number> {
+  try {
+    const screen = await platform.openScreenSource();
+    try {
+      return (await screen.listDisplays()).length;
+    } finally {
+      await screen.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+async function enrollDevice(command: Extract<CliCommand, { command: 'enroll' }>, dir: string): Promise<number> {
+  const inventory = await collectInventory(await displayCount(await loadPlatform()));
+  try {
+    const device = await enroll(command.server, command.token, inventory, dir);
+    out(`Enrolled ${inventory.hostname} in ${device.file.tenantName}.`);
+    return 0;
+  } catch (error) {
+    if (!isAgentError(error, 'enrollment_failed')) throw error;
+    err(`remote-help-agent: The server refused to enroll this device: ${error.message}`);
+    err('Ask your administrator for a new enrollment token.');
+    return 1;
+  }
+}
+
+async function runDevice(
+  command: Extract<CliCommand, { command: 'run' }>,
+  dir: string,
+  store: TokenStore,
+): Promise<number> {
+  const device = await loadDevice(dir);
+  if (!device) {
+    err('This device is not enrolled. Run remote-help-agent enroll --server URL --token TOKEN first.');
+    return 2;
+  }
+  const platform = await loadPlatform();
+  await checkIn(device, await collectInventory(await displayCount(platform))).catch((error: unknown) =>
+    err(`Could not check in with ${device.server}: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  let ui: UiServer | null = null;
+  const app = new AgentApp({
+    server: device.server,
+    store,
+    platform,
+    device,
+    openBrowser: openSignInPage,
+    log: (message) => err(message),
+    onLaunch: (offer) => {
+      out(`${offer.helper.displayName} wants to help you.`);
+      if (ui) void showWindow(ui, command.window);
+    },
+  });
+  await app.start();
+  ui = await UiServer.start({ controller: app });
+  out(`Remote Help is ready on ${device.server}: a helper can start a session on this device. Press Ctrl+C to stop.`);
+  return untilStopped(app, ui);
 }
 
 async function signIn(server: string, store: TokenStore): Promise<number> {
@@ -108,7 +183,8 @@ function version(): string {
 export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
   try {
     const command = parseArgs(argv, env);
-    const store = new TokenStore(configDir(env));
+    const dir = configDir(env);
+    const store = new TokenStore(dir);
     switch (command.command) {
       case 'help':
         out(USAGE);
@@ -123,9 +199,9 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'signout':
         return await signOut(command.server, store);
       case 'enroll':
+        return await enrollDevice(command, dir);
       case 'run':
-        err(`${command.command} is not available yet.`);
-        return 2;
+        return await runDevice(command, dir, store);
     }
   } catch (error) {
     if (error instanceof UsageError) {

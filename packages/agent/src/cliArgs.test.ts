@@ -33,9 +33,23 @@ describe('parseArgs', () => {
     expect(parseArgs(['--version'])).toEqual({ command: 'version' });
   });
 
-  it('keeps enroll and run as reserved commands', () => {
-    expect(parseArgs(['enroll'])).toEqual({ command: 'enroll' });
-    expect(parseArgs(['run'])).toEqual({ command: 'run' });
+  it('parses enroll with its server and token', () => {
+    const token = 'rhe_' + 'a'.repeat(43);
+    expect(parseArgs(['enroll', '--server', 'https://help.example.com', '--token', token])).toEqual({
+      command: 'enroll',
+      server: 'https://help.example.com',
+      token,
+    });
+    expect(parseArgs(['enroll', `--token=${token}`], { REMOTE_HELP_SERVER: 'http://127.0.0.1:8181' })).toEqual({
+      command: 'enroll',
+      server: 'http://127.0.0.1:8181',
+      token,
+    });
+  });
+
+  it('parses run with and without the window', () => {
+    expect(parseArgs(['run'])).toEqual({ command: 'run', window: true });
+    expect(parseArgs(['run', '--no-window'])).toEqual({ command: 'run', window: false });
   });
 
   it.each([
@@ -51,6 +65,12 @@ describe('parseArgs', () => {
     [['share', 'extra'], /Unexpected argument/],
     [['share', '--display', 'a b'], /Invalid display id/],
     [['share', '--server', 'help.example.com'], /Invalid server URL/],
+    [['enroll', '--token', 'rhe_abcdefgh'], /Give the server/],
+    [['enroll', '--server', 'https://help.example.com'], /Give the enrollment token/],
+    [['enroll', '--server', 'https://help.example.com', '--token', 'a b c d e f g h'], /not an enrollment token/],
+    [['enroll', '--server', 'http://help.example.com', '--token', 'rhe_abcdefgh'], /Refusing plain http/],
+    [['enroll', '--display', '1'], /enroll does not take --display/],
+    [['run', '--server', 'https://help.example.com'], /run does not take --server/],
   ])('refuses %j with a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

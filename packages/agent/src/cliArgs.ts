@@ -1,8 +1,8 @@
 /**
  * @module cliArgs
  * Command-line parsing of `remote-help-agent`, kept pure so it can be tested: argv in,
- * a typed command or a `UsageError` (exit code 2) out. `enroll` and `run` are reserved
- * for device enrollment and remote launch (see protocol `devices.ts`).
+ * a typed command or a `UsageError` (exit code 2) out. `enroll` and `run` are device
+ * enrollment and remote launch (see protocol `devices.ts`).
  */
 
 /** A bad command line. The CLI prints the message and exits with code 2. */
@@ -20,18 +20,19 @@ export type CliCommand =
   | { command: 'share'; server: string | null; display: string | null; window: boolean }
   | { command: 'signin'; server: string | null }
   | { command: 'signout'; server: string | null }
-  | { command: 'enroll' | 'run' };
+  | { command: 'enroll'; server: string; token: string }
+  | { command: 'run'; window: boolean };
 
 /** Commands and the flags each accepts (besides --help). */
 const COMMANDS = {
   share: ['--server', '--display', '--no-window', '--allow-http'],
   signin: ['--server', '--allow-http'],
   signout: ['--server', '--allow-http'],
-  enroll: [],
-  run: [],
+  enroll: ['--server', '--token', '--allow-http'],
+  run: ['--no-window'],
 } as const;
 type CommandName = keyof typeof COMMANDS;
-const TAKES_VALUE = new Set(['--server', '--display']);
+const TAKES_VALUE = new Set(['--server', '--display', '--token']);
 
 /** The text of `remote-help-agent --help`. */
 export const USAGE = `Usage: remote-help-agent <command> [options]
@@ -43,21 +44,23 @@ Commands:
   share      Open the Remote Help window, enter the security code and share your screen
   signin     Sign in to a Remote Help server in your web browser
   signout    Sign out: forget the stored sign-in on this device and revoke it
-  enroll     (planned) Enroll this device with an enrollment token
-  run        (planned) Stay connected so a helper can start a session on this device
+  enroll     Enroll this device with an enrollment token from your administrator
+  run        Stay connected so a helper can start a session on this device (remote launch)
 
 Options:
   --server URL    The Remote Help server, e.g. https://help.example.com
                   (default: $REMOTE_HELP_SERVER, or the one server you signed in to)
   --display ID    share: the display to share (default: the primary display)
-  --no-window     share: do not open the window; print its one-time address instead
+  --token TOKEN   enroll: the enrollment token
+  --no-window     share, run: do not open the window; print its one-time address instead
   --allow-http    Allow plain http to a server that is not on this computer (testing only)
   -h, --help      Show this help
   --version       Show the version
 
 Environment:
   REMOTE_HELP_BROWSER     Command that opens URLs (sign-in page and the window)
-  REMOTE_HELP_CONFIG_DIR  Where the sign-in is stored (default: your configuration folder)
+  REMOTE_HELP_CONFIG_DIR  Where the sign-in and the device enrollment are stored
+                          (default: your configuration folder)
 `;
 
 /** Parses `argv` (without node and the script). */
@@ -92,11 +95,19 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       flags.set(name, true);
     }
   }
-  if (command === 'enroll' || command === 'run') return { command };
+  if (command === 'run') return { command, window: !flags.has('--no-window') };
 
   const allowHttp = flags.has('--allow-http');
   const rawServer = (flags.get('--server') as string | undefined) ?? env['REMOTE_HELP_SERVER'] ?? null;
   const server = rawServer === null ? null : normalizeServerUrl(rawServer, allowHttp);
+  if (command === 'enroll') {
+    if (server === null) throw new UsageError('Give the server with --server URL (or set REMOTE_HELP_SERVER)');
+    const token = flags.get('--token') as string | undefined;
+    if (token === undefined) throw new UsageError('Give the enrollment token with --token TOKEN');
+    if (!/^[\w.~-]{8,256}$/.test(token))
+      throw new UsageError('That is not an enrollment token: check that it was copied whole');
+    return { command, server, token };
+  }
   if (command === 'share') {
     const display = (flags.get('--display') as string | undefined) ?? null;
     if (display !== null && !/^[\w.:-]{1,64}$/.test(display)) throw new UsageError(`Invalid display id ${display}`);

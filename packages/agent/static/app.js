@@ -41,7 +41,7 @@ function showError(error) {
 function renderPerson(helper, screen) {
   const card = $('person');
   const heading = document.querySelector(`section[data-screen="${screen}"] h2`);
-  card.hidden = !helper || !['trust', 'request'].includes(screen);
+  card.hidden = !helper || !['launch', 'trust', 'request'].includes(screen);
   if (card.hidden || !heading) return;
   // The card sits right under the screen's heading ("You are connected to", the request).
   if (card.previousElementSibling !== heading) heading.after(card);
@@ -78,6 +78,8 @@ function render(next) {
 
   $('signin-text').textContent = t('signInText', { server: next.server });
   $('waiting-text').textContent = t('waitingForRequest', { name });
+  const company = next.helper?.company ?? next.helper?.tenantName ?? '';
+  $('launch-title').textContent = t('launchTitle', { name, company });
   const requestTitle = next.request === 'control' ? t('requestControl', { name }) : t('requestView', { name });
   for (const el of document.querySelectorAll('.request-title')) el.textContent = requestTitle;
   for (const el of document.querySelectorAll('.request-detail')) el.hidden = next.request !== 'control';
@@ -181,6 +183,8 @@ function wire() {
     el.addEventListener('click', () => void send({ type: 'leave' }));
   $('stop-control').addEventListener('click', () => void send({ type: 'stopControl' }));
   $('stop-sharing').addEventListener('click', () => void send({ type: 'leave' }));
+  $('accept-launch').addEventListener('click', () => void send({ type: 'acceptLaunch' }));
+  $('dismiss-launch').addEventListener('click', () => void send({ type: 'dismissLaunch' }));
   $('new-session').addEventListener('click', () => void send({ type: 'newSession' }));
 }
 

@@ -3,13 +3,14 @@
  * The agent as one object for the window: sign-in state (`Credentials`), the API and
  * signaling clients, the platform, and the current `SharingSession`. It turns all of
  * that into one `UiState` and runs the window's commands, showing failures as error
- * codes instead of throwing.
+ * codes instead of throwing. On an enrolled device it also holds the launch connection
+ * and offers a helper's remote launch to the user (`launch` screen).
  */
 import type { Me } from '@remote-help/protocol';
+import type { LaunchOffer } from '../devices/launchListener.js';
 import { AgentOidcClient } from '../auth/oidc.js';
 import { Credentials, lazyEndpoint } from '../auth/credentials.js';
 import type { TokenStore } from '../auth/tokenStore.js';
-import { isAgentError } from '../errors.js';
 import type { DesktopServices, PlatformAdapter } from '../platform/types.js';
 import { ApiClient, isApiError } from '../session/apiClient.js';
 import { ScreenShare } from '../session/screenShare.js';
@@ -17,10 +18,11 @@ import { SharingSession } from '../session/sharingSession.js';
 import { SignalingClient } from '../session/signalingClient.js';
 import type { UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
 import { PreviewMaker } from '../ui/preview.js';
-import { sessionScreen, uiPerson } from './uiState.js';
+import { answerOffer, launchFor, type DeviceLaunchOptions, type PendingLaunch } from './launchOffers.js';
+import { errorCode, sessionScreen, uiPerson } from './uiState.js';
 
 /** What the agent is started with. */
-export interface AgentAppOptions {
+export interface AgentAppOptions extends DeviceLaunchOptions {
   /** The server's origin. */
   server: string;
   store: TokenStore;
@@ -49,6 +51,7 @@ export class AgentApp implements UiController {
   #busy = false;
   #error: UiError | null = null;
   #photo: { url: string; image: Promise<UiImage | null> } | null = null;
+  readonly #launch: PendingLaunch | null;
 
   constructor(options: AgentAppOptions) {
     this.#o = options;
@@ -58,6 +61,13 @@ export class AgentApp implements UiController {
       endpoint: lazyEndpoint(() => AgentOidcClient.discover(options.server)),
     });
     this.api = new ApiClient({ server: options.server, tokens: this.credentials });
+    this.#launch = launchFor(options, () => this.#changed());
+  }
+
+  /** The launch offer waiting for the user, unless a session is already in progress. */
+  get launchOffer(): LaunchOffer | null {
+    const session = this.#sharing?.session;
+    return session && session.state !== 'ended' ? null : (this.#launch?.offer ?? null);
   }
 
   /** The current sharing session controller (null until signed in). */
@@ -72,6 +82,7 @@ export class AgentApp implements UiController {
       return null;
     });
     if (await this.credentials.tokens()) await this.#connect().catch((error: unknown) => this.#fail(error));
+    this.#launch?.start();
     this.#started = true;
     this.#changed();
   }
@@ -80,18 +91,21 @@ export class AgentApp implements UiController {
     const snapshot = this.#sharing?.snapshot() ?? null;
     const session = snapshot?.session ?? null;
     const signedIn = this.#me !== null;
+    const offer = this.launchOffer;
     const screen = !this.#started
       ? 'starting'
       : this.#signingIn
         ? 'signingIn'
-        : !signedIn
-          ? 'signedOut'
-          : sessionScreen(session, this.#busy);
+        : offer
+          ? 'launch'
+          : !signedIn
+            ? 'signedOut'
+            : sessionScreen(session, this.#busy);
     return {
       screen,
       server: this.#o.server,
       account: this.#me ? { name: this.#me.user.displayName, email: this.#me.user.email } : null,
-      helper: session ? uiPerson(session.helper) : null,
+      helper: offer ? uiPerson(offer.helper) : session ? uiPerson(session.helper) : null,
       request: session && (session.state === 'requested' || session.state === 'active') ? session.pendingMode : null,
       mode: session?.state === 'active' ? session.mode : null,
       controlActive: snapshot?.controlActive ?? false,
@@ -112,6 +126,10 @@ export class AgentApp implements UiController {
 
   async command(command: UiCommand): Promise<void> {
     if (command.type === 'signIn') return this.#signIn();
+    if (command.type === 'acceptLaunch' && !this.#me && this.launchOffer) {
+      // Sign in first (in the background, like Sign in), then accept.
+      return this.#signIn(() => this.#answerLaunch(true));
+    }
     if (command.type === 'cancelSignIn') return void this.#signingIn?.abort();
     const sharing = this.#sharing;
     await this.#run(async () => {
@@ -126,6 +144,10 @@ export class AgentApp implements UiController {
           return sharing?.stopControl();
         case 'leave':
           return sharing?.leave();
+        case 'acceptLaunch':
+          return this.#answerLaunch(true);
+        case 'dismissLaunch':
+          return this.#answerLaunch(false);
         case 'newSession':
           this.#preview.clear();
           return sharing?.reset();
@@ -134,7 +156,7 @@ export class AgentApp implements UiController {
   }
 
   helperPhoto(): Promise<UiImage | null> {
-    const url = this.#sharing?.session?.helper.photoUrl;
+    const url = (this.launchOffer?.helper ?? this.#sharing?.session?.helper)?.photoUrl;
     if (!url) return Promise.resolve(null);
     if (this.#photo?.url !== url) {
       const image = this.api.image(url).catch(() => null);
@@ -158,12 +180,13 @@ export class AgentApp implements UiController {
   /** Leaves the session (best effort, bounded), releases input and closes every connection. */
   async shutdown(timeoutMs = 2000): Promise<void> {
     this.#signingIn?.abort();
+    this.#launch?.stop();
     await Promise.race([this.#disconnect(true), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     await this.#desktop?.close().catch(() => undefined);
     this.#desktop = null;
   }
 
-  async #signIn(): Promise<void> {
+  async #signIn(then?: () => Promise<void>): Promise<void> {
     if (this.#signingIn) return;
     const abort = new AbortController();
     this.#signingIn = abort;
@@ -183,7 +206,16 @@ export class AgentApp implements UiController {
         this.#signingIn = null;
         this.#changed();
       }
+      if (then && this.#me) await this.#run(then);
     })();
+  }
+
+  async #answerLaunch(accept: boolean): Promise<void> {
+    const [offer, device, sharing, pending] = [this.launchOffer, this.#o.device, this.#sharing, this.#launch];
+    if (!offer || !device) return;
+    this.#preview.clear();
+    const signedIn = this.#me !== null;
+    await answerOffer({ ...this.#o, offer, accept, device, signedIn, credentials: this.credentials, sharing, pending });
   }
 
   async #connect(): Promise<void> {
@@ -245,7 +277,7 @@ export class AgentApp implements UiController {
   }
 
   #fail(error: unknown): void {
-    const code = isApiError(error) ? error.code : isAgentError(error) ? error.reason : 'generic';
+    const code = errorCode(error);
     const retryAfterSeconds = isApiError(error) ? error.retryAfterSeconds : null;
     this.#error = { code, retryAfterSeconds };
     if (code === 'signin_required' || code === 'authentication_required') {

@@ -93,6 +93,15 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     expect(media.started).toBe(false);
   });
 
+  it('adopts a session joined by remote launch and follows it like a redeemed one', () => {
+    session.adopt(sessionView('joined'));
+    expect(api.redeem).not.toHaveBeenCalled();
+    expect(signaling.attached).toEqual(['session-1']);
+    signaling.push(sessionView('requested', { pendingMode: 'view' }));
+    expect(session.snapshot().session).toMatchObject({ state: 'requested', pendingMode: 'view' });
+    expect(() => session.adopt({ ...sessionView('joined'), id: 'other' })).toThrow(/already in progress/);
+  });
+
   it('active in view: media starts and offers, but input is refused', async () => {
     await activate('view');
     expect(signaling.sent[0]).toMatchObject({ kind: 'sdp', description: { type: 'offer' } });

@@ -118,7 +118,12 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   /** Redeems the helper's 8-digit code as the native agent. */
   async redeem(code: string): Promise<SessionView> {
     if (this.#session && this.#session.state !== 'ended') throw new Error('A session is already in progress');
-    const view = await this.#o.api.redeem(code);
+    return this.adopt(await this.#o.api.redeem(code));
+  }
+
+  /** Takes over a session this device already joined as the sharer (an accepted remote launch). */
+  adopt(view: SessionView): SessionView {
+    if (this.#session && this.#session.state !== 'ended') throw new Error('A session is already in progress');
     this.#session = null;
     this.#apply(view);
     this.#o.signaling.attach(view.id);

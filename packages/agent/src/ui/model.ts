@@ -9,7 +9,16 @@ import { z } from 'zod';
 
 /** The screen the window shows. */
 export type UiScreen =
-  'starting' | 'signedOut' | 'signingIn' | 'enterCode' | 'joining' | 'trust' | 'request' | 'sharing' | 'ended';
+  | 'starting'
+  | 'signedOut'
+  | 'signingIn'
+  | 'launch'
+  | 'enterCode'
+  | 'joining'
+  | 'trust'
+  | 'request'
+  | 'sharing'
+  | 'ended';
 
 /** The helper as shown on the trust screen. */
 export interface UiPerson {
@@ -71,6 +80,9 @@ export const UiCommand = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stopControl') }),
   z.strictObject({ type: z.literal('leave') }),
   z.strictObject({ type: z.literal('newSession') }),
+  /** Remote launch: join the session a helper started on this device (signing in first if needed). */
+  z.strictObject({ type: z.literal('acceptLaunch') }),
+  z.strictObject({ type: z.literal('dismissLaunch') }),
 ]);
 /** One validated command. */
 export type UiCommand = z.infer<typeof UiCommand>;

@@ -28,6 +28,11 @@ export const STRINGS = {
   codeInvalidFormat: 'The security code has 8 digits.',
   joining: 'Checking the code…',
 
+  launchTitle: '{name} from {company} wants to help you',
+  launchText: 'Open Remote Help to connect. You decide what they can see or do before anything is shared.',
+  openRemoteHelp: 'Open Remote Help',
+  dismiss: 'Dismiss',
+
   trustTitle: 'You are connected to',
   verified: 'Verified: {domain}',
   unverified: 'Unverified: this person’s email domain is not verified by {tenant}.',
@@ -82,6 +87,7 @@ export const STRINGS = {
     signin_required: 'Sign in again to continue.',
     signin_failed: 'Sign-in did not complete. Try again.',
     signin_cancelled: 'Sign-in was cancelled.',
+    not_found: 'The request to help you is no longer there.',
     browser_unavailable: 'No web browser could be opened for sign-in.',
   } as Record<string, string>,
 } as const;

@@ -1,0 +1,139 @@
+/**
+ * Remote launch end to end, with no security code typed anywhere: an admin makes an
+ * enrollment token, the device enrolls (`remote-help-agent enroll`) and runs
+ * (`remote-help-agent run --no-window`, under a private Xvfb); a helper starts a
+ * session on it from `/help`, the agent window offers it, the sharer opens it (signing
+ * in through the IdP if asked), allows View only, and the helper's video plays.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Browser } from '@playwright/test';
+import { E2E_URL } from '../../playwright.config.js';
+import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
+import { framesDecoded, PASSWORD, shot, signIn } from '../support.js';
+
+const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
+
+/** Runs `remote-help-agent` with tsx; the caller reads its output and ends it. */
+function agent(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/agent/src/cli.ts', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+/** Runs a short agent command to its end. */
+async function agentCommand(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const run = agent(args, env);
+  const code = await new Promise<number>((resolve) => run.child.once('exit', (c) => resolve(c ?? 1)));
+  return { code, output: run.output() };
+}
+
+/** An enrollment token made by the admin through the API, as the admin console does. */
+async function enrollmentToken(browser: Browser): Promise<string> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, '/help', 'admin@contoso.example');
+  const { csrfToken: csrf } = (await (await page.request.get('/api/v1/me')).json()) as { csrfToken: string };
+  const response = await page.request.post('/api/v1/enrollment-tokens', {
+    data: {},
+    headers: { 'x-csrf-token': csrf },
+  });
+  expect(response.status()).toBe(201);
+  const token = ((await response.json()) as { token: string }).token;
+  await page.context().close();
+  return token;
+}
+
+test('a helper starts a session on an enrolled device: launch prompt, Open Remote Help, View only, video', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const xvfb = await startXvfb('1280x720x24');
+  const dir = mkdtempSync(join(tmpdir(), 'rh-launch-e2e-'));
+  const urlFile = join(dir, 'urls.txt');
+  const env = {
+    DISPLAY: xvfb.display,
+    REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
+    // The system browser: records the URL for the test to open (see recordUrl.mjs).
+    REMOTE_HELP_BROWSER: `${process.execPath} e2e/agent/recordUrl.mjs`,
+    RH_URL_FILE: urlFile,
+  };
+  const opened = (): string[] => (existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim().split('\n') : []);
+  let running: ChildProcess | null = null;
+  try {
+    // Not enrolled yet: run refuses with a clear message.
+    const early = await agentCommand(['run', '--no-window'], env);
+    expect(early.code).toBe(2);
+    expect(early.output).toContain('This device is not enrolled. Run remote-help-agent enroll');
+
+    const refused = await agentCommand(['enroll', '--server', E2E_URL, '--token', `rhe_${'x'.repeat(43)}`], env);
+    expect(refused.code).toBe(1);
+
+    const token = await enrollmentToken(browser);
+    const enrolled = await agentCommand(['enroll', '--server', E2E_URL, '--token', token], env);
+    expect(enrolled.output).toContain(`Enrolled ${hostname()} in `);
+    expect(enrolled.code).toBe(0);
+
+    const run = agent(['run', '--no-window'], env);
+    running = run.child;
+    await expect.poll(run.output, { timeout: 30_000 }).toContain('a helper can start a session on this device');
+
+    const helper = await (await browser.newContext()).newPage();
+    await signIn(helper, '/help', 'helper@contoso.example');
+    const start = helper
+      .getByTestId('device-list')
+      .getByRole('button', { name: `Start a session on ${hostname()}` })
+      .last();
+    await expect(start).toBeEnabled({ timeout: 20_000 });
+    await shot(helper, 'launch-01-helper-devices');
+    await start.click();
+    await expect(helper.getByTestId('launch-waiting')).toBeVisible();
+
+    // The agent prints the window's one-time address when the launch arrives.
+    await expect.poll(() => WINDOW_URL.exec(run.output())?.[0] ?? '', { timeout: 20_000 }).not.toBe('');
+    const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
+    await win.goto(WINDOW_URL.exec(run.output())?.[0] as string);
+    await expect(win.getByRole('heading', { name: /^Daniel Okafor from .+ wants to help you$/ })).toBeVisible();
+    await expect(win.getByText('Verified: contoso.example')).toBeVisible();
+    await shot(win, 'launch-02-agent-prompt');
+    await win.getByRole('button', { name: 'Open Remote Help' }).click();
+
+    // Not signed in on this device yet: sign in through the IdP the agent opened.
+    await expect(win.getByRole('heading', { name: 'Continue in your browser' })).toBeVisible();
+    await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
+    const idp = await (await browser.newContext()).newPage();
+    await idp.goto(opened().at(-1) as string);
+    await idp.getByLabel('Email').fill('sharer@contoso.example');
+    await idp.getByLabel('Password').fill(PASSWORD);
+    await idp.getByRole('button', { name: 'Sign in' }).click();
+    await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
+
+    await expect(win.getByRole('heading', { name: 'You are connected to' })).toBeVisible({ timeout: 15_000 });
+    await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
+    await expect(helper.getByTestId('peer-card')).toContainText('Lena Fischer');
+    await shot(helper, 'launch-03-helper-trust');
+
+    await helper.getByRole('button', { name: 'View only' }).click();
+    await expect(win.getByRole('heading', { name: 'Daniel Okafor wants to see your screen' })).toBeVisible();
+    await win.getByRole('button', { name: 'Allow' }).click();
+    await expect(helper.getByTestId('remote-video')).toBeVisible();
+    await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
+    await shot(win, 'launch-04-agent-sharing');
+    await shot(helper, 'launch-05-helper-video');
+  } finally {
+    if (running && running.exitCode === null) {
+      const child = running;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    await xvfb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
