@@ -55,15 +55,25 @@ function renderPerson(helper, screen) {
     : t('unverified', { tenant: helper.tenantName });
   badge.classList.toggle('unverified', !helper.verifiedDomain);
   const photo = $('person-photo');
-  if (helper.hasPhoto && !photo.src) photo.src = '/api/photo';
-  photo.hidden = !helper.hasPhoto;
+  // The picture comes through the agent with the user's token: before sign-in (a remote
+  // launch) it fails, so fall back to initials and try again once signed in.
+  const attempt = state.account ? 'signed-in' : 'signed-out';
+  photo.onerror = () => {
+    photo.dataset.failedFor = attempt;
+    photo.removeAttribute('src');
+    photo.hidden = true;
+    $('person-initials').hidden = false;
+  };
+  const failed = photo.dataset.failedFor === attempt;
+  if (helper.hasPhoto && !failed && !photo.getAttribute('src')) photo.src = '/api/photo';
+  photo.hidden = !helper.hasPhoto || failed;
   const initials = helper.displayName
     .split(/\s+/)
     .map((part) => part[0] ?? '')
     .join('')
     .slice(0, 2);
   $('person-initials').textContent = initials;
-  $('person-initials').hidden = helper.hasPhoto;
+  $('person-initials').hidden = !photo.hidden;
 }
 
 function render(next) {
