@@ -58,15 +58,23 @@ export interface FlipResult {
   shownBy: number[];
 }
 
+/** Page-to-bench clock mapping error allowed when deciding that a reading came before its flip. */
+const CLOCK_TOLERANCE_MS = 2;
+
 /** Matches viewer observations to flips. A flip counts as shown when the viewer shows it or any later flip. */
 export function analyzeFlips(flips: Flip[], events: SeenEvent[]): FlipResult {
   const first = flips[0];
   if (!first) throw new Error('no flips');
   let prev = first.seq - 1;
   const unwrapped: { t: number; seq: number; index: number }[] = [];
+  let issued = 0; // flips issued before the observation (index into flips)
   events.forEach((e, index) => {
     const d = (e.seq - (prev & 255) + 256) & 255;
     if (d === 0 || d > 128) return; // same content, or a misread
+    while (issued < flips.length && flips[issued]!.t <= e.t + CLOCK_TOLERANCE_MS) issued++;
+    const latest = flips[issued - 1]?.seq ?? first.seq - 1;
+    // A number from the future is a torn read (cells from two updates): ignore it.
+    if (prev + d > latest) return;
     prev += d;
     unwrapped.push({ t: e.t, seq: prev, index });
   });
