@@ -133,6 +133,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,
+    // One line per request is for debugging; at info the log says what happened, not every asset fetch.
+    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
     bodyLimit: 64 * 1024,
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
   });
