@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSignIn } from '../auth/signIn.js';
 import { isAgentError } from '../errors.js';
 import { BrowserClient } from '../testing/browserClient.js';
 import type { ServerProcess } from '../testing/serverProcess.js';
@@ -71,26 +72,12 @@ describe('device enrollment and remote launch', () => {
   });
 });
 
-/** Signs the sharer in as the agent would (RFC 8252), driving the IdP page with the test browser. */
+/** Signs the sharer in with the agent's own RFC 8252 flow; the test browser plays the system browser. */
 async function agentToken(): Promise<string> {
-  const oidc = await import('openid-client');
-  const config = await oidc.discovery(new URL(`${server.url}/oidc`), 'remote-help-agent', undefined, oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
+  const tokens = await runSignIn({
+    server: server.url,
+    openBrowser: (url) =>
+      new BrowserClient(server.url).completeAgentSignIn(url, 'sharer@contoso.example', TEST_DEMO_PASSWORD),
   });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const redirectUri = 'http://127.0.0.1:49153/callback';
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri,
-    scope: 'openid email profile offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    prompt: 'consent',
-  });
-  const browser = new BrowserClient(server.url);
-  const form = await browser.follow(url.href);
-  let location = await browser.submitSignInForm(form, 'sharer@contoso.example', TEST_DEMO_PASSWORD);
-  for (let i = 0; i < 6 && !location.startsWith(redirectUri); i++)
-    location = (await browser.raw(location)).headers.get('location') ?? '';
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier });
-  return tokens.access_token;
+  return tokens.accessToken;
 }
