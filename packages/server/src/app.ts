@@ -171,10 +171,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   await app.register(cookie, { secret: secrets.cookieKeys });
   await app.register(websocket, { options: { maxPayload: 16 * MAX_WS_FRAME_BYTES } });
-  registerAuth(app, { sessions: new AuthSessions(db, clock), cookieName, bearer: bearerResolver(provider, users) });
+  const authSessions = new AuthSessions(db, clock);
+  registerAuth(app, { sessions: authSessions, cookieName, bearer: bearerResolver(provider, users) });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  const authSessions = new AuthSessions(db, clock);
   await app.register(signInRoutes, {
     provider,
     users,
