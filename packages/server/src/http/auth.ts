@@ -22,10 +22,14 @@ export interface AuthOptions {
   bearer: (token: string, ip: string | null) => Promise<Principal | undefined>;
 }
 
-/** Establishes the caller from a bearer token (agent) or the session cookie (browser apps). */
+/**
+ * Establishes the caller from a bearer token (agent) or the session cookie (browser apps).
+ * Only the API and `/auth/*` look at the caller, so static files and sign-in pages skip the lookup.
+ */
 export function registerAuth(app: FastifyInstance, o: AuthOptions): void {
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async (request) => {
+    if (!request.url.startsWith('/api/') && !request.url.startsWith('/auth/')) return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const principal = await o.bearer(header.slice('Bearer '.length).trim(), request.ip);
