@@ -73,3 +73,18 @@ export async function startViewing(pair: Pair, shots = false): Promise<void> {
   await expect(pair.helper.getByTestId('remote-video')).toBeVisible();
   await expect.poll(() => framesDecoded(pair.helper), { timeout: 20_000 }).toBeGreaterThan(0);
 }
+
+/** The page point that shows the normalized video point (x, y) inside the helper's letterboxed video. */
+export function pagePointFor(helper: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return helper.getByTestId('remote-video').evaluate(
+    (video, target) => {
+      const v = video as HTMLVideoElement;
+      const r = v.getBoundingClientRect();
+      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+      const left = r.left + (r.width - v.videoWidth * scale) / 2;
+      const top = r.top + (r.height - v.videoHeight * scale) / 2;
+      return { x: left + target.x * v.videoWidth * scale, y: top + target.y * v.videoHeight * scale };
+    },
+    { x, y },
+  );
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { pointerLocation, startXvfb, type Xvfb } from '../../packages/agent/src/testing/xvfb.js';
-import { framesDecoded, PASSWORD, shot, signIn } from '../support.js';
+import { framesDecoded, pagePointFor, PASSWORD, shot, signIn } from '../support.js';
 
 const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
 
@@ -66,21 +66,6 @@ async function startAgent(browser: Browser): Promise<RunningAgent> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The page point that shows the normalized video point (x, y) inside the helper's letterboxed video. */
-function pagePointFor(helper: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  return helper.getByTestId('remote-video').evaluate(
-    (video, target) => {
-      const v = video as HTMLVideoElement;
-      const r = v.getBoundingClientRect();
-      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
-      const left = r.left + (r.width - v.videoWidth * scale) / 2;
-      const top = r.top + (r.height - v.videoHeight * scale) / 2;
-      return { x: left + target.x * v.videoWidth * scale, y: top + target.y * v.videoHeight * scale };
-    },
-    { x, y },
-  );
 }
 
 /** Clicks Sign in in the agent window and returns the authorization URL the agent opened. */

@@ -2,16 +2,17 @@
  * A real X desktop for the agent journeys: a private Xvfb, a headed Chromium window on it
  * with a text field (the "application" the helper works in), and the agent process.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
+import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
 
-const run = promisify(execFile);
+export { pointerLocation } from '../../packages/agent/src/testing/xvfb.js';
+
 export const SCREEN = { width: 1280, height: 720 };
 
 export interface Desktop {
@@ -20,24 +21,10 @@ export interface Desktop {
   stop(): Promise<void>;
 }
 
-/** Starts Xvfb on a free display and a full-screen Chromium window with a text field on it. */
+/** Starts Xvfb on a free display and a Chromium window with a text field on it. */
 export async function startDesktop(): Promise<Desktop> {
-  const xvfb = spawn(
-    'Xvfb',
-    ['-displayfd', '3', '-screen', '0', `${SCREEN.width}x${SCREEN.height}x24`, '-nolisten', 'tcp'],
-    {
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    },
-  );
-  const number = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    (xvfb.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-  const display = `:${number}`;
+  const xvfb = await startXvfb(`${SCREEN.width}x${SCREEN.height}x24`);
+  const display = xvfb.display;
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -62,24 +49,14 @@ export async function startDesktop(): Promise<Desktop> {
       app,
       async stop() {
         await browser?.close().catch(() => undefined);
-        xvfb.kill();
+        await xvfb.stop();
       },
     };
   } catch (error) {
     await browser?.close().catch(() => undefined);
-    xvfb.kill();
+    await xvfb.stop();
     throw error;
   }
-}
-
-/** Where the X pointer is on `display`. */
-export async function pointerAt(display: string): Promise<{ x: number; y: number }> {
-  const { stdout } = await run('xdotool', ['getmouselocation', '--shell'], {
-    env: { ...process.env, DISPLAY: display },
-  });
-  const x = Number(/X=(\d+)/.exec(stdout)?.[1]);
-  const y = Number(/Y=(\d+)/.exec(stdout)?.[1]);
-  return { x, y };
 }
 
 export interface AgentProcess {

@@ -7,25 +7,12 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { PASSWORD, framesDecoded, shot, signIn } from '../support.js';
-import { SCREEN, pointerAt, startAgent, startDesktop } from './desktop.js';
+import { PASSWORD, framesDecoded, pagePointFor, shot, signIn } from '../support.js';
+import { SCREEN, pointerLocation, startAgent, startDesktop } from './desktop.js';
 
-/** The page point that shows screen pixel (x, y) inside the helper's letterboxed video. */
-async function pagePointFor(helper: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  return helper.getByTestId('remote-video').evaluate(
-    (video, target) => {
-      const v = video as HTMLVideoElement;
-      const r = v.getBoundingClientRect();
-      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
-      const w = v.videoWidth * scale;
-      const h = v.videoHeight * scale;
-      const left = r.left + (r.width - w) / 2;
-      const top = r.top + (r.height - h) / 2;
-      return { x: left + ((target.x + 0.5) / target.sw) * w, y: top + ((target.y + 0.5) / target.sh) * h };
-    },
-    { x, y, sw: SCREEN.width, sh: SCREEN.height },
-  );
-}
+/** The page point that shows screen pixel (x, y) in the helper's view. */
+const pagePointForPixel = (helper: Page, x: number, y: number) =>
+  pagePointFor(helper, (x + 0.5) / SCREEN.width, (y + 0.5) / SCREEN.height);
 
 test('a helper takes full control of a real desktop through the agent, and the sharer stops it', async ({
   browser,
@@ -73,11 +60,11 @@ test('a helper takes full control of a real desktop through the agent, and the s
       const top = window.screenY + (window.outerHeight - window.innerHeight);
       return { x: Math.round(window.screenX + r.left + r.width / 2), y: Math.round(top + r.top + r.height / 2) };
     });
-    const point = await pagePointFor(helper, target.x, target.y);
+    const point = await pagePointForPixel(helper, target.x, target.y);
     await helper.mouse.click(point.x, point.y);
     await expect
       .poll(async () => {
-        const p = await pointerAt(desktop.display);
+        const p = await pointerLocation(desktop.display);
         return Math.abs(p.x - target.x) <= 3 && Math.abs(p.y - target.y) <= 3;
       })
       .toBe(true);
@@ -95,7 +82,7 @@ test('a helper takes full control of a real desktop through the agent, and the s
     await helper.mouse.click(point.x + 200, point.y + 200);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await desktop.app.inputValue('#notes')).toBe('hello from the helper');
-    const p = await pointerAt(desktop.display);
+    const p = await pointerLocation(desktop.display);
     expect(Math.abs(p.x - target.x) <= 3 && Math.abs(p.y - target.y) <= 3).toBe(true);
     await shot(helper, '24-helper-control-taken-back');
 
