@@ -12,3 +12,5 @@ export * from './signaling.js';
 export * from './input.js';
 export * from './devices.js';
 export * from './control.js';
+export * from './tiles.js';
+export * from './tileReceiver.js';

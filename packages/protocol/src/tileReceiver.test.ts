@@ -1,0 +1,352 @@
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FRAME_WINDOW, TileReceiver, type Painter } from './tileReceiver.js';
+import {
+  encodeTile,
+  packTileMessage,
+  packTileRefresh,
+  parseViewerTileMessage,
+  TILE_SIZE,
+  type EncodedTile,
+  type ViewerTileMessage,
+} from './tiles.js';
+
+const deflate = (data: Uint8Array) => deflateRawSync(data);
+
+/** An RGBA image of `width × height` whose pixel colour is `paint(x, y)` (0xRRGGBB). */
+function image(width: number, height: number, paint: (x: number, y: number) => number) {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const c = paint(x, y);
+      data.set([c >>> 16, (c >> 8) & 0xff, c & 0xff, 255], (y * width + x) * 4);
+    }
+  }
+  return { width, height, data, stride: width * 4, format: 'rgba' as const };
+}
+
+type Image = ReturnType<typeof image>;
+
+/** The tile of `source` at grid cell (col, row), clipped to the image. */
+function tileOf(source: Image, col: number, row: number): EncodedTile {
+  const x = col * TILE_SIZE;
+  const y = row * TILE_SIZE;
+  const w = Math.min(TILE_SIZE, source.width - x);
+  const h = Math.min(TILE_SIZE, source.height - y);
+  return encodeTile(source, x, y, w, h, deflate);
+}
+
+/** One tile message, as an ArrayBuffer the way the channel delivers it. */
+function message(
+  source: { width: number; height: number },
+  frame: number,
+  tiles: EncodedTile[],
+  part = 0,
+  parts = 1,
+): ArrayBuffer {
+  return packTileMessage({ frame, part, parts, screenWidth: source.width, screenHeight: source.height }, tiles).buffer;
+}
+
+/** A painter that keeps the picture in an RGBA buffer and records what it was asked to do. */
+class RecordingPainter implements Painter {
+  width = 0;
+  height = 0;
+  pixels = new Uint8Array(0);
+  calls: string[] = [];
+
+  resize(width: number, height: number): void {
+    this.calls.push(`resize ${width}×${height}`);
+    this.width = width;
+    this.height = height;
+    this.pixels = new Uint8Array(width * height * 4);
+  }
+  fill(x: number, y: number, w: number, h: number, r: number, g: number, b: number): void {
+    this.calls.push(`fill ${x},${y} ${w}×${h}`);
+    for (let row = y; row < y + h; row++) {
+      for (let col = x; col < x + w; col++) this.pixels.set([r, g, b, 255], (row * this.width + col) * 4);
+    }
+  }
+  put(rgba: Uint8ClampedArray, x: number, y: number, w: number, h: number): void {
+    this.calls.push(`put ${x},${y} ${w}×${h}`);
+    expect(rgba.length).toBe(w * h * 4);
+    for (let row = 0; row < h; row++) {
+      this.pixels.set(rgba.subarray(row * w * 4, (row + 1) * w * 4), ((y + row) * this.width + x) * 4);
+    }
+  }
+  /** The colour at (x, y) as 0xRRGGBB. */
+  at(x: number, y: number): number {
+    const p = (y * this.width + x) * 4;
+    return ((this.pixels[p] as number) << 16) | ((this.pixels[p + 1] as number) << 8) | (this.pixels[p + 2] as number);
+  }
+  /** True when the rectangle shows exactly what `source` has there. */
+  shows(source: Image, x: number, y: number, w: number, h: number): boolean {
+    for (let row = y; row < y + h; row++) {
+      for (let col = x; col < x + w; col++) {
+        const p = (row * source.width + col) * 4;
+        const c =
+          ((source.data[p] as number) << 16) | ((source.data[p + 1] as number) << 8) | (source.data[p + 2] as number);
+        if (this.at(col, row) !== c) return false;
+      }
+    }
+    return true;
+  }
+}
+
+function setup() {
+  const sent: ViewerTileMessage[] = [];
+  const painter = new RecordingPainter();
+  let clock = 1000;
+  const receiver = new TileReceiver(
+    (data) => sent.push(parseViewerTileMessage(data)),
+    painter,
+    () => ++clock,
+  );
+  return { receiver, painter, sent };
+}
+
+const ack = (frame: number, mask: number): ViewerTileMessage => ({ kind: 'ack', frame, mask });
+
+/** 100 × 70: a 2 × 2 grid whose right column and bottom row are clipped. */
+const SCREEN = { width: 100, height: 70 };
+const solid = (colour: number) => image(SCREEN.width, SCREEN.height, () => colour);
+
+describe('TileReceiver', () => {
+  it('asks for every cell when it starts', () => {
+    const { receiver, sent } = setup();
+    receiver.start();
+    expect(sent).toEqual([{ kind: 'refresh' }]);
+    expect(packTileRefresh()).toHaveLength(4);
+  });
+
+  it('paints solid, palette and raw tiles with the pixels they carry', () => {
+    const { receiver, painter } = setup();
+    const source = image(SCREEN.width, SCREEN.height, (x, y) => {
+      if (x < 64 && y < 64) return 0x3366cc; // solid
+      if (y < 64) return (x + y) % 3 === 0 ? 0xffffff : 0x101010; // palette of 2
+      return (x * 2731 + y * 977) & 0xffffff; // too many colours: raw
+    });
+    const tiles = [tileOf(source, 0, 0), tileOf(source, 1, 0), tileOf(source, 0, 1), tileOf(source, 1, 1)];
+    expect(tiles.map((t) => t.encoding)).toEqual(['solid', 'palette', 'raw', 'raw']);
+
+    receiver.handle(message(source, 1, tiles));
+
+    expect(painter.calls).toEqual([
+      'resize 100×70',
+      'fill 0,0 64×64',
+      'put 64,0 36×64',
+      'put 0,64 64×6',
+      'put 64,64 36×6',
+    ]);
+    expect(painter.shows(source, 0, 0, SCREEN.width, SCREEN.height)).toBe(true);
+    expect(receiver.screen).toEqual(SCREEN);
+    expect(receiver.stats).toMatchObject({ frames: 1, messages: 1, tiles: 4, dropped: 0 });
+    expect(receiver.stats.lastPaintAt).not.toBeNull();
+  });
+
+  it('never lets a late, older tile overwrite newer pixels of its cell', () => {
+    const { receiver, painter, sent } = setup();
+    const older = solid(0xff0000);
+    const newer = solid(0x0000ff);
+    receiver.handle(message(SCREEN, 1, [tileOf(older, 0, 0), tileOf(older, 1, 0)]));
+    receiver.handle(message(SCREEN, 3, [tileOf(newer, 0, 0)]));
+    // Frame 2 arrives last; its tile of cell (0, 0) is older than frame 3's, its tile of (1, 0) is not.
+    receiver.handle(message(SCREEN, 2, [tileOf(older, 0, 0), tileOf(solid(0x00ff00), 1, 0)]));
+
+    expect(painter.at(10, 10)).toBe(0x0000ff);
+    expect(painter.at(80, 10)).toBe(0x00ff00);
+    expect(receiver.stats.tiles).toBe(4);
+    // The skipped tile may have been part of a cell: frame 2 is not acknowledged, so the agent resends it.
+    expect(receiver.stats.frames).toBe(2);
+    expect(sent.at(-1)).toEqual(ack(3, 0b10));
+  });
+
+  it('paints part of a cell, and a solid fill across cells with every cell it covers', () => {
+    const { receiver, painter, sent } = setup();
+    const base = solid(0x000000);
+    receiver.handle(
+      message(SCREEN, 1, [tileOf(base, 0, 0), tileOf(base, 1, 0), tileOf(base, 0, 1), tileOf(base, 1, 1)]),
+    );
+    const dot = encodeTile(solid(0xffffff), 10, 20, 3, 2, deflate);
+    receiver.handle(message(SCREEN, 2, [dot]));
+    expect([painter.at(10, 20), painter.at(12, 21), painter.at(13, 21), painter.at(10, 22)]).toEqual([
+      0xffffff, 0xffffff, 0x000000, 0x000000,
+    ]);
+    const fill = { ...encodeTile(solid(0x00ff00), 0, 0, 1, 1, deflate), x: 60, y: 60, width: 10, height: 10 };
+    receiver.handle(message(SCREEN, 4, [fill]));
+    expect([painter.at(60, 60), painter.at(69, 69), painter.at(70, 70)]).toEqual([0x00ff00, 0x00ff00, 0x000000]);
+    // Frame 3 arrives late: it is older than frame 4 in cell (1, 1), which the fill reached.
+    receiver.handle(message(SCREEN, 3, [encodeTile(solid(0xff0000), 64, 64, 36, 6, deflate)]));
+    expect(painter.at(90, 66)).toBe(0x000000);
+    expect(sent.at(-1)).toEqual(ack(4, 0b110));
+  });
+
+  it('acknowledges a frame only once all its parts arrived, with the frames before it in the mask', () => {
+    const { receiver, sent } = setup();
+    const source = solid(0x808080);
+    receiver.handle(message(source, 1, [tileOf(source, 0, 0)]));
+    receiver.handle(message(source, 5, [tileOf(source, 0, 0)], 0, 3));
+    receiver.handle(message(source, 5, [tileOf(source, 1, 0)], 2, 3));
+    expect(sent).toEqual([ack(1, 0)]);
+    receiver.handle(message(source, 5, [tileOf(source, 0, 1)], 1, 3));
+    expect(sent).toEqual([ack(1, 0), ack(5, 0b1000)]);
+
+    // Frames 3 and 4 arrive late, in a cell frame 5 did not touch.
+    receiver.handle(message(source, 3, [tileOf(source, 1, 1)]));
+    expect(sent.at(-1)).toEqual(ack(5, 0b1010));
+    receiver.handle(message(source, 4, [tileOf(source, 1, 1)]));
+    expect(sent.at(-1)).toEqual(ack(5, 0b1011));
+    // Frame 6 is incomplete (one part of two): 7's ack leaves its bit clear.
+    receiver.handle(message(source, 6, [tileOf(source, 0, 0)], 0, 2));
+    receiver.handle(message(source, 7, [tileOf(source, 0, 0)]));
+    expect(sent.at(-1)).toEqual(ack(7, 0b101110));
+    expect(sent).toHaveLength(5);
+    expect(receiver.stats.frames).toBe(5);
+  });
+
+  it('acknowledges frames 32 behind the highest in the top bit of the mask', () => {
+    const { receiver, sent } = setup();
+    const source = solid(0x808080);
+    receiver.handle(message(source, 100, [tileOf(source, 0, 0)]));
+    receiver.handle(message(source, 132, [tileOf(source, 0, 0)]));
+    receiver.handle(message(source, 133, [tileOf(source, 0, 0)]));
+    expect(sent.at(-2)).toEqual(ack(132, 2 ** 31));
+    expect(sent.at(-1)).toEqual(ack(133, 1));
+  });
+
+  it('paints a duplicate part once, and acknowledges again when it belongs to a complete frame', () => {
+    const { receiver, painter, sent } = setup();
+    const source = solid(0x123456);
+    const first = message(source, 9, [tileOf(source, 0, 0)], 0, 2);
+    receiver.handle(first);
+    receiver.handle(first);
+    expect(sent).toEqual([]);
+    const second = message(source, 9, [tileOf(source, 1, 0)], 1, 2);
+    receiver.handle(second);
+    expect(sent).toEqual([ack(9, 0)]);
+    receiver.handle(second);
+    receiver.handle(first);
+    expect(sent).toEqual([ack(9, 0), ack(9, 0), ack(9, 0)]);
+    expect(painter.calls.filter((call) => call.startsWith('fill'))).toHaveLength(2);
+    expect(receiver.stats).toMatchObject({ frames: 1, messages: 5, tiles: 2, dropped: 0 });
+  });
+
+  it('resizes for a newer frame of another size and drops older frames of another size', () => {
+    const { receiver, painter, sent } = setup();
+    const small = { width: 64, height: 64 };
+    receiver.handle(message(SCREEN, 1, [tileOf(solid(0xff0000), 0, 0)]));
+    receiver.handle(
+      message(small, 3, [
+        tileOf(
+          image(64, 64, () => 0x00ff00),
+          0,
+          0,
+        ),
+      ]),
+    );
+    expect(receiver.screen).toEqual(small);
+    expect(painter.calls).toEqual(['resize 100×70', 'fill 0,0 64×64', 'resize 64×64', 'fill 0,0 64×64']);
+
+    // Frame 2 was sent before the screen changed: nothing of it is painted or acknowledged.
+    receiver.handle(message(SCREEN, 2, [tileOf(solid(0x0000ff), 0, 0)]));
+    expect(receiver.screen).toEqual(small);
+    expect(painter.calls).toHaveLength(4);
+    expect(painter.at(0, 0)).toBe(0x00ff00);
+    expect(receiver.stats.dropped).toBe(1);
+    expect(sent).toEqual([ack(1, 0), ack(3, 0b10)]);
+  });
+
+  it('starts every cell over at a resize: a late tile of the same size from before it is not painted', () => {
+    const { receiver, painter } = setup();
+    const other = { width: 200, height: 200 };
+    receiver.handle(message(SCREEN, 1, [tileOf(solid(0xff0000), 0, 0)]));
+    receiver.handle(
+      message(other, 4, [
+        tileOf(
+          image(200, 200, () => 0x00ff00),
+          2,
+          2,
+        ),
+      ]),
+    );
+    receiver.handle(message(SCREEN, 6, [tileOf(solid(0x0000ff), 1, 1)]));
+    const before = painter.calls.length;
+    receiver.handle(message(SCREEN, 2, [tileOf(solid(0xffff00), 0, 0)]));
+    expect(painter.calls).toHaveLength(before);
+    expect(painter.at(0, 0)).toBe(0x000000);
+  });
+
+  it('drops garbage without throwing, painting, sending or changing the size', () => {
+    const { receiver, painter, sent } = setup();
+    const good = message(SCREEN, 1, [tileOf(solid(0xff0000), 0, 0)]);
+    const tooFar = packTileMessage({ frame: 2, part: 0, parts: 1, screenWidth: 64, screenHeight: 64 }, [
+      tileOf(solid(0xff0000), 1, 0),
+    ]);
+    const garbage: unknown[] = [
+      new ArrayBuffer(0),
+      Uint8Array.of(1, 2, 3).buffer,
+      Uint8Array.from({ length: 300 }, (_, i) => (i === 0 ? 1 : (i * 37 + 11) & 0xff)).buffer,
+      good.slice(0, good.byteLength - 1),
+      Uint8Array.of(...new Uint8Array(good), 0).buffer,
+      packTileRefresh().buffer,
+      tooFar.buffer,
+      'not binary',
+      null,
+    ];
+    for (const data of garbage) expect(() => receiver.handle(data)).not.toThrow();
+    expect(receiver.stats).toMatchObject({ frames: 0, messages: garbage.length, tiles: 0, dropped: garbage.length });
+    expect(receiver.screen).toBeNull();
+    expect(painter.calls).toEqual([]);
+    expect(sent).toEqual([]);
+
+    receiver.handle(good);
+    expect(painter.at(0, 0)).toBe(0xff0000);
+    expect(sent).toEqual([ack(1, 0)]);
+  });
+
+  it('paints the other tiles of a message with an undecodable tile, and does not acknowledge its frame', () => {
+    const { receiver, painter, sent } = setup();
+    const source = image(SCREEN.width, SCREEN.height, (x, y) => (x * 2731 + y * 977) & 0xffffff);
+    const broken = { ...tileOf(source, 1, 0), payload: Uint8Array.of(1, 2, 3, 4) };
+    receiver.handle(message(source, 1, [tileOf(source, 0, 0), broken, tileOf(solid(0x00ff00), 0, 1)]));
+    expect(painter.shows(source, 0, 0, 64, 64)).toBe(true);
+    expect(painter.at(0, 64)).toBe(0x00ff00);
+    expect(painter.at(70, 0)).toBe(0x000000);
+    expect(receiver.stats).toMatchObject({ frames: 0, tiles: 2, dropped: 1 });
+    expect(sent).toEqual([]);
+  });
+
+  it('drops a part whose part count disagrees with its frame', () => {
+    const { receiver, sent } = setup();
+    const source = solid(0x808080);
+    receiver.handle(message(source, 1, [tileOf(source, 0, 0)], 0, 2));
+    receiver.handle(message(source, 1, [tileOf(source, 1, 0)], 1, 3));
+    expect(receiver.stats.dropped).toBe(1);
+    expect(sent).toEqual([]);
+  });
+
+  it('forgets frames far behind the newest: their late parts no longer complete them', () => {
+    const { receiver, painter, sent } = setup();
+    const source = solid(0x808080);
+    receiver.handle(message(source, 1, [tileOf(source, 0, 0)], 0, 2));
+    receiver.handle(message(source, 2, [tileOf(source, 0, 0)], 0, 2));
+    receiver.handle(message(source, 2 + FRAME_WINDOW, [tileOf(source, 1, 1)], 0, 2));
+    receiver.handle(message(source, 1, [tileOf(source, 1, 0)], 1, 2));
+    receiver.handle(message(source, 2, [tileOf(source, 1, 0)], 1, 2));
+    // Frame 1 is forgotten; frame 2 is still in the window and completes.
+    expect(sent).toEqual([ack(2, 0)]);
+    // The late part of frame 1 still paints its cell, which no newer frame had painted.
+    expect(painter.calls.filter((call) => call === 'fill 64,0 36×64')).toHaveLength(2);
+    expect(receiver.stats.frames).toBe(1);
+  });
+
+  it('keeps its bookkeeping bounded however many frames stay incomplete', () => {
+    const { receiver, sent } = setup();
+    const source = solid(0x808080);
+    for (let frame = 1; frame <= 1000; frame++) receiver.handle(message(source, frame, [tileOf(source, 0, 0)], 0, 2));
+    // Late single-part frames from long ago are painted if still newest in their cell, but not tracked.
+    for (let frame = 1; frame <= 500; frame++) receiver.handle(message(source, frame, [tileOf(source, 1, 1)]));
+    const { recent } = receiver as unknown as { recent: Map<number, unknown> };
+    expect(recent.size).toBe(FRAME_WINDOW + 1);
+    expect(sent).toEqual([]);
+  });
+});

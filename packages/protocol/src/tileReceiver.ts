@@ -1,0 +1,232 @@
+/**
+ * @module tileReceiver
+ * The viewer's side of the `tiles` data channel (see `tiles` in the protocol): parses
+ * tile messages, paints them through a {@link Painter} and acknowledges complete frames.
+ * No DOM: the canvas is behind the painter, the channel behind `send`.
+ *
+ * - The channel is unordered, so a tile may arrive after a newer one of the same cell.
+ *   Each grid cell keeps the frame that last painted it; an older tile is not painted and
+ *   its part is not counted as received, so the frame is never acknowledged and the agent
+ *   sends that area again with the current pixels (a tile may be part of a cell, so
+ *   skipping it silently could leave stale pixels).
+ * - A new screen size (from a frame newer than the last size change) resizes the painter
+ *   and starts every cell over; a message of another size from an older frame is dropped.
+ * - A frame is complete once every part has arrived. Each completion sends an ack for the
+ *   highest complete frame with a mask of the 32 frames before it. A part that arrives
+ *   again (the agent sends small frames twice) paints nothing, but re-sends the ack if its
+ *   frame is complete: acks travel without retransmission too.
+ * - A part with a tile that does not decode is not counted as received, so its frame is
+ *   never acknowledged and the agent sends those cells again.
+ * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
+ */
+import { decodeTile, packTileAck, packTileRefresh, parseTileMessage, TILE_SIZE, type TileMessage } from './tiles.js';
+
+/** Where the tiles are drawn (a canvas in the app, a recorder in tests). */
+export interface Painter {
+  /** The screen has a new size: size the surface to it (its content may be cleared). */
+  resize(width: number, height: number): void;
+  /** Fills a rectangle with one colour. */
+  fill(x: number, y: number, width: number, height: number, r: number, g: number, b: number): void;
+  /** Puts `width × height` RGBA pixels at (x, y). */
+  put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void;
+}
+
+/** Counters for tests, diagnostics and measurement. */
+export interface TileReceiverStats {
+  /** Frames that arrived complete. */
+  frames: number;
+  /** Messages received, dropped ones included. */
+  messages: number;
+  /** Tiles painted. */
+  tiles: number;
+  /** Messages that were malformed or of an outdated screen size, and tiles that did not decode. */
+  dropped: number;
+  /** `now()` of the last paint, or null before the first. */
+  lastPaintAt: number | null;
+}
+
+/** The screen size the tiles describe. */
+export interface ScreenSize {
+  width: number;
+  height: number;
+}
+
+/** Frames this far behind the newest one are forgotten (and their parts no longer counted). */
+export const FRAME_WINDOW = 64;
+/** Frames an ack's mask covers before its highest frame. */
+const MASK_BITS = 32;
+
+/** What is known of one recent frame: its part count and, until it is complete, the parts received. */
+interface FrameRecord {
+  parts: number;
+  /** Parts received so far; null once the frame is complete. */
+  received: Set<number> | null;
+}
+
+/** See the module description. */
+export class TileReceiver {
+  private readonly counters: TileReceiverStats = { frames: 0, messages: 0, tiles: 0, dropped: 0, lastPaintAt: null };
+  private size: ScreenSize | null = null;
+  /** The frame that brought the current size. */
+  private sizeFrame = -1;
+  private cols = 0;
+  /** Per grid cell, the frame of the pixels it shows. */
+  private versions = new Float64Array(0);
+  private readonly recent = new Map<number, FrameRecord>();
+  private newest = -1;
+  private highestComplete = -1;
+
+  constructor(
+    private readonly send: (data: Uint8Array<ArrayBuffer>) => void,
+    private readonly painter: Painter,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Counters since construction (read-only: the receiver updates them in place). */
+  get stats(): Readonly<TileReceiverStats> {
+    return this.counters;
+  }
+
+  /** The current screen size, or null before the first message. */
+  get screen(): ScreenSize | null {
+    return this.size;
+  }
+
+  /** Asks the agent for every cell (call it when the channel opens). */
+  start(): void {
+    this.transmit(packTileRefresh());
+  }
+
+  /** Takes one message of the channel. Anything but a valid tile message is counted as dropped. */
+  handle(data: unknown): void {
+    this.counters.messages++;
+    let message: TileMessage;
+    try {
+      if (!(data instanceof ArrayBuffer || data instanceof Uint8Array)) throw new TypeError('not binary');
+      message = parseTileMessage(data);
+    } catch {
+      this.counters.dropped++;
+      return;
+    }
+    const { frame, part, parts } = message;
+    const known = this.recent.get(frame);
+    if (known && known.parts !== parts) {
+      // The parts of one frame disagree on how many there are.
+      this.counters.dropped++;
+      return;
+    }
+    if (!this.sameSize(message)) {
+      if (frame <= this.sizeFrame) {
+        this.counters.dropped++;
+        return;
+      }
+      this.resize(message.screenWidth, message.screenHeight, frame);
+    }
+    const record = this.track(frame, parts);
+    const received = record?.received;
+    if (received === null) {
+      // Another copy of a part of a complete frame: its ack may have been lost.
+      this.acknowledge();
+      return;
+    }
+    if (received?.has(part)) return;
+    const whole = this.paint(message);
+    if (!record || !received || !whole) return;
+    received.add(part);
+    if (received.size < parts) return;
+    record.received = null;
+    this.counters.frames++;
+    this.highestComplete = Math.max(this.highestComplete, frame);
+    this.acknowledge();
+  }
+
+  private sameSize(message: TileMessage): boolean {
+    return this.size?.width === message.screenWidth && this.size.height === message.screenHeight;
+  }
+
+  private resize(width: number, height: number, frame: number): void {
+    this.size = { width, height };
+    this.sizeFrame = frame;
+    this.cols = Math.ceil(width / TILE_SIZE);
+    // Every cell starts at the resizing frame: tiles from before it are never painted.
+    this.versions = new Float64Array(this.cols * Math.ceil(height / TILE_SIZE)).fill(frame);
+    this.painter.resize(width, height);
+  }
+
+  /** The record of `frame` (created on its first part), or null for a frame too old to track. */
+  private track(frame: number, parts: number): FrameRecord | null {
+    if (frame > this.newest) {
+      this.newest = frame;
+      for (const old of this.recent.keys()) if (old < frame - FRAME_WINDOW) this.recent.delete(old);
+    }
+    if (frame < this.newest - FRAME_WINDOW) return null;
+    let record = this.recent.get(frame);
+    if (!record) {
+      record = { parts, received: new Set() };
+      this.recent.set(frame, record);
+    }
+    return record;
+  }
+
+  /** Paints the tiles of a message that are not older than their cells; false if one did not decode. */
+  private paint(message: TileMessage): boolean {
+    let whole = true;
+    for (const tile of message.tiles) {
+      // The cells the tile covers (one, but for a solid fill across cells).
+      const c0 = Math.floor(tile.x / TILE_SIZE);
+      const c1 = Math.floor((tile.x + tile.width - 1) / TILE_SIZE);
+      const r0 = Math.floor(tile.y / TILE_SIZE);
+      const r1 = Math.floor((tile.y + tile.height - 1) / TILE_SIZE);
+      if (this.newerThan(message.frame, c0, c1, r0, r1)) {
+        // A late tile: newer pixels cover part of it. Not painted, and not acknowledged, so
+        // the agent sends the current pixels of its area again.
+        whole = false;
+        continue;
+      }
+      try {
+        const pixels = decodeTile(tile);
+        if ('solid' in pixels) {
+          const [r, g, b] = pixels.solid;
+          this.painter.fill(tile.x, tile.y, tile.width, tile.height, r, g, b);
+        } else {
+          this.painter.put(pixels.rgba, tile.x, tile.y, tile.width, tile.height);
+        }
+      } catch {
+        this.counters.dropped++;
+        whole = false;
+        continue;
+      }
+      for (let r = r0; r <= r1; r++) this.versions.fill(message.frame, r * this.cols + c0, r * this.cols + c1 + 1);
+      this.counters.tiles++;
+      this.counters.lastPaintAt = this.now();
+    }
+    return whole;
+  }
+
+  /** Whether a cell in columns c0…c1, rows r0…r1 shows a frame newer than `frame`. */
+  private newerThan(frame: number, c0: number, c1: number, r0: number, r1: number): boolean {
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) if ((this.versions[r * this.cols + c] as number) > frame) return true;
+    }
+    return false;
+  }
+
+  /** Sends the ack of the highest complete frame and of the complete ones among the 32 before it. */
+  private acknowledge(): void {
+    const highest = this.highestComplete;
+    let mask = 0;
+    for (let i = 0; i < MASK_BITS; i++) {
+      const record = this.recent.get(highest - 1 - i);
+      if (record && record.received === null) mask |= 1 << i;
+    }
+    this.transmit(packTileAck(highest, mask));
+  }
+
+  private transmit(data: Uint8Array<ArrayBuffer>): void {
+    try {
+      this.send(data);
+    } catch {
+      // The channel closed under us: nothing to tell the agent any more.
+    }
+  }
+}

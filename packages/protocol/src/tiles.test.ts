@@ -1,0 +1,172 @@
+import { deflateSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { ProtocolError } from './errors.js';
+import {
+  decodeTile,
+  encodeTile,
+  MAX_PALETTE,
+  packTileAck,
+  packTileMessage,
+  packTileRefresh,
+  parseTileMessage,
+  parseViewerTileMessage,
+  type EncodedTile,
+} from './tiles.js';
+
+const deflate = (data: Uint8Array) => deflateSync(data, { level: 1 });
+
+/** A BGRX image of `width × height` whose pixel colour is `paint(x, y)` (0xRRGGBB). */
+function image(width: number, height: number, paint: (x: number, y: number) => number) {
+  const stride = width * 4 + 8; // rows with padding, as X11 may give
+  const data = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const c = paint(x, y);
+      const p = y * stride + x * 4;
+      data[p] = c & 0xff;
+      data[p + 1] = (c >> 8) & 0xff;
+      data[p + 2] = c >>> 16;
+      data[p + 3] = 0x5a; // padding the encoder must ignore
+    }
+  }
+  return { data, stride, format: 'bgra' as const };
+}
+
+function rgbaAt(rgba: Uint8ClampedArray, width: number, x: number, y: number): number {
+  const p = (y * width + x) * 4;
+  expect(rgba[p + 3]).toBe(255);
+  return ((rgba[p] as number) << 16) | ((rgba[p + 1] as number) << 8) | (rgba[p + 2] as number);
+}
+
+function roundTrip(paint: (x: number, y: number) => number, w = 64, h = 64, x0 = 64, y0 = 0) {
+  const source = image(200, 100, paint);
+  const tile = encodeTile(source, x0, y0, w, h, deflate);
+  const decoded = decodeTile(tile);
+  return { tile, decoded };
+}
+
+describe('tile encodings', () => {
+  it('sends a one-colour tile as solid, three bytes', () => {
+    const { tile, decoded } = roundTrip(() => 0x123456);
+    expect(tile.encoding).toBe('solid');
+    expect(tile.payload).toEqual(Uint8Array.of(0x12, 0x34, 0x56));
+    expect(decoded).toEqual({ solid: [0x12, 0x34, 0x56] });
+  });
+
+  it.each([2, 3, 4, 5, 16])('sends %i colours as a palette and decodes every pixel', (colours) => {
+    const paint = (x: number, y: number) => ((x * 7 + y * 3) % colours) * 0x0f0f0f + 0x010203;
+    const { tile, decoded } = roundTrip(paint, 40, 33, 64, 64 - 64);
+    expect(tile.encoding).toBe('palette');
+    expect(tile.payload[0]).toBe(colours - 1);
+    if (!('rgba' in decoded)) throw new Error('expected pixels');
+    for (let y = 0; y < 33; y++)
+      for (let x = 0; x < 40; x++) expect(rgbaAt(decoded.rgba, 40, x, y)).toBe(paint(64 + x, y));
+  });
+
+  it('sends more colours than a palette holds as raw RGB and decodes every pixel', () => {
+    const paint = (x: number, y: number) => (x * 4099 + y * 65_537) & 0xffffff;
+    const { tile, decoded } = roundTrip(paint, 64, 64, 128, 0);
+    expect(tile.encoding).toBe('raw');
+    if (!('rgba' in decoded)) throw new Error('expected pixels');
+    for (let y = 0; y < 64; y++)
+      for (let x = 0; x < 64; x++) expect(rgbaAt(decoded.rgba, 64, x, y)).toBe(paint(128 + x, y));
+  });
+
+  it('reads RGBA sources in their own byte order', () => {
+    const data = new Uint8Array(4 * 4 * 4);
+    for (let i = 0; i < 16; i++) data.set(i % 2 ? [0xff, 0, 0, 0] : [0, 0, 0xff, 0], i * 4);
+    const tile = encodeTile({ data, stride: 16, format: 'rgba' }, 0, 0, 4, 4, deflate);
+    const decoded = decodeTile(tile);
+    if (!('rgba' in decoded)) throw new Error('expected pixels');
+    expect(rgbaAt(decoded.rgba, 4, 0, 0)).toBe(0x0000ff);
+    expect(rgbaAt(decoded.rgba, 4, 1, 0)).toBe(0xff0000);
+  });
+
+  it('refuses payloads that do not decode to exactly the tile', () => {
+    const { tile } = roundTrip((x) => (x % 2 ? 0xffffff : 0));
+    const bad = (patch: Partial<EncodedTile>) => () => decodeTile({ ...tile, ...patch });
+    expect(bad({ height: 63 })).toThrow(ProtocolError); // more pixels than the tile
+    expect(bad({ payload: tile.payload.subarray(0, 8) })).toThrow(ProtocolError);
+    expect(bad({ encoding: 'raw' })).toThrow(ProtocolError);
+    expect(bad({ encoding: 'solid' })).toThrow(ProtocolError);
+    const wrongCount = tile.payload.slice();
+    wrongCount[0] = MAX_PALETTE; // claims 17 colours
+    expect(bad({ payload: wrongCount })).toThrow(ProtocolError);
+  });
+});
+
+describe('tile messages', () => {
+  const head = { frame: 7, part: 1, parts: 2, screenWidth: 1280, screenHeight: 720 };
+  const tiles = [
+    encodeTile(
+      image(128, 64, () => 0xff0000),
+      0,
+      0,
+      64,
+      64,
+      deflate,
+    ),
+    encodeTile(
+      image(128, 64, (x) => (x % 3 ? 0xff : 0)),
+      64,
+      0,
+      64,
+      64,
+      deflate,
+    ),
+  ].map((t, i) => ({ ...t, x: 1216, y: 64 * (i + 10), height: 16 }));
+
+  it('lets solid tiles, and only them, span cells', () => {
+    const fill = { ...(tiles[0] as EncodedTile), x: 10, y: 20, width: 300, height: 200 };
+    expect(parseTileMessage(packTileMessage(head, [fill])).tiles[0]).toMatchObject({ width: 300, encoding: 'solid' });
+    expect(() => parseTileMessage(packTileMessage(head, [{ ...fill, encoding: 'raw' }]))).toThrow(ProtocolError);
+    expect(() => parseTileMessage(packTileMessage(head, [{ ...fill, width: 1271 }]))).toThrow(ProtocolError);
+  });
+
+  it('carries any rectangle inside one cell', () => {
+    const inside = { ...(tiles[0] as EncodedTile), x: 1230, y: 650, width: 10, height: 3 };
+    expect(parseTileMessage(packTileMessage(head, [inside])).tiles[0]).toMatchObject({ x: 1230, y: 650, width: 10 });
+  });
+
+  it('round-trips header and tiles', () => {
+    const tilesToSend = [{ ...tiles[0], height: 64 } as EncodedTile];
+    const parsed = parseTileMessage(packTileMessage(head, tilesToSend));
+    expect(parsed).toMatchObject(head);
+    expect(parsed.tiles).toHaveLength(1);
+    expect(parsed.tiles[0]).toMatchObject({ x: 1216, y: 640, width: 64, height: 64, encoding: 'solid' });
+  });
+
+  it('refuses every malformed message with a validation error', () => {
+    const good = packTileMessage(head, [tiles[1] as EncodedTile]);
+    expect(parseTileMessage(good).tiles[0]).toMatchObject({ encoding: 'palette', x: 1216, y: 704 });
+    const cases: [string, (m: Uint8Array) => Uint8Array][] = [
+      ['short', (m) => m.subarray(0, 10)],
+      ['wrong kind', (m) => (m.set([2], 0), m)],
+      ['part past parts', (m) => (new DataView(m.buffer).setUint16(8, 2, true), m)],
+      ['zero parts', (m) => (new DataView(m.buffer).setUint16(10, 0, true), m)],
+      ['zero screen', (m) => (new DataView(m.buffer).setUint16(12, 0, true), m)],
+      ['tile across two cells', (m) => (new DataView(m.buffer).setUint16(16, 1215, true), m)],
+      ['tile outside the screen', (m) => (new DataView(m.buffer).setUint16(18, 705, true), m)],
+      ['tile too big', (m) => (new DataView(m.buffer).setUint16(20, 65, true), m)],
+      ['unknown encoding', (m) => (m.set([9], 24), m)],
+      ['payload past the end', (m) => (new DataView(m.buffer).setUint16(25, 99, true), m)],
+      ['trailing bytes', (m) => Uint8Array.of(...m, 0)],
+      ['more tiles than present', (m) => (new DataView(m.buffer).setUint16(2, 2, true), m)],
+    ];
+    for (const [name, mutate] of cases) {
+      expect(() => parseTileMessage(mutate(good.slice())), name).toThrow(ProtocolError);
+    }
+  });
+
+  it('round-trips acks and refresh requests and refuses anything else', () => {
+    expect(parseViewerTileMessage(packTileAck(0xfffffffe, 0x80000001))).toEqual({
+      kind: 'ack',
+      frame: 0xfffffffe,
+      mask: 0x80000001,
+    });
+    expect(parseViewerTileMessage(packTileRefresh())).toEqual({ kind: 'refresh' });
+    for (const bad of [new Uint8Array(0), Uint8Array.of(2, 0, 0, 0), Uint8Array.of(9, 0, 0, 0), new Uint8Array(12)]) {
+      expect(() => parseViewerTileMessage(bad)).toThrow(ProtocolError);
+    }
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * @module tiles
+ * The agent's screen pixels as damage tiles on the `tiles` data channel (unordered,
+ * no retransmission), the way VNC's Tight/ZRLE encodings carry them, and the viewer's
+ * acknowledgements back. Binary, little-endian; every parser checks every length and
+ * bound and throws `ProtocolError('validation_failed')` rather than read past the data.
+ *
+ * The screen is cut along a fixed grid of {@link TILE_SIZE} × {@link TILE_SIZE} cells. A tile
+ * is the changed part of one cell (any rectangle inside it, the whole cell at most), or a
+ * `solid` rectangle of any size (a filled window, a selection, a button), and the viewer
+ * keeps one version per cell: the frame that last painted it. A *frame* is one
+ * batch of tiles, split into *parts* (messages of at most {@link MAX_MESSAGE_BYTES}); the
+ * viewer acknowledges a frame once it has painted every part. A lost part is never
+ * retransmitted as such: the agent sends the current pixels of its tiles again in a later
+ * frame. A tile older than its cell's version is not painted and its part is not
+ * acknowledged, so the agent resends it too: nothing older ever covers something newer.
+ *
+ * Agent → viewer, a *tile message*:
+ *   u8 kind = 1, u8 0, u16 tile count, u32 frame, u16 part, u16 parts, u16 screen width, u16 screen height,
+ *   then per tile: u16 x, y, w, h, u8 encoding, u16 payload length, payload.
+ * Viewer → agent: *ack* (u8 kind = 2, 3 × u8 0, u32 highest complete frame, u32 mask: bit i set =
+ * frame highest − 1 − i complete too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell again).
+ *
+ * Encodings (pixels are RGB; the capture's fourth byte is padding and never sent):
+ * - `solid`: 3 bytes, one colour for the whole tile (the only encoding that may span cells);
+ * - `palette`: u8 n − 1 (2 ≤ n ≤ 16), n × 3 bytes of colours, then raw deflate of the indexes,
+ *   1, 2 or 4 bits each (by n), each row starting on a byte boundary;
+ * - `raw`: raw deflate of the tile's RGB bytes, row by row.
+ */
+import { inflateSync } from 'fflate';
+import { ProtocolError } from './errors.js';
+
+/** Side of a grid cell, in pixels. */
+export const TILE_SIZE = 64;
+/** Largest tile message the agent sends: a lost packet costs at most this much. */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+/** Largest screen side the format carries. */
+export const MAX_SCREEN_SIDE = 16_384;
+/** The most colours a palette tile holds. */
+export const MAX_PALETTE = 16;
+
+export const TILE_MESSAGE = 1;
+export const TILE_ACK = 2;
+export const TILE_REFRESH = 3;
+
+export const ENCODINGS = ['solid', 'palette', 'raw'] as const;
+/** How one tile's pixels are packed. */
+export type TileEncoding = (typeof ENCODINGS)[number];
+
+const MESSAGE_HEADER = 16;
+const TILE_HEADER = 11;
+
+/** One tile as it travels: its rectangle in screen pixels, its encoding and its payload. */
+export interface EncodedTile {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  encoding: TileEncoding;
+  payload: Uint8Array;
+}
+
+/** One parsed tile message. Payloads are views into the message. */
+export interface TileMessage {
+  frame: number;
+  part: number;
+  parts: number;
+  screenWidth: number;
+  screenHeight: number;
+  tiles: EncodedTile[];
+}
+
+/** A viewer → agent message. */
+export type ViewerTileMessage = { kind: 'ack'; frame: number; mask: number } | { kind: 'refresh' };
+
+/** Bytes a tile takes in a message. */
+export function tileWireSize(tile: EncodedTile): number {
+  return TILE_HEADER + tile.payload.length;
+}
+
+/** Packs tiles into one message (callers keep the total within {@link MAX_MESSAGE_BYTES}). */
+export function packTileMessage(
+  head: Omit<TileMessage, 'tiles'>,
+  tiles: readonly EncodedTile[],
+): Uint8Array<ArrayBuffer> {
+  let size = MESSAGE_HEADER;
+  for (const tile of tiles) size += tileWireSize(tile);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, TILE_MESSAGE);
+  view.setUint16(2, tiles.length, true);
+  view.setUint32(4, head.frame, true);
+  view.setUint16(8, head.part, true);
+  view.setUint16(10, head.parts, true);
+  view.setUint16(12, head.screenWidth, true);
+  view.setUint16(14, head.screenHeight, true);
+  let at = MESSAGE_HEADER;
+  for (const tile of tiles) {
+    view.setUint16(at, tile.x, true);
+    view.setUint16(at + 2, tile.y, true);
+    view.setUint16(at + 4, tile.width, true);
+    view.setUint16(at + 6, tile.height, true);
+    view.setUint8(at + 8, ENCODINGS.indexOf(tile.encoding));
+    view.setUint16(at + 9, tile.payload.length, true);
+    out.set(tile.payload, at + TILE_HEADER);
+    at += TILE_HEADER + tile.payload.length;
+  }
+  return out;
+}
+
+function invalid(message: string): ProtocolError {
+  return new ProtocolError('validation_failed', `tile message: ${message}`);
+}
+
+/** Parses and checks a tile message: sizes, counts, and every tile inside the screen and on the grid. */
+export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (bytes.length < MESSAGE_HEADER) throw invalid('shorter than its header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint8(0) !== TILE_MESSAGE) throw invalid(`kind ${view.getUint8(0)} is not a tile message`);
+  const count = view.getUint16(2, true);
+  const head = {
+    frame: view.getUint32(4, true),
+    part: view.getUint16(8, true),
+    parts: view.getUint16(10, true),
+    screenWidth: view.getUint16(12, true),
+    screenHeight: view.getUint16(14, true),
+  };
+  if (head.parts === 0 || head.part >= head.parts) throw invalid(`part ${head.part} of ${head.parts}`);
+  if (head.screenWidth === 0 || head.screenHeight === 0 || head.screenWidth > MAX_SCREEN_SIDE) {
+    throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
+  }
+  if (head.screenHeight > MAX_SCREEN_SIDE) throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
+  const tiles: EncodedTile[] = [];
+  let at = MESSAGE_HEADER;
+  for (let i = 0; i < count; i++) {
+    if (at + TILE_HEADER > bytes.length) throw invalid(`tile ${i} header past the end`);
+    const x = view.getUint16(at, true);
+    const y = view.getUint16(at + 2, true);
+    const width = view.getUint16(at + 4, true);
+    const height = view.getUint16(at + 6, true);
+    const encoding = ENCODINGS[view.getUint8(at + 8)];
+    const length = view.getUint16(at + 9, true);
+    if (!encoding) throw invalid(`tile ${i} has unknown encoding ${view.getUint8(at + 8)}`);
+    if (width === 0 || height === 0) throw invalid(`tile ${i} is empty`);
+    const spans =
+      Math.floor(x / TILE_SIZE) !== Math.floor((x + width - 1) / TILE_SIZE) ||
+      Math.floor(y / TILE_SIZE) !== Math.floor((y + height - 1) / TILE_SIZE);
+    if (spans && encoding !== 'solid') throw invalid(`${encoding} tile ${i} spans cells`);
+    if (x + width > head.screenWidth || y + height > head.screenHeight) throw invalid(`tile ${i} outside the screen`);
+    const start = at + TILE_HEADER;
+    if (start + length > bytes.length) throw invalid(`tile ${i} payload past the end`);
+    tiles.push({ x, y, width, height, encoding, payload: bytes.subarray(start, start + length) });
+    at = start + length;
+  }
+  if (at !== bytes.length) throw invalid(`${bytes.length - at} bytes after the last tile`);
+  return { ...head, tiles };
+}
+
+/** The viewer's acknowledgement of `frame` (and of the 32 before it, per `mask`). */
+export function packTileAck(frame: number, mask: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, TILE_ACK);
+  view.setUint32(4, frame >>> 0, true);
+  view.setUint32(8, mask >>> 0, true);
+  return out;
+}
+
+/** The viewer's request for every cell again. */
+export function packTileRefresh(): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(4);
+  out[0] = TILE_REFRESH;
+  return out;
+}
+
+/** Parses a viewer → agent message. */
+export function parseViewerTileMessage(data: ArrayBuffer | Uint8Array): ViewerTileMessage {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const kind = bytes.length > 0 ? view.getUint8(0) : -1;
+  if (kind === TILE_ACK && bytes.length === 12) {
+    return { kind: 'ack', frame: view.getUint32(4, true), mask: view.getUint32(8, true) };
+  }
+  if (kind === TILE_REFRESH && bytes.length === 4) return { kind: 'refresh' };
+  throw new ProtocolError('validation_failed', `tile channel: unknown message (kind ${kind}, ${bytes.length} bytes)`);
+}
+
+/** Compresses bytes with raw deflate (the agent passes Node's native zlib; tests may use fflate). */
+export type Deflate = (data: Uint8Array) => Uint8Array;
+
+/**
+ * Encodes the tile at (x, y, width, height) of a 4-byte-per-pixel image (`bgra` or `rgba`
+ * order, fourth byte ignored) as the smallest of solid, palette or raw.
+ */
+export function encodeTile(
+  image: { data: Uint8Array; stride: number; format: 'rgba' | 'bgra' },
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  deflate: Deflate,
+): EncodedTile {
+  const { data, stride } = image;
+  const [ri, bi] = image.format === 'bgra' ? [2, 0] : [0, 2];
+  // Count colours (as 0xRRGGBB) until there are too many for a palette.
+  const palette: number[] = [];
+  let last = -1;
+  let lastIndex = 0;
+  const indexes = new Uint8Array(width * height);
+  let n = 0;
+  for (let row = 0; row < height && palette.length <= MAX_PALETTE; row++) {
+    let p = (y + row) * stride + x * 4;
+    for (let col = 0; col < width; col++, p += 4, n++) {
+      const rgb = ((data[p + ri] as number) << 16) | ((data[p + 1] as number) << 8) | (data[p + bi] as number);
+      if (rgb !== last) {
+        last = rgb;
+        lastIndex = palette.indexOf(rgb);
+        if (lastIndex < 0) {
+          lastIndex = palette.length;
+          palette.push(rgb);
+          if (palette.length > MAX_PALETTE) break;
+        }
+      }
+      indexes[n] = lastIndex;
+    }
+  }
+  const rect = { x, y, width, height };
+  if (palette.length === 1) {
+    const c = palette[0] as number;
+    return { ...rect, encoding: 'solid', payload: Uint8Array.of(c >>> 16, (c >>> 8) & 0xff, c & 0xff) };
+  }
+  if (palette.length <= MAX_PALETTE) {
+    const bits = palette.length <= 2 ? 1 : palette.length <= 4 ? 2 : 4;
+    const perByte = 8 / bits;
+    const rowBytes = Math.ceil(width / perByte);
+    const packed = new Uint8Array(rowBytes * height);
+    for (let row = 0; row < height; row++) {
+      for (let col = 0; col < width; col++) {
+        const index = indexes[row * width + col] as number;
+        const at = row * rowBytes + Math.floor(col / perByte);
+        packed[at] = (packed[at] as number) | (index << (8 - bits - (col % perByte) * bits));
+      }
+    }
+    const body = deflate(packed);
+    const payload = new Uint8Array(1 + palette.length * 3 + body.length);
+    payload[0] = palette.length - 1;
+    palette.forEach((c, i) => payload.set([c >>> 16, (c >>> 8) & 0xff, c & 0xff], 1 + i * 3));
+    payload.set(body, 1 + palette.length * 3);
+    return { ...rect, encoding: 'palette', payload };
+  }
+  const rgb = new Uint8Array(width * height * 3);
+  let o = 0;
+  for (let row = 0; row < height; row++) {
+    let p = (y + row) * stride + x * 4;
+    for (let col = 0; col < width; col++, p += 4) {
+      rgb[o++] = data[p + ri] as number;
+      rgb[o++] = data[p + 1] as number;
+      rgb[o++] = data[p + bi] as number;
+    }
+  }
+  return { ...rect, encoding: 'raw', payload: deflate(rgb) };
+}
+
+/**
+ * Decodes a tile into RGBA pixels (`width × height × 4`, alpha 255), or for `solid` the
+ * colour alone so the caller can fill. Throws `ProtocolError('validation_failed')` for a
+ * payload that does not decode to exactly the tile's pixels.
+ */
+export function decodeTile(tile: EncodedTile): { solid: [number, number, number] } | { rgba: Uint8ClampedArray } {
+  const { width, height, payload } = tile;
+  const pixels = width * height;
+  if (tile.encoding === 'solid') {
+    if (payload.length !== 3) throw invalid(`solid tile of ${payload.length} bytes`);
+    return { solid: [payload[0] as number, payload[1] as number, payload[2] as number] };
+  }
+  const rgba = new Uint8ClampedArray(pixels * 4);
+  if (tile.encoding === 'raw') {
+    const rgb = inflate(payload, pixels * 3);
+    for (let i = 0, o = 0; i < pixels; i++, o += 4) {
+      rgba[o] = rgb[i * 3] as number;
+      rgba[o + 1] = rgb[i * 3 + 1] as number;
+      rgba[o + 2] = rgb[i * 3 + 2] as number;
+      rgba[o + 3] = 255;
+    }
+    return { rgba };
+  }
+  const count = (payload[0] ?? 0) + 1;
+  if (payload.length < 1 + count * 3 || count < 2 || count > MAX_PALETTE) throw invalid(`palette of ${count}`);
+  const bits = count <= 2 ? 1 : count <= 4 ? 2 : 4;
+  const perByte = 8 / bits;
+  const rowBytes = Math.ceil(width / perByte);
+  const packed = inflate(payload.subarray(1 + count * 3), rowBytes * height);
+  const mask = (1 << bits) - 1;
+  for (let row = 0, o = 0; row < height; row++) {
+    for (let col = 0; col < width; col++, o += 4) {
+      const byte = packed[row * rowBytes + Math.floor(col / perByte)] as number;
+      const index = (byte >> (8 - bits - (col % perByte) * bits)) & mask;
+      if (index >= count) throw invalid(`palette index ${index} of ${count}`);
+      const c = 1 + index * 3;
+      rgba[o] = payload[c] as number;
+      rgba[o + 1] = payload[c + 1] as number;
+      rgba[o + 2] = payload[c + 2] as number;
+      rgba[o + 3] = 255;
+    }
+  }
+  return { rgba };
+}
+
+function inflate(body: Uint8Array, expected: number): Uint8Array {
+  let out: Uint8Array;
+  try {
+    // One byte of room beyond the tile: a stream that fills it is longer than the tile.
+    out = inflateSync(body, { out: new Uint8Array(expected + 1) });
+  } catch (error) {
+    throw invalid(`deflate stream does not decode (${String(error)})`);
+  }
+  if (out.length !== expected) throw invalid(`decodes to ${out.length} bytes, not ${expected}`);
+  return out;
+}
