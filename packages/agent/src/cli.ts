@@ -47,6 +47,7 @@ async function share(command: Extract<CliCommand, { command: 'share' }>, store: 
     store,
     platform,
     displayId: command.display ?? undefined,
+    pixels: command.pixels,
     openBrowser: openSignInPage,
     log: (message) => err(message),
   });
@@ -133,6 +134,7 @@ async function runDevice(
     store,
     platform,
     device,
+    pixels: command.pixels,
     openBrowser: openSignInPage,
     log: (message) => err(message),
     onLaunch: (offer) => {

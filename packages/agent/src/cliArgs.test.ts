@@ -3,17 +3,30 @@ import { normalizeServerUrl, parseArgs, UsageError } from './cliArgs.js';
 
 describe('parseArgs', () => {
   it('parses share with every flag, in both --flag value and --flag=value forms', () => {
-    expect(parseArgs(['share', '--server', 'https://help.example.com', '--display', 'DP-1', '--no-window'])).toEqual({
+    expect(
+      parseArgs([
+        'share',
+        '--server',
+        'https://help.example.com',
+        '--display',
+        'DP-1',
+        '--no-window',
+        '--pixels',
+        'video',
+      ]),
+    ).toEqual({
       command: 'share',
       server: 'https://help.example.com',
       display: 'DP-1',
       window: false,
+      pixels: 'video',
     });
     expect(parseArgs(['share', '--server=https://help.example.com/'])).toEqual({
       command: 'share',
       server: 'https://help.example.com',
       display: null,
       window: true,
+      pixels: 'tiles',
     });
   });
 
@@ -48,14 +61,21 @@ describe('parseArgs', () => {
   });
 
   it('parses run with and without the window', () => {
-    expect(parseArgs(['run'])).toEqual({ command: 'run', window: true });
-    expect(parseArgs(['run', '--no-window'])).toEqual({ command: 'run', window: false });
+    expect(parseArgs(['run'])).toEqual({ command: 'run', window: true, pixels: 'tiles' });
+    expect(parseArgs(['run', '--no-window', '--pixels=tiles'])).toEqual({
+      command: 'run',
+      window: false,
+      pixels: 'tiles',
+    });
   });
 
   it.each([
     [['explode'], /Unknown command explode/],
     [['--server', 'https://x.example'], /Unknown option --server/],
     [['share', '--bogus'], /share does not take --bogus/],
+    [['share', '--pixels', 'jpeg'], /--pixels takes tiles or video, not "jpeg"/],
+    [['run', '--pixels'], /--pixels needs a value/],
+    [['signin', '--pixels', 'video'], /signin does not take --pixels/],
     [['signin', '--display', '1'], /signin does not take --display/],
     [['share', '--server'], /--server needs a value/],
     [['share', '--server', '--no-window'], /--server needs a value/],

@@ -5,6 +5,8 @@
  * enrollment and remote launch (see protocol `devices.ts`).
  */
 
+import type { PixelPath } from './session/screenShare.js';
+
 /** A bad command line. The CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -17,22 +19,22 @@ export class UsageError extends Error {
 export type CliCommand =
   | { command: 'help' }
   | { command: 'version' }
-  | { command: 'share'; server: string | null; display: string | null; window: boolean }
+  | { command: 'share'; server: string | null; display: string | null; window: boolean; pixels: PixelPath }
   | { command: 'signin'; server: string | null }
   | { command: 'signout'; server: string | null }
   | { command: 'enroll'; server: string; token: string }
-  | { command: 'run'; window: boolean };
+  | { command: 'run'; window: boolean; pixels: PixelPath };
 
 /** Commands and the flags each accepts (besides --help). */
 const COMMANDS = {
-  share: ['--server', '--display', '--no-window', '--allow-http'],
+  share: ['--server', '--display', '--no-window', '--allow-http', '--pixels'],
   signin: ['--server', '--allow-http'],
   signout: ['--server', '--allow-http'],
   enroll: ['--server', '--token', '--allow-http'],
-  run: ['--no-window'],
+  run: ['--no-window', '--pixels'],
 } as const;
 type CommandName = keyof typeof COMMANDS;
-const TAKES_VALUE = new Set(['--server', '--display', '--token']);
+const TAKES_VALUE = new Set(['--server', '--display', '--token', '--pixels']);
 
 /** The text of `remote-help-agent --help`. */
 export const USAGE = `Usage: remote-help-agent <command> [options]
@@ -53,6 +55,8 @@ Options:
   --display ID    share: the display to share (default: the primary display)
   --token TOKEN   enroll: the enrollment token
   --no-window     share, run: do not open the window; print its one-time address instead
+  --pixels PATH   share, run: how the screen travels: tiles (default: changed areas only,
+                  lowest latency) or video (a VP8 stream: less data for films and animation)
   --allow-http    Allow plain http to a server that is not on this computer (testing only)
   -h, --help      Show this help
   --version       Show the version
@@ -95,7 +99,12 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       flags.set(name, true);
     }
   }
-  if (command === 'run') return { command, window: !flags.has('--no-window') };
+  const pixelsFlag = flags.get('--pixels') as string | undefined;
+  if (pixelsFlag !== undefined && pixelsFlag !== 'tiles' && pixelsFlag !== 'video') {
+    throw new UsageError(`--pixels takes tiles or video, not ${JSON.stringify(pixelsFlag)}`);
+  }
+  const pixels: PixelPath = pixelsFlag ?? 'tiles';
+  if (command === 'run') return { command, window: !flags.has('--no-window'), pixels };
 
   const allowHttp = flags.has('--allow-http');
   const rawServer = (flags.get('--server') as string | undefined) ?? env['REMOTE_HELP_SERVER'] ?? null;
@@ -111,7 +120,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (command === 'share') {
     const display = (flags.get('--display') as string | undefined) ?? null;
     if (display !== null && !/^[\w.:-]{1,64}$/.test(display)) throw new UsageError(`Invalid display id ${display}`);
-    return { command, server, display, window: !flags.has('--no-window') };
+    return { command, server, display, window: !flags.has('--no-window'), pixels };
   }
   return { command, server };
 }

@@ -13,7 +13,7 @@ import { Credentials, lazyEndpoint } from '../auth/credentials.js';
 import type { TokenStore } from '../auth/tokenStore.js';
 import type { DesktopServices, PlatformAdapter } from '../platform/types.js';
 import { ApiClient, isApiError } from '../session/apiClient.js';
-import { ScreenShare } from '../session/screenShare.js';
+import { ScreenShare, type PixelPath } from '../session/screenShare.js';
 import { SharingSession } from '../session/sharingSession.js';
 import { SignalingClient } from '../session/signalingClient.js';
 import type { UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
@@ -29,6 +29,8 @@ export interface AgentAppOptions extends DeviceLaunchOptions {
   platform: PlatformAdapter;
   /** Display to share (default: primary). */
   displayId?: string | undefined;
+  /** How the screen travels (default: damage tiles). */
+  pixels?: PixelPath | undefined;
   /** Opens the sign-in URL (default: system browser). */
   openBrowser?: (url: string) => Promise<void>;
   /** Diagnostics (never tokens or input contents). */
@@ -232,7 +234,12 @@ export class AgentApp implements UiController {
       api: this.api,
       signaling,
       media: async ({ displayId, iceServers }) =>
-        ScreenShare.open({ screen: await platform.openScreenSource(), displayId, iceServers }),
+        ScreenShare.open({
+          screen: await platform.openScreenSource(),
+          displayId,
+          iceServers,
+          pixels: this.#o.pixels,
+        }),
       injector: (display) => platform.createInputInjector(display),
       desktop: this.#desktop,
       displayId: this.#o.displayId,

@@ -72,6 +72,7 @@ describe('rects', () => {
     ]);
     expect(toLocal([{ x: 0, y: 0, width: 10, height: 10 }], { x: 1920, y: 0, width: 1280, height: 720 })).toEqual([]);
     const many = Array.from({ length: 20 }, (_, i) => ({ x: i, y: 0, width: 1, height: 1 }));
-    expect(simplify(many)).toEqual([{ x: 0, y: 0, width: 20, height: 1 }]);
+    expect(simplify(many)).toEqual(many);
+    expect(simplify(many, 16)).toEqual([{ x: 0, y: 0, width: 20, height: 1 }]);
   });
 });

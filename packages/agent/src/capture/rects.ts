@@ -40,8 +40,12 @@ export function toLocal(rects: readonly Rect[], origin: Rect): Rect[] {
   return out;
 }
 
-/** At most `max` rectangles: beyond that, the bounding box alone. */
-export function simplify(rects: readonly Rect[], max = 16): Rect[] {
+/**
+ * At most `max` rectangles: beyond that, the bounding box alone. The default is high: the
+ * tile sender cuts rectangles along its grid itself, and a bounding box of twenty small
+ * changes spread over the screen would send the whole screen.
+ */
+export function simplify(rects: readonly Rect[], max = 1024): Rect[] {
   if (rects.length <= max) return [...rects];
   return [boundingBox(rects)];
 }

@@ -1,9 +1,10 @@
 /**
  * @module rtc/peer
  * The agent's side of the WebRTC connection to the helper. The agent offers: it
- * adds the screen track and opens two data channels, `input` (ordered, reliable:
- * helper → agent pointer and keys) and `control` (ordered, reliable: laser pointer,
- * display selection). Signaling is transport-free: feed the other side's payloads
+ * opens the data channels `input` (ordered, reliable: helper → agent pointer and keys),
+ * `control` (ordered, reliable: laser pointer, display selection) and, for the tiles
+ * pixel path, `tiles` (unordered, never retransmitted: the screen as damage tiles, see
+ * `tileSender`); for the video pixel path it adds the screen track instead. Signaling is transport-free: feed the other side's payloads
  * to `handleSignal` and relay every `signal` event; both use the protocol's
  * `SignalPayload` shape, so they map 1:1 onto the server WebSocket's `signal` frames.
  */
@@ -22,7 +23,8 @@ import {
 /** Data channel labels, as the helper app expects them. */
 export const INPUT_CHANNEL = 'input';
 export const CONTROL_CHANNEL = 'control';
-export type ChannelLabel = typeof INPUT_CHANNEL | typeof CONTROL_CHANNEL;
+export const TILES_CHANNEL = 'tiles';
+export type ChannelLabel = typeof INPUT_CHANNEL | typeof CONTROL_CHANNEL | typeof TILES_CHANNEL;
 
 /** Events of `AgentPeer`. */
 export interface AgentPeerEvents {
@@ -32,6 +34,8 @@ export interface AgentPeerEvents {
   input: [data: string | ArrayBuffer];
   /** A message on the `control` channel. */
   control: [data: string | ArrayBuffer];
+  /** A message on the `tiles` channel (acknowledgements from the viewer). */
+  tiles: [data: string | ArrayBuffer];
   /** `RTCPeerConnection.connectionState` changed. */
   connectionstatechange: [state: string];
   channelopen: [label: ChannelLabel];
@@ -41,8 +45,10 @@ export interface AgentPeerEvents {
 }
 
 export interface AgentPeerOptions {
-  /** The screen track (`ScreenVideoSource.track`). */
-  track: WrtcTrack;
+  /** The screen track (`ScreenVideoSource.track`), for the video pixel path. */
+  track?: WrtcTrack | undefined;
+  /** Open the `tiles` channel, for the tiles pixel path. */
+  tiles?: boolean;
   /** STUN/TURN servers from the server's `hello` frame. */
   iceServers?: IceServer[];
   wrtc?: WrtcModule;
@@ -51,7 +57,7 @@ export interface AgentPeerOptions {
 /** One peer connection from the agent to one helper. */
 export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   readonly #pc: WrtcPeerConnection;
-  readonly #channels: Record<ChannelLabel, WrtcDataChannel>;
+  readonly #channels: Partial<Record<ChannelLabel, WrtcDataChannel>>;
   #pendingCandidates: IceCandidateInit[] = [];
   #closed = false;
 
@@ -59,10 +65,11 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     super();
     const wrtc = options.wrtc ?? loadWrtc();
     this.#pc = new wrtc.RTCPeerConnection({ iceServers: options.iceServers ?? [] });
-    this.#pc.addTrack(options.track);
+    if (options.track) this.#pc.addTrack(options.track);
     this.#channels = {
-      input: this.#openChannel(INPUT_CHANNEL),
-      control: this.#openChannel(CONTROL_CHANNEL),
+      input: this.#openChannel(INPUT_CHANNEL, { ordered: true }),
+      control: this.#openChannel(CONTROL_CHANNEL, { ordered: true }),
+      ...(options.tiles ? { tiles: this.#openChannel(TILES_CHANNEL, { ordered: false, maxRetransmits: 0 }) } : {}),
     };
     this.#pc.onicecandidate = ({ candidate }) => {
       if (this.#closed) return;
@@ -115,14 +122,19 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   /** Sends on the `control` channel; false when it is not open. */
   sendControl(data: string): boolean {
     const channel = this.#channels.control;
-    if (channel.readyState !== 'open') return false;
+    if (channel?.readyState !== 'open') return false;
     channel.send(data);
     return true;
   }
 
   /** Whether a data channel is open. */
   isOpen(label: ChannelLabel): boolean {
-    return this.#channels[label].readyState === 'open';
+    return this.#channels[label]?.readyState === 'open';
+  }
+
+  /** The `tiles` channel, when this peer has one. */
+  get tilesChannel(): WrtcDataChannel | undefined {
+    return this.#channels.tiles;
   }
 
   /** `RTCPeerConnection.getStats()` as plain records. */
@@ -133,7 +145,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const channel of Object.values(this.#channels)) channel.close();
+    for (const channel of Object.values(this.#channels)) channel?.close();
     this.#pc.close();
   }
 
@@ -162,8 +174,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     for (const candidate of pending) await this.#pc.addIceCandidate(candidate);
   }
 
-  #openChannel(label: ChannelLabel): WrtcDataChannel {
-    const channel = this.#pc.createDataChannel(label, { ordered: true });
+  #openChannel(label: ChannelLabel, init: { ordered: boolean; maxRetransmits?: number }): WrtcDataChannel {
+    const channel = this.#pc.createDataChannel(label, init);
     channel.binaryType = 'arraybuffer';
     channel.onopen = () => this.emit('channelopen', label);
     channel.onclose = () => this.emit('channelclose', label);

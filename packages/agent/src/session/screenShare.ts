@@ -1,16 +1,19 @@
 /**
  * @module session/screenShare
- * The media of one active session: capture of the chosen display feeding a
- * `ScreenVideoSource`, and the `AgentPeer` (offerer, `input` + `control` channels) that
- * carries it to the helper. `LiveMedia` is the interface the session controller uses,
+ * The media of one active session: capture of the chosen display, its pixels sent as
+ * damage tiles on the `tiles` channel (`TileSender`, the default: no video encoder, no
+ * jitter buffer, nothing sent while the screen is still; ADR 0007) or fed to a
+ * `ScreenVideoSource` track (`pixels: 'video'`), and the `AgentPeer` (offerer, `input` +
+ * `control` channels) that carries it to the helper. `LiveMedia` is the interface the session controller uses,
  * so tests can replace the whole pipeline with a fake.
  */
 import { EventEmitter } from 'node:events';
 import type { IceServer, SignalPayload } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
-import type { DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
+import type { CaptureStats, DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
 import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
-import { ScreenVideoSource } from '../rtc/videoSource.js';
+import { TileSender, type TileSenderStats } from '../rtc/tileSender.js';
+import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
 import type { WrtcModule } from '../rtc/wrtc.js';
 
 /** Repeats of the current picture after connecting, and their spacing. */
@@ -59,7 +62,21 @@ export interface ScreenShareOptions {
   displayId?: string | undefined;
   iceServers: IceServer[];
   maxFps?: number;
+  /** How pixels travel: damage tiles on a data channel (default) or a VP8 video track. */
+  pixels?: PixelPath | undefined;
   wrtc?: WrtcModule;
+}
+
+/** How the screen's pixels travel to the helper. */
+export type PixelPath = 'tiles' | 'video';
+
+/** See `ScreenShare.stats`. */
+export interface ScreenShareStats {
+  pixels: PixelPath;
+  capture: CaptureStats;
+  video?: VideoSourceStats;
+  tiles?: TileSenderStats;
+  rtc: Record<string, unknown>[];
 }
 
 /** Capture → video track → peer connection. */
@@ -67,7 +84,9 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #display: DisplayInfo;
   readonly #displays: DisplayInfo[];
   readonly #screen: ScreenSource;
-  readonly #video: ScreenVideoSource;
+  readonly #video: ScreenVideoSource | null;
+  #tiles: TileSender | null = null;
+  #lastFrame: ScreenFrame | null = null;
   readonly #iceServers: IceServer[];
   readonly #wrtc: WrtcModule | undefined;
   #peer: AgentPeer;
@@ -79,10 +98,13 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#screen = options.screen;
     this.#displays = displays;
     this.#display = display;
-    this.#video = new ScreenVideoSource({
-      ...(options.maxFps ? { maxFps: options.maxFps } : {}),
-      ...(options.wrtc ? { wrtc: options.wrtc } : {}),
-    });
+    this.#video =
+      options.pixels === 'video'
+        ? new ScreenVideoSource({
+            ...(options.maxFps ? { maxFps: options.maxFps } : {}),
+            ...(options.wrtc ? { wrtc: options.wrtc } : {}),
+          })
+        : null;
     this.#iceServers = options.iceServers;
     this.#wrtc = options.wrtc;
     this.#peer = this.#newPeer();
@@ -122,22 +144,36 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     const old = this.#peer;
     old.removeAllListeners();
     old.close();
+    this.#tiles?.close();
+    this.#tiles = null;
     this.#peer = this.#newPeer();
     this.emit('connectionstatechange', 'new');
     await this.#peer.start();
   }
 
-  /** A peer connection carrying the screen track, its events forwarded. */
+  /** A peer connection carrying the screen (track or `tiles` channel), its events forwarded. */
   #newPeer(): AgentPeer {
     const peer = new AgentPeer({
-      track: this.#video.track,
+      track: this.#video?.track,
+      tiles: this.#video === null,
       iceServers: this.#iceServers,
       ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
     });
     peer.on('signal', (payload) => this.emit('signal', payload));
     peer.on('input', (data) => this.emit('input', data));
     peer.on('control', (data) => this.emit('control', data));
-    peer.on('channelopen', (label) => this.emit('channelopen', label));
+    peer.on('tiles', (data) => {
+      if (typeof data === 'string') return;
+      try {
+        this.#tiles?.handleMessage(data);
+      } catch (error) {
+        this.emit('error', error as Error);
+      }
+    });
+    peer.on('channelopen', (label) => {
+      if (label === 'tiles' && peer.tilesChannel) this.#startTiles(peer.tilesChannel);
+      this.emit('channelopen', label);
+    });
     let lastState = '';
     peer.on('connectionstatechange', (state) => {
       if (state === lastState) return; // libwebrtc repeats some states
@@ -153,6 +189,17 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     return this.#peer.sendControl(text);
   }
 
+  /** Counters of the pixel path and the connection's WebRTC statistics, for diagnostics and the benchmark. */
+  async stats(): Promise<ScreenShareStats> {
+    return {
+      pixels: this.#video ? 'video' : 'tiles',
+      capture: this.#screen.stats(),
+      ...(this.#video ? { video: this.#video.stats() } : {}),
+      ...(this.#tiles ? { tiles: this.#tiles.stats() } : {}),
+      rtc: await this.#peer.getStats(),
+    };
+  }
+
   async selectDisplay(id: string): Promise<DisplayInfo> {
     const display = pickDisplay(this.#displays, id);
     if (display.id === this.#display.id) return display;
@@ -166,7 +213,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#closed = true;
     clearInterval(this.#warmUpTimer);
     this.#peer.close();
-    this.#video.stop();
+    this.#video?.stop();
+    this.#tiles?.close();
     await this.#screen.close();
   }
 
@@ -177,21 +225,33 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
    * about one round of PLI instead of at the next screen change or keep-alive.
    */
   #warmUp(): void {
+    const video = this.#video;
+    if (!video) return;
     clearInterval(this.#warmUpTimer);
     let left = WARM_UP_FRAMES;
-    this.#video.refresh();
+    video.refresh();
     this.#warmUpTimer = setInterval(() => {
       if (--left <= 0 || this.#closed) clearInterval(this.#warmUpTimer);
-      else this.#video.refresh();
+      else video.refresh();
     }, WARM_UP_INTERVAL_MS);
     this.#warmUpTimer.unref();
+  }
+
+  /** The `tiles` channel opened: the whole current picture goes out at once, then every change. */
+  #startTiles(channel: NonNullable<AgentPeer['tilesChannel']>): void {
+    this.#tiles?.close();
+    const sender = new TileSender(channel);
+    this.#tiles = sender;
+    if (this.#lastFrame) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
   }
 
   async #capture(display: DisplayInfo): Promise<void> {
     await this.#screen.start(
       display.id,
       (frame) => {
-        this.#video.pushFrame(frame);
+        this.#lastFrame = frame;
+        this.#video?.pushFrame(frame);
+        this.#tiles?.pushFrame(frame);
         this.emit('frame', frame);
       },
       { onError: (error) => this.emit('error', error) },

@@ -1,12 +1,11 @@
 /**
  * @module testing/loopback
  * An in-process stand-in for the helper's browser: a second wrtc RTCPeerConnection
- * that answers the agent's offer, decodes its video with `RTCVideoSink`, and talks on
- * the data channels. Signaling goes through JSON and the protocol's `ClientMessage`
+ * that answers the agent's offer, decodes its video with `RTCVideoSink` or paints its
+ * damage tiles with the helper app's own `TileReceiver`, and talks on the data channels. Signaling goes through JSON and the protocol's `ClientMessage`
  * schema, as it will over the server WebSocket.
  */
-import { ClientMessage, type SignalPayload } from '@remote-help/protocol';
-import type { AgentPeer } from '../rtc/peer.js';
+import { ClientMessage, TileReceiver, type Painter, type SignalPayload } from '@remote-help/protocol';
 import { loadWrtc, type RawVideoFrame, type WrtcDataChannel, type WrtcPeerConnection } from '../rtc/wrtc.js';
 import { waitFor } from './xvfb.js';
 
@@ -17,7 +16,16 @@ export interface LoopbackHelper {
   received: string[];
   /** Number of answers sent (1 per negotiation). */
   answers: number;
+  /** The receiver of the `tiles` channel, once it opened. */
+  tiles: TileReceiver | null;
   close(): void;
+}
+
+/** What the loopback needs of the agent's side: an `AgentPeer` or a whole `ScreenShare`. */
+export interface LoopbackPeer {
+  on(event: 'signal', listener: (payload: SignalPayload) => void): unknown;
+  handleSignal(payload: SignalPayload): Promise<void>;
+  start(): Promise<void>;
 }
 
 /** Relays a payload the way the server does: validated, serialized, parsed back. */
@@ -27,10 +35,14 @@ export function relay(payload: SignalPayload): SignalPayload {
   return frame.payload;
 }
 
-/** Connects `peer` to a new loopback helper; `onFrame` gets every decoded I420 frame. */
+/**
+ * Connects `peer` to a new loopback helper; `onFrame` gets every decoded I420 frame, and
+ * `painter` (if given) the tiles of the `tiles` channel.
+ */
 export async function connectLoopback(
-  peer: AgentPeer,
+  peer: LoopbackPeer,
   onFrame: (frame: RawVideoFrame) => void,
+  painter?: Painter,
 ): Promise<LoopbackHelper> {
   const wrtc = loadWrtc();
   const pc = new wrtc.RTCPeerConnection();
@@ -40,6 +52,7 @@ export async function connectLoopback(
     channels: new Map(),
     received: [],
     answers: 0,
+    tiles: null,
     close() {
       for (const sink of sinks) sink.stop();
       pc.close();
@@ -70,6 +83,14 @@ export async function connectLoopback(
   };
   pc.ondatachannel = ({ channel }) => {
     helper.channels.set(channel.label, channel);
+    if (channel.label === 'tiles' && painter) {
+      channel.binaryType = 'arraybuffer';
+      const receiver = new TileReceiver((data) => channel.readyState === 'open' && channel.send(data), painter);
+      helper.tiles = receiver;
+      channel.onopen = () => receiver.start();
+      channel.onmessage = ({ data }) => receiver.handle(data);
+      return;
+    }
     channel.onmessage = ({ data }) => helper.received.push(`${channel.label}:${String(data)}`);
   };
   pc.ontrack = ({ track }) => {
@@ -78,6 +99,6 @@ export async function connectLoopback(
     sink.onframe = ({ frame }) => onFrame(frame);
   };
   await peer.start();
-  await waitFor(() => peer.connectionState === 'connected', 10_000, 'the WebRTC connection');
+  await waitFor(() => pc.connectionState === 'connected', 10_000, 'the WebRTC connection');
   return helper;
 }

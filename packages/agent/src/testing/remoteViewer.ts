@@ -2,9 +2,16 @@
  * @module testing/remoteViewer
  * The helper's remote view for integration tests: a wrtc RTCPeerConnection that
  * answers the agent's offer over the real server WebSocket (the helper's cookie
- * session), decodes the video with `RTCVideoSink`, and talks on the data channels.
+ * session), takes the screen as damage tiles with the helper app's own `TileReceiver`
+ * (or, for `--pixels video`, decodes the track with `RTCVideoSink`), and talks on the
+ * data channels.
  */
-import { AgentControlMessage, type InputMessageInput, type HelperControlMessage } from '@remote-help/protocol';
+import {
+  AgentControlMessage,
+  TileReceiver,
+  type HelperControlMessage,
+  type InputMessageInput,
+} from '@remote-help/protocol';
 import { loadWrtc, type WrtcDataChannel, type WrtcPeerConnection } from '../rtc/wrtc.js';
 import type { TestSocket } from './browserClient.js';
 import { waitFor } from './xvfb.js';
@@ -15,8 +22,9 @@ export interface RemoteViewer {
   channels: Map<string, WrtcDataChannel>;
   /** Parsed messages from the agent on `control`. */
   control: AgentControlMessage[];
+  /** Frames shown: complete tile frames, or decoded video frames. */
   frames: number;
-  /** `performance.now()` of the first decoded frame. */
+  /** `performance.now()` of the first frame shown. */
   firstFrameAt: number | null;
   /** `performance.now()` when the offer arrived and when the connection was up. */
   offerAt: number | null;
@@ -88,6 +96,24 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
   };
   pc.ondatachannel = ({ channel }) => {
     viewer.channels.set(channel.label, channel);
+    if (channel.label === 'tiles') {
+      channel.binaryType = 'arraybuffer';
+      const receiver = new TileReceiver(
+        (data) => channel.readyState === 'open' && channel.send(data),
+        // Pixels are checked in the browser tests; here only that whole frames arrive.
+        { resize: () => undefined, fill: () => undefined, put: () => undefined },
+      );
+      channel.onopen = () => receiver.start();
+      channel.onmessage = ({ data }) => {
+        const before = receiver.stats.frames;
+        receiver.handle(data);
+        if (receiver.stats.frames === before) return;
+        viewer.frames++;
+        viewer.firstFrameAt ??= performance.now();
+        viewer.lastSize = receiver.screen;
+      };
+      return;
+    }
     channel.onmessage = ({ data }) => {
       if (channel.label === 'control') viewer.control.push(AgentControlMessage.parse(JSON.parse(String(data))));
     };

@@ -55,11 +55,22 @@ interface Capture {
   minIntervalMs: number;
   damageId: number;
   pending: Rect[];
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled read. */
+  timer: (() => void) | undefined;
   running: Promise<void> | null;
-  lastAt: number;
+  /**
+   * Captures allowed now (a token bucket: refilled at `maxFps`, holding at most
+   * {@link CAPTURE_BURST}). The rate stays at most `maxFps`, yet a change right after a
+   * capture (a window painted in two steps, a click after a caret blink) is read at once
+   * instead of waiting out a whole frame interval.
+   */
+  credit: number;
+  creditAt: number;
   stopped: boolean;
 }
+
+/** Captures the rate limit lets through back to back. */
+const CAPTURE_BURST = 2;
 
 /** Captures one X11 display at a time. */
 export class X11ScreenSource implements ScreenSource {
@@ -127,7 +138,8 @@ export class X11ScreenSource implements ScreenSource {
       pending: [],
       timer: undefined,
       running: null,
-      lastAt: 0,
+      credit: CAPTURE_BURST,
+      creditAt: performance.now(),
       stopped: false,
     };
     this.#capture = capture;
@@ -149,7 +161,7 @@ export class X11ScreenSource implements ScreenSource {
     if (!capture) return;
     this.#capture = null;
     capture.stopped = true;
-    clearTimeout(capture.timer);
+    capture.timer?.();
     if (capture.damageId && this.#damage) this.#damage.Destroy(capture.damageId);
     await capture.running?.catch(() => undefined);
     capture.reader.close();
@@ -188,15 +200,29 @@ export class X11ScreenSource implements ScreenSource {
 
   #schedule(capture: Capture, work: () => Promise<void>): void {
     if (capture.stopped || capture.timer || capture.running) return;
-    const delay = Math.max(0, capture.lastAt + capture.minIntervalMs - performance.now());
-    capture.timer = setTimeout(() => {
+    const now = performance.now();
+    capture.credit = Math.min(CAPTURE_BURST, capture.credit + (now - capture.creditAt) / capture.minIntervalMs);
+    capture.creditAt = now;
+    const delay = capture.credit >= 1 ? 0 : (1 - capture.credit) * capture.minIntervalMs;
+    const go = () => {
       capture.timer = undefined;
       void this.#run(capture, work);
-    }, delay);
+    };
+    // No timer round when the change may be read now: setTimeout(0) costs a millisecond or more.
+    if (delay === 0) {
+      const immediate = setImmediate(go);
+      capture.timer = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(go, delay);
+      capture.timer = () => clearTimeout(timeout);
+    }
   }
 
   async #run(capture: Capture, work: () => Promise<void>, rethrow = false): Promise<void> {
     if (capture.stopped) return;
+    const now = performance.now();
+    capture.credit = Math.min(CAPTURE_BURST, capture.credit + (now - capture.creditAt) / capture.minIntervalMs) - 1;
+    capture.creditAt = now;
     capture.running = work();
     try {
       await capture.running;
@@ -212,7 +238,6 @@ export class X11ScreenSource implements ScreenSource {
     } finally {
       capture.running = null;
     }
-    capture.lastAt = performance.now();
     if (!this.#damage) this.#schedule(capture, () => this.#poll(capture));
     else if (capture.pending.length > 0) this.#schedule(capture, () => this.#readDamaged(capture));
   }

@@ -1,0 +1,252 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  decodeTile,
+  MAX_MESSAGE_BYTES,
+  packTileAck,
+  packTileRefresh,
+  parseTileMessage,
+  ProtocolError,
+  type TileMessage,
+} from '@remote-help/protocol';
+import type { Rect, ScreenFrame } from '../platform/types.js';
+import { TileSender, type TileChannel } from './tileSender.js';
+
+class FakeChannel implements TileChannel {
+  readyState = 'open';
+  bufferedAmount = 0;
+  sent: TileMessage[] = [];
+  send(data: Uint8Array): void {
+    this.sent.push(parseTileMessage(data.slice()));
+  }
+  take(): TileMessage[] {
+    return this.sent.splice(0);
+  }
+}
+
+/** A BGRX screen whose pixels come from `paint`; `repaint` changes it in place like the capture buffer. */
+function screen(width: number, height: number, paint: (x: number, y: number) => number) {
+  const stride = width * 4;
+  const data = new Uint8Array(stride * height);
+  const repaint = (fn: (x: number, y: number) => number, r: Rect = { x: 0, y: 0, width, height }) => {
+    for (let y = r.y; y < r.y + r.height; y++) {
+      for (let x = r.x; x < r.x + r.width; x++) {
+        const c = fn(x, y);
+        data.set([c & 0xff, (c >> 8) & 0xff, c >>> 16, 0], y * stride + x * 4);
+      }
+    }
+  };
+  repaint(paint);
+  const frame = (changed?: Rect[]): ScreenFrame => ({
+    width,
+    height,
+    data,
+    stride,
+    format: 'bgra',
+    timestamp: 0,
+    ...(changed ? { changed } : {}),
+  });
+  return { frame, repaint };
+}
+
+const cellsOf = (messages: TileMessage[]) =>
+  messages
+    .flatMap((m) => m.tiles.map((t) => `${t.x},${t.y}`))
+    .sort()
+    .filter((v, i, all) => all.indexOf(v) === i);
+
+describe('TileSender', () => {
+  let clock = 0;
+  let channel: FakeChannel;
+  let sender: TileSender;
+  const advance = (ms: number) => {
+    clock += ms;
+    vi.advanceTimersByTime(ms);
+  };
+  const ack = (frame: number, mask = 0) => sender.handleMessage(packTileAck(frame, mask));
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    clock = 0;
+    channel = new FakeChannel();
+    sender = new TileSender(channel, { now: () => clock });
+  });
+  afterEach(() => {
+    sender.close();
+    vi.useRealTimers();
+  });
+
+  it('sends the whole screen first, in messages within the size limit, that decode to the screen', () => {
+    const paint = (x: number, y: number) => (x * 2654435761 + y * 40503) & 0xffffff; // noise: raw tiles
+    const s = screen(200, 130, paint);
+    sender.pushFrame(s.frame());
+    const messages = channel.take();
+    expect(messages.length).toBeGreaterThan(1);
+    for (const m of messages) {
+      expect(m).toMatchObject({ frame: 1, parts: messages.length, screenWidth: 200, screenHeight: 130 });
+    }
+    expect(messages.map((m) => m.part)).toEqual([...messages.keys()]);
+    expect(cellsOf(messages)).toHaveLength(4 * 3);
+    const edge = messages.flatMap((m) => m.tiles).find((t) => t.x === 192 && t.y === 128);
+    expect(edge).toMatchObject({ width: 8, height: 2, encoding: 'palette' }); // 16 pixels: at most 16 colours
+    expect(messages.flatMap((m) => m.tiles).find((t) => t.x === 0 && t.y === 0)?.encoding).toBe('raw');
+    const decoded = decodeTile(edge as NonNullable<typeof edge>);
+    if (!('rgba' in decoded)) throw new Error('expected pixels');
+    expect(Array.from(decoded.rgba.subarray(0, 3))).toEqual([
+      paint(192, 128) >>> 16,
+      (paint(192, 128) >> 8) & 0xff,
+      paint(192, 128) & 0xff,
+    ]);
+    expect(sender.stats().bytes).toBeGreaterThan(0);
+  });
+
+  it('sends only what changed, as fills or cut along the grid, and nothing while the screen is still', () => {
+    const s = screen(256, 192, () => 0xffffff);
+    sender.pushFrame(s.frame());
+    channel.take();
+    ack(1);
+    sender.pushFrame(s.frame([]));
+    advance(500);
+    expect(channel.take()).toEqual([]);
+    s.repaint(() => 0x000000, { x: 60, y: 10, width: 10, height: 60 });
+    sender.pushFrame(s.frame([{ x: 60, y: 10, width: 10, height: 60 }]));
+    const [first, ...duplicate] = channel.take();
+    // One colour by the time it is sent: one fill, across cells.
+    expect(first?.tiles.map(({ x, y, width, height, encoding }) => ({ x, y, width, height, encoding }))).toEqual([
+      { x: 60, y: 10, width: 10, height: 60, encoding: 'solid' },
+    ]);
+    expect(decodeTile(first?.tiles[0] as never)).toEqual({ solid: [0, 0, 0] });
+    // Not one colour: cut along the grid.
+    ack(2);
+    const stripes = { x: 60, y: 10, width: 10, height: 60 };
+    s.repaint((x) => (x % 2 ? 0xff0000 : 0x0000ff), stripes);
+    sender.pushFrame(s.frame([stripes]));
+    const cut = channel.take()[0];
+    expect(cut?.tiles.map(({ x, y, width, height, encoding }) => ({ x, y, width, height, encoding }))).toEqual([
+      { x: 60, y: 10, width: 4, height: 54, encoding: 'palette' },
+      { x: 64, y: 10, width: 6, height: 54, encoding: 'palette' },
+      { x: 60, y: 64, width: 4, height: 6, encoding: 'palette' },
+      { x: 64, y: 64, width: 6, height: 6, encoding: 'palette' },
+    ]);
+    // Two changes in one cell before a frame goes: one tile, their bounding box.
+    ack(3);
+    s.repaint(() => 0x00ff00, { x: 130, y: 130, width: 2, height: 2 });
+    s.repaint(() => 0x00ff00, { x: 140, y: 135, width: 2, height: 2 });
+    channel.readyState = 'closing';
+    sender.pushFrame(s.frame([{ x: 130, y: 130, width: 2, height: 2 }]));
+    sender.pushFrame(s.frame([{ x: 140, y: 135, width: 2, height: 2 }]));
+    channel.readyState = 'open';
+    sender.flush();
+    expect(channel.take()[0]?.tiles).toMatchObject([{ x: 130, y: 130, width: 12, height: 7, encoding: 'palette' }]);
+    // A frame that fits in one small packet goes twice: one lost packet costs nothing.
+    expect(duplicate).toEqual([first]);
+  });
+
+  it('keeps at most three frames in flight and merges changes until the viewer acknowledges', () => {
+    const s = screen(256, 64, () => 0);
+    sender.pushFrame(s.frame());
+    for (let i = 0; i < 6; i++) sender.pushFrame(s.frame([{ x: i * 40, y: 0, width: 1, height: 1 }]));
+    const frames = [...new Set(channel.take().map((m) => m.frame))];
+    expect(frames).toEqual([1, 2, 3]);
+    ack(3, 0b11);
+    const merged = channel.take();
+    expect(new Set(merged.map((m) => m.frame))).toEqual(new Set([4]));
+    // The changes at x = 80…200 while frames were in flight arrive together, one box per cell.
+    expect(merged[0]?.tiles.map(({ x, width }) => [x, width])).toEqual([
+      [80, 41],
+      [160, 1],
+      [200, 1],
+    ]);
+  });
+
+  it('waits while the channel holds more than its high-water mark', () => {
+    const s = screen(64, 64, () => 0);
+    channel.bufferedAmount = 1 << 20;
+    sender.pushFrame(s.frame());
+    advance(20);
+    expect(channel.take()).toEqual([]);
+    channel.bufferedAmount = 0;
+    advance(5);
+    expect(channel.take().map((m) => m.frame)).toEqual([1, 1]);
+  });
+
+  it('resends the cells of a frame that a later frame overtook, with the current pixels', () => {
+    const s = screen(128, 64, () => 0);
+    sender.pushFrame(s.frame());
+    ack(1);
+    s.repaint(() => 0x111111, { x: 0, y: 0, width: 64, height: 64 });
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 64, height: 64 }])); // frame 2, lost
+    s.repaint(() => 0x222222, { x: 64, y: 0, width: 64, height: 64 });
+    sender.pushFrame(s.frame([{ x: 64, y: 0, width: 64, height: 64 }])); // frame 3
+    channel.take();
+    s.repaint(() => 0x333333, { x: 0, y: 0, width: 64, height: 64 }); // changed again since
+    clock += 1;
+    ack(3);
+    advance(30);
+    const resent = channel.take();
+    expect(new Set(resent.map((m) => m.frame))).toEqual(new Set([4]));
+    expect(cellsOf(resent)).toEqual(['0,0']);
+    expect(resent[0]?.tiles[0]).toMatchObject({ width: 64, height: 64 });
+    expect(decodeTile(resent[0]?.tiles[0] as never)).toEqual({ solid: [0x33, 0x33, 0x33] });
+    expect(sender.stats().lost).toBe(1);
+  });
+
+  it('resends a lost tile even when a later frame carried another part of its cell', () => {
+    const s = screen(64, 64, () => 0);
+    sender.pushFrame(s.frame());
+    ack(1);
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 8, height: 8 }])); // frame 2, lost
+    sender.pushFrame(s.frame([{ x: 30, y: 30, width: 2, height: 2 }])); // frame 3, same cell
+    channel.take();
+    clock += 1;
+    ack(3);
+    advance(50);
+    const resent = channel.take();
+    expect(resent.map((m) => m.frame)).toEqual([4, 4]);
+    expect(resent[0]?.tiles[0]).toMatchObject({ x: 0, y: 0, width: 8, height: 8 });
+    expect(sender.stats().lost).toBe(1);
+  });
+
+  it('resends a frame that is never acknowledged after the retransmission timeout', () => {
+    const s = screen(64, 64, () => 0);
+    sender.pushFrame(s.frame());
+    clock += 20;
+    ack(1); // round trip 20 ms
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 2, height: 2 }]));
+    channel.take();
+    advance(25);
+    expect(channel.take()).toEqual([]); // not yet: the timeout is above the round trip
+    advance(60);
+    expect(channel.take().map((m) => m.frame)).toEqual([3, 3]);
+  });
+
+  it('starts over at the new size when the screen size changes', () => {
+    sender.pushFrame(screen(64, 64, () => 0).frame());
+    channel.take();
+    sender.pushFrame(screen(128, 64, () => 0xff).frame([{ x: 0, y: 0, width: 1, height: 1 }]));
+    const messages = channel.take();
+    expect(messages[0]).toMatchObject({ frame: 2, screenWidth: 128 });
+    expect(cellsOf(messages)).toEqual(['0,0', '64,0']);
+  });
+
+  it('sends everything again when the viewer asks, and refuses malformed viewer messages', () => {
+    const s = screen(128, 128, () => 0);
+    sender.pushFrame(s.frame());
+    ack(1);
+    channel.take();
+    sender.handleMessage(packTileRefresh());
+    expect(cellsOf(channel.take())).toHaveLength(4);
+    for (const bad of [new Uint8Array(0), Uint8Array.of(7, 0, 0, 0), new Uint8Array(MAX_MESSAGE_BYTES)]) {
+      expect(() => sender.handleMessage(bad)).toThrow(ProtocolError);
+    }
+    expect(channel.take()).toEqual([]);
+  });
+
+  it('sends nothing while the channel is not open', () => {
+    channel.readyState = 'connecting';
+    sender.pushFrame(screen(64, 64, () => 0).frame());
+    expect(channel.take()).toEqual([]);
+    channel.readyState = 'open';
+    sender.flush();
+    expect(channel.take()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,417 @@
+/**
+ * @module rtc/tileSender
+ * Sends the screen as damage tiles (protocol `tiles`) on an unordered data channel with
+ * no retransmission, and recovers losses itself, faster than SCTP would:
+ *
+ * - A *frame* reads the current pixels of what changed and sends it. A changed rectangle
+ *   that is one colour by then (a filled window, a selection, a button) goes as one solid
+ *   fill, whatever its size; the others are cut along the 64-pixel grid, each cell keeping
+ *   the bounding box of what changed in it, encoded as solid, palette or raw deflate.
+ *   Nothing is sent while the screen is still.
+ * - At most `maxInFlight` frames wait for the viewer's acknowledgement, and nothing new is
+ *   queued while the channel holds more than `highWater` bytes: a slow link or viewer gets
+ *   fewer, larger frames (changes merge), never a growing queue (VNC's pull model).
+ * - A frame is lost when a later frame is acknowledged first (the channel keeps packet
+ *   order on the wire) or when it stays unacknowledged for a retransmission timeout after
+ *   it left the send buffer. Its tiles are marked dirty again, so what is resent is the
+ *   current picture, never stale pixels.
+ * - A frame that fits in one small packet (a click, a caret, a menu highlight) is sent
+ *   twice, so a single lost packet costs nothing.
+ */
+import { deflateRawSync } from 'node:zlib';
+import {
+  encodeTile,
+  MAX_MESSAGE_BYTES,
+  packTileMessage,
+  parseViewerTileMessage,
+  TILE_SIZE,
+  tileWireSize,
+  type Deflate,
+  type EncodedTile,
+} from '@remote-help/protocol';
+import type { Rect, ScreenFrame } from '../platform/types.js';
+
+/** The parts of a data channel the sender uses. */
+export interface TileChannel {
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array): void;
+}
+
+export interface TileSenderOptions {
+  /** Frames sent and not yet acknowledged (default 3). */
+  maxInFlight?: number;
+  /** Bytes queued in the channel above which nothing new is sent (default 64 KiB). */
+  highWater?: number;
+  /** Frames this small (bytes) are sent twice (default 1000). */
+  duplicateBelow?: number;
+  deflate?: Deflate;
+  now?: () => number;
+}
+
+/** Counters for measurement and diagnostics. */
+export interface TileSenderStats {
+  frames: number;
+  messages: number;
+  tiles: Record<EncodedTile['encoding'], number>;
+  bytes: number;
+  duplicated: number;
+  lost: number;
+  acked: number;
+  /** Smoothed round trip from leaving the send buffer to the acknowledgement, ms. */
+  srttMs: number;
+  encodeMsAvg: number;
+}
+
+interface InFlight {
+  frame: number;
+  /** The tiles it carried: x, y, width, height each. */
+  tiles: Uint16Array;
+  sentAt: number;
+  /** Total bytes written once this frame was queued: it has left when that much is on the wire. */
+  endOffset: number;
+  leftAt: number | null;
+  /** When a later frame was acknowledged before this one. */
+  overtakenAt: number | null;
+}
+
+const fastDeflate: Deflate = (data) => deflateRawSync(data, { level: 1 });
+/** How often in-flight frames are checked for having left the buffer or timed out. */
+const POLL_MS = 4;
+/** Changed rectangles kept as they are, for solid fills; beyond that they go to the grid. */
+const MAX_EXACT = 256;
+/** Smaller rectangles go to the grid directly: a fill costs about as much as a tiny tile. */
+const MIN_FILL_PIXELS = 256;
+
+/** See the module description. */
+export class TileSender {
+  readonly #channel: TileChannel;
+  readonly #maxInFlight: number;
+  readonly #highWater: number;
+  readonly #duplicateBelow: number;
+  readonly #deflate: Deflate;
+  readonly #now: () => number;
+  #image: ScreenFrame | null = null;
+  #cols = 0;
+  #rows = 0;
+  /** Per cell, the box that changed: x0, y0, x1, y1 (screen pixels, end exclusive; empty when x1 = 0). */
+  #dirty = new Uint16Array(0);
+  #dirtyCount = 0;
+  /** Changed rectangles that may go as solid fills (at most MAX_EXACT). */
+  #exact: Rect[] = [];
+  #frame = 0;
+  #inFlight = new Map<number, InFlight>();
+  #written = 0;
+  #srtt: number | null = null;
+  #rttvar = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #stats = {
+    frames: 0,
+    messages: 0,
+    tiles: { solid: 0, palette: 0, raw: 0 },
+    bytes: 0,
+    duplicated: 0,
+    lost: 0,
+    acked: 0,
+    encodeMs: 0,
+  };
+
+  constructor(channel: TileChannel, options: TileSenderOptions = {}) {
+    this.#channel = channel;
+    this.#maxInFlight = options.maxInFlight ?? 3;
+    this.#highWater = options.highWater ?? 64 * 1024;
+    this.#duplicateBelow = options.duplicateBelow ?? 1000;
+    this.#deflate = options.deflate ?? fastDeflate;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Takes a captured frame: its changed rectangles become dirty cells, read when they are sent. */
+  pushFrame(frame: ScreenFrame): void {
+    if (this.#closed) return;
+    const resized = !this.#image || this.#image.width !== frame.width || this.#image.height !== frame.height;
+    this.#image = frame;
+    if (resized) {
+      this.#cols = Math.ceil(frame.width / TILE_SIZE);
+      this.#rows = Math.ceil(frame.height / TILE_SIZE);
+      this.#dirty = new Uint16Array(this.#cols * this.#rows * 4);
+      this.#dirtyCount = 0;
+      this.#exact = [];
+      this.#inFlight.clear();
+      this.#markAll();
+    } else if (!frame.changed) {
+      this.#markAll();
+    } else {
+      for (const r of frame.changed) this.#change(r);
+    }
+    this.flush();
+  }
+
+  /** Sends every cell again (a viewer connected or asked). */
+  refresh(): void {
+    if (this.#closed || !this.#image) return;
+    this.#markAll();
+    this.flush();
+  }
+
+  /** A message from the viewer on the channel; throws `ProtocolError` for malformed ones. */
+  handleMessage(data: ArrayBuffer | Uint8Array): void {
+    const message = parseViewerTileMessage(data);
+    if (message.kind === 'refresh') {
+      this.refresh();
+      return;
+    }
+    const now = this.#now();
+    let newest: InFlight | undefined;
+    for (let i = -1; i < 32; i++) {
+      if (i >= 0 && !(message.mask & (1 << i))) continue;
+      const frame = message.frame - 1 - i;
+      const done = this.#inFlight.get(frame);
+      if (!done) continue;
+      this.#inFlight.delete(frame);
+      this.#stats.acked++;
+      if (!newest || done.frame > newest.frame) newest = done;
+    }
+    if (newest) {
+      this.#sampleRtt(now - (newest.leftAt ?? newest.sentAt));
+      for (const waiting of this.#inFlight.values()) {
+        if (waiting.frame < newest.frame) waiting.overtakenAt ??= now;
+      }
+    }
+    this.#check();
+    this.flush();
+  }
+
+  stats(): TileSenderStats {
+    const s = this.#stats;
+    return {
+      frames: s.frames,
+      messages: s.messages,
+      tiles: { ...s.tiles },
+      bytes: s.bytes,
+      duplicated: s.duplicated,
+      lost: s.lost,
+      acked: s.acked,
+      srttMs: this.#srtt ?? 0,
+      encodeMsAvg: s.frames ? s.encodeMs / s.frames : 0,
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#image = null;
+    this.#inFlight.clear();
+  }
+
+  /** Sends a frame of the dirty cells if the viewer and the channel can take it. */
+  flush(): void {
+    const image = this.#image;
+    if (this.#closed || !image || !this.#pending() || this.#channel.readyState !== 'open') return;
+    if (this.#inFlight.size >= this.#maxInFlight || this.#channel.bufferedAmount > this.#highWater) {
+      this.#schedule();
+      return;
+    }
+    const t0 = this.#now();
+    const frame = ++this.#frame;
+    const tiles: EncodedTile[] = [];
+    const fills: Rect[] = [];
+    for (const r of this.#exact.splice(0)) {
+      const colour = solidColour(image, r);
+      if (colour === null) {
+        this.#mark(r.x, r.y, r.width, r.height);
+        continue;
+      }
+      fills.push(r);
+      tiles.push({ ...r, encoding: 'solid', payload: colour });
+      this.#stats.tiles.solid++;
+    }
+    const carried = new Uint16Array((this.#dirtyCount + fills.length) * 4);
+    const dirty = this.#dirty;
+    let n = 0;
+    for (const r of fills) {
+      carried.set([r.x, r.y, r.width, r.height], n);
+      n += 4;
+    }
+    for (let at = 0; at < dirty.length; at += 4) {
+      const x = dirty[at] as number;
+      const y = dirty[at + 1] as number;
+      const x1 = dirty[at + 2] as number;
+      const y1 = dirty[at + 3] as number;
+      if (x1 === 0) continue;
+      dirty.fill(0, at, at + 4);
+      carried.set([x, y, x1 - x, y1 - y], n);
+      n += 4;
+      const tile = encodeTile(image, x, y, x1 - x, y1 - y, this.#deflate);
+      this.#stats.tiles[tile.encoding]++;
+      tiles.push(tile);
+    }
+    this.#dirtyCount = 0;
+    const messages = groupIntoMessages(tiles).map((group, part, all) =>
+      packTileMessage({ frame, part, parts: all.length, screenWidth: image.width, screenHeight: image.height }, group),
+    );
+    this.#stats.encodeMs += this.#now() - t0;
+    let bytes = 0;
+    for (const message of messages) bytes += this.#send(message);
+    if (messages.length === 1 && bytes < this.#duplicateBelow) {
+      this.#send(messages[0] as Uint8Array);
+      this.#stats.duplicated++;
+    }
+    this.#stats.frames++;
+    this.#inFlight.set(frame, {
+      frame,
+      tiles: carried,
+      sentAt: this.#now(),
+      endOffset: this.#written,
+      leftAt: null,
+      overtakenAt: null,
+    });
+    this.#schedule();
+  }
+
+  #send(message: Uint8Array): number {
+    this.#channel.send(message);
+    this.#written += message.length;
+    this.#stats.messages++;
+    this.#stats.bytes += message.length;
+    return message.length;
+  }
+
+  #markAll(): void {
+    const image = this.#image;
+    if (image) this.#mark(0, 0, image.width, image.height);
+  }
+
+  #pending(): boolean {
+    return this.#dirtyCount > 0 || this.#exact.length > 0;
+  }
+
+  /** A changed rectangle: kept whole (it may be one colour when sent) or cut along the grid. */
+  #change(r: Rect): void {
+    const image = this.#image;
+    if (!image) return;
+    const x = Math.max(0, r.x);
+    const y = Math.max(0, r.y);
+    const width = Math.min(image.width, r.x + r.width) - x;
+    const height = Math.min(image.height, r.y + r.height) - y;
+    if (width <= 0 || height <= 0) return;
+    if (width * height >= MIN_FILL_PIXELS && this.#exact.length < MAX_EXACT) this.#exact.push({ x, y, width, height });
+    else this.#mark(x, y, width, height);
+  }
+
+  /** Adds a changed rectangle (screen pixels) to the boxes of the cells it touches. */
+  #mark(x: number, y: number, width: number, height: number): void {
+    const image = this.#image;
+    if (!image) return;
+    const left = Math.max(0, x);
+    const top = Math.max(0, y);
+    const right = Math.min(image.width, x + width);
+    const bottom = Math.min(image.height, y + height);
+    if (right <= left || bottom <= top) return;
+    const dirty = this.#dirty;
+    for (let r = Math.floor(top / TILE_SIZE); r <= Math.floor((bottom - 1) / TILE_SIZE); r++) {
+      const cellTop = r * TILE_SIZE;
+      const y0 = Math.max(top, cellTop);
+      const y1 = Math.min(bottom, cellTop + TILE_SIZE);
+      for (let c = Math.floor(left / TILE_SIZE); c <= Math.floor((right - 1) / TILE_SIZE); c++) {
+        const cellLeft = c * TILE_SIZE;
+        const x0 = Math.max(left, cellLeft);
+        const x1 = Math.min(right, cellLeft + TILE_SIZE);
+        const at = (r * this.#cols + c) * 4;
+        if (dirty[at + 2] === 0) {
+          dirty.set([x0, y0, x1, y1], at);
+          this.#dirtyCount++;
+        } else {
+          dirty[at] = Math.min(dirty[at] as number, x0);
+          dirty[at + 1] = Math.min(dirty[at + 1] as number, y0);
+          dirty[at + 2] = Math.max(dirty[at + 2] as number, x1);
+          dirty[at + 3] = Math.max(dirty[at + 3] as number, y1);
+        }
+      }
+    }
+  }
+
+  #sampleRtt(sample: number): void {
+    const rtt = Math.max(0, sample);
+    if (this.#srtt === null) {
+      this.#srtt = rtt;
+      this.#rttvar = rtt / 2;
+    } else {
+      this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - rtt);
+      this.#srtt = 0.875 * this.#srtt + 0.125 * rtt;
+    }
+  }
+
+  /** Marks frames that left the buffer, declares lost ones, and re-dirties their cells. */
+  #check(): void {
+    const now = this.#now();
+    const onWire = this.#written - this.#channel.bufferedAmount;
+    const srtt = this.#srtt ?? 100;
+    const rto = srtt + Math.max(4 * this.#rttvar, 10);
+    const reorder = Math.min(srtt / 4, 10) + 1;
+    for (const waiting of [...this.#inFlight.values()]) {
+      if (waiting.leftAt === null && waiting.endOffset <= onWire) waiting.leftAt = now;
+      const overtaken = waiting.overtakenAt !== null && now - waiting.overtakenAt >= reorder;
+      const timedOut = waiting.leftAt !== null && now - waiting.leftAt >= rto;
+      if (!overtaken && !timedOut) continue;
+      this.#inFlight.delete(waiting.frame);
+      this.#stats.lost++;
+      const t = waiting.tiles;
+      for (let i = 0; i < t.length; i += 4) {
+        this.#change({
+          x: t[i] as number,
+          y: t[i + 1] as number,
+          width: t[i + 2] as number,
+          height: t[i + 3] as number,
+        });
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#closed) return;
+    if (this.#inFlight.size === 0 && !this.#pending()) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#check();
+      this.flush();
+      this.#schedule();
+    }, POLL_MS);
+    this.#timer.unref();
+  }
+}
+
+/** The RGB bytes of `r` if every pixel of it has that colour, else null (stops at the first other pixel). */
+function solidColour(image: ScreenFrame, r: Rect): Uint8Array | null {
+  const { data, stride } = image;
+  const first = r.y * stride + r.x * 4;
+  const b0 = data[first] as number;
+  const b1 = data[first + 1] as number;
+  const b2 = data[first + 2] as number;
+  for (let y = r.y; y < r.y + r.height; y++) {
+    const end = y * stride + (r.x + r.width) * 4;
+    for (let p = y * stride + r.x * 4; p < end; p += 4) {
+      if (data[p] !== b0 || data[p + 1] !== b1 || data[p + 2] !== b2) return null;
+    }
+  }
+  return image.format === 'bgra' ? Uint8Array.of(b2, b1, b0) : Uint8Array.of(b0, b1, b2);
+}
+
+/** Consecutive tiles grouped into messages of at most `MAX_MESSAGE_BYTES`. */
+function groupIntoMessages(tiles: EncodedTile[]): EncodedTile[][] {
+  const groups: EncodedTile[][] = [];
+  let current: EncodedTile[] = [];
+  let size = 16;
+  for (const tile of tiles) {
+    const bytes = tileWireSize(tile);
+    if (current.length > 0 && (size + bytes > MAX_MESSAGE_BYTES || current.length === 0xffff)) {
+      groups.push(current);
+      current = [];
+      size = 16;
+    }
+    current.push(tile);
+    size += bytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}

@@ -1,0 +1,151 @@
+/**
+ * The whole pixel path of a session under Xvfb: X11 capture → ScreenShare → WebRTC (wrtc)
+ * → the helper app's TileReceiver, compared pixel for pixel with what the X server holds;
+ * and the `--pixels video` path delivering decoded frames.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Painter } from '@remote-help/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLinuxPlatform } from '../platform/linux/index.js';
+import type { ScreenFrame } from '../platform/types.js';
+import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
+import { hasCommand, startXvfb, waitFor, type Xvfb } from '../testing/xvfb.js';
+import { ScreenShare, type PixelPath } from './screenShare.js';
+
+/** The helper's picture, kept as 0xRRGGBB per pixel. */
+class Picture implements Painter {
+  width = 0;
+  height = 0;
+  pixels = new Uint32Array(0);
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.pixels = new Uint32Array(width * height);
+  }
+  fill(x: number, y: number, w: number, h: number, r: number, g: number, b: number): void {
+    for (let row = y; row < y + h; row++)
+      this.pixels.fill((r << 16) | (g << 8) | b, row * this.width + x, row * this.width + x + w);
+  }
+  put(rgba: Uint8ClampedArray, x: number, y: number, w: number, h: number): void {
+    for (let row = 0; row < h; row++) {
+      for (let col = 0; col < w; col++) {
+        const p = (row * w + col) * 4;
+        this.pixels[(y + row) * this.width + x + col] =
+          ((rgba[p] as number) << 16) | ((rgba[p + 1] as number) << 8) | (rgba[p + 2] as number);
+      }
+    }
+  }
+  at(x: number, y: number): number {
+    return this.pixels[y * this.width + x] as number;
+  }
+}
+
+/** The screen as the X server has it now, read by a separate capture. */
+async function screenNow(display: string): Promise<Uint32Array> {
+  const source = await createLinuxPlatform({ display }).openScreenSource();
+  try {
+    const [first] = await source.listDisplays();
+    const frame = await new Promise<ScreenFrame>((resolve, reject) => {
+      source.start(first?.id ?? '', resolve).catch(reject);
+    });
+    const out = new Uint32Array(frame.width * frame.height);
+    for (let y = 0; y < frame.height; y++) {
+      for (let x = 0; x < frame.width; x++) {
+        const p = y * frame.stride + x * 4;
+        out[y * frame.width + x] =
+          ((frame.data[p + 2] as number) << 16) | ((frame.data[p + 1] as number) << 8) | (frame.data[p] as number);
+      }
+    }
+    return out;
+  } finally {
+    await source.close();
+  }
+}
+
+const missing = ['Xvfb', 'xev'].filter((t) => !hasCommand(t));
+
+describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 }, () => {
+  let xvfb: Xvfb;
+  let share: ScreenShare | null = null;
+  let helper: LoopbackHelper | null = null;
+  let window: ChildProcess | null = null;
+
+  beforeAll(async () => {
+    xvfb = await startXvfb('640x480x24');
+  });
+  afterEach(async () => {
+    window?.kill();
+    window = null;
+    helper?.close();
+    helper = null;
+    await share?.close();
+    share = null;
+  });
+  afterAll(() => xvfb?.stop());
+
+  const open = async (pixels: PixelPath) => {
+    share = await ScreenShare.open({
+      screen: await createLinuxPlatform({ display: xvfb.display }).openScreenSource(),
+      iceServers: [],
+      pixels,
+    });
+    return share;
+  };
+
+  it('tiles: the helper holds exactly the screen, and then every change', async () => {
+    const picture = new Picture();
+    const media = await open('tiles');
+    helper = await connectLoopback(media, () => undefined, picture);
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    expect([picture.width, picture.height]).toEqual([640, 480]);
+    // Xvfb's root weave: two colours, every pixel as the X server has it.
+    const expected = await screenNow(xvfb.display);
+    expect(picture.pixels).toEqual(expected);
+
+    window = spawn('xev', ['-geometry', '200x120+300+200'], {
+      env: { ...process.env, DISPLAY: xvfb.display },
+      stdio: 'ignore',
+    });
+    await waitFor(() => picture.at(400, 260) === 0xffffff, 10_000, 'the new window at the helper');
+    await waitFor(
+      async () => {
+        const now = await screenNow(xvfb.display);
+        return now.every((v, i) => v === picture.pixels[i]);
+      },
+      5000,
+      'the helper picture to match the screen',
+    );
+    const stats = (await media.stats()).tiles;
+    expect(stats?.frames).toBeGreaterThanOrEqual(2);
+    expect(stats?.lost).toBe(0);
+    expect(helper.tiles?.stats.dropped).toBe(0);
+  });
+
+  it('tiles: nothing is sent while the screen is still', async () => {
+    const media = await open('tiles');
+    helper = await connectLoopback(media, () => undefined, new Picture());
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    await new Promise((r) => setTimeout(r, 300));
+    const before = (await media.stats()).tiles?.messages;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await media.stats()).tiles?.messages).toBe(before);
+  });
+
+  it('video: `--pixels video` sends a VP8 track and no tiles channel', async () => {
+    let frames = 0;
+    let size = '';
+    const media = await open('video');
+    helper = await connectLoopback(
+      media,
+      (frame) => {
+        frames++;
+        size = `${frame.width}x${frame.height}`;
+      },
+      new Picture(),
+    );
+    await waitFor(() => frames > 0, 10_000, 'a decoded video frame');
+    expect(size).toBe('640x480');
+    expect(helper.channels.has('tiles')).toBe(false);
+    expect((await media.stats()).pixels).toBe('video');
+  });
+});
