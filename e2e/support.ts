@@ -3,7 +3,7 @@
  * start a session as helper, join it as sharer, save screenshots to look at.
  */
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 
 export const PASSWORD = 'e2e-demo-password';
@@ -57,11 +57,24 @@ export async function joinedPair(
   return { helper, sharer, code };
 }
 
-/** Decoded frames of the helper's remote video (Chromium's counter on the element). */
+/**
+ * The element that shows the sharer's screen in the helper's remote view: the tile canvas
+ * when the native agent sends tiles, otherwise the video.
+ */
+export function remoteScreen(page: Page): Locator {
+  return page.getByTestId('remote-canvas').or(page.getByTestId('remote-video'));
+}
+
+/**
+ * Frames the helper has shown: complete tile frames of the canvas (its `data-frames`), or
+ * the decoded frames of the video (Chromium's counter on the element).
+ */
 export async function framesDecoded(page: Page): Promise<number> {
-  return page
-    .getByTestId('remote-video')
-    .evaluate((v) => (v as HTMLVideoElement & { webkitDecodedFrameCount: number }).webkitDecodedFrameCount);
+  return remoteScreen(page).evaluate((element) =>
+    element instanceof HTMLCanvasElement
+      ? Number(element.dataset.frames ?? 0)
+      : (element as HTMLVideoElement & { webkitDecodedFrameCount: number }).webkitDecodedFrameCount,
+  );
 }
 
 /** Helper requests View only; sharer allows; frames flow. */
@@ -74,16 +87,19 @@ export async function startViewing(pair: Pair, shots = false): Promise<void> {
   await expect.poll(() => framesDecoded(pair.helper), { timeout: 20_000 }).toBeGreaterThan(0);
 }
 
-/** The page point that shows the normalized video point (x, y) inside the helper's letterboxed video. */
+/** The page point that shows the normalized point (x, y) of the remote screen inside the helper's letterboxed picture. */
 export function pagePointFor(helper: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  return helper.getByTestId('remote-video').evaluate(
-    (video, target) => {
-      const v = video as HTMLVideoElement;
-      const r = v.getBoundingClientRect();
-      const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
-      const left = r.left + (r.width - v.videoWidth * scale) / 2;
-      const top = r.top + (r.height - v.videoHeight * scale) / 2;
-      return { x: left + target.x * v.videoWidth * scale, y: top + target.y * v.videoHeight * scale };
+  return remoteScreen(helper).evaluate(
+    (element, target) => {
+      const [width, height] =
+        element instanceof HTMLCanvasElement
+          ? [element.width, element.height]
+          : [(element as HTMLVideoElement).videoWidth, (element as HTMLVideoElement).videoHeight];
+      const r = element.getBoundingClientRect();
+      const scale = Math.min(r.width / width, r.height / height);
+      const left = r.left + (r.width - width * scale) / 2;
+      const top = r.top + (r.height - height * scale) / 2;
+      return { x: left + target.x * width * scale, y: top + target.y * height * scale };
     },
     { x, y },
   );

@@ -23,6 +23,8 @@ const setupOk =
   step('system packages', 'node', ['scripts/ensure-system-deps.mjs']) && step('build', 'node', ['scripts/build.mjs']);
 if (setupOk) {
   step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.test.json']);
+  // The web apps have their own settings (JSX, bundler resolution); vite does not typecheck.
+  step('typecheck web', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
   step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
   rmSync('reports/vitest.json', { force: true });

@@ -124,6 +124,8 @@ test('a sharer gets help with the native agent: sign-in, code, full control, las
     await expect(win.getByRole('button', { name: 'Stop control' })).toBeVisible();
     await expect(win.getByRole('heading', { name: 'Daniel Okafor can use your mouse and keyboard.' })).toBeVisible();
     await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The agent sends its screen as damage tiles, painted on a canvas (not a video track).
+    await expect(helper.getByTestId('remote-canvas')).toBeVisible();
 
     // The helper's pointer over the remote screen lands on the sharer's X display.
     const quarter = await pagePointFor(helper, 0.25, 0.25);

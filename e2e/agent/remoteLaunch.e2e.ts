@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
-import { framesDecoded, PASSWORD, shot, signIn } from '../support.js';
+import { framesDecoded, PASSWORD, remoteScreen, shot, signIn } from '../support.js';
 
 const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
 
@@ -122,7 +122,7 @@ test('a helper starts a session on an enrolled device: launch prompt, Open Remot
     await helper.getByRole('button', { name: 'View only' }).click();
     await expect(win.getByRole('heading', { name: 'Daniel Okafor wants to see your screen' })).toBeVisible();
     await win.getByRole('button', { name: 'Allow' }).click();
-    await expect(helper.getByTestId('remote-video')).toBeVisible();
+    await expect(remoteScreen(helper)).toBeVisible();
     await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
     await shot(win, 'launch-04-agent-sharing');
     await shot(helper, 'launch-05-helper-video');

@@ -3,7 +3,7 @@
  * The helper's side of WebRTC: it only answers and only receives. It takes signaling
  * payloads through {@link ReceiverPeer.handle}, sends its own through the `send`
  * callback, and emits the remote stream, the connection state and the data channels
- * the offerer opened (the native agent opens `input` and `control`). Payloads are
+ * the offerer opened (the native agent opens `input`, `control` and `tiles`). Payloads are
  * processed one at a time, in order; remote ICE candidates wait until the remote
  * description is set. Every reset closes the connection's data channels with it.
  */

@@ -24,6 +24,7 @@ import { ControlNotices } from './control/ControlNotices';
 import { ControlToolbar } from './control/ControlToolbar';
 import { RemoteSurface } from './control/RemoteSurface';
 import { useDataChannels } from './control/useDataChannels';
+import { TILES_LABEL, useTileCanvas } from './tiles/useTileCanvas';
 import type { ReceiverState } from './useReceiver';
 
 const useStyles = makeStyles({
@@ -65,12 +66,15 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
   const [fit, setFit] = useState(true);
   const [laserWanted, setLaserWanted] = useState(false);
   const { link, snapshot } = useDataChannels(receiver.channels);
+  const tiles = useTileCanvas(receiver.channels.get(TILES_LABEL));
   const name = session.sharer?.displayName ?? t('common.someone');
   const { stream, connectionState } = receiver;
   const interrupted = connectionState === 'failed' || connectionState === 'disconnected';
   const pill = pillOf(receiver, session.peerOnline);
   const laser = laserWanted && session.sharerClient === 'agent' && snapshot.controlOpen;
-  const capturing = session.mode === 'control' && snapshot.inputOpen && stream !== null && !laser;
+  // The agent's screen comes as tiles when it opened a `tiles` channel, otherwise as video.
+  const shown = tiles ? tiles.painted : stream !== null;
+  const capturing = session.mode === 'control' && snapshot.inputOpen && shown && !laser;
 
   const leaveSurface = useCallback(() => {
     toolbar.current?.querySelector<HTMLElement>('button:not([aria-disabled="true"])')?.focus();
@@ -120,6 +124,8 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
       <ControlNotices session={session} />
       <RemoteSurface
         stream={stream}
+        tiles={tiles}
+        shown={shown}
         fit={fit}
         name={name}
         link={link}

@@ -5,7 +5,7 @@
  * arrive before the `active` state does), asks the sharer to renegotiate when the helper
  * (re)attaches to an active session without a connection (e.g. after a reload), and
  * closes the connection when the session ends. Exposes the data channels the sharer
- * opened (the native agent's `input` and `control`).
+ * opened (the native agent's `input`, `control` and `tiles`).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SessionState, SessionView } from '@remote-help/protocol';
@@ -19,7 +19,7 @@ export interface ReceiverState {
   connectionState: RTCPeerConnectionState;
   /** True once the connection has been `connected` at least once in this session. */
   everConnected: boolean;
-  /** The data channels the sharer opened on the current connection (the agent's `input` and `control`). */
+  /** The data channels the sharer opened on the current connection (the agent's `input`, `control`, `tiles`). */
   channels: ReadonlyMap<string, RTCDataChannel>;
 }
 

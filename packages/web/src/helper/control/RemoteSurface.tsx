@@ -2,13 +2,16 @@
  * @module RemoteSurface
  * The stage that shows the sharer's picture, fitted (`object-fit: contain`) or at actual
  * size (scrollable), with a layer exactly over the picture for the sharer's pointer and
- * the helper's laser dot. While the helper has full control it is the focusable
- * surface that captures mouse and keyboard (`data-testid="remote-surface"`).
+ * the helper's laser dot. The picture is a `<video>` of the sharer's stream or, when the
+ * native agent sends its screen as tiles, the `<canvas>` they are painted on. While the
+ * helper has full control it is the focusable surface that captures mouse and keyboard
+ * (`data-testid="remote-surface"`).
  */
 import { useEffect, useId, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Caption1, makeStyles, mergeClasses, Spinner, tokens, useFocusableGroup } from '@fluentui/react-components';
 import type { HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
+import type { TileCanvas } from '../tiles/useTileCanvas';
 import type { ControlChannels } from './ControlChannels';
 import { LaserPointer } from './LaserPointer';
 import { RemoteCursor } from './RemoteCursor';
@@ -54,8 +57,8 @@ const useStyles = makeStyles({
   },
   capturing: { touchAction: 'none', cursor: 'default' },
   laser: { cursor: 'crosshair' },
-  videoFit: { display: 'block', width: '100%', height: '100%', objectFit: 'contain' },
-  videoActual: { display: 'block', width: 'auto', height: 'auto', maxWidth: 'none', maxHeight: 'none' },
+  screenFit: { display: 'block', width: '100%', height: '100%', objectFit: 'contain' },
+  screenActual: { display: 'block', width: 'auto', height: 'auto', maxWidth: 'none', maxHeight: 'none' },
   picture: { position: 'absolute', pointerEvents: 'none', overflow: 'hidden' },
   overlay: {
     position: 'absolute',
@@ -71,6 +74,10 @@ const useStyles = makeStyles({
 /** Props of {@link RemoteSurface}. */
 export interface RemoteSurfaceProps {
   stream: MediaStream | null;
+  /** The agent's tile canvas: when set, it is the picture instead of the video. */
+  tiles: TileCanvas | null;
+  /** The picture is there: the video has a stream, or the first tile frame is painted. */
+  shown: boolean;
   fit: boolean;
   /** The sharer's name, for labels. */
   name: string;
@@ -84,7 +91,17 @@ export interface RemoteSurfaceProps {
 }
 
 /** See the module description. */
-export function RemoteSurface({ stream, fit, name, link, capturing, laser, onLeaveShortcut }: RemoteSurfaceProps) {
+export function RemoteSurface({
+  stream,
+  tiles,
+  shown,
+  fit,
+  name,
+  link,
+  capturing,
+  laser,
+  onLeaveShortcut,
+}: RemoteSurfaceProps) {
   const styles = useStyles();
   const { t } = useTranslation();
   const hintId = useId();
@@ -92,7 +109,8 @@ export function RemoteSurface({ stream, fit, name, link, capturing, laser, onLea
   const video = useRef<HTMLVideoElement>(null);
   // Otherwise tabster moves focus on Tab before the surface can send the key.
   const ownKeys = useFocusableGroup({ tabBehavior: 'unlimited', ignoreDefaultKeydown: REMOTE_KEYS });
-  const { picture, toVideo } = usePictureLayout(stage, video, fit ? 'fit' : 'actual');
+  const showsVideo = tiles === null;
+  const { picture, toVideo } = usePictureLayout(stage, tiles ? tiles.canvas : video, fit ? 'fit' : 'actual');
   const sendInput = useMemo(() => (link ? (m: InputMessageInput) => link.sendInput(m) : null), [link]);
   const sendControl = useMemo(() => (link ? (m: HelperControlMessage) => link.sendControl(m) : null), [link]);
   useInputCapture({ surface: stage, enabled: capturing, toVideo, send: sendInput, onLeaveShortcut });
@@ -106,7 +124,7 @@ export function RemoteSurface({ stream, fit, name, link, capturing, laser, onLea
     element.setAttribute('muted', '');
     element.srcObject = stream;
     if (stream) element.play().catch(() => undefined);
-  }, [stream]);
+  }, [stream, showsVideo]);
 
   const focusable = capturing || !fit;
   return (
@@ -129,15 +147,26 @@ export function RemoteSurface({ stream, fit, name, link, capturing, laser, onLea
         aria-label={capturing ? t('helper.control.surfaceLabel', { name }) : t('helper.remote.videoLabel', { name })}
         aria-describedby={capturing ? hintId : undefined}
       >
-        <video
-          ref={video}
-          data-testid="remote-video"
-          className={fit ? styles.videoFit : styles.videoActual}
-          aria-hidden
-          autoPlay
-          playsInline
-          muted
-        />
+        {tiles ? (
+          <canvas
+            ref={tiles.canvas}
+            data-testid="remote-canvas"
+            className={fit ? styles.screenFit : styles.screenActual}
+            width={0}
+            height={0}
+            aria-hidden
+          />
+        ) : (
+          <video
+            ref={video}
+            data-testid="remote-video"
+            className={fit ? styles.screenFit : styles.screenActual}
+            aria-hidden
+            autoPlay
+            playsInline
+            muted
+          />
+        )}
         {picture ? (
           <div
             className={styles.picture}
@@ -147,7 +176,7 @@ export function RemoteSurface({ stream, fit, name, link, capturing, laser, onLea
             <LaserPointer position={laserDot} />
           </div>
         ) : null}
-        {stream ? null : (
+        {shown ? null : (
           <div className={styles.overlay}>
             <Spinner appearance="inverted" labelPosition="below" label={t('helper.remote.waitingVideo', { name })} />
           </div>

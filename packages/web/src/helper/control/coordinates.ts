@@ -4,9 +4,9 @@
  * page maps to normalized video coordinates (0 = left/top edge, 1 = right/bottom edge of
  * the shared display), the unit of every `input` and `control` position.
  *
- * The stage is the scroll container the `<video>` sits in. In fit mode the video fills
- * the stage with `object-fit: contain`, so the picture is scaled down and centered with
- * bars on two sides; in actual-size mode the video has its intrinsic size at the top-left
+ * The stage is the scroll container the `<video>` (or the agent's tile `<canvas>`) sits
+ * in. In fit mode the element fills the stage with `object-fit: contain`, so the picture is
+ * scaled down and centered with bars on two sides; in actual-size mode it has its intrinsic size at the top-left
  * of the stage's scrollable content. Picture rectangles here are in the stage's *content*
  * coordinates (they scroll with the content), so overlays positioned with them stay on
  * the picture in both modes.

@@ -1,13 +1,15 @@
 /**
  * @module usePictureLayout
  * Measures where the sharer's picture is inside the stage (again when the stage or the
- * video changes size, or the size mode changes) and offers `toVideo`, which maps a
+ * picture changes size, or the size mode changes) and offers `toVideo`, which maps a
  * page point of a pointer event to normalized video coordinates at the moment of the event.
+ * The picture is a `<video>` (a browser sharer's stream) or a `<canvas>` (the agent's
+ * tiles, which dispatches `resize` when its size changes, as a video does).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { clientToNormalized, pictureLayout } from './coordinates';
-import type { Point, Rect, SizeMode } from './coordinates';
+import type { Point, Rect, Size, SizeMode } from './coordinates';
 
 /** Maps `(clientX, clientY)` to normalized video coordinates; see `clientToNormalized`. */
 export type ToVideo = (clientX: number, clientY: number, clamp?: boolean) => Point | null;
@@ -18,6 +20,15 @@ export interface PictureLayout {
   toVideo: ToVideo;
 }
 
+/** The element that shows the sharer's screen. */
+export type PictureElement = HTMLVideoElement | HTMLCanvasElement;
+
+/** The size of the picture in its own pixels (0 × 0 while unknown). */
+function intrinsicSize(element: PictureElement): Size {
+  if (element instanceof HTMLVideoElement) return { width: element.videoWidth, height: element.videoHeight };
+  return { width: element.width, height: element.height };
+}
+
 function sameRect(a: Rect | null, b: Rect | null): boolean {
   if (!a || !b) return a === b;
   return a.left === b.left && a.top === b.top && a.width === b.width && a.height === b.height;
@@ -26,7 +37,8 @@ function sameRect(a: Rect | null, b: Rect | null): boolean {
 /** See the module description. */
 export function usePictureLayout(
   stage: RefObject<HTMLElement | null>,
-  video: RefObject<HTMLVideoElement | null>,
+  /** The picture element; pass a different ref object when the element kind changes. */
+  screen: RefObject<PictureElement | null>,
   mode: SizeMode,
 ): PictureLayout {
   const [picture, setPicture] = useState<Rect | null>(null);
@@ -34,12 +46,12 @@ export function usePictureLayout(
 
   useEffect(() => {
     const stageElement = stage.current;
-    const videoElement = video.current;
-    if (!stageElement || !videoElement) return;
+    const screenElement = screen.current;
+    if (!stageElement || !screenElement) return;
     const measure = () => {
       const next = pictureLayout(
         { width: stageElement.clientWidth, height: stageElement.clientHeight },
-        { width: videoElement.videoWidth, height: videoElement.videoHeight },
+        intrinsicSize(screenElement),
         mode,
       );
       if (sameRect(current.current, next)) return;
@@ -49,14 +61,14 @@ export function usePictureLayout(
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(stageElement);
-    videoElement.addEventListener('resize', measure);
-    videoElement.addEventListener('loadedmetadata', measure);
+    screenElement.addEventListener('resize', measure);
+    screenElement.addEventListener('loadedmetadata', measure);
     return () => {
       observer.disconnect();
-      videoElement.removeEventListener('resize', measure);
-      videoElement.removeEventListener('loadedmetadata', measure);
+      screenElement.removeEventListener('resize', measure);
+      screenElement.removeEventListener('loadedmetadata', measure);
     };
-  }, [stage, video, mode]);
+  }, [stage, screen, mode]);
 
   const toVideo = useCallback<ToVideo>(
     (clientX, clientY, clamp = false) => {

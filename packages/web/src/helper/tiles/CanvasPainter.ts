@@ -1,0 +1,40 @@
+/**
+ * @module CanvasPainter
+ * Paints tiles straight onto a `<canvas>` as they arrive: no React state, no frame
+ * queue. The 2D context is opaque (`alpha: false`) and asks for a low-latency
+ * (`desynchronized`) surface where the browser offers one. A resize sets the canvas'
+ * own width and height (its intrinsic size) and dispatches a `resize` event on it, the
+ * way a `<video>` does when its frame size changes.
+ */
+import type { Painter } from '@remote-help/protocol';
+
+/** See the module description. */
+export class CanvasPainter implements Painter {
+  private readonly context: CanvasRenderingContext2D;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    const context = canvas.getContext('2d', { alpha: false, desynchronized: true });
+    if (!context) throw new Error('CanvasPainter: no 2D context');
+    this.context = context;
+  }
+
+  resize(width: number, height: number): void {
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.canvas.dispatchEvent(new Event('resize'));
+  }
+
+  fill(x: number, y: number, width: number, height: number, r: number, g: number, b: number): void {
+    this.context.fillStyle = `rgb(${r} ${g} ${b})`;
+    this.context.fillRect(x, y, width, height);
+  }
+
+  put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void {
+    this.context.putImageData(new ImageData(overArrayBuffer(rgba), width, height), x, y);
+  }
+}
+
+/** `ImageData` only takes pixels over an `ArrayBuffer`; decoded tiles always are, so this never copies in practice. */
+function overArrayBuffer(rgba: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
+  return rgba.buffer instanceof ArrayBuffer ? (rgba as Uint8ClampedArray<ArrayBuffer>) : new Uint8ClampedArray(rgba);
+}

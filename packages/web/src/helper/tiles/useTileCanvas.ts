@@ -1,0 +1,79 @@
+/**
+ * @module useTileCanvas
+ * React glue for {@link TileReceiver}: while the current connection has a `tiles` data
+ * channel (the native agent's screen), paints its messages onto the canvas behind
+ * `canvas` as they arrive and acknowledges frames on the same channel. React only hears
+ * of the first complete frame (`painted`); the count of complete frames is written to the
+ * canvas' `data-frames` attribute at most once per animation frame, for tests and probes.
+ * A new channel (a new connection) starts over on an empty canvas.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { RefObject } from 'react';
+import { FrameCoalescer } from '../control/frameCoalescer';
+import { CanvasPainter } from './CanvasPainter';
+import { TileReceiver } from '@remote-help/protocol';
+
+/** Label of the agent's data channel of screen tiles. */
+export const TILES_LABEL = 'tiles';
+
+/** The canvas that shows the tiles, and whether a complete frame is on it yet. */
+export interface TileCanvas {
+  canvas: RefObject<HTMLCanvasElement | null>;
+  painted: boolean;
+}
+
+/** Puts an element back to "no picture": 0 × 0, which layouts treat as an unknown size. */
+function clear(canvas: HTMLCanvasElement): void {
+  canvas.width = 0;
+  canvas.height = 0;
+  canvas.dispatchEvent(new Event('resize'));
+  canvas.dataset.frames = '0';
+}
+
+/**
+ * See the module description. Returns null when there is no `tiles` channel (the picture
+ * is a video then). Render `<canvas ref={canvas}>` in the same render the channel appears.
+ */
+export function useTileCanvas(channel: RTCDataChannel | undefined): TileCanvas | null {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [painted, setPainted] = useState(false);
+
+  useEffect(() => {
+    const element = canvas.current;
+    if (!channel || !element) return;
+    clear(element);
+    let first = true;
+    const frames = new FrameCoalescer<number>((count) => {
+      element.dataset.frames = String(count);
+      if (first) setPainted(true);
+      first = false;
+    });
+    const receiver = new TileReceiver((data) => {
+      if (channel.readyState === 'open') channel.send(data);
+    }, new CanvasPainter(element));
+    const onMessage = (event: MessageEvent<unknown>) => {
+      const before = receiver.stats.frames;
+      receiver.handle(event.data);
+      if (receiver.stats.frames !== before) frames.push(receiver.stats.frames);
+    };
+    const onOpen = () => receiver.start();
+    const detach = () => {
+      channel.removeEventListener('message', onMessage);
+      channel.removeEventListener('open', onOpen);
+      channel.removeEventListener('close', detach);
+      frames.cancel();
+    };
+    channel.binaryType = 'arraybuffer';
+    channel.addEventListener('message', onMessage);
+    channel.addEventListener('open', onOpen);
+    channel.addEventListener('close', detach);
+    if (channel.readyState === 'open') receiver.start();
+    return () => {
+      detach();
+      clear(element);
+      setPainted(false);
+    };
+  }, [channel]);
+
+  return channel ? { canvas, painted } : null;
+}
