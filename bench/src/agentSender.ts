@@ -1,14 +1,13 @@
 /**
  * The remote-help agent's media and input path, run as its own process for the bench:
- * X11 capture (DAMAGE + MIT-SHM) → ScreenVideoSource → AgentPeer (libwebrtc), with the
+ * X11 capture (DAMAGE + MIT-SHM) → the agent's ScreenShare (damage tiles on the `tiles`
+ * channel, or with `--mode video` the VP8 track) → AgentPeer (libwebrtc), with the
  * `input` data channel going through InputDispatcher behind an open ConsentGate
  * (mode `control` + local consent) into libnut/XTEST. These are the agent's own modules,
  * imported from packages/agent/src; only the signaling glue is the bench's: a tiny
  * WebSocket relay the viewer page connects to directly (`{type:'signal', payload}` frames,
  * the protocol's SignalPayload, the same shape the server WebSocket carries).
  *
- * `--mode tiles` swaps the video track for the bench's PROTOTYPE alternative (tiles.ts):
- * damage tiles on a data channel, same capture and input path.
  *
  * Control: JSON lines on stdin (`stats`, `trace`, `quit`), replies on stdout.
  *
@@ -21,17 +20,16 @@ import { ConsentGate } from '../../packages/agent/src/input/consentGate.js';
 import { InputDispatcher } from '../../packages/agent/src/input/inputDispatcher.js';
 import { createLinuxPlatform } from '../../packages/agent/src/platform/linux/index.js';
 import type { InputInjector, ScreenFrame, ScreenSource } from '../../packages/agent/src/platform/types.js';
-import { AgentPeer } from '../../packages/agent/src/rtc/peer.js';
-import { ScreenVideoSource } from '../../packages/agent/src/rtc/videoSource.js';
-import { loadWrtc, type IceCandidateInit, type WrtcModule } from '../../packages/agent/src/rtc/wrtc.js';
-import { TileSender } from './tiles.js';
+import { loadWrtc, type WrtcModule } from '../../packages/agent/src/rtc/wrtc.js';
+import { ScreenShare } from '../../packages/agent/src/session/screenShare.js';
+import type { SignalPayload } from '@remote-help/protocol';
 
 const { values: args } = parseArgs({
   options: {
     listen: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '7000' },
     'max-fps': { type: 'string', default: '60' },
-    mode: { type: 'string', default: 'video' },
+    mode: { type: 'string', default: 'tiles' },
   },
 });
 
@@ -77,41 +75,28 @@ const dispatcher = new InputDispatcher(gate, injector);
 
 interface Session {
   ws: WebSocket;
-  capturing: boolean;
   connectedAt: number;
-  pushFrame(frame: ScreenFrame): void;
-  getStats(): Promise<Record<string, unknown>[]>;
-  extraStats(): Record<string, unknown>;
+  share: ScreenShare | null;
   close(): Promise<void>;
 }
 let session: Session | null = null;
+/** performance.now() → CLOCK_MONOTONIC ms (frame timestamps are performance.now()). */
+const perfToMono = nowMs() - performance.now();
 
-function onFrame(s: Session, frame: ScreenFrame): void {
-  if (trace.captured.length < TRACE_MAX) {
-    const c = frame.changed ?? [{ x: 0, y: 0, width: frame.width, height: frame.height }];
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    for (const r of c) {
-      x0 = Math.min(x0, r.x);
-      y0 = Math.min(y0, r.y);
-      x1 = Math.max(x1, r.x + r.width);
-      y1 = Math.max(y1, r.y + r.height);
-    }
-    trace.captured.push([nowMs(), x0, y0, x1, y1]);
+function traceFrame(frame: ScreenFrame): void {
+  if (trace.captured.length >= TRACE_MAX) return;
+  const c = frame.changed ?? [{ x: 0, y: 0, width: frame.width, height: frame.height }];
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const r of c) {
+    x0 = Math.min(x0, r.x);
+    y0 = Math.min(y0, r.y);
+    x1 = Math.max(x1, r.x + r.width);
+    y1 = Math.max(y1, r.y + r.height);
   }
-  s.pushFrame(frame);
-}
-
-/** Capture starts when media can flow: its first frame is the whole display. */
-function onConnected(s: Session): void {
-  if (s.capturing || !display) return;
-  s.capturing = true;
-  s.connectedAt = nowMs();
-  source
-    .start(display.id, (frame) => onFrame(s, frame), { maxFps: Number(args['max-fps']) })
-    .catch((e: unknown) => process.stderr.write(`capture: ${String(e)}\n`));
+  trace.captured.push([frame.timestamp + perfToMono, x0, y0, x1, y1]);
 }
 
 function parseSignal(raw: unknown): unknown {
@@ -123,93 +108,48 @@ function parseSignal(raw: unknown): unknown {
   }
 }
 
-/** The agent as it is: ScreenVideoSource → AgentPeer's video track; input through AgentPeer. */
-function videoSession(ws: WebSocket): Session {
-  const video = new ScreenVideoSource({ maxFps: Number(args['max-fps']), wrtc });
-  const peer = new AgentPeer({ track: video.track, wrtc });
+/**
+ * The agent's own ScreenShare, as a session uses it: capture starts with the offer, the
+ * pixels go as damage tiles (`--mode tiles`, the default) or on the video track
+ * (`--mode video`, i.e. `--pixels video`), input goes through the consent gate.
+ */
+function shareSession(ws: WebSocket): Session {
   const s: Session = {
     ws,
-    capturing: false,
     connectedAt: 0,
-    pushFrame: (frame) => video.pushFrame(frame),
-    getStats: () => peer.getStats(),
-    extraStats: () => ({ video: video.stats() }),
+    share: null,
     async close() {
       if (session === s) session = null;
-      await source.stop();
-      video.stop();
-      peer.close();
+      await s.share?.close();
       ws.close();
     },
   };
-  peer.on('signal', (payload) => ws.send(JSON.stringify({ type: 'signal', payload })));
-  peer.on('input', (data) => dispatcher.handle(data));
-  peer.on('connectionstatechange', (state) => {
-    if (state === 'connected') onConnected(s);
-  });
-  peer.on('error', (e) => process.stderr.write(`peer: ${e.message}\n`));
+  const early: unknown[] = [];
   ws.on('message', (raw) => {
     const payload = parseSignal(raw);
-    if (payload) void peer.handleSignal(payload).catch(() => undefined);
-  });
-  void peer.start().catch((e: unknown) => process.stderr.write(`offer: ${String(e)}\n`));
-  return s;
-}
-
-/** PROTOTYPE: damage tiles on an unordered data channel (tiles.ts); same input path. */
-function tilesSession(ws: WebSocket): Session {
-  const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
-  const input = pc.createDataChannel('input', { ordered: true });
-  const channel = pc.createDataChannel('tiles', { ordered: false });
-  channel.binaryType = 'arraybuffer';
-  const tiles = new TileSender(channel);
-  input.onmessage = ({ data }) => dispatcher.handle(data);
-  const pending: IceCandidateInit[] = [];
-  const signal = (payload: unknown) => ws.send(JSON.stringify({ type: 'signal', payload }));
-  const s: Session = {
-    ws,
-    capturing: false,
-    connectedAt: 0,
-    pushFrame: (frame) => tiles.pushFrame(frame),
-    getStats: async () => [...(await pc.getStats()).values()],
-    extraStats: () => ({ tiles: tiles.stats() }),
-    async close() {
-      if (session === s) session = null;
-      await source.stop();
-      tiles.close();
-      pc.close();
-      ws.close();
-    },
-  };
-  // Start capture only when the tiles channel can carry the first (full) frame.
-  channel.onopen = () => onConnected(s);
-  pc.onicecandidate = ({ candidate }) => {
-    const c = candidate ? (candidate.toJSON?.() ?? candidate) : null;
-    signal({
-      kind: 'ice',
-      candidate: c && { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null },
-    });
-  };
-  ws.on('message', (raw) => {
-    const p = parseSignal(raw) as
-      | { kind: 'sdp'; description: { type: 'offer' | 'answer'; sdp: string } }
-      | { kind: 'ice'; candidate: IceCandidateInit | null }
-      | undefined;
-    void (async () => {
-      if (p?.kind === 'sdp' && p.description.type === 'answer') {
-        await pc.setRemoteDescription(p.description);
-        for (const c of pending.splice(0)) await pc.addIceCandidate(c);
-      } else if (p?.kind === 'ice' && p.candidate) {
-        if (pc.remoteDescription) await pc.addIceCandidate(p.candidate);
-        else pending.push(p.candidate);
-      }
-    })().catch(() => undefined);
+    if (!payload) return;
+    if (s.share) void s.share.handleSignal(payload as SignalPayload).catch(() => undefined);
+    else early.push(payload);
   });
   void (async () => {
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    signal({ kind: 'sdp', description: { type: 'offer', sdp: offer.sdp } });
-  })().catch((e: unknown) => process.stderr.write(`offer: ${String(e)}\n`));
+    const share = await ScreenShare.open({
+      screen: await platform.openScreenSource(),
+      iceServers: [],
+      pixels: args.mode === 'video' ? 'video' : 'tiles',
+      maxFps: Number(args['max-fps']),
+      wrtc,
+    });
+    s.share = share;
+    share.on('signal', (payload) => ws.send(JSON.stringify({ type: 'signal', payload })));
+    share.on('input', (data) => dispatcher.handle(data));
+    share.on('frame', traceFrame);
+    share.on('connectionstatechange', (state) => {
+      if (state === 'connected') s.connectedAt = nowMs();
+    });
+    share.on('error', (e) => process.stderr.write(`share: ${e.message}\n`));
+    await share.start();
+    for (const payload of early.splice(0)) await share.handleSignal(payload as SignalPayload).catch(() => undefined);
+  })().catch((e: unknown) => process.stderr.write(`session: ${String(e)}\n`));
   return s;
 }
 
@@ -217,7 +157,7 @@ const wss = new WebSocketServer({ host: args.listen, port: Number(args.port) });
 wss.on('connection', (ws) => {
   void (async () => {
     if (session) await session.close();
-    const s = args.mode === 'tiles' ? tilesSession(ws) : videoSession(ws);
+    const s = shareSession(ws);
     session = s;
     ws.on('close', () => {
       if (session === s) void s.close();
@@ -227,15 +167,17 @@ wss.on('connection', (ws) => {
 
 async function stats(): Promise<Record<string, unknown>> {
   const s = session;
-  const reports = s ? await s.getStats() : [];
+  const share = s?.share ? await s.share.stats() : null;
+  const reports = share?.rtc ?? [];
   const pick = (type: string) => reports.filter((r) => r['type'] === type);
   return {
     outbound: pick('outbound-rtp').filter((r) => r['kind'] === 'video'),
     candidatePairs: pick('candidate-pair').filter((r) => r['state'] === 'succeeded' || r['nominated']),
     dataChannels: pick('data-channel'),
     transport: pick('transport'),
-    capture: source.stats(),
-    ...(s?.extraStats() ?? {}),
+    capture: share?.capture ?? source.stats(),
+    ...(share?.video ? { video: share.video } : {}),
+    ...(share?.tiles ? { tiles: share.tiles } : {}),
     input: dispatcher.stats(),
     connectedAt: s?.connectedAt ?? 0,
   };

@@ -186,8 +186,9 @@ async function measure(ctx: Ctx, extraPids: Record<string, number[]>, body: () =
     const t1 = (out1?.['tiles'] as Json | undefined) ?? {};
     result['tileMessagesPerS'] = r1((num(t1, 'messages') - num(t0, 'messages')) / seconds);
     result['tileFramesPerS'] = r1((num(t1, 'frames') - num(t0, 'frames')) / seconds);
-    result['tileDeflateMsAvg'] = r1(num(t1, 'deflateMsAvg'));
-    result['tilesDeferred'] = num(t1, 'deferred') - num(t0, 'deferred');
+    result['tileEncodeMsAvg'] = r1(num(t1, 'encodeMsAvg'));
+    result['tileFramesLost'] = num(t1, 'lost') - num(t0, 'lost');
+    result['tileFramesDuplicated'] = num(t1, 'duplicated') - num(t0, 'duplicated');
   } else {
     const f0 = (s0 as { flips?: number } | null)?.flips ?? 0;
     const f1 = (s1 as { flips?: number } | null)?.flips ?? 0;
@@ -338,7 +339,7 @@ async function agentBreakdown(
     if (!ev || ev.seq !== (flip.seq & 255)) return;
     const drawn = ev.meta['drawnAt'];
     if (drawn && ctx.def.mode === 'tiles') {
-      // tiles prototype: no encoder; captured → drawn on the canvas → painted
+      // damage tiles: no video encoder; captured → drawn on the canvas → painted
       const arrived = ev.meta['arrivedAt'];
       if (arrived) {
         (parts['captureToMessageArrived'] ??= []).push(ctx.vp.toEpoch(arrived) - cap[0]);

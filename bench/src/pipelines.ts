@@ -1,7 +1,8 @@
 /**
  * The three pipelines under test, each started on a fresh X display:
- *  - agent:    Xvfb + the agent's own capture/video/peer/input modules (agentSender.ts),
- *              viewed in a <video> element (WebRTC straight from the agent).
+ *  - agent:    Xvfb + the agent's own ScreenShare (capture → damage tiles → peer) and input
+ *              modules (agentSender.ts), viewed on a canvas by the helper app's TileReceiver;
+ *              agent-video: the same with --pixels video, viewed in a <video> element.
  *  - tigervnc: Xvnc (TigerVNC: X server and VNC server in one) + websockify + noVNC.
  *  - x11vnc:   Xvfb + x11vnc + websockify + noVNC.
  * Every sender-side process (X server, X clients, VNC server, websockify, agent) runs in
@@ -35,29 +36,33 @@ export interface PipelineDef {
 export const PIPELINES: PipelineDef[] = [
   {
     id: 'agent',
-    label: 'remote-help (video track, helper default)',
+    label: 'remote-help agent (damage tiles on a data channel → canvas: the default)',
     kind: 'agent',
+    mode: 'tiles',
+    viewer: { page: 'tiles.html' },
+  },
+  {
+    id: 'agent-video',
+    label: 'remote-help agent --pixels video (VP8 track → <video>)',
+    kind: 'agent',
+    mode: 'video',
     viewer: { page: 'agent.html', playout: 'default' },
   },
   {
     id: 'agent-p0',
-    label: 'remote-help (video track, playout delay 0)',
+    label: 'remote-help agent --pixels video, playout delay 0',
     kind: 'agent',
+    mode: 'video',
+    optional: true,
     viewer: { page: 'agent.html', playout: 'zero' },
   },
   {
     id: 'agent-cv',
-    label: 'remote-help (video track, playout delay 0, frames drawn on a canvas via MediaStreamTrackProcessor)',
+    label: 'remote-help agent --pixels video, playout delay 0, frames drawn on a canvas via MediaStreamTrackProcessor',
     kind: 'agent',
+    mode: 'video',
     optional: true,
     viewer: { page: 'agent.html', playout: 'zero', render: 'canvas' },
-  },
-  {
-    id: 'tiles',
-    label: 'PROTOTYPE: agent capture → damage tiles on a data channel → canvas',
-    kind: 'agent',
-    mode: 'tiles',
-    viewer: { page: 'tiles.html' },
   },
   { id: 'tigervnc', label: 'TigerVNC + noVNC', kind: 'tigervnc', viewer: { page: 'vnc.html' } },
   { id: 'x11vnc', label: 'x11vnc + noVNC', kind: 'x11vnc', viewer: { page: 'vnc.html' } },

@@ -4,6 +4,7 @@
  * noVNC are served by request interception (no server, no network), so the only traffic
  * between the namespaces is the pipeline's own.
  */
+import { buildSync } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -58,6 +59,26 @@ export interface ViewerPage {
   close(): Promise<void>;
 }
 
+/**
+ * The helper app's own tile receiver (protocol) and canvas painter (packages/web/src/helper/tiles),
+ * bundled as one ES module for the viewer page: the bench measures the product's code.
+ */
+function bundleHelperTiles(): string {
+  const dir = join(REPO, 'packages', 'web', 'src', 'helper', 'tiles');
+  const result = buildSync({
+    stdin: {
+      contents: `export { TileReceiver } from '@remote-help/protocol';\nexport { CanvasPainter } from './CanvasPainter';\n`,
+      resolveDir: dir,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
 export async function launchViewer(netns: string, width: number, height: number): Promise<Viewer> {
   const dir = '/tmp/remote-help-bench';
   mkdirSync(dir, { recursive: true });
@@ -68,6 +89,7 @@ export async function launchViewer(netns: string, width: number, height: number)
   const pid = chromiumRoot();
   const novnc = novncDir();
   const web = join(REPO, 'bench', 'web');
+  const helperTiles = bundleHelperTiles();
 
   return {
     browser,
@@ -82,6 +104,9 @@ export async function launchViewer(netns: string, width: number, height: number)
       await context.route('http://localhost/**', async (route) => {
         const path = new URL(route.request().url()).pathname;
         let file: string | null = null;
+        if (path === '/helper/tiles.js') {
+          return route.fulfill({ status: 200, body: helperTiles, headers: { 'content-type': TYPES['.js'] as string } });
+        }
         if (path.startsWith('/bench/')) file = join(web, normalize(path.slice('/bench/'.length)));
         else if (path.startsWith('/novnc/') && novnc) file = join(novnc, normalize(path.slice('/novnc/'.length)));
         if (!file || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
