@@ -30,7 +30,20 @@ const LOCAL = ['local'];
 const LOSSY = ['2M-40ms-1%'];
 
 const ROWS: Row[] = [
-  { label: 'first frame, median (ms)', target: '≤ 300', get: (r) => n(r, 'firstFrame', 'median'), ok: (v) => v <= 300 },
+  {
+    label: 'first frame, median (ms)',
+    target: '≤ 300',
+    get: (r) => n(r, 'firstFrame', 'median'),
+    ok: (v) => v <= 300,
+    profiles: LOCAL,
+  },
+  // Over an emulated link the handshakes alone take several round trips: no target there.
+  {
+    label: 'first frame, median (ms)',
+    target: '',
+    get: (r) => n(r, 'firstFrame', 'median'),
+    profiles: ['10M-20ms', ...LOSSY],
+  },
   {
     label: 'flips: glass-to-glass p50 (ms)',
     target: '≤ 16',

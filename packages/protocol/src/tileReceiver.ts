@@ -1,22 +1,22 @@
 /**
  * @module tileReceiver
  * The viewer's side of the `tiles` data channel (see `tiles` in the protocol): parses
- * tile messages, paints them through a {@link Painter} and acknowledges complete frames.
- * No DOM: the canvas is behind the painter, the channel behind `send`.
+ * tile messages, paints them through a {@link Painter} and acknowledges each message it
+ * painted. No DOM: the canvas is behind the painter, the channel behind `send`.
  *
  * - The channel is unordered, so a tile may arrive after a newer one of the same cell.
  *   Each grid cell keeps the frame that last painted it; an older tile is not painted and
- *   its part is not counted as received, so the frame is never acknowledged and the agent
- *   sends that area again with the current pixels (a tile may be part of a cell, so
- *   skipping it silently could leave stale pixels).
+ *   its message is not acknowledged, so the agent sends that area again with the current
+ *   pixels (a tile may be part of a cell, so skipping it silently could leave stale pixels).
  * - A new screen size (from a frame newer than the last size change) resizes the painter
  *   and starts every cell over; a message of another size from an older frame is dropped.
- * - A frame is complete once every part has arrived. Each completion sends an ack for the
- *   highest complete frame with a mask of the 32 frames before it. A part that arrives
- *   again (the agent sends small frames twice) paints nothing, but re-sends the ack if its
- *   frame is complete: acks travel without retransmission too.
- * - A part with a tile that does not decode is not counted as received, so its frame is
- *   never acknowledged and the agent sends those cells again.
+ * - Every message painted whole sends an ack: the highest message painted and a mask of
+ *   the 32 before it (acks travel without retransmission too, so each repeats the recent
+ *   ones). A copy of a message already painted (the agent sends small ones twice) paints
+ *   nothing but acknowledges again.
+ * - A message with a tile that does not decode is not acknowledged, so the agent sends
+ *   those tiles again.
+ * - `stats.frames` counts frames whose every part was painted.
  * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
  */
 import { decodeTile, packTileAck, packTileRefresh, parseTileMessage, TILE_SIZE, type TileMessage } from './tiles.js';
@@ -53,7 +53,7 @@ export interface ScreenSize {
 
 /** Frames this far behind the newest one are forgotten (and their parts no longer counted). */
 export const FRAME_WINDOW = 64;
-/** Frames an ack's mask covers before its highest frame. */
+/** Messages an ack's mask covers before its highest one. */
 const MASK_BITS = 32;
 
 /** What is known of one recent frame: its part count and, until it is complete, the parts received. */
@@ -74,7 +74,9 @@ export class TileReceiver {
   private versions = new Float64Array(0);
   private readonly recent = new Map<number, FrameRecord>();
   private newest = -1;
-  private highestComplete = -1;
+  /** Recent messages painted whole (the ones an ack's mask can name), and the highest. */
+  private readonly painted = new Set<number>();
+  private highestPainted = -1;
 
   constructor(
     private readonly send: (data: Uint8Array<ArrayBuffer>) => void,
@@ -122,22 +124,30 @@ export class TileReceiver {
       }
       this.resize(message.screenWidth, message.screenHeight, frame);
     }
-    const record = this.track(frame, parts);
-    const received = record?.received;
-    if (received === null) {
-      // Another copy of a part of a complete frame: its ack may have been lost.
+    if (this.painted.has(message.seq)) {
+      // Another copy of a message already painted (the agent sends small ones twice, and acks get lost).
       this.acknowledge();
       return;
     }
-    if (received?.has(part)) return;
-    const whole = this.paint(message);
-    if (!record || !received || !whole) return;
+    if (!this.paint(message)) return;
+    this.markPainted(message.seq);
+    this.acknowledge();
+    const record = this.track(frame, parts);
+    const received = record?.received;
+    if (!received || received.has(part)) return;
     received.add(part);
     if (received.size < parts) return;
-    record.received = null;
+    (record as FrameRecord).received = null;
     this.counters.frames++;
-    this.highestComplete = Math.max(this.highestComplete, frame);
-    this.acknowledge();
+  }
+
+  private markPainted(seq: number): void {
+    if (seq < this.highestPainted - MASK_BITS) return; // too old for any ack to name
+    this.painted.add(seq);
+    if (seq > this.highestPainted) {
+      this.highestPainted = seq;
+      for (const old of this.painted) if (old < seq - MASK_BITS) this.painted.delete(old);
+    }
   }
 
   private sameSize(message: TileMessage): boolean {
@@ -211,14 +221,11 @@ export class TileReceiver {
     return false;
   }
 
-  /** Sends the ack of the highest complete frame and of the complete ones among the 32 before it. */
+  /** Sends the ack of the highest message painted and of those painted among the 32 before it. */
   private acknowledge(): void {
-    const highest = this.highestComplete;
+    const highest = this.highestPainted;
     let mask = 0;
-    for (let i = 0; i < MASK_BITS; i++) {
-      const record = this.recent.get(highest - 1 - i);
-      if (record && record.received === null) mask |= 1 << i;
-    }
+    for (let i = 0; i < MASK_BITS; i++) if (this.painted.has(highest - 1 - i)) mask |= 1 << i;
     this.transmit(packTileAck(highest, mask));
   }
 

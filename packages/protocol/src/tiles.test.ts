@@ -96,7 +96,7 @@ describe('tile encodings', () => {
 });
 
 describe('tile messages', () => {
-  const head = { frame: 7, part: 1, parts: 2, screenWidth: 1280, screenHeight: 720 };
+  const head = { seq: 41, frame: 7, part: 1, parts: 2, screenWidth: 1280, screenHeight: 720 };
   const tiles = [
     encodeTile(
       image(128, 64, () => 0xff0000),
@@ -142,14 +142,14 @@ describe('tile messages', () => {
     const cases: [string, (m: Uint8Array) => Uint8Array][] = [
       ['short', (m) => m.subarray(0, 10)],
       ['wrong kind', (m) => (m.set([2], 0), m)],
-      ['part past parts', (m) => (new DataView(m.buffer).setUint16(8, 2, true), m)],
-      ['zero parts', (m) => (new DataView(m.buffer).setUint16(10, 0, true), m)],
-      ['zero screen', (m) => (new DataView(m.buffer).setUint16(12, 0, true), m)],
-      ['tile across two cells', (m) => (new DataView(m.buffer).setUint16(16, 1215, true), m)],
-      ['tile outside the screen', (m) => (new DataView(m.buffer).setUint16(18, 705, true), m)],
-      ['tile too big', (m) => (new DataView(m.buffer).setUint16(20, 65, true), m)],
-      ['unknown encoding', (m) => (m.set([9], 24), m)],
-      ['payload past the end', (m) => (new DataView(m.buffer).setUint16(25, 99, true), m)],
+      ['part past parts', (m) => (new DataView(m.buffer).setUint16(12, 2, true), m)],
+      ['zero parts', (m) => (new DataView(m.buffer).setUint16(14, 0, true), m)],
+      ['zero screen', (m) => (new DataView(m.buffer).setUint16(16, 0, true), m)],
+      ['tile across two cells', (m) => (new DataView(m.buffer).setUint16(20, 1215, true), m)],
+      ['tile outside the screen', (m) => (new DataView(m.buffer).setUint16(22, 705, true), m)],
+      ['tile too big', (m) => (new DataView(m.buffer).setUint16(24, 65, true), m)],
+      ['unknown encoding', (m) => (m.set([9], 28), m)],
+      ['payload past the end', (m) => (new DataView(m.buffer).setUint16(29, 99, true), m)],
       ['trailing bytes', (m) => Uint8Array.of(...m, 0)],
       ['more tiles than present', (m) => (new DataView(m.buffer).setUint16(2, 2, true), m)],
     ];
@@ -161,7 +161,7 @@ describe('tile messages', () => {
   it('round-trips acks and refresh requests and refuses anything else', () => {
     expect(parseViewerTileMessage(packTileAck(0xfffffffe, 0x80000001))).toEqual({
       kind: 'ack',
-      frame: 0xfffffffe,
+      seq: 0xfffffffe,
       mask: 0x80000001,
     });
     expect(parseViewerTileMessage(packTileRefresh())).toEqual({ kind: 'refresh' });

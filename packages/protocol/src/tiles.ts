@@ -9,17 +9,19 @@
  * is the changed part of one cell (any rectangle inside it, the whole cell at most), or a
  * `solid` rectangle of any size (a filled window, a selection, a button), and the viewer
  * keeps one version per cell: the frame that last painted it. A *frame* is one
- * batch of tiles, split into *parts* (messages of at most {@link MAX_MESSAGE_BYTES}); the
- * viewer acknowledges a frame once it has painted every part. A lost part is never
- * retransmitted as such: the agent sends the current pixels of its tiles again in a later
- * frame. A tile older than its cell's version is not painted and its part is not
- * acknowledged, so the agent resends it too: nothing older ever covers something newer.
+ * batch of tiles, split into *parts* (messages of at most {@link MAX_MESSAGE_BYTES}), each
+ * message numbered in sending order (`seq`); the viewer acknowledges every message it has
+ * painted. A lost message is never retransmitted as such: the agent sends the current
+ * pixels of its tiles again in a later frame. A tile older than its cell's version is not
+ * painted and its message is not acknowledged, so the agent resends it too: nothing older
+ * ever covers something newer.
  *
  * Agent → viewer, a *tile message*:
- *   u8 kind = 1, u8 0, u16 tile count, u32 frame, u16 part, u16 parts, u16 screen width, u16 screen height,
+ *   u8 kind = 1, u8 0, u16 tile count, u32 seq, u32 frame, u16 part, u16 parts, u16 screen width,
+ *   u16 screen height,
  *   then per tile: u16 x, y, w, h, u8 encoding, u16 payload length, payload.
- * Viewer → agent: *ack* (u8 kind = 2, 3 × u8 0, u32 highest complete frame, u32 mask: bit i set =
- * frame highest − 1 − i complete too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell again).
+ * Viewer → agent: *ack* (u8 kind = 2, 3 × u8 0, u32 highest seq painted, u32 mask: bit i set =
+ * message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell again).
  *
  * Encodings (pixels are RGB; the capture's fourth byte is padding and never sent):
  * - `solid`: 3 bytes, one colour for the whole tile (the only encoding that may span cells);
@@ -47,7 +49,8 @@ export const ENCODINGS = ['solid', 'palette', 'raw'] as const;
 /** How one tile's pixels are packed. */
 export type TileEncoding = (typeof ENCODINGS)[number];
 
-const MESSAGE_HEADER = 16;
+/** Bytes of a tile message before its first tile. */
+export const TILE_MESSAGE_HEADER = 20;
 const TILE_HEADER = 11;
 
 /** One tile as it travels: its rectangle in screen pixels, its encoding and its payload. */
@@ -62,6 +65,8 @@ export interface EncodedTile {
 
 /** One parsed tile message. Payloads are views into the message. */
 export interface TileMessage {
+  /** Message number, in sending order. */
+  seq: number;
   frame: number;
   part: number;
   parts: number;
@@ -71,7 +76,7 @@ export interface TileMessage {
 }
 
 /** A viewer → agent message. */
-export type ViewerTileMessage = { kind: 'ack'; frame: number; mask: number } | { kind: 'refresh' };
+export type ViewerTileMessage = { kind: 'ack'; seq: number; mask: number } | { kind: 'refresh' };
 
 /** Bytes a tile takes in a message. */
 export function tileWireSize(tile: EncodedTile): number {
@@ -83,18 +88,19 @@ export function packTileMessage(
   head: Omit<TileMessage, 'tiles'>,
   tiles: readonly EncodedTile[],
 ): Uint8Array<ArrayBuffer> {
-  let size = MESSAGE_HEADER;
+  let size = TILE_MESSAGE_HEADER;
   for (const tile of tiles) size += tileWireSize(tile);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setUint8(0, TILE_MESSAGE);
   view.setUint16(2, tiles.length, true);
-  view.setUint32(4, head.frame, true);
-  view.setUint16(8, head.part, true);
-  view.setUint16(10, head.parts, true);
-  view.setUint16(12, head.screenWidth, true);
-  view.setUint16(14, head.screenHeight, true);
-  let at = MESSAGE_HEADER;
+  view.setUint32(4, head.seq, true);
+  view.setUint32(8, head.frame, true);
+  view.setUint16(12, head.part, true);
+  view.setUint16(14, head.parts, true);
+  view.setUint16(16, head.screenWidth, true);
+  view.setUint16(18, head.screenHeight, true);
+  let at = TILE_MESSAGE_HEADER;
   for (const tile of tiles) {
     view.setUint16(at, tile.x, true);
     view.setUint16(at + 2, tile.y, true);
@@ -115,16 +121,17 @@ function invalid(message: string): ProtocolError {
 /** Parses and checks a tile message: sizes, counts, and every tile inside the screen and on the grid. */
 export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  if (bytes.length < MESSAGE_HEADER) throw invalid('shorter than its header');
+  if (bytes.length < TILE_MESSAGE_HEADER) throw invalid('shorter than its header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint8(0) !== TILE_MESSAGE) throw invalid(`kind ${view.getUint8(0)} is not a tile message`);
   const count = view.getUint16(2, true);
   const head = {
-    frame: view.getUint32(4, true),
-    part: view.getUint16(8, true),
-    parts: view.getUint16(10, true),
-    screenWidth: view.getUint16(12, true),
-    screenHeight: view.getUint16(14, true),
+    seq: view.getUint32(4, true),
+    frame: view.getUint32(8, true),
+    part: view.getUint16(12, true),
+    parts: view.getUint16(14, true),
+    screenWidth: view.getUint16(16, true),
+    screenHeight: view.getUint16(18, true),
   };
   if (head.parts === 0 || head.part >= head.parts) throw invalid(`part ${head.part} of ${head.parts}`);
   if (head.screenWidth === 0 || head.screenHeight === 0 || head.screenWidth > MAX_SCREEN_SIDE) {
@@ -132,7 +139,7 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   }
   if (head.screenHeight > MAX_SCREEN_SIDE) throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
   const tiles: EncodedTile[] = [];
-  let at = MESSAGE_HEADER;
+  let at = TILE_MESSAGE_HEADER;
   for (let i = 0; i < count; i++) {
     if (at + TILE_HEADER > bytes.length) throw invalid(`tile ${i} header past the end`);
     const x = view.getUint16(at, true);
@@ -157,12 +164,12 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   return { ...head, tiles };
 }
 
-/** The viewer's acknowledgement of `frame` (and of the 32 before it, per `mask`). */
-export function packTileAck(frame: number, mask: number): Uint8Array<ArrayBuffer> {
+/** The viewer's acknowledgement of message `seq` (and of the 32 before it, per `mask`). */
+export function packTileAck(seq: number, mask: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(12);
   const view = new DataView(out.buffer);
   view.setUint8(0, TILE_ACK);
-  view.setUint32(4, frame >>> 0, true);
+  view.setUint32(4, seq >>> 0, true);
   view.setUint32(8, mask >>> 0, true);
   return out;
 }
@@ -180,7 +187,7 @@ export function parseViewerTileMessage(data: ArrayBuffer | Uint8Array): ViewerTi
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kind = bytes.length > 0 ? view.getUint8(0) : -1;
   if (kind === TILE_ACK && bytes.length === 12) {
-    return { kind: 'ack', frame: view.getUint32(4, true), mask: view.getUint32(8, true) };
+    return { kind: 'ack', seq: view.getUint32(4, true), mask: view.getUint32(8, true) };
   }
   if (kind === TILE_REFRESH && bytes.length === 4) return { kind: 'refresh' };
   throw new ProtocolError('validation_failed', `tile channel: unknown message (kind ${kind}, ${bytes.length} bytes)`);

@@ -141,7 +141,8 @@ describe('TileSender', () => {
     expect(duplicate).toEqual([first]);
   });
 
-  it('keeps at most three frames in flight and merges changes until the viewer acknowledges', () => {
+  it('keeps at most maxInFlight frames in flight and merges changes until the viewer acknowledges', () => {
+    sender = new TileSender(channel, { now: () => clock, maxInFlight: 3 });
     const s = screen(256, 64, () => 0);
     sender.pushFrame(s.frame());
     for (let i = 0; i < 6; i++) sender.pushFrame(s.frame([{ x: i * 40, y: 0, width: 1, height: 1 }]));
@@ -156,6 +157,57 @@ describe('TileSender', () => {
       [160, 1],
       [200, 1],
     ]);
+  });
+
+  it('holds back a frame while too many bytes wait for acknowledgement, but never the only one', () => {
+    sender = new TileSender(channel, { now: () => clock, maxInFlightBytes: 100 });
+    const s = screen(128, 64, (x, y) => (x * 2654435761 + y * 40503) & 0xffffff);
+    sender.pushFrame(s.frame()); // far more than 100 bytes: goes, nothing else is in flight
+    const first = channel.take();
+    expect(first.map((m) => [m.frame, m.seq])).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 1, height: 1 }]));
+    expect(channel.take()).toEqual([]);
+    ack(1);
+    expect(channel.take()).toEqual([]); // message 2 still waits
+    ack(2, 0b1);
+    expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
+    // Small frames: several may be in flight at once (the default allows 8 frames).
+    sender.pushFrame(s.frame([{ x: 1, y: 0, width: 1, height: 1 }]));
+    expect(channel.take().map((m) => m.frame)).toEqual([3, 3]);
+  });
+
+  it('sends rectangles drawn over each other as fills that compose to the screen', () => {
+    const s = screen(256, 192, () => 0x000000);
+    sender.pushFrame(s.frame());
+    ack(1);
+    channel.take();
+    // Three rectangles drawn in this order, each over the previous; the last is covered whole by nothing.
+    const drawn: [Rect, number][] = [
+      [{ x: 10, y: 10, width: 100, height: 80 }, 0xff0000],
+      [{ x: 60, y: 40, width: 120, height: 100 }, 0x00ff00],
+      [{ x: 20, y: 20, width: 30, height: 30 }, 0x0000ff],
+      [{ x: 150, y: 100, width: 20, height: 20 }, 0xffff00], // then covered by the next one
+      [{ x: 140, y: 90, width: 50, height: 50 }, 0x00ffff],
+    ];
+    for (const [r, c] of drawn) s.repaint(() => c, r);
+    sender.pushFrame(s.frame(drawn.map(([r]) => r)));
+    const tiles = channel.take()[0]?.tiles ?? [];
+    expect(tiles.every((t) => t.encoding === 'solid')).toBe(true);
+    expect(tiles).toHaveLength(4); // the yellow one is hidden under the cyan one
+    // Painting the fills in order gives the screen.
+    const picture = new Uint32Array(256 * 192);
+    for (const t of tiles) {
+      const [r, g, b] = (decodeTile(t) as { solid: number[] }).solid as [number, number, number];
+      for (let y = t.y; y < t.y + t.height; y++)
+        picture.fill((r << 16) | (g << 8) | b, y * 256 + t.x, y * 256 + t.x + t.width);
+    }
+    const expected = new Uint32Array(256 * 192);
+    for (const [r, c] of drawn)
+      for (let y = r.y; y < r.y + r.height; y++) expected.fill(c, y * 256 + r.x, y * 256 + r.x + r.width);
+    expect(picture).toEqual(expected);
   });
 
   it('waits while the channel holds more than its high-water mark', () => {
@@ -204,6 +256,20 @@ describe('TileSender', () => {
     expect(resent.map((m) => m.frame)).toEqual([4, 4]);
     expect(resent[0]?.tiles[0]).toMatchObject({ x: 0, y: 0, width: 8, height: 8 });
     expect(sender.stats().lost).toBe(1);
+  });
+
+  it('resends only what the lost message of a frame carried', () => {
+    const s = screen(128, 64, (x, y) => (x * 2654435761 + y * 40503) & 0xffffff);
+    sender.pushFrame(s.frame()); // two raw tiles: two messages of one frame
+    expect(channel.take().map((m) => [m.seq, m.tiles[0]?.x])).toEqual([
+      [1, 0],
+      [2, 64],
+    ]);
+    clock += 1;
+    ack(2); // message 1 lost
+    advance(30);
+    const resent = channel.take();
+    expect(resent.map((m) => [m.seq, m.frame, m.tiles.map((t) => t.x)])).toEqual([[3, 2, [0]]]);
   });
 
   it('resends a frame that is never acknowledged after the retransmission timeout', () => {

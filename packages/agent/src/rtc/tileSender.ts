@@ -8,14 +8,16 @@
  *   fill, whatever its size; the others are cut along the 64-pixel grid, each cell keeping
  *   the bounding box of what changed in it, encoded as solid, palette or raw deflate.
  *   Nothing is sent while the screen is still.
- * - At most `maxInFlight` frames wait for the viewer's acknowledgement, and nothing new is
- *   queued while the channel holds more than `highWater` bytes: a slow link or viewer gets
- *   fewer, larger frames (changes merge), never a growing queue (VNC's pull model).
- * - A frame is lost when a later frame is acknowledged first (the channel keeps packet
+ * - The viewer acknowledges every message it painted. A new frame goes only while fewer
+ *   than `maxInFlight` messages and `maxInFlightBytes` bytes wait for acknowledgement and
+ *   the channel holds at most `highWater` bytes: a slow link or viewer gets fewer, larger
+ *   frames (changes merge), never a growing queue (VNC's pull model), while small frames
+ *   keep flowing on a long round trip (a click every 40 ms on an 80 ms path).
+ * - A message is lost when a later one is acknowledged first (the channel keeps packet
  *   order on the wire) or when it stays unacknowledged for a retransmission timeout after
  *   it left the send buffer. Its tiles are marked dirty again, so what is resent is the
- *   current picture, never stale pixels.
- * - A frame that fits in one small packet (a click, a caret, a menu highlight) is sent
+ *   current picture, never stale pixels, and only what that message carried.
+ * - A message that fits in one small packet (a click, a caret, a menu highlight) is sent
  *   twice, so a single lost packet costs nothing.
  */
 import { deflateRawSync } from 'node:zlib';
@@ -24,6 +26,7 @@ import {
   MAX_MESSAGE_BYTES,
   packTileMessage,
   parseViewerTileMessage,
+  TILE_MESSAGE_HEADER,
   TILE_SIZE,
   tileWireSize,
   type Deflate,
@@ -39,11 +42,13 @@ export interface TileChannel {
 }
 
 export interface TileSenderOptions {
-  /** Frames sent and not yet acknowledged (default 3). */
+  /** Messages sent and not yet acknowledged above which no new frame goes (default 32). */
   maxInFlight?: number;
+  /** Bytes sent and not yet acknowledged above which no new frame goes (default 96 KiB). */
+  maxInFlightBytes?: number;
   /** Bytes queued in the channel above which nothing new is sent (default 64 KiB). */
   highWater?: number;
-  /** Frames this small (bytes) are sent twice (default 1000). */
+  /** Messages this small (bytes) are sent twice (default 400). */
   duplicateBelow?: number;
   deflate?: Deflate;
   now?: () => number;
@@ -63,15 +68,17 @@ export interface TileSenderStats {
   encodeMsAvg: number;
 }
 
+/** A message sent and not yet acknowledged. */
 interface InFlight {
-  frame: number;
+  seq: number;
   /** The tiles it carried: x, y, width, height each. */
   tiles: Uint16Array;
   sentAt: number;
-  /** Total bytes written once this frame was queued: it has left when that much is on the wire. */
+  bytes: number;
+  /** Total bytes written once this message was queued: it has left when that much is on the wire. */
   endOffset: number;
   leftAt: number | null;
-  /** When a later frame was acknowledged before this one. */
+  /** When a later message was acknowledged before this one. */
   overtakenAt: number | null;
 }
 
@@ -87,6 +94,8 @@ const MIN_FILL_PIXELS = 256;
 export class TileSender {
   readonly #channel: TileChannel;
   readonly #maxInFlight: number;
+  readonly #maxInFlightBytes: number;
+  #inFlightBytes = 0;
   readonly #highWater: number;
   readonly #duplicateBelow: number;
   readonly #deflate: Deflate;
@@ -100,6 +109,7 @@ export class TileSender {
   /** Changed rectangles that may go as solid fills (at most MAX_EXACT). */
   #exact: Rect[] = [];
   #frame = 0;
+  #seq = 0;
   #inFlight = new Map<number, InFlight>();
   #written = 0;
   #srtt: number | null = null;
@@ -119,9 +129,10 @@ export class TileSender {
 
   constructor(channel: TileChannel, options: TileSenderOptions = {}) {
     this.#channel = channel;
-    this.#maxInFlight = options.maxInFlight ?? 3;
+    this.#maxInFlight = options.maxInFlight ?? 32;
+    this.#maxInFlightBytes = options.maxInFlightBytes ?? 96 * 1024;
     this.#highWater = options.highWater ?? 64 * 1024;
-    this.#duplicateBelow = options.duplicateBelow ?? 1000;
+    this.#duplicateBelow = options.duplicateBelow ?? 400;
     this.#deflate = options.deflate ?? fastDeflate;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -138,6 +149,7 @@ export class TileSender {
       this.#dirtyCount = 0;
       this.#exact = [];
       this.#inFlight.clear();
+      this.#inFlightBytes = 0;
       this.#markAll();
     } else if (!frame.changed) {
       this.#markAll();
@@ -165,17 +177,16 @@ export class TileSender {
     let newest: InFlight | undefined;
     for (let i = -1; i < 32; i++) {
       if (i >= 0 && !(message.mask & (1 << i))) continue;
-      const frame = message.frame - 1 - i;
-      const done = this.#inFlight.get(frame);
+      const done = this.#inFlight.get(message.seq - 1 - i);
       if (!done) continue;
-      this.#inFlight.delete(frame);
+      this.#forget(done);
       this.#stats.acked++;
-      if (!newest || done.frame > newest.frame) newest = done;
+      if (!newest || done.seq > newest.seq) newest = done;
     }
     if (newest) {
       this.#sampleRtt(now - (newest.leftAt ?? newest.sentAt));
       for (const waiting of this.#inFlight.values()) {
-        if (waiting.frame < newest.frame) waiting.overtakenAt ??= now;
+        if (waiting.seq < newest.seq) waiting.overtakenAt ??= now;
       }
     }
     this.#check();
@@ -202,69 +213,71 @@ export class TileSender {
     clearTimeout(this.#timer);
     this.#image = null;
     this.#inFlight.clear();
+    this.#inFlightBytes = 0;
+  }
+
+  #forget(message: InFlight): void {
+    this.#inFlight.delete(message.seq);
+    this.#inFlightBytes -= message.bytes;
   }
 
   /** Sends a frame of the dirty cells if the viewer and the channel can take it. */
   flush(): void {
     const image = this.#image;
     if (this.#closed || !image || !this.#pending() || this.#channel.readyState !== 'open') return;
-    if (this.#inFlight.size >= this.#maxInFlight || this.#channel.bufferedAmount > this.#highWater) {
+    if (
+      this.#inFlight.size >= this.#maxInFlight ||
+      (this.#inFlight.size > 0 && this.#inFlightBytes >= this.#maxInFlightBytes) ||
+      this.#channel.bufferedAmount > this.#highWater
+    ) {
       this.#schedule();
       return;
     }
     const t0 = this.#now();
     const frame = ++this.#frame;
     const tiles: EncodedTile[] = [];
-    const fills: Rect[] = [];
-    for (const r of this.#exact.splice(0)) {
-      const colour = solidColour(image, r);
-      if (colour === null) {
-        this.#mark(r.x, r.y, r.width, r.height);
-        continue;
-      }
-      fills.push(r);
-      tiles.push({ ...r, encoding: 'solid', payload: colour });
+    const fills = this.#fills(image);
+    for (const r of fills) {
+      tiles.push(r.tile);
       this.#stats.tiles.solid++;
     }
-    const carried = new Uint16Array((this.#dirtyCount + fills.length) * 4);
-    const dirty = this.#dirty;
-    let n = 0;
-    for (const r of fills) {
-      carried.set([r.x, r.y, r.width, r.height], n);
-      n += 4;
-    }
-    for (let at = 0; at < dirty.length; at += 4) {
+    for (let at = 0; at < this.#dirty.length; at += 4) {
+      const dirty = this.#dirty;
       const x = dirty[at] as number;
       const y = dirty[at + 1] as number;
       const x1 = dirty[at + 2] as number;
       const y1 = dirty[at + 3] as number;
       if (x1 === 0) continue;
       dirty.fill(0, at, at + 4);
-      carried.set([x, y, x1 - x, y1 - y], n);
-      n += 4;
       const tile = encodeTile(image, x, y, x1 - x, y1 - y, this.#deflate);
       this.#stats.tiles[tile.encoding]++;
       tiles.push(tile);
     }
     this.#dirtyCount = 0;
-    const messages = groupIntoMessages(tiles).map((group, part, all) =>
-      packTileMessage({ frame, part, parts: all.length, screenWidth: image.width, screenHeight: image.height }, group),
-    );
+    const groups = groupIntoMessages(tiles);
     this.#stats.encodeMs += this.#now() - t0;
-    let bytes = 0;
-    for (const message of messages) bytes += this.#send(message);
-    if (messages.length === 1 && bytes < this.#duplicateBelow) {
-      this.#send(messages[0] as Uint8Array);
-      this.#stats.duplicated++;
-    }
     this.#stats.frames++;
-    this.#inFlight.set(frame, {
-      frame,
-      tiles: carried,
-      sentAt: this.#now(),
-      endOffset: this.#written,
-      leftAt: null,
-      overtakenAt: null,
+    groups.forEach((group, part) => {
+      const seq = ++this.#seq;
+      const head = { seq, frame, part, parts: groups.length, screenWidth: image.width, screenHeight: image.height };
+      const message = packTileMessage(head, group);
+      this.#send(message);
+      if (message.length < this.#duplicateBelow) {
+        this.#send(message);
+        this.#stats.duplicated++;
+      }
+      const carried = new Uint16Array(group.length * 4);
+      group.forEach((t, i) => carried.set([t.x, t.y, t.width, t.height], i * 4));
+      this.#inFlightBytes += message.length;
+      this.#inFlight.set(seq, {
+        seq,
+        bytes: message.length,
+        tiles: carried,
+        sentAt: this.#now(),
+        endOffset: this.#written,
+        leftAt: null,
+        overtakenAt: null,
+      });
     });
     this.#schedule();
   }
@@ -280,6 +293,33 @@ export class TileSender {
   #markAll(): void {
     const image = this.#image;
     if (image) this.#mark(0, 0, image.width, image.height);
+  }
+
+  /**
+   * The changed rectangles that can go as solid fills, in the order they were drawn; the
+   * others are cut along the grid. Rectangles drawn over each other in one frame (a dialog
+   * over a window, twenty rectangles of a busy screen) are checked newest first, each one
+   * only where no later fill will cover it: its fill is painted first and the later fills
+   * over it, so together they give exactly the current pixels. A rectangle that later
+   * fills cover entirely needs nothing at all.
+   */
+  #fills(image: ScreenFrame): { tile: EncodedTile }[] {
+    const exact = this.#exact.splice(0);
+    const fills: { tile: EncodedTile }[] = [];
+    const later: Rect[] = [];
+    for (let i = exact.length - 1; i >= 0; i--) {
+      const r = exact[i] as Rect;
+      const over = later.filter((f) => intersects(f, r));
+      const colour = solidColour(image, r, over);
+      if (colour === 'covered') continue;
+      if (colour === null) {
+        this.#mark(r.x, r.y, r.width, r.height);
+        continue;
+      }
+      fills.push({ tile: { ...r, encoding: 'solid', payload: colour } });
+      later.push(r);
+    }
+    return fills.reverse();
   }
 
   #pending(): boolean {
@@ -347,14 +387,16 @@ export class TileSender {
     const now = this.#now();
     const onWire = this.#written - this.#channel.bufferedAmount;
     const srtt = this.#srtt ?? 100;
-    const rto = srtt + Math.max(4 * this.#rttvar, 10);
+    // Generous: a viewer busy painting a large update acknowledges late, and a false loss
+    // sends that area again. Small messages do not wait for it: they travel twice.
+    const rto = Math.max(srtt + 4 * this.#rttvar, 1.5 * srtt, srtt + 25);
     const reorder = Math.min(srtt / 4, 10) + 1;
     for (const waiting of [...this.#inFlight.values()]) {
       if (waiting.leftAt === null && waiting.endOffset <= onWire) waiting.leftAt = now;
       const overtaken = waiting.overtakenAt !== null && now - waiting.overtakenAt >= reorder;
       const timedOut = waiting.leftAt !== null && now - waiting.leftAt >= rto;
       if (!overtaken && !timedOut) continue;
-      this.#inFlight.delete(waiting.frame);
+      this.#forget(waiting);
       this.#stats.lost++;
       const t = waiting.tiles;
       for (let i = 0; i < t.length; i += 4) {
@@ -381,33 +423,52 @@ export class TileSender {
   }
 }
 
-/** The RGB bytes of `r` if every pixel of it has that colour, else null (stops at the first other pixel). */
-function solidColour(image: ScreenFrame, r: Rect): Uint8Array | null {
+/**
+ * The RGB bytes of the one colour of `r` outside the rectangles `except`, null if it has
+ * several (stops at the first other pixel), or 'covered' if `except` covers all of it.
+ */
+function solidColour(image: ScreenFrame, r: Rect, except: readonly Rect[]): Uint8Array | 'covered' | null {
   const { data, stride } = image;
-  const first = r.y * stride + r.x * 4;
-  const b0 = data[first] as number;
-  const b1 = data[first + 1] as number;
-  const b2 = data[first + 2] as number;
+  let b0 = -1;
+  let b1 = -1;
+  let b2 = -1;
   for (let y = r.y; y < r.y + r.height; y++) {
-    const end = y * stride + (r.x + r.width) * 4;
-    for (let p = y * stride + r.x * 4; p < end; p += 4) {
-      if (data[p] !== b0 || data[p + 1] !== b1 || data[p + 2] !== b2) return null;
+    const rowCovers = except.length === 0 ? except : except.filter((e) => y >= e.y && y < e.y + e.height);
+    for (let x = r.x; x < r.x + r.width; x++) {
+      const cover = rowCovers.length === 0 ? undefined : rowCovers.find((e) => x >= e.x && x < e.x + e.width);
+      if (cover) {
+        x = cover.x + cover.width - 1; // skip to its right edge
+        continue;
+      }
+      const p = y * stride + x * 4;
+      if (b0 < 0) {
+        b0 = data[p] as number;
+        b1 = data[p + 1] as number;
+        b2 = data[p + 2] as number;
+      } else if (data[p] !== b0 || data[p + 1] !== b1 || data[p + 2] !== b2) {
+        return null;
+      }
     }
   }
+  if (b0 < 0) return 'covered';
   return image.format === 'bgra' ? Uint8Array.of(b2, b1, b0) : Uint8Array.of(b0, b1, b2);
+}
+
+function intersects(a: Rect, b: Rect): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 /** Consecutive tiles grouped into messages of at most `MAX_MESSAGE_BYTES`. */
 function groupIntoMessages(tiles: EncodedTile[]): EncodedTile[][] {
   const groups: EncodedTile[][] = [];
   let current: EncodedTile[] = [];
-  let size = 16;
+  let size = TILE_MESSAGE_HEADER;
   for (const tile of tiles) {
     const bytes = tileWireSize(tile);
     if (current.length > 0 && (size + bytes > MAX_MESSAGE_BYTES || current.length === 0xffff)) {
       groups.push(current);
       current = [];
-      size = 16;
+      size = TILE_MESSAGE_HEADER;
     }
     current.push(tile);
     size += bytes;

@@ -146,7 +146,10 @@ export class X11ScreenSource implements ScreenSource {
     const root = this.#x.screen[0]?.root ?? 0;
     if (this.#damage) {
       capture.damageId = this.#x.client.AllocID();
-      this.#damage.Create(capture.damageId, root, this.#damage.ReportLevel.DeltaRectangles);
+      // Raw rectangles: every drawing operation whole, even over parts already damaged
+      // (delta reports would cut it into bands). The tile sender sends a filled rectangle
+      // as one fill, so it needs the rectangle as drawn.
+      this.#damage.Create(capture.damageId, root, this.#damage.ReportLevel.RawRectangles);
       // The server reports the whole window as damaged on creation; take that event
       // in before the first read so it is not read twice.
       await this.#x.client.sync();
