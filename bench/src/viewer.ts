@@ -60,14 +60,19 @@ export interface ViewerPage {
 }
 
 /**
- * The helper app's own tile receiver (protocol) and canvas painter (packages/web/src/helper/tiles),
- * bundled as one ES module for the viewer page: the bench measures the product's code.
+ * The helper app's own tile receiver (protocol), canvas painter (packages/web/src/helper/tiles) and
+ * input channels (packages/web/src/helper/control/ControlChannels), bundled as one ES module for the
+ * viewer page: the bench measures the product's code.
  */
 function bundleHelperTiles(): string {
   const dir = join(REPO, 'packages', 'web', 'src', 'helper', 'tiles');
   const result = buildSync({
     stdin: {
-      contents: `export { TileReceiver } from '@remote-help/protocol';\nexport { CanvasPainter } from './CanvasPainter';\n`,
+      contents: [
+        `export { TileReceiver } from '@remote-help/protocol';`,
+        `export { CanvasPainter } from './CanvasPainter';`,
+        `export { ControlChannels } from '../control/ControlChannels';`,
+      ].join('\n'),
       resolveDir: dir,
       loader: 'ts',
     },

@@ -3,9 +3,10 @@
  * Viewer for the agent's damage tiles: the helper app's own TileReceiver and CanvasPainter
  * (packages/web/src/helper/tiles, bundled by the bench at /helper/tiles.js) answer the
  * agent's offer and paint each tile the moment it arrives; the probe runs at the next
- * animation frame. Input goes out on the `input` channel exactly like agent.js.
+ * animation frame. Input goes out through the helper app's own ControlChannels: numbered, on `input` and
+ * a second copy on `input-fast`.
  */
-import { CanvasPainter, TileReceiver } from '/helper/tiles.js';
+import { CanvasPainter, ControlChannels, TileReceiver } from '/helper/tiles.js';
 import { createProbe, readConfig } from './probe.js';
 
 const config = readConfig();
@@ -18,6 +19,9 @@ const painter = new CanvasPainter(canvas);
 
 let pc = null;
 let input = null;
+let fast = null;
+let link = null;
+let linkFast = null;
 let receiver = null;
 let rafPending = false;
 let drawnAt = 0;
@@ -39,7 +43,13 @@ function onTiles(data, arrived) {
 }
 
 function send(msg) {
-  if (input && input.readyState === 'open') input.send(JSON.stringify(msg));
+  if (!input) return;
+  // Like the helper app: a new link when the channels change, numbering kept per channel.
+  if (!link || linkFast !== fast) {
+    link = new ControlChannels(input, undefined, fast ?? undefined);
+    linkFast = fast;
+  }
+  link.sendInput(msg);
 }
 const norm = (e) => ({ x: (e.clientX + 0.5) / width, y: (e.clientY + 0.5) / height });
 canvas.addEventListener('mousemove', (e) => send({ type: 'pointerMove', ...norm(e) }));
@@ -70,6 +80,7 @@ window.benchConnect = () => {
     });
   pc.ondatachannel = (e) => {
     if (e.channel.label === 'input') input = e.channel;
+    if (e.channel.label === 'input-fast') fast = e.channel;
     if (e.channel.label === 'tiles') {
       const channel = e.channel;
       channel.binaryType = 'arraybuffer';

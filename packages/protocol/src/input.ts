@@ -3,6 +3,13 @@
  * Messages on the `input` data channel (helper → native agent), one JSON object per
  * message. The helper's remote view writes them; the agent parses each one with
  * `InputMessage` and injects nothing that does not match exactly.
+ *
+ * The helper numbers its messages (`seq`, from 1 per connection) and sends each one twice:
+ * on `input` (ordered, reliable) and on `input-fast` (unordered, never retransmitted).
+ * The agent injects each number once, in order, from whichever copy arrives first: on a
+ * lossy network a click no longer waits for SCTP's retransmission timeout (hundreds of
+ * milliseconds) unless both copies are lost. Messages without `seq` are injected as they
+ * come (the reliable channel alone keeps them in order).
  */
 import { z } from 'zod';
 
@@ -12,9 +19,24 @@ export const MAX_INPUT_MESSAGE_LENGTH = 2048;
 /** A normalized video coordinate; slightly outside [0, 1] is tolerated and clamped later. */
 const Coordinate = z.number().finite().min(-1).max(2);
 const Delta = z.number().finite().min(-10_000).max(10_000);
+/** The helper's number for a message, from 1 on each connection. */
+const Seq = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31)
+  .optional();
+
+/** The data channel that carries the second, unreliable copy of each input message. */
+export const INPUT_FAST_CHANNEL = 'input-fast';
 
 /** Pointer moved to (x, y) in normalized video coordinates of the shared display. */
-export const PointerMoveMessage = z.strictObject({ type: z.literal('pointerMove'), x: Coordinate, y: Coordinate });
+export const PointerMoveMessage = z.strictObject({
+  type: z.literal('pointerMove'),
+  x: Coordinate,
+  y: Coordinate,
+  seq: Seq,
+});
 
 /** Button pressed or released (DOM `MouseEvent.button`: 0 left, 1 middle, 2 right), optionally at a position. */
 export const PointerButtonMessage = z.strictObject({
@@ -23,6 +45,7 @@ export const PointerButtonMessage = z.strictObject({
   down: z.boolean(),
   x: Coordinate.optional(),
   y: Coordinate.optional(),
+  seq: Seq,
 });
 
 /** Wheel deltas as in DOM `WheelEvent` (positive `dy` scrolls down); `mode` is its `deltaMode`. */
@@ -31,6 +54,7 @@ export const WheelMessage = z.strictObject({
   dx: Delta,
   dy: Delta,
   mode: z.enum(['pixel', 'line', 'page']).default('pixel'),
+  seq: Seq,
 });
 
 /** Modifier flags as the helper's browser saw them with the key event. */
@@ -42,13 +66,14 @@ export const KeyMessage = z.strictObject({
   code: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be a KeyboardEvent.code'),
   down: z.boolean(),
   modifiers: Modifiers,
+  seq: Seq,
 });
 
 /** Text to type as key strokes (e.g. "paste as keystrokes"). */
-export const TextMessage = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(256) });
+export const TextMessage = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(256), seq: Seq });
 
 /** Release every key and button (the helper's window lost focus, the helper left…). */
-export const ReleaseAllMessage = z.strictObject({ type: z.literal('releaseAll') });
+export const ReleaseAllMessage = z.strictObject({ type: z.literal('releaseAll'), seq: Seq });
 
 export const InputMessage = z.discriminatedUnion('type', [
   PointerMoveMessage,

@@ -34,6 +34,43 @@ describe('InputDispatcher', () => {
     ]);
   });
 
+  it('injects each numbered message once, in order, from whichever copy arrives first', () => {
+    const { nut, dispatcher } = setup();
+    const at = (seq: number, x: number) => JSON.stringify({ type: 'pointerMove', x, y: 0, seq });
+    const press = (seq: number, down: boolean) => JSON.stringify({ type: 'pointerButton', button: 0, down, seq });
+    expect(dispatcher.handle(at(1, 0))).toBe('injected'); // fast copy
+    expect(dispatcher.handle(at(1, 0))).toBe('duplicate'); // reliable copy
+    // 2 lost on the fast channel; 3 and 4 come first and wait for it.
+    expect(dispatcher.handle(press(3, true))).toBe('held');
+    expect(dispatcher.handle(press(4, false))).toBe('held');
+    expect(nut.calls).toEqual([['moveMouse', 0, 0]]);
+    expect(dispatcher.handle(at(2, 0.5))).toBe('injected'); // the reliable copy of 2
+    expect(nut.calls).toEqual([
+      ['moveMouse', 0, 0],
+      ['moveMouse', 640, 0],
+      ['mouseToggle', 'down', 'left'],
+      ['mouseToggle', 'up', 'left'],
+    ]);
+    for (const late of [at(2, 0.5), press(3, true), press(4, false)]) expect(dispatcher.handle(late)).toBe('duplicate');
+    expect(nut.calls).toHaveLength(4);
+    // A new connection numbers from 1 again; late copies from the old one are dropped.
+    expect(dispatcher.handle(at(1, 1), 1)).toBe('injected');
+    expect(dispatcher.handle(at(5, 1), 0)).toBe('duplicate');
+    // Messages without a number (an older helper) go straight through.
+    expect(dispatcher.handle(JSON.stringify({ type: 'pointerMove', x: 0, y: 1 }), 1)).toBe('injected');
+    expect(dispatcher.stats()).toMatchObject({ injected: 6, duplicates: 5 });
+  });
+
+  it('gives up a number that never comes rather than hold input forever', () => {
+    const { nut, dispatcher } = setup();
+    const at = (seq: number) => JSON.stringify({ type: 'pointerMove', x: 0, y: 0, seq });
+    for (let seq = 2; seq <= 257; seq++) expect(dispatcher.handle(at(seq))).toBe('held');
+    expect(nut.calls).toEqual([]);
+    expect(dispatcher.handle(at(258))).toBe('held');
+    expect(nut.calls).toHaveLength(257);
+    expect(dispatcher.handle(at(259))).toBe('injected');
+  });
+
   it('injects nothing while the gate is closed, and counts it', () => {
     const { nut, send, dispatcher } = setup(false);
     expect(send({ type: 'pointerMove', x: 0.5, y: 0.5 })).toBe('blocked');

@@ -1,8 +1,9 @@
 /**
  * @module input/inputDispatcher
  * The path of one `input` data-channel message: parse (reject and count bad ones),
- * ask the consent gate, translate (normalized → display pixels, code → key name,
- * wheel deltas → notches) and inject.
+ * put numbered messages in order (each `seq` once, from whichever channel brought it
+ * first; see protocol `input.ts`), ask the consent gate, translate (normalized → display
+ * pixels, code → key name, wheel deltas → notches) and inject.
  */
 import { AgentError, isAgentError } from '../errors.js';
 import type { InputInjector } from '../platform/types.js';
@@ -12,7 +13,7 @@ import { MODIFIER_CODES } from './keymap.js';
 import { normalizedToDisplay } from './pointer.js';
 
 /** What happened to one message. */
-export type DispatchOutcome = 'injected' | 'blocked' | 'rejected' | 'failed';
+export type DispatchOutcome = 'injected' | 'blocked' | 'rejected' | 'failed' | 'duplicate' | 'held';
 
 /** Counters since the dispatcher was created. */
 export interface DispatchStats {
@@ -21,7 +22,12 @@ export interface DispatchStats {
   blocked: number;
   rejected: number;
   failed: number;
+  /** Second copies (and messages of an earlier connection): not injected again. */
+  duplicates: number;
 }
+
+/** Numbered messages kept while an earlier number is missing; beyond that the gap is given up. */
+const MAX_HELD = 256;
 
 /** Pixels of a DOM wheel event that make one wheel notch (Chromium on Linux/Windows sends 100 per notch). */
 const PIXELS_PER_NOTCH = 100;
@@ -41,7 +47,11 @@ export class InputDispatcher {
   readonly #gate: ConsentGate;
   readonly #injector: InputInjector;
   readonly #options: InputDispatcherOptions;
-  readonly #stats: DispatchStats = { received: 0, injected: 0, blocked: 0, rejected: 0, failed: 0 };
+  readonly #stats: DispatchStats = { received: 0, injected: 0, blocked: 0, rejected: 0, failed: 0, duplicates: 0 };
+  /** The connection whose numbers are followed, the next number due, and those that came early. */
+  #stream = -1;
+  #next = 1;
+  #held = new Map<number, InputMessage>();
   #wheelX = 0;
   #wheelY = 0;
 
@@ -55,8 +65,11 @@ export class InputDispatcher {
     return { ...this.#stats };
   }
 
-  /** Handles one raw message (string or bytes) from the data channel. Never throws. */
-  handle(raw: unknown): DispatchOutcome {
+  /**
+   * Handles one raw message (string or bytes) from the `input` or `input-fast` channel of
+   * connection number `stream` (a new connection restarts the numbering). Never throws.
+   */
+  handle(raw: unknown, stream = 0): DispatchOutcome {
     this.#stats.received++;
     let message: InputMessage;
     try {
@@ -64,6 +77,48 @@ export class InputDispatcher {
     } catch (error) {
       return this.#reject(error);
     }
+    const seq = message.seq;
+    if (seq === undefined) return this.#dispatch(message);
+    if (stream !== this.#stream) {
+      if (stream < this.#stream) return this.#duplicate();
+      this.#stream = stream;
+      this.#next = 1;
+      this.#held.clear();
+    }
+    if (seq < this.#next || this.#held.has(seq)) return this.#duplicate();
+    if (seq > this.#next) {
+      this.#held.set(seq, message);
+      if (this.#held.size <= MAX_HELD) return 'held';
+      // The missing number never came on either channel: give it up rather than stall.
+      this.#next = Math.min(...this.#held.keys());
+      this.#drain();
+      return 'held';
+    }
+    const outcome = this.#take(message);
+    this.#drain();
+    return outcome;
+  }
+
+  /** Injects the held messages that are now due, in order. */
+  #drain(): void {
+    while (this.#held.has(this.#next)) {
+      const next = this.#held.get(this.#next) as InputMessage;
+      this.#held.delete(this.#next);
+      this.#take(next);
+    }
+  }
+
+  #take(message: InputMessage): DispatchOutcome {
+    this.#next++;
+    return this.#dispatch(message);
+  }
+
+  #duplicate(): DispatchOutcome {
+    this.#stats.duplicates++;
+    return 'duplicate';
+  }
+
+  #dispatch(message: InputMessage): DispatchOutcome {
     if (message.type === 'releaseAll') {
       // Letting go is always safe, so it does not need consent.
       this.#injector.releaseAll();

@@ -2,6 +2,7 @@
  * @module rtc/peer
  * The agent's side of the WebRTC connection to the helper. The agent offers: it
  * opens the data channels `input` (ordered, reliable: helper → agent pointer and keys),
+ * `input-fast` (unordered, never retransmitted: a second copy of each of them),
  * `control` (ordered, reliable: laser pointer, display selection) and, for the tiles
  * pixel path, `tiles` (unordered, never retransmitted: the screen as damage tiles, see
  * `tileSender`); for the video pixel path it adds the screen track instead. Signaling is transport-free: feed the other side's payloads
@@ -9,7 +10,7 @@
  * `SignalPayload` shape, so they map 1:1 onto the server WebSocket's `signal` frames.
  */
 import { EventEmitter } from 'node:events';
-import { parseWith, SignalPayload, type IceServer } from '@remote-help/protocol';
+import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import {
   loadWrtc,
@@ -24,13 +25,14 @@ import {
 export const INPUT_CHANNEL = 'input';
 export const CONTROL_CHANNEL = 'control';
 export const TILES_CHANNEL = 'tiles';
-export type ChannelLabel = typeof INPUT_CHANNEL | typeof CONTROL_CHANNEL | typeof TILES_CHANNEL;
+export type ChannelLabel =
+  typeof INPUT_CHANNEL | typeof INPUT_FAST_CHANNEL | typeof CONTROL_CHANNEL | typeof TILES_CHANNEL;
 
 /** Events of `AgentPeer`. */
 export interface AgentPeerEvents {
   /** A payload to relay to the helper (`{ type: 'signal', sessionId, payload }` on the WebSocket). */
   signal: [payload: SignalPayload];
-  /** A message on the `input` channel (parse it with `InputDispatcher`). */
+  /** A message on the `input` or `input-fast` channel (parse it with `InputDispatcher`). */
   input: [data: string | ArrayBuffer];
   /** A message on the `control` channel. */
   control: [data: string | ArrayBuffer];
@@ -68,6 +70,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     if (options.track) this.#pc.addTrack(options.track);
     this.#channels = {
       input: this.#openChannel(INPUT_CHANNEL, { ordered: true }),
+      // The second copy of each input message: never waits for a retransmission.
+      'input-fast': this.#openChannel(INPUT_FAST_CHANNEL, { ordered: false, maxRetransmits: 0 }),
       control: this.#openChannel(CONTROL_CHANNEL, { ordered: true }),
       ...(options.tiles ? { tiles: this.#openChannel(TILES_CHANNEL, { ordered: false, maxRetransmits: 0 }) } : {}),
     };
@@ -179,7 +183,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     channel.binaryType = 'arraybuffer';
     channel.onopen = () => this.emit('channelopen', label);
     channel.onclose = () => this.emit('channelclose', label);
-    channel.onmessage = ({ data }) => this.emit(label, data);
+    channel.onmessage = ({ data }) => this.emit(label === INPUT_FAST_CHANNEL ? INPUT_CHANNEL : label, data);
     return channel;
   }
 

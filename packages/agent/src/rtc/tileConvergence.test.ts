@@ -31,7 +31,8 @@ class Picture implements Painter {
     this.pixels = new Uint32Array(width * height);
   }
   fill(x: number, y: number, w: number, h: number, r: number, g: number, b: number): void {
-    for (let row = y; row < y + h; row++) this.pixels.fill((r << 16) | (g << 8) | b, row * this.width + x, row * this.width + x + w);
+    for (let row = y; row < y + h; row++)
+      this.pixels.fill((r << 16) | (g << 8) | b, row * this.width + x, row * this.width + x + w);
   }
   put(rgba: Uint8ClampedArray, x: number, y: number, w: number, h: number): void {
     for (let row = 0; row < h; row++) {
@@ -97,13 +98,11 @@ function run(seed: number, loss: number) {
 
   let clock = 0;
   const picture = new Picture();
-  let sender: TileSender;
-  let receiver: TileReceiver;
   const toViewer = new Pipe(random, (m) => receiver.handle(m.buffer), loss);
   const toAgent = new Pipe(random, (m) => sender.handleMessage(m), loss);
   const channel: TileChannel = { readyState: 'open', bufferedAmount: 0, send: (m) => toViewer.send(m, clock) };
-  sender = new TileSender(channel, { now: () => clock });
-  receiver = new TileReceiver((m) => toAgent.send(m, clock), picture);
+  const sender = new TileSender(channel, { now: () => clock });
+  const receiver = new TileReceiver((m) => toAgent.send(m, clock), picture);
   const step = (ms: number) => {
     for (let i = 0; i < ms; i++) {
       clock += 1;
@@ -124,7 +123,7 @@ function run(seed: number, loss: number) {
       const kind = random();
       const colour = Math.floor(random() * 0xffffff);
       if (kind < 0.6) paint(r, () => colour);
-      else if (kind < 0.8) paint(r, (x, y) => ((x >> 2) + y) % 5 === 0 ? colour : 0xffffff);
+      else if (kind < 0.8) paint(r, (x, y) => (((x >> 2) + y) % 5 === 0 ? colour : 0xffffff));
       else paint(r, (x, y) => (x * 2654435761 + y * 40503 + op) & 0xffffff);
       changed.push(r);
     }

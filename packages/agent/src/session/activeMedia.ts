@@ -51,7 +51,7 @@ export class ActiveMedia {
   #started = false;
   #closed = false;
   #pendingSignals: SignalPayload[] = [];
-  #pendingInput: (string | ArrayBuffer)[] = [];
+  #pendingInput: [string | ArrayBuffer, number][] = [];
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
 
@@ -70,9 +70,9 @@ export class ActiveMedia {
       ...(options.cursorIntervalMs ? { cursorIntervalMs: options.cursorIntervalMs } : {}),
     });
     media.on('signal', (payload) => options.sendSignal(payload));
-    media.on('input', (data) => {
-      if (this.#dispatcher) this.#dispatcher.handle(data);
-      else if (this.#pendingInput.length < MAX_PENDING_INPUT) this.#pendingInput.push(data);
+    media.on('input', (data, stream) => {
+      if (this.#dispatcher) this.#dispatcher.handle(data, stream);
+      else if (this.#pendingInput.length < MAX_PENDING_INPUT) this.#pendingInput.push([data, stream]);
     });
     media.on('control', (data) => this.#control.handle(data));
     media.on('channelopen', (label) => label === 'control' && this.#control.open());
@@ -146,7 +146,7 @@ export class ActiveMedia {
     this.#injector = injector;
     const dispatcher = new InputDispatcher(this.#o.gate, injector);
     this.#dispatcher = dispatcher;
-    for (const data of this.#pendingInput.splice(0)) dispatcher.handle(data);
+    for (const [data, stream] of this.#pendingInput.splice(0)) dispatcher.handle(data, stream);
   }
 
   #deliver(payload: SignalPayload): void {

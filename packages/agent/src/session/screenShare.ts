@@ -24,7 +24,8 @@ const WARM_UP_INTERVAL_MS = 50;
 export interface LiveMediaEvents {
   /** A payload to relay to the helper. */
   signal: [payload: SignalPayload];
-  input: [data: string | ArrayBuffer];
+  /** An input message, and the number of the connection it came on (numbering restarts with each). */
+  input: [data: string | ArrayBuffer, stream: number];
   control: [data: string | ArrayBuffer];
   channelopen: [label: ChannelLabel];
   connectionstatechange: [state: string];
@@ -86,6 +87,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   readonly #screen: ScreenSource;
   readonly #video: ScreenVideoSource | null;
   #tiles: TileSender | null = null;
+  /** Peer connections made so far (the current one's number). */
+  #generation = 0;
   #lastFrame: ScreenFrame | null = null;
   readonly #iceServers: IceServer[];
   readonly #wrtc: WrtcModule | undefined;
@@ -160,7 +163,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
     });
     peer.on('signal', (payload) => this.emit('signal', payload));
-    peer.on('input', (data) => this.emit('input', data));
+    const stream = ++this.#generation;
+    peer.on('input', (data) => this.emit('input', data, stream));
     peer.on('control', (data) => this.emit('control', data));
     peer.on('tiles', (data) => {
       if (typeof data === 'string') return;

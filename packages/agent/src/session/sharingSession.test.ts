@@ -106,8 +106,8 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     await activate('view');
     expect(signaling.sent[0]).toMatchObject({ kind: 'sdp', description: { type: 'offer' } });
     expect(session.gate.state().mode).toBe('view');
-    media.emit('input', move(0.5, 0.5));
-    media.emit('input', key('KeyA', true));
+    media.emit('input', move(0.5, 0.5), 1);
+    media.emit('input', key('KeyA', true), 1);
     expect(moves()).toEqual([]);
     expect(keys()).toEqual([]);
     expect(session.gate.blockReason()).toBe('not_control_mode');
@@ -125,7 +125,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     await answering;
     await vi.waitFor(() => expect(media.started).toBe(true));
     await vi.waitFor(() => {
-      media.emit('input', move(0.5, 0.5));
+      media.emit('input', move(0.5, 0.5), 1);
       expect(moves()).toHaveLength(1);
     });
     expect(session.snapshot().controlActive).toBe(true);
@@ -134,7 +134,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
   it('a control mode from the server never opens the gate without the user’s Allow of control', async () => {
     await activate('view'); // the user allowed *view*
     signaling.push(sessionView('active', { mode: 'control' })); // a forged or buggy push
-    media.emit('input', move(0.1, 0.1));
+    media.emit('input', move(0.1, 0.1), 1);
     expect(moves()).toEqual([]);
     expect(session.gate.blockReason()).toBe('no_local_consent');
   });
@@ -158,7 +158,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
   it('Stop control closes the gate and releases held keys before the server answers', async () => {
     await activate('control');
     await vi.waitFor(() => {
-      media.emit('input', key('KeyA', true));
+      media.emit('input', key('KeyA', true), 1);
       expect(keys()).toEqual([['keyToggle', 'a', 'down']]);
     });
     const reply = deferred<SessionView>();
@@ -167,7 +167,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     // Synchronously: nothing more gets in, and A was let go.
     expect(session.gate.allowed).toBe(false);
     expect(keys().at(-1)).toEqual(['keyToggle', 'a', 'up']);
-    media.emit('input', move(0.9, 0.9));
+    media.emit('input', move(0.9, 0.9), 1);
     expect(moves()).toEqual([]);
     expect(api.dropControl).toHaveBeenCalledWith('session-1');
     reply.resolve(sessionView('active', { mode: 'view' }));
@@ -223,7 +223,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
 
     media.emit('control', JSON.stringify({ type: 'selectDisplay', id: 'd2' }));
     await vi.waitFor(() => expect(media.sentControl('displays').at(-1)).toMatchObject({ current: 'd2' }));
-    media.emit('input', move(0, 0));
+    media.emit('input', move(0, 0), 1);
     expect(moves().at(-1)).toEqual(['moveMouse', 1000, 0]);
   });
 
@@ -270,7 +270,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
   it('ended: stops the media, releases input, detaches, and stays ended whatever arrives late', async () => {
     await activate('control');
     await vi.waitFor(() => {
-      media.emit('input', key('ShiftLeft', true));
+      media.emit('input', key('ShiftLeft', true), 1);
       expect(keys()).toHaveLength(1);
     });
     signaling.push(sessionView('ended', { endReason: 'helper_left' }));

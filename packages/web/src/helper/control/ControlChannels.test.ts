@@ -49,6 +49,30 @@ describe('ControlChannels', () => {
     expect(link.snapshot).toMatchObject({ inputOpen: false, controlOpen: false, injecting: null });
   });
 
+  it('numbers input and sends a second copy on input-fast when the agent opened it', () => {
+    const input = new FakeChannel();
+    const fast = new FakeChannel();
+    input.open();
+    const link = new ControlChannels(input, undefined, fast);
+    expect(link.sendInput({ type: 'pointerMove', x: 0.1, y: 0.2 })).toBe(true); // fast not open yet
+    fast.open();
+    expect(link.sendInput({ type: 'pointerButton', button: 0, down: true })).toBe(true);
+    expect(input.sent).toEqual([
+      { type: 'pointerMove', x: 0.1, y: 0.2, seq: 1 },
+      { type: 'pointerButton', button: 0, down: true, seq: 2 },
+    ]);
+    expect(fast.sent).toEqual([{ type: 'pointerButton', button: 0, down: true, seq: 2 }]);
+    // A new link over the same channels goes on numbering: the agent would drop a repeated number.
+    const again = new ControlChannels(input, undefined, fast);
+    again.sendInput({ type: 'releaseAll' });
+    expect(input.sent.at(-1)).toEqual({ type: 'releaseAll', seq: 3 });
+    // An invalid message is neither sent nor numbered.
+    expect(again.sendInput({ type: 'pointerMove', x: Number.NaN, y: 0 })).toBe(false);
+    again.sendInput({ type: 'releaseAll' });
+    expect(input.sent.at(-1)).toEqual({ type: 'releaseAll', seq: 4 });
+    expect(fast.sent).toHaveLength(3);
+  });
+
   it('follows open and close and sends valid messages', () => {
     const { input, control, link } = setup();
     input.open();

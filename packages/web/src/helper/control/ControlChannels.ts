@@ -1,7 +1,9 @@
 /**
  * @module ControlChannels
- * The helper's end of the native agent's two data channels. `input` carries the
- * helper's pointer and keys to the agent; `control` carries the laser pointer and the
+ * The helper's end of the native agent's data channels. `input` carries the
+ * helper's pointer and keys to the agent (numbered, with a second copy on `input-fast`
+ * when the agent opened it, so a lost packet does not hold a click back: see protocol
+ * `input.ts`); `control` carries the laser pointer and the
  * display choice to the agent, and the display list, the sharer's pointer position and
  * whether input is being injected back. Outgoing messages are validated first (an
  * invalid one is dropped and counted, never sent); incoming ones are parsed and
@@ -47,6 +49,9 @@ export interface ControlChannelEvents {
 /** Pointer moves wait while this much is still queued on the channel, so they never pile up. */
 const MAX_BUFFERED_FOR_MOVES = 64 * 1024;
 
+/** The last number sent on each `input` channel. */
+const sequences = new WeakMap<DataChannelLike, number>();
+
 /** The snapshot while there are no channels. */
 export const INITIAL_SNAPSHOT: ControlSnapshot = {
   inputOpen: false,
@@ -66,6 +71,7 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
   constructor(
     private readonly input: DataChannelLike | undefined,
     private readonly control: DataChannelLike | undefined,
+    private readonly fast?: DataChannelLike | undefined,
   ) {
     super();
     this.state = {
@@ -102,7 +108,21 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
     const channel = this.input;
     if (!channel || channel.readyState !== 'open') return false;
     if (message.type === 'pointerMove' && channel.bufferedAmount > MAX_BUFFERED_FOR_MOVES) return false;
-    return this.write(channel, encodeInput(message));
+    const fast = this.fast;
+    if (!fast) return this.write(channel, encodeInput(message));
+    // Numbered per channel, not per instance: the agent injects each number once per connection.
+    const seq = (sequences.get(channel) ?? 0) + 1;
+    const text = encodeInput({ ...message, seq });
+    if (!this.write(channel, text)) return false;
+    sequences.set(channel, seq);
+    if (text !== null && fast.readyState === 'open' && fast.bufferedAmount <= MAX_BUFFERED_FOR_MOVES) {
+      try {
+        fast.send(text);
+      } catch {
+        // The reliable copy is on its way.
+      }
+    }
+    return true;
   }
 
   /** Sends a `control` message; false when it was not sent. */

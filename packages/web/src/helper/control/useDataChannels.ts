@@ -1,11 +1,12 @@
 /**
  * @module useDataChannels
- * React glue for {@link ControlChannels}: follows the `input` and `control` channels of
+ * React glue for {@link ControlChannels}: follows the `input`, `input-fast` and `control` channels of
  * the current peer connection (a new connection brings new channels) and re-renders on
  * every change of the snapshot. The sharer's pointer is not part of the snapshot (it
  * moves 30 times a second); `RemoteCursor` subscribes to it on its own.
  */
 import { useEffect, useState } from 'react';
+import { INPUT_FAST_CHANNEL } from '@remote-help/protocol';
 import { ControlChannels, INITIAL_SNAPSHOT } from './ControlChannels';
 import type { ControlSnapshot } from './ControlChannels';
 
@@ -23,6 +24,7 @@ export interface DataChannelsState {
 export function useDataChannels(channels: ReadonlyMap<string, RTCDataChannel>): DataChannelsState {
   const input = channels.get(INPUT_LABEL);
   const control = channels.get(CONTROL_LABEL);
+  const fast = channels.get(INPUT_FAST_CHANNEL);
   const [state, setState] = useState<DataChannelsState>({ link: null, snapshot: INITIAL_SNAPSHOT });
 
   useEffect(() => {
@@ -30,14 +32,14 @@ export function useDataChannels(channels: ReadonlyMap<string, RTCDataChannel>): 
       setState({ link: null, snapshot: INITIAL_SNAPSHOT });
       return;
     }
-    const link = new ControlChannels(input, control);
+    const link = new ControlChannels(input, control, fast);
     setState({ link, snapshot: link.snapshot });
     const off = link.on('change', (snapshot) => setState({ link, snapshot }));
     return () => {
       off();
       link.close();
     };
-  }, [input, control]);
+  }, [input, control, fast]);
 
   return state;
 }
