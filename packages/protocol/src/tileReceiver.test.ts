@@ -2,6 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FRAME_WINDOW, TileReceiver, type Painter } from './tileReceiver.js';
 import {
+  copyTile,
   encodeTile,
   packTileMessage,
   packTileRefresh,
@@ -66,6 +67,14 @@ class RecordingPainter implements Painter {
     this.calls.push(`fill ${x},${y} ${w}×${h}`);
     for (let row = y; row < y + h; row++) {
       for (let col = x; col < x + w; col++) this.pixels.set([r, g, b, 255], (row * this.width + col) * 4);
+    }
+  }
+  copy(sx: number, sy: number, x: number, y: number, w: number, h: number): void {
+    this.calls.push(`copy ${sx},${sy} → ${x},${y} ${w}×${h}`);
+    const source = this.pixels.slice();
+    for (let row = 0; row < h; row++) {
+      const from = ((sy + row) * this.width + sx) * 4;
+      this.pixels.set(source.subarray(from, from + w * 4), ((y + row) * this.width + x) * 4);
     }
   }
   put(rgba: Uint8ClampedArray, x: number, y: number, w: number, h: number): void {
@@ -223,6 +232,28 @@ describe('TileReceiver', () => {
     expect(sent.slice(2)).toEqual([ack(21, 1), ack(21, 1), ack(21, 1)]);
     expect(painter.calls.filter((call) => call.startsWith('fill'))).toHaveLength(2);
     expect(receiver.stats).toMatchObject({ frames: 1, messages: 5, tiles: 2, dropped: 0 });
+  });
+
+  it('copies a rectangle of its own picture (a scroll), unless a newer frame painted its source or target', () => {
+    const { receiver, painter, sent } = setup();
+    const rows = image(SCREEN.width, SCREEN.height, (_, y) => (y < 10 ? 0xff0000 : y < 20 ? 0x00ff00 : 0x0000ff));
+    receiver.handle(message(rows, 1, [tileOf(rows, 0, 0), tileOf(rows, 1, 0), tileOf(rows, 0, 1), tileOf(rows, 1, 1)]));
+    // Scroll up by 10 rows: rows 10…69 move to 0…59.
+    receiver.handle(message(SCREEN, 2, [copyTile(0, 10, 0, 0, 100, 60)]));
+    expect(painter.calls.at(-1)).toBe('copy 0,10 → 0,0 100×60');
+    expect([painter.at(5, 0), painter.at(5, 10), painter.at(5, 59), painter.at(5, 65)]).toEqual([
+      0x00ff00, 0x0000ff, 0x0000ff, 0x0000ff,
+    ]);
+    expect(sent.at(-1)).toEqual(ack(2, 0b1));
+    // Frame 4 painted cell (0, 1) first; a late copy of frame 3 reading it is refused.
+    receiver.handle(message(SCREEN, 4, [encodeTile(solid(0xffffff), 0, 64, 10, 6, deflate)]));
+    const calls = painter.calls.length;
+    receiver.handle(message(SCREEN, 3, [copyTile(0, 60, 0, 0, 10, 10)]));
+    expect(painter.calls).toHaveLength(calls);
+    expect(sent.at(-1)).toEqual(ack(4, 0b110));
+    // A copy from outside the screen is dropped.
+    receiver.handle(message(SCREEN, 5, [copyTile(0, 65, 0, 0, 10, 10)]));
+    expect(receiver.stats.dropped).toBe(1);
   });
 
   it('resizes for a newer frame of another size and drops older frames of another size', () => {

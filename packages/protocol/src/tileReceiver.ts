@@ -19,7 +19,15 @@
  * - `stats.frames` counts frames whose every part was painted.
  * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
  */
-import { decodeTile, packTileAck, packTileRefresh, parseTileMessage, TILE_SIZE, type TileMessage } from './tiles.js';
+import {
+  copySource,
+  decodeTile,
+  packTileAck,
+  packTileRefresh,
+  parseTileMessage,
+  TILE_SIZE,
+  type TileMessage,
+} from './tiles.js';
 
 /** Where the tiles are drawn (a canvas in the app, a recorder in tests). */
 export interface Painter {
@@ -27,6 +35,8 @@ export interface Painter {
   resize(width: number, height: number): void;
   /** Fills a rectangle with one colour. */
   fill(x: number, y: number, width: number, height: number, r: number, g: number, b: number): void;
+  /** Copies the `width × height` pixels at (sx, sy) of the picture itself to (x, y) (the areas may overlap). */
+  copy(sx: number, sy: number, x: number, y: number, width: number, height: number): void;
   /** Puts `width × height` RGBA pixels at (x, y). */
   put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void;
 }
@@ -193,6 +203,10 @@ export class TileReceiver {
         whole = false;
         continue;
       }
+      if (tile.encoding === 'copy') {
+        if (!this.paintCopy(message, tile)) whole = false;
+        continue;
+      }
       try {
         const pixels = decodeTile(tile);
         if ('solid' in pixels) {
@@ -211,6 +225,36 @@ export class TileReceiver {
       this.counters.lastPaintAt = this.now();
     }
     return whole;
+  }
+
+  /**
+   * A scroll: copies the source rectangle unless a newer frame already painted a cell of the
+   * source or the target (the agent then sends the target's pixels again).
+   */
+  private paintCopy(message: TileMessage, tile: TileMessage['tiles'][number]): boolean {
+    let source: { x: number; y: number };
+    try {
+      source = copySource(tile, { width: message.screenWidth, height: message.screenHeight });
+    } catch {
+      this.counters.dropped++;
+      return false;
+    }
+    const cells = (x: number, y: number) =>
+      [
+        Math.floor(x / TILE_SIZE),
+        Math.floor((x + tile.width - 1) / TILE_SIZE),
+        Math.floor(y / TILE_SIZE),
+        Math.floor((y + tile.height - 1) / TILE_SIZE),
+      ] as const;
+    const [c0, c1, r0, r1] = cells(tile.x, tile.y);
+    if (this.newerThan(message.frame, c0, c1, r0, r1) || this.newerThan(message.frame, ...cells(source.x, source.y))) {
+      return false;
+    }
+    this.painter.copy(source.x, source.y, tile.x, tile.y, tile.width, tile.height);
+    for (let r = r0; r <= r1; r++) this.versions.fill(message.frame, r * this.cols + c0, r * this.cols + c1 + 1);
+    this.counters.tiles++;
+    this.counters.lastPaintAt = this.now();
+    return true;
   }
 
   /** Whether a cell in columns c0…c1, rows r0…r1 shows a frame newer than `frame`. */

@@ -24,7 +24,11 @@
  * message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell again).
  *
  * Encodings (pixels are RGB; the capture's fourth byte is padding and never sent):
- * - `solid`: 3 bytes, one colour for the whole tile (the only encoding that may span cells);
+ * - `solid`: 3 bytes, one colour for the whole tile (may span cells);
+ * - `copy`: u16 source x, u16 source y: the rectangle of the same size at that place on the
+ *   viewer's own picture, copied here (a scroll; may span cells). The agent sends a copy
+ *   alone in its frame and only from an area whose every message the viewer acknowledged;
+ *   the viewer refuses it (no ack) if a newer frame already painted its source or target;
  * - `palette`: u8 n − 1 (2 ≤ n ≤ 16), n × 3 bytes of colours, then raw deflate of the indexes,
  *   1, 2 or 4 bits each (by n), each row starting on a byte boundary;
  * - `raw`: raw deflate of the tile's RGB bytes, row by row.
@@ -45,7 +49,7 @@ export const TILE_MESSAGE = 1;
 export const TILE_ACK = 2;
 export const TILE_REFRESH = 3;
 
-export const ENCODINGS = ['solid', 'palette', 'raw'] as const;
+export const ENCODINGS = ['solid', 'palette', 'raw', 'copy'] as const;
 /** How one tile's pixels are packed. */
 export type TileEncoding = (typeof ENCODINGS)[number];
 
@@ -153,7 +157,7 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
     const spans =
       Math.floor(x / TILE_SIZE) !== Math.floor((x + width - 1) / TILE_SIZE) ||
       Math.floor(y / TILE_SIZE) !== Math.floor((y + height - 1) / TILE_SIZE);
-    if (spans && encoding !== 'solid') throw invalid(`${encoding} tile ${i} spans cells`);
+    if (spans && encoding !== 'solid' && encoding !== 'copy') throw invalid(`${encoding} tile ${i} spans cells`);
     if (x + width > head.screenWidth || y + height > head.screenHeight) throw invalid(`tile ${i} outside the screen`);
     const start = at + TILE_HEADER;
     if (start + length > bytes.length) throw invalid(`tile ${i} payload past the end`);
@@ -162,6 +166,25 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   }
   if (at !== bytes.length) throw invalid(`${bytes.length - at} bytes after the last tile`);
   return { ...head, tiles };
+}
+
+/** The source of a `copy` tile, checked to lie on the screen. */
+export function copySource(tile: EncodedTile, screen: { width: number; height: number }): { x: number; y: number } {
+  if (tile.encoding !== 'copy' || tile.payload.length !== 4) throw invalid(`copy tile of ${tile.payload.length} bytes`);
+  const view = new DataView(tile.payload.buffer, tile.payload.byteOffset, 4);
+  const x = view.getUint16(0, true);
+  const y = view.getUint16(2, true);
+  if (x + tile.width > screen.width || y + tile.height > screen.height) throw invalid('copy source outside the screen');
+  return { x, y };
+}
+
+/** A `copy` tile: the `width × height` pixels at (sx, sy) go to (x, y). */
+export function copyTile(sx: number, sy: number, x: number, y: number, width: number, height: number): EncodedTile {
+  const payload = new Uint8Array(4);
+  const view = new DataView(payload.buffer);
+  view.setUint16(0, sx, true);
+  view.setUint16(2, sy, true);
+  return { x, y, width, height, encoding: 'copy', payload };
 }
 
 /** The viewer's acknowledgement of message `seq` (and of the 32 before it, per `mask`). */
@@ -277,6 +300,7 @@ export function encodeTile(
 export function decodeTile(tile: EncodedTile): { solid: [number, number, number] } | { rgba: Uint8ClampedArray } {
   const { width, height, payload } = tile;
   const pixels = width * height;
+  if (tile.encoding === 'copy') throw invalid('a copy tile has no pixels of its own');
   if (tile.encoding === 'solid') {
     if (payload.length !== 3) throw invalid(`solid tile of ${payload.length} bytes`);
     return { solid: [payload[0] as number, payload[1] as number, payload[2] as number] };

@@ -5,8 +5,9 @@
  * must be exactly the screen. Deterministic (seeded), with fake timers.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TileReceiver, type Painter } from '@remote-help/protocol';
+import { TileReceiver } from '@remote-help/protocol';
 import type { Rect, ScreenFrame } from '../platform/types.js';
+import { Picture } from '../testing/picture.js';
 import { TileSender, type TileChannel } from './tileSender.js';
 
 /** mulberry32: a small seeded PRNG. */
@@ -19,30 +20,6 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-class Picture implements Painter {
-  width = 0;
-  height = 0;
-  pixels = new Uint32Array(0);
-  resize(width: number, height: number): void {
-    this.width = width;
-    this.height = height;
-    this.pixels = new Uint32Array(width * height);
-  }
-  fill(x: number, y: number, w: number, h: number, r: number, g: number, b: number): void {
-    for (let row = y; row < y + h; row++)
-      this.pixels.fill((r << 16) | (g << 8) | b, row * this.width + x, row * this.width + x + w);
-  }
-  put(rgba: Uint8ClampedArray, x: number, y: number, w: number, h: number): void {
-    for (let row = 0; row < h; row++) {
-      for (let col = 0; col < w; col++) {
-        const p = (row * w + col) * 4;
-        this.pixels[(y + row) * this.width + x + col] =
-          ((rgba[p] as number) << 16) | ((rgba[p + 1] as number) << 8) | (rgba[p + 2] as number);
-      }
-    }
-  }
 }
 
 /** A lossy, reordering, duplicating one-way pipe; `pump` delivers what is due. */
@@ -69,8 +46,8 @@ class Pipe {
 
 function run(seed: number, loss: number) {
   const random = prng(seed);
-  const width = 300;
-  const height = 200;
+  const width = 400;
+  const height = 240;
   const stride = width * 4;
   const data = new Uint8Array(stride * height);
   const paint = (r: Rect, colour: (x: number, y: number) => number) => {
@@ -112,7 +89,8 @@ function run(seed: number, loss: number) {
     }
   };
 
-  paint({ x: 0, y: 0, width, height }, () => 0x202020);
+  // Every row different, as on a page of text.
+  paint({ x: 0, y: 0, width, height }, (x, y) => (((x >> 2) * 31 + y * y * 17) % 7 === 0 ? 0x202020 : 0xf0f0f0));
   sender.pushFrame(frame());
   receiver.start();
   for (let op = 0; op < 300; op++) {
@@ -122,7 +100,24 @@ function run(seed: number, loss: number) {
       const r = randomRect();
       const kind = random();
       const colour = Math.floor(random() * 0xffffff);
-      if (kind < 0.6) paint(r, () => colour);
+      if (kind < 0.15) {
+        // A scroll of a large area: rows move by dy, the rows uncovered get new "text".
+        r.x = Math.floor(random() * (width - 256));
+        r.width = Math.min(width - r.x, 256 + Math.floor(random() * 120));
+        r.y = Math.floor(random() * (height - 96));
+        r.height = Math.min(height - r.y, 96 + Math.floor(random() * 120));
+        const dy = (random() < 0.5 ? -1 : 1) * (1 + Math.floor(random() * 20));
+        const old = data.slice();
+        for (let y = r.y; y < r.y + r.height; y++) {
+          const from = y + dy;
+          if (from >= r.y && from < r.y + r.height) {
+            data.copyWithin(y * stride + r.x * 4, from * stride + r.x * 4, from * stride + (r.x + r.width) * 4);
+            data.set(old.subarray(from * stride + r.x * 4, from * stride + (r.x + r.width) * 4), y * stride + r.x * 4);
+          } else {
+            paint({ x: r.x, y, width: r.width, height: 1 }, (x) => (((x >> 1) + op) % 3 === 0 ? colour : 0xeeeeee));
+          }
+        }
+      } else if (kind < 0.6) paint(r, () => colour);
       else if (kind < 0.8) paint(r, (x, y) => (((x >> 2) + y) % 5 === 0 ? colour : 0xffffff));
       else paint(r, (x, y) => (x * 2654435761 + y * 40503 + op) & 0xffffff);
       changed.push(r);
@@ -150,8 +145,9 @@ describe('tiles over a bad channel', () => {
     vi.useFakeTimers();
     const { picture, screen, sender, receiver } = run(seed, loss);
     const wrong = picture.pixels.findIndex((v, i) => v !== screen[i]);
-    expect(wrong, `first wrong pixel at ${wrong % 300},${Math.floor(wrong / 300)}`).toBe(-1);
+    expect(wrong, `first wrong pixel at ${wrong % 400},${Math.floor(wrong / 400)}`).toBe(-1);
     if (loss > 0) expect(sender.stats().lost).toBeGreaterThan(0);
+    expect(sender.stats().tiles.copy).toBeGreaterThan(0); // scrolls went as copies
     expect(receiver.stats.dropped).toBe(0);
     sender.close();
   });

@@ -48,6 +48,20 @@ function screen(width: number, height: number, paint: (x: number, y: number) => 
   return { frame, repaint };
 }
 
+/** A page of "text": dark pixels scattered by a hash of (x, y), every row different. */
+function speckles(x: number, y: number): number {
+  let h = Math.imul(x ^ Math.imul(y, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h >>> 29 === 0 ? 0x202020 : 0xf0f0f0;
+}
+
+/** Paints `r` in `colour` and returns the frame that reports it changed. */
+const change = (s: ReturnType<typeof screen>, r: Rect, colour: number): ScreenFrame => {
+  s.repaint(() => colour, r);
+  return s.frame([r]);
+};
+
 const cellsOf = (messages: TileMessage[]) =>
   messages
     .flatMap((m) => m.tiles.map((t) => `${t.x},${t.y}`))
@@ -145,7 +159,7 @@ describe('TileSender', () => {
     sender = new TileSender(channel, { now: () => clock, maxInFlight: 3 });
     const s = screen(256, 64, () => 0);
     sender.pushFrame(s.frame());
-    for (let i = 0; i < 6; i++) sender.pushFrame(s.frame([{ x: i * 40, y: 0, width: 1, height: 1 }]));
+    for (let i = 0; i < 6; i++) sender.pushFrame(change(s, { x: i * 40, y: 0, width: 1, height: 1 }, 0xffffff - i));
     const frames = [...new Set(channel.take().map((m) => m.frame))];
     expect(frames).toEqual([1, 2, 3]);
     ack(3, 0b11);
@@ -168,14 +182,14 @@ describe('TileSender', () => {
       [1, 1],
       [1, 2],
     ]);
-    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 1, height: 1 }]));
+    sender.pushFrame(change(s, { x: 0, y: 0, width: 1, height: 1 }, 1));
     expect(channel.take()).toEqual([]);
     ack(1);
     expect(channel.take()).toEqual([]); // message 2 still waits
     ack(2, 0b1);
     expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
     // Small frames: several may be in flight at once (the default allows 8 frames).
-    sender.pushFrame(s.frame([{ x: 1, y: 0, width: 1, height: 1 }]));
+    sender.pushFrame(change(s, { x: 1, y: 0, width: 1, height: 1 }, 2));
     expect(channel.take().map((m) => m.frame)).toEqual([3, 3]);
   });
 
@@ -208,6 +222,50 @@ describe('TileSender', () => {
     for (const [r, c] of drawn)
       for (let y = r.y; y < r.y + r.height; y++) expected.fill(c, y * 256 + r.x, y * 256 + r.x + r.width);
     expect(picture).toEqual(expected);
+  });
+
+  it('does not send again what the helper already has', () => {
+    const s = screen(128, 128, () => 0x336699);
+    sender.pushFrame(s.frame());
+    ack(1);
+    channel.take();
+    // Redrawn the same (an application repainting its window): nothing to send.
+    sender.pushFrame(change(s, { x: 0, y: 0, width: 100, height: 100 }, 0x336699));
+    expect(channel.take()).toEqual([]);
+    // Redrawn with one pixel different: only that pixel goes.
+    s.repaint(() => 0xffffff, { x: 70, y: 5, width: 1, height: 1 });
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 100, height: 100 }]));
+    expect(channel.take()[0]?.tiles.map(({ x, y, width, height }) => ({ x, y, width, height }))).toEqual([
+      { x: 70, y: 5, width: 1, height: 1 },
+    ]);
+  });
+
+  it('sends a scroll as a copy in a frame of its own, then only the new rows', () => {
+    const text = speckles;
+    const s = screen(320, 192, text);
+    sender.pushFrame(s.frame());
+    ack(channel.take().at(-1)?.seq ?? 0, 0xffffffff);
+    // Scroll the area x 16…288, y 20…180 up by 13 rows; the last 13 rows are new.
+    const area = { x: 16, y: 20, width: 272, height: 160 };
+    s.repaint((x, y) => (y < 167 ? text(x, y + 13) : (x + y) % 5 === 0 ? 0x000000 : 0xffffff), area);
+    sender.pushFrame(s.frame([area]));
+    const [copy, ...rest] = channel.take().filter((m, i, all) => all.findIndex((o) => o.seq === m.seq) === i);
+    expect(copy?.tiles).toMatchObject([{ encoding: 'copy', x: 16, y: 20, width: 272, height: 147 }]);
+    expect(rest.every((m) => m.frame === (copy?.frame ?? 0) + 1)).toBe(true);
+    const sent = rest.flatMap((m) => m.tiles);
+    expect(Math.min(...sent.map((t) => t.y))).toBe(167); // only the new rows
+    expect(sender.stats().tiles.copy).toBe(1);
+  });
+
+  it('does not copy from an area whose message the helper has not acknowledged', () => {
+    const text = speckles;
+    const s = screen(320, 192, text);
+    sender.pushFrame(s.frame()); // in flight, never acknowledged
+    channel.take();
+    const area = { x: 16, y: 20, width: 272, height: 160 };
+    s.repaint((x, y) => (y < 167 ? text(x, y + 13) : 0xffffff), area);
+    sender.pushFrame(s.frame([area]));
+    expect(channel.take().flatMap((m) => m.tiles.map((t) => t.encoding))).not.toContain('copy');
   });
 
   it('waits while the channel holds more than its high-water mark', () => {
@@ -246,8 +304,8 @@ describe('TileSender', () => {
     const s = screen(64, 64, () => 0);
     sender.pushFrame(s.frame());
     ack(1);
-    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 8, height: 8 }])); // frame 2, lost
-    sender.pushFrame(s.frame([{ x: 30, y: 30, width: 2, height: 2 }])); // frame 3, same cell
+    sender.pushFrame(change(s, { x: 0, y: 0, width: 8, height: 8 }, 0xff)); // frame 2, lost
+    sender.pushFrame(change(s, { x: 30, y: 30, width: 2, height: 2 }, 0xff00)); // frame 3, same cell
     channel.take();
     clock += 1;
     ack(3);
@@ -277,7 +335,7 @@ describe('TileSender', () => {
     sender.pushFrame(s.frame());
     clock += 20;
     ack(1); // round trip 20 ms
-    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 2, height: 2 }]));
+    sender.pushFrame(change(s, { x: 0, y: 0, width: 2, height: 2 }, 0xabcdef));
     channel.take();
     advance(25);
     expect(channel.take()).toEqual([]); // not yet: the timeout is above the round trip

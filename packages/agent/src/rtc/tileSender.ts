@@ -8,6 +8,12 @@
  *   fill, whatever its size; the others are cut along the 64-pixel grid, each cell keeping
  *   the bounding box of what changed in it, encoded as solid, palette or raw deflate.
  *   Nothing is sent while the screen is still.
+ * - A *shadow* holds what the helper shows once everything sent has arrived. What is
+ *   already there is not sent again, and a scroll (rows of the shadow moved up or down,
+ *   `scroll.ts`) goes as one `copy` tile in a frame of its own, followed by the new rows
+ *   only. A copy reads only an area the helper has acknowledged: no message in flight
+ *   touches it and no lost one left it unknown (lost areas are marked unknown in the shadow
+ *   until they are sent again).
  * - The viewer acknowledges every message it painted. A new frame goes only while fewer
  *   than `maxInFlight` messages and `maxInFlightBytes` bytes wait for acknowledgement and
  *   the channel holds at most `highWater` bytes: a slow link or viewer gets fewer, larger
@@ -28,11 +34,13 @@ import {
   parseViewerTileMessage,
   TILE_MESSAGE_HEADER,
   TILE_SIZE,
+  copyTile,
   tileWireSize,
   type Deflate,
   type EncodedTile,
 } from '@remote-help/protocol';
 import type { Rect, ScreenFrame } from '../platform/types.js';
+import { findScroll, type Pixels32 } from './scroll.js';
 
 /** The parts of a data channel the sender uses. */
 export interface TileChannel {
@@ -89,6 +97,13 @@ const POLL_MS = 4;
 const MAX_EXACT = 256;
 /** Smaller rectangles go to the grid directly: a fill costs about as much as a tiny tile. */
 const MIN_FILL_PIXELS = 256;
+/** The bytes of a captured pixel that are colour (the fourth is padding), as a little-endian word. */
+const PIXEL = 0xffffff;
+/** A shadow pixel the helper may not have (never equal to a masked pixel). */
+const UNKNOWN = 0xff000000;
+/** Changed rectangles at least this wide and tall are checked for a scroll (the two largest). */
+const SCROLL_MIN_WIDTH = 256;
+const SCROLL_MIN_HEIGHT = 96;
 
 /** See the module description. */
 export class TileSender {
@@ -108,6 +123,8 @@ export class TileSender {
   #dirtyCount = 0;
   /** Changed rectangles that may go as solid fills (at most MAX_EXACT). */
   #exact: Rect[] = [];
+  /** What the helper shows once everything sent has arrived (captured words masked with PIXEL, or UNKNOWN). */
+  #shadow = new Uint32Array(0);
   #frame = 0;
   #seq = 0;
   #inFlight = new Map<number, InFlight>();
@@ -119,7 +136,7 @@ export class TileSender {
   #stats = {
     frames: 0,
     messages: 0,
-    tiles: { solid: 0, palette: 0, raw: 0 },
+    tiles: { solid: 0, palette: 0, raw: 0, copy: 0 },
     bytes: 0,
     duplicated: 0,
     lost: 0,
@@ -138,8 +155,10 @@ export class TileSender {
   }
 
   /** Takes a captured frame: its changed rectangles become dirty cells, read when they are sent. */
-  pushFrame(frame: ScreenFrame): void {
+  pushFrame(captured: ScreenFrame): void {
     if (this.#closed) return;
+    // Pixels are compared as 32-bit words: a buffer that does not start on a word boundary is copied once.
+    const frame = captured.data.byteOffset % 4 === 0 ? captured : { ...captured, data: captured.data.slice() };
     const resized = !this.#image || this.#image.width !== frame.width || this.#image.height !== frame.height;
     this.#image = frame;
     if (resized) {
@@ -148,6 +167,7 @@ export class TileSender {
       this.#dirty = new Uint16Array(this.#cols * this.#rows * 4);
       this.#dirtyCount = 0;
       this.#exact = [];
+      this.#shadow = new Uint32Array(frame.width * frame.height).fill(UNKNOWN);
       this.#inFlight.clear();
       this.#inFlightBytes = 0;
       this.#markAll();
@@ -162,6 +182,7 @@ export class TileSender {
   /** Sends every cell again (a viewer connected or asked). */
   refresh(): void {
     if (this.#closed || !this.#image) return;
+    this.#shadow.fill(UNKNOWN); // the helper may have nothing (a new canvas)
     this.#markAll();
     this.flush();
   }
@@ -234,28 +255,45 @@ export class TileSender {
       return;
     }
     const t0 = this.#now();
-    const frame = ++this.#frame;
+    const scroll = this.#scroll(image);
+    if (scroll) {
+      // Alone in its frame: tiles of the same frame could reach the helper first and change its source.
+      this.#stats.tiles.copy++;
+      this.#sendFrame(image, [copyTile(scroll.x, scroll.sy, scroll.x, scroll.y, scroll.width, scroll.height)]);
+      this.#shadowCopy(scroll.x, scroll.sy, scroll.y, scroll.width, scroll.height);
+    }
     const tiles: EncodedTile[] = [];
-    const fills = this.#fills(image);
-    for (const r of fills) {
-      tiles.push(r.tile);
+    for (const { tile } of this.#fills(image)) {
+      tiles.push(tile);
       this.#stats.tiles.solid++;
     }
-    for (let at = 0; at < this.#dirty.length; at += 4) {
-      const dirty = this.#dirty;
-      const x = dirty[at] as number;
-      const y = dirty[at + 1] as number;
-      const x1 = dirty[at + 2] as number;
-      const y1 = dirty[at + 3] as number;
-      if (x1 === 0) continue;
+    const dirty = this.#dirty;
+    for (let at = 0; at < dirty.length; at += 4) {
+      if (dirty[at + 2] === 0) continue;
+      const box = this.#trim(
+        image,
+        dirty[at] as number,
+        dirty[at + 1] as number,
+        dirty[at + 2] as number,
+        dirty[at + 3] as number,
+      );
       dirty.fill(0, at, at + 4);
-      const tile = encodeTile(image, x, y, x1 - x, y1 - y, this.#deflate);
+      if (!box) continue; // the helper has these pixels already
+      const tile = encodeTile(image, box.x, box.y, box.width, box.height, this.#deflate);
       this.#stats.tiles[tile.encoding]++;
       tiles.push(tile);
     }
     this.#dirtyCount = 0;
-    const groups = groupIntoMessages(tiles);
+    for (const t of tiles) this.#shadowPut(image, t);
     this.#stats.encodeMs += this.#now() - t0;
+    if (tiles.length > 0) this.#sendFrame(image, tiles);
+    this.#schedule();
+  }
+
+  /** Sends one frame of tiles, in messages of at most MAX_MESSAGE_BYTES, and keeps them in flight. */
+  #sendFrame(image: ScreenFrame, tiles: EncodedTile[]): void {
+    const frame = ++this.#frame;
+    const groups = groupIntoMessages(tiles);
     this.#stats.frames++;
     groups.forEach((group, part) => {
       const seq = ++this.#seq;
@@ -279,7 +317,115 @@ export class TileSender {
         overtakenAt: null,
       });
     });
-    this.#schedule();
+  }
+
+  /** The screen's pixels as words (the capture buffer is 4-byte aligned, rows of whole pixels). */
+  #words(image: ScreenFrame): Pixels32 {
+    return {
+      words: new Uint32Array(image.data.buffer, image.data.byteOffset, image.data.byteLength >> 2),
+      stride: image.stride >> 2,
+      mask: PIXEL,
+    };
+  }
+
+  /** A scroll in one of the two largest changed rectangles, if its source is settled at the helper. */
+  #scroll(image: ScreenFrame): ReturnType<typeof findScroll> {
+    const candidates = this.#exact
+      .filter((r) => r.width >= SCROLL_MIN_WIDTH && r.height >= SCROLL_MIN_HEIGHT)
+      // A rectangle of one colour is a fill, not a scroll (and costs one pass to tell).
+      .filter((r) => solidColour(image, r, []) === null)
+      .sort((a, b) => b.width * b.height - a.width * a.height)
+      .slice(0, 2);
+    if (candidates.length === 0) return null;
+    const now = this.#words(image);
+    const shadow = { words: this.#shadow, stride: image.width, mask: 0xffffffff };
+    for (const area of candidates) {
+      const found = findScroll(now, shadow, area, image.height);
+      if (!found) continue;
+      const source = { x: found.x, y: found.sy, width: found.width, height: found.height };
+      if (this.#touchesInFlight(source)) continue;
+      return found;
+    }
+    return null;
+  }
+
+  #touchesInFlight(r: Rect): boolean {
+    for (const message of this.#inFlight.values()) {
+      const t = message.tiles;
+      for (let i = 0; i < t.length; i += 4) {
+        const x = t[i] as number;
+        const y = t[i + 1] as number;
+        if (
+          x < r.x + r.width &&
+          r.x < x + (t[i + 2] as number) &&
+          y < r.y + r.height &&
+          r.y < y + (t[i + 3] as number)
+        ) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the helper has every pixel of `r` already (stops at the first that differs). */
+  #unchanged(image: ScreenFrame, r: Rect): boolean {
+    const now = this.#words(image);
+    for (let y = r.y; y < r.y + r.height; y++) {
+      const from = y * now.stride + r.x;
+      const to = y * image.width + r.x;
+      for (let i = 0; i < r.width; i++) {
+        if (((now.words[from + i] as number) & PIXEL) !== this.#shadow[to + i]) return false;
+      }
+    }
+    return true;
+  }
+
+  /** The shadow now has what tile `t` paints (a fill's colour, else the current pixels of its rectangle). */
+  #shadowPut(image: ScreenFrame, t: EncodedTile): void {
+    const w = image.width;
+    if (t.encoding === 'solid') {
+      const [r = 0, g = 0, b = 0] = t.payload;
+      const word = image.format === 'bgra' ? (r << 16) | (g << 8) | b : (b << 16) | (g << 8) | r;
+      for (let y = t.y; y < t.y + t.height; y++) this.#shadow.fill(word, y * w + t.x, y * w + t.x + t.width);
+      return;
+    }
+    const now = this.#words(image);
+    for (let y = t.y; y < t.y + t.height; y++) {
+      const from = y * now.stride + t.x;
+      const to = y * w + t.x;
+      for (let i = 0; i < t.width; i++) this.#shadow[to + i] = (now.words[from + i] as number) & PIXEL;
+    }
+  }
+
+  /** The shadow after a copy of rows `sy…` to `y…` (overlapping rows handled). */
+  #shadowCopy(x: number, sy: number, y: number, width: number, height: number): void {
+    const w = this.#image?.width ?? 0;
+    const rows = Array.from({ length: height }, (_, i) => i);
+    if (y > sy) rows.reverse();
+    for (const i of rows) this.#shadow.copyWithin((y + i) * w + x, (sy + i) * w + x, (sy + i) * w + x + width);
+  }
+
+  /** The part of the box (screen pixels, end exclusive) whose pixels differ from the shadow, or null. */
+  #trim(image: ScreenFrame, x0: number, y0: number, x1: number, y1: number): Rect | null {
+    const now = this.#words(image);
+    const shadow = this.#shadow;
+    let left = x1;
+    let right = x0;
+    let top = y1;
+    let bottom = y0;
+    for (let y = y0; y < y1; y++) {
+      const from = y * now.stride;
+      const to = y * image.width;
+      for (let x = x0; x < x1; x++) {
+        if (((now.words[from + x] as number) & PIXEL) === shadow[to + x]) continue;
+        if (x < left) left = x;
+        if (x >= right) right = x + 1;
+        if (y < top) top = y;
+        bottom = y + 1;
+      }
+    }
+    return right > left ? { x: left, y: top, width: right - left, height: bottom - top } : null;
   }
 
   #send(message: Uint8Array): number {
@@ -309,6 +455,8 @@ export class TileSender {
     const later: Rect[] = [];
     for (let i = exact.length - 1; i >= 0; i--) {
       const r = exact[i] as Rect;
+      // Already at the helper (drawn again the same, or moved there by a scroll): nothing to send.
+      if (this.#unchanged(image, r)) continue;
       const over = later.filter((f) => intersects(f, r));
       const colour = solidColour(image, r, over);
       if (colour === 'covered') continue;
@@ -320,6 +468,12 @@ export class TileSender {
       later.push(r);
     }
     return fills.reverse();
+  }
+
+  /** The helper may not have these pixels: the shadow says so until they are sent again. */
+  #unknown(r: Rect): void {
+    const w = this.#image?.width ?? 0;
+    for (let y = r.y; y < r.y + r.height; y++) this.#shadow.fill(UNKNOWN, y * w + r.x, y * w + r.x + r.width);
   }
 
   #pending(): boolean {
@@ -400,12 +554,14 @@ export class TileSender {
       this.#stats.lost++;
       const t = waiting.tiles;
       for (let i = 0; i < t.length; i += 4) {
-        this.#change({
+        const lost = {
           x: t[i] as number,
           y: t[i + 1] as number,
           width: t[i + 2] as number,
           height: t[i + 3] as number,
-        });
+        };
+        this.#unknown(lost);
+        this.#change(lost);
       }
     }
   }

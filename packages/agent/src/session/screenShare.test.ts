@@ -4,41 +4,15 @@
  * and the `--pixels video` path delivering decoded frames.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Painter } from '@remote-help/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxPlatform } from '../platform/linux/index.js';
 import type { ScreenFrame } from '../platform/types.js';
 import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
+import { Picture } from '../testing/picture.js';
 import { hasCommand, startXvfb, waitFor, type Xvfb } from '../testing/xvfb.js';
 import { ScreenShare, type PixelPath } from './screenShare.js';
 
 /** The helper's picture, kept as 0xRRGGBB per pixel. */
-class Picture implements Painter {
-  width = 0;
-  height = 0;
-  pixels = new Uint32Array(0);
-  resize(width: number, height: number): void {
-    this.width = width;
-    this.height = height;
-    this.pixels = new Uint32Array(width * height);
-  }
-  fill(x: number, y: number, w: number, h: number, r: number, g: number, b: number): void {
-    for (let row = y; row < y + h; row++)
-      this.pixels.fill((r << 16) | (g << 8) | b, row * this.width + x, row * this.width + x + w);
-  }
-  put(rgba: Uint8ClampedArray, x: number, y: number, w: number, h: number): void {
-    for (let row = 0; row < h; row++) {
-      for (let col = 0; col < w; col++) {
-        const p = (row * w + col) * 4;
-        this.pixels[(y + row) * this.width + x + col] =
-          ((rgba[p] as number) << 16) | ((rgba[p + 1] as number) << 8) | (rgba[p + 2] as number);
-      }
-    }
-  }
-  at(x: number, y: number): number {
-    return this.pixels[y * this.width + x] as number;
-  }
-}
 
 /** The screen as the X server has it now, read by a separate capture. */
 async function screenNow(display: string): Promise<Uint32Array> {

@@ -101,7 +101,7 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
       const receiver = new TileReceiver(
         (data) => channel.readyState === 'open' && channel.send(data),
         // Pixels are checked in the browser tests; here only that whole frames arrive.
-        { resize: () => undefined, fill: () => undefined, put: () => undefined },
+        { resize: () => undefined, fill: () => undefined, copy: () => undefined, put: () => undefined },
       );
       channel.onopen = () => receiver.start();
       channel.onmessage = ({ data }) => {

@@ -29,6 +29,11 @@ export class CanvasPainter implements Painter {
     this.context.fillRect(x, y, width, height);
   }
 
+  copy(sx: number, sy: number, x: number, y: number, width: number, height: number): void {
+    // drawImage from the canvas onto itself reads a snapshot of the source: overlapping areas are safe.
+    this.context.drawImage(this.canvas, sx, sy, width, height, x, y, width, height);
+  }
+
   put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void {
     this.context.putImageData(new ImageData(overArrayBuffer(rgba), width, height), x, y);
   }
