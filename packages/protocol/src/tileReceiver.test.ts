@@ -106,13 +106,14 @@ class RecordingPainter implements Painter {
 function setup() {
   const sent: ViewerTileMessage[] = [];
   const painter = new RecordingPainter();
-  let clock = 1000;
+  let now = 1000;
+  const clock = { advance: (ms: number) => (now += ms) };
   const receiver = new TileReceiver(
     (data) => sent.push(parseViewerTileMessage(data)),
     painter,
-    () => ++clock,
+    () => ++now,
   );
-  return { receiver, painter, sent };
+  return { receiver, painter, sent, clock };
 }
 
 const ack = (seq: number, mask: number): ViewerTileMessage => ({ kind: 'ack', seq, mask });
@@ -239,7 +240,7 @@ describe('TileReceiver', () => {
     const rows = image(SCREEN.width, SCREEN.height, (_, y) => (y < 10 ? 0xff0000 : y < 20 ? 0x00ff00 : 0x0000ff));
     receiver.handle(message(rows, 1, [tileOf(rows, 0, 0), tileOf(rows, 1, 0), tileOf(rows, 0, 1), tileOf(rows, 1, 1)]));
     // Scroll up by 10 rows: rows 10…69 move to 0…59.
-    receiver.handle(message(SCREEN, 2, [copyTile(0, 10, 0, 0, 100, 60)]));
+    receiver.handle(message(SCREEN, 2, [copyTile(0, 10, 0, 0, 100, 60, 2)]));
     expect(painter.calls.at(-1)).toBe('copy 0,10 → 0,0 100×60');
     expect([painter.at(5, 0), painter.at(5, 10), painter.at(5, 59), painter.at(5, 65)]).toEqual([
       0x00ff00, 0x0000ff, 0x0000ff, 0x0000ff,
@@ -248,12 +249,33 @@ describe('TileReceiver', () => {
     // Frame 4 painted cell (0, 1) first; a late copy of frame 3 reading it is refused.
     receiver.handle(message(SCREEN, 4, [encodeTile(solid(0xffffff), 0, 64, 10, 6, deflate)]));
     const calls = painter.calls.length;
-    receiver.handle(message(SCREEN, 3, [copyTile(0, 60, 0, 0, 10, 10)]));
+    receiver.handle(message(SCREEN, 3, [copyTile(0, 60, 0, 0, 10, 10, 3)]));
     expect(painter.calls).toHaveLength(calls);
     expect(sent.at(-1)).toEqual(ack(4, 0b110));
     // A copy from outside the screen is dropped.
-    receiver.handle(message(SCREEN, 5, [copyTile(0, 65, 0, 0, 10, 10)]));
+    receiver.handle(message(SCREEN, 5, [copyTile(0, 65, 0, 0, 10, 10, 5)]));
     expect(receiver.stats.dropped).toBe(1);
+  });
+
+  it('holds a copy until the messages it counts on are painted, and drops it after a while', () => {
+    const { receiver, painter, sent, clock } = setup();
+    const rows = image(SCREEN.width, SCREEN.height, (_, y) => (y < 10 ? 0xff0000 : 0x0000ff));
+    receiver.handle(message(rows, 1, [tileOf(rows, 0, 0), tileOf(rows, 1, 0), tileOf(rows, 0, 1), tileOf(rows, 1, 1)]));
+    // The copy (seq 3) counts on seq 2, which is late: it waits, unacknowledged.
+    receiver.handle(message(SCREEN, 3, [copyTile(0, 0, 0, 30, 100, 10, 2)]));
+    expect(painter.calls.some((c) => c.startsWith('copy'))).toBe(false);
+    expect(sent.at(-1)).toEqual(ack(1, 0));
+    // Seq 2 paints a green row 0…9; then the copy goes, reading it.
+    receiver.handle(message(SCREEN, 2, [encodeTile(solid(0x00ff00), 0, 0, 64, 10, deflate)]));
+    expect(painter.calls.at(-1)).toBe('copy 0,0 → 0,30 100×10');
+    expect(painter.at(5, 35)).toBe(0x00ff00);
+    expect(sent.at(-1)).toEqual(ack(3, 0b11));
+    // A copy whose message never comes is dropped after a second, never applied.
+    receiver.handle(message(SCREEN, 6, [copyTile(0, 0, 0, 50, 10, 10, 4)]));
+    clock.advance(1500);
+    receiver.handle(message(SCREEN, 5, [encodeTile(solid(0xffffff), 64, 0, 10, 10, deflate)]));
+    receiver.handle(message(SCREEN, 4, [encodeTile(solid(0xffffff), 70, 0, 10, 10, deflate)]));
+    expect(painter.calls.filter((c) => c.startsWith('copy'))).toHaveLength(1);
   });
 
   it('resizes for a newer frame of another size and drops older frames of another size', () => {
@@ -372,7 +394,7 @@ describe('TileReceiver', () => {
     for (let frame = 1; frame <= 500; frame++) receiver.handle(message(source, frame, [tileOf(source, 1, 1)]));
     const { recent, painted } = receiver as unknown as { recent: Map<number, unknown>; painted: Set<number> };
     expect(recent.size).toBe(FRAME_WINDOW + 1);
-    expect(painted.size).toBeLessThanOrEqual(33);
+    expect(painted.size).toBeLessThanOrEqual(129);
     expect(sent.at(-1)).toEqual(ack(1000, 0xffffffff));
   });
 });

@@ -16,6 +16,8 @@
  *   nothing but acknowledges again.
  * - A message with a tile that does not decode is not acknowledged, so the agent sends
  *   those tiles again.
+ * - A `copy` (a scroll) waits until every message it counts on has been painted; one that
+ *   cannot be applied in time is dropped unacknowledged, and the agent sends its pixels.
  * - `stats.frames` counts frames whose every part was painted.
  * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
  */
@@ -65,6 +67,11 @@ export interface ScreenSize {
 export const FRAME_WINDOW = 64;
 /** Messages an ack's mask covers before its highest one. */
 const MASK_BITS = 32;
+/** Painted messages remembered (for acks and for the messages a copy counts on). */
+const KEEP_PAINTED = 128;
+/** Copies held for the messages they count on: at most this many, this long. */
+const MAX_HELD = 8;
+const HOLD_MS = 1000;
 
 /** What is known of one recent frame: its part count and, until it is complete, the parts received. */
 interface FrameRecord {
@@ -86,6 +93,7 @@ export class TileReceiver {
   private newest = -1;
   /** Recent messages painted whole (the ones an ack's mask can name), and the highest. */
   private readonly painted = new Set<number>();
+  private held: { message: TileMessage; at: number }[] = [];
   private highestPainted = -1;
 
   constructor(
@@ -139,24 +147,74 @@ export class TileReceiver {
       this.acknowledge();
       return;
     }
+    const copy = message.tiles.length === 1 && message.tiles[0]?.encoding === 'copy';
+    if (copy && !this.settled(message)) {
+      this.hold(message);
+      return;
+    }
+    this.take(message);
+    this.release();
+  }
+
+  /** Paints a message and, if all of it was painted, acknowledges it and counts its frame. */
+  private take(message: TileMessage): void {
     if (!this.paint(message)) return;
     this.markPainted(message.seq);
     this.acknowledge();
-    const record = this.track(frame, parts);
+    const record = this.track(message.frame, message.parts);
     const received = record?.received;
-    if (!received || received.has(part)) return;
-    received.add(part);
-    if (received.size < parts) return;
+    if (!received || received.has(message.part)) return;
+    received.add(message.part);
+    if (received.size < message.parts) return;
     (record as FrameRecord).received = null;
     this.counters.frames++;
   }
 
+  /**
+   * Whether every message the copy counts on (from its `after` up to its own number) has
+   * been painted: only then does the source show what the agent copied from.
+   */
+  private settled(message: TileMessage): boolean {
+    let after: number;
+    try {
+      after = copySource(message.tiles[0] as TileMessage['tiles'][number], {
+        width: message.screenWidth,
+        height: message.screenHeight,
+      }).after;
+    } catch {
+      return true; // malformed: `paint` drops it
+    }
+    if (after > message.seq || message.seq - after > KEEP_PAINTED) return false;
+    for (let s = after; s < message.seq; s++) if (!this.painted.has(s)) return false;
+    return true;
+  }
+
+  /** Keeps a copy until the messages it counts on are painted (a few, for a while). */
+  private hold(message: TileMessage): void {
+    if (this.held.some((h) => h.message.seq === message.seq)) return;
+    this.held.push({ message, at: this.now() });
+    if (this.held.length > MAX_HELD) this.held.shift();
+  }
+
+  /** Applies the held copies that are now settled; forgets those held too long (the agent resends them). */
+  private release(): void {
+    const now = this.now();
+    this.held = this.held.filter((h) => now - h.at <= HOLD_MS);
+    for (let i = 0; i < this.held.length; i++) {
+      const h = this.held[i] as { message: TileMessage };
+      if (!this.settled(h.message)) continue;
+      this.held.splice(i, 1);
+      this.take(h.message);
+      i = -1; // a copy painted may settle another
+    }
+  }
+
   private markPainted(seq: number): void {
-    if (seq < this.highestPainted - MASK_BITS) return; // too old for any ack to name
+    if (seq < this.highestPainted - KEEP_PAINTED) return; // too old to matter
     this.painted.add(seq);
     if (seq > this.highestPainted) {
       this.highestPainted = seq;
-      for (const old of this.painted) if (old < seq - MASK_BITS) this.painted.delete(old);
+      for (const old of this.painted) if (old < seq - KEEP_PAINTED) this.painted.delete(old);
     }
   }
 

@@ -25,10 +25,12 @@
  *
  * Encodings (pixels are RGB; the capture's fourth byte is padding and never sent):
  * - `solid`: 3 bytes, one colour for the whole tile (may span cells);
- * - `copy`: u16 source x, u16 source y: the rectangle of the same size at that place on the
- *   viewer's own picture, copied here (a scroll; may span cells). The agent sends a copy
- *   alone in its frame and only from an area whose every message the viewer acknowledged;
- *   the viewer refuses it (no ack) if a newer frame already painted its source or target;
+ * - `copy`: u16 source x, u16 source y, u32 `after`: the rectangle of the same size at that
+ *   place on the viewer's own picture, copied here (a scroll; may span cells). The agent
+ *   sends a copy alone in its frame; the viewer applies it only once it has painted every
+ *   message numbered from `after` up to the copy's own (those the agent's picture of the
+ *   source counted on), and refuses it (no ack) if a newer frame already painted its
+ *   source or target;
  * - `palette`: u8 n − 1 (2 ≤ n ≤ 16), n × 3 bytes of colours, then raw deflate of the indexes,
  *   1, 2 or 4 bits each (by n), each row starting on a byte boundary;
  * - `raw`: raw deflate of the tile's RGB bytes, row by row.
@@ -168,22 +170,37 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   return { ...head, tiles };
 }
 
-/** The source of a `copy` tile, checked to lie on the screen. */
-export function copySource(tile: EncodedTile, screen: { width: number; height: number }): { x: number; y: number } {
-  if (tile.encoding !== 'copy' || tile.payload.length !== 4) throw invalid(`copy tile of ${tile.payload.length} bytes`);
-  const view = new DataView(tile.payload.buffer, tile.payload.byteOffset, 4);
+/** The source of a `copy` tile, checked to lie on the screen, and the first message it counts on. */
+export function copySource(
+  tile: EncodedTile,
+  screen: { width: number; height: number },
+): { x: number; y: number; after: number } {
+  if (tile.encoding !== 'copy' || tile.payload.length !== 8) throw invalid(`copy tile of ${tile.payload.length} bytes`);
+  const view = new DataView(tile.payload.buffer, tile.payload.byteOffset, 8);
   const x = view.getUint16(0, true);
   const y = view.getUint16(2, true);
   if (x + tile.width > screen.width || y + tile.height > screen.height) throw invalid('copy source outside the screen');
-  return { x, y };
+  return { x, y, after: view.getUint32(4, true) };
 }
 
-/** A `copy` tile: the `width × height` pixels at (sx, sy) go to (x, y). */
-export function copyTile(sx: number, sy: number, x: number, y: number, width: number, height: number): EncodedTile {
-  const payload = new Uint8Array(4);
+/**
+ * A `copy` tile: the `width × height` pixels at (sx, sy) go to (x, y), once the viewer has
+ * painted every message from number `after` up to the copy's own.
+ */
+export function copyTile(
+  sx: number,
+  sy: number,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  after: number,
+): EncodedTile {
+  const payload = new Uint8Array(8);
   const view = new DataView(payload.buffer);
   view.setUint16(0, sx, true);
   view.setUint16(2, sy, true);
+  view.setUint32(4, after, true);
   return { x, y, width, height, encoding: 'copy', payload };
 }
 

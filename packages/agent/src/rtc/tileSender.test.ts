@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  copySource,
   decodeTile,
   MAX_MESSAGE_BYTES,
   packTileAck,
@@ -257,15 +258,16 @@ describe('TileSender', () => {
     expect(sender.stats().tiles.copy).toBe(1);
   });
 
-  it('does not copy from an area whose message the helper has not acknowledged', () => {
+  it('names the oldest message in flight in a copy: the helper applies it after that one', () => {
     const text = speckles;
     const s = screen(320, 192, text);
-    sender.pushFrame(s.frame()); // in flight, never acknowledged
-    channel.take();
+    sender.pushFrame(s.frame()); // in flight, not acknowledged yet
+    const first = channel.take().map((m) => m.seq);
     const area = { x: 16, y: 20, width: 272, height: 160 };
     s.repaint((x, y) => (y < 167 ? text(x, y + 13) : 0xffffff), area);
     sender.pushFrame(s.frame([area]));
-    expect(channel.take().flatMap((m) => m.tiles.map((t) => t.encoding))).not.toContain('copy');
+    const copy = channel.take().find((m) => m.tiles[0]?.encoding === 'copy');
+    expect(copySource(copy?.tiles[0] as never, { width: 320, height: 192 }).after).toBe(Math.min(...first));
   });
 
   it('waits while the channel holds more than its high-water mark', () => {

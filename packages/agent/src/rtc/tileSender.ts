@@ -11,9 +11,10 @@
  * - A *shadow* holds what the helper shows once everything sent has arrived. What is
  *   already there is not sent again, and a scroll (rows of the shadow moved up or down,
  *   `scroll.ts`) goes as one `copy` tile in a frame of its own, followed by the new rows
- *   only. A copy reads only an area the helper has acknowledged: no message in flight
- *   touches it and no lost one left it unknown (lost areas are marked unknown in the shadow
- *   until they are sent again).
+ *   only. The copy names the oldest message still in flight: the helper applies it only
+ *   once it has painted every message from that one on, so its source is what the shadow
+ *   says. A lost message leaves its area unknown in the shadow (never a copy source) until
+ *   it is sent again, and a copy the helper could not apply is resent as pixels.
  * - The viewer acknowledges every message it painted. A new frame goes only while fewer
  *   than `maxInFlight` messages and `maxInFlightBytes` bytes wait for acknowledgement and
  *   the channel holds at most `highWater` bytes: a slow link or viewer gets fewer, larger
@@ -258,8 +259,10 @@ export class TileSender {
     const scroll = this.#scroll(image);
     if (scroll) {
       // Alone in its frame: tiles of the same frame could reach the helper first and change its source.
+      // The shadow counts on every message still in flight: the helper applies the copy after them.
       this.#stats.tiles.copy++;
-      this.#sendFrame(image, [copyTile(scroll.x, scroll.sy, scroll.x, scroll.y, scroll.width, scroll.height)]);
+      const after = Math.min(this.#seq + 1, ...this.#inFlight.keys());
+      this.#sendFrame(image, [copyTile(scroll.x, scroll.sy, scroll.x, scroll.y, scroll.width, scroll.height, after)]);
       this.#shadowCopy(scroll.x, scroll.sy, scroll.y, scroll.width, scroll.height);
     }
     const tiles: EncodedTile[] = [];
@@ -328,7 +331,7 @@ export class TileSender {
     };
   }
 
-  /** A scroll in one of the two largest changed rectangles, if its source is settled at the helper. */
+  /** A scroll in one of the two largest changed rectangles. */
   #scroll(image: ScreenFrame): ReturnType<typeof findScroll> {
     const candidates = this.#exact
       .filter((r) => r.width >= SCROLL_MIN_WIDTH && r.height >= SCROLL_MIN_HEIGHT)
@@ -341,31 +344,9 @@ export class TileSender {
     const shadow = { words: this.#shadow, stride: image.width, mask: 0xffffffff };
     for (const area of candidates) {
       const found = findScroll(now, shadow, area, image.height);
-      if (!found) continue;
-      const source = { x: found.x, y: found.sy, width: found.width, height: found.height };
-      if (this.#touchesInFlight(source)) continue;
-      return found;
+      if (found) return found;
     }
     return null;
-  }
-
-  #touchesInFlight(r: Rect): boolean {
-    for (const message of this.#inFlight.values()) {
-      const t = message.tiles;
-      for (let i = 0; i < t.length; i += 4) {
-        const x = t[i] as number;
-        const y = t[i + 1] as number;
-        if (
-          x < r.x + r.width &&
-          r.x < x + (t[i + 2] as number) &&
-          y < r.y + r.height &&
-          r.y < y + (t[i + 3] as number)
-        ) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /** Whether the helper has every pixel of `r` already (stops at the first that differs). */
