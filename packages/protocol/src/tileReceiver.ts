@@ -128,7 +128,7 @@ export class TileReceiver {
       this.counters.dropped++;
       return;
     }
-    const { frame, part, parts } = message;
+    const { frame, parts } = message;
     const known = this.recent.get(frame);
     if (known && known.parts !== parts) {
       // The parts of one frame disagree on how many there are.
