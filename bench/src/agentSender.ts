@@ -16,6 +16,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { boundingBox } from '../../packages/agent/src/capture/rects.js';
 import { ConsentGate } from '../../packages/agent/src/input/consentGate.js';
 import { InputDispatcher } from '../../packages/agent/src/input/inputDispatcher.js';
 import { createLinuxPlatform } from '../../packages/agent/src/platform/linux/index.js';
@@ -85,18 +86,10 @@ const perfToMono = nowMs() - performance.now();
 
 function traceFrame(frame: ScreenFrame): void {
   if (trace.captured.length >= TRACE_MAX) return;
-  const c = frame.changed ?? [{ x: 0, y: 0, width: frame.width, height: frame.height }];
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const r of c) {
-    x0 = Math.min(x0, r.x);
-    y0 = Math.min(y0, r.y);
-    x1 = Math.max(x1, r.x + r.width);
-    y1 = Math.max(y1, r.y + r.height);
-  }
-  trace.captured.push([frame.timestamp + perfToMono, x0, y0, x1, y1]);
+  const box = frame.changed?.length
+    ? boundingBox(frame.changed)
+    : { x: 0, y: 0, width: frame.width, height: frame.height };
+  trace.captured.push([frame.timestamp + perfToMono, box.x, box.y, box.x + box.width, box.y + box.height]);
 }
 
 function parseSignal(raw: unknown): unknown {

@@ -6,8 +6,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TileReceiver } from '@remote-help/protocol';
-import type { Rect, ScreenFrame } from '../platform/types.js';
+import type { Rect } from '../platform/types.js';
 import { Picture } from '../testing/picture.js';
+import { screenBuffer } from '../testing/screenBuffer.js';
 import { TileSender, type TileChannel } from './tileSender.js';
 
 /** mulberry32: a small seeded PRNG. */
@@ -48,25 +49,8 @@ function run(seed: number, loss: number) {
   const random = prng(seed);
   const width = 400;
   const height = 240;
-  const stride = width * 4;
-  const data = new Uint8Array(stride * height);
-  const paint = (r: Rect, colour: (x: number, y: number) => number) => {
-    for (let y = r.y; y < r.y + r.height; y++) {
-      for (let x = r.x; x < r.x + r.width; x++) {
-        const c = colour(x, y);
-        data.set([c & 0xff, (c >> 8) & 0xff, c >>> 16, 0], y * stride + x * 4);
-      }
-    }
-  };
-  const frame = (changed?: Rect[]): ScreenFrame => ({
-    width,
-    height,
-    data,
-    stride,
-    format: 'bgra',
-    timestamp: 0,
-    ...(changed ? { changed } : {}),
-  });
+  const { data, stride, frame, repaint } = screenBuffer(width, height, () => 0);
+  const paint = (r: Rect, colour: (x: number, y: number) => number) => repaint(colour, r);
   const randomRect = (): Rect => {
     const w = 1 + Math.floor(random() * 120);
     const h = 1 + Math.floor(random() * 90);

@@ -10,6 +10,7 @@ import {
   type TileMessage,
 } from '@remote-help/protocol';
 import type { Rect, ScreenFrame } from '../platform/types.js';
+import { screenBuffer } from '../testing/screenBuffer.js';
 import { TileSender, type TileChannel } from './tileSender.js';
 
 class FakeChannel implements TileChannel {
@@ -24,30 +25,7 @@ class FakeChannel implements TileChannel {
   }
 }
 
-/** A BGRX screen whose pixels come from `paint`; `repaint` changes it in place like the capture buffer. */
-function screen(width: number, height: number, paint: (x: number, y: number) => number) {
-  const stride = width * 4;
-  const data = new Uint8Array(stride * height);
-  const repaint = (fn: (x: number, y: number) => number, r: Rect = { x: 0, y: 0, width, height }) => {
-    for (let y = r.y; y < r.y + r.height; y++) {
-      for (let x = r.x; x < r.x + r.width; x++) {
-        const c = fn(x, y);
-        data.set([c & 0xff, (c >> 8) & 0xff, c >>> 16, 0], y * stride + x * 4);
-      }
-    }
-  };
-  repaint(paint);
-  const frame = (changed?: Rect[]): ScreenFrame => ({
-    width,
-    height,
-    data,
-    stride,
-    format: 'bgra',
-    timestamp: 0,
-    ...(changed ? { changed } : {}),
-  });
-  return { frame, repaint };
-}
+const screen = screenBuffer;
 
 /** A page of "text": dark pixels scattered by a hash of (x, y), every row different. */
 function speckles(x: number, y: number): number {
