@@ -85,8 +85,6 @@ window.benchConnect = () => {
       const channel = e.channel;
       channel.binaryType = 'arraybuffer';
       receiver = new TileReceiver((data) => channel.readyState === 'open' && channel.send(data), painter);
-      channel.onopen = () => receiver.start();
-      if (channel.readyState === 'open') receiver.start();
       channel.onmessage = (m) => onTiles(m.data, performance.now());
     }
   };

@@ -123,9 +123,9 @@ const SCREEN = { width: 100, height: 70 };
 const solid = (colour: number) => image(SCREEN.width, SCREEN.height, () => colour);
 
 describe('TileReceiver', () => {
-  it('asks for every cell when it starts', () => {
+  it('asks for every cell again when told to', () => {
     const { receiver, sent } = setup();
-    receiver.start();
+    receiver.refresh();
     expect(sent).toEqual([{ kind: 'refresh' }]);
     expect(packTileRefresh()).toHaveLength(4);
   });

@@ -112,8 +112,11 @@ export class TileReceiver {
     return this.size;
   }
 
-  /** Asks the agent for every cell (call it when the channel opens). */
-  start(): void {
+  /**
+   * Asks the agent for every cell again. Not needed when the channel opens (the agent
+   * sends the whole screen then by itself); for a viewer that lost its picture.
+   */
+  refresh(): void {
     this.transmit(packTileRefresh());
   }
 

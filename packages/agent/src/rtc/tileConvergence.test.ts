@@ -76,7 +76,7 @@ function run(seed: number, loss: number) {
   // Every row different, as on a page of text.
   paint({ x: 0, y: 0, width, height }, (x, y) => (((x >> 2) * 31 + y * y * 17) % 7 === 0 ? 0x202020 : 0xf0f0f0));
   sender.pushFrame(frame());
-  receiver.start();
+  receiver.refresh(); // a request the sender must also survive (lost, late, repeated)
   for (let op = 0; op < 300; op++) {
     const changed: Rect[] = [];
     const draws = 1 + Math.floor(random() * 4);

@@ -87,7 +87,6 @@ export async function connectLoopback(
       channel.binaryType = 'arraybuffer';
       const receiver = new TileReceiver((data) => channel.readyState === 'open' && channel.send(data), painter);
       helper.tiles = receiver;
-      channel.onopen = () => receiver.start();
       channel.onmessage = ({ data }) => receiver.handle(data);
       return;
     }

@@ -103,7 +103,6 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
         // Pixels are checked in the browser tests; here only that whole frames arrive.
         { resize: () => undefined, fill: () => undefined, copy: () => undefined, put: () => undefined },
       );
-      channel.onopen = () => receiver.start();
       channel.onmessage = ({ data }) => {
         const before = receiver.stats.frames;
         receiver.handle(data);

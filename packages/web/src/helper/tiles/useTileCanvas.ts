@@ -56,18 +56,14 @@ export function useTileCanvas(channel: RTCDataChannel | undefined): TileCanvas |
       receiver.handle(event.data);
       if (receiver.stats.frames !== before) frames.push(receiver.stats.frames);
     };
-    const onOpen = () => receiver.start();
     const detach = () => {
       channel.removeEventListener('message', onMessage);
-      channel.removeEventListener('open', onOpen);
       channel.removeEventListener('close', detach);
       frames.cancel();
     };
     channel.binaryType = 'arraybuffer';
     channel.addEventListener('message', onMessage);
-    channel.addEventListener('open', onOpen);
     channel.addEventListener('close', detach);
-    if (channel.readyState === 'open') receiver.start();
     return () => {
       detach();
       clear(element);
