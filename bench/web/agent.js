@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame, RTCPeerConnection, MediaStream, MediaStreamTrackProcessor */
+/* global window, document, requestAnimationFrame, MediaStream, MediaStreamTrackProcessor */
 /**
  * The helper side of the agent pipeline, like the helper app: answer the agent's offer,
  * show the track in a <video>, send input on the `input` data channel as the protocol's
@@ -9,7 +9,7 @@
  * MediaStreamTrackProcessor and each VideoFrame drawn on a canvas as soon as it is decoded,
  * bypassing the video element's render path (the probe then runs at the next animation frame).
  */
-import { createProbe, readConfig } from './probe.js';
+import { answerAgent, createProbe, peerStats, readConfig } from './probe.js';
 
 const config = readConfig();
 const { state, onPaint } = createProbe(config);
@@ -83,62 +83,23 @@ function frameLoop() {
 }
 if (config.render !== 'canvas') frameLoop();
 
-window.benchStats = async () => {
-  if (!pc) return null;
-  const out = { inbound: null, pair: null, transport: null, dataChannels: [] };
-  (await pc.getStats()).forEach((r) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') out.inbound = r;
-    if (r.type === 'candidate-pair' && r.nominated) out.pair = r;
-    if (r.type === 'transport') out.transport = r;
-    if (r.type === 'data-channel') out.dataChannels.push(r);
-  });
-  return out;
-};
+window.benchStats = async () => (pc ? peerStats(pc) : null);
 
 window.benchConnect = () => {
-  state.connectStart = performance.now();
-  const ws = new WebSocket(config.ws);
-  pc = new RTCPeerConnection();
-  const signal = (payload) => ws.send(JSON.stringify({ type: 'signal', payload }));
-  pc.onicecandidate = (e) =>
-    signal({
-      kind: 'ice',
-      candidate: e.candidate
-        ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex }
-        : null,
-    });
-  pc.ontrack = (e) => {
-    if (config.playout === 'zero') {
-      e.receiver.jitterBufferTarget = 0;
-      e.receiver.playoutDelayHint = 0;
-    }
-    if (config.render === 'canvas') void canvasLoop(e.track);
-    else video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-  };
-  pc.ondatachannel = (e) => {
-    if (e.channel.label === 'input') input = e.channel;
-  };
-  pc.onconnectionstatechange = () => {
-    console.log(`connection ${pc.connectionState}`);
-    if (pc.connectionState === 'connected') state.extra.connectedAt = performance.now();
-  };
-  ws.onerror = () => console.log('websocket error');
-  ws.onopen = () => console.log('websocket open');
-  ws.onmessage = async (m) => {
-    const msg = JSON.parse(m.data);
-    if (msg.type !== 'signal') return;
-    const p = msg.payload;
-    if (p.kind === 'sdp' && p.description.type === 'offer') {
-      await pc.setRemoteDescription(p.description);
-      await pc.setLocalDescription(await pc.createAnswer());
-      signal({ kind: 'sdp', description: { type: 'answer', sdp: pc.localDescription.sdp } });
-    } else if (p.kind === 'ice' && p.candidate) {
-      await pc.addIceCandidate(p.candidate).catch(() => undefined);
-    }
-  };
-  window.benchDisconnect = () => {
-    pc.close();
-    ws.close();
-    video.srcObject = null;
-  };
+  pc = answerAgent(config, state, {
+    ontrack: (e) => {
+      if (config.playout === 'zero') {
+        e.receiver.jitterBufferTarget = 0;
+        e.receiver.playoutDelayHint = 0;
+      }
+      if (config.render === 'canvas') void canvasLoop(e.track);
+      else video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+    },
+    ondatachannel: (e) => {
+      if (e.channel.label === 'input') input = e.channel;
+    },
+    onclose: () => {
+      video.srcObject = null;
+    },
+  });
 };

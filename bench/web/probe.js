@@ -1,4 +1,4 @@
-/* global window, document */
+/* global window, document, RTCPeerConnection */
 /**
  * The measuring probe shared by every viewer page. At each paint of new content (a
  * requestVideoFrameCallback for the <video> viewers, a requestAnimationFrame after the
@@ -89,4 +89,61 @@ export function createProbe(config) {
 /** Reads the bench configuration from the URL fragment. */
 export function readConfig() {
   return JSON.parse(decodeURIComponent(window.location.hash.slice(1)));
+}
+
+/**
+ * Answers the agent's offer over the bench's signaling relay (`config.ws`), as the helper app
+ * does over the server WebSocket; `handlers.ontrack` / `handlers.ondatachannel` get the media.
+ * Sets `window.benchDisconnect` (which also calls `handlers.onclose`). Returns the connection.
+ */
+export function answerAgent(config, state, handlers) {
+  state.connectStart = performance.now();
+  const ws = new WebSocket(config.ws);
+  const pc = new RTCPeerConnection();
+  const signal = (payload) => ws.send(JSON.stringify({ type: 'signal', payload }));
+  pc.onicecandidate = (e) =>
+    signal({
+      kind: 'ice',
+      candidate: e.candidate
+        ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex }
+        : null,
+    });
+  pc.ontrack = handlers.ontrack ?? null;
+  pc.ondatachannel = handlers.ondatachannel ?? null;
+  pc.onconnectionstatechange = () => {
+    console.log(`connection ${pc.connectionState}`);
+    if (pc.connectionState === 'connected') state.extra.connectedAt = performance.now();
+  };
+  ws.onerror = () => console.log('websocket error');
+  ws.onopen = () => console.log('websocket open');
+  ws.onmessage = async (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type !== 'signal') return;
+    const p = msg.payload;
+    if (p.kind === 'sdp' && p.description.type === 'offer') {
+      await pc.setRemoteDescription(p.description);
+      await pc.setLocalDescription(await pc.createAnswer());
+      signal({ kind: 'sdp', description: { type: 'answer', sdp: pc.localDescription.sdp } });
+    } else if (p.kind === 'ice' && p.candidate) {
+      await pc.addIceCandidate(p.candidate).catch(() => undefined);
+    }
+  };
+  window.benchDisconnect = () => {
+    pc.close();
+    ws.close();
+    handlers.onclose?.();
+  };
+  return pc;
+}
+
+/** The `getStats()` records the bench reads: the nominated pair, the transport, data channels, video in. */
+export async function peerStats(pc) {
+  const out = { inbound: null, pair: null, transport: null, dataChannels: [] };
+  (await pc.getStats()).forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') out.inbound = r;
+    if (r.type === 'candidate-pair' && r.nominated) out.pair = r;
+    if (r.type === 'transport') out.transport = r;
+    if (r.type === 'data-channel') out.dataChannels.push(r);
+  });
+  return out;
 }

@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame, RTCPeerConnection */
+/* global window, document, requestAnimationFrame */
 /**
  * Viewer for the agent's damage tiles: the helper app's own TileReceiver and CanvasPainter
  * (packages/web/src/helper/tiles, bundled by the bench at /helper/tiles.js) answer the
@@ -7,7 +7,7 @@
  * a second copy on `input-fast`.
  */
 import { CanvasPainter, ControlChannels, TileReceiver } from '/helper/tiles.js';
-import { createProbe, readConfig } from './probe.js';
+import { answerAgent, createProbe, peerStats, readConfig } from './probe.js';
 
 const config = readConfig();
 const { state, onPaint } = createProbe(config);
@@ -56,55 +56,20 @@ canvas.addEventListener('mousemove', (e) => send({ type: 'pointerMove', ...norm(
 canvas.addEventListener('mousedown', (e) => send({ type: 'pointerButton', button: 0, down: true, ...norm(e) }));
 canvas.addEventListener('mouseup', (e) => send({ type: 'pointerButton', button: 0, down: false, ...norm(e) }));
 
-window.benchStats = async () => {
-  if (!pc) return null;
-  const out = { pair: null, dataChannels: [], receiver: receiver ? { ...receiver.stats } : null };
-  (await pc.getStats()).forEach((r) => {
-    if (r.type === 'candidate-pair' && r.nominated) out.pair = r;
-    if (r.type === 'data-channel') out.dataChannels.push(r);
-  });
-  return out;
-};
+window.benchStats = async () =>
+  pc ? { ...(await peerStats(pc)), receiver: receiver ? { ...receiver.stats } : null } : null;
 
 window.benchConnect = () => {
-  state.connectStart = performance.now();
-  const ws = new WebSocket(config.ws);
-  pc = new RTCPeerConnection();
-  const signal = (payload) => ws.send(JSON.stringify({ type: 'signal', payload }));
-  pc.onicecandidate = (e) =>
-    signal({
-      kind: 'ice',
-      candidate: e.candidate
-        ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex }
-        : null,
-    });
-  pc.ondatachannel = (e) => {
-    if (e.channel.label === 'input') input = e.channel;
-    if (e.channel.label === 'input-fast') fast = e.channel;
-    if (e.channel.label === 'tiles') {
-      const channel = e.channel;
-      channel.binaryType = 'arraybuffer';
-      receiver = new TileReceiver((data) => channel.readyState === 'open' && channel.send(data), painter);
-      channel.onmessage = (m) => onTiles(m.data, performance.now());
-    }
-  };
-  pc.onconnectionstatechange = () => {
-    if (pc.connectionState === 'connected') state.extra.connectedAt = performance.now();
-  };
-  ws.onmessage = async (m) => {
-    const msg = JSON.parse(m.data);
-    if (msg.type !== 'signal') return;
-    const p = msg.payload;
-    if (p.kind === 'sdp' && p.description.type === 'offer') {
-      await pc.setRemoteDescription(p.description);
-      await pc.setLocalDescription(await pc.createAnswer());
-      signal({ kind: 'sdp', description: { type: 'answer', sdp: pc.localDescription.sdp } });
-    } else if (p.kind === 'ice' && p.candidate) {
-      await pc.addIceCandidate(p.candidate).catch(() => undefined);
-    }
-  };
-  window.benchDisconnect = () => {
-    pc.close();
-    ws.close();
-  };
+  pc = answerAgent(config, state, {
+    ondatachannel: (e) => {
+      if (e.channel.label === 'input') input = e.channel;
+      if (e.channel.label === 'input-fast') fast = e.channel;
+      if (e.channel.label === 'tiles') {
+        const channel = e.channel;
+        channel.binaryType = 'arraybuffer';
+        receiver = new TileReceiver((data) => channel.readyState === 'open' && channel.send(data), painter);
+        channel.onmessage = (m) => onTiles(m.data, performance.now());
+      }
+    },
+  });
 };
