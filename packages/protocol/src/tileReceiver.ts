@@ -201,6 +201,7 @@ export class TileReceiver {
 
   /** Applies the held copies that are now settled; forgets those held too long (the agent resends them). */
   private release(): void {
+    if (this.held.length === 0) return;
     const now = this.now();
     this.held = this.held.filter((h) => now - h.at <= HOLD_MS);
     for (let i = 0; i < this.held.length; i++) {

@@ -38,6 +38,8 @@
 import { inflateSync } from 'fflate';
 import { ProtocolError } from './errors.js';
 
+/** The data channel that carries the tiles (unordered, never retransmitted). */
+export const TILES_CHANNEL = 'tiles';
 /** Side of a grid cell, in pixels. */
 export const TILE_SIZE = 64;
 /** Largest tile message the agent sends: a lost packet costs at most this much. */

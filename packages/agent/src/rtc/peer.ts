@@ -10,7 +10,7 @@
  * `SignalPayload` shape, so they map 1:1 onto the server WebSocket's `signal` frames.
  */
 import { EventEmitter } from 'node:events';
-import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, type IceServer } from '@remote-help/protocol';
+import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import {
   loadWrtc,
@@ -24,7 +24,6 @@ import {
 /** Data channel labels, as the helper app expects them. */
 export const INPUT_CHANNEL = 'input';
 export const CONTROL_CHANNEL = 'control';
-export const TILES_CHANNEL = 'tiles';
 export type ChannelLabel =
   typeof INPUT_CHANNEL | typeof INPUT_FAST_CHANNEL | typeof CONTROL_CHANNEL | typeof TILES_CHANNEL;
 

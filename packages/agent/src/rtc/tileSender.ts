@@ -92,7 +92,7 @@ interface InFlight {
 }
 
 const fastDeflate: Deflate = (data) => deflateRawSync(data, { level: 1 });
-/** How often in-flight frames are checked for having left the buffer or timed out. */
+/** How often in-flight messages are checked for having left the buffer or timed out. */
 const POLL_MS = 4;
 /** Changed rectangles kept as they are, for solid fills; beyond that they go to the grid. */
 const MAX_EXACT = 256;
@@ -117,6 +117,8 @@ export class TileSender {
   readonly #deflate: Deflate;
   readonly #now: () => number;
   #image: ScreenFrame | null = null;
+  /** The same pixels as 32-bit words (made once per captured frame). */
+  #pixels: Pixels32 = { words: new Uint32Array(0), stride: 0, mask: PIXEL };
   #cols = 0;
   #rows = 0;
   /** Per cell, the box that changed: x0, y0, x1, y1 (screen pixels, end exclusive; empty when x1 = 0). */
@@ -162,6 +164,11 @@ export class TileSender {
     const frame = captured.data.byteOffset % 4 === 0 ? captured : { ...captured, data: captured.data.slice() };
     const resized = !this.#image || this.#image.width !== frame.width || this.#image.height !== frame.height;
     this.#image = frame;
+    this.#pixels = {
+      words: new Uint32Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength >> 2),
+      stride: frame.stride >> 2,
+      mask: PIXEL,
+    };
     if (resized) {
       this.#cols = Math.ceil(frame.width / TILE_SIZE);
       this.#rows = Math.ceil(frame.height / TILE_SIZE);
@@ -180,7 +187,7 @@ export class TileSender {
     this.flush();
   }
 
-  /** Sends every cell again (a viewer connected or asked). */
+  /** Sends every cell again (the viewer asked: it may have lost its picture). */
   refresh(): void {
     if (this.#closed || !this.#image) return;
     this.#shadow.fill(UNKNOWN); // the helper may have nothing (a new canvas)
@@ -322,15 +329,6 @@ export class TileSender {
     });
   }
 
-  /** The screen's pixels as words (the capture buffer is 4-byte aligned, rows of whole pixels). */
-  #words(image: ScreenFrame): Pixels32 {
-    return {
-      words: new Uint32Array(image.data.buffer, image.data.byteOffset, image.data.byteLength >> 2),
-      stride: image.stride >> 2,
-      mask: PIXEL,
-    };
-  }
-
   /** A scroll in one of the two largest changed rectangles. */
   #scroll(image: ScreenFrame): ReturnType<typeof findScroll> {
     const candidates = this.#exact
@@ -340,7 +338,7 @@ export class TileSender {
       .sort((a, b) => b.width * b.height - a.width * a.height)
       .slice(0, 2);
     if (candidates.length === 0) return null;
-    const now = this.#words(image);
+    const now = this.#pixels;
     const shadow = { words: this.#shadow, stride: image.width, mask: 0xffffffff };
     for (const area of candidates) {
       const found = findScroll(now, shadow, area, image.height);
@@ -351,7 +349,7 @@ export class TileSender {
 
   /** Whether the helper has every pixel of `r` already (stops at the first that differs). */
   #unchanged(image: ScreenFrame, r: Rect): boolean {
-    const now = this.#words(image);
+    const now = this.#pixels;
     for (let y = r.y; y < r.y + r.height; y++) {
       const from = y * now.stride + r.x;
       const to = y * image.width + r.x;
@@ -371,7 +369,7 @@ export class TileSender {
       for (let y = t.y; y < t.y + t.height; y++) this.#shadow.fill(word, y * w + t.x, y * w + t.x + t.width);
       return;
     }
-    const now = this.#words(image);
+    const now = this.#pixels;
     for (let y = t.y; y < t.y + t.height; y++) {
       const from = y * now.stride + t.x;
       const to = y * w + t.x;
@@ -389,7 +387,7 @@ export class TileSender {
 
   /** The part of the box (screen pixels, end exclusive) whose pixels differ from the shadow, or null. */
   #trim(image: ScreenFrame, x0: number, y0: number, x1: number, y1: number): Rect | null {
-    const now = this.#words(image);
+    const now = this.#pixels;
     const shadow = this.#shadow;
     let left = x1;
     let right = x0;

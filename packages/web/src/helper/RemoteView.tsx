@@ -18,13 +18,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowMaximizeRegular, ScaleFitRegular, SignOutRegular } from '@fluentui/react-icons';
-import type { Permission, SessionView } from '@remote-help/protocol';
+import { TILES_CHANNEL, type Permission, type SessionView } from '@remote-help/protocol';
 import { Panel } from '../common/Panel';
 import { ControlNotices } from './control/ControlNotices';
 import { ControlToolbar } from './control/ControlToolbar';
 import { RemoteSurface } from './control/RemoteSurface';
 import { useDataChannels } from './control/useDataChannels';
-import { TILES_LABEL, useTileCanvas } from './tiles/useTileCanvas';
+import { useTileCanvas } from './tiles/useTileCanvas';
 import type { ReceiverState } from './useReceiver';
 
 const useStyles = makeStyles({
@@ -66,7 +66,7 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
   const [fit, setFit] = useState(true);
   const [laserWanted, setLaserWanted] = useState(false);
   const { link, snapshot } = useDataChannels(receiver.channels);
-  const tiles = useTileCanvas(receiver.channels.get(TILES_LABEL));
+  const tiles = useTileCanvas(receiver.channels.get(TILES_CHANNEL));
   const name = session.sharer?.displayName ?? t('common.someone');
   const { stream, connectionState } = receiver;
   const interrupted = connectionState === 'failed' || connectionState === 'disconnected';

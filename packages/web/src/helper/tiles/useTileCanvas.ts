@@ -13,9 +13,6 @@ import { FrameCoalescer } from '../control/frameCoalescer';
 import { CanvasPainter } from './CanvasPainter';
 import { TileReceiver } from '@remote-help/protocol';
 
-/** Label of the agent's data channel of screen tiles. */
-export const TILES_LABEL = 'tiles';
-
 /** The canvas that shows the tiles, and whether a complete frame is on it yet. */
 export interface TileCanvas {
   canvas: RefObject<HTMLCanvasElement | null>;
