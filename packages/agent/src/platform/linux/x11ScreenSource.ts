@@ -72,6 +72,14 @@ interface Capture {
 /** Captures the rate limit lets through back to back. */
 const CAPTURE_BURST = 2;
 
+/** Adds the credit earned since it was last counted (at most CAPTURE_BURST) and returns it. */
+function refill(capture: Capture): number {
+  const now = performance.now();
+  capture.credit = Math.min(CAPTURE_BURST, capture.credit + (now - capture.creditAt) / capture.minIntervalMs);
+  capture.creditAt = now;
+  return capture.credit;
+}
+
 /** Captures one X11 display at a time. */
 export class X11ScreenSource implements ScreenSource {
   readonly #x: XDisplay;
@@ -203,10 +211,8 @@ export class X11ScreenSource implements ScreenSource {
 
   #schedule(capture: Capture, work: () => Promise<void>): void {
     if (capture.stopped || capture.timer || capture.running) return;
-    const now = performance.now();
-    capture.credit = Math.min(CAPTURE_BURST, capture.credit + (now - capture.creditAt) / capture.minIntervalMs);
-    capture.creditAt = now;
-    const delay = capture.credit >= 1 ? 0 : (1 - capture.credit) * capture.minIntervalMs;
+    const credit = refill(capture);
+    const delay = credit >= 1 ? 0 : (1 - credit) * capture.minIntervalMs;
     const go = () => {
       capture.timer = undefined;
       void this.#run(capture, work);
@@ -223,9 +229,7 @@ export class X11ScreenSource implements ScreenSource {
 
   async #run(capture: Capture, work: () => Promise<void>, rethrow = false): Promise<void> {
     if (capture.stopped) return;
-    const now = performance.now();
-    capture.credit = Math.min(CAPTURE_BURST, capture.credit + (now - capture.creditAt) / capture.minIntervalMs) - 1;
-    capture.creditAt = now;
+    capture.credit = refill(capture) - 1;
     capture.running = work();
     try {
       await capture.running;
