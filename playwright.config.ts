@@ -44,6 +44,9 @@ export default defineConfig({
       PUBLIC_URL: E2E_URL,
       DEMO_PASSWORD: 'e2e-demo-password',
       LOG_LEVEL: 'warn',
+      // 10 s instead of the default 30 s: long enough for every reload in these journeys, short
+      // enough that the dead-browser journey sees its session end within the test timeout.
+      RECONNECT_GRACE_SECONDS: '10',
     },
   },
 });

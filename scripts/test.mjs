@@ -8,6 +8,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
 mkdirSync('reports', { recursive: true });
+// Counts come only from this run: a failed build must not report an earlier run's tests.
+rmSync('reports/vitest.json', { force: true });
+rmSync('reports/playwright.json', { force: true });
 
 const steps = [];
 function step(name, command, args, env = {}) {

@@ -7,8 +7,10 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { PASSWORD, framesDecoded, pagePointFor, shot, signIn } from '../support.js';
+import { PASSWORD, framesDecoded, pagePointFor, shot, signIn, closeContexts } from '../support.js';
 import { SCREEN, pointerLocation, startAgent, startDesktop } from './desktop.js';
+
+test.afterEach(closeContexts);
 
 /** The page point that shows screen pixel (x, y) in the helper's view. */
 const pagePointForPixel = (helper: Page, x: number, y: number) =>
@@ -24,13 +26,13 @@ test('a helper takes full control of a real desktop through the agent, and the s
     // Sharer: the agent window, then the sign-in in the "system browser".
     const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
     await win.goto(agent.windowUrl);
-    await win.getByRole('button', { name: 'Sign in' }).click();
+    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
     const idp = await (await browser.newContext()).newPage();
     await idp.goto(agent.openedUrls()[0]!);
     await idp.getByLabel('Email').fill('sharer@contoso.example');
     await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in' }).click();
+    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(win.getByLabel('Security code')).toBeVisible({ timeout: 20_000 });
 
     // Helper: a code, passed to the sharer.

@@ -5,66 +5,21 @@
  * session on it from `/help`, the agent window offers it, the sharer opens it (signing
  * in through the IdP if asked), allows View only, and the helper's video plays.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, test, type Browser } from '@playwright/test';
+import { type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { expect, test } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
-import { framesDecoded, PASSWORD, remoteScreen, shot, signIn } from '../support.js';
+import { framesDecoded, PASSWORD, remoteScreen, shot, signIn, closeContexts } from '../support.js';
+import { WINDOW_URL, agent, agentCommand, agentDesktop, enrollmentToken, stopAgent } from './agentProcess.js';
 
-const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
-
-/** Runs `remote-help-agent` with tsx; the caller reads its output and ends it. */
-function agent(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/agent/src/cli.ts', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-/** Runs a short agent command to its end. */
-async function agentCommand(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
-  const run = agent(args, env);
-  const code = await new Promise<number>((resolve) => run.child.once('exit', (c) => resolve(c ?? 1)));
-  return { code, output: run.output() };
-}
-
-/** An enrollment token made by the admin through the API, as the admin console does. */
-async function enrollmentToken(browser: Browser): Promise<string> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, '/help', 'admin@contoso.example');
-  const { csrfToken: csrf } = (await (await page.request.get('/api/v1/me')).json()) as { csrfToken: string };
-  const response = await page.request.post('/api/v1/enrollment-tokens', {
-    data: {},
-    headers: { 'x-csrf-token': csrf },
-  });
-  expect(response.status()).toBe(201);
-  const token = ((await response.json()) as { token: string }).token;
-  await page.context().close();
-  return token;
-}
+test.afterEach(closeContexts);
 
 test('a helper starts a session on an enrolled device: launch prompt, Open Remote Help, View only, video', async ({
   browser,
 }) => {
   test.setTimeout(150_000);
-  const xvfb = await startXvfb('1280x720x24');
-  const dir = mkdtempSync(join(tmpdir(), 'rh-launch-e2e-'));
-  const urlFile = join(dir, 'urls.txt');
-  const env = {
-    DISPLAY: xvfb.display,
-    REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
-    // The system browser: records the URL for the test to open (see recordUrl.mjs).
-    REMOTE_HELP_BROWSER: `${process.execPath} e2e/agent/recordUrl.mjs`,
-    RH_URL_FILE: urlFile,
-  };
-  const opened = (): string[] => (existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim().split('\n') : []);
+  const desktop = await agentDesktop('rh-launch-e2e-');
+  const { env, opened } = desktop;
   let running: ChildProcess | null = null;
   try {
     // Not enrolled yet: run refuses with a clear message.
@@ -100,7 +55,7 @@ test('a helper starts a session on an enrolled device: launch prompt, Open Remot
     const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
     await win.goto(WINDOW_URL.exec(run.output())?.[0] as string);
     await expect(win.getByRole('heading', { name: /^Daniel Okafor from .+ wants to help you$/ })).toBeVisible();
-    await expect(win.getByText('Verified: contoso.example')).toBeVisible();
+    await expect(win.getByText('Domain asserted by the administrator: contoso.example')).toBeVisible();
     await shot(win, 'launch-02-agent-prompt');
     await win.getByRole('button', { name: 'Open Remote Help' }).click();
 
@@ -111,12 +66,17 @@ test('a helper starts a session on an enrolled device: launch prompt, Open Remot
     await idp.goto(opened().at(-1) as string);
     await idp.getByLabel('Email').fill('sharer@contoso.example');
     await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in' }).click();
+    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
 
     await expect(win.getByRole('heading', { name: 'You are connected to' })).toBeVisible({ timeout: 15_000 });
     await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
     await expect(helper.getByTestId('peer-card')).toContainText('Lena Fischer');
+    // Nobody entered a code: the helper reads that the person accepted on their device.
+    await expect(helper.getByTestId('trust-intro')).toHaveText(
+      `Lena Fischer accepted your request on the device “\u2068${hostname()}\u2069”. Make sure this is the person you expect before you continue.`,
+    );
+    await expect(helper).toHaveTitle('Lena Fischer accepted your request – Remote Help');
     await shot(helper, 'launch-03-helper-trust');
 
     await helper.getByRole('button', { name: 'View only' }).click();
@@ -127,13 +87,7 @@ test('a helper starts a session on an enrolled device: launch prompt, Open Remot
     await shot(win, 'launch-04-agent-sharing');
     await shot(helper, 'launch-05-helper-video');
   } finally {
-    if (running && running.exitCode === null) {
-      const child = running;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
-    }
-    await xvfb.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopAgent(running);
+    await desktop.stop();
   }
 });

@@ -26,7 +26,8 @@ export default defineConfig({
     outDir: 'dist',
     assetsDir: 'assets',
     emptyOutDir: true,
-    sourcemap: true,
+    // No maps in what the server ships: they would publish the sources (`vite` dev serves them anyway).
+    sourcemap: false,
     rollupOptions: {
       output: {
         // Long-lived vendor chunks: they change far less often than the app.

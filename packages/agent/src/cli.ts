@@ -39,13 +39,21 @@ async function resolveServer(given: string | null, store: TokenStore): Promise<s
   throw new UsageError('Give the server with --server URL (or set REMOTE_HELP_SERVER)');
 }
 
-async function share(command: Extract<CliCommand, { command: 'share' }>, store: TokenStore): Promise<number> {
+async function share(
+  command: Extract<CliCommand, { command: 'share' }>,
+  dir: string,
+  store: TokenStore,
+): Promise<number> {
   const server = await resolveServer(command.server, store);
   const platform = await loadPlatform();
+  // Enrolled with this server: redeem proves the device, so the helper sees it is managed (and its compliance).
+  const enrolled = await loadDevice(dir);
+  const device = enrolled && new URL(enrolled.server).origin === new URL(server).origin ? enrolled : undefined;
   const app = new AgentApp({
     server,
     store,
     platform,
+    device,
     displayId: command.display ?? undefined,
     pixels: command.pixels,
     openBrowser: openSignInPage,
@@ -195,7 +203,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         out(version());
         return 0;
       case 'share':
-        return await share(command, store);
+        return await share(command, dir, store);
       case 'signin':
         return await signIn(await resolveServer(command.server, store), store);
       case 'signout':

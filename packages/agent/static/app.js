@@ -11,6 +11,12 @@ let state = null;
 let shownScreen = null;
 let drawnPreview = 0;
 let previewLoading = false;
+let drawnChat = 0;
+let chatLoading = false;
+/** The newest stored message of the helper already announced (null: nothing loaded yet). */
+let announcedSeq = null;
+const timeFormat = new Intl.DateTimeFormat(navigator.languages, { hour: 'numeric', minute: '2-digit' });
+const fullTimeFormat = new Intl.DateTimeFormat(navigator.languages, { dateStyle: 'full', timeStyle: 'medium' });
 
 /** Fills `{name}` placeholders of a string from the table. */
 function t(key, vars = {}) {
@@ -50,10 +56,14 @@ function renderPerson(helper, screen) {
   $('person-company').textContent = [helper.company, helper.tenantName].filter(Boolean).join(' · ');
   $('person-email').textContent = helper.email;
   const badge = $('person-verified');
+  // Verified only by DNS; a domain the administrator asserted says so, never "verified".
   badge.textContent = helper.verifiedDomain
     ? t('verified', { domain: helper.verifiedDomain })
-    : t('unverified', { tenant: helper.tenantName });
-  badge.classList.toggle('unverified', !helper.verifiedDomain);
+    : helper.assertedDomain
+      ? t('asserted', { domain: helper.assertedDomain })
+      : t('unverified', { tenant: helper.tenantName });
+  badge.classList.toggle('asserted', !helper.verifiedDomain && Boolean(helper.assertedDomain));
+  badge.classList.toggle('unverified', !helper.verifiedDomain && !helper.assertedDomain);
   const photo = $('person-photo');
   // The picture comes through the agent with the user's token: before sign-in (a remote
   // launch) it fails, so fall back to initials and try again once signed in.
@@ -84,7 +94,8 @@ function render(next) {
   }
   showError(next.error);
   renderPerson(next.helper, next.screen);
-  for (const button of document.querySelectorAll('button')) button.disabled = next.busy && button.id !== 'stop-control';
+  for (const button of document.querySelectorAll('button'))
+    button.disabled = next.busy && !['stop-control', 'pause'].includes(button.id);
 
   $('signin-text').textContent = t('signInText', { server: next.server });
   $('waiting-text').textContent = t('waitingForRequest', { name });
@@ -99,8 +110,9 @@ function render(next) {
   $('sharing-bar').hidden = !sharing;
   $('sharing-text').textContent = t('sharingBar', { name });
   $('stop-control').hidden = !(sharing && next.mode === 'control');
-  $('mode-text').textContent =
-    next.mode === 'control'
+  $('mode-text').textContent = next.paused
+    ? t('pausedTitle')
+    : next.mode === 'control'
       ? next.controlActive
         ? t('modeControl', { name })
         : t('controlPaused')
@@ -110,10 +122,23 @@ function render(next) {
       ? ''
       : next.media === 'failed'
         ? t('connectionProblem', { name })
-        : t('connecting', { name });
-  $('hotkey-text').hidden = !(next.mode === 'control' && next.hotkey);
+        : next.media === 'reconnecting'
+          ? t('reconnecting', { name })
+          : t('connecting', { name });
+  $('hotkey-text').hidden = !(next.mode === 'control' && next.hotkey) || next.paused;
+  $('pause').hidden = !sharing || next.paused;
+  $('resume').hidden = !sharing || !next.paused;
+  $('paused-card').hidden = !(sharing && next.paused);
+  $('paused-text').textContent = t('pausedText', { name });
+  $('display-lost-card').hidden = !(sharing && next.displayLost);
+  $('display-lost-text').textContent = t('displayLostText', { name });
+  $('rejoined-text').hidden = !(sharing && next.rejoined);
+  $('rejoined-text').textContent = t('rejoined', { name });
+  $('input-unavailable-text').hidden = !(sharing && next.inputUnavailable);
   renderLaser(next.laser);
   if (sharing && next.previewVersion !== drawnPreview) void loadPreview(next.previewVersion);
+  $('chat').hidden = next.chatVersion === 0;
+  if (next.chatVersion !== 0 && next.chatVersion !== drawnChat) void loadChat(next.chatVersion);
 
   $('ended-text').textContent = next.endReason ? t(`endReasons.${next.endReason}`, { name }) : '';
   $('account').hidden = !next.account;
@@ -165,6 +190,106 @@ async function loadPreview(version) {
   }
 }
 
+async function loadChat(version) {
+  if (chatLoading) return;
+  chatLoading = true;
+  try {
+    const response = await fetch('/api/chat');
+    if (!response.ok) return;
+    renderChat(await response.json());
+    drawnChat = version;
+  } finally {
+    chatLoading = false;
+    if (state && state.chatVersion !== 0 && state.chatVersion !== drawnChat) void loadChat(state.chatVersion);
+  }
+}
+
+/** Builds an element with a class and text (never HTML). */
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** The chat: each message's text as text nodes in a dir="auto" block, names and addresses in bidi isolates. */
+function renderChat(chat) {
+  const list = $('chat-list');
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+  const items = [];
+  if (chat.messages.length === 0) {
+    items.push(el('li', 'muted', chat.loaded ? t('chatEmpty', { name: chat.peerName }) : t('chatLoading')));
+  }
+  for (const m of chat.messages) {
+    const item = el('li', `chat-message${m.mine ? ' mine' : ''}${m.state === 'failed' ? ' failed' : ''}`);
+    item.dataset.state = m.state;
+    item.dataset.from = m.mine ? 'sharer' : 'helper';
+    const meta = el('div', 'chat-meta');
+    meta.append(el('bdi', 'chat-sender', m.mine ? t('chatYou') : m.name), ' ');
+    const time = el('time', '', timeFormat.format(new Date(m.at)));
+    time.dateTime = m.at;
+    time.title = fullTimeFormat.format(new Date(m.at));
+    meta.append(time);
+    if (m.mine) {
+      const status = m.state === 'sent' ? t('chatSent') : m.state === 'sending' ? t('chatSending') : t('chatFailed');
+      const said = el('span', m.state === 'failed' ? 'failed' : '', ` · ${status}`);
+      if (m.state === 'failed') said.textContent += ` ${S.errors[m.error] ?? S.errors.generic}`;
+      meta.append(said);
+    }
+    const text = el('div', 'chat-text');
+    text.dir = 'auto';
+    for (const part of m.parts) {
+      if (part.kind === 'text') text.append(document.createTextNode(part.text));
+      else {
+        const address = el('bdi', 'chat-address', part.shown);
+        address.dir = 'ltr';
+        text.append(address);
+      }
+    }
+    item.append(meta, text);
+    if (m.state === 'failed') {
+      const actions = el('div', 'actions');
+      const retry = el('button', 'button', t('chatRetry'));
+      retry.type = 'button';
+      retry.addEventListener('click', () => void send({ type: 'chatRetry', clientId: m.clientId }));
+      const discard = el('button', 'button', t('chatDiscard'));
+      discard.type = 'button';
+      discard.addEventListener('click', () => void send({ type: 'chatDiscard', clientId: m.clientId }));
+      actions.append(retry, discard);
+      item.append(actions);
+    }
+    items.push(item);
+  }
+  list.replaceChildren(...items);
+  if (atBottom || drawnChat === 0) list.scrollTop = list.scrollHeight;
+  $('chat-typing').textContent = chat.peerTyping ? t('chatTyping', { name: `\u2068${chat.peerName}\u2069` }) : '';
+  $('chat-form').hidden = chat.readOnly;
+  $('chat-readonly').hidden = !chat.readOnly;
+  // Screen readers hear what the helper wrote since the last look (not the thread as it was on arrival).
+  const incoming = chat.messages.filter((m) => !m.mine && m.seq > 0);
+  const newest = incoming.at(-1);
+  if (announcedSeq !== null && newest && newest.seq > announcedSeq) {
+    const text = newest.parts.map((part) => part.text).join('');
+    $('chat-live').textContent = t('chatAnnounce', { name: chat.peerName, text });
+  }
+  if (newest) announcedSeq = Math.max(announcedSeq ?? 0, newest.seq);
+  else if (announcedSeq === null && chat.loaded) announcedSeq = 0;
+}
+
+async function sendChat() {
+  const input = $('chat-input');
+  const text = input.value;
+  const response = await fetch('/api/command', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-rh-csrf': csrf },
+    body: JSON.stringify({ type: 'chatSend', text }),
+  });
+  if (!response.ok) return showError({ code: 'generic', retryAfterSeconds: null });
+  const reply = await response.json();
+  // Kept when the agent refused it (blank, too long): the error says why.
+  if (!reply.state.error && input.value === text) input.value = '';
+}
+
 function wire() {
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   for (const el of document.querySelectorAll('[data-t-label]')) el.setAttribute('aria-label', t(el.dataset.tLabel));
@@ -192,10 +317,25 @@ function wire() {
   for (const el of document.querySelectorAll('.leave'))
     el.addEventListener('click', () => void send({ type: 'leave' }));
   $('stop-control').addEventListener('click', () => void send({ type: 'stopControl' }));
+  $('pause').addEventListener('click', () => void send({ type: 'pause' }));
+  $('resume').addEventListener('click', () => void send({ type: 'resume' }));
   $('stop-sharing').addEventListener('click', () => void send({ type: 'leave' }));
   $('accept-launch').addEventListener('click', () => void send({ type: 'acceptLaunch' }));
   $('dismiss-launch').addEventListener('click', () => void send({ type: 'dismissLaunch' }));
   $('new-session').addEventListener('click', () => void send({ type: 'newSession' }));
+  $('chat-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void sendChat();
+  });
+  $('chat-input').addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    void sendChat();
+  });
+  $('chat-input').addEventListener('input', () => {
+    void send({ type: 'chatTyping', typing: $('chat-input').value.length > 0 });
+  });
+  $('chat-input').addEventListener('blur', () => void send({ type: 'chatTyping', typing: false }));
 }
 
 async function main() {

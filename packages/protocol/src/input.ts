@@ -69,8 +69,19 @@ export const KeyMessage = z.strictObject({
   seq: Seq,
 });
 
-/** Text to type as key strokes (e.g. "paste as keystrokes"). */
-export const TextMessage = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(256), seq: Seq });
+/** Longest `text` of one text message, in UTF-16 code units. */
+export const MAX_TEXT_LENGTH = 256;
+
+/**
+ * Text to type on the sharer's desktop, whatever their keyboard layout has: characters
+ * the helper's layout or input method produced that a key event by `code` would not
+ * (accents, dead keys, IME compositions, emoji), or "paste as keystrokes".
+ */
+export const TextMessage = z.strictObject({
+  type: z.literal('text'),
+  text: z.string().min(1).max(MAX_TEXT_LENGTH),
+  seq: Seq,
+});
 
 /** Release every key and button (the helper's window lost focus, the helper left…). */
 export const ReleaseAllMessage = z.strictObject({ type: z.literal('releaseAll'), seq: Seq });

@@ -3,6 +3,7 @@
  * How a person and an organization are shown to others (trust screen, headers).
  */
 import { z } from 'zod';
+import { PreferredLanguage } from './languages.js';
 
 export const Id = z
   .string()
@@ -19,8 +20,13 @@ export const PersonCard = z.object({
   email: z.string(),
   /** URL of the profile picture (same origin, authorized), or null when the person has none. */
   photoUrl: z.string().nullable(),
-  /** The email domain when it is one of the tenant's verified domains, else null. */
+  /** The email domain when the tenant proved it by a DNS TXT record (the "Verified domain" badge), else null. */
   verifiedDomain: z.string().nullable(),
+  /**
+   * The email domain when the tenant holds it only on an administrator's word (the embedded demo's
+   * domains), else null. Never a "verified" badge: screens say the administrator asserted it.
+   */
+  assertedDomain: z.string().nullable(),
   tenantName: z.string(),
 });
 export type PersonCard = z.infer<typeof PersonCard>;
@@ -31,7 +37,9 @@ export const PERMISSIONS = [
   'remoteHelp.takeFullControl',
   'remoteTasks.offerRemoteAssistance',
   'reports.read',
+  'devices.read',
   'devices.manage',
+  'users.manage',
   'roles.manage',
   'policies.manage',
   'settings.manage',
@@ -43,8 +51,11 @@ export type Permission = z.infer<typeof Permission>;
 /** `GET /api/v1/me`: the signed-in person, their organization and what they may do. */
 export const Me = z.object({
   user: PersonCard,
+  /** `verifiedDomains`: every domain the tenant holds (DNS-verified or asserted), where its people's emails may be. */
   tenant: z.object({ id: Id, name: z.string(), verifiedDomains: z.array(z.string()) }),
   permissions: z.array(Permission),
+  /** The language the person chose in the language picker, or null to follow the browser. */
+  language: PreferredLanguage,
   /** Send back as the `x-csrf-token` header on every state-changing request. */
   csrfToken: z.string(),
 });

@@ -3,6 +3,7 @@
  * The Remote Help session as participants see it, and the REST bodies that move it.
  */
 import { z } from 'zod';
+import { ComplianceState, FailingRule } from './compliance.js';
 import { Id, PersonCard } from './people.js';
 
 /** Lifecycle: waiting → joined → requested → active → ended. */
@@ -19,6 +20,7 @@ export const END_REASONS = [
   'connection_lost',
   'revoked',
   'terminated_by_admin',
+  'out_of_scope',
 ] as const;
 export const EndReason = z.enum(END_REASONS);
 export type EndReason = z.infer<typeof EndReason>;
@@ -34,6 +36,17 @@ export type SharerClient = z.infer<typeof SharerClient>;
 /** Which side of a session someone is on. */
 export const Role = z.enum(['helper', 'sharer']);
 export type Role = z.infer<typeof Role>;
+
+/**
+ * What the sharer's device is doing with the picture while the session is active:
+ * `pending` (nothing shared yet), `sharing`, `choosing` (the page was reloaded or the
+ * share stopped, and the sharer is picking what to share again), `paused` (the sharer
+ * paused: no pixels leave the device and no input is injected), `unavailable` (the
+ * device cannot capture: its display went away or the screen is locked).
+ */
+export const SHARER_STATUSES = ['pending', 'sharing', 'choosing', 'paused', 'unavailable'] as const;
+export const SharerStatus = z.enum(SHARER_STATUSES);
+export type SharerStatus = z.infer<typeof SharerStatus>;
 
 /** A session as one of its two participants sees it. */
 export const SessionView = z.object({
@@ -58,7 +71,29 @@ export const SessionView = z.object({
   endedAt: z.string().nullable(),
   /** The enrolled device the session runs on, when known (remote launch, or an enrolled agent). */
   device: z.object({ id: Id, name: z.string() }).nullable(),
-  /** Grows with every change of state or mode: of two views of a session, the higher is newer. */
+  /**
+   * How the sharer is reached: `code`, the helper's security code, or `launch`, a remote launch
+   * to an enrolled device that its user accepts there. Missing from older servers: read as `code`.
+   */
+  via: z.enum(['code', 'launch']).optional(),
+  /** What the sharer's device does with the picture (meaningful while active). */
+  sharerStatus: SharerStatus,
+  /**
+   * The helper's view only (null for the sharer, and before the sharer joins): whether the
+   * sharer's device is enrolled in the organization and its compliance when the sharer joined,
+   * as stored in the session record. A web sharer is always `enrolled: false`.
+   */
+  sharerDevice: z
+    .object({
+      enrolled: z.boolean(),
+      deviceId: Id.nullable(),
+      name: z.string().nullable(),
+      compliance: ComplianceState.nullable(),
+      failingRules: z.array(FailingRule),
+    })
+    .nullable()
+    .optional(),
+  /** Grows with every change of state, mode or sharer status: of two views of a session, the higher is newer. */
   version: z.number().int().nonnegative(),
 });
 export type SessionView = z.infer<typeof SessionView>;
@@ -86,6 +121,18 @@ export type RequestModeRequest = z.infer<typeof RequestModeRequest>;
 export const RespondRequest = z.strictObject({ allow: z.boolean() });
 export type RespondRequest = z.infer<typeof RespondRequest>;
 
+/**
+ * `POST /api/v1/sessions/:id/sharer-status`: the sharer's app says what it does with the
+ * picture. Only the sharer, only while the session is active. `paused` ⇄ `sharing` is the
+ * sharer's pause and resume: no new request or Allow is needed to resume.
+ */
+export const SharerStatusRequest = z.strictObject({ status: SharerStatus.exclude(['pending']) });
+export type SharerStatusRequest = z.infer<typeof SharerStatusRequest>;
+
 /** `{ session }`: the reply of every session command. */
 export const SessionResponse = z.object({ session: SessionView });
 export type SessionResponse = z.infer<typeof SessionResponse>;
+
+/** `GET /api/v1/sessions`: the caller's sessions as a helper that have not ended, newest first. */
+export const SessionListResponse = z.object({ sessions: z.array(SessionView).max(100) });
+export type SessionListResponse = z.infer<typeof SessionListResponse>;

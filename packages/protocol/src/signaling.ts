@@ -5,6 +5,7 @@
  * the two participants of a session, and nobody else.
  */
 import { z } from 'zod';
+import { ChatClientId, ChatMessage, ChatText } from './chat.js';
 import { ErrorCode } from './errors.js';
 import { Id } from './people.js';
 import { Role, SessionView } from './sessions.js';
@@ -29,8 +30,12 @@ export const IcePayload = z.strictObject({
     })
     .nullable(),
 });
-/** Ask the other side to restart negotiation (e.g. after a reload). */
-export const RestartPayload = z.strictObject({ kind: z.literal('restart') });
+/**
+ * Ask the other side to restart negotiation: with a fresh connection (e.g. after a
+ * reload), or, with `ice: true`, by an ICE restart of the current one (its network path
+ * died and the offer that restarts it may have been lost).
+ */
+export const RestartPayload = z.strictObject({ kind: z.literal('restart'), ice: z.boolean().optional() });
 export const SignalPayload = z.discriminatedUnion('kind', [SdpPayload, IcePayload, RestartPayload]);
 export type SignalPayload = z.infer<typeof SignalPayload>;
 
@@ -49,6 +54,44 @@ export const ClientMessage = z.discriminatedUnion('type', [
   }),
   /** Application-level keep-alive for clients that cannot see protocol pings. */
   z.strictObject({ type: z.literal('ping'), id: z.string().max(64).optional() }),
+  /**
+   * The state of this side's media path in an active session (its heartbeat, see
+   * `pathHealth`): `down` when it died, `up` when it is back. A path that stays down on a
+   * side for the reconnect grace ends the session (`connection_lost`), while both sockets
+   * may still be up.
+   */
+  z.strictObject({
+    type: z.literal('path'),
+    id: z.string().max(64).optional(),
+    sessionId: Id,
+    state: z.enum(['up', 'down']),
+  }),
+  /**
+   * Send a chat message (`chat.ts`) in a session you are attached to. Answered by
+   * `chat.message` to both sides (the sender's copy is its acknowledgement); the same
+   * `clientId` sent again is answered with the stored message, never stored twice.
+   */
+  z.strictObject({
+    type: z.literal('chat.send'),
+    id: z.string().max(64).optional(),
+    sessionId: Id,
+    clientId: ChatClientId,
+    text: ChatText,
+  }),
+  /** What this side has not seen of the thread: the messages after `afterSeq`, as `chat.history`. */
+  z.strictObject({
+    type: z.literal('chat.resume'),
+    id: z.string().max(64).optional(),
+    sessionId: Id,
+    afterSeq: z.number().int().min(0),
+  }),
+  /** This side is typing (or stopped): shown to the other side, never stored. */
+  z.strictObject({
+    type: z.literal('chat.typing'),
+    id: z.string().max(64).optional(),
+    sessionId: Id,
+    typing: z.boolean(),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -71,6 +114,23 @@ export const ServerMessage = z.discriminatedUnion('type', [
   /** A signaling payload from the other participant. */
   z.object({ type: z.literal('signal'), sessionId: Id, from: Role, payload: SignalPayload }),
   z.object({ type: z.literal('pong'), id: z.string().optional() }),
+  /** A chat message of the session (to both sides; to the sender it is the acknowledgement). */
+  z.object({ type: z.literal('chat.message'), sessionId: Id, message: ChatMessage }),
+  /**
+   * Answer to `chat.resume`: the messages after its `afterSeq`, in order (at most a page:
+   * `more` says ask again from the last one). `enabled: false`: the organization turned chat
+   * off, the thread is not shown and sends are refused (`chat_disabled`).
+   */
+  z.object({
+    type: z.literal('chat.history'),
+    sessionId: Id,
+    afterSeq: z.number(),
+    messages: z.array(ChatMessage),
+    more: z.boolean(),
+    enabled: z.boolean(),
+  }),
+  /** The other side is typing (or stopped). */
+  z.object({ type: z.literal('chat.typing'), sessionId: Id, from: Role, typing: z.boolean() }),
   /** Something a client sent was refused; the connection stays open. */
   z.object({
     type: z.literal('error'),

@@ -1,6 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FRAME_WINDOW, TileReceiver, type Painter } from './tileReceiver.js';
+import { FRAME_WINDOW, TileReceiver, type AckPacer, type Painter } from './tileReceiver.js';
 import {
   copyTile,
   encodeTile,
@@ -103,7 +103,7 @@ class RecordingPainter implements Painter {
   }
 }
 
-function setup() {
+function setup(pace?: AckPacer) {
   const sent: ViewerTileMessage[] = [];
   const painter = new RecordingPainter();
   let now = 1000;
@@ -112,6 +112,7 @@ function setup() {
     (data) => sent.push(parseViewerTileMessage(data)),
     painter,
     () => ++now,
+    pace,
   );
   return { receiver, painter, sent, clock };
 }
@@ -190,6 +191,34 @@ describe('TileReceiver', () => {
     receiver.handle(message(SCREEN, 3, [encodeTile(solid(0xff0000), 64, 64, 36, 6, deflate)]));
     expect(painter.at(90, 66)).toBe(0x000000);
     expect(sent.at(-1)).toEqual(ack(4, 0b110));
+  });
+
+  it('with a pacer, sends one ack per flush for everything painted since, and at once before the mask would lose one', () => {
+    const flushes: (() => void)[] = [];
+    const { receiver, sent } = setup((flush) => flushes.push(flush));
+    const source = solid(0x808080);
+    for (let seq = 1; seq <= 3; seq++) receiver.handle(message(source, seq, [tileOf(source, 0, 0)]));
+    // Painted, not yet acknowledged: the app has not drawn yet.
+    expect(receiver.stats.frames).toBe(3);
+    expect(sent).toEqual([]);
+    expect(flushes).toHaveLength(1); // one flush scheduled, not one per message
+    flushes.shift()!();
+    expect(sent).toEqual([ack(3, 0b11)]);
+    // Nothing painted since: a later flush sends nothing.
+    receiver.handle(message(source, 4, [tileOf(source, 0, 0)]));
+    flushes.shift()!();
+    expect(sent).toEqual([ack(3, 0b11), ack(4, 0b111)]);
+    // Thirty-three messages without a flush: the 33rd goes out at once, while its mask still covers the 1st.
+    for (let seq = 5; seq <= 37; seq++) receiver.handle(message(source, seq, [tileOf(source, 0, 0)]));
+    expect(sent.at(-1)).toEqual(ack(37, 0xffffffff));
+    expect(sent).toHaveLength(3);
+    flushes.shift()!(); // the flush scheduled by the 5th finds nothing left to send
+    expect(sent).toHaveLength(3);
+    // A duplicate of a painted message is acknowledged again, paced like the rest.
+    receiver.handle(message(source, 37, [tileOf(source, 0, 0)]));
+    expect(sent).toHaveLength(3);
+    flushes.shift()!();
+    expect(sent).toHaveLength(4);
   });
 
   it('acknowledges every message painted, with the 32 before it in the mask, and counts whole frames', () => {

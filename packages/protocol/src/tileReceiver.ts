@@ -16,6 +16,12 @@
  *   nothing but acknowledges again.
  * - A message with a tile that does not decode is not acknowledged, so the agent sends
  *   those tiles again.
+ * - Acks may be paced (`AckPacer`): the app sends them when the browser next draws, not as
+ *   each message is painted. The agent sends a new frame only on acks, so a viewer whose
+ *   main thread or compositor falls behind (a slow machine, a virtual desktop without a
+ *   GPU) is sent fewer, larger frames instead of a stream that leaves it no time to draw,
+ *   run its timers or answer its heartbeats. An ack is sent at once when waiting longer
+ *   would let a painted message fall out of its 32-message mask.
  * - A `copy` (a scroll) waits until every message it counts on has been painted; one that
  *   cannot be applied in time is dropped unacknowledged, and the agent sends its pixels.
  * - `stats.frames` counts frames whose every part was painted.
@@ -42,6 +48,12 @@ export interface Painter {
   /** Puts `width × height` RGBA pixels at (x, y). */
   put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void;
 }
+
+/**
+ * Decides when a due ack goes out: calls `flush` once, later (the web app: at the next
+ * animation frame). Without one, every painted message is acknowledged at once.
+ */
+export type AckPacer = (flush: () => void) => void;
 
 /** Counters for tests, diagnostics and measurement. */
 export interface TileReceiverStats {
@@ -95,11 +107,15 @@ export class TileReceiver {
   private readonly painted = new Set<number>();
   private held: { message: TileMessage; at: number }[] = [];
   private highestPainted = -1;
+  /** With a pacer: the lowest message painted since the last ack went out (null: no ack due), and whether a flush is scheduled. */
+  private unacked: number | null = null;
+  private flushScheduled = false;
 
   constructor(
     private readonly send: (data: Uint8Array<ArrayBuffer>) => void,
     private readonly painter: Painter,
     private readonly now: () => number = () => performance.now(),
+    private readonly pace?: AckPacer,
   ) {}
 
   /** Counters since construction (read-only: the receiver updates them in place). */
@@ -147,7 +163,7 @@ export class TileReceiver {
     }
     if (this.painted.has(message.seq)) {
       // Another copy of a message already painted (the agent sends small ones twice, and acks get lost).
-      this.acknowledge();
+      this.acknowledge(message.seq);
       return;
     }
     const copy = message.tiles.length === 1 && message.tiles[0]?.encoding === 'copy';
@@ -163,7 +179,7 @@ export class TileReceiver {
   private take(message: TileMessage): void {
     if (!this.paint(message)) return;
     this.markPainted(message.seq);
-    this.acknowledge();
+    this.acknowledge(message.seq);
     const record = this.track(message.frame, message.parts);
     const received = record?.received;
     if (!received || received.has(message.part)) return;
@@ -327,8 +343,27 @@ export class TileReceiver {
     return false;
   }
 
-  /** Sends the ack of the highest message painted and of those painted among the 32 before it. */
-  private acknowledge(): void {
+  /** Sends (or, with a pacer, schedules) the ack of the highest message painted and of those painted among the 32 before it. */
+  private acknowledge(seq: number): void {
+    if (!this.pace) {
+      this.sendAck();
+      return;
+    }
+    this.unacked = Math.min(this.unacked ?? seq, seq);
+    if (this.highestPainted - this.unacked >= MASK_BITS) {
+      this.sendAck(); // one more would leave a painted message out of the mask
+      return;
+    }
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.pace(() => {
+      this.flushScheduled = false;
+      if (this.unacked !== null) this.sendAck();
+    });
+  }
+
+  private sendAck(): void {
+    this.unacked = null;
     const highest = this.highestPainted;
     let mask = 0;
     for (let i = 0; i < MASK_BITS; i++) if (this.painted.has(highest - 1 - i)) mask |= 1 << i;

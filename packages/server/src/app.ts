@@ -7,24 +7,48 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AuditLog } from './audit/audit.js';
 import type { Bus } from './bus/bus.js';
 import { InProcessBus } from './bus/bus.js';
 import type { Config } from './config.js';
+import { fastifyTrustProxy } from './config.js';
 import type { Db } from './db/client.js';
 import { migrate, openDatabase } from './db/client.js';
-import { toEnvelope } from './errors.js';
+import { AppError, answerClientError, toEnvelope } from './errors.js';
 import { registerAuth, assertCsrf } from './http/auth.js';
-import { staticRoutes } from './http/static.js';
+import { baseSecurityHeaders, OIDC_CSP } from './http/securityHeaders.js';
+import { loadWebApp, notFoundHandler, staticRoutes } from './http/static.js';
+import { canonicalHostHook } from './http/canonicalHost.js';
+import { apiDocsRoutes } from './http/apiDocs.js';
+import { accountRoutes } from './identity/accountRoutes.js';
+import { AccountSecurity } from './identity/accountSecurity.js';
 import { AuthSessions } from './identity/authSessions.js';
 import { bearerResolver } from './identity/bearer.js';
 import { pruneOidcPayloads } from './identity/oidcAdapter.js';
+import { MfaLimits } from './identity/mfa/mfaLimits.js';
+import { MfaService } from './identity/mfa/mfaService.js';
+import { SignInSteps } from './identity/mfa/signInSteps.js';
+import { WebauthnChallenges } from './identity/passkeys/challenges.js';
+import { passkeyRoutes } from './identity/passkeys/passkeyRoutes.js';
+import { PasskeyService } from './identity/passkeys/passkeyService.js';
+import { PasskeySignIn } from './identity/passkeys/passkeySignIn.js';
+import { relyingPartyOf } from './identity/passkeys/webauthn.js';
 import { createProvider, OIDC_PATH } from './identity/provider.js';
 import { relyingPartyRoutes } from './identity/relyingParty.js';
 import { signInRoutes } from './identity/signInRoutes.js';
-import { Backoff, MemoryBackoffStore } from './ratelimit/backoff.js';
+import { identityProviderRoutes } from './identity/federation/routes.js';
+import { SecretBox } from './identity/federation/secretBox.js';
+import { FederationService } from './identity/federation/service.js';
+import { federationSignInRoutes, homeRealmRedirect } from './identity/federation/signIn.js';
+import { Backoff } from './ratelimit/backoff.js';
+import { CodeGuessingLimits, liveCodesIn } from './ratelimit/codeGuessing.js';
+import { DeviceCookies } from './ratelimit/deviceCookie.js';
+import { ENROLL_ADDRESS } from './ratelimit/policies.js';
+import { SignInLimits } from './ratelimit/signInLimits.js';
+import { SqlBackoffStore } from './ratelimit/store.js';
 import { loadSecrets } from './secrets.js';
+import { MediaWatch } from './sessions/mediaWatch.js';
 import { Presence } from './sessions/presence.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { SessionService, sessionTopic } from './sessions/service.js';
@@ -35,21 +59,65 @@ import type { Clock } from './time.js';
 import { systemClock } from './time.js';
 import { UsersRepo } from './users/repo.js';
 import { userRoutes } from './users/routes.js';
+import { UserLanguages } from './users/language.js';
+import { Directory } from './users/directory.js';
+import { directoryRoutes } from './users/directoryRoutes.js';
+import { photoRoutes } from './users/photoRoutes.js';
+import { UserPhotos } from './users/photoService.js';
+import { AccessPolicy } from './rbac/policy.js';
+import { RbacRepo } from './rbac/repo.js';
+import { rbacRoutes } from './rbac/routes.js';
+import { RbacService } from './rbac/service.js';
 import { SessionsRepo } from './sessions/repo.js';
 import { MAX_WS_FRAME_BYTES } from '@remote-help/protocol';
-import { gateway } from './ws/gateway.js';
+import { closeForShutdown, gateway, websocketErrorHandler } from './ws/gateway.js';
+import type { SocketLimitOptions } from './ws/limits.js';
+import { DEFAULT_SOCKET_LIMITS, SocketLimits } from './ws/limits.js';
+import { sweepAfterRestart } from './sessions/sweeper.js';
 import { ReplayCache } from './devices/deviceAuth.js';
 import { DevicePresence, launchChannel } from './devices/launchChannel.js';
+import { DEFAULT_LAUNCH_LIMITS, TokenBuckets } from './devices/launchLimits.js';
 import { DevicesRepo } from './devices/repo.js';
 import { deviceRoutes } from './devices/routes.js';
 import { DeviceService } from './devices/service.js';
+import { verifyDeviceProof } from './devices/deviceAuth.js';
+import { ComplianceRepo } from './devices/complianceRepo.js';
+import { complianceRoutes } from './devices/complianceRoutes.js';
+import type { Principal } from './identity/principal.js';
+import { ConditionalAccessRepo } from './identity/conditionalAccess/repo.js';
+import { conditionalAccessRoutes } from './identity/conditionalAccess/routes.js';
+import { ConditionalAccessService } from './identity/conditionalAccess/service.js';
+import { SignInGate } from './identity/conditionalAccess/signInGate.js';
+import { ComplianceService } from './devices/complianceService.js';
+import { SettingsRepo } from './tenants/settingsRepo.js';
+import { settingsRoutes } from './tenants/settingsRoutes.js';
+import { SettingsService } from './tenants/settingsService.js';
+import { AuditQueries } from './audit/queries.js';
+import { AuditRepo } from './audit/repo.js';
+import { ReportsRepo } from './reports/repo.js';
+import { RetentionJob } from './reports/retention.js';
+import { reportsRoutes } from './reports/routes.js';
+import { ChatRepo } from './chat/repo.js';
+import { chatRoutes } from './chat/routes.js';
+import { ChatService } from './chat/service.js';
+import { ChatFrames } from './chat/signaling.js';
+import type { TokenBucketOptions } from './devices/launchLimits.js';
+import { ReportsService } from './reports/service.js';
+import { DomainsRepo } from './domains/repo.js';
+import { domainRoutes } from './domains/routes.js';
+import { DomainService } from './domains/service.js';
+import { dnsTxtLookup } from './domains/txtLookup.js';
 
 export interface ServerOptions {
   clock?: Clock;
   /** Pino logger options, or false to disable logging (tests). */
   logger?: boolean | Record<string, unknown>;
   /** Timing of presence detection. */
-  presence?: { heartbeatMs: number; deadAfterMs: number; graceMs: number };
+  presence?: { heartbeatMs: number; deadAfterMs: number; graceMs: number; restartGraceMs?: number };
+  /** Caps on WebSockets per user, per address and per session (defaults: `DEFAULT_SOCKET_LIMITS`). */
+  socketLimits?: Partial<SocketLimitOptions>;
+  /** Chat messages per sender (defaults: `DEFAULT_CHAT_LIMITS`). */
+  chatLimits?: TokenBucketOptions;
 }
 
 export interface RemoteHelpServer {
@@ -59,18 +127,25 @@ export interface RemoteHelpServer {
   sessions: SessionService;
   audit: AuditLog;
   seed: SeedResult;
+  /** Every route registered on the app (HEAD twins of GET routes left out), for the authorization sweep. */
+  routes: readonly { method: string; url: string }[];
   /** Starts listening; returns the URL it listens on. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
-/** Heartbeat 1 s, dead after 2.5 s of silence, 1.5 s grace for a reload: a dead peer is known within 5 s. */
-export const DEFAULT_PRESENCE = { heartbeatMs: 1000, deadAfterMs: 2500, graceMs: 1500 };
+/**
+ * Heartbeat 1 s, dead after 2.5 s of silence: the other side is told a peer is offline within 3.5 s
+ * (at once when its socket closes). A side that dropped gets 30 s to come back (a reload, a network
+ * change) before the session ends with `connection_lost`; `RECONNECT_GRACE_SECONDS` overrides it.
+ * After a restart, the people of live sessions get 30 s to reconnect (clients back off up to 15 s).
+ */
+export const DEFAULT_PRESENCE = { heartbeatMs: 1000, deadAfterMs: 2500, graceMs: 30_000, restartGraceMs: 30_000 };
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RemoteHelpServer> {
   const clock = options.clock ?? systemClock;
-  const timing = options.presence ?? DEFAULT_PRESENCE;
+  const timing = options.presence ?? { ...DEFAULT_PRESENCE, graceMs: config.reconnectGraceSeconds * 1000 };
   const db = openDatabase(config.database);
   await migrate(db);
   const secrets = await loadSecrets(db);
@@ -80,30 +155,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     : { seeded: false, generatedPassword: null, accounts: [] };
   const bus: Bus = new InProcessBus();
   const users = new UsersRepo(db);
-  const backoffStore = new MemoryBackoffStore(clock);
-  const redeemLimits = {
-    account: new Backoff(backoffStore, clock, {
-      freeFailures: 5,
-      baseDelayMs: 2000,
-      maxDelayMs: 15 * 60_000,
-      resetAfterMs: 15 * 60_000,
-    }),
-    address: new Backoff(backoffStore, clock, {
-      freeFailures: 30,
-      baseDelayMs: 2000,
-      maxDelayMs: 15 * 60_000,
-      resetAfterMs: 15 * 60_000,
-    }),
-  };
-  const loginBackoff = new Backoff(backoffStore, clock, {
-    freeFailures: 5,
-    baseDelayMs: 1000,
-    maxDelayMs: 15 * 60_000,
-    resetAfterMs: 15 * 60_000,
-  });
+  // Back-off counts live in the database (they survive a restart); every attempt is reserved before it is checked.
+  const backoffStore = new SqlBackoffStore(db);
+  const redeemLimits = new CodeGuessingLimits({ store: backoffStore, clock, audit, liveCodes: liveCodesIn(db, clock) });
+  const signInLimits = new SignInLimits(backoffStore, clock);
 
   const devicesRepo = new DevicesRepo(db);
+  const compliance = new ComplianceService({
+    repo: new ComplianceRepo(db),
+    devices: devicesRepo,
+    audit,
+    clock,
+    groups: new RbacRepo(db),
+  });
   const presenceRef: { current?: Presence } = {};
+  const rbacRepo = new RbacRepo(db);
+  const conditionalAccess = new ConditionalAccessService({ db, repo: new ConditionalAccessRepo(db), audit, clock });
+  const access = new AccessPolicy(rbacRepo);
   const sessions = new SessionService({
     repo: new SessionsRepo(db),
     users,
@@ -113,7 +181,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     redeemLimits,
     codeKey: secrets.codeKey,
     defaultCodeTtlSeconds: config.codeTtlSeconds,
+    access,
     deviceName: async (tenantId, deviceId) => (await devicesRepo.find(tenantId, deviceId))?.name ?? null,
+    deviceCompliance: async (tenantId, deviceId) => {
+      const device = await devicesRepo.find(tenantId, deviceId);
+      return device && !device.revoked_at ? compliance.evaluateDevice(device) : null;
+    },
+    sharerJoinedFrom: (tenantId, deviceId, userId) => devices.noteSharer(tenantId, deviceId, userId),
+    conditionalAccess: (request) => conditionalAccess.enforce(request),
     presence: () => {
       if (!presenceRef.current) throw new Error('presence used before start');
       return presenceRef.current;
@@ -125,6 +200,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     onChange: (id) => void bus.publish(sessionTopic(id), { type: 'presence', id }),
   });
   presenceRef.current = presence;
+  const media = new MediaWatch({
+    graceMs: timing.graceMs,
+    onLost: (id, role) => void sessions.mediaLost(id, role).catch(() => undefined),
+  });
 
   const secure = config.publicUrl.startsWith('https:');
   const cookieName = secure ? '__Host-rh_session' : 'rh_session';
@@ -132,29 +211,41 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // One line per request is for debugging; at info the log says what happened, not every asset fetch.
     disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
     bodyLimit: 64 * 1024,
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
+    // What Fastify or Node's parser refuse before any route (bad URL, oversized headers) gets the one envelope too.
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = toEnvelope(error);
+      request.log.warn({ status, code: error.code }, error.message);
+      void (reply as FastifyReply).status(status).send(body);
+    },
+    clientErrorHandler(this: FastifyInstance, error, socket) {
+      answerClientError(error, socket, this.log);
+    },
+  });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   let internalUrl = config.publicUrl;
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body, internal } = toEnvelope(error);
     if (internal) request.log.error({ err: error }, 'request failed');
+    // A client's mistake caught below our code (static files, parsers): one line, no stack.
+    else if (!(error instanceof AppError)) request.log.warn({ status, code: body.error }, (error as Error).message);
     void reply.status(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({ ok: false, error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
-  });
+  const web = loadWebApp(config.webDist ?? DEFAULT_WEB_DIST);
+  app.setNotFoundHandler(notFoundHandler(web, config.publicUrl));
+  const securityHeaders = baseSecurityHeaders(config.publicUrl);
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
+    reply.headers(securityHeaders);
   });
+  app.addHook('onRequest', canonicalHostHook(config.publicUrl, app.log));
 
   // The embedded IdP is a Koa app: hand it /oidc/* before Fastify parses anything.
   const provider = createProvider({ publicUrl: config.publicUrl, db, users, secrets, trustProxy: config.trustProxy });
@@ -163,6 +254,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const url = request.raw.url ?? '';
     if (url !== OIDC_PATH && !url.startsWith(`${OIDC_PATH}/`)) return;
     reply.hijack();
+    for (const [name, value] of Object.entries(securityHeaders)) reply.raw.setHeader(name, value);
+    reply.raw.setHeader('content-security-policy', OIDC_CSP);
+    // Koa must see the client Fastify sees: hand it Fastify's verdict, not the raw, forgeable chain.
+    if (config.trustProxy !== false) {
+      request.raw.headers['x-forwarded-for'] = request.ip;
+      request.raw.headers['x-forwarded-proto'] = request.protocol;
+      request.raw.headers['x-forwarded-host'] = request.host;
+    }
     const raw = request.raw as typeof request.raw & { originalUrl?: string };
     raw.originalUrl = url;
     raw.url = url.slice(OIDC_PATH.length) || '/';
@@ -170,21 +269,84 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   await app.register(cookie, { secret: secrets.cookieKeys });
-  await app.register(websocket, { options: { maxPayload: 16 * MAX_WS_FRAME_BYTES } });
+  // The admin center's every call passes conditional access (refusals only go to the sign-in log).
+  app.decorate('adminAccessGate', (principal: Principal) =>
+    conditionalAccess.enforce({ event: 'adminAccess', app: 'admin', actor: principal }, { logAllowed: false }),
+  );
+  await app.register(websocket, {
+    options: { maxPayload: 16 * MAX_WS_FRAME_BYTES },
+    errorHandler: websocketErrorHandler,
+    preClose(done) {
+      const wss = this.websocketServer;
+      void closeForShutdown(wss.clients).then(() => {
+        wss.close();
+        done();
+      });
+    },
+  });
   const authSessions = new AuthSessions(db, clock);
-  registerAuth(app, { sessions: authSessions, cookieName, bearer: bearerResolver(provider, users) });
+  registerAuth(app, { sessions: authSessions, cookieName, bearer: bearerResolver(provider, users, access) });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey });
+  const accountSecurity = new AccountSecurity({ db, audit, clock });
+  // Passkeys: one relying party (the public URL's host), one challenge store for registration and sign-in.
+  const passkeyDeps = {
+    db,
+    audit,
+    clock,
+    rp: relyingPartyOf(config.publicUrl),
+    challenges: new WebauthnChallenges(db, clock),
+  };
+  const passkeys = new PasskeyService(passkeyDeps);
+  const federation = new FederationService({
+    db,
+    audit,
+    clock,
+    box: await SecretBox.load(db),
+    publicUrl: config.publicUrl,
+  });
+  const signInGate = new SignInGate({ ca: conditionalAccess, mfa, audit, clock, key: secrets.cookieKeys[0] ?? '' });
+  await app.register(federationSignInRoutes, {
+    gate: signInGate,
+    provider,
+    federation,
+    db,
+    audit,
+    clock,
+    publicUrl: config.publicUrl,
+    secure,
+    csrfKey: secrets.cookieKeys[0] ?? '',
+  });
+  await app.register(identityProviderRoutes, { federation, publicOrigin });
+  await app.register(domainRoutes, {
+    domains: new DomainService({ repo: new DomainsRepo(db), audit, clock, lookupTxt: dnsTxtLookup(config.dns) }),
+    publicOrigin,
+  });
   await app.register(signInRoutes, {
+    gate: signInGate,
+    homeRealm: homeRealmRedirect(federation),
     provider,
     users,
-    backoff: loginBackoff,
+    limits: signInLimits,
+    deviceCookies: new DeviceCookies(secrets.cookieKeys[0] ?? ''),
+    secure,
     audit,
     csrfKey: secrets.cookieKeys[0] ?? '',
+    steps: new SignInSteps({
+      db,
+      mfa,
+      account: accountSecurity,
+      limits: new MfaLimits(backoffStore, clock),
+      audit,
+      clock,
+      key: secrets.cookieKeys[0] ?? '',
+      // The same back-off keys as authenticator codes (the store is shared): one budget per person.
+      passkeys: new PasskeySignIn({ ...passkeyDeps, limits: new MfaLimits(backoffStore, clock) }),
+    }),
   });
   await app.register(relyingPartyRoutes, {
     publicUrl: config.publicUrl,
-    internalUrl: () => internalUrl,
     clientSecret: secrets.webClientSecret,
     sessions: authSessions,
     users,
@@ -207,35 +369,105 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     reply.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure });
     return reply.status(204).send();
   });
-  await app.register(userRoutes, { users });
-  await app.register(sessionRoutes, { service: sessions, publicOrigin });
-  const channel = new SessionChannel(sessions, bus, presence);
+  await app.register(userRoutes, { users, languages: new UserLanguages({ db, audit }), publicOrigin });
+  await app.register(conditionalAccessRoutes, { service: conditionalAccess, publicOrigin });
+  await app.register(accountRoutes, { mfa, account: accountSecurity, cookieName, publicOrigin });
+  await app.register(passkeyRoutes, { passkeys, cookieName, publicOrigin });
+  await app.register(photoRoutes, { users, photos: new UserPhotos({ db, audit, clock }), publicOrigin });
+  await app.register(apiDocsRoutes, { publicUrl: config.publicUrl, publicOrigin });
+  await app.register(directoryRoutes, {
+    directory: new Directory({
+      db,
+      users,
+      rbac: rbacRepo,
+      access,
+      audit,
+      clock,
+      endSessionsOf: (tenantId, userId, by) => sessions.endAllForUser(tenantId, userId, by),
+    }),
+    publicOrigin,
+  });
+  await app.register(rbacRoutes, {
+    service: new RbacService({ repo: rbacRepo, audit, clock, exists: (t, k, ids) => rbacRepo.existing(t, k, ids) }),
+    publicOrigin,
+  });
+  await app.register(sessionRoutes, {
+    service: sessions,
+    publicOrigin,
+    deviceProof: (request, header) =>
+      verifyDeviceProof(devicesRepo, replay, clock, {
+        header,
+        method: request.method,
+        url: `${config.publicUrl}${request.url.split('?')[0] ?? ''}`,
+      }),
+  });
+  const settings = new SettingsService({
+    repo: new SettingsRepo(db),
+    audit,
+    onRemoteHelpDisabled: async (tenantId, by) => void (await sessions.endAllForTenant(tenantId, by)),
+  });
+  await app.register(settingsRoutes, {
+    settings,
+    publicOrigin,
+    defaults: { codeTtlSeconds: config.codeTtlSeconds },
+  });
+  await app.register(complianceRoutes, { compliance, publicOrigin });
+  const reports = new ReportsService({
+    repo: new ReportsRepo(db),
+    audit,
+    clock,
+    isPresent: (id, role) => presence.isPresent(id, role),
+    endSession: async (principal, id) => void (await sessions.endOneAsAdmin(principal, id)),
+  });
+  const auditQueries = new AuditQueries({ repo: new AuditRepo(db), audit });
+  await app.register(reportsRoutes, { reports, auditQueries, clock, publicOrigin });
+  const chat = new ChatService({
+    repo: new ChatRepo(db),
+    loadSession: (principal, id) => sessions.load(principal, id),
+    chatDisabled: async (tenantId) => (await users.tenant(tenantId))?.disable_chat === 1,
+    audit,
+    bus,
+    clock,
+    ...(options.chatLimits ? { limits: options.chatLimits } : {}),
+  });
+  await app.register(chatRoutes, { chat, publicOrigin });
+  const socketLimits = new SocketLimits({ ...DEFAULT_SOCKET_LIMITS, ...options.socketLimits });
+  const channel = new SessionChannel({
+    service: sessions,
+    repo: new SessionsRepo(db),
+    bus,
+    presence,
+    media,
+    log: app.log,
+    attachmentsPerUserPerSession: socketLimits.options.attachmentsPerUserPerSession,
+    chat: new ChatFrames(chat),
+  });
   await app.register(gateway, {
     channel,
     iceServers: config.iceServers,
     publicOrigin,
     heartbeatMs: timing.heartbeatMs,
     deadAfterMs: timing.deadAfterMs,
+    limits: socketLimits,
   });
+  await sweepAfterRestart(new SessionsRepo(db), presence, timing.restartGraceMs ?? DEFAULT_PRESENCE.restartGraceMs);
   const devicePresence = new DevicePresence();
-  const replay = new ReplayCache(clock);
+  const replay = new ReplayCache(devicesRepo, clock);
   const devices = new DeviceService({
     repo: devicesRepo,
     users,
     audit,
     clock,
-    enrollLimits: new Backoff(backoffStore, clock, {
-      freeFailures: 10,
-      baseDelayMs: 2000,
-      maxDelayMs: 15 * 60_000,
-      resetAfterMs: 15 * 60_000,
-    }),
+    enrollLimits: new Backoff(backoffStore, clock, ENROLL_ADDRESS),
     isOnline: devicePresence.isOnline,
+    compliance,
+    access,
   });
   const deviceDeps = { repo: devicesRepo, replay, clock, bus, presence: devicePresence, publicUrl: config.publicUrl };
-  await app.register(deviceRoutes, { ...deviceDeps, devices, sessions, publicOrigin });
+  const launchLimits = new TokenBuckets(clock, DEFAULT_LAUNCH_LIMITS);
+  await app.register(deviceRoutes, { ...deviceDeps, devices, sessions, publicOrigin, launchLimits });
   await app.register(launchChannel, { ...deviceDeps, heartbeatMs: 10_000 });
-  await app.register(staticRoutes, { dist: config.webDist ?? DEFAULT_WEB_DIST });
+  await app.register(staticRoutes, { web, publicUrl: config.publicUrl });
 
   const sweeper = setInterval(() => {
     sessions.expireDue().catch((error: unknown) => app.log.error({ err: error }, 'code expiry sweep failed'));
@@ -243,6 +475,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   sweeper.unref();
   const pruner = setInterval(() => void pruneOidcPayloads(db).catch(() => undefined), 10 * 60_000);
   pruner.unref();
+  const complianceSweep = setInterval(() => {
+    compliance.reevaluateAll().catch((error: unknown) => app.log.error({ err: error }, 'compliance sweep failed'));
+  }, 60 * 60_000);
+  complianceSweep.unref();
+  const retention = new RetentionJob({ db, audit, clock, log: app.log });
+  retention.start();
 
   return {
     app,
@@ -251,6 +489,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     sessions,
     audit,
     seed,
+    routes,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
@@ -262,7 +501,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     async close() {
       clearInterval(sweeper);
       clearInterval(pruner);
+      clearInterval(complianceSweep);
+      await retention.stop();
       presence.close();
+      media.close();
       await app.close();
       await bus.close();
       await db.destroy();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, fastifyTrustProxy, loadConfig } from './config.js';
 
 describe('configuration', () => {
   it('has sane defaults', () => {
@@ -38,5 +38,41 @@ describe('configuration', () => {
     expect(() => loadConfig({ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' })).toThrow(
       /TLS_CERT: cannot read/,
     );
+  });
+
+  it('takes TRUST_PROXY as a hop count or a list of proxy addresses, and refuses a blanket "true"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['true', 'yes', 'TRUE', '11', '10.0.0.0/33', 'proxy.example.com', '10.0.0.1,', '1.2.3.4/8/9']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY: .*hop|TRUST_PROXY: .*(address|CIDR)/);
+    }
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/number of proxies .* or their addresses/);
+  });
+
+  it('gives a dropped side RECONNECT_GRACE_SECONDS (default 30) to come back, within sane bounds', () => {
+    expect(loadConfig({}).reconnectGraceSeconds).toBe(30);
+    expect(loadConfig({ RECONNECT_GRACE_SECONDS: '10' }).reconnectGraceSeconds).toBe(10);
+    expect(loadConfig({ RECONNECT_GRACE_SECONDS: '600' }).reconnectGraceSeconds).toBe(600);
+    expect(loadConfig({ RECONNECT_GRACE_SECONDS: '' }).reconnectGraceSeconds).toBe(30);
+    for (const bad of ['abc', '2.5', '4', '0', '-30', '601', '1e9']) {
+      expect(() => loadConfig({ RECONNECT_GRACE_SECONDS: bad }), bad).toThrow(/RECONNECT_GRACE_SECONDS: must be/);
+    }
+  });
+
+  it('gives Fastify a hop count as "trust the nearest N addresses"', () => {
+    const trust = fastifyTrustProxy(2) as (address: string, hop: number) => boolean;
+    expect([0, 1, 2, 3].map((hop) => trust('203.0.113.1', hop))).toEqual([true, true, false, false]);
+    expect(fastifyTrustProxy(false)).toBe(false);
+    expect(fastifyTrustProxy(['10.0.0.0/8'])).toEqual(['10.0.0.0/8']);
   });
 });

@@ -15,8 +15,15 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_participant: 403,
   tenant_disabled: 403,
+  unenrolled_not_allowed: 403,
   device_offline: 409,
+  launch_pending: 409,
+  out_of_scope: 403,
+  conflict: 409,
   enrollment_token_invalid: 401,
+  enrollment_token_expired: 410,
+  enrollment_token_used_up: 410,
+  enrollment_token_revoked: 410,
   not_found: 404,
   session_not_found: 404,
   session_ended: 409,
@@ -28,6 +35,21 @@ const STATUS: Record<ErrorCode, number> = {
   code_own_session: 409,
   rate_limited: 429,
   payload_too_large: 413,
+  image_invalid: 400,
+  image_too_large: 413,
+  domain_taken: 409,
+  dns_record_missing: 422,
+  dns_record_mismatch: 422,
+  dns_timeout: 504,
+  dns_lookup_failed: 502,
+  chat_disabled: 403,
+  message_empty: 400,
+  message_too_long: 413,
+  access_blocked: 403,
+  mfa_required: 403,
+  compliant_device_required: 403,
+  enrolled_device_required: 403,
+  reauthentication_required: 401,
   internal_error: 500,
 };
 
@@ -74,33 +96,102 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
       internal: false,
     };
   }
-  const fastifyError = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
-  if (fastifyError.statusCode === 413 || fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return {
-      status: 413,
-      body: { ok: false, error: 'payload_too_large', message: 'Request body too large.' },
-      internal: false,
-    };
-  }
-  if (
-    fastifyError.statusCode === 400 ||
-    fastifyError.statusCode === 415 ||
-    fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
-    fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-  ) {
-    return {
-      status: 400,
-      body: {
-        ok: false,
-        error: 'bad_request',
-        message: 'Malformed request: send a JSON body with content-type application/json.',
-      },
-      internal: false,
-    };
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 499) {
+    const code = (error as { code?: unknown }).code;
+    const body = clientErrorBody(status);
+    if (typeof code === 'string' && code.startsWith('FST_ERR_CTP_') && (status === 400 || status === 415))
+      body.message = 'Malformed request: send a JSON body with content-type application/json.';
+    return { status, body, internal: false };
   }
   return {
     status: 500,
     body: { ok: false, error: 'internal_error', message: 'Something went wrong on our side.' },
     internal: true,
   };
+}
+
+/** The protocol code for a client error (4xx) that did not come from our own code. */
+const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
+  401: 'authentication_required',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+};
+
+const CLIENT_ERROR_MESSAGES: Partial<Record<number, string>> = {
+  400: 'Malformed request.',
+  403: 'Not allowed.',
+  404: 'Not found.',
+  405: 'Method not allowed.',
+  408: 'The request took too long to arrive.',
+  413: 'Request body too large.',
+  414: 'The address (URL) is too long.',
+  415: 'Unsupported content type: send a JSON body with content-type application/json.',
+  431: 'The request headers are too large.',
+};
+
+/**
+ * The envelope for a 4xx raised by Fastify, a plugin or Node's HTTP parser (bad URL, traversal
+ * refused by the static files, oversized headers). It keeps the status and says nothing internal.
+ */
+export function clientErrorBody(status: number): ErrorEnvelope {
+  return {
+    ok: false,
+    error: CLIENT_ERROR_CODES[status] ?? 'bad_request',
+    message: CLIENT_ERROR_MESSAGES[status] ?? 'Malformed request.',
+  };
+}
+
+/**
+ * What to answer on a raw socket when Node cannot parse a request at all (`clientError`):
+ * 431 for oversized headers, 414 when it is the request line (the URL) that overflowed,
+ * 408 for a request that never finished arriving, 400 otherwise. `null`: nothing to send.
+ */
+export function rawClientError(error: {
+  code?: string;
+  rawPacket?: unknown;
+}): { status: number; response: string } | null {
+  if (error.code === 'ECONNRESET') return null;
+  let status = 400;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = 408;
+  else if (error.code === 'HPE_HEADER_OVERFLOW')
+    status = requestLineOverflowed(Buffer.isBuffer(error.rawPacket) ? error.rawPacket : undefined) ? 414 : 431;
+  else if (error.code === 'HPE_URI_TOO_LONG') status = 414;
+  const body = JSON.stringify(clientErrorBody(status));
+  const reason = STATUS_TEXT[status] ?? 'Bad Request';
+  const response =
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
+  return { status, response };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
+
+/** True when the bytes Node gave up on are a request line that never ended (or ran over half the budget). */
+function requestLineOverflowed(packet: Buffer | undefined): boolean {
+  if (!packet?.length || !/^[A-Z]{3,7} \S/.test(packet.subarray(0, 16).toString('latin1'))) return false;
+  const end = packet.indexOf('\r\n');
+  return end === -1 || end > 8 * 1024;
+}
+
+/** Answers a request Node could not parse (Fastify's `clientErrorHandler`) with the envelope, and closes. */
+export function answerClientError(
+  error: { code?: string; rawPacket?: unknown },
+  socket: { destroyed: boolean; writable: boolean; write(data: string): unknown; destroy(): unknown },
+  log: { warn(details: object, message: string): void },
+): void {
+  if (socket.destroyed) return;
+  const answer = rawClientError(error);
+  if (answer) {
+    log.warn({ status: answer.status, code: error.code }, 'malformed HTTP request refused');
+    if (socket.writable) socket.write(answer.response);
+  }
+  socket.destroy();
 }

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     `  Remote Help is running at ${url}`,
     `    Helper app:   ${url}/help`,
     `    Sharer app:   ${url}/share`,
+    `    Admin center: ${url}/admin`,
   ];
   if (server.seed.seeded) {
     lines.push('', '  Demo organizations were created:', ...server.seed.accounts.map((a) => `    ${a}`));
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
     lines.push(
       '',
       '  Try it: open the helper app in one window (helper@contoso.example) and the sharer app in another',
-      '  (sharer@contoso.example, e.g. a private window), then follow the screens.',
+      '  (sharer@contoso.example, e.g. a private window), then follow the screens; admin@contoso.example',
+      '  opens the admin center.',
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);

@@ -1,18 +1,23 @@
 /**
  * @module App
  * Providers (Fluent theme and text direction, sign-in state) and the routes:
- * `/` landing page, `/help` helper app, `/share` sharer app (both lazy-loaded).
+ * `/` landing page, `/help` helper app, `/share` sharer app, `/admin` admin center (all lazy-loaded).
  */
 import { lazy } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { FluentProvider, makeStaticStyles, webLightTheme } from '@fluentui/react-components';
 import { AppLayout } from './common/AppLayout';
 import { MeProvider } from './common/MeProvider';
 import { RequireSignIn } from './common/RequireSignIn';
 import { LandingPage } from './home/LandingPage';
+import { NotFoundPage } from './home/NotFoundPage';
 
 const HelperApp = lazy(() => import('./helper/HelperApp').then((module) => ({ default: module.HelperApp })));
+const AdminApp = lazy(() => import('./admin/AdminApp').then((module) => ({ default: module.AdminApp })));
+const SecurityInfoPage = lazy(() =>
+  import('./account/SecurityInfoPage').then((module) => ({ default: module.SecurityInfoPage })),
+);
 const SharerApp = lazy(() => import('./sharer/SharerApp').then((module) => ({ default: module.SharerApp })));
 
 const useGlobalStyles = makeStaticStyles({
@@ -48,7 +53,23 @@ export function App() {
                   </RequireSignIn>
                 }
               />
-              <Route path="*" element={<Navigate to="/" replace />} />
+              <Route
+                path="admin/*"
+                element={
+                  <RequireSignIn>
+                    <AdminApp />
+                  </RequireSignIn>
+                }
+              />
+              <Route
+                path="account/security"
+                element={
+                  <RequireSignIn>
+                    <SecurityInfoPage />
+                  </RequireSignIn>
+                }
+              />
+              <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>
         </BrowserRouter>

@@ -2,6 +2,8 @@
  * @module main
  * Entry point: loads the translations for the browser's language, then renders the app.
  */
+// First: zod must be jitless before any schema is built (see the module).
+import './zodJitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -6,19 +6,23 @@
  * codes instead of throwing. On an enrolled device it also holds the launch connection
  * and offers a helper's remote launch to the user (`launch` screen).
  */
+import { dirname } from 'node:path';
+import { chatTextProblem, messageParts } from '@remote-help/protocol';
 import type { Me } from '@remote-help/protocol';
 import type { LaunchOffer } from '../devices/launchListener.js';
 import { AgentOidcClient } from '../auth/oidc.js';
 import { Credentials, lazyEndpoint } from '../auth/credentials.js';
 import type { TokenStore } from '../auth/tokenStore.js';
 import type { DesktopServices, PlatformAdapter } from '../platform/types.js';
+import { AgentChat } from '../session/agentChat.js';
 import { ApiClient, isApiError } from '../session/apiClient.js';
 import { ScreenShare, type PixelPath } from '../session/screenShare.js';
 import { SharingSession } from '../session/sharingSession.js';
 import { SignalingClient } from '../session/signalingClient.js';
-import type { UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
+import type { UiChat, UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
 import { PreviewMaker } from '../ui/preview.js';
 import { answerOffer, launchFor, type DeviceLaunchOptions, type PendingLaunch } from './launchOffers.js';
+import { SessionMemory } from './sessionMemory.js';
 import { errorCode, sessionScreen, uiPerson } from './uiState.js';
 
 /** What the agent is started with. */
@@ -35,6 +39,8 @@ export interface AgentAppOptions extends DeviceLaunchOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** Diagnostics (never tokens or input contents). */
   log?: (message: string) => void;
+  /** Where the current session is remembered for a rejoin after a restart (default: the token store's directory). */
+  stateDir?: string | undefined;
 }
 
 /** The running agent. */
@@ -54,15 +60,32 @@ export class AgentApp implements UiController {
   #error: UiError | null = null;
   #photo: { url: string; image: Promise<UiImage | null> } | null = null;
   readonly #launch: PendingLaunch | null;
+  readonly #memory: SessionMemory;
+  /** The session id last written to `#memory` (null: none remembered). */
+  #remembered: string | null = null;
+  /** The session this agent rejoined after a restart (full control needs a new Allow). */
+  #rejoinedId: string | null = null;
+  /** The chat of the session in progress, from the trust screen on (null: none). */
+  #chat: AgentChat | null = null;
+  /** Counts the chat's changes, for `UiState.chatVersion`. */
+  #chatVersion = 0;
+  /** Whether the chat's session had ended at the last look. */
+  #chatEnded = false;
 
   constructor(options: AgentAppOptions) {
     this.#o = options;
+    this.#memory = new SessionMemory(options.stateDir ?? dirname(options.store.file));
     this.credentials = new Credentials({
       server: options.server,
       store: options.store,
       endpoint: lazyEndpoint(() => AgentOidcClient.discover(options.server)),
     });
-    this.api = new ApiClient({ server: options.server, tokens: this.credentials });
+    const device = options.device;
+    this.api = new ApiClient({
+      server: options.server,
+      tokens: this.credentials,
+      deviceProof: device ? (method, url) => device.proof(method, url) : undefined,
+    });
     this.#launch = launchFor(options, () => this.#changed());
   }
 
@@ -118,6 +141,55 @@ export class AgentApp implements UiController {
       error: this.#error,
       busy: this.#busy,
       previewVersion: session?.state === 'active' ? this.#preview.version : 0,
+      paused: snapshot?.paused ?? false,
+      displayLost: snapshot?.displayLost ?? false,
+      inputUnavailable: snapshot?.inputUnavailable ?? false,
+      rejoined:
+        session !== null &&
+        session.state !== 'ended' &&
+        session.id === this.#rejoinedId &&
+        !(snapshot?.controlActive ?? false),
+      chatVersion: this.chat() ? this.#chatVersion : 0,
+    };
+  }
+
+  /** The chat as the window shows it: from the trust screen on, read-only after the end (when anything was said). */
+  chat(): UiChat | null {
+    const chat = this.#chat?.snapshot();
+    const session = this.#sharing?.session;
+    if (!chat || !session || session.id !== this.#chat?.sessionId || !chat.enabled) return null;
+    const readOnly = session.state === 'ended';
+    if (readOnly && chat.messages.length === 0) return null;
+    const helperName = session.helper.displayName;
+    return {
+      readOnly,
+      loaded: chat.loaded,
+      peerName: helperName,
+      peerTyping: chat.peerTyping,
+      messages: [
+        ...chat.messages.map((m) => ({
+          key: String(m.seq),
+          seq: m.seq,
+          clientId: m.clientId,
+          mine: m.from === 'sharer',
+          name: m.from === 'sharer' ? '' : helperName,
+          parts: messageParts(m.text),
+          at: m.sentAt,
+          state: 'sent' as const,
+          error: null,
+        })),
+        ...chat.outgoing.map((m) => ({
+          key: m.clientId,
+          seq: 0,
+          clientId: m.clientId,
+          mine: true,
+          name: '',
+          parts: messageParts(m.text),
+          at: new Date(m.createdAt).toISOString(),
+          state: m.state,
+          error: m.error?.code ?? null,
+        })),
+      ],
     };
   }
 
@@ -133,6 +205,7 @@ export class AgentApp implements UiController {
       return this.#signIn(() => this.#answerLaunch(true));
     }
     if (command.type === 'cancelSignIn') return void this.#signingIn?.abort();
+    if (command.type.startsWith('chat')) return this.#chatCommand(command);
     const sharing = this.#sharing;
     await this.#run(async () => {
       switch (command.type) {
@@ -144,6 +217,10 @@ export class AgentApp implements UiController {
           return sharing?.respond(command.allow, command.mode);
         case 'stopControl':
           return sharing?.stopControl();
+        case 'pause':
+          return sharing?.pause();
+        case 'resume':
+          return sharing?.resume();
         case 'leave':
           return sharing?.leave();
         case 'acceptLaunch':
@@ -155,6 +232,53 @@ export class AgentApp implements UiController {
           return sharing?.reset();
       }
     });
+  }
+
+  /** Chat commands: never busy (the rest of the window stays usable), failures shown per message. */
+  #chatCommand(command: UiCommand): void {
+    const chat = this.#chat;
+    if (!chat) return;
+    switch (command.type) {
+      case 'chatSend': {
+        const problem = chatTextProblem(command.text);
+        if (problem) {
+          this.#error = {
+            code:
+              problem === 'empty' ? 'message_empty' : problem === 'too_long' ? 'message_too_long' : 'chat_malformed',
+            retryAfterSeconds: null,
+          };
+          return this.#changed();
+        }
+        this.#error = null;
+        return chat.send(command.text);
+      }
+      case 'chatRetry':
+        return chat.retry(command.clientId);
+      case 'chatDiscard':
+        return chat.discard(command.clientId);
+      case 'chatTyping':
+        return chat.typing(command.typing);
+    }
+  }
+
+  /** Keeps the chat on the session in progress (none while it waits for its sharer). */
+  #syncChat(sharing: SharingSession, signaling: SignalingClient): void {
+    const session = sharing.session;
+    const id = session && session.state !== 'waiting' ? session.id : null;
+    // The end makes the thread read-only: the window must fetch it again.
+    const ended = session?.state === 'ended';
+    if (ended !== this.#chatEnded) {
+      this.#chatEnded = ended;
+      this.#chatVersion++;
+    }
+    if ((this.#chat?.sessionId ?? null) === id) return;
+    this.#chat?.dispose();
+    this.#chat = id ? new AgentChat(signaling, id) : null;
+    this.#chat?.on('change', () => {
+      this.#chatVersion++;
+      this.#changed();
+    });
+    this.#chatVersion++;
   }
 
   helperPhoto(): Promise<UiImage | null> {
@@ -236,6 +360,7 @@ export class AgentApp implements UiController {
       media: async ({ displayId, iceServers }) =>
         ScreenShare.open({
           screen: await platform.openScreenSource(),
+          reopenScreen: () => platform.openScreenSource(),
           displayId,
           iceServers,
           pixels: this.#o.pixels,
@@ -247,12 +372,55 @@ export class AgentApp implements UiController {
     });
     sharing.on('change', () => {
       if (sharing.session?.state !== 'active') this.#preview.clear();
+      this.#syncChat(sharing, signaling);
+      this.#rememberSession(sharing);
       this.#changed();
     });
     sharing.on('frame', (frame) => this.#preview.update(frame));
     this.#signaling = signaling;
     this.#sharing = sharing;
     signaling.connect();
+    await this.#rejoin(sharing).catch((error: unknown) =>
+      this.#o.log?.(`Could not rejoin the session: ${String(error)}`),
+    );
+  }
+
+  /** Keeps the remembered session in step with the session in progress. */
+  #rememberSession(sharing: SharingSession): void {
+    const session = sharing.session;
+    const id = session && session.state !== 'ended' ? session.id : null;
+    if (id === this.#remembered) return;
+    this.#remembered = id;
+    const done = id ? this.#memory.remember(this.#o.server, id) : this.#memory.forget();
+    done.catch((error: unknown) => this.#o.log?.(`Could not remember the session: ${String(error)}`));
+  }
+
+  /**
+   * After a restart (killed, crashed): the session this agent was in, if it still lives
+   * and this user is its agent sharer, is joined again and a new connection offered.
+   * Consent does not survive a restart: a session in full control continues in view
+   * until the local user allows control again (the helper sees the mode change).
+   */
+  async #rejoin(sharing: SharingSession): Promise<void> {
+    const id = await this.#memory.read(this.#o.server);
+    if (!id || sharing.session) return;
+    let view;
+    try {
+      view = await this.api.session(id);
+    } catch (error) {
+      if (isApiError(error, 'network_error')) throw error; // keep it: the server may come back
+      await this.#memory.forget();
+      return;
+    }
+    if (view.state === 'ended' || view.role !== 'sharer' || view.sharerClient !== 'agent' || sharing.session) {
+      await this.#memory.forget();
+      return;
+    }
+    this.#remembered = view.id;
+    this.#rejoinedId = view.id;
+    sharing.adopt(view);
+    this.#o.log?.(`Rejoined session ${view.id} (${view.state}).`);
+    if (view.state === 'active' && view.mode === 'control') await sharing.stopControl();
   }
 
   async #disconnect(leave: boolean): Promise<void> {
@@ -260,6 +428,8 @@ export class AgentApp implements UiController {
     const signaling = this.#signaling;
     this.#sharing = null;
     this.#signaling = null;
+    this.#chat?.dispose();
+    this.#chat = null;
     if (sharing) {
       if (leave) await sharing.leave().catch(() => undefined);
       await sharing.dispose();

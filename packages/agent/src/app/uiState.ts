@@ -40,6 +40,7 @@ export function uiPerson(card: PersonCard): UiPerson {
     email: card.email,
     tenantName: card.tenantName,
     verifiedDomain: card.verifiedDomain,
+    assertedDomain: card.assertedDomain,
     hasPhoto: card.photoUrl !== null,
   };
 }

@@ -1,4 +1,5 @@
 import type { SessionMode } from '@remote-help/protocol';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ConsentGate } from './consentGate.js';
 
@@ -51,6 +52,41 @@ describe('ConsentGate', () => {
     gate.setSessionMode('view');
     gate.setSessionMode('control');
     expect(gate.allowed).toBe(false);
+  });
+
+  it('pause refuses everything whatever the server says, releases held input, and resume needs no new Allow', () => {
+    const { gate, target } = makeGate();
+    gate.setSessionMode('control');
+    gate.setLocalConsent(true);
+    gate.setPaused(true);
+    expect(target.releaseAll).toHaveBeenCalledTimes(1);
+    expect(gate.blockReason()).toBe('paused');
+    // The server insisting on control, the helper's consent-less messages: still nothing.
+    gate.setSessionMode('view');
+    gate.setSessionMode('control');
+    const inject = vi.fn();
+    expect(gate.run(inject)).toBe(false);
+    expect(inject).not.toHaveBeenCalled();
+    expect(gate.allowed).toBe(false);
+    gate.setPaused(false);
+    // The control period was ended by the server meanwhile: consent was consumed, as without a pause.
+    expect(gate.blockReason()).toBe('no_local_consent');
+    gate.setLocalConsent(true);
+    gate.setPaused(true);
+    gate.setPaused(false);
+    expect(gate.allowed).toBe(true);
+    expect(gate.run(inject)).toBe(true);
+  });
+
+  it('a lost display refuses input and keeps consent for when it comes back', () => {
+    const { gate, target } = makeGate();
+    gate.setSessionMode('control');
+    gate.setLocalConsent(true);
+    gate.setDisplayUnavailable(true);
+    expect(gate.blockReason()).toBe('display_unavailable');
+    expect(target.releaseAll).toHaveBeenCalledTimes(1);
+    gate.setDisplayUnavailable(false);
+    expect(gate.allowed).toBe(true);
   });
 
   it('revoke releases even when input was already blocked', () => {
@@ -114,5 +150,70 @@ describe('ConsentGate', () => {
     off();
     gate.setLocalConsent(true);
     expect(listener.mock.calls.map((c) => c[0])).toEqual([true, false]);
+  });
+});
+
+type GateStep =
+  | { kind: 'mode'; mode: SessionMode | null }
+  | { kind: 'allow' | 'deny' | 'stop' | 'pause' | 'resume' | 'displayLost' | 'displayBack' };
+
+const gateStep: fc.Arbitrary<GateStep> = fc.oneof(
+  fc.record({ kind: fc.constant('mode' as const), mode: fc.constantFrom<SessionMode | null>('view', 'control', null) }),
+  fc.constantFrom(
+    ...(['allow', 'deny', 'stop', 'pause', 'resume', 'displayLost', 'displayBack'] as const).map((kind) => ({ kind })),
+  ),
+);
+
+describe('ConsentGate with pause and a lost display, over arbitrary sequences', () => {
+  it('is open iff control ∧ the Allow stands ∧ not paused ∧ the display is there; closing always releases', () => {
+    fc.assert(
+      fc.property(fc.array(gateStep, { maxLength: 40 }), (steps) => {
+        const { gate, target } = makeGate();
+        let mode: SessionMode | null = null;
+        let paused = false;
+        let lost = false;
+        const last = { allow: -1, deny: -1, stop: -1, controlEnded: -1 };
+        steps.forEach((s, t) => {
+          const wasOpen = gate.allowed;
+          const releases = target.releaseAll.mock.calls.length;
+          switch (s.kind) {
+            case 'mode':
+              if (mode === 'control' && s.mode !== 'control') last.controlEnded = t;
+              mode = s.mode;
+              gate.setSessionMode(s.mode);
+              break;
+            case 'allow':
+              last.allow = t;
+              gate.setLocalConsent(true);
+              break;
+            case 'deny':
+              last.deny = t;
+              gate.setLocalConsent(false);
+              break;
+            case 'stop':
+              last.stop = t;
+              gate.revoke();
+              break;
+            case 'pause':
+            case 'resume':
+              paused = s.kind === 'pause';
+              gate.setPaused(paused);
+              break;
+            case 'displayLost':
+            case 'displayBack':
+              lost = s.kind === 'displayLost';
+              gate.setDisplayUnavailable(lost);
+              break;
+          }
+          const consent = last.allow > Math.max(last.deny, last.stop, last.controlEnded);
+          const expected = mode === 'control' && consent && !paused && !lost;
+          expect(gate.allowed, `step ${t}: ${JSON.stringify(s)}`).toBe(expected);
+          if (wasOpen && !expected) expect(target.releaseAll.mock.calls.length).toBeGreaterThan(releases);
+          const inject = vi.fn();
+          expect(gate.run(inject)).toBe(expected);
+        });
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -4,7 +4,10 @@
  * injected only while all three hold:
  *  1. the server says the session is in full control (`mode === 'control'`),
  *  2. the local user allowed full control in the agent UI, and
- *  3. the local user has not revoked it since.
+ *  3. the local user has not revoked it since,
+ * and sharing is neither paused by the local user nor held because the display went
+ * away. A pause or a lost display does not consume consent: resuming continues in the
+ * same mode without a new Allow.
  * The gate enforces this itself, whatever the server or the helper send. Consent is
  * consumed when a full-control period ends: if the server later switches back to
  * `control`, the local user has to allow again.
@@ -12,13 +15,17 @@
 import type { SessionMode } from '@remote-help/protocol';
 
 /** Why input is currently refused (null when it is allowed). */
-export type ConsentBlockReason = 'not_control_mode' | 'no_local_consent' | 'revoked';
+export type ConsentBlockReason = 'paused' | 'display_unavailable' | 'not_control_mode' | 'no_local_consent' | 'revoked';
 
 /** What the gate knows. */
 export interface ConsentState {
   mode: SessionMode | null;
   localConsent: boolean;
   revoked: boolean;
+  /** The local user paused sharing. */
+  paused: boolean;
+  /** The shared display is gone (X server died); input would land nowhere or crash. */
+  displayUnavailable: boolean;
 }
 
 /** Something holding keys and buttons down that must let go when consent ends. */
@@ -30,7 +37,13 @@ type Listener = (allowed: boolean, state: Readonly<ConsentState>) => void;
 
 /** Gatekeeper between incoming input messages and the injector. */
 export class ConsentGate {
-  #state: ConsentState = { mode: null, localConsent: false, revoked: false };
+  #state: ConsentState = {
+    mode: null,
+    localConsent: false,
+    revoked: false,
+    paused: false,
+    displayUnavailable: false,
+  };
   readonly #target: Releasable;
   readonly #listeners = new Set<Listener>();
   #blocked = 0;
@@ -54,7 +67,9 @@ export class ConsentGate {
   }
 
   blockReason(): ConsentBlockReason | null {
-    const { mode, localConsent, revoked } = this.#state;
+    const { mode, localConsent, revoked, paused, displayUnavailable } = this.#state;
+    if (paused) return 'paused';
+    if (displayUnavailable) return 'display_unavailable';
     if (revoked) return 'revoked';
     if (mode !== 'control') return 'not_control_mode';
     if (!localConsent) return 'no_local_consent';
@@ -75,6 +90,24 @@ export class ConsentGate {
     this.#update(() => {
       this.#state.localConsent = allowed;
       if (allowed) this.#state.revoked = false;
+    });
+  }
+
+  /**
+   * The local user paused (or resumed) sharing. Whatever the server or the helper say,
+   * nothing is injected while paused; held input is released when the pause begins.
+   * Resuming keeps the consent given before the pause.
+   */
+  setPaused(paused: boolean): void {
+    this.#update(() => {
+      this.#state.paused = paused;
+    });
+  }
+
+  /** The shared display went away (true) or is back (false); consent is kept. */
+  setDisplayUnavailable(unavailable: boolean): void {
+    this.#update(() => {
+      this.#state.displayUnavailable = unavailable;
     });
   }
 

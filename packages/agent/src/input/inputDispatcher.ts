@@ -3,7 +3,9 @@
  * The path of one `input` data-channel message: parse (reject and count bad ones),
  * put numbered messages in order (each `seq` once, from whichever channel brought it
  * first; see protocol `input.ts`), ask the consent gate, translate (normalized → display
- * pixels, code → key name, wheel deltas → notches) and inject.
+ * pixels, code → key name, wheel deltas → notches) and inject. While the injector types
+ * a text asynchronously (X11 needs round trips), later messages wait their turn, so text
+ * and keys reach the desktop in the order the helper sent them.
  */
 import { AgentError, isAgentError } from '../errors.js';
 import type { InputInjector } from '../platform/types.js';
@@ -28,6 +30,8 @@ export interface DispatchStats {
 
 /** Numbered messages kept while an earlier number is missing; beyond that the gap is given up. */
 const MAX_HELD = 256;
+/** Messages kept while a text is being typed; beyond that they are dropped (and counted as failed). */
+const MAX_WAITING = 4096;
 
 /** Pixels of a DOM wheel event that make one wheel notch (Chromium on Linux/Windows sends 100 per notch). */
 const PIXELS_PER_NOTCH = 100;
@@ -54,6 +58,10 @@ export class InputDispatcher {
   #held = new Map<number, InputMessage>();
   #wheelX = 0;
   #wheelY = 0;
+  /** The text being typed, and the messages that came after it. */
+  #typing: Promise<void> | null = null;
+  #waiting: InputMessage[] = [];
+  #idle: (() => void)[] = [];
 
   constructor(gate: ConsentGate, injector: InputInjector, options: InputDispatcherOptions = {}) {
     this.#gate = gate;
@@ -118,7 +126,21 @@ export class InputDispatcher {
     return 'duplicate';
   }
 
+  /** Resolves once no text is being typed and no message waits for one. */
+  idle(): Promise<void> {
+    if (!this.#typing) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
   #dispatch(message: InputMessage): DispatchOutcome {
+    if (this.#typing) {
+      if (this.#waiting.length >= MAX_WAITING) {
+        this.#stats.failed++;
+        return 'failed';
+      }
+      this.#waiting.push(message);
+      return 'held';
+    }
     if (message.type === 'releaseAll') {
       // Letting go is always safe, so it does not need consent.
       this.#injector.releaseAll();
@@ -131,7 +153,13 @@ export class InputDispatcher {
         return 'blocked';
       }
     } catch (error) {
-      if (isAgentError(error, 'unknown_key') || isAgentError(error, 'key_unavailable')) return this.#reject(error);
+      if (
+        isAgentError(error, 'unknown_key') ||
+        isAgentError(error, 'key_unavailable') ||
+        isAgentError(error, 'invalid_input_message')
+      ) {
+        return this.#reject(error);
+      }
       this.#stats.failed++;
       this.#options.onFailed?.(error);
       return 'failed';
@@ -157,10 +185,30 @@ export class InputDispatcher {
         this.#releaseStaleModifiers(message.code, message.modifiers);
         injector.key(message.code, message.down);
         return;
-      case 'text':
-        injector.typeText(message.text);
+      case 'text': {
+        const typing = injector.typeText(message.text);
+        if (typing) this.#wait(typing);
         return;
+      }
     }
+  }
+
+  /** Holds every later message until `typing` settles, then injects them in order. */
+  #wait(typing: Promise<void>): void {
+    const settled = typing.then(
+      () => undefined,
+      (error: unknown) => {
+        this.#stats.failed++;
+        this.#options.onFailed?.(error);
+      },
+    );
+    this.#typing = settled;
+    void settled.then(() => {
+      this.#typing = null;
+      while (!this.#typing && this.#waiting.length > 0) this.#dispatch(this.#waiting.shift() as InputMessage);
+      if (this.#typing) return;
+      for (const resolve of this.#idle.splice(0)) resolve();
+    });
   }
 
   #move(x: number, y: number): void {

@@ -25,6 +25,12 @@ export interface LibnutModule {
 export interface LibnutInjectorOptions {
   /** Returns false for key names the local keyboard cannot produce; those are refused with `key_unavailable`. */
   keyGuard?: (name: KeyName) => boolean;
+  /**
+   * Types text instead of libnut's `typeString` (which on X11 only knows the characters
+   * the layout has, and on macOS cuts astral characters). The injector waits for nothing:
+   * the promise goes back to the caller, which holds later input until it settles.
+   */
+  typeText?: (text: string) => Promise<void>;
   /** Runs after `close()` released everything (e.g. to drop the guard's X connection). */
   onClose?: () => Promise<void>;
 }
@@ -39,6 +45,7 @@ export class LibnutInjector implements InputInjector {
   readonly #nut: LibnutModule;
   readonly #keyGuard: (name: KeyName) => boolean;
   readonly #onClose: (() => Promise<void>) | undefined;
+  readonly #typeText: ((text: string) => Promise<void>) | undefined;
   readonly #keys = new Map<string, KeyName>();
   readonly #buttons = new Set<PointerButton>();
 
@@ -47,6 +54,7 @@ export class LibnutInjector implements InputInjector {
     this.display = display;
     this.#keyGuard = options.keyGuard ?? (() => true);
     this.#onClose = options.onClose;
+    this.#typeText = options.typeText;
     nut.setMouseDelay(0);
     nut.setKeyboardDelay(0);
   }
@@ -81,7 +89,8 @@ export class LibnutInjector implements InputInjector {
     else this.#keys.delete(code);
   }
 
-  typeText(text: string): void {
+  typeText(text: string): void | Promise<void> {
+    if (this.#typeText) return this.#typeText(text);
     const points = Array.from(text);
     for (let i = 0; i < points.length; i += TYPE_CHUNK) {
       this.#nut.typeString(points.slice(i, i + TYPE_CHUNK).join(''));
@@ -113,6 +122,12 @@ export class LibnutInjector implements InputInjector {
 
   async close(): Promise<void> {
     this.releaseAll();
+    await this.#onClose?.();
+  }
+
+  async abandon(): Promise<void> {
+    this.#keys.clear();
+    this.#buttons.clear();
     await this.#onClose?.();
   }
 

@@ -92,7 +92,7 @@ export type PointerButton = 0 | 1 | 2;
 
 /**
  * Injects input on one display. Coordinates are display-local pixels. Every method
- * is synchronous: when it returns, the event has been handed to the OS.
+ * but `typeText` is synchronous: when it returns, the event has been handed to the OS.
  * Implementations track what they pressed so `releaseAll` can undo it.
  */
 export interface InputInjector {
@@ -103,14 +103,23 @@ export interface InputInjector {
   wheel(dx: number, dy: number): void;
   /** Presses or releases the key at `KeyboardEvent.code`; throws `AgentError('unknown_key' | 'key_unavailable')`. */
   key(code: string, down: boolean): void;
-  /** Types text as key strokes (no modifiers held by the helper are applied). */
-  typeText(text: string): void;
+  /**
+   * Types text as key strokes (no modifiers held by the helper are applied), any
+   * character. May return a promise (the X11 text path needs round trips): the caller
+   * then injects nothing else until it settles, so text stays in order with keys.
+   */
+  typeText(text: string): void | Promise<void>;
   /** Releases every key and button this injector holds down. */
   releaseAll(): void;
   /** Keys currently held, as `KeyboardEvent.code`s. */
   heldKeys(): ReadonlySet<string>;
   /** Releases everything held and frees the injector's resources. */
   close(): Promise<void>;
+  /**
+   * Frees the injector's resources without touching the display: it is gone (the X
+   * server died), and on X11 a call on a dead connection ends the process.
+   */
+  abandon?(): Promise<void>;
 }
 
 /** Whether the OS lets the agent capture and inject (always granted on X11). */

@@ -8,10 +8,15 @@
  * `tileSender`); for the video pixel path it adds the screen track instead. Signaling is transport-free: feed the other side's payloads
  * to `handleSignal` and relay every `signal` event; both use the protocol's
  * `SignalPayload` shape, so they map 1:1 onto the server WebSocket's `signal` frames.
+ *
+ * Network changes: a `PathMonitor` heartbeat (pre-negotiated channel `heartbeat`) reports
+ * a dead path within 1.5 s (1.25 s of silence) as a `path` event; `restartIce` then offers with fresh ICE
+ * credentials on the same connection (remote candidates wait for its answer).
  */
 import { EventEmitter } from 'node:events';
 import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
+import { PathMonitor, type PathState } from '@remote-help/protocol';
 import {
   loadWrtc,
   type IceCandidateInit,
@@ -41,6 +46,8 @@ export interface AgentPeerEvents {
   connectionstatechange: [state: string];
   channelopen: [label: ChannelLabel];
   channelclose: [label: ChannelLabel];
+  /** The network path of the connection (heartbeat): `down` means silent for 1.25 s. */
+  path: [state: PathState];
   /** Negotiation failed; the connection is unusable until `restart`. */
   error: [error: AgentError];
 }
@@ -61,6 +68,10 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   readonly #channels: Partial<Record<ChannelLabel, WrtcDataChannel>>;
   #pendingCandidates: IceCandidateInit[] = [];
   #closed = false;
+  readonly #monitor: PathMonitor;
+  /** Local addresses this connection has gathered candidates on. */
+  readonly #localAddresses = new Set<string>();
+  #restartedForAddress = false;
 
   constructor(options: AgentPeerOptions) {
     super();
@@ -74,6 +85,10 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       control: this.#openChannel(CONTROL_CHANNEL, { ordered: true }),
       ...(options.tiles ? { tiles: this.#openChannel(TILES_CHANNEL, { ordered: false, maxRetransmits: 0 }) } : {}),
     };
+    this.#monitor = new PathMonitor(this.#pc, (state) => {
+      if (state === 'up') this.#restartedForAddress = false;
+      if (!this.#closed) this.emit('path', state);
+    });
     this.#pc.onicecandidate = ({ candidate }) => {
       if (this.#closed) return;
       const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
@@ -86,12 +101,24 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
           ...(init.usernameFragment ? { usernameFragment: init.usernameFragment } : {}),
         },
       });
+      if (init) this.#noteLocalAddress(init.candidate);
     };
     this.#pc.onconnectionstatechange = () => this.emit('connectionstatechange', this.#pc.connectionState);
   }
 
   get connectionState(): string {
     return this.#pc.connectionState;
+  }
+
+  /** The network path as the heartbeat sees it. */
+  get pathState(): PathState {
+    return this.#monitor.state;
+  }
+
+  /** Offers again with fresh ICE credentials on the same connection (its path died). */
+  async restartIce(): Promise<void> {
+    if (this.#closed) return;
+    await this.#offer(true);
   }
 
   /** Creates the offer and emits it as a `signal` event. */
@@ -110,8 +137,10 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
           return;
         case 'ice':
           if (!payload.candidate) return; // end of candidates: nothing to do in libwebrtc
-          if (!this.#pc.remoteDescription) this.#pendingCandidates.push(payload.candidate);
-          else await this.#pc.addIceCandidate(payload.candidate);
+          // During an ICE restart the helper's new candidates belong to the coming answer.
+          if (!this.#pc.remoteDescription || this.#pc.signalingState !== 'stable') {
+            this.#pendingCandidates.push(payload.candidate);
+          } else await this.#pc.addIceCandidate(payload.candidate);
           return;
         case 'restart':
           await this.#offer(true);
@@ -148,6 +177,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#monitor.close();
     for (const channel of Object.values(this.#channels)) channel?.close();
     this.#pc.close();
   }
@@ -156,6 +186,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     try {
       const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
       await this.#pc.setLocalDescription(offer);
+      if (iceRestart) this.#pendingCandidates = [];
       this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp: offer.sdp } });
     } catch (error) {
       throw this.#fail(error);
@@ -164,6 +195,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
 
   async #applyDescription(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
     if (description.type === 'answer') {
+      if (this.#pc.signalingState !== 'have-local-offer') return; // a repeated or late answer
       await this.#pc.setRemoteDescription(description);
     } else {
       // The helper re-offered (e.g. after reloading its page): answer it.
@@ -184,6 +216,22 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     channel.onclose = () => this.emit('channelclose', label);
     channel.onmessage = ({ data }) => this.emit(label === INPUT_FAST_CHANNEL ? INPUT_CHANNEL : label, data);
     return channel;
+  }
+
+  /**
+   * A candidate on an address this connection had not used: libwebrtc noticed a new network
+   * (it polls the interfaces every few seconds). While the path is down, the restart made
+   * before may have offered only the dead address: restart again with the new one.
+   */
+  #noteLocalAddress(candidate: string): void {
+    // `candidate:<foundation> <component> <transport> <priority> <address> <port> typ …`
+    const address = candidate.split(' ')[4];
+    if (!address || this.#localAddresses.has(address)) return;
+    this.#localAddresses.add(address);
+    // Once per dead spell: the other addresses of the same new network come with it.
+    if (this.#monitor.state !== 'down' || this.#restartedForAddress) return;
+    this.#restartedForAddress = true;
+    void this.restartIce().catch(() => undefined);
   }
 
   #fail(error: unknown): AgentError {

@@ -136,6 +136,8 @@ export class TileSender {
   #rttvar = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Sharing is paused: nothing goes on the channel, not even resends. */
+  #paused = false;
   #stats = {
     frames: 0,
     messages: 0,
@@ -193,6 +195,16 @@ export class TileSender {
     this.#shadow.fill(UNKNOWN); // the helper may have nothing (a new canvas)
     this.#markAll();
     this.flush();
+  }
+
+  /**
+   * Pauses (nothing is sent, changes are only remembered) or resumes sending; on resume
+   * the whole current picture goes out again, as the helper's may be stale or cleared.
+   */
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    if (!paused) this.refresh();
   }
 
   /** A message from the viewer on the channel; throws `ProtocolError` for malformed ones. */
@@ -253,7 +265,7 @@ export class TileSender {
   /** Sends a frame of the dirty cells if the viewer and the channel can take it. */
   flush(): void {
     const image = this.#image;
-    if (this.#closed || !image || !this.#pending() || this.#channel.readyState !== 'open') return;
+    if (this.#closed || this.#paused || !image || !this.#pending() || this.#channel.readyState !== 'open') return;
     if (
       this.#inFlight.size >= this.#maxInFlight ||
       (this.#inFlight.size > 0 && this.#inFlightBytes >= this.#maxInFlightBytes) ||

@@ -43,6 +43,8 @@ export class ScreenVideoSource {
   #sendTimer: NodeJS.Timeout | undefined;
   readonly #keepAliveTimer: NodeJS.Timeout;
   #stopped = false;
+  /** Sharing is paused: no frame reaches the track, not even keep-alives. */
+  #paused = false;
   #stats = { framesIn: 0, framesSent: 0, keepAlives: 0, copyMs: 0, i420Ms: 0, conversions: 0 };
 
   constructor(options: ScreenVideoSourceOptions = {}) {
@@ -83,6 +85,18 @@ export class ScreenVideoSource {
     this.#scheduleSend();
   }
 
+  /** Pauses (frames are only remembered) or resumes; on resume the current picture goes out at once. */
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    if (paused) {
+      clearTimeout(this.#sendTimer);
+      this.#sendTimer = undefined;
+    } else {
+      this.refresh();
+    }
+  }
+
   stats(): VideoSourceStats {
     const s = this.#stats;
     return {
@@ -119,7 +133,7 @@ export class ScreenVideoSource {
   #send(): void {
     const rgba = this.#rgba;
     const i420 = this.#i420;
-    if (this.#stopped || !rgba || !i420) return;
+    if (this.#stopped || this.#paused || !rgba || !i420) return;
     if (this.#dirty) {
       const t0 = performance.now();
       this.#wrtc.nonstandard.rgbaToI420(rgba, { width: rgba.width, height: rgba.height, data: i420 });
@@ -133,7 +147,7 @@ export class ScreenVideoSource {
   }
 
   #keepAlive(): void {
-    if (this.#sendTimer || !this.#i420) return;
+    if (this.#paused || this.#sendTimer || !this.#i420) return;
     if (performance.now() - this.#lastSentAt < this.#keepAliveMs) return;
     this.#stats.keepAlives++;
     this.#send();

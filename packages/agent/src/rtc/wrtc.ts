@@ -65,7 +65,10 @@ export interface WrtcPeerConnection {
   setRemoteDescription(description: SessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate: IceCandidateInit): Promise<void>;
   addTrack(track: WrtcTrack, ...streams: unknown[]): unknown;
-  createDataChannel(label: string, init?: { ordered?: boolean; maxRetransmits?: number }): WrtcDataChannel;
+  createDataChannel(
+    label: string,
+    init?: { ordered?: boolean; maxRetransmits?: number; negotiated?: boolean; id?: number },
+  ): WrtcDataChannel;
   getStats(): Promise<Map<string, Record<string, unknown>>>;
   close(): void;
   onicecandidate:

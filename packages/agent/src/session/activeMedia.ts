@@ -5,7 +5,7 @@
  * and input that arrive before their consumer is ready are kept (bounded) and replayed;
  * replayed input still goes through the consent gate at that moment.
  */
-import type { SignalPayload } from '@remote-help/protocol';
+import { ICE_RESTART_RETRY_MS, type SignalPayload } from '@remote-help/protocol';
 import type { ConsentGate } from '../input/consentGate.js';
 import { InputDispatcher } from '../input/inputDispatcher.js';
 import type { DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
@@ -22,7 +22,7 @@ const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 10_000;
 
 /** How far the WebRTC side has got. */
-export type MediaState = 'none' | 'starting' | 'connecting' | 'connected' | 'failed';
+export type MediaState = 'none' | 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 /** The pipeline, the gate and the callbacks of one active session. */
 export interface ActiveMediaOptions {
@@ -38,7 +38,13 @@ export interface ActiveMediaOptions {
   /** The shared display changed. */
   onDisplay(): void;
   onProblem?: ((what: string, error: unknown) => void) | undefined;
+  /** The connection's path died (network change): the signaling socket probably died with it. */
+  onPathDown?: (() => void) | undefined;
+  /** The heartbeat's verdict on the path, for the server (a path down for the grace ends the session). */
+  onPath?: ((state: 'up' | 'down') => void) | undefined;
   cursorIntervalMs?: number | undefined;
+  /** Capture stopped because the display went away (input is dropped with it). */
+  onCaptureLost?: ((error: Error) => void) | undefined;
 }
 
 /** The media, input and control of one active session. */
@@ -54,6 +60,9 @@ export class ActiveMedia {
   #pendingInput: [string | ArrayBuffer, number][] = [];
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  #pathDown = false;
+  #lastIceRestartAt = -Infinity;
+  #iceRestartTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ActiveMediaOptions) {
     this.#o = options;
@@ -78,6 +87,8 @@ export class ActiveMedia {
     media.on('channelopen', (label) => label === 'control' && this.#control.open());
     media.on('frame', (frame) => options.onFrame(frame));
     media.on('error', (error) => options.onProblem?.('media', error));
+    media.on('captureLost', (error) => this.#onCaptureLost(error));
+    media.on('path', (state) => this.#onPath(state));
     media.on('connectionstatechange', (state) => {
       if (state === 'connected') {
         this.#failures = 0;
@@ -116,7 +127,35 @@ export class ActiveMedia {
 
   /** Replaces the peer connection unless it is up (after the signaling connection came back). */
   recover(state: MediaState): void {
-    if (this.#started && state !== 'connected') this.#deliver({ kind: 'restart' });
+    if (this.#started && this.#pathDown) this.#restartIce(false);
+    else if (this.#started && state !== 'connected') this.#deliver({ kind: 'restart' });
+  }
+
+  /** The sharer paused or resumed: the pixel path follows (the gate is the session's). */
+  setPaused(paused: boolean): void {
+    this.#media.setPaused(paused);
+  }
+
+  /**
+   * After a lost display: tries to capture again; true once capture runs. Input comes
+   * back only if the platform can inject on the new display (on X11 it cannot: see
+   * `platform/linux`), else the session stays view-only.
+   */
+  async recoverDisplay(): Promise<boolean> {
+    if (this.#closed || !(await this.#media.recoverCapture())) return false;
+    if (!this.#closed && !this.#injector) {
+      await this.#o.injector(this.#media.display).then(
+        (injector) => this.#useInjector(injector),
+        (error: unknown) => this.#o.onProblem?.('input injection after the display came back', error),
+      );
+    }
+    this.#control.sendDisplays();
+    return true;
+  }
+
+  /** Whether helper input can be injected at all (an injector exists). */
+  get canInject(): boolean {
+    return this.#injector !== null;
   }
 
   /** Lets go of every key and button held by the helper. */
@@ -128,6 +167,7 @@ export class ActiveMedia {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#iceRestartTimer);
     this.#control.close();
     this.#pendingInput = [];
     this.#pendingSignals = [];
@@ -136,6 +176,15 @@ export class ActiveMedia {
     this.#dispatcher = null;
     injector?.releaseAll();
     await Promise.allSettled([this.#media.close(), injector?.close()]);
+  }
+
+  /** The display is gone: its injector is dropped without touching it (its X connection is dead). */
+  #onCaptureLost(error: Error): void {
+    const injector = this.#injector;
+    this.#injector = null;
+    this.#dispatcher = null;
+    void (injector?.abandon ? injector.abandon() : injector?.close())?.catch(() => undefined);
+    this.#o.onCaptureLost?.(error);
   }
 
   #useInjector(injector: InputInjector): void {
@@ -150,6 +199,10 @@ export class ActiveMedia {
   }
 
   #deliver(payload: SignalPayload): void {
+    if (payload.kind === 'restart' && payload.ice === true) {
+      this.#restartIce(false);
+      return;
+    }
     // `restart`: the helper has no connection (it reloaded): a fresh one, not an ICE restart.
     const done = payload.kind === 'restart' ? this.#renegotiate() : this.#media.handleSignal(payload);
     done.catch((error: unknown) => this.#o.onProblem?.('signaling', error));
@@ -157,8 +210,49 @@ export class ActiveMedia {
 
   async #renegotiate(): Promise<void> {
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#iceRestartTimer);
+    this.#pathDown = false;
     this.#o.onState('connecting');
     await this.#media.renegotiate();
+  }
+
+  /**
+   * The heartbeat saw the path die (or come back). Dead: reconnecting is shown, the
+   * signaling socket is refreshed (`onPathDown`) and ICE restarts on the same connection.
+   */
+  #onPath(state: string): void {
+    if (this.#closed) return;
+    if (state === 'up' || state === 'down') this.#o.onPath?.(state);
+    if (state === 'down') {
+      this.#pathDown = true;
+      this.#o.onState('reconnecting');
+      this.#o.onPathDown?.();
+      this.#restartIce(false);
+    } else if (state === 'up' && this.#pathDown) {
+      this.#pathDown = false;
+      clearTimeout(this.#iceRestartTimer);
+      this.#o.onState('connected');
+    }
+  }
+
+  /**
+   * An ICE restart offer, again every {@link ICE_RESTART_RETRY_MS} while the path stays
+   * down. Other triggers (signaling back, the helper's request) within that time wait for
+   * the pending one: an answer to an older offer applied to a newer one would leave ICE
+   * with the wrong credentials.
+   */
+  #restartIce(force: boolean): void {
+    const restart = this.#media.restartIce?.bind(this.#media);
+    if (this.#closed || !restart) return;
+    const now = performance.now();
+    if (!force && now - this.#lastIceRestartAt < ICE_RESTART_RETRY_MS) return;
+    this.#lastIceRestartAt = now;
+    clearTimeout(this.#iceRestartTimer);
+    this.#iceRestartTimer = setTimeout(() => {
+      if (this.#pathDown) this.#restartIce(true);
+    }, ICE_RESTART_RETRY_MS);
+    this.#iceRestartTimer.unref();
+    restart().catch((error: unknown) => this.#o.onProblem?.('restarting ICE', error));
   }
 
   /** A failed connection is replaced, after 1, 2, 4… (at most 10) seconds. */

@@ -90,6 +90,24 @@ describe('ApiClient', () => {
     await expect(api.leave('s1')).rejects.toMatchObject({ code: 'network_error' });
   });
 
+  it('proves the device on redeem only, with a fresh proof for each attempt', async () => {
+    const { fetch, calls } = fakeFetch([
+      () => json(401, { ok: false, error: 'authentication_required', message: 'Sign in' }),
+      () => json(200, { session: sessionView('joined') }),
+      () => json(200, { session: sessionView('joined') }),
+    ]);
+    let n = 0;
+    const deviceProof = async (method: string, url: string) => `Device proof-${++n}-${method}-${url}`;
+    const api = new ApiClient({ server: SERVER, tokens: tokens().provider, fetch, deviceProof });
+    await api.redeem('12345678');
+    expect(calls.map((c) => c.headers.get('x-device-proof'))).toEqual([
+      `Device proof-1-POST-${SERVER}/api/v1/sessions/redeem`,
+      `Device proof-2-POST-${SERVER}/api/v1/sessions/redeem`,
+    ]);
+    await api.session('s1');
+    expect(calls[2]?.headers.get('x-device-proof')).toBeNull();
+  });
+
   it('fetches images only from the server itself, and only images', async () => {
     const { fetch, calls } = fakeFetch([
       () => new Response('<svg/>', { headers: { 'content-type': 'image/svg+xml; charset=utf-8' } }),

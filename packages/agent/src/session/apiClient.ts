@@ -1,49 +1,17 @@
 /**
  * @module session/apiClient
- * Typed calls to the server's REST API with `Authorization: Bearer` (no CSRF token is
- * needed for bearer tokens). Replies are validated against the protocol schemas; error
- * envelopes become an `ApiError` carrying the server's code. A 401 gets one retry with
- * a freshly refreshed token.
+ * The agent's adapter of the protocol's client core: every call carries
+ * `Authorization: Bearer` (no CSRF token is needed for bearer tokens), gets one retry with a
+ * freshly refreshed token after a 401, and a redeem from an enrolled machine carries the
+ * device's proof. Replies are validated against the contract; every failure is the
+ * protocol's one `ApiError`.
  */
-import {
-  ErrorEnvelope,
-  Me,
-  SessionResponse,
-  type ErrorCode,
-  type Me as MeType,
-  type SessionView,
-} from '@remote-help/protocol';
-import type { z } from 'zod';
+import { API, ApiError, callEndpoint, errorOf, isApiError } from '@remote-help/protocol';
+import type { ApiErrorCode, FetchLike, Me as MeType, SessionView, SharerStatusRequest } from '@remote-help/protocol';
 import type { AccessTokenProvider } from '../auth/credentials.js';
 
-/** A server error code, or one of the failures that happen before a reply is understood. */
-export type ApiErrorCode = ErrorCode | 'network_error' | 'bad_response';
-
-/** A failed API call. Branch on `code`; `message` is the server's (English) text. */
-export class ApiError extends Error {
-  readonly code: ApiErrorCode;
-  readonly status: number;
-  readonly data: Record<string, unknown> | undefined;
-
-  constructor(code: ApiErrorCode, message: string, status = 0, data?: Record<string, unknown>, cause?: unknown) {
-    super(message, { cause });
-    this.name = 'ApiError';
-    this.code = code;
-    this.status = status;
-    this.data = data;
-  }
-
-  /** Seconds to wait before retrying (rate limits), when the server said. */
-  get retryAfterSeconds(): number | null {
-    const value = this.data?.['retryAfterSeconds'];
-    return typeof value === 'number' ? value : null;
-  }
-}
-
-/** True when `error` is an `ApiError`, optionally with the given code. */
-export function isApiError(error: unknown, code?: ApiErrorCode): error is ApiError {
-  return error instanceof ApiError && (code === undefined || error.code === code);
-}
+export { ApiError, isApiError };
+export type { ApiErrorCode };
 
 /** Where the API is and how to authenticate. */
 export interface ApiClientOptions {
@@ -53,6 +21,11 @@ export interface ApiClientOptions {
   /** Per-request timeout (default 15 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Signs a device proof for `method url` (`devices/identity`) when this machine is enrolled:
+   * sent as `x-device-proof` on redeem, so the server knows the sharer's enrolled device.
+   */
+  deviceProof?: ((method: string, url: string) => Promise<string>) | undefined;
 }
 
 /** An image fetched through the API. */
@@ -70,44 +43,54 @@ export class ApiClient {
   readonly #tokens: AccessTokenProvider;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #deviceProof: ApiClientOptions['deviceProof'];
+  readonly #core: { baseUrl: string; fetch: FetchLike };
 
   constructor(options: ApiClientOptions) {
     this.server = options.server;
     this.#tokens = options.tokens;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#fetch = options.fetch ?? fetch;
+    this.#deviceProof = options.deviceProof;
+    this.#core = { baseUrl: new URL(this.server).origin, fetch: (url, init) => this.#send(url, init) };
   }
 
   /** `GET /api/v1/me` */
   me(): Promise<MeType> {
-    return this.#json('GET', '/api/v1/me', undefined, Me);
+    return callEndpoint(this.#core, API.getMe);
   }
 
-  /** `POST /api/v1/sessions/redeem` as the native agent. */
+  /** `POST /api/v1/sessions/redeem` as the native agent, with the device's proof when enrolled. */
   async redeem(code: string): Promise<SessionView> {
-    return (await this.#json('POST', '/api/v1/sessions/redeem', { code, client: 'agent' }, SessionResponse)).session;
+    return (await callEndpoint(this.#core, API.redeemCode, { body: { code, client: 'agent' } })).session;
   }
 
   /** `GET /api/v1/sessions/:id` */
   async session(id: string): Promise<SessionView> {
-    return (await this.#json('GET', `/api/v1/sessions/${encodeURIComponent(id)}`, undefined, SessionResponse)).session;
+    return (await callEndpoint(this.#core, API.getSession, { params: { id } })).session;
   }
 
   /** `POST /api/v1/sessions/:id/respond`: allow or decline the pending request. */
   async respond(id: string, allow: boolean): Promise<SessionView> {
-    return (await this.#json('POST', `/api/v1/sessions/${encodeURIComponent(id)}/respond`, { allow }, SessionResponse))
-      .session;
+    return (await callEndpoint(this.#core, API.respond, { params: { id }, body: { allow } })).session;
   }
 
   /** `POST /api/v1/sessions/:id/drop-control`: the sharer takes control back; the session continues in view. */
   async dropControl(id: string): Promise<SessionView> {
-    return (await this.#json('POST', `/api/v1/sessions/${encodeURIComponent(id)}/drop-control`, {}, SessionResponse))
-      .session;
+    return (await callEndpoint(this.#core, API.dropControl, { params: { id }, body: {} })).session;
+  }
+
+  /**
+   * `POST /api/v1/sessions/:id/sharer-status`: what this device does with the picture
+   * (`sharing`, `paused` by the sharer, `unavailable` when the display is gone).
+   */
+  async setSharerStatus(id: string, status: SharerStatusRequest['status']): Promise<SessionView> {
+    return (await callEndpoint(this.#core, API.setSharerStatus, { params: { id }, body: { status } })).session;
   }
 
   /** `POST /api/v1/sessions/:id/leave` */
   async leave(id: string): Promise<SessionView> {
-    return (await this.#json('POST', `/api/v1/sessions/${encodeURIComponent(id)}/leave`, {}, SessionResponse)).session;
+    return (await callEndpoint(this.#core, API.leaveSession, { params: { id }, body: {} })).session;
   }
 
   /**
@@ -119,8 +102,8 @@ export class ApiClient {
     if (target.origin !== new URL(this.server).origin) {
       throw new ApiError('bad_request', 'Images are fetched only from the Remote Help server.');
     }
-    const response = await this.#send('GET', target.pathname + target.search, undefined);
-    if (!response.ok) throw await this.#errorOf(response);
+    const response = await this.#send(target.href, { method: 'GET', headers: { accept: 'image/*' } });
+    if (!response.ok) throw await errorOf(response);
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!IMAGE_TYPES.has(contentType)) throw new ApiError('bad_response', 'The server did not send an image.');
     const body = new Uint8Array(await response.arrayBuffer());
@@ -128,63 +111,32 @@ export class ApiClient {
     return { contentType, body };
   }
 
-  async #json<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-    const response = await this.#send(method, path, body);
-    if (!response.ok) throw await this.#errorOf(response);
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch (error) {
-      throw new ApiError(
-        'bad_response',
-        'The server sent a reply that is not JSON.',
-        response.status,
-        undefined,
-        error,
-      );
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError('bad_response', `Unexpected reply from ${path}.`, response.status);
-    return parsed.data;
-  }
-
-  /** Sends with the current token; on 401 refreshes once and retries. */
-  async #send(method: string, path: string, body: unknown): Promise<Response> {
+  /** Sends with the current token (and a fresh device proof on redeem); on 401 refreshes once and retries. */
+  async #send(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string },
+  ): Promise<Response> {
+    const prove = new URL(url).pathname === API.redeemCode.path ? this.#deviceProof : undefined;
     const attempt = async (forceRefresh: boolean): Promise<Response> => {
       const token = await this.#tokens.accessToken({ forceRefresh });
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      const headers: Record<string, string> = { ...init.headers, authorization: `Bearer ${token}` };
+      // A fresh proof per attempt: each is accepted once.
+      if (prove) headers['x-device-proof'] = await prove(init.method, url);
       try {
-        return await this.#fetch(new URL(path, this.server), {
-          method,
+        return await this.#fetch(url, {
+          method: init.method,
           headers,
-          body: body === undefined ? null : JSON.stringify(body),
+          body: init.body ?? null,
           redirect: 'error',
           signal: AbortSignal.timeout(this.#timeoutMs),
         });
       } catch (error) {
-        throw new ApiError('network_error', `Cannot reach ${this.server}.`, 0, undefined, error);
+        throw new ApiError('network_error', `Cannot reach ${this.server}.`, { cause: error });
       }
     };
     const first = await attempt(false);
     if (first.status !== 401) return first;
     await first.body?.cancel();
     return attempt(true);
-  }
-
-  async #errorOf(response: Response): Promise<ApiError> {
-    const text = await response.text().catch(() => '');
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON: handled below
-    }
-    const envelope = ErrorEnvelope.safeParse(json);
-    if (envelope.success) {
-      const { error, message, data } = envelope.data;
-      return new ApiError(error, message, response.status, data);
-    }
-    return new ApiError('bad_response', `The server answered ${response.status}.`, response.status);
   }
 }

@@ -126,6 +126,8 @@ export class ControlLink {
 
   async #pollCursor(): Promise<void> {
     if (this.#polling || this.#closed || !this.#o.pointer) return;
+    // Paused: where the pointer goes is the sharer's private business too.
+    if (this.#o.gate.state().paused) return;
     this.#polling = true;
     try {
       // A query that never answers must not stop the cursor for the rest of the session.

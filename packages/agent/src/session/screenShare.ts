@@ -9,8 +9,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IceServer, SignalPayload } from '@remote-help/protocol';
-import { AgentError } from '../errors.js';
+import { AgentError, isAgentError } from '../errors.js';
 import type { CaptureStats, DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
+import type { PathState } from '@remote-help/protocol';
 import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
 import { TileSender, type TileSenderStats } from '../rtc/tileSender.js';
 import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
@@ -33,6 +34,10 @@ export interface LiveMediaEvents {
   frame: [frame: ScreenFrame];
   /** Capture or negotiation failed. */
   error: [error: Error];
+  /** Capture stopped because the display went away (X server gone): see `recoverCapture`. */
+  captureLost: [error: Error];
+  /** The connection's network path (heartbeat): `down` = silent for 1.25 s; see `restartIce`. */
+  path: [state: PathState];
 }
 
 /** The media pipeline of one session, as the controller sees it. */
@@ -48,10 +53,16 @@ export interface LiveMedia extends EventEmitter<LiveMediaEvents> {
    * with `restart`, e.g. after reloading its page, or the connection failed).
    */
   renegotiate(): Promise<void>;
+  /** Restarts ICE on the current connection (its network path died; network change). */
+  restartIce?(): Promise<void>;
   /** Sends on the `control` channel; false when it is not open. */
   sendControl(text: string): boolean;
   /** Switches capture to another display; throws `display_not_found` for unknown ids. */
   selectDisplay(id: string): Promise<DisplayInfo>;
+  /** Pause (the sharer's choice): no pixels leave the device until resumed; resuming sends the whole picture. */
+  setPaused(paused: boolean): void;
+  /** After `captureLost`: opens the screen again and resumes capture; false while it cannot. */
+  recoverCapture(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -59,6 +70,8 @@ export interface LiveMedia extends EventEmitter<LiveMediaEvents> {
 export interface ScreenShareOptions {
   /** An open screen source; the share owns it and closes it. */
   screen: ScreenSource;
+  /** Opens a new screen source after the display went away (absent: capture cannot recover). */
+  reopenScreen?: (() => Promise<ScreenSource>) | undefined;
   /** Display to share (default: the primary one). */
   displayId?: string | undefined;
   iceServers: IceServer[];
@@ -83,8 +96,13 @@ export interface ScreenShareStats {
 /** Capture → video track → peer connection. */
 export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMedia {
   #display: DisplayInfo;
-  readonly #displays: DisplayInfo[];
-  readonly #screen: ScreenSource;
+  #displays: DisplayInfo[];
+  #screen: ScreenSource;
+  readonly #reopenScreen: (() => Promise<ScreenSource>) | undefined;
+  /** The sharer paused: the pixel path sends nothing. */
+  #paused = false;
+  /** Capture stopped with the display (see `captureLost`). */
+  #captureLost = false;
   readonly #video: ScreenVideoSource | null;
   #tiles: TileSender | null = null;
   /** Peer connections made so far (the current one's number). */
@@ -99,6 +117,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   private constructor(options: ScreenShareOptions, displays: DisplayInfo[], display: DisplayInfo) {
     super();
     this.#screen = options.screen;
+    this.#reopenScreen = options.reopenScreen;
     this.#displays = displays;
     this.#display = display;
     this.#video =
@@ -186,11 +205,66 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       this.emit('connectionstatechange', state);
     });
     peer.on('error', (error) => this.emit('error', error));
+    let pathWasDown = false;
+    peer.on('path', (state) => {
+      // Back after a dead path: what was sent meanwhile is lost, so the whole picture goes again.
+      if (state === 'up' && pathWasDown) {
+        this.#tiles?.refresh();
+        this.#warmUp();
+      }
+      pathWasDown = state === 'down';
+      this.emit('path', state);
+    });
     return peer;
+  }
+
+  restartIce(): Promise<void> {
+    return this.#closed ? Promise.resolve() : this.#peer.restartIce();
   }
 
   sendControl(text: string): boolean {
     return this.#peer.sendControl(text);
+  }
+
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    this.#tiles?.setPaused(paused);
+    this.#video?.setPaused(paused);
+    if (!paused) this.#warmUp();
+  }
+
+  async recoverCapture(): Promise<boolean> {
+    if (this.#closed) return false;
+    if (!this.#captureLost) return true;
+    if (!this.#reopenScreen) return false;
+    let screen: ScreenSource;
+    try {
+      screen = await this.#reopenScreen();
+    } catch {
+      return false; // still gone: the caller tries again later
+    }
+    try {
+      const displays = await screen.listDisplays();
+      const display = displays.find((d) => d.id === this.#display.id) ?? pickDisplay(displays);
+      if (this.#closed) throw new Error('closed');
+      const old = this.#screen;
+      this.#screen = screen;
+      this.#displays = displays;
+      this.#display = display;
+      this.#captureLost = false;
+      // The old connection is dead: closing it may wait for its timeout, so it is not awaited.
+      void old.close().catch(() => undefined);
+      await this.#capture(display);
+      // The helper's picture is of the old screen: send all of it again.
+      this.#tiles?.refresh();
+      this.#warmUp();
+      return true;
+    } catch {
+      this.#captureLost = true;
+      await screen.close().catch(() => undefined);
+      return false;
+    }
   }
 
   /** Counters of the pixel path and the connection's WebRTC statistics, for diagnostics and the benchmark. */
@@ -245,6 +319,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #startTiles(channel: NonNullable<AgentPeer['tilesChannel']>): void {
     this.#tiles?.close();
     const sender = new TileSender(channel);
+    sender.setPaused(this.#paused);
     this.#tiles = sender;
     if (this.#lastFrame) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
   }
@@ -258,9 +333,25 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
         this.#tiles?.pushFrame(frame);
         this.emit('frame', frame);
       },
-      { onError: (error) => this.emit('error', error) },
+      { onError: (error) => this.#onCaptureError(error) },
     );
   }
+
+  /** A capture failure: a lost display is reported once as `captureLost`, anything else as `error`. */
+  #onCaptureError(error: Error): void {
+    if (!isDisplayLoss(error)) {
+      this.emit('error', error);
+      return;
+    }
+    if (this.#captureLost || this.#closed) return;
+    this.#captureLost = true;
+    this.emit('captureLost', error);
+  }
+}
+
+/** Whether a capture failure means the display itself is gone (the X server died or closed on us). */
+function isDisplayLoss(error: Error): boolean {
+  return isAgentError(error, 'display_unavailable') || isAgentError(error, 'capture_failed');
 }
 
 /** The display with `id`, else (no id) the primary or first one; `display_not_found` otherwise. */

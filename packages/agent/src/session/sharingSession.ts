@@ -8,13 +8,19 @@
  * Stop control revokes it before anything else happens.
  */
 import { EventEmitter } from 'node:events';
-import type { IceServer, Role, SessionMode, SessionView, SignalPayload } from '@remote-help/protocol';
+import type { IceServer, Role, SessionMode, SessionView, SharerStatus, SignalPayload } from '@remote-help/protocol';
 import { ConsentGate } from '../input/consentGate.js';
 import type { DesktopServices, DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
 import { ActiveMedia, type MediaState } from './activeMedia.js';
-import { ApiError, type ApiClient } from './apiClient.js';
+import { ApiError, isApiError, type ApiClient } from './apiClient.js';
 import type { wireDisplay } from './controlLink.js';
 import type { LiveMedia } from './screenShare.js';
+
+/** The sleep watch ticks this often; a tick this late means the process was stopped (sleep, SIGSTOP). */
+const SLEEP_TICK_MS = 1000;
+const SLEEP_GAP_MS = 5000;
+/** After waking, how long the connection has to come back by itself before a new one is offered. */
+export const WAKE_GRACE_MS = 5000;
 
 /** How far the WebRTC side has got (re-exported for the app). */
 export type { MediaState } from './activeMedia.js';
@@ -25,6 +31,10 @@ export interface SessionSignaling {
   attach(sessionId: string): void;
   detach(sessionId: string): void;
   sendSignal(sessionId: string, payload: SignalPayload): boolean;
+  /** Tells the server this side's media path went down or came back. */
+  sendPath?(sessionId: string, state: 'up' | 'down'): boolean;
+  /** Moves to a fresh connection now (a network change killed the peer's path, and likely the socket). */
+  refresh?(): void;
   on(event: 'session', listener: (session: SessionView) => void): unknown;
   on(event: 'signal', listener: (sessionId: string, from: Role, payload: SignalPayload) => void): unknown;
   /** The connection is (back) up; signals sent while it was down were lost. */
@@ -34,7 +44,7 @@ export interface SessionSignaling {
 
 /** The collaborators of a `SharingSession` (real ones in `AgentApp`, fakes in tests). */
 export interface SharingSessionOptions {
-  api: Pick<ApiClient, 'redeem' | 'respond' | 'dropControl' | 'leave'>;
+  api: Pick<ApiClient, 'redeem' | 'respond' | 'dropControl' | 'leave'> & Partial<Pick<ApiClient, 'setSharerStatus'>>;
   signaling: SessionSignaling;
   /** Builds the media pipeline when the session becomes active. */
   media(options: { displayId: string | undefined; iceServers: IceServer[] }): Promise<LiveMedia>;
@@ -47,6 +57,8 @@ export interface SharingSessionOptions {
   cursorIntervalMs?: number;
   /** Called with unexpected failures (logging); never with input contents. */
   onProblem?: (what: string, error: unknown) => void;
+  /** How often a lost display is looked for again (default 1 s). */
+  displayRetryMs?: number;
 }
 
 /** Everything the UI needs to know about the session. */
@@ -60,6 +72,12 @@ export interface SharingSnapshot {
   currentDisplay: string | null;
   /** Whether Ctrl+Alt+Shift+S stops control right now. */
   hotkey: boolean;
+  /** The sharer paused sharing: no pixels leave, no input is injected. */
+  paused: boolean;
+  /** The shared display went away; capture resumes when it comes back. */
+  displayLost: boolean;
+  /** Helper input cannot be injected on this display any more (after a lost display, until a restart). */
+  inputUnavailable: boolean;
 }
 
 /** Events of `SharingSession`. */
@@ -81,6 +99,17 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   #laserTimer: NodeJS.Timeout | undefined;
   #ungrabHotkey: Promise<(() => Promise<void>) | null> | null = null;
   #hotkey = false;
+  /** The sharer's pause (see `pause`). */
+  #paused = false;
+  /** Capture lost its display; `#displayTimer` looks for it again. */
+  #displayLost = false;
+  #displayTimer: NodeJS.Timeout | undefined;
+  #inputUnavailable = false;
+  /** The status being posted, so only one `sharer-status` request runs at a time. */
+  #statusPosting: SharerStatus | null = null;
+  #statusRetry: NodeJS.Timeout | undefined;
+  #sleepWatch: NodeJS.Timeout | undefined;
+  #wakeTimer: NodeJS.Timeout | undefined;
   readonly #onSession = (view: SessionView): void => this.#apply(view);
   readonly #onSignal = (sessionId: string, _from: Role, payload: SignalPayload): void => {
     if (sessionId === this.#session?.id) this.#active?.handleSignal(payload);
@@ -95,6 +124,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     options.signaling.on('session', this.#onSession);
     options.signaling.on('signal', this.#onSignal);
     options.signaling.on('ready', this.#onReady);
+    this.#watchForSleep();
   }
 
   /** The session as the server last described it (null before a code was redeemed). */
@@ -112,6 +142,9 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
       displays: displays?.displays ?? [],
       currentDisplay: displays?.current ?? null,
       hotkey: this.#hotkey,
+      paused: this.#paused,
+      displayLost: this.#displayLost,
+      inputUnavailable: this.#inputUnavailable,
     };
   }
 
@@ -125,9 +158,31 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   adopt(view: SessionView): SessionView {
     if (this.#session && this.#session.state !== 'ended') throw new Error('A session is already in progress');
     this.#session = null;
+    // A session left paused (the agent was restarted meanwhile) stays paused until the sharer resumes.
+    this.#setPaused(view.state === 'active' && view.sharerStatus === 'paused');
     this.#apply(view);
     this.#o.signaling.attach(view.id);
     return view;
+  }
+
+  /**
+   * Pauses sharing: from now on no pixels leave this device and no input is injected
+   * (the gate refuses it, whatever the server or the helper say); then the helper is
+   * told (`sharer-status: paused`). The session, its mode and consent stay.
+   */
+  async pause(): Promise<void> {
+    const session = this.#requireSession();
+    if (session.state !== 'active') throw new ApiError('invalid_transition', 'Only an active session can be paused.');
+    this.#setPaused(true);
+    await this.#syncStatus();
+  }
+
+  /** Resumes a paused share: the whole picture is sent again, input follows the mode; no new Allow. */
+  async resume(): Promise<void> {
+    const session = this.#requireSession();
+    if (session.state !== 'active') throw new ApiError('invalid_transition', 'Only an active session can be resumed.');
+    this.#setPaused(false);
+    await this.#syncStatus();
   }
 
   /**
@@ -189,6 +244,8 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     this.#o.signaling.off('session', this.#onSession);
     this.#o.signaling.off('signal', this.#onSignal);
     this.#o.signaling.off('ready', this.#onReady);
+    clearInterval(this.#sleepWatch);
+    clearTimeout(this.#wakeTimer);
     await this.#teardown();
   }
 
@@ -207,7 +264,85 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     if (view.state === 'active') this.#ensureMedia();
     if (view.state === 'ended') void this.#teardown();
     this.#syncHotkey(view.state === 'active' && view.mode === 'control');
+    if (view.state === 'active') void this.#syncStatus().catch(() => undefined);
     this.emit('change');
+  }
+
+  #setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    // The gate first: input stops before the pixels do.
+    this.#paused = paused;
+    this.gate.setPaused(paused);
+    this.#active?.setPaused(paused);
+    this.emit('change');
+  }
+
+  /** What the sharer's device is doing, as the helper should be told. */
+  #wantedStatus(): Exclude<SharerStatus, 'pending' | 'choosing'> | null {
+    if (this.#paused) return 'paused';
+    if (this.#displayLost) return 'unavailable';
+    return this.#active ? 'sharing' : null;
+  }
+
+  /**
+   * Brings the server's `sharerStatus` to what this device is doing: one request at a
+   * time, again after each answer until they agree, again a second later after a failure.
+   */
+  async #syncStatus(): Promise<void> {
+    const setStatus = this.#o.api.setSharerStatus?.bind(this.#o.api);
+    if (!setStatus || this.#statusPosting) return;
+    for (let round = 0; round < 4; round++) {
+      const session = this.#session;
+      const wanted = this.#wantedStatus();
+      if (!session || session.state !== 'active' || !wanted || session.sharerStatus === wanted) return;
+      this.#statusPosting = wanted;
+      try {
+        this.#apply(await setStatus(session.id, wanted));
+      } catch (error) {
+        clearTimeout(this.#statusRetry);
+        if (!isApiError(error, 'session_ended') && !isApiError(error, 'invalid_transition')) {
+          this.#statusRetry = setTimeout(() => void this.#syncStatus().catch(() => undefined), 1000).unref();
+        }
+        throw error;
+      } finally {
+        this.#statusPosting = null;
+      }
+    }
+  }
+
+  /** Capture lost its display: input stops, the helper is told, and the display is looked for every second. */
+  #onCaptureLost(error: Error): void {
+    this.#o.onProblem?.('the shared display', error);
+    this.#displayLost = true;
+    this.gate.setDisplayUnavailable(true);
+    this.emit('change');
+    void this.#syncStatus().catch(() => undefined);
+    clearInterval(this.#displayTimer);
+    let trying = false;
+    this.#displayTimer = setInterval(() => {
+      const active = this.#active;
+      if (trying || !active) return;
+      trying = true;
+      void active
+        .recoverDisplay()
+        .then((back) => {
+          if (!back || this.#active !== active) return;
+          clearInterval(this.#displayTimer);
+          this.#displayLost = false;
+          this.#inputUnavailable = !active.canInject;
+          this.gate.setDisplayUnavailable(false);
+          // Full control cannot continue without an injector: the helper is told by the mode.
+          if (this.#inputUnavailable && this.#session?.mode === 'control') {
+            void this.stopControl().catch((e: unknown) => this.#o.onProblem?.('stop control', e));
+          }
+          this.emit('change');
+          void this.#syncStatus().catch(() => undefined);
+        })
+        .finally(() => {
+          trying = false;
+        });
+    }, this.#o.displayRetryMs ?? 1000);
+    this.#displayTimer.unref();
   }
 
   #ensureMedia(): void {
@@ -239,10 +374,15 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
       onDisplay: () => this.emit('change'),
       onProblem: this.#o.onProblem,
       cursorIntervalMs: this.#o.cursorIntervalMs,
+      onCaptureLost: (error) => this.#onCaptureLost(error),
+      onPathDown: () => this.#o.signaling.refresh?.(),
+      onPath: (state) => this.#o.signaling.sendPath?.(sessionId, state),
     });
+    active.setPaused(this.#paused);
     this.#active = active;
     if (this.#session?.state !== 'active') return; // ended while starting: teardown closes it
     await active.start();
+    void this.#syncStatus().catch(() => undefined);
   }
 
   #setLaser(position: Point | null): void {
@@ -251,6 +391,29 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     // A helper that vanished without laserOff must not leave the marker behind.
     if (position) this.#laserTimer = setTimeout(() => this.#setLaser(null), 5000).unref();
     this.emit('change');
+  }
+
+  /**
+   * Sleep and wake (a suspended laptop, SIGSTOP): the event loop stood still. The
+   * signaling socket notices by itself (stale) and the path heartbeat restarts ICE; if
+   * the connection is still not up {@link WAKE_GRACE_MS} after waking, its ICE is taken
+   * for dead and a new peer connection is offered.
+   */
+  #watchForSleep(): void {
+    let last = Date.now();
+    this.#sleepWatch = setInterval(() => {
+      const now = Date.now();
+      const gap = now - last;
+      last = now;
+      if (gap < SLEEP_GAP_MS) return;
+      this.#o.onProblem?.('waking up', new Error(`the agent was stopped for ${Math.round(gap / 1000)} s`));
+      clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = setTimeout(() => {
+        if (this.#active && this.#mediaState !== 'connected') this.#active.handleSignal({ kind: 'restart' });
+      }, WAKE_GRACE_MS);
+      this.#wakeTimer.unref();
+    }, SLEEP_TICK_MS);
+    this.#sleepWatch.unref();
   }
 
   #setMediaState(state: MediaState): void {
@@ -287,6 +450,11 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     const active = this.#active;
     this.#active = null;
     clearTimeout(this.#laserTimer);
+    clearInterval(this.#displayTimer);
+    clearTimeout(this.#statusRetry);
+    this.#displayLost = false;
+    this.gate.setDisplayUnavailable(false);
+    this.#setPaused(false);
     this.#laser = null;
     if (active) {
       active.releaseAll();

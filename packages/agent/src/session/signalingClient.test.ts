@@ -20,6 +20,7 @@ describe('SignalingClient (against a local WebSocket server)', () => {
   let client: SignalingClient | null;
   const asked: boolean[] = [];
   let tokenError: AgentError | null;
+  let holdAttached = false;
   const tokens: AccessTokenProvider = {
     async accessToken(options) {
       asked.push(options?.forceRefresh ?? false);
@@ -34,11 +35,18 @@ describe('SignalingClient (against a local WebSocket server)', () => {
     connections = [];
     asked.length = 0;
     tokenError = null;
+    holdAttached = false;
     onConnect = hello;
     wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/v1/ws' });
     wss.on('connection', (ws, request) => {
       const conn: Connection = { ws, authorization: request.headers.authorization, received: [] };
-      ws.on('message', (data) => conn.received.push(JSON.parse(String(data)) as Record<string, unknown>));
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as Record<string, unknown>;
+        conn.received.push(message);
+        // Like the server: every attach is confirmed (signals behind it wait for that).
+        if (message.type === 'attach' && !holdAttached)
+          ws.send(JSON.stringify({ type: 'attached', sessionId: message.sessionId }));
+      });
       connections.push(conn);
       onConnect(conn);
     });
@@ -96,6 +104,16 @@ describe('SignalingClient (against a local WebSocket server)', () => {
     await vi.waitFor(() => expect(connections[1]?.received.at(-1)).toEqual({ type: 'detach', sessionId: 's1' }));
   });
 
+  it('reconnects when the server restarts (close 1001) and attaches again', async () => {
+    const c = start();
+    c.attach('s1');
+    await vi.waitFor(() => expect(connections[0]?.received).toHaveLength(1));
+    connections[0]?.ws.close(1001, 'server restarting: reconnect');
+    await vi.waitFor(() => expect(connections).toHaveLength(2));
+    await vi.waitFor(() => expect(connections[1]?.received).toEqual([{ type: 'attach', sessionId: 's1' }]));
+    expect(c.status).toBe('open');
+  });
+
   it('treats a silent connection as dead and reconnects', async () => {
     const c = start(300);
     await vi.waitFor(() => expect(c.status).toBe('open'));
@@ -127,5 +145,79 @@ describe('SignalingClient (against a local WebSocket server)', () => {
     c.close();
     await new Promise((r) => setTimeout(r, 200));
     expect(connections).toHaveLength(1);
+  });
+  it('refresh moves to a new connection make-before-break: signals wait for its hello, then attach and signals go there', async () => {
+    let holdHello = false;
+    const held: Connection[] = [];
+    onConnect = (conn) => (holdHello ? held.push(conn) : hello(conn));
+    const c = start();
+    c.attach('s1');
+    const readies: number[] = [];
+    c.on('ready', () => readies.push(Date.now()));
+    await vi.waitFor(() => expect(connections[0]?.received).toEqual([{ type: 'attach', sessionId: 's1' }]));
+    holdHello = true;
+    c.refresh();
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    expect(c.sendSignal('s1', { kind: 'restart', ice: true })).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    // Nothing went to the old connection, which may lead nowhere.
+    expect(connections[0]?.received).toEqual([{ type: 'attach', sessionId: 's1' }]);
+    expect(c.status).toBe('open');
+    hello(held[0]!);
+    await vi.waitFor(() =>
+      expect(held[0]?.received).toEqual([
+        { type: 'attach', sessionId: 's1' },
+        { type: 'signal', sessionId: 's1', payload: { kind: 'restart', ice: true } },
+      ]),
+    );
+    expect(readies).toHaveLength(2);
+    // The old connection still delivers what was on its way, then closes.
+    const sessions: string[] = [];
+    c.on('session', (view) => sessions.push(view.state));
+    connections[0]?.ws.send(JSON.stringify({ type: 'session', session: sessionView('joined') }));
+    await vi.waitFor(() => expect(sessions).toEqual(['joined']));
+    await vi.waitFor(() => expect(connections[0]?.ws.readyState).toBe(3), { timeout: 3000 });
+    expect(c.status).toBe('open');
+    expect(c.sendSignal('s1', { kind: 'restart' })).toBe(true);
+    await vi.waitFor(() => expect(held[0]?.received.at(-1)).toMatchObject({ payload: { kind: 'restart' } }));
+  });
+
+  it('an abandoned refresh (no hello within 5 s) sends what waited on the old connection', async () => {
+    let holdHello = false;
+    onConnect = (conn) => (holdHello ? undefined : hello(conn));
+    const c = start(60_000);
+    c.attach('s1');
+    await vi.waitFor(() => expect(connections[0]?.received).toHaveLength(1));
+    holdHello = true;
+    c.refresh();
+    await vi.waitFor(() => expect(connections).toHaveLength(2));
+    c.sendSignal('s1', { kind: 'restart', ice: true });
+    await vi.waitFor(
+      () =>
+        expect(connections[0]?.received.at(-1)).toEqual({
+          type: 'signal',
+          sessionId: 's1',
+          payload: { kind: 'restart', ice: true },
+        }),
+      { timeout: 7000 },
+    );
+    await vi.waitFor(() => expect(connections[1]?.ws.readyState).toBe(3));
+  });
+  it('after a (re)connect, signals wait for their session’s attached (the server could take them first)', async () => {
+    holdAttached = true;
+    const c = start();
+    c.attach('s1');
+    await vi.waitFor(() => expect(connections[0]?.received).toEqual([{ type: 'attach', sessionId: 's1' }]));
+    expect(c.sendSignal('s1', { kind: 'restart', ice: true })).toBe(true);
+    expect(c.sendPath('s1', 'down')).toBe(true); // path reports name a session too
+    await new Promise((r) => setTimeout(r, 50));
+    expect(connections[0]?.received).toHaveLength(1);
+    connections[0]?.ws.send(JSON.stringify({ type: 'attached', sessionId: 's1' }));
+    await vi.waitFor(() =>
+      expect(connections[0]?.received.slice(-2)).toEqual([
+        { type: 'signal', sessionId: 's1', payload: { kind: 'restart', ice: true } },
+        { type: 'path', sessionId: 's1', state: 'down' },
+      ]),
+    );
   });
 });

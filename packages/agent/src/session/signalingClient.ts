@@ -5,7 +5,9 @@
  * `ServerMessage`; invalid frames are counted and dropped. The connection comes back
  * by itself (growing back-off with jitter, a fresh token after a 4401) and re-attaches
  * the sessions it followed. A connection that shows no traffic (the server pings every
- * `heartbeatMs`) for three heartbeats is treated as dead.
+ * `heartbeatMs`) for three heartbeats is treated as dead. `refresh` moves to a fresh
+ * connection at once, make-before-break, when the caller knows the network path changed
+ * (a peer connection's heartbeat died): signals wait for the new connection meanwhile.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -32,7 +34,14 @@ export interface ServerErrorFrame {
   error: ErrorCode;
   message: string;
   replyTo?: string | undefined;
+  /** Details (a refused chat message's `clientId`, a rate limit's `retryAfterSeconds`). */
+  data?: Record<string, unknown> | undefined;
 }
+
+/** A chat frame of a session: a message, a page of the thread, or the other side typing. */
+export type ChatFrame = Extract<ServerMessage, { type: 'chat.message' | 'chat.history' | 'chat.typing' }>;
+/** A chat frame this side sends. */
+export type ChatRequest = Extract<ClientMessage, { type: 'chat.send' | 'chat.resume' | 'chat.typing' }>;
 
 /** Events of `SignalingClient`. */
 export interface SignalingEvents {
@@ -42,6 +51,9 @@ export interface SignalingEvents {
   session: [session: SessionView];
   signal: [sessionId: string, from: Role, payload: SignalPayload];
   serverError: [error: ServerErrorFrame];
+  /** The server confirmed an attach (after every reconnect too). */
+  attached: [sessionId: string];
+  chat: [frame: ChatFrame];
   /** The client gave up (the sign-in is gone); it will not reconnect. */
   fatal: [error: AgentError];
 }
@@ -56,6 +68,15 @@ export interface SignalingClientOptions {
   staleAfterMs?: number;
 }
 
+/** Signals kept while a refresh is under way. */
+const REFRESH_QUEUE_LIMIT = 200;
+/** A refresh whose connection has not said `hello` by then is abandoned. */
+const REFRESH_TIMEOUT_MS = 5000;
+/** After a refresh, the old connection still delivers frames this long (its last signals). */
+const OLD_SOCKET_LINGER_MS = 1500;
+/** Signals wait at most this long for their session's `attached` after a (re)connect. */
+const ATTACH_WAIT_MS = 2000;
+
 /** A self-healing signaling connection for one signed-in agent. */
 export class SignalingClient extends EventEmitter<SignalingEvents> {
   readonly #url: string;
@@ -64,6 +85,15 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
   readonly #staleOverride: number | undefined;
   readonly #attached = new Set<string>();
   #ws: WebSocket | null = null;
+  /** The connection a `refresh` is opening; signals wait in `#queue` until it says hello. */
+  #spare: WebSocket | null = null;
+  /** A refresh is under way (from the call on, before its socket exists): signals wait. */
+  #refreshing = false;
+  #spareTimer: NodeJS.Timeout | undefined;
+  #queue: ClientMessage[] = [];
+  /** Sessions re-attached on this connection whose `attached` has not come yet. */
+  #attaching = new Set<string>();
+  #attachTimer: NodeJS.Timeout | undefined;
   #status: SignalingStatus = 'idle';
   #attempt = 0;
   #unauthorizedInRow = 0;
@@ -121,9 +151,52 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     return this.#send({ type: 'signal', sessionId, payload });
   }
 
+  /** Sends a chat frame (it waits for its session's re-attach); false when not connected (it is lost: resend on `attached`). */
+  sendChat(message: ChatRequest): boolean {
+    return this.#send(message);
+  }
+
+  /** Tells the server this side's media path went down or came back (see `sessions/mediaWatch` on the server). */
+  sendPath(sessionId: string, state: 'up' | 'down'): boolean {
+    return this.#send({ type: 'path', sessionId, state });
+  }
+
+  /**
+   * Moves to a fresh connection now (the network path may have changed: the old socket
+   * can look open for seconds after its path died, and what is written to it is lost).
+   * Signals wait until the new connection has said hello and re-attached; the old one
+   * closes shortly after. While reconnecting anyway, the next attempt starts at once.
+   */
+  refresh(): void {
+    if (this.#status === 'closed' || this.#refreshing) return;
+    if (this.#status !== 'open' || !this.#ws) {
+      if (this.#ws === null && this.#status === 'reconnecting') {
+        clearTimeout(this.#retryTimer);
+        this.#attempt = 0;
+        this.#open(false);
+      }
+      return;
+    }
+    // From now on signals wait (the old socket may lead nowhere), even while the token is read.
+    this.#refreshing = true;
+    this.#spareTimer = setTimeout(() => this.#abandonRefresh(), REFRESH_TIMEOUT_MS);
+    this.#spareTimer.unref();
+    this.#tokens.accessToken({ forceRefresh: false }).then(
+      (token) => {
+        if (this.#refreshing && !this.#spare && this.#status !== 'closed') this.#dial(token, true);
+      },
+      () => this.#abandonRefresh(),
+    );
+  }
+
   /** Closes for good. */
   close(): void {
     this.#setStatus('closed');
+    const spare = this.#spare;
+    this.#dropSpare();
+    spare?.terminate();
+    this.#queue = [];
+    clearTimeout(this.#attachTimer);
     clearTimeout(this.#retryTimer);
     clearInterval(this.#watchdog);
     this.#ws?.close(1000, 'agent closing');
@@ -131,6 +204,14 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
   }
 
   #send(message: ClientMessage): boolean {
+    // Signals, path reports and chat name a session: they wait for its re-attach (and for a refresh).
+    const scoped = message.type === 'signal' || message.type === 'path' || message.type.startsWith('chat.');
+    const holdBack = this.#refreshing || (scoped && 'sessionId' in message && this.#attaching.has(message.sessionId));
+    if (holdBack && scoped && this.#status === 'open') {
+      if (this.#queue.length >= REFRESH_QUEUE_LIMIT) this.#queue.shift();
+      this.#queue.push(message);
+      return true;
+    }
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN || this.#status !== 'open') return false;
     ws.send(JSON.stringify(ClientMessage.parse(message)));
@@ -149,15 +230,31 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     );
   }
 
-  #dial(token: string): void {
+  #dial(token: string, spare = false): void {
     if (this.#status === 'closed') return;
     const ws = new WebSocket(this.#url, {
       headers: { authorization: `Bearer ${token}` },
       handshakeTimeout: 10_000,
       maxPayload: 1024 * 1024,
     });
+    if (spare) {
+      this.#spare = ws;
+      ws.on('message', (data, isBinary) => {
+        if (this.#spare === ws && !isBinary) this.#promote(ws, String(data));
+      });
+      ws.on('error', () => undefined);
+      ws.on('close', () => {
+        if (this.#spare === ws) this.#abandonRefresh();
+      });
+      return;
+    }
     this.#ws = ws;
     this.#lastTrafficAt = Date.now();
+    this.#follow(ws);
+  }
+
+  /** Listens to the current connection `ws` (frames, liveness, close and retry). */
+  #follow(ws: WebSocket): void {
     const touch = (): void => {
       this.#lastTrafficAt = Date.now();
     };
@@ -186,6 +283,46 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     this.#watchdog.unref();
   }
 
+  /** The refresh's connection said hello: it becomes the connection; the old one lingers, then closes. */
+  #promote(ws: WebSocket, text: string): void {
+    clearTimeout(this.#spareTimer);
+    clearTimeout(this.#retryTimer);
+    this.#spare = null;
+    this.#refreshing = false;
+    ws.removeAllListeners('message');
+    ws.removeAllListeners('close');
+    ws.removeAllListeners('error');
+    const old = this.#ws;
+    this.#ws = ws;
+    this.#lastTrafficAt = Date.now();
+    this.#follow(ws);
+    if (old) setTimeout(() => old.close(1000, 'moved to a new connection'), OLD_SOCKET_LINGER_MS).unref();
+    this.#onFrame(text);
+  }
+
+  #abandonRefresh(): void {
+    if (!this.#refreshing) return;
+    const spare = this.#spare;
+    this.#dropSpare();
+    spare?.terminate();
+    this.#flush();
+  }
+
+  /** Sends what waited and may go now, in order; the rest keeps waiting. */
+  #flush(): void {
+    for (const message of this.#queue.splice(0)) this.#send(message);
+  }
+
+  #dropSpare(): void {
+    this.#refreshing = false;
+    clearTimeout(this.#spareTimer);
+    const spare = this.#spare;
+    this.#spare = null;
+    spare?.removeAllListeners('message');
+    spare?.removeAllListeners('close');
+    if (spare) spare.on('error', () => undefined);
+  }
+
   #onFrame(text: string): void {
     let json: unknown;
     try {
@@ -208,7 +345,17 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
         this.#unauthorizedInRow = 0;
         this.#connects++;
         this.#setStatus('open');
+        // The server takes a connection's messages concurrently: a signal right behind its
+        // session's attach could overtake it and be refused, so signals wait for `attached`.
+        this.#attaching = new Set(this.#attached);
         for (const sessionId of this.#attached) this.#send({ type: 'attach', sessionId });
+        clearTimeout(this.#attachTimer);
+        this.#attachTimer = setTimeout(() => {
+          this.#attaching.clear();
+          this.#flush();
+        }, ATTACH_WAIT_MS);
+        this.#attachTimer.unref();
+        this.#flush();
         this.emit('ready', message.iceServers);
         return;
       case 'session':
@@ -218,9 +365,23 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
         this.emit('signal', message.sessionId, message.from, message.payload);
         return;
       case 'error':
-        this.emit('serverError', { error: message.error, message: message.message, replyTo: message.replyTo });
+        this.emit('serverError', {
+          error: message.error,
+          message: message.message,
+          replyTo: message.replyTo,
+          data: message.data,
+        });
         return;
       case 'attached':
+        this.#attaching.delete(message.sessionId);
+        this.#flush();
+        this.emit('attached', message.sessionId);
+        return;
+      case 'chat.message':
+      case 'chat.history':
+      case 'chat.typing':
+        this.emit('chat', message);
+        return;
       case 'pong':
         return;
     }

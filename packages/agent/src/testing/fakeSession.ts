@@ -18,6 +18,7 @@ const person = (id: string, name: string) => ({
   email: `${id}@contoso.example`,
   photoUrl: null,
   verifiedDomain: 'contoso.example',
+  assertedDomain: null,
   tenantName: 'Contoso',
 });
 
@@ -37,6 +38,7 @@ export function sessionView(state: SessionView['state'], patch: Partial<SessionV
     endReason: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     endedAt: null,
+    sharerStatus: state === 'active' ? 'sharing' : 'pending',
     version: 1,
     device: null,
     ...patch,
@@ -111,6 +113,15 @@ export class FakeMedia extends EventEmitter<LiveMediaEvents> implements LiveMedi
     if (!found) throw new Error('display_not_found');
     this.display = found;
     return found;
+  }
+  paused = false;
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+  /** What `recoverCapture` answers (the test decides when the display is back). */
+  displayBack = false;
+  async recoverCapture(): Promise<boolean> {
+    return this.displayBack;
   }
   async close(): Promise<void> {
     this.closed = true;

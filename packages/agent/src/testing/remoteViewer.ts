@@ -22,8 +22,12 @@ export interface RemoteViewer {
   channels: Map<string, WrtcDataChannel>;
   /** Parsed messages from the agent on `control`. */
   control: AgentControlMessage[];
+  /** Offers that replaced the peer connection (the agent built a new one: a restart, a rejoin). */
+  renewals: number;
   /** Frames shown: complete tile frames, or decoded video frames. */
   frames: number;
+  /** Every message that arrived on the `tiles` channel (counted before it is parsed). */
+  tileMessages: number;
   /** `performance.now()` of the first frame shown. */
   firstFrameAt: number | null;
   /** `performance.now()` when the offer arrived and when the connection was up. */
@@ -39,13 +43,15 @@ export interface RemoteViewer {
 /** Starts answering the agent's offers for `sessionId` on the helper's socket. */
 export function startRemoteViewer(socket: TestSocket, sessionId: string): RemoteViewer {
   const wrtc = loadWrtc();
-  const pc = new wrtc.RTCPeerConnection();
+  let pc = new wrtc.RTCPeerConnection();
   const sinks: { stop(): void }[] = [];
   const viewer: RemoteViewer = {
     pc,
     channels: new Map(),
     control: [],
     frames: 0,
+    renewals: 0,
+    tileMessages: 0,
     firstFrameAt: null,
     offerAt: null,
     connectedAt: null,
@@ -71,6 +77,8 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
     void (async () => {
       if (payload.kind === 'sdp' && payload.description.type === 'offer') {
         viewer.offerAt ??= performance.now();
+        // An offer for a connection that already has one is a new connection (like the helper app does).
+        if (pc.remoteDescription) renew();
         await pc.setRemoteDescription(payload.description);
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
@@ -80,51 +88,69 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
       }
     })().catch(() => undefined);
   });
-  pc.onicecandidate = ({ candidate }) => {
-    const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
-    signal({
-      kind: 'ice',
-      candidate: init && {
-        candidate: init.candidate,
-        sdpMid: init.sdpMid ?? null,
-        sdpMLineIndex: init.sdpMLineIndex ?? null,
-      },
-    });
+  /** Replaces the peer connection with a fresh one for the agent's new offer. */
+  const renew = (): void => {
+    const old = pc;
+    old.onicecandidate = null;
+    old.ondatachannel = null;
+    old.onconnectionstatechange = null;
+    old.ontrack = null;
+    old.close();
+    pc = new wrtc.RTCPeerConnection();
+    viewer.pc = pc;
+    viewer.channels.clear();
+    viewer.renewals++;
+    wire();
   };
-  pc.onconnectionstatechange = () => {
-    if (pc.connectionState === 'connected') viewer.connectedAt ??= performance.now();
-  };
-  pc.ondatachannel = ({ channel }) => {
-    viewer.channels.set(channel.label, channel);
-    if (channel.label === 'tiles') {
-      channel.binaryType = 'arraybuffer';
-      const receiver = new TileReceiver(
-        (data) => channel.readyState === 'open' && channel.send(data),
-        // Pixels are checked in the browser tests; here only that whole frames arrive.
-        { resize: () => undefined, fill: () => undefined, copy: () => undefined, put: () => undefined },
-      );
+  const wire = (): void => {
+    pc.onicecandidate = ({ candidate }) => {
+      const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
+      signal({
+        kind: 'ice',
+        candidate: init && {
+          candidate: init.candidate,
+          sdpMid: init.sdpMid ?? null,
+          sdpMLineIndex: init.sdpMLineIndex ?? null,
+        },
+      });
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'connected') viewer.connectedAt ??= performance.now();
+    };
+    pc.ondatachannel = ({ channel }) => {
+      viewer.channels.set(channel.label, channel);
+      if (channel.label === 'tiles') {
+        channel.binaryType = 'arraybuffer';
+        const receiver = new TileReceiver(
+          (data) => channel.readyState === 'open' && channel.send(data),
+          // Pixels are checked in the browser tests; here only that whole frames arrive.
+          { resize: () => undefined, fill: () => undefined, copy: () => undefined, put: () => undefined },
+        );
+        channel.onmessage = ({ data }) => {
+          viewer.tileMessages++;
+          const before = receiver.stats.frames;
+          receiver.handle(data);
+          if (receiver.stats.frames === before) return;
+          viewer.frames++;
+          viewer.firstFrameAt ??= performance.now();
+          viewer.lastSize = receiver.screen;
+        };
+        return;
+      }
       channel.onmessage = ({ data }) => {
-        const before = receiver.stats.frames;
-        receiver.handle(data);
-        if (receiver.stats.frames === before) return;
+        if (channel.label === 'control') viewer.control.push(AgentControlMessage.parse(JSON.parse(String(data))));
+      };
+    };
+    pc.ontrack = ({ track }) => {
+      const sink = new wrtc.nonstandard.RTCVideoSink(track);
+      sinks.push(sink);
+      sink.onframe = ({ frame }) => {
         viewer.frames++;
         viewer.firstFrameAt ??= performance.now();
-        viewer.lastSize = receiver.screen;
+        viewer.lastSize = { width: frame.width, height: frame.height };
       };
-      return;
-    }
-    channel.onmessage = ({ data }) => {
-      if (channel.label === 'control') viewer.control.push(AgentControlMessage.parse(JSON.parse(String(data))));
     };
   };
-  pc.ontrack = ({ track }) => {
-    const sink = new wrtc.nonstandard.RTCVideoSink(track);
-    sinks.push(sink);
-    sink.onframe = ({ frame }) => {
-      viewer.frames++;
-      viewer.firstFrameAt ??= performance.now();
-      viewer.lastSize = { width: frame.width, height: frame.height };
-    };
-  };
+  wire();
   return viewer;
 }

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WindowClient } from '../testing/windowClient.js';
-import type { UiCommand, UiController, UiImage, UiState } from './model.js';
+import type { UiChat, UiCommand, UiController, UiImage, UiState } from './model.js';
 import { parseCookies, UI_COOKIE } from './uiAccess.js';
 import { UiServer } from './uiServer.js';
 
@@ -20,6 +20,11 @@ const baseState: UiState = {
   error: null,
   busy: false,
   previewVersion: 0,
+  paused: false,
+  displayLost: false,
+  inputUnavailable: false,
+  rejoined: false,
+  chatVersion: 0,
 };
 
 /** A controller that records commands and lets the test change the state. */
@@ -29,6 +34,7 @@ function fakeController() {
     commands: [] as UiCommand[],
     current: { ...baseState },
     photo: null as UiImage | null,
+    chat: null as UiChat | null,
     set(patch: Partial<UiState>) {
       fake.current = { ...fake.current, ...patch };
       for (const l of listeners) l();
@@ -45,6 +51,7 @@ function fakeController() {
     },
     helperPhoto: async () => fake.photo,
     preview: () => ({ width: 2, height: 1, rgba: Uint8Array.of(1, 2, 3, 255, 4, 5, 6, 255) }),
+    chat: () => fake.chat,
   };
   return { fake, controller };
 }
@@ -160,7 +167,11 @@ describe('agent window server', () => {
       [{ type: 'format-disk' }, 400],
       [[], 400],
       ['not json', 400],
-      [{ type: 'redeem', code: 'x'.repeat(5000) }, 413],
+      [{ type: 'chatSend' }, 400],
+      [{ type: 'chatSend', text: 42 }, 400],
+      [{ type: 'chatRetry', clientId: '../etc' }, 400],
+      [{ type: 'chatTyping', typing: 'yes' }, 400],
+      [{ type: 'redeem', code: 'x'.repeat(70_000) }, 413],
     ];
     for (const [body, status] of refused) {
       const response = await window.post(body);
@@ -174,9 +185,13 @@ describe('agent window server', () => {
 
     await window.command({ type: 'redeem', code: '1234-5678' });
     await window.command({ type: 'respond', allow: false, mode: 'control' });
+    // A chat message in any script, up to the limit, passes as it was typed.
+    const long = '👩🏽‍💻 مرحبا '.repeat(400);
+    await window.command({ type: 'chatSend', text: long });
     expect(fake.commands).toEqual([
       { type: 'redeem', code: '12345678' },
       { type: 'respond', allow: false, mode: 'control' },
+      { type: 'chatSend', text: long },
     ]);
   });
 
@@ -213,6 +228,16 @@ describe('agent window server', () => {
     const preview = await window.get('/api/preview');
     expect([preview.headers.get('x-preview-width'), preview.headers.get('x-preview-height')]).toEqual(['2', '1']);
     expect(new Uint8Array(await preview.arrayBuffer())).toHaveLength(8);
+  });
+
+  it('serves the chat to the window only, as JSON', async () => {
+    const window = await WindowClient.open(ui.launchUrl());
+    expect((await window.get('/api/chat')).status).toBe(404);
+    fake.chat = { readOnly: false, loaded: true, peerName: 'Daniel', peerTyping: false, messages: [] };
+    const chat = await window.get('/api/chat');
+    expect(chat.headers.get('content-type')).toContain('application/json');
+    expect(await chat.json()).toEqual(fake.chat);
+    expect((await fetch(`${ui.origin}/api/chat`)).status).toBe(403);
   });
 });
 

@@ -14,8 +14,8 @@ import { UiCommand, type UiController } from './model.js';
 import { STRINGS } from './strings.js';
 import { CSRF_HEADER, UiAccess } from './uiAccess.js';
 
-/** Largest command body accepted. */
-const MAX_BODY_BYTES = 4096;
+/** Largest command body accepted (a chat message of 4,000 characters in any script fits). */
+const MAX_BODY_BYTES = 64 * 1024;
 const SSE_HEARTBEAT_MS = 15_000;
 
 const STATIC_DIR = fileURLToPath(new URL('../../static/', import.meta.url));
@@ -130,6 +130,11 @@ export class UiServer {
         return send(res, 200, STRINGS);
       case '/api/state':
         return send(res, 200, controller.state());
+      case '/api/chat': {
+        const chat = controller.chat();
+        if (!chat) return send(res, 404, { ok: false, error: 'not_found', message: 'No chat' });
+        return send(res, 200, chat);
+      }
       case '/api/events':
         return this.#events(res, controller);
       case '/api/photo': {

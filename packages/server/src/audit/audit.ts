@@ -1,8 +1,12 @@
 /**
  * @module audit/audit
  * The audit log: who did what to which thing, from where. Every session transition and
- * every administrative change is written here.
+ * every administrative change is written here. Actions and target types come from the
+ * protocol's closed vocabulary (`AUDIT_ACTIONS`, `AUDIT_TARGET_TYPES`): a new action joins it
+ * before it can be written (compile time; a cast around it is refused at run time).
  */
+import type { AuditAction, AuditTargetType } from '@remote-help/protocol';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '@remote-help/protocol';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
@@ -10,11 +14,14 @@ import { iso } from '../time.js';
 export interface AuditEntry {
   tenantId: string | null;
   actor: { type: 'user' | 'system' | 'device'; id: string | null };
-  action: string;
-  target?: { type: string; id: string };
+  action: AuditAction;
+  target?: { type: AuditTargetType; id: string };
   ip?: string | null;
   data?: Record<string, unknown>;
 }
+
+const ACTIONS: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+const TARGET_TYPES: ReadonlySet<string> = new Set(AUDIT_TARGET_TYPES);
 
 export class AuditLog {
   constructor(
@@ -23,6 +30,9 @@ export class AuditLog {
   ) {}
 
   async record(entry: AuditEntry, db: Db = this.db): Promise<void> {
+    if (!ACTIONS.has(entry.action)) throw new Error(`audit action outside the vocabulary: ${entry.action}`);
+    if (entry.target && !TARGET_TYPES.has(entry.target.type))
+      throw new Error(`audit target type outside the vocabulary: ${entry.target.type}`);
     await db
       .insertInto('audit_events')
       .values({

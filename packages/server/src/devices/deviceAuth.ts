@@ -2,30 +2,41 @@
  * @module devices/deviceAuth
  * A device proves itself with the Ed25519 key it made at enrollment: each request carries
  * a short-lived JWT (`sub` device id, `htm` method, `htu` URL, `iat`, `jti`) signed with
- * it, much like DPoP. Replays within the token's minute are refused.
+ * it, much like DPoP. Each proof is accepted once: used `jti`s are kept in the database.
  */
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { DevicePublicKey } from '@remote-help/protocol';
 import { AppError } from '../errors.js';
 import type { Clock } from '../time.js';
+import { iso } from '../time.js';
 import type { DeviceRow, DevicesRepo } from './repo.js';
 
 export const DEVICE_AUTH_SCHEME = 'Device';
 const MAX_AGE_SECONDS = 60;
+const CLOCK_TOLERANCE_SECONDS = 5;
+const SWEEP_EVERY_MS = 60_000;
 
-/** Remembers `jti`s for as long as a proof can be valid, so each proof works once. */
+/**
+ * Remembers used `jti`s per device in the database for as long as a proof can be valid, so
+ * each proof works once, across restarts and for two racing requests alike. Expired entries
+ * are swept at most once a minute, by whichever request comes along.
+ */
 export class ReplayCache {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly clock: Clock) {}
+  private nextSweep = 0;
+  constructor(
+    private readonly repo: Pick<DevicesRepo, 'rememberProof' | 'sweepProofs'>,
+    private readonly clock: Clock,
+  ) {}
 
-  /** True the first time a `jti` is offered, false on a replay. */
-  remember(jti: string): boolean {
+  /** True the first time a device offers a `jti`, false on a replay. */
+  async remember(deviceId: string, jti: string): Promise<boolean> {
     const now = this.clock.now();
-    if (this.seen.size > 50_000) for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
-    const expiry = this.seen.get(jti);
-    if (expiry !== undefined && expiry > now) return false;
-    this.seen.set(jti, now + 2 * MAX_AGE_SECONDS * 1000);
-    return true;
+    if (now >= this.nextSweep) {
+      this.nextSweep = now + SWEEP_EVERY_MS;
+      await this.repo.sweepProofs(iso(now));
+    }
+    // Twice the longest a proof is accepted (age + clock tolerance), so no valid proof outlives its entry.
+    return this.repo.rememberProof(deviceId, jti, iso(now + 2 * (MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000));
   }
 }
 
@@ -66,7 +77,7 @@ export async function verifyDeviceProof(
       algorithms: ['EdDSA'],
       subject,
       maxTokenAge: `${MAX_AGE_SECONDS}s`,
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(clock.now()),
       requiredClaims: ['iat', 'jti', 'htm', 'htu'],
     }));
@@ -75,7 +86,7 @@ export async function verifyDeviceProof(
   }
   if (payload.htm !== request.method || payload.htu !== request.url)
     throw unauthorized('proof made for another request');
-  if (typeof payload.jti !== 'string' || payload.jti.length > 128 || !replay.remember(`${subject}:${payload.jti}`)) {
+  if (typeof payload.jti !== 'string' || payload.jti.length > 128 || !(await replay.remember(device.id, payload.jti))) {
     throw unauthorized('proof already used');
   }
   return device;

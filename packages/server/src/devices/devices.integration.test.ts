@@ -61,8 +61,8 @@ describe('enrollment', () => {
     const token = (await admin.post('/api/v1/enrollment-tokens', { maxUses: 1 })).body.token as string;
     expect((await newDevice(token)).status).toBe(201);
     const again = await newDevice(token);
-    expect(again.status).toBe(401);
-    expect(again.error).toBe('enrollment_token_invalid');
+    expect(again.status).toBe(410);
+    expect(again.error).toBe('enrollment_token_used_up');
     expect((await newDevice('rhe_' + 'x'.repeat(43))).error).toBe('enrollment_token_invalid');
   });
 
@@ -141,7 +141,7 @@ describe('remote launch', () => {
       .toMatchObject({
         type: 'launch',
         sessionId,
-        helper: { displayName: 'Daniel Okafor', verifiedDomain: 'contoso.example' },
+        helper: { displayName: 'Daniel Okafor', verifiedDomain: null, assertedDomain: 'contoso.example' },
       });
     ws.close();
   });
@@ -153,7 +153,9 @@ describe('remote launch', () => {
       headers: { authorization: `Device ${await device.proof('GET', '/api/v1/devices/ws')}` },
     });
     await new Promise((resolve) => ws.once('message', resolve));
-    const sessionId = ((await helper.post(`/api/v1/devices/${device.id}/sessions`)).body.session as { id: string }).id;
+    const launched = (await helper.post(`/api/v1/devices/${device.id}/sessions`)).body.session as { id: string };
+    expect(launched).toMatchObject({ state: 'waiting', via: 'launch' });
+    const sessionId = launched.id;
     const hws = await helper.socket();
     hws.send({ type: 'attach', sessionId });
     await hws.next(sessionIn('waiting'));
@@ -181,7 +183,11 @@ describe('remote launch', () => {
     const accepted = await answer(device, device.id);
     expect(accepted.status).toBe(200);
     const joined = await hws.next<Extract<ServerMessage, { type: 'session' }>>(sessionIn('joined'));
-    expect(joined.session).toMatchObject({ sharerClient: 'agent', sharer: { displayName: 'Lena Fischer' } });
+    expect(joined.session).toMatchObject({
+      sharerClient: 'agent',
+      sharer: { displayName: 'Lena Fischer' },
+      via: 'launch',
+    });
     ws.close();
   });
 });

@@ -1,27 +1,23 @@
 /**
  * @module devices/routes
  * Enrollment tokens (admins), enrollment and check-in (devices, signed), the device list
- * and remote launch (helpers), and the agent's answer to a launch (the device's user).
+ * and remote launch (helpers), and the agent's answer to a launch (the device's user): a
+ * table from the contract's endpoint names (`@remote-help/protocol` `api/devices.ts`) to
+ * the services. Caller (incl. device proofs), CSRF, permission and parsing are `http/endpoint.ts`'s.
  */
-import {
-  AcceptLaunchRequest,
-  CheckInRequest,
-  CreateEnrollmentTokenRequest,
-  EnrollRequest,
-  parseWith,
-} from '@remote-help/protocol';
-import type { DeviceServerMessage, DeviceView, SessionResponse } from '@remote-help/protocol';
+import type { DeviceServerMessage } from '@remote-help/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Bus } from '../bus/bus.js';
 import { AppError, errors } from '../errors.js';
-import { assertCsrf, requirePrincipal } from '../http/auth.js';
+import { registerEndpoints } from '../http/endpoint.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Clock } from '../time.js';
 import type { ReplayCache } from './deviceAuth.js';
 import { verifyDeviceProof } from './deviceAuth.js';
 import type { DevicePresence } from './launchChannel.js';
 import { deviceTopic } from './launchChannel.js';
+import type { TokenBuckets } from './launchLimits.js';
+import { deviceDisplayName } from './presenter.js';
 import type { DevicesRepo } from './repo.js';
 import type { DeviceService } from './service.js';
 
@@ -35,91 +31,75 @@ export interface DeviceRoutesOptions {
   presence: DevicePresence;
   publicUrl: string;
   publicOrigin: string;
+  /** Remote launches per helper (token bucket). */
+  launchLimits: TokenBuckets;
 }
-
-const Params = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/),
-});
 
 export async function deviceRoutes(app: FastifyInstance, o: DeviceRoutesOptions): Promise<void> {
   const urlOf = (request: FastifyRequest) => `${o.publicUrl}${request.url.split('?')[0] ?? ''}`;
-  const proof = (request: FastifyRequest, header: string | undefined) =>
+  const verifyDevice = (request: FastifyRequest, header: string | undefined) =>
     verifyDeviceProof(o.repo, o.replay, o.clock, { header, method: request.method, url: urlOf(request) });
+  const d = o.devices;
 
-  app.post('/api/v1/enrollment-tokens', async (request, reply) => {
-    const principal = requirePrincipal(request);
-    assertCsrf(request, o.publicOrigin);
-    const body = parseWith(CreateEnrollmentTokenRequest, request.body ?? {}, 'body');
-    return reply.status(201).send(await o.devices.createEnrollmentToken(principal, body.expiresInHours, body.maxUses));
-  });
+  registerEndpoints(
+    app,
+    { publicOrigin: o.publicOrigin, verifyDevice },
+    {
+      createEnrollmentToken: ({ principal, body }) =>
+        d.createEnrollmentToken(principal, body.expiresInHours, body.maxUses),
+      listEnrollmentTokens: ({ principal, query }) => d.listEnrollmentTokens(principal, query),
+      revokeEnrollmentToken: ({ principal, params }) => d.revokeEnrollmentToken(principal, params.id),
+      enrollDevice: ({ body, request }) => d.enroll(body.token, body.publicKey, body.inventory, request.ip),
+      checkIn: ({ device, body, request }) => d.checkIn(device, body.inventory, request.ip),
+      listDevices: ({ principal, query }) => d.list(principal, query),
+      getDevice: async ({ principal, params }) => {
+        const row = await d.get(principal, params.id, { includeRevoked: true });
+        return d.present(row, (await d.scopeOf(principal))(row));
+      },
 
-  app.post('/api/v1/devices/enroll', async (request, reply) => {
-    const body = parseWith(EnrollRequest, request.body, 'body');
-    return reply.status(201).send(await o.devices.enroll(body.token, body.publicKey, body.inventory, request.ip));
-  });
+      /**
+       * Remote launch: only for a device in the helper's scope (checked first, so an
+       * out-of-scope helper learns nothing of the device's state), that holds its launch
+       * connection right now, within the helper's launch rate, and only while no other launch
+       * waits on the device (`launch_pending`). With `sessionId`, the helper's waiting code
+       * session is offered instead of a new one.
+       */
+      launchOnDevice: async ({ principal, params, body }) => {
+        const device = await d.get(principal, params.id);
+        await o.sessions.assertMayLaunch(principal, device.id);
+        const wait = o.launchLimits.take(principal.userId);
+        if (wait > 0) throw errors.rateLimited(wait);
+        if (!o.presence.isOnline(device.id)) {
+          throw new AppError(
+            'device_offline',
+            `${deviceDisplayName(device.name, device.id)} is not connected. Ask the person to start Remote Help, or use a security code.`,
+          );
+        }
+        const session = body?.sessionId
+          ? await o.sessions.offerToDevice(principal, body.sessionId, device.id)
+          : await o.sessions.createForDevice(principal, device.id);
+        const message: DeviceServerMessage = {
+          type: 'launch',
+          sessionId: session.id,
+          helper: session.helper,
+          expiresAt: session.codeExpiresAt ?? new Date(o.clock.now() + 600_000).toISOString(),
+        };
+        await o.bus.publish(deviceTopic(device.id), message);
+        return { session };
+      },
 
-  app.post('/api/v1/devices/checkin', async (request): Promise<DeviceView> => {
-    const device = await proof(request, request.headers.authorization);
-    const { inventory } = parseWith(CheckInRequest, request.body, 'body');
-    return o.devices.checkIn(device, inventory, request.ip);
-  });
-
-  app.get('/api/v1/devices', async (request): Promise<{ devices: DeviceView[] }> => {
-    return { devices: await o.devices.list(requirePrincipal(request)) };
-  });
-
-  app.get('/api/v1/devices/:id', async (request): Promise<DeviceView> => {
-    const { id } = parseWith(Params, request.params, 'path');
-    return o.devices.present(await o.devices.get(requirePrincipal(request), id));
-  });
-
-  /** Remote launch: only for a device that holds its launch connection right now. */
-  app.post('/api/v1/devices/:id/sessions', async (request, reply) => {
-    const principal = requirePrincipal(request);
-    assertCsrf(request, o.publicOrigin);
-    const { id } = parseWith(Params, request.params, 'path');
-    const device = await o.devices.get(principal, id);
-    if (!o.presence.isOnline(device.id)) {
-      throw new AppError(
-        'device_offline',
-        `${device.name} is not connected. Ask the person to start Remote Help, or use a security code.`,
-      );
-    }
-    const session = await o.sessions.createForDevice(principal, device.id);
-    const message: DeviceServerMessage = {
-      type: 'launch',
-      sessionId: session.id,
-      helper: session.helper,
-      expiresAt: session.codeExpiresAt ?? new Date(o.clock.now() + 600_000).toISOString(),
-    };
-    await o.bus.publish(deviceTopic(device.id), message);
-    const response: SessionResponse = { session };
-    return reply.status(201).send(response);
-  });
-
-  /**
-   * The agent's user answers a launch. Two proofs: the user's bearer token (who joins) and
-   * the device's signature in `x-device-proof` (that it is the invited device).
-   */
-  for (const answer of ['accept-launch', 'dismiss-launch'] as const) {
-    app.post(`/api/v1/sessions/:id/${answer}`, async (request) => {
-      const principal = requirePrincipal(request);
-      if (principal.client !== 'agent') throw errors.forbidden('Only the Remote Help app can answer a launch.');
-      const { id } = parseWith(Params, request.params, 'path');
-      const { deviceId } = parseWith(AcceptLaunchRequest, request.body, 'body');
-      const header = request.headers['x-device-proof'];
-      const device = await proof(request, typeof header === 'string' ? header : undefined);
-      if (device.id !== deviceId || device.tenant_id !== principal.tenantId)
-        throw errors.forbidden('This device was not invited.');
-      if (answer === 'dismiss-launch') {
-        await o.sessions.dismissLaunch(principal, id, device.id);
-        return { ok: true };
-      }
-      return { session: await o.sessions.acceptLaunch(principal, id, device.id) };
-    });
-  }
+      /** The agent's user answers a launch; the caller is the user (bearer) on the invited device (proof). */
+      acceptLaunch: async ({ principal, device, params, body }) => {
+        if (device.id !== body.deviceId || device.tenant_id !== principal.tenantId)
+          throw errors.forbidden('This device was not invited.');
+        return { session: await o.sessions.acceptLaunch(principal, params.id, device.id) };
+      },
+      dismissLaunch: async ({ principal, device, params, body }) => {
+        if (device.id !== body.deviceId || device.tenant_id !== principal.tenantId)
+          throw errors.forbidden('This device was not invited.');
+        await o.sessions.dismissLaunch(principal, params.id, device.id);
+        return { ok: true } as const;
+      },
+    },
+  );
 }

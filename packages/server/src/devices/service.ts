@@ -1,26 +1,38 @@
 /**
  * @module devices/service
  * Enrollment tokens, enrollment, inventory check-ins and the device list. Every change is
- * audited; tokens and device keys are never stored in a form that could be replayed.
+ * audited; tokens and device keys are never stored in a form that could be replayed. What a
+ * device reports about itself is normalised before it is stored (see `presenter.ts`).
  */
 import type {
   DeviceView,
   EnrollResponse,
+  EnrollmentTokenList,
   EnrollmentTokenResponse,
+  EnrollmentTokenView,
+  ErrorCode,
   Inventory,
   DevicePublicKey,
+  ListDevicesQuery,
+  ListEnrollmentTokensQuery,
 } from '@remote-help/protocol';
-import { Inventory as InventorySchema } from '@remote-help/protocol';
+import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
 import { newId, newToken, sha256 } from '../ids.js';
 import type { Backoff } from '../ratelimit/backoff.js';
+import type { AccessPolicy } from '../rbac/policy.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import type { UsersRepo } from '../users/repo.js';
-import type { DeviceRow, DevicesRepo } from './repo.js';
+import { pageOfDevices } from './deviceList.js';
+import { cleanInventory, deviceDisplayName, presentDevice } from './presenter.js';
+import type { DeviceListRow, DeviceRow, DevicesRepo, EnrollmentTokenListRow, TokenRefusal } from './repo.js';
+
+/** The parsed device-list query (defaults applied). */
+export type DeviceListQuery = z.output<typeof ListDevicesQuery>;
 
 export interface DeviceServiceDeps {
   repo: DevicesRepo;
@@ -29,24 +41,48 @@ export interface DeviceServiceDeps {
   clock: Clock;
   enrollLimits: Backoff;
   isOnline: (deviceId: string) => boolean;
+  /** Evaluates a device's compliance and stores it on its row (`complianceService`). */
+  compliance: { evaluateDevice(device: DeviceRow): Promise<unknown> };
+  /** Whom a helper may help (`rbac/policy`): the device list and page of a helper without `devices.read`. */
+  access: Pick<AccessPolicy, 'deviceScope' | 'assertMayHelp'>;
 }
 
-const deviceName = (inventory: Inventory, fallback: string): string => inventory.hostname?.trim() || fallback;
+const TOKEN_REFUSALS: Record<TokenRefusal, { code: ErrorCode; message: string }> = {
+  unknown: {
+    code: 'enrollment_token_invalid',
+    message: 'The enrollment token is not valid. Check that it was copied whole.',
+  },
+  revoked: {
+    code: 'enrollment_token_revoked',
+    message: 'This enrollment token was revoked by an administrator. Ask your IT department for a new one.',
+  },
+  used_up: {
+    code: 'enrollment_token_used_up',
+    message:
+      'This enrollment token has been used by as many devices as it allows. Ask your IT department for a new one.',
+  },
+  expired: {
+    code: 'enrollment_token_expired',
+    message: 'This enrollment token has expired. Ask your IT department for a new one.',
+  },
+};
+
+/** Whether the caller sees the whole organization's devices (administrators) rather than their scope (helpers). */
+const seesAllDevices = (principal: Principal): boolean =>
+  can(principal, 'devices.read') || can(principal, 'devices.manage');
 
 export class DeviceService {
   constructor(private readonly d: DeviceServiceDeps) {}
 
-  present(row: DeviceRow): DeviceView {
-    const parsed = InventorySchema.safeParse(JSON.parse(row.inventory));
-    if (!parsed.success) throw new Error(`device ${row.id}: stored inventory is invalid`);
-    return {
-      id: row.id,
-      name: row.name,
-      inventory: parsed.data,
-      enrolledAt: row.enrolled_at,
-      lastCheckInAt: row.last_check_in_at,
-      online: this.d.isOnline(row.id),
-    };
+  /** The device as `principal` sees it (`inScope`: whether they may help there), or as the device itself does. */
+  present(row: DeviceRow | DeviceListRow, inScope = false): DeviceView {
+    return presentDevice(row, this.d.isOnline(row.id), inScope && !row.revoked_at);
+  }
+
+  /** Whether a device is in `principal`'s Remote Help scope (View screen), one query set per call. */
+  async scopeOf(principal: Principal): Promise<(row: DeviceRow) => boolean> {
+    if (!can(principal, 'remoteHelp.viewScreen')) return () => false;
+    return this.d.access.deviceScope(principal, 'remoteHelp.viewScreen');
   }
 
   /** An administrator makes a token that lets devices enroll into their tenant. Shown once. */
@@ -59,6 +95,7 @@ export class DeviceService {
     const token = `rhe_${newToken()}`;
     const now = this.d.clock.now();
     const expiresAt = iso(now + expiresInHours * 3600_000);
+    const publicId = newId();
     await this.d.repo.insertToken({
       id: sha256(token),
       tenant_id: principal.tenantId,
@@ -68,35 +105,109 @@ export class DeviceService {
       expires_at: expiresAt,
       revoked_at: null,
       created_at: iso(now),
+      public_id: publicId,
+      hint: token.slice(-4),
     });
     await this.d.audit.record({
       tenantId: principal.tenantId,
       actor: { type: 'user', id: principal.userId },
       action: 'enrollment_token.created',
+      target: { type: 'enrollment_token', id: publicId },
       ip: principal.ip,
       data: { expiresAt, maxUses },
     });
-    return { token, expiresAt, maxUses };
+    const created = await this.d.repo.findToken(principal.tenantId, publicId);
+    if (!created) throw new Error(`enrollment token ${publicId} vanished`);
+    return { token, expiresAt, maxUses, view: this.presentToken(created) };
+  }
+
+  /** The organization's tokens (never the tokens themselves), newest first. */
+  async listEnrollmentTokens(
+    principal: Principal,
+    query: z.output<typeof ListEnrollmentTokensQuery>,
+  ): Promise<EnrollmentTokenList> {
+    if (!can(principal, 'devices.manage')) throw errors.forbidden('Your role does not allow you to enroll devices.');
+    const { rows, total } = await this.d.repo.listTokens(
+      principal.tenantId,
+      query.state,
+      iso(this.d.clock.now()),
+      query.limit,
+      query.offset,
+    );
+    return { tokens: rows.map((row) => this.presentToken(row)), total };
+  }
+
+  /** Revokes a token of the organization (audited once; revoking again answers it unchanged). */
+  async revokeEnrollmentToken(principal: Principal, publicId: string): Promise<EnrollmentTokenView> {
+    if (!can(principal, 'devices.manage')) throw errors.forbidden('Your role does not allow you to enroll devices.');
+    const before = await this.d.repo.findToken(principal.tenantId, publicId);
+    if (!before) throw errors.notFound('Enrollment token');
+    const now = iso(this.d.clock.now());
+    if (await this.d.repo.revokeToken(principal.tenantId, publicId, now)) {
+      await this.d.audit.record({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'enrollment_token.revoked',
+        target: { type: 'enrollment_token', id: publicId },
+        ip: principal.ip,
+        data: {
+          before: { state: this.presentToken(before).state, revokedAt: null },
+          after: { state: 'revoked', revokedAt: now },
+          uses: before.uses,
+          maxUses: before.max_uses,
+        },
+      });
+    }
+    const after = await this.d.repo.findToken(principal.tenantId, publicId);
+    if (!after) throw errors.notFound('Enrollment token');
+    return this.presentToken(after);
+  }
+
+  private presentToken(row: EnrollmentTokenListRow): EnrollmentTokenView {
+    const now = iso(this.d.clock.now());
+    return {
+      id: row.public_id,
+      hint: row.hint,
+      createdAt: row.created_at,
+      createdBy: row.created_by_name === null ? null : { id: row.created_by, displayName: row.created_by_name },
+      expiresAt: row.expires_at,
+      uses: row.uses,
+      maxUses: row.max_uses,
+      revokedAt: row.revoked_at,
+      state: row.revoked_at
+        ? 'revoked'
+        : row.uses >= row.max_uses
+          ? 'used_up'
+          : row.expires_at <= now
+            ? 'expired'
+            : 'active',
+    };
   }
 
   /** A device presents a token and its public key; it becomes a device of the token's tenant. */
   async enroll(
     token: string,
     publicKey: DevicePublicKey,
-    inventory: Inventory,
+    reported: Inventory,
     ip: string | null,
   ): Promise<EnrollResponse> {
     const keys = [`enroll:ip:${ip ?? 'unknown'}`];
-    const wait = await this.d.enrollLimits.retryAfterSeconds(keys);
-    if (wait > 0) throw errors.rateLimited(wait);
+    // Reserved before the token is checked, atomically: parallel attempts cannot all be checked.
+    const attempt = await this.d.enrollLimits.reserve(keys);
+    if (!attempt.ok) throw errors.rateLimited(attempt.retryAfterSeconds);
     const now = iso(this.d.clock.now());
-    const tenantId = await this.d.repo.useToken(sha256(token), now);
-    if (!tenantId) {
-      await this.d.enrollLimits.fail(keys);
-      throw new AppError('enrollment_token_invalid', 'The enrollment token is not valid, has expired or was used up.');
+    const used = await this.d.repo.useToken(sha256(token), now);
+    if (!('tenantId' in used)) {
+      // A token we made but that can no longer be used is not a guess: only unknown tokens keep the reservation.
+      if (used.refused !== 'unknown') await attempt.release();
+      const refusal = TOKEN_REFUSALS[used.refused];
+      throw new AppError(refusal.code, refusal.message);
     }
+    await attempt.release();
+    const { tenantId } = used;
     const id = newId();
-    const name = deviceName(inventory, `device-${id.slice(0, 6)}`);
+    const inventory = cleanInventory(reported);
+    const name = deviceDisplayName(inventory.hostname, id);
     await this.d.repo.insertDevice({
       id,
       tenant_id: tenantId,
@@ -107,7 +218,13 @@ export class DeviceService {
       last_check_in_at: now,
       last_ip: ip,
       revoked_at: null,
+      compliance: 'not_evaluated',
+      failing_rules: '[]',
+      compliance_evaluated_at: null,
+      primary_user_id: null,
     });
+    const enrolled = await this.d.repo.find(tenantId, id);
+    if (enrolled) await this.d.compliance.evaluateDevice(enrolled);
     await this.d.audit.record({
       tenantId,
       actor: { type: 'device', id },
@@ -120,36 +237,78 @@ export class DeviceService {
     return { deviceId: id, tenantName: tenant?.name ?? '' };
   }
 
-  async checkIn(device: DeviceRow, inventory: Inventory, ip: string | null): Promise<DeviceView> {
+  /** A device reports its inventory; the name follows its hostname (normalised; unprintable keeps the old name). */
+  async checkIn(device: DeviceRow, reported: Inventory, ip: string | null): Promise<DeviceView> {
     const now = iso(this.d.clock.now());
-    await this.d.repo.checkIn(
-      device.tenant_id,
-      device.id,
-      JSON.stringify(inventory),
-      deviceName(inventory, device.name),
-      now,
-      ip,
-    );
-    const updated = await this.d.repo.find(device.tenant_id, device.id);
+    const inventory = cleanInventory(reported);
+    const name = inventory.hostname
+      ? deviceDisplayName(inventory.hostname, device.id)
+      : deviceDisplayName(device.name, device.id);
+    await this.d.repo.checkIn(device.tenant_id, device.id, JSON.stringify(inventory), name, now, ip);
+    const checkedIn = await this.d.repo.find(device.tenant_id, device.id);
+    if (!checkedIn) throw errors.notFound('Device');
+    await this.d.compliance.evaluateDevice(checkedIn);
+    const updated = await this.d.repo.findWithUser(device.tenant_id, device.id);
     if (!updated) throw errors.notFound('Device');
     return this.present(updated);
   }
 
-  /** Devices of the caller's tenant, for helpers and administrators. */
-  async list(principal: Principal): Promise<DeviceView[]> {
+  /**
+   * A page of the devices the caller may see: the whole organization for administrators
+   * (`devices.read`, `devices.manage`), the enrolled devices in their scope for a helper.
+   */
+  async list(principal: Principal, query: DeviceListQuery): Promise<{ devices: DeviceView[]; total: number }> {
     this.assertMaySee(principal);
-    return (await this.d.repo.list(principal.tenantId)).map((row) => this.present(row));
+    const all = seesAllDevices(principal);
+    const inScope = await this.scopeOf(principal);
+    const rows = await this.d.repo.listForAdmin(principal.tenantId, {
+      // A helper helps enrolled devices only; a revoked one is nobody's to help.
+      enrollment: all ? query.enrollment : query.enrollment === 'revoked' ? 'revoked' : 'enrolled',
+      os: query.os,
+      compliance: query.compliance,
+    });
+    const visible = all ? rows : rows.filter((row) => !row.revoked_at && inScope(row));
+    const page = pageOfDevices(visible, query, this.d.isOnline);
+    return { devices: page.rows.map((row) => this.present(row, inScope(row))), total: page.total };
   }
 
-  async get(principal: Principal, id: string): Promise<DeviceRow> {
+  /**
+   * One device of the organization. An administrator may open any (also a revoked one, with
+   * `includeRevoked`); a helper only an enrolled device in their scope, else `out_of_scope`.
+   */
+  async get(principal: Principal, id: string, options: { includeRevoked?: boolean } = {}): Promise<DeviceListRow> {
     this.assertMaySee(principal);
-    const row = await this.d.repo.find(principal.tenantId, id);
-    if (!row || row.revoked_at) throw errors.notFound('Device');
+    const row = await this.d.repo.findWithUser(principal.tenantId, id);
+    const all = seesAllDevices(principal);
+    if (!row || (row.revoked_at && !(all && options.includeRevoked))) throw errors.notFound('Device');
+    if (!all) {
+      await this.d.access.assertMayHelp(
+        principal,
+        { deviceId: row.id },
+        'remoteHelp.viewScreen',
+        deviceDisplayName(row.name, row.id),
+      );
+    }
     return row;
   }
 
+  /**
+   * Records who uses the device: the first person who joins a session from it becomes its
+   * primary user (audited once).
+   */
+  async noteSharer(tenantId: string, deviceId: string, userId: string): Promise<void> {
+    if (!(await this.d.repo.setPrimaryUserIfNone(tenantId, deviceId, userId))) return;
+    await this.d.audit.record({
+      tenantId,
+      actor: { type: 'system', id: null },
+      action: 'device.primary_user_set',
+      target: { type: 'device', id: deviceId },
+      data: { before: { primaryUserId: null }, after: { primaryUserId: userId } },
+    });
+  }
+
   private assertMaySee(principal: Principal): void {
-    if (!can(principal, 'devices.manage') && !can(principal, 'remoteTasks.offerRemoteAssistance')) {
+    if (!seesAllDevices(principal) && !can(principal, 'remoteTasks.offerRemoteAssistance')) {
       throw errors.forbidden('Your role does not allow you to see devices.');
     }
   }

@@ -58,16 +58,22 @@ export function assertCsrf(request: FastifyRequest, publicOrigin: string): void 
   if (!request.auth) throw errors.authenticationRequired();
   if (request.auth.csrfToken === null) return; // bearer token: never sent by a browser on its own
   const origin = request.headers.origin;
-  if (origin && origin !== publicOrigin && !isSameHost(origin, request.headers.host)) throw errors.csrf();
+  if (origin && origin !== publicOrigin && !isSameOrigin(origin, request)) throw errors.csrf();
   const header = request.headers['x-csrf-token'];
   if (typeof header !== 'string' || !equal(header, request.auth.csrfToken)) throw errors.csrf();
 }
 
-/** Accepts an Origin that names the host the request was sent to (e.g. 127.0.0.1 vs localhost). */
-export function isSameHost(origin: string, host: string | undefined): boolean {
-  if (!host) return false;
+/**
+ * Accepts an Origin that names the origin the request was sent to, scheme included (e.g.
+ * `http://127.0.0.1:8080` when the public URL says `localhost`). The scheme matters: behind
+ * a TLS proxy, a page an attacker serves at `http://<our host>` must not pass for us.
+ * `request.protocol` and `request.host` follow `TRUST_PROXY`, so a proxy's view counts only
+ * when the proxy is trusted.
+ */
+export function isSameOrigin(origin: string, request: Pick<FastifyRequest, 'protocol' | 'host'>): boolean {
+  if (!request.host) return false;
   try {
-    return new URL(origin).host === host;
+    return new URL(origin).origin === new URL(`${request.protocol}://${request.host}`).origin;
   } catch {
     return false;
   }

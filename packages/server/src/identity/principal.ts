@@ -12,6 +12,12 @@ export interface Principal {
   ip: string | null;
   /** Which app the request comes from: the browser apps (cookie) or the native agent (bearer token). */
   client: 'web' | 'agent';
+  /** How the person signed in (RFC 8176 `amr`), when known: conditional access asks for `mfa`. */
+  amr?: readonly string[];
+  /** When they entered their credentials (ms since the epoch), when known: sign-in frequency. */
+  authTime?: number | null;
+  /** The browser's User-Agent (device platform for conditional access). */
+  userAgent?: string | null;
 }
 
 export const can = (principal: Principal, permission: Permission): boolean =>

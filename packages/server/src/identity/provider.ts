@@ -6,6 +6,7 @@
  */
 import Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { TrustProxy } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Secrets } from '../secrets.js';
 import type { UsersRepo } from '../users/repo.js';
@@ -21,7 +22,12 @@ export interface ProviderOptions {
   db: Db;
   users: UsersRepo;
   secrets: Secrets;
-  trustProxy: boolean;
+  /**
+   * Whether requests come through trusted proxies. Fastify decides who the client is (it knows hop
+   * counts and proxy lists, Koa does not) and the `/oidc` hook rewrites `X-Forwarded-*` to that one
+   * verdict, so Koa trusts exactly one entry: both see the same address, scheme and host.
+   */
+  trustProxy: TrustProxy;
 }
 
 export const issuerOf = (publicUrl: string): string => `${publicUrl}${OIDC_PATH}`;
@@ -51,8 +57,11 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       },
     ],
     pkce: { required: () => true },
+    // The web app the sign-in is for (helper, sharer, admin): conditional access evaluates it at sign-in.
+    extraParams: ['rh_app'],
     claims: {
-      openid: ['sub'],
+      // `amr` (RFC 8176): how the person signed in (`pwd`, plus `otp`/`mfa` after a second factor).
+      openid: ['sub', 'amr'],
       email: ['email', 'email_verified'],
       profile: ['name', 'job_title', 'company', 'picture', 'tenant_id'],
     },
@@ -86,6 +95,16 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       await grant.save();
       return grant;
     },
+    /**
+     * The native agent's access tokens carry how and when the person signed in (from the code or
+     * refresh token they were exchanged for), so conditional access can read `mfa` at its calls.
+     */
+    async extraTokenClaims(ctx: KoaContextWithOIDC, token) {
+      if (token.kind !== 'AccessToken') return undefined;
+      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      if (!source) return undefined;
+      return { rh_amr: source.amr ?? [], rh_auth_time: source.authTime ?? null };
+    },
     async findAccount(_ctx, sub) {
       const user = await users.findBySubject(sub);
       if (!user || user.disabled) return undefined;
@@ -111,7 +130,8 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
     },
   };
   const provider = new Provider(issuerOf(publicUrl), configuration);
-  provider.proxy = trustProxy;
+  provider.proxy = trustProxy !== false;
+  provider.maxIpsCount = 1;
   return provider;
 }
 

@@ -1,12 +1,69 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { safeReturnTo } from './relyingParty.js';
 
+const PUBLIC_URL = 'https://help.example.com';
+
 describe('return target after sign-in', () => {
-  it('allows same-site paths only', () => {
-    expect(safeReturnTo('/help?session=abc')).toBe('/help?session=abc');
-    for (const bad of ['https://evil.example', '//evil.example', '/\\evil.example', 'help', 42, undefined]) {
-      expect(safeReturnTo(bad)).toBe('/');
+  it('keeps same-origin paths', () => {
+    expect(safeReturnTo('/help?session=abc', PUBLIC_URL)).toBe('/help?session=abc');
+    expect(safeReturnTo('/admin#users', PUBLIC_URL)).toBe('/admin#users');
+  });
+
+  it('refuses anything a browser would read as another origin', () => {
+    for (const bad of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      '/\t/evil.example',
+      '/\t\\evil.example',
+      '/\n/evil.example',
+      '/\r\n/evil.example',
+      '/.//evil.example',
+      'help',
+      42,
+      undefined,
+    ]) {
+      expect(safeReturnTo(bad, PUBLIC_URL), JSON.stringify(bad)).toBe('/');
     }
+  });
+
+  it('re-encodes characters that cannot go into a Location header', () => {
+    expect(safeReturnTo('/help\u3000x', PUBLIC_URL)).toBe('/help%E3%80%80x');
+    expect(safeReturnTo('/he\r\nlp', PUBLIC_URL)).toBe('/help');
+  });
+
+  it('always yields a same-origin path that is a valid header value (property)', () => {
+    const piece = fc.constantFrom(
+      '/',
+      '\\',
+      '\t',
+      '\n',
+      '\r',
+      '.',
+      '..',
+      '%2f',
+      '%5c',
+      '\u3000',
+      ':',
+      '@',
+      '?',
+      '#',
+      'evil.example',
+      'a',
+    );
+    const input = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }).map((s) => `/${s}`),
+      fc.array(piece, { maxLength: 12 }).map((parts) => `/${parts.join('')}`),
+    );
+    fc.assert(
+      fc.property(input, (value) => {
+        const result = safeReturnTo(value, PUBLIC_URL);
+        expect(result).toMatch(/^\/(?![/\\])[\x21-\x7e]*$|^\/$/);
+        expect(new URL(result, PUBLIC_URL).origin).toBe(PUBLIC_URL);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

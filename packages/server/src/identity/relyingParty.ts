@@ -3,8 +3,11 @@
  * The web app signs people in as an ordinary OpenID Connect relying party
  * (`openid-client`: authorization code + PKCE + state + nonce). Today the IdP is the
  * embedded one; a tenant's own IdP (Entra ID, Okta, Keycloak) plugs in here later.
+ * Its server-to-server calls to the embedded IdP run in-process (Fastify `inject`): no socket,
+ * so no certificate for 127.0.0.1 to trust and no dependence on how the host reaches itself.
  */
 import type { FastifyInstance } from 'fastify';
+import { LanguageTag } from '@remote-help/protocol';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.js';
@@ -12,11 +15,10 @@ import type { UsersRepo } from '../users/repo.js';
 import type { AuthSessions } from './authSessions.js';
 import { SESSION_TTL_MS } from './authSessions.js';
 import { issuerOf, OIDC_PATH, WEB_CLIENT_ID } from './provider.js';
+import { appOfPath } from './conditionalAccess/signInGate.js';
 
 export interface RelyingPartyOptions {
   publicUrl: string;
-  /** Where this server can reach itself (server-to-server calls to the embedded IdP). */
-  internalUrl: () => string;
   clientSecret: string;
   sessions: AuthSessions;
   users: UsersRepo;
@@ -28,18 +30,59 @@ export interface RelyingPartyOptions {
 const FLOW_COOKIE = 'rh_signin';
 const FlowState = z.object({ state: z.string(), nonce: z.string(), verifier: z.string(), returnTo: z.string() });
 
-/** Only same-site paths are allowed as a return target (no open redirects). */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\'))
+/**
+ * The return target after sign-in: a path on our own origin, or `/`. The value is resolved the way a
+ * browser would (`new URL` drops tabs and newlines and reads `\\` as `/`), must stay on `publicUrl`'s
+ * origin, and comes back re-serialised (percent-encoded, so always a valid `Location`).
+ */
+export function safeReturnTo(value: unknown, publicUrl: string): string {
+  if (typeof value !== 'string' || value.length > 512 || !value.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(value, publicUrl);
+  } catch {
     return '/';
-  return value.length > 512 ? '/' : value;
+  }
+  if (url.origin !== new URL(publicUrl).origin) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // `/.//evil.example` normalises to `//evil.example`: a path that a browser reads as another host.
+  return path.startsWith('//') ? '/' : path;
+}
+
+/** Serves the relying party's calls to the embedded IdP in-process, through the same routes and hooks. */
+function injectFetch(app: FastifyInstance, publicUrl: string): oidc.CustomFetch {
+  const origin = new URL(publicUrl).origin;
+  return async (url, options) => {
+    const target = new URL(url);
+    if (target.origin !== origin) throw new Error(`refusing an IdP call outside ${origin}: ${target.origin}`);
+    const { body } = options;
+    if (body instanceof ReadableStream) throw new Error('streamed request bodies are not supported');
+    const payload =
+      body === null || body === undefined
+        ? undefined
+        : typeof body === 'string' || body instanceof URLSearchParams
+          ? body.toString()
+          : Buffer.from(body instanceof ArrayBuffer ? new Uint8Array(body) : body);
+    const reply = await app.inject({
+      method: options.method as 'GET' | 'POST',
+      url: `${target.pathname}${target.search}`,
+      headers: { ...options.headers, host: target.host },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(reply.headers)) {
+      for (const item of [value ?? []].flat()) headers.append(name, String(item));
+    }
+    const empty = [101, 204, 205, 304].includes(reply.statusCode);
+    return new Response(empty ? null : new Uint8Array(reply.rawPayload), { status: reply.statusCode, headers });
+  };
 }
 
 export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOptions): Promise<void> {
   const issuer = issuerOf(o.publicUrl);
   let configuration: oidc.Configuration | undefined;
 
-  /** The embedded IdP's metadata is known, so no discovery round trip; server-side calls go to the internal address. */
+  /** The embedded IdP's metadata is known, so no discovery round trip; server-side calls stay in-process. */
   const config = (): oidc.Configuration => {
     if (configuration) return configuration;
     const base = `${o.publicUrl}${OIDC_PATH}`;
@@ -58,17 +101,22 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
       oidc.ClientSecretBasic(o.clientSecret),
     );
     if (issuer.startsWith('http:')) oidc.allowInsecureRequests(configuration);
-    configuration[oidc.customFetch] = (url, options) => {
-      const target = url.startsWith(o.publicUrl) ? o.internalUrl() + url.slice(o.publicUrl.length) : url;
-      return fetch(target, options as RequestInit);
-    };
+    configuration[oidc.customFetch] = injectFetch(app, o.publicUrl);
     return configuration;
   };
 
   const cookieBase = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: o.secure };
 
   app.get('/auth/login', async (request, reply) => {
-    const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
+    const query = request.query as Record<string, unknown>;
+    const returnTo = safeReturnTo(query.returnTo, o.publicUrl);
+    // Home-realm discovery: an email the app already knows skips the email-first page (federation).
+    const loginHint =
+      typeof query.login_hint === 'string' && query.login_hint.length <= 254 && query.login_hint.includes('@')
+        ? query.login_hint.trim()
+        : undefined;
+    // The web app's current language, for the sign-in pages (only shipped tags are passed on).
+    const uiLocale = LanguageTag.safeParse(query.ui_locales);
     const verifier = oidc.randomPKCECodeVerifier();
     const flow = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier, returnTo };
     const url = oidc.buildAuthorizationUrl(config(), {
@@ -80,6 +128,9 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
       nonce: flow.nonce,
       // Always ask for credentials: help-desk machines are shared, and signing out must mean it.
       prompt: 'login',
+      ...(loginHint ? { login_hint: loginHint } : {}),
+      ...(uiLocale.success ? { ui_locales: uiLocale.data } : {}),
+      rh_app: appOfPath(returnTo),
     });
     reply.setCookie(FLOW_COOKIE, JSON.stringify(flow), { ...cookieBase, path: '/auth', maxAge: 600, signed: true });
     return reply.redirect(url.href, 303);
@@ -106,8 +157,11 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
       return reply.redirect('/?signin=failed', 303);
     }
     const user = claims ? await o.users.findBySubject(claims.sub) : undefined;
-    if (!user || user.disabled) return reply.redirect('/?signin=failed', 303);
-    const token = await o.sessions.create(user, request.ip, request.headers['user-agent'] ?? null);
+    if (!claims || !user || user.disabled) return reply.redirect('/?signin=failed', 303);
+    const token = await o.sessions.create(user, request.ip, request.headers['user-agent'] ?? null, {
+      amr: Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [],
+      authTime: typeof claims.auth_time === 'number' ? claims.auth_time : null,
+    });
     reply.setCookie(o.cookieName, token, { ...cookieBase, maxAge: SESSION_TTL_MS / 1000 });
     await o.audit.record({
       tenantId: user.tenant_id,
@@ -115,7 +169,7 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
       action: 'app.signed_in',
       ip: request.ip,
     });
-    return reply.redirect(flow.data.returnTo, 303);
+    return reply.redirect(safeReturnTo(flow.data.returnTo, o.publicUrl), 303);
   });
 }
 

@@ -1,8 +1,12 @@
 /**
  * @module identity/signInPage
  * The embedded IdP's own sign-in page (its "interaction"). Plain server-rendered HTML:
- * it must work before any app code loads, and it never shows anything but a form.
+ * it must work before any app code loads, and it never shows anything but a form. In the
+ * person's language (`i18n/`: the web app's `ui_locales`, else `Accept-Language`), right to
+ * left for Arabic and Hebrew.
  */
+import { fill, signInLanguage, type SignInLanguage } from './i18n/index.js';
+import { PASSKEY_STYLE, renderPasskeyForm } from './passkeys/passkeyForm.js';
 import { escapeHtml } from './provider.js';
 
 export interface SignInPageModel {
@@ -11,9 +15,14 @@ export interface SignInPageModel {
   clientName: string;
   email?: string;
   error?: string;
+  /** "Sign in with a passkey": the WebAuthn options (JSON) for any discoverable passkey. */
+  passkeyOptions?: string;
+  /** The page's language; English when not given. */
+  language?: SignInLanguage;
 }
 
-const STYLE = `
+/** The sign-in pages' styles (also the multi-factor and new-password steps'). */
+export const STYLE = `
 *{box-sizing:border-box}body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f5f5f5;
 font-family:"Segoe UI","Segoe UI Web (West European)",system-ui,-apple-system,Roboto,"Helvetica Neue",sans-serif;color:#242424}
 main{width:min(440px,calc(100vw - 32px));background:#fff;border-radius:8px;box-shadow:0 2px 4px rgba(0,0,0,.14),0 0 2px rgba(0,0,0,.12);padding:44px}
@@ -27,25 +36,27 @@ button:hover{background:#115ea3}button:focus-visible{outline:2px solid #242424;o
 .error{margin-top:16px;padding:10px 12px;border-radius:4px;background:#fdf3f4;color:#b10e1c;border:1px solid #eeacb2;font-size:14px}
 .foot{margin-top:24px;font-size:12px;color:#707070}`;
 
-const LOGO = `<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true"><rect width="28" height="28" rx="6" fill="#0f6cbd"/><path d="M7 9h14v9H7z" fill="none" stroke="#fff" stroke-width="2"/><path d="M11 21h6" stroke="#fff" stroke-width="2" stroke-linecap="round"/><circle cx="14" cy="13.5" r="2" fill="#fff"/></svg>`;
+export const LOGO = `<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true"><rect width="28" height="28" rx="6" fill="#0f6cbd"/><path d="M7 9h14v9H7z" fill="none" stroke="#fff" stroke-width="2"/><path d="M11 21h6" stroke="#fff" stroke-width="2" stroke-linecap="round"/><circle cx="14" cy="13.5" r="2" fill="#fff"/></svg>`;
 
 export function renderSignInPage(m: SignInPageModel): string {
+  const { tag, dir, t } = m.language ?? signInLanguage(undefined, undefined);
   const error = m.error ? `<div class="error" role="alert">${escapeHtml(m.error)}</div>` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sign in – Remote Help</title><style>${STYLE}</style></head>
+<html lang="${tag}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(t.title)}</title><style>${STYLE}${m.passkeyOptions ? PASSKEY_STYLE : ''}</style></head>
 <body><main>
 <div class="brand">${LOGO}<span>Remote Help</span></div>
-<h1>Sign in</h1><p class="sub">Use your organization account to continue to ${escapeHtml(m.clientName)}.</p>
+<h1>${escapeHtml(t.heading)}</h1><p class="sub">${escapeHtml(fill(t.intro, { client: m.clientName }))}</p>
 <form method="post" action="/signin/${encodeURIComponent(m.uid)}" autocomplete="on">
 <input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${escapeHtml(m.email ?? '')}" ${m.email ? '' : 'autofocus'}>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256" ${m.email ? 'autofocus' : ''}>
+<label for="email">${escapeHtml(t.email)}</label>
+<input id="email" name="email" type="email" dir="ltr" autocomplete="username" required maxlength="254" value="${escapeHtml(m.email ?? '')}" ${m.email ? '' : 'autofocus'}>
+<label for="password">${escapeHtml(t.password)}</label>
+<input id="password" name="password" type="password" dir="ltr" autocomplete="current-password" required maxlength="256" ${m.email ? 'autofocus' : ''}>
 ${error}
-<button type="submit">Sign in</button>
+<button type="submit">${escapeHtml(t.submit)}</button>
 </form>
-<p class="foot">Your organization manages this account. Remote Help never shares your password with helpers.</p>
+${m.passkeyOptions ? `<div class="or">${escapeHtml(t.or)}</div>\n${renderPasskeyForm({ uid: m.uid, csrf: m.csrf, options: m.passkeyOptions, label: t.passkey })}` : ''}
+<p class="foot">${escapeHtml(t.foot)}</p>
 </main></body></html>`;
 }

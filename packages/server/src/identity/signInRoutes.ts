@@ -1,7 +1,11 @@
 /**
  * @module identity/signInRoutes
  * `GET/POST /signin/:uid`: the embedded IdP's login interaction. Credentials are checked
- * with argon2id; failures back off per account and per source address and are audited.
+ * with argon2id. Each attempt is reserved against the sign-in limits before the password is
+ * verified (`ratelimit/signInLimits`); failures are audited. A right password leads to the
+ * later steps (`mfa/signInSteps`: authenticator code or passkey, new password); "Sign in with a
+ * passkey" skips the password (`passkeys/passkeySignIn`); the end of the sign-in
+ * gives the browser a device cookie so that its owner keeps a budget of their own.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
@@ -10,18 +14,33 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit.js';
-import type { Backoff } from '../ratelimit/backoff.js';
+import type { DeviceCookies } from '../ratelimit/deviceCookie.js';
+import type { SignInLimits } from '../ratelimit/signInLimits.js';
 import type { UsersRepo } from '../users/repo.js';
+import type { SignInSteps, StepOutcome } from './mfa/signInSteps.js';
+import { PasswordlessForm, StepForm } from './mfa/signInSteps.js';
 import { verifyPassword } from './passwords.js';
 import { AGENT_CLIENT_ID, FIRST_PARTY_CLIENTS } from './provider.js';
+import { signInLanguage } from './i18n/index.js';
 import { renderSignInPage } from './signInPage.js';
+import type { GateOutcome, SignInGate } from './conditionalAccess/signInGate.js';
+import { appOfSignIn, GateForm } from './conditionalAccess/signInGate.js';
 
 export interface SignInRoutesOptions {
   provider: Provider;
   users: UsersRepo;
-  backoff: Backoff;
+  limits: SignInLimits;
+  deviceCookies: DeviceCookies;
+  /** HTTPS: the device cookie gets `Secure` and the `__Secure-` prefix. */
+  secure: boolean;
   audit: AuditLog;
   csrfKey: string;
+  /** After the password: the authenticator code, a new password when required (`mfa/signInSteps`). */
+  steps: SignInSteps;
+  /** Conditional access before the sign-in finishes (`conditionalAccess/signInGate`). */
+  gate?: SignInGate;
+  /** Home-realm discovery (federation): where to send a person before the password page, if anywhere. */
+  homeRealm?: (interaction: Interaction, request: FastifyRequest) => Promise<string | undefined>;
 }
 
 const LoginForm = z.object({
@@ -50,14 +69,19 @@ export function formAction(redirectUri: unknown): string {
   }
 }
 
+/** The CSRF token of a sign-in interaction's forms (an HMAC of its uid: nothing to store). */
+export const signInCsrf = (key: string, uid: string): string =>
+  createHmac('sha256', key).update(`signin:${uid}`).digest('base64url');
+
 export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: 8 * 1024 });
-  const csrfFor = (uid: string) => createHmac('sha256', o.csrfKey).update(`signin:${uid}`).digest('base64url');
+  const csrfFor = (uid: string) => signInCsrf(o.csrfKey, uid);
   const clientName = (clientId: unknown) => (clientId === AGENT_CLIENT_ID ? 'the Remote Help app' : 'Remote Help');
 
   /**
    * CSP `form-action` also governs where the form's redirects may go: the sign-in ends in a
-   * redirect to the client, which for the native agent is its loopback address.
+   * redirect to the client, which for the native agent is its loopback address. `script-src
+   * 'self'`: the passkey button's script (`/signin/passkey.js`); nothing inline runs.
    */
   const page = (reply: FastifyReply, status: number, html: string, interaction?: Interaction) =>
     reply
@@ -66,7 +90,7 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       .header('cache-control', 'no-store')
       .header(
         'content-security-policy',
-        `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction(interaction?.params.redirect_uri)}; frame-ancestors 'none'`,
+        `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; form-action ${formAction(interaction?.params.redirect_uri)}; frame-ancestors 'none'`,
       )
       .send(html);
 
@@ -115,6 +139,9 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     const interaction = params.success ? await details(request, reply) : undefined;
     if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply);
     if (interaction.prompt.name === 'consent') return grantFirstParty(interaction, request, reply);
+    const elsewhere = await o.homeRealm?.(interaction, request);
+    if (elsewhere) return reply.redirect(elsewhere, 303);
+    const passkeyOptions = await o.steps.passwordlessOptions(interaction.uid);
     return page(
       reply,
       200,
@@ -122,6 +149,8 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
         uid: interaction.uid,
         csrf: csrfFor(interaction.uid),
         clientName: clientName(interaction.params.client_id),
+        language: signInLanguage(interaction.params.ui_locales, request.headers['accept-language']),
+        ...(passkeyOptions ? { passkeyOptions } : {}),
       }),
       interaction,
     );
@@ -132,29 +161,87 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     const interaction = params.success ? await details(request, reply) : undefined;
     if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply);
     const uid = interaction.uid;
-    const form = LoginForm.safeParse(request.body);
-    const base = { uid, csrf: csrfFor(uid), clientName: clientName(interaction.params.client_id) };
-    if (!form.success)
-      return page(reply, 400, renderSignInPage({ ...base, error: 'Enter your email and password.' }), interaction);
-    const { email, password, csrf } = form.data;
-    const expected = Buffer.from(csrfFor(uid));
-    const given = Buffer.from(csrf);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return expired(reply);
-
-    const keys = [`login:email:${email}`, `login:ip:${request.ip}`];
-    const wait = await o.backoff.retryAfterSeconds(keys);
-    if (wait > 0) {
+    const csrfOk = (csrf: string) => {
+      const expected = Buffer.from(csrfFor(uid));
+      const given = Buffer.from(csrf);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    const gateRequest = {
+      uid,
+      csrf: csrfFor(uid),
+      app: appOfSignIn(interaction.params.client_id === AGENT_CLIENT_ID, interaction.params.rh_app),
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    };
+    const respond = async (step: StepOutcome | GateOutcome, gated = false): Promise<unknown> => {
+      if (step.kind === 'expired') return expired(reply);
+      if (step.kind === 'page') return page(reply, step.status, step.html, interaction);
+      // Conditional access before the sign-in finishes (it may ask to set up MFA first).
+      const outcome = o.gate && !gated ? await o.gate.check(gateRequest, step.user, step.amr) : step;
+      if (outcome.kind !== 'finish') return respond(outcome, true);
+      const { user, amr } = outcome;
+      await o.audit.record({
+        tenantId: user.tenant_id,
+        actor: { type: 'user', id: user.id },
+        action: 'signin.succeeded',
+        ip: request.ip,
+        data: { client: interaction.params.client_id, amr },
+      });
+      reply.hijack();
+      reply.raw.appendHeader('set-cookie', o.deviceCookies.header(o.deviceCookies.issue(user.email), o.secure));
+      await o.provider.interactionFinished(
+        request.raw,
+        reply.raw,
+        { login: { accountId: user.id, amr } },
+        { mergeWithLastSubmission: false },
+      );
+    };
+    const gateForm = GateForm.safeParse(request.body);
+    if (gateForm.success && o.gate) {
+      if (!csrfOk(gateForm.data.csrf)) return expired(reply);
+      // `handle` evaluates again before it lets the sign-in finish.
+      return respond(await o.gate.handle(gateRequest, gateForm.data), true);
+    }
+    const step = StepForm.safeParse(request.body);
+    if (step.success) {
+      if (!csrfOk(step.data.csrf)) return expired(reply);
+      return respond(await o.steps.handle(uid, csrfFor(uid), step.data, request.ip));
+    }
+    const language = signInLanguage(interaction.params.ui_locales, request.headers['accept-language']);
+    const base = { uid, csrf: csrfFor(uid), clientName: clientName(interaction.params.client_id), language };
+    /** The first page again, with an error (and a fresh passkey challenge). */
+    const again = async (status: number, model: { email?: string; error: string }) => {
+      const passkeyOptions = await o.steps.passwordlessOptions(uid);
       return page(
         reply,
-        429,
-        renderSignInPage({ ...base, email, error: `Too many attempts. Try again in ${wait} seconds.` }),
+        status,
+        renderSignInPage({ ...base, ...model, ...(passkeyOptions ? { passkeyOptions } : {}) }),
         interaction,
       );
+    };
+    const passwordless = PasswordlessForm.safeParse(request.body);
+    if (passwordless.success) {
+      if (!csrfOk(passwordless.data.csrf)) return expired(reply);
+      const outcome = await o.steps.passwordless(uid, csrfFor(uid), passwordless.data.credential, request.ip);
+      if (outcome.kind !== 'refused') return respond(outcome);
+      return again(outcome.status, { error: outcome.error });
+    }
+    const form = LoginForm.safeParse(request.body);
+    if (!form.success) return again(400, { error: language.t.missingFields });
+    const { email, password, csrf } = form.data;
+    if (!csrfOk(csrf)) return expired(reply);
+
+    const deviceNonce = o.deviceCookies.nonceFor(o.deviceCookies.read(request.cookies, o.secure), email);
+    const attempt = await o.limits.reserve({ email, ip: request.ip, deviceNonce });
+    if (!attempt.ok) {
+      const error = `Too many attempts. Try again in ${attempt.retryAfterSeconds} seconds.`;
+      return again(429, { email, error });
     }
     const user = await o.users.findForSignIn(email);
-    const ok = (await verifyPassword(user?.password_hash ?? null, password)) && user && !user.disabled;
+    const passwordOk = await verifyPassword(user?.password_hash ?? null, password);
+    const ok = passwordOk && user && !user.disabled;
     if (!ok || !user) {
-      const retry = await o.backoff.fail(keys);
+      const retry = attempt.waitIfFailedSeconds;
       await o.audit.record({
         tenantId: user?.tenant_id ?? null,
         actor: { type: 'user', id: user?.id ?? null },
@@ -162,23 +249,16 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
         ip: request.ip,
         data: { email, reason: user ? (user.disabled ? 'disabled' : 'bad_password') : 'unknown_account' },
       });
-      const error = retry > 0 ? `Wrong email or password. Try again in ${retry} seconds.` : 'Wrong email or password.';
-      return page(reply, 401, renderSignInPage({ ...base, email, error }), interaction);
+      // Only someone who knows the password learns that the account is disabled (as in Entra ID).
+      const error =
+        passwordOk && user?.disabled
+          ? 'Your account is disabled. Contact your administrator.'
+          : retry > 0
+            ? `Wrong email or password. Try again in ${retry} seconds.`
+            : 'Wrong email or password.';
+      return again(passwordOk && user?.disabled ? 403 : 401, { email, error });
     }
-    await o.backoff.reset([`login:email:${email}`]);
-    await o.audit.record({
-      tenantId: user.tenant_id,
-      actor: { type: 'user', id: user.id },
-      action: 'signin.succeeded',
-      ip: request.ip,
-      data: { client: interaction.params.client_id },
-    });
-    reply.hijack();
-    await o.provider.interactionFinished(
-      request.raw,
-      reply.raw,
-      { login: { accountId: user.id } },
-      { mergeWithLastSubmission: false },
-    );
+    await attempt.succeeded();
+    return respond(await o.steps.afterPassword(uid, csrfFor(uid), { id: user.id, tenant_id: user.tenant_id, email }));
   });
 }

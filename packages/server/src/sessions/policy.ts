@@ -7,6 +7,7 @@ import type { Role, SessionMode } from '@remote-help/protocol';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
+import type { AccessPolicy } from '../rbac/policy.js';
 import type { SessionRow } from './repo.js';
 
 /** The caller's side in a session, or a `not_participant` error. */
@@ -39,3 +40,36 @@ export function assertMayRequest(principal: Principal, session: SessionRow, mode
 export function assertIsSharer(principal: Principal, session: SessionRow, what: string): void {
   if (roleIn(session, principal) !== 'sharer') throw errors.forbidden(`Only the sharer can ${what}.`);
 }
+
+/** The permission a mode needs within the helper's scope. */
+export const permissionForMode = (mode: SessionMode) =>
+  mode === 'control' ? ('remoteHelp.takeFullControl' as const) : ('remoteHelp.viewScreen' as const);
+
+/**
+ * The helper's scope must include the sharer (and the session's device when known) for
+ * `mode`. Checked on every request, so an assignment changed mid-session applies to the next one.
+ */
+export async function assertInScope(
+  access: AccessPolicy,
+  principal: Principal,
+  session: SessionRow,
+  mode: SessionMode,
+): Promise<void> {
+  // Nobody to be in scope yet: the state machine refuses a request before the sharer joins.
+  if (!session.sharer_id) return;
+  await access.assertMayHelp(
+    principal,
+    { userId: session.sharer_id, deviceId: session.device_id },
+    permissionForMode(mode),
+    session.device_id ? 'this person or their device' : 'this person',
+  );
+}
+
+/** The helper of a session, as a principal for scope checks made on the sharer's call. */
+export const helperOf = (session: SessionRow): Principal => ({
+  userId: session.helper_id,
+  tenantId: session.tenant_id,
+  permissions: [],
+  ip: null,
+  client: 'web',
+});

@@ -1,8 +1,18 @@
 /**
  * @module sessions/presenter
- * Turns a session row into the `SessionView` one participant sees.
+ * Turns a session row into the `SessionView` one participant sees. Names of people and
+ * devices are normalised for display (protocol `displayText`) by their own presenters.
  */
-import type { EndReason, Role, SessionMode, SessionState, SessionView, SharerClient } from '@remote-help/protocol';
+import type {
+  EndReason,
+  Role,
+  SessionMode,
+  SessionState,
+  SessionView,
+  SharerClient,
+  SharerStatus,
+} from '@remote-help/protocol';
+import { deviceDisplayName, presentCompliance } from '../devices/presenter.js';
 import type { UsersRepo } from '../users/repo.js';
 import { personCard } from '../users/presenter.js';
 import type { SessionRow } from './repo.js';
@@ -30,7 +40,7 @@ export async function presentSession(
   deviceName: DeviceNames,
 ): Promise<SessionView> {
   const tenant = await users.tenant(row.tenant_id);
-  const domains = await users.verifiedDomains(row.tenant_id);
+  const domains = await users.heldDomains(row.tenant_id);
   const card = async (id: string | null) => {
     if (!id) return null;
     const user = await users.findById(row.tenant_id, id);
@@ -53,7 +63,29 @@ export async function presentSession(
     endReason: s.endReason,
     createdAt: row.created_at,
     endedAt: row.ended_at,
+    sharerStatus: row.sharer_status as SharerStatus,
     version: row.version,
-    device: row.device_id ? { id: row.device_id, name: (await deviceName(row.tenant_id, row.device_id)) ?? '' } : null,
+    device: row.device_id
+      ? { id: row.device_id, name: deviceDisplayName(await deviceName(row.tenant_id, row.device_id), row.device_id) }
+      : null,
+    // A launch row is made for a device and never has a code; a redeemed code leaves its spent hash.
+    via: row.device_id && row.code_hash === null && row.spent_code_hash === null ? 'launch' : 'code',
+    sharerDevice: role === 'helper' ? await sharerDeviceOf(row, deviceName) : null,
+  };
+}
+
+/** What the session record says about the sharer's device when they joined (helper's view). */
+async function sharerDeviceOf(row: SessionRow, deviceName: DeviceNames): Promise<SessionView['sharerDevice']> {
+  if (row.sharer_enrolled === null) return null;
+  if (row.sharer_enrolled !== 1 || !row.device_id) {
+    return { enrolled: false, deviceId: null, name: null, compliance: null, failingRules: [] };
+  }
+  const { compliance, failingRules } = presentCompliance(row.sharer_compliance, row.sharer_failing_rules);
+  return {
+    enrolled: true,
+    deviceId: row.device_id,
+    name: deviceDisplayName(await deviceName(row.tenant_id, row.device_id), row.device_id),
+    compliance,
+    failingRules,
   };
 }

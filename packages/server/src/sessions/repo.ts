@@ -32,6 +32,30 @@ export class SessionsRepo {
       .executeTakeFirst();
   }
 
+  /** The sessions a helper runs that have not ended, newest first (the start screen lists them to resume). */
+  async liveForHelper(tenantId: string, helperId: string, limit = 20): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('helper_id', '=', helperId)
+      .where('state', '!=', 'ended')
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Every session of a tenant that has not ended (Remote Help switched off ends them). */
+  async liveInTenant(tenantId: string, limit = 10_000): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('state', '!=', 'ended')
+      .limit(limit)
+      .execute();
+  }
+
   /** For system events (presence) that know only the session id; the row carries its tenant. */
   async findByIdAnyTenant(id: string): Promise<SessionRow | undefined> {
     return this.db.selectFrom('help_sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -78,6 +102,15 @@ export class SessionsRepo {
       .where('state', '=', 'waiting')
       .where('code_expires_at', '<=', nowIso)
       .limit(limit)
+      .execute();
+  }
+
+  /** Sessions with both people in them (joined, requested, active), across tenants, for the restart sweep. */
+  async liveWithParticipants(): Promise<Pick<SessionRow, 'id' | 'helper_id' | 'sharer_id'>[]> {
+    return this.db
+      .selectFrom('help_sessions')
+      .select(['id', 'helper_id', 'sharer_id'])
+      .where('state', 'in', ['joined', 'requested', 'active'])
       .execute();
   }
 }

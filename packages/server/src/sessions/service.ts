@@ -4,21 +4,28 @@
  * state machine, persists with compare-and-set, writes the audit log and publishes the
  * change on the bus, in that order.
  */
-import type { Role, SessionMode, SessionView, SharerClient, EndReason } from '@remote-help/protocol';
+import type { Role, SessionMode, SessionView, SharerClient, SharerStatus, EndReason } from '@remote-help/protocol';
 import type { Updateable } from 'kysely';
 import type { AuditLog } from '../audit/audit.js';
 import type { Bus } from '../bus/bus.js';
 import type { HelpSessionsTable } from '../db/schema.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
+import { can } from '../identity/principal.js';
 import { newId } from '../ids.js';
-import type { Backoff } from '../ratelimit/backoff.js';
+import type { RedeemAttempt } from '../ratelimit/codeGuessing.js';
+import { launchCancelled } from '../devices/launchEvents.js';
+import { deviceTopic } from '../devices/launchChannel.js';
+import type { Evaluation } from '../devices/compliance.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import type { UsersRepo } from '../users/repo.js';
 import { generateCode, hashCode } from './codes.js';
-import { assertIsSharer, assertMayOffer, assertMayRequest, roleIn } from './policy.js';
+import { assertInScope, assertIsSharer, assertMayOffer, assertMayRequest, helperOf, roleIn } from './policy.js';
+import type { AccessPolicy } from '../rbac/policy.js';
+import type { CaDevice, CaRequest } from '../identity/conditionalAccess/service.js';
 import type { Presence } from './presence.js';
+import { hasMediaPath } from './mediaWatch.js';
 import { presentSession, snapshotOf } from './presenter.js';
 import type { DeviceNames } from './presenter.js';
 import type { SessionRow, SessionsRepo } from './repo.js';
@@ -31,12 +38,37 @@ export interface SessionServiceDeps {
   audit: AuditLog;
   bus: Bus;
   clock: Clock;
-  /** Back-off for wrong codes: strict per account, looser per source address (offices share one). */
-  redeemLimits: { account: Backoff; address: Backoff };
+  /**
+   * Limits on wrong codes (`ratelimit/codeGuessing`): reserves an attempt before the code is
+   * looked up, or throws `rate_limited`.
+   */
+  redeemLimits: { reserve(principal: Principal): Promise<RedeemAttempt> };
   codeKey: Buffer;
   defaultCodeTtlSeconds: number;
   presence: () => Presence;
   deviceName: DeviceNames;
+  /** Effective permissions and scope (`rbac/policy`). */
+  access: AccessPolicy;
+  /**
+   * The compliance of a device of the tenant evaluated now (and stored on the device), or null
+   * when it is unknown or revoked: what the session record keeps about the sharer's device.
+   */
+  deviceCompliance: (tenantId: string, deviceId: string) => Promise<Evaluation | null>;
+  /** A signed-in sharer joined from an enrolled device of the tenant (the device's primary user, `devices/service`). */
+  sharerJoinedFrom?: (tenantId: string, deviceId: string, userId: string) => Promise<void>;
+  /**
+   * Conditional access (`identity/conditionalAccess`): evaluates and logs a session action for
+   * the person doing it, and throws the typed error of what their organization's policies find
+   * missing (MFA, a compliant or enrolled device, a recent sign-in, or a block).
+   */
+  conditionalAccess?: (request: CaRequest) => Promise<void>;
+}
+
+/** The device a sharer proved they join from (`x-device-proof` on redeem), as far as redeem needs it. */
+export interface ProvenDevice {
+  id: string;
+  tenant_id: string;
+  revoked_at: string | null;
 }
 
 /** Bus topic on which every change of a session is announced. */
@@ -63,6 +95,10 @@ function waitingRow(
     sharer_client: null,
     device_id: target.device_id ?? null,
     end_reason: null,
+    sharer_status: 'pending',
+    sharer_enrolled: null,
+    sharer_compliance: null,
+    sharer_failing_rules: null,
     version: 0,
     created_at: iso(now),
     joined_at: null,
@@ -83,6 +119,12 @@ export class SessionService {
     return this.present(row, roleIn(row, principal));
   }
 
+  /** The caller's own sessions as a helper that have not ended, to resume or cancel from any tab. */
+  async listLive(principal: Principal): Promise<SessionView[]> {
+    const rows = await this.d.repo.liveForHelper(principal.tenantId, principal.userId);
+    return Promise.all(rows.map((row) => this.present(row, 'helper')));
+  }
+
   async present(row: SessionRow, role: Role): Promise<SessionView> {
     const peerOnline = this.d.presence().isPresent(row.id, this.otherRole(role));
     return presentSession(this.d.users, row, role, peerOnline, this.d.deviceName);
@@ -95,7 +137,7 @@ export class SessionService {
     return row;
   }
 
-  private async assertTenantEnabled(tenantId: string): Promise<{ codeTtlSeconds: number }> {
+  private async assertTenantEnabled(tenantId: string): Promise<{ codeTtlSeconds: number; allowUnenrolled: boolean }> {
     const tenant = await this.d.users.tenant(tenantId);
     if (!tenant?.remote_help_enabled) {
       throw new AppError(
@@ -103,13 +145,83 @@ export class SessionService {
         'Remote Help is not enabled for your organization. Ask your administrator.',
       );
     }
-    return { codeTtlSeconds: tenant.code_ttl_seconds ?? this.d.defaultCodeTtlSeconds };
+    return {
+      codeTtlSeconds: tenant.code_ttl_seconds ?? this.d.defaultCodeTtlSeconds,
+      allowUnenrolled: tenant.allow_unenrolled === 1,
+    };
+  }
+
+  /** What the session record keeps about the sharer's device when they join (`help_sessions.sharer_*`). */
+  private async sharerDeviceRecord(tenantId: string, deviceId: string | null): Promise<Updateable<HelpSessionsTable>> {
+    const evaluation = deviceId ? await this.d.deviceCompliance(tenantId, deviceId) : null;
+    // `device_id: null`: a code session offered to a device (`offerToDevice`) but joined elsewhere forgets it.
+    if (!deviceId || !evaluation)
+      return { device_id: null, sharer_enrolled: 0, sharer_compliance: null, sharer_failing_rules: '[]' };
+    return {
+      device_id: deviceId,
+      sharer_enrolled: 1,
+      sharer_compliance: evaluation.compliance,
+      sharer_failing_rules: JSON.stringify(evaluation.failingRules),
+    };
+  }
+
+  /**
+   * Remote Help was switched off for a tenant: every session of it that has not ended ends
+   * (`terminated_by_admin`), so a session already running does not go on. Returns how many.
+   */
+  async endAllForTenant(tenantId: string, by: Principal): Promise<number> {
+    return this.endAsAdmin(await this.d.repo.liveInTenant(tenantId), by, 'remote_help_disabled');
+  }
+
+  /**
+   * A person was disabled: every session they help in or share that has not ended ends
+   * (`terminated_by_admin`, audited with `because: user_disabled`). Returns how many.
+   */
+  async endAllForUser(tenantId: string, userId: string, by: Principal): Promise<number> {
+    const rows = (await this.d.repo.liveInTenant(tenantId)).filter(
+      (row) => row.helper_id === userId || row.sharer_id === userId,
+    );
+    return this.endAsAdmin(rows, by, 'user_disabled');
+  }
+
+  /** Ends each live session of `rows` (one that ended meanwhile is skipped); returns how many it ended. */
+  private async endAsAdmin(rows: readonly SessionRow[], by: Principal, because: string): Promise<number> {
+    let ended = 0;
+    for (const row of rows) {
+      try {
+        await this.apply(row, { type: 'end', reason: 'terminated_by_admin' }, by, {}, { because });
+        ended++;
+      } catch (error) {
+        if (!(error instanceof AppError && (error.code === 'invalid_transition' || error.code === 'session_ended')))
+          throw error;
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * An administrator ends one live session of their organization from Monitor
+   * (`terminated_by_admin`, audited with `because: ended_by_admin`): both sides get the push at once.
+   */
+  async endOneAsAdmin(principal: Principal, id: string): Promise<SessionRow> {
+    if (!can(principal, 'settings.manage'))
+      throw errors.forbidden('Your role does not allow you to end Remote Help sessions.');
+    const row = await this.load(principal, id);
+    if (row.state === 'ended') throw errors.sessionEnded();
+    return this.apply(
+      row,
+      { type: 'end', reason: 'terminated_by_admin' },
+      principal,
+      {},
+      { because: 'ended_by_admin' },
+    );
   }
 
   /** The helper asks for a new session and gets its security code (shown once). */
   async create(principal: Principal): Promise<{ session: SessionView; code: string }> {
     assertMayOffer(principal);
     const { codeTtlSeconds } = await this.assertTenantEnabled(principal.tenantId);
+    await this.d.conditionalAccess?.({ event: 'createSession', app: 'helper', actor: principal });
     const now = this.d.clock.now();
     for (let attempt = 0; attempt < 8; attempt++) {
       const code = generateCode();
@@ -134,11 +246,16 @@ export class SessionService {
    * The device's user accepts through the agent (`acceptLaunch`) or dismisses it.
    */
   async createForDevice(principal: Principal, deviceId: string): Promise<SessionView> {
-    assertMayOffer(principal);
-    const { codeTtlSeconds } = await this.assertTenantEnabled(principal.tenantId);
+    const { codeTtlSeconds } = await this.assertMayLaunch(principal, deviceId);
     const now = this.d.clock.now();
     const row = waitingRow(principal, now, codeTtlSeconds, { device_id: deviceId });
-    await this.d.repo.insert(row);
+    // One waiting launch per device (unique index): an expired one is ended first, a live one refuses.
+    if (!(await this.insertLaunch(row))) {
+      await this.expireDue();
+      if (!(await this.insertLaunch(row))) {
+        throw new AppError('launch_pending', 'A session offer is already waiting on this device. Cancel it first.');
+      }
+    }
     await this.d.audit.record({
       tenantId: principal.tenantId,
       actor: { type: 'user', id: principal.userId },
@@ -150,19 +267,103 @@ export class SessionService {
     return this.present(row, 'helper');
   }
 
+  /**
+   * Whether the helper may start a session on the device: may offer remote assistance, Remote
+   * Help is on, and the device is in their scope (`out_of_scope`). Checked before anything about
+   * the device itself (e.g. whether it is online) is said.
+   */
+  async assertMayLaunch(principal: Principal, deviceId: string): Promise<{ codeTtlSeconds: number }> {
+    assertMayOffer(principal);
+    const { codeTtlSeconds } = await this.assertTenantEnabled(principal.tenantId);
+    const deviceName = (await this.d.deviceName(principal.tenantId, deviceId)) ?? 'this device';
+    await this.d.access.assertMayHelp(principal, { deviceId }, 'remoteHelp.viewScreen', deviceName);
+    await this.d.conditionalAccess?.({ event: 'remoteLaunch', app: 'helper', actor: principal });
+    return { codeTtlSeconds };
+  }
+
+  /**
+   * Remote launch of a session that already has a code (the admin center's "New remote
+   * assistance session"): the helper's own waiting code session is offered to the device as
+   * well. The device's user accepts the offer or enters the code, whichever comes first; the
+   * other way then closes (the code is retired on accept; the offer is withdrawn on redeem).
+   */
+  async offerToDevice(principal: Principal, sessionId: string, deviceId: string): Promise<SessionView> {
+    await this.assertMayLaunch(principal, deviceId);
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.load(principal, sessionId);
+      if (row.helper_id !== principal.userId) throw errors.notParticipant();
+      if (row.state !== 'waiting' || row.code_hash === null) {
+        throw errors.invalidTransition(
+          'Only a session still waiting for its security code can be offered to a device.',
+        );
+      }
+      if (row.device_id === deviceId) return this.present(row, 'helper');
+      if (row.device_id !== null) throw errors.invalidTransition('This session was already offered to another device.');
+      let updated: SessionRow | undefined;
+      try {
+        updated = await this.d.repo.update(row.tenant_id, row.id, row.version, {
+          device_id: deviceId,
+          updated_at: iso(this.d.clock.now()),
+        });
+      } catch (error) {
+        if (!/UNIQUE/i.test((error as Error).message)) throw error;
+        // One waiting launch per device: an expired one is ended first, a live one refuses.
+        if (attempt === 0 && (await this.expireDue()) > 0) continue;
+        throw new AppError('launch_pending', 'A session offer is already waiting on this device. Cancel it first.');
+      }
+      if (!updated) {
+        if (attempt < 3) continue;
+        throw errors.invalidTransition('The session changed at the same time. Try again.');
+      }
+      await this.d.audit.record({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'session.launched',
+        target: { type: 'session', id: row.id },
+        ip: principal.ip,
+        data: { deviceId, withCode: true },
+      });
+      await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });
+      return this.present(updated, 'helper');
+    }
+  }
+
+  /** Inserts a remote-launch row; false when the device already has a waiting launch. */
+  private async insertLaunch(row: SessionRow): Promise<boolean> {
+    try {
+      return await this.d.repo.insert(row);
+    } catch (error) {
+      if (/UNIQUE/i.test((error as Error).message) && /device_id/.test((error as Error).message)) return false;
+      throw error;
+    }
+  }
+
   /** The signed-in user of the targeted device accepts a remote launch and joins as the sharer. */
   async acceptLaunch(principal: Principal, id: string, deviceId: string): Promise<SessionView> {
+    await this.assertTenantEnabled(principal.tenantId);
     const row = await this.load(principal, id);
-    if (row.device_id !== deviceId || row.state !== 'waiting' || row.code_hash !== null) {
+    if (row.device_id !== deviceId || row.state !== 'waiting') {
       throw errors.invalidTransition('This invitation is not for this device or is no longer open.');
     }
     if (row.helper_id === principal.userId) {
       throw new AppError('code_own_session', 'You cannot join your own session.');
     }
+    await this.d.conditionalAccess?.({
+      event: 'remoteLaunch',
+      app: 'agent',
+      actor: principal,
+      device: await this.caDevice(principal.tenantId, deviceId),
+    });
+    await this.refuseOutOfScope(principal, row, { userId: principal.userId, deviceId });
     const updated = await this.apply(row, { type: 'redeem', sharerId: principal.userId, client: 'agent' }, principal, {
       code_expires_at: null,
       joined_at: iso(this.d.clock.now()),
+      // A code session offered to the device (`offerToDevice`): accepting retires its code (it was
+      // not entered, so no spent hash is kept and the session reads as joined by launch).
+      ...(row.code_hash !== null ? { code_hash: null } : {}),
+      ...(await this.sharerDeviceRecord(principal.tenantId, deviceId)),
     });
+    await this.d.sharerJoinedFrom?.(principal.tenantId, deviceId, principal.userId);
     return this.present(updated, 'sharer');
   }
 
@@ -173,17 +374,46 @@ export class SessionService {
     await this.apply(row, { type: 'end', reason: 'declined' }, principal);
   }
 
-  /** The sharer enters a code. Failures count toward back-off per account and per source address. */
-  async redeem(principal: Principal, code: string, client: SharerClient): Promise<SessionView> {
-    const accountKeys = [`redeem:user:${principal.userId}`];
-    const addressKeys = principal.ip ? [`redeem:ip:${principal.ip}`] : [];
-    const { account, address } = this.d.redeemLimits;
-    const wait = Math.max(await account.retryAfterSeconds(accountKeys), await address.retryAfterSeconds(addressKeys));
-    if (wait > 0) throw errors.rateLimited(wait);
-    await this.assertTenantEnabled(principal.tenantId);
+  /**
+   * The sharer enters a code. The attempt is reserved against the limits first (atomically,
+   * so parallel requests cannot all be checked); a wrong code keeps the reservation.
+   */
+  async redeem(
+    principal: Principal,
+    code: string,
+    client: SharerClient,
+    device: ProvenDevice | null = null,
+  ): Promise<SessionView> {
+    const { allowUnenrolled } = await this.assertTenantEnabled(principal.tenantId);
+    // Enrolled: the native agent, with a proof from a live device of this very tenant.
+    const enrolledDevice =
+      client === 'agent' && device && device.tenant_id === principal.tenantId && !device.revoked_at ? device.id : null;
+    if (!allowUnenrolled && !enrolledDevice) {
+      // Refused before the code is even looked up: the helper's session is untouched and nothing is learned.
+      await this.d.audit.record({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'session.join_refused',
+        ip: principal.ip,
+        data: { reason: 'unenrolled_not_allowed', client, deviceId: device?.id ?? null },
+      });
+      throw new AppError(
+        'unenrolled_not_allowed',
+        client === 'web'
+          ? 'Your organization allows Remote Help only on devices it manages. Open the Remote Help app on an enrolled device and enter the code there.'
+          : 'Your organization allows Remote Help only on devices it manages, and this device is not enrolled. Ask your IT department to enroll it.',
+      );
+    }
+    // Conditional access before the code is looked up: a refused person learns nothing of the session.
+    await this.d.conditionalAccess?.({
+      event: 'redeemCode',
+      app: client === 'agent' ? 'agent' : 'sharer',
+      actor: principal,
+      device: client === 'agent' ? await this.caDevice(principal.tenantId, enrolledDevice) : null,
+    });
+    const attempt = await this.d.redeemLimits.reserve(principal);
 
     const failure = async (error: AppError, extra: Record<string, unknown> = {}): Promise<never> => {
-      const retryAfterSeconds = Math.max(await account.fail(accountKeys), await address.fail(addressKeys));
       await this.d.audit.record({
         tenantId: principal.tenantId,
         actor: { type: 'user', id: principal.userId },
@@ -191,6 +421,7 @@ export class SessionService {
         ip: principal.ip,
         data: { reason: error.code, ...extra },
       });
+      const retryAfterSeconds = attempt.waitIfFailedSeconds;
       throw retryAfterSeconds > 0 ? new AppError(error.code, error.message, { retryAfterSeconds }) : error;
     };
 
@@ -215,31 +446,91 @@ export class SessionService {
       await this.expire(live);
       return failure(new AppError('code_expired', 'This security code has expired. Ask your helper for a new one.'));
     }
+    // A live code of this tenant was found: not a wrong guess, whatever happens next.
+    await attempt.succeeded();
     if (live.helper_id === principal.userId) {
       throw new AppError('code_own_session', 'You cannot join your own session. Give the code to the person you help.');
     }
+    const target = { userId: principal.userId, ...(enrolledDevice ? { deviceId: enrolledDevice } : {}) };
+    await this.refuseOutOfScope(principal, live, target, { spent_code_hash: hash });
     const updated = await this.apply(live, { type: 'redeem', sharerId: principal.userId, client }, principal, {
       code_hash: null,
       spent_code_hash: hash,
       code_expires_at: null,
       joined_at: iso(now),
+      ...(await this.sharerDeviceRecord(principal.tenantId, enrolledDevice)),
     });
-    await account.reset(accountKeys);
+    if (enrolledDevice) await this.d.sharerJoinedFrom?.(principal.tenantId, enrolledDevice, principal.userId);
     return this.present(updated, 'sharer');
+  }
+
+  /** The agent's device as conditional access sees it: enrolled and compliant or not, or unenrolled. */
+  private async caDevice(tenantId: string, deviceId: string | null): Promise<CaDevice> {
+    if (!deviceId) return { id: null, state: 'unenrolled', platform: null };
+    const evaluation = await this.d.deviceCompliance(tenantId, deviceId);
+    if (!evaluation) return { id: deviceId, state: 'unenrolled', platform: null };
+    return {
+      id: deviceId,
+      state: evaluation.compliance === 'compliant' ? 'compliant' : 'noncompliant',
+      platform: null,
+    };
+  }
+
+  /**
+   * A sharer out of the helper's scope cannot join: the session ends with `out_of_scope`
+   * (the helper's app shows it from the push), the refusal is audited, and the sharer gets
+   * an `out_of_scope` error that says whom to ask.
+   */
+  private async refuseOutOfScope(
+    sharer: Principal,
+    row: SessionRow,
+    target: { userId: string; deviceId?: string },
+    extra: Updateable<HelpSessionsTable> = {},
+  ): Promise<void> {
+    if (await this.d.access.mayHelp(helperOf(row), target, 'remoteHelp.viewScreen')) return;
+    await this.d.audit.record({
+      tenantId: row.tenant_id,
+      actor: { type: 'user', id: sharer.userId },
+      action: 'session.out_of_scope',
+      target: { type: 'session', id: row.id },
+      ip: sharer.ip,
+      data: { helperId: row.helper_id, sharerId: target.userId, deviceId: target.deviceId ?? null },
+    });
+    await this.apply(row, { type: 'end', reason: 'out_of_scope' }, null, extra, { sharerId: target.userId });
+    throw new AppError(
+      'out_of_scope',
+      'This helper’s role does not cover you, so they cannot help you through Remote Help. Ask your IT administrator to add you to the helper’s scope, or ask for another helper.',
+    );
   }
 
   /** The helper asks for view only or full control. */
   async request(principal: Principal, id: string, mode: SessionMode): Promise<SessionView> {
+    await this.assertTenantEnabled(principal.tenantId);
     const row = await this.load(principal, id);
     assertMayRequest(principal, row, mode);
+    await assertInScope(this.d.access, principal, row, mode);
+    if (mode === 'control') {
+      await this.d.conditionalAccess?.({ event: 'fullControl', app: 'helper', actor: principal });
+    }
     const updated = await this.apply(row, { type: 'request', mode }, principal);
     return this.present(updated, 'helper');
   }
 
   /** The sharer allows or declines the pending request. */
   async respond(principal: Principal, id: string, allow: boolean): Promise<SessionView> {
+    await this.assertTenantEnabled(principal.tenantId);
     const row = await this.load(principal, id);
     assertIsSharer(principal, row, allow ? 'allow a request' : 'decline a request');
+    // Full control is a control upgrade for the sharer's side too: their app and device are evaluated.
+    if (allow && row.pending_mode === 'control') {
+      const agent = row.sharer_client === 'agent';
+      await this.d.conditionalAccess?.({
+        event: 'fullControl',
+        app: agent ? 'agent' : 'sharer',
+        actor: principal,
+        device: agent ? await this.caDevice(principal.tenantId, row.device_id) : null,
+      });
+    }
     const now = iso(this.d.clock.now());
     const extra: Updateable<HelpSessionsTable> = allow && row.state === 'requested' ? { started_at: now } : {};
     const updated = await this.apply(row, allow ? { type: 'allow' } : { type: 'decline' }, principal, extra);
@@ -251,6 +542,52 @@ export class SessionService {
     const row = await this.load(principal, id);
     assertIsSharer(principal, row, 'stop full control');
     return this.present(await this.apply(row, { type: 'dropControl' }, principal), 'sharer');
+  }
+
+  /**
+   * The sharer's app says what it does with the picture: `paused` and back to `sharing` are
+   * the sharer's pause and resume (no new request or Allow); `choosing` after a reload;
+   * `unavailable` when the device cannot capture. Independent of the state machine, so a
+   * concurrent change of mode only makes it retry on the newer row.
+   */
+  async setSharerStatus(
+    principal: Principal,
+    id: string,
+    status: Exclude<SharerStatus, 'pending'>,
+  ): Promise<SessionView> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.load(principal, id);
+      assertIsSharer(principal, row, 'pause or resume sharing');
+      if (row.state === 'ended') throw errors.sessionEnded();
+      if (row.state !== 'active') {
+        throw errors.invalidTransition('Sharing can be paused or resumed only while the session is active.');
+      }
+      if (row.sharer_status === status) return this.present(row, 'sharer');
+      const updated = await this.d.repo.update(row.tenant_id, row.id, row.version, {
+        sharer_status: status,
+        updated_at: iso(this.d.clock.now()),
+      });
+      if (!updated) {
+        if (attempt < 3) continue;
+        throw errors.invalidTransition('The session changed at the same time. Try again.');
+      }
+      const action =
+        status === 'paused'
+          ? 'session.paused'
+          : row.sharer_status === 'paused' && status === 'sharing'
+            ? 'session.resumed'
+            : 'session.sharer_status';
+      await this.d.audit.record({
+        tenantId: row.tenant_id,
+        actor: { type: 'user', id: principal.userId },
+        action,
+        target: { type: 'session', id: row.id },
+        ip: principal.ip,
+        data: { from: row.sharer_status, to: status },
+      });
+      await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });
+      return this.present(updated, 'sharer');
+    }
   }
 
   /** Either participant leaves; the session ends for both. Leaving an ended session is a no-op. */
@@ -266,7 +603,28 @@ export class SessionService {
   async connectionLost(tenantlessId: string, role: Role): Promise<void> {
     const row = await this.d.repo.findByIdAnyTenant(tenantlessId);
     if (!row || row.state === 'ended') return;
+    // Nobody else is in a waiting session yet: it lives until its code expires, and the helper
+    // can resume it from any tab (the start screen lists it) or end it there.
+    if (row.state === 'waiting' && role === 'helper') return;
     await this.apply(row, { type: 'end', reason: 'connection_lost' }, null, {}, { lostRole: role }).catch((error) => {
+      if (!(error instanceof AppError && error.code === 'invalid_transition')) throw error;
+    });
+  }
+
+  /**
+   * The media path between the two stayed dead for the reconnect grace while signaling
+   * lived (see `sessions/mediaWatch`). Only an active session has a path to lose.
+   */
+  async mediaLost(tenantlessId: string, role: Role): Promise<void> {
+    const row = await this.d.repo.findByIdAnyTenant(tenantlessId);
+    if (!row || !hasMediaPath(row)) return;
+    await this.apply(
+      row,
+      { type: 'end', reason: 'connection_lost' },
+      null,
+      {},
+      { lostRole: role, path: 'media' },
+    ).catch((error) => {
       if (!(error instanceof AppError && error.code === 'invalid_transition')) throw error;
     });
   }
@@ -343,6 +701,15 @@ export class SessionService {
     });
     if (next.state === 'ended') this.d.presence().forget(row.id);
     await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });
+    // A remote launch that closes other than by the device's accept (it ended, or its code was
+    // entered elsewhere): the device drops its prompt.
+    if (
+      row.device_id &&
+      row.state === 'waiting' &&
+      (next.state === 'ended' || (next.state !== 'waiting' && updated.device_id !== row.device_id))
+    ) {
+      await this.d.bus.publish(deviceTopic(row.device_id), launchCancelled(row.id, next.endReason));
+    }
     return updated;
   }
 }

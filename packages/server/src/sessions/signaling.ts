@@ -3,13 +3,26 @@
  * The session side of the WebSocket: attach to a session you take part in (and so be
  * present in it), receive its updates, and relay WebRTC signaling to the other
  * participant only. Every step re-checks participation on the server.
+ *
+ * Each session has at most one {@link SessionFeed} per node, however many sockets are
+ * attached: one bus subscription, one load per change (coalesced), one serialisation
+ * per role. One user may attach only a few connections to one session.
  */
 import type { ClientMessage, Role, SignalPayload } from '@remote-help/protocol';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Bus } from '../bus/bus.js';
+import type { ChatFrames } from '../chat/signaling.js';
+import type { ChatAnnouncement, TypingAnnouncement } from '../chat/service.js';
+import { chatTopic, typingTopic } from '../chat/service.js';
 import { AppError, errors } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
 import type { Connection } from '../ws/connection.js';
+import { SessionFeed } from './feed.js';
 import { roleIn } from './policy.js';
+import type { MediaWatch } from './mediaWatch.js';
+import { hasMediaPath } from './mediaWatch.js';
 import type { Presence } from './presence.js';
+import type { SessionRow, SessionsRepo } from './repo.js';
 import type { SessionService } from './service.js';
 import { sessionTopic } from './service.js';
 
@@ -21,12 +34,29 @@ interface SignalEnvelope {
   payload: SignalPayload;
 }
 
+export interface SessionChannelOptions {
+  service: SessionService;
+  repo: SessionsRepo;
+  bus: Bus;
+  presence: Presence;
+  /** Media paths reported down and waiting to come back. */
+  media: MediaWatch;
+  log: FastifyBaseLogger;
+  /** Connections of one user attached to one session at once. */
+  attachmentsPerUserPerSession: number;
+  /** The session's chat frames (`chat/signaling`), for connections attached to it. */
+  chat: ChatFrames;
+}
+
+const otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');
+/** Sessions one connection may follow at once. */
+const MAX_SESSIONS_PER_CONNECTION = 8;
+
 export class SessionChannel {
-  constructor(
-    private readonly service: SessionService,
-    private readonly bus: Bus,
-    private readonly presence: Presence,
-  ) {}
+  private readonly feeds = new Map<string, { feed: SessionFeed<Connection>; close: () => void }>();
+  private readonly loading = new Map<string, Promise<SessionRow>>();
+
+  constructor(private readonly o: SessionChannelOptions) {}
 
   async handle(conn: Connection, message: ClientMessage): Promise<void> {
     switch (message.type) {
@@ -41,55 +71,157 @@ export class SessionChannel {
       case 'ping':
         conn.send({ type: 'pong', ...(message.id ? { id: message.id } : {}) });
         return;
+      case 'path':
+        return this.path(conn, message.sessionId, message.state);
+      case 'chat.send':
+      case 'chat.resume':
+      case 'chat.typing':
+        if (!conn.attachments.has(message.sessionId))
+          throw new AppError('bad_request', 'Attach to the session before chatting.');
+        return this.o.chat.handle(conn, message);
     }
+  }
+
+  /** How many sessions have a feed on this node (for tests and diagnostics). */
+  get feedCount(): number {
+    return this.feeds.size;
+  }
+
+  /**
+   * The caller's row and role. A feed's row answers without a query when it names the
+   * caller; otherwise (say, the sharer joined a moment ago) the database decides.
+   */
+  private async authorize(principal: Principal, sessionId: string): Promise<{ row: SessionRow; role: Role }> {
+    const cached = this.feeds.get(sessionId)?.feed.row;
+    if (cached) {
+      try {
+        return { row: cached, role: roleIn(cached, principal) };
+      } catch (error) {
+        // Another tenant's session: the same answer the database would give, without asking it.
+        if (error instanceof AppError && error.code === 'session_not_found') throw error;
+      }
+    }
+    // Attaches that arrive together (a reconnect storm) share one query.
+    const key = `${principal.tenantId}:${sessionId}`;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.o.service.load(principal, sessionId).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    const row = await pending;
+    return { row, role: roleIn(row, principal) };
   }
 
   private async attach(conn: Connection, sessionId: string): Promise<void> {
-    if (conn.attachments.has(sessionId)) {
+    const existing = this.feeds.get(sessionId)?.feed;
+    if (conn.attachments.has(sessionId) && existing) {
       conn.send({ type: 'attached', sessionId });
-      return this.pushView(conn, sessionId);
+      existing.resend(conn);
+      return;
     }
-    if (conn.attachments.size >= 8) throw new AppError('bad_request', 'Too many sessions on one connection.');
-    const row = await this.service.load(conn.principal, sessionId);
-    const role = roleIn(row, conn.principal);
-    const other: Role = role === 'helper' ? 'sharer' : 'helper';
-
-    const offChanges = this.bus.subscribe(sessionTopic(sessionId), () => this.pushView(conn, sessionId));
-    const offSignals = this.bus.subscribe(signalTopic(sessionId, role), (message) => {
-      const { from, payload } = message as SignalEnvelope;
-      if (from === other) conn.send({ type: 'signal', sessionId, from, payload });
-    });
-    const live = row.state !== 'ended';
-    if (live) this.presence.join(sessionId, role);
+    const tooMany = () => new AppError('bad_request', 'Too many sessions on one connection.');
+    if (conn.attachments.size >= MAX_SESSIONS_PER_CONNECTION) throw tooMany();
+    const { row, role } = await this.authorize(conn.principal, sessionId);
+    if (!conn.open) return;
+    if (conn.attachments.has(sessionId)) {
+      // The same attach twice at once: both are answered, once attached.
+      conn.send({ type: 'attached', sessionId });
+      this.feeds.get(sessionId)?.feed.resend(conn);
+      return;
+    }
+    if (conn.attachments.size >= MAX_SESSIONS_PER_CONNECTION) throw tooMany();
+    const feed = this.feedFor(row);
+    if (feed.countOf(conn.principal.userId) >= this.o.attachmentsPerUserPerSession) {
+      throw new AppError(
+        'rate_limited',
+        `Too many connections attached to this session (at most ${this.o.attachmentsPerUserPerSession} per person).`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    const live = feed.row.state !== 'ended';
     conn.attachments.set(sessionId, () => {
-      offChanges();
-      offSignals();
-      if (live) this.presence.leave(sessionId, role);
+      feed.remove(conn);
+      if (live) this.o.presence.leave(sessionId, role);
+      this.closeFeedIfUnused(sessionId);
     });
     conn.send({ type: 'attached', sessionId });
-    this.pushView(conn, sessionId);
+    feed.add(conn, role);
+    if (live) this.o.presence.join(sessionId, role);
   }
 
-  /** Sends the current view of a session, in order with earlier pushes on this connection. */
-  private pushView(conn: Connection, sessionId: string): void {
-    conn.enqueue(
-      sessionId,
-      async () => {
-        const row = await this.service.load(conn.principal, sessionId);
-        conn.send({ type: 'session', session: await this.service.present(row, roleIn(row, conn.principal)) });
+  /** The session's feed on this node, made (and subscribed) on first use. */
+  private feedFor(row: SessionRow): SessionFeed<Connection> {
+    const known = this.feeds.get(row.id);
+    if (known) return known.feed;
+    const feed: SessionFeed<Connection> = new SessionFeed<Connection>(row, {
+      load: () => this.o.repo.find(row.tenant_id, row.id),
+      present: async (current, role) => ({ type: 'session', session: await this.o.service.present(current, role) }),
+      failed: (error) => {
+        this.o.log.error({ err: error, sessionId: row.id }, 'could not load a session for its connections');
+        for (const member of feed.members.keys()) member.sendError('internal_error', 'Could not load the session.');
       },
-      () => conn.sendError('internal_error', 'Could not load the session.'),
+    });
+    const offChanges = this.o.bus.subscribe(sessionTopic(row.id), () => feed.refresh());
+    const offSignals = (['helper', 'sharer'] as const).map((to) =>
+      this.o.bus.subscribe(signalTopic(row.id, to), (message) => {
+        const { from, payload } = message as SignalEnvelope;
+        if (from === otherRole(to)) feed.relay(to, { type: 'signal', sessionId: row.id, from, payload });
+      }),
     );
+    // Chat: a stored message goes to both sides; typing to the other side only.
+    const offChat = this.o.bus.subscribe(chatTopic(row.id), (message) => {
+      const frame = {
+        type: 'chat.message',
+        sessionId: row.id,
+        message: (message as ChatAnnouncement).message,
+      } as const;
+      for (const role of ['helper', 'sharer'] as const) feed.relay(role, frame);
+    });
+    const offTyping = this.o.bus.subscribe(typingTopic(row.id), (message) => {
+      const { from, typing } = message as TypingAnnouncement;
+      feed.relay(otherRole(from), { type: 'chat.typing', sessionId: row.id, from, typing });
+    });
+    this.feeds.set(row.id, {
+      feed,
+      close: () => {
+        offChanges();
+        offChat();
+        offTyping();
+        for (const off of offSignals) off();
+        feed.close();
+      },
+    });
+    return feed;
+  }
+
+  private closeFeedIfUnused(sessionId: string): void {
+    const entry = this.feeds.get(sessionId);
+    if (!entry || entry.feed.members.size > 0) return;
+    entry.close();
+    this.feeds.delete(sessionId);
+  }
+
+  /** A side's media path went down or came back (only an active session has one). */
+  private async path(conn: Connection, sessionId: string, state: 'up' | 'down'): Promise<void> {
+    if (!conn.attachments.has(sessionId)) throw new AppError('bad_request', 'Attach to the session before reporting.');
+    const { row, role } = await this.authorize(conn.principal, sessionId);
+    if (row.state === 'ended') throw errors.sessionEnded();
+    if (row.state !== 'active' || !hasMediaPath(row)) {
+      // No path to lose: the sharer is choosing what to share again, or cannot share.
+      this.o.media.forget(sessionId);
+      return;
+    }
+    this.o.media.report(sessionId, role, state);
   }
 
   private async signal(conn: Connection, sessionId: string, payload: SignalPayload): Promise<void> {
     if (!conn.attachments.has(sessionId)) throw new AppError('bad_request', 'Attach to the session before signaling.');
-    const row = await this.service.load(conn.principal, sessionId);
+    const row = await this.o.service.load(conn.principal, sessionId);
     const role = roleIn(row, conn.principal);
     if (row.state === 'ended') throw errors.sessionEnded();
     if (row.state !== 'active') throw errors.invalidTransition('Media can flow only after the sharer allows it.');
-    const to: Role = role === 'helper' ? 'sharer' : 'helper';
+    const to: Role = otherRole(role);
     const envelope: SignalEnvelope = { from: role, payload };
-    await this.bus.publish(signalTopic(sessionId, to), envelope);
+    await this.o.bus.publish(signalTopic(sessionId, to), envelope);
   }
 }

@@ -41,6 +41,7 @@ const LEGAL: Record<string, SessionState> = {
   'waiting end:declined': 'ended',
   'waiting end:connection_lost': 'ended',
   'waiting end:terminated_by_admin': 'ended',
+  'waiting end:out_of_scope': 'ended',
   'joined request:view': 'requested',
   'joined end:helper_left': 'ended',
   'joined end:sharer_left': 'ended',

@@ -42,6 +42,7 @@ const REASON_STATES: Partial<Record<EndReason, readonly SessionState[]>> = {
   code_expired: ['waiting'],
   declined: ['waiting'], // a remote-launch prompt dismissed; later, only through the sharer's decline
   revoked: ['active'],
+  out_of_scope: ['waiting'], // the person entering the code (or accepting a launch) is outside the helper's scope
 };
 
 export function transition(s: SessionSnapshot, e: SessionEvent): SessionSnapshot {

@@ -102,7 +102,8 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
           name: t.name,
           slug: t.slug,
           remote_help_enabled: 1,
-          allow_unenrolled: 0,
+          // On in the demo organizations, so the web sharer works out of the box; new organizations start off.
+          allow_unenrolled: 1,
           code_ttl_seconds: null,
           created_at: now,
         })
@@ -110,14 +111,23 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
       if (t.verifiedDomain) {
         await trx
           .insertInto('tenant_domains')
-          .values({ tenant_id: tenantId, domain: t.verifiedDomain, method: 'admin', verified_at: now, created_at: now })
+          .values({
+            tenant_id: tenantId,
+            domain: t.verifiedDomain,
+            method: 'asserted',
+            verified_at: now,
+            created_at: now,
+          })
           .execute();
       }
+      const holders = new Map<BuiltInRole, string[]>();
       for (const u of t.users) {
+        const userId = newId();
+        for (const role of u.roles) holders.set(role, [...(holders.get(role) ?? []), userId]);
         await trx
           .insertInto('users')
           .values({
-            id: newId(),
+            id: userId,
             tenant_id: tenantId,
             email: u.email,
             display_name: u.name,
@@ -134,6 +144,7 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
           .execute();
         accounts.push(u.email);
       }
+      await seedAssignments(trx, tenantId, holders, now);
       await audit.record(
         { tenantId, actor: { type: 'system', id: null }, action: 'tenant.seeded', data: { demo: true } },
         trx,
@@ -141,4 +152,53 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
     }
   });
   return { seeded: true, generatedPassword, accounts };
+}
+
+/** The groups and assignments migration 0006 makes from legacy roles: one group per role, scope "all". */
+const ROLE_GROUPS: Record<BuiltInRole, string> = {
+  administrator: 'Administrators',
+  helpDeskOperator: 'Help desk',
+  readOnlyOperator: 'Read only operators',
+};
+
+async function seedAssignments(db: Db, tenantId: string, holders: Map<BuiltInRole, string[]>, now: string) {
+  for (const [role, userIds] of holders) {
+    const groupId = newId();
+    const assignmentId = newId();
+    const name = ROLE_GROUPS[role];
+    await db
+      .insertInto('rbac_groups')
+      .values({
+        id: groupId,
+        tenant_id: tenantId,
+        name,
+        description: '',
+        kind: 'user',
+        rule: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('rbac_group_members')
+      .values(userIds.map((member_id) => ({ group_id: groupId, tenant_id: tenantId, member_id })))
+      .execute();
+    await db
+      .insertInto('rbac_assignments')
+      .values({
+        id: assignmentId,
+        tenant_id: tenantId,
+        name,
+        description: '',
+        role_id: role,
+        scope_all: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('rbac_assignment_groups')
+      .values({ assignment_id: assignmentId, group_id: groupId, tenant_id: tenantId, relation: 'member' })
+      .execute();
+  }
 }

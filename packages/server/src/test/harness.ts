@@ -94,7 +94,7 @@ export class Client {
 
   /** Signs in through the real OIDC flow and loads the CSRF token. */
   async signIn(email: string, password = DEMO_PASSWORD): Promise<void> {
-    const form = await this.follow('/auth/login?returnTo=/help');
+    const form = await this.follow(`/auth/login?returnTo=/help&login_hint=${encodeURIComponent(email)}`);
     const html = await form.text();
     const action = /action="([^"]+)"/.exec(html)?.[1];
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];

@@ -3,6 +3,7 @@
  * The only SQL about users, tenants and their verified domains. Every read of tenant
  * data is scoped by tenant id, except the sign-in lookup by email (emails are global).
  */
+import type { DomainProof } from '@remote-help/protocol';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { TenantsTable, UsersTable } from '../db/schema.js';
@@ -10,7 +11,8 @@ import type { TenantsTable, UsersTable } from '../db/schema.js';
 export type UserRow = Selectable<UsersTable>;
 export type TenantRow = Selectable<TenantsTable>;
 
-const PUBLIC_USER_COLUMNS = [
+/** Every column of a user but the password hash and the photo bytes. */
+export const PUBLIC_USER_COLUMNS = [
   'id',
   'tenant_id',
   'email',
@@ -25,6 +27,12 @@ const PUBLIC_USER_COLUMNS = [
 ] as const;
 
 export type PublicUserRow = Pick<UserRow, (typeof PUBLIC_USER_COLUMNS)[number]>;
+
+/** A domain the tenant holds, and how: its TXT record checked (`dns`) or an administrator's word (`asserted`). */
+export interface HeldDomain {
+  domain: string;
+  proof: DomainProof;
+}
 
 export class UsersRepo {
   constructor(private readonly db: Db) {}
@@ -68,6 +76,19 @@ export class UsersRepo {
     return this.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
   }
 
+  /** The domains the tenant holds (verified by DNS or asserted), with how; what trust screens show. */
+  async heldDomains(tenantId: string): Promise<HeldDomain[]> {
+    const rows = await this.db
+      .selectFrom('tenant_domains')
+      .select(['domain', 'method'])
+      .where('tenant_id', '=', tenantId)
+      .where('verified_at', 'is not', null)
+      .orderBy('domain')
+      .execute();
+    return rows.map((r) => ({ domain: r.domain, proof: r.method === 'dns' ? 'dns' : 'asserted' }));
+  }
+
+  /** The names of the domains the tenant holds (verified by DNS or asserted): where its people's emails may be. */
   async verifiedDomains(tenantId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('tenant_domains')

@@ -1,28 +1,64 @@
 /**
  * @module ws/connection
- * One authenticated WebSocket: typed sends, a serial queue per topic so updates keep
- * their order, and a small token bucket against floods. Knows nothing of sessions.
+ * One authenticated WebSocket: typed sends, token buckets against floods (per socket and
+ * per user), and a bound on what may wait in
+ * the socket's send buffer (a consumer that cannot keep up is closed, not buffered for).
+ * Knows nothing of sessions.
  */
 import type { ErrorCode, ServerMessage } from '@remote-help/protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../identity/principal.js';
 import { newId } from '../ids.js';
 
+/** Most bytes that may wait unsent on one socket before it counts as a slow consumer. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Close code for a consumer that does not read what it is sent (1013: try again later). */
+export const SLOW_CONSUMER_CLOSE = 1013;
+
+/** A token bucket: `capacity` at once, refilled at `perSecond`. */
+export class TokenBucket {
+  private tokens: number;
+  private lastRefill = Date.now();
+
+  constructor(private readonly rate: { capacity: number; perSecond: number }) {
+    this.tokens = rate.capacity;
+  }
+
+  /** Takes one token; false when empty. */
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.rate.capacity, this.tokens + ((now - this.lastRefill) / 1000) * this.rate.perSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 export class Connection {
   readonly id = newId();
   /** Cleanups to run when the socket closes, by key (e.g. one per attached session). */
   readonly attachments = new Map<string, () => void>();
-  private readonly queues = new Map<string, Promise<void>>();
-  private tokens: number;
-  private lastRefill = Date.now();
+  private readonly bucket: TokenBucket;
+  /** When the client last showed it is alive (pong or any frame); the heartbeat may move it forward. */
   lastPongAt = Date.now();
+  /** Client mistakes logged so far (the log is bounded per connection). */
+  mistakesLogged = 0;
 
   constructor(
     readonly socket: WebSocket,
     readonly principal: Principal,
-    private readonly bucket = { capacity: 200, perSecond: 50 },
+    /** Source address as the server sees it (after trusted proxies). */
+    readonly address: string,
+    rate = { capacity: 200, perSecond: 50 },
+    /** Shared by every connection of the same user, so more sockets do not mean more throughput. */
+    private readonly userBucket?: TokenBucket,
   ) {
-    this.tokens = bucket.capacity;
+    this.bucket = new TokenBucket(rate);
+  }
+
+  get userId(): string {
+    return this.principal.userId;
   }
 
   get open(): boolean {
@@ -30,34 +66,28 @@ export class Connection {
   }
 
   send(message: ServerMessage): void {
-    if (this.open) this.socket.send(JSON.stringify(message));
+    this.sendText(JSON.stringify(message));
+  }
+
+  /** Sends an already serialised frame (fan-out serialises once for many connections). */
+  sendText(text: string): void {
+    if (!this.open) return;
+    if (this.socket.bufferedAmount + text.length > MAX_BUFFERED_BYTES) {
+      this.socket.close(SLOW_CONSUMER_CLOSE, 'too slow: reconnect');
+      // The close frame waits behind what the client does not read: do not wait for its answer long.
+      setTimeout(() => this.socket.terminate(), 2000).unref();
+      return;
+    }
+    this.socket.send(text);
   }
 
   sendError(error: ErrorCode, message: string, replyTo?: string, data?: Record<string, unknown>): void {
     this.send({ type: 'error', ok: false, error, message, ...(replyTo ? { replyTo } : {}), ...(data ? { data } : {}) });
   }
 
-  /** Runs `task` after every earlier task of the same key; failures are reported, never thrown. */
-  enqueue(key: string, task: () => Promise<void>, onError: (error: unknown) => void): void {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(task).catch(onError);
-    this.queues.set(key, next);
-    void next.then(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    });
-  }
-
-  /** Takes one token; false when the client sends faster than allowed. */
+  /** Takes one token from this connection's and the user's bucket; false when the client sends too fast. */
   take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(
-      this.bucket.capacity,
-      this.tokens + ((now - this.lastRefill) / 1000) * this.bucket.perSecond,
-    );
-    this.lastRefill = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.bucket.take() && (this.userBucket?.take() ?? true);
   }
 
   closeAll(): void {

@@ -1,16 +1,23 @@
 /**
  * @module ws/gateway
- * `GET /api/v1/ws`: authenticates the upgrade (session cookie + Origin), moves frames,
- * validates every frame against the protocol, keeps the heartbeat, and hands valid
- * messages to their domain handler. It never decides permissions itself.
+ * `GET /api/v1/ws`: authenticates the upgrade (session cookie + Origin), holds each user
+ * and address to their share of sockets, moves frames, validates every frame against
+ * the protocol, keeps the heartbeat, and hands valid messages to their domain handler.
+ * It never decides permissions itself. Client mistakes are answered with an error frame
+ * and logged at `warn` without a stack (bounded per connection); only the server's own
+ * failures are errors.
  */
 import { ClientMessage, MAX_WS_FRAME_BYTES, parseWith } from '@remote-help/protocol';
-import type { IceServer } from '@remote-help/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { ErrorCode, IceServer } from '@remote-help/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { toEnvelope } from '../errors.js';
-import { isSameHost } from '../http/auth.js';
+import { isSameOrigin } from '../http/auth.js';
 import type { SessionChannel } from '../sessions/signaling.js';
 import { Connection } from './connection.js';
+import { Heartbeat } from './heartbeat.js';
+import type { SocketLimits } from './limits.js';
+import { WS_RATE_LIMITED_CLOSE } from './limits.js';
 
 export interface GatewayOptions {
   channel: SessionChannel;
@@ -19,67 +26,96 @@ export interface GatewayOptions {
   heartbeatMs: number;
   /** A connection that has not answered pings for this long is dead. */
   deadAfterMs: number;
+  limits: SocketLimits;
 }
 
 /** Close codes sent to clients. */
-export const WS_CLOSE = { unauthenticated: 4401, forbiddenOrigin: 4403, dead: 4408, shutdown: 1001 } as const;
+export const WS_CLOSE = {
+  unauthenticated: 4401,
+  forbiddenOrigin: 4403,
+  dead: 4408,
+  rateLimited: WS_RATE_LIMITED_CLOSE,
+  /** The server is restarting or shutting down: reconnect (with back-off) and re-attach. */
+  shutdown: 1001,
+} as const;
+
+/** The close reason sent with {@link WS_CLOSE.shutdown}; clients reconnect on the code. */
+export const SHUTDOWN_REASON = 'server restarting: reconnect';
+
+/** Client mistakes logged per connection before the rest are only counted. */
+const MISTAKES_LOGGED = 5;
+
+function refuse(socket: WebSocket, code: number, error: ErrorCode, message: string): void {
+  socket.send(JSON.stringify({ type: 'error', ok: false, error, message }));
+  socket.close(code, message.slice(0, 120));
+}
 
 export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<void> {
   const connections = new Set<Connection>();
-
-  const timer = setInterval(() => {
-    const now = Date.now();
-    for (const conn of connections) {
-      if (now - conn.lastPongAt > o.deadAfterMs) {
-        conn.socket.terminate();
-        continue;
-      }
-      if (conn.open) conn.socket.ping();
-    }
-  }, o.heartbeatMs);
-  timer.unref();
-
-  app.addHook('onClose', async () => {
-    clearInterval(timer);
-    for (const conn of connections) conn.socket.close(WS_CLOSE.shutdown, 'server shutting down');
+  const heartbeat = new Heartbeat({
+    intervalMs: o.heartbeatMs,
+    deadAfterMs: o.deadAfterMs,
+    connections: () => connections,
+    onStall: (stallMs) => app.log.warn({ stallMs }, 'event loop stalled; heartbeat deadlines extended'),
   });
+  heartbeat.start();
+  app.addHook('onClose', async () => heartbeat.stop());
+
+  const mistake = (conn: Connection, request: FastifyRequest, error: ErrorCode, message: string, replyTo?: string) => {
+    if (conn.mistakesLogged++ < MISTAKES_LOGGED) {
+      request.log.warn(
+        { connection: conn.id, userId: conn.principal.userId, error },
+        `websocket frame refused: ${message}`,
+      );
+    }
+    conn.sendError(error, message, replyTo);
+  };
 
   app.get('/api/v1/ws', { websocket: true }, (socket, request) => {
     const origin = request.headers.origin;
-    if (origin && origin !== o.publicOrigin && !isSameHost(origin, request.headers.host)) {
+    if (origin && origin !== o.publicOrigin && !isSameOrigin(origin, request)) {
       socket.close(WS_CLOSE.forbiddenOrigin, 'origin not allowed');
       return;
     }
     if (!request.auth) {
-      socket.send(
-        JSON.stringify({ type: 'error', ok: false, error: 'authentication_required', message: 'Sign in to continue.' }),
-      );
-      socket.close(WS_CLOSE.unauthenticated, 'authentication required');
+      refuse(socket, WS_CLOSE.unauthenticated, 'authentication_required', 'Sign in to continue.');
       return;
     }
-    const conn = new Connection(socket, request.auth.principal);
+    const principal = request.auth.principal;
+    const place = o.limits.admit(principal.userId, request.ip);
+    if (!place.ok) {
+      request.log.warn({ userId: principal.userId }, `websocket refused: ${place.message}`);
+      refuse(socket, WS_CLOSE.rateLimited, 'rate_limited', place.message);
+      return;
+    }
+    const conn = new Connection(socket, principal, request.ip, undefined, place.bucket);
     connections.add(conn);
+    let inbound: Promise<void> = Promise.resolve();
     socket.on('pong', () => {
       conn.lastPongAt = Date.now();
     });
     socket.on('close', () => {
       connections.delete(conn);
+      place.release();
       conn.closeAll();
     });
     socket.on('message', (data, isBinary) => {
       conn.lastPongAt = Date.now();
       const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
-      if (!conn.take())
+      if (!conn.take()) {
+        if (conn.mistakesLogged++ < MISTAKES_LOGGED)
+          request.log.warn({ connection: conn.id }, 'websocket rate limited');
         return conn.sendError('rate_limited', 'Too many messages. Slow down.', undefined, { retryAfterSeconds: 1 });
-      if (isBinary) return conn.sendError('bad_request', 'Binary frames are not accepted.');
+      }
+      if (isBinary) return mistake(conn, request, 'bad_request', 'Binary frames are not accepted.');
       if (bytes > MAX_WS_FRAME_BYTES) {
-        return conn.sendError('payload_too_large', `Frames are limited to ${MAX_WS_FRAME_BYTES} bytes.`);
+        return mistake(conn, request, 'payload_too_large', `Frames are limited to ${MAX_WS_FRAME_BYTES} bytes.`);
       }
       let json: unknown;
       try {
         json = JSON.parse(String(data));
       } catch {
-        return conn.sendError('bad_request', 'Frames must be JSON.');
+        return mistake(conn, request, 'bad_request', 'Frames must be JSON.');
       }
       const replyTo =
         typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string'
@@ -90,14 +126,61 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
         message = parseWith(ClientMessage, json, 'message');
       } catch (error) {
         const { body } = toEnvelope(error);
+        if (conn.mistakesLogged++ < MISTAKES_LOGGED) {
+          request.log.warn({ connection: conn.id, error: body.error }, `websocket frame refused: ${body.message}`);
+        }
         return conn.sendError(body.error, body.message, replyTo, body.data);
       }
-      o.channel.handle(conn, message).catch((error: unknown) => {
-        const { body, internal } = toEnvelope(error);
-        if (internal) request.log.error({ err: error }, 'websocket handler failed');
-        conn.sendError(body.error, body.message, replyTo, body.data);
-      });
+      // One connection's messages are handled in the order they arrived: a signal sent right
+      // after its attach must find the attachment made (it used to race it and be refused).
+      inbound = inbound.then(() =>
+        o.channel.handle(conn, message).catch((error: unknown) => {
+          const { body, internal } = toEnvelope(error);
+          if (internal) request.log.error({ err: error }, 'websocket handler failed');
+          conn.sendError(body.error, body.message, replyTo, body.data);
+        }),
+      );
     });
-    conn.send({ type: 'hello', userId: conn.principal.userId, iceServers: o.iceServers, heartbeatMs: o.heartbeatMs });
+    conn.send({ type: 'hello', userId: principal.userId, iceServers: o.iceServers, heartbeatMs: o.heartbeatMs });
+  });
+}
+
+/**
+ * `@fastify/websocket` `errorHandler`: protocol errors a client caused (oversize or
+ * malformed frames, bad UTF-8) are logged at `warn` without a stack; `ws` has already
+ * closed such a socket with the matching code (1009, 1002, 1007). Anything else is ours.
+ */
+export function websocketErrorHandler(error: Error, socket: WebSocket, request: FastifyRequest): void {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE')) {
+    request.log.warn({ code }, `websocket closed after a client protocol error: ${error.message}`);
+    return;
+  }
+  request.log.error({ err: error }, 'websocket failed');
+  socket.terminate();
+}
+
+/**
+ * `@fastify/websocket` `preClose`: tells every client the server is going away (1001,
+ * {@link SHUTDOWN_REASON}) instead of the plugin's bare close (1005), waits briefly for
+ * the close handshakes, then cuts what is left. Sessions are not ended here: their
+ * people reconnect to the restarted node (see `sessions/sweeper`).
+ */
+export function closeForShutdown(clients: Set<WebSocket>, waitMs = 2000): Promise<void> {
+  if (clients.size === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let left = clients.size;
+    const finish = () => {
+      clearTimeout(timer);
+      for (const client of clients) client.terminate();
+      resolve();
+    };
+    const timer = setTimeout(finish, waitMs);
+    for (const client of [...clients]) {
+      client.once('close', () => {
+        if (--left === 0) finish();
+      });
+      client.close(WS_CLOSE.shutdown, SHUTDOWN_REASON);
+    }
   });
 }

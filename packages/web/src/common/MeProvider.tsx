@@ -1,11 +1,15 @@
 /**
  * @module MeProvider
  * Loads `GET /api/v1/me` once, remembers the CSRF token for later POSTs, and offers sign-out.
+ * The person's saved language wins over the browser's: the app switches to it before showing
+ * them signed in. `setLanguage` (the language picker) switches and saves.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError, setCsrfToken } from './api';
-import { getMe, logout } from './endpoints';
+import type { LanguageTag } from '@remote-help/protocol';
+import { switchLanguage } from '../i18n';
+import { getMe, logout, setMyLanguage } from './endpoints';
 import { MeContext } from './meContext';
 import type { MeContextValue, MeState } from './meContext';
 
@@ -17,15 +21,18 @@ export function MeProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let cancelled = false;
     getMe().then(
-      (me) => {
+      async (me) => {
         if (cancelled) return;
         setCsrfToken(me.csrfToken);
+        // A language that fails to load leaves the browser's; being signed in matters more.
+        if (me.language !== null) await switchLanguage(me.language).catch(() => undefined);
+        if (cancelled) return;
         setState({ status: 'signedIn', me });
       },
       (error: unknown) => {
         if (cancelled) return;
         setCsrfToken(null);
-        const apiError = error instanceof ApiError ? error : new ApiError(0, 'internal_error', String(error));
+        const apiError = error instanceof ApiError ? error : new ApiError('internal_error', String(error));
         setState(
           apiError.code === 'authentication_required' ? { status: 'signedOut' } : { status: 'error', error: apiError },
         );
@@ -48,6 +55,22 @@ export function MeProvider({ children }: { children: ReactNode }) {
     window.location.assign('/');
   }, []);
 
-  const value = useMemo<MeContextValue>(() => ({ state, reload, signOut }), [state, reload, signOut]);
+  const signedIn = state.status === 'signedIn';
+  const setLanguage = useCallback(
+    async (language: LanguageTag | null) => {
+      await switchLanguage(language);
+      if (!signedIn) return;
+      await setMyLanguage(language);
+      setState((current) =>
+        current.status === 'signedIn' ? { status: 'signedIn', me: { ...current.me, language } } : current,
+      );
+    },
+    [signedIn],
+  );
+
+  const value = useMemo<MeContextValue>(
+    () => ({ state, reload, signOut, setLanguage }),
+    [state, reload, signOut, setLanguage],
+  );
   return <MeContext.Provider value={value}>{children}</MeContext.Provider>;
 }

@@ -1,11 +1,12 @@
 /**
  * @module PeerCard
  * The trust card: who is on the other side of the session, and whether their email
- * domain is one the organization has verified.
+ * domain is one the organization has verified by DNS ("Verified"), one its administrator
+ * only asserted (said so, never called verified), or neither.
  */
 import { useTranslation } from 'react-i18next';
 import { Avatar, Badge, Body1, Caption1, makeStyles, Subtitle1, tokens } from '@fluentui/react-components';
-import { MailRegular, ShieldCheckmarkFilled, WarningFilled } from '@fluentui/react-icons';
+import { InfoFilled, MailRegular, ShieldCheckmarkFilled, WarningFilled } from '@fluentui/react-icons';
 import type { PersonCard } from '@remote-help/protocol';
 
 const useStyles = makeStyles({
@@ -44,7 +45,7 @@ export interface PeerCardProps {
   person: PersonCard;
 }
 
-/** Large avatar, name, job title, company, email and the verified / unverified badge. */
+/** Large avatar, name, job title, company, email and the verified / asserted / unverified badge. */
 export function PeerCard({ person }: PeerCardProps) {
   const styles = useStyles();
   const { t } = useTranslation();
@@ -65,13 +66,21 @@ export function PeerCard({ person }: PeerCardProps) {
       />
       <div className={styles.details}>
         <Subtitle1 as="p" className={styles.name} data-testid="peer-name">
-          {person.displayName}
+          <bdi>{person.displayName}</bdi>
         </Subtitle1>
-        {person.jobTitle ? <Body1 className={styles.muted}>{person.jobTitle}</Body1> : null}
-        {organization ? <Body1 className={styles.muted}>{organization}</Body1> : null}
+        {person.jobTitle ? (
+          <Body1 className={styles.muted}>
+            <bdi>{person.jobTitle}</bdi>
+          </Body1>
+        ) : null}
+        {organization ? (
+          <Body1 className={styles.muted}>
+            <bdi>{organization}</bdi>
+          </Body1>
+        ) : null}
         <Body1 className={styles.email}>
           <MailRegular aria-hidden />
-          <span>{person.email}</span>
+          <bdi>{person.email}</bdi>
         </Body1>
         <div className={styles.badges}>
           {person.verifiedDomain ? (
@@ -83,6 +92,16 @@ export function PeerCard({ person }: PeerCardProps) {
               data-testid="verified-badge"
             >
               {t('peer.verified', { domain: person.verifiedDomain })}
+            </Badge>
+          ) : person.assertedDomain ? (
+            <Badge
+              appearance="tint"
+              color="informative"
+              size="large"
+              icon={<InfoFilled />}
+              data-testid="asserted-badge"
+            >
+              {t('peer.asserted', { domain: person.assertedDomain })}
             </Badge>
           ) : (
             <Badge
@@ -96,7 +115,11 @@ export function PeerCard({ person }: PeerCardProps) {
             </Badge>
           )}
         </div>
-        {person.verifiedDomain ? null : <Caption1 className={styles.hint}>{t('peer.unverifiedHint')}</Caption1>}
+        {person.verifiedDomain ? null : person.assertedDomain ? (
+          <Caption1 className={styles.muted}>{t('peer.assertedHint', { tenant: person.tenantName })}</Caption1>
+        ) : (
+          <Caption1 className={styles.hint}>{t('peer.unverifiedHint')}</Caption1>
+        )}
       </div>
     </div>
   );

@@ -2,13 +2,16 @@
  * @module SessionNotices
  * Non-fatal notices above a session screen: the signaling socket is reconnecting, the
  * other participant is offline, the server refused a message (error frame), or the
- * last action failed.
+ * last action failed. The helper's remote view says itself that the sharer is offline
+ * (over the picture, see `helper/pictureState`), so this does not repeat it there.
  */
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button, makeStyles, MessageBar, MessageBarActions, MessageBarBody, tokens } from '@fluentui/react-components';
 import { DismissRegular } from '@fluentui/react-icons';
 import type { SessionView } from '@remote-help/protocol';
 import { errorText, frameToError } from './errorText';
+import { SignInAgainLink } from './SignInAgainLink';
 import type { SignalingState } from './useSignaling';
 
 const useStyles = makeStyles({
@@ -32,6 +35,8 @@ export interface SessionNoticesProps {
   /** The failure of the last user action, if any. */
   actionError: unknown;
   onDismissActionError: () => void;
+  /** Puts a failure into words (default `errorText`), e.g. a refusal in the helper's terms. */
+  describeError?: (error: unknown) => string;
 }
 
 /** See the module description. */
@@ -41,10 +46,21 @@ export function SessionNotices({
   peerName,
   actionError,
   onDismissActionError,
+  describeError,
 }: SessionNoticesProps) {
   const styles = useStyles();
   const { t } = useTranslation();
+  const describe = (error: unknown) => (describeError ? describeError(error) : errorText(t, error));
   const live = session !== null && session.state !== 'ended';
+  const offlineShownByRemoteView = session?.role === 'helper' && session.state === 'active';
+  const { lastError, dismissError } = signaling;
+  // An error about a session dies with it: once that session has ended or another one is shown
+  // (New session, a new tab's resume), it is dropped instead of lingering over later screens.
+  const errorSession = lastError?.sessionId ?? null;
+  const stale = errorSession !== null && (!live || errorSession !== session.id);
+  useEffect(() => {
+    if (stale) dismissError();
+  }, [stale, dismissError]);
   const dismiss = (onClick: () => void) => (
     <MessageBarActions
       containerAction={
@@ -57,14 +73,16 @@ export function SessionNotices({
     <div className={styles.stack}>
       {actionError ? (
         <MessageBar intent="error" role="alert" data-testid="action-error">
-          <MessageBarBody>{errorText(t, actionError)}</MessageBarBody>
+          <MessageBarBody>
+            {describe(actionError)} <SignInAgainLink error={actionError} />
+          </MessageBarBody>
           {dismiss(onDismissActionError)}
         </MessageBar>
       ) : null}
-      {signaling.lastError ? (
+      {lastError && !stale ? (
         <MessageBar intent="warning" data-testid="server-error">
-          <MessageBarBody>{errorText(t, frameToError(signaling.lastError))}</MessageBarBody>
-          {dismiss(signaling.dismissError)}
+          <MessageBarBody>{describe(frameToError(lastError))}</MessageBarBody>
+          {dismiss(dismissError)}
         </MessageBar>
       ) : null}
       {live && signaling.status === 'reconnecting' ? (
@@ -72,7 +90,7 @@ export function SessionNotices({
           <MessageBarBody>{t('common.serverReconnecting')}</MessageBarBody>
         </MessageBar>
       ) : null}
-      {live && session.state !== 'waiting' && !session.peerOnline ? (
+      {live && session.state !== 'waiting' && !session.peerOnline && !offlineShownByRemoteView ? (
         <MessageBar intent="info" role="status" data-testid="peer-offline">
           <MessageBarBody>{t('common.peerOffline', { name: peerName ?? t('common.someone') })}</MessageBarBody>
         </MessageBar>

@@ -73,7 +73,7 @@ describe('SignalingClient', () => {
     expect(client.status).toBe('connecting');
     last().open();
     expect(client.status).toBe('open');
-    expect(last().sent).toEqual([{ type: 'attach', sessionId: 's1' }]);
+    expect(last().sent).toEqual([{ type: 'attach', sessionId: 's1', id: 'm1' }]);
     last().receive(hello);
     expect(hellos).toHaveLength(1);
     expect(client.iceServers).toEqual([{ urls: 'stun:example.org' }]);
@@ -93,13 +93,132 @@ describe('SignalingClient', () => {
     expect(sessions.map((s) => s.state)).toEqual(['joined']);
   });
 
-  it('sends an app-level ping every 10 seconds', () => {
+  it('sends an app-level ping every second', () => {
     const { client, last } = setup();
     client.connect();
     last().open();
-    vi.advanceTimersByTime(10_000);
-    vi.advanceTimersByTime(10_000);
+    vi.advanceTimersByTime(1000);
+    vi.advanceTimersByTime(1000);
     expect(last().sent).toEqual([{ type: 'ping' }, { type: 'ping' }]);
+  });
+
+  it('treats a socket silent for 3 s as dead (a network change), not one that answers', () => {
+    const { client, sockets, last } = setup();
+    client.connect();
+    last().open();
+    last().receive({ ...hello, heartbeatMs: 1000 });
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(1000);
+      last().receive({ type: 'pong' });
+    }
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(3000);
+    expect(sockets[0]?.closedWith).toBe(4000);
+    expect(client.status).toBe('reconnecting');
+  });
+
+  it('does not call a socket dead on the first tick after this page stalled: the pong may still be queued', () => {
+    const { client, sockets, last } = setup();
+    client.connect();
+    last().open();
+    last().receive({ ...hello, heartbeatMs: 1000 });
+    vi.advanceTimersByTime(1000);
+    last().receive({ type: 'pong' });
+    // The main thread was busy for 5 s: no timer ran, and the frames of that time wait behind this tick.
+    vi.setSystemTime(Date.now() + 5000);
+    vi.advanceTimersByTime(1000);
+    expect(sockets[0]?.closedWith).toBeUndefined();
+    last().receive({ type: 'pong' });
+    vi.advanceTimersByTime(1000);
+    expect(sockets).toHaveLength(1);
+    expect(client.status).toBe('open');
+    // A socket still silent on the next regular ticks is dead all the same.
+    vi.advanceTimersByTime(3000);
+    expect(sockets[0]?.closedWith).toBe(4000);
+  });
+
+  it('refresh moves to a new socket make-before-break: queued until it opens, then attach and queue', () => {
+    const { client, sockets, last } = setup();
+    client.connect();
+    client.attach('s1');
+    last().open();
+    last().receive(hello);
+    const old = last();
+    const seen: string[] = [];
+    client.on('session', (view) => seen.push(view.id));
+    vi.advanceTimersByTime(0);
+    client.refresh();
+    expect(sockets).toHaveLength(2);
+    client.sendSignal('s1', { kind: 'restart', ice: true });
+    expect(old.sent).toEqual([{ type: 'attach', sessionId: 's1', id: 'm1' }]);
+    last().open();
+    last().receive({ type: 'attached', sessionId: 's1' });
+    expect(last().sent).toEqual([
+      { type: 'attach', sessionId: 's1', id: expect.any(String) },
+      { type: 'signal', sessionId: 's1', payload: { kind: 'restart', ice: true }, id: expect.any(String) },
+    ]);
+    // A frame already on its way to the old socket still counts, then the old socket closes.
+    old.receive({ type: 'session', session: { ...session(), id: 's1' } });
+    expect(seen).toEqual(['s1']);
+    expect(old.closedWith).toBeUndefined();
+    vi.advanceTimersByTime(2000);
+    expect(old.closedWith).toBe(1000);
+    expect(client.status).toBe('open');
+  });
+
+  it('signals wait for their session’s attached after a (re)connect, at most 2 s', () => {
+    const { client, last } = setup();
+    client.attach('s1');
+    client.attach('s2');
+    client.connect();
+    last().open();
+    client.sendSignal('s1', { kind: 'restart' });
+    client.sendSignal('s2', { kind: 'restart', ice: true });
+    last().receive({ type: 'attached', sessionId: 's2' });
+    expect(last().sent.map((m) => (m as { type: string; sessionId: string }).type)).toEqual([
+      'attach',
+      'attach',
+      'signal',
+    ]);
+    vi.advanceTimersByTime(2000);
+    expect(
+      last()
+        .sent.filter((m) => (m as { type: string }).type !== 'ping')
+        .at(-1),
+    ).toMatchObject({
+      type: 'signal',
+      sessionId: 's1',
+      payload: { kind: 'restart' },
+    });
+  });
+
+  it('path reports wait for their session’s attached like signals (the server refuses them before)', () => {
+    const { client, last } = setup();
+    client.attach('s1');
+    client.connect();
+    last().open();
+    client.send({ type: 'path', sessionId: 's1', state: 'down' });
+    expect(last().sent.map((m) => (m as { type: string }).type)).toEqual(['attach']);
+    last().receive({ type: 'attached', sessionId: 's1' });
+    expect(last().sent.at(-1)).toMatchObject({ type: 'path', sessionId: 's1', state: 'down' });
+  });
+
+  it('an abandoned refresh sends what waited on the old socket', () => {
+    const { client, sockets, last } = setup();
+    client.connect();
+    client.attach('s1');
+    last().open();
+    const old = last();
+    client.refresh();
+    client.sendSignal('s1', { kind: 'restart', ice: true });
+    vi.advanceTimersByTime(5000);
+    expect(sockets[1]?.readyState).toBe(3);
+    expect(old.sent).toContainEqual({
+      type: 'signal',
+      sessionId: 's1',
+      payload: { kind: 'restart', ice: true },
+      id: expect.any(String),
+    });
   });
 
   it('reconnects with back-off, re-attaches, then flushes queued signals', () => {
@@ -116,18 +235,36 @@ describe('SignalingClient', () => {
     vi.advanceTimersByTime(15_000);
     expect(sockets).toHaveLength(2);
     last().open();
+    // The signal waits for the attach to be confirmed: the server could take it first and refuse it.
+    expect(last().sent).toEqual([{ type: 'attach', sessionId: 's1', id: expect.any(String) }]);
+    last().receive({ type: 'attached', sessionId: 's1' });
     expect(last().sent).toEqual([
-      { type: 'attach', sessionId: 's1' },
-      { type: 'signal', sessionId: 's1', payload: { kind: 'restart' } },
+      { type: 'attach', sessionId: 's1', id: expect.any(String) },
+      { type: 'signal', sessionId: 's1', payload: { kind: 'restart' }, id: expect.any(String) },
     ]);
     expect(statuses).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+  });
+
+  it('reconnects and re-attaches when the server restarts (close 1001)', () => {
+    const { client, sockets, last } = setup();
+    client.connect();
+    last().open();
+    last().receive(hello);
+    client.attach('s1');
+    last().close(1001);
+    expect(client.status).toBe('reconnecting');
+    vi.advanceTimersByTime(500);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'attach', sessionId: 's1', id: expect.any(String) }]);
+    expect(client.status).toBe('open');
   });
 
   it('treats a silent socket as dead once the server has answered a ping', () => {
     const { client, sockets, last } = setup();
     client.connect();
     last().open();
-    vi.advanceTimersByTime(10_000);
+    vi.advanceTimersByTime(1000);
     last().receive({ type: 'pong' });
     vi.advanceTimersByTime(40_000);
     expect(sockets[0]?.closedWith).toBe(4000);
@@ -146,5 +283,24 @@ describe('SignalingClient', () => {
     vi.advanceTimersByTime(60_000);
     expect(sockets).toHaveLength(1);
     expect(client.status).toBe('closed');
+  });
+
+  it('ties an error frame to the session of the message it answers, and no session otherwise', () => {
+    const { client, last } = setup();
+    const errors: { error: string; sessionId: string | null }[] = [];
+    client.on('error', (frame) => errors.push({ error: frame.error, sessionId: frame.sessionId }));
+    client.connect();
+    last().open();
+    last().receive(hello);
+    client.sendSignal('s7', { kind: 'restart' });
+    const sent = last().sent.at(-1) as { id: string };
+    last().receive({ type: 'error', ok: false, error: 'session_ended', message: 'ended', replyTo: sent.id });
+    last().receive({ type: 'error', ok: false, error: 'rate_limited', message: 'slow down' });
+    last().receive({ type: 'error', ok: false, error: 'bad_request', message: 'x', replyTo: 'unknown' });
+    expect(errors).toEqual([
+      { error: 'session_ended', sessionId: 's7' },
+      { error: 'rate_limited', sessionId: null },
+      { error: 'bad_request', sessionId: null },
+    ]);
   });
 });

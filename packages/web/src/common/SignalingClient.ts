@@ -1,8 +1,12 @@
 /**
  * @module SignalingClient
  * The WebSocket to `/api/v1/ws`: connects, reconnects with back-off (re-attaching its
- * sessions), sends an app-level ping every 10 s, validates every incoming frame with
- * the protocol schema (invalid frames are ignored) and re-emits them as typed events.
+ * sessions), sends an app-level ping every second (a socket silent for 2.5 s once the
+ * server has answered a ping is dead; seen within 3 s: a network change leaves sockets that look open
+ * but lead nowhere), validates every incoming frame with the protocol schema (invalid
+ * frames are ignored) and re-emits them as typed events. {@link SignalingClient.refresh}
+ * moves to a fresh socket at once, make-before-break, when the caller knows the network
+ * path changed.
  */
 import { ServerMessage } from '@remote-help/protocol';
 import type { ClientMessage, IceServer, SessionView, SignalPayload } from '@remote-help/protocol';
@@ -12,8 +16,14 @@ import { Emitter } from './Emitter';
 export type HelloMessage = Extract<ServerMessage, { type: 'hello' }>;
 /** `signal`: a WebRTC payload from the other participant. */
 export type SignalMessage = Extract<ServerMessage, { type: 'signal' }>;
-/** `error`: something this client sent was refused (the connection stays open). */
-export type ErrorFrame = Extract<ServerMessage, { type: 'error' }>;
+/**
+ * `error`: something this client sent was refused (the connection stays open). `sessionId`
+ * names the session the refused message was about, or is null when it was about none, so
+ * that an error dies with its session.
+ */
+export type ErrorFrame = Extract<ServerMessage, { type: 'error' }> & { sessionId: string | null };
+/** A chat frame of a session: a message, a page of the thread (`chat.history`), or the other side typing. */
+export type ChatFrame = Extract<ServerMessage, { type: 'chat.message' | 'chat.history' | 'chat.typing' }>;
 
 /** Connection status of the signaling socket. */
 export type SignalingStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -25,6 +35,7 @@ export interface SignalingEvents {
   attached: { sessionId: string };
   session: SessionView;
   signal: SignalMessage;
+  chat: ChatFrame;
   error: ErrorFrame;
 }
 
@@ -32,7 +43,7 @@ export interface SignalingEvents {
 export interface SignalingOptions {
   /** Socket URL; defaults to `ws(s)://<this host>/api/v1/ws`. */
   url?: string;
-  /** App-level ping interval in ms (default 10 000). */
+  /** App-level ping interval in ms (default 1 000). */
   pingIntervalMs?: number;
   /** First reconnect delay in ms (default 500); doubles up to `maxBackoffMs`. */
   minBackoffMs?: number;
@@ -44,8 +55,16 @@ export interface SignalingOptions {
 
 /** Most messages kept while the socket is down (the oldest are dropped first). */
 const QUEUE_LIMIT = 200;
+/** How many sent message ids are remembered to tie a later error frame to its session. */
+const SENT_IDS_KEPT = 256;
 /** `WebSocket.OPEN`, spelled out so that the class also runs where `WebSocket` is not global. */
 const OPEN = 1;
+/** A refresh whose new socket has not opened by then is abandoned (the old one stays). */
+const REFRESH_TIMEOUT_MS = 5000;
+/** After a refresh, the old socket still delivers frames for this long, until the new one is attached. */
+const OLD_SOCKET_LINGER_MS = 1500;
+/** Signals wait at most this long for their session's `attached` after a (re)connect. */
+const ATTACH_WAIT_MS = 2000;
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -62,21 +81,32 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private readonly maxBackoffMs: number;
   private readonly createSocket: (url: string) => WebSocket;
   private socket: WebSocket | null = null;
+  /** The socket a {@link refresh} is opening; while it exists, messages are queued. */
+  private spare: WebSocket | null = null;
+  private refreshTimer: Timer | undefined;
+  /** Sessions re-attached on this socket whose `attached` has not come yet (their signals wait). */
+  private attaching = new Set<string>();
+  private attachTimer: Timer | undefined;
   private wanted = false;
   private attempt = 0;
   private reconnectTimer: Timer | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
+  /** When the ping timer last ran: a tick far later than the interval means this page was stalled. */
+  private lastTickAt = 0;
   private pongSeen = false;
   private readonly sessions = new Set<string>();
   private readonly queue: ClientMessage[] = [];
   private currentStatus: SignalingStatus = 'idle';
   private hello: HelloMessage | null = null;
+  private nextMessageId = 1;
+  /** Message id → the session it was about, for the latest {@link SENT_IDS_KEPT} session messages. */
+  private readonly sentFor = new Map<string, string>();
 
   constructor(options: SignalingOptions = {}) {
     super();
     this.url = options.url ?? defaultUrl();
-    this.pingIntervalMs = options.pingIntervalMs ?? 10_000;
+    this.pingIntervalMs = options.pingIntervalMs ?? 1000;
     this.minBackoffMs = options.minBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 15_000;
     this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
@@ -103,6 +133,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   close(): void {
     this.wanted = false;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.attachTimer);
+    this.dropSpare();
     this.stopPing();
     const socket = this.socket;
     this.socket = null;
@@ -118,7 +150,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   attach(sessionId: string): void {
     if (this.sessions.has(sessionId)) return;
     this.sessions.add(sessionId);
-    if (this.isOpen()) this.write({ type: 'attach', sessionId });
+    if (!this.isOpen()) return;
+    this.attaching.add(sessionId);
+    this.write({ type: 'attach', sessionId });
+    clearTimeout(this.attachTimer);
+    this.attachTimer = setTimeout(() => this.attachedAll(), ATTACH_WAIT_MS);
   }
 
   /** Stops receiving updates for a session. */
@@ -134,7 +170,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   /** Sends any client message; queued (bounded) while the socket is not open. */
   send(message: ClientMessage): void {
-    if (this.isOpen()) {
+    if (this.isOpen() && !this.waitsForAttach(message)) {
       this.write(message);
       return;
     }
@@ -142,11 +178,86 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.queue.push(message);
   }
 
+  /**
+   * Moves to a fresh socket now, for when the network path may have changed (a peer
+   * connection saw its path die): the old socket can look open for seconds after its
+   * path died, and whatever is written to it is lost. Messages wait in the queue until
+   * the new socket is open; then it takes over (attach, queue) and the old one closes
+   * shortly after. Without an open socket, a pending reconnect happens at once.
+   */
+  refresh(): void {
+    if (!this.wanted || this.spare) return;
+    if (this.socket?.readyState !== OPEN) {
+      if (this.socket === null) {
+        clearTimeout(this.reconnectTimer);
+        this.attempt = 0;
+        this.open();
+      }
+      return;
+    }
+    let next: WebSocket;
+    try {
+      next = this.createSocket(this.url);
+    } catch {
+      return;
+    }
+    this.spare = next;
+    next.onopen = () => this.promote(next);
+    next.onclose = () => {
+      if (this.spare === next) this.abandonRefresh();
+    };
+    next.onerror = null;
+    this.refreshTimer = setTimeout(() => this.abandonRefresh(), REFRESH_TIMEOUT_MS);
+  }
+
+  private promote(next: WebSocket): void {
+    if (this.spare !== next) return;
+    clearTimeout(this.refreshTimer);
+    this.spare = null;
+    const old = this.socket;
+    this.socket = next;
+    next.onmessage = (event: MessageEvent) => this.handleFrame(event.data);
+    next.onclose = () => this.handleClose(next);
+    if (old) {
+      // Frames already on their way to the old socket still count until the new one is attached.
+      old.onclose = null;
+      old.onopen = null;
+      setTimeout(() => {
+        old.onmessage = null;
+        old.close(1000, 'moved to a new connection');
+      }, OLD_SOCKET_LINGER_MS);
+    }
+    this.handleOpen();
+  }
+
+  private abandonRefresh(): void {
+    const next = this.spare;
+    if (!next) return;
+    this.dropSpare();
+    next.close();
+    // The old socket carries on; what waited for the new one goes out on it.
+    if (this.isOpen()) this.flushQueue();
+    else if (this.socket === null && this.wanted) this.scheduleReconnect();
+  }
+
+  private dropSpare(): void {
+    clearTimeout(this.refreshTimer);
+    const next = this.spare;
+    this.spare = null;
+    if (next) this.detachHandlers(next);
+  }
+
   private isOpen(): boolean {
-    return this.socket?.readyState === OPEN;
+    return this.spare === null && this.socket?.readyState === OPEN;
   }
 
   private write(message: ClientMessage): void {
+    if (message.type !== 'ping' && message.id === undefined) {
+      const id = `m${this.nextMessageId++}`;
+      message = { ...message, id };
+      this.sentFor.set(id, message.sessionId);
+      if (this.sentFor.size > SENT_IDS_KEPT) this.sentFor.delete(this.sentFor.keys().next().value as string);
+    }
     this.socket?.send(JSON.stringify(message));
   }
 
@@ -183,10 +294,39 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.lastFrameAt = Date.now();
     this.pongSeen = false;
     this.setStatus('open');
+    // The server takes a connection's messages concurrently: a signal right behind its
+    // session's attach can overtake it and be refused. Signals wait for `attached`.
+    clearTimeout(this.attachTimer);
+    this.attaching = new Set(this.sessions);
     for (const sessionId of this.sessions) this.write({ type: 'attach', sessionId });
-    const pending = this.queue.splice(0);
-    for (const message of pending) this.write(message);
+    this.attachTimer = setTimeout(() => this.attachedAll(), ATTACH_WAIT_MS);
+    this.flushQueue();
     this.startPing();
+  }
+
+  /** Whether `message` must wait because its session's re-attach is not confirmed yet. */
+  private waitsForAttach(message: ClientMessage): boolean {
+    return (
+      (message.type === 'signal' || message.type === 'path' || message.type.startsWith('chat.')) &&
+      'sessionId' in message &&
+      this.attaching.has(message.sessionId)
+    );
+  }
+
+  /** Sends what waited and may go now, in order; the rest keeps waiting. */
+  private flushQueue(): void {
+    if (!this.isOpen()) return;
+    const waiting = this.queue.splice(0);
+    for (const message of waiting) {
+      if (this.waitsForAttach(message)) this.queue.push(message);
+      else this.write(message);
+    }
+  }
+
+  /** No confirmation came in time (or the attach was refused): stop holding signals back. */
+  private attachedAll(): void {
+    this.attaching.clear();
+    this.flushQueue();
   }
 
   private handleClose(socket: WebSocket): void {
@@ -194,6 +334,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.detachHandlers(socket);
     this.socket = null;
     this.stopPing();
+    if (this.spare) return; // a refresh is under way: its socket takes over, or it reconnects
     if (this.wanted) this.scheduleReconnect();
     else this.setStatus('closed');
   }
@@ -223,9 +364,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private ping(): void {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) return;
-    const silentFor = Date.now() - this.lastFrameAt;
+    const now = Date.now();
+    const silentFor = now - this.lastFrameAt;
     const heartbeat = this.hello?.heartbeatMs ?? 0;
-    if (this.pongSeen && silentFor > Math.max(3 * this.pingIntervalMs, 2 * heartbeat)) {
+    // After a stall of this page (a busy main thread, a throttled tab) the frames that arrived
+    // meanwhile may still wait behind this timer: judge the socket on the next tick, not now.
+    const stalled = this.lastTickAt !== 0 && now - this.lastTickAt > 2 * this.pingIntervalMs;
+    this.lastTickAt = now;
+    if (!stalled && this.pongSeen && silentFor > Math.max(2.5 * this.pingIntervalMs, 2 * heartbeat)) {
       socket.close(4000, 'heartbeat timeout');
       this.handleClose(socket);
       return;
@@ -255,6 +401,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         this.emit('hello', message);
         break;
       case 'attached':
+        this.attaching.delete(message.sessionId);
+        this.flushQueue();
         this.emit('attached', { sessionId: message.sessionId });
         break;
       case 'session':
@@ -263,11 +411,19 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       case 'signal':
         this.emit('signal', message);
         break;
+      case 'chat.message':
+      case 'chat.history':
+      case 'chat.typing':
+        this.emit('chat', message);
+        break;
       case 'pong':
         this.pongSeen = true;
         break;
       case 'error':
-        this.emit('error', message);
+        this.emit('error', {
+          ...message,
+          sessionId: (message.replyTo !== undefined && this.sentFor.get(message.replyTo)) || null,
+        });
         break;
     }
   }

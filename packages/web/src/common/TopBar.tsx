@@ -1,8 +1,12 @@
 /**
  * @module TopBar
- * The header of every page: product name (home link), the signed-in person and Sign out.
+ * The header of every page: product name (home link), the language picker, the admin center
+ * for those whose role grants an admin permission, the signed-in person and Sign out. Signing out during a live help
+ * session asks first (`SignOutDialog`) and leaves the session before the sign-out; a code nobody
+ * has entered yet is withdrawn on the way.
  * Signing in is offered by the pages that need it (one Sign in button per page).
  */
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import {
@@ -14,8 +18,13 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { ShareScreenPersonRegular, SignOutRegular } from '@fluentui/react-icons';
+import { ShareScreenPersonRegular, ShieldKeyholeRegular, SignOutRegular } from '@fluentui/react-icons';
+import { canOpenAdmin } from '../admin/sections';
+import { leaveSession } from './endpoints';
+import { LanguagePicker } from './LanguagePicker';
+import { signOutEndsHelp, useLiveSession } from './liveSession';
 import { useMe } from './meContext';
+import { SignOutDialog } from './SignOutDialog';
 import { useAsyncAction } from './useAsyncAction';
 import { errorText } from './errorText';
 
@@ -51,6 +60,18 @@ const useStyles = makeStyles({
     ':hover': { color: tokens.colorBrandForeground2 },
   },
   focus: createFocusOutlineStyle(),
+  navLink: {
+    position: 'relative',
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalXS,
+    color: tokens.colorNeutralForeground2,
+    textDecorationLine: 'none',
+    borderRadius: tokens.borderRadiusMedium,
+    paddingBlock: tokens.spacingVerticalXS,
+    paddingInline: tokens.spacingHorizontalS,
+    ':hover': { color: tokens.colorBrandForeground1, backgroundColor: tokens.colorNeutralBackground1Hover },
+  },
   brandIcon: { fontSize: '24px' },
   spacer: { flexGrow: 1 },
   person: {
@@ -58,6 +79,11 @@ const useStyles = makeStyles({
     alignItems: 'center',
     gap: tokens.spacingHorizontalS,
     minWidth: 0,
+    color: 'inherit',
+    textDecorationLine: 'none',
+    borderRadius: tokens.borderRadiusMedium,
+    paddingInline: tokens.spacingHorizontalXS,
+    ':hover': { backgroundColor: tokens.colorNeutralBackground1Hover },
   },
   personName: {
     overflow: 'hidden',
@@ -76,6 +102,21 @@ export function TopBar() {
   const { t } = useTranslation();
   const { state, signOut } = useMe();
   const signingOut = useAsyncAction();
+  const { run } = signingOut;
+  const live = useLiveSession();
+  // The session the question is about: a later session does not reopen a dialog left for an earlier one.
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const liveId = live?.id ?? null;
+
+  const leaveAndSignOut = useCallback(() => {
+    run(async () => {
+      // The other side is told at once; if leaving fails, signing out still ends the session
+      // once the reconnect grace has passed.
+      if (liveId) await leaveSession(liveId).catch(() => undefined);
+      await signOut();
+    });
+  }, [run, liveId, signOut]);
+  const askOrSignOut = () => (signOutEndsHelp(live) ? setConfirming(liveId) : leaveAndSignOut());
 
   return (
     <header className={styles.bar}>
@@ -89,9 +130,21 @@ export function TopBar() {
           {errorText(t, signingOut.error)}
         </Text>
       ) : null}
+      <LanguagePicker />
+      {state.status === 'signedIn' && canOpenAdmin(state.me.permissions) ? (
+        <Link to="/admin" className={mergeClasses(styles.navLink, styles.focus)} data-testid="admin-link">
+          <ShieldKeyholeRegular aria-hidden />
+          <span className={styles.signOutLabel}>{t('topBar.admin')}</span>
+        </Link>
+      ) : null}
       {state.status === 'signedIn' ? (
         <>
-          <div className={styles.person} title={t('topBar.signedInAs', { name: state.me.user.displayName })}>
+          <Link
+            to="/account/security"
+            className={mergeClasses(styles.person, styles.focus)}
+            title={`${t('topBar.signedInAs', { name: state.me.user.displayName })} · ${t('topBar.securityInfo')}`}
+            data-testid="security-info-link"
+          >
             <Avatar
               size={32}
               name={state.me.user.displayName}
@@ -100,18 +153,25 @@ export function TopBar() {
               aria-hidden
             />
             <Text className={styles.personName} data-testid="signed-in-user">
-              {state.me.user.displayName}
+              <bdi>{state.me.user.displayName}</bdi>
             </Text>
-          </div>
+          </Link>
           <Button
             appearance="subtle"
             icon={<SignOutRegular />}
             disabled={signingOut.busy}
             aria-label={t('topBar.signOut')}
-            onClick={() => signingOut.run(signOut)}
+            onClick={askOrSignOut}
           >
             <span className={styles.signOutLabel}>{t('topBar.signOut')}</span>
           </Button>
+          <SignOutDialog
+            open={confirming !== null && confirming === liveId && signOutEndsHelp(live)}
+            peerName={live?.peerName ?? null}
+            busy={signingOut.busy}
+            onConfirm={leaveAndSignOut}
+            onCancel={() => setConfirming(null)}
+          />
         </>
       ) : null}
     </header>

@@ -44,7 +44,7 @@ describe('api', () => {
 
   it('rejects a successful reply that breaks the contract', async () => {
     respondWith(200, { session: { id: 's1' } });
-    await expect(leaveSession('s1')).rejects.toMatchObject({ code: 'internal_error' });
+    await expect(leaveSession('s1')).rejects.toMatchObject({ code: 'bad_response' });
   });
 
   it('reports a network failure as network_error and accepts 204 on logout', async () => {

@@ -1,56 +1,30 @@
 /**
  * @module api
- * The one HTTP client of the web app: same-origin JSON with cookies, the CSRF header
- * on every POST, and every failure turned into a typed {@link ApiError}.
+ * The web app's adapter of the protocol's client core: same-origin JSON with cookies and
+ * the CSRF header on every command. `api` has a typed function per endpoint of the contract;
+ * `request`/`requestNoContent` remain for the few calls outside it (`/auth/logout`). Every
+ * failure is the protocol's one {@link ApiError}.
  */
-import { ErrorEnvelope } from '@remote-help/protocol';
-import type { ErrorCode } from '@remote-help/protocol';
+import { ApiError, createApiClient, errorOf } from '@remote-help/protocol';
+import type { ApiClient, ApiErrorCode } from '@remote-help/protocol';
 
-/** A server error code, or `network_error` when the server could not be reached at all. */
-export type ApiErrorCode = ErrorCode | 'network_error';
-
-/** A failed request: HTTP status (0 when there was no response), error code, server message and extra data. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: ApiErrorCode;
-  readonly data: Record<string, unknown> | undefined;
-
-  constructor(status: number, code: ApiErrorCode, message: string, data?: Record<string, unknown>) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.data = data;
-  }
-}
+export { ApiError };
+export type { ApiErrorCode };
 
 let csrfToken: string | null = null;
 
-/** Remembers the CSRF token from `GET /api/v1/me`; it is sent as `x-csrf-token` on every POST. */
+/** Remembers the CSRF token from `GET /api/v1/me`; it is sent as `x-csrf-token` on every command. */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** The error code to assume when a failed response has no valid error envelope. */
-function codeForStatus(status: number): ErrorCode {
-  if (status === 400) return 'bad_request';
-  if (status === 401) return 'authentication_required';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 413) return 'payload_too_large';
-  if (status === 429) return 'rate_limited';
-  return 'internal_error';
-}
-
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+/** Every endpoint of the contract, called from this origin with the session cookie. */
+export const api: ApiClient = createApiClient({
+  baseUrl: '',
+  fetch: (url, init) => fetch(url, init),
+  credentials: 'same-origin',
+  headers: (endpoint): Record<string, string> => (endpoint.command && csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+});
 
 async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -66,18 +40,8 @@ async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promi
       body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'Network error';
-    throw new ApiError(0, 'network_error', message);
+    throw new ApiError('network_error', error instanceof Error ? error.message : 'Network error', { cause: error });
   }
-}
-
-async function toError(response: Response): Promise<ApiError> {
-  const parsed = ErrorEnvelope.safeParse(await readJson(response));
-  if (parsed.success) {
-    const { error, message, data } = parsed.data;
-    return new ApiError(response.status, error, message, data);
-  }
-  return new ApiError(response.status, codeForStatus(response.status), response.statusText);
 }
 
 /** What `request` needs of a response schema (a zod schema from the protocol package fits). */
@@ -86,8 +50,8 @@ export interface ResponseSchema<T> {
 }
 
 /**
- * Sends a request and validates a successful JSON body with `schema`.
- * Throws {@link ApiError} on any failure, including a body that breaks the contract.
+ * A call outside the contract: sends a request and validates a successful JSON body with `schema`.
+ * Throws {@link ApiError} on any failure, including a body that breaks the schema.
  */
 export async function request<T>(
   method: 'GET' | 'POST',
@@ -96,16 +60,38 @@ export async function request<T>(
   body?: unknown,
 ): Promise<T> {
   const response = await send(method, path, body);
-  if (!response.ok) throw await toError(response);
-  const parsed = schema.safeParse(await readJson(response));
+  if (!response.ok) throw await errorOf(response);
+  let json: unknown;
+  try {
+    json = JSON.parse(await response.text());
+  } catch {
+    json = undefined;
+  }
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ApiError(response.status, 'internal_error', `Unexpected response from ${method} ${path}`);
+    throw new ApiError('bad_response', `Unexpected response from ${method} ${path}`, { status: response.status });
   }
   return parsed.data;
 }
 
-/** Sends a request that answers with no body (e.g. 204). Throws {@link ApiError} on failure. */
+/** A call outside the contract that answers with no body (e.g. 204). Throws {@link ApiError} on failure. */
 export async function requestNoContent(method: 'GET' | 'POST', path: string, body?: unknown): Promise<void> {
   const response = await send(method, path, body);
-  if (!response.ok) throw await toError(response);
+  if (!response.ok) throw await errorOf(response);
+}
+
+/**
+ * Posts while the page goes away (`pagehide`): `keepalive` lets the request outlive the page.
+ * Fire and forget; nothing can be done with the answer any more.
+ */
+export function postOnUnload(path: string, body: unknown): void {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  fetch(path, {
+    method: 'POST',
+    headers,
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+    keepalive: true,
+  }).catch(() => undefined);
 }

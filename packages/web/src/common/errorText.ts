@@ -17,7 +17,7 @@ export function retryAfterSeconds(error: unknown): number | null {
 
 /** Makes an {@link ApiError} of a WebSocket error frame so both translate the same way. */
 export function frameToError(frame: ErrorFrame): ApiError {
-  return new ApiError(0, frame.error, frame.message, frame.data);
+  return new ApiError(frame.error, frame.message, { data: frame.data });
 }
 
 /** A translated, user-facing sentence for `error`. */

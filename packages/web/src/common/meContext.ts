@@ -3,7 +3,7 @@
  * Who is signed in: the context filled by `MeProvider` and the `useMe` hook.
  */
 import { createContext, useContext } from 'react';
-import type { Me } from '@remote-help/protocol';
+import type { LanguageTag, Me } from '@remote-help/protocol';
 import type { ApiError } from './api';
 
 /** The sign-in state of the app. */
@@ -20,6 +20,11 @@ export interface MeContextValue {
   reload: () => void;
   /** Signs out (`POST /auth/logout`) and goes to `/`. */
   signOut: () => Promise<void>;
+  /**
+   * The language picker's choice: a shipped tag, or null for the browser's language. Switches
+   * the app at once and, when someone is signed in, saves it on the server for their next sign-in.
+   */
+  setLanguage: (language: LanguageTag | null) => Promise<void>;
 }
 
 /** Provided by `MeProvider`. */

@@ -75,7 +75,7 @@ export function useSession(signaling: SignalingClient, role: Role): SessionContr
       },
       (error: unknown) => {
         if (cancelled) return;
-        setLoadError(error instanceof ApiError ? error : new ApiError(0, 'internal_error', String(error)));
+        setLoadError(error instanceof ApiError ? error : new ApiError('internal_error', String(error)));
         setLoading(false);
       },
     );

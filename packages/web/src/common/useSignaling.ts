@@ -3,7 +3,7 @@
  * React glue for {@link SignalingClient}: one client per mounted app, its status,
  * whether `hello` arrived, and the latest error frame.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { SignalingClient } from './SignalingClient';
 import type { ErrorFrame, SignalingStatus } from './SignalingClient';
 
@@ -29,7 +29,10 @@ export function useSignaling(): SignalingState {
     const offs = [
       client.on('status', setStatus),
       client.on('hello', () => setReady(true)),
-      client.on('error', setLastError),
+      // A refused chat message (it names its `clientId`) is shown on that message in the chat panel, not here.
+      client.on('error', (frame) => {
+        if (typeof frame.data?.['clientId'] !== 'string') setLastError(frame);
+      }),
     ];
     client.connect();
     return () => {
@@ -38,5 +41,6 @@ export function useSignaling(): SignalingState {
     };
   }, [client]);
 
-  return { client, status, ready, lastError, dismissError: () => setLastError(null) };
+  const dismissError = useCallback(() => setLastError(null), []);
+  return { client, status, ready, lastError, dismissError };
 }

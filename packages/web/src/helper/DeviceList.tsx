@@ -5,36 +5,11 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Badge, Body1, Button, Caption1, makeStyles, Subtitle2, tokens, Tooltip } from '@fluentui/react-components';
+import { Badge, Body1, Button, Caption1, Subtitle2, Tooltip } from '@fluentui/react-components';
 import { DesktopRegular, PlayRegular } from '@fluentui/react-icons';
 import type { DeviceView } from '@remote-help/protocol';
 import { listDevices } from '../common/endpoints';
-
-const useStyles = makeStyles({
-  list: {
-    listStyle: 'none',
-    margin: 0,
-    padding: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-  },
-  item: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalM,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  name: { display: 'flex', flexDirection: 'column', flexGrow: 1, minWidth: 0 },
-  section: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    marginBlockStart: tokens.spacingVerticalL,
-  },
-});
+import { useListStyles } from './listStyles';
 
 /** Props of {@link DeviceList}. */
 export interface DeviceListProps {
@@ -46,7 +21,7 @@ type Load = { status: 'loading' } | { status: 'failed' } | { status: 'ready'; de
 
 /** See the module description. */
 export function DeviceList({ busy, onLaunch }: DeviceListProps) {
-  const styles = useStyles();
+  const styles = useListStyles();
   const { t } = useTranslation();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
 
@@ -90,9 +65,13 @@ export function DeviceList({ busy, onLaunch }: DeviceListProps) {
             return (
               <li key={device.id} className={styles.item}>
                 <DesktopRegular fontSize={24} aria-hidden />
-                <span className={styles.name}>
-                  <Body1>{device.name}</Body1>
-                  <Caption1>{[device.inventory.os, device.inventory.osVersion].filter(Boolean).join(' · ')}</Caption1>
+                <span className={styles.text}>
+                  <Body1>
+                    <bdi>{device.name}</bdi>
+                  </Body1>
+                  <Caption1>
+                    <bdi>{[device.inventory.os, device.inventory.osVersion].filter(Boolean).join(' · ')}</bdi>
+                  </Caption1>
                 </span>
                 <Badge appearance="tint" color={device.online ? 'success' : 'informative'}>
                   {device.online ? t('helper.devices.online') : t('helper.devices.offline')}

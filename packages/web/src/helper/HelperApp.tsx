@@ -2,9 +2,11 @@
  * @module HelperApp
  * `/help`: the helper's side of a session. The session pushed over signaling decides
  * the screen: start → code (`waiting`) → trust (`joined`) → waiting for the sharer
- * (`requested`) → remote screen (`active`) → ended.
+ * (`requested`) → remote screen (`active`) → ended. A person whose role does not let them give
+ * help is told so instead (`NoHelperRights`). While the sharer waits for the helper, the tab title
+ * and a notification say so (`useJoinAlert`).
  */
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { Spinner } from '@fluentui/react-components';
@@ -12,18 +14,25 @@ import type { SessionMode, SessionView } from '@remote-help/protocol';
 import type { DeviceView } from '@remote-help/protocol';
 import { createSession, launchOnDevice, leaveSession, requestMode } from '../common/endpoints';
 import { EndedScreen } from '../common/EndedScreen';
+import { SessionWithChat } from '../common/chat/SessionWithChat';
+import { canGiveHelp } from '../common/helperRights';
+import { usePublishSession } from '../common/liveSession';
 import { useMe } from '../common/meContext';
+import { SessionAnnouncer } from '../common/SessionAnnouncer';
 import { SessionNotices } from '../common/SessionNotices';
 import { useAsyncAction } from '../common/useAsyncAction';
 import { useSession } from '../common/useSession';
 import { useSignaling } from '../common/useSignaling';
 import { CodeScreen } from './CodeScreen';
+import { helperErrorText } from './helperErrors';
 import { LaunchScreen } from './LaunchScreen';
+import { NoHelperRights } from './NoHelperRights';
 import { forgetCode, loadCode, saveCode } from './codeStore';
 import { RemoteView } from './RemoteView';
 import { RequestedScreen } from './RequestedScreen';
 import { StartScreen } from './StartScreen';
 import { TrustScreen } from './TrustScreen';
+import { askNotificationPermission, useJoinAlert } from './useJoinAlert';
 import { useReceiver } from './useReceiver';
 
 /** The translated reason a session ended, from the helper's point of view. */
@@ -34,6 +43,15 @@ function endedMessage(t: TFunction, session: SessionView): string {
 
 /** See the module description. */
 export function HelperApp() {
+  const { state } = useMe();
+  if (state.status === 'signedIn' && !canGiveHelp(state.me.permissions)) {
+    return <NoHelperRights organization={state.me.tenant.name} />;
+  }
+  return <HelperWorkspace />;
+}
+
+/** The helper's screens, for a person who may give help. */
+function HelperWorkspace() {
   const { t } = useTranslation();
   const { state: meState } = useMe();
   const signaling = useSignaling();
@@ -49,6 +67,7 @@ export function HelperApp() {
   }, [session]);
 
   const start = useCallback(() => {
+    askNotificationPermission();
     run(async () => {
       const created = await createSession();
       saveCode(created.session.id, created.code);
@@ -56,8 +75,23 @@ export function HelperApp() {
     });
   }, [run, adopt]);
 
+  const resume = useCallback((chosen: SessionView) => adopt(chosen), [adopt]);
+
+  const [openSessionsKey, setOpenSessionsKey] = useState(0);
+  const endOpen = useCallback(
+    (chosen: SessionView) => {
+      run(async () => {
+        await leaveSession(chosen.id);
+        forgetCode(chosen.id);
+        setOpenSessionsKey((key) => key + 1);
+      });
+    },
+    [run],
+  );
+
   const launch = useCallback(
     (device: DeviceView) => {
+      askNotificationPermission();
       run(async () => adopt(await launchOnDevice(device.id)));
     },
     [run, adopt],
@@ -96,6 +130,10 @@ export function HelperApp() {
     clearLoadError();
   }, [clearError, clearLoadError]);
 
+  usePublishSession(session);
+  useJoinAlert(session);
+  const describeError = useCallback((error: unknown) => helperErrorText(t, error), [t]);
+
   let screen;
   if (loading) screen = <Spinner label={t('app.loading')} />;
   else if (!session)
@@ -104,10 +142,15 @@ export function HelperApp() {
         busy={action.busy}
         onStart={start}
         onLaunch={launch}
+        onResume={resume}
+        onEnd={endOpen}
+        openSessionsKey={openSessionsKey}
         showDevices={permissions.includes('remoteTasks.offerRemoteAssistance')}
       />
     );
-  else if (session.state === 'waiting' && session.device) {
+  else if (session.state === 'waiting' && session.device && !loadCode(session.id)) {
+    // A launch without a code. A code session that was also offered to the device (the admin
+    // center's device page) keeps showing its code below: the person may enter it instead.
     screen = <LaunchScreen deviceName={session.device.name} busy={action.busy} onCancel={leave} />;
   } else if (session.state === 'waiting') {
     screen = (
@@ -149,14 +192,23 @@ export function HelperApp() {
 
   return (
     <>
+      <SessionAnnouncer
+        session={session}
+        loading={loading}
+        role="helper"
+        endedMessage={session?.state === 'ended' ? endedMessage(t, session) : null}
+      />
       <SessionNotices
         signaling={signaling}
         session={session}
         peerName={session?.sharer?.displayName ?? null}
         actionError={action.error ?? loadError}
         onDismissActionError={dismissError}
+        describeError={describeError}
       />
-      {screen}
+      <SessionWithChat client={signaling.client} session={session} role="helper">
+        {screen}
+      </SessionWithChat>
     </>
   );
 }

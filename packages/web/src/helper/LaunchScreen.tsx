@@ -18,16 +18,18 @@ export interface LaunchScreenProps {
 /** See the module description. */
 export function LaunchScreen({ deviceName, busy, onCancel }: LaunchScreenProps) {
   const { t } = useTranslation();
+  // The name is the device's own choice: isolate it (FSI … PDI, the plain-text <bdi>) inside the sentence.
+  const name = `\u2068${deviceName}\u2069`;
   return (
     <Panel
-      title={t('helper.launch.title', { name: deviceName })}
+      title={t('helper.launch.title', { name })}
       actions={
         <Button icon={<DismissRegular />} disabled={busy} onClick={onCancel}>
           {t('common.cancel')}
         </Button>
       }
     >
-      <Body1>{t('helper.launch.body', { name: deviceName })}</Body1>
+      <Body1>{t('helper.launch.body', { name })}</Body1>
       <Spinner size="tiny" labelPosition="after" label={t('helper.launch.waiting')} data-testid="launch-waiting" />
     </Panel>
   );

@@ -26,6 +26,13 @@ class FakePeerConnection {
     this.localDescription = description;
   }
   async addIceCandidate() {}
+  /** Data channels this side created (the pre-negotiated heartbeat). */
+  readonly ownChannels: FakeChannel[] = [];
+  createDataChannel(label: string, init: RTCDataChannelInit) {
+    const channel = new FakeChannel(label, init);
+    this.ownChannels.push(channel);
+    return channel as unknown as RTCDataChannel;
+  }
   close() {
     this.closed = true;
   }
@@ -34,6 +41,23 @@ class FakePeerConnection {
     const channel = { label, close: vi.fn() } as unknown as RTCDataChannel;
     this.ondatachannel?.({ channel });
     return channel;
+  }
+}
+
+/** A channel this side created: records what it sent; the test delivers messages. */
+class FakeChannel {
+  readyState: RTCDataChannelState = 'open';
+  readonly sent: string[] = [];
+  onmessage: (() => void) | null = null;
+  constructor(
+    readonly label: string,
+    readonly init: RTCDataChannelInit,
+  ) {}
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {
+    this.readyState = 'closed';
   }
 }
 
@@ -107,5 +131,69 @@ describe('ReceiverPeer data channels', () => {
     expect(second.closed).toBe(true);
     expect(peer.channels.size).toBe(0);
     expect(peer.hasConnection).toBe(false);
+  });
+});
+
+describe('ReceiverPeer network path', () => {
+  beforeEach(() => {
+    FakePeerConnection.created = [];
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('runs the heartbeat, reads disconnected after 1.25 s of silence, and asks for an ICE restart once signaling is back', async () => {
+    const sent: SignalPayload[] = [];
+    const peer = new ReceiverPeer(
+      (payload) => sent.push(payload),
+      () => ({}),
+    );
+    const states: string[] = [];
+    const paths: string[] = [];
+    peer.on('state', (state) => states.push(state));
+    peer.on('path', (path) => paths.push(path));
+    peer.handle(offer('111'));
+    await settle();
+    const pc = FakePeerConnection.created[0]!;
+    const heartbeat = pc.ownChannels[0]!;
+    expect(heartbeat.label).toBe('heartbeat');
+    expect(heartbeat.init).toMatchObject({ negotiated: true, id: 1000, ordered: false, maxRetransmits: 0 });
+    pc.connectionState = 'connected';
+    pc.onconnectionstatechange?.();
+    vi.advanceTimersByTime(250);
+    expect(heartbeat.sent).toEqual(['hb']);
+    heartbeat.onmessage?.();
+    expect(paths).toEqual(['up']);
+    for (let i = 0; i < 8; i++) {
+      vi.advanceTimersByTime(250);
+      heartbeat.onmessage?.();
+    }
+    expect(paths).toEqual(['up']);
+    peer.signalingRestored(); // the path is fine: nothing to ask
+    expect(sent.filter((payload) => payload.kind === 'restart')).toEqual([]);
+
+    vi.advanceTimersByTime(1000);
+    expect(paths).toEqual(['up']);
+    vi.advanceTimersByTime(500);
+    expect(paths).toEqual(['up', 'down']);
+    expect(states.at(-1)).toBe('disconnected');
+    peer.signalingRestored();
+    expect(sent.at(-1)).toEqual({ kind: 'restart', ice: true });
+
+    // The offerer's ICE restart brings the heartbeat back on the same connection.
+    peer.handle(offer('111'));
+    await settle();
+    heartbeat.onmessage?.();
+    expect(paths).toEqual(['up', 'down', 'up']);
+    expect(states.at(-1)).toBe('connected');
+    expect(FakePeerConnection.created).toHaveLength(1);
+    // A restart request with `ice` is the offerer's business: the helper keeps its connection.
+    peer.handle({ kind: 'restart', ice: true });
+    await settle();
+    expect(pc.closed).toBe(false);
+    peer.close();
   });
 });

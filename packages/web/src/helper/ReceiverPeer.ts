@@ -6,9 +6,18 @@
  * the offerer opened (the native agent opens `input`, `control` and `tiles`). Payloads are
  * processed one at a time, in order; remote ICE candidates wait until the remote
  * description is set. Every reset closes the connection's data channels with it.
+ *
+ * Network changes: a {@link PathMonitor} heartbeat on every connection sees a dead path
+ * within 1.5 s (1.25 s of silence); the state then reads `disconnected` (shown as reconnecting) until the
+ * offerer's ICE restart brings it back, and `path` events let the caller refresh its
+ * signaling socket. When signaling comes back while the path is still down, the helper
+ * asks the offerer for an ICE restart ({@link ReceiverPeer.signalingRestored}), because
+ * the restart offer may have been lost with the old socket.
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
+import { PathMonitor } from '@remote-help/protocol';
+import type { PathState } from '@remote-help/protocol';
 import { addRemoteCandidate, icePayload, sdpSessionId } from '../common/rtc';
 import type { RemoteCandidate } from '../common/rtc';
 
@@ -16,8 +25,13 @@ import type { RemoteCandidate } from '../common/rtc';
 export interface ReceiverEvents {
   /** The remote screen, or null after a reset. */
   stream: MediaStream | null;
-  /** `RTCPeerConnection.connectionState` (`new` when there is no connection). */
+  /**
+   * `RTCPeerConnection.connectionState` (`new` when there is no connection); `disconnected`
+   * while the heartbeat says the path is dead, even before ICE notices.
+   */
   state: RTCPeerConnectionState;
+  /** The network path of the current connection (see {@link PathMonitor}). */
+  path: PathState;
   /** The data channels of the current connection by label (a new map on every change; empty after a reset). */
   channels: ReadonlyMap<string, RTCDataChannel>;
 }
@@ -30,6 +44,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private pending: RemoteCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private monitor: PathMonitor | null = null;
 
   constructor(
     private readonly send: (payload: SignalPayload) => void,
@@ -66,6 +81,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     this.pc = null;
     this.remoteSdpSession = null;
     this.pending = [];
+    this.monitor?.close();
+    this.monitor = null;
     if (!pc) return;
     pc.ontrack = null;
     pc.onicecandidate = null;
@@ -83,7 +100,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private async process(payload: SignalPayload): Promise<void> {
     if (this.closed) return;
     if (payload.kind === 'restart') {
-      this.reset();
+      if (payload.ice !== true) this.reset(); // an ICE restart is the offerer's to make
       return;
     }
     if (payload.kind === 'ice') {
@@ -107,6 +124,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     await pc.setRemoteDescription({ type: 'offer', sdp });
     if (pc !== this.pc) return;
     this.remoteSdpSession = sdpSession;
+    // The heartbeat channel is pre-negotiated: created once the offer (with its SCTP section) is applied.
+    this.monitor ??= new PathMonitor(pc, (state) => this.handlePath(pc, state));
     const early = this.pending;
     this.pending = [];
     for (const candidate of early) await addRemoteCandidate(pc, candidate);
@@ -114,6 +133,23 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     const local = pc.localDescription;
     if (pc !== this.pc || !local) return;
     this.send({ kind: 'sdp', description: { type: 'answer', sdp: local.sdp } });
+  }
+
+  /** Signaling is back (re-attached): if the path is still down, ask the offerer to restart ICE (again). */
+  signalingRestored(): void {
+    if (!this.closed && this.pc && this.monitor?.state === 'down') this.send({ kind: 'restart', ice: true });
+  }
+
+  /** The connection's state as the app shows it: `disconnected` while the path is dead. */
+  private emitState(pc: RTCPeerConnection): void {
+    const down = this.monitor?.state === 'down' && pc.connectionState === 'connected';
+    this.emit('state', down ? 'disconnected' : pc.connectionState);
+  }
+
+  private handlePath(pc: RTCPeerConnection, state: PathState): void {
+    if (pc !== this.pc || this.closed) return;
+    this.emitState(pc);
+    this.emit('path', state);
   }
 
   private create(): RTCPeerConnection {
@@ -127,7 +163,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
       if (payload) this.send(payload);
     };
     pc.onconnectionstatechange = () => {
-      if (pc === this.pc) this.emit('state', pc.connectionState);
+      if (pc === this.pc) this.emitState(pc);
     };
     pc.ondatachannel = (event) => {
       if (pc !== this.pc) return;

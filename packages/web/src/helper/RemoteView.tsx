@@ -1,12 +1,15 @@
 /**
  * @module RemoteView
  * Helper, `active`: the sharer's screen. Toolbar with Fit to window / Actual size, the
- * control tools (laser pointer, display, mode, Request full control), the connection
- * status and Leave; a warning as soon as the connection is interrupted, and what the
- * sharer decided about full control. With full control the picture takes the helper's
- * mouse and keyboard (see `control/`).
+ * control tools (laser pointer, display, mode, Request full control), the picture's
+ * status and Leave; what the sharer decided about full control. The picture is shown as
+ * live only when it is (`pictureState`): otherwise a notice says why (reconnecting, the
+ * sharer offline, choosing what to share after a reload, paused, their device unable to
+ * share) and the picture is dimmed under "Not live", or hidden while paused. With full
+ * control a live picture takes the helper's mouse and keyboard (see `control/`); a picture
+ * that is not live takes no input and no laser.
  */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   Badge,
@@ -20,11 +23,15 @@ import {
 import { ArrowMaximizeRegular, ScaleFitRegular, SignOutRegular } from '@fluentui/react-icons';
 import { TILES_CHANNEL, type Permission, type SessionView } from '@remote-help/protocol';
 import { Panel } from '../common/Panel';
+import { useNow } from '../common/useNow';
 import { ControlNotices } from './control/ControlNotices';
 import { ControlToolbar } from './control/ControlToolbar';
 import { RemoteSurface } from './control/RemoteSurface';
 import { useDataChannels } from './control/useDataChannels';
 import { useTileCanvas } from './tiles/useTileCanvas';
+import { PictureOverlay } from './PictureOverlay';
+import { pictureState } from './pictureState';
+import type { PictureState } from './pictureState';
 import type { ReceiverState } from './useReceiver';
 
 const useStyles = makeStyles({
@@ -38,6 +45,7 @@ const useStyles = makeStyles({
   group: { display: 'inline-flex', gap: tokens.spacingHorizontalXS },
   // Connection and Leave stay together at the end of the row, also when the toolbar wraps.
   end: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS, marginInlineStart: 'auto' },
+  frame: { position: 'relative' },
 });
 
 /** Props of {@link RemoteView}. */
@@ -51,11 +59,15 @@ export interface RemoteViewProps {
   onLeave: () => void;
 }
 
-type Pill = 'connecting' | 'connected' | 'reconnecting';
+type PillKey = 'connecting' | 'connected' | 'reconnecting' | 'paused' | 'notLive';
 
-function pillOf(receiver: ReceiverState, peerOnline: boolean): Pill {
-  if (receiver.connectionState === 'connected' && peerOnline) return 'connected';
-  return receiver.everConnected || !peerOnline ? 'reconnecting' : 'connecting';
+/** The toolbar's status badge: green "Connected" only while the picture is live. */
+function pillOf(state: PictureState): { key: PillKey; color: 'success' | 'warning' | 'informative' } {
+  if (state === 'live') return { key: 'connected', color: 'success' };
+  if (state === 'connecting') return { key: 'connecting', color: 'informative' };
+  if (state === 'paused') return { key: 'paused', color: 'informative' };
+  if (state === 'reconnecting') return { key: 'reconnecting', color: 'warning' };
+  return { key: 'notLive', color: 'warning' };
 }
 
 /** See the module description. */
@@ -69,12 +81,17 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
   const tiles = useTileCanvas(receiver.channels.get(TILES_CHANNEL));
   const name = session.sharer?.displayName ?? t('common.someone');
   const { stream, connectionState } = receiver;
-  const interrupted = connectionState === 'failed' || connectionState === 'disconnected';
-  const pill = pillOf(receiver, session.peerOnline);
-  const laser = laserWanted && session.sharerClient === 'agent' && snapshot.controlOpen;
+  const [offlineSince, setOfflineSince] = useState<number | null>(null);
+  useEffect(() => setOfflineSince(session.peerOnline ? null : Date.now()), [session.peerOnline]);
+  const now = useNow(250, offlineSince !== null);
+  const offlineForMs = offlineSince === null ? 0 : now - offlineSince;
+  const picture = pictureState(session, connectionState, receiver.everConnected, offlineForMs);
+  const live = picture === 'live';
+  const pill = pillOf(picture);
+  const laser = laserWanted && session.sharerClient === 'agent' && snapshot.controlOpen && live;
   // The agent's screen comes as tiles when it opened a `tiles` channel, otherwise as video.
   const shown = tiles ? tiles.painted : stream !== null;
-  const capturing = session.mode === 'control' && snapshot.inputOpen && shown && !laser;
+  const capturing = session.mode === 'control' && snapshot.inputOpen && shown && !laser && live;
 
   const leaveSurface = useCallback(() => {
     toolbar.current?.querySelector<HTMLElement>('button:not([aria-disabled="true"])')?.focus();
@@ -105,34 +122,43 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
         <div className={styles.end}>
           <Badge
             appearance="filled"
-            color={pill === 'connected' ? 'success' : pill === 'reconnecting' ? 'warning' : 'informative'}
+            color={pill.color}
             data-testid="connection-status"
+            data-picture={picture}
             role="status"
           >
-            {t(`helper.remote.${pill}`)}
+            {t(`helper.remote.${pill.key}`)}
           </Badge>
           <Button appearance="primary" icon={<SignOutRegular />} disabled={busy} onClick={onLeave}>
             {t('common.leave')}
           </Button>
         </div>
       </div>
-      {interrupted ? (
-        <MessageBar intent="warning" data-testid="connection-interrupted">
-          <MessageBarBody>{t('helper.remote.interrupted', { name })}</MessageBarBody>
+      {live || picture === 'connecting' ? null : (
+        <MessageBar
+          intent={picture === 'paused' || picture === 'choosing' ? 'info' : 'warning'}
+          role="status"
+          data-testid="picture-notice"
+          data-state={picture}
+        >
+          <MessageBarBody>{t(`helper.remote.picture.${picture}`, { name })}</MessageBarBody>
         </MessageBar>
-      ) : null}
+      )}
       <ControlNotices session={session} />
-      <RemoteSurface
-        stream={stream}
-        tiles={tiles}
-        shown={shown}
-        fit={fit}
-        name={name}
-        link={link}
-        capturing={capturing}
-        laser={laser}
-        onLeaveShortcut={leaveSurface}
-      />
+      <div className={styles.frame}>
+        <RemoteSurface
+          stream={stream}
+          tiles={tiles}
+          shown={shown}
+          fit={fit}
+          name={name}
+          link={link}
+          capturing={capturing}
+          laser={laser}
+          onLeaveShortcut={leaveSurface}
+        />
+        {live || picture === 'connecting' ? null : <PictureOverlay state={picture} name={name} />}
+      </div>
     </Panel>
   );
 }

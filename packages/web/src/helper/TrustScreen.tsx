@@ -1,14 +1,19 @@
 /**
  * @module TrustScreen
- * Helper, `joined`: who entered the code, and what to ask them for: View only, or
+ * Helper, `joined`: who entered the code (or, after a remote launch, who accepted the request on
+ * the device), and what to ask them for: View only, or
  * Full control (only with the native agent and the `remoteHelp.takeFullControl` permission).
+ * Before either, what is known of the sharer's device: a compliance warning or an
+ * unenrolled notice (`SharerDeviceNotice`); neither blocks the session.
  */
 import { useTranslation } from 'react-i18next';
-import { Body1, Button, Tooltip } from '@fluentui/react-components';
+import { Body1, Button, Caption1, Tooltip } from '@fluentui/react-components';
 import { EyeRegular, CursorClickRegular, SignOutRegular } from '@fluentui/react-icons';
 import type { Permission, SessionMode, SessionView } from '@remote-help/protocol';
 import { Panel } from '../common/Panel';
 import { PeerCard } from '../common/PeerCard';
+import { joinedVia } from './joinAlert';
+import { SharerDeviceNotice } from './SharerDeviceNotice';
 
 /** Props of {@link TrustScreen}. */
 export interface TrustScreenProps {
@@ -24,12 +29,18 @@ export function TrustScreen({ session, permissions, busy, onRequest, onLeave }: 
   const { t } = useTranslation();
   const sharer = session.sharer;
   const name = sharer?.displayName ?? t('common.someone');
-  const controlBlocked =
-    session.sharerClient !== 'agent'
+  // The device's name is its own choice: isolated (FSI … PDI) inside the sentence.
+  const device = `\u2068${session.device?.name ?? t('helper.trust.device.unnamed')}\u2069`;
+  const intro =
+    joinedVia(session) === 'launch'
+      ? t('helper.trust.introLaunch', { name, device })
+      : t('helper.trust.intro', { name });
+  // The role comes first: with it missing, the sharer's app would not make full control possible either.
+  const controlBlocked = !permissions.includes('remoteHelp.takeFullControl')
+    ? t('helper.trust.noPermission')
+    : session.sharerClient !== 'agent'
       ? t('helper.trust.needsAgent')
-      : !permissions.includes('remoteHelp.takeFullControl')
-        ? t('helper.trust.noPermission')
-        : null;
+      : null;
 
   const fullControl = (
     <Button
@@ -69,8 +80,10 @@ export function TrustScreen({ session, permissions, busy, onRequest, onLeave }: 
         </>
       }
     >
-      <Body1>{t('helper.trust.intro', { name })}</Body1>
+      <Body1 data-testid="trust-intro">{intro}</Body1>
       {sharer ? <PeerCard person={sharer} /> : null}
+      <SharerDeviceNotice session={session} permissions={permissions} />
+      {controlBlocked ? <Caption1 data-testid="full-control-unavailable">{controlBlocked}</Caption1> : null}
     </Panel>
   );
 }

@@ -16,7 +16,10 @@ import { ReceiverPeer } from './ReceiverPeer';
 /** The remote screen and the state of the connection that carries it. */
 export interface ReceiverState {
   stream: MediaStream | null;
+  /** The connection's state; `disconnected` while its network path is dead (see `ReceiverPeer`). */
   connectionState: RTCPeerConnectionState;
+  /** True while a connection that was up has lost its path and is being restored (ICE restart). */
+  reconnecting: boolean;
   /** True once the connection has been `connected` at least once in this session. */
   everConnected: boolean;
   /** The data channels the sharer opened on the current connection (the agent's `input`, `control`, `tiles`). */
@@ -61,9 +64,16 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
         peer.handle(message.payload);
       }),
       signaling.on('attached', ({ sessionId: attached }) => {
-        if (attached === sessionId && sessionState.current === 'active' && !peer.hasConnection) {
-          signaling.sendSignal(sessionId, { kind: 'restart' });
-        }
+        if (attached !== sessionId || sessionState.current !== 'active') return;
+        if (!peer.hasConnection) signaling.sendSignal(sessionId, { kind: 'restart' });
+        else peer.signalingRestored();
+      }),
+      // A dead path may mean a network change, which kills the signaling socket too.
+      peer.on('path', (path) => {
+        if (path === 'unknown') return;
+        // The server ends a session whose path stays down for the reconnect grace.
+        signaling.send({ type: 'path', sessionId, state: path });
+        if (path === 'down') signaling.refresh();
       }),
     ];
     return () => {
@@ -77,5 +87,6 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
     };
   }, [sessionId, signaling]);
 
-  return { stream, connectionState, everConnected, channels };
+  const reconnecting = everConnected && (connectionState === 'disconnected' || connectionState === 'failed');
+  return { stream, connectionState, reconnecting, everConnected, channels };
 }

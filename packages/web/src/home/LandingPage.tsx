@@ -1,6 +1,7 @@
 /**
  * @module LandingPage
  * `/`: what Remote Help is, and the two ways in: Get help (sharers) and Give help (helpers).
+ * A signed-in person whose role does not let them give help is offered Get help only.
  */
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +18,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ChevronRightRegular, HeadsetRegular, PersonSupportRegular } from '@fluentui/react-icons';
+import { canGiveHelp } from '../common/helperRights';
 import { useMe } from '../common/meContext';
 
 const useStyles = makeStyles({
@@ -36,6 +38,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalXL,
     '@media (max-width: 640px)': { gridTemplateColumns: 'minmax(0, 1fr)' },
   },
+  single: { gridTemplateColumns: 'minmax(0, 1fr)', width: '100%', maxWidth: '480px', marginInline: 'auto' },
   card: {
     position: 'relative',
     display: 'flex',
@@ -92,15 +95,18 @@ export function LandingPage() {
   const styles = useStyles();
   const { t } = useTranslation();
   const { state } = useMe();
+  const offerGiveHelp = state.status !== 'signedIn' || canGiveHelp(state.me.permissions);
   return (
     <div className={styles.page}>
       <div className={styles.hero}>
-        <Title1 as="h1" className={styles.title}>
+        <Title1 as="h1" align="center" className={styles.title}>
           {t('app.name')}
         </Title1>
-        <Body1 className={styles.tagline}>{t('home.tagline')}</Body1>
+        <Body1 align="center" className={styles.tagline}>
+          {t('home.tagline')}
+        </Body1>
       </div>
-      <nav className={styles.cards} aria-label={t('home.choose')}>
+      <nav className={mergeClasses(styles.cards, !offerGiveHelp && styles.single)} aria-label={t('home.choose')}>
         <EntryCard
           to="/share"
           icon={<PersonSupportRegular />}
@@ -108,13 +114,15 @@ export function LandingPage() {
           text={t('home.getHelp.text')}
           testId="get-help"
         />
-        <EntryCard
-          to="/help"
-          icon={<HeadsetRegular />}
-          title={t('home.giveHelp.title')}
-          text={t('home.giveHelp.text')}
-          testId="give-help"
-        />
+        {offerGiveHelp ? (
+          <EntryCard
+            to="/help"
+            icon={<HeadsetRegular />}
+            title={t('home.giveHelp.title')}
+            text={t('home.giveHelp.text')}
+            testId="give-help"
+          />
+        ) : null}
       </nav>
       {state.status === 'signedIn' ? (
         <Text className={styles.signedIn}>

@@ -11,6 +11,7 @@ import { ArrowRightRegular } from '@fluentui/react-icons';
 import type { SessionView } from '@remote-help/protocol';
 import { redeemCode } from '../common/endpoints';
 import { errorText, retryAfterSeconds } from '../common/errorText';
+import { SignInAgainLink } from '../common/SignInAgainLink';
 import { Panel } from '../common/Panel';
 import { useNow } from '../common/useNow';
 import { cleanCodeInput, codeDigits } from './codeInput';
@@ -46,11 +47,13 @@ export function CodeEntryScreen({ onJoined }: CodeEntryScreenProps) {
   const locked = lockedUntil > now;
   const digits = codeDigits(value);
   const canSubmit = digits.length === 8 && !busy && !locked;
-  const message = locked
-    ? t('errors.rate_limited', { count: Math.ceil((lockedUntil - now) / 1000) })
-    : error
-      ? errorText(t, error)
-      : undefined;
+  const message = locked ? (
+    t('errors.rate_limited', { count: Math.ceil((lockedUntil - now) / 1000) })
+  ) : error ? (
+    <>
+      {errorText(t, error)} <SignInAgainLink error={error} />
+    </>
+  ) : undefined;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -2,7 +2,9 @@
  * @module SharerApp
  * `/share`: the sharer's side of a session. The session pushed over signaling decides
  * the screen: code entry → trust (`joined`) → permission prompt (`requested`) →
- * sharing (`active`) → ended.
+ * sharing (`active`) → ended. While active, the page tells the helper what it does with
+ * the picture (`useSharerStatus`): `choosing` when nothing is captured (after a reload, or
+ * after the browser's own "Stop sharing"), `sharing`, or `paused` (no pixels leave the device).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,7 +12,10 @@ import type { TFunction } from 'i18next';
 import { Spinner } from '@fluentui/react-components';
 import type { SessionView } from '@remote-help/protocol';
 import { leaveSession, respond } from '../common/endpoints';
+import { SessionWithChat } from '../common/chat/SessionWithChat';
 import { EndedScreen } from '../common/EndedScreen';
+import { usePublishSession } from '../common/liveSession';
+import { SessionAnnouncer } from '../common/SessionAnnouncer';
 import { SessionNotices } from '../common/SessionNotices';
 import { useAsyncAction } from '../common/useAsyncAction';
 import { useSession } from '../common/useSession';
@@ -19,9 +24,11 @@ import { CodeEntryScreen } from './CodeEntryScreen';
 import { PermissionPrompt } from './PermissionPrompt';
 import { ResumeScreen } from './ResumeScreen';
 import { SharingScreen } from './SharingScreen';
+import { desiredSharerStatus } from './sharerStatus';
 import { TrustScreen } from './TrustScreen';
 import { CaptureError, useScreenCapture } from './useScreenCapture';
 import { useSender } from './useSender';
+import { useSharerStatus } from './useSharerStatus';
 
 /** The translated reason a session ended, from the sharer's point of view. */
 function endedMessage(t: TFunction, session: SessionView): string {
@@ -43,28 +50,51 @@ export function SharerApp() {
   const { session, loading, loadError, adopt, reset, clearLoadError } = useSession(signaling.client, 'sharer');
   const { busy, error, run, clearError } = useAsyncAction();
   const [shareError, setShareError] = useState<string | null>(null);
+  const [paused, setPaused] = useState(false);
   const sessionId = session?.id ?? null;
   const state = session?.state ?? null;
+  usePublishSession(session);
 
   const leave = useCallback(() => {
     if (!sessionId) return;
     run(async () => adopt(await leaveSession(sessionId)));
   }, [run, adopt, sessionId]);
 
-  // The browser's own "Stop sharing" ends the session too.
-  const capture = useScreenCapture(leave);
+  // The browser's own "Stop sharing" does not end the session: the page offers Share screen again.
+  const captureEnded = useCallback(() => setPaused(false), []);
+  const capture = useScreenCapture(captureEnded);
   const { start: startCapture, stop: stopCapture, stream } = capture;
-  const connectionState = useSender({
+  const sender = useSender({
     signaling: signaling.client,
     sessionId,
     active: state === 'active',
     ready: signaling.ready,
     stream,
   });
+  const { connectionState, pause: pauseSender, resume: resumeSender } = sender;
+  useSharerStatus(session, desiredSharerStatus(state, stream !== null, paused), adopt);
 
   useEffect(() => {
-    if (state === null || state === 'ended') stopCapture();
+    if (state === null || state === 'ended') {
+      stopCapture();
+      setPaused(false);
+    }
   }, [state, stopCapture]);
+
+  // Pause: the video stops leaving the device first, then the helper is told (paused ⇄ sharing).
+  const pause = useCallback(() => {
+    run(async () => {
+      await pauseSender();
+      setPaused(true);
+    });
+  }, [run, pauseSender]);
+
+  const resume = useCallback(() => {
+    run(async () => {
+      await resumeSender();
+      setPaused(false);
+    });
+  }, [run, resumeSender]);
 
   const stopAndLeave = useCallback(() => {
     stopCapture();
@@ -100,6 +130,7 @@ export function SharerApp() {
 
   const shareAgain = useCallback(() => {
     setShareError(null);
+    setPaused(false);
     startCapture().catch((failure: unknown) => setShareError(captureMessage(t, failure)));
   }, [startCapture, t]);
 
@@ -127,7 +158,10 @@ export function SharerApp() {
         session={session}
         stream={stream}
         connectionState={connectionState}
+        paused={paused}
         busy={busy}
+        onPause={pause}
+        onResume={resume}
         onLeave={stopAndLeave}
       />
     ) : (
@@ -147,6 +181,12 @@ export function SharerApp() {
 
   return (
     <>
+      <SessionAnnouncer
+        session={session}
+        loading={loading}
+        role="sharer"
+        endedMessage={session?.state === 'ended' ? endedMessage(t, session) : null}
+      />
       <SessionNotices
         signaling={signaling}
         session={session}
@@ -154,7 +194,9 @@ export function SharerApp() {
         actionError={error ?? loadError}
         onDismissActionError={dismissError}
       />
-      {screen}
+      <SessionWithChat client={signaling.client} session={session} role="sharer">
+        {screen}
+      </SessionWithChat>
     </>
   );
 }

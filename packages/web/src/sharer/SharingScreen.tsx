@@ -1,12 +1,13 @@
 /**
  * @module SharingScreen
  * Sharer, `active`: "You are sharing your screen with …", a small local preview, and
- * Stop sharing / Leave (both end the session).
+ * Pause sharing / Resume sharing (to type a password unseen: no pixels leave the device
+ * while paused, and resuming needs no new request) and Leave (ends the session).
  */
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Badge, Body1, Button, makeStyles, tokens } from '@fluentui/react-components';
-import { ShareScreenStopRegular, SignOutRegular } from '@fluentui/react-icons';
+import { Badge, Body1, Button, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { PauseRegular, PlayRegular, SignOutRegular } from '@fluentui/react-icons';
 import type { SessionView } from '@remote-help/protocol';
 import { Panel } from '../common/Panel';
 
@@ -21,6 +22,7 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
   },
+  previewPaused: { opacity: 0.35, filter: 'grayscale(1)' },
 });
 
 /** Props of {@link SharingScreen}. */
@@ -28,12 +30,25 @@ export interface SharingScreenProps {
   session: SessionView;
   stream: MediaStream;
   connectionState: RTCPeerConnectionState;
+  /** The share is paused: the helper sees nothing until Resume. */
+  paused: boolean;
   busy: boolean;
+  onPause: () => void;
+  onResume: () => void;
   onLeave: () => void;
 }
 
 /** See the module description. */
-export function SharingScreen({ session, stream, connectionState, busy, onLeave }: SharingScreenProps) {
+export function SharingScreen({
+  session,
+  stream,
+  connectionState,
+  paused,
+  busy,
+  onPause,
+  onResume,
+  onLeave,
+}: SharingScreenProps) {
   const styles = useStyles();
   const { t } = useTranslation();
   const preview = useRef<HTMLVideoElement>(null);
@@ -50,13 +65,20 @@ export function SharingScreen({ session, stream, connectionState, busy, onLeave 
 
   return (
     <Panel
-      title={t('sharer.sharing.status', { name })}
+      title={paused ? t('sharer.sharing.pausedStatus', { name }) : t('sharer.sharing.status', { name })}
       data-testid="sharing"
+      data-paused={paused}
       actions={
         <>
-          <Button appearance="primary" size="large" icon={<ShareScreenStopRegular />} disabled={busy} onClick={onLeave}>
-            {t('sharer.sharing.stop')}
-          </Button>
+          {paused ? (
+            <Button appearance="primary" size="large" icon={<PlayRegular />} disabled={busy} onClick={onResume}>
+              {t('sharer.sharing.resume')}
+            </Button>
+          ) : (
+            <Button appearance="primary" size="large" icon={<PauseRegular />} disabled={busy} onClick={onPause}>
+              {t('sharer.sharing.pause')}
+            </Button>
+          )}
           <Button size="large" icon={<SignOutRegular />} disabled={busy} onClick={onLeave}>
             {t('common.leave')}
           </Button>
@@ -64,14 +86,24 @@ export function SharingScreen({ session, stream, connectionState, busy, onLeave 
       }
     >
       <div className={styles.status} role="status">
-        <Badge appearance="filled" color={connected ? 'success' : 'warning'} data-testid="connection-status">
-          {connected ? t('sharer.sharing.connected') : t('sharer.sharing.connecting')}
-        </Badge>
-        <Body1>{t('sharer.sharing.body', { name })}</Body1>
+        {paused ? (
+          <Badge appearance="filled" color="informative" data-testid="connection-status">
+            {t('sharer.sharing.paused')}
+          </Badge>
+        ) : (
+          <Badge appearance="filled" color={connected ? 'success' : 'warning'} data-testid="connection-status">
+            {connected
+              ? t('sharer.sharing.connected')
+              : connectionState === 'disconnected'
+                ? t('sharer.sharing.reconnecting')
+                : t('sharer.sharing.connecting')}
+          </Badge>
+        )}
+        <Body1>{paused ? t('sharer.sharing.pausedBody', { name }) : t('sharer.sharing.body', { name })}</Body1>
       </div>
       <video
         ref={preview}
-        className={styles.preview}
+        className={mergeClasses(styles.preview, paused && styles.previewPaused)}
         aria-label={t('sharer.sharing.previewLabel')}
         data-testid="local-preview"
         autoPlay

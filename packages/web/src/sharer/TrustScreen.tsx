@@ -33,7 +33,7 @@ export function TrustScreen({ session, busy, onLeave }: TrustScreenProps) {
         {t('sharer.trust.intro', { name: helper.displayName, company: helper.company ?? helper.tenantName })}
       </Body1>
       <PeerCard person={helper} />
-      {helper.verifiedDomain ? null : <Body1>{t('sharer.trust.unverifiedWarning')}</Body1>}
+      {helper.verifiedDomain || helper.assertedDomain ? null : <Body1>{t('sharer.trust.unverifiedWarning')}</Body1>}
       <Spinner size="tiny" labelPosition="after" label={t('sharer.trust.waiting', { name: helper.displayName })} />
     </Panel>
   );

@@ -1,9 +1,11 @@
 /**
  * @module useSender
  * Runs a {@link SenderPeer} while the session is `active`, the screen is captured and
- * the signaling `hello` (with the ICE servers) has arrived.
+ * the signaling `hello` (with the ICE servers) has arrived. Pause and resume apply to the
+ * running peer and to any peer started later (a paused share stays paused across a
+ * renegotiation).
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SignalingClient } from '../common/SignalingClient';
 import { toRtcConfiguration } from '../common/rtc';
 import { SenderPeer } from './SenderPeer';
@@ -17,9 +19,25 @@ export interface SenderInput {
   stream: MediaStream | null;
 }
 
-/** See the module description. Returns the connection state. */
-export function useSender({ signaling, sessionId, active, ready, stream }: SenderInput): RTCPeerConnectionState {
+/** The sender's connection state and its pause control. */
+export interface Sender {
+  connectionState: RTCPeerConnectionState;
+  /** Stops sending pixels; resolves once no video leaves the device. */
+  pause: () => Promise<void>;
+  /** Sends the captured screen again on the same connection. */
+  resume: () => Promise<void>;
+}
+
+/** See the module description. */
+export function useSender({ signaling, sessionId, active, ready, stream }: SenderInput): Sender {
   const [connectionState, setConnectionState] = useState<RTCPeerConnectionState>('new');
+  const peerRef = useRef<SenderPeer | null>(null);
+  const pausedRef = useRef(false);
+
+  useEffect(() => {
+    // A new capture starts unpaused.
+    pausedRef.current = false;
+  }, [stream]);
 
   useEffect(() => {
     if (!sessionId || !active || !ready || !stream) return;
@@ -28,19 +46,40 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
       (payload) => signaling.sendSignal(sessionId, payload),
       () => toRtcConfiguration(signaling.iceServers),
     );
+    peerRef.current = peer;
     const offs = [
       peer.on('state', setConnectionState),
       signaling.on('signal', (message) => {
         if (message.sessionId === sessionId && message.from === 'helper') peer.handle(message.payload);
       }),
+      // Network change: the path died, and the signaling socket probably with it (see SenderPeer).
+      peer.on('path', (path) => {
+        if (path === 'unknown') return;
+        // The server ends a session whose path stays down for the reconnect grace.
+        signaling.send({ type: 'path', sessionId, state: path });
+        if (path === 'down') signaling.refresh();
+      }),
+      signaling.on('attached', (attached) => attached.sessionId === sessionId && peer.signalingRestored()),
     ];
+    if (pausedRef.current) void peer.pause();
     peer.start();
     return () => {
       for (const off of offs) off();
       peer.close();
+      if (peerRef.current === peer) peerRef.current = null;
       setConnectionState('new');
     };
   }, [signaling, sessionId, active, ready, stream]);
 
-  return connectionState;
+  const pause = useCallback(async () => {
+    pausedRef.current = true;
+    await peerRef.current?.pause();
+  }, []);
+
+  const resume = useCallback(async () => {
+    pausedRef.current = false;
+    await peerRef.current?.resume();
+  }, []);
+
+  return { connectionState, pause, resume };
 }

@@ -14,6 +14,7 @@ export function person(overrides: Partial<PersonCard> = {}): PersonCard {
     email: 'alice@contoso.com',
     photoUrl: null,
     verifiedDomain: 'contoso.com',
+    assertedDomain: null,
     tenantName: 'Contoso',
     ...overrides,
   };
@@ -35,6 +36,7 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
     endReason: null,
     createdAt: '2030-01-01T00:00:00.000Z',
     endedAt: null,
+    sharerStatus: overrides.state === 'active' ? 'sharing' : 'pending',
     version: 0,
     device: null,
     ...overrides,

@@ -1,9 +1,9 @@
 /**
  * @module platform/darwin
  * The macOS adapter: capture through `node-screenshots`, input through
- * `@nut-tree-fork/libnut-darwin`, permissions through
- * `@nut-tree-fork/node-mac-permissions`. All three are loaded at runtime and are not
- * dependencies of the package yet.
+ * `@nut-tree-fork/libnut-darwin` (text through CoreGraphics' unicode-string API via
+ * `koffi`, see `unicodeTyper`), permissions through `@nut-tree-fork/node-mac-permissions`.
+ * All of them are loaded at runtime and are not dependencies of the package yet.
  *
  * UNTESTED: this adapter has never run on a Mac. It compiles against the same
  * interfaces as the Linux adapter, which is tested under Xvfb.
@@ -13,6 +13,7 @@ import { LibnutInjector, type LibnutModule } from '../libnutInjector.js';
 import type { DisplayInfo, InputInjector, PlatformAdapter } from '../types.js';
 import { DarwinScreenSource } from './darwinScreenSource.js';
 import { importNative } from './nativeModules.js';
+import { loadUnicodeTyper } from './unicodeTyper.js';
 import { checkMacPermissions, requestMacPermissions } from './permissions.js';
 
 /** Creates the macOS platform adapter. */
@@ -40,7 +41,11 @@ export function createDarwinPlatform(): PlatformAdapter {
         });
       }
       const nut = await importNative<LibnutModule>('@nut-tree-fork/libnut-darwin');
-      return new LibnutInjector(nut, display);
+      // Text through the unicode-string API (whole code points); without koffi, libnut's typeString.
+      const typer = await loadUnicodeTyper().catch(() => null);
+      return new LibnutInjector(nut, display, {
+        typeText: typer ? (text) => Promise.resolve(typer.type(text)) : undefined,
+      });
     },
     async openDesktop() {
       // UNTESTED. No global hotkey on macOS yet (it needs a CGEventTap and Accessibility permission).

@@ -67,14 +67,23 @@ export interface KeysymGuard {
   dispose(): void;
 }
 
-/** Loads the keyboard mapping of `display` and keeps it current. */
-export async function createKeysymGuard(display: XDisplay): Promise<KeysymGuard> {
+/**
+ * Loads the keyboard mapping of `display` and keeps it current. `scratchKeycodes` are
+ * remapped for a moment to type text (see `scratchKeyTyper`): what they hold never counts.
+ */
+export async function createKeysymGuard(
+  display: XDisplay,
+  scratchKeycodes: ReadonlySet<number> = new Set(),
+): Promise<KeysymGuard> {
   let available = new Set<number>();
   const refresh = async (): Promise<void> => {
     const count = display.max_keycode - display.min_keycode + 1;
     const rows = await xcall<number[][]>((cb) => display.client.GetKeyboardMapping(display.min_keycode, count, cb));
     const next = new Set<number>();
-    for (const row of rows) for (const keysym of row) if (keysym !== 0) next.add(keysym);
+    rows.forEach((row, i) => {
+      if (scratchKeycodes.has(display.min_keycode + i)) return;
+      for (const keysym of row) if (keysym !== 0) next.add(keysym);
+    });
     available = next;
   };
   await refresh();

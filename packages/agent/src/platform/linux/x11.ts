@@ -96,7 +96,14 @@ interface Extensions {
   shm: ShmExt;
   xinerama: XineramaExt;
   randr: RandrExt;
-  xtest: object;
+  xtest: XTestExt;
+}
+
+/** XTEST: fake key and button events (`lib/ext/xtest.js`). */
+export interface XTestExt {
+  KeyPress: number;
+  KeyRelease: number;
+  FakeInput(type: number, keycode: number, time: number, window: number, x: number, y: number): void;
 }
 
 export interface XClient {
@@ -112,6 +119,8 @@ export interface XClient {
     cb: XCallback<{ depth: number; data: Buffer }>,
   ): void;
   GetKeyboardMapping(firstKeycode: number, count: number, cb: XCallback<number[][]>): void;
+  /** `keysyms`: `keysymsPerKeycode` entries for each keycode from `firstKeycode`. */
+  ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
   QueryPointer(window: number, cb: XCallback<{ root: number; rootX: number; rootY: number; sameScreen: number }>): void;
   GrabKey(
     window: number,
@@ -140,6 +149,17 @@ export interface XClient {
   CreateGC(id: number, drawable: number, values: Record<string, number>): void;
   ChangeGC(id: number, values: Record<string, number>): void;
   PolyFillRectangle(drawable: number, gc: number, rects: number[]): void;
+  InternAtom(onlyIfExists: boolean, name: string, cb: XCallback<number>): void;
+  ChangeProperty(mode: number, window: number, property: number, type: number, format: number, data: string): void;
+  GetProperty(
+    remove: number,
+    window: number,
+    property: number,
+    type: number,
+    longOffset: number,
+    longLength: number,
+    cb: XCallback<{ type: number; data: Buffer }>,
+  ): void;
   require<K extends keyof Extensions>(name: K, cb: XCallback<Extensions[K]>): void;
   on(event: 'event', listener: (event: XEvent) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
@@ -165,6 +185,25 @@ export function xcall<T>(start: (cb: XCallback<T>) => void): Promise<T> {
       return true;
     });
   });
+}
+
+/** X11 predefined atom `STRING`. */
+const XA_STRING = 31;
+
+/** Sets a string property on the root window (it lives as long as the X server does). */
+export async function setRootMark(display: XDisplay, name: string, value: string): Promise<void> {
+  const atom = await xcall<number>((cb) => display.client.InternAtom(false, name, cb));
+  display.client.ChangeProperty(0, display.screen[0]?.root ?? 0, atom, XA_STRING, 8, value);
+  await display.client.sync();
+}
+
+/** A string property of the root window, or null when it is not there (a new X server has none). */
+export async function getRootMark(display: XDisplay, name: string): Promise<string | null> {
+  const atom = await xcall<number>((cb) => display.client.InternAtom(false, name, cb));
+  const prop = await xcall<{ type: number; data: Buffer }>((cb) =>
+    display.client.GetProperty(0, display.screen[0]?.root ?? 0, atom, XA_STRING, 0, 64, cb),
+  );
+  return prop.type === XA_STRING ? prop.data.toString('latin1') : null;
 }
 
 /** The extension, or null when the server does not have it. */

@@ -5,7 +5,8 @@
  * the helper's laser dot. The picture is a `<video>` of the sharer's stream or, when the
  * native agent sends its screen as tiles, the `<canvas>` they are painted on. While the
  * helper has full control it is the focusable surface that captures mouse and keyboard
- * (`data-testid="remote-surface"`).
+ * (`data-testid="remote-surface"`); keyboard focus is then in a hidden text field inside it
+ * (`data-testid="remote-text-input"`), where the helper's input method composes.
  */
 import { useEffect, useId, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -37,8 +38,6 @@ const REMOTE_KEYS = {
 const useStyles = makeStyles({
   stage: {
     position: 'relative',
-    // The remote screen is a picture: it never mirrors in right-to-left languages.
-    direction: 'ltr',
     height: 'calc(100vh - 260px)',
     minHeight: '240px',
     backgroundColor: tokens.colorNeutralBackgroundStatic,
@@ -48,7 +47,7 @@ const useStyles = makeStyles({
   },
   scroll: { overflow: 'auto' },
   focusRing: {
-    ':focus': {
+    ':focus-within': {
       outlineStyle: 'solid',
       outlineWidth: tokens.strokeWidthThick,
       outlineColor: tokens.colorStrokeFocus2,
@@ -69,6 +68,20 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForegroundStaticInverted,
   },
   hint: { color: tokens.colorNeutralForeground2 },
+  /** Invisible, but focusable and where an input method's candidate window is anchored. */
+  textInput: {
+    position: 'absolute',
+    left: 0,
+    top: 0,
+    width: '1px',
+    height: '1px',
+    padding: 0,
+    border: 'none',
+    opacity: 0,
+    resize: 'none',
+    overflow: 'hidden',
+    pointerEvents: 'none',
+  },
 });
 
 /** Props of {@link RemoteSurface}. */
@@ -107,13 +120,14 @@ export function RemoteSurface({
   const hintId = useId();
   const stage = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
+  const textInput = useRef<HTMLTextAreaElement>(null);
   // Otherwise tabster moves focus on Tab before the surface can send the key.
   const ownKeys = useFocusableGroup({ tabBehavior: 'unlimited', ignoreDefaultKeydown: REMOTE_KEYS });
   const showsVideo = tiles === null;
   const { picture, toVideo } = usePictureLayout(stage, tiles ? tiles.canvas : video, fit ? 'fit' : 'actual');
   const sendInput = useMemo(() => (link ? (m: InputMessageInput) => link.sendInput(m) : null), [link]);
   const sendControl = useMemo(() => (link ? (m: HelperControlMessage) => link.sendControl(m) : null), [link]);
-  useInputCapture({ surface: stage, enabled: capturing, toVideo, send: sendInput, onLeaveShortcut });
+  useInputCapture({ surface: stage, textInput, enabled: capturing, toVideo, send: sendInput, onLeaveShortcut });
   const laserDot = useLaserPointer({ surface: stage, enabled: laser, toVideo, send: sendControl });
 
   useEffect(() => {
@@ -139,6 +153,9 @@ export function RemoteSurface({
           laser && styles.laser,
         )}
         data-testid="remote-surface"
+        // The remote screen is a picture: it never mirrors in right-to-left languages. An attribute,
+        // not a style: Griffel flips `direction: ltr` to `rtl` under an RTL FluentProvider.
+        dir="ltr"
         data-capturing={capturing}
         data-dropped-messages={link?.snapshot.dropped ?? 0}
         tabIndex={focusable ? 0 : undefined}
@@ -176,6 +193,21 @@ export function RemoteSurface({
             <LaserPointer position={laserDot} />
           </div>
         ) : null}
+        {/* Always there, so that a short stop of capture (the input channel reopening) keeps the focus. */}
+        <textarea
+          ref={textInput}
+          className={styles.textInput}
+          data-testid="remote-text-input"
+          tabIndex={-1}
+          readOnly={!capturing}
+          aria-hidden={!capturing}
+          aria-label={capturing ? t('helper.control.surfaceLabel', { name }) : undefined}
+          aria-describedby={capturing ? hintId : undefined}
+          autoComplete="off"
+          autoCorrect="off"
+          autoCapitalize="off"
+          spellCheck={false}
+        />
         {shown ? null : (
           <div className={styles.overlay}>
             <Spinner appearance="inverted" labelPosition="below" label={t('helper.remote.waitingVideo', { name })} />

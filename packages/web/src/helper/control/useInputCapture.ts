@@ -3,8 +3,12 @@
  * While the helper has full control, sends what they do over the sharer's picture on
  * the `input` channel: pointer moves (at most one per animation frame), button presses
  * and releases, wheel turns and keys (by `KeyboardEvent.code`, with modifiers, repeats
- * as further presses). The surface gets focus on click; keys, the context menu, the
- * middle-click and the wheel over the picture stop doing anything locally. Presses
+ * as further presses), and as text what a key event could not carry (see `textInput`):
+ * characters of the helper's layout, dead keys, input-method compositions. Keyboard
+ * focus sits in a hidden text field inside the surface, so that the browser's input
+ * method works there; clicking the picture or focusing the surface puts it there. Keys,
+ * the context menu, the middle-click and the wheel over the picture stop doing anything
+ * locally. Presses
  * outside the picture (bars, scroll bars) are left to the browser. Every key and button
  * is released on the remote side when the surface loses focus, the tab is hidden,
  * capture stops (mode change, laser on, channel change) and on unmount.
@@ -24,12 +28,15 @@ import {
   RELEASE_ALL,
   wheelMessage,
 } from './inputEvents';
+import { decideKey, textMessages } from './textInput';
 import type { ToVideo } from './usePictureLayout';
 
 /** Options of {@link useInputCapture}. */
 export interface InputCaptureOptions {
   /** The focusable element around the picture. */
   surface: RefObject<HTMLElement | null>;
+  /** The hidden text field inside the surface that has the keyboard focus and the input method. */
+  textInput: RefObject<HTMLTextAreaElement | null>;
   /** Capture only while true (full control, `input` open, laser off). */
   enabled: boolean;
   toVideo: ToVideo;
@@ -40,7 +47,14 @@ export interface InputCaptureOptions {
 }
 
 /** See the module description. */
-export function useInputCapture({ surface, enabled, toVideo, send, onLeaveShortcut }: InputCaptureOptions): void {
+export function useInputCapture({
+  surface,
+  textInput,
+  enabled,
+  toVideo,
+  send,
+  onLeaveShortcut,
+}: InputCaptureOptions): void {
   const leave = useRef(onLeaveShortcut);
   useEffect(() => {
     leave.current = onLeaveShortcut;
@@ -48,13 +62,21 @@ export function useInputCapture({ surface, enabled, toVideo, send, onLeaveShortc
 
   useEffect(() => {
     const element = surface.current;
-    if (!enabled || !element || !send) return;
+    const field = textInput.current;
+    if (!enabled || !element || !field || !send) return;
     let held = 0;
+    /** Codes whose press went as a key event: only their releases are sent. */
+    const keysDown = new Set<string>();
     const moves = new FrameCoalescer<Point>((point) => send(pointerMoveMessage(point)));
     const releaseAll = () => {
       moves.cancel();
       held = 0;
+      keysDown.clear();
       send(RELEASE_ALL);
+    };
+    const sendText = (text: string) => {
+      moves.flush();
+      for (const message of textMessages(text)) send(message);
     };
     /** Sends the presses and releases between `held` and the event's buttons; true if any. */
     const applyButtons = (buttons: number, point: Point | null): boolean => {
@@ -75,7 +97,7 @@ export function useInputCapture({ surface, enabled, toVideo, send, onLeaveShortc
       const point = toVideo(event.clientX, event.clientY);
       if (!point) return; // Bars and scroll bars keep working locally.
       event.preventDefault();
-      element.focus({ preventScroll: true });
+      field.focus({ preventScroll: true });
       try {
         element.setPointerCapture(event.pointerId);
       } catch {
@@ -118,14 +140,49 @@ export function useInputCapture({ surface, enabled, toVideo, send, onLeaveShortc
         leave.current();
         return;
       }
+      if (!down) {
+        event.preventDefault();
+        if (!keysDown.delete(event.code)) return; // its press went as text, or nowhere
+        const message = keyMessage(event, false);
+        if (message) send(message);
+        return;
+      }
+      const decision = decideKey({ ...eventFields(event), altGraph: event.getModifierState('AltGraph') });
+      // The input method or dead key needs the press; its result comes as composition or input.
+      if (decision.kind === 'compose') return;
       event.preventDefault(); // Tab, Backspace, F5… belong to the remote side now.
-      const message = keyMessage(event, down);
-      if (message) send(message);
+      if (decision.kind === 'text') {
+        sendText(decision.text);
+        return;
+      }
+      const message = keyMessage(event, true);
+      if (!message) return;
+      keysDown.add(event.code);
+      moves.flush();
+      send(message);
+    };
+    const onCompositionEnd = (event: CompositionEvent) => {
+      if (event.data) sendText(event.data);
+      field.value = '';
+    };
+    const onBeforeInput = (event: InputEvent) => {
+      // A composition's steps stay in the field until it ends; everything else is sent or dropped here.
+      if (event.isComposing || event.inputType === 'insertCompositionText') return;
+      event.preventDefault();
+      if (event.inputType === 'insertText' && event.data) sendText(event.data);
+      field.value = '';
+    };
+    const onFocus = () => field.focus({ preventScroll: true });
+    const onFocusOut = (event: FocusEvent) => {
+      // Focus moving between the surface and its text field is not leaving.
+      if (event.relatedTarget instanceof Node && element.contains(event.relatedTarget)) return;
+      releaseAll();
     };
     const onHidden = () => {
       if (document.visibilityState === 'hidden') releaseAll();
     };
 
+    if (document.activeElement === element) field.focus({ preventScroll: true });
     const listeners: [EventTarget, string, (event: never) => void, AddEventListenerOptions?][] = [
       [element, 'pointerdown', onPointerDown],
       [element, 'pointermove', onPointerMove],
@@ -137,7 +194,10 @@ export function useInputCapture({ surface, enabled, toVideo, send, onLeaveShortc
       [element, 'wheel', onWheel, { passive: false }],
       [element, 'keydown', onKey],
       [element, 'keyup', onKey],
-      [element, 'blur', releaseAll],
+      [element, 'focus', onFocus],
+      [element, 'focusout', onFocusOut],
+      [field, 'compositionend', onCompositionEnd],
+      [field, 'beforeinput', onBeforeInput],
       [window, 'blur', releaseAll],
       [document, 'visibilitychange', onHidden],
     ];
@@ -149,6 +209,14 @@ export function useInputCapture({ surface, enabled, toVideo, send, onLeaveShortc
         target.removeEventListener(type, listener as EventListener, options);
       }
       releaseAll();
+      // Keys no longer go anywhere from the field: the surface keeps the focus instead.
+      if (document.activeElement === field) element.focus({ preventScroll: true });
     };
-  }, [surface, enabled, toVideo, send]);
+  }, [surface, textInput, enabled, toVideo, send]);
+}
+
+/** The fields of a DOM key event the decision reads. */
+function eventFields(event: KeyboardEvent) {
+  const { code, key, shiftKey, ctrlKey, altKey, metaKey, isComposing } = event;
+  return { code, key, shiftKey, ctrlKey, altKey, metaKey, isComposing };
 }

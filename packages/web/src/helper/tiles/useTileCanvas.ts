@@ -5,6 +5,8 @@
  * `canvas` as they arrive and acknowledges frames on the same channel. React only hears
  * of the first complete frame (`painted`); the count of complete frames is written to the
  * canvas' `data-frames` attribute at most once per animation frame, for tests and probes.
+ * Acks go out when the browser next draws (`paceAcks`): the agent sends on acks, so a
+ * helper whose machine cannot keep up gets fewer frames instead of a frozen page.
  * A new channel (a new connection) starts over on an empty canvas.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -17,6 +19,23 @@ import { TileReceiver } from '@remote-help/protocol';
 export interface TileCanvas {
   canvas: RefObject<HTMLCanvasElement | null>;
   painted: boolean;
+}
+
+/** A hidden tab draws no frames: acks then go out after this long (browsers stretch it to 1 s in background tabs). */
+const HIDDEN_ACK_MS = 250;
+
+/** Sends acks with the next animation frame, or after `HIDDEN_ACK_MS` if no frame comes. */
+function paceAcks(flush: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    flush();
+  };
+  const frame = requestAnimationFrame(once);
+  const timer = setTimeout(once, HIDDEN_ACK_MS);
 }
 
 /** Puts an element back to "no picture": 0 × 0, which layouts treat as an unknown size. */
@@ -45,9 +64,14 @@ export function useTileCanvas(channel: RTCDataChannel | undefined): TileCanvas |
       if (first) setPainted(true);
       first = false;
     });
-    const receiver = new TileReceiver((data) => {
-      if (channel.readyState === 'open') channel.send(data);
-    }, new CanvasPainter(element));
+    const receiver = new TileReceiver(
+      (data) => {
+        if (channel.readyState === 'open') channel.send(data);
+      },
+      new CanvasPainter(element),
+      undefined,
+      paceAcks,
+    );
     const onMessage = (event: MessageEvent<unknown>) => {
       const before = receiver.stats.frames;
       receiver.handle(event.data);

@@ -1,0 +1,81 @@
+/**
+ * Security info (issue 9): a person sets up an authenticator app from /account/security (QR
+ * code, key, first code, recovery codes shown once), then signs in again and is asked for the
+ * authenticator code after the password; the page shows the recovery codes left.
+ */
+import { createHmac } from 'node:crypto';
+import { expect as baseExpect, test } from '@playwright/test';
+import { PASSWORD, closeContexts, shot, signIn } from './support.js';
+
+test.describe.configure({ timeout: 300_000 });
+const expect = baseExpect.configure({ timeout: 30_000 });
+test.afterEach(closeContexts);
+
+/** RFC 6238 code of a base32 secret for the 30-second step `offset` steps from now. */
+function totp(secretBase32: string, offset = 0): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + offset));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const at = mac[mac.length - 1]! & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * The person of this journey: a user of its own, because the journeys share one server and a
+ * demo user with an authenticator app would be asked for a code in every later journey.
+ */
+const PERSON = 'mfa-journey@contoso.example';
+
+test('set up an authenticator app, then sign in with its code', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, '/help', 'admin@contoso.example');
+  const csrf = ((await (await admin.request.get('/api/v1/me')).json()) as { csrfToken: string }).csrfToken;
+  const created = await admin.request.post('/api/v1/users', {
+    headers: { 'x-csrf-token': csrf },
+    data: { email: PERSON, displayName: 'Mira Faktor', jobTitle: 'Service desk', password: PASSWORD },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, '/account/security', PERSON);
+  await expect(page.getByText('Multi-factor authentication is off')).toBeVisible();
+  await shot(page, 'account-security-off');
+
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const qr = page.getByRole('img', { name: /QR code/ });
+  await expect(qr).toBeVisible();
+  const secret = (await page.getByTestId('mfa-secret').textContent())!.trim();
+  await shot(page, 'account-security-qr');
+
+  await page.getByLabel(/6-digit code/).fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText('That code is not right', { exact: false })).toBeVisible();
+  await page.getByLabel(/6-digit code/).fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
+  await shot(page, 'account-security-recovery-codes');
+  await page.getByRole('button', { name: 'I saved my recovery codes' }).click();
+  await expect(page.getByTestId('recovery-left')).toHaveText('10 recovery codes left');
+  await shot(page, 'account-security-on');
+
+  // A new browser: the sign-in asks for the code after the password.
+  const other = await browser.newContext();
+  const next = await other.newPage();
+  await next.goto('/account/security');
+  await next.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await next.waitForURL(/\/signin\//);
+  await next.getByLabel('Email').fill(PERSON);
+  await next.getByLabel('Password').fill(PASSWORD);
+  await next.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(next.getByRole('heading', { name: 'Enter code' })).toBeVisible();
+  await shot(next, 'account-security-signin-code');
+  await next.getByLabel('Code').fill(totp(secret, 1));
+  await next.getByRole('button', { name: 'Verify' }).click();
+  await next.waitForURL((url) => url.pathname === '/account/security');
+  await expect(next.getByText('Multi-factor authentication is on')).toBeVisible();
+});

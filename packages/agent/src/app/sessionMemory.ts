@@ -1,0 +1,66 @@
+/**
+ * @module app/sessionMemory
+ * The session this agent is in, remembered in its state directory (`config/paths.ts`)
+ * so that an agent that was killed, crashed or restarted can rejoin it on start while
+ * the session lives. One small JSON file, mode 0600, written atomically; anything
+ * unreadable counts as nothing remembered.
+ */
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** File name inside the state directory. */
+export const SESSION_FILE = 'current-session.json';
+
+const Remembered = z.strictObject({
+  server: z.string().max(2048),
+  sessionId: z.string().min(1).max(64),
+});
+
+/** Reads and writes the remembered session; calls run one after another. */
+export class SessionMemory {
+  readonly file: string;
+  readonly #dir: string;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.file = join(dir, SESSION_FILE);
+  }
+
+  /** The session remembered for `server`, or null. */
+  read(server: string): Promise<string | null> {
+    return this.#serialized(async () => {
+      const text = await readFile(this.file, 'utf8').catch(() => null);
+      if (text === null) return null;
+      try {
+        const parsed = Remembered.safeParse(JSON.parse(text));
+        return parsed.success && parsed.data.server === server ? parsed.data.sessionId : null;
+      } catch {
+        return null;
+      }
+    });
+  }
+
+  /** Remembers `sessionId` as the session in progress on `server`. */
+  remember(server: string, sessionId: string): Promise<void> {
+    return this.#serialized(async () => {
+      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(temp, JSON.stringify({ server, sessionId }), { mode: 0o600 });
+      await chmod(temp, 0o600);
+      await rename(temp, this.file);
+    });
+  }
+
+  /** Forgets the session (it ended, or cannot be rejoined). */
+  forget(): Promise<void> {
+    return this.#serialized(() => rm(this.file, { force: true }));
+  }
+
+  #serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

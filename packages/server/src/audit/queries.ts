@@ -1,0 +1,125 @@
+/**
+ * @module audit/queries
+ * Reading the audit log (`audit.read`): a page of events, or all matching events as CSV
+ * (audited, since it takes the log out of the service). Names of people and devices pass
+ * through `displayText`; `data` is what was recorded (`{ before, after }` for admin changes).
+ */
+import type { AuditEventList, AuditEventView } from '@remote-help/protocol';
+import { REPORT_EXPORT_MAX, displayText, displayTextOrNull } from '@remote-help/protocol';
+import { errors } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import { can } from '../identity/principal.js';
+import { deviceDisplayName } from '../devices/presenter.js';
+import type { CsvExport } from '../reports/service.js';
+import type { CsvValue } from '../reports/csv.js';
+import { toCsv } from '../reports/csv.js';
+import { PERSON_TEXT_MAX } from '../users/presenter.js';
+import type { AuditLog } from './audit.js';
+import type { AuditEventRow, AuditFilters, AuditRepo } from './repo.js';
+
+function parseData(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+  } catch {
+    return { unreadable: text.slice(0, 200) };
+  }
+}
+
+export function presentAuditEvent(row: AuditEventRow): AuditEventView {
+  const actorName =
+    row.actor_type === 'device' && row.actor_id
+      ? row.actor_device_name === null
+        ? null
+        : deviceDisplayName(row.actor_device_name, row.actor_id)
+      : displayTextOrNull(row.actor_user_name, PERSON_TEXT_MAX);
+  const targetName =
+    row.target_type === 'device' && row.target_id && row.target_device_name !== null
+      ? deviceDisplayName(row.target_device_name, row.target_id)
+      : displayTextOrNull(row.target_user_name ?? row.target_tenant_name, PERSON_TEXT_MAX);
+  return {
+    id: row.id,
+    at: row.at,
+    actor: {
+      type: row.actor_type as AuditEventView['actor']['type'],
+      id: row.actor_id,
+      name: actorName,
+      upn: row.actor_user_email === null ? null : displayText(row.actor_user_email, { max: 254, fallback: '' }),
+    },
+    action: row.action,
+    target: row.target_type && row.target_id ? { type: row.target_type, id: row.target_id, name: targetName } : null,
+    ip: row.ip,
+    data: parseData(row.data),
+  };
+}
+
+/** The columns of `audit.csv`, in order. */
+export const AUDIT_CSV_HEADER = [
+  'Event ID',
+  'Time (UTC)',
+  'Actor type',
+  'Actor ID',
+  'Actor',
+  'Actor UPN',
+  'Action',
+  'Target type',
+  'Target ID',
+  'Target',
+  'IP address',
+  'Details (JSON)',
+] as const;
+
+export function auditCsvRow(e: AuditEventView): CsvValue[] {
+  return [
+    e.id,
+    e.at,
+    e.actor.type,
+    e.actor.id,
+    e.actor.name,
+    e.actor.upn,
+    e.action,
+    e.target?.type,
+    e.target?.id,
+    e.target?.name,
+    e.ip,
+    e.data === null ? null : JSON.stringify(e.data),
+  ];
+}
+
+export class AuditQueries {
+  constructor(private readonly d: { repo: AuditRepo; audit: AuditLog }) {}
+
+  private require(principal: Principal): void {
+    if (!can(principal, 'audit.read')) throw errors.forbidden('Your role does not allow you to see the audit log.');
+  }
+
+  async list(
+    principal: Principal,
+    filters: AuditFilters,
+    page: { limit: number; offset: number },
+  ): Promise<AuditEventList> {
+    this.require(principal);
+    const [rows, total] = await Promise.all([
+      this.d.repo.list(principal.tenantId, filters, page.limit, page.offset),
+      this.d.repo.count(principal.tenantId, filters),
+    ]);
+    return { events: rows.map(presentAuditEvent), total, ...page };
+  }
+
+  /** The matching events as CSV (newest first, at most `REPORT_EXPORT_MAX`); the export itself is audited after. */
+  async exportCsv(principal: Principal, filters: AuditFilters): Promise<CsvExport> {
+    this.require(principal);
+    const rows = await this.d.repo.list(principal.tenantId, filters, REPORT_EXPORT_MAX + 1);
+    const truncated = rows.length > REPORT_EXPORT_MAX;
+    const events = rows.slice(0, REPORT_EXPORT_MAX).map(presentAuditEvent);
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'audit.exported',
+      ip: principal.ip,
+      data: { filters, rows: events.length, truncated },
+    });
+    return { csv: toCsv(AUDIT_CSV_HEADER, events.map(auditCsvRow)), rows: events.length, truncated };
+  }
+}

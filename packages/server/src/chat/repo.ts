@@ -1,0 +1,77 @@
+/**
+ * @module chat/repo
+ * The only SQL about chat messages. Every query names the tenant. A message's `seq` is taken
+ * in the same statement that stores it (the next number of its session), so two senders
+ * cannot get the same one; the primary key (session, seq) would refuse it if they did.
+ */
+import type { ChatMessage, Role } from '@remote-help/protocol';
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { Db } from '../db/client.js';
+import type { ChatMessagesTable } from '../db/schema.js';
+
+export type ChatRow = Selectable<ChatMessagesTable>;
+
+/** A row as the protocol shows it. */
+export const presentMessage = (row: ChatRow): ChatMessage => ({
+  seq: row.seq,
+  clientId: row.client_id,
+  from: row.sender_role as Role,
+  senderId: row.sender_id,
+  text: row.text,
+  sentAt: row.sent_at,
+});
+
+export interface NewMessage {
+  tenantId: string;
+  sessionId: string;
+  senderId: string;
+  senderRole: Role;
+  clientId: string;
+  text: string;
+  sentAt: string;
+}
+
+export class ChatRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The message a sender already sent with `clientId` in the session, if any. */
+  async byClientId(tenantId: string, sessionId: string, senderId: string, clientId: string) {
+    return this.db
+      .selectFrom('chat_messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('session_id', '=', sessionId)
+      .where('sender_id', '=', senderId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Stores a message as the session's next `seq`. Returns undefined when the sender's
+   * `clientId` is already stored (a repeated send that raced its first copy).
+   */
+  async insert(m: NewMessage): Promise<ChatRow | undefined> {
+    const inserted = await sql<ChatRow>`
+      INSERT INTO chat_messages (tenant_id, session_id, seq, sender_id, sender_role, client_id, text, sent_at)
+      SELECT ${m.tenantId}, ${m.sessionId}, COALESCE(MAX(seq), 0) + 1, ${m.senderId}, ${m.senderRole},
+             ${m.clientId}, ${m.text}, ${m.sentAt}
+      FROM chat_messages WHERE session_id = ${m.sessionId}
+      ON CONFLICT (session_id, sender_id, client_id) DO NOTHING
+      RETURNING *`.execute(this.db);
+    return inserted.rows[0];
+  }
+
+  /** Up to `limit` messages after `afterSeq`, in order. */
+  async after(tenantId: string, sessionId: string, afterSeq: number, limit: number): Promise<ChatRow[]> {
+    return this.db
+      .selectFrom('chat_messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('session_id', '=', sessionId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+}

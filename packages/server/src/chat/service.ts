@@ -1,0 +1,198 @@
+/**
+ * @module chat/service
+ * The use cases of a session's chat (ADR 0017). Sending: the caller must be a participant,
+ * the organization must not have turned chat off, the session must be between the trust
+ * screen and its end (joined, requested, active), the text must pass `chatTextProblem`, and
+ * the sender must be within their rate. A `clientId` already stored answers with the stored
+ * message (idempotent sends), whatever the session's state now. Stored messages are announced
+ * on the bus in `seq` order per session on this node; clients fill any gap with `resume`.
+ *
+ * Messages are not audited one by one (the thread itself is the record, kept as long as the
+ * session's history); an administrator reading someone else's thread is (`chat.thread_read`).
+ */
+import type { ChatMessage, ChatThreadResponse, Role } from '@remote-help/protocol';
+import { CHAT_MAX_GRAPHEMES, CHAT_PAGE_MAX, chatTextProblem } from '@remote-help/protocol';
+import type { AuditLog } from '../audit/audit.js';
+import type { Bus } from '../bus/bus.js';
+import type { TokenBucketOptions } from '../devices/launchLimits.js';
+import { TokenBuckets } from '../devices/launchLimits.js';
+import { AppError, errors } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import { can } from '../identity/principal.js';
+import { roleIn } from '../sessions/policy.js';
+import type { SessionRow } from '../sessions/repo.js';
+import type { Clock } from '../time.js';
+import { iso } from '../time.js';
+import type { ChatRepo } from './repo.js';
+import { presentMessage } from './repo.js';
+
+/** Per sender: 20 messages back to back, then one every 500 ms (a person typing fast, or pasting lines). */
+export const DEFAULT_CHAT_LIMITS: TokenBucketOptions = { burst: 20, refillMs: 500 };
+
+/** Bus topic on which a session's stored chat messages are announced. */
+export const chatTopic = (sessionId: string): string => `session:${sessionId}:chat`;
+/** Bus topic on which one side's typing state goes to the other. */
+export const typingTopic = (sessionId: string): string => `session:${sessionId}:typing`;
+
+/** What the bus carries on {@link chatTopic}. */
+export interface ChatAnnouncement {
+  message: ChatMessage;
+}
+/** What the bus carries on {@link typingTopic}. */
+export interface TypingAnnouncement {
+  from: Role;
+  typing: boolean;
+}
+
+/** States in which people can chat: from the trust screen until the session ends. */
+const CHAT_STATES: ReadonlySet<string> = new Set(['joined', 'requested', 'active']);
+
+export interface ChatServiceDeps {
+  repo: ChatRepo;
+  /** A session of the caller's tenant, or `session_not_found`. */
+  loadSession: (principal: Principal, id: string) => Promise<SessionRow>;
+  /** Whether the organization turned chat off (tenant setting "Disable chat"). */
+  chatDisabled: (tenantId: string) => Promise<boolean>;
+  audit: AuditLog;
+  bus: Bus;
+  clock: Clock;
+  limits?: TokenBucketOptions;
+}
+
+export class ChatService {
+  private readonly buckets: TokenBuckets;
+  /** Per session on this node: the stores under way, chained so announcements leave in `seq` order. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: ChatServiceDeps) {
+    this.buckets = new TokenBuckets(d.clock, d.limits ?? DEFAULT_CHAT_LIMITS);
+  }
+
+  /**
+   * Stores and announces a message. Returns it with `repeated: true` when its `clientId` was
+   * already stored (then nothing is announced again; the caller acknowledges to the sender).
+   */
+  async send(
+    principal: Principal,
+    sessionId: string,
+    clientId: string,
+    text: string,
+  ): Promise<{ message: ChatMessage; repeated: boolean }> {
+    const row = await this.d.loadSession(principal, sessionId);
+    const role = roleIn(row, principal);
+    const known = await this.d.repo.byClientId(row.tenant_id, row.id, principal.userId, clientId);
+    if (known) return this.repeatOf(known, text);
+    await this.assertMayChat(row);
+    const problem = chatTextProblem(text);
+    if (problem === 'empty') throw new AppError('message_empty', 'Type a message before sending it.');
+    if (problem === 'too_long') {
+      throw new AppError('message_too_long', `Messages are limited to ${CHAT_MAX_GRAPHEMES} characters.`, {
+        maxCharacters: CHAT_MAX_GRAPHEMES,
+      });
+    }
+    if (problem === 'malformed') {
+      throw new AppError('validation_failed', 'Messages cannot contain control characters or broken characters.');
+    }
+    const wait = this.buckets.take(principal.userId);
+    if (wait > 0) {
+      throw new AppError('rate_limited', `Too many messages. Try again in ${wait} s.`, { retryAfterSeconds: wait });
+    }
+    const stored = await this.serialized(row.id, async () => {
+      const inserted = await this.d.repo.insert({
+        tenantId: row.tenant_id,
+        sessionId: row.id,
+        senderId: principal.userId,
+        senderRole: role,
+        clientId,
+        text,
+        sentAt: iso(this.d.clock.now()),
+      });
+      if (!inserted) return undefined;
+      const message = presentMessage(inserted);
+      await this.d.bus.publish(chatTopic(row.id), { message } satisfies ChatAnnouncement);
+      return message;
+    });
+    if (stored) return { message: stored, repeated: false };
+    // The same clientId raced its first copy (two sockets of one sender): that copy is the message.
+    const first = await this.d.repo.byClientId(row.tenant_id, row.id, principal.userId, clientId);
+    if (!first) throw new Error('a chat message was neither stored nor found');
+    return this.repeatOf(first, text);
+  }
+
+  /** The messages after `afterSeq` for a participant (a page), and whether chat is on. */
+  async resume(
+    principal: Principal,
+    sessionId: string,
+    afterSeq: number,
+  ): Promise<{ messages: ChatMessage[]; more: boolean; enabled: boolean }> {
+    const row = await this.d.loadSession(principal, sessionId);
+    roleIn(row, principal);
+    if (await this.d.chatDisabled(row.tenant_id)) return { messages: [], more: false, enabled: false };
+    return { ...(await this.page(row, afterSeq, CHAT_PAGE_MAX)), enabled: true };
+  }
+
+  /**
+   * The thread over HTTP: for the session's two participants, and for people of its
+   * organization with `reports.read` (audited, since it is someone else's conversation).
+   */
+  async thread(
+    principal: Principal,
+    sessionId: string,
+    query: { afterSeq: number; limit: number },
+  ): Promise<ChatThreadResponse> {
+    const row = await this.d.loadSession(principal, sessionId);
+    const participant = row.helper_id === principal.userId || row.sharer_id === principal.userId;
+    if (!participant) {
+      if (!can(principal, 'reports.read')) throw errors.notParticipant();
+      await this.d.audit.record({
+        tenantId: row.tenant_id,
+        actor: { type: 'user', id: principal.userId },
+        action: 'chat.thread_read',
+        target: { type: 'session', id: row.id },
+        ip: principal.ip,
+        data: { afterSeq: query.afterSeq },
+      });
+    }
+    return { sessionId: row.id, ...(await this.page(row, query.afterSeq, query.limit)) };
+  }
+
+  /** Tells the other side that the caller is typing (or stopped), when they may chat now. */
+  async typing(principal: Principal, sessionId: string, typing: boolean): Promise<void> {
+    const row = await this.d.loadSession(principal, sessionId);
+    const from = roleIn(row, principal);
+    await this.assertMayChat(row);
+    await this.d.bus.publish(typingTopic(row.id), { from, typing } satisfies TypingAnnouncement);
+  }
+
+  private async assertMayChat(row: SessionRow): Promise<void> {
+    if (await this.d.chatDisabled(row.tenant_id)) {
+      throw new AppError('chat_disabled', 'Your organization has turned chat off.');
+    }
+    if (row.state === 'ended') throw errors.sessionEnded();
+    if (!CHAT_STATES.has(row.state)) throw errors.invalidTransition('Chat opens when the other person joins.');
+  }
+
+  private repeatOf(known: Parameters<typeof presentMessage>[0], text: string) {
+    if (known.text !== text) {
+      throw new AppError('conflict', 'This message id was already used for a different message.');
+    }
+    return { message: presentMessage(known), repeated: true };
+  }
+
+  private async page(row: SessionRow, afterSeq: number, limit: number) {
+    const rows = await this.d.repo.after(row.tenant_id, row.id, afterSeq, limit + 1);
+    return { messages: rows.slice(0, limit).map(presentMessage), more: rows.length > limit };
+  }
+
+  /** Runs `work` after the session's earlier stores on this node. */
+  private serialized<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(sessionId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.chains.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.chains.get(sessionId) === tail) this.chains.delete(sessionId);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * @module identity/accountSecurity
+ * A person's password and sign-ins: changing one's own password (the password policy applies;
+ * the other browsers are signed out), and *sign out everywhere*, by the person (this browser
+ * stays until the web app signs it out) or by an administrator. Ending sign-ins deletes the
+ * browser sessions (`auth_sessions`) and, at the embedded provider, the person's sessions,
+ * grants, codes and tokens: the Remote Help app's bearer token stops working at once.
+ */
+import type { Db } from '../db/client.js';
+import { AppError, errors } from '../errors.js';
+import { sha256 } from '../ids.js';
+import type { AuditLog } from '../audit/audit.js';
+import type { Clock } from '../time.js';
+import { iso } from '../time.js';
+import { assertPasswordAllowed } from './passwordPolicy.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { Principal } from './principal.js';
+import { can } from './principal.js';
+
+/** The embedded provider's records that carry a person's sign-in. */
+const SIGN_IN_MODELS = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'] as const;
+
+/** Ends every sign-in of `userId` but the browser session whose cookie token is `keepToken`. */
+export async function endSignInsOf(db: Db, userId: string, keepToken?: string): Promise<number> {
+  let sessions = db.deleteFrom('auth_sessions').where('user_id', '=', userId);
+  if (keepToken) sessions = sessions.where('id', '!=', sha256(keepToken));
+  const ended = await sessions.executeTakeFirst();
+  // The provider stores JSON payloads; narrow with LIKE, then decide on the parsed accountId.
+  const rows = await db
+    .selectFrom('oidc_payloads')
+    .select(['model', 'id', 'payload'])
+    .where('model', 'in', SIGN_IN_MODELS)
+    .where('payload', 'like', `%${userId}%`)
+    .execute();
+  const mine = rows.filter((r) => (JSON.parse(r.payload) as { accountId?: unknown }).accountId === userId);
+  for (const r of mine) {
+    await db.deleteFrom('oidc_payloads').where('model', '=', r.model).where('id', '=', r.id).execute();
+  }
+  return Number(ended.numDeletedRows) + mine.length;
+}
+
+export class AccountSecurity {
+  constructor(private readonly d: { db: Db; audit: AuditLog; clock: Clock }) {}
+
+  /** Changes the caller's password; the other browsers are signed out, this one stays. */
+  async changePassword(
+    principal: Principal,
+    currentToken: string | undefined,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    const user = await this.d.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('tenant_id', '=', principal.tenantId)
+      .where('id', '=', principal.userId)
+      .executeTakeFirst();
+    if (!user) throw errors.authenticationRequired();
+    if (!(await verifyPassword(user.password_hash, currentPassword))) {
+      throw new AppError('validation_failed', 'Your current password is not right.', { field: 'currentPassword' });
+    }
+    assertPasswordAllowed(newPassword, 'newPassword');
+    await this.setPassword(principal.tenantId, principal.userId, newPassword);
+    await endSignInsOf(this.d.db, principal.userId, currentToken);
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'user.password_changed',
+      target: { type: 'user', id: principal.userId },
+      ip: principal.ip,
+    });
+  }
+
+  /** Sets a password that passed the policy and clears an administrator's "change at next sign-in". */
+  async setPassword(tenantId: string, userId: string, password: string): Promise<void> {
+    await this.d.db
+      .updateTable('users')
+      .set({
+        password_hash: await hashPassword(password),
+        must_change_password: 0,
+        updated_at: iso(this.d.clock.now()),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /** The caller's other sign-ins end (`keepToken`: this browser's cookie). */
+  async signOutEverywhere(principal: Principal, keepToken: string | undefined): Promise<void> {
+    const ended = await endSignInsOf(this.d.db, principal.userId, keepToken);
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'user.signed_out_everywhere',
+      target: { type: 'user', id: principal.userId },
+      ip: principal.ip,
+      data: { ended, by: 'self' },
+    });
+  }
+
+  /** An administrator (`users.manage`) ends every sign-in of someone in their organization. */
+  async signOutUser(principal: Principal, userId: string): Promise<void> {
+    if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
+    const user = await this.d.db
+      .selectFrom('users')
+      .select('id')
+      .where('tenant_id', '=', principal.tenantId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!user) throw errors.notFound('User');
+    const ended = await endSignInsOf(this.d.db, userId);
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'user.signed_out_everywhere',
+      target: { type: 'user', id: userId },
+      ip: principal.ip,
+      data: { ended, by: 'administrator' },
+    });
+  }
+}

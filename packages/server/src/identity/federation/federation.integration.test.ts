@@ -1,0 +1,525 @@
+/**
+ * Federation against a second, independently configured `oidc-provider` (test/orgIdp.ts) on its
+ * own port: home-realm discovery, just-in-time users, claims and groups mapped into an RBAC
+ * assignment, the administrator's test sign-in, and every refusal (wrong issuer, bad signature,
+ * wrong audience, expired token, replayed state, replayed nonce, email outside the domains) with
+ * its typed page and nothing created.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../../test/harness.js';
+import { Client, startTestServer } from '../../test/harness.js';
+import type { OrgIdp } from '../../test/orgIdp.js';
+import { startOrgIdp } from '../../test/orgIdp.js';
+
+/** A browser: one cookie jar per origin, redirects followed by hand, every URL visited kept. */
+class Browser {
+  private readonly jars = new Map<string, Map<string, string>>();
+  visited: string[] = [];
+
+  jar(origin: string): Map<string, string> {
+    let jar = this.jars.get(origin);
+    if (!jar) this.jars.set(origin, (jar = new Map()));
+    return jar;
+  }
+
+  async raw(url: string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url);
+    const jar = this.jar(target.origin);
+    const headers = new Headers(init.headers);
+    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name);
+      else jar.set(name, value);
+    }
+    return response;
+  }
+
+  async follow(url: string, init: RequestInit = {}): Promise<Response> {
+    this.visited = [url];
+    let response = await this.raw(url, init);
+    let at = url;
+    for (let i = 0; i < 20 && response.status >= 300 && response.status < 400; i++) {
+      at = new URL(response.headers.get('location')!, at).href;
+      this.visited.push(at);
+      response = await this.raw(at);
+    }
+    return response;
+  }
+}
+
+const CLIENT_ID = 'remote-help-at-contoso';
+const CLIENT_SECRET = 'contoso-client-secret-123';
+
+describe('federation with an organization’s own OpenID Connect provider', () => {
+  let t: TestServer;
+  let idp: OrgIdp;
+  let admin: Client;
+  let providerId: string;
+  let groupId: string;
+  let helper: Client;
+
+  const userCount = async () =>
+    Number(
+      (
+        await t.server.db
+          .selectFrom('users')
+          .select((e) => e.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  /** A federated sign-in of `account` from the web app's start; returns the browser and the last response. */
+  const signIn = async (account: string, hint = `${account}@contoso.example`) => {
+    idp.nextAccount = account;
+    const browser = new Browser();
+    const last = await browser.follow(`${t.url}/auth/login?returnTo=/help&login_hint=${encodeURIComponent(hint)}`);
+    return { browser, last, html: await last.text() };
+  };
+  const errorCode = (html: string) => /data-error="([^"]+)"/.exec(html)?.[1];
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    idp = await startOrgIdp({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUri: `${t.url}/auth/federation/callback`,
+    });
+    idp.accounts.set('alice', {
+      email: 'Alice.Fed@contoso.example',
+      name: 'Alice Federated',
+      job_title: 'Support engineer',
+      company: 'Contoso',
+      picture: 'https://idp.example/alice.png',
+      groups: ['grp-helpdesk-guid', 'Not ours'],
+    });
+    idp.accounts.set('bob', { email: 'bob.fed@contoso.example', name: 'Bob Federated', groups: ['Federated Readers'] });
+    idp.accounts.set('eve', { email: 'eve@fabrikam.example', name: 'Eve Outsider' });
+    admin = new Client(t.url);
+    await admin.signIn('admin@contoso.example');
+    // Signed in with passwords before Contoso federates (the harness's client follows one origin only).
+    helper = new Client(t.url);
+    await helper.signIn('helper@contoso.example');
+    const group = await admin.post('/api/v1/groups', { name: 'Federated Help Desk', kind: 'user' });
+    expect(group.status).toBe(201);
+    groupId = (group.body.group as { id: string }).id;
+    const readers = await admin.post('/api/v1/groups', { name: 'Federated Readers', kind: 'user' });
+    const assignment = await admin.post('/api/v1/assignments', {
+      name: 'Federated helpers',
+      roleId: 'helpDeskOperator',
+      members: [groupId],
+      scope: { all: true, groups: [], excluded: [] },
+    });
+    expect(assignment.status).toBe(201);
+    expect(readers.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await idp?.stop();
+    await t?.stop();
+  });
+
+  it('stores a provider with its secret encrypted and never returned; validation refuses bad input', async () => {
+    const bad = await admin.post('/api/v1/identity-providers', {
+      name: 'Contoso IdP',
+      issuer: 'ftp://nope',
+      clientId: CLIENT_ID,
+      domains: ['contoso.example'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('validation_failed');
+    const foreignDomain = await admin.post('/api/v1/identity-providers', {
+      name: 'Contoso IdP',
+      issuer: idp.issuer,
+      clientId: CLIENT_ID,
+      domains: ['fabrikam.example'],
+    });
+    expect(foreignDomain.status).toBe(400);
+    expect(String(foreignDomain.body.message)).toContain('fabrikam.example');
+    const unknownGroup = await admin.post('/api/v1/identity-providers', {
+      name: 'Contoso IdP',
+      issuer: idp.issuer,
+      clientId: CLIENT_ID,
+      domains: ['contoso.example'],
+      groupMappings: [{ externalId: 'x', groupId: 'no-such-group' }],
+    });
+    expect(unknownGroup.status).toBe(400);
+    expect((await admin.json('/api/v1/identity-providers')).body.providers).toEqual([]);
+
+    const created = await admin.post('/api/v1/identity-providers', {
+      name: 'Contoso IdP',
+      issuer: idp.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      scopes: ['openid', 'email', 'profile', 'groups'],
+      domains: ['contoso.example'],
+      groupMappings: [{ externalId: 'grp-helpdesk-guid', groupId }],
+    });
+    expect(created.status).toBe(201);
+    const provider = created.body.provider as Record<string, unknown>;
+    providerId = provider.id as string;
+    expect(provider.hasClientSecret).toBe(true);
+    expect(JSON.stringify(created.body)).not.toContain(CLIENT_SECRET);
+    const stored = await t.server.db
+      .selectFrom('identity_providers')
+      .select('client_secret_enc')
+      .where('id', '=', providerId)
+      .executeTakeFirstOrThrow();
+    expect(stored.client_secret_enc).not.toContain(CLIENT_SECRET);
+    const list = await admin.json('/api/v1/identity-providers');
+    expect(list.body.redirectUri).toBe(`${t.url}/auth/federation/callback`);
+    expect(JSON.stringify(list.body)).not.toContain(CLIENT_SECRET);
+    const events = await t.server.db
+      .selectFrom('audit_events')
+      .select(['action', 'data'])
+      .where('action', '=', 'identity_provider.created')
+      .execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).not.toContain(CLIENT_SECRET);
+
+    // A second enabled provider for the same domain would make discovery ambiguous.
+    const clash = await admin.post('/api/v1/identity-providers', {
+      name: 'Other',
+      issuer: idp.issuer,
+      clientId: 'x',
+      domains: ['contoso.example'],
+    });
+    expect(clash.status).toBe(409);
+    // Another organization's administrator sees nothing of it.
+    const fabrikam = new Client(t.url);
+    await fabrikam.signIn('helper@fabrikam.example');
+    expect((await fabrikam.json(`/api/v1/identity-providers/${providerId}`)).status).toBe(403);
+  });
+
+  it('signs a new person in just in time: claims mapped, groups → RBAC assignment → permissions in /me', async () => {
+    const before = await userCount();
+    const { browser, last } = await signIn('alice');
+    expect(browser.visited.some((u) => u.startsWith(`${idp.issuer}/auth`))).toBe(true);
+    expect(new URL(browser.visited.at(-1)!).pathname).toBe('/help');
+    expect(last.status).not.toBe(500);
+    expect(await userCount()).toBe(before + 1);
+    const me = await browser.raw(`${t.url}/api/v1/me`);
+    expect(me.status).toBe(200);
+    const body = (await me.json()) as { user: Record<string, unknown>; permissions: string[] };
+    expect(body.user).toMatchObject({ email: 'alice.fed@contoso.example', displayName: 'Alice Federated' });
+    expect(body.permissions).toContain('remoteHelp.takeFullControl');
+    const row = await t.server.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', 'alice.fed@contoso.example')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ job_title: 'Support engineer', company: 'Contoso', password_hash: null });
+    // Signing in again updates, never duplicates.
+    idp.accounts.set('alice', { ...idp.accounts.get('alice'), job_title: 'Team lead' });
+    await signIn('alice');
+    expect(await userCount()).toBe(before + 1);
+    const again = await t.server.db
+      .selectFrom('users')
+      .select('job_title')
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    expect(again.job_title).toBe('Team lead');
+  });
+
+  it('maps a group by name when no mapping names it', async () => {
+    const { browser } = await signIn('bob');
+    const body = (await (await browser.raw(`${t.url}/api/v1/me`)).json()) as { permissions: string[] };
+    // "Federated Readers" has no assignment: a member without a role has no permissions.
+    expect(body.permissions).toEqual([]);
+    const row = await t.server.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'bob.fed@contoso.example')
+      .executeTakeFirstOrThrow();
+    const groups = await t.server.db
+      .selectFrom('rbac_group_members')
+      .select('group_id')
+      .where('member_id', '=', row.id)
+      .execute();
+    expect(groups).toHaveLength(1);
+  });
+
+  it('sends an email of another domain to the embedded password page (break-glass)', async () => {
+    const { html } = await signIn('alice', 'admin@fabrikam.example');
+    expect(html).toContain('name="password"');
+  });
+
+  it('asks for the email first when no hint is given', async () => {
+    const browser = new Browser();
+    const page = await browser.follow(`${t.url}/auth/login?returnTo=/help`);
+    const html = await page.text();
+    expect(html).toContain('/email"');
+    expect(html).not.toContain('name="password"');
+    const action = /action="([^"]+)"/.exec(html)![1]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    // A local account's email → the password page.
+    const local = await browser.raw(new URL(action, t.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'admin@contoso.example'.replace('contoso', 'fabrikam'), csrf }),
+    });
+    expect(local.status).toBe(303);
+    expect(local.headers.get('location')).toMatch(/\?local=1$/);
+    // A federated email → the organization's provider.
+    const fed = await browser.raw(new URL(action, t.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'alice.fed@contoso.example', csrf }),
+    });
+    expect(fed.status).toBe(303);
+    expect(fed.headers.get('location')!.startsWith(`${idp.issuer}/auth?`)).toBe(true);
+    const params = new URL(fed.headers.get('location')!).searchParams;
+    expect(params.get('code_challenge_method')).toBe('S256');
+    expect(params.get('state')).toBeTruthy();
+    expect(params.get('nonce')).toBeTruthy();
+  });
+
+  const refusals: [string, () => void, string][] = [
+    [
+      'a wrong issuer',
+      () => (idp.tamper = { claims: (p) => ({ ...p, iss: `${idp.issuer}/someone-else` }) }),
+      'federation_issuer_mismatch',
+    ],
+    ['a bad signature', () => (idp.tamper = { foreignKey: true }), 'federation_signature_invalid'],
+    [
+      'a wrong audience',
+      () => (idp.tamper = { claims: (p) => ({ ...p, aud: 'another-app' }) }),
+      'federation_audience_mismatch',
+    ],
+    [
+      'an expired token',
+      () =>
+        (idp.tamper = {
+          claims: (p) => ({
+            ...p,
+            iat: Math.floor(Date.now() / 1000) - 7200,
+            exp: Math.floor(Date.now() / 1000) - 3600,
+          }),
+        }),
+      'federation_token_expired',
+    ],
+    [
+      'a replayed nonce (an ID token of an earlier sign-in)',
+      () => {
+        const earlier = idp.issued[0]!.nonce;
+        idp.tamper = { claims: (p) => ({ ...p, nonce: earlier }) };
+      },
+      'federation_nonce_mismatch',
+    ],
+  ];
+  for (const [what, arrange, code] of refusals) {
+    it(`refuses ${what} with a clear message and creates nothing`, async () => {
+      idp.accounts.set('carol', { email: 'carol.fed@contoso.example', name: 'Carol' });
+      const before = await userCount();
+      arrange();
+      try {
+        const { browser, last, html } = await signIn('carol');
+        expect(last.status).toBe(400);
+        expect(errorCode(html)).toBe(code);
+        expect(html).toContain('Start again');
+        expect(await userCount()).toBe(before);
+        expect(browser.jar(t.url).has('rh_session')).toBe(false);
+      } finally {
+        idp.tamper = null;
+      }
+    });
+  }
+
+  it('refuses a replayed state (the same callback twice) and a callback from another browser', async () => {
+    idp.nextAccount = 'alice';
+    const browser = new Browser();
+    await browser.follow(`${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`);
+    const callback = browser.visited.find((u) => u.includes('/auth/federation/callback'))!;
+    expect(callback).toBeTruthy();
+    // The same browser (its old flow cookie put back) replays the callback: the state is spent.
+    const state = new URL(callback).searchParams.get('state')!;
+    const signed = [...browser.jar(t.url)].find(([k]) => k === 'rh_fed');
+    expect(signed).toBeUndefined();
+    const replayBrowser = new Browser();
+    const first = await replayBrowser.follow(`${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`);
+    expect(first.status).toBe(200);
+    // Another browser presenting the first browser's callback: no flow cookie of that state.
+    const stranger = await new Browser().follow(callback);
+    expect(stranger.status).toBe(400);
+    expect(errorCode(await stranger.text())).toBe('federation_state_mismatch');
+    // Replaying with a valid-looking cookie for the spent state: signed by us, so take it from a fresh start.
+    const spent = new Browser();
+    const start = await spent.raw(`${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`);
+    let at = new URL(start.headers.get('location')!, t.url).href;
+    let response = await spent.raw(at);
+    while (response.status >= 300 && response.status < 400) {
+      at = new URL(response.headers.get('location')!, at).href;
+      if (at.includes('/auth/federation/callback')) break;
+      response = await spent.raw(at);
+    }
+    const cookie = spent.jar(t.url).get('rh_fed')!;
+    expect(cookie).toBeTruthy();
+    const used = await spent.raw(at);
+    expect(used.status).toBe(303);
+    spent.jar(t.url).set('rh_fed', cookie);
+    const replay = await spent.raw(at);
+    expect(replay.status).toBe(400);
+    expect(errorCode(await replay.text())).toBe('federation_state_replayed');
+    expect(state).not.toBe(new URL(at).searchParams.get('state'));
+  });
+
+  it('signs the native agent in through the same path (RFC 8252: loopback redirect, PKCE) and its token works', async () => {
+    idp.nextAccount = 'alice';
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const loopback = 'http://127.0.0.1:49321/callback';
+    const browser = new Browser();
+    const auth = new URL(`${t.url}/oidc/auth`);
+    for (const [k, v] of Object.entries({
+      client_id: 'remote-help-agent',
+      redirect_uri: loopback,
+      response_type: 'code',
+      scope: 'openid email profile offline_access',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'agent-state',
+      prompt: 'login consent',
+    }))
+      auth.searchParams.set(k, v);
+    // No login_hint: the agent gets the email-first page, like the browser.
+    const emailPage = await browser.follow(auth.href);
+    const html = await emailPage.text();
+    const action = /action="([^"]+)"/.exec(html)![1]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    let response = await browser.raw(new URL(action, t.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'alice.fed@contoso.example', csrf }),
+    });
+    let at = new URL(action, t.url).href;
+    for (let i = 0; i < 20 && response.status >= 300 && response.status < 400; i++) {
+      at = new URL(response.headers.get('location')!, at).href;
+      if (at.startsWith(loopback)) break;
+      response = await browser.raw(at);
+    }
+    expect(at.startsWith(loopback)).toBe(true);
+    const code = new URL(at).searchParams.get('code')!;
+    expect(new URL(at).searchParams.get('state')).toBe('agent-state');
+    const token = await fetch(`${t.url}/oidc/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: loopback,
+        client_id: 'remote-help-agent',
+        code_verifier: verifier,
+      }),
+    });
+    expect(token.status).toBe(200);
+    const { access_token } = (await token.json()) as { access_token: string };
+    const me = await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { user: { email: string } }).user.email).toBe('alice.fed@contoso.example');
+  });
+
+  it('counts the organization’s own MFA (its amr) for conditional access; without it, the person is asked to set up an authenticator here and has no session yet', async () => {
+    idp.accounts.set('dora', { email: 'dora.fed@contoso.example', name: 'Dora Federated' });
+    const created = await admin.post('/api/v1/conditional-access/policies', {
+      name: 'MFA for the helper app',
+      state: 'on',
+      users: { include: { kind: 'all' }, exclude: { userIds: [await idOf(admin)], groupIds: [], roleIds: [] } },
+      apps: ['helper'],
+      conditions: {},
+      grant: { kind: 'grant', operator: 'all', controls: ['mfa'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    try {
+      // The provider did MFA (Entra ID says so in `amr`): in.
+      idp.tamper = { claims: (p) => ({ ...p, amr: ['pwd', 'mfa'] }) };
+      const withMfa = await signIn('dora');
+      expect(withMfa.browser.jar(t.url).has('rh_session')).toBe(true);
+      // It did not: our sign-in offers its own authenticator setup, and no session yet.
+      idp.tamper = { claims: (p) => ({ ...p, amr: ['pwd'] }) };
+      const without = await signIn('dora');
+      expect(without.html).toContain('Set up multi-factor authentication');
+      expect(without.browser.jar(t.url).has('rh_session')).toBe(false);
+    } finally {
+      idp.tamper = null;
+      await admin.json(`/api/v1/conditional-access/policies/${(created.body.policy as { id: string }).id}`, 'DELETE');
+    }
+  });
+
+  it('refuses an email outside the organization’s domains', async () => {
+    // Eve's provider account says fabrikam.example although she came through Contoso's provider.
+    const before = await userCount();
+    const { last, html } = await signIn('eve', 'eve@contoso.example');
+    expect(last.status).toBe(403);
+    expect(errorCode(html)).toBe('federation_email_outside_domains');
+    expect(await userCount()).toBe(before);
+  });
+
+  it('test sign-in shows the mapped claims without signing anyone in; needs settings.manage', async () => {
+    idp.nextAccount = 'alice';
+    const browser = new Browser();
+    for (const [k, v] of admin.cookies) browser.jar(t.url).set(k, v);
+    const before = await t.server.db
+      .selectFrom('auth_sessions')
+      .select((e) => e.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const result = await browser.follow(`${t.url}/auth/federation/test/${providerId}`);
+    const html = await result.text();
+    expect(result.status).toBe(200);
+    expect(html).toContain('data-verdict="ok"');
+    expect(html).toContain('Alice Federated');
+    expect(html).toContain(groupId);
+    const after = await t.server.db
+      .selectFrom('auth_sessions')
+      .select((e) => e.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+
+    idp.nextAccount = 'eve';
+    const other = new Browser();
+    for (const [k, v] of admin.cookies) other.jar(t.url).set(k, v);
+    const refused = await (await other.follow(`${t.url}/auth/federation/test/${providerId}`)).text();
+    expect(refused).toContain('data-verdict="refused"');
+
+    const denied = new Browser();
+    for (const [k, v] of helper.cookies) denied.jar(t.url).set(k, v);
+    const page = await denied.follow(`${t.url}/auth/federation/test/${providerId}`);
+    expect(page.status).toBe(403);
+  });
+
+  it('audits a change before → after without the secret; a disabled provider sends people to the password page', async () => {
+    const current = (await admin.json(`/api/v1/identity-providers/${providerId}`)).body.provider as Record<
+      string,
+      unknown
+    >;
+    const { id: _id, hasClientSecret: _h, createdAt: _c, updatedAt: _u, ...input } = current;
+    const updated = await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', {
+      ...input,
+      enabled: false,
+      clientSecret: 'new-secret-456',
+    });
+    expect(updated.status).toBe(200);
+    const event = await t.server.db
+      .selectFrom('audit_events')
+      .select('data')
+      .where('action', '=', 'identity_provider.updated')
+      .executeTakeFirstOrThrow();
+    expect(event.data).not.toContain('new-secret-456');
+    expect(JSON.parse(event.data!)).toMatchObject({
+      before: { enabled: true },
+      after: { enabled: false, secretChanged: true },
+    });
+    const { html } = await signIn('alice', 'alice.fed@contoso.example');
+    expect(html).toContain('name="password"');
+    const removed = await admin.json(`/api/v1/identity-providers/${providerId}`, 'DELETE');
+    expect(removed.status).toBe(204);
+  });
+});
+
+async function idOf(client: Client): Promise<string> {
+  return ((await client.json('/api/v1/me')).body.user as { id: string }).id;
+}

@@ -1,0 +1,270 @@
+/**
+ * @module identity/federation/jit
+ * Just-in-time provisioning: the ID token's claims, read through the provider's claim mapping,
+ * create or update the person in the provider's organization, and the groups claim sets the
+ * person's user groups (mapped by the provider's group mappings, and by group name when asked),
+ * so that role assignments to those groups apply. An email outside the provider's domains, or in
+ * one the organization no longer holds (verified by DNS or asserted), is refused; nothing is
+ * created for a refused sign-in.
+ */
+import type { AuditLog } from '../../audit/audit.js';
+import type { Db } from '../../db/client.js';
+import { newId } from '../../ids.js';
+import type { Clock } from '../../time.js';
+import { iso } from '../../time.js';
+import type { ProviderRecord } from './service.js';
+import { domainOf } from './service.js';
+
+/** A refused federated sign-in: a stable code and words for the person. */
+export class FederationError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = 'FederationError';
+  }
+}
+
+export interface MappedClaims {
+  subject: string;
+  email: string | null;
+  displayName: string | null;
+  jobTitle: string | null;
+  company: string | null;
+  photoUrl: string | null;
+  groups: string[];
+}
+
+const text = (value: unknown, max: number): string | null =>
+  typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : null;
+
+export function mapClaims(provider: ProviderRecord, claims: Record<string, unknown>): MappedClaims {
+  const c = provider.claims;
+  const get = (name: string) => (name ? claims[name] : undefined);
+  const rawGroups = get(c.groups);
+  const groups = (Array.isArray(rawGroups) ? rawGroups : rawGroups === undefined ? [] : [rawGroups])
+    .filter((g): g is string => typeof g === 'string' && g.length > 0 && g.length <= 256)
+    .slice(0, 500);
+  const email = text(get(c.email), 254)?.toLowerCase() ?? null;
+  return {
+    subject: String(claims.sub),
+    email,
+    displayName: text(get(c.displayName), 128),
+    jobTitle: text(get(c.jobTitle), 128),
+    company: text(get(c.company), 128),
+    photoUrl: text(get(c.photoUrl), 2000),
+    groups,
+  };
+}
+
+/** Why this person would be refused, or null: the same rule sign-in and the test sign-in apply. */
+export function refusalOf(provider: ProviderRecord, mapped: MappedClaims): FederationError | null {
+  if (!mapped.email || !/^[^@\s]+@[^@\s]+$/.test(mapped.email))
+    return new FederationError(
+      'federation_email_missing',
+      `${provider.name} sent no email address (claim "${provider.claims.email}"). Ask your administrator to check the claim mapping.`,
+      403,
+    );
+  if (!provider.domains.includes(domainOf(mapped.email)))
+    return new FederationError(
+      'federation_email_outside_domains',
+      `${mapped.email} is not in a domain of this organization (${provider.domains.join(', ')}).`,
+      403,
+    );
+  return null;
+}
+
+export interface Provisioner {
+  db: Db;
+  audit: AuditLog;
+  clock: Clock;
+}
+
+/** The ids of our user groups the person's groups claim maps to. */
+export async function mappedGroupIds(
+  d: Provisioner,
+  provider: ProviderRecord,
+  groups: readonly string[],
+): Promise<string[]> {
+  const ids = new Set<string>();
+  const wanted = new Set(groups);
+  for (const m of provider.groupMappings) if (wanted.has(m.externalId)) ids.add(m.groupId);
+  if (provider.matchGroupsByName && groups.length) {
+    const names = new Set(groups.map((g) => g.toLowerCase()));
+    const rows = await d.db
+      .selectFrom('rbac_groups')
+      .select(['id', 'name'])
+      .where('tenant_id', '=', provider.tenantId)
+      .where('kind', '=', 'user')
+      .execute();
+    for (const row of rows) if (names.has(row.name.toLowerCase())) ids.add(row.id);
+  }
+  // Only groups that still exist and are user groups of the provider's organization.
+  if (!ids.size) return [];
+  const existing = await d.db
+    .selectFrom('rbac_groups')
+    .select('id')
+    .where('tenant_id', '=', provider.tenantId)
+    .where('kind', '=', 'user')
+    .where('id', 'in', [...ids])
+    .execute();
+  return existing.map((r) => r.id).sort();
+}
+
+/** Creates or updates the person from the claims; returns our user id. Throws `FederationError`. */
+export async function provision(
+  d: Provisioner,
+  provider: ProviderRecord,
+  mapped: MappedClaims,
+  ip: string | null,
+): Promise<string> {
+  const refused = refusalOf(provider, mapped);
+  if (refused) throw refused;
+  const email = mapped.email as string;
+  const tenantId = provider.tenantId;
+  // The provider's domains were the organization's when it was saved; the domain must still be (not removed since).
+  const held = await d.db
+    .selectFrom('tenant_domains')
+    .select('domain')
+    .where('tenant_id', '=', tenantId)
+    .where('domain', '=', domainOf(email))
+    .where('verified_at', 'is not', null)
+    .executeTakeFirst();
+  if (!held)
+    throw new FederationError(
+      'federation_email_outside_domains',
+      `${email} is not in a verified domain of this organization.`,
+      403,
+    );
+  const groupIds = await mappedGroupIds(d, provider, mapped.groups);
+  const now = iso(d.clock.now());
+  return d.db.transaction().execute(async (trx) => {
+    const link = await trx
+      .selectFrom('user_identities')
+      .select('user_id')
+      .where('provider_id', '=', provider.id)
+      .where('subject', '=', mapped.subject)
+      .executeTakeFirst();
+    let user = link
+      ? await trx.selectFrom('users').selectAll().where('id', '=', link.user_id).executeTakeFirst()
+      : await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    if (user && user.tenant_id !== tenantId)
+      // Emails are unique across the installation; never say which organization holds it.
+      throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409);
+    if (user?.disabled)
+      throw new FederationError(
+        'federation_account_disabled',
+        'Your account is disabled. Contact your administrator.',
+        403,
+      );
+    const profile = {
+      email,
+      display_name: mapped.displayName ?? user?.display_name ?? email,
+      job_title: mapped.jobTitle ?? user?.job_title ?? null,
+      company: mapped.company ?? user?.company ?? null,
+    };
+    const before = await groupsOf(trx, tenantId, user?.id);
+    if (!user) {
+      const id = newId();
+      await trx
+        .insertInto('users')
+        .values({
+          id,
+          tenant_id: tenantId,
+          ...profile,
+          photo_mime: null,
+          photo: null,
+          // No local password: this person signs in at their organization's provider.
+          password_hash: null,
+          roles: '[]',
+          disabled: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await d.audit.record(
+        {
+          tenantId,
+          actor: { type: 'system', id: null },
+          action: 'user.created',
+          target: { type: 'user', id },
+          ip,
+          data: { via: 'federation', provider: provider.name, before: null, after: { ...profile, groups: groupIds } },
+        },
+        trx,
+      );
+      user = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    } else {
+      const old = {
+        email: user.email,
+        display_name: user.display_name,
+        job_title: user.job_title,
+        company: user.company,
+      };
+      const changed =
+        JSON.stringify(old) !== JSON.stringify(profile) || JSON.stringify(before) !== JSON.stringify(groupIds);
+      if (changed) {
+        await trx
+          .updateTable('users')
+          .set({ ...profile, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', user.id)
+          .execute();
+        await d.audit.record(
+          {
+            tenantId,
+            actor: { type: 'system', id: null },
+            action: 'user.updated',
+            target: { type: 'user', id: user.id },
+            ip,
+            data: {
+              via: 'federation',
+              provider: provider.name,
+              before: { ...old, groups: before },
+              after: { ...profile, groups: groupIds },
+            },
+          },
+          trx,
+        );
+      }
+    }
+    if (!link)
+      await trx
+        .insertInto('user_identities')
+        .values({
+          provider_id: provider.id,
+          subject: mapped.subject,
+          tenant_id: tenantId,
+          user_id: user.id,
+          created_at: now,
+        })
+        .execute();
+    // The provider's groups claim is authoritative for a federated person's user groups (like a directory sync).
+    await trx
+      .deleteFrom('rbac_group_members')
+      .where('tenant_id', '=', tenantId)
+      .where('member_id', '=', user.id)
+      .execute();
+    if (groupIds.length)
+      await trx
+        .insertInto('rbac_group_members')
+        .values(groupIds.map((group_id) => ({ group_id, tenant_id: tenantId, member_id: user.id })))
+        .execute();
+    return user.id;
+  });
+}
+
+async function groupsOf(db: Db, tenantId: string, userId: string | undefined): Promise<string[]> {
+  if (!userId) return [];
+  const rows = await db
+    .selectFrom('rbac_group_members')
+    .innerJoin('rbac_groups', 'rbac_groups.id', 'rbac_group_members.group_id')
+    .select('rbac_group_members.group_id')
+    .where('rbac_group_members.tenant_id', '=', tenantId)
+    .where('rbac_group_members.member_id', '=', userId)
+    .where('rbac_groups.kind', '=', 'user')
+    .execute();
+  return rows.map((r) => r.group_id).sort();
+}

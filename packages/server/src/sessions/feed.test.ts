@@ -1,0 +1,83 @@
+import type { Role, ServerMessage } from '@remote-help/protocol';
+import { describe, expect, it } from 'vitest';
+import type { FeedMember } from './feed.js';
+import { SessionFeed } from './feed.js';
+import type { SessionRow } from './repo.js';
+
+const row = (version: number, state: string) => ({ id: 's1', tenant_id: 't1', version, state }) as SessionRow;
+
+/** A source whose loads the test releases one by one, so a member can arrive mid-load. */
+function scripted() {
+  let current = row(0, 'waiting');
+  const pending: (() => void)[] = [];
+  return {
+    set: (next: SessionRow) => (current = next),
+    release: async () => {
+      pending.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    },
+    source: {
+      load: () => new Promise<SessionRow>((resolve) => pending.push(() => resolve(current))),
+      // Presenting waits too: a member can arrive after the load fixed the roles.
+      present: (r: SessionRow, role: Role) =>
+        new Promise<ServerMessage>((resolve) =>
+          pending.push(() => resolve({ type: 'pong', id: `${role}:${r.version}:${r.state}` } as ServerMessage)),
+        ),
+      failed: (error: unknown) => {
+        throw error;
+      },
+    },
+  };
+}
+
+const member = (userId: string): FeedMember & { got: string[] } => {
+  const got: string[] = [];
+  return { userId, got, sendText: (text: string) => got.push((JSON.parse(text) as { id: string }).id) };
+};
+
+describe('SessionFeed', () => {
+  it('a member who arrives while a load runs for other roles still gets the newer view', async () => {
+    const src = scripted();
+    const feed = new SessionFeed(row(0, 'waiting'), src.source);
+    const oldHelper = member('helper');
+    feed.add(oldHelper, 'helper');
+    await src.release(); // load
+    await src.release(); // present helper
+    expect(oldHelper.got).toEqual(['helper:0:waiting']);
+
+    const sharer = member('sharer');
+    feed.add(sharer, 'sharer');
+    for (let i = 0; i < 3; i++) await src.release(); // load, present helper + sharer
+    // The helper's socket is replaced while the sharer's join is being presented.
+    feed.remove(oldHelper);
+    src.set(row(1, 'joined'));
+    feed.refresh();
+    await src.release(); // load: the roles are now {sharer}
+    const newHelper = member('helper');
+    feed.add(newHelper, 'helper'); // gets the cached (older) frame at once…
+    for (let i = 0; i < 6; i++) await src.release();
+    // …and the joined view right after, not only the sharer.
+    expect(newHelper.got.at(-1)).toBe('helper:1:joined');
+    expect(sharer.got.at(-1)).toBe('sharer:1:joined');
+  });
+
+  it('a member who arrives with nothing changed gets the cached frame and costs no load', async () => {
+    const src = scripted();
+    const feed = new SessionFeed(row(0, 'waiting'), src.source);
+    const a = member('helper');
+    feed.add(a, 'helper');
+    await src.release();
+    await src.release();
+    const b = member('helper');
+    feed.add(b, 'helper');
+    expect(b.got).toEqual(['helper:0:waiting']);
+    let loads = 0;
+    src.source.load = () => {
+      loads++;
+      return Promise.resolve(row(0, 'waiting'));
+    };
+    feed.add(member('helper'), 'helper');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(loads).toBe(0);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * @module sessions/feed
+ * One live view of a session on this node, shared by every connection attached to it.
+ * A change on the bus loads the row once, presents it once per role and sends the same
+ * serialised frame to every connection of that role. Changes that arrive while a load is
+ * in flight mark the feed dirty and cause exactly one more load afterwards, so a burst
+ * of N changes costs at most two loads, however many sockets listen. Pushes leave in
+ * the order they were loaded, so each connection sees versions in order.
+ */
+import type { Role, ServerMessage } from '@remote-help/protocol';
+import type { SessionRow } from './repo.js';
+
+export interface FeedSource {
+  /** The session's current row (of the feed's tenant), or undefined when it is gone. */
+  load(): Promise<SessionRow | undefined>;
+  /** The frame one role sees for `row`. */
+  present(row: SessionRow, role: Role): Promise<ServerMessage>;
+  /** A load or present failed: tell the members, log it. */
+  failed(error: unknown): void;
+}
+
+/** A connection as the feed sees it: something that takes serialised frames. */
+export interface FeedMember {
+  readonly userId: string;
+  sendText(text: string): void;
+}
+
+export class SessionFeed<M extends FeedMember = FeedMember> {
+  readonly members = new Map<M, Role>();
+  /** The latest row seen (for authorization of further attaches without a query). */
+  row: SessionRow;
+  /** The latest frame per role and the row version it shows, sent at once to a connection that attaches. */
+  private readonly frames = new Map<Role, { text: string; version: number }>();
+  private loading = false;
+  private dirty = false;
+  private closed = false;
+
+  constructor(
+    row: SessionRow,
+    private readonly source: FeedSource,
+  ) {
+    this.row = row;
+  }
+
+  /** How many connections of `userId` are members. */
+  countOf(userId: string): number {
+    let n = 0;
+    for (const member of this.members.keys()) if (member.userId === userId) n++;
+    return n;
+  }
+
+  add(member: M, role: Role): void {
+    this.members.set(member, role);
+    this.resend(member);
+  }
+
+  /**
+   * The latest frame to one member now. A role's frame is only as new as the last load that
+   * found a member of that role: when it shows an older row than the feed knows, or a load is
+   * under way (whose roles were fixed before this member came), one more load follows, so a
+   * member never stays on a stale view (a helper whose socket was replaced while the sharer
+   * joined used to).
+   */
+  resend(member: M): void {
+    const role = this.members.get(member);
+    const frame = role && this.frames.get(role);
+    if (frame) member.sendText(frame.text);
+    if (!frame || frame.version !== this.row.version || this.loading) this.refresh();
+  }
+
+  remove(member: M): void {
+    this.members.delete(member);
+  }
+
+  /** Sends one frame to every member of `role` (signaling), serialised once. */
+  relay(role: Role, message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const [member, r] of this.members) if (r === role) member.sendText(text);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.members.clear();
+  }
+
+  /** Reloads and pushes, coalescing: while a load is in flight, later calls cost one more load in all. */
+  refresh(): void {
+    if (this.closed) return;
+    if (this.loading) {
+      this.dirty = true;
+      return;
+    }
+    this.loading = true;
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.dirty = false;
+        const row = await this.source.load();
+        if (!row || this.closed) break;
+        this.row = row;
+        const roles = new Set(this.members.values());
+        for (const role of roles) {
+          const text = JSON.stringify(await this.source.present(row, role));
+          if (this.closed) return;
+          this.frames.set(role, { text, version: row.version });
+          for (const [member, r] of this.members) if (r === role) member.sendText(text);
+        }
+      } while (this.dirty && !this.closed);
+    } catch (error) {
+      this.source.failed(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @module sessions/sweeper
+ * After a restart nobody is present on this node, and a session that was `joined`,
+ * `requested` or `active` would otherwise stay so forever. At start, each of its sides
+ * gets `graceMs` to reattach (clients reconnect on close code 1001 with back-off); a
+ * side that does not come back is gone and the session ends with `connection_lost`,
+ * exactly as if its connection had dropped. Sessions whose people return continue.
+ *
+ * Presence is per node today (one node). With several nodes behind a shared bus the
+ * people may come back to another node; the sweep must then ask the shared presence
+ * before it gives up on them. This is the one place to change for that.
+ */
+import type { Presence } from './presence.js';
+import type { SessionsRepo } from './repo.js';
+
+/** Starts the grace for every live session's people; returns how many sessions are watched. */
+export async function sweepAfterRestart(repo: SessionsRepo, presence: Presence, graceMs: number): Promise<number> {
+  const live = await repo.liveWithParticipants();
+  for (const row of live) {
+    presence.expect(row.id, 'helper', graceMs);
+    if (row.sharer_id) presence.expect(row.id, 'sharer', graceMs);
+  }
+  return live.length;
+}

@@ -1,0 +1,112 @@
+/**
+ * @module users/photoService
+ * Setting and removing profile pictures: an administrator (`users.manage`) for anyone of
+ * their organization, and every signed-in person for themselves. The upload is re-encoded
+ * (`photoImage.ts`) before anything is written; a refused upload changes nothing. Every
+ * change is audited with before → after as digests of the stored bytes, and bumps the
+ * person's `updated_at` so the picture's URL changes and no cache serves the old one.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditLog } from '../audit/audit.js';
+import type { Db } from '../db/client.js';
+import { errors } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import { can } from '../identity/principal.js';
+import type { Clock } from '../time.js';
+import { iso } from '../time.js';
+import { decodeBase64Photo, reencodePhoto } from './photoImage.js';
+
+export interface UserPhotosDeps {
+  db: Db;
+  audit: AuditLog;
+  clock: Clock;
+}
+
+/** Allowed types of stored pictures; anything else in the column is never served. */
+export const SERVABLE_PHOTO_TYPES: Readonly<Record<string, string>> = {
+  'image/webp': 'webp',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  // The demo accounts' portraits, drawn by the server itself (`tenants/avatars.ts`), never uploaded.
+  'image/svg+xml': 'svg',
+};
+
+/** The URL of a person's current picture (`v` changes with every change of the person). */
+export const photoUrlOf = (userId: string, updatedAt: string): string =>
+  `/api/v1/users/${userId}/photo?v=${encodeURIComponent(updatedAt)}`;
+
+export class UserPhotos {
+  constructor(private readonly d: UserPhotosDeps) {}
+
+  private requireManager(principal: Principal, userId: string): void {
+    if (userId !== principal.userId && !can(principal, 'users.manage')) {
+      throw errors.forbidden('Your role does not allow you to manage users.');
+    }
+  }
+
+  /** A digest of the person's current picture (null: none); `not_found` for no such person in the tenant. */
+  private async currentDigest(tenantId: string, userId: string): Promise<string | null> {
+    const row = await this.d.db
+      .selectFrom('users')
+      .select(['id', 'photo'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw errors.notFound('User');
+    return row.photo ? createHash('sha256').update(row.photo).digest('hex').slice(0, 16) : null;
+  }
+
+  /** Re-encodes and stores `base64` as `userId`'s picture; returns its new URL. */
+  async set(principal: Principal, userId: string, base64: string): Promise<{ photoUrl: string }> {
+    this.requireManager(principal, userId);
+    const before = await this.currentDigest(principal.tenantId, userId);
+    // Decoding and re-encoding happen before any write: a refused picture changes nothing.
+    const photo = await reencodePhoto(decodeBase64Photo(base64));
+    const now = iso(this.d.clock.now());
+    await this.d.db
+      .updateTable('users')
+      .set({ photo: photo.data, photo_mime: photo.mime, updated_at: now })
+      .where('tenant_id', '=', principal.tenantId)
+      .where('id', '=', userId)
+      .execute();
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'user.photo_updated',
+      target: { type: 'user', id: userId },
+      ip: principal.ip,
+      data: {
+        before: { photo: before },
+        after: { photo: photo.digest, type: photo.mime, bytes: photo.data.length },
+        uploaded: photo.source,
+        ...(userId === principal.userId ? { self: true } : {}),
+      },
+    });
+    return { photoUrl: photoUrlOf(userId, now) };
+  }
+
+  /** Removes `userId`'s picture (nothing to remove is not an error). */
+  async remove(principal: Principal, userId: string): Promise<void> {
+    this.requireManager(principal, userId);
+    const before = await this.currentDigest(principal.tenantId, userId);
+    if (before === null) return;
+    await this.d.db
+      .updateTable('users')
+      .set({ photo: null, photo_mime: null, updated_at: iso(this.d.clock.now()) })
+      .where('tenant_id', '=', principal.tenantId)
+      .where('id', '=', userId)
+      .execute();
+    await this.d.audit.record({
+      tenantId: principal.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'user.photo_removed',
+      target: { type: 'user', id: userId },
+      ip: principal.ip,
+      data: {
+        before: { photo: before },
+        after: { photo: null },
+        ...(userId === principal.userId ? { self: true } : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A consumer that stops reading (issue 7, finding 1): the server does not buffer for it
+ * without bound. Its socket is closed once more than 1 MiB waits unsent, and the sender
+ * is unaffected.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestServer } from '../test/harness.js';
+import { Client, sessionIn, startTestServer } from '../test/harness.js';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer({}, { presence: { heartbeatMs: 1000, deadAfterMs: 30_000, graceMs: 30_000 } });
+});
+afterAll(async () => t?.stop());
+
+it('closes a socket that does not read what it is sent, and keeps the sender', async () => {
+  const helper = new Client(t.url);
+  await helper.signIn('helper@fabrikam.example');
+  const sharer = new Client(t.url);
+  await sharer.signIn('sharer@fabrikam.example');
+  const { code, session } = (await helper.post('/api/v1/sessions')).body as { code: string; session: { id: string } };
+  const hws = await helper.socket();
+  hws.send({ type: 'attach', sessionId: session.id });
+  await sharer.post('/api/v1/sessions/redeem', { code });
+  const sws = await sharer.socket();
+  sws.send({ type: 'attach', sessionId: session.id });
+  await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' });
+  await sharer.post(`/api/v1/sessions/${session.id}/respond`, { allow: true });
+  await sws.next(sessionIn('active'));
+
+  // The sharer's client stops reading; the helper keeps sending 60 KB offers (within its rate limit).
+  sws.ws.pause();
+  let closed: number | undefined;
+  void sws.closed.then(({ code: c }) => (closed = c));
+  const offer = { kind: 'sdp', description: { type: 'offer', sdp: `v=0\r\n${'a'.repeat(59_000)}` } };
+  const since = hws.received.length;
+  const offline = (m: (typeof hws.received)[number]) =>
+    m.type === 'session' && m.session.state === 'active' && !m.session.peerOnline;
+  const until = Date.now() + 20_000;
+  while (Date.now() < until && hws.ws.readyState === hws.ws.OPEN) {
+    hws.send({ type: 'signal', sessionId: session.id, payload: offer });
+    await new Promise((r) => setTimeout(r, 25));
+    if (hws.received.slice(since).some(offline)) break;
+  }
+  // The server let the sharer go (the helper is told its peer is offline) …
+  await hws.next(offline, 5000, since);
+  sws.ws.resume();
+  await expect.poll(() => closed, { timeout: 5000 }).toBeDefined();
+  expect([1013, 1006]).toContain(closed);
+  // … and the helper's socket is fine.
+  hws.send({ type: 'ping', id: 'p' });
+  await hws.next((m) => m.type === 'pong');
+}, 40_000);

@@ -1,0 +1,74 @@
+/**
+ * @module admin/devices/DeviceBadges
+ * How the devices pages show a device's facts: OS and version, compliance, enrollment
+ * status, online, dates, and a link that navigates inside the app.
+ */
+import type { MouseEvent, ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { Badge, Link } from '@fluentui/react-components';
+import type { ComplianceState, DeviceView, EnrollmentStatus } from '@remote-help/protocol';
+import type { TFunction } from 'i18next';
+
+/** The OS's name ("macOS"). */
+export function osName(t: TFunction, inventory: DeviceView['inventory']): string {
+  return t(`admin.devices.os.${inventory.os}`);
+}
+
+/** The OS version as the device reported it ("14.5", "Debian GNU/Linux 12 (bookworm)"), or "Not reported". */
+export function osVersion(t: TFunction, inventory: DeviceView['inventory']): string {
+  return inventory.osVersion ?? t('admin.devices.notReported');
+}
+
+const COMPLIANCE_COLOR = { compliant: 'success', noncompliant: 'danger', not_evaluated: 'informative' } as const;
+
+export function ComplianceBadge({ state }: { state: ComplianceState }) {
+  const { t } = useTranslation();
+  return (
+    <Badge appearance="tint" color={COMPLIANCE_COLOR[state]} data-compliance={state}>
+      {t(`admin.devices.compliance.${state}`)}
+    </Badge>
+  );
+}
+
+export function EnrollmentBadge({ status }: { status: EnrollmentStatus }) {
+  const { t } = useTranslation();
+  return (
+    <Badge appearance="tint" color={status === 'enrolled' ? 'brand' : 'subtle'}>
+      {t(`admin.devices.enrollment.${status}`)}
+    </Badge>
+  );
+}
+
+export function OnlineBadge({ online }: { online: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Badge appearance="tint" color={online ? 'success' : 'informative'} data-online={online}>
+      {t(online ? 'admin.devices.online' : 'admin.devices.offline')}
+    </Badge>
+  );
+}
+
+/** A date and time in the reader's language, or "Never". */
+export function DateText({ iso }: { iso: string | null }) {
+  const { t, i18n } = useTranslation();
+  if (!iso) return <>{t('admin.devices.never')}</>;
+  const date = new Date(iso);
+  const text = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return <time dateTime={iso}>{text}</time>;
+}
+
+/** A link to a page of this app: a real `href` (open in a new tab works), navigated without a reload. */
+export function AppLink({ to, children }: { to: string; children: ReactNode }) {
+  const navigate = useNavigate();
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    void navigate(to);
+  };
+  return (
+    <Link href={to} onClick={onClick}>
+      {children}
+    </Link>
+  );
+}
