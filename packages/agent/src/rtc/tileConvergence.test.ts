@@ -30,11 +30,13 @@ class Pipe {
     private readonly random: () => number,
     private readonly deliver: (data: Uint8Array) => void,
     private readonly loss: number,
+    /** One-way delay every message has before the jitter (a long path), ms. */
+    private readonly base = 0,
   ) {}
   send(data: Uint8Array, now: number): void {
     if (this.random() < this.loss) return;
     // Mostly in order (a few ms), sometimes late enough to be overtaken.
-    const delay = 2 + (this.random() < 0.05 ? 10 + this.random() * 30 : this.random() * 2);
+    const delay = this.base + 2 + (this.random() < 0.05 ? 10 + this.random() * 30 : this.random() * 2);
     this.#queue.push({ at: now + delay, data: data.slice() });
     if (this.random() < 0.02) this.#queue.push({ at: now + delay + 5, data: data.slice() });
   }
@@ -45,7 +47,7 @@ class Pipe {
   }
 }
 
-function run(seed: number, loss: number) {
+function run(seed: number, loss: number, oneWayMs = 0) {
   const random = prng(seed);
   const width = 400;
   const height = 240;
@@ -59,8 +61,8 @@ function run(seed: number, loss: number) {
 
   let clock = 0;
   const picture = new Picture();
-  const toViewer = new Pipe(random, (m) => receiver.handle(m.buffer), loss);
-  const toAgent = new Pipe(random, (m) => sender.handleMessage(m), loss);
+  const toViewer = new Pipe(random, (m) => receiver.handle(m.buffer), loss, oneWayMs);
+  const toAgent = new Pipe(random, (m) => sender.handleMessage(m), loss, oneWayMs);
   const channel: TileChannel = { readyState: 'open', bufferedAmount: 0, send: (m) => toViewer.send(m, clock) };
   const sender = new TileSender(channel, { now: () => clock });
   const receiver = new TileReceiver((m) => toAgent.send(m, clock), picture);
@@ -109,7 +111,7 @@ function run(seed: number, loss: number) {
     sender.pushFrame(frame(changed));
     step(Math.floor(random() * 12));
   }
-  step(3000); // the screen is still: every loss must have been found and repaired by now
+  step(3000 + 20 * oneWayMs); // the screen is still: every loss must have been found and repaired by now
   const screen = new Uint32Array(width * height);
   for (let i = 0; i < screen.length; i++) {
     screen[i] = ((data[i * 4 + 2] as number) << 16) | ((data[i * 4 + 1] as number) << 8) | (data[i * 4] as number);
@@ -133,6 +135,20 @@ describe('tiles over a bad channel', () => {
     if (loss > 0) expect(sender.stats().lost).toBeGreaterThan(0);
     expect(sender.stats().tiles.copy).toBeGreaterThan(0); // scrolls went as copies
     expect(receiver.stats.dropped).toBe(0);
+    sender.close();
+  });
+
+  it('seed 5, 200 ms each way and 0.05 loss: the picture ends exactly as the screen, and not every message is taken for lost', () => {
+    // A round trip longer than the sender's first timeout: it must learn it (late acks count)
+    // instead of taking every message for lost.
+    vi.useFakeTimers();
+    const { picture, screen, sender } = run(5, 0.05, 200);
+    const wrong = picture.pixels.findIndex((v, i) => v !== screen[i]);
+    expect(wrong, `first wrong pixel at ${wrong % 400},${Math.floor(wrong / 400)}`).toBe(-1);
+    const stats = sender.stats();
+    expect(stats.srttMs).toBeGreaterThan(400);
+    expect(stats.lost).toBeGreaterThan(0);
+    expect(stats.lost).toBeLessThan((stats.messages - stats.duplicated) * 0.3); // every one, before late acks counted
     sender.close();
   });
 });

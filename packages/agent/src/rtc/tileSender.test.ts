@@ -56,6 +56,10 @@ describe('TileSender', () => {
     vi.advanceTimersByTime(ms);
   };
   const ack = (frame: number, mask = 0) => sender.handleMessage(packTileAck(frame, mask));
+  /** Time passing as it does: the sender's poll runs every few ms on the way. */
+  const elapse = (ms: number) => {
+    for (let t = 0; t < ms; t += 4) advance(Math.min(4, ms - t));
+  };
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -321,6 +325,50 @@ describe('TileSender', () => {
     expect(channel.take()).toEqual([]); // not yet: the timeout is above the round trip
     advance(60);
     expect(channel.take().map((m) => m.frame)).toEqual([3, 3]);
+  });
+
+  it('learns a round trip longer than its first timeout from late acks, and stops resending', () => {
+    // A helper that acknowledges every message 800 ms after it was sent: slower than the
+    // first timeout (a long path, or a busy machine). Before late acks counted, no ack was
+    // ever matched, every message was resent, and the round trip was never learned.
+    const due: { at: number; seq: number }[] = [];
+    const run = (ms: number) => {
+      for (let t = 0; t < ms; t += 4) {
+        advance(4);
+        for (const m of channel.take()) due.push({ at: clock + 800, seq: m.seq });
+        while (due[0] && due[0].at <= clock) ack(due.shift()!.seq);
+      }
+    };
+    const s = screen(64, 64, () => 0);
+    sender.pushFrame(s.frame());
+    run(2000);
+    for (let i = 1; i <= 20; i++) {
+      sender.pushFrame(change(s, { x: 0, y: 0, width: 2, height: 2 }, 0x100 * i));
+      run(100);
+    }
+    run(2000);
+    const stats = sender.stats();
+    expect(stats.srttMs).toBeGreaterThan(700);
+    expect(stats.rtoMs).toBeGreaterThan(800);
+    expect(stats.lateAcks).toBeGreaterThanOrEqual(1);
+    expect(stats.lost).toBeLessThanOrEqual(2); // the first message, given up before any round trip was known
+    expect(stats.messages - stats.duplicated).toBeLessThanOrEqual(22); // 21 frames and one resend
+  });
+
+  it('doubles the timeout with each round of timeouts, up to 4 s, and resets it on a timely ack', () => {
+    const s = screen(64, 64, () => 0);
+    sender.pushFrame(s.frame());
+    expect(sender.stats().rtoMs).toBe(500);
+    elapse(510);
+    expect(sender.stats().rtoMs).toBe(1000); // one round, one doubling
+    for (let i = 0; i < 5; i++) elapse(4100);
+    expect(sender.stats().rtoMs).toBe(4000);
+    channel.take();
+    for (let t = 0; t < 4100 && channel.sent.length === 0; t += 4) advance(4);
+    const resent = channel.take().at(-1)!;
+    clock += 30;
+    ack(resent.seq);
+    expect(sender.stats().rtoMs).toBeLessThan(100);
   });
 
   it('starts over at the new size when the screen size changes', () => {

@@ -24,6 +24,12 @@
  *   order on the wire) or when it stays unacknowledged for a retransmission timeout after
  *   it left the send buffer. Its tiles are marked dirty again, so what is resent is the
  *   current picture, never stale pixels, and only what that message carried.
+ * - The timeout follows the measured round trip (srtt + 4 rttvar, as TCP). An ack that
+ *   comes after its message was given up still measures the round trip (the resend went
+ *   under a new number, so the sample is unambiguous), and each round of timeouts doubles
+ *   the timeout until an ack comes in time. Without both, a viewer slower than the first
+ *   timeout (a long path, a busy helper machine) never had an ack counted: every message
+ *   was resent, and the resends kept it busier still.
  * - A message that fits in one small packet (a click, a caret, a menu highlight) is sent
  *   twice, so a single lost packet costs nothing.
  */
@@ -72,6 +78,10 @@ export interface TileSenderStats {
   duplicated: number;
   lost: number;
   acked: number;
+  /** Acks of messages already given up as lost (each also measures the round trip). */
+  lateAcks: number;
+  /** Current retransmission timeout, ms. */
+  rtoMs: number;
   /** Smoothed round trip from leaving the send buffer to the acknowledgement, ms. */
   srttMs: number;
   encodeMsAvg: number;
@@ -94,6 +104,12 @@ interface InFlight {
 const fastDeflate: Deflate = (data) => deflateRawSync(data, { level: 1 });
 /** How often in-flight messages are checked for having left the buffer or timed out. */
 const POLL_MS = 4;
+/** The retransmission timeout before any round trip was measured (a first full screen takes a while to paint). */
+const INITIAL_RTO_MS = 500;
+/** Timeouts double up to this: a viewer silent this long is resent to at this pace. */
+const MAX_RTO_MS = 4000;
+/** Messages given up as lost whose late acks are still recognised. */
+const LATE_KEPT = 256;
 /** Changed rectangles kept as they are, for solid fills; beyond that they go to the grid. */
 const MAX_EXACT = 256;
 /** Smaller rectangles go to the grid directly: a fill costs about as much as a tiny tile. */
@@ -134,6 +150,10 @@ export class TileSender {
   #written = 0;
   #srtt: number | null = null;
   #rttvar = 0;
+  /** Doubles with each round of timeouts, back to 1 when an ack comes in time. */
+  #backoff = 1;
+  /** Messages given up as lost, by number: when each left the buffer (or was sent). */
+  #late = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Sharing is paused: nothing goes on the channel, not even resends. */
@@ -146,6 +166,7 @@ export class TileSender {
     duplicated: 0,
     lost: 0,
     acked: 0,
+    lateAcks: 0,
     encodeMs: 0,
   };
 
@@ -216,16 +237,31 @@ export class TileSender {
     }
     const now = this.#now();
     let newest: InFlight | undefined;
+    let lateLeftAt: number | undefined;
     for (let i = -1; i < 32; i++) {
       if (i >= 0 && !(message.mask & (1 << i))) continue;
-      const done = this.#inFlight.get(message.seq - 1 - i);
-      if (!done) continue;
+      const seq = message.seq - 1 - i;
+      const done = this.#inFlight.get(seq);
+      if (!done) {
+        const leftAt = this.#late.get(seq);
+        if (leftAt === undefined) continue;
+        // Given up too early: its area was resent under a new number, this ack still measures the path.
+        this.#late.delete(seq);
+        this.#stats.lateAcks++;
+        lateLeftAt = Math.max(lateLeftAt ?? leftAt, leftAt);
+        continue;
+      }
       this.#forget(done);
       this.#stats.acked++;
       if (!newest || done.seq > newest.seq) newest = done;
     }
+    if (lateLeftAt !== undefined && !newest) {
+      this.#sampleRtt(now - lateLeftAt);
+      this.#backoff = 1;
+    }
     if (newest) {
       this.#sampleRtt(now - (newest.leftAt ?? newest.sentAt));
+      this.#backoff = 1;
       for (const waiting of this.#inFlight.values()) {
         if (waiting.seq < newest.seq) waiting.overtakenAt ??= now;
       }
@@ -244,6 +280,8 @@ export class TileSender {
       duplicated: s.duplicated,
       lost: s.lost,
       acked: s.acked,
+      lateAcks: s.lateAcks,
+      rtoMs: this.#rto(),
       srttMs: this.#srtt ?? 0,
       encodeMsAvg: s.frames ? s.encodeMs / s.frames : 0,
     };
@@ -532,17 +570,19 @@ export class TileSender {
     const now = this.#now();
     const onWire = this.#written - this.#channel.bufferedAmount;
     const srtt = this.#srtt ?? 100;
-    // Generous: a viewer busy painting a large update acknowledges late, and a false loss
-    // sends that area again. Small messages do not wait for it: they travel twice.
-    const rto = Math.max(srtt + 4 * this.#rttvar, 1.5 * srtt, srtt + 25);
+    const rto = this.#rto();
     const reorder = Math.min(srtt / 4, 10) + 1;
+    let timeouts = 0;
     for (const waiting of [...this.#inFlight.values()]) {
       if (waiting.leftAt === null && waiting.endOffset <= onWire) waiting.leftAt = now;
       const overtaken = waiting.overtakenAt !== null && now - waiting.overtakenAt >= reorder;
       const timedOut = waiting.leftAt !== null && now - waiting.leftAt >= rto;
       if (!overtaken && !timedOut) continue;
+      if (!overtaken) timeouts++;
       this.#forget(waiting);
       this.#stats.lost++;
+      this.#late.set(waiting.seq, waiting.leftAt ?? waiting.sentAt);
+      if (this.#late.size > LATE_KEPT) this.#late.delete(this.#late.keys().next().value as number);
       const t = waiting.tiles;
       for (let i = 0; i < t.length; i += 4) {
         const lost = {
@@ -555,6 +595,19 @@ export class TileSender {
         this.#change(lost);
       }
     }
+    // One round of timeouts, one doubling (however many messages it took).
+    if (timeouts > 0) this.#backoff = Math.min(this.#backoff * 2, MAX_RTO_MS / INITIAL_RTO_MS);
+  }
+
+  /**
+   * The retransmission timeout. Generous: a viewer busy painting a large update
+   * acknowledges late, and a false loss sends that area again. Small messages do not wait
+   * for it: they travel twice.
+   */
+  #rto(): number {
+    const srtt = this.#srtt;
+    const base = srtt === null ? INITIAL_RTO_MS : Math.max(srtt + 4 * this.#rttvar, 1.5 * srtt, srtt + 25);
+    return Math.min(base * this.#backoff, MAX_RTO_MS);
   }
 
   #schedule(): void {
