@@ -38,6 +38,10 @@ const unavailable = netnsUnavailable();
 
 interface NsAgent {
   win: Page;
+  /** The agent's network trace (`REMOTE_HELP_TRACE=net`) from `from` on, in ms after `zero`. */
+  trace(from: number, zero: number): string[];
+  /** The tile sender's counters from the agent's last `tiles` trace line. */
+  tileStats(): { acked: number; lost: number; lateAcks: number; messages: number } | null;
   stop(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ async function startAgent(lab: NetnsLab, url: string, display: string, browser: 
         REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
         REMOTE_HELP_BROWSER: `${process.execPath} e2e/agent/recordUrl.mjs`,
         RH_URL_FILE: urlFile,
+        REMOTE_HELP_TRACE: 'net,tiles',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -63,7 +68,7 @@ async function startAgent(lab: NetnsLab, url: string, display: string, browser: 
   agent.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   agent.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const stop = async (): Promise<void> => {
-    if (process.env.RH_NET_DEBUG) console.log(`agent output:\n${output}`);
+    if (process.env.RH_NET_DEBUG) console.log(`agent output:\n${output.replace(/^\[trace .*\n/gm, '')}`);
     if (agent.exitCode === null && agent.signalCode === null) {
       const exited = new Promise((resolve) => agent.once('exit', resolve));
       agent.kill('SIGINT');
@@ -88,7 +93,15 @@ async function startAgent(lab: NetnsLab, url: string, display: string, browser: 
     await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
     await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
-    return { win, stop };
+    const trace = (from: number, zero: number): string[] =>
+      [...output.matchAll(/^\[trace net \S+ (\d+)\] (.*)$/gm)]
+        .filter((m) => Number(m[1]) >= from)
+        .map((m) => `${Number(m[1]) - zero}ms ${m[2]}`);
+    const tileStats = () => {
+      const last = [...output.matchAll(/^\[trace tiles \S+ \d+\] sender (\{.*?\}) capture /gm)].at(-1);
+      return last ? (JSON.parse(last[1]!) as ReturnType<NsAgent['tileStats']>) : null;
+    };
+    return { win, trace, tileStats, stop };
   } catch (error) {
     console.log(`agent output:\n${output}`);
     await stop();
@@ -193,6 +206,11 @@ test.describe('network change with the agent', () => {
       expect(figures.resumeAfterNewPathMs).toBeLessThanOrEqual(RESUME_BOUND_MS);
       // An ICE restart: the helper kept its one connection, which now reaches the new address.
       expect(await iceInfo(helper)).toMatchObject({ connections: 1, remote: address });
+      // The helper's acks reach the agent and count: most messages are acknowledged, few
+      // resent (when none counted, every message was resent and the helper drowned).
+      const tiles = agent.tileStats();
+      console.log(`agent tiles: ${JSON.stringify(tiles)}`);
+      expect(tiles?.acked).toBeGreaterThan(2 * (tiles?.lost ?? Infinity));
     } finally {
       if (helperPage) {
         // Around the move, or (a failure before it) the last 15 s.
@@ -204,6 +222,7 @@ test.describe('network change with the agent', () => {
         console.log(`  helper: ${since(log.events.filter(([, w]) => !/^(in|out) /.test(w))).join(' | ')}`);
         console.log(`  helper badge: ${since(log.badge).join(' | ')}`);
         console.log(`  helper frames: ${since(log.frames).join(' ')}`);
+        if (agent) console.log(`  agent: ${agent.trace(from, zero).join(' | ')}`);
       }
       await agent?.stop();
       await desktop?.stop();

@@ -16,6 +16,7 @@
 import { EventEmitter } from 'node:events';
 import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
+import { trace } from '../trace.js';
 import { PathMonitor, type PathState } from '@remote-help/protocol';
 import {
   loadWrtc,
@@ -103,7 +104,10 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       });
       if (init) this.#noteLocalAddress(init.candidate);
     };
-    this.#pc.onconnectionstatechange = () => this.emit('connectionstatechange', this.#pc.connectionState);
+    this.#pc.onconnectionstatechange = () => {
+      trace('net', () => `connection ${this.#pc.connectionState}`);
+      this.emit('connectionstatechange', this.#pc.connectionState);
+    };
   }
 
   get connectionState(): string {
@@ -187,6 +191,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
       await this.#pc.setLocalDescription(offer);
       if (iceRestart) this.#pendingCandidates = [];
+      trace('net', () => `offer${iceRestart ? ' (ICE restart)' : ''} set, signaling state ${this.#pc.signalingState}`);
       this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp: offer.sdp } });
     } catch (error) {
       throw this.#fail(error);
@@ -195,8 +200,12 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
 
   async #applyDescription(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
     if (description.type === 'answer') {
-      if (this.#pc.signalingState !== 'have-local-offer') return; // a repeated or late answer
+      if (this.#pc.signalingState !== 'have-local-offer') {
+        trace('net', () => `answer ignored in signaling state ${this.#pc.signalingState}`);
+        return; // a repeated or late answer
+      }
       await this.#pc.setRemoteDescription(description);
+      trace('net', () => 'answer applied');
     } else {
       // The helper re-offered (e.g. after reloading its page): answer it.
       await this.#pc.setRemoteDescription(description);
@@ -228,6 +237,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     const address = candidate.split(' ')[4];
     if (!address || this.#localAddresses.has(address)) return;
     this.#localAddresses.add(address);
+    trace('net', () => `new local address ${address} (path ${this.#monitor.state})`);
     // Once per dead spell: the other addresses of the same new network come with it.
     if (this.#monitor.state !== 'down' || this.#restartedForAddress) return;
     this.#restartedForAddress = true;

@@ -9,6 +9,7 @@ import { ICE_RESTART_RETRY_MS, type SignalPayload } from '@remote-help/protocol'
 import type { ConsentGate } from '../input/consentGate.js';
 import { InputDispatcher } from '../input/inputDispatcher.js';
 import type { DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
+import { trace } from '../trace.js';
 import { ControlLink, wireDisplay } from './controlLink.js';
 import type { LiveMedia } from './screenShare.js';
 
@@ -222,6 +223,7 @@ export class ActiveMedia {
    */
   #onPath(state: string): void {
     if (this.#closed) return;
+    trace('net', () => `path ${state}`);
     if (state === 'up' || state === 'down') this.#o.onPath?.(state);
     if (state === 'down') {
       this.#pathDown = true;
@@ -245,7 +247,11 @@ export class ActiveMedia {
     const restart = this.#media.restartIce?.bind(this.#media);
     if (this.#closed || !restart) return;
     const now = performance.now();
-    if (!force && now - this.#lastIceRestartAt < ICE_RESTART_RETRY_MS) return;
+    if (!force && now - this.#lastIceRestartAt < ICE_RESTART_RETRY_MS) {
+      trace('net', () => `ICE restart skipped: the last one was ${Math.round(now - this.#lastIceRestartAt)} ms ago`);
+      return;
+    }
+    trace('net', () => `ICE restart${force ? ' (retry)' : ''}`);
     this.#lastIceRestartAt = now;
     clearTimeout(this.#iceRestartTimer);
     this.#iceRestartTimer = setTimeout(() => {

@@ -14,6 +14,7 @@ import type { CaptureStats, DisplayInfo, ScreenFrame, ScreenSource } from '../pl
 import type { PathState } from '@remote-help/protocol';
 import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
 import { TileSender, type TileSenderStats } from '../rtc/tileSender.js';
+import { trace, tracing } from '../trace.js';
 import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
 import type { WrtcModule } from '../rtc/wrtc.js';
 
@@ -322,6 +323,14 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     sender.setPaused(this.#paused);
     this.#tiles = sender;
     if (this.#lastFrame) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
+    if (tracing('tiles')) {
+      const capture = this.#screen;
+      const timer = setInterval(() => {
+        if (this.#tiles !== sender) return clearInterval(timer);
+        trace('tiles', () => `sender ${JSON.stringify(sender.stats())} capture ${JSON.stringify(capture.stats())}`);
+      }, 1000);
+      timer.unref();
+    }
   }
 
   async #capture(display: DisplayInfo): Promise<void> {

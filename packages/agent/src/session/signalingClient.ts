@@ -22,6 +22,7 @@ import {
 import WebSocket from 'ws';
 import type { AccessTokenProvider } from '../auth/credentials.js';
 import { AgentError, isAgentError } from '../errors.js';
+import { trace } from '../trace.js';
 
 /** Close code the server uses for an upgrade without valid credentials. */
 export const WS_UNAUTHENTICATED = 4401;
@@ -168,6 +169,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
    * closes shortly after. While reconnecting anyway, the next attempt starts at once.
    */
   refresh(): void {
+    trace('net', () => `signaling refresh (status ${this.#status}${this.#refreshing ? ', already refreshing' : ''})`);
     if (this.#status === 'closed' || this.#refreshing) return;
     if (this.#status !== 'open' || !this.#ws) {
       if (this.#ws === null && this.#status === 'reconnecting') {
@@ -208,13 +210,18 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     const scoped = message.type === 'signal' || message.type === 'path' || message.type.startsWith('chat.');
     const holdBack = this.#refreshing || (scoped && 'sessionId' in message && this.#attaching.has(message.sessionId));
     if (holdBack && scoped && this.#status === 'open') {
+      trace('net', () => `signaling holds ${describe(message)}`);
       if (this.#queue.length >= REFRESH_QUEUE_LIMIT) this.#queue.shift();
       this.#queue.push(message);
       return true;
     }
     const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || this.#status !== 'open') return false;
+    if (!ws || ws.readyState !== WebSocket.OPEN || this.#status !== 'open') {
+      trace('net', () => `signaling dropped ${describe(message)} (status ${this.#status})`);
+      return false;
+    }
     ws.send(JSON.stringify(ClientMessage.parse(message)));
+    trace('net', () => `signaling sent ${describe(message)}`);
     return true;
   }
 
@@ -232,6 +239,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
 
   #dial(token: string, spare = false): void {
     if (this.#status === 'closed') return;
+    trace('net', () => `signaling dial${spare ? ' (spare)' : ''}`);
     const ws = new WebSocket(this.#url, {
       headers: { authorization: `Bearer ${token}` },
       handshakeTimeout: 10_000,
@@ -243,7 +251,8 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
         if (this.#spare === ws && !isBinary) this.#promote(ws, String(data));
       });
       ws.on('error', () => undefined);
-      ws.on('close', () => {
+      ws.on('close', (code) => {
+        trace('net', () => `signaling spare closed (${code})`);
         if (this.#spare === ws) this.#abandonRefresh();
       });
       return;
@@ -265,6 +274,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     });
     ws.on('error', () => undefined); // 'close' follows and decides
     ws.on('close', (code) => {
+      trace('net', () => `signaling ${this.#ws === ws ? 'current' : 'old'} socket closed (${code})`);
       if (this.#ws !== ws) return;
       this.#ws = null;
       clearInterval(this.#watchdog);
@@ -278,13 +288,16 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     });
     clearInterval(this.#watchdog);
     this.#watchdog = setInterval(() => {
-      if (Date.now() - this.#lastTrafficAt > this.#staleAfterMs) ws.terminate();
+      if (Date.now() - this.#lastTrafficAt <= this.#staleAfterMs) return;
+      trace('net', () => `signaling socket silent for ${Date.now() - this.#lastTrafficAt} ms: terminated`);
+      ws.terminate();
     }, 500);
     this.#watchdog.unref();
   }
 
   /** The refresh's connection said hello: it becomes the connection; the old one lingers, then closes. */
   #promote(ws: WebSocket, text: string): void {
+    trace('net', () => 'signaling moved to the spare socket');
     clearTimeout(this.#spareTimer);
     clearTimeout(this.#retryTimer);
     this.#spare = null;
@@ -302,6 +315,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
 
   #abandonRefresh(): void {
     if (!this.#refreshing) return;
+    trace('net', () => 'signaling refresh abandoned');
     const spare = this.#spare;
     this.#dropSpare();
     spare?.terminate();
@@ -362,9 +376,11 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
         this.emit('session', message.session);
         return;
       case 'signal':
+        trace('net', () => `signaling received signal ${describePayload(message.payload)}`);
         this.emit('signal', message.sessionId, message.from, message.payload);
         return;
       case 'error':
+        trace('net', () => `signaling server error ${message.error}`);
         this.emit('serverError', {
           error: message.error,
           message: message.message,
@@ -393,6 +409,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     const base = Math.min(this.#backoff.max, this.#backoff.initial * 2 ** this.#attempt);
     this.#attempt++;
     const delay = base * (0.8 + Math.random() * 0.4);
+    trace('net', () => `signaling retry in ${Math.round(delay)} ms`);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => this.#open(forceRefresh), delay);
   }
@@ -405,6 +422,19 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
   #setStatus(status: SignalingStatus): void {
     if (this.#status === status || this.#status === 'closed') return;
     this.#status = status;
+    trace('net', () => `signaling ${status}`);
     this.emit('status', status);
   }
+}
+
+/** A message's kind for the trace (never its contents). */
+function describe(message: ClientMessage): string {
+  return message.type === 'signal' ? `signal ${describePayload(message.payload)}` : message.type;
+}
+
+function describePayload(payload: SignalPayload): string {
+  if (payload.kind === 'sdp') return `sdp ${payload.description.type}`;
+  if (payload.kind === 'ice')
+    return payload.candidate ? `ice ${payload.candidate.candidate.split(' ')[4] ?? ''}` : 'ice end';
+  return `restart${payload.ice ? ' ice' : ''}`;
 }
