@@ -13,6 +13,8 @@ export interface Bus {
   /** Returns a function that removes the subscription. */
   subscribe(topic: string, handler: BusHandler): () => void;
   close(): Promise<void>;
+  /** Resolves when the bus answers (Redis: PING), rejects otherwise; `/readyz` calls it. Absent: always reachable. */
+  ping?(): Promise<void>;
 }
 
 /** Delivers messages to subscribers of the same process, asynchronously, in order. */
