@@ -8,6 +8,10 @@ import type { ChatRequest, SignalingEvents } from './signalingClient.js';
 class FakeSignaling extends EventEmitter<SignalingEvents> {
   readonly sent: ChatRequest[] = [];
   status: ChatSignaling['status'] = 'open';
+  attached = true;
+  attachedTo(): boolean {
+    return this.attached && this.status === 'open';
+  }
   sendChat(message: ChatRequest): boolean {
     this.sent.push(message);
     return this.status === 'open';
@@ -48,15 +52,28 @@ describe('AgentChat', () => {
     expect(signaling.sent).toEqual([{ type: 'chat.resume', sessionId: 's1', afterSeq: 2 }]);
   });
 
+  it('waits for the session to be attached before anything goes (the server refuses chat for a session not attached)', () => {
+    const signaling = new FakeSignaling();
+    signaling.attached = false;
+    const chat = new AgentChat(signaling as unknown as ChatSignaling, 's1');
+    chat.send('early');
+    expect(signaling.sent).toEqual([]);
+    expect(chat.snapshot().outgoing).toMatchObject([{ text: 'early', state: 'sending' }]);
+    signaling.attached = true;
+    signaling.emit('attached', 's1');
+    expect(signaling.sent.map((m) => m.type)).toEqual(['chat.resume', 'chat.send']);
+  });
+
   it('a send lost with the connection goes again, under the same client id, on re-attach; its echo clears it', () => {
     const { signaling, chat, push } = setup();
     signaling.status = 'reconnecting';
     chat.send('hola 👋🏽');
-    const [first] = signaling.sends();
-    expect(first).toMatchObject({ text: 'hola 👋🏽' });
+    expect(signaling.sends()).toEqual([]); // not attached: it waits
     signaling.status = 'open';
     signaling.emit('attached', 's1');
-    expect(signaling.sends().map((m) => m.clientId)).toEqual([first?.clientId, first?.clientId]);
+    const [first] = signaling.sends();
+    expect(first).toMatchObject({ text: 'hola 👋🏽' });
+    expect(signaling.sends()).toHaveLength(1);
     push(message(1, 'sharer', first?.clientId as string, 'hola 👋🏽'));
     expect(chat.snapshot().outgoing).toEqual([]);
     expect(chat.snapshot().messages).toHaveLength(1);

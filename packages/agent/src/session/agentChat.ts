@@ -21,7 +21,7 @@ export const TYPING_SHOWN_MS = 6_000;
 export const TYPING_REPEAT_MS = 3_000;
 
 /** The part of the signaling client the chat uses. */
-export type ChatSignaling = Pick<SignalingClient, 'on' | 'off' | 'sendChat' | 'status'>;
+export type ChatSignaling = Pick<SignalingClient, 'on' | 'off' | 'sendChat' | 'status' | 'attachedTo'>;
 
 /** What the window shows of the chat. */
 export interface AgentChatSnapshot {
@@ -61,8 +61,9 @@ export class AgentChat extends EventEmitter<{ change: [] }> {
     signaling.on('attached', this.#onAttached);
     signaling.on('chat', this.#onChat);
     signaling.on('serverError', this.#onError);
-    // The session is attached already (the sharing session did it): load the thread now.
-    this.#resync();
+    // Attached already (the chat came after the session): load the thread now. Otherwise on
+    // `attached`: the server refuses chat frames for a session not attached on the connection.
+    if (signaling.attachedTo(sessionId)) this.#resync();
   }
 
   snapshot(): AgentChatSnapshot {
@@ -128,6 +129,8 @@ export class AgentChat extends EventEmitter<{ change: [] }> {
   #transmit(clientId: string): void {
     const message = this.#thread.outgoingOf(clientId);
     if (!message || !this.#enabled) return;
+    // Not attached yet: it stays `sending` and goes with the resync on `attached`.
+    if (!this.signaling.attachedTo(this.sessionId)) return;
     this.signaling.sendChat({ type: 'chat.send', sessionId: this.sessionId, clientId, text: message.text });
     clearTimeout(this.#ackTimers.get(clientId));
     const timer = setTimeout(() => {

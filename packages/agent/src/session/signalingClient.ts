@@ -85,6 +85,8 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
   readonly #backoff: { initial: number; max: number };
   readonly #staleOverride: number | undefined;
   readonly #attached = new Set<string>();
+  /** Sessions the server confirmed (`attached`) on the current connection. */
+  #confirmed = new Set<string>();
   #ws: WebSocket | null = null;
   /** The connection a `refresh` is opening; signals wait in `#queue` until it says hello. */
   #spare: WebSocket | null = null;
@@ -142,7 +144,13 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
     this.#send({ type: 'attach', sessionId });
   }
 
+  /** Whether the server confirmed `sessionId`'s attach on the current connection (session frames are accepted). */
+  attachedTo(sessionId: string): boolean {
+    return this.#status === 'open' && this.#confirmed.has(sessionId);
+  }
+
   detach(sessionId: string): void {
+    this.#confirmed.delete(sessionId);
     if (!this.#attached.delete(sessionId)) return;
     this.#send({ type: 'detach', sessionId });
   }
@@ -362,6 +370,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
         // The server takes a connection's messages concurrently: a signal right behind its
         // session's attach could overtake it and be refused, so signals wait for `attached`.
         this.#attaching = new Set(this.#attached);
+        this.#confirmed = new Set();
         for (const sessionId of this.#attached) this.#send({ type: 'attach', sessionId });
         clearTimeout(this.#attachTimer);
         this.#attachTimer = setTimeout(() => {
@@ -390,6 +399,7 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
         return;
       case 'attached':
         this.#attaching.delete(message.sessionId);
+        if (this.#attached.has(message.sessionId)) this.#confirmed.add(message.sessionId);
         this.#flush();
         this.emit('attached', message.sessionId);
         return;
