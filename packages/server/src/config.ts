@@ -40,6 +40,29 @@ const EnvSchema = z.object({
     .min(100, 'must be at least 100')
     .max(30_000, 'must be at most 30000 (an administrator waits for the answer)')
     .default(5000),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1–64 letters, digits or :_.- (e.g. rh: or rh:prod:)')
+    .default('rh:'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a Prometheus bearer token)').max(256).optional(),
+  METRICS_ADDRESS: z.string().optional(),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters (coturn static-auth-secret)').max(512).optional(),
+  TURN_TTL_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(60, 'must be at least 60')
+    .max(86_400, 'must be at most 86400 (a day)')
+    .default(3600),
+  SHUTDOWN_DRAIN_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1')
+    .max(300, 'must be at most 300')
+    .default(10),
 });
 
 /** The validated configuration the server runs with. */
@@ -48,7 +71,7 @@ export interface Config {
   host: string;
   /** Origin (and optional path prefix-free base) users open, e.g. `http://localhost:8080`. No trailing slash. */
   publicUrl: string;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string | undefined };
   tls: { cert: Buffer; key: Buffer } | null;
   codeTtlSeconds: number;
   /**
@@ -71,6 +94,24 @@ export interface Config {
    * `127.0.0.1:5353,[::1]:53`; null: the system's) and how long one lookup may take.
    */
   dns: { servers: string[] | null; timeoutMs: number };
+  /**
+   * Scale-out (`REDIS_URL`): the bus, presence, device presence, the device-proof replay cache and
+   * back-off counters live in Redis, shared by every node; every key starts with `prefix`
+   * (`REDIS_PREFIX`, default `rh:`). Null: one node, everything in process (the embedded default).
+   */
+  redis: { url: string; prefix: string } | null;
+  /**
+   * Prometheus `/metrics`: on the main port behind `token` (`METRICS_TOKEN`, Bearer), and/or on a
+   * separate listener at `address` (`METRICS_ADDRESS`, e.g. `127.0.0.1:9464`). Neither: off (404).
+   */
+  metrics: { token: string | null; address: { host: string; port: number } | null };
+  /**
+   * TURN REST credentials (`TURN_URLS` + `TURN_SECRET`, coturn `use-auth-secret`): each hello carries
+   * these URLs with a username and password minted for `ttlSeconds` (`TURN_TTL_SECONDS`). Null: none.
+   */
+  turn: { urls: string[]; secret: string; ttlSeconds: number } | null;
+  /** How long a SIGTERM waits for in-flight HTTP requests before cutting them (`SHUTDOWN_DRAIN_SECONDS`). */
+  shutdownDrainMs: number;
 }
 
 /** How far to trust `X-Forwarded-For`/`-Proto`/`-Host`; see {@link Config.trustProxy}. */
@@ -127,8 +168,33 @@ export class ConfigError extends Error {
   }
 }
 
+const POSTGRES_URL_HELP = 'e.g. postgres://remote_help:secret@db.example.org:5432/remote_help[?schema=name]';
+
+/** `postgres://user:password@host:port/database`, with an optional `schema` (search_path) parameter. */
+function parsePostgresUrl(url: string): Config['database'] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError([`DATABASE_URL: not a valid PostgreSQL URL; ${POSTGRES_URL_HELP}`]);
+  }
+  const problems: string[] = [];
+  if (!parsed.hostname) problems.push('has no host');
+  if (parsed.port && !(Number(parsed.port) >= 1 && Number(parsed.port) <= 65535)) problems.push('has a bad port');
+  if (parsed.pathname.length <= 1) problems.push('names no database');
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    problems.push('has a schema that is not a plain lower-case identifier');
+  if (problems.length)
+    throw new ConfigError([`DATABASE_URL: the PostgreSQL URL ${problems.join(', ')}; ${POSTGRES_URL_HELP}`]);
+  parsed.searchParams.delete('schema');
+  return { kind: 'postgres', url: parsed.toString(), ...(schema ? { schema } : {}) };
+}
+
 function parseDatabase(url: string): Config['database'] {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return parsePostgresUrl(url);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    throw new ConfigError([`DATABASE_URL: unsupported scheme; use sqlite:<file> or postgres://…`]);
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (!file) throw new ConfigError(['DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/remote-help.db']);
   return { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
@@ -177,6 +243,29 @@ function readTls(certPath: string | undefined, keyPath: string | undefined): Con
   return { cert: read('TLS_CERT', certPath), key: read('TLS_KEY', keyPath) };
 }
 
+/** `METRICS_ADDRESS`: `host:port` or `[v6]:port` of the separate metrics listener. */
+export function parseListenAddress(name: string, raw: string | undefined): { host: string; port: number } | null {
+  if (!raw?.trim()) return null;
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(raw.trim()) ?? /^([^:[\]]+):(\d{1,5})$/.exec(raw.trim());
+  const port = Number(m?.[2]);
+  if (!m || !isIP(m[1] ?? '') || port < 0 || port > 65535)
+    throw new ConfigError([`${name}: not an address:port: ${raw}; e.g. 127.0.0.1:9464`]);
+  return { host: m[1] ?? '', port };
+}
+
+/** `TURN_URLS`: comma-separated `turn:`/`turns:` URLs, e.g. `turns:turn.example.com:443?transport=tcp`. */
+export function parseTurnUrls(raw: string | undefined): string[] {
+  if (!raw?.trim()) return [];
+  const urls = raw.split(',').map((url) => url.trim());
+  const bad = urls.filter((url) => !/^turns?:[A-Za-z0-9.\-[\]:]+(\?transport=(udp|tcp))?$/.test(url));
+  if (bad.length)
+    throw new ConfigError([
+      `TURN_URLS: not a turn: or turns: URL: ${bad.join(', ')}; e.g. turns:turn.example.com:443?transport=tcp`,
+    ]);
+  if (urls.length > 10) throw new ConfigError(['TURN_URLS: at most 10 URLs']);
+  return urls;
+}
+
 /** Validates `env` (normally `process.env`) into a `Config`, or throws `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const relevant = Object.fromEntries(
@@ -198,8 +287,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (error) {
     problems.push(...(error as ConfigError).problems);
   }
+  let metricsAddress: Config['metrics']['address'] = null;
+  let turnUrls: string[] = [];
+  try {
+    metricsAddress = parseListenAddress('METRICS_ADDRESS', relevant.METRICS_ADDRESS);
+  } catch (error) {
+    problems.push(...(error as ConfigError).problems);
+  }
+  try {
+    turnUrls = parseTurnUrls(relevant.TURN_URLS);
+  } catch (error) {
+    problems.push(...(error as ConfigError).problems);
+  }
+  if (Boolean(relevant.TURN_URLS) !== Boolean(relevant.TURN_SECRET))
+    problems.push('TURN_SECRET: TURN_URLS and TURN_SECRET must be set together');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
+  const iceServers = parseIceServers(e.ICE_SERVERS);
+  if (e.TURN_SECRET && iceServers.some((server) => server.credential))
+    throw new ConfigError([
+      'ICE_SERVERS: carries a static TURN password while TURN_SECRET mints short-lived ones; remove it (keep STUN entries)',
+    ]);
   const tls = readTls(e.TLS_CERT, e.TLS_KEY);
   const scheme = tls ? 'https' : 'http';
   const displayHost = e.HOST === '0.0.0.0' || e.HOST === '127.0.0.1' || e.HOST === '::' ? 'localhost' : e.HOST;
@@ -214,10 +322,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconnectGraceSeconds: e.RECONNECT_GRACE_SECONDS,
     demoPassword: e.DEMO_PASSWORD ?? null,
     seedDemo: e.SEED_DEMO,
-    iceServers: parseIceServers(e.ICE_SERVERS),
+    iceServers,
     logLevel: e.LOG_LEVEL,
     trustProxy,
     webDist: e.WEB_DIST ?? null,
     dns: { servers: dnsServers, timeoutMs: e.DNS_TIMEOUT_MS },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
+    metrics: { token: e.METRICS_TOKEN ?? null, address: metricsAddress },
+    turn:
+      e.TURN_SECRET && turnUrls.length
+        ? { urls: turnUrls, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }
+        : null,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
   };
 }

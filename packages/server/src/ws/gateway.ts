@@ -18,10 +18,12 @@ import { Connection } from './connection.js';
 import { Heartbeat } from './heartbeat.js';
 import type { SocketLimits } from './limits.js';
 import { WS_RATE_LIMITED_CLOSE } from './limits.js';
+import { frameArrivalTime, withFrameArrival } from '../ops/observe.js';
 
 export interface GatewayOptions {
   channel: SessionChannel;
-  iceServers: IceServer[];
+  /** The ICE servers a user's hello carries (TURN credentials are minted per connection). */
+  iceServers: IceServer[] | ((userId: string) => IceServer[]);
   publicOrigin: string;
   heartbeatMs: number;
   /** A connection that has not answered pings for this long is dead. */
@@ -100,6 +102,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       conn.closeAll();
     });
     socket.on('message', (data, isBinary) => {
+      const arrivedAt = frameArrivalTime();
       conn.lastPongAt = Date.now();
       const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (!conn.take()) {
@@ -134,14 +137,16 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       // One connection's messages are handled in the order they arrived: a signal sent right
       // after its attach must find the attachment made (it used to race it and be refused).
       inbound = inbound.then(() =>
-        o.channel.handle(conn, message).catch((error: unknown) => {
+        // The arrival time rides along so the signaling relay can be timed (ops/observe).
+        withFrameArrival(arrivedAt, () => o.channel.handle(conn, message)).catch((error: unknown) => {
           const { body, internal } = toEnvelope(error);
           if (internal) request.log.error({ err: error }, 'websocket handler failed');
           conn.sendError(body.error, body.message, replyTo, body.data);
         }),
       );
     });
-    conn.send({ type: 'hello', userId: principal.userId, iceServers: o.iceServers, heartbeatMs: o.heartbeatMs });
+    const iceServers = typeof o.iceServers === 'function' ? o.iceServers(principal.userId) : o.iceServers;
+    conn.send({ type: 'hello', userId: principal.userId, iceServers, heartbeatMs: o.heartbeatMs });
   });
 }
 
