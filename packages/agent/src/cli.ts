@@ -3,19 +3,22 @@
  * @module cli
  * `remote-help-agent`: the command-line entry of the native sharer agent (share with a
  * code; or enroll the device and run it so helpers can start sessions). Exit codes:
- * 0 done, 1 failed, 2 bad command line, 130 stopped with Ctrl+C.
+ * 0 done, 1 failed, 2 bad command line, 130 stopped with Ctrl+C. Every message is in the
+ * agent's language (`--language`, `REMOTE_HELP_LANGUAGE`, else the system's: `i18n/`).
  */
 import { readFileSync } from 'node:fs';
 import { AgentApp } from './app/agentApp.js';
 import { Credentials, lazyEndpoint } from './auth/credentials.js';
 import { AgentOidcClient } from './auth/oidc.js';
 import { TokenStore } from './auth/tokenStore.js';
-import { type CliCommand, parseArgs, USAGE, UsageError } from './cliArgs.js';
+import { SHIPPED_LANGUAGES } from '@remote-help/protocol';
+import { type CliCommand, parseArgs, splitLanguageFlag, usage, UsageError } from './cliArgs.js';
 import { configDir } from './config/paths.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice } from './devices/identity.js';
 import { collectInventory } from './devices/inventory.js';
-import { isAgentError } from './errors.js';
+import { type AgentError, isAgentError } from './errors.js';
+import { chooseLanguage, translator, type MessageKey, type Translator } from './i18n/index.js';
 import { openUrl } from './platform/browser.js';
 import { loadPlatform } from './platform/index.js';
 import type { PlatformAdapter } from './platform/types.js';
@@ -23,10 +26,20 @@ import { UiServer } from './ui/uiServer.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
+/** The language of every message below and of the window (set first thing in `main`). */
+let i18n: Translator = translator('en');
+
+/** What went wrong, for a person: the reason in their language, the technical detail in English only when there is no better text. */
+function describeAgentError(error: AgentError): string {
+  const key = `cli.error.${error.reason}`;
+  if (i18n.has(key)) return i18n.t(key as MessageKey, { module: String(error.data?.['module'] ?? '') });
+  if (i18n.has(`errors.${error.reason}`)) return i18n.t(`errors.${error.reason}` as MessageKey);
+  return i18n.t('cli.failed', { reason: error.message });
+}
 
 /** Opens the sign-in page, and says where it is in case no browser comes up. */
 async function openSignInPage(url: string): Promise<void> {
-  out('Opening your web browser to sign in. If it does not open, go to:');
+  out(i18n.t('cli.openingBrowser'));
   out(`  ${url}`);
   await openUrl(url).catch((error: unknown) => err(`(${error instanceof Error ? error.message : String(error)})`));
 }
@@ -36,7 +49,7 @@ async function resolveServer(given: string | null, store: TokenStore): Promise<s
   if (given) return given;
   const servers = await store.servers();
   if (servers.length === 1) return servers[0] as string;
-  throw new UsageError('Give the server with --server URL (or set REMOTE_HELP_SERVER)');
+  throw new UsageError('cli.arg.serverMissing');
 }
 
 async function share(
@@ -60,9 +73,9 @@ async function share(
     log: (message) => err(message),
   });
   await app.start();
-  const ui = await UiServer.start({ controller: app });
+  const ui = await UiServer.start({ controller: app, language: i18n.language });
   await showWindow(ui, command.window);
-  out(`Remote Help is running for ${server}. Press Ctrl+C to stop.`);
+  out(i18n.t('cli.running', { server }));
   return untilStopped(app, ui);
 }
 
@@ -71,11 +84,11 @@ async function showWindow(ui: UiServer, window: boolean): Promise<void> {
   const url = ui.launchUrl();
   if (window) {
     await openUrl(url, { appWindow: true }).catch(() => {
-      out('Could not open a window. Open this address in your browser (it works once):');
+      out(i18n.t('cli.windowFailed'));
       out(`  ${url}`);
     });
   } else {
-    out('Open this address in your browser to continue (it works once):');
+    out(i18n.t('cli.openAddress'));
     out(`  ${url}`);
   }
 }
@@ -88,7 +101,7 @@ async function untilStopped(app: AgentApp, ui: UiServer): Promise<number> {
   });
   // A second Ctrl+C while leaving ends at once.
   process.once('SIGINT', () => process.exit(130));
-  out('Stopping: leaving the session and releasing the keyboard and mouse…');
+  out(i18n.t('cli.stopping'));
   await app.shutdown();
   await ui.close();
   return signal === 'SIGINT' ? 130 : 0;
@@ -112,12 +125,12 @@ async function enrollDevice(command: Extract<CliCommand, { command: 'enroll' }>,
   const inventory = await collectInventory(await displayCount(await loadPlatform()));
   try {
     const device = await enroll(command.server, command.token, inventory, dir);
-    out(`Enrolled ${inventory.hostname} in ${device.file.tenantName}.`);
+    out(i18n.t('cli.enrolled', { device: inventory.hostname ?? '', organization: device.file.tenantName }));
     return 0;
   } catch (error) {
     if (!isAgentError(error, 'enrollment_failed')) throw error;
-    err(`remote-help-agent: The server refused to enroll this device: ${error.message}`);
-    err('Ask your administrator for a new enrollment token.');
+    err(`remote-help-agent: ${i18n.t('cli.enrollRefused', { reason: error.message })}`);
+    err(i18n.t('cli.enrollNewToken'));
     return 1;
   }
 }
@@ -129,12 +142,17 @@ async function runDevice(
 ): Promise<number> {
   const device = await loadDevice(dir);
   if (!device) {
-    err('This device is not enrolled. Run remote-help-agent enroll --server URL --token TOKEN first.');
+    err(i18n.t('cli.notEnrolled', { command: 'remote-help-agent enroll --server URL --token TOKEN' }));
     return 2;
   }
   const platform = await loadPlatform();
   await checkIn(device, await collectInventory(await displayCount(platform))).catch((error: unknown) =>
-    err(`Could not check in with ${device.server}: ${error instanceof Error ? error.message : String(error)}`),
+    err(
+      i18n.t('cli.checkInFailed', {
+        server: device.server,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+    ),
   );
   let ui: UiServer | null = null;
   const app = new AgentApp({
@@ -146,13 +164,13 @@ async function runDevice(
     openBrowser: openSignInPage,
     log: (message) => err(message),
     onLaunch: (offer) => {
-      out(`${offer.helper.displayName} wants to help you.`);
+      out(i18n.t('cli.launchOffer', { name: offer.helper.displayName }));
       if (ui) void showWindow(ui, command.window);
     },
   });
   await app.start();
-  ui = await UiServer.start({ controller: app });
-  out(`Remote Help is ready on ${device.server}: a helper can start a session on this device. Press Ctrl+C to stop.`);
+  ui = await UiServer.start({ controller: app, language: i18n.language });
+  out(i18n.t('cli.ready', { server: device.server }));
   return untilStopped(app, ui);
 }
 
@@ -165,8 +183,8 @@ async function signIn(server: string, store: TokenStore): Promise<number> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   const tokens = await credentials.signIn({ openBrowser: openSignInPage, signal: abort.signal });
-  const who = tokens.account?.name ?? tokens.account?.email ?? 'you';
-  out(`Signed in to ${server} as ${who}.`);
+  const who = tokens.account?.name ?? tokens.account?.email ?? null;
+  out(who === null ? i18n.t('cli.signedInNoName', { server }) : i18n.t('cli.signedIn', { server, name: who }));
   return 0;
 }
 
@@ -177,10 +195,14 @@ async function signOut(server: string | null, store: TokenStore): Promise<number
     try {
       await (await AgentOidcClient.discover(tokens.server)).revoke(tokens.refreshToken);
     } catch {
-      err(`Could not reach ${tokens.server} to revoke the sign-in; it was removed from this device.`);
+      err(i18n.t('cli.revokeFailed', { server: tokens.server }));
     }
   }
-  out(removed.length === 0 ? 'You were not signed in.' : `Signed out of ${removed.map((t) => t.server).join(', ')}.`);
+  out(
+    removed.length === 0
+      ? i18n.t('cli.notSignedIn')
+      : i18n.t('cli.signedOut', { count: removed.length, servers: removed.map((t) => t.server) }),
+  );
   return 0;
 }
 
@@ -192,12 +214,22 @@ function version(): string {
 /** Runs one command line and returns the exit code. */
 export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
   try {
-    const command = parseArgs(argv, env);
+    const { language: flag, rest } = splitLanguageFlag(argv);
+    const chosen = await chooseLanguage({ flag, env, platform: process.platform });
+    if (chosen.language === null) {
+      i18n = translator((await chooseLanguage({ flag: null, env, platform: process.platform })).language ?? 'en');
+      throw new UsageError('cli.arg.language', {
+        value: JSON.stringify(flag),
+        languages: SHIPPED_LANGUAGES.join(', '),
+      });
+    }
+    i18n = translator(chosen.language);
+    const command = parseArgs(rest, env);
     const dir = configDir(env);
     const store = new TokenStore(dir);
     switch (command.command) {
       case 'help':
-        out(USAGE);
+        out(usage(i18n.language));
         return 0;
       case 'version':
         out(version());
@@ -215,15 +247,20 @@ export async function main(argv: readonly string[], env: Record<string, string |
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      err(`remote-help-agent: ${error.message}`);
-      err('Run remote-help-agent --help for usage.');
+      err(`remote-help-agent: ${error.text(i18n.language)}`);
+      err(i18n.t('cli.runHelp', { command: 'remote-help-agent --help' }));
       return 2;
     }
     if (isAgentError(error, 'signin_cancelled')) {
-      err('Sign-in was cancelled.');
+      err(i18n.t('errors.signin_cancelled'));
       return 130;
     }
-    err(`remote-help-agent: ${error instanceof Error ? error.message : String(error)}`);
+    const text = isAgentError(error)
+      ? describeAgentError(error)
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    err(`remote-help-agent: ${text}`);
     return 1;
   }
 }

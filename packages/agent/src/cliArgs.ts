@@ -5,13 +5,28 @@
  * enrollment and remote launch (see protocol `devices.ts`).
  */
 
+import type { LanguageTag } from '@remote-help/protocol';
+import { translator, type MessageKey, type MessageValues } from './i18n/index.js';
 import type { PixelPath } from './session/screenShare.js';
 
-/** A bad command line. The CLI prints the message and exits with code 2. */
+/**
+ * A bad command line. The CLI prints it in the user's language (`text`) and exits with code 2;
+ * `message` is the English text.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly key: MessageKey;
+  readonly values: MessageValues;
+
+  constructor(key: MessageKey, values: MessageValues = {}) {
+    super(translator('en').t(key, values));
     this.name = 'UsageError';
+    this.key = key;
+    this.values = values;
+  }
+
+  /** The message in `language`. */
+  text(language: LanguageTag): string {
+    return translator(language).t(this.key, this.values);
   }
 }
 
@@ -36,36 +51,76 @@ const COMMANDS = {
 type CommandName = keyof typeof COMMANDS;
 const TAKES_VALUE = new Set(['--server', '--display', '--token', '--pixels']);
 
-/** The text of `remote-help-agent --help`. */
-export const USAGE = `Usage: remote-help-agent <command> [options]
+/** The text of `remote-help-agent --help` in `language`: the descriptions translated, commands and flags as typed. */
+export function usage(language: LanguageTag): string {
+  const i18n = translator(language);
+  const rows = (entries: readonly (readonly [string, string])[]): string[] =>
+    entries.map(([name, text]) => `  ${name.padEnd(22)}  ${text}`);
+  return [
+    i18n.t('cli.usage.synopsis', { synopsis: 'remote-help-agent <command> [options]' }),
+    '',
+    i18n.t('cli.usage.intro'),
+    '',
+    i18n.t('cli.usage.commands'),
+    ...rows([
+      ['share', i18n.t('cli.usage.share')],
+      ['signin', i18n.t('cli.usage.signin')],
+      ['signout', i18n.t('cli.usage.signout')],
+      ['enroll', i18n.t('cli.usage.enroll')],
+      ['run', i18n.t('cli.usage.run')],
+    ]),
+    '',
+    i18n.t('cli.usage.options'),
+    ...rows([
+      [
+        '--server URL',
+        i18n.t('cli.usage.server', { example: 'https://help.example.com', variable: '$REMOTE_HELP_SERVER' }),
+      ],
+      ['--display ID', i18n.t('cli.usage.display')],
+      ['--token TOKEN', i18n.t('cli.usage.token')],
+      ['--no-window', i18n.t('cli.usage.noWindow')],
+      ['--pixels tiles|video', i18n.t('cli.usage.pixels', { tiles: 'tiles', video: 'video' })],
+      ['--language TAG', i18n.t('cli.usage.language', { example: 'de, ja, pt-BR', variable: '$REMOTE_HELP_LANGUAGE' })],
+      ['--allow-http', i18n.t('cli.usage.allowHttp')],
+      ['-h, --help', i18n.t('cli.usage.help')],
+      ['--version', i18n.t('cli.usage.version')],
+    ]),
+    '',
+    i18n.t('cli.usage.environment'),
+    ...rows([
+      ['REMOTE_HELP_BROWSER', i18n.t('cli.usage.envBrowser')],
+      ['REMOTE_HELP_CONFIG_DIR', i18n.t('cli.usage.envConfigDir')],
+      ['REMOTE_HELP_LANGUAGE', i18n.t('cli.usage.envLanguage')],
+    ]),
+    '',
+  ].join('\n');
+}
 
-Get help from your organization's help desk: share your screen (and, if you allow it,
-your mouse and keyboard) with a helper who gave you a security code.
+/** The English help text. */
+export const USAGE = usage('en');
 
-Commands:
-  share      Open the Remote Help window, enter the security code and share your screen
-  signin     Sign in to a Remote Help server in your web browser
-  signout    Sign out: forget the stored sign-in on this device and revoke it
-  enroll     Enroll this device with an enrollment token from your administrator
-  run        Stay connected so a helper can start a session on this device (remote launch)
-
-Options:
-  --server URL    The Remote Help server, e.g. https://help.example.com
-                  (default: $REMOTE_HELP_SERVER, or the one server you signed in to)
-  --display ID    share: the display to share (default: the primary display)
-  --token TOKEN   enroll: the enrollment token
-  --no-window     share, run: do not open the window; print its one-time address instead
-  --pixels PATH   share, run: how the screen travels: tiles (default: changed areas only,
-                  lowest latency) or video (a VP8 stream: less data for films and animation)
-  --allow-http    Allow plain http to a server that is not on this computer (testing only)
-  -h, --help      Show this help
-  --version       Show the version
-
-Environment:
-  REMOTE_HELP_BROWSER     Command that opens URLs (sign-in page and the window)
-  REMOTE_HELP_CONFIG_DIR  Where the sign-in and the device enrollment are stored
-                          (default: your configuration folder)
-`;
+/**
+ * Takes `--language TAG` (or `--language=TAG`) out of `argv`, wherever it stands: it applies to
+ * every command and to the messages about the rest of the command line.
+ */
+export function splitLanguageFlag(argv: readonly string[]): { language: string | null; rest: string[] } {
+  const rest: string[] = [];
+  let language: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg !== '--language' && !arg.startsWith('--language=')) {
+      rest.push(arg);
+      continue;
+    }
+    if (language !== null) throw new UsageError('cli.arg.twice', { option: '--language' });
+    const value = arg === '--language' ? argv[++i] : arg.slice('--language='.length);
+    if (value === undefined || value === '' || value.startsWith('--')) {
+      throw new UsageError('cli.arg.needsValue', { option: '--language' });
+    }
+    language = value;
+  }
+  return { language, rest };
+}
 
 /** Parses `argv` (without node and the script). */
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliCommand {
@@ -73,9 +128,9 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { command: 'help' };
   if (first === '--version' || first === '-v') return { command: 'version' };
   if (!Object.hasOwn(COMMANDS, first)) {
-    throw new UsageError(
-      first.startsWith('-') ? `Unknown option ${first}: give a command first` : `Unknown command ${first}`,
-    );
+    throw first.startsWith('-')
+      ? new UsageError('cli.arg.unknownOption', { option: first })
+      : new UsageError('cli.arg.unknownCommand', { command: first });
   }
   const command = first as CommandName;
   const allowed: readonly string[] = COMMANDS[command];
@@ -83,25 +138,25 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     if (arg === '-h' || arg === '--help') return { command: 'help' };
-    if (!arg.startsWith('--')) throw new UsageError(`Unexpected argument ${JSON.stringify(arg)}`);
+    if (!arg.startsWith('--')) throw new UsageError('cli.arg.unexpected', { argument: JSON.stringify(arg) });
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!allowed.includes(name)) throw new UsageError(`${command} does not take ${name}`);
-    if (flags.has(name)) throw new UsageError(`${name} was given twice`);
+    if (!allowed.includes(name)) throw new UsageError('cli.arg.notTaken', { command, option: name });
+    if (flags.has(name)) throw new UsageError('cli.arg.twice', { option: name });
     if (TAKES_VALUE.has(name)) {
       const value = eq < 0 ? rest[++i] : arg.slice(eq + 1);
       if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
-        throw new UsageError(`${name} needs a value`);
+        throw new UsageError('cli.arg.needsValue', { option: name });
       }
       flags.set(name, value);
     } else {
-      if (eq >= 0) throw new UsageError(`${name} takes no value`);
+      if (eq >= 0) throw new UsageError('cli.arg.noValue', { option: name });
       flags.set(name, true);
     }
   }
   const pixelsFlag = flags.get('--pixels') as string | undefined;
   if (pixelsFlag !== undefined && pixelsFlag !== 'tiles' && pixelsFlag !== 'video') {
-    throw new UsageError(`--pixels takes tiles or video, not ${JSON.stringify(pixelsFlag)}`);
+    throw new UsageError('cli.arg.pixels', { value: JSON.stringify(pixelsFlag) });
   }
   const pixels: PixelPath = pixelsFlag ?? 'tiles';
   if (command === 'run') return { command, window: !flags.has('--no-window'), pixels };
@@ -110,16 +165,16 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   const rawServer = (flags.get('--server') as string | undefined) ?? env['REMOTE_HELP_SERVER'] ?? null;
   const server = rawServer === null ? null : normalizeServerUrl(rawServer, allowHttp);
   if (command === 'enroll') {
-    if (server === null) throw new UsageError('Give the server with --server URL (or set REMOTE_HELP_SERVER)');
+    if (server === null) throw new UsageError('cli.arg.serverMissing');
     const token = flags.get('--token') as string | undefined;
-    if (token === undefined) throw new UsageError('Give the enrollment token with --token TOKEN');
-    if (!/^[\w.~-]{8,256}$/.test(token))
-      throw new UsageError('That is not an enrollment token: check that it was copied whole');
+    if (token === undefined) throw new UsageError('cli.arg.tokenMissing');
+    if (!/^[\w.~-]{8,256}$/.test(token)) throw new UsageError('cli.arg.tokenInvalid');
     return { command, server, token };
   }
   if (command === 'share') {
     const display = (flags.get('--display') as string | undefined) ?? null;
-    if (display !== null && !/^[\w.:-]{1,64}$/.test(display)) throw new UsageError(`Invalid display id ${display}`);
+    if (display !== null && !/^[\w.:-]{1,64}$/.test(display))
+      throw new UsageError('cli.arg.displayInvalid', { display });
     return { command, server, display, window: !flags.has('--no-window'), pixels };
   }
   return { command, server };
@@ -136,18 +191,16 @@ export function normalizeServerUrl(raw: string, allowHttp = false): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new UsageError(`Invalid server URL ${JSON.stringify(raw)}: give it like https://help.example.com`);
+    throw new UsageError('cli.arg.urlInvalid', { url: JSON.stringify(raw) });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`Invalid server URL ${raw}: it must start with https://`);
+    throw new UsageError('cli.arg.urlScheme', { url: raw });
   }
-  if (url.username || url.password) throw new UsageError('The server URL must not contain a user name or password');
-  if (url.search || url.hash) throw new UsageError('The server URL must not have a query or fragment');
-  if (url.pathname !== '/') throw new UsageError('The server URL must be the server itself, without a path');
+  if (url.username || url.password) throw new UsageError('cli.arg.urlCredentials');
+  if (url.search || url.hash) throw new UsageError('cli.arg.urlQuery');
+  if (url.pathname !== '/') throw new UsageError('cli.arg.urlPath');
   if (url.protocol === 'http:' && !allowHttp && !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new UsageError(
-      `Refusing plain http to ${url.host}: your sign-in would travel unencrypted. Use https, or --allow-http for a test server.`,
-    );
+    throw new UsageError('cli.arg.plainHttp', { host: url.host });
   }
   return url.origin;
 }

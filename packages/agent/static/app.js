@@ -15,13 +15,34 @@ let drawnChat = 0;
 let chatLoading = false;
 /** The newest stored message of the helper already announced (null: nothing loaded yet). */
 let announcedSeq = null;
-const timeFormat = new Intl.DateTimeFormat(navigator.languages, { hour: 'numeric', minute: '2-digit' });
-const fullTimeFormat = new Intl.DateTimeFormat(navigator.languages, { dateStyle: 'full', timeStyle: 'medium' });
+/** The window's language, as the agent set it on `<html lang>`: dates, numbers and plurals follow it. */
+const lang = document.documentElement.lang || 'en';
+const timeFormat = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' });
+const fullTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'medium' });
+const numberFormat = new Intl.NumberFormat(lang);
+const pluralRules = new Intl.PluralRules(lang);
+/** Longest chat message, in characters (the agent refuses longer ones). */
+const CHAT_MAX = 4000;
 
-/** Fills `{name}` placeholders of a string from the table. */
+/**
+ * A string of the table with its `{name}` placeholders filled (numbers in the language's digits);
+ * with a numeric `count`, the plural form `key_<category>` the language needs.
+ */
 function t(key, vars = {}) {
-  const text = key.split('.').reduce((table, part) => (table ? table[part] : undefined), S) ?? key;
-  return String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+  const form = typeof vars.count === 'number' ? `${key}_${pluralRules.select(vars.count)}` : null;
+  const text = (form && S[form]) ?? S[key] ?? S[`${key}_other`] ?? key;
+  return String(text).replace(/\{(\w+)\}/g, (whole, name) => {
+    const value = vars[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? numberFormat.format(value) : String(value);
+  });
+}
+
+/** The text of an error code (codes the table does not know read as the generic error). */
+function errorText(code, retryAfterSeconds = null) {
+  if (code === 'rate_limited') return t('errors.rate_limited', { count: retryAfterSeconds ?? 0 });
+  if (code === 'message_too_long') return t('errors.message_too_long', { max: CHAT_MAX });
+  return S[`errors.${code}`] !== undefined ? t(`errors.${code}`) : t('errors.generic');
 }
 
 async function send(command) {
@@ -39,8 +60,7 @@ function showError(error) {
     el.hidden = true;
     return;
   }
-  const message = S.errors[error.code] ?? S.errors.generic;
-  el.textContent = message.replace('{seconds}', String(error.retryAfterSeconds ?? ''));
+  el.textContent = errorText(error.code, error.retryAfterSeconds);
   el.hidden = false;
 }
 
@@ -233,7 +253,7 @@ function renderChat(chat) {
     if (m.mine) {
       const status = m.state === 'sent' ? t('chatSent') : m.state === 'sending' ? t('chatSending') : t('chatFailed');
       const said = el('span', m.state === 'failed' ? 'failed' : '', ` · ${status}`);
-      if (m.state === 'failed') said.textContent += ` ${S.errors[m.error] ?? S.errors.generic}`;
+      if (m.state === 'failed') said.textContent += ` ${errorText(m.error)}`;
       meta.append(said);
     }
     const text = el('div', 'chat-text');

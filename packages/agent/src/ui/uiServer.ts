@@ -3,15 +3,16 @@
  * The agent window's local HTTP server on 127.0.0.1 and a random port. It serves the
  * page (plain HTML/CSS/JS from `static/`), the state as Server-Sent Events, the
  * helper's photo and a small preview, and takes commands as JSON POSTs validated with
- * zod. Access rules (launch token → cookie, CSRF, Host, Origin) are in `uiAccess.ts`.
+ * zod. The page is in the agent's language: `<html lang dir>` are set here and
+ * `/api/strings` is that language's table. Access rules (launch token → cookie, CSRF, Host, Origin) are in `uiAccess.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describeIssues } from '@remote-help/protocol';
+import { describeIssues, type LanguageTag } from '@remote-help/protocol';
+import { translator, type Translator } from '../i18n/index.js';
 import { UiCommand, type UiController } from './model.js';
-import { STRINGS } from './strings.js';
 import { CSRF_HEADER, UiAccess } from './uiAccess.js';
 
 /** Largest command body accepted (a chat message of 4,000 characters in any script fits). */
@@ -42,6 +43,8 @@ export interface UiServerOptions {
   port?: number;
   /** Directory of index.html, app.js and app.css (default: the package's `static/`). */
   staticDir?: string;
+  /** The window's language (default English): `<html lang dir>`, the title and every string. */
+  language?: LanguageTag;
 }
 
 /** The running window server. */
@@ -50,9 +53,11 @@ export class UiServer {
   readonly access: UiAccess;
   readonly #server: Server;
   readonly #streams = new Set<ServerResponse>();
+  readonly #i18n: Translator;
 
-  private constructor(server: Server, port: number) {
+  private constructor(server: Server, port: number, language: LanguageTag) {
     this.#server = server;
+    this.#i18n = translator(language);
     this.origin = `http://127.0.0.1:${port}`;
     this.access = new UiAccess(port);
   }
@@ -76,7 +81,7 @@ export class UiServer {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    ui = new UiServer(server, (server.address() as AddressInfo).port);
+    ui = new UiServer(server, (server.address() as AddressInfo).port, options.language ?? 'en');
     return ui;
   }
 
@@ -118,7 +123,11 @@ export class UiServer {
     switch (url.pathname) {
       case '/': {
         const csrf = this.access.csrfFor(req.headers) ?? '';
-        const html = (files.get('/index.html') as Buffer).toString('utf8').replace('__CSRF_TOKEN__', csrf);
+        const html = (files.get('/index.html') as Buffer)
+          .toString('utf8')
+          .replace('__CSRF_TOKEN__', csrf)
+          .replace('<html lang="en" dir="ltr">', `<html lang="${this.#i18n.language}" dir="${this.#i18n.dir}">`)
+          .replace('<title>Remote Help</title>', `<title>${escapeHtml(this.#i18n.t('appName'))}</title>`);
         res.writeHead(200, {
           ...BASE_HEADERS,
           'content-type': 'text/html; charset=utf-8',
@@ -127,7 +136,7 @@ export class UiServer {
         return void res.end(html);
       }
       case '/api/strings':
-        return send(res, 200, STRINGS);
+        return send(res, 200, this.#i18n.windowStrings());
       case '/api/state':
         return send(res, 200, controller.state());
       case '/api/chat': {
@@ -222,6 +231,10 @@ export { CSRF_HEADER };
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function forbidden(res: ServerResponse): void {
