@@ -107,6 +107,12 @@ import { DomainsRepo } from './domains/repo.js';
 import { domainRoutes } from './domains/routes.js';
 import { DomainService } from './domains/service.js';
 import { dnsTxtLookup } from './domains/txtLookup.js';
+import { loggerOptions, requestLogContext } from './ops/logging.js';
+import { Metrics, liveSessionsIn } from './ops/metrics.js';
+import { metricsListener, metricsRoute } from './ops/metricsEndpoint.js';
+import { ObservedAuditLog, ObservedBus } from './ops/observe.js';
+import { Readiness } from './ops/readiness.js';
+import { iceServersFor } from './turn/credentials.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -129,6 +135,12 @@ export interface RemoteHelpServer {
   seed: SeedResult;
   /** Every route registered on the app (HEAD twins of GET routes left out), for the authorization sweep. */
   routes: readonly { method: string; url: string }[];
+  /** Prometheus instruments (`ops/metrics`). */
+  metrics: Metrics;
+  /** What `/readyz` reports; `drain()` on shutdown. */
+  readiness: Readiness;
+  /** The port of the separate metrics listener (`METRICS_ADDRESS`) once listening, else null. */
+  metricsPort: number | null;
   /** Starts listening; returns the URL it listens on. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -149,11 +161,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const db = openDatabase(config.database);
   await migrate(db);
   const secrets = await loadSecrets(db);
-  const audit = new AuditLog(db, clock);
+  const metricsRef: { app?: FastifyInstance } = {};
+  const metrics = new Metrics({
+    openSockets: () => metricsRef.app?.websocketServer?.clients.size ?? 0,
+    liveSessions: liveSessionsIn(db),
+  });
+  const audit: AuditLog = new ObservedAuditLog(db, clock, metrics);
   const seed = config.seedDemo
     ? await seedDemo(db, audit, config.demoPassword)
     : { seeded: false, generatedPassword: null, accounts: [] };
-  const bus: Bus = new InProcessBus();
+  const bus: Bus = new ObservedBus(new InProcessBus(), metrics);
   const users = new UsersRepo(db);
   // Back-off counts live in the database (they survive a restart); every attempt is reserved before it is checked.
   const backoffStore = new SqlBackoffStore(db);
@@ -210,7 +227,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const publicOrigin = new URL(config.publicUrl).origin;
 
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger:
+      options.logger === false
+        ? false
+        : loggerOptions(config.logLevel, typeof options.logger === 'object' ? options.logger : {}),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     // One line per request is for debugging; at info the log says what happened, not every asset fetch.
     disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
@@ -226,6 +246,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       answerClientError(error, socket, this.log);
     },
   });
+  metricsRef.app = app;
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
@@ -287,7 +308,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const authSessions = new AuthSessions(db, clock);
   registerAuth(app, { sessions: authSessions, cookieName, bearer: bearerResolver(provider, users, access) });
 
+  requestLogContext(app);
+  metrics.instrumentHttp(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const readiness = new Readiness({ db, bus });
+  app.get('/readyz', async (_request, reply) => {
+    const report = await readiness.report();
+    return reply
+      .status(report.status === 'ready' ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(report);
+  });
+  if (config.metrics.token) metricsRoute(app, metrics, config.metrics.token);
+  let metricsServer: { port: number; close: () => Promise<void> } | null = null;
   const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey });
   const accountSecurity = new AccountSecurity({ db, audit, clock });
   // Passkeys: one relying party (the public URL's host), one challenge store for registration and sign-in.
@@ -444,7 +477,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await app.register(gateway, {
     channel,
-    iceServers: config.iceServers,
+    iceServers: (userId: string) => iceServersFor(config.iceServers, config.turn, userId, clock.now()),
     publicOrigin,
     heartbeatMs: timing.heartbeatMs,
     deadAfterMs: timing.deadAfterMs,
@@ -490,8 +523,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     audit,
     seed,
     routes,
+    metrics,
+    readiness,
+    get metricsPort() {
+      return metricsServer?.port ?? null;
+    },
     async listen() {
       await app.listen({ port: config.port, host: config.host });
+      if (config.metrics.address) metricsServer = await metricsListener(metrics, config.metrics.address);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -503,6 +542,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       clearInterval(pruner);
       clearInterval(complianceSweep);
       await retention.stop();
+      await metricsServer?.close();
       presence.close();
       media.close();
       await app.close();
