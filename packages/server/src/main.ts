@@ -1,10 +1,11 @@
 /**
  * @module main
  * `npm start`: validates the configuration, opens the database, starts the server,
- * prints where to go, and shuts down cleanly on SIGINT/SIGTERM.
+ * prints where to go, and shuts down gracefully on SIGINT/SIGTERM (`ops/shutdown`).
  */
 import { ConfigError, loadConfig } from './config.js';
 import { createServer } from './app.js';
+import { exitOnSignals } from './ops/shutdown.js';
 
 async function main(): Promise<void> {
   let config;
@@ -43,20 +44,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    server.app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  exitOnSignals(server, config.shutdownDrainMs);
 }
 
 main().catch((error: unknown) => {

@@ -374,6 +374,12 @@ export const API_ROUTES: RouteRule[] = (Object.keys(API) as EndpointName[]).flat
 /** Routes outside the contract: health, sign-in, relying party, WebSocket upgrades, the web apps. */
 export const OTHER_ROUTES: RouteRule[] = [
   { method: 'GET', url: '/healthz', access: { kind: 'public', anonymous: 200, why: 'liveness probe' }, csrf: 'read' },
+  {
+    method: 'GET',
+    url: '/readyz',
+    access: { kind: 'public', anonymous: 200, why: 'readiness probe: names failing checks, no data' },
+    csrf: 'read',
+  },
   // Embedded IdP sign-in form: the interaction cookie and a per-interaction CSRF field guard it.
   {
     method: 'GET',
