@@ -89,7 +89,8 @@ const staticDirPlugin = {
     b.onLoad({ filter: /[\\/]ui[\\/]uiServer\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const from = "new URL('../../static/', import.meta.url)";
-      if (!source.includes(from)) throw new Error(`uiServer.ts no longer reads ${from}: update packaging/agentTree.mjs`);
+      if (!source.includes(from))
+        throw new Error(`uiServer.ts no longer reads ${from}: update packaging/agentTree.mjs`);
       return { contents: source.replace(from, "new URL('../static/', import.meta.url)"), loader: 'ts' };
     });
   },

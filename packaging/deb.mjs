@@ -3,7 +3,7 @@
 // file. No maintainer scripts: installing is unpacking, so `dpkg --root` works for tests too.
 import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentVersion, buildAgentTree, ROOT, run } from './agentTree.mjs';
+import { agentVersion, buildAgentTree, run } from './agentTree.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
 
@@ -29,20 +29,28 @@ function install(from, to, mode) {
 /** Builds dist/packages/remote-help-agent_<version>_amd64.deb; returns its path. */
 export async function buildDeb(target, { outDir, compression = 'xz', log }) {
   const version = agentVersion();
-  const work = join(ROOT, 'dist/packages/.build', `deb-${target.id}`);
+  const work = join(outDir, '.build', `deb-${target.id}`);
   const root = join(work, 'root');
   rmSync(work, { recursive: true, force: true });
   await buildAgentTree(join(root, 'usr/lib/remote-help-agent'), target, log);
 
   log('laying out the Debian package');
   install(join(HERE, 'linux/remote-help-agent'), join(root, 'usr/bin/remote-help-agent'), 0o755);
-  install(join(HERE, 'linux/remote-help-agent.desktop'), join(root, 'usr/share/applications/remote-help-agent.desktop'), 0o644);
+  install(
+    join(HERE, 'linux/remote-help-agent.desktop'),
+    join(root, 'usr/share/applications/remote-help-agent.desktop'),
+    0o644,
+  );
   const units = join(root, 'usr/lib/systemd/user');
   install(join(HERE, 'linux/remote-help-agent.service'), join(units, 'remote-help-agent.service'), 0o644);
   // Enabled for every user's graphical session, as `systemctl --global enable` would do.
   mkdirSync(join(units, 'graphical-session.target.wants'), { recursive: true });
   symlinkSync('../remote-help-agent.service', join(units, 'graphical-session.target.wants/remote-help-agent.service'));
-  install(join(HERE, 'common/icon.svg'), join(root, 'usr/share/icons/hicolor/scalable/apps/remote-help-agent.svg'), 0o644);
+  install(
+    join(HERE, 'common/icon.svg'),
+    join(root, 'usr/share/icons/hicolor/scalable/apps/remote-help-agent.svg'),
+    0o644,
+  );
   install(join(HERE, 'common/copyright'), join(root, 'usr/share/doc/remote-help-agent/copyright'), 0o644);
   // npm tarballs carry odd modes; installed files are world-readable, only owners write.
   run('chmod', ['-R', 'u+rwX,go+rX,go-w', root]);
@@ -76,5 +84,6 @@ export async function buildDeb(target, { outDir, compression = 'xz', log }) {
   const deb = join(outDir, `remote-help-agent_${version}_${arch}.deb`);
   log(`building ${deb} (dpkg-deb, ${compression})`);
   run('dpkg-deb', ['--build', '--root-owner-group', `-Z${compression}`, root, deb]);
+  rmSync(work, { recursive: true, force: true });
   return deb;
 }

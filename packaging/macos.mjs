@@ -7,7 +7,7 @@
 // Not signed or notarized: that needs a Mac and a Developer ID (docs/agent/packaging.md).
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentVersion, buildAgentTree, ROOT, run } from './agentTree.mjs';
+import { agentVersion, buildAgentTree, run } from './agentTree.mjs';
 import { toPlist } from './plist.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -56,7 +56,7 @@ export function launchAgentPlist() {
 /** Builds dist/packages/remote-help-agent_<version>_macos-<arch>.zip; returns its path and what is missing. */
 export async function buildMacZip(target, { outDir, log }) {
   const version = agentVersion();
-  const work = join(ROOT, 'dist/packages/.build', `macos-${target.arch}`);
+  const work = join(outDir, '.build', `macos-${target.arch}`);
   rmSync(work, { recursive: true, force: true });
   const contents = join(work, APP_NAME, 'Contents');
   const missing = await buildAgentTree(join(contents, 'Resources/app'), target, log);
@@ -77,5 +77,6 @@ export async function buildMacZip(target, { outDir, log }) {
   rmSync(zip, { force: true });
   log(`zipping ${zip}`);
   run('zip', ['-qry', '-X', zip, APP_NAME], { cwd: work });
+  rmSync(work, { recursive: true, force: true });
   return { zip, missing };
 }

@@ -11,7 +11,8 @@ function value(v, indent) {
     if (!Number.isInteger(v)) throw new Error(`plist: only integers are supported, got ${v}`);
     return `${pad}<integer>${v}</integer>`;
   }
-  if (Array.isArray(v)) return [`${pad}<array>`, ...v.map((item) => value(item, indent + 1)), `${pad}</array>`].join('\n');
+  if (Array.isArray(v))
+    return [`${pad}<array>`, ...v.map((item) => value(item, indent + 1)), `${pad}</array>`].join('\n');
   if (v && typeof v === 'object') {
     const lines = [`${pad}<dict>`];
     for (const [key, item] of Object.entries(v)) {

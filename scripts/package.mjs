@@ -5,7 +5,7 @@
 //   --target linux-x64,darwin-arm64,darwin-x64   only these (default: all)
 //   --fast                                       gzip instead of xz for the .deb (tests)
 //   --out DIR                                    output folder (default dist/packages)
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ROOT } from '../packaging/agentTree.mjs';
 import { buildDeb } from '../packaging/deb.mjs';
@@ -50,6 +50,7 @@ try {
   console.error(`\nPackaging failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
+rmSync(join(outDir, '.build'), { recursive: true, force: true });
 console.log(`\nPackages (${((Date.now() - started) / 1000).toFixed(1)} s):`);
 for (const path of outputs) console.log(`  ${relative(process.cwd(), path) || path}  ${size(path)}`);
 if (missing.length) {
