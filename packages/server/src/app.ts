@@ -10,7 +10,8 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AuditLog } from './audit/audit.js';
 import type { Bus } from './bus/bus.js';
-import { InProcessBus } from './bus/bus.js';
+import type { SharedState } from './bus/sharedState.js';
+import { openSharedState } from './bus/sharedState.js';
 import type { Config } from './config.js';
 import { fastifyTrustProxy } from './config.js';
 import type { Db } from './db/client.js';
@@ -46,7 +47,6 @@ import { CodeGuessingLimits, liveCodesIn } from './ratelimit/codeGuessing.js';
 import { DeviceCookies } from './ratelimit/deviceCookie.js';
 import { ENROLL_ADDRESS } from './ratelimit/policies.js';
 import { SignInLimits } from './ratelimit/signInLimits.js';
-import { SqlBackoffStore } from './ratelimit/store.js';
 import { loadSecrets } from './secrets.js';
 import { MediaWatch } from './sessions/mediaWatch.js';
 import { Presence } from './sessions/presence.js';
@@ -74,8 +74,8 @@ import { closeForShutdown, gateway, websocketErrorHandler } from './ws/gateway.j
 import type { SocketLimitOptions } from './ws/limits.js';
 import { DEFAULT_SOCKET_LIMITS, SocketLimits } from './ws/limits.js';
 import { sweepAfterRestart } from './sessions/sweeper.js';
-import { ReplayCache } from './devices/deviceAuth.js';
-import { DevicePresence, launchChannel } from './devices/launchChannel.js';
+import { DevicePresence } from './devices/devicePresence.js';
+import { launchChannel } from './devices/launchChannel.js';
 import { DEFAULT_LAUNCH_LIMITS, TokenBuckets } from './devices/launchLimits.js';
 import { DevicesRepo } from './devices/repo.js';
 import { deviceRoutes } from './devices/routes.js';
@@ -130,6 +130,8 @@ export interface RemoteHelpServer {
   app: FastifyInstance;
   db: Db;
   bus: Bus;
+  /** What the nodes share (Redis or in process); `halt()` lets a test kill this node. */
+  shared: SharedState;
   sessions: SessionService;
   audit: AuditLog;
   seed: SeedResult;
@@ -161,6 +163,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const db = openDatabase(config.database);
   await migrate(db);
   const secrets = await loadSecrets(db);
+  // The bus, presence, replay cache and back-off counts: in Redis with REDIS_URL (several nodes), else local.
+  const shared = openSharedState(config.redis, { db, devices: new DevicesRepo(db), clock });
   const metricsRef: { app?: FastifyInstance } = {};
   const metrics = new Metrics({
     openSockets: () => metricsRef.app?.websocketServer?.clients.size ?? 0,
@@ -170,10 +174,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const seed = config.seedDemo
     ? await seedDemo(db, audit, config.demoPassword)
     : { seeded: false, generatedPassword: null, accounts: [] };
-  const bus: Bus = new ObservedBus(new InProcessBus(), metrics);
+  const bus: Bus = new ObservedBus(shared.bus, metrics);
   const users = new UsersRepo(db);
-  // Back-off counts live in the database (they survive a restart); every attempt is reserved before it is checked.
-  const backoffStore = new SqlBackoffStore(db);
+  // Back-off counts live in the database (they survive a restart) or in Redis; every attempt is reserved before it is checked.
+  const backoffStore = shared.backoffStore;
   const redeemLimits = new CodeGuessingLimits({ store: backoffStore, clock, audit, liveCodes: liveCodesIn(db, clock) });
   const signInLimits = new SignInLimits(backoffStore, clock);
 
@@ -212,9 +216,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
   const presence = new Presence({
+    directory: shared.directory,
     graceMs: timing.graceMs,
     onGone: (id, role) => void sessions.connectionLost(id, role).catch(() => undefined),
-    onChange: (id) => void bus.publish(sessionTopic(id), { type: 'presence', id }),
+    onChange: (id) => void bus.publish(sessionTopic(id), { type: 'presence', id }).catch(() => undefined),
   });
   presenceRef.current = presence;
   const media = new MediaWatch({
@@ -248,6 +253,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   metricsRef.app = app;
   const routes: { method: string; url: string }[] = [];
+  shared.setLog(app.log);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
@@ -484,15 +490,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     limits: socketLimits,
   });
   await sweepAfterRestart(new SessionsRepo(db), presence, timing.restartGraceMs ?? DEFAULT_PRESENCE.restartGraceMs);
-  const devicePresence = new DevicePresence();
-  const replay = new ReplayCache(devicesRepo, clock);
+  const devicePresence = new DevicePresence(shared.directory);
+  const replay = shared.replay;
   const devices = new DeviceService({
     repo: devicesRepo,
     users,
     audit,
     clock,
     enrollLimits: new Backoff(backoffStore, clock, ENROLL_ADDRESS),
-    isOnline: devicePresence.isOnline,
+    onlineOf: (ids) => devicePresence.onlineOf(ids),
     compliance,
     access,
   });
@@ -519,6 +525,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     app,
     db,
     bus,
+    shared,
     sessions,
     audit,
     seed,
@@ -546,7 +553,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       presence.close();
       media.close();
       await app.close();
-      await bus.close();
+      await shared.close();
       await db.destroy();
     },
   };

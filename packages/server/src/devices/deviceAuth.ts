@@ -2,7 +2,8 @@
  * @module devices/deviceAuth
  * A device proves itself with the Ed25519 key it made at enrollment: each request carries
  * a short-lived JWT (`sub` device id, `htm` method, `htu` URL, `iat`, `jti`) signed with
- * it, much like DPoP. Each proof is accepted once: used `jti`s are kept in the database.
+ * it, much like DPoP. Each proof is accepted once: used `jti`s are kept in the database, or
+ * in Redis when the service runs on several nodes (`devices/redisReplayCache`).
  */
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { DevicePublicKey } from '@remote-help/protocol';
@@ -16,27 +17,35 @@ const MAX_AGE_SECONDS = 60;
 const CLOCK_TOLERANCE_SECONDS = 5;
 const SWEEP_EVERY_MS = 60_000;
 
+/** How long a used `jti` must be remembered: twice the longest a proof is accepted (age + clock tolerance). */
+export const REPLAY_WINDOW_MS = 2 * (MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000;
+
+/** Used proof ids (`jti`), so each proof is accepted once, by any node. */
+export interface ReplayCache {
+  /** True the first time a device offers a `jti`, false on a replay. */
+  remember(deviceId: string, jti: string): Promise<boolean>;
+}
+
 /**
  * Remembers used `jti`s per device in the database for as long as a proof can be valid, so
  * each proof works once, across restarts and for two racing requests alike. Expired entries
  * are swept at most once a minute, by whichever request comes along.
  */
-export class ReplayCache {
+export class SqlReplayCache implements ReplayCache {
   private nextSweep = 0;
   constructor(
     private readonly repo: Pick<DevicesRepo, 'rememberProof' | 'sweepProofs'>,
     private readonly clock: Clock,
   ) {}
 
-  /** True the first time a device offers a `jti`, false on a replay. */
   async remember(deviceId: string, jti: string): Promise<boolean> {
     const now = this.clock.now();
     if (now >= this.nextSweep) {
       this.nextSweep = now + SWEEP_EVERY_MS;
       await this.repo.sweepProofs(iso(now));
     }
-    // Twice the longest a proof is accepted (age + clock tolerance), so no valid proof outlives its entry.
-    return this.repo.rememberProof(deviceId, jti, iso(now + 2 * (MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000));
+    // No valid proof outlives its entry.
+    return this.repo.rememberProof(deviceId, jti, iso(now + REPLAY_WINDOW_MS));
   }
 }
 

@@ -12,24 +12,11 @@ import type { Bus } from '../bus/bus.js';
 import type { Clock } from '../time.js';
 import type { ReplayCache } from './deviceAuth.js';
 import { verifyDeviceProof } from './deviceAuth.js';
+import type { DevicePresence } from './devicePresence.js';
 import type { DevicesRepo } from './repo.js';
 
 /** Bus topic for messages to one device. */
 export const deviceTopic = (id: string): string => `device:${id}`;
-
-/** Which devices hold a launch connection on this node. */
-export class DevicePresence {
-  private readonly counts = new Map<string, number>();
-  isOnline = (id: string): boolean => (this.counts.get(id) ?? 0) > 0;
-  join(id: string): void {
-    this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
-  }
-  leave(id: string): void {
-    const n = (this.counts.get(id) ?? 0) - 1;
-    if (n > 0) this.counts.set(id, n);
-    else this.counts.delete(id);
-  }
-}
 
 export interface LaunchChannelOptions {
   repo: DevicesRepo;

@@ -14,7 +14,7 @@ import type { SessionService } from '../sessions/service.js';
 import type { Clock } from '../time.js';
 import type { ReplayCache } from './deviceAuth.js';
 import { verifyDeviceProof } from './deviceAuth.js';
-import type { DevicePresence } from './launchChannel.js';
+import type { DevicePresence } from './devicePresence.js';
 import { deviceTopic } from './launchChannel.js';
 import type { TokenBuckets } from './launchLimits.js';
 import { deviceDisplayName } from './presenter.js';
@@ -69,7 +69,7 @@ export async function deviceRoutes(app: FastifyInstance, o: DeviceRoutesOptions)
         await o.sessions.assertMayLaunch(principal, device.id);
         const wait = o.launchLimits.take(principal.userId);
         if (wait > 0) throw errors.rateLimited(wait);
-        if (!o.presence.isOnline(device.id)) {
+        if (!(await o.presence.isOnline(device.id))) {
           throw new AppError(
             'device_offline',
             `${deviceDisplayName(device.name, device.id)} is not connected. Ask the person to start Remote Help, or use a security code.`,

@@ -40,7 +40,8 @@ export interface DeviceServiceDeps {
   audit: AuditLog;
   clock: Clock;
   enrollLimits: Backoff;
-  isOnline: (deviceId: string) => boolean;
+  /** Which of the devices hold a launch connection now, on any node (`devices/devicePresence`). */
+  onlineOf: (deviceIds: readonly string[]) => Promise<Set<string>>;
   /** Evaluates a device's compliance and stores it on its row (`complianceService`). */
   compliance: { evaluateDevice(device: DeviceRow): Promise<unknown> };
   /** Whom a helper may help (`rbac/policy`): the device list and page of a helper without `devices.read`. */
@@ -75,8 +76,9 @@ export class DeviceService {
   constructor(private readonly d: DeviceServiceDeps) {}
 
   /** The device as `principal` sees it (`inScope`: whether they may help there), or as the device itself does. */
-  present(row: DeviceRow | DeviceListRow, inScope = false): DeviceView {
-    return presentDevice(row, this.d.isOnline(row.id), inScope && !row.revoked_at);
+  async present(row: DeviceRow | DeviceListRow, inScope = false): Promise<DeviceView> {
+    const online = await this.d.onlineOf([row.id]);
+    return presentDevice(row, online.has(row.id), inScope && !row.revoked_at);
   }
 
   /** Whether a device is in `principal`'s Remote Help scope (View screen), one query set per call. */
@@ -268,8 +270,12 @@ export class DeviceService {
       compliance: query.compliance,
     });
     const visible = all ? rows : rows.filter((row) => !row.revoked_at && inScope(row));
-    const page = pageOfDevices(visible, query, this.d.isOnline);
-    return { devices: page.rows.map((row) => this.present(row, inScope(row))), total: page.total };
+    const online = await this.d.onlineOf(visible.map((row) => row.id));
+    const page = pageOfDevices(visible, query, (id) => online.has(id));
+    return {
+      devices: page.rows.map((row) => presentDevice(row, online.has(row.id), inScope(row) && !row.revoked_at)),
+      total: page.total,
+    };
   }
 
   /**

@@ -24,8 +24,8 @@ export interface ReportsServiceDeps {
   repo: ReportsRepo;
   audit: AuditLog;
   clock: Clock;
-  /** Whether a side of a session holds a live connection on this node now. */
-  isPresent: (sessionId: string, role: Role) => boolean;
+  /** Whether a side of a session holds a live connection now (on any node). */
+  isPresent: (sessionId: string, role: Role) => Promise<boolean>;
   /** Ends one live session of the principal's tenant as an administrator (`SessionService.endAsAdmin`). */
   endSession: (principal: Principal, id: string) => Promise<void>;
 }
@@ -85,11 +85,13 @@ export class ReportsService {
     ]);
     const now = this.d.clock.now();
     return {
-      sessions: rows.map((r) => ({
-        ...presentSessionReport(r, now),
-        helperOnline: this.d.isPresent(r.id, 'helper'),
-        sharerOnline: r.sharer_id !== null && this.d.isPresent(r.id, 'sharer'),
-      })),
+      sessions: await Promise.all(
+        rows.map(async (r) => ({
+          ...presentSessionReport(r, now),
+          helperOnline: await this.d.isPresent(r.id, 'helper'),
+          sharerOnline: r.sharer_id !== null && (await this.d.isPresent(r.id, 'sharer')),
+        })),
+      ),
       total,
     };
   }

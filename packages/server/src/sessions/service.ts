@@ -126,7 +126,7 @@ export class SessionService {
   }
 
   async present(row: SessionRow, role: Role): Promise<SessionView> {
-    const peerOnline = this.d.presence().isPresent(row.id, this.otherRole(role));
+    const peerOnline = await this.d.presence().isPresent(row.id, this.otherRole(role));
     return presentSession(this.d.users, row, role, peerOnline, this.d.deviceName);
   }
 

@@ -6,9 +6,8 @@
  * side that does not come back is gone and the session ends with `connection_lost`,
  * exactly as if its connection had dropped. Sessions whose people return continue.
  *
- * Presence is per node today (one node). With several nodes behind a shared bus the
- * people may come back to another node; the sweep must then ask the shared presence
- * before it gives up on them. This is the one place to change for that.
+ * With several nodes the people may be on (or come back to) another node: the grace's end
+ * asks the shared presence (`Presence.isPresent` through its directory) before it gives up.
  */
 import type { Presence } from './presence.js';
 import type { SessionsRepo } from './repo.js';
