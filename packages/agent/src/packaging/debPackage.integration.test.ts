@@ -30,6 +30,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
   let xvfb: Xvfb;
   let home: string;
   const children: ChildProcess[] = [];
+  let removePackage = (): void => undefined;
   const launcher = (): string => join(root, 'usr/bin/remote-help-agent');
 
   /** Runs the installed launcher from an unrelated folder with a minimal PATH (no Node on it). */
@@ -61,6 +62,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     let started = performance.now();
     const built = freshPackage('linux-x64', file);
     deb = built.path;
+    removePackage = built.remove;
     note(`${built.built ? 'built' : 'reused'} ${deb} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     root = mkdtempSync(join(tmpdir(), 'rh-deb-root-'));
@@ -78,6 +80,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await Promise.all([server?.stop(), xvfb?.stop()]);
     for (const dir of [root, home]) if (dir) rmSync(dir, { recursive: true, force: true });
+    removePackage();
   });
 
   it('declares what it needs and installs the launcher, desktop entry, user unit and icon', () => {

@@ -5,7 +5,7 @@
  * temporary folder.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/serverProcess.js';
@@ -37,15 +37,16 @@ export function agentVersion(): string {
 }
 
 /** A package file of `target` (e.g. linux-x64) named `file`: the fresh one in dist/packages, or a new build. */
-export function freshPackage(target: string, file: string): { path: string; built: boolean } {
+export function freshPackage(target: string, file: string): { path: string; built: boolean; remove: () => void } {
   const existing = join(REPO_ROOT, 'dist/packages', file);
   const sourcesChanged = Math.max(...SOURCES.map((s) => newest(join(REPO_ROOT, s))));
-  if (existsSync(existing) && statSync(existing).mtimeMs > sourcesChanged) return { path: existing, built: false };
+  if (existsSync(existing) && statSync(existing).mtimeMs > sourcesChanged)
+    return { path: existing, built: false, remove: () => undefined };
   const out = mkdtempSync(join(tmpdir(), 'rh-package-'));
   const result = spawnSync(process.execPath, ['scripts/package.mjs', '--target', target, '--fast', '--out', out], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`npm run package failed:\n${result.stdout}${result.stderr}`);
-  return { path: join(out, file), built: true };
+  return { path: join(out, file), built: true, remove: () => rmSync(out, { recursive: true, force: true }) };
 }
