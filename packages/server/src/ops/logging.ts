@@ -69,11 +69,11 @@ export function loggerOptions(level: string, extra: Record<string, unknown> = {}
     level,
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     serializers: {
-      req: (request: FastifyRequest) => ({
-        method: request.method,
-        url: redactUrl(request.url),
-        remoteAddress: request.ip,
-      }),
+      // A Fastify request becomes method, URL (secrets blanked) and address; anything else logged as `req` passes on.
+      req: (request: FastifyRequest | Record<string, unknown>) =>
+        typeof request.url === 'string' && typeof request.method === 'string'
+          ? { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }
+          : request,
     },
     ...extra,
   };
