@@ -10,6 +10,7 @@ import type { TrustProxy } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Secrets } from '../secrets.js';
 import type { UsersRepo } from '../users/repo.js';
+import { signInLanguage } from './i18n/index.js';
 import { createOidcAdapter } from './oidcAdapter.js';
 
 export const OIDC_PATH = '/oidc';
@@ -125,8 +126,10 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       };
     },
     renderError(ctx, out) {
+      // The protocol's own words (`error_description`) stay as the provider wrote them; the page around them is translated.
+      const { tag, dir, t } = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
       ctx.type = 'html';
-      ctx.body = `<!doctype html><meta charset="utf-8"><title>Sign-in error</title><body style="font-family:system-ui;padding:2rem"><h1>Sign-in problem</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">Back to Remote Help</a></p>`;
+      ctx.body = `<!doctype html><html lang="${tag}" dir="${dir}"><meta charset="utf-8"><title>${escapeHtml(t('providerError.title'))}</title><body style="font-family:system-ui;padding:2rem"><h1>${escapeHtml(t('providerError.heading'))}</h1><p dir="ltr">${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p></html>`;
     },
   };
   const provider = new Provider(issuerOf(publicUrl), configuration);

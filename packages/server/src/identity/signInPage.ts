@@ -5,7 +5,7 @@
  * person's language (`i18n/`: the web app's `ui_locales`, else `Accept-Language`), right to
  * left for Arabic and Hebrew.
  */
-import { fill, signInLanguage, type SignInLanguage } from './i18n/index.js';
+import { ENGLISH, type SignInLanguage } from './i18n/index.js';
 import { PASSKEY_STYLE, renderPasskeyForm } from './passkeys/passkeyForm.js';
 import { escapeHtml } from './provider.js';
 
@@ -38,25 +38,43 @@ button:hover{background:#115ea3}button:focus-visible{outline:2px solid #242424;o
 
 export const LOGO = `<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true"><rect width="28" height="28" rx="6" fill="#0f6cbd"/><path d="M7 9h14v9H7z" fill="none" stroke="#fff" stroke-width="2"/><path d="M11 21h6" stroke="#fff" stroke-width="2" stroke-linecap="round"/><circle cx="14" cy="13.5" r="2" fill="#fff"/></svg>`;
 
-export function renderSignInPage(m: SignInPageModel): string {
-  const { tag, dir, t } = m.language ?? signInLanguage(undefined, undefined);
-  const error = m.error ? `<div class="error" role="alert">${escapeHtml(m.error)}</div>` : '';
+/**
+ * A whole sign-in page: `<html lang dir>` of the person's language, the title (`… – Remote Help`),
+ * the brand and `body`. Every sign-in page is this shell (also the later steps', the blocked page's
+ * and federation's), so none can forget the language or the direction.
+ */
+export function renderShell(p: { language: SignInLanguage; title: string; style: string; body: string }): string {
   return `<!doctype html>
-<html lang="${tag}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(t.title)}</title><style>${STYLE}${m.passkeyOptions ? PASSKEY_STYLE : ''}</style></head>
+<html lang="${p.language.tag}" dir="${p.language.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(p.title)} – Remote Help</title><style>${p.style}</style></head>
 <body><main>
 <div class="brand">${LOGO}<span>Remote Help</span></div>
-<h1>${escapeHtml(t.heading)}</h1><p class="sub">${escapeHtml(fill(t.intro, { client: m.clientName }))}</p>
+${p.body}
+</main></body></html>`;
+}
+
+export function renderSignInPage(m: SignInPageModel): string {
+  const language = m.language ?? ENGLISH;
+  const { t } = language;
+  const error = m.error ? `<div class="error" role="alert">${escapeHtml(m.error)}</div>` : '';
+  const passkey = m.passkeyOptions
+    ? `<div class="or">${escapeHtml(t('signIn.or'))}</div>\n${renderPasskeyForm({ uid: m.uid, csrf: m.csrf, options: m.passkeyOptions, label: t('signIn.passkey'), language })}`
+    : '';
+  return renderShell({
+    language,
+    title: t('signIn.title'),
+    style: `${STYLE}${m.passkeyOptions ? PASSKEY_STYLE : ''}`,
+    body: `<h1>${escapeHtml(t('signIn.title'))}</h1><p class="sub">${escapeHtml(t('signIn.intro', { client: m.clientName }))}</p>
 <form method="post" action="/signin/${encodeURIComponent(m.uid)}" autocomplete="on">
 <input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">
-<label for="email">${escapeHtml(t.email)}</label>
+<label for="email">${escapeHtml(t('signIn.email'))}</label>
 <input id="email" name="email" type="email" dir="ltr" autocomplete="username" required maxlength="254" value="${escapeHtml(m.email ?? '')}" ${m.email ? '' : 'autofocus'}>
-<label for="password">${escapeHtml(t.password)}</label>
+<label for="password">${escapeHtml(t('signIn.password'))}</label>
 <input id="password" name="password" type="password" dir="ltr" autocomplete="current-password" required maxlength="256" ${m.email ? 'autofocus' : ''}>
 ${error}
-<button type="submit">${escapeHtml(t.submit)}</button>
+<button type="submit">${escapeHtml(t('signIn.submit'))}</button>
 </form>
-${m.passkeyOptions ? `<div class="or">${escapeHtml(t.or)}</div>\n${renderPasskeyForm({ uid: m.uid, csrf: m.csrf, options: m.passkeyOptions, label: t.passkey })}` : ''}
-<p class="foot">${escapeHtml(t.foot)}</p>
-</main></body></html>`;
+${passkey}
+<p class="foot">${escapeHtml(t('signIn.foot'))}</p>`,
+  });
 }

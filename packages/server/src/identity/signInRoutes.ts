@@ -20,9 +20,9 @@ import type { UsersRepo } from '../users/repo.js';
 import type { SignInSteps, StepOutcome } from './mfa/signInSteps.js';
 import { PasswordlessForm, StepForm } from './mfa/signInSteps.js';
 import { verifyPassword } from './passwords.js';
-import { AGENT_CLIENT_ID, FIRST_PARTY_CLIENTS } from './provider.js';
-import { signInLanguage } from './i18n/index.js';
-import { renderSignInPage } from './signInPage.js';
+import { AGENT_CLIENT_ID, escapeHtml, FIRST_PARTY_CLIENTS } from './provider.js';
+import { signInLanguage, type SignInLanguage } from './i18n/index.js';
+import { renderShell, renderSignInPage, STYLE } from './signInPage.js';
 import type { GateOutcome, SignInGate } from './conditionalAccess/signInGate.js';
 import { appOfSignIn, GateForm } from './conditionalAccess/signInGate.js';
 
@@ -76,7 +76,11 @@ export const signInCsrf = (key: string, uid: string): string =>
 export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions): Promise<void> {
   await app.register(formbody, { bodyLimit: 8 * 1024 });
   const csrfFor = (uid: string) => signInCsrf(o.csrfKey, uid);
-  const clientName = (clientId: unknown) => (clientId === AGENT_CLIENT_ID ? 'the Remote Help app' : 'Remote Help');
+  const clientName = (clientId: unknown, language: SignInLanguage) =>
+    clientId === AGENT_CLIENT_ID ? language.t('signIn.agentClient') : 'Remote Help';
+  /** The pages' language: the interaction's `ui_locales` (the web app's language), then the browser's. */
+  const languageOf = (request: FastifyRequest, interaction?: Interaction) =>
+    signInLanguage(interaction?.params.ui_locales, request.headers['accept-language']);
 
   /**
    * CSP `form-action` also governs where the form's redirects may go: the sign-in ends in a
@@ -102,11 +106,16 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     }
   };
 
-  const expired = (reply: FastifyReply) =>
+  const expired = (reply: FastifyReply, language: SignInLanguage) =>
     page(
       reply,
       400,
-      '<!doctype html><meta charset="utf-8"><title>Sign-in expired</title><body style="font-family:system-ui;padding:2rem"><h1>This sign-in page has expired</h1><p><a href="/">Start again</a></p>',
+      renderShell({
+        language,
+        title: language.t('expired.title'),
+        style: STYLE,
+        body: `<h1>${escapeHtml(language.t('expired.heading'))}</h1><p><a href="/">${escapeHtml(language.t('expired.startAgain'))}</a></p>`,
+      }),
     );
 
   /**
@@ -116,11 +125,11 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
   const grantFirstParty = async (interaction: Interaction, request: FastifyRequest, reply: FastifyReply) => {
     const clientId = String(interaction.params.client_id);
     const accountId = interaction.session?.accountId;
-    if (!FIRST_PARTY_CLIENTS.has(clientId) || !accountId) return expired(reply);
+    if (!FIRST_PARTY_CLIENTS.has(clientId) || !accountId) return expired(reply, languageOf(request, interaction));
     const grant = interaction.grantId
       ? await o.provider.Grant.find(interaction.grantId)
       : new o.provider.Grant({ accountId, clientId });
-    if (!grant) return expired(reply);
+    if (!grant) return expired(reply, languageOf(request, interaction));
     const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
     if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
     if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
@@ -137,19 +146,21 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
   app.get('/signin/:uid', async (request, reply) => {
     const params = Params.safeParse(request.params);
     const interaction = params.success ? await details(request, reply) : undefined;
-    if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply);
+    if (!params.success || !interaction || interaction.uid !== params.data.uid)
+      return expired(reply, languageOf(request, interaction));
     if (interaction.prompt.name === 'consent') return grantFirstParty(interaction, request, reply);
     const elsewhere = await o.homeRealm?.(interaction, request);
     if (elsewhere) return reply.redirect(elsewhere, 303);
     const passkeyOptions = await o.steps.passwordlessOptions(interaction.uid);
+    const language = languageOf(request, interaction);
     return page(
       reply,
       200,
       renderSignInPage({
         uid: interaction.uid,
         csrf: csrfFor(interaction.uid),
-        clientName: clientName(interaction.params.client_id),
-        language: signInLanguage(interaction.params.ui_locales, request.headers['accept-language']),
+        clientName: clientName(interaction.params.client_id, language),
+        language,
         ...(passkeyOptions ? { passkeyOptions } : {}),
       }),
       interaction,
@@ -159,7 +170,9 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
   app.post('/signin/:uid', async (request, reply) => {
     const params = Params.safeParse(request.params);
     const interaction = params.success ? await details(request, reply) : undefined;
-    if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply);
+    const language = languageOf(request, interaction);
+    if (!params.success || !interaction || interaction.uid !== params.data.uid) return expired(reply, language);
+    const { t } = language;
     const uid = interaction.uid;
     const csrfOk = (csrf: string) => {
       const expected = Buffer.from(csrfFor(uid));
@@ -172,9 +185,10 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       app: appOfSignIn(interaction.params.client_id === AGENT_CLIENT_ID, interaction.params.rh_app),
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
+      language,
     };
     const respond = async (step: StepOutcome | GateOutcome, gated = false): Promise<unknown> => {
-      if (step.kind === 'expired') return expired(reply);
+      if (step.kind === 'expired') return expired(reply, language);
       if (step.kind === 'page') return page(reply, step.status, step.html, interaction);
       // Conditional access before the sign-in finishes (it may ask to set up MFA first).
       const outcome = o.gate && !gated ? await o.gate.check(gateRequest, step.user, step.amr) : step;
@@ -198,17 +212,16 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     };
     const gateForm = GateForm.safeParse(request.body);
     if (gateForm.success && o.gate) {
-      if (!csrfOk(gateForm.data.csrf)) return expired(reply);
+      if (!csrfOk(gateForm.data.csrf)) return expired(reply, language);
       // `handle` evaluates again before it lets the sign-in finish.
       return respond(await o.gate.handle(gateRequest, gateForm.data), true);
     }
     const step = StepForm.safeParse(request.body);
     if (step.success) {
-      if (!csrfOk(step.data.csrf)) return expired(reply);
-      return respond(await o.steps.handle(uid, csrfFor(uid), step.data, request.ip));
+      if (!csrfOk(step.data.csrf)) return expired(reply, language);
+      return respond(await o.steps.handle(uid, csrfFor(uid), step.data, request.ip, language));
     }
-    const language = signInLanguage(interaction.params.ui_locales, request.headers['accept-language']);
-    const base = { uid, csrf: csrfFor(uid), clientName: clientName(interaction.params.client_id), language };
+    const base = { uid, csrf: csrfFor(uid), clientName: clientName(interaction.params.client_id, language), language };
     /** The first page again, with an error (and a fresh passkey challenge). */
     const again = async (status: number, model: { email?: string; error: string }) => {
       const passkeyOptions = await o.steps.passwordlessOptions(uid);
@@ -221,20 +234,21 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
     };
     const passwordless = PasswordlessForm.safeParse(request.body);
     if (passwordless.success) {
-      if (!csrfOk(passwordless.data.csrf)) return expired(reply);
-      const outcome = await o.steps.passwordless(uid, csrfFor(uid), passwordless.data.credential, request.ip);
+      if (!csrfOk(passwordless.data.csrf)) return expired(reply, language);
+      const { credential } = passwordless.data;
+      const outcome = await o.steps.passwordless(uid, csrfFor(uid), credential, request.ip, language);
       if (outcome.kind !== 'refused') return respond(outcome);
       return again(outcome.status, { error: outcome.error });
     }
     const form = LoginForm.safeParse(request.body);
-    if (!form.success) return again(400, { error: language.t.missingFields });
+    if (!form.success) return again(400, { error: t('signIn.missingFields') });
     const { email, password, csrf } = form.data;
-    if (!csrfOk(csrf)) return expired(reply);
+    if (!csrfOk(csrf)) return expired(reply, language);
 
     const deviceNonce = o.deviceCookies.nonceFor(o.deviceCookies.read(request.cookies, o.secure), email);
     const attempt = await o.limits.reserve({ email, ip: request.ip, deviceNonce });
     if (!attempt.ok) {
-      const error = `Too many attempts. Try again in ${attempt.retryAfterSeconds} seconds.`;
+      const error = t('signIn.tooManyAttempts', { duration: language.seconds(attempt.retryAfterSeconds) });
       return again(429, { email, error });
     }
     const user = await o.users.findForSignIn(email);
@@ -252,13 +266,14 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       // Only someone who knows the password learns that the account is disabled (as in Entra ID).
       const error =
         passwordOk && user?.disabled
-          ? 'Your account is disabled. Contact your administrator.'
+          ? t('signIn.disabled')
           : retry > 0
-            ? `Wrong email or password. Try again in ${retry} seconds.`
-            : 'Wrong email or password.';
+            ? t('signIn.wrongPasswordWait', { duration: language.seconds(retry) })
+            : t('signIn.wrongPassword');
       return again(passwordOk && user?.disabled ? 403 : 401, { email, error });
     }
     await attempt.succeeded();
-    return respond(await o.steps.afterPassword(uid, csrfFor(uid), { id: user.id, tenant_id: user.tenant_id, email }));
+    const signedIn = { id: user.id, tenant_id: user.tenant_id, email };
+    return respond(await o.steps.afterPassword(uid, csrfFor(uid), signedIn, language));
   });
 }

@@ -21,8 +21,10 @@ import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit.js';
 import type { Clock } from '../../time.js';
 import type { MfaService } from '../mfa/mfaService.js';
+import { AppError } from '../../errors.js';
+import type { SignInLanguage } from '../i18n/index.js';
 import { escapeHtml } from '../provider.js';
-import { LOGO, STYLE } from '../signInPage.js';
+import { renderShell, STYLE } from '../signInPage.js';
 import { SealedState } from '../sealedState.js';
 import type { ConditionalAccessService } from './service.js';
 
@@ -89,16 +91,9 @@ export interface GateRequest {
   app: CaApp;
   ip: string | null;
   userAgent: string | null;
+  /** The pages' language. */
+  language: SignInLanguage;
 }
-
-const ADVICE: Record<CaRequirement, string> = {
-  block:
-    'Your organization does not allow you to sign in to this app here. If you think you need it, contact your IT administrator.',
-  mfa: 'Your organization requires multi-factor authentication for this app. Your IT administrator can help you set it up.',
-  compliantDevice: 'Your organization requires a compliant device for this app.',
-  enrolledDevice: 'Your organization requires a device enrolled in your organization for this app.',
-  signInFrequency: 'Your organization asks you to sign in again.',
-};
 
 export class SignInGate {
   private readonly pending: SealedState<typeof Pending>;
@@ -157,7 +152,8 @@ export class SignInGate {
       });
       return this.setupPage(request, user, pending, 200);
     }
-    return { kind: 'page', status: 403, html: renderBlocked(decision.unmet[0] ?? 'block', failed) };
+    const first = decision.unmet[0] ?? 'block';
+    return { kind: 'page', status: 403, html: renderBlocked(request.language, first, failed) };
   }
 
   /** The setup page's forms: the first code, then Continue after the recovery codes. */
@@ -182,7 +178,10 @@ export class SignInGate {
     try {
       ({ recoveryCodes } = await this.o.mfa.confirmEnrollment(principal, code));
     } catch (error) {
-      const message = error instanceof Error ? error.message : 'That code is not right.';
+      // A wrong code, or a setup that another page replaced (`MfaService.confirmEnrollment`).
+      const { t } = request.language;
+      const replaced = error instanceof AppError && error.code === 'conflict';
+      const message = replaced ? t('gate.setupReplaced') : t('gate.codeWrong');
       return this.setupPage(request, user, form.pending, 400, message, false);
     }
     const amr = [...new Set([...pending.amr, 'otp', 'mfa'])];
@@ -211,16 +210,15 @@ export class SignInGate {
   }
 }
 
-function shell(title: string, sub: string, body: string, error?: string): string {
+function shell(language: SignInLanguage, title: string, sub: string, body: string, error?: string): string {
   const alert = error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : '';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} – Remote Help</title><style>${STYLE}${GATE_STYLE}</style></head>
-<body><main>
-<div class="brand">${LOGO}<span>Remote Help</span></div>
-<h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(sub)}</p>
-${alert}${body}
-</main></body></html>`;
+  return renderShell({
+    language,
+    title,
+    style: `${STYLE}${GATE_STYLE}`,
+    body: `<h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(sub)}</p>
+${alert}${body}`,
+  });
 }
 
 const GATE_STYLE =
@@ -236,37 +234,53 @@ function renderSetup(
   enrollment: { secret: string; qrCode: string } | null,
   error?: string,
 ): string {
+  const { t } = request.language;
   const scan = enrollment
-    ? `<img class="qr" src="${escapeHtml(enrollment.qrCode)}" alt="QR code for your authenticator app">
-<p class="hint">Can’t scan it? Enter this key in the app:</p><p class="secret" data-testid="mfa-secret">${escapeHtml(enrollment.secret)}</p>`
-    : '<p class="hint">Use the entry you added to your authenticator app a moment ago.</p>';
+    ? `<img class="qr" src="${escapeHtml(enrollment.qrCode)}" alt="${escapeHtml(t('gate.qrAlt'))}">
+<p class="hint">${escapeHtml(t('gate.cantScan'))}</p><p class="secret" dir="ltr" data-testid="mfa-secret">${escapeHtml(enrollment.secret)}</p>`
+    : `<p class="hint">${escapeHtml(t('gate.sameEntry'))}</p>`;
+  const steps = (['gate.stepInstall', 'gate.stepScan', 'gate.stepCode'] as const)
+    .map((key) => `<li>${escapeHtml(t(key))}</li>`)
+    .join('');
   return shell(
-    'Set up multi-factor authentication',
-    'Your organization requires a second way to prove it’s you for this app. It takes a minute.',
-    `<ol class="steps"><li>Install an authenticator app on your phone (Microsoft Authenticator, Google Authenticator, or another).</li><li>Scan the QR code with it.</li><li>Enter the 6-digit code the app shows.</li></ol>
+    request.language,
+    t('gate.setupTitle'),
+    t('gate.setupIntro'),
+    `<ol class="steps">${steps}</ol>
 ${scan}
 <form method="post" action="/signin/${escapeHtml(request.uid)}">${hidden(request, pending, 'ca_mfa_setup')}
-<label for="code">Code from the app</label>
-<input id="code" class="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required autofocus>
-<button type="submit">Verify</button></form>`,
+<label for="code">${escapeHtml(t('gate.codeLabel'))}</label>
+<input id="code" class="code" name="code" dir="ltr" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required autofocus>
+<button type="submit">${escapeHtml(t('mfa.verify'))}</button></form>`,
     error,
   );
 }
 
 function renderRecoveryCodes(request: GateRequest, pending: string, codes: string[]): string {
+  const { t } = request.language;
   return shell(
-    'Save your recovery codes',
-    'Your authenticator app is set up. If you lose your phone, each of these codes lets you sign in once. Keep them somewhere safe; they are not shown again.',
-    `<ul class="codes" data-testid="recovery-codes">${codes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>
+    request.language,
+    t('gate.recoveryTitle'),
+    t('gate.recoveryIntro'),
+    `<ul class="codes" dir="ltr" data-testid="recovery-codes">${codes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>
 <form method="post" action="/signin/${escapeHtml(request.uid)}">${hidden(request, pending, 'ca_continue')}
-<button type="submit">Continue</button></form>`,
+<button type="submit">${escapeHtml(t('gate.continue'))}</button></form>`,
   );
 }
 
-function renderBlocked(first: CaRequirement, policies: string[]): string {
+/** Which requirement failed, under which policies (their names as the administrator wrote them), and what to do. */
+function renderBlocked(language: SignInLanguage, first: CaRequirement, policies: string[]): string {
+  const { t } = language;
+  // Each name isolated (U+2068…U+2069): a Latin name in Arabic text, or an RLO inside one, cannot reorder the sentence.
+  const names = policies.map((name) => t('gate.policyName', { name: `\u2068${name}\u2069` }));
   const by =
     policies.length > 0
-      ? `<p class="hint">Blocked by your organization’s conditional access policy: ${policies.map((n) => `“${escapeHtml(n)}”`).join(', ')}.</p>`
+      ? `<p class="hint">${escapeHtml(t('gate.blockedBy', { policies: language.list(names) }))}</p>`
       : '';
-  return shell('You can’t get to this right now', ADVICE[first], `${by}<p><a href="/">Back to Remote Help</a></p>`);
+  return shell(
+    language,
+    t('gate.blockedTitle'),
+    t(`gate.advice.${first}`),
+    `${by}<p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+  );
 }

@@ -15,12 +15,18 @@ import { iso } from '../../time.js';
 import type { ProviderRecord } from './service.js';
 import { domainOf } from './service.js';
 
-/** A refused federated sign-in: a stable code and words for the person. */
+/**
+ * A refused federated sign-in: a stable code and words for the person. `message` is English (logs,
+ * audit); the page shows the catalog's `federation.error.<key>` (the code unless given) with
+ * `params` in the person's language (`pages.ts`).
+ */
 export class FederationError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status = 400,
+    readonly params: Readonly<Record<string, string>> = {},
+    readonly key: string = code,
   ) {
     super(message);
     this.name = 'FederationError';
@@ -66,12 +72,14 @@ export function refusalOf(provider: ProviderRecord, mapped: MappedClaims): Feder
       'federation_email_missing',
       `${provider.name} sent no email address (claim "${provider.claims.email}"). Ask your administrator to check the claim mapping.`,
       403,
+      { provider: provider.name, claim: provider.claims.email },
     );
   if (!provider.domains.includes(domainOf(mapped.email)))
     return new FederationError(
       'federation_email_outside_domains',
       `${mapped.email} is not in a domain of this organization (${provider.domains.join(', ')}).`,
       403,
+      { email: mapped.email, domains: provider.domains.join(', ') },
     );
   return null;
 }
@@ -137,6 +145,8 @@ export async function provision(
       'federation_email_outside_domains',
       `${email} is not in a verified domain of this organization.`,
       403,
+      { email },
+      'federation_email_unverified_domain',
     );
   const groupIds = await mappedGroupIds(d, provider, mapped.groups);
   const now = iso(d.clock.now());
@@ -152,12 +162,15 @@ export async function provision(
       : await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     if (user && user.tenant_id !== tenantId)
       // Emails are unique across the installation; never say which organization holds it.
-      throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409);
+      throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409, {
+        email,
+      });
     if (user?.disabled)
       throw new FederationError(
         'federation_account_disabled',
         'Your account is disabled. Contact your administrator.',
         403,
+        {},
       );
     const profile = {
       email,

@@ -36,6 +36,7 @@ import { can } from '../principal.js';
 import type { SignInGate } from '../conditionalAccess/signInGate.js';
 import { appOfSignIn } from '../conditionalAccess/signInGate.js';
 import { AGENT_CLIENT_ID } from '../provider.js';
+import { signInLanguage } from '../i18n/index.js';
 import { signInCsrf } from '../signInRoutes.js';
 import { FederationError, mapClaims, mappedGroupIds, provision, refusalOf } from './jit.js';
 import { renderEmailPage, renderFederationError, renderTestResult } from './pages.js';
@@ -115,47 +116,63 @@ export function classify(error: unknown, provider: string): FederationError {
     return new FederationError(
       'federation_signature_invalid',
       `The sign-in token from ${provider} has an invalid signature.`,
+      400,
+      { provider },
     );
   if (claim === 'iss')
     return new FederationError(
       'federation_issuer_mismatch',
       `The sign-in token was not issued by ${provider}'s configured issuer.`,
+      400,
+      { provider },
     );
   if (claim === 'aud' || claim === 'azp')
     return new FederationError(
       'federation_audience_mismatch',
       `The sign-in token from ${provider} was meant for another application.`,
+      400,
+      { provider },
     );
   if (claim === 'exp' || claim === 'iat' || /ERR_JWT_EXPIRED|expiration/.test(text))
     return new FederationError(
       'federation_token_expired',
       `The sign-in token from ${provider} has expired. Try again.`,
+      400,
+      { provider },
     );
   if (claim === 'nonce' || /nonce/.test(text))
     return new FederationError(
       'federation_nonce_mismatch',
       `The sign-in token from ${provider} does not belong to this sign-in (nonce).`,
+      400,
+      { provider },
     );
   if (claim === 'state' || /"state"/.test(text))
     return new FederationError(
       'federation_state_mismatch',
       'This sign-in response does not belong to this sign-in (state).',
+      400,
+      {},
     );
-  if (oauthError)
-    return new FederationError(
-      'federation_provider_error',
-      `${provider} refused the sign-in: ${oauthError.error}${oauthError.error_description ? ` (${oauthError.error_description})` : ''}.`,
-    );
+  if (oauthError) {
+    const detail = `${oauthError.error}${oauthError.error_description ? ` (${oauthError.error_description})` : ''}`;
+    return new FederationError('federation_provider_error', `${provider} refused the sign-in: ${detail}.`, 400, {
+      provider,
+      detail,
+    });
+  }
   if (/discover|fetch failed|ECONNREFUSED|timed out|metadata|unexpected HTTP response/i.test(text))
     return new FederationError(
       'federation_provider_unreachable',
       `${provider} could not be reached or is misconfigured.`,
       502,
+      { provider },
     );
-  return new FederationError(
-    'federation_failed',
-    `Sign-in with ${provider} failed: ${chain[0]?.message ?? 'unknown error'}.`,
-  );
+  const detail = chain[0]?.message ?? 'unknown error';
+  return new FederationError('federation_failed', `Sign-in with ${provider} failed: ${detail}.`, 400, {
+    provider,
+    detail,
+  });
 }
 
 /** Each provider's published keys (JWKS), fetched and cached by `jose`. */
@@ -169,7 +186,9 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 async function verifySignature(config: oidc.Configuration, clientId: string, idToken: string): Promise<void> {
   const metadata = config.serverMetadata();
   if (!metadata.jwks_uri)
-    throw new FederationError('federation_provider_unreachable', 'The provider publishes no keys (jwks_uri).', 502);
+    throw new FederationError('federation_provider_unreachable', 'The provider publishes no keys (jwks_uri).', 502, {
+      provider: metadata.issuer,
+    });
   let keys = keySets.get(metadata.jwks_uri);
   if (!keys) keySets.set(metadata.jwks_uri, (keys = createRemoteJWKSet(new URL(metadata.jwks_uri))));
   await jwtVerify(idToken, keys, { issuer: metadata.issuer, audience: clientId, clockTolerance: 30 });
@@ -209,8 +228,11 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
       )
       .send(html);
 
+  /** The pages' language: the interaction's `ui_locales` (the web app's language) when known, then the browser's. */
+  const languageFor = (request: FastifyRequest, interaction?: Interaction) =>
+    signInLanguage(interaction?.params.ui_locales, request.headers['accept-language']);
   const refuse = (reply: FastifyReply, error: FederationError, again = '/auth/login') =>
-    page(reply, error.status, renderFederationError(error.code, error.message, again));
+    page(reply, error.status, renderFederationError(error, again, languageFor(reply.request)));
 
   const interactionOf = async (request: FastifyRequest, reply: FastifyReply): Promise<Interaction | undefined> => {
     const params = Uid.safeParse(request.params);
@@ -223,7 +245,11 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
     }
   };
   const expired = (reply: FastifyReply) =>
-    refuse(reply, new FederationError('federation_expired', 'This sign-in page has expired. Start again.'), '/');
+    refuse(
+      reply,
+      new FederationError('federation_expired', 'This sign-in page has expired. Start again.', 400, {}),
+      '/',
+    );
 
   /** Starts the code flow at the provider: the flow is stored by its state, the browser keeps the state. */
   const start = async (
@@ -270,7 +296,8 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
       const provider = await o.federation.forEmail(hint);
       if (provider) return start(reply, provider, { kind: 'signin', uid: interaction.uid }, hint);
     }
-    return page(reply, 200, renderEmailPage({ uid: interaction.uid, csrf: csrfFor(interaction.uid) }));
+    const language = languageFor(request, interaction);
+    return page(reply, 200, renderEmailPage({ uid: interaction.uid, csrf: csrfFor(interaction.uid), language }));
   });
 
   app.post('/signin/:uid/email', async (request, reply) => {
@@ -278,8 +305,13 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
     if (!interaction) return expired(reply);
     const uid = interaction.uid;
     const form = EmailForm.safeParse(request.body);
+    const language = languageFor(request, interaction);
     if (!form.success)
-      return page(reply, 400, renderEmailPage({ uid, csrf: csrfFor(uid), error: 'Enter your email address.' }));
+      return page(
+        reply,
+        400,
+        renderEmailPage({ uid, csrf: csrfFor(uid), error: language.t('federation.emailMissing'), language }),
+      );
     const expected = Buffer.from(csrfFor(uid));
     const given = Buffer.from(form.data.csrf);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return expired(reply);
@@ -298,12 +330,22 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
     if (!can(principal, 'settings.manage'))
       return refuse(
         reply,
-        new FederationError('forbidden', 'Your role does not allow you to manage identity providers.', 403),
+        new FederationError(
+          'forbidden',
+          'Your role does not allow you to manage identity providers.',
+          403,
+          {},
+          'forbidden_manage',
+        ),
         '/admin',
       );
     const provider = await o.federation.forTest(principal, id.data.id).catch(() => undefined);
     if (!provider)
-      return refuse(reply, new FederationError('not_found', 'Identity provider not found.', 404), '/admin/identity');
+      return refuse(
+        reply,
+        new FederationError('not_found', 'Identity provider not found.', 404, {}),
+        '/admin/identity',
+      );
     return start(reply, provider, { kind: 'test', userId: principal.userId });
   });
 
@@ -326,6 +368,8 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
         new FederationError(
           'federation_state_mismatch',
           'This sign-in response does not belong to a sign-in started in this browser (state).',
+          400,
+          {},
         ),
       );
     }
@@ -342,19 +386,21 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
         new FederationError(
           'federation_state_replayed',
           'This sign-in response was already used or has expired. Start again.',
+          400,
+          {},
         ),
       );
     const provider = await o.federation.byId(flow.data.providerId);
     if (!provider)
       return refuse(
         reply,
-        new FederationError('federation_provider_missing', 'This identity provider no longer exists.'),
+        new FederationError('federation_provider_missing', 'This identity provider no longer exists.', 400, {}),
       );
     const isTest = flow.data.kind === 'test';
     if (isTest && request.auth?.principal.userId !== flow.data.userId)
       return refuse(
         reply,
-        new FederationError('forbidden', 'Sign in to the admin center to test a provider.', 403),
+        new FederationError('forbidden', 'Sign in to the admin center to test a provider.', 403, {}, 'forbidden_test'),
         '/admin/identity',
       );
     const fail = async (error: FederationError) => {
@@ -369,11 +415,18 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
     };
     let claims: Record<string, unknown>;
     try {
-      if (typeof query.error === 'string')
+      if (typeof query.error === 'string') {
+        const detail = `${query.error}${typeof query.error_description === 'string' ? ` (${query.error_description.slice(0, 300)})` : ''}`;
         throw new FederationError(
           'federation_provider_error',
-          `${provider.name} refused the sign-in: ${query.error}${typeof query.error_description === 'string' ? ` (${query.error_description.slice(0, 300)})` : ''}.`,
+          `${provider.name} refused the sign-in: ${detail}.`,
+          400,
+          {
+            provider: provider.name,
+            detail,
+          },
         );
+      }
       const config = await configurationFor(provider, now());
       const tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, o.publicUrl), {
         pkceCodeVerifier: flow.data.verifier,
@@ -381,7 +434,11 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
         expectedNonce: flow.data.nonce,
         idTokenExpected: true,
       });
-      if (!tokens.id_token) throw new FederationError('federation_failed', `${provider.name} sent no ID token.`);
+      if (!tokens.id_token)
+        throw new FederationError('federation_failed', `${provider.name} sent no ID token.`, 400, {
+          provider: provider.name,
+          detail: 'no ID token',
+        });
       await verifySignature(config, provider.clientId, tokens.id_token);
       claims = { ...(tokens.claims() ?? {}) };
     } catch (error) {
@@ -397,8 +454,9 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
         renderTestResult({
           provider: provider.name,
           mapped: { ...mapped, mappedGroupIds: groupIds },
-          verdict: refusalOf(provider, mapped)?.message ?? null,
+          verdict: refusalOf(provider, mapped) ?? null,
           raw: claims,
+          language: languageFor(request),
         }),
       );
     }
@@ -460,6 +518,7 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
           app: appOfSignIn(interaction.params.client_id === AGENT_CLIENT_ID, interaction.params.rh_app),
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? null,
+          language: languageFor(request, interaction),
         },
         { id: result.userId, tenant_id: user.tenant_id, email: user.email },
         amr,

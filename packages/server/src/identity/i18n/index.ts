@@ -2,28 +2,31 @@
  * @module identity/i18n
  * The server-rendered sign-in pages in the person's language: the web app sends its current
  * language as the OIDC `ui_locales` parameter (`relyingParty.ts`), which wins; otherwise the
- * browser's `Accept-Language`; otherwise English. A small catalog per language, written for
- * this product with the same terms as the web app's glossary (`packages/web/src/i18n/glossary`).
- * Languages without a catalog yet fall back to English.
+ * browser's `Accept-Language`; otherwise English. Matching is the protocol's `matchLanguage`,
+ * the same the web app uses, so `zh-TW` gets Traditional Chinese and `nn` Norwegian here too.
+ * One catalog per shipped language (`catalogs.ts`), written for this product with the terms of
+ * the web app's glossary (`packages/web/src/i18n/glossary`); the pages escape what this returns.
  */
-import { SHIPPED_LANGUAGES } from '@remote-help/protocol';
-import { ar } from './ar.js';
-import { de } from './de.js';
-import { en, type SignInStrings } from './en.js';
-import { ja } from './ja.js';
+import { languageDirection, matchLanguage, SHIPPED_LANGUAGES, type LanguageTag } from '@remote-help/protocol';
+import { CATALOGS } from './catalogs.js';
+import type { MessageKey } from './en.js';
 
-export type { SignInStrings } from './en.js';
+export type { Catalog, MessageKey, PluralMessage } from './en.js';
+export { CATALOGS } from './catalogs.js';
 
-/** The catalogs written so far, by shipped tag. */
-export const SIGN_IN_CATALOGS: Readonly<Record<string, SignInStrings>> = { en, de, ar, ja };
+/** Values of a message's `{placeholders}`; `count` also picks the plural form. */
+export type MessageValues = Readonly<Record<string, string | number>>;
 
-const RTL = new Set(['ar', 'he']);
-
-/** A language the sign-in pages speak: its tag, direction and strings. */
+/** A language the sign-in pages speak: its tag, direction and a translator bound to it. */
 export interface SignInLanguage {
-  tag: string;
+  tag: LanguageTag;
   dir: 'ltr' | 'rtl';
-  t: SignInStrings;
+  /** The message `key`, its placeholders filled (plain text: escape it for HTML). */
+  t(key: MessageKey, values?: MessageValues): string;
+  /** A number of seconds as words in this language (`30 seconds`, `30 Sekunden`, `٣٠ ثانية`). */
+  seconds(value: number): string;
+  /** Items joined as this language lists them (`a, b and c`). */
+  list(items: readonly string[]): string;
 }
 
 /** The language tags of `Accept-Language`, best first (q=0 dropped). */
@@ -41,20 +44,37 @@ function acceptLanguageTags(header: string | undefined): string[] {
     .map((entry) => entry.tag);
 }
 
-/** The catalog for one requested tag: exact (case-insensitive), then its base language. */
-function catalogFor(tag: string): SignInLanguage | undefined {
-  const lower = tag.toLowerCase();
-  const entries = Object.entries(SIGN_IN_CATALOGS);
-  const [found, t] =
-    entries.find(([k]) => k.toLowerCase() === lower) ??
-    entries.find(([k]) => k.toLowerCase() === lower.split('-')[0]) ??
-    [];
-  return found && t ? { tag: found, dir: RTL.has(found) ? 'rtl' : 'ltr', t } : undefined;
+/** Fills `{name}` placeholders; an unknown name stays as written. */
+export function fill(text: string, values: MessageValues): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** The sign-in pages' language for one shipped tag. */
+export function languageOf(tag: LanguageTag): SignInLanguage {
+  const catalog = CATALOGS[tag];
+  const plural = new Intl.PluralRules(tag);
+  const seconds = new Intl.NumberFormat(tag, { style: 'unit', unit: 'second', unitDisplay: 'long' });
+  const list = new Intl.ListFormat(tag, { type: 'conjunction' });
+  return {
+    tag,
+    dir: languageDirection(tag),
+    t(key, values = {}) {
+      const message = catalog[key];
+      if (typeof message === 'string') return fill(message, values);
+      const count = Number(values.count ?? 0);
+      return fill(message[plural.select(count)] ?? message.other, { ...values, count: count.toString() });
+    },
+    seconds: (value) => seconds.format(value),
+    list: (items) => list.format(items),
+  };
 }
 
 /**
  * The sign-in pages' language: the first of `ui_locales` (space-separated, only shipped tags
- * count), then `Accept-Language`, that has a catalog; English otherwise.
+ * count), then `Accept-Language`, that names a shipped language; English otherwise.
  */
 export function signInLanguage(uiLocales: unknown, acceptLanguage: string | undefined): SignInLanguage {
   const shipped = new Set<string>(SHIPPED_LANGUAGES);
@@ -62,14 +82,8 @@ export function signInLanguage(uiLocales: unknown, acceptLanguage: string | unde
     ...(typeof uiLocales === 'string' ? uiLocales.split(' ').filter((tag) => shipped.has(tag)) : []),
     ...acceptLanguageTags(acceptLanguage),
   ];
-  for (const tag of requested) {
-    const found = catalogFor(tag);
-    if (found) return found;
-  }
-  return { tag: 'en', dir: 'ltr', t: en };
+  return languageOf(matchLanguage(requested, SHIPPED_LANGUAGES) ?? 'en');
 }
 
-/** Fills `{name}` placeholders. */
-export function fill(text: string, values: Record<string, string>): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
-}
+/** English, for pages rendered without a request (and as the tests' reference). */
+export const ENGLISH: SignInLanguage = languageOf('en');

@@ -15,7 +15,8 @@ import type { AuditLog } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../../time.js';
 import type { AccountSecurity } from '../accountSecurity.js';
-import type { PasskeySignIn } from '../passkeys/passkeySignIn.js';
+import type { SignInLanguage } from '../i18n/index.js';
+import type { PasskeyCheck, PasskeySignIn } from '../passkeys/passkeySignIn.js';
 import { passwordProblem } from '../passwordPolicy.js';
 import { SealedState } from '../sealedState.js';
 import type { MfaLimits } from './mfaLimits.js';
@@ -105,6 +106,7 @@ export class SignInSteps {
     csrf: string,
     user: SignedInUser,
     pending: string,
+    language: SignInLanguage,
     status = 200,
     error?: string,
   ): Promise<StepOutcome> {
@@ -121,6 +123,7 @@ export class SignInSteps {
         csrf,
         pending,
         totp,
+        language,
         ...(passkeyOptions ? { passkeyOptions } : {}),
         ...(error ? { error } : {}),
       }),
@@ -128,16 +131,17 @@ export class SignInSteps {
   }
 
   /** After a right password: the next step, or finish. */
-  async afterPassword(uid: string, csrf: string, user: SignedInUser): Promise<StepOutcome> {
+  async afterPassword(uid: string, csrf: string, user: SignedInUser, language: SignInLanguage): Promise<StepOutcome> {
     const base = { u: user.id, t: user.tenant_id, e: user.email };
     const [totp, passkeys] = await Promise.all([
       this.o.mfa.isEnabled(user.id),
       this.o.passkeys?.hasPasskeys(user.id) ?? false,
     ]);
     if (totp || passkeys) {
-      return this.secondFactorPage(uid, csrf, user, this.seal(uid, { ...base, amr: ['pwd'], next: 'mfa' }));
+      const pending = this.seal(uid, { ...base, amr: ['pwd'], next: 'mfa' });
+      return this.secondFactorPage(uid, csrf, user, pending, language);
     }
-    return this.afterFactors(uid, csrf, user, ['pwd']);
+    return this.afterFactors(uid, csrf, user, ['pwd'], language);
   }
 
   /** The first page's "Sign in with a passkey" options (a challenge for this interaction), when passkeys are on. */
@@ -154,16 +158,24 @@ export class SignInSteps {
     csrf: string,
     credential: string,
     ip: string,
+    language: SignInLanguage,
   ): Promise<StepOutcome | { kind: 'refused'; status: number; error: string }> {
     if (!this.o.passkeys) return { kind: 'expired' };
     const check = await this.o.passkeys.verify(uid, credential, ip);
-    if (!check.ok) return { kind: 'refused', status: check.status, error: check.message };
+    if (!check.ok) return { kind: 'refused', status: check.status, error: passkeyRefusalText(check, language) };
     // User verification is required here: the passkey is something the person has, unlocked by
     // something they know or are (WebAuthn does not say whether PIN or biometrics: `pin`).
-    return this.afterFactors(uid, csrf, check.user, check.userVerified ? ['hwk', 'pin', 'mfa'] : ['hwk', 'user']);
+    const amr: Pending['amr'] = check.userVerified ? ['hwk', 'pin', 'mfa'] : ['hwk', 'user'];
+    return this.afterFactors(uid, csrf, check.user, amr, language);
   }
 
-  private async afterFactors(uid: string, csrf: string, user: SignedInUser, amr: Pending['amr']): Promise<StepOutcome> {
+  private async afterFactors(
+    uid: string,
+    csrf: string,
+    user: SignedInUser,
+    amr: Pending['amr'],
+    language: SignInLanguage,
+  ): Promise<StepOutcome> {
     const row = await this.o.db
       .selectFrom('users')
       .select('must_change_password')
@@ -174,36 +186,38 @@ export class SignInSteps {
       return {
         kind: 'page',
         status: 200,
-        html: renderNewPasswordPage({ uid, csrf, pending, minLength: PASSWORD_MIN_LENGTH }),
+        html: renderNewPasswordPage({ uid, csrf, pending, language, minLength: PASSWORD_MIN_LENGTH }),
       };
     }
     return { kind: 'finish', user, amr };
   }
 
   /** A later step's form (already CSRF-checked by the route). */
-  async handle(uid: string, csrf: string, form: StepForm, ip: string): Promise<StepOutcome> {
+  async handle(uid: string, csrf: string, form: StepForm, ip: string, language: SignInLanguage): Promise<StepOutcome> {
+    const { t } = language;
     const pending = this.open(uid, form.pending);
     if (!pending || pending.next !== (form.step === 'passkey' ? 'mfa' : form.step)) return { kind: 'expired' };
     const user = { id: pending.u, tenant_id: pending.t, email: pending.e };
     const again = async (status: number, error: string, next: Pending = pending): Promise<StepOutcome> => {
       const token = this.seal(uid, { u: next.u, t: next.t, e: next.e, amr: next.amr, next: next.next });
-      if (next.next === 'mfa') return this.secondFactorPage(uid, csrf, user, token, status, error);
-      const model = { uid, csrf, pending: token, error };
+      if (next.next === 'mfa') return this.secondFactorPage(uid, csrf, user, token, language, status, error);
+      const model = { uid, csrf, pending: token, error, language };
       return { kind: 'page', status, html: renderNewPasswordPage({ ...model, minLength: PASSWORD_MIN_LENGTH }) };
     };
 
     if (form.step === 'passkey') {
       if (!this.o.passkeys) return { kind: 'expired' };
       const check = await this.o.passkeys.verify(uid, form.credential ?? '', ip, user);
-      if (!check.ok) return again(check.status, check.message);
-      return this.afterFactors(uid, csrf, user, ['pwd', 'hwk', 'mfa']);
+      if (!check.ok) return again(check.status, passkeyRefusalText(check, language));
+      return this.afterFactors(uid, csrf, user, ['pwd', 'hwk', 'mfa'], language);
     }
 
     if (form.step === 'mfa') {
       const code = (form.code ?? '').replace(/\s+/g, '');
-      if (!code) return again(400, 'Enter the code from your authenticator app.');
+      if (!code) return again(400, t('mfa.codeMissing'));
       const attempt = await this.o.limits.reserve(user.id, ip);
-      if (!attempt.ok) return again(429, `Too many attempts. Try again in ${attempt.retryAfterSeconds} seconds.`);
+      if (!attempt.ok)
+        return again(429, t('signIn.tooManyAttempts', { duration: language.seconds(attempt.retryAfterSeconds) }));
       const factor = await this.o.mfa.verify(user.id, code);
       if (!factor) {
         await this.o.audit.record({
@@ -213,12 +227,7 @@ export class SignInSteps {
           ip,
         });
         const wait = attempt.waitIfFailedSeconds;
-        return again(
-          401,
-          wait > 0
-            ? `That code is not right, or was already used. Try again in ${wait} seconds.`
-            : 'That code is not right, or was already used.',
-        );
+        return again(401, wait > 0 ? t('mfa.codeWrongWait', { duration: language.seconds(wait) }) : t('mfa.codeWrong'));
       }
       await attempt.succeeded();
       if (factor === 'recovery') {
@@ -230,15 +239,14 @@ export class SignInSteps {
           ip,
         });
       }
-      return this.afterFactors(uid, csrf, user, factor === 'otp' ? ['pwd', 'otp', 'mfa'] : ['pwd', 'mfa']);
+      return this.afterFactors(uid, csrf, user, factor === 'otp' ? ['pwd', 'otp', 'mfa'] : ['pwd', 'mfa'], language);
     }
 
     const password = form.newPassword ?? '';
-    if (password !== (form.confirmPassword ?? '')) return again(400, 'The two passwords are not the same.');
+    if (password !== (form.confirmPassword ?? '')) return again(400, t('newPassword.mismatch'));
     const problem = passwordProblem(password);
-    if (problem === 'too_short') return again(400, `Use at least ${PASSWORD_MIN_LENGTH} characters.`);
-    if (problem === 'common')
-      return again(400, 'This password is too common: it appears in lists of leaked passwords.');
+    if (problem === 'too_short') return again(400, t('newPassword.minLength', { count: PASSWORD_MIN_LENGTH }));
+    if (problem === 'common') return again(400, t('newPassword.common'));
     await this.o.account.setPassword(user.tenant_id, user.id, password);
     await this.o.audit.record({
       tenantId: user.tenant_id,
@@ -250,4 +258,12 @@ export class SignInSteps {
     });
     return { kind: 'finish', user, amr: pending.amr };
   }
+}
+
+/** A refused passkey in the page's language. */
+function passkeyRefusalText(check: Exclude<PasskeyCheck, { ok: true }>, language: SignInLanguage): string {
+  if (check.reason === 'rate_limited')
+    return language.t('signIn.tooManyAttempts', { duration: language.seconds(check.retryAfterSeconds) });
+  if (check.reason === 'disabled') return language.t('signIn.disabled');
+  return language.t(`passkey.${check.reason}`);
 }

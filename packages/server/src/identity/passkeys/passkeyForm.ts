@@ -4,6 +4,7 @@
  * browser's answer back (`public/passkey-signin.js` fills it in), and its styles. Without
  * JavaScript or WebAuthn the form posts nothing and the page says why.
  */
+import type { SignInLanguage } from '../i18n/index.js';
 import { escapeHtml } from '../provider.js';
 import { PASSKEY_SCRIPT_PATH } from './passkeyRoutes.js';
 
@@ -15,6 +16,8 @@ export interface PasskeyFormModel {
   /** The second factor: the signed state of the sign-in so far. Absent: sign-in without a password. */
   pending?: string;
   label: string;
+  /** The page's language: the script's messages for a browser that cannot help. */
+  language: SignInLanguage;
 }
 
 /** `.alt`: the passkey button beside the page's main one; `.or`: the line between them. */
@@ -25,10 +28,11 @@ button.alt:hover{background:#f5f5f5}.or{display:flex;align-items:center;gap:12px
 const KEY_ICON = `<svg width="18" height="18" viewBox="0 0 20 20" aria-hidden="true"><circle cx="7" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M9.5 9.5 16 16m-3-3 2-2m-4 0 1.5-1.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"/></svg>`;
 
 export function renderPasskeyForm(m: PasskeyFormModel): string {
+  const { t } = m.language;
   const state = m.pending
     ? `<input type="hidden" name="pending" value="${escapeHtml(m.pending)}"><input type="hidden" name="step" value="passkey">`
     : `<input type="hidden" name="step" value="passkey_signin">`;
-  return `<form class="passkey" method="post" action="/signin/${encodeURIComponent(m.uid)}" data-passkey-options="${escapeHtml(m.options)}" data-passkey-cancelled="The passkey request was cancelled or timed out. Try again." data-passkey-failed="Your browser could not use a passkey here. Try again, or use another way to sign in." data-passkey-unsupported="This browser cannot use passkeys.">
+  return `<form class="passkey" method="post" action="/signin/${encodeURIComponent(m.uid)}" data-passkey-options="${escapeHtml(m.options)}" data-passkey-cancelled="${escapeHtml(t('passkey.cancelled'))}" data-passkey-failed="${escapeHtml(t('passkey.failed'))}" data-passkey-unsupported="${escapeHtml(t('passkey.unsupported'))}">
 <input type="hidden" name="csrf" value="${escapeHtml(m.csrf)}">${state}<input type="hidden" name="credential" value="">
 <button type="submit" class="alt">${KEY_ICON}<span>${escapeHtml(m.label)}</span></button>
 <div class="error" role="alert" data-passkey-error hidden></div>

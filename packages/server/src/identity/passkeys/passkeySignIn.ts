@@ -41,7 +41,8 @@ export interface PasskeyUser {
 
 export type PasskeyCheck =
   | { ok: true; user: PasskeyUser; userVerified: boolean }
-  | { ok: false; status: number; reason: PasskeyRefusal | 'rate_limited'; message: string };
+  | { ok: false; status: number; reason: PasskeyRefusal; message: string }
+  | { ok: false; status: 429; reason: 'rate_limited'; message: string; retryAfterSeconds: number };
 
 const TIMEOUT_MS = 2 * 60_000;
 
@@ -156,6 +157,7 @@ export class PasskeySignIn {
         status: 429,
         reason: 'rate_limited',
         message: `Too many attempts. Try again in ${attempt.retryAfterSeconds} seconds.`,
+        retryAfterSeconds: attempt.retryAfterSeconds,
       };
     }
     let newCounter: number;

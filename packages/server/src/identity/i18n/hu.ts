@@ -1,0 +1,132 @@
+/** @module identity/i18n/hu — the sign-in pages in Hungarian (terms: web glossary `hu.json`). */
+import type { Catalog } from './en.js';
+
+export const hu: Catalog = {
+  'signIn.title': 'Bejelentkezés',
+  'signIn.intro': 'Használja a szervezete fiókját a folytatáshoz: {client}.',
+  'signIn.agentClient': 'Remote Help alkalmazás',
+  'signIn.email': 'E-mail-cím',
+  'signIn.password': 'Jelszó',
+  'signIn.submit': 'Bejelentkezés',
+  'signIn.or': 'vagy',
+  'signIn.passkey': 'Bejelentkezés hozzáférési kulccsal',
+  'signIn.foot': 'Ezt a fiókot a szervezete kezeli. A Remote Help soha nem osztja meg a jelszavát a segítőkkel.',
+  'signIn.missingFields': 'Adja meg az e-mail-címét és a jelszavát.',
+  'signIn.wrongPassword': 'Helytelen e-mail-cím vagy jelszó.',
+  'signIn.wrongPasswordWait': 'Helytelen e-mail-cím vagy jelszó. Próbálkozzon újra ennyi idő múlva: {duration}.',
+  'signIn.disabled': 'A fiókja le van tiltva. Forduljon a rendszergazdához.',
+  'signIn.tooManyAttempts': 'Túl sok próbálkozás. Próbálkozzon újra ennyi idő múlva: {duration}.',
+  'expired.title': 'A bejelentkezés lejárt',
+  'expired.heading': 'Ez a bejelentkezési oldal lejárt',
+  'expired.startAgain': 'Újrakezdés',
+  'providerError.title': 'Bejelentkezési hiba',
+  'providerError.heading': 'Probléma a bejelentkezéssel',
+  'common.backToRemoteHelp': 'Vissza a Remote Helphez',
+  'mfa.title': 'Kód megadása',
+  'mfa.intro': 'Adja meg a hitelesítő alkalmazásban látható 6 számjegyű kódot.',
+  'mfa.code': 'Kód',
+  'mfa.recoveryHint': 'Elvesztette a telefonját? Adja meg inkább az egyik helyreállítási kódját.',
+  'mfa.verify': 'Ellenőrzés',
+  'mfa.usePasskey': 'Hozzáférési kulcs használata',
+  'mfa.passkeyTitle': 'Használja a hozzáférési kulcsát',
+  'mfa.passkeyIntro':
+    'Igazolja, hogy Ön az, egy fiókjához hozzáadott hozzáférési kulccsal (telefon, biztonsági kulcs vagy ez az eszköz).',
+  'mfa.codeMissing': 'Adja meg a hitelesítő alkalmazásban látható kódot.',
+  'mfa.codeWrong': 'A kód helytelen, vagy már felhasználták.',
+  'mfa.codeWrongWait': 'A kód helytelen, vagy már felhasználták. Próbálkozzon újra ennyi idő múlva: {duration}.',
+  'newPassword.title': 'Jelszó frissítése',
+  'newPassword.intro': 'A rendszergazda arra kéri, hogy a folytatás előtt válasszon új jelszót.',
+  'newPassword.label': 'Új jelszó',
+  'newPassword.minLength': {
+    one: 'Legalább {count} karaktert használjon.',
+    other: 'Legalább {count} karaktert használjon.',
+  },
+  'newPassword.commonRefused': 'A kiszivárgott jelszavak listáin szereplő gyakori jelszavakat elutasítjuk.',
+  'newPassword.confirm': 'Jelszó megerősítése',
+  'newPassword.mismatch': 'A két jelszó nem egyezik.',
+  'newPassword.common': 'Ez a jelszó túl gyakori: szerepel a kiszivárgott jelszavak listáin.',
+  'passkey.cancelled': 'A hozzáférési kulcs kérése megszakadt vagy túllépte az időkorlátot. Próbálkozzon újra.',
+  'passkey.failed':
+    'A böngésző itt nem tudott hozzáférési kulcsot használni. Próbálkozzon újra, vagy jelentkezzen be más módon.',
+  'passkey.unsupported': 'Ez a böngésző nem tud hozzáférési kulcsot használni.',
+  'passkey.malformed': 'A böngésző nem válaszolt hozzáférési kulccsal. Próbálkozzon újra.',
+  'passkey.challenge': 'Ez a hozzáférésikulcs-kérés lejárt vagy már fel lett használva. Próbálkozzon újra.',
+  'passkey.origin': 'Ez a hozzáférésikulcs-válasz egy másik webhelyhez készült.',
+  'passkey.rp_id': 'Ez a hozzáférési kulcs egy másik webhelyhez tartozik.',
+  'passkey.unknown_credential':
+    'Ez a hozzáférési kulcs nincs regisztrálva a Remote Helpben. Jelentkezzen be a jelszavával.',
+  'passkey.other_account': 'Ez a hozzáférési kulcs egy másik fiókhoz tartozik.',
+  'passkey.user_verification':
+    'A hozzáférési kulcs nem igazolta, hogy Ön az (PIN-kód vagy biometrikus azonosítás). Próbálkozzon újra.',
+  'passkey.counter':
+    'A hozzáférési kulcs aláírásszámlálója visszalépett, ezért lehet, hogy lemásolták. Nem fogadtuk el; forduljon a rendszergazdához.',
+  'passkey.signature': 'A hozzáférési kulcs aláírása érvénytelen.',
+  'passkey.already_added': 'Ez a hozzáférési kulcs már hozzá van adva.',
+  'gate.setupTitle': 'Többtényezős hitelesítés beállítása',
+  'gate.setupIntro':
+    'A szervezete ehhez az alkalmazáshoz egy második módot is megkövetel annak igazolására, hogy Ön az. Csak egy perc.',
+  'gate.stepInstall':
+    'Telepítsen egy hitelesítő alkalmazást a telefonjára (Microsoft Authenticator, Google Authenticator vagy más).',
+  'gate.stepScan': 'Olvassa be vele a QR-kódot.',
+  'gate.stepCode': 'Adja meg az alkalmazásban megjelenő 6 számjegyű kódot.',
+  'gate.qrAlt': 'QR-kód a hitelesítő alkalmazáshoz',
+  'gate.cantScan': 'Nem tudja beolvasni? Adja meg ezt a kulcsot az alkalmazásban:',
+  'gate.sameEntry': 'Használja a hitelesítő alkalmazáshoz az imént hozzáadott bejegyzést.',
+  'gate.codeLabel': 'Az alkalmazás kódja',
+  'gate.codeWrong': 'A kód helytelen. Adja meg az alkalmazásban most látható 6 számjegyű kódot.',
+  'gate.setupReplaced': 'Ezt a beállítást lecserélték; kezdje újra.',
+  'gate.recoveryTitle': 'Mentse a helyreállítási kódjait',
+  'gate.recoveryIntro':
+    'A hitelesítő alkalmazás be van állítva. Ha elveszíti a telefonját, ezekkel a kódokkal egyenként egyszer bejelentkezhet. Tartsa őket biztonságos helyen; többé nem jelennek meg.',
+  'gate.continue': 'Tovább',
+  'gate.blockedTitle': 'Ezt most nem érheti el',
+  'gate.blockedBy': 'A szervezete feltételes hozzáférési szabályzata letiltotta: {policies}.',
+  'gate.policyName': '„{name}”',
+  'gate.advice.block':
+    'A szervezete nem engedélyezi, hogy innen bejelentkezzen ebbe az alkalmazásba. Ha úgy gondolja, hogy szüksége van rá, forduljon az informatikai rendszergazdához.',
+  'gate.advice.mfa':
+    'A szervezete ehhez az alkalmazáshoz többtényezős hitelesítést követel meg. Az informatikai rendszergazda segít a beállításban.',
+  'gate.advice.compliantDevice': 'A szervezete ehhez az alkalmazáshoz megfelelő eszközt követel meg.',
+  'gate.advice.enrolledDevice': 'A szervezete ehhez az alkalmazáshoz a szervezetben regisztrált eszközt követel meg.',
+  'gate.advice.signInFrequency': 'A szervezete arra kéri, hogy jelentkezzen be újra.',
+  'federation.emailIntro':
+    'Adja meg a munkahelyi e-mail-címét. Ha a szervezete jelentkezteti be, a következő lépésben oda kerül.',
+  'federation.next': 'Tovább',
+  'federation.emailMissing': 'Adja meg az e-mail-címét.',
+  'federation.refusedTitle': 'Bejelentkezés elutasítva',
+  'federation.refusedHeading': 'Nem sikerült bejelentkeztetni',
+  'federation.errorCode': 'Hibakód: {code}',
+  'federation.testTitle': 'Próbabejelentkezés',
+  'federation.testHeading': 'Próbabejelentkezés: {provider}',
+  'federation.testIntro': 'Senki sem jelentkezett be, és semmi sem változott.',
+  'federation.testOk': 'A bejelentkezés működik. Ez a személy a látható módon jelentkezne be.',
+  'federation.testClaims': 'Az azonosító jogkivonat jogcímei',
+  'federation.error.federation_expired': 'Ez a bejelentkezési oldal lejárt. Kezdje újra.',
+  'federation.error.federation_email_missing':
+    '{provider} nem küldött e-mail-címet („{claim}” jogcím). Kérje meg a rendszergazdát, hogy ellenőrizze a jogcímek leképezését.',
+  'federation.error.federation_email_outside_domains':
+    '{email} nem tartozik a szervezet egyik tartományához sem ({domains}).',
+  'federation.error.federation_email_unverified_domain': '{email} nem tartozik a szervezet ellenőrzött tartományához.',
+  'federation.error.federation_email_taken': '{email} már egy másik fiókhoz tartozik.',
+  'federation.error.federation_account_disabled': 'A fiókja le van tiltva. Forduljon a rendszergazdához.',
+  'federation.error.federation_signature_invalid':
+    'A(z) {provider} bejelentkezési jogkivonatának aláírása érvénytelen.',
+  'federation.error.federation_issuer_mismatch':
+    'A bejelentkezési jogkivonatot nem a(z) {provider} konfigurált kibocsátója állította ki.',
+  'federation.error.federation_audience_mismatch':
+    'A(z) {provider} bejelentkezési jogkivonata egy másik alkalmazásnak szólt.',
+  'federation.error.federation_token_expired': 'A(z) {provider} bejelentkezési jogkivonata lejárt. Próbálkozzon újra.',
+  'federation.error.federation_nonce_mismatch':
+    'A(z) {provider} bejelentkezési jogkivonata nem ehhez a bejelentkezéshez tartozik (nonce).',
+  'federation.error.federation_state_mismatch':
+    'Ez a bejelentkezési válasz nem ebben a böngészőben indított bejelentkezéshez tartozik (state).',
+  'federation.error.federation_state_replayed':
+    'Ezt a bejelentkezési választ már felhasználták, vagy lejárt. Kezdje újra.',
+  'federation.error.federation_provider_error': '{provider} elutasította a bejelentkezést: {detail}.',
+  'federation.error.federation_provider_unreachable': '{provider} nem érhető el, vagy hibásan van konfigurálva.',
+  'federation.error.federation_provider_missing': 'Ez az identitásszolgáltató már nem létezik.',
+  'federation.error.federation_failed': 'Nem sikerült bejelentkezni a következővel: {provider} ({detail}).',
+  'federation.error.forbidden_manage': 'A szerepköre nem teszi lehetővé az identitásszolgáltatók kezelését.',
+  'federation.error.forbidden_test': 'Szolgáltató teszteléséhez jelentkezzen be a felügyeleti központba.',
+  'federation.error.not_found': 'Az identitásszolgáltató nem található.',
+};

@@ -1,0 +1,135 @@
+/** @module identity/i18n/lt — the sign-in pages in Lithuanian (terms: web glossary `lt.json`). */
+import type { Catalog } from './en.js';
+
+export const lt: Catalog = {
+  'signIn.title': 'Prisijungti',
+  'signIn.intro': 'Naudokite savo organizacijos paskyrą, kad tęstumėte: {client}.',
+  'signIn.agentClient': 'Remote Help programa',
+  'signIn.email': 'El. paštas',
+  'signIn.password': 'Slaptažodis',
+  'signIn.submit': 'Prisijungti',
+  'signIn.or': 'arba',
+  'signIn.passkey': 'Prisijungti naudojant prieigos raktą',
+  'signIn.foot':
+    'Šią paskyrą valdo jūsų organizacija. Remote Help niekada neatskleidžia jūsų slaptažodžio pagalbininkams.',
+  'signIn.missingFields': 'Įveskite savo el. pašto adresą ir slaptažodį.',
+  'signIn.wrongPassword': 'Neteisingas el. pašto adresas arba slaptažodis.',
+  'signIn.wrongPasswordWait': 'Neteisingas el. pašto adresas arba slaptažodis. Bandykite dar kartą po {duration}.',
+  'signIn.disabled': 'Jūsų paskyra išjungta. Kreipkitės į administratorių.',
+  'signIn.tooManyAttempts': 'Per daug bandymų. Bandykite dar kartą po {duration}.',
+  'expired.title': 'Prisijungimas nebegalioja',
+  'expired.heading': 'Šis prisijungimo puslapis nebegalioja',
+  'expired.startAgain': 'Pradėti iš naujo',
+  'providerError.title': 'Prisijungimo klaida',
+  'providerError.heading': 'Prisijungimo problema',
+  'common.backToRemoteHelp': 'Grįžti į Remote Help',
+  'mfa.title': 'Įveskite kodą',
+  'mfa.intro': 'Įveskite 6 skaitmenų kodą, rodomą jūsų autentifikavimo programoje.',
+  'mfa.code': 'Kodas',
+  'mfa.recoveryHint': 'Pametėte telefoną? Vietoj to įveskite vieną iš atkūrimo kodų.',
+  'mfa.verify': 'Patvirtinti',
+  'mfa.usePasskey': 'Naudoti prieigos raktą',
+  'mfa.passkeyTitle': 'Naudokite savo prieigos raktą',
+  'mfa.passkeyIntro':
+    'Patvirtinkite, kad tai jūs, prieigos raktu, kurį įtraukėte į savo paskyrą (telefonu, saugos raktu arba šiuo įrenginiu).',
+  'mfa.codeMissing': 'Įveskite kodą iš autentifikavimo programos.',
+  'mfa.codeWrong': 'Šis kodas neteisingas arba jau panaudotas.',
+  'mfa.codeWrongWait': 'Šis kodas neteisingas arba jau panaudotas. Bandykite dar kartą po {duration}.',
+  'newPassword.title': 'Slaptažodžio atnaujinimas',
+  'newPassword.intro': 'Administratorius paprašė prieš tęsiant pasirinkti naują slaptažodį.',
+  'newPassword.label': 'Naujas slaptažodis',
+  'newPassword.minLength': {
+    one: 'Naudokite bent {count} simbolį.',
+    few: 'Naudokite bent {count} simbolius.',
+    many: 'Naudokite bent {count} simbolio.',
+    other: 'Naudokite bent {count} simbolių.',
+  },
+  'newPassword.commonRefused': 'Dažni slaptažodžiai iš nutekintų slaptažodžių sąrašų atmetami.',
+  'newPassword.confirm': 'Patvirtinkite slaptažodį',
+  'newPassword.mismatch': 'Abu slaptažodžiai nesutampa.',
+  'newPassword.common': 'Šis slaptažodis per daug paplitęs: jis yra nutekintų slaptažodžių sąrašuose.',
+  'passkey.cancelled': 'Prieigos rakto užklausa atšaukta arba baigėsi jos laikas. Bandykite dar kartą.',
+  'passkey.failed':
+    'Jūsų naršyklė čia negalėjo naudoti prieigos rakto. Bandykite dar kartą arba prisijunkite kitu būdu.',
+  'passkey.unsupported': 'Ši naršyklė negali naudoti prieigos raktų.',
+  'passkey.malformed': 'Jūsų naršyklė neatsakė prieigos raktu. Bandykite dar kartą.',
+  'passkey.challenge': 'Ši prieigos rakto užklausa nebegalioja arba jau panaudota. Bandykite dar kartą.',
+  'passkey.origin': 'Šis prieigos rakto atsakymas sukurtas kitai svetainei.',
+  'passkey.rp_id': 'Šis prieigos raktas priklauso kitai svetainei.',
+  'passkey.unknown_credential': 'Šis prieigos raktas neužregistruotas Remote Help. Prisijunkite naudodami slaptažodį.',
+  'passkey.other_account': 'Šis prieigos raktas priklauso kitai paskyrai.',
+  'passkey.user_verification':
+    'Jūsų prieigos raktas nepatvirtino, kad tai jūs (PIN kodas arba biometriniai duomenys). Bandykite dar kartą.',
+  'passkey.counter':
+    'Šio prieigos rakto parašų skaitiklis sumažėjo, todėl raktas galėjo būti nukopijuotas. Jis nepriimtas; kreipkitės į administratorių.',
+  'passkey.signature': 'Prieigos rakto parašas negalioja.',
+  'passkey.already_added': 'Šis prieigos raktas jau įtrauktas.',
+  'gate.setupTitle': 'Kelių dalių autentifikavimo nustatymas',
+  'gate.setupIntro': 'Jūsų organizacija šiai programai reikalauja antro būdo įrodyti, kad tai jūs. Tai užtruks minutę.',
+  'gate.stepInstall':
+    'Įdiekite telefone autentifikavimo programą (Microsoft Authenticator, Google Authenticator ar kitą).',
+  'gate.stepScan': 'Ja nuskaitykite QR kodą.',
+  'gate.stepCode': 'Įveskite 6 skaitmenų kodą, kurį rodo programa.',
+  'gate.qrAlt': 'QR kodas jūsų autentifikavimo programai',
+  'gate.cantScan': 'Nepavyksta nuskaityti? Įveskite šį raktą programoje:',
+  'gate.sameEntry': 'Naudokite įrašą, kurį ką tik įtraukėte į autentifikavimo programą.',
+  'gate.codeLabel': 'Kodas iš programos',
+  'gate.codeWrong': 'Šis kodas neteisingas. Įveskite 6 skaitmenų kodą, kurį programa rodo dabar.',
+  'gate.setupReplaced': 'Šis nustatymas buvo pakeistas; pradėkite iš naujo.',
+  'gate.recoveryTitle': 'Išsaugokite atkūrimo kodus',
+  'gate.recoveryIntro':
+    'Jūsų autentifikavimo programa nustatyta. Jei pamesite telefoną, kiekvienu iš šių kodų galėsite prisijungti vieną kartą. Laikykite juos saugioje vietoje; jie nebus rodomi dar kartą.',
+  'gate.continue': 'Tęsti',
+  'gate.blockedTitle': 'Šiuo metu negalite to pasiekti',
+  'gate.blockedBy': 'Užblokuota jūsų organizacijos sąlyginės prieigos strategijos: {policies}.',
+  'gate.policyName': '„{name}“',
+  'gate.advice.block':
+    'Jūsų organizacija neleidžia jums čia prisijungti prie šios programos. Jei manote, kad jos jums reikia, kreipkitės į IT administratorių.',
+  'gate.advice.mfa':
+    'Jūsų organizacija šiai programai reikalauja kelių dalių autentifikavimo. IT administratorius gali padėti jį nustatyti.',
+  'gate.advice.compliantDevice': 'Jūsų organizacija šiai programai reikalauja atitinkančio įrenginio.',
+  'gate.advice.enrolledDevice':
+    'Jūsų organizacija šiai programai reikalauja jūsų organizacijoje užregistruoto įrenginio.',
+  'gate.advice.signInFrequency': 'Jūsų organizacija prašo prisijungti dar kartą.',
+  'federation.emailIntro':
+    'Įveskite darbo el. pašto adresą. Jei prisijungimą tvarko jūsų organizacija, toliau būsite nukreipti ten.',
+  'federation.next': 'Toliau',
+  'federation.emailMissing': 'Įveskite savo el. pašto adresą.',
+  'federation.refusedTitle': 'Prisijungimas atmestas',
+  'federation.refusedHeading': 'Nepavyko jūsų prijungti',
+  'federation.errorCode': 'Klaidos kodas: {code}',
+  'federation.testTitle': 'Bandomasis prisijungimas',
+  'federation.testHeading': 'Bandomasis prisijungimas: {provider}',
+  'federation.testIntro': 'Niekas nebuvo prijungtas ir niekas nepakeista.',
+  'federation.testOk': 'Prisijungimas veikia. Šis asmuo būtų prijungtas, kaip parodyta.',
+  'federation.testClaims': 'ID atpažinimo ženklo teiginiai',
+  'federation.error.federation_expired': 'Šis prisijungimo puslapis nebegalioja. Pradėkite iš naujo.',
+  'federation.error.federation_email_missing':
+    '{provider} neatsiuntė el. pašto adreso (teiginys „{claim}“). Paprašykite administratoriaus patikrinti teiginių susiejimą.',
+  'federation.error.federation_email_outside_domains': '{email} nepriklauso šios organizacijos domenui ({domains}).',
+  'federation.error.federation_email_unverified_domain': '{email} nepriklauso patvirtintam šios organizacijos domenui.',
+  'federation.error.federation_email_taken': '{email} jau priklauso kitai paskyrai.',
+  'federation.error.federation_account_disabled': 'Jūsų paskyra išjungta. Kreipkitės į administratorių.',
+  'federation.error.federation_signature_invalid':
+    'Teikėjo {provider} prisijungimo atpažinimo ženklo parašas negalioja.',
+  'federation.error.federation_issuer_mismatch':
+    'Prisijungimo atpažinimo ženklo neišdavė teikėjui {provider} sukonfigūruotas išdavėjas.',
+  'federation.error.federation_audience_mismatch':
+    'Teikėjo {provider} prisijungimo atpažinimo ženklas buvo skirtas kitai programai.',
+  'federation.error.federation_token_expired':
+    'Teikėjo {provider} prisijungimo atpažinimo ženklas nebegalioja. Bandykite dar kartą.',
+  'federation.error.federation_nonce_mismatch':
+    'Teikėjo {provider} prisijungimo atpažinimo ženklas nepriklauso šiam prisijungimui (nonce).',
+  'federation.error.federation_state_mismatch':
+    'Šis prisijungimo atsakymas nepriklauso šioje naršyklėje pradėtam prisijungimui (state).',
+  'federation.error.federation_state_replayed':
+    'Šis prisijungimo atsakymas jau panaudotas arba nebegalioja. Pradėkite iš naujo.',
+  'federation.error.federation_provider_error': '{provider} atmetė prisijungimą: {detail}.',
+  'federation.error.federation_provider_unreachable':
+    'Nepavyko pasiekti {provider} arba jis netinkamai sukonfigūruotas.',
+  'federation.error.federation_provider_missing': 'Šio tapatybės teikėjo nebėra.',
+  'federation.error.federation_failed': 'Nepavyko prisijungti naudojant {provider}: {detail}.',
+  'federation.error.forbidden_manage': 'Jūsų vaidmuo neleidžia valdyti tapatybės teikėjų.',
+  'federation.error.forbidden_test': 'Norėdami išbandyti teikėją, prisijunkite prie administravimo centro.',
+  'federation.error.not_found': 'Tapatybės teikėjas nerastas.',
+};
