@@ -1,0 +1,158 @@
+/**
+ * Integration: readiness against real engines. PostgreSQL (127.0.0.1:5432) and Redis
+ * (127.0.0.1:6379) are reached through a TCP relay the test can cut and restore, as a
+ * network partition or a restarting engine would; `/readyz` on the real server reports a
+ * closed database and a draining node.
+ */
+import { createServer as createNetServer, connect } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InProcessBus } from '../bus/bus.js';
+import type { Bus } from '../bus/bus.js';
+import type { Db } from '../db/client.js';
+import type { Database } from '../db/schema.js';
+import { startTestServer } from '../test/harness.js';
+import { Readiness } from './readiness.js';
+import type { ReadinessReport } from './readiness.js';
+
+/** A TCP relay to `target` that can be cut (every connection dropped, new ones refused) and restored. */
+class Relay {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async up(): Promise<void> {
+    const server = createNetServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** Asks until `done` holds (the engines reconnect on their own schedule); fails after 20 tries. */
+async function until(readiness: Readiness, done: (r: ReadinessReport) => boolean): Promise<ReadinessReport> {
+  let last: ReadinessReport | undefined;
+  for (let i = 0; i < 20; i++) {
+    last = await readiness.report();
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`readiness never matched: ${JSON.stringify(last)}`);
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+describe('readiness against PostgreSQL and Redis', () => {
+  it('fails naming the database or the bus while it is unreachable, and recovers when it is back', async () => {
+    const pgRelay = new Relay({ host: '127.0.0.1', port: 5432 });
+    const redisRelay = new Relay({ host: '127.0.0.1', port: 6379 });
+    await pgRelay.up();
+    await redisRelay.up();
+    cleanups.push(
+      () => pgRelay.down(),
+      () => redisRelay.down(),
+    );
+    const pool = new pg.Pool({
+      host: '127.0.0.1',
+      port: pgRelay.port,
+      database: 'test',
+      user: 'postgres',
+      connectionTimeoutMillis: 1000,
+      // Connections are closed soon after use, so the cut finds none idle (pg throws from a cut idle client's socket).
+      idleTimeoutMillis: 50,
+    });
+    // A client cut by the relay (idle or between queries) reports it here; the next query reconnects.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    cleanups.push(() => db.destroy());
+    const redis = new Redis({
+      host: '127.0.0.1',
+      port: redisRelay.port,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 100,
+    });
+    redis.on('error', () => undefined);
+    await redis.connect();
+    cleanups.push(async () => redis.disconnect());
+    const inProcess = new InProcessBus();
+    const bus: Bus = {
+      publish: (topic, message) => inProcess.publish(topic, message),
+      subscribe: (topic, handler) => inProcess.subscribe(topic, handler),
+      close: () => inProcess.close(),
+      ping: async () => void (await redis.ping()),
+    };
+    const readiness = new Readiness({ db, bus, timeoutMs: 1500 });
+
+    expect(await readiness.report()).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, bus: { ok: true } },
+    });
+
+    await pgRelay.down();
+    const noDb = await until(readiness, (r) => !r.checks.database?.ok);
+    expect(noDb.status).toBe('not_ready');
+    expect(noDb.checks.bus).toEqual({ ok: true });
+    expect(noDb.checks.database).toMatchObject({ ok: false, error: expect.any(String) });
+
+    await pgRelay.up();
+    await until(readiness, (r) => r.status === 'ready');
+
+    await redisRelay.down();
+    const noBus = await until(readiness, (r) => !r.checks.bus?.ok);
+    expect(noBus).toMatchObject({ status: 'not_ready', checks: { database: { ok: true }, bus: { ok: false } } });
+
+    await redisRelay.up();
+    await until(readiness, (r) => r.status === 'ready');
+  }, 60_000);
+});
+
+describe('/readyz on the real server', () => {
+  it('answers 503 naming the database once it is closed, and draining once shutdown began', async () => {
+    const t = await startTestServer();
+    cleanups.push(() => t.stop());
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+
+    t.server.readiness.drain();
+    const draining = await fetch(`${t.url}/readyz`);
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { shutdown: { ok: false, error: 'draining' } },
+    });
+    // Alive all the same.
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+
+    await t.server.db.destroy();
+    const closed = await fetch(`${t.url}/readyz`);
+    expect(closed.status).toBe(503);
+    expect(((await closed.json()) as ReadinessReport).checks.database).toMatchObject({ ok: false });
+  });
+});
