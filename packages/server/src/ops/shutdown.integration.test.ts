@@ -1,0 +1,106 @@
+/**
+ * Integration: `npm start`'s graceful shutdown, in a child process running the real
+ * `main.ts`. On SIGTERM the WebSocket is closed with 1001 and the reconnect reason, a
+ * request already in flight still gets its answer, one that never finishes is cut at the
+ * drain bound (SHUTDOWN_DRAIN_SECONDS), and the process exits 0.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer as createNetServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { Client, DEMO_PASSWORD } from '../test/harness.js';
+import { SHUTDOWN_REASON } from '../ws/gateway.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+/** A POST whose headers and first body bytes are sent; `finish()` sends the rest; `answer` is what came back. */
+function halfSentRequest(port: number, path: string) {
+  const body = JSON.stringify({ code: '12345678' });
+  const socket: Socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += String(chunk)));
+  socket.on('error', () => undefined);
+  const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
+  const opened = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return {
+    async start() {
+      await opened;
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body.slice(0, 5)}`,
+      );
+    },
+    finish: () => socket.write(body.slice(5)),
+    answer,
+  };
+}
+
+it('on SIGTERM: 1001 to sockets, in-flight requests answered, stuck ones cut at the bound, exit 0', async () => {
+  const port = await freePort();
+  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
+      DEMO_PASSWORD,
+      WEB_DIST: join(dir, 'no-web'),
+      SHUTDOWN_DRAIN_SECONDS: '1',
+      LOG_LEVEL: 'info',
+      TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../../tsconfig.test.json', import.meta.url)),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += String(chunk)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`main did not start: ${output}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+      if (output.includes('Remote Help is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const helper = new Client(url);
+  await helper.signIn('helper@contoso.example');
+  const socket = await helper.socket();
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  const finishing = halfSentRequest(port, '/api/v1/sessions/redeem');
+  const stuck = halfSentRequest(port, '/api/v1/sessions/redeem');
+  await finishing.start();
+  await stuck.start();
+  expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+  child.kill('SIGTERM');
+  expect(await closed).toEqual({ code: 1001, reason: SHUTDOWN_REASON });
+  // The node is shutting down; a request that was already in flight still gets its real answer.
+  finishing.finish();
+  expect(await finishing.answer).toMatch(/^HTTP\/1\.1 401 [^]*"error":"authentication_required"/);
+  // The one that never sends its body is cut once the drain bound passes.
+  expect(await stuck.answer).toBe('');
+  expect(await exited).toBe(0);
+  expect(output).toContain('shutting down: draining');
+  expect(output).toContain('in-flight requests still running after the drain bound');
+  expect(output).toContain('shut down cleanly');
+}, 60_000);
