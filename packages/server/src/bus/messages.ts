@@ -16,8 +16,8 @@ const SessionChange = z.object({
   id: Id.optional(),
   tenantId: Id.optional(),
 });
-/** `session:<id>:to:<role>`: a signaling payload for one side. */
-const SignalEnvelope = z.object({ from: Role, payload: SignalPayload });
+/** `session:<id>:to:<role>`: a signaling payload for one side (`arrivedAt`: when the frame came in, `ops/observe`). */
+const SignalEnvelope = z.object({ from: Role, payload: SignalPayload, arrivedAt: z.number().finite().optional() });
 /** `session:<id>:chat`: a stored chat message. */
 const ChatAnnouncement = z.object({ message: ChatMessage });
 /** `session:<id>:typing`: one side's typing state. */

@@ -43,8 +43,9 @@ export class RedisBus implements Bus {
 
   constructor(private readonly options: RedisBusOptions) {
     this.channelPrefix = `${options.prefix}bus:`;
-    this.commands = openRedis(options.url, 'remote-help:commands', options.log);
-    this.subscriber = openRedis(options.url, 'remote-help:subscriber', options.log);
+    // Named for `CLIENT LIST`: which service (prefix) and which role.
+    this.commands = openRedis(options.url, `remote-help:${options.prefix}commands`, options.log);
+    this.subscriber = openRedis(options.url, `remote-help:${options.prefix}subscriber`, options.log);
     this.subscriber.on('message', (channel: string, text: string) => this.receive(channel, text));
     // ioredis subscribes again to every channel on reconnect (autoResubscribe); then tell subscribers to catch up.
     this.subscriber.on('ready', () => {

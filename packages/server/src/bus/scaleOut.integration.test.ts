@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessage } from '@remote-help/protocol';
 import { Redis } from 'ioredis';
+import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteHelpServer, ServerOptions } from '../app.js';
 import { createServer } from '../app.js';
@@ -21,7 +22,7 @@ import { loadConfig } from '../config.js';
 import { agentSignIn } from '../test/agentSignIn.js';
 import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
-import { DeviceSocket, enrollDevice } from '../test/testDevice.js';
+import { DeviceSocket, TEST_INVENTORY, enrollDevice } from '../test/testDevice.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 type SessionFrame = Extract<ServerMessage, { type: 'session' }>;
@@ -221,19 +222,154 @@ describe('two nodes and Redis', () => {
     expect(joined.session).toMatchObject({ via: 'launch', sharerClient: 'agent' });
 
     // The device's proofs are single-use on every node: the same proof fails on A after B took it.
-    const proof = await device.proof('POST', '/api/v1/devices/checkin');
-    expect(
-      (await device.checkIn({ ...(await import('../test/testDevice.js')).TEST_INVENTORY }, `Device ${proof}`)).status,
-    ).toBe(200);
+    const proof = `Device ${await device.proof('POST', '/api/v1/devices/checkin')}`;
+    expect((await device.checkIn(TEST_INVENTORY, proof)).status).toBe(200);
     const replayed = await fetch(`${cluster.urlB}/api/v1/devices/checkin`, {
       method: 'POST',
-      headers: { authorization: `Device ${proof}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ inventory: (await import('../test/testDevice.js')).TEST_INVENTORY }),
+      headers: { authorization: proof, 'content-type': 'application/json' },
+      body: JSON.stringify({ inventory: TEST_INVENTORY }),
     });
     expect(replayed.status).toBe(401);
+    // …because the used proof is remembered in Redis, under this cluster's prefix.
+    expect(await admin.exists(`${cluster.prefix}jti:${device.id}:${String(decodeJwt(proof.slice(7)).jti)}`)).toBe(1);
 
     launchSocket.close();
-    await launchSocket.ws.once?.('close', () => undefined);
     hws.close();
+  });
+});
+
+/** Cuts every Redis connection of the nodes of `prefix` (what a Redis restart does to them). */
+async function killConnections(prefix: string): Promise<number> {
+  const list = (await admin.call('CLIENT', 'LIST')) as string;
+  const ids = list
+    .split('\n')
+    .filter((line) => line.includes(` name=remote-help:${prefix}`))
+    .map((line) => /\bid=(\d+)/.exec(line)?.[1])
+    .filter((id): id is string => Boolean(id));
+  for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
+  return ids.length;
+}
+
+/** Polls `check` until it holds (the deadline only ends a test that would otherwise hang). */
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('failures', () => {
+  it('tells the sharer on B when node A dies, and the helper resumes on node B', async () => {
+    cluster = await startCluster();
+    const { helper, sharer, hws, sws, id } = await crossNodeSession(cluster);
+    const mark = sws.received.length;
+    // Node A dies: no heartbeat, no goodbye to Redis, its sockets cut.
+    cluster.a.shared.halt();
+    const died = Date.now();
+    for (const socket of cluster.a.app.websocketServer.clients) socket.terminate();
+    await hws.closed;
+    const told = await sws.next<SessionFrame>(peer(false), 15_000, mark);
+    console.info(`scale-out: the sharer on B learnt that the helper's node died after ${Date.now() - died} ms`);
+    expect(told.session.state).toBe('active');
+
+    // The helper's client reconnects through the load balancer and lands on B: the session resumes.
+    const helperB = on(cluster.urlB, helper);
+    const again = sws.received.length;
+    const hws2 = await helperB.socket();
+    await attach(hws2, id, 'active');
+    await sws.next(peer(true, 'active'), 5000, again);
+    sws.send(offer(id, 'v=0 after the failover'));
+    expect(await hws2.next(signalWith('v=0 after the failover'))).toMatchObject({ from: 'sharer' });
+    hws2.send({ type: 'signal', sessionId: id, payload: { kind: 'restart' } });
+    await sws.next((m) => m.type === 'signal' && m.payload.kind === 'restart');
+    // Nothing was lost: the session is still active in the database, for both.
+    expect((await sharer.json(`/api/v1/sessions/${id}`)).body.session).toMatchObject({
+      state: 'active',
+      peerOnline: true,
+    });
+    hws2.close();
+    sws.close();
+  });
+
+  it('ends the session after the grace when the node of the sharer dies and the sharer never comes back', async () => {
+    cluster = await startCluster({ presence: { heartbeatMs: 1000, deadAfterMs: 2500, graceMs: 1500 } });
+    const { hws } = await crossNodeSession(cluster);
+    cluster.b.shared.halt();
+    for (const socket of cluster.b.app.websocketServer.clients) socket.terminate();
+    await hws.next(peer(false, 'active'), 15_000);
+    const ended = await hws.next<SessionFrame>(sessionIn('ended'), 15_000);
+    expect(ended.session.endReason).toBe('connection_lost');
+    hws.close();
+  });
+
+  it('recovers delivery and presence after Redis drops every connection and forgets every key', async () => {
+    cluster = await startCluster();
+    const { sharer, hws, sws, id } = await crossNodeSession(cluster);
+    const prefix = cluster.prefix;
+    // What a Redis restart without persistence does: connections cut, memory empty.
+    expect(await killConnections(prefix)).toBe(4);
+    await deleteKeys(prefix);
+
+    // Both nodes register again and write their sides again, without a restart of theirs.
+    await eventually(
+      async () =>
+        (await admin.hlen(`${prefix}presence:s:${id}:helper`)) === 1 &&
+        (await admin.hlen(`${prefix}presence:s:${id}:sharer`)) === 1 &&
+        (await admin.zcard(`${prefix}nodes`)) === 2,
+      'presence written again',
+    );
+    // Signals flow again, both ways, once the subscribers are back.
+    let n = 0;
+    await eventually(async () => {
+      const sdp = `v=0 after the restart ${++n}`;
+      sws.send(offer(id, sdp));
+      return hws.next(signalWith(sdp), 500).then(
+        () => true,
+        () => false,
+      );
+    }, 'a signal from B reaches A');
+    hws.send(offer(id, 'v=0 back to B'));
+    await sws.next(signalWith('v=0 back to B'));
+    hws.send({ type: 'chat.send', sessionId: id, clientId: randomUUID(), text: 'still here' });
+    await sws.next((m) => m.type === 'chat.message' && m.message.text === 'still here');
+    expect((await sharer.json(`/api/v1/sessions/${id}`)).body.session).toMatchObject({
+      state: 'active',
+      peerOnline: true,
+    });
+    hws.close();
+    sws.close();
+  });
+});
+
+describe('shared limits', () => {
+  it('counts wrong codes on both nodes against one limit', async () => {
+    const clock = { t: Date.now(), now: () => clock.t };
+    cluster = await startCluster({ clock });
+    const onA = await signedIn(cluster, 'sharer@contoso.example');
+    const onB = on(cluster.urlB, onA);
+    const failures = { A: 0, B: 0 };
+    let refusals = 0;
+    for (let i = 0; failures.A + failures.B < 10 && i < 40; i++) {
+      const node = i % 2 === 0 ? 'A' : 'B';
+      const r = await (node === 'A' ? onA : onB).post('/api/v1/sessions/redeem', { code: '00000000' });
+      if (r.body.error === 'code_invalid') {
+        failures[node]++;
+        continue;
+      }
+      // Refused before checking: the wait the other node's failures earned applies here too.
+      expect(r.body.error).toBe('rate_limited');
+      refusals++;
+      clock.t += Number((r.body.data as { retryAfterSeconds: number }).retryAfterSeconds) * 1000;
+    }
+    expect(failures.A + failures.B).toBe(10);
+    expect(failures.A).toBeGreaterThan(0);
+    expect(failures.B).toBeGreaterThan(0);
+    expect(refusals).toBeGreaterThan(0);
+    // Ten a day: after the longest wait, neither node takes an eleventh.
+    clock.t += 60 * 60_000;
+    for (const client of [onA, onB])
+      expect((await client.post('/api/v1/sessions/redeem', { code: '00000000' })).body.error).toBe('rate_limited');
+    expect((await admin.keys(`${cluster.prefix}rl:*`)).length).toBeGreaterThan(0);
   });
 });
