@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the system packages the browser and desktop tests need are installed:
-// Debian's Chromium, Xvfb, xdotool and iproute2. Installs them with apt-get when running as root;
+// Debian's Chromium, Xvfb, xdotool, iproute2 and coturn. Installs them with apt-get when running as root;
 // otherwise prints the exact command and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,8 @@ const NEEDS = [
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
   // `ip netns`: the network-change journeys (e2e/network) build their own namespaces.
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
+  // coturn: the TURN test (packages/server/src/turn/coturn.integration.test.ts) starts its own turnserver.
+  { bin: '/usr/bin/turnserver', pkg: 'coturn' },
   { bin: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf', pkg: 'fonts-noto-core' },
 ];
 

@@ -1,0 +1,134 @@
+/**
+ * Integration: coturn (`turnserver`, Debian package `coturn`) started by the test with
+ * `use-auth-secret` on 127.0.0.1. The credential the real server puts in a hello makes an
+ * allocation and relays data (`turnutils_uclient`); a wrong password and an expired
+ * username are refused.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ServerMessage } from '@remote-help/protocol';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestServer } from '../test/harness.js';
+import { Client, startTestServer } from '../test/harness.js';
+import { mintTurnCredential, turnPassword } from './credentials.js';
+
+const SECRET = 'coturn-static-auth-secret-0123456789';
+const REALM = 'remote-help.test';
+const dir = mkdtempSync(join(tmpdir(), 'rh-coturn-'));
+let turnPort = 0;
+let coturn: ChildProcess | undefined;
+let t: TestServer | undefined;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+beforeAll(async () => {
+  turnPort = await freePort();
+  const relayBase = 50_000 + Math.floor(Math.random() * 200) * 40;
+  coturn = spawn(
+    'turnserver',
+    [
+      '-n',
+      `--listening-ip=127.0.0.1`,
+      `--relay-ip=127.0.0.1`,
+      `--listening-port=${turnPort}`,
+      `--min-port=${relayBase}`,
+      `--max-port=${relayBase + 39}`,
+      '--use-auth-secret',
+      `--static-auth-secret=${SECRET}`,
+      `--realm=${REALM}`,
+      `--userdb=${join(dir, 'turndb')}`,
+      '--no-tls',
+      '--no-dtls',
+      '--no-cli',
+      '--allow-loopback-peers',
+      '--log-file=stdout',
+      '--simple-log',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`coturn did not start: ${log}`)), 15_000);
+    coturn!.on('error', (error) => reject(error));
+    coturn!.stdout!.on('data', (chunk: Buffer) => {
+      log += String(chunk);
+      if (log.includes('Total General servers')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  t = await startTestServer({ TURN_URLS: `turn:127.0.0.1:${turnPort}?transport=udp`, TURN_SECRET: SECRET });
+}, 60_000);
+
+afterAll(async () => {
+  coturn?.kill('SIGTERM');
+  await t?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One TURN client run against our coturn: allocate, send a few messages through the relay. */
+function allocate(username: string, password: string): { ok: boolean; output: string } {
+  const run = spawnSync(
+    'turnutils_uclient',
+    [
+      '-p',
+      String(turnPort),
+      '-u',
+      username,
+      '-w',
+      password,
+      '-r',
+      REALM,
+      '-y',
+      '-n',
+      '2',
+      '-m',
+      '1',
+      '-l',
+      '100',
+      '127.0.0.1',
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  const output = `${run.stdout}${run.stderr}`;
+  return { ok: run.status === 0 && /Total lost packets 0 /.test(output), output };
+}
+
+it('allocates with the credential from the hello, and refuses a wrong or expired one', async () => {
+  const helper = new Client(t!.url);
+  await helper.signIn('helper@contoso.example');
+  const socket = await helper.socket();
+  const hello = socket.received.find((m) => m.type === 'hello') as Extract<ServerMessage, { type: 'hello' }>;
+  socket.close();
+  const turn = hello.iceServers.find((s) => [s.urls].flat().some((u) => u.startsWith('turn:')))!;
+  expect(turn.username).toMatch(/^\d+:/);
+
+  // The listener may need a moment after the log line: a few tries, each a full allocation.
+  let granted = allocate(turn.username!, turn.credential!);
+  for (let i = 0; i < 4 && !granted.ok; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    granted = allocate(turn.username!, turn.credential!);
+  }
+  expect(granted.ok, granted.output).toBe(true);
+
+  const wrong = allocate(turn.username!, turnPassword('not-the-coturn-secret-0123456789', turn.username!));
+  expect(wrong.ok).toBe(false);
+  expect(wrong.output).toMatch(/Cannot complete Allocation/);
+
+  const settings = { urls: [], secret: SECRET, ttlSeconds: 60 };
+  const expired = mintTurnCredential(settings, hello.userId, Date.now() - 120_000);
+  const late = allocate(expired.username, expired.credential);
+  expect(late.ok).toBe(false);
+  expect(late.output).toMatch(/Cannot complete Allocation/);
+}, 120_000);
