@@ -26,7 +26,10 @@ describe('the sign-in pages’ catalogs', () => {
     for (const key of KEYS) {
       const value = ENGLISH[key];
       for (const text of typeof value === 'string' ? [value] : Object.values(value)) {
-        expect(placeholders(text).every((p) => /^[a-z]\w*$/i.test(p)), key).toBe(true);
+        expect(
+          placeholders(text).every((p) => /^[a-z]\w*$/i.test(p)),
+          key,
+        ).toBe(true);
       }
       if (typeof value !== 'string') expect(placeholders(value.other ?? ''), key).toContain('count');
     }
@@ -69,7 +72,8 @@ describe('the sign-in pages’ catalogs', () => {
         for (const [form, text] of Object.entries(texts)) {
           // A plural form may spell its number out ("one character"); every other placeholder stays.
           const have = placeholders(text);
-          const expected = typeof value === 'string' ? want : want.filter((p) => p !== 'count' || have.includes('count'));
+          const expected =
+            typeof value === 'string' ? want : want.filter((p) => p !== 'count' || have.includes('count'));
           if (have.join() !== expected.join()) problems.push(`${key}.${form}: {${have.join()}} ≠ {${want.join()}}`);
         }
       }
