@@ -54,12 +54,21 @@ export class RedisBus implements Bus {
     });
   }
 
-  /** Publishes; after `close` or `halt` drops the message, as the in-process bus does. */
+  /**
+   * Publishes. What is published follows a change already persisted (or is a signal, which
+   * WebRTC repeats), so an unreachable Redis is logged, not thrown into the command that made
+   * the change: subscribers reload on `resync` once it is back. After `close` or `halt` the
+   * message is dropped, as the in-process bus does.
+   */
   async publish(topic: string, message: unknown): Promise<void> {
     if (this.closed) return;
     const text = JSON.stringify({ v: 1, m: message });
     if (Buffer.byteLength(text) > MAX_BUS_MESSAGE_BYTES) throw new Error(`bus message for ${topic} is too large`);
-    await this.commands.publish(this.channelPrefix + topic, text);
+    try {
+      await this.commands.publish(this.channelPrefix + topic, text);
+    } catch (error) {
+      this.failed(error, topic);
+    }
   }
 
   subscribe(topic: string, handler: BusHandler): () => void {
@@ -146,6 +155,6 @@ export class RedisBus implements Bus {
   }
 
   private failed(error: unknown, topic: string): void {
-    if (!this.closed) this.options.log?.warn({ err: error, topic }, 'bus subscription command failed');
+    if (!this.closed) this.options.log?.warn({ err: error, topic }, 'bus command failed');
   }
 }
