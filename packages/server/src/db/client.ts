@@ -1,25 +1,44 @@
 /**
  * @module db/client
- * Opens the database named by the configuration and brings its schema up to date.
+ * Opens the database named by the configuration and brings its schema up to date: SQLite
+ * (embedded default, one file) or PostgreSQL (scale-out, a pool of connections). What differs
+ * between the two engines is kept in `db/dialect` (ADR 0020).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
+import { isPostgres } from './dialect.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-/** Opens the database (creating the SQLite file and its folder when needed). */
+/** Connections per node; PostgreSQL's default `max_connections` (100) leaves room for several nodes. */
+export const PG_POOL_SIZE = 10;
+/** A statement running longer than this is cancelled by the server (a stuck query must not hold a connection). */
+export const PG_STATEMENT_TIMEOUT_MS = 15_000;
+
+/** Unquoted PostgreSQL identifiers only: the schema name goes into `search_path`. */
+export const PG_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// pg hands back int8 (COUNT(*), bigint columns) and numeric as strings; every such value here is
+// a count, a millisecond timestamp or a counter, far below 2^53, so they are read as numbers,
+// as SQLite gives them. Set per pool, not on pg's global registry.
+const INT8 = 20;
+const NUMERIC = 1700;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** Opens the database (creating the SQLite file and its folder, or the PostgreSQL schema, when needed). */
 export function openDatabase(database: Config['database']): Db {
-  if (database.kind === 'postgres') {
-    throw new ConfigError([
-      'DATABASE_URL: PostgreSQL is planned for the scale-out mode and not available in this version; use sqlite:<file>',
-    ]);
-  }
+  if (database.kind === 'postgres') return openPostgres(database.url, database.schema);
   if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
@@ -29,9 +48,51 @@ export function openDatabase(database: Config['database']): Db {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
+function openPostgres(url: string, schema: string | undefined): Db {
+  if (schema !== undefined && !PG_SCHEMA_NAME.test(schema))
+    throw new Error(`PostgreSQL schema name "${schema}" must match ${String(PG_SCHEMA_NAME)}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: PG_POOL_SIZE,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    statement_timeout: PG_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: 'remote-help',
+    types: pgTypes,
+    // Every connection of this pool resolves unqualified names in the schema first.
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool replaces it and the next query reports the failure to its caller.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: async () => {
+        if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        return pool;
+      },
+    }),
+  });
+}
+
+/** Answers whether the database takes a query now (for `/readyz`); throws what the driver threw otherwise. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`SELECT 1`.execute(db);
+}
+
 /** Runs every pending migration; throws with the failing migration's name. */
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one; with several
+  // schemas in one PostgreSQL database (tests, side-by-side installs) it must be this one.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { sql } from 'kysely';
+import { blobType, isPostgres } from './dialect.js';
 
 const m0001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -43,7 +44,7 @@ const m0001: Migration = {
       .addColumn('job_title', 'text')
       .addColumn('company', 'text')
       .addColumn('photo_mime', 'text')
-      .addColumn('photo', 'blob')
+      .addColumn('photo', blobType(db))
       .addColumn('password_hash', 'text')
       .addColumn('roles', 'text', (c) => c.notNull().defaultTo('[]'))
       .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
@@ -100,7 +101,10 @@ const m0001: Migration = {
 
     await db.schema
       .createTable('audit_events')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      // An auto-numbered key: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's serial.
+      .addColumn('id', isPostgres(db) ? 'serial' : 'integer', (c) =>
+        isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      )
       .addColumn('tenant_id', 'text')
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('actor_type', 'text', (c) => c.notNull())
@@ -416,7 +420,13 @@ const m0008: Migration = {
       .execute();
     await db.schema.alterTable('enrollment_tokens').addColumn('public_id', 'text').execute();
     await db.schema.alterTable('enrollment_tokens').addColumn('hint', 'text').execute();
-    await sql`UPDATE enrollment_tokens SET public_id = lower(hex(randomblob(16)))`.execute(db);
+    // Existing tokens get a random id each (made here, not by the engine: same on both).
+    const { rows: tokens } = await sql<{ id: string }>`SELECT id FROM enrollment_tokens`.execute(db);
+    for (const token of tokens) {
+      await sql`UPDATE enrollment_tokens SET public_id = ${randomBytes(16).toString('hex')} WHERE id = ${token.id}`.execute(
+        db,
+      );
+    }
     await db.schema
       .createIndex('enrollment_tokens_public_id_idx')
       .on('enrollment_tokens')
@@ -681,6 +691,23 @@ const m0016: Migration = {
   },
 };
 
+/**
+ * 0017: PostgreSQL only (nothing to do on SQLite). `rh_try_jsonb(text)`: the text as jsonb, or null
+ * when it is not valid JSON, the PostgreSQL side of SQLite's `json_valid` + `json_extract` that
+ * reports and device filters use through `db/dialect`'s `jsonText`.
+ */
+const m0017: Migration = {
+  async up(db: Kysely<unknown>) {
+    if (!isPostgres(db)) return;
+    await sql`CREATE FUNCTION rh_try_jsonb(doc text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+      BEGIN
+        RETURN doc::jsonb;
+      EXCEPTION WHEN others THEN
+        RETURN NULL;
+      END $$`.execute(db);
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -699,6 +726,7 @@ export const migrations: Record<string, Migration> = {
   '0015_domain_proof': m0015,
   '0014_chat': m0014,
   '0016_user_locale': m0016,
+  '0017_postgres_json': m0017,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

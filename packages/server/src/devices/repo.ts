@@ -5,8 +5,8 @@
  * when it authenticates with its own key. Used device proofs are remembered here too.
  */
 import type { Selectable } from 'kysely';
-import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import { jsonText } from '../db/dialect.js';
 import type { DevicesTable, EnrollmentTokensTable } from '../db/schema.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
@@ -163,7 +163,7 @@ export class DevicesRepo {
     let query = this.deviceWithUser().where('d.tenant_id', '=', tenantId);
     if (filter.enrollment === 'enrolled') query = query.where('d.revoked_at', 'is', null);
     if (filter.enrollment === 'revoked') query = query.where('d.revoked_at', 'is not', null);
-    if (filter.os) query = query.where(sql<string>`json_extract(d.inventory, '$.os')`, '=', filter.os);
+    if (filter.os) query = query.where(jsonText(this.db, 'd.inventory', 'os'), '=', filter.os);
     if (filter.compliance) query = query.where('d.compliance', '=', filter.compliance);
     return query.execute();
   }
@@ -181,9 +181,9 @@ export class DevicesRepo {
       .select([
         'u.display_name as primary_user_name',
         'u.email as primary_user_email',
-        sql<string | null>`json_extract(d.inventory, '$.os')`.as('os'),
-        sql<string | null>`json_extract(d.inventory, '$.osVersion')`.as('os_version'),
-        sql<string | null>`json_extract(d.inventory, '$.serial')`.as('serial'),
+        jsonText(this.db, 'd.inventory', 'os').as('os'),
+        jsonText(this.db, 'd.inventory', 'osVersion').as('os_version'),
+        jsonText(this.db, 'd.inventory', 'serial').as('serial'),
       ]);
   }
 

@@ -9,6 +9,7 @@ import type { EndReason } from '@remote-help/protocol';
 import type { SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import { jsonText, likeInsensitive } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 
 /** The filters of a sessions query, already parsed and normalised (times as stored: ISO UTC). */
@@ -61,7 +62,7 @@ export class ReportsRepo {
     if (f.status === 'ended') q = q.where('s.state', '=', 'ended');
     if (f.q) {
       const pattern = likePattern(f.q);
-      const like = (column: string) => sql<boolean>`${sql.ref(column)} LIKE ${pattern} ESCAPE '\\'`;
+      const like = (column: string) => likeInsensitive(this.db, column, pattern);
       q = q.where((eb) =>
         eb.or([like('h.display_name'), like('h.email'), like('p.display_name'), like('p.email'), like('d.name')]),
       );
@@ -87,8 +88,8 @@ export class ReportsRepo {
         'p.display_name as sharer_name',
         'p.email as sharer_email',
         'd.name as device_name',
-        sql<number | null>`(SELECT MAX(CASE WHEN json_valid(a.data) THEN
-            CASE json_extract(a.data, '$.mode') WHEN 'control' THEN 2 WHEN 'view' THEN 1 ELSE 0 END ELSE 0 END)
+        sql<number | null>`(SELECT MAX(
+            CASE ${jsonText(this.db, 'a.data', 'mode')} WHEN 'control' THEN 2 WHEN 'view' THEN 1 ELSE 0 END)
           FROM audit_events a
           WHERE a.tenant_id = s.tenant_id AND a.target_type = 'session' AND a.target_id = s.id)`.as(
           'highest_mode_rank',

@@ -92,8 +92,8 @@ describe('report retention', () => {
     await t.server.db
       .insertInto('test_session_notes' as never)
       .values([
-        { session_id: s.old, note: 'old' },
-        { session_id: s.recent, note: 'recent' },
+        { id: 1, session_id: s.old, note: 'old' },
+        { id: 2, session_id: s.recent, note: 'recent' },
       ] as never)
       .execute();
 

@@ -12,6 +12,7 @@
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
+import { foreignKeysTo } from '../db/dialect.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 
@@ -110,11 +111,7 @@ export class RetentionJob {
 
   /** The tables with a foreign key to `help_sessions`, and the column that holds the session id. */
   private async dependents(): Promise<{ name: string; column: string }[]> {
-    const found = await sql<{ name: string; column: string }>`
-      SELECT m.name AS name, f."from" AS "column"
-      FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-      WHERE m.type = 'table' AND f."table" = 'help_sessions'`.execute(this.d.db);
-    return found.rows;
+    return foreignKeysTo(this.d.db, 'help_sessions');
   }
 
   /** Deletes the tenant's sessions that ended before `before`, with their dependent rows. */

@@ -9,6 +9,7 @@ import type { Updateable } from 'kysely';
 import type { AuditLog } from '../audit/audit.js';
 import type { Bus } from '../bus/bus.js';
 import type { HelpSessionsTable } from '../db/schema.js';
+import { isUniqueViolation } from '../db/dialect.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -306,7 +307,7 @@ export class SessionService {
           updated_at: iso(this.d.clock.now()),
         });
       } catch (error) {
-        if (!/UNIQUE/i.test((error as Error).message)) throw error;
+        if (!isUniqueViolation(error)) throw error;
         // One waiting launch per device: an expired one is ended first, a live one refuses.
         if (attempt === 0 && (await this.expireDue()) > 0) continue;
         throw new AppError('launch_pending', 'A session offer is already waiting on this device. Cancel it first.');
@@ -333,7 +334,7 @@ export class SessionService {
     try {
       return await this.d.repo.insert(row);
     } catch (error) {
-      if (/UNIQUE/i.test((error as Error).message) && /device_id/.test((error as Error).message)) return false;
+      if (isUniqueViolation(error, 'device_id')) return false;
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 /**
  * @module test/harness
- * Starts a real server on 127.0.0.1 with a temporary SQLite file, and signs people in
+ * Starts a real server on 127.0.0.1 with a temporary SQLite file (or, with
+ * `TEST_DATABASE=postgres`, a fresh PostgreSQL schema: `test/database`), and signs people in
  * through the real OIDC flow (relying party → embedded IdP → sign-in form → callback),
  * following redirects by hand with a small cookie jar.
  */
@@ -12,6 +13,7 @@ import WebSocket from 'ws';
 import type { RemoteHelpServer, ServerOptions } from '../app.js';
 import { createServer } from '../app.js';
 import { loadConfig } from '../config.js';
+import { testDatabase } from './database.js';
 
 export const DEMO_PASSWORD = 'correct horse battery staple';
 
@@ -36,22 +38,33 @@ export async function startTestServer(
         });
       }),
   );
+  // A caller that names its database (a restart test) owns it; otherwise this server gets its own.
+  const database = env.DATABASE_URL ? null : testDatabase(dir);
   const config = loadConfig({
     PORT: String(probe),
     HOST: '127.0.0.1',
     PUBLIC_URL: `${env.TLS_CERT ? 'https' : 'http'}://127.0.0.1:${probe}`,
-    DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
+    DATABASE_URL: database?.url ?? '',
     DEMO_PASSWORD,
     WEB_DIST: join(dir, 'no-web'),
     ...env,
   });
-  const server = await createServer(config, { logger: false, ...options });
+  let server: RemoteHelpServer;
+  try {
+    // TEST_LOG=error (or warn, info…) shows the server's log while debugging a test.
+    const logger = process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false;
+    server = await createServer(config, { logger, ...options });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
   const url = await server.listen();
   return {
     server,
     url,
     async stop() {
       await server.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
