@@ -44,6 +44,8 @@ describe.skipIf(missing.length > 0)('remote-help-agent (CLI)', { timeout: 60_000
         REMOTE_HELP_BROWSER: `${process.execPath} --import tsx ${FAKE_BROWSER}`,
         FAKE_BROWSER_EMAIL: 'sharer@contoso.example',
         FAKE_BROWSER_PASSWORD: TEST_DEMO_PASSWORD,
+        // The messages below are matched in English, whatever the machine's locale.
+        REMOTE_HELP_LANGUAGE: 'en',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
