@@ -13,6 +13,12 @@ import { AgentOidcClient } from './auth/oidc.js';
 import { TokenStore } from './auth/tokenStore.js';
 import { SHIPPED_LANGUAGES } from '@remote-help/protocol';
 import { type CliCommand, parseArgs, splitLanguageFlag, usage, UsageError } from './cliArgs.js';
+import {
+  InstallConfigError,
+  installConfigPath,
+  readInstallConfig,
+  type InstallConfig,
+} from './config/installConfig.js';
 import { configDir } from './config/paths.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice } from './devices/identity.js';
@@ -139,8 +145,19 @@ async function runDevice(
   command: Extract<CliCommand, { command: 'run' }>,
   dir: string,
   store: TokenStore,
+  install: InstallConfig | null,
 ): Promise<number> {
-  const device = await loadDevice(dir);
+  let device = await loadDevice(dir);
+  if (!device && install?.enrollmentToken) {
+    // Deployed by the administrator with a token: enroll on the first run, then stay connected.
+    out(`Enrolling this device with ${install.server} (set in ${install.path})…`);
+    const enrolled = await enrollDevice(
+      { command: 'enroll', server: install.server, token: install.enrollmentToken },
+      dir,
+    );
+    if (enrolled !== 0) return 2;
+    device = await loadDevice(dir);
+  }
   if (!device) {
     err(i18n.t('cli.notEnrolled', { command: 'remote-help-agent enroll --server URL --token TOKEN' }));
     return 2;
@@ -224,7 +241,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
       });
     }
     i18n = translator(chosen.language);
-    const command = parseArgs(rest, env);
+    // The administrator's settings (server, enrollment token); a broken file matters only to commands that use them.
+    const install = await readInstallConfig(installConfigPath(env)).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error)),
+    );
+    const command = parseArgs(rest, env, install instanceof Error ? {} : (install ?? {}));
+    if (install instanceof Error && command.command !== 'help' && command.command !== 'version') throw install;
     const dir = configDir(env);
     const store = new TokenStore(dir);
     switch (command.command) {
@@ -243,9 +265,13 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'enroll':
         return await enrollDevice(command, dir);
       case 'run':
-        return await runDevice(command, dir, store);
+        return await runDevice(command, dir, store, install instanceof Error ? null : install);
     }
   } catch (error) {
+    if (error instanceof InstallConfigError) {
+      err(`remote-help-agent: ${error.message}`);
+      return 2;
+    }
     if (error instanceof UsageError) {
       err(`remote-help-agent: ${error.text(i18n.language)}`);
       err(i18n.t('cli.runHelp', { command: 'remote-help-agent --help' }));

@@ -122,8 +122,19 @@ export function splitLanguageFlag(argv: readonly string[]): { language: string |
   return { language, rest };
 }
 
+/** What the administrator configured at install time (`config/installConfig.ts`): used when the command line says nothing. */
+export interface InstallDefaults {
+  /** An origin, already checked. */
+  server?: string;
+  enrollmentToken?: string;
+}
+
 /** Parses `argv` (without node and the script). */
-export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliCommand {
+export function parseArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+  defaults: InstallDefaults = {},
+): CliCommand {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { command: 'help' };
   if (first === '--version' || first === '-v') return { command: 'version' };
@@ -163,10 +174,10 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
 
   const allowHttp = flags.has('--allow-http');
   const rawServer = (flags.get('--server') as string | undefined) ?? env['REMOTE_HELP_SERVER'] ?? null;
-  const server = rawServer === null ? null : normalizeServerUrl(rawServer, allowHttp);
+  const server = rawServer === null ? (defaults.server ?? null) : normalizeServerUrl(rawServer, allowHttp);
   if (command === 'enroll') {
     if (server === null) throw new UsageError('cli.arg.serverMissing');
-    const token = flags.get('--token') as string | undefined;
+    const token = (flags.get('--token') as string | undefined) ?? defaults.enrollmentToken;
     if (token === undefined) throw new UsageError('cli.arg.tokenMissing');
     if (!/^[\w.~-]{8,256}$/.test(token)) throw new UsageError('cli.arg.tokenInvalid');
     return { command, server, token };

@@ -6,7 +6,17 @@
  * on the test server. Slow (a package build takes minutes when the sources changed).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +26,7 @@ import { startRemoteViewer } from '../testing/remoteViewer.js';
 import { REPO_ROOT, startServerProcess, TEST_DEMO_PASSWORD, type ServerProcess } from '../testing/serverProcess.js';
 import { WindowClient } from '../testing/windowClient.js';
 import { hasCommand, startXvfb, waitFor, type Xvfb } from '../testing/xvfb.js';
-import { agentVersion, freshPackage } from './packageBuild.js';
+import { agentVersion, freshPackage } from '../testing/packageBuild.js';
 
 const FAKE_BROWSER = fileURLToPath(new URL('../testing/fakeBrowser.ts', import.meta.url));
 const TSX = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -42,6 +52,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
         HOME: home,
         DISPLAY: xvfb.display,
         REMOTE_HELP_CONFIG_DIR: join(home, 'config'),
+        REMOTE_HELP_INSTALL_CONFIG: join(root, 'etc/remote-help/agent.json'),
         REMOTE_HELP_BROWSER: `${process.execPath} --import ${TSX} ${FAKE_BROWSER}`,
         FAKE_BROWSER_EMAIL: 'sharer@contoso.example',
         FAKE_BROWSER_PASSWORD: TEST_DEMO_PASSWORD,
@@ -60,7 +71,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
   beforeAll(async () => {
     const file = `remote-help-agent_${agentVersion()}_amd64.deb`;
     let started = performance.now();
-    const built = freshPackage('linux-x64', file);
+    const built = await freshPackage('linux-x64', file);
     deb = built.path;
     removePackage = built.remove;
     note(`${built.built ? 'built' : 'reused'} ${deb} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -124,6 +135,40 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     const run = installed(['--version']);
     expect(await run.exit).toBe(0);
     expect(run.output().trim()).toBe(agentVersion());
+  });
+
+  it('deployed with /etc/remote-help/agent.json: run enrolls the device by itself and checks in', async () => {
+    const admin = new BrowserClient(server.url);
+    await admin.signIn('admin@contoso.example', TEST_DEMO_PASSWORD);
+    const token = (await admin.json('/api/v1/enrollment-tokens', 'POST', { maxUses: 50 })).body.token as string;
+    // What Intune, Jamf or a Debian configuration tool drops next to the installed package.
+    const file = join(root, 'etc/remote-help/agent.json');
+    mkdirSync(join(root, 'etc/remote-help'), { recursive: true });
+    writeFileSync(file, JSON.stringify({ server: server.url, enrollmentToken: token }));
+    const config = join(home, 'deployed');
+    const env = { REMOTE_HELP_INSTALL_CONFIG: file, REMOTE_HELP_CONFIG_DIR: config };
+
+    const agent = installed(['run', '--no-window'], env);
+    await waitFor(() => existsSync(join(config, 'device.json')), 30_000, 'the enrollment');
+    expect(agent.output()).toContain(`Enrolling this device with ${server.url} (set in ${file})`);
+    const { id } = JSON.parse(readFileSync(join(config, 'device.json'), 'utf8')) as { id: string };
+    await waitFor(
+      async () => (await admin.json(`/api/v1/devices/${id}`)).body.lastCheckInAt !== null,
+      20_000,
+      'the check-in at the server',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the agent said:\n${agent.output()}`);
+    });
+    agent.child.kill('SIGINT');
+    expect(await agent.exit).toBe(130);
+
+    // A broken file is named with its problems, and the agent stops with code 2.
+    writeFileSync(file, JSON.stringify({ server: 'http://help.example.com', enrolmentToken: token }));
+    const broken = installed(['run', '--no-window'], env);
+    expect(await broken.exit).toBe(2);
+    expect(broken.output()).toContain(`The configuration ${file} set by your administrator cannot be used`);
+    expect(broken.output()).toContain('unknown setting "enrolmentToken"');
+    rmSync(file);
   });
 
   it('shares the screen: sign in, code, allow, and the helper gets the picture', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCommand } from '../testing/xvfb.js';
-import { agentVersion, freshPackage } from './packageBuild.js';
+import { agentVersion, freshPackage } from '../testing/packageBuild.js';
 
 const missing = ['unzip', 'python3'].filter((t) => !hasCommand(t));
 
@@ -42,8 +42,8 @@ describe.skipIf(missing.length > 0)('the macOS app bundle (layout)', { timeout: 
   let contents: string;
   let removePackage = (): void => undefined;
 
-  beforeAll(() => {
-    const { path, remove } = freshPackage('darwin-arm64', `remote-help-agent_${agentVersion()}_macos-arm64.zip`);
+  beforeAll(async () => {
+    const { path, remove } = await freshPackage('darwin-arm64', `remote-help-agent_${agentVersion()}_macos-arm64.zip`);
     removePackage = remove;
     dir = mkdtempSync(join(tmpdir(), 'rh-macos-'));
     const unzip = spawnSync('unzip', ['-q', path, '-d', dir], { encoding: 'utf8' });

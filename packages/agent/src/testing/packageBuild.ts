@@ -1,14 +1,14 @@
 /**
- * @module packaging/packageBuild
+ * @module testing/packageBuild
  * For the package tests: the agent package `npm run package` made, reused when it is newer than
  * every source that goes into it, else built afresh (`--fast`: gzip instead of xz) into a
  * temporary folder.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../testing/serverProcess.js';
+import { REPO_ROOT } from './serverProcess.js';
 
 /** Everything a package is made from. */
 const SOURCES = [
@@ -36,17 +36,28 @@ export function agentVersion(): string {
   return pkg.version;
 }
 
-/** A package file of `target` (e.g. linux-x64) named `file`: the fresh one in dist/packages, or a new build. */
-export function freshPackage(target: string, file: string): { path: string; built: boolean; remove: () => void } {
+/**
+ * A package file of `target` (e.g. linux-x64) named `file`: the fresh one in dist/packages, or a new
+ * build (asynchronous: a build takes minutes and the test worker must keep answering meanwhile).
+ */
+export async function freshPackage(
+  target: string,
+  file: string,
+): Promise<{ path: string; built: boolean; remove: () => void }> {
   const existing = join(REPO_ROOT, 'dist/packages', file);
   const sourcesChanged = Math.max(...SOURCES.map((s) => newest(join(REPO_ROOT, s))));
-  if (existsSync(existing) && statSync(existing).mtimeMs > sourcesChanged)
+  if (existsSync(existing) && statSync(existing).mtimeMs > sourcesChanged) {
     return { path: existing, built: false, remove: () => undefined };
+  }
   const out = mkdtempSync(join(tmpdir(), 'rh-package-'));
-  const result = spawnSync(process.execPath, ['scripts/package.mjs', '--target', target, '--fast', '--out', out], {
+  const child = spawn(process.execPath, ['scripts/package.mjs', '--target', target, '--fast', '--out', out], {
     cwd: REPO_ROOT,
-    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (result.status !== 0) throw new Error(`npm run package failed:\n${result.stdout}${result.stderr}`);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`npm run package failed:\n${output}`);
   return { path: join(out, file), built: true, remove: () => rmSync(out, { recursive: true, force: true }) };
 }
