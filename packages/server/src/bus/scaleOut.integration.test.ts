@@ -164,7 +164,7 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-describe('two nodes and Redis', () => {
+describe('two nodes and Redis', { timeout: 60_000 }, () => {
   it('runs a whole session with the helper on node A and the sharer on node B', async () => {
     cluster = await startCluster();
     const { helper, hws, sws, id } = await crossNodeSession(cluster);
@@ -259,7 +259,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   }
 }
 
-describe('failures', () => {
+describe('failures', { timeout: 60_000 }, () => {
   it('tells the sharer on B when node A dies, and the helper resumes on node B', async () => {
     cluster = await startCluster();
     const { helper, sharer, hws, sws, id } = await crossNodeSession(cluster);
@@ -342,7 +342,7 @@ describe('failures', () => {
   });
 });
 
-describe('shared limits', () => {
+describe('shared limits', { timeout: 60_000 }, () => {
   it('counts wrong codes on both nodes against one limit', async () => {
     const clock = { t: Date.now(), now: () => clock.t };
     cluster = await startCluster({ clock });
