@@ -8,7 +8,7 @@ import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { AuditLog } from './audit/audit.js';
+import type { AuditLog } from './audit/audit.js';
 import type { Bus } from './bus/bus.js';
 import type { SharedState } from './bus/sharedState.js';
 import { openSharedState } from './bus/sharedState.js';
