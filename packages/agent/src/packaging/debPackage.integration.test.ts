@@ -159,6 +159,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}; the agent said:\n${agent.output()}`);
     });
+    await waitFor(() => agent.output().includes('Ctrl+C'), 20_000, 'the agent ready for remote launch');
     agent.child.kill('SIGINT');
     expect(await agent.exit).toBe(130);
 
