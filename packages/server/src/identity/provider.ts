@@ -10,7 +10,7 @@ import type { TrustProxy } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Secrets } from '../secrets.js';
 import type { UsersRepo } from '../users/repo.js';
-import { signInLanguage } from './i18n/index.js';
+import { signInLanguage, type SignInLanguage } from './i18n/index.js';
 import { createOidcAdapter } from './oidcAdapter.js';
 
 export const OIDC_PATH = '/oidc';
@@ -72,7 +72,30 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // The provider's own sign-out pages, in the person's language like the sign-in pages.
+        logoutSource(ctx, form) {
+          const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
+          const { t } = language;
+          ctx.body = providerPage(
+            language,
+            t('signOut.title'),
+            `<h1>${escapeHtml(t('signOut.question'))}</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">${escapeHtml(t('signOut.yes'))}</button>
+<button type="submit" form="op.logoutForm" class="alt">${escapeHtml(t('signOut.no'))}</button>`,
+          );
+        },
+        postLogoutSuccessSource(ctx) {
+          const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
+          const { t } = language;
+          ctx.body = providerPage(
+            language,
+            t('signOut.doneTitle'),
+            `<h1>${escapeHtml(t('signOut.doneTitle'))}</h1><p>${escapeHtml(t('signOut.done'))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+          );
+        },
+      },
     },
     interactions: { url: (_ctx, interaction) => `/signin/${interaction.uid}` },
     ttl: {
@@ -127,9 +150,14 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
     },
     renderError(ctx, out) {
       // The protocol's own words (`error_description`) stay as the provider wrote them; the page around them is translated.
-      const { tag, dir, t } = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
+      const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
+      const { t } = language;
       ctx.type = 'html';
-      ctx.body = `<!doctype html><html lang="${tag}" dir="${dir}"><meta charset="utf-8"><title>${escapeHtml(t('providerError.title'))}</title><body style="font-family:system-ui;padding:2rem"><h1>${escapeHtml(t('providerError.heading'))}</h1><p dir="ltr">${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p></html>`;
+      ctx.body = providerPage(
+        language,
+        t('providerError.title'),
+        `<h1>${escapeHtml(t('providerError.heading'))}</h1><p dir="ltr">${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+      );
     },
   };
   const provider = new Provider(issuerOf(publicUrl), configuration);
@@ -137,6 +165,23 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
   provider.maxIpsCount = 1;
   return provider;
 }
+
+/**
+ * A page of the provider itself (error, sign-out) in the person's language and direction. Kept
+ * here, plain, so that the provider needs none of the sign-in pages' modules.
+ */
+function providerPage(language: SignInLanguage, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="${language.tag}" dir="${language.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} – Remote Help</title><style>${PROVIDER_PAGE_STYLE}</style></head>
+<body><main>${body}</main></body></html>`;
+}
+
+const PROVIDER_PAGE_STYLE =
+  'body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f5f5f5;font-family:"Segoe UI",system-ui,-apple-system,Roboto,"Helvetica Neue",sans-serif;color:#242424}' +
+  'main{width:min(440px,calc(100vw - 32px));background:#fff;border-radius:8px;box-shadow:0 2px 4px rgba(0,0,0,.14);padding:44px}h1{font-size:20px;font-weight:600}' +
+  'button{display:block;width:100%;margin-top:12px;font:inherit;font-weight:600;font-size:14px;padding:9px 12px;border:0;border-radius:4px;background:#0f6cbd;color:#fff;cursor:pointer}' +
+  'button.alt{background:#fff;color:#242424;border:1px solid #d1d1d1}a{color:#0f6cbd}';
 
 /** Escapes text for HTML element and attribute content. */
 export function escapeHtml(text: string): string {

@@ -4,7 +4,8 @@
  * it (`ui_locales` from the web app, else `Accept-Language`); each page has `<html lang dir>`
  * (right to left for Arabic and Hebrew), its words from that language's catalog and none of
  * English's: the password page and its refusal, the authenticator-code page and its refusal,
- * multi-factor set-up that conditional access asks for, and the page of a block by a policy.
+ * multi-factor set-up that conditional access asks for, and the page of a block by a policy;
+ * and the provider's own pages (signing out, a protocol error) in Hebrew and Japanese.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LanguageTag } from '@remote-help/protocol';
@@ -128,6 +129,7 @@ beforeAll(async () => {
     grant,
     session: { signInFrequencyHours: null },
   });
+  await create(emailOf('setup', 'en'));
   for (const input of [
     policy('MFA for the help desk', setupIds, { kind: 'grant', operator: 'all', controls: ['mfa'] }),
     policy('Kiosk <lockdown>', blockedIds, { kind: 'block' }),
@@ -198,6 +200,38 @@ describe.each(LANGUAGES)('the sign-in pages in %s', (tag) => {
     expectPageIn(tag, blocked.html, ['gate.blockedTitle', 'gate.advice.block', 'common.backToRemoteHelp']);
     expect(blocked.html).toContain(escapeHtml(language().t('gate.blockedBy', { policies: names })));
     expect(blocked.html).not.toContain('<lockdown>');
+  });
+});
+
+describe.each(['he', 'ja'] as const)('the provider’s own pages in %s', (tag) => {
+  const headers = { 'accept-language': tag };
+
+  it('signing out: the question, then the page after it', async () => {
+    // Someone signed in at the provider is asked first (without a session it signs out at once).
+    const client = new Client(t.url);
+    await client.signIn(emailOf('setup', 'en'));
+    const question = await client.raw('/oidc/session/end', { headers });
+    const html = await question.text();
+    expect(question.status).toBe(200);
+    expectPageIn(tag, html, ['signOut.title', 'signOut.question', 'signOut.yes', 'signOut.no']);
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+    expect(action && xsrf).toBeTruthy();
+    let done = await client.raw(decode(action!), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf: xsrf!, logout: 'yes' }),
+    });
+    for (let i = 0; i < 5 && done.status >= 300 && done.status < 400; i++)
+      done = await client.raw(done.headers.get('location')!, { headers });
+    expect(done.status).toBe(200);
+    expectPageIn(tag, await done.text(), ['signOut.doneTitle', 'signOut.done', 'common.backToRemoteHelp']);
+  });
+
+  it('an error of the protocol: the page around the provider’s own words', async () => {
+    const r = await new Client(t.url).raw('/oidc/auth?client_id=nobody&response_type=code&scope=openid', { headers });
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expectPageIn(tag, await r.text(), ['providerError.title', 'providerError.heading', 'common.backToRemoteHelp']);
   });
 });
 

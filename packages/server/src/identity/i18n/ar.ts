@@ -122,4 +122,10 @@ export const ar: Catalog = {
   'federation.error.forbidden_manage': 'لا يسمح لك دورك بإدارة موفري الهوية.',
   'federation.error.forbidden_test': 'سجّل الدخول إلى مركز الإدارة لاختبار موفر.',
   'federation.error.not_found': 'لم يتم العثور على موفر الهوية.',
+  'signOut.title': 'تسجيل الخروج',
+  'signOut.question': 'هل تريد تسجيل الخروج من Remote Help؟',
+  'signOut.yes': 'نعم، سجّل خروجي',
+  'signOut.no': 'لا، أبقني مسجّلاً',
+  'signOut.doneTitle': 'تم تسجيل الخروج',
+  'signOut.done': 'تم تسجيل خروجك من Remote Help.',
 };

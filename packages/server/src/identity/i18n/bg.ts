@@ -125,4 +125,10 @@ export const bg: Catalog = {
   'federation.error.forbidden_manage': 'Ролята ви не ви позволява да управлявате доставчици на самоличност.',
   'federation.error.forbidden_test': 'Влезте в центъра за администриране, за да тествате доставчик.',
   'federation.error.not_found': 'Доставчикът на самоличност не е намерен.',
+  'signOut.title': 'Излизане',
+  'signOut.question': 'Искате ли да излезете от Remote Help?',
+  'signOut.yes': 'Да, изведи ме',
+  'signOut.no': 'Не, остани вписан',
+  'signOut.doneTitle': 'Излязохте',
+  'signOut.done': 'Излязохте от Remote Help.',
 };

@@ -126,4 +126,10 @@ export const cs: Catalog = {
   'federation.error.forbidden_manage': 'Vaše role vám nedovoluje spravovat zprostředkovatele identity.',
   'federation.error.forbidden_test': 'Pokud chcete otestovat zprostředkovatele, přihlaste se do centra pro správu.',
   'federation.error.not_found': 'Zprostředkovatel identity nebyl nalezen.',
+  'signOut.title': 'Odhlásit se',
+  'signOut.question': 'Chcete se odhlásit z Remote Help?',
+  'signOut.yes': 'Ano, odhlásit',
+  'signOut.no': 'Ne, zůstat přihlášen',
+  'signOut.doneTitle': 'Odhlášeno',
+  'signOut.done': 'Jste odhlášeni z Remote Help.',
 };

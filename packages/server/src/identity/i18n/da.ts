@@ -123,4 +123,10 @@ export const da: Catalog = {
   'federation.error.forbidden_manage': 'Din rolle giver dig ikke tilladelse til at administrere identitetsudbydere.',
   'federation.error.forbidden_test': 'Log på administrationscenteret for at teste en udbyder.',
   'federation.error.not_found': 'Identitetsudbyderen blev ikke fundet.',
+  'signOut.title': 'Log af',
+  'signOut.question': 'Vil du logge af Remote Help?',
+  'signOut.yes': 'Ja, log mig af',
+  'signOut.no': 'Nej, forbliv logget på',
+  'signOut.doneTitle': 'Logget af',
+  'signOut.done': 'Du er logget af Remote Help.',
 };

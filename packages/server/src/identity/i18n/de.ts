@@ -132,4 +132,10 @@ export const de: Catalog = {
   'federation.error.forbidden_manage': 'Ihre Rolle erlaubt Ihnen nicht, Identitätsanbieter zu verwalten.',
   'federation.error.forbidden_test': 'Melden Sie sich beim Admin Center an, um einen Anbieter zu testen.',
   'federation.error.not_found': 'Identitätsanbieter nicht gefunden.',
+  'signOut.title': 'Abmelden',
+  'signOut.question': 'Möchten Sie sich von Remote Help abmelden?',
+  'signOut.yes': 'Ja, abmelden',
+  'signOut.no': 'Nein, angemeldet bleiben',
+  'signOut.doneTitle': 'Abgemeldet',
+  'signOut.done': 'Sie sind von Remote Help abgemeldet.',
 };

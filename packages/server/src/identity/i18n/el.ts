@@ -134,4 +134,10 @@ export const el: Catalog = {
   'federation.error.forbidden_manage': 'Ο ρόλος σας δεν σας επιτρέπει να διαχειρίζεστε υπηρεσίες παροχής ταυτότητας.',
   'federation.error.forbidden_test': 'Συνδεθείτε στο κέντρο διαχείρισης για να δοκιμάσετε μια υπηρεσία.',
   'federation.error.not_found': 'Δεν βρέθηκε η υπηρεσία παροχής ταυτότητας.',
+  'signOut.title': 'Έξοδος',
+  'signOut.question': 'Θέλετε να αποσυνδεθείτε από το Remote Help;',
+  'signOut.yes': 'Ναι, αποσύνδεση',
+  'signOut.no': 'Όχι, παραμονή σε σύνδεση',
+  'signOut.doneTitle': 'Αποσυνδεθήκατε',
+  'signOut.done': 'Αποσυνδεθήκατε από το Remote Help.',
 };

@@ -98,6 +98,14 @@ export const en = {
   'gate.advice.enrolledDevice': 'Your organization requires a device enrolled in your organization for this app.',
   'gate.advice.signInFrequency': 'Your organization asks you to sign in again.',
 
+  // Signing out at the provider (`/oidc/session/end`): the question, and the page after it.
+  'signOut.title': 'Sign out',
+  'signOut.question': 'Do you want to sign out of Remote Help?',
+  'signOut.yes': 'Yes, sign me out',
+  'signOut.no': 'No, stay signed in',
+  'signOut.doneTitle': 'Signed out',
+  'signOut.done': 'You are signed out of Remote Help.',
+
   // Federation: the email-first page, refusals, and the administrator's test sign-in.
   'federation.emailIntro': 'Enter your work email. If your organization signs you in, you go there next.',
   'federation.next': 'Next',

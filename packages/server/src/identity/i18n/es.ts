@@ -135,4 +135,10 @@ export const es: Catalog = {
   'federation.error.forbidden_manage': 'Su rol no le permite administrar proveedores de identidades.',
   'federation.error.forbidden_test': 'Inicie sesión en el centro de administración para probar un proveedor.',
   'federation.error.not_found': 'No se encontró el proveedor de identidades.',
+  'signOut.title': 'Cerrar sesión',
+  'signOut.question': '¿Quiere cerrar la sesión de Remote Help?',
+  'signOut.yes': 'Sí, cerrar la sesión',
+  'signOut.no': 'No, mantener la sesión iniciada',
+  'signOut.doneTitle': 'Sesión cerrada',
+  'signOut.done': 'Ha cerrado la sesión de Remote Help.',
 };

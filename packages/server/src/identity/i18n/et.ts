@@ -124,4 +124,10 @@ export const et: Catalog = {
   'federation.error.forbidden_manage': 'Teie roll ei luba identiteedipakkujaid hallata.',
   'federation.error.forbidden_test': 'Pakkuja testimiseks logige sisse halduskeskusesse.',
   'federation.error.not_found': 'Identiteedipakkujat ei leitud.',
+  'signOut.title': 'Logi välja',
+  'signOut.question': 'Kas soovite Remote Helpist välja logida?',
+  'signOut.yes': 'Jah, logi mind välja',
+  'signOut.no': 'Ei, jää sisselogituks',
+  'signOut.doneTitle': 'Välja logitud',
+  'signOut.done': 'Olete Remote Helpist välja logitud.',
 };

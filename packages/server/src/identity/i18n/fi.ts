@@ -128,4 +128,10 @@ export const fi: Catalog = {
   'federation.error.forbidden_manage': 'Roolisi ei salli identiteettipalvelujen hallintaa.',
   'federation.error.forbidden_test': 'Kirjaudu hallintakeskukseen, jotta voit testata palvelua.',
   'federation.error.not_found': 'Identiteettipalvelua ei löytynyt.',
+  'signOut.title': 'Kirjaudu ulos',
+  'signOut.question': 'Haluatko kirjautua ulos Remote Helpistä?',
+  'signOut.yes': 'Kyllä, kirjaa minut ulos',
+  'signOut.no': 'Ei, pysy kirjautuneena',
+  'signOut.doneTitle': 'Kirjauduttu ulos',
+  'signOut.done': 'Olet kirjautunut ulos Remote Helpistä.',
 };

@@ -133,4 +133,10 @@ export const fr: Catalog = {
   'federation.error.forbidden_manage': "Votre rôle ne vous permet pas de gérer les fournisseurs d'identité.",
   'federation.error.forbidden_test': "Connectez-vous au centre d'administration pour tester un fournisseur.",
   'federation.error.not_found': "Fournisseur d'identité introuvable.",
+  'signOut.title': 'Se déconnecter',
+  'signOut.question': 'Voulez-vous vous déconnecter de Remote Help ?',
+  'signOut.yes': 'Oui, me déconnecter',
+  'signOut.no': 'Non, rester connecté',
+  'signOut.doneTitle': 'Déconnecté',
+  'signOut.done': 'Vous êtes déconnecté de Remote Help.',
 };

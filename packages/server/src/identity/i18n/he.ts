@@ -113,4 +113,10 @@ export const he: Catalog = {
   'federation.error.forbidden_manage': 'התפקיד שלך אינו מתיר לך לנהל ספקי זהות.',
   'federation.error.forbidden_test': 'היכנס למרכז הניהול כדי לבדוק ספק.',
   'federation.error.not_found': 'ספק הזהות לא נמצא.',
+  'signOut.title': 'יציאה',
+  'signOut.question': 'האם לצאת מ-Remote Help?',
+  'signOut.yes': 'כן, צא',
+  'signOut.no': 'לא, הישאר מחובר',
+  'signOut.doneTitle': 'יצאת',
+  'signOut.done': 'יצאת מ-Remote Help.',
 };

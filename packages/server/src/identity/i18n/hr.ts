@@ -125,4 +125,10 @@ export const hr: Catalog = {
   'federation.error.forbidden_manage': 'Vaša uloga ne dopušta upravljanje davateljima identiteta.',
   'federation.error.forbidden_test': 'Da biste testirali davatelja, prijavite se u centar za administratore.',
   'federation.error.not_found': 'Davatelj identiteta nije pronađen.',
+  'signOut.title': 'Odjava',
+  'signOut.question': 'Želite li se odjaviti iz aplikacije Remote Help?',
+  'signOut.yes': 'Da, odjavi me',
+  'signOut.no': 'Ne, ostani prijavljen',
+  'signOut.doneTitle': 'Odjavljeni ste',
+  'signOut.done': 'Odjavljeni ste iz aplikacije Remote Help.',
 };

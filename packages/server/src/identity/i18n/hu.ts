@@ -129,4 +129,10 @@ export const hu: Catalog = {
   'federation.error.forbidden_manage': 'A szerepköre nem teszi lehetővé az identitásszolgáltatók kezelését.',
   'federation.error.forbidden_test': 'Szolgáltató teszteléséhez jelentkezzen be a felügyeleti központba.',
   'federation.error.not_found': 'Az identitásszolgáltató nem található.',
+  'signOut.title': 'Kijelentkezés',
+  'signOut.question': 'Ki szeretne jelentkezni a Remote Helpből?',
+  'signOut.yes': 'Igen, kijelentkezés',
+  'signOut.no': 'Nem, maradjak bejelentkezve',
+  'signOut.doneTitle': 'Kijelentkezett',
+  'signOut.done': 'Kijelentkezett a Remote Helpből.',
 };

@@ -129,4 +129,10 @@ export const it: Catalog = {
   'federation.error.forbidden_manage': 'Il tuo ruolo non ti consente di gestire i provider di identità.',
   'federation.error.forbidden_test': "Accedi all'interfaccia di amministrazione per testare un provider.",
   'federation.error.not_found': 'Provider di identità non trovato.',
+  'signOut.title': 'Esci',
+  'signOut.question': 'Vuoi uscire da Remote Help?',
+  'signOut.yes': 'Sì, esci',
+  'signOut.no': 'No, resta connesso',
+  'signOut.doneTitle': 'Disconnesso',
+  'signOut.done': 'Sei uscito da Remote Help.',
 };

@@ -123,4 +123,10 @@ export const ja: Catalog = {
   'federation.error.forbidden_manage': 'このロールでは ID プロバイダーを管理できません。',
   'federation.error.forbidden_test': 'プロバイダーをテストするには、管理センターにサインインしてください。',
   'federation.error.not_found': 'ID プロバイダーが見つかりません。',
+  'signOut.title': 'サインアウト',
+  'signOut.question': 'Remote Help からサインアウトしますか?',
+  'signOut.yes': 'はい、サインアウトします',
+  'signOut.no': 'いいえ、サインインしたままにします',
+  'signOut.doneTitle': 'サインアウトしました',
+  'signOut.done': 'Remote Help からサインアウトしました。',
 };

@@ -112,4 +112,10 @@ export const ko: Catalog = {
   'federation.error.forbidden_manage': '역할에 ID 공급자를 관리할 권한이 없습니다.',
   'federation.error.forbidden_test': '공급자를 테스트하려면 관리 센터에 로그인하세요.',
   'federation.error.not_found': 'ID 공급자를 찾을 수 없습니다.',
+  'signOut.title': '로그아웃',
+  'signOut.question': 'Remote Help에서 로그아웃하시겠습니까?',
+  'signOut.yes': '예, 로그아웃합니다',
+  'signOut.no': '아니요, 로그인 상태를 유지합니다',
+  'signOut.doneTitle': '로그아웃됨',
+  'signOut.done': 'Remote Help에서 로그아웃되었습니다.',
 };

@@ -132,4 +132,10 @@ export const lt: Catalog = {
   'federation.error.forbidden_manage': 'Jūsų vaidmuo neleidžia valdyti tapatybės teikėjų.',
   'federation.error.forbidden_test': 'Norėdami išbandyti teikėją, prisijunkite prie administravimo centro.',
   'federation.error.not_found': 'Tapatybės teikėjas nerastas.',
+  'signOut.title': 'Atsijungti',
+  'signOut.question': 'Ar norite atsijungti nuo Remote Help?',
+  'signOut.yes': 'Taip, atjungti mane',
+  'signOut.no': 'Ne, likti prisijungus',
+  'signOut.doneTitle': 'Atsijungta',
+  'signOut.done': 'Atsijungėte nuo Remote Help.',
 };

@@ -131,4 +131,10 @@ export const lv: Catalog = {
   'federation.error.forbidden_manage': 'Jūsu loma neļauj pārvaldīt identitātes nodrošinātājus.',
   'federation.error.forbidden_test': 'Lai pārbaudītu nodrošinātāju, pierakstieties administrēšanas centrā.',
   'federation.error.not_found': 'Identitātes nodrošinātājs netika atrasts.',
+  'signOut.title': 'Izrakstīties',
+  'signOut.question': 'Vai vēlaties izrakstīties no Remote Help?',
+  'signOut.yes': 'Jā, izrakstīt mani',
+  'signOut.no': 'Nē, palikt pierakstītam',
+  'signOut.doneTitle': 'Izrakstījāties',
+  'signOut.done': 'Jūs esat izrakstījies no Remote Help.',
 };

@@ -125,4 +125,10 @@ export const nb: Catalog = {
   'federation.error.forbidden_manage': 'Rollen din gir deg ikke tillatelse til å administrere identitetsleverandører.',
   'federation.error.forbidden_test': 'Logg på administrasjonssenteret for å teste en leverandør.',
   'federation.error.not_found': 'Finner ikke identitetsleverandøren.',
+  'signOut.title': 'Logg av',
+  'signOut.question': 'Vil du logge av Remote Help?',
+  'signOut.yes': 'Ja, logg meg av',
+  'signOut.no': 'Nei, forbli pålogget',
+  'signOut.doneTitle': 'Logget av',
+  'signOut.done': 'Du er logget av Remote Help.',
 };

@@ -130,4 +130,10 @@ export const nl: Catalog = {
   'federation.error.forbidden_manage': 'Met uw rol kunt u geen id-providers beheren.',
   'federation.error.forbidden_test': 'Meld u aan bij het beheercentrum om een provider te testen.',
   'federation.error.not_found': 'Id-provider niet gevonden.',
+  'signOut.title': 'Afmelden',
+  'signOut.question': 'Wilt u zich afmelden bij Remote Help?',
+  'signOut.yes': 'Ja, afmelden',
+  'signOut.no': 'Nee, aangemeld blijven',
+  'signOut.doneTitle': 'Afgemeld',
+  'signOut.done': 'U bent afgemeld bij Remote Help.',
 };

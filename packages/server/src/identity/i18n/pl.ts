@@ -128,4 +128,10 @@ export const pl: Catalog = {
   'federation.error.forbidden_manage': 'Twoja rola nie pozwala na zarządzanie dostawcami tożsamości.',
   'federation.error.forbidden_test': 'Zaloguj się do centrum administracyjnego, aby przetestować dostawcę.',
   'federation.error.not_found': 'Nie znaleziono dostawcy tożsamości.',
+  'signOut.title': 'Wyloguj się',
+  'signOut.question': 'Czy chcesz wylogować się z Remote Help?',
+  'signOut.yes': 'Tak, wyloguj mnie',
+  'signOut.no': 'Nie, pozostań zalogowany',
+  'signOut.doneTitle': 'Wylogowano',
+  'signOut.done': 'Wylogowano Cię z Remote Help.',
 };

@@ -127,4 +127,10 @@ export const ptBR: Catalog = {
   'federation.error.forbidden_manage': 'Sua função não permite gerenciar provedores de identidade.',
   'federation.error.forbidden_test': 'Entre no centro de administração para testar um provedor.',
   'federation.error.not_found': 'Provedor de identidade não encontrado.',
+  'signOut.title': 'Sair',
+  'signOut.question': 'Deseja sair do Remote Help?',
+  'signOut.yes': 'Sim, sair',
+  'signOut.no': 'Não, continuar conectado',
+  'signOut.doneTitle': 'Você saiu',
+  'signOut.done': 'Você saiu do Remote Help.',
 };

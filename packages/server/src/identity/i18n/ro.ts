@@ -129,4 +129,10 @@ export const ro: Catalog = {
   'federation.error.forbidden_manage': 'Rolul dvs. nu vă permite să gestionați furnizori de identitate.',
   'federation.error.forbidden_test': 'Conectați-vă la centrul de administrare pentru a testa un furnizor.',
   'federation.error.not_found': 'Furnizorul de identitate nu a fost găsit.',
+  'signOut.title': 'Deconectare',
+  'signOut.question': 'Doriți să vă deconectați de la Remote Help?',
+  'signOut.yes': 'Da, deconectează-mă',
+  'signOut.no': 'Nu, rămân conectat',
+  'signOut.doneTitle': 'Deconectat',
+  'signOut.done': 'V-ați deconectat de la Remote Help.',
 };

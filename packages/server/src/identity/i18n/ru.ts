@@ -126,4 +126,10 @@ export const ru: Catalog = {
   'federation.error.forbidden_manage': 'Ваша роль не позволяет управлять поставщиками удостоверений.',
   'federation.error.forbidden_test': 'Чтобы проверить поставщика, войдите в центр администрирования.',
   'federation.error.not_found': 'Поставщик удостоверений не найден.',
+  'signOut.title': 'Выход',
+  'signOut.question': 'Выйти из Remote Help?',
+  'signOut.yes': 'Да, выйти',
+  'signOut.no': 'Нет, остаться в системе',
+  'signOut.doneTitle': 'Выход выполнен',
+  'signOut.done': 'Вы вышли из Remote Help.',
 };

@@ -126,4 +126,10 @@ export const sk: Catalog = {
   'federation.error.forbidden_manage': 'Vaša rola vám nedovoľuje spravovať poskytovateľov identity.',
   'federation.error.forbidden_test': 'Ak chcete otestovať poskytovateľa, prihláste sa do centra spravovania.',
   'federation.error.not_found': 'Poskytovateľ identity sa nenašiel.',
+  'signOut.title': 'Odhlásiť sa',
+  'signOut.question': 'Chcete sa odhlásiť z Remote Help?',
+  'signOut.yes': 'Áno, odhlásiť',
+  'signOut.no': 'Nie, zostať prihlásený',
+  'signOut.doneTitle': 'Odhlásené',
+  'signOut.done': 'Ste odhlásení z Remote Help.',
 };

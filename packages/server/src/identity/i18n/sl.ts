@@ -122,4 +122,10 @@ export const sl: Catalog = {
   'federation.error.forbidden_manage': 'Vaša vloga vam ne dovoli upravljanja ponudnikov identitet.',
   'federation.error.forbidden_test': 'Za preskus ponudnika se vpišite v skrbniško središče.',
   'federation.error.not_found': 'Ponudnika identitet ni mogoče najti.',
+  'signOut.title': 'Izpis',
+  'signOut.question': 'Ali se želite izpisati iz storitve Remote Help?',
+  'signOut.yes': 'Da, izpiši me',
+  'signOut.no': 'Ne, ostani vpisan',
+  'signOut.doneTitle': 'Izpisani',
+  'signOut.done': 'Izpisani ste iz storitve Remote Help.',
 };

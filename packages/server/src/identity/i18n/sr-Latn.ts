@@ -125,4 +125,10 @@ export const srLatn: Catalog = {
   'federation.error.forbidden_manage': 'Vaša uloga ne dozvoljava upravljanje dobavljačima identiteta.',
   'federation.error.forbidden_test': 'Da biste testirali dobavljača, prijavite se u centar administracije.',
   'federation.error.not_found': 'Dobavljač identiteta nije pronađen.',
+  'signOut.title': 'Odjavljivanje',
+  'signOut.question': 'Želite li da se odjavite iz usluge Remote Help?',
+  'signOut.yes': 'Da, odjavi me',
+  'signOut.no': 'Ne, ostani prijavljen',
+  'signOut.doneTitle': 'Odjavljeni ste',
+  'signOut.done': 'Odjavljeni ste iz usluge Remote Help.',
 };

@@ -125,4 +125,10 @@ export const sv: Catalog = {
   'federation.error.forbidden_manage': 'Din roll tillåter inte att du hanterar identitetsprovidrar.',
   'federation.error.forbidden_test': 'Logga in i administrationscentret för att testa en provider.',
   'federation.error.not_found': 'Identitetsprovidern hittades inte.',
+  'signOut.title': 'Logga ut',
+  'signOut.question': 'Vill du logga ut från Remote Help?',
+  'signOut.yes': 'Ja, logga ut mig',
+  'signOut.no': 'Nej, förbli inloggad',
+  'signOut.doneTitle': 'Utloggad',
+  'signOut.done': 'Du är utloggad från Remote Help.',
 };

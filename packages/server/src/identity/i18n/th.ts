@@ -109,4 +109,10 @@ export const th: Catalog = {
   'federation.error.forbidden_manage': 'บทบาทของคุณไม่อนุญาตให้จัดการผู้ให้บริการข้อมูลประจำตัว',
   'federation.error.forbidden_test': 'ลงชื่อเข้าใช้ศูนย์การจัดการเพื่อทดสอบผู้ให้บริการ',
   'federation.error.not_found': 'ไม่พบผู้ให้บริการข้อมูลประจำตัว',
+  'signOut.title': 'ลงชื่อออก',
+  'signOut.question': 'คุณต้องการลงชื่อออกจาก Remote Help หรือไม่',
+  'signOut.yes': 'ใช่ ลงชื่อออก',
+  'signOut.no': 'ไม่ ยังคงลงชื่อเข้าใช้ไว้',
+  'signOut.doneTitle': 'ลงชื่อออกแล้ว',
+  'signOut.done': 'คุณลงชื่อออกจาก Remote Help แล้ว',
 };

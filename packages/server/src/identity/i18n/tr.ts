@@ -125,4 +125,10 @@ export const tr: Catalog = {
   'federation.error.forbidden_manage': 'Rolünüz kimlik sağlayıcılarını yönetmenize izin vermiyor.',
   'federation.error.forbidden_test': 'Bir sağlayıcıyı test etmek için yönetim merkezinde oturum açın.',
   'federation.error.not_found': 'Kimlik sağlayıcısı bulunamadı.',
+  'signOut.title': 'Oturumu kapat',
+  'signOut.question': "Remote Help'ten oturumunuzu kapatmak istiyor musunuz?",
+  'signOut.yes': 'Evet, oturumumu kapat',
+  'signOut.no': 'Hayır, oturumum açık kalsın',
+  'signOut.doneTitle': 'Oturum kapatıldı',
+  'signOut.done': "Remote Help'teki oturumunuz kapatıldı.",
 };

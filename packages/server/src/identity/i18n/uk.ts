@@ -125,4 +125,10 @@ export const uk: Catalog = {
   'federation.error.forbidden_manage': 'Ваша роль не дає змоги керувати постачальниками посвідчень.',
   'federation.error.forbidden_test': 'Щоб перевірити постачальника, увійдіть у центр адміністрування.',
   'federation.error.not_found': 'Постачальника посвідчень не знайдено.',
+  'signOut.title': 'Вихід',
+  'signOut.question': 'Вийти з Remote Help?',
+  'signOut.yes': 'Так, вийти',
+  'signOut.no': 'Ні, залишитися в системі',
+  'signOut.doneTitle': 'Вихід виконано',
+  'signOut.done': 'Ви вийшли з Remote Help.',
 };

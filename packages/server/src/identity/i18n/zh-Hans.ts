@@ -109,4 +109,10 @@ export const zhHans: Catalog = {
   'federation.error.forbidden_manage': '你的角色不允许你管理标识提供者。',
   'federation.error.forbidden_test': '请登录管理中心以测试提供者。',
   'federation.error.not_found': '找不到标识提供者。',
+  'signOut.title': '注销',
+  'signOut.question': '是否要从 Remote Help 注销？',
+  'signOut.yes': '是，注销',
+  'signOut.no': '否，保持登录状态',
+  'signOut.doneTitle': '已注销',
+  'signOut.done': '你已从 Remote Help 注销。',
 };

@@ -109,4 +109,10 @@ export const zhHant: Catalog = {
   'federation.error.forbidden_manage': '您的角色不允許您管理識別提供者。',
   'federation.error.forbidden_test': '請登入系統管理中心以測試提供者。',
   'federation.error.not_found': '找不到識別提供者。',
+  'signOut.title': '登出',
+  'signOut.question': '您要登出 Remote Help 嗎？',
+  'signOut.yes': '是，登出',
+  'signOut.no': '否，保持登入',
+  'signOut.doneTitle': '已登出',
+  'signOut.done': '您已登出 Remote Help。',
 };
