@@ -16,6 +16,8 @@ const NEEDS = [
   // coturn: the TURN test (packages/server/src/turn/coturn.integration.test.ts) starts its own turnserver.
   { bin: '/usr/bin/turnserver', pkg: 'coturn' },
   { bin: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf', pkg: 'fonts-noto-core' },
+  // Chinese, Japanese and Korean text in the language screenshots (otherwise drawn as empty boxes).
+  { bin: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', pkg: 'fonts-noto-cjk' },
 ];
 
 const missing = NEEDS.filter((n) => !existsSync(n.bin)).map((n) => n.pkg);
