@@ -5,9 +5,9 @@
  * load balancer routes around a node that lost its database or bus and one shutting down.
  * `/healthz` (alive) stays as it is: a node without its database is alive, just not ready.
  */
-import { sql } from 'kysely';
 import type { Bus } from '../bus/bus.js';
 import type { Db } from '../db/client.js';
+import { pingDatabase } from '../db/client.js';
 
 /** One dependency check's result: `ok`, or the reason it failed (a short, fixed phrase). */
 export type CheckResult = { ok: true } | { ok: false; error: string };
@@ -19,11 +19,6 @@ export interface ReadinessReport {
 
 /** How long one check may take before it counts as failed. */
 export const CHECK_TIMEOUT_MS = 2000;
-
-/** `select 1` through Kysely: works on SQLite and PostgreSQL alike. */
-export async function pingDb(db: Db): Promise<void> {
-  await sql`select 1`.execute(db);
-}
 
 async function check(run: () => Promise<void>, timeoutMs: number): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
@@ -51,7 +46,6 @@ export class Readiness {
     private readonly o: {
       db: Db;
       bus: Bus;
-      pingDatabase?: (db: Db) => Promise<void>;
       timeoutMs?: number;
     },
   ) {}
@@ -63,10 +57,9 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const timeoutMs = this.o.timeoutMs ?? CHECK_TIMEOUT_MS;
-    const ping = this.o.pingDatabase ?? pingDb;
     const bus = this.o.bus;
     const [database, busCheck] = await Promise.all([
-      check(() => ping(this.o.db), timeoutMs),
+      check(() => pingDatabase(this.o.db), timeoutMs),
       check(async () => {
         if (bus.ping) await bus.ping();
       }, timeoutMs),
