@@ -4,6 +4,7 @@
  * network partition or a restarting engine would; `/readyz` on the real server reports a
  * closed database and a draining node.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { Redis } from 'ioredis';
@@ -155,4 +156,59 @@ describe('/readyz on the real server', () => {
     expect(closed.status).toBe(503);
     expect(((await closed.json()) as ReadinessReport).checks.database).toMatchObject({ ok: false });
   });
+});
+
+describe('/readyz of a server on PostgreSQL and Redis', () => {
+  it('answers 503 naming the database, then the bus, while each is cut off, and 200 once it is back', async () => {
+    const pgRelay = new Relay({ host: '127.0.0.1', port: 5432 });
+    const redisRelay = new Relay({ host: '127.0.0.1', port: 6379 });
+    await pgRelay.up();
+    await redisRelay.up();
+    const schema = `rh_ready_${randomBytes(5).toString('hex')}`;
+    cleanups.push(
+      () => pgRelay.down(),
+      () => redisRelay.down(),
+      async () => {
+        const client = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      },
+    );
+    const t = await startTestServer({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${pgRelay.port}/test?schema=${schema}`,
+      REDIS_URL: `redis://127.0.0.1:${redisRelay.port}`,
+      REDIS_PREFIX: `rh:${schema}:`,
+    });
+    cleanups.push(() => t.stop());
+    const ready = async () => {
+      const response = await fetch(`${t.url}/readyz`);
+      return { status: response.status, body: (await response.json()) as ReadinessReport };
+    };
+    const waitFor = async (done: (r: { status: number; body: ReadinessReport }) => boolean) => {
+      let last: { status: number; body: ReadinessReport } | undefined;
+      for (let i = 0; i < 40; i++) {
+        last = await ready();
+        if (done(last)) return last;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`/readyz never matched: ${JSON.stringify(last)}`);
+    };
+    expect(await ready()).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: { ok: true }, bus: { ok: true } } },
+    });
+
+    await pgRelay.down();
+    const noDb = await waitFor((r) => r.status === 503);
+    expect(noDb.body.checks.database).toMatchObject({ ok: false });
+    await pgRelay.up();
+    await waitFor((r) => r.status === 200);
+
+    await redisRelay.down();
+    const noBus = await waitFor((r) => r.status === 503);
+    expect(noBus.body.checks).toMatchObject({ database: { ok: true }, bus: { ok: false } });
+    await redisRelay.up();
+    await waitFor((r) => r.status === 200);
+  }, 90_000);
 });
