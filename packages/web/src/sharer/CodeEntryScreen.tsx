@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Body1, Button, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { Body1, Button, Field, Input, Link, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowRightRegular } from '@fluentui/react-icons';
 import type { SessionView } from '@remote-help/protocol';
 import { redeemCode } from '../common/endpoints';
@@ -107,6 +107,7 @@ export function CodeEntryScreen({ onJoined }: CodeEntryScreenProps) {
           {t('sharer.start.submit')}
         </Button>
       </form>
+      <Link href="/download">{t('common.downloadApp')}</Link>
     </Panel>
   );
 }

@@ -20,6 +20,7 @@ import {
   DialogTitle,
   Dropdown,
   Field,
+  Link,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
@@ -205,6 +206,7 @@ export function EnrollmentTokensPage() {
   return (
     <Panel title={t('admin.devices.tokens.title')} width="wide" data-testid="enrollment-tokens-page">
       <Body1>{t('admin.devices.tokens.intro')}</Body1>
+      <Link href="/download">{t('common.downloadApp')}</Link>
       {notice ? (
         <MessageBar intent="success" data-testid="tokens-notice">
           <MessageBarBody>{notice}</MessageBarBody>
