@@ -22,6 +22,7 @@ import { baseSecurityHeaders, OIDC_CSP } from './http/securityHeaders.js';
 import { loadWebApp, notFoundHandler, staticRoutes } from './http/static.js';
 import { canonicalHostHook } from './http/canonicalHost.js';
 import { apiDocsRoutes } from './http/apiDocs.js';
+import { downloadRoutes } from './downloads/routes.js';
 import { accountRoutes } from './identity/accountRoutes.js';
 import { AccountSecurity } from './identity/accountSecurity.js';
 import { AuthSessions } from './identity/authSessions.js';
@@ -414,6 +415,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await app.register(passkeyRoutes, { passkeys, cookieName, publicOrigin });
   await app.register(photoRoutes, { users, photos: new UserPhotos({ db, audit, clock }), publicOrigin });
   await app.register(apiDocsRoutes, { publicUrl: config.publicUrl, publicOrigin });
+  await app.register(downloadRoutes, { publicOrigin });
   await app.register(directoryRoutes, {
     directory: new Directory({
       db,
