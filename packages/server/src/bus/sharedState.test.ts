@@ -54,7 +54,7 @@ describe('shared state without Redis', () => {
     const db = openDatabase({ kind: 'sqlite', file: ':memory:' });
     const shared = openSharedState(null, {
       db,
-      devices: { rememberProof: async () => true, sweepProofs: async () => undefined },
+      devices: { rememberProof: async () => true, sweepProofs: async () => 0 },
       clock: systemClock,
     });
     expect(shared.bus).toBeInstanceOf(InProcessBus);
