@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceServerMessage, DeviceView, SessionView } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase, testPostgresUrl } from '../test/database.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, startTestServer } from '../test/harness.js';
 import { DeviceSocket, TEST_INVENTORY, enrollDevice } from '../test/testDevice.js';
@@ -148,7 +149,8 @@ describe('remote launch under abuse', () => {
     await t.server.db
       .updateTable('users')
       .set({
-        display_name: 'Ad\u202Enimda\u202C\u0000 \u2067Admin',
+        // PostgreSQL text cannot hold U+0000 at all; SQLite can, so only there is it part of the test.
+        display_name: `Ad\u202Enimda\u202C${testPostgresUrl() ? '' : '\u0000'} \u2067Admin`,
         job_title: '\u0007\u200E',
         company: `Contoso\u2028${'Ltd '.repeat(100)}`,
       })
@@ -223,10 +225,11 @@ describe('device proofs are single-use, across restarts and races', () => {
   it('a proof used before a restart is refused after it (same database)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-proofs-'));
     const port = await freePort();
+    const database = testDatabase(dir, 'restart.db');
     const env = {
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite:${join(dir, 'restart.db')}`,
+      DATABASE_URL: database.url,
     };
     try {
       let t = await startTestServer(env);
@@ -259,6 +262,7 @@ describe('device proofs are single-use, across restarts and races', () => {
         await t.stop();
       }
     } finally {
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGN_IN_ACCOUNT, SIGN_IN_ADDRESS } from '../ratelimit/policies.js';
+import { testDatabase } from '../test/database.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, startTestServer } from '../test/harness.js';
 
@@ -118,10 +119,14 @@ describe('nobody can lock an owner out', () => {
 
 describe('blocks survive a restart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rh-restart-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const database = testDatabase(dir, 'keep.db');
+  afterAll(async () => {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('still refuses an account whose budget was spent before the restart', async () => {
-    const env = { ...PROXY, DATABASE_URL: `sqlite:${join(dir, 'keep.db')}` };
+    const env = { ...PROXY, DATABASE_URL: database.url };
     const email = 'sharer@fabrikam.example';
     const ip = '203.0.113.30';
     const first = await startTestServer(env, { clock });

@@ -16,12 +16,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RemoteHelpServer } from '../app.js';
 import { createServer } from '../app.js';
 import { loadConfig } from '../config.js';
+import type { TestDatabase } from '../test/database.js';
+import { testDatabase } from '../test/database.js';
 import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
 import { SHUTDOWN_REASON } from '../ws/gateway.js';
 
 const RESTART_GRACE_MS = 1500;
 let dir: string;
+let database: TestDatabase;
 let port: number;
 let server: RemoteHelpServer | undefined;
 
@@ -37,7 +40,7 @@ const env = () => ({
   PORT: String(port),
   HOST: '127.0.0.1',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
-  DATABASE_URL: `sqlite:${join(dir, 'test.db')}`,
+  DATABASE_URL: database.url,
   DEMO_PASSWORD,
   WEB_DIST: join(dir, 'no-web'),
 });
@@ -52,10 +55,12 @@ async function boot(): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rh-restart-'));
+  database = testDatabase(dir);
   port = await freePort();
 });
 afterAll(async () => {
   await server?.close();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
