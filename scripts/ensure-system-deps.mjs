@@ -15,6 +15,10 @@ const NEEDS = [
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
   // coturn: the TURN test (packages/server/src/turn/coturn.integration.test.ts) starts its own turnserver.
   { bin: '/usr/bin/turnserver', pkg: 'coturn' },
+  // npm run package zips the macOS app; its test unzips it and parses the plists with Python's plistlib.
+  { bin: '/usr/bin/zip', pkg: 'zip' },
+  { bin: '/usr/bin/unzip', pkg: 'unzip' },
+  { bin: '/usr/bin/python3', pkg: 'python3' },
   { bin: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf', pkg: 'fonts-noto-core' },
   // Chinese, Japanese and Korean text in the language screenshots (otherwise drawn as empty boxes).
   { bin: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', pkg: 'fonts-noto-cjk' },
