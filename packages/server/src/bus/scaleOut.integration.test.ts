@@ -167,12 +167,33 @@ afterEach(async () => {
 describe('two nodes and Redis', { timeout: 60_000 }, () => {
   it('runs a whole session with the helper on node A and the sharer on node B', async () => {
     cluster = await startCluster();
-    const { helper, hws, sws, id } = await crossNodeSession(cluster);
+    const { helper, sharer, hws, sws, id } = await crossNodeSession(cluster);
 
     sws.send(offer(id, 'v=0 from the sharer on B'));
     expect(await hws.next(signalWith('v=0 from the sharer on B'))).toMatchObject({ from: 'sharer' });
     hws.send({ type: 'signal', sessionId: id, payload: { kind: 'ice', candidate: null } });
     expect(await sws.next((m) => m.type === 'signal')).toMatchObject({ from: 'helper', payload: { kind: 'ice' } });
+
+    // The relay across nodes, one signal at a time, beside the same relay within node A (printed, not
+    // asserted: speed belongs to benchmarks).
+    const sameNode = await on(cluster.urlA, sharer).socket();
+    await attach(sameNode, id, 'active');
+    for (const [label, from] of [
+      ['sharer on B → helper on A', sws],
+      ['sharer on A → helper on A', sameNode],
+    ] as const) {
+      const relayMs: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const sent = performance.now();
+        from.send(offer(id, `v=0 ${label} #${i}`));
+        await hws.next(signalWith(`v=0 ${label} #${i}`));
+        relayMs.push(performance.now() - sent);
+      }
+      relayMs.sort((x, y) => x - y);
+      const at = (q: number) => relayMs[Math.floor(q * (relayMs.length - 1))]!.toFixed(1);
+      console.info(`scale-out: ${label}, socket to socket, p50 ${at(0.5)} ms, p95 ${at(0.95)} ms`);
+    }
+    sameNode.close();
 
     hws.send({ type: 'chat.send', sessionId: id, clientId: randomUUID(), text: 'Hello from node A' });
     const chat = await sws.next((m) => m.type === 'chat.message');
