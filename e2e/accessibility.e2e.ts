@@ -256,6 +256,36 @@ test('every page of the admin center passes axe', async ({ browser }) => {
   }
 });
 
+test('every dialog of the admin center passes axe, and Escape closes it', async ({ browser }) => {
+  test.setTimeout(480_000);
+  const admin = await newPage(browser);
+  await signIn(admin, '/admin/directory/users', 'admin@contoso.example');
+  // Fluent's confirmations and the token dialog are alert dialogs (no dismissing by a click outside).
+  const dialog = admin.getByRole('dialog').or(admin.getByRole('alertdialog'));
+  /** Opens a dialog from `path` with the button named `name`, checks it, and closes it with Escape. */
+  const check = async (path: string, name: string, what: string) => {
+    await adminPage(admin, path);
+    await admin.getByRole('main').getByRole('button', { name, exact: true }).first().click();
+    await expect(dialog).toBeVisible();
+    // The dialog takes the focus (a screen reader reads its title), and its title names it.
+    await expect.poll(() => dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await expect(dialog).toHaveAccessibleName(/\S/);
+    await expectAccessible(admin, what);
+    await admin.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+  };
+  await check('/admin/directory/users', 'New user', 'the New user dialog');
+  await check('/admin/directory/groups', 'New group', 'the New group dialog');
+  await check('/admin/tenant/domains', 'Add domain', 'the Add domain dialog');
+  await check('/admin/devices/enrollment', 'Create token', 'the Create token dialog');
+  await check('/admin/tenant/conditional-access/locations', 'New location', 'the New location dialog');
+  // A confirmation (Cancel leaves the person's password as it is).
+  await adminPage(admin, '/admin/directory/users');
+  const user = await firstLink(admin, '/admin/directory/users/');
+  await check(user, 'Reset password', 'the Reset password confirmation');
+  await shot(admin, 'a11y-admin-dialogs');
+});
+
 test('the agent window passes axe on every screen; the helper hears control granted and stopped', async ({
   browser,
 }) => {
