@@ -380,6 +380,25 @@ export const OTHER_ROUTES: RouteRule[] = [
     access: { kind: 'public', anonymous: 200, why: 'readiness probe: names failing checks, no data' },
     csrf: 'read',
   },
+  // Agent packages (downloads/routes.ts): needed before anyone signs in; only listed package files are served.
+  {
+    method: 'GET',
+    url: '/download',
+    access: { kind: 'public', anonymous: 200, why: 'agent download page' },
+    csrf: 'read',
+  },
+  {
+    method: 'GET',
+    url: '/download/packages.json',
+    access: { kind: 'public', anonymous: 200, why: 'agent packages as JSON' },
+    csrf: 'read',
+  },
+  {
+    method: 'GET',
+    url: '/download/:file',
+    access: { kind: 'public', anonymous: 404, why: 'a package file by exact name; anything else is not found' },
+    csrf: 'read',
+  },
   // Embedded IdP sign-in form: the interaction cookie and a per-interaction CSRF field guard it.
   {
     method: 'GET',
