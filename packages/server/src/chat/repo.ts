@@ -2,12 +2,15 @@
  * @module chat/repo
  * The only SQL about chat messages. Every query names the tenant. A message's `seq` is taken
  * in the same statement that stores it (the next number of its session), so two senders
- * cannot get the same one; the primary key (session, seq) would refuse it if they did.
+ * cannot get the same one; the primary key (session, seq) would refuse it if they did. SQLite
+ * runs one writer at a time; on PostgreSQL two concurrent sends can read the same MAX(seq), and the
+ * one the primary key refuses takes the next number (ADR 0020).
  */
 import type { ChatMessage, Role } from '@remote-help/protocol';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/dialect.js';
 import type { ChatMessagesTable } from '../db/schema.js';
 
 export type ChatRow = Selectable<ChatMessagesTable>;
@@ -52,6 +55,17 @@ export class ChatRepo {
    * `clientId` is already stored (a repeated send that raced its first copy).
    */
   async insert(m: NewMessage): Promise<ChatRow | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.insertOnce(m);
+      } catch (error) {
+        if (attempt < 8 && isUniqueViolation(error, 'seq')) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async insertOnce(m: NewMessage): Promise<ChatRow | undefined> {
     const inserted = await sql<ChatRow>`
       INSERT INTO chat_messages (tenant_id, session_id, seq, sender_id, sender_role, client_id, text, sent_at)
       SELECT ${m.tenantId}, ${m.sessionId}, COALESCE(MAX(seq), 0) + 1, ${m.senderId}, ${m.senderRole},

@@ -83,15 +83,16 @@ export class SessionsRepo {
     version: number,
     changes: Updateable<HelpSessionsTable>,
   ): Promise<SessionRow | undefined> {
-    const result = await this.db
+    // Compare-and-set: the row comes back from the same statement, so a later writer cannot slip in
+    // between (PostgreSQL re-checks `version` on the row a concurrent update left; one of them wins).
+    return this.db
       .updateTable('help_sessions')
       .set({ ...changes, version: version + 1 })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .where('version', '=', version)
+      .returningAll()
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return undefined;
-    return this.find(tenantId, id);
   }
 
   /** Waiting sessions whose code expired at or before `nowIso`, across tenants (for the expiry sweeper). */

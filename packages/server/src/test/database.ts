@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Db } from '../db/client.js';
+import { migrate, openDatabase } from '../db/client.js';
 
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -26,6 +28,8 @@ export function testPostgresUrl(env: NodeJS.ProcessEnv = process.env): string | 
 export interface TestDatabase {
   /** What to give the server as `DATABASE_URL`. */
   url: string;
+  /** The same database as `openDatabase` takes it. */
+  config: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
   /** `sqlite` or `postgres`. */
   kind: 'sqlite' | 'postgres';
   /** Removes the PostgreSQL schema (SQLite files go with their temporary folder). */
@@ -38,12 +42,16 @@ export interface TestDatabase {
  */
 export function testDatabase(dir: string, name = 'test.db'): TestDatabase {
   const base = testPostgresUrl();
-  if (!base) return { url: `sqlite:${join(dir, name)}`, kind: 'sqlite', drop: async () => undefined };
+  if (!base) {
+    const file = join(dir, name);
+    return { url: `sqlite:${file}`, config: { kind: 'sqlite', file }, kind: 'sqlite', drop: async () => undefined };
+  }
   const schema = `rh_test_${randomBytes(6).toString('hex')}`;
   const url = new URL(base);
   url.searchParams.set('schema', schema);
   return {
     url: url.toString(),
+    config: { kind: 'postgres', url: base, schema },
     kind: 'postgres',
     async drop() {
       const client = new pg.Client({ connectionString: base });
@@ -53,6 +61,23 @@ export function testDatabase(dir: string, name = 'test.db'): TestDatabase {
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+/** A migrated database of the configured engine without a server (for repository tests); `close` drops it. */
+export async function openTestDatabase(
+  dir: string,
+): Promise<{ db: Db; kind: TestDatabase['kind']; close(): Promise<void> }> {
+  const database = testDatabase(dir);
+  const db = openDatabase(database.config);
+  await migrate(db);
+  return {
+    db,
+    kind: database.kind,
+    async close() {
+      await db.destroy();
+      await database.drop();
     },
   };
 }

@@ -1,0 +1,195 @@
+/**
+ * What must behave the same on SQLite and PostgreSQL (ADR 0020), run on the engine the test run
+ * uses (`TEST_DATABASE=postgres` for PostgreSQL): compare-and-set under concurrency, chat numbering
+ * under concurrent sends, numbers and bytes as the code reads them, and the `db/dialect` pieces.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatRepo } from '../chat/repo.js';
+import { SessionsRepo } from '../sessions/repo.js';
+import { openTestDatabase } from '../test/database.js';
+import type { Db } from './client.js';
+import { pingDatabase } from './client.js';
+import { foreignKeysTo, isUniqueViolation, jsonText, likeInsensitive } from './dialect.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rh-engines-'));
+let db: Db;
+let close: () => Promise<void>;
+const NOW = '2026-01-01T00:00:00.000Z';
+const TENANT = 'tenant-engines';
+
+async function newSession(id: string): Promise<void> {
+  await db
+    .insertInto('help_sessions')
+    .values({
+      id,
+      tenant_id: TENANT,
+      helper_id: 'helper-1',
+      state: 'waiting',
+      created_at: NOW,
+      updated_at: NOW,
+    } as never)
+    .execute();
+}
+
+beforeAll(async () => {
+  ({ db, close } = await openTestDatabase(dir));
+  await db
+    .insertInto('tenants')
+    .values({ id: TENANT, name: 'Engines', slug: 'engines', created_at: NOW } as never)
+    .execute();
+}, 60_000);
+afterAll(async () => {
+  await close?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('both engines', () => {
+  it('answers a ping', async () => {
+    await expect(pingDatabase(db)).resolves.toBeUndefined();
+  });
+
+  it('lets exactly one of 20 concurrent compare-and-set updates win, and returns the row it wrote', async () => {
+    await newSession('cas-1');
+    const repo = new SessionsRepo(db);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => repo.update(TENANT, 'cas-1', 0, { pending_mode: `m${i}`, updated_at: NOW })),
+    );
+    const won = results.filter((r) => r !== undefined);
+    expect(won).toHaveLength(1);
+    expect(won[0]!.version).toBe(1);
+    const stored = await repo.find(TENANT, 'cas-1');
+    expect(stored).toMatchObject({ version: 1, pending_mode: won[0]!.pending_mode });
+    // Another tenant's id never matches.
+    expect(await repo.update('other-tenant', 'cas-1', 1, { updated_at: NOW })).toBeUndefined();
+  });
+
+  it('numbers 20 concurrent chat messages 1..20 without gaps, and stores a repeated send once', async () => {
+    await newSession('chat-1');
+    const chat = new ChatRepo(db);
+    const message = (i: number, clientId = `c${i}`) => ({
+      tenantId: TENANT,
+      sessionId: 'chat-1',
+      senderId: i % 2 ? 'helper-1' : 'sharer-1',
+      senderRole: i % 2 ? ('helper' as const) : ('sharer' as const),
+      clientId,
+      text: `message ${i}`,
+      sentAt: NOW,
+    });
+    const rows = await Promise.all(Array.from({ length: 20 }, (_, i) => chat.insert(message(i))));
+    expect(rows.map((r) => r!.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await chat.insert(message(3))).toBeUndefined();
+    expect((await chat.after(TENANT, 'chat-1', 0, 100)).map((r) => r.seq)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  });
+
+  it('reads counts, bigints and integers as numbers, and bytes as a Buffer', async () => {
+    const count = await db
+      .selectFrom('help_sessions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('tenant_id', '=', TENANT)
+      .executeTakeFirstOrThrow();
+    expect(count.n).toBe(2);
+    await db
+      .insertInto('rate_limits')
+      .values({ key: 'k', attempts: 3, last_at: 1_796_000_000_000, window_ends_at: 1_796_000_060_000 })
+      .execute();
+    const limit = await db.selectFrom('rate_limits').selectAll().where('key', '=', 'k').executeTakeFirstOrThrow();
+    expect(limit).toEqual({ key: 'k', attempts: 3, last_at: 1_796_000_000_000, window_ends_at: 1_796_000_060_000 });
+    const photo = Buffer.from([0, 1, 2, 254, 255]);
+    await db
+      .insertInto('users')
+      .values({
+        id: 'user-1',
+        tenant_id: TENANT,
+        email: 'Person@Engines.example',
+        display_name: 'Person',
+        photo,
+        created_at: NOW,
+        updated_at: NOW,
+      } as never)
+      .execute();
+    const user = await db
+      .selectFrom('users')
+      .select(['photo', 'disabled'])
+      .where('id', '=', 'user-1')
+      .executeTakeFirstOrThrow();
+    expect(Buffer.compare(user.photo as Buffer, photo)).toBe(0);
+    expect(user.disabled).toBe(0);
+  });
+
+  it('reads JSON members as text, null for malformed JSON', async () => {
+    await db
+      .insertInto('audit_events')
+      .values([
+        { tenant_id: TENANT, at: NOW, actor_type: 'system', action: 'test.json', data: '{"mode":"control"}' },
+        { tenant_id: TENANT, at: NOW, actor_type: 'system', action: 'test.json', data: '{not json' },
+        { tenant_id: TENANT, at: NOW, actor_type: 'system', action: 'test.json', data: null },
+      ] as never)
+      .execute();
+    const rows = await db
+      .selectFrom('audit_events')
+      .select(['id', jsonText(db, 'data', 'mode').as('mode')])
+      .where('action', '=', 'test.json')
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => r.mode)).toEqual(['control', null, null]);
+    // Auto-numbered keys count up.
+    expect(rows[1]!.id).toBeGreaterThan(rows[0]!.id);
+  });
+
+  it('matches LIKE patterns without regard to case, with backslash escapes', async () => {
+    const found = (pattern: string) =>
+      db
+        .selectFrom('users')
+        .select('id')
+        .where(() => likeInsensitive(db, 'email', pattern))
+        .execute();
+    expect(await found('%@engines.EXAMPLE')).toHaveLength(1);
+    expect(await found('person\\_%')).toHaveLength(0);
+  });
+
+  it('tells a unique violation apart, and which constraint it concerns', async () => {
+    const error = await db
+      .insertInto('tenants')
+      .values({ id: 'tenant-2', name: 'Again', slug: 'engines', created_at: NOW } as never)
+      .execute()
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+    expect(isUniqueViolation(error, 'slug')).toBe(true);
+    expect(isUniqueViolation(error, 'device_id')).toBe(false);
+    expect(isUniqueViolation(new Error('something else'))).toBe(false);
+    // The partial unique index: one waiting launch per device.
+    await newSession('launch-1');
+    await db.updateTable('help_sessions').set({ device_id: 'device-1' }).where('id', '=', 'launch-1').execute();
+    await newSession('launch-2');
+    const second = await db
+      .updateTable('help_sessions')
+      .set({ device_id: 'device-1' })
+      .where('id', '=', 'launch-2')
+      .execute()
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(second, 'device_id')).toBe(true);
+    await db.updateTable('help_sessions').set({ state: 'ended' }).where('id', '=', 'launch-1').execute();
+    await db.updateTable('help_sessions').set({ device_id: 'device-1' }).where('id', '=', 'launch-2').execute();
+  });
+
+  it('finds the tables that refer to help_sessions', async () => {
+    expect(await foreignKeysTo(db, 'help_sessions')).toContainEqual({ name: 'chat_messages', column: 'session_id' });
+  });
+
+  it('runs a failed transaction back entirely', async () => {
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.updateTable('tenants').set({ name: 'Changed' }).where('id', '=', TENANT).execute();
+        await sql`SELECT no_such_column FROM tenants`.execute(trx);
+      }),
+    ).rejects.toThrow();
+    const tenant = await db.selectFrom('tenants').select('name').where('id', '=', TENANT).executeTakeFirstOrThrow();
+    expect(tenant.name).toBe('Engines');
+  });
+});
