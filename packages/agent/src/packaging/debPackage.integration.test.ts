@@ -64,7 +64,9 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exit = new Promise<number | string | null>((resolve) =>
+      child.once('exit', (code, signal) => resolve(code ?? signal)),
+    );
     return { child, output: () => output, exit };
   };
 
@@ -161,7 +163,7 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     });
     await waitFor(() => agent.output().includes('Ctrl+C'), 20_000, 'the agent ready for remote launch');
     agent.child.kill('SIGINT');
-    expect(await agent.exit).toBe(130);
+    expect(await agent.exit, agent.output()).toBe(130);
 
     // A broken file is named with its problems, and the agent stops with code 2.
     writeFileSync(file, JSON.stringify({ server: 'http://help.example.com', enrolmentToken: token }));
