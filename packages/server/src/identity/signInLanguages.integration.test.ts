@@ -5,7 +5,8 @@
  * (right to left for Arabic and Hebrew), its words from that language's catalog and none of
  * English's: the password page and its refusal, the authenticator-code page and its refusal,
  * multi-factor set-up that conditional access asks for, and the page of a block by a policy;
- * and the provider's own pages (signing out, a protocol error) in Hebrew and Japanese.
+ * the language a person saved winning once they gave their password; and the provider's own
+ * pages (signing out, a protocol error) in Hebrew and Japanese.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LanguageTag } from '@remote-help/protocol';
@@ -130,6 +131,16 @@ beforeAll(async () => {
     session: { signInFrequencyHours: null },
   });
   await create(emailOf('setup', 'en'));
+  // Someone who saved Hebrew in the web app's picker, with an authenticator app.
+  await create(emailOf('remembered', 'he'));
+  const remembered = new Client(t.url);
+  await remembered.signIn(emailOf('remembered', 'he'));
+  expect((await remembered.json('/api/v1/me/language', 'PUT', { language: 'he' })).status).toBe(204);
+  const secret = (await remembered.post('/api/v1/me/mfa/enrollment', {})).body.secret as string;
+  expect(
+    (await remembered.post('/api/v1/me/mfa/enrollment/confirm', { code: totpAt(secret, Date.now()) })).status,
+  ).toBe(200);
+  secrets.set('remembered', secret);
   for (const input of [
     policy('MFA for the help desk', setupIds, { kind: 'grant', operator: 'all', controls: ['mfa'] }),
     policy('Kiosk <lockdown>', blockedIds, { kind: 'block' }),
@@ -201,6 +212,20 @@ describe.each(LANGUAGES)('the sign-in pages in %s', (tag) => {
     expect(blocked.html).toContain(escapeHtml(language().t('gate.blockedBy', { policies: names })));
     expect(blocked.html).not.toContain('<lockdown>');
   });
+});
+
+it('after the password, the language the person saved wins (a wrong password learns nothing of it)', async () => {
+  // Saved in the web app's picker: Hebrew. The browser and the web app ask for Japanese.
+  const email = emailOf('remembered', 'he');
+  const browser = new Browser('ja', 'ui_locales');
+  const wrong = await browser.password(email, 'not the password');
+  expect(wrong.status).toBe(401);
+  expectPageIn('ja', wrong.html, ['signIn.wrongPassword']);
+  const code = await browser.password(email);
+  expectPageIn('he', code.html, ['mfa.title', 'mfa.intro']);
+  const right = totpAt(secrets.get('remembered')!, Date.now());
+  const refused = await browser.submit(code.html, { code: right === '000000' ? '111111' : '000000' });
+  expectPageIn('he', refused.html, ['mfa.codeWrong']);
 });
 
 describe.each(['he', 'ja'] as const)('the provider’s own pages in %s', (tag) => {

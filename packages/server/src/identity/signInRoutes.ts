@@ -21,7 +21,7 @@ import type { SignInSteps, StepOutcome } from './mfa/signInSteps.js';
 import { PasswordlessForm, StepForm } from './mfa/signInSteps.js';
 import { verifyPassword } from './passwords.js';
 import { AGENT_CLIENT_ID, escapeHtml, FIRST_PARTY_CLIENTS } from './provider.js';
-import { signInLanguage, type SignInLanguage } from './i18n/index.js';
+import { languageOf as languageOfTag, signInLanguage, type SignInLanguage } from './i18n/index.js';
 import { renderShell, renderSignInPage, STYLE } from './signInPage.js';
 import type { GateOutcome, SignInGate } from './conditionalAccess/signInGate.js';
 import { appOfSignIn, GateForm } from './conditionalAccess/signInGate.js';
@@ -81,6 +81,11 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
   /** The pages' language: the interaction's `ui_locales` (the web app's language), then the browser's. */
   const languageOf = (request: FastifyRequest, interaction?: Interaction) =>
     signInLanguage(interaction?.params.ui_locales, request.headers['accept-language']);
+  /** Once the person proved who they are: the language they saved wins, as in the web app after sign-in. */
+  const personal = async (userId: string, fallback: SignInLanguage) => {
+    const saved = await o.steps.savedLanguage(userId);
+    return saved ? languageOfTag(saved) : fallback;
+  };
 
   /**
    * CSP `form-action` also governs where the form's redirects may go: the sign-in ends in a
@@ -186,12 +191,20 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
       language,
+      personal,
     };
     const respond = async (step: StepOutcome | GateOutcome, gated = false): Promise<unknown> => {
       if (step.kind === 'expired') return expired(reply, language);
       if (step.kind === 'page') return page(reply, step.status, step.html, interaction);
       // Conditional access before the sign-in finishes (it may ask to set up MFA first).
-      const outcome = o.gate && !gated ? await o.gate.check(gateRequest, step.user, step.amr) : step;
+      const outcome =
+        o.gate && !gated
+          ? await o.gate.check(
+              { ...gateRequest, language: await personal(step.user.id, language) },
+              step.user,
+              step.amr,
+            )
+          : step;
       if (outcome.kind !== 'finish') return respond(outcome, true);
       const { user, amr } = outcome;
       await o.audit.record({

@@ -93,6 +93,8 @@ export interface GateRequest {
   userAgent: string | null;
   /** The pages' language. */
   language: SignInLanguage;
+  /** The language a person saved, once the form says who they are (`SignInSteps.savedLanguage`). */
+  personal?: (userId: string, fallback: SignInLanguage) => Promise<SignInLanguage>;
 }
 
 export class SignInGate {
@@ -157,9 +159,11 @@ export class SignInGate {
   }
 
   /** The setup page's forms: the first code, then Continue after the recovery codes. */
-  async handle(request: GateRequest, form: GateForm): Promise<GateOutcome> {
-    const pending = this.open(request.uid, form.pending);
-    if (!pending || pending.app !== request.app) return { kind: 'expired' };
+  async handle(asked: GateRequest, form: GateForm): Promise<GateOutcome> {
+    const pending = this.open(asked.uid, form.pending);
+    if (!pending || pending.app !== asked.app) return { kind: 'expired' };
+    const language = asked.personal ? await asked.personal(pending.u, asked.language) : asked.language;
+    const request = { ...asked, language };
     const user = { id: pending.u, tenant_id: pending.t, email: pending.e };
     const principal = {
       userId: user.id,

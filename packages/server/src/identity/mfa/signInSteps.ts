@@ -9,13 +9,13 @@
  * one beside the code, or alone (`pwd`, `hwk`, `mfa`); a passkey without a password
  * (`passwordless`, user verification required) gives `hwk`, `pin`, `mfa` (`passkeys/passkeySignIn`).
  */
-import { PASSWORD_MIN_LENGTH } from '@remote-help/protocol';
+import { LanguageTag, PASSWORD_MIN_LENGTH } from '@remote-help/protocol';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../../time.js';
 import type { AccountSecurity } from '../accountSecurity.js';
-import type { SignInLanguage } from '../i18n/index.js';
+import { languageOf, type SignInLanguage } from '../i18n/index.js';
 import type { PasskeyCheck, PasskeySignIn } from '../passkeys/passkeySignIn.js';
 import { passwordProblem } from '../passwordPolicy.js';
 import { SealedState } from '../sealedState.js';
@@ -130,8 +130,25 @@ export class SignInSteps {
     };
   }
 
+  /**
+   * The language the person saved in the web app's picker (`users.locale`), or null. Read only
+   * once they proved who they are: a wrong password learns nothing about the account.
+   */
+  async savedLanguage(userId: string): Promise<LanguageTag | null> {
+    const row = await this.o.db.selectFrom('users').select('locale').where('id', '=', userId).executeTakeFirst();
+    const saved = LanguageTag.safeParse(row?.locale);
+    return saved.success ? saved.data : null;
+  }
+
+  /** The later pages' language: the person's saved choice wins (as in the web app after sign-in), else the request's. */
+  private async personal(userId: string, fallback: SignInLanguage): Promise<SignInLanguage> {
+    const saved = await this.savedLanguage(userId);
+    return saved ? languageOf(saved) : fallback;
+  }
+
   /** After a right password: the next step, or finish. */
-  async afterPassword(uid: string, csrf: string, user: SignedInUser, language: SignInLanguage): Promise<StepOutcome> {
+  async afterPassword(uid: string, csrf: string, user: SignedInUser, request: SignInLanguage): Promise<StepOutcome> {
+    const language = await this.personal(user.id, request);
     const base = { u: user.id, t: user.tenant_id, e: user.email };
     const [totp, passkeys] = await Promise.all([
       this.o.mfa.isEnabled(user.id),
@@ -158,11 +175,12 @@ export class SignInSteps {
     csrf: string,
     credential: string,
     ip: string,
-    language: SignInLanguage,
+    request: SignInLanguage,
   ): Promise<StepOutcome | { kind: 'refused'; status: number; error: string }> {
     if (!this.o.passkeys) return { kind: 'expired' };
     const check = await this.o.passkeys.verify(uid, credential, ip);
-    if (!check.ok) return { kind: 'refused', status: check.status, error: passkeyRefusalText(check, language) };
+    if (!check.ok) return { kind: 'refused', status: check.status, error: passkeyRefusalText(check, request) };
+    const language = await this.personal(check.user.id, request);
     // User verification is required here: the passkey is something the person has, unlocked by
     // something they know or are (WebAuthn does not say whether PIN or biometrics: `pin`).
     const amr: Pending['amr'] = check.userVerified ? ['hwk', 'pin', 'mfa'] : ['hwk', 'user'];
@@ -193,11 +211,12 @@ export class SignInSteps {
   }
 
   /** A later step's form (already CSRF-checked by the route). */
-  async handle(uid: string, csrf: string, form: StepForm, ip: string, language: SignInLanguage): Promise<StepOutcome> {
-    const { t } = language;
+  async handle(uid: string, csrf: string, form: StepForm, ip: string, request: SignInLanguage): Promise<StepOutcome> {
     const pending = this.open(uid, form.pending);
     if (!pending || pending.next !== (form.step === 'passkey' ? 'mfa' : form.step)) return { kind: 'expired' };
     const user = { id: pending.u, tenant_id: pending.t, email: pending.e };
+    const language = await this.personal(user.id, request);
+    const { t } = language;
     const again = async (status: number, error: string, next: Pending = pending): Promise<StepOutcome> => {
       const token = this.seal(uid, { u: next.u, t: next.t, e: next.e, amr: next.amr, next: next.next });
       if (next.next === 'mfa') return this.secondFactorPage(uid, csrf, user, token, language, status, error);
