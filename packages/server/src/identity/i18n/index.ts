@@ -2,7 +2,10 @@
  * @module identity/i18n
  * The server-rendered sign-in pages in the person's language: the web app sends its current
  * language as the OIDC `ui_locales` parameter (`relyingParty.ts`), which wins; otherwise the
- * browser's `Accept-Language`; otherwise English. Matching is the protocol's `matchLanguage`,
+ * browser's `Accept-Language`; otherwise English. Once the password (or passkey) proved who the
+ * person is, the language they saved in the web app's picker wins (`SignInSteps.savedLanguage`).
+ * Messages are plain text with `{named}` placeholders; counts pick a form with `Intl.PluralRules`,
+ * durations and lists are `Intl`'s own words. Matching is the protocol's `matchLanguage`,
  * the same the web app uses, so `zh-TW` gets Traditional Chinese and `nn` Norwegian here too.
  * One catalog per shipped language (`catalogs.ts`), written for this product with the terms of
  * the web app's glossary (`packages/web/src/i18n/glossary`); the pages escape what this returns.
