@@ -7,14 +7,21 @@
  * left). The language picker switches at once, its choice is saved on the server (it survives
  * a reload and a new sign-in in a browser set to English) and "Browser default" goes back to
  * the browser's language. The embedded provider's sign-in page follows the app's language.
- * The agent window is skipped: its strings are not translated yet.
+ * The agent window (the native agent started with `--language`) in the same four languages:
+ * `<html lang dir>`, its own catalog's text on every screen from sign-in to the end of a session,
+ * the sharing bar mirrored in Arabic and its screen preview never mirrored.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
+import type { LanguageTag } from '@remote-help/protocol';
+import { CATALOGS as AGENT_CATALOGS } from '../packages/agent/src/i18n/catalogs.js';
+import { openPainter } from '../packages/agent/src/testing/xpainter.js';
 import { languageOf } from '../packages/server/src/identity/i18n/index.js';
-import { closeContexts, remoteScreen, framesDecoded, shot, signIn } from './support.js';
+import { E2E_URL } from '../playwright.config.js';
+import { agent, agentDesktop, stopAgent, WINDOW_URL } from './agent/agentProcess.js';
+import { closeContexts, remoteScreen, framesDecoded, PASSWORD, shot, signIn } from './support.js';
 
 test.afterEach(closeContexts);
 
@@ -244,9 +251,113 @@ test('the language picker switches at once, is remembered on the server, and Bro
   await expectLanguage(page, 'en', 'ltr');
 });
 
-test('the agent window in English, Arabic, Japanese and German', () => {
-  test.skip(
-    true,
-    'The agent window is English only so far (packages/agent/src/ui/strings.ts is not translated): there is nothing to compare across languages yet.',
-  );
+/** The agent's catalog string `key` in `language`, with `{name}` placeholders filled. */
+function agentText(language: LanguageTag, key: string, values: Record<string, string> = {}): string {
+  const text = AGENT_CATALOGS[language][key];
+  if (text === undefined) throw new Error(`agent ${language}: no ${key}`);
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
+}
+
+/** The colour of the agent window's screen preview at `fraction` of its width, half way down. */
+async function previewColourAt(win: Page, fraction: number): Promise<{ r: number; g: number; b: number }> {
+  const png = await win.locator('#preview').screenshot();
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const at = (Math.floor(info.height / 2) * info.width + Math.floor(info.width * fraction)) * info.channels;
+  return { r: data[at]!, g: data[at + 1]!, b: data[at + 2]! };
+}
+
+test('the agent window in English, Arabic, Japanese and German; its preview never mirrored', async ({ browser }) => {
+  test.setTimeout(420_000);
+  for (const { tag, dir } of LANGS) {
+    const helper = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await signIn(helper, '/help', 'helper@contoso.example');
+    const desktop = await agentDesktop(`rh-lang-agent-${tag}-`);
+    // The shared screen, known pixel by pixel: left half red, right half blue.
+    const painter = await openPainter(desktop.env['DISPLAY']!);
+    await painter.fill(0, 0, 640, 720, 0xff0000);
+    await painter.fill(640, 0, 640, 720, 0x0000ff);
+    // The system language says Japanese; --language wins.
+    const run = agent(['share', '--no-window', '--server', E2E_URL, '--language', tag], {
+      ...desktop.env,
+      LANG: 'ja_JP.UTF-8',
+    });
+    try {
+      await expect.poll(() => WINDOW_URL.exec(run.output())?.[0] ?? '', { timeout: 30_000 }).not.toBe('');
+      const win = await (await browser.newContext({ viewport: { width: 560, height: 900 } })).newPage();
+      await win.goto(WINDOW_URL.exec(run.output())?.[0] as string);
+      await expectLanguage(win, tag, dir);
+      await expect(win).toHaveTitle(agentText(tag, 'appName'));
+      await expect(win.getByRole('heading', { name: agentText(tag, 'signInTitle') })).toBeVisible();
+      await shot(win, `lang-agent-${tag}-01-sign-in`);
+
+      await win.getByRole('button', { name: agentText(tag, 'signIn'), exact: true }).click();
+      await expect(win.getByRole('heading', { name: agentText(tag, 'signingInTitle') })).toBeVisible();
+      await expect.poll(() => desktop.opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
+      const idp = await (await browser.newContext({ locale: 'en-US' })).newPage();
+      await idp.goto(desktop.opened().at(-1) as string);
+      await idp.getByLabel('Email').fill('sharer@contoso.example');
+      await idp.getByLabel('Password').fill(PASSWORD);
+      await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await expect(win.getByRole('heading', { name: agentText(tag, 'codeTitle') })).toBeVisible();
+      // A wrong code is refused in the language.
+      await win.getByLabel(agentText(tag, 'codeLabel')).fill('123');
+      await win.getByRole('button', { name: agentText(tag, 'submit') }).click();
+      await expect(win.locator('#error')).toHaveText(agentText(tag, 'codeInvalidFormat'));
+      await shot(win, `lang-agent-${tag}-02-enter-code`);
+
+      await helper.getByRole('button', { name: 'Get a security code' }).click();
+      const codeBox = helper.getByTestId('security-code');
+      await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
+      await win.getByLabel(agentText(tag, 'codeLabel')).fill((await codeBox.textContent())!.replace(/\D/g, ''));
+      await win.getByRole('button', { name: agentText(tag, 'submit') }).click();
+      await expect(win.getByRole('heading', { name: agentText(tag, 'trustTitle') })).toBeVisible();
+      await expect(win.locator('#waiting-text')).toHaveText(
+        agentText(tag, 'waitingForRequest', { name: 'Daniel Okafor' }),
+      );
+      await shot(win, `lang-agent-${tag}-03-trust`);
+
+      await helper.getByRole('button', { name: 'View only' }).click();
+      await expect(
+        win.getByRole('heading', { name: agentText(tag, 'requestView', { name: 'Daniel Okafor' }) }),
+      ).toBeVisible();
+      await shot(win, `lang-agent-${tag}-04-request`);
+      await win.getByRole('button', { name: agentText(tag, 'allow') }).click();
+      await expect(win.locator('#mode-text')).toHaveText(agentText(tag, 'modeView', { name: 'Daniel Okafor' }));
+      await expect(win.locator('#sharing-text')).toHaveText(agentText(tag, 'sharingBar', { name: 'Daniel Okafor' }));
+      const stop = win.getByRole('button', { name: agentText(tag, 'stopSharing') });
+      await expect(stop).toBeVisible();
+      // The bar mirrors: its buttons run from the right in right to left (Stop sharing, the last, leftmost).
+      const stopBox = (await stop.boundingBox())!;
+      const pauseBox = (await win.locator('#pause').boundingBox())!;
+      if (dir === 'rtl') expect(stopBox.x + stopBox.width).toBeLessThanOrEqual(pauseBox.x + 1);
+      else expect(stopBox.x).toBeGreaterThanOrEqual(pauseBox.x + pauseBox.width - 1);
+      // The preview is the screen as it is in every language: red on the left, blue on the right.
+      await expect.poll(async () => (await previewColourAt(win, 0.25)).r, { timeout: 15_000 }).toBeGreaterThan(200);
+      expect((await previewColourAt(win, 0.25)).b).toBeLessThan(60);
+      expect((await previewColourAt(win, 0.75)).b).toBeGreaterThan(200);
+      expect((await previewColourAt(win, 0.75)).r).toBeLessThan(60);
+      await expect(win.locator('#preview')).toHaveCSS('transform', 'none');
+      // Nothing in the window overflows its width (clipped or pushed-out text).
+      expect(
+        await win.evaluate(() =>
+          Array.from(document.querySelectorAll('body *'))
+            .filter((el) => (el as HTMLElement).offsetParent !== null && el.clientWidth > 1)
+            .filter((el) => el.scrollWidth > el.clientWidth + 1)
+            .filter((el) => getComputedStyle(el).overflowX === 'visible' || getComputedStyle(el).overflowX === 'hidden')
+            .map((el) => `${el.tagName}#${el.id}.${el.className}`),
+        ),
+      ).toEqual([]);
+      await shot(win, `lang-agent-${tag}-05-sharing`);
+
+      await stop.click();
+      await expect(win.getByRole('heading', { name: agentText(tag, 'endedTitle') })).toBeVisible();
+      await expect(win.locator('#ended-text')).toHaveText(agentText(tag, 'endReasons.sharer_left'));
+      await shot(win, `lang-agent-${tag}-06-ended`);
+    } finally {
+      await stopAgent(run.child);
+      await helper.context().close();
+      await painter.close();
+      await desktop.stop();
+    }
+  }
 });
