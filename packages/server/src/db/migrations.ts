@@ -495,7 +495,8 @@ const m0010: Migration = {
       .createTable('federation_flows')
       .addColumn('state', 'text', (c) => c.primaryKey())
       .addColumn('data', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'integer', (c) => c.notNull())
+      // Milliseconds: past PostgreSQL's 32-bit integer (the same column type as ever on SQLite).
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .execute();
   },
 };
