@@ -267,7 +267,8 @@ async function previewColourAt(win: Page, fraction: number): Promise<{ r: number
 }
 
 test('the agent window in English, Arabic, Japanese and German; its preview never mirrored', async ({ browser }) => {
-  test.setTimeout(420_000);
+  // Four real agents, sign-ins and sessions one after the other (each takes a minute or more on a busy machine).
+  test.setTimeout(900_000);
   for (const { tag, dir } of LANGS) {
     const helper = await (await browser.newContext({ locale: 'en-US' })).newPage();
     await signIn(helper, '/help', 'helper@contoso.example');
