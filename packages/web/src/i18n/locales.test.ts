@@ -30,7 +30,9 @@ describe('translations', () => {
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.json') && name !== 'en.json')) {
       const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
       const englishBases = new Set([...en].map(base));
-      for (const key of keys(load(file))) expect(englishBases, `${file}: ${key}`).toContain(base(key));
+      // One expectation per file: 63,000 `toContain` calls on a Set took 20–30 s on a loaded machine.
+      const stray = [...keys(load(file))].filter((key) => !englishBases.has(base(key)));
+      expect(stray, `${file}: keys that English does not have`).toEqual([]);
     }
   });
 });
