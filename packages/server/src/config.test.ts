@@ -34,6 +34,26 @@ describe('configuration', () => {
     expect(c.publicUrl).toBe('https://help.example.com');
   });
 
+  it('takes a PostgreSQL DATABASE_URL with an optional schema, and refuses a malformed one by name', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://rh:secret@db.example.org:5432/remote_help' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://rh:secret@db.example.org:5432/remote_help',
+    });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgresql://db.example.org/rh?schema=node_a&sslmode=require' }).database,
+    ).toEqual({ kind: 'postgres', url: 'postgresql://db.example.org/rh?sslmode=require', schema: 'node_a' });
+    for (const bad of [
+      'postgres://',
+      'postgres://db.example.org',
+      'postgres://db.example.org:99999/rh',
+      'postgres://db.example.org/rh?schema=Robert;DROP',
+      'mysql://db.example.org/rh',
+    ]) {
+      expect(() => loadConfig({ DATABASE_URL: bad }), bad).toThrow(/DATABASE_URL/);
+    }
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ kind: 'sqlite', file: ':memory:' });
+  });
+
   it('reports unreadable TLS files clearly', () => {
     expect(() => loadConfig({ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' })).toThrow(
       /TLS_CERT: cannot read/,
