@@ -4,6 +4,7 @@
 // journeys (Playwright, Debian Chromium). Ends with one line: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
@@ -11,6 +12,22 @@ mkdirSync('reports', { recursive: true });
 // Counts come only from this run: a failed build must not report an earlier run's tests.
 rmSync('reports/vitest.json', { force: true });
 rmSync('reports/playwright.json', { force: true });
+rmSync('reports/vitest-pg.json', { force: true });
+
+/** True when a TCP connection to the URL's host and port opens within 2 s. */
+function reachable(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 5432) });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
 
 const steps = [];
 function step(name, command, args, env = {}) {
@@ -38,6 +55,28 @@ if (setupOk) {
     '--reporter=json',
     '--outputFile=reports/vitest.json',
   ]);
+  // The server's tests again on PostgreSQL (ADR 0020), when one answers (CI has it on 127.0.0.1:5432).
+  rmSync('reports/vitest-pg.json', { force: true });
+  const pgUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  if (await reachable(pgUrl)) {
+    step(
+      'server tests on PostgreSQL',
+      'npx',
+      [
+        'vitest',
+        'run',
+        'packages/server',
+        '--reporter=default',
+        '--reporter=json',
+        '--outputFile=reports/vitest-pg.json',
+      ],
+      { TEST_DATABASE_URL: pgUrl },
+    );
+  } else {
+    console.log(
+      `\n━━ server tests on PostgreSQL: SKIPPED, nothing answers at ${new URL(pgUrl).host} (npm run test:pg)`,
+    );
+  }
   rmSync('reports/playwright.json', { force: true });
   step('browser journeys', 'npx', ['playwright', 'test']);
 }
@@ -45,8 +84,9 @@ if (setupOk) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync('reports/vitest.json')) {
-  const v = JSON.parse(readFileSync('reports/vitest.json', 'utf8'));
+for (const file of ['reports/vitest.json', 'reports/vitest-pg.json']) {
+  if (!existsSync(file)) continue;
+  const v = JSON.parse(readFileSync(file, 'utf8'));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
   skipped += v.numPendingTests + (v.numTodoTests ?? 0);
