@@ -102,6 +102,7 @@ export class SqlBackoffStore implements BackoffStore {
       sql` `,
     )} ELSE ${policy.maxDelayMs} END`;
     const over = sql`rate_limits.window_ends_at <= ${now}`;
+    // A free attempt never waits, even when a concurrent request that read the clock later stored first.
     const { rows } = await sql<Row>`
       INSERT INTO rate_limits (key, attempts, last_at, window_ends_at)
       VALUES (${key}, ${weight}, ${now}, ${now + policy.windowMs})
@@ -109,7 +110,7 @@ export class SqlBackoffStore implements BackoffStore {
         attempts = CASE WHEN ${over} THEN ${weight} ELSE rate_limits.attempts + ${weight} END,
         last_at = ${now},
         window_ends_at = CASE WHEN ${over} THEN ${now + policy.windowMs} ELSE rate_limits.window_ends_at END
-      WHERE ${over} OR (rate_limits.attempts + ${weight} <= CAST(${ceiling} AS BIGINT) AND rate_limits.last_at + ${delay} <= ${now})
+      WHERE ${over} OR (rate_limits.attempts + ${weight} <= CAST(${ceiling} AS BIGINT) AND (${delay} = 0 OR rate_limits.last_at + ${delay} <= ${now}))
       RETURNING attempts, last_at, window_ends_at`.execute(this.db);
     const row = rows[0];
     if (row) return { ok: true, state: stateOf(row) };
