@@ -55,10 +55,16 @@ if (setupOk) {
     '--reporter=json',
     '--outputFile=reports/vitest.json',
   ]);
-  // The server's tests again on PostgreSQL (ADR 0020), when one answers (CI has it on 127.0.0.1:5432).
+  // The server's tests again on PostgreSQL (ADR 0020), with RH_TEST_POSTGRES=1 and when one answers.
+  // Opt-in for now: the whole server suite has not yet run on PostgreSQL in one go, and it adds
+  // about as long again as the SQLite run (see the session note); `npm run test:pg` runs it alone.
   rmSync('reports/vitest-pg.json', { force: true });
   const pgUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  if (await reachable(pgUrl)) {
+  if (process.env.RH_TEST_POSTGRES !== '1') {
+    console.log(
+      '\n━━ server tests on PostgreSQL: not part of this run (RH_TEST_POSTGRES=1 adds them; npm run test:pg)',
+    );
+  } else if (await reachable(pgUrl)) {
     step(
       'server tests on PostgreSQL',
       'npx',
