@@ -102,7 +102,8 @@ test('home, the sign-in page, account security and the not-found page pass axe',
   await expectAccessible(page, 'the IdP sign-in page with an error');
 
   await signIn(page, '/account/security', 'helper@contoso.example');
-  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  // Each of this page's panels has its own h1 (common/Panel): wait for the page's own.
+  await expect(page.getByRole('heading', { level: 1, name: 'Security info' })).toBeVisible();
   await expectAccessible(page, 'account security');
 
   await page.goto('/no/such/page');
