@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the system packages the browser and desktop tests need are installed:
-// Debian's Chromium, Xvfb, xdotool, iproute2 and coturn. Installs them with apt-get when running as root;
+// Debian's Chromium, Xvfb, xdotool, iproute2, coturn and nginx. Installs them with apt-get when running as root;
 // otherwise prints the exact command and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,8 @@ const NEEDS = [
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
   // coturn: the TURN test (packages/server/src/turn/coturn.integration.test.ts) starts its own turnserver.
   { bin: '/usr/bin/turnserver', pkg: 'coturn' },
+  // nginx: the reverse-proxy test (packages/server/src/http/nginx.integration.test.ts) runs docs/deploy/nginx.conf.
+  { bin: '/usr/sbin/nginx', pkg: 'nginx' },
   // npm run package zips the macOS app; its test unzips it and parses the plists with Python's plistlib.
   { bin: '/usr/bin/zip', pkg: 'zip' },
   { bin: '/usr/bin/unzip', pkg: 'unzip' },
