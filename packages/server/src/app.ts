@@ -21,8 +21,12 @@ import { registerAuth, assertCsrf } from './http/auth.js';
 import { baseSecurityHeaders, OIDC_CSP } from './http/securityHeaders.js';
 import { loadWebApp, notFoundHandler, staticRoutes } from './http/static.js';
 import { canonicalHostHook } from './http/canonicalHost.js';
+import { refuseNul } from './http/nulGuard.js';
 import { apiDocsRoutes } from './http/apiDocs.js';
 import { downloadRoutes } from './downloads/routes.js';
+import { AgentUpdatePolicies } from './agentUpdates/policy.js';
+import { agentReleasesDir, ReleaseShelf } from './agentUpdates/releases.js';
+import { agentUpdateRoutes } from './agentUpdates/routes.js';
 import { accountRoutes } from './identity/accountRoutes.js';
 import { AccountSecurity } from './identity/accountSecurity.js';
 import { AuthSessions } from './identity/authSessions.js';
@@ -111,9 +115,11 @@ import { dnsTxtLookup } from './domains/txtLookup.js';
 import { loggerOptions, requestLogContext } from './ops/logging.js';
 import { Metrics, liveSessionsIn } from './ops/metrics.js';
 import { metricsListener, metricsRoute } from './ops/metricsEndpoint.js';
+import { httpsRedirectListener } from './http/httpsRedirect.js';
 import { ObservedAuditLog, ObservedBus } from './ops/observe.js';
 import { Readiness } from './ops/readiness.js';
 import { iceServersFor } from './turn/credentials.js';
+import { sessionIceServers } from './turn/sessionIce.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -267,6 +273,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     else if (!(error instanceof AppError)) request.log.warn({ status, code: body.error }, (error as Error).message);
     void reply.status(status).send(body);
   });
+  // U+0000 anywhere in a request's input is a 400 on both engines (PostgreSQL refuses it in text).
+  app.addHook('preValidation', refuseNul);
   const web = loadWebApp(config.webDist ?? DEFAULT_WEB_DIST);
   app.setNotFoundHandler(notFoundHandler(web, config.publicUrl));
   const securityHeaders = baseSecurityHeaders(config.publicUrl);
@@ -328,6 +336,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   if (config.metrics.token) metricsRoute(app, metrics, config.metrics.token);
   let metricsServer: { port: number; close: () => Promise<void> } | null = null;
+  let redirectServer: { close: () => Promise<void> } | null = null;
   const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey });
   const accountSecurity = new AccountSecurity({ db, audit, clock });
   // Passkeys: one relying party (the public URL's host), one challenge store for registration and sign-in.
@@ -482,6 +491,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     log: app.log,
     attachmentsPerUserPerSession: socketLimits.options.attachmentsPerUserPerSession,
     chat: new ChatFrames(chat),
+    ice: (sessionId, userId) => sessionIceServers(config.iceServers, config.turn, sessionId, userId, clock.now()),
   });
   await app.register(gateway, {
     channel,
@@ -507,6 +517,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const deviceDeps = { repo: devicesRepo, replay, clock, bus, presence: devicePresence, publicUrl: config.publicUrl };
   const launchLimits = new TokenBuckets(clock, DEFAULT_LAUNCH_LIMITS);
   await app.register(deviceRoutes, { ...deviceDeps, devices, sessions, publicOrigin, launchLimits });
+  const releases = new ReleaseShelf(agentReleasesDir());
+  await app.register(agentUpdateRoutes, {
+    policies: new AgentUpdatePolicies({ db, audit, releases }),
+    releases,
+    publicOrigin,
+    publicUrl: config.publicUrl,
+    verifyDevice: (request, header) =>
+      verifyDeviceProof(devicesRepo, replay, clock, {
+        header,
+        method: request.method,
+        url: `${config.publicUrl}${request.url.split('?')[0] ?? ''}`,
+      }),
+  });
   await app.register(launchChannel, { ...deviceDeps, heartbeatMs: 10_000 });
   await app.register(staticRoutes, { web, publicUrl: config.publicUrl });
 
@@ -540,6 +563,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       if (config.metrics.address) metricsServer = await metricsListener(metrics, config.metrics.address);
+      if (config.httpRedirectPort !== null)
+        redirectServer = await httpsRedirectListener({
+          host: config.host,
+          port: config.httpRedirectPort,
+          publicUrl: config.publicUrl,
+          log: app.log,
+        });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -552,6 +582,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       clearInterval(complianceSweep);
       await retention.stop();
       await metricsServer?.close();
+      await redirectServer?.close();
       presence.close();
       media.close();
       await app.close();

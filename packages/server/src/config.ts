@@ -20,6 +20,12 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().min(1).default('sqlite:./data/remote-help.db'),
   TLS_CERT: z.string().min(1).optional(),
   TLS_KEY: z.string().min(1).optional(),
+  HTTP_REDIRECT_PORT: z.coerce
+    .number({ error: 'must be a port number, e.g. 80' })
+    .int('must be a port number, e.g. 80')
+    .min(1, 'must be a port number, e.g. 80')
+    .max(65535, 'must be a port number, e.g. 80')
+    .optional(),
   CODE_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   RECONNECT_GRACE_SECONDS: z.coerce
     .number({ error: 'must be a whole number of seconds' })
@@ -73,6 +79,11 @@ export interface Config {
   publicUrl: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string | undefined };
   tls: { cert: Buffer; key: Buffer } | null;
+  /**
+   * A plain-HTTP port on `host` (`HTTP_REDIRECT_PORT`, e.g. 80) that answers every request with a 308
+   * to the same path and query on `publicUrl` (https). Only with `tls`. Null: no such listener.
+   */
+  httpRedirectPort: number | null;
   codeTtlSeconds: number;
   /**
    * How long a side whose connections all dropped (a reload, a network change) has to come back
@@ -301,8 +312,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (Boolean(relevant.TURN_URLS) !== Boolean(relevant.TURN_SECRET))
     problems.push('TURN_SECRET: TURN_URLS and TURN_SECRET must be set together');
+  if (relevant.HTTP_REDIRECT_PORT && !(relevant.TLS_CERT && relevant.TLS_KEY))
+    problems.push(
+      'HTTP_REDIRECT_PORT: only when the server speaks HTTPS itself (TLS_CERT and TLS_KEY); behind a reverse proxy, let the proxy redirect',
+    );
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
+  if (e.HTTP_REDIRECT_PORT !== undefined && e.HTTP_REDIRECT_PORT === e.PORT)
+    throw new ConfigError([`HTTP_REDIRECT_PORT: ${e.HTTP_REDIRECT_PORT} is PORT already; e.g. 80 beside 443`]);
+  if (e.HTTP_REDIRECT_PORT !== undefined && e.PUBLIC_URL && !e.PUBLIC_URL.startsWith('https:'))
+    throw new ConfigError(['HTTP_REDIRECT_PORT: redirects to PUBLIC_URL, which must then be https://']);
   const iceServers = parseIceServers(e.ICE_SERVERS);
   if (e.TURN_SECRET && iceServers.some((server) => server.credential))
     throw new ConfigError([
@@ -318,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     database: parseDatabase(e.DATABASE_URL),
     tls,
+    httpRedirectPort: e.HTTP_REDIRECT_PORT ?? null,
     codeTtlSeconds: e.CODE_TTL_SECONDS,
     reconnectGraceSeconds: e.RECONNECT_GRACE_SECONDS,
     demoPassword: e.DEMO_PASSWORD ?? null,

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     `    Sharer app:   ${url}/share`,
     `    Admin center: ${url}/admin`,
   ];
+  if (config.httpRedirectPort !== null)
+    lines.push(`  Plain HTTP on port ${config.httpRedirectPort} redirects (308) to ${url}`);
   if (server.seed.seeded) {
     lines.push('', '  Demo organizations were created:', ...server.seed.accounts.map((a) => `    ${a}`));
     lines.push(
