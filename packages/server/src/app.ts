@@ -21,12 +21,8 @@ import { registerAuth, assertCsrf } from './http/auth.js';
 import { baseSecurityHeaders, OIDC_CSP } from './http/securityHeaders.js';
 import { loadWebApp, notFoundHandler, staticRoutes } from './http/static.js';
 import { canonicalHostHook } from './http/canonicalHost.js';
-import { refuseNul } from './http/nulGuard.js';
 import { apiDocsRoutes } from './http/apiDocs.js';
 import { downloadRoutes } from './downloads/routes.js';
-import { AgentUpdatePolicies } from './agentUpdates/policy.js';
-import { agentReleasesDir, ReleaseShelf } from './agentUpdates/releases.js';
-import { agentUpdateRoutes } from './agentUpdates/routes.js';
 import { accountRoutes } from './identity/accountRoutes.js';
 import { AccountSecurity } from './identity/accountSecurity.js';
 import { AuthSessions } from './identity/authSessions.js';
@@ -119,7 +115,6 @@ import { httpsRedirectListener } from './http/httpsRedirect.js';
 import { ObservedAuditLog, ObservedBus } from './ops/observe.js';
 import { Readiness } from './ops/readiness.js';
 import { iceServersFor } from './turn/credentials.js';
-import { sessionIceServers } from './turn/sessionIce.js';
 
 export interface ServerOptions {
   clock?: Clock;
@@ -273,8 +268,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     else if (!(error instanceof AppError)) request.log.warn({ status, code: body.error }, (error as Error).message);
     void reply.status(status).send(body);
   });
-  // U+0000 anywhere in a request's input is a 400 on both engines (PostgreSQL refuses it in text).
-  app.addHook('preValidation', refuseNul);
   const web = loadWebApp(config.webDist ?? DEFAULT_WEB_DIST);
   app.setNotFoundHandler(notFoundHandler(web, config.publicUrl));
   const securityHeaders = baseSecurityHeaders(config.publicUrl);
@@ -491,7 +484,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     log: app.log,
     attachmentsPerUserPerSession: socketLimits.options.attachmentsPerUserPerSession,
     chat: new ChatFrames(chat),
-    ice: (sessionId, userId) => sessionIceServers(config.iceServers, config.turn, sessionId, userId, clock.now()),
   });
   await app.register(gateway, {
     channel,
@@ -517,19 +509,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const deviceDeps = { repo: devicesRepo, replay, clock, bus, presence: devicePresence, publicUrl: config.publicUrl };
   const launchLimits = new TokenBuckets(clock, DEFAULT_LAUNCH_LIMITS);
   await app.register(deviceRoutes, { ...deviceDeps, devices, sessions, publicOrigin, launchLimits });
-  const releases = new ReleaseShelf(agentReleasesDir());
-  await app.register(agentUpdateRoutes, {
-    policies: new AgentUpdatePolicies({ db, audit, releases }),
-    releases,
-    publicOrigin,
-    publicUrl: config.publicUrl,
-    verifyDevice: (request, header) =>
-      verifyDeviceProof(devicesRepo, replay, clock, {
-        header,
-        method: request.method,
-        url: `${config.publicUrl}${request.url.split('?')[0] ?? ''}`,
-      }),
-  });
   await app.register(launchChannel, { ...deviceDeps, heartbeatMs: 10_000 });
   await app.register(staticRoutes, { web, publicUrl: config.publicUrl });
 
