@@ -80,4 +80,26 @@ describe('SessionFeed', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(loads).toBe(0);
   });
+
+  it('relays a signal to the newest member of the role only, and chat to all of them', () => {
+    const feed = new SessionFeed(row(0, 'joined'), scripted().source);
+    const oldSocket = member('helper');
+    const newSocket = member('helper');
+    const sharer = member('sharer');
+    feed.add(oldSocket, 'helper');
+    feed.add(sharer, 'sharer');
+    feed.add(newSocket, 'helper');
+    const signal = (id: string) => ({ type: 'pong', id }) as ServerMessage;
+    feed.relayToNewest('helper', signal('offer-1'));
+    feed.relay('helper', signal('chat-1'));
+    expect(newSocket.got).toEqual(['offer-1', 'chat-1']);
+    expect(oldSocket.got).toEqual(['chat-1']);
+    expect(sharer.got).toEqual([]);
+    // The newest leaves (its page closed): the one before it negotiates again.
+    feed.remove(newSocket);
+    feed.relayToNewest('helper', signal('offer-2'));
+    expect(oldSocket.got).toEqual(['chat-1', 'offer-2']);
+    feed.remove(oldSocket);
+    expect(() => feed.relayToNewest('helper', signal('offer-3'))).not.toThrow();
+  });
 });

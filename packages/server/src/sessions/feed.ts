@@ -72,10 +72,23 @@ export class SessionFeed<M extends FeedMember = FeedMember> {
     this.members.delete(member);
   }
 
-  /** Sends one frame to every member of `role` (signaling), serialised once. */
+  /** Sends one frame to every member of `role` (chat, typing), serialised once. */
   relay(role: Role, message: ServerMessage): void {
     const text = JSON.stringify(message);
     for (const [member, r] of this.members) if (r === role) member.sendText(text);
+  }
+
+  /**
+   * Sends a frame to the newest attached member of `role` only (signaling). A peer connection
+   * has one end per side: while a client moves to a fresh socket (make-before-break) both
+   * sockets are attached, and relaying a signal to both made the client answer each offer
+   * twice; with two tabs, both answered. The newest attachment is the one that took the
+   * session last, so it is the one negotiating.
+   */
+  relayToNewest(role: Role, message: ServerMessage): void {
+    let newest: M | undefined;
+    for (const [member, r] of this.members) if (r === role) newest = member;
+    newest?.sendText(JSON.stringify(message));
   }
 
   close(): void {

@@ -164,6 +164,25 @@ describe('session over WebSocket', () => {
     expect(await sws.next((m) => m.type === 'signal')).toMatchObject({ from: 'helper', payload: { kind: 'ice' } });
   });
 
+  it("relays a signal to the newest of a participant's sockets only (a socket moving, a second tab)", async () => {
+    const { helper, hws, sws, id } = await activeSession();
+    const newer = await helper.socket();
+    newer.send({ type: 'attach', sessionId: id });
+    await newer.next(sessionIn('active'));
+    const offer = { kind: 'sdp', description: { type: 'offer', sdp: 'v=0 restart' } } as const;
+    sws.send({ type: 'signal', sessionId: id, payload: offer });
+    expect(await newer.next((m) => m.type === 'signal')).toMatchObject({ from: 'sharer', payload: offer });
+    // Chat still reaches every socket; the older one got no copy of the offer before it.
+    sws.send({ type: 'chat.send', sessionId: id, clientId: 'c-newest-1', text: 'still here' });
+    await hws.next((m) => m.type === 'chat.message');
+    expect(hws.received.filter((m) => m.type === 'signal')).toHaveLength(0);
+    // The newer socket closes (its tab went away): the older one negotiates again.
+    newer.close();
+    await new Promise((r) => setTimeout(r, 200));
+    sws.send({ type: 'signal', sessionId: id, payload: offer });
+    expect(await hws.next((m) => m.type === 'signal')).toMatchObject({ from: 'sharer', payload: offer });
+  });
+
   it('refuses a WebSocket without a session, or from another site', async () => {
     const { default: WebSocket } = await import('ws');
     const url = t.url.replace(/^http/, 'ws') + '/api/v1/ws';

@@ -25,6 +25,7 @@ import type { Presence } from './presence.js';
 import type { SessionRow, SessionsRepo } from './repo.js';
 import type { SessionService } from './service.js';
 import { sessionTopic } from './service.js';
+import type { SessionIceServers } from '../turn/sessionIce.js';
 
 /** Bus topic carrying signaling payloads addressed to one side of a session. */
 export const signalTopic = (id: string, to: Role): string => `session:${id}:to:${to}`;
@@ -46,6 +47,8 @@ export interface SessionChannelOptions {
   attachmentsPerUserPerSession: number;
   /** The session's chat frames (`chat/signaling`), for connections attached to it. */
   chat: ChatFrames;
+  /** Mints a participant's ICE servers for a session (`turn/sessionIce`); without it, none. */
+  ice?: (sessionId: string, userId: string) => SessionIceServers;
 }
 
 const otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');
@@ -73,6 +76,8 @@ export class SessionChannel {
         return;
       case 'path':
         return this.path(conn, message.sessionId, message.state);
+      case 'ice.servers':
+        return this.iceServers(conn, message.sessionId);
       case 'chat.send':
       case 'chat.resume':
       case 'chat.typing':
@@ -165,7 +170,7 @@ export class SessionChannel {
     const offSignals = (['helper', 'sharer'] as const).map((to) =>
       this.o.bus.subscribe(signalTopic(row.id, to), (message) => {
         const { from, payload } = message as SignalEnvelope;
-        if (from === otherRole(to)) feed.relay(to, { type: 'signal', sessionId: row.id, from, payload });
+        if (from === otherRole(to)) feed.relayToNewest(to, { type: 'signal', sessionId: row.id, from, payload });
       }),
     );
     // Chat: a stored message goes to both sides; typing to the other side only.
@@ -212,6 +217,16 @@ export class SessionChannel {
       return;
     }
     this.o.media.report(sessionId, role, state);
+  }
+
+  /** A participant's ICE servers for the session (TURN credentials minted for it and them). */
+  private async iceServers(conn: Connection, sessionId: string): Promise<void> {
+    if (!conn.attachments.has(sessionId))
+      throw new AppError('bad_request', 'Attach to the session before asking for its ICE servers.');
+    const { row } = await this.authorize(conn.principal, sessionId);
+    if (row.state === 'ended') throw errors.sessionEnded();
+    const minted = this.o.ice?.(row.id, conn.principal.userId) ?? { iceServers: [], ttlSeconds: null };
+    conn.send({ type: 'ice.servers', sessionId: row.id, ...minted });
   }
 
   private async signal(conn: Connection, sessionId: string, payload: SignalPayload): Promise<void> {
