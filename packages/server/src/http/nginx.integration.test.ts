@@ -73,6 +73,10 @@ function renderExample(serverPort: number): string {
     1,
   );
   conf = substitute(conf, 'server_name help.example.com;', `server_name ${HOST};`, 2);
+  conf = substitute(conf, 'Host              help.example.com;', `Host ${HOST}:${httpsPort};`, 1);
+  conf = substitute(conf, 'X-Forwarded-Host  help.example.com;', `X-Forwarded-Host ${HOST}:${httpsPort};`, 1);
+  const left = conf.split('\n').filter((line) => !line.trim().startsWith('#') && line.includes('example.com'));
+  if (left.length) throw new Error(`docs/deploy/nginx.conf: not substituted: ${left.join(' | ')}`);
   const ipv6 = conf.split('\n').filter((line) => line.trim().startsWith('listen [::]:'));
   if (ipv6.length !== 2) throw new Error(`docs/deploy/nginx.conf: expected 2 IPv6 listeners, found ${ipv6.length}`);
   return conf
@@ -324,5 +328,6 @@ describe('remote-help behind the example nginx configuration', () => {
     expect(reply.headers.location).toBe(`${publicUrl}/share?lang=fr&x=%2F`);
     expect((await plain('/admin', 'evil.example')).headers.location).toBe(`${publicUrl}/admin`);
     expect(new URL(String((await plain('//evil.example/x', HOST)).headers.location)).origin).toBe(publicUrl);
+    expect((await plain('http://evil.example/steal?a=1', HOST)).headers.location).toBe(`${publicUrl}/steal?a=1`);
   });
 });
