@@ -7,17 +7,14 @@
  * (127.0.0.5), not one the client forged in `X-Forwarded-For`, and the Host from the
  * configuration, not a forged `X-Forwarded-Host`. Port 80's server block redirects to https.
  */
-import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AuditEventList, ErrorEnvelope } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -25,9 +22,9 @@ import type { TestCertificates } from '../test/certificates.js';
 import { makeCertificates } from '../test/certificates.js';
 import type { TestServer } from '../test/harness.js';
 import { DEMO_PASSWORD, startTestServer } from '../test/harness.js';
+import type { RunningNginx } from '../test/nginx.js';
+import { startNginx } from '../test/nginx.js';
 
-const NGINX = '/usr/sbin/nginx';
-const EXAMPLE = fileURLToPath(new URL('../../../../docs/deploy/nginx.conf', import.meta.url));
 const HOST = 'rh.test';
 /** The client's own address: nginx reaches the server from 127.0.0.1, so the two differ. */
 const CLIENT_ADDRESS = '127.0.0.5';
@@ -35,7 +32,7 @@ const FORGED = { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-host': 'evil.exa
 
 let dir: string;
 let certs: TestCertificates;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 let t: TestServer | undefined;
 let httpsPort: number;
 let httpPort: number;
@@ -48,72 +45,6 @@ function freePort(): Promise<number> {
       probe.close(() => done(port));
     });
   });
-}
-
-/** Replaces `from` by `to` in `text`, demanding exactly `count` occurrences (the example changed otherwise). */
-function substitute(text: string, from: string, to: string, count: number): string {
-  const found = text.split(from).length - 1;
-  if (found !== count) throw new Error(`docs/deploy/nginx.conf: expected ${count}× "${from}", found ${found}`);
-  return text.split(from).join(to);
-}
-
-/** The example with this test's ports, paths and host name; IPv6 listeners dropped (CI may have no ::1). */
-function renderExample(serverPort: number): string {
-  let conf = readFileSync(EXAMPLE, 'utf8');
-  conf = substitute(conf, 'server 127.0.0.1:8080;', `server 127.0.0.1:${serverPort};`, 1);
-  conf = substitute(conf, 'listen 80;', `listen 127.0.0.1:${httpPort};`, 1);
-  conf = substitute(conf, 'listen 443 ssl;', `listen 127.0.0.1:${httpsPort} ssl;`, 1);
-  conf = substitute(conf, '/etc/letsencrypt/live/help.example.com/fullchain.pem', certs.certFile, 1);
-  conf = substitute(conf, '/etc/letsencrypt/live/help.example.com/privkey.pem', certs.keyFile, 1);
-  conf = substitute(conf, 'root /var/www/letsencrypt;', `root ${join(dir, 'acme')};`, 1);
-  conf = substitute(
-    conf,
-    'return 308 https://help.example.com$request_uri;',
-    `return 308 ${publicUrl}$request_uri;`,
-    1,
-  );
-  conf = substitute(conf, 'server_name help.example.com;', `server_name ${HOST};`, 2);
-  conf = substitute(conf, 'Host              help.example.com;', `Host ${HOST}:${httpsPort};`, 1);
-  conf = substitute(conf, 'X-Forwarded-Host  help.example.com;', `X-Forwarded-Host ${HOST}:${httpsPort};`, 1);
-  const left = conf.split('\n').filter((line) => !line.trim().startsWith('#') && line.includes('example.com'));
-  if (left.length) throw new Error(`docs/deploy/nginx.conf: not substituted: ${left.join(' | ')}`);
-  const ipv6 = conf.split('\n').filter((line) => line.trim().startsWith('listen [::]:'));
-  if (ipv6.length !== 2) throw new Error(`docs/deploy/nginx.conf: expected 2 IPv6 listeners, found ${ipv6.length}`);
-  return conf
-    .split('\n')
-    .filter((line) => !line.trim().startsWith('listen [::]:'))
-    .join('\n');
-}
-
-/** A minimal nginx.conf around the site file, everything in `dir` (Debian's is in /etc/nginx). */
-function mainConfig(site: string): string {
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((kind) => `  ${kind}_temp_path ${join(dir, `${kind}_temp`)};`)
-    .join('\n');
-  return [
-    'worker_processes 1;',
-    `error_log ${join(dir, 'error.log')} info;`,
-    'events { worker_connections 256; }',
-    'http {',
-    `  access_log ${join(dir, 'access.log')};`,
-    temp,
-    `  include ${site};`,
-    '}',
-    '',
-  ].join('\n');
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (nginx?.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-    const open = await new Promise<boolean>((done) => {
-      const socket = connect(port, '127.0.0.1', () => socket.end(() => done(true)));
-      socket.on('error', () => done(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not listen on ${port}`);
 }
 
 /** DNS for this test: `rh.test` is 127.0.0.1 (for clients that take a host name, like `ws`). */
@@ -203,32 +134,25 @@ class Browser {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rh-nginx-'));
-  // nginx's workers drop root's privileges; they write request bodies under this directory.
-  chmodSync(dir, 0o755);
   certs = makeCertificates(dir, HOST);
   [httpsPort, httpPort] = [await freePort(), await freePort()];
   publicUrl = `https://${HOST}:${httpsPort}`;
   t = await startTestServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: '1' });
-  const serverPort = Number(new URL(t.url).port);
-  const site = join(dir, 'remote-help.conf');
-  writeFileSync(site, renderExample(serverPort));
-  const main = join(dir, 'nginx.conf');
-  writeFileSync(main, mainConfig(site));
-  const args = ['-c', main, '-p', `${dir}/`, '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`];
-  execFileSync(NGINX, ['-t', ...args], { stdio: 'pipe' });
-  nginx = spawn(NGINX, args, { stdio: 'ignore' });
-  await waitForPort(httpsPort);
-  await waitForPort(httpPort);
+  nginx = await startNginx({
+    dir,
+    host: HOST,
+    httpsPort,
+    httpPort,
+    upstreamPort: Number(new URL(t.url).port),
+    certFile: certs.certFile,
+    keyFile: certs.keyFile,
+  });
 }, 30_000);
 
 afterAll(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((done) => nginx?.once('exit', done));
-    nginx.kill('SIGTERM');
-    await exited;
-  }
+  await nginx?.stop();
   await t?.stop();
-  if (dir && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('remote-help behind the example nginx configuration', () => {
