@@ -11,6 +11,7 @@ export * from './sessions.js';
 export * from './signaling.js';
 export * from './input.js';
 export * from './devices.js';
+export * from './agentUpdates.js';
 export * from './compliance.js';
 export * from './conditionalAccess.js';
 export * from './settings.js';

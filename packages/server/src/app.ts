@@ -23,6 +23,9 @@ import { loadWebApp, notFoundHandler, staticRoutes } from './http/static.js';
 import { canonicalHostHook } from './http/canonicalHost.js';
 import { apiDocsRoutes } from './http/apiDocs.js';
 import { downloadRoutes } from './downloads/routes.js';
+import { AgentUpdatePolicies } from './agentUpdates/policy.js';
+import { agentReleasesDir, ReleaseShelf } from './agentUpdates/releases.js';
+import { agentUpdateRoutes } from './agentUpdates/routes.js';
 import { accountRoutes } from './identity/accountRoutes.js';
 import { AccountSecurity } from './identity/accountSecurity.js';
 import { AuthSessions } from './identity/authSessions.js';
@@ -509,6 +512,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const deviceDeps = { repo: devicesRepo, replay, clock, bus, presence: devicePresence, publicUrl: config.publicUrl };
   const launchLimits = new TokenBuckets(clock, DEFAULT_LAUNCH_LIMITS);
   await app.register(deviceRoutes, { ...deviceDeps, devices, sessions, publicOrigin, launchLimits });
+  const releases = new ReleaseShelf(agentReleasesDir());
+  await app.register(agentUpdateRoutes, {
+    policies: new AgentUpdatePolicies({ db, audit, releases }),
+    releases,
+    publicOrigin,
+    publicUrl: config.publicUrl,
+    verifyDevice: (request, header) =>
+      verifyDeviceProof(devicesRepo, replay, clock, {
+        header,
+        method: request.method,
+        url: `${config.publicUrl}${request.url.split('?')[0] ?? ''}`,
+      }),
+  });
   await app.register(launchChannel, { ...deviceDeps, heartbeatMs: 10_000 });
   await app.register(staticRoutes, { web, publicUrl: config.publicUrl });
 

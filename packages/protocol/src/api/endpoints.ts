@@ -6,6 +6,7 @@
  * the relying party `/auth/*`, the embedded IdP `/oidc/*` and `/signin/*`, static files.
  */
 import * as account from './account.js';
+import * as agentUpdates from './agentUpdates.js';
 import * as chat from './chat.js';
 import * as conditionalAccess from './conditionalAccess.js';
 import * as devices from './devices.js';
@@ -47,6 +48,10 @@ export const API = {
   launchOnDevice: devices.launchOnDevice,
   acceptLaunch: devices.acceptLaunch,
   dismissLaunch: devices.dismissLaunch,
+  getAgentUpdate: agentUpdates.getAgentUpdate,
+  getAgentUpdatePolicy: agentUpdates.getAgentUpdatePolicy,
+  updateAgentUpdatePolicy: agentUpdates.updateAgentUpdatePolicy,
+  getAgentVersions: agentUpdates.getAgentVersions,
   getTenantSettings: settings.getTenantSettings,
   updateTenantSettings: settings.updateTenantSettings,
   listCompliancePolicies: settings.listCompliancePolicies,

@@ -709,6 +709,20 @@ const m0017: Migration = {
   },
 };
 
+/**
+ * 0018: each organization's agent update policy (ADR 0022): the minimum agent version (null: none)
+ * and whether agents may update themselves (on unless an administrator turns it off).
+ */
+const m0018: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('tenants').addColumn('agent_min_version', 'text').execute();
+    await db.schema
+      .alterTable('tenants')
+      .addColumn('agent_auto_update', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -728,6 +742,7 @@ export const migrations: Record<string, Migration> = {
   '0014_chat': m0014,
   '0016_user_locale': m0016,
   '0017_postgres_json': m0017,
+  '0018_agent_updates': m0018,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -17,6 +17,10 @@ export interface TenantsTable {
   disable_chat: Generated<number>;
   /** Days of session history and reports kept (0007). */
   report_retention_days: Generated<number>;
+  /** The lowest agent version the organization accepts, null: none (0018). */
+  agent_min_version: Generated<string | null>;
+  /** 1: agents may update themselves (0018). */
+  agent_auto_update: Generated<number>;
   created_at: string;
 }
 

@@ -212,6 +212,10 @@ export const API_EXTRAS: Record<EndpointName, ApiExtras> = {
   launchOnDevice: { id: DEVICE_ID, body: {} },
   acceptLaunch: { id: { ...SESSION_ID, state: 'launched' }, body: { deviceId: '$device' } },
   dismissLaunch: { id: { ...SESSION_ID, state: 'launched' }, body: { deviceId: '$device' } },
+  getAgentUpdate: {},
+  getAgentUpdatePolicy: {},
+  updateAgentUpdatePolicy: { body: { minimumVersion: null, autoUpdate: true } },
+  getAgentVersions: {},
   getOpenApi: { anonymous: { status: 200, why: 'the API description' } },
   getApiDocs: { anonymous: { status: 200, why: 'the API description' } },
   getTenantSettings: {},
@@ -391,6 +395,16 @@ export const OTHER_ROUTES: RouteRule[] = [
     method: 'GET',
     url: '/download/packages.json',
     access: { kind: 'public', anonymous: 200, why: 'agent packages as JSON' },
+    csrf: 'read',
+  },
+  {
+    method: 'GET',
+    url: '/download/releases/:file',
+    access: {
+      kind: 'public',
+      anonymous: 404,
+      why: 'a signed release package by exact name; the agent checks its signature',
+    },
     csrf: 'read',
   },
   {
