@@ -96,8 +96,11 @@ const staticDirPlugin = {
   },
 };
 
-/** Bundles the agent into `dir/dist/cli.mjs`. */
-async function bundle(dir) {
+/**
+ * Bundles the agent into `dir/dist/cli.mjs`. `releasePublicKey` (PEM) replaces the built-in release
+ * key (`update/releaseKey.ts`): for test builds only, a build-time constant like the key itself.
+ */
+async function bundle(dir, { releasePublicKey } = {}) {
   await build({
     entryPoints: [join(AGENT, 'src/cli.ts')],
     outfile: join(dir, 'dist/cli.mjs'),
@@ -107,7 +110,10 @@ async function bundle(dir) {
     target: 'node20',
     external: EXTERNAL,
     alias: { '@remote-help/protocol': join(ROOT, 'packages/protocol/src/index.ts') },
-    define: { 'process.env.NODE_ENV': '"production"' },
+    define: {
+      'process.env.NODE_ENV': '"production"',
+      ...(releasePublicKey ? { __RH_RELEASE_PUBLIC_KEY__: JSON.stringify(releasePublicKey) } : {}),
+    },
     // CommonJS dependencies (ws) call require(); an ES module bundle has to provide it.
     banner: {
       js: "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
@@ -122,17 +128,21 @@ async function bundle(dir) {
   });
 }
 
-/** Builds the tree; returns the list of modules it could not provide. */
-export async function buildAgentTree(dir, target, log) {
+/**
+ * Builds the tree; returns the list of modules it could not provide. `options.version` replaces
+ * the version written to its package.json and `options.releasePublicKey` the built-in release key
+ * (tests of self-update build their v1 and v2 this way).
+ */
+export async function buildAgentTree(dir, target, log, options = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'licenses/node'), { recursive: true });
 
   log(`bundling the agent for ${target.id}`);
-  await bundle(dir);
+  await bundle(dir, options);
   cpSync(join(AGENT, 'static'), join(dir, 'static'), { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
-    `${JSON.stringify({ name: 'remote-help-agent', version: agentVersion(), private: true, type: 'module' }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'remote-help-agent', version: options.version ?? agentVersion(), private: true, type: 'module' }, null, 2)}\n`,
   );
 
   log(`fetching the Node runtime ${target.runtime} (npm registry, cached in dist/.package-cache)`);

@@ -6,7 +6,9 @@
  * 0 done, 1 failed, 2 bad command line, 130 stopped with Ctrl+C. Every message is in the
  * agent's language (`--language`, `REMOTE_HELP_LANGUAGE`, else the system's: `i18n/`).
  */
-import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ReleasePlatform } from '@remote-help/protocol';
 import { AgentApp } from './app/agentApp.js';
 import { Credentials, lazyEndpoint } from './auth/credentials.js';
 import { AgentOidcClient } from './auth/oidc.js';
@@ -21,7 +23,7 @@ import {
 } from './config/installConfig.js';
 import { configDir } from './config/paths.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
-import { loadDevice } from './devices/identity.js';
+import { loadDevice, type DeviceIdentity } from './devices/identity.js';
 import { collectInventory } from './devices/inventory.js';
 import { type AgentError, isAgentError } from './errors.js';
 import { chooseLanguage, translator, type MessageKey, type Translator } from './i18n/index.js';
@@ -29,6 +31,11 @@ import { openUrl } from './platform/browser.js';
 import { loadPlatform } from './platform/index.js';
 import type { PlatformAdapter } from './platform/types.js';
 import { UiServer } from './ui/uiServer.js';
+import { agentVersion } from './version.js';
+import { updateDir, UpdateLayout } from './update/layout.js';
+import { updatePreferences } from './update/preferences.js';
+import { RELEASE_PUBLIC_KEY } from './update/releaseKey.js';
+import { handover, isInstalledTree, Updater, type StagedUpdate } from './update/updater.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -141,11 +148,58 @@ async function enrollDevice(command: Extract<CliCommand, { command: 'enroll' }>,
   }
 }
 
+/** This agent's platform as releases name it (null: no releases for it). */
+function releasePlatform(): ReleasePlatform | null {
+  if (process.platform === 'linux' && process.arch === 'x64') return 'linux-x64';
+  if (process.platform === 'darwin' && (process.arch === 'arm64' || process.arch === 'x64'))
+    return `darwin-${process.arch}`;
+  return null;
+}
+
+/** Exit code that asks systemd (`Restart=on-failure`) to start the launcher again, now on the new version. */
+const EXIT_RESTART = 75;
+
+/**
+ * The self-updater for `run` (ADR 0022), or null with the reason logged: only an installed tree
+ * started by its launcher updates itself (not a source checkout), on a platform releases exist for.
+ */
+async function deviceUpdater(
+  device: DeviceIdentity,
+  app: AgentApp,
+  dir: string,
+  install: InstallConfig | null,
+  env: Record<string, string | undefined>,
+  onStaged: (update: StagedUpdate) => void,
+): Promise<Updater | null> {
+  const tree = fileURLToPath(new URL('../', import.meta.url));
+  const platform = releasePlatform();
+  if (!isInstalledTree(tree) || !env['REMOTE_HELP_LAUNCHER'] || !platform) return null;
+  const prefs = await updatePreferences(dir, install, env, err);
+  if (!prefs.autoUpdate) out(`Automatic updates are off (${prefs.source}).`);
+  return new Updater({
+    device,
+    runningVersion: version(),
+    packagedVersion: env['REMOTE_HELP_PACKAGED_VERSION'] ?? version(),
+    platform,
+    channel: prefs.channel,
+    publicKeyPem: RELEASE_PUBLIC_KEY,
+    layout: new UpdateLayout(updateDir(env)),
+    autoUpdate: prefs.autoUpdate,
+    busy: () => {
+      const session = app.sharing?.session;
+      return (session !== null && session !== undefined && session.state !== 'ended') || app.launchOffer !== null;
+    },
+    onStaged,
+    log: err,
+  });
+}
+
 async function runDevice(
   command: Extract<CliCommand, { command: 'run' }>,
   dir: string,
   store: TokenStore,
   install: InstallConfig | null,
+  env: Record<string, string | undefined>,
 ): Promise<number> {
   let device = await loadDevice(dir);
   if (!device && install?.enrollmentToken) {
@@ -162,33 +216,78 @@ async function runDevice(
     err(i18n.t('cli.notEnrolled', { command: 'remote-help-agent enroll --server URL --token TOKEN' }));
     return 2;
   }
+  const enrolled = device;
   const platform = await loadPlatform();
-  await checkIn(device, await collectInventory(await displayCount(platform))).catch((error: unknown) =>
-    err(
-      i18n.t('cli.checkInFailed', {
-        server: device.server,
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-    ),
-  );
-  let ui: UiServer | null = null;
-  const app = new AgentApp({
-    server: device.server,
-    store,
-    platform,
-    device,
-    pixels: command.pixels,
-    openBrowser: openSignInPage,
-    log: (message) => err(message),
-    onLaunch: (offer) => {
-      out(i18n.t('cli.launchOffer', { name: offer.helper.displayName }));
-      if (ui) void showWindow(ui, command.window);
+  const checkedIn = await checkIn(enrolled, await collectInventory(await displayCount(platform))).then(
+    () => true,
+    (error: unknown) => {
+      err(
+        i18n.t('cli.checkInFailed', {
+          server: enrolled.server,
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      return false;
     },
-  });
-  await app.start();
-  ui = await UiServer.start({ controller: app, language: i18n.language });
-  out(i18n.t('cli.ready', { server: device.server }));
-  return untilStopped(app, ui);
+  );
+  // A new version on trial after an update: checking in is what the old one waits for.
+  const trial = env['REMOTE_HELP_UPDATE_TRIAL'];
+  if (checkedIn && trial === version()) await writeFile(new UpdateLayout(updateDir(env)).healthFile(trial), 'ok\n');
+
+  for (;;) {
+    let ui: UiServer | null = null;
+    const app = new AgentApp({
+      server: enrolled.server,
+      store,
+      platform,
+      device: enrolled,
+      pixels: command.pixels,
+      openBrowser: openSignInPage,
+      log: (message) => err(message),
+      onLaunch: (offer) => {
+        out(i18n.t('cli.launchOffer', { name: offer.helper.displayName }));
+        if (ui) void showWindow(ui, command.window);
+      },
+    });
+    await app.start();
+    ui = await UiServer.start({ controller: app, language: i18n.language });
+    out(i18n.t('cli.ready', { server: enrolled.server }));
+    let staged: (update: StagedUpdate) => void = () => undefined;
+    const updateReady = new Promise<StagedUpdate>((resolve) => (staged = resolve));
+    const updater = await deviceUpdater(enrolled, app, dir, install, env, (update) => staged(update));
+    updater?.start();
+    const next = await Promise.race([untilStopped(app, ui), updateReady]);
+    updater?.stop();
+    if (typeof next === 'number') return next;
+
+    // Stop listening for launches while the new version starts, so the two never answer together.
+    await app.shutdown();
+    await ui.close();
+    const launcher = env['REMOTE_HELP_LAUNCHER'] as string;
+    const result = await handover({
+      update: next,
+      layout: new UpdateLayout(updateDir(env)),
+      packagedVersion: env['REMOTE_HELP_PACKAGED_VERSION'] ?? version(),
+      launcher,
+      args: process.argv.slice(2),
+      env,
+      trialMs: Number(env['REMOTE_HELP_UPDATE_TRIAL_SECONDS'] ?? 120) * 1000,
+      log: err,
+    });
+    if (result.outcome === 'handed_over') {
+      // Under systemd the unit's main process must be the one running: hand over by restarting.
+      if (env['INVOCATION_ID'] && result.pid) {
+        try {
+          process.kill(-result.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        return EXIT_RESTART;
+      }
+      return 0;
+    }
+    // Rolled back: carry on as this version.
+  }
 }
 
 async function signIn(server: string, store: TokenStore): Promise<number> {
@@ -223,10 +322,7 @@ async function signOut(server: string | null, store: TokenStore): Promise<number
   return 0;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+const version = agentVersion;
 
 /** Runs one command line and returns the exit code. */
 export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
@@ -265,7 +361,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'enroll':
         return await enrollDevice(command, dir);
       case 'run':
-        return await runDevice(command, dir, store, install instanceof Error ? null : install);
+        return await runDevice(command, dir, store, install instanceof Error ? null : install, env);
     }
   } catch (error) {
     if (error instanceof InstallConfigError) {

@@ -15,6 +15,7 @@
  * file and every bad field, so the administrator sees it in the agent's log at once.
  */
 import { readFile } from 'node:fs/promises';
+import { ReleaseChannel } from '@remote-help/protocol';
 import { z } from 'zod';
 import { normalizeServerUrl } from '../cliArgs.js';
 
@@ -40,6 +41,10 @@ export const InstallConfigFile = z.strictObject({
   }),
   /** An enrollment token (`POST /api/v1/enrollment-tokens` with `maxUses` for the fleet). */
   enrollmentToken: z.string().regex(TOKEN, 'is not an enrollment token: check that it was copied whole').optional(),
+  /** Whether the agent updates itself (default true; each user may still turn it off, ADR 0022). */
+  autoUpdate: z.boolean().optional(),
+  /** The release channel: `stable` (default) or `beta`. */
+  updateChannel: ReleaseChannel.optional(),
 });
 /** The administrator's configuration, validated: `server` is an origin. */
 export type InstallConfig = z.infer<typeof InstallConfigFile> & { path: string };
@@ -82,7 +87,8 @@ export function parseInstallConfig(text: string, path: string): InstallConfig {
         const field = issue.path.join('.');
         if (issue.code === 'unrecognized_keys') return `unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
         if (field === '') return 'it must be an object like {"server": "https://help.example.com"}';
-        if (issue.code === 'invalid_type') return `"${field}" must be a string`;
+        if (issue.code === 'invalid_type')
+          return `"${field}" must be ${issue.expected === 'boolean' ? 'true or false' : 'a string'}`;
         return `"${field}" ${issue.message}`;
       }),
     );

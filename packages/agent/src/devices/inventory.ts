@@ -10,9 +10,9 @@ import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import type { Inventory } from '@remote-help/protocol';
 import { Inventory as InventorySchema } from '@remote-help/protocol';
+import { agentVersion } from '../version.js';
 
 const run = promisify(execFile);
-export const AGENT_VERSION = '0.1.0';
 
 async function text(path: string): Promise<string | null> {
   try {
@@ -68,7 +68,7 @@ async function linuxInventory(screenCount: number): Promise<Inventory> {
     diskEncrypted,
     firewallEnabled: null, // reading nftables/iptables rules needs root; not evaluated
     screenCount,
-    agentVersion: AGENT_VERSION,
+    agentVersion: agentVersion(),
   };
 }
 
@@ -91,7 +91,7 @@ async function macInventory(screenCount: number): Promise<Inventory> {
     diskEncrypted: vault ? /FileVault is On/.test(vault.out) : null,
     firewallEnabled: firewall ? /enabled/i.test(firewall.out) : null,
     screenCount,
-    agentVersion: AGENT_VERSION,
+    agentVersion: agentVersion(),
   };
 }
 

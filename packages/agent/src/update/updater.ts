@@ -1,0 +1,309 @@
+/**
+ * @module update/updater
+ * The agent's self-update (ADR 0022). `run` checks on start and then daily; it never installs
+ * while a session is in progress (it looks again every minute until the session ends); a user
+ * may opt out and the organization may turn updates off. A release is verified before anything
+ * changes (signature with the built-in key, version, then the download's size and SHA-256),
+ * unpacked into its own folder, and the `current` link is switched; then `handover` starts the
+ * new version and keeps the old one waiting until the new one has checked in with the server,
+ * else it kills it, switches back and carries on (rollback). Every refusal is logged with its reason.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  AgentUpdateResponse,
+  compareAgentVersions,
+  type AgentUpdatePolicy,
+  type ReleaseChannel,
+  type ReleaseManifest,
+  type ReleasePlatform,
+} from '@remote-help/protocol';
+import type { DeviceIdentity } from '../devices/identity.js';
+import type { UpdateLayout } from './layout.js';
+import { UpdateRefused, verifyPackage, verifyRelease } from './verify.js';
+
+/** Timers, injectable so tests drive the daily check. */
+export interface UpdateClock {
+  now(): number;
+  /** Calls `fn` after `ms`; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
+export const systemClock: UpdateClock = {
+  now: () => Date.now(),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+const BUSY_RETRY_MS = 60_000;
+
+/** A release downloaded, verified and unpacked, waiting for `handover`. */
+export interface StagedUpdate {
+  manifest: ReleaseManifest;
+  tree: string;
+  previous: string | null;
+}
+
+/** What one check found. */
+export type CheckResult =
+  | { kind: 'nothing_published' }
+  | { kind: 'up_to_date'; version: string }
+  | { kind: 'opted_out' }
+  | { kind: 'disabled_by_organization' }
+  | { kind: 'deferred' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'refused'; reason: UpdateRefused['reason']; message: string }
+  | { kind: 'staged'; update: StagedUpdate };
+
+export interface UpdaterOptions {
+  device: DeviceIdentity;
+  runningVersion: string;
+  /** The packaged tree's version (what `current` is installed over). */
+  packagedVersion: string;
+  platform: ReleasePlatform;
+  channel: ReleaseChannel;
+  publicKeyPem: string;
+  layout: UpdateLayout;
+  /** The user's (or the install configuration's) choice. */
+  autoUpdate: boolean;
+  /** Whether a session is in progress now. */
+  busy: () => boolean;
+  /** A release is staged: the caller stops what it runs and calls `handover`. */
+  onStaged: (update: StagedUpdate) => void;
+  log: (message: string) => void;
+  clock?: UpdateClock;
+  fetchImpl?: typeof fetch;
+}
+
+export class Updater {
+  readonly #o: UpdaterOptions;
+  readonly #clock: UpdateClock;
+  #cancel: (() => void) | null = null;
+  #checking = false;
+  #stopped = false;
+  /** The organization's policy at the last check. */
+  policy: AgentUpdatePolicy | null = null;
+
+  constructor(options: UpdaterOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Checks now, then daily (every minute while a session defers an update). */
+  start(): void {
+    this.#schedule(0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#cancel?.();
+  }
+
+  #schedule(ms: number): void {
+    this.#cancel?.();
+    if (this.#stopped) return;
+    this.#cancel = this.#clock.after(ms, () => {
+      void this.check().then((result) => {
+        if (result.kind === 'staged') this.#o.onStaged(result.update);
+        else this.#schedule(result.kind === 'deferred' ? BUSY_RETRY_MS : DAY_MS);
+      });
+    });
+  }
+
+  /** One check: asks the server, and downloads, verifies and unpacks a newer release. */
+  async check(): Promise<CheckResult> {
+    if (this.#checking) return { kind: 'failed', message: 'a check is already running' };
+    this.#checking = true;
+    try {
+      return await this.#check();
+    } catch (error) {
+      if (error instanceof UpdateRefused) {
+        this.#o.log(`Update refused (${error.reason}): ${error.message}. This version keeps running.`);
+        return { kind: 'refused', reason: error.reason, message: error.message };
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.#o.log(`Update check failed: ${message}. Trying again later.`);
+      return { kind: 'failed', message };
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  async #check(): Promise<CheckResult> {
+    const o = this.#o;
+    const fetchImpl = o.fetchImpl ?? fetch;
+    const url = `${o.device.server}/api/v1/agent/update?platform=${o.platform}&channel=${o.channel}`;
+    const response = await fetchImpl(url, {
+      headers: { authorization: await o.device.proof('GET', url.split('?')[0] as string) },
+    });
+    if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
+    const answer = AgentUpdateResponse.parse(await response.json());
+    this.policy = answer.policy;
+    const below =
+      answer.policy.minimumVersion !== null && compareAgentVersions(o.runningVersion, answer.policy.minimumVersion) < 0;
+    const allowed = answer.policy.autoUpdate && o.autoUpdate;
+    if (below) {
+      o.log(
+        `This Remote Help agent (${o.runningVersion}) is older than ${answer.policy.minimumVersion}, the oldest version your organization accepts. ` +
+          (allowed
+            ? 'It updates itself now if a newer release is published.'
+            : `Automatic updates are off${answer.policy.autoUpdate ? ' on this device' : ' for your organization'}: install the new version from ${o.device.server}/download.`),
+      );
+    }
+    if (!answer.release) return { kind: 'nothing_published' };
+    if (!answer.policy.autoUpdate) return { kind: 'disabled_by_organization' };
+    if (!o.autoUpdate) return { kind: 'opted_out' };
+
+    let manifest: ReleaseManifest;
+    try {
+      manifest = verifyRelease(answer.release, o);
+    } catch (error) {
+      if (error instanceof UpdateRefused && error.reason === 'same_version')
+        return { kind: 'up_to_date', version: o.runningVersion };
+      throw error;
+    }
+    const failed = (await o.layout.state()).failed[manifest.version];
+    if (failed)
+      throw new UpdateRefused('failed_before', `${manifest.version} already failed to start here (${failed})`);
+    if (o.busy()) {
+      o.log(`Remote Help ${manifest.version} is available; it installs when the session ends.`);
+      return { kind: 'deferred' };
+    }
+    o.log(`Downloading Remote Help ${manifest.version} (${(manifest.size / 1024 / 1024).toFixed(1)} MB)…`);
+    const file = await this.#download(new URL(answer.release.url, o.device.server).href, manifest);
+    try {
+      await verifyPackage(file, manifest);
+      const tree = await o.layout.unpack(file, manifest);
+      o.log(`Remote Help ${manifest.version} verified (Ed25519 signature, size, SHA-256) and unpacked.`);
+      return { kind: 'staged', update: { manifest, tree, previous: await o.layout.current() } };
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** Downloads to a temporary file, logging progress every quarter; a broken transfer is `truncated`. */
+  async #download(url: string, manifest: ReleaseManifest): Promise<string> {
+    const o = this.#o;
+    await mkdir(o.layout.downloads, { recursive: true });
+    const file = join(o.layout.downloads, `${manifest.file}.part`);
+    let received = 0;
+    let reported = 0;
+    try {
+      const response = await (o.fetchImpl ?? fetch)(url);
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      const progress = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          // More than the signed size: stop now, it cannot be the release.
+          if (received > manifest.size)
+            return done(new UpdateRefused('size_mismatch', 'the download is larger than the release'));
+          const quarter = Math.floor((received / manifest.size) * 4);
+          if (quarter > reported && quarter < 4) {
+            reported = quarter;
+            o.log(`Downloading Remote Help ${manifest.version}: ${quarter * 25} %`);
+          }
+          done(null, chunk);
+        },
+      });
+      await pipeline(Readable.fromWeb(response.body as never), progress, createWriteStream(file));
+    } catch (error) {
+      if (error instanceof UpdateRefused) {
+        await rm(file, { force: true });
+        throw error;
+      }
+      if (received < manifest.size) {
+        await rm(file, { force: true });
+        throw new UpdateRefused(
+          'truncated',
+          `the download was interrupted after ${received} of ${manifest.size} bytes (${(error as Error).message})`,
+        );
+      }
+      throw error;
+    }
+    return file;
+  }
+}
+
+export interface HandoverOptions {
+  update: StagedUpdate;
+  layout: UpdateLayout;
+  packagedVersion: string;
+  /** The launcher to start the new version with (`REMOTE_HELP_LAUNCHER`). */
+  launcher: string;
+  args: readonly string[];
+  env: Record<string, string | undefined>;
+  /** How long the new version has to check in. */
+  trialMs: number;
+  log: (message: string) => void;
+  clock?: UpdateClock;
+}
+
+/**
+ * Switches `current` to the staged tree and starts it through the launcher. Resolves `handed_over`
+ * once the new version has checked in (its health file appears): the caller exits. Resolves
+ * `rolled_back` when it exits first or does not check in within `trialMs`: the new process is
+ * killed, `current` points back where it did, the version is remembered as failed, and the
+ * caller carries on as before.
+ */
+export async function handover(o: HandoverOptions): Promise<{ outcome: 'handed_over' | 'rolled_back'; pid?: number }> {
+  const clock = o.clock ?? systemClock;
+  const version = o.update.manifest.version;
+  const health = o.layout.healthFile(version);
+  await rm(health, { force: true });
+  await o.layout.activate(o.update.tree, o.packagedVersion);
+  o.log(`Restarting as Remote Help ${version}…`);
+  const child = spawn(o.launcher, [...o.args], {
+    env: { ...o.env, REMOTE_HELP_UPDATE_TRIAL: version },
+    stdio: 'inherit',
+    detached: true,
+  });
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(`it exited with ${code ?? signal}`));
+    child.once('error', (error) => resolve(`it could not start (${error.message})`));
+  });
+  const deadline = clock.now() + o.trialMs;
+  let failure: string | null = null;
+  for (;;) {
+    if (existsSync(health)) break;
+    const tick = new Promise<null>((resolve) => clock.after(200, () => resolve(null)));
+    const ended = await Promise.race([exited, tick]);
+    if (ended !== null) {
+      failure = ended;
+      break;
+    }
+    if (clock.now() > deadline) {
+      failure = `it did not check in within ${Math.round(o.trialMs / 1000)} s`;
+      break;
+    }
+  }
+  if (failure === null) {
+    await rm(health, { force: true });
+    child.unref();
+    o.log(`Remote Help ${version} started and checked in (pid ${child.pid}); this version (the old one) stops.`);
+    return { outcome: 'handed_over', pid: child.pid };
+  }
+  if (child.exitCode === null && child.pid) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+  await o.layout.activate(o.update.previous, o.packagedVersion);
+  await rm(o.update.tree, { recursive: true, force: true });
+  await o.layout.markFailed(version, failure);
+  o.log(`Update to ${version} rolled back: ${failure}. This version keeps running.`);
+  return { outcome: 'rolled_back' };
+}
+
+/** Whether `dir` looks like an installed agent tree (the bundle next to its own Node). */
+export function isInstalledTree(dir: string): boolean {
+  return existsSync(join(dir, 'node')) && existsSync(join(dir, 'dist', 'cli.mjs'));
+}
