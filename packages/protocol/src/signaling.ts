@@ -92,6 +92,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
     sessionId: Id,
     typing: z.boolean(),
   }),
+  /**
+   * The ICE servers for a session you are attached to (answered by `ice.servers`): TURN
+   * credentials minted for this session and this participant, valid for `ttlSeconds`. Ask
+   * when attached and again before an ICE restart once half of that has passed
+   * (`sessionIce`).
+   */
+  z.strictObject({ type: z.literal('ice.servers'), id: z.string().max(64).optional(), sessionId: Id }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -102,6 +109,9 @@ export const IceServer = z.object({
   credential: z.string().optional(),
 });
 export type IceServer = z.infer<typeof IceServer>;
+
+/** Most ICE servers one answer carries (`ICE_SERVERS` entries plus the TURN entry). */
+export const MAX_ICE_SERVERS = 11;
 
 /** Server → client. */
 export const ServerMessage = z.discriminatedUnion('type', [
@@ -131,6 +141,18 @@ export const ServerMessage = z.discriminatedUnion('type', [
   }),
   /** The other side is typing (or stopped). */
   z.object({ type: z.literal('chat.typing'), sessionId: Id, from: Role, typing: z.boolean() }),
+  /**
+   * Answer to `ice.servers`: the ICE servers for this session and participant. A TURN entry's
+   * username is `<unix expiry>:<session id>:<user id>` and its credential an HMAC of it
+   * (TURN REST API); `ttlSeconds` is how long they stay valid from now, null when nothing in
+   * them expires (no TURN configured).
+   */
+  z.object({
+    type: z.literal('ice.servers'),
+    sessionId: Id,
+    iceServers: z.array(IceServer).max(MAX_ICE_SERVERS),
+    ttlSeconds: z.number().int().positive().nullable(),
+  }),
   /** Something a client sent was refused; the connection stays open. */
   z.object({
     type: z.literal('error'),

@@ -250,6 +250,59 @@ const MESSAGE_RULES: Record<ClientMessage['type'], { who: string; cases: WsCase[
       },
     ],
   },
+  'ice.servers': {
+    who: 'a participant attached to the session until it ends; answered to the asker only',
+    cases: [
+      {
+        name: 'before attach → bad_request',
+        run: () =>
+          withSockets(async (open) => {
+            const helper = await open(f.clients.helper);
+            expectErrorFrame(await ask(helper, iceServers(f.sessionId)), 'bad_request');
+          }),
+      },
+      {
+        name: 'for a session you are not in (same tenant, another tenant) → refused, no servers',
+        run: () =>
+          withSockets(async (open) => {
+            for (const intruder of [f.clients.admin, f.clients.foreignHelper]) {
+              const s = await open(intruder);
+              await ask(s, { type: 'attach', sessionId: f.sessionId });
+              const since = s.received.length;
+              expectErrorFrame(await ask(s, iceServers(f.sessionId)), 'bad_request');
+              expect((await settle(s, since)).filter((m) => m.type === 'ice.servers')).toEqual([]);
+            }
+          }),
+      },
+      {
+        name: 'for an ended session → session_ended',
+        run: () =>
+          withSockets(async (open) => {
+            const helper = await open(f.clients.helper);
+            await ask(helper, { type: 'attach', sessionId: endedId }, (m) => m.type === 'attached');
+            expectErrorFrame(await ask(helper, iceServers(endedId)), 'session_ended');
+          }),
+      },
+      {
+        name: 'an extra field → validation_failed',
+        run: () =>
+          withSockets(async (open) => {
+            const s = await open(f.clients.helper);
+            expectErrorFrame(await ask(s, { ...iceServers(f.sessionId), userId: 'x' }), 'validation_failed');
+          }),
+      },
+      {
+        name: '(the control case) attached, the participant gets the servers for that session',
+        run: () =>
+          withSockets(async (open) => {
+            const sharer = await open(f.clients.sharer);
+            await ask(sharer, { type: 'attach', sessionId: f.sessionId }, (m) => m.type === 'attached');
+            const answer = await ask(sharer, iceServers(f.sessionId), (m) => m.type === 'ice.servers');
+            expect(answer).toMatchObject({ type: 'ice.servers', sessionId: f.sessionId });
+          }),
+      },
+    ],
+  },
   'chat.send': {
     who: 'a participant attached to the session, from the trust screen until it ends; to both participants only',
     cases: chatCases('chat.send', (sessionId) => ({ sessionId, clientId: 'sweep-chat-0001', text: 'hello' }), [
@@ -361,6 +414,10 @@ function chatCases(
         ]),
     ...more,
   ];
+}
+
+function iceServers(sessionId: string): Record<string, unknown> {
+  return { type: 'ice.servers', sessionId };
 }
 
 function path(sessionId: string): Record<string, unknown> {

@@ -2,7 +2,8 @@
  * Integration: coturn (`turnserver`, Debian package `coturn`) started by the test with
  * `use-auth-secret` on 127.0.0.1. The credential the real server puts in a hello makes an
  * allocation and relays data (`turnutils_uclient`); a wrong password and an expired
- * username are refused.
+ * username are refused. So does a session's credential (`ice.servers`), whose username
+ * carries three fields: coturn reads the expiry before the first `:`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -128,6 +129,35 @@ it('allocates with the credential from the hello, and refuses a wrong or expired
 
   const settings = { urls: [], secret: SECRET, ttlSeconds: 60 };
   const expired = mintTurnCredential(settings, hello.userId, Date.now() - 120_000);
+  const late = allocate(expired.username, expired.credential);
+  expect(late.ok).toBe(false);
+  expect(late.output).toMatch(/Cannot complete Allocation/);
+}, 120_000);
+
+it("allocates with a session's credential (<expiry>:<session>:<user>), and refuses it expired", async () => {
+  const helper = new Client(t!.url);
+  await helper.signIn('helper@contoso.example');
+  const created = await helper.post('/api/v1/sessions', {});
+  const sessionId = (created.body.session as { id: string }).id;
+  const socket = await helper.socket();
+  socket.send({ type: 'attach', sessionId });
+  await socket.next((m) => m.type === 'attached');
+  socket.send({ type: 'ice.servers', sessionId });
+  const answer = await socket.next<Extract<ServerMessage, { type: 'ice.servers' }>>((m) => m.type === 'ice.servers');
+  socket.close();
+  const turn = answer.iceServers.find((s) => [s.urls].flat().some((u) => u.startsWith('turn:')))!;
+  expect(turn.username).toMatch(new RegExp(`^\\d+:${sessionId}:[A-Za-z0-9_-]+$`));
+
+  let granted = allocate(turn.username!, turn.credential!);
+  for (let i = 0; i < 4 && !granted.ok; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    granted = allocate(turn.username!, turn.credential!);
+  }
+  expect(granted.ok, granted.output).toBe(true);
+
+  const [, , userId] = turn.username!.split(':');
+  const settings = { urls: [], secret: SECRET, ttlSeconds: 60 };
+  const expired = mintTurnCredential(settings, [sessionId, userId!], Date.now() - 120_000);
   const late = allocate(expired.username, expired.credential);
   expect(late.ok).toBe(false);
   expect(late.output).toMatch(/Cannot complete Allocation/);

@@ -21,18 +21,28 @@ export function turnPassword(secret: string, username: string): string {
   return createHmac('sha1', secret).update(username).digest('base64');
 }
 
+/** A minted TURN REST credential; `expiresAt` in unix seconds. */
+export interface TurnCredential {
+  username: string;
+  credential: string;
+  expiresAt: number;
+}
+
 /**
- * One credential valid until `now + ttlSeconds` for `who` (a user or session id: ids never
- * contain `:`, which coturn reads as the separator).
+ * One credential valid until `now + ttlSeconds` for `who`: one id, or several (a session and
+ * a participant) joined by `:`. coturn reads the expiry before the first `:`; ids never
+ * contain one, so the parts stay apart.
  */
 export function mintTurnCredential(
   settings: TurnSettings,
-  who: string,
+  who: string | readonly string[],
   nowMs: number,
-): { username: string; credential: string; expiresAt: number } {
-  if (who.includes(':')) throw new Error('a TURN user id must not contain ":"');
+): TurnCredential {
+  const parts = typeof who === 'string' ? [who] : who;
+  if (parts.length === 0 || parts.some((part) => part === '' || part.includes(':')))
+    throw new Error('a TURN user id must be non-empty and must not contain ":"');
   const expiresAt = Math.floor(nowMs / 1000) + settings.ttlSeconds;
-  const username = `${expiresAt}:${who}`;
+  const username = [String(expiresAt), ...parts].join(':');
   return { username, credential: turnPassword(settings.secret, username), expiresAt };
 }
 
@@ -43,7 +53,7 @@ export function mintTurnCredential(
 export function iceServersFor(
   staticServers: readonly IceServer[],
   turn: TurnSettings | null,
-  who: string,
+  who: string | readonly string[],
   nowMs: number,
 ): IceServer[] {
   if (!turn) return [...staticServers];
