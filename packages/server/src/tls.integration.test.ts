@@ -3,13 +3,13 @@
  * deployment has: issued by a CA (made here with openssl) for the public host name `rh.test`,
  * not for 127.0.0.1. A browser-like client trusting only that CA signs in end to end.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeCertificates } from './test/certificates.js';
 import type { TestServer } from './test/harness.js';
 import { DEMO_PASSWORD, startTestServer } from './test/harness.js';
 
@@ -19,37 +19,10 @@ let ca: Buffer;
 let port: number;
 let dir: string;
 
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rh-tls-'));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl([
-    'req',
-    '-x509',
-    ...ec,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=Remote Help Test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  ]);
-  openssl(['req', ...ec, '-subj', `/CN=${HOST}`, '-keyout', 'leaf.key', '-out', 'leaf.csr']);
-  writeFileSync(join(dir, 'leaf.ext'), `subjectAltName=DNS:${HOST}\nextendedKeyUsage=serverAuth\n`);
-  openssl(
-    ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1'].concat([
-      '-extfile',
-      'leaf.ext',
-      '-out',
-      'leaf.pem',
-    ]),
-  );
-  ca = readFileSync(join(dir, 'ca.pem'));
+  const certs = makeCertificates(dir, HOST);
+  ca = certs.ca;
   port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port: free } = s.address() as { port: number };
@@ -57,8 +30,8 @@ beforeAll(async () => {
     });
   });
   t = await startTestServer({
-    TLS_CERT: join(dir, 'leaf.pem'),
-    TLS_KEY: join(dir, 'leaf.key'),
+    TLS_CERT: certs.certFile,
+    TLS_KEY: certs.keyFile,
     PORT: String(port),
     PUBLIC_URL: `https://${HOST}:${port}`,
   });
