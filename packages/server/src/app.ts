@@ -21,6 +21,7 @@ import { registerAuth, assertCsrf } from './http/auth.js';
 import { baseSecurityHeaders, OIDC_CSP } from './http/securityHeaders.js';
 import { loadWebApp, notFoundHandler, staticRoutes } from './http/static.js';
 import { canonicalHostHook } from './http/canonicalHost.js';
+import { refuseNul } from './http/nulGuard.js';
 import { apiDocsRoutes } from './http/apiDocs.js';
 import { downloadRoutes } from './downloads/routes.js';
 import { AgentUpdatePolicies } from './agentUpdates/policy.js';
@@ -272,6 +273,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     else if (!(error instanceof AppError)) request.log.warn({ status, code: body.error }, (error as Error).message);
     void reply.status(status).send(body);
   });
+  // U+0000 anywhere in a request's input is a 400 on both engines (PostgreSQL refuses it in text).
+  app.addHook('preValidation', refuseNul);
   const web = loadWebApp(config.webDist ?? DEFAULT_WEB_DIST);
   app.setNotFoundHandler(notFoundHandler(web, config.publicUrl));
   const securityHeaders = baseSecurityHeaders(config.publicUrl);

@@ -39,6 +39,8 @@ export function createOidcAdapter(db: Db): new (model: string) => Adapter {
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      // A value from a request with U+0000 matches nothing stored; PostgreSQL would refuse the query (a 500).
+      if (value.includes('\u0000')) return undefined;
       const row = await db
         .selectFrom('oidc_payloads')
         .select(['payload', 'expires_at', 'consumed_at'])
