@@ -6,11 +6,14 @@
  * its typed page and nothing created.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { IdentityProvider } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../test/harness.js';
 import { Client, startTestServer } from '../../test/harness.js';
 import type { OrgIdp } from '../../test/orgIdp.js';
 import { startOrgIdp } from '../../test/orgIdp.js';
+import { mapClaims, provision } from './jit.js';
+import type { ProviderRecord } from './service.js';
 
 /** A browser: one cookie jar per origin, redirects followed by hand, every URL visited kept. */
 class Browser {
@@ -311,6 +314,17 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       },
       'federation_nonce_mismatch',
     ],
+    // PostgreSQL refuses U+0000 in text: a claim carrying one is refused on both engines, not a 500.
+    [
+      'a NUL character in the name claim',
+      () => (idp.tamper = { claims: (p) => ({ ...p, name: 'Carol\u0000Admin' }) }),
+      'federation_claims_invalid',
+    ],
+    [
+      'a NUL character in the subject',
+      () => (idp.tamper = { claims: (p) => ({ ...p, sub: `${String(p.sub)}\u0000` }) }),
+      'federation_claims_invalid',
+    ],
   ];
   for (const [what, arrange, code] of refusals) {
     it(`refuses ${what} with a clear message and creates nothing`, async () => {
@@ -329,6 +343,48 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       }
     });
   }
+
+  it('signs one new person in once when their first sign-ins arrive at the same instant', async () => {
+    const view = (await admin.json(`/api/v1/identity-providers/${providerId}`)).body.provider as IdentityProvider;
+    const { tenant_id } = await t.server.db
+      .selectFrom('identity_providers')
+      .select('tenant_id')
+      .where('id', '=', providerId)
+      .executeTakeFirstOrThrow();
+    const provider: ProviderRecord = { ...view, tenantId: tenant_id, clientSecret: null };
+    const mapped = mapClaims(provider, {
+      sub: 'dave-at-the-idp',
+      email: 'dave.fed@contoso.example',
+      name: 'Dave Federated',
+      groups: ['grp-helpdesk-guid'],
+    });
+    const before = await userCount();
+    // Two tabs, a double click: the callbacks provision at once (on PostgreSQL, in concurrent transactions).
+    const deps = { db: t.server.db, audit: t.server.audit, clock: { now: () => Date.now() } };
+    const ids = await Promise.all(Array.from({ length: 4 }, () => provision(deps, provider, mapped, '127.0.0.1')));
+    expect(new Set(ids).size).toBe(1);
+    expect(await userCount()).toBe(before + 1);
+    const userId = ids[0]!;
+    const links = await t.server.db
+      .selectFrom('user_identities')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .execute();
+    expect(links).toHaveLength(1);
+    const members = await t.server.db
+      .selectFrom('rbac_group_members')
+      .select('group_id')
+      .where('member_id', '=', userId)
+      .execute();
+    expect(members).toEqual([{ group_id: groupId }]);
+    const created = await t.server.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'user.created')
+      .where('target_id', '=', userId)
+      .execute();
+    expect(created).toHaveLength(1);
+  });
 
   it('refuses a replayed state (the same callback twice) and a callback from another browser', async () => {
     idp.nextAccount = 'alice';

@@ -9,6 +9,7 @@
  */
 import type { AuditLog } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/dialect.js';
 import { newId } from '../../ids.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
@@ -65,8 +66,26 @@ export function mapClaims(provider: ProviderRecord, claims: Record<string, unkno
   };
 }
 
+/** The provider's name of the first claim we read that holds U+0000, or null. */
+function claimWithNul(provider: ProviderRecord, mapped: MappedClaims): string | null {
+  for (const [field, value] of Object.entries(mapped) as [keyof MappedClaims, unknown][])
+    if ([value].flat().some((v) => typeof v === 'string' && v.includes('\u0000')))
+      return field === 'subject' ? 'sub' : provider.claims[field];
+  return null;
+}
+
 /** Why this person would be refused, or null: the same rule sign-in and the test sign-in apply. */
 export function refusalOf(provider: ProviderRecord, mapped: MappedClaims): FederationError | null {
+  // PostgreSQL refuses U+0000 in text (ADR 0020); SQLite would store it. Refused on both, before anything is written.
+  const withNul = claimWithNul(provider, mapped);
+  if (withNul)
+    return new FederationError(
+      'federation_claims_invalid',
+      `${provider.name} sent a claim with a NUL character (${withNul}).`,
+      400,
+      { provider: provider.name, detail: `the claim "${withNul}" contains a NUL character` },
+      'federation_failed',
+    );
   if (!mapped.email || !/^[^@\s]+@[^@\s]+$/.test(mapped.email))
     return new FederationError(
       'federation_email_missing',
@@ -121,6 +140,9 @@ export async function mappedGroupIds(
   return existing.map((r) => r.id).sort();
 }
 
+/** Tries of one provisioning that lost a race on a unique key (each loser finds the winner's rows next time). */
+const PROVISION_ATTEMPTS = 3;
+
 /** Creates or updates the person from the claims; returns our user id. Throws `FederationError`. */
 export async function provision(
   d: Provisioner,
@@ -150,123 +172,134 @@ export async function provision(
     );
   const groupIds = await mappedGroupIds(d, provider, mapped.groups);
   const now = iso(d.clock.now());
-  return d.db.transaction().execute(async (trx) => {
-    const link = await trx
-      .selectFrom('user_identities')
-      .select('user_id')
-      .where('provider_id', '=', provider.id)
-      .where('subject', '=', mapped.subject)
-      .executeTakeFirst();
-    let user = link
-      ? await trx.selectFrom('users').selectAll().where('id', '=', link.user_id).executeTakeFirst()
-      : await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-    if (user && user.tenant_id !== tenantId)
-      // Emails are unique across the installation; never say which organization holds it.
-      throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409, {
+  const write = () =>
+    d.db.transaction().execute(async (trx) => {
+      const link = await trx
+        .selectFrom('user_identities')
+        .select('user_id')
+        .where('provider_id', '=', provider.id)
+        .where('subject', '=', mapped.subject)
+        .executeTakeFirst();
+      let user = link
+        ? await trx.selectFrom('users').selectAll().where('id', '=', link.user_id).executeTakeFirst()
+        : await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+      if (user && user.tenant_id !== tenantId)
+        // Emails are unique across the installation; never say which organization holds it.
+        throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409, {
+          email,
+        });
+      if (user?.disabled)
+        throw new FederationError(
+          'federation_account_disabled',
+          'Your account is disabled. Contact your administrator.',
+          403,
+          {},
+        );
+      const profile = {
         email,
-      });
-    if (user?.disabled)
-      throw new FederationError(
-        'federation_account_disabled',
-        'Your account is disabled. Contact your administrator.',
-        403,
-        {},
-      );
-    const profile = {
-      email,
-      display_name: mapped.displayName ?? user?.display_name ?? email,
-      job_title: mapped.jobTitle ?? user?.job_title ?? null,
-      company: mapped.company ?? user?.company ?? null,
-    };
-    const before = await groupsOf(trx, tenantId, user?.id);
-    if (!user) {
-      const id = newId();
-      await trx
-        .insertInto('users')
-        .values({
-          id,
-          tenant_id: tenantId,
-          ...profile,
-          photo_mime: null,
-          photo: null,
-          // No local password: this person signs in at their organization's provider.
-          password_hash: null,
-          roles: '[]',
-          disabled: 0,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await d.audit.record(
-        {
-          tenantId,
-          actor: { type: 'system', id: null },
-          action: 'user.created',
-          target: { type: 'user', id },
-          ip,
-          data: { via: 'federation', provider: provider.name, before: null, after: { ...profile, groups: groupIds } },
-        },
-        trx,
-      );
-      user = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    } else {
-      const old = {
-        email: user.email,
-        display_name: user.display_name,
-        job_title: user.job_title,
-        company: user.company,
+        display_name: mapped.displayName ?? user?.display_name ?? email,
+        job_title: mapped.jobTitle ?? user?.job_title ?? null,
+        company: mapped.company ?? user?.company ?? null,
       };
-      const changed =
-        JSON.stringify(old) !== JSON.stringify(profile) || JSON.stringify(before) !== JSON.stringify(groupIds);
-      if (changed) {
+      const before = await groupsOf(trx, tenantId, user?.id);
+      if (!user) {
+        const id = newId();
         await trx
-          .updateTable('users')
-          .set({ ...profile, updated_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', user.id)
+          .insertInto('users')
+          .values({
+            id,
+            tenant_id: tenantId,
+            ...profile,
+            photo_mime: null,
+            photo: null,
+            // No local password: this person signs in at their organization's provider.
+            password_hash: null,
+            roles: '[]',
+            disabled: 0,
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
         await d.audit.record(
           {
             tenantId,
             actor: { type: 'system', id: null },
-            action: 'user.updated',
-            target: { type: 'user', id: user.id },
+            action: 'user.created',
+            target: { type: 'user', id },
             ip,
-            data: {
-              via: 'federation',
-              provider: provider.name,
-              before: { ...old, groups: before },
-              after: { ...profile, groups: groupIds },
-            },
+            data: { via: 'federation', provider: provider.name, before: null, after: { ...profile, groups: groupIds } },
           },
           trx,
         );
+        user = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      } else {
+        const old = {
+          email: user.email,
+          display_name: user.display_name,
+          job_title: user.job_title,
+          company: user.company,
+        };
+        const changed =
+          JSON.stringify(old) !== JSON.stringify(profile) || JSON.stringify(before) !== JSON.stringify(groupIds);
+        if (changed) {
+          await trx
+            .updateTable('users')
+            .set({ ...profile, updated_at: now })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', user.id)
+            .execute();
+          await d.audit.record(
+            {
+              tenantId,
+              actor: { type: 'system', id: null },
+              action: 'user.updated',
+              target: { type: 'user', id: user.id },
+              ip,
+              data: {
+                via: 'federation',
+                provider: provider.name,
+                before: { ...old, groups: before },
+                after: { ...profile, groups: groupIds },
+              },
+            },
+            trx,
+          );
+        }
       }
+      if (!link)
+        await trx
+          .insertInto('user_identities')
+          .values({
+            provider_id: provider.id,
+            subject: mapped.subject,
+            tenant_id: tenantId,
+            user_id: user.id,
+            created_at: now,
+          })
+          .execute();
+      // The provider's groups claim is authoritative for a federated person's user groups (like a directory sync).
+      await trx
+        .deleteFrom('rbac_group_members')
+        .where('tenant_id', '=', tenantId)
+        .where('member_id', '=', user.id)
+        .execute();
+      if (groupIds.length)
+        await trx
+          .insertInto('rbac_group_members')
+          .values(groupIds.map((group_id) => ({ group_id, tenant_id: tenantId, member_id: user.id })))
+          .execute();
+      return user.id;
+    });
+  // Two first sign-ins of one person at the same instant (two tabs, a double click): on PostgreSQL both
+  // read "no link, no user", the second insert hits the unique email or the identity link (or a group
+  // membership) and its transaction is rolled back whole. Again, it finds what the first one wrote.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= PROVISION_ATTEMPTS || !isUniqueViolation(error)) throw error;
     }
-    if (!link)
-      await trx
-        .insertInto('user_identities')
-        .values({
-          provider_id: provider.id,
-          subject: mapped.subject,
-          tenant_id: tenantId,
-          user_id: user.id,
-          created_at: now,
-        })
-        .execute();
-    // The provider's groups claim is authoritative for a federated person's user groups (like a directory sync).
-    await trx
-      .deleteFrom('rbac_group_members')
-      .where('tenant_id', '=', tenantId)
-      .where('member_id', '=', user.id)
-      .execute();
-    if (groupIds.length)
-      await trx
-        .insertInto('rbac_group_members')
-        .values(groupIds.map((group_id) => ({ group_id, tenant_id: tenantId, member_id: user.id })))
-        .execute();
-    return user.id;
-  });
+  }
 }
 
 async function groupsOf(db: Db, tenantId: string, userId: string | undefined): Promise<string[]> {
