@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HeartbeatChannel, HeartbeatPeer, PathState } from './pathHealth.js';
-import { HEARTBEAT_CHANNEL_ID, PathMonitor } from './pathHealth.js';
+import { HEARTBEAT_CHANNEL_ID, PathMonitor, pathReceived } from './pathHealth.js';
 
 /** One end of a heartbeat channel: records what is sent; `hear()` delivers a message. */
 class Channel implements HeartbeatChannel {
@@ -56,5 +56,102 @@ describe('PathMonitor', () => {
     channel.hear();
     expect(states).toEqual(['up', 'down', 'up']);
     m.close();
+  });
+
+  describe('a late heartbeat with the transport still receiving', () => {
+    /** A peer whose selected pair has received `packets` (what `getStats` reports). */
+    function withStats(fail = false) {
+      const channel = new Channel();
+      const link = { packets: 0, pair: 'P1', reads: 0 };
+      const peer: HeartbeatPeer = {
+        createDataChannel: () => channel,
+        getStats: () => {
+          link.reads += 1;
+          if (fail) return Promise.reject(new Error('no stats'));
+          const entries = [
+            { id: 'T', type: 'transport', selectedCandidatePairId: link.pair },
+            { id: link.pair, type: 'candidate-pair', packetsReceived: link.packets },
+            // A spare pair that still works must not count.
+            { id: 'SPARE', type: 'candidate-pair', packetsReceived: 1000 + link.packets * 7 },
+          ];
+          return Promise.resolve({ forEach: (cb: (s: object) => void) => entries.forEach(cb) });
+        },
+      };
+      const states: PathState[] = [];
+      const m = new PathMonitor(peer, (state) => states.push(state), { intervalMs: 100, deadAfterMs: 500 });
+      return { m, channel, states, link };
+    }
+
+    it('stays up while packets arrive on the selected pair (a busy peer), and goes down when they stop', async () => {
+      const { m, channel, states, link } = withStats();
+      channel.hear();
+      for (let i = 0; i < 30; i++) {
+        link.packets += 3; // the peer's network thread acknowledges our data; its heartbeats are stuck
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      expect(m.state).toBe('up');
+      expect(link.reads).toBeGreaterThan(20);
+      // Now nothing arrives at all: a dead path, told within the silence limit plus a probe.
+      await vi.advanceTimersByTimeAsync(700);
+      expect(m.state).toBe('down');
+      expect(states).toEqual(['up', 'down']);
+      m.close();
+    });
+
+    it('does not read stats while heartbeats are on time', async () => {
+      const { m, channel, link } = withStats();
+      for (let i = 0; i < 20; i++) {
+        channel.hear();
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      expect(link.reads).toBe(0);
+      m.close();
+    });
+
+    it('goes down as before when the path dies: no heartbeat, no packets', async () => {
+      const { m, channel, states } = withStats();
+      channel.hear();
+      await vi.advanceTimersByTimeAsync(600);
+      expect(m.state).toBe('down');
+      expect(states).toEqual(['up', 'down']);
+      m.close();
+    });
+
+    it('takes a newly selected pair for a new baseline, not for proof of life', async () => {
+      const { m, channel, link } = withStats();
+      channel.hear();
+      await vi.advanceTimersByTimeAsync(300);
+      link.pair = 'P2';
+      link.packets += 50;
+      await vi.advanceTimersByTimeAsync(400);
+      expect(m.state).toBe('down');
+      m.close();
+    });
+
+    it('lets silence decide when stats fail', async () => {
+      const { m, channel } = withStats(true);
+      channel.hear();
+      await vi.advanceTimersByTimeAsync(600);
+      expect(m.state).toBe('down');
+      m.close();
+    });
+
+    it('reads packets, else bytes, of the selected pairs only', async () => {
+      const report = (entries: object[]) => ({
+        createDataChannel: () => new Channel(),
+        getStats: () => Promise.resolve({ forEach: (cb: (s: object) => void) => entries.forEach(cb) }),
+      });
+      expect(
+        await pathReceived(
+          report([
+            { id: 'T', type: 'transport', selectedCandidatePairId: 'A' },
+            { id: 'A', type: 'candidate-pair', bytesReceived: 900 },
+            { id: 'B', type: 'candidate-pair', packetsReceived: 5 },
+          ]),
+        ),
+      ).toEqual({ pair: 'A', received: 900 });
+      expect(await pathReceived(report([{ id: 'T', type: 'transport' }]))).toBeNull();
+      expect(await pathReceived({ createDataChannel: () => new Channel() })).toBeNull();
+    });
   });
 });

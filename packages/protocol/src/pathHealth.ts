@@ -7,6 +7,16 @@
  * side sends {@link HEARTBEAT_MESSAGE} every {@link HEARTBEAT_INTERVAL_MS}; a side that
  * hears nothing for {@link PATH_DEAD_AFTER_MS} treats the path as dead and restarts ICE
  * (the offerer) or waits for the offerer's restart (the answerer).
+ *
+ * Silence alone does not tell a dead path from a busy peer: a helper page whose main
+ * thread stalls for two seconds (a slow machine painting a full screen) sends no heartbeat
+ * either, while its network thread goes on acknowledging SCTP data and answering ICE
+ * consent checks. Taking such a stall for a dead path restarted ICE and refreshed signaling
+ * every few seconds, which kept the slow peer busier still (seen on CI). So when the
+ * heartbeat is late, the monitor also reads what the selected candidate pair received
+ * (`getStats`): packets still arriving within the silence limit mean
+ * the path works and only the peer's application is slow, and the path stays up. A path
+ * that really died brings neither heartbeats nor packets.
  */
 
 /** Label of the heartbeat data channel. */
@@ -39,12 +49,55 @@ export interface HeartbeatChannel {
   close(): void;
 }
 
+/** One entry of a stats report, as far as the monitor reads it. */
+export interface TransportStat {
+  readonly id?: unknown;
+  readonly type?: unknown;
+  readonly selectedCandidatePairId?: unknown;
+  readonly packetsReceived?: unknown;
+  readonly bytesReceived?: unknown;
+}
+
 /** What the monitor needs of a peer connection (browser `RTCPeerConnection` or wrtc's). */
 export interface HeartbeatPeer {
   createDataChannel(
     label: string,
     init: { negotiated: boolean; id: number; ordered: boolean; maxRetransmits: number },
   ): HeartbeatChannel;
+  /** The connection's statistics; without it, silence alone decides. */
+  getStats?(): Promise<{ forEach(callback: (stat: TransportStat) => void): void }>;
+}
+
+/** What arrived on the selected candidate pair: packets, else bytes (any increase counts). */
+export interface PathReceived {
+  pair: string;
+  received: number;
+}
+
+/**
+ * What the connection received on its selected candidate pair, or null when the report
+ * does not say. Only the selected pair counts: ICE checks on a spare pair that still
+ * works must not hide a dead selected one (ICE would switch to the spare, later).
+ */
+export async function pathReceived(peer: HeartbeatPeer): Promise<PathReceived | null> {
+  if (typeof peer.getStats !== 'function') return null;
+  const report = await peer.getStats();
+  const selected = new Set<unknown>();
+  const pairs = new Map<unknown, TransportStat>();
+  report.forEach((stat) => {
+    if (stat.type === 'transport' && stat.selectedCandidatePairId) selected.add(stat.selectedCandidatePairId);
+    if (stat.type === 'candidate-pair') pairs.set(stat.id, stat);
+  });
+  const ids: string[] = [];
+  let received = 0;
+  for (const id of selected) {
+    const pair = pairs.get(id);
+    const n = typeof pair?.packetsReceived === 'number' ? pair.packetsReceived : pair?.bytesReceived;
+    if (typeof n !== 'number') continue;
+    ids.push(String(id));
+    received += n;
+  }
+  return ids.length > 0 ? { pair: ids.join(','), received } : null;
 }
 
 /**
@@ -56,16 +109,24 @@ export class PathMonitor {
   private readonly channel: HeartbeatChannel;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly deadAfterMs: number;
+  private readonly intervalMs: number;
   private lastHeardAt = 0;
   private current: PathState = 'unknown';
+  /** The selected pair's counter at the last probe (null: none yet in this silence). */
+  private lastReceived: PathReceived | null = null;
+  /** When the last probe that found new packets was asked for. */
+  private transportAliveAt = 0;
+  private probing = false;
+  private closed = false;
 
   /** Creates the heartbeat channel on `pc` (both sides, before or right after the offer is applied). */
   constructor(
-    pc: HeartbeatPeer,
+    private readonly pc: HeartbeatPeer,
     private readonly onChange: (state: PathState) => void,
     options: PathMonitorOptions = {},
   ) {
     this.deadAfterMs = options.deadAfterMs ?? PATH_DEAD_AFTER_MS;
+    this.intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     this.channel = pc.createDataChannel(HEARTBEAT_CHANNEL, {
       negotiated: true,
       id: HEARTBEAT_CHANNEL_ID,
@@ -74,9 +135,10 @@ export class PathMonitor {
     });
     this.channel.onmessage = () => {
       this.lastHeardAt = performance.now();
+      this.lastReceived = null;
       this.set('up');
     };
-    this.timer = setInterval(() => this.tick(), options.intervalMs ?? HEARTBEAT_INTERVAL_MS);
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
     // In Node (the agent) the heartbeat must not keep the process alive on its own.
     (this.timer as { unref?: () => void }).unref?.();
   }
@@ -88,6 +150,7 @@ export class PathMonitor {
 
   /** Stops the heartbeat (the channel closes with its connection). */
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     this.channel.onmessage = null;
     if (this.channel.readyState === 'open') this.channel.close();
@@ -102,7 +165,31 @@ export class PathMonitor {
       }
     }
     if (this.current !== 'up') return;
-    if (performance.now() - this.lastHeardAt > this.deadAfterMs) this.set('down');
+    const now = performance.now();
+    const silence = now - this.lastHeardAt;
+    // A heartbeat two intervals late: watch the transport, so that the verdict below has a baseline.
+    if (silence > 2 * this.intervalMs) this.probe(now);
+    const heardOrReceived = Math.max(this.lastHeardAt, this.transportAliveAt);
+    if (now - heardOrReceived > this.deadAfterMs) this.set('down');
+  }
+
+  /** Reads the transport counter; an increase since the last read means the path carried packets. */
+  private probe(askedAt: number): void {
+    if (this.probing || typeof this.pc.getStats !== 'function') return;
+    this.probing = true;
+    pathReceived(this.pc)
+      .then((now) => {
+        if (this.closed || now === null) return;
+        const before = this.lastReceived;
+        // Another selected pair is a new baseline, not proof of life.
+        if (before && before.pair === now.pair && now.received > before.received)
+          this.transportAliveAt = Math.max(this.transportAliveAt, askedAt);
+        this.lastReceived = now;
+      })
+      .catch(() => undefined) // no stats: silence alone decides
+      .finally(() => {
+        this.probing = false;
+      });
   }
 
   private set(state: PathState): void {
