@@ -355,6 +355,32 @@ describe('TileSender', () => {
     expect(stats.messages - stats.duplicated).toBeLessThanOrEqual(22); // 21 frames and one resend
   });
 
+  it('never gives up a message before the measured round trip, even past the 4 s cap of the doubling', () => {
+    // A starved helper that acknowledges 9 s after sending: with the timeout capped at 4 s,
+    // every message was given up and resent while the helper's queue kept growing.
+    const due: { at: number; seq: number }[] = [];
+    const run = (ms: number) => {
+      for (let t = 0; t < ms; t += 4) {
+        advance(4);
+        for (const m of channel.take()) due.push({ at: clock + 9000, seq: m.seq });
+        while (due[0] && due[0].at <= clock) ack(due.shift()!.seq);
+      }
+    };
+    const s = screen(64, 64, () => 0);
+    sender.pushFrame(s.frame());
+    run(20_000);
+    const learned = sender.stats();
+    expect(learned.srttMs).toBeGreaterThan(8000);
+    expect(learned.rtoMs).toBeGreaterThan(9000);
+    const lostBefore = learned.lost;
+    for (let i = 1; i <= 5; i++) {
+      sender.pushFrame(change(s, { x: 0, y: 0, width: 2, height: 2 }, 0x100 * i));
+      run(2000);
+    }
+    run(12_000);
+    expect(sender.stats().lost).toBe(lostBefore); // every later message waited for its ack
+  });
+
   it('doubles the timeout with each round of timeouts, up to 4 s, and resets it on a timely ack', () => {
     const s = screen(64, 64, () => 0);
     sender.pushFrame(s.frame());

@@ -106,8 +106,10 @@ const fastDeflate: Deflate = (data) => deflateRawSync(data, { level: 1 });
 const POLL_MS = 4;
 /** The retransmission timeout before any round trip was measured (a first full screen takes a while to paint). */
 const INITIAL_RTO_MS = 500;
-/** Timeouts double up to this: a viewer silent this long is resent to at this pace. */
+/** Timeouts double up to this (or the measured timeout, if longer): a silent viewer is resent to at this pace. */
 const MAX_RTO_MS = 4000;
+/** The measured timeout never grows past this, whatever the round trips say. */
+const MAX_MEASURED_RTO_MS = 30_000;
 /** Messages given up as lost whose late acks are still recognised. */
 const LATE_KEPT = 256;
 /** Changed rectangles kept as they are, for solid fills; beyond that they go to the grid. */
@@ -602,12 +604,18 @@ export class TileSender {
   /**
    * The retransmission timeout. Generous: a viewer busy painting a large update
    * acknowledges late, and a false loss sends that area again. Small messages do not wait
-   * for it: they travel twice.
+   * for it: they travel twice. Never below the measured round trip: a viewer that takes
+   * 10 s to acknowledge (a starved helper machine: seen at 13–23 s under load) would
+   * otherwise have every message given up after 4 s and its tiles sent again, each
+   * resend lengthening the viewer's queue. Only the doubling of silent rounds is capped.
    */
   #rto(): number {
     const srtt = this.#srtt;
-    const base = srtt === null ? INITIAL_RTO_MS : Math.max(srtt + 4 * this.#rttvar, 1.5 * srtt, srtt + 25);
-    return Math.min(base * this.#backoff, MAX_RTO_MS);
+    const base =
+      srtt === null
+        ? INITIAL_RTO_MS
+        : Math.min(Math.max(srtt + 4 * this.#rttvar, 1.5 * srtt, srtt + 25), MAX_MEASURED_RTO_MS);
+    return Math.max(base, Math.min(base * this.#backoff, MAX_RTO_MS));
   }
 
   #schedule(): void {
