@@ -33,11 +33,12 @@ import {
   useFluent,
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular, ChevronLeftRegular, ChevronRightRegular } from '@fluentui/react-icons';
-import type { DeviceSortKey, DeviceView } from '@remote-help/protocol';
+import type { AgentVersionSummary, DeviceSortKey, DeviceView } from '@remote-help/protocol';
 import { api } from '../../common/api';
 import { errorText } from '../../common/errorText';
 import { useMe } from '../../common/meContext';
 import { Panel } from '../../common/Panel';
+import { AgentVersions, BelowMinimumNote, isBelowMinimum } from './AgentVersions';
 import { AppLink, ComplianceBadge, DateText, EnrollmentBadge, OnlineBadge, osName, osVersion } from './DeviceBadges';
 import type { DeviceListView } from './listQuery';
 import { PAGE_SIZE, paramsFromView, queryOfView, sortedBy, viewFromParams } from './listQuery';
@@ -55,6 +56,13 @@ const useStyles = makeStyles({
   tableWrap: { overflowX: 'auto' },
   secondary: { color: tokens.colorNeutralForeground3 },
   twoLines: { display: 'flex', flexDirection: 'column', paddingBlock: tokens.spacingVerticalXS },
+  version: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'flex-start',
+    gap: tokens.spacingVerticalXXS,
+    paddingBlock: tokens.spacingVerticalXS,
+  },
   pager: {
     display: 'flex',
     alignItems: 'center',
@@ -130,6 +138,9 @@ export function DeviceListPage() {
   const [load, setLoad] = useState<Load>({ status: 'loading', last: null });
   const [reloads, setReloads] = useState(0);
   const key = paramsFromView(view).toString();
+  // Versions across the organization: for whoever sees every device (a helper sees only their scope).
+  const seesAll = permissions.includes('devices.read') || permissions.includes('devices.manage');
+  const [versions, setVersions] = useState<AgentVersionSummary | null>(null);
 
   const show = useCallback((next: DeviceListView) => setParams(paramsFromView(next), { replace: true }), [setParams]);
 
@@ -160,6 +171,20 @@ export function DeviceListPage() {
       live = false;
     };
   }, [key, reloads]);
+
+  useEffect(() => {
+    if (!seesAll) return;
+    let live = true;
+    api.getAgentVersions().then(
+      (summary) => live && setVersions(summary),
+      // The summary is extra: the list still shows each device's version without it.
+      () => live && setVersions(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [seesAll, reloads]);
+  const minimum = versions?.policy.minimumVersion ?? null;
 
   const shown = load.status === 'ready' ? load : load.status === 'loading' ? load.last : null;
   const pages = shown ? Math.max(1, Math.ceil(shown.total / PAGE_SIZE)) : 1;
@@ -209,6 +234,7 @@ export function DeviceListPage() {
                   {t(column.label)}
                 </TableHeaderCell>
               ))}
+              <TableHeaderCell>{t('admin.devices.columns.agentVersion')}</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -245,6 +271,12 @@ export function DeviceListPage() {
                 </TableCell>
                 <TableCell>
                   <OnlineBadge online={device.online} />
+                </TableCell>
+                <TableCell data-testid="device-agent-version">
+                  <div className={styles.version}>
+                    <bdi>{device.inventory.agentVersion}</bdi>
+                    {isBelowMinimum(device.inventory.agentVersion, minimum) ? <BelowMinimumNote /> : null}
+                  </div>
                 </TableCell>
               </TableRow>
             ))}
@@ -328,6 +360,7 @@ export function DeviceListPage() {
         </Toolbar>
       </div>
       {body}
+      {versions ? <AgentVersions summary={versions} /> : null}
       {shown && shown.total > PAGE_SIZE ? (
         <nav className={styles.pager} aria-label={t('admin.devices.paging')}>
           <Button
