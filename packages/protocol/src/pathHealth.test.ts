@@ -58,6 +58,30 @@ describe('PathMonitor', () => {
     m.close();
   });
 
+  it('gives no verdict on a tick that came late (this side stalled): queued heartbeats go first', () => {
+    const channel = new Channel();
+    const states: PathState[] = [];
+    let skew = 0;
+    const m = new PathMonitor({ createDataChannel: () => channel }, (state) => states.push(state), {
+      intervalMs: 100,
+      deadAfterMs: 500,
+      now: () => performance.now() + skew,
+    });
+    channel.hear();
+    vi.advanceTimersByTime(100);
+    // The whole thread stands still for 2 s: the next tick comes 2 s late.
+    skew = 2000;
+    vi.advanceTimersByTime(100);
+    expect(m.state).toBe('up');
+    channel.hear(); // the heartbeats that waited behind the tick
+    vi.advanceTimersByTime(300);
+    expect(states).toEqual(['up']);
+    // Without heartbeats after that, it goes down as usual.
+    vi.advanceTimersByTime(600);
+    expect(m.state).toBe('down');
+    m.close();
+  });
+
   describe('a late heartbeat with the transport still receiving', () => {
     /** A peer whose selected pair has received `packets` (what `getStats` reports). */
     function withStats(fail = false) {

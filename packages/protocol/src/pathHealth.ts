@@ -39,6 +39,8 @@ export type PathState = 'unknown' | 'up' | 'down';
 export interface PathMonitorOptions {
   intervalMs?: number;
   deadAfterMs?: number;
+  /** The clock (default `performance.now`). */
+  now?: () => number;
 }
 
 /** What the monitor needs of a data channel: the browser's `RTCDataChannel` and wrtc's both fit. */
@@ -118,6 +120,8 @@ export class PathMonitor {
   private transportAliveAt = 0;
   private probing = false;
   private closed = false;
+  private lastTickAt: number;
+  private readonly now: () => number;
 
   /** Creates the heartbeat channel on `pc` (both sides, before or right after the offer is applied). */
   constructor(
@@ -127,6 +131,8 @@ export class PathMonitor {
   ) {
     this.deadAfterMs = options.deadAfterMs ?? PATH_DEAD_AFTER_MS;
     this.intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+    this.now = options.now ?? (() => performance.now());
+    this.lastTickAt = this.now();
     this.channel = pc.createDataChannel(HEARTBEAT_CHANNEL, {
       negotiated: true,
       id: HEARTBEAT_CHANNEL_ID,
@@ -134,7 +140,7 @@ export class PathMonitor {
       maxRetransmits: 0,
     });
     this.channel.onmessage = () => {
-      this.lastHeardAt = performance.now();
+      this.lastHeardAt = this.now();
       this.lastReceived = null;
       this.set('up');
     };
@@ -164,13 +170,17 @@ export class PathMonitor {
         // A channel that fails to send is as good as silent: the silence check decides.
       }
     }
+    const now = this.now();
+    // This side's own thread stood still (a busy page, a blocked event loop): heartbeats that
+    // arrived meanwhile still wait behind this tick, so no verdict on this one.
+    const late = now - this.lastTickAt > 2 * this.intervalMs;
+    this.lastTickAt = now;
     if (this.current !== 'up') return;
-    const now = performance.now();
     const silence = now - this.lastHeardAt;
     // A heartbeat two intervals late: watch the transport, so that the verdict below has a baseline.
     if (silence > 2 * this.intervalMs) this.probe(now);
     const heardOrReceived = Math.max(this.lastHeardAt, this.transportAliveAt);
-    if (now - heardOrReceived > this.deadAfterMs) this.set('down');
+    if (!late && now - heardOrReceived > this.deadAfterMs) this.set('down');
   }
 
   /** Reads the transport counter; an increase since the last read means the path carried packets. */
