@@ -55,15 +55,14 @@ if (setupOk) {
     '--reporter=json',
     '--outputFile=reports/vitest.json',
   ]);
-  // The server's tests again on PostgreSQL (ADR 0020), with RH_TEST_POSTGRES=1 and when one answers.
-  // Opt-in for now: the whole server suite has not yet run on PostgreSQL in one go, and it adds
-  // about as long again as the SQLite run (see the session note); `npm run test:pg` runs it alone.
+  // The server's tests again on PostgreSQL (ADR 0020): part of the gate whenever PostgreSQL answers
+  // (TEST_DATABASE_URL, else 127.0.0.1:5432 database `test`); RH_TEST_POSTGRES=0 leaves them out on
+  // purpose. On CI (CI=true) both engines must run: a PostgreSQL that does not answer fails the gate
+  // instead of skipping silently. `npm run test:pg` runs this step alone.
   rmSync('reports/vitest-pg.json', { force: true });
   const pgUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  if (process.env.RH_TEST_POSTGRES !== '1') {
-    console.log(
-      '\n━━ server tests on PostgreSQL: not part of this run (RH_TEST_POSTGRES=1 adds them; npm run test:pg)',
-    );
+  if (process.env.RH_TEST_POSTGRES === '0') {
+    console.log('\n━━ server tests on PostgreSQL: left out (RH_TEST_POSTGRES=0)');
   } else if (await reachable(pgUrl)) {
     step(
       'server tests on PostgreSQL',
@@ -78,6 +77,12 @@ if (setupOk) {
       ],
       { TEST_DATABASE_URL: pgUrl },
     );
+  } else if (process.env.CI === 'true') {
+    console.log(
+      `\n━━ PostgreSQL for the server tests: nothing answers at ${new URL(pgUrl).host}, and CI runs both engines.` +
+        '\n   Start PostgreSQL (or set TEST_DATABASE_URL), or set RH_TEST_POSTGRES=0 to leave it out on purpose.',
+    );
+    steps.push({ name: 'PostgreSQL reachable (CI runs both engines)', ok: false, seconds: 0 });
   } else {
     console.log(
       `\n━━ server tests on PostgreSQL: SKIPPED, nothing answers at ${new URL(pgUrl).host} (npm run test:pg)`,
