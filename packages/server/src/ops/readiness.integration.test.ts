@@ -1,8 +1,8 @@
 /**
  * Integration: readiness against real engines. PostgreSQL (127.0.0.1:5432) and Redis
  * (127.0.0.1:6379) are reached through a TCP relay the test can cut and restore, as a
- * network partition or a restarting engine would; `/readyz` on the real server reports a
- * closed database and a draining node.
+ * network partition or a restarting engine would, or stall and resume, as a hung engine
+ * would; `/readyz` on the real server reports a closed database and a draining node.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, connect } from 'node:net';
@@ -19,10 +19,14 @@ import { startTestServer } from '../test/harness.js';
 import { Readiness } from './readiness.js';
 import type { ReadinessReport } from './readiness.js';
 
-/** A TCP relay to `target` that can be cut (every connection dropped, new ones refused) and restored. */
+/**
+ * A TCP relay to `target` that can be cut (every connection dropped, new ones refused) and restored,
+ * or stalled (connections stay open, nothing moves: an engine that hangs instead of refusing) and resumed.
+ */
 class Relay {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {}
@@ -34,6 +38,7 @@ class Relay {
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
+        if (this.stalled) s.pause();
       }
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
@@ -42,6 +47,17 @@ class Relay {
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /** Nothing is read from either side until `resume()`: bytes wait in the kernel's buffers, as on a hung link. */
+  stall(): void {
+    this.stalled = true;
+    for (const s of this.sockets) s.pause();
+  }
+
+  resume(): void {
+    this.stalled = false;
+    for (const s of this.sockets) s.resume();
   }
 
   async down(): Promise<void> {
@@ -159,7 +175,7 @@ describe('/readyz on the real server', () => {
 });
 
 describe('/readyz of a server on PostgreSQL and Redis', () => {
-  it('answers 503 naming the database, then the bus, while each is cut off, and 200 once it is back', async () => {
+  it('answers 503 naming the database, then the bus, while each is cut off or hung, and 200 once it is back', async () => {
     const pgRelay = new Relay({ host: '127.0.0.1', port: 5432 });
     const redisRelay = new Relay({ host: '127.0.0.1', port: 6379 });
     await pgRelay.up();
@@ -210,5 +226,18 @@ describe('/readyz of a server on PostgreSQL and Redis', () => {
     expect(noBus.body.checks).toMatchObject({ database: { ok: true }, bus: { ok: false } });
     await redisRelay.up();
     await waitFor((r) => r.status === 200);
-  }, 90_000);
+
+    // Hung instead of gone (a stalled link, a paused Redis): the checks' own timeout answers 503, and the
+    // requests waiting meanwhile complete once the link moves again.
+    for (const [relay, check] of [
+      [pgRelay, 'database'],
+      [redisRelay, 'bus'],
+    ] as const) {
+      relay.stall();
+      const hung = await waitFor((r) => r.status === 503);
+      expect(hung.body.checks[check]).toEqual({ ok: false, error: 'timed out' });
+      relay.resume();
+      await waitFor((r) => r.status === 200);
+    }
+  }, 120_000);
 });
