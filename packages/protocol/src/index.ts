@@ -28,3 +28,4 @@ export * from './chatThread.js';
 export * from './chatDisplay.js';
 export * from './languages.js';
 export * from './api/index.js';
+export * from './sessionIce.js';

@@ -17,6 +17,7 @@ import type { DesktopServices, PlatformAdapter } from '../platform/types.js';
 import { AgentChat } from '../session/agentChat.js';
 import { ApiClient, isApiError } from '../session/apiClient.js';
 import { ScreenShare, type PixelPath } from '../session/screenShare.js';
+import { SignalingSessionIce } from '../session/sessionIce.js';
 import { SharingSession } from '../session/sharingSession.js';
 import { SignalingClient } from '../session/signalingClient.js';
 import type { UiChat, UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
@@ -357,14 +358,24 @@ export class AgentApp implements UiController {
     const sharing = new SharingSession({
       api: this.api,
       signaling,
-      media: async ({ displayId, iceServers }) =>
-        ScreenShare.open({
-          screen: await platform.openScreenSource(),
-          reopenScreen: () => platform.openScreenSource(),
-          displayId,
-          iceServers,
-          pixels: this.#o.pixels,
-        }),
+      media: async ({ displayId, iceServers, sessionId }) => {
+        // The session's own ICE servers (TURN credentials for it and this person), asked for now.
+        const ice = new SignalingSessionIce(signaling, sessionId);
+        try {
+          await ice.fresh();
+          return await ScreenShare.open({
+            screen: await platform.openScreenSource(),
+            reopenScreen: () => platform.openScreenSource(),
+            displayId,
+            iceServers,
+            ice,
+            pixels: this.#o.pixels,
+          });
+        } catch (error) {
+          ice.close();
+          throw error;
+        }
+      },
       injector: (display) => platform.createInputInjector(display),
       desktop: this.#desktop,
       displayId: this.#o.displayId,

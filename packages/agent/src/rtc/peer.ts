@@ -119,6 +119,16 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     return this.#monitor.state;
   }
 
+  /** ICE servers for the next gathering, i.e. the next ICE restart (fresh TURN credentials). */
+  setIceServers(iceServers: IceServer[]): void {
+    if (this.#closed) return;
+    try {
+      this.#pc.setConfiguration?.({ iceServers });
+    } catch (error) {
+      trace('net', () => `ICE servers not updated: ${String(error)}`);
+    }
+  }
+
   /** Offers again with fresh ICE credentials on the same connection (its path died). */
   async restartIce(): Promise<void> {
     if (this.#closed) return;

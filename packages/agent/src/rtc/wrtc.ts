@@ -70,6 +70,8 @@ export interface WrtcPeerConnection {
     init?: { ordered?: boolean; maxRetransmits?: number; negotiated?: boolean; id?: number },
   ): WrtcDataChannel;
   getStats(): Promise<Map<string, Record<string, unknown>>>;
+  /** Changes the ICE servers used from the next gathering (an ICE restart) on. */
+  setConfiguration?(configuration: { iceServers?: IceServerConfig[] }): void;
   close(): void;
   onicecandidate:
     ((event: { candidate: (IceCandidateInit & { toJSON?: () => IceCandidateInit }) | null }) => void) | null;

@@ -76,10 +76,23 @@ export interface ScreenShareOptions {
   /** Display to share (default: the primary one). */
   displayId?: string | undefined;
   iceServers: IceServer[];
+  /**
+   * The session's ICE servers (`sessionIce`), when the server hands them out per session:
+   * used for new connections instead of `iceServers`, renewed before each ICE restart, and
+   * closed with the share.
+   */
+  ice?: SessionIceSource | undefined;
   maxFps?: number;
   /** How pixels travel: damage tiles on a data channel (default) or a VP8 video track. */
   pixels?: PixelPath | undefined;
   wrtc?: WrtcModule;
+}
+
+/** The part of the protocol's `SessionIce` a share uses. */
+export interface SessionIceSource {
+  readonly servers: IceServer[];
+  fresh(): Promise<IceServer[]>;
+  close(): void;
 }
 
 /** How the screen's pixels travel to the helper. */
@@ -110,6 +123,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #generation = 0;
   #lastFrame: ScreenFrame | null = null;
   readonly #iceServers: IceServer[];
+  readonly #ice: SessionIceSource | undefined;
   readonly #wrtc: WrtcModule | undefined;
   #peer: AgentPeer;
   #closed = false;
@@ -129,6 +143,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
           })
         : null;
     this.#iceServers = options.iceServers;
+    this.#ice = options.ice;
     this.#wrtc = options.wrtc;
     this.#peer = this.#newPeer();
   }
@@ -140,6 +155,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       const display = pickDisplay(displays, options.displayId);
       return new ScreenShare(options, displays, display);
     } catch (error) {
+      options.ice?.close();
       await options.screen.close();
       throw error;
     }
@@ -179,7 +195,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     const peer = new AgentPeer({
       track: this.#video?.track,
       tiles: this.#video === null,
-      iceServers: this.#iceServers,
+      iceServers: this.#ice?.servers ?? this.#iceServers,
       ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
     });
     peer.on('signal', (payload) => this.emit('signal', payload));
@@ -219,8 +235,16 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     return peer;
   }
 
-  restartIce(): Promise<void> {
-    return this.#closed ? Promise.resolve() : this.#peer.restartIce();
+  async restartIce(): Promise<void> {
+    if (this.#closed) return;
+    // New TURN allocations need a credential with life left: renewed first when past half its TTL.
+    if (this.#ice) {
+      const peer = this.#peer;
+      const servers = await this.#ice.fresh();
+      if (this.#closed || peer !== this.#peer) return;
+      peer.setIceServers(servers);
+    }
+    return this.#peer.restartIce();
   }
 
   sendControl(text: string): boolean {
@@ -291,6 +315,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#warmUpTimer);
+    this.#ice?.close();
     this.#peer.close();
     this.#video?.stop();
     this.#tiles?.close();

@@ -47,7 +47,7 @@ export interface SharingSessionOptions {
   api: Pick<ApiClient, 'redeem' | 'respond' | 'dropControl' | 'leave'> & Partial<Pick<ApiClient, 'setSharerStatus'>>;
   signaling: SessionSignaling;
   /** Builds the media pipeline when the session becomes active. */
-  media(options: { displayId: string | undefined; iceServers: IceServer[] }): Promise<LiveMedia>;
+  media(options: { displayId: string | undefined; iceServers: IceServer[]; sessionId: string }): Promise<LiveMedia>;
   /** Creates the input injector for a display. */
   injector(display: DisplayInfo): Promise<InputInjector>;
   /** Pointer position and the stop-control hotkey (optional). */
@@ -360,7 +360,11 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
 
   async #startMedia(): Promise<void> {
     const sessionId = this.#requireSession().id;
-    const media = await this.#o.media({ displayId: this.#o.displayId, iceServers: this.#o.signaling.iceServers });
+    const media = await this.#o.media({
+      displayId: this.#o.displayId,
+      iceServers: this.#o.signaling.iceServers,
+      sessionId,
+    });
     const desktop = this.#o.desktop;
     const active = new ActiveMedia({
       media,

@@ -55,6 +55,8 @@ export interface SignalingEvents {
   /** The server confirmed an attach (after every reconnect too). */
   attached: [sessionId: string];
   chat: [frame: ChatFrame];
+  /** A session's ICE servers for this participant (the answer to {@link SignalingClient.requestIceServers}). */
+  ice: [frame: Extract<ServerMessage, { type: 'ice.servers' }>];
   /** The client gave up (the sign-in is gone); it will not reconnect. */
   fatal: [error: AgentError];
 }
@@ -163,6 +165,11 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
   /** Sends a chat frame (it waits for its session's re-attach); false when not connected (it is lost: resend on `attached`). */
   sendChat(message: ChatRequest): boolean {
     return this.#send(message);
+  }
+
+  /** Asks for a session's ICE servers (answered by an `ice` event); false when not connected. */
+  requestIceServers(sessionId: string): boolean {
+    return this.#send({ type: 'ice.servers', sessionId });
   }
 
   /** Tells the server this side's media path went down or came back (see `sessions/mediaWatch` on the server). */
@@ -407,6 +414,9 @@ export class SignalingClient extends EventEmitter<SignalingEvents> {
       case 'chat.history':
       case 'chat.typing':
         this.emit('chat', message);
+        return;
+      case 'ice.servers':
+        this.emit('ice', message);
         return;
       case 'pong':
         return;

@@ -24,6 +24,8 @@ export type SignalMessage = Extract<ServerMessage, { type: 'signal' }>;
 export type ErrorFrame = Extract<ServerMessage, { type: 'error' }> & { sessionId: string | null };
 /** A chat frame of a session: a message, a page of the thread (`chat.history`), or the other side typing. */
 export type ChatFrame = Extract<ServerMessage, { type: 'chat.message' | 'chat.history' | 'chat.typing' }>;
+/** `ice.servers`: a session's ICE servers for this participant (see `sessionIce`). */
+export type IceServersFrame = Extract<ServerMessage, { type: 'ice.servers' }>;
 
 /** Connection status of the signaling socket. */
 export type SignalingStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -37,6 +39,7 @@ export interface SignalingEvents {
   signal: SignalMessage;
   chat: ChatFrame;
   error: ErrorFrame;
+  ice: IceServersFrame;
 }
 
 /** Options of {@link SignalingClient} (all optional; the defaults fit the browser app). */
@@ -415,6 +418,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       case 'chat.history':
       case 'chat.typing':
         this.emit('chat', message);
+        break;
+      case 'ice.servers':
+        this.emit('ice', message);
         break;
       case 'pong':
         this.pongSeen = true;

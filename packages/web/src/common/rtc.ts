@@ -16,6 +16,20 @@ export function toRtcConfiguration(iceServers: readonly IceServer[] | null): RTC
   };
 }
 
+/**
+ * Gives a live connection new ICE servers (fresh TURN credentials): used from its next
+ * gathering on, that is by an ICE restart; the running path is untouched. A connection
+ * that is closed, or refuses the change, keeps what it has.
+ */
+export function reconfigureIce(pc: RTCPeerConnection | null, configuration: RTCConfiguration): void {
+  if (!pc || pc.signalingState === 'closed') return;
+  try {
+    pc.setConfiguration({ ...pc.getConfiguration(), iceServers: configuration.iceServers ?? [] });
+  } catch {
+    // InvalidModificationError or InvalidStateError: the next connection gets them instead.
+  }
+}
+
 /** Biggest candidate string the protocol accepts. */
 const MAX_CANDIDATE_LENGTH = 1024;
 

@@ -18,7 +18,7 @@ import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
 import type { PathState } from '@remote-help/protocol';
-import { addRemoteCandidate, icePayload, sdpSessionId } from '../common/rtc';
+import { addRemoteCandidate, icePayload, reconfigureIce, sdpSessionId } from '../common/rtc';
 import type { RemoteCandidate } from '../common/rtc';
 
 /** Events of {@link ReceiverPeer}. */
@@ -66,6 +66,11 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   /** Queues a payload from the sharer. */
   handle(payload: SignalPayload): void {
     this.queue = this.queue.then(() => this.process(payload)).catch(() => this.reset());
+  }
+
+  /** Gives the current connection fresh ICE servers (TURN credentials) for its next ICE restart. */
+  reconfigure(): void {
+    reconfigureIce(this.pc, this.configuration());
   }
 
   /** Closes the connection for good. */

@@ -5,12 +5,14 @@
  * arrive before the `active` state does), asks the sharer to renegotiate when the helper
  * (re)attaches to an active session without a connection (e.g. after a reload), and
  * closes the connection when the session ends. Exposes the data channels the sharer
- * opened (the native agent's `input`, `control` and `tiles`).
+ * opened (the native agent's `input`, `control` and `tiles`). Connections use the session's
+ * ICE servers (`sessionIce`), kept fresh for the ICE restarts the sharer starts.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SessionState, SessionView } from '@remote-help/protocol';
 import type { SignalingClient } from '../common/SignalingClient';
 import { toRtcConfiguration } from '../common/rtc';
+import { SignalingSessionIce } from '../common/sessionIce';
 import { ReceiverPeer } from './ReceiverPeer';
 
 /** The remote screen and the state of the connection that carries it. */
@@ -46,9 +48,11 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
 
   useEffect(() => {
     if (!sessionId) return;
+    // Asked for now; the connection is made when the sharer's offer comes, well after the answer.
+    const ice = new SignalingSessionIce(signaling, sessionId);
     const peer = new ReceiverPeer(
       (payload) => signaling.sendSignal(sessionId, payload),
-      () => toRtcConfiguration(signaling.iceServers),
+      () => toRtcConfiguration(ice.servers),
     );
     peerRef.current = peer;
     const offs = [
@@ -74,10 +78,14 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
         // The server ends a session whose path stays down for the reconnect grace.
         signaling.send({ type: 'path', sessionId, state: path });
         if (path === 'down') signaling.refresh();
+        // The sharer's ICE restart makes new TURN allocations here too: renew credentials past half their life.
+        if (path === 'down' && ice.stale) ice.ask();
       }),
+      ice.onChange(() => peer.reconfigure()),
     ];
     return () => {
       for (const off of offs) off();
+      ice.close();
       peer.close();
       peerRef.current = null;
       setStream(null);

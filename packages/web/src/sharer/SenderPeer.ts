@@ -18,7 +18,7 @@ import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
 import type { PathState } from '@remote-help/protocol';
-import { addRemoteCandidate, icePayload } from '../common/rtc';
+import { addRemoteCandidate, icePayload, reconfigureIce } from '../common/rtc';
 import type { RemoteCandidate } from '../common/rtc';
 
 /** Events of {@link SenderPeer}. */
@@ -66,6 +66,11 @@ export class SenderPeer extends Emitter<SenderEvents> {
   /** Sends the first offer. */
   start(): void {
     this.enqueue(() => this.negotiate());
+  }
+
+  /** Gives the current connection fresh ICE servers (TURN credentials) for its next ICE restart. */
+  reconfigure(): void {
+    reconfigureIce(this.pc, this.configuration());
   }
 
   /** Queues a payload from the helper. */

@@ -1,13 +1,15 @@
 /**
  * @module useSender
  * Runs a {@link SenderPeer} while the session is `active`, the screen is captured and
- * the signaling `hello` (with the ICE servers) has arrived. Pause and resume apply to the
+ * the signaling `hello` has arrived, with the session's ICE servers (`sessionIce`: asked
+ * for once, waited for at most 2 s, kept fresh for ICE restarts). Pause and resume apply to the
  * running peer and to any peer started later (a paused share stays paused across a
  * renegotiation).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SignalingClient } from '../common/SignalingClient';
 import { toRtcConfiguration } from '../common/rtc';
+import { useSessionIce } from '../common/sessionIce';
 import { SenderPeer } from './SenderPeer';
 
 /** Props of {@link useSender}. */
@@ -33,6 +35,7 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
   const [connectionState, setConnectionState] = useState<RTCPeerConnectionState>('new');
   const peerRef = useRef<SenderPeer | null>(null);
   const pausedRef = useRef(false);
+  const ice = useSessionIce(signaling, sessionId);
 
   useEffect(() => {
     // A new capture starts unpaused.
@@ -40,11 +43,11 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
   }, [stream]);
 
   useEffect(() => {
-    if (!sessionId || !active || !ready || !stream) return;
+    if (!sessionId || !active || !ready || !stream || !ice) return;
     const peer = new SenderPeer(
       stream,
       (payload) => signaling.sendSignal(sessionId, payload),
-      () => toRtcConfiguration(signaling.iceServers),
+      () => toRtcConfiguration(ice.servers),
     );
     peerRef.current = peer;
     const offs = [
@@ -58,18 +61,25 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
         // The server ends a session whose path stays down for the reconnect grace.
         signaling.send({ type: 'path', sessionId, state: path });
         if (path === 'down') signaling.refresh();
+        // The next ICE restart makes new TURN allocations: renew credentials past half their life.
+        if (path === 'down' && ice.stale) ice.ask();
       }),
       signaling.on('attached', (attached) => attached.sessionId === sessionId && peer.signalingRestored()),
+      ice.onChange(() => peer.reconfigure()),
     ];
     if (pausedRef.current) void peer.pause();
-    peer.start();
+    let stopped = false;
+    void ice.fresh().then(() => {
+      if (!stopped) peer.start();
+    });
     return () => {
+      stopped = true;
       for (const off of offs) off();
       peer.close();
       if (peerRef.current === peer) peerRef.current = null;
       setConnectionState('new');
     };
-  }, [signaling, sessionId, active, ready, stream]);
+  }, [signaling, sessionId, active, ready, stream, ice]);
 
   const pause = useCallback(async () => {
     pausedRef.current = true;
