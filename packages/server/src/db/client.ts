@@ -45,7 +45,50 @@ export function openDatabase(database: Config['database']): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** What Kysely's SQLite dialect uses of a better-sqlite3 database. */
+export interface SqliteHandle {
+  prepare(sql: string): SQLite.Statement<unknown[]>;
+  close(): void;
+}
+
+/** Prepared statements kept per SQLite connection (the most recently used). */
+export const SQLITE_STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The SQLite handle as Kysely sees it, preparing each distinct SQL text once: Kysely's driver
+ * prepares every query it runs, and a load run (`npm run bench:load`) spent about a tenth of the
+ * server's busy time in `prepare` of the same few dozen statements. A statement is only ever used
+ * by one query at a time: Kysely holds its single SQLite connection behind a mutex for a whole
+ * query, streams included. SQLite re-prepares a cached statement by itself after a schema change
+ * (a migration). Least recently used statements beyond `size` are dropped (SQL with `in (…)`
+ * lists of varying length is distinct text).
+ */
+export function withStatementCache(sqlite: SqliteHandle, size = SQLITE_STATEMENT_CACHE_SIZE): SqliteHandle {
+  const cache = new Map<string, SQLite.Statement<unknown[]>>();
+  return {
+    prepare(text: string) {
+      const known = cache.get(text);
+      if (known) {
+        cache.delete(text);
+        cache.set(text, known);
+        return known;
+      }
+      const statement = sqlite.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > size) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      return statement;
+    },
+    close() {
+      cache.clear();
+      sqlite.close();
+    },
+  };
 }
 
 function openPostgres(url: string, schema: string | undefined): Db {
