@@ -144,6 +144,12 @@ export interface DesktopServices {
    * a global hotkey (or another program holds it).
    */
   grabStopHotkey(onPress: () => void): Promise<(() => Promise<void>) | null>;
+  /**
+   * Draws the helper's laser pointer on the desktop, over every window and transparent to
+   * input, centred on `point` (global pixels); `null` hides it. Absent where the platform
+   * has no overlay yet (macOS): the laser then shows in the agent window's preview only.
+   */
+  showLaser?(point: Point | null): Promise<void>;
   close(): Promise<void>;
 }
 

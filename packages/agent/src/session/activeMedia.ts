@@ -179,6 +179,11 @@ export class ActiveMedia {
     await Promise.allSettled([this.#media.close(), injector?.close()]);
   }
 
+  /** The display being shared. */
+  get display(): DisplayInfo {
+    return this.#media.display;
+  }
+
   /** The display is gone: its injector is dropped without touching it (its X connection is dead). */
   #onCaptureLost(error: Error): void {
     const injector = this.#injector;

@@ -25,6 +25,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
   let signaling: FakeSignaling;
   let media: FakeMedia;
   let pointer: Point | null;
+  let lasers: (Point | null)[];
   let hotkey: { grabs: number; ungrabs: number; press: (() => void) | null };
   let api: {
     redeem: ReturnType<typeof vi.fn<(code: string) => Promise<SessionView>>>;
@@ -42,6 +43,7 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     signaling = new FakeSignaling();
     media = new FakeMedia();
     pointer = null;
+    lasers = [];
     hotkey = { grabs: 0, ungrabs: 0, press: null };
     const desktop: DesktopServices = {
       pointerPosition: async () => pointer,
@@ -52,6 +54,9 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
           hotkey.ungrabs++;
           hotkey.press = null;
         };
+      },
+      showLaser: async (point) => {
+        lasers.push(point);
       },
       close: async () => undefined,
     };
@@ -225,6 +230,25 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     await vi.waitFor(() => expect(media.sentControl('displays').at(-1)).toMatchObject({ current: 'd2' }));
     media.emit('input', move(0, 0), 1);
     expect(moves().at(-1)).toEqual(['moveMouse', 1000, 0]);
+  });
+
+  it('draws the laser on the desktop at the shared display’s place, hidden while paused and when the session ends', async () => {
+    await activate('control');
+    media.emit('channelopen', 'control');
+    media.emit('control', JSON.stringify({ type: 'laser', x: 0.25, y: 0.75 }));
+    expect(lasers.at(-1)).toEqual({ x: 250, y: 375 }); // on d1, 1000 × 500 at (0, 0)
+    media.emit('control', JSON.stringify({ type: 'selectDisplay', id: 'd2' }));
+    await vi.waitFor(() => expect(media.sentControl('displays').at(-1)).toMatchObject({ current: 'd2' }));
+    media.emit('control', JSON.stringify({ type: 'laser', x: 0.5, y: 0.5 }));
+    expect(lasers.at(-1)).toEqual({ x: 1400, y: 300 }); // on d2, 800 × 600 at (1000, 0)
+    await session.pause();
+    expect(lasers.at(-1)).toBeNull();
+    media.emit('control', JSON.stringify({ type: 'laser', x: 0.5, y: 0.25 }));
+    expect(lasers.at(-1)).toBeNull(); // no picture for the helper: no laser on the desktop either
+    await session.resume();
+    expect(lasers.at(-1)).toEqual({ x: 1400, y: 150 });
+    signaling.push(sessionView('ended', { endReason: 'helper_left' }));
+    await vi.waitFor(() => expect(lasers.at(-1)).toBeNull());
   });
 
   it('relays the helper’s signals to the peer, only for this session', async () => {

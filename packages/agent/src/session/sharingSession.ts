@@ -274,6 +274,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     this.#paused = paused;
     this.gate.setPaused(paused);
     this.#active?.setPaused(paused);
+    this.#drawLaser();
     this.emit('change');
   }
 
@@ -394,7 +395,23 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     clearTimeout(this.#laserTimer);
     // A helper that vanished without laserOff must not leave the marker behind.
     if (position) this.#laserTimer = setTimeout(() => this.#setLaser(null), 5000).unref();
+    this.#drawLaser();
     this.emit('change');
+  }
+
+  /**
+   * The laser on the sharer's own desktop too (where the platform can draw over every
+   * window): at the normalized position on the shared display, hidden while paused (the
+   * helper sees no picture then) and when the media ends.
+   */
+  #drawLaser(): void {
+    const show = this.#o.desktop?.showLaser;
+    if (!show) return;
+    const at = this.#laser;
+    const bounds = this.#active?.display.bounds;
+    const point =
+      at && bounds && !this.#paused ? { x: bounds.x + at.x * bounds.width, y: bounds.y + at.y * bounds.height } : null;
+    void show.call(this.#o.desktop, point).catch((error: unknown) => this.#o.onProblem?.('drawing the laser', error));
   }
 
   /**
@@ -460,6 +477,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     this.gate.setDisplayUnavailable(false);
     this.#setPaused(false);
     this.#laser = null;
+    this.#drawLaser();
     if (active) {
       active.releaseAll();
       this.#setMediaState('none');

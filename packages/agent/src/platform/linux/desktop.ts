@@ -3,9 +3,11 @@
  * X11 desktop services on their own connection: the pointer position (`QueryPointer`
  * on the root window) and the global "stop control" hotkey Ctrl+Alt+Shift+S
  * (`GrabKey` on the root window, once per Caps Lock / Num Lock combination so the
- * hotkey works whatever their state).
+ * hotkey works whatever their state), and the helper's laser pointer drawn over every
+ * window (`laserOverlay.ts`).
  */
 import type { DesktopServices, Point } from '../types.js';
+import { X11LaserOverlay } from './laserOverlay.js';
 import { closeX11, connectX11, xcall, type XDisplay, type XEvent } from './x11.js';
 
 const SHIFT = 1;
@@ -30,7 +32,13 @@ export async function keycodeFor(x: XDisplay, keysym: number): Promise<number | 
 export async function openLinuxDesktop(display?: string): Promise<DesktopServices> {
   const x = await connectX11(display);
   const root = x.screen[0]?.root ?? 0;
+  let laser: Promise<X11LaserOverlay | null> | undefined;
   return {
+    async showLaser(point: Point | null): Promise<void> {
+      laser ??= X11LaserOverlay.open(x);
+      await (await laser)?.show(point);
+    },
+
     async pointerPosition(): Promise<Point | null> {
       const reply = await xcall<{ rootX: number; rootY: number; sameScreen: number }>((cb) =>
         x.client.QueryPointer(root, cb),
@@ -67,6 +75,9 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
       return ungrab;
     },
 
-    close: () => closeX11(x),
+    async close(): Promise<void> {
+      await (await laser)?.close();
+      await closeX11(x);
+    },
   };
 }
