@@ -1,9 +1,10 @@
 /**
  * Issue 11, item 2 (the admin center shows agent versions across devices) in real Chromium: three
  * devices enroll reporting agent versions 1.2.0, 1.10.0 and 0.9.4; the administrator sets the
- * organization's minimum agent version to 1.0.0 (the API, audited); Devices > All devices shows each
+ * organization's minimum agent version to 1.0.0 in Remote Help settings > Agent updates (a malformed
+ * version is refused there, nothing saved); Devices > All devices shows each
  * device's agent version, flags the one below the minimum in its row, and summarises versions with
- * their device counts, the minimum and the count below it. Screenshot agent-versions-01-devices.
+ * their device counts, the minimum and the count below it. Screenshots agent-versions-00-settings, -01-devices.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
@@ -50,10 +51,26 @@ test('the devices list shows agent versions, flags those below the minimum and s
     });
     expect(r.status()).toBe(201);
   }
-  const policy = await call('PUT', '/api/v1/tenant/agent-updates', { minimumVersion: '1.0.0', autoUpdate: true });
-  expect(policy.status).toBe(200);
+  // Tenant administration > Remote Help settings > Agent updates: a bad version is refused, then 1.0.0 saved.
+  await page.goto('/admin/tenant/remote-help');
+  const form = page.getByTestId('agent-update-settings');
+  // The admin sections load lazily; on a loaded machine the chunk can take a while.
+  await expect(form.getByRole('heading', { name: 'Agent updates' })).toBeVisible({ timeout: 60_000 });
+  await expect(form.getByRole('switch', { name: 'Agents update themselves' })).toBeChecked();
+  await form.getByLabel('Minimum agent version').fill('latest');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form).toContainText('Enter a version like 1.4.0.');
+  expect((await call('GET', '/api/v1/tenant/agent-updates')).body).toEqual({ minimumVersion: null, autoUpdate: true });
+  await form.getByLabel('Minimum agent version').fill('1.0.0');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(form).toContainText('Agent update settings saved.');
+  await shot(page, 'agent-versions-00-settings');
+  expect((await call('GET', '/api/v1/tenant/agent-updates')).body).toEqual({
+    minimumVersion: '1.0.0',
+    autoUpdate: true,
+  });
 
-  await page.reload();
+  await page.goto('/admin/devices');
   await page.getByRole('searchbox').fill(suffix);
   await expect(page.getByTestId('device-row')).toHaveCount(3);
   const row = (name: string) => page.locator(`[data-testid="device-row"][data-device="${name}-${suffix}"]`);

@@ -33,6 +33,7 @@ import { Panel } from '../../common/Panel';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { Crumbs } from '../roles/Crumbs';
+import { AgentUpdateSettings } from './AgentUpdateSettings';
 import { LoadState } from '../roles/LoadState';
 import { SuccessNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
@@ -69,6 +70,7 @@ export function RemoteHelpSettings() {
       />
       <LoadState state={state} onRetry={reload} label={t('admin.tenant.settings.loading')} />
       {state.status === 'ready' ? <SettingsForm loaded={state.data} /> : null}
+      <AgentUpdateSettings />
     </Panel>
   );
 }
