@@ -1,0 +1,121 @@
+/**
+ * `presentSession` looks the organization and the two people up once per row object: a feed
+ * presents the row it loaded to both roles. Real repository on a migrated test database; the
+ * repository's methods are only counted (they still run).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { Db } from '../db/client.js';
+import { openTestDatabase } from '../test/database.js';
+import { UsersRepo } from '../users/repo.js';
+import { presentSession } from './presenter.js';
+import type { SessionRow } from './repo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rh-presenter-'));
+let db: Db;
+let close: () => Promise<void>;
+const now = new Date().toISOString();
+
+beforeAll(async () => {
+  ({ db, close } = await openTestDatabase(dir));
+  await db
+    .insertInto('tenants')
+    .values({
+      id: 't1',
+      name: 'Org',
+      slug: 'org',
+      remote_help_enabled: 1,
+      allow_unenrolled: 1,
+      code_ttl_seconds: null,
+      created_at: now,
+    })
+    .execute();
+  for (const [id, name] of [
+    ['h1', 'Helper'],
+    ['s1', 'Sharer'],
+  ] as const) {
+    await db
+      .insertInto('users')
+      .values({
+        id,
+        tenant_id: 't1',
+        email: `${id}@org.example`,
+        display_name: name,
+        job_title: null,
+        company: null,
+        photo_mime: null,
+        photo: null,
+        password_hash: null,
+        roles: '[]',
+        disabled: 0,
+        created_at: now,
+        updated_at: now,
+        locale: null,
+      })
+      .execute();
+  }
+});
+afterAll(async () => {
+  await close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const row = (displayVersion: number): SessionRow => ({
+  id: 'sess1',
+  tenant_id: 't1',
+  helper_id: 'h1',
+  sharer_id: 's1',
+  code_hash: null,
+  spent_code_hash: 'x',
+  code_expires_at: null,
+  state: 'active',
+  mode: 'view',
+  pending_mode: null,
+  sharer_client: 'web',
+  device_id: null,
+  end_reason: null,
+  sharer_status: 'sharing',
+  sharer_enrolled: 0,
+  sharer_compliance: null,
+  sharer_failing_rules: '[]',
+  version: displayVersion,
+  created_at: now,
+  joined_at: now,
+  started_at: now,
+  ended_at: null,
+  updated_at: now,
+});
+
+it('looks people up once per row object, and again for a new row', async () => {
+  const users = new UsersRepo(db);
+  const findById = vi.spyOn(users, 'findById');
+  const tenant = vi.spyOn(users, 'tenant');
+  const domains = vi.spyOn(users, 'heldDomains');
+  const noDevice = async () => null;
+  const first = row(3);
+  const asHelper = await presentSession(users, first, 'helper', true, noDevice);
+  const asSharer = await presentSession(users, first, 'sharer', true, noDevice);
+  expect([asHelper.role, asSharer.role]).toEqual(['helper', 'sharer']);
+  expect(asHelper.helper.displayName).toBe('Helper');
+  expect(asSharer.sharer?.displayName).toBe('Sharer');
+  expect(asSharer.helper).toEqual(asHelper.helper);
+  expect([findById.mock.calls.length, tenant.mock.calls.length, domains.mock.calls.length]).toEqual([2, 1, 1]);
+
+  // A renamed person shows in the next row loaded, never from the earlier row's lookups.
+  await db.updateTable('users').set({ display_name: 'Renamed' }).where('id', '=', 's1').execute();
+  const next = await presentSession(users, row(4), 'helper', true, noDevice);
+  expect(next.sharer?.displayName).toBe('Renamed');
+  expect([findById.mock.calls.length, tenant.mock.calls.length, domains.mock.calls.length]).toEqual([4, 2, 2]);
+});
+
+it('does not keep a failed lookup', async () => {
+  const users = new UsersRepo(db);
+  const findById = vi.spyOn(users, 'findById').mockRejectedValueOnce(new Error('database away'));
+  const r = row(5);
+  await expect(presentSession(users, r, 'helper', true, async () => null)).rejects.toThrow('database away');
+  const view = await presentSession(users, r, 'helper', true, async () => null);
+  expect(view.helper.displayName).toBe('Helper');
+  expect(findById).toHaveBeenCalledTimes(3);
+});
