@@ -17,7 +17,13 @@ import type { TestDevice } from '../test/testDevice.js';
 import { DeviceSocket, TEST_INVENTORY, enrollDevice } from '../test/testDevice.js';
 
 let t: TestServer;
-let now = Date.now();
+/**
+ * The server's clock: real time plus what the tests moved it. It must keep running: device proofs carry
+ * real time (iat), and a clock frozen at the start fell behind them by the file's own duration (on a
+ * loaded machine, or on PostgreSQL, past the proofs' 5 s tolerance: "iat should be in the past").
+ */
+let ahead = 0;
+const serverNow = () => Date.now() + ahead;
 let admin: Client;
 let helper: Client;
 let sharer: Client;
@@ -40,7 +46,7 @@ const created = (r: { status: number; body: Record<string, unknown> }, key: stri
 };
 /** Enrolls a device with this inventory; the clock moves 2 s first, so check-ins differ (proofs allow 60 s). */
 const enroll = async (by: Client, inventory: Partial<typeof TEST_INVENTORY>) => {
-  now += 2_000;
+  ahead += 2_000;
   return enrollDevice(t.url, by, { ...TEST_INVENTORY, ...inventory });
 };
 const list = async (c: Client, query = '') => {
@@ -51,7 +57,7 @@ const list = async (c: Client, query = '') => {
 const names = async (c: Client, query = '') => (await list(c, query)).devices.map((device) => device.name);
 
 beforeAll(async () => {
-  t = await startTestServer({}, { clock: { now: () => now } });
+  t = await startTestServer({}, { clock: { now: serverNow } });
   [admin, helper, sharer] = await Promise.all([
     signedIn('admin@contoso.example'),
     signedIn('helper@contoso.example'),
@@ -80,7 +86,7 @@ beforeAll(async () => {
   d.foxtrot = await enroll(admin, { hostname: 'foxtrot', os: 'linux', osVersion: '5.15', serial: 'SN-FOX' });
   await t.server.db
     .updateTable('devices')
-    .set({ revoked_at: new Date(now).toISOString() })
+    .set({ revoked_at: new Date(serverNow()).toISOString() })
     .where('id', '=', d.foxtrot.id)
     .execute();
   for (const device of [d.alpha, d.delta]) sockets.push(await DeviceSocket.open(t.url, device));
@@ -137,7 +143,7 @@ beforeAll(async () => {
   const aiko = (
     await db.selectFrom('users').select('id').where('email', '=', 'sharer@fabrikam.example').executeTakeFirstOrThrow()
   ).id;
-  const at = new Date(now).toISOString();
+  const at = new Date(serverNow()).toISOString();
   await db
     .insertInto('rbac_groups')
     .values({
@@ -567,7 +573,7 @@ describe('enrollment tokens', () => {
       token: string;
       view: EnrollmentTokenView;
     };
-    now += 61 * 60_000;
+    ahead += 61 * 60_000;
     expect((await tokens(admin, 'state=expired')).tokens.map((x) => x.id)).toContain(view.id);
     const expired = await enrollWith(token);
     expect([expired.status, expired.body.error]).toEqual([410, 'enrollment_token_expired']);
