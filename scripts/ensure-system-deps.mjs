@@ -13,7 +13,7 @@ const NEEDS = [
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
   // `ip netns`: the network-change journeys (e2e/network) build their own namespaces.
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
-  // coturn: the TURN test (packages/server/src/turn/coturn.integration.test.ts) starts its own turnserver.
+  // coturn: the TURN tests (packages/server/src/turn/coturn.integration.test.ts, e2e/network/turnRelay.e2e.ts) start their own turnserver.
   { bin: '/usr/bin/turnserver', pkg: 'coturn' },
   // nginx: the reverse-proxy test (packages/server/src/http/nginx.integration.test.ts) runs docs/deploy/nginx.conf.
   { bin: '/usr/sbin/nginx', pkg: 'nginx' },

@@ -17,8 +17,12 @@ export interface LabServer {
   stop(): Promise<void>;
 }
 
-/** Starts the built server on the lab bridge (fresh database), reachable from both namespaces. */
-export async function startLabServer(lab: NetnsLab, port: number): Promise<LabServer> {
+/** Starts the built server on the lab bridge (fresh database), reachable from both namespaces; `env` adds settings. */
+export async function startLabServer(
+  lab: NetnsLab,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<LabServer> {
   const url = `http://${lab.serverAddress}:${port}`;
   let output = '';
   const server: ChildProcess = spawn(process.execPath, ['scripts/e2e-server.mjs'], {
@@ -29,6 +33,7 @@ export async function startLabServer(lab: NetnsLab, port: number): Promise<LabSe
       PUBLIC_URL: url,
       DEMO_PASSWORD: 'e2e-demo-password',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +55,8 @@ export async function startLabServer(lab: NetnsLab, port: number): Promise<LabSe
             () => false,
           );
         },
-        { timeout: 30_000 },
+        // A fresh database and the demo's password hashes take seconds; far more on a loaded CI box.
+        { timeout: 90_000 },
       )
       .toBe(true);
   } catch (error) {

@@ -8,7 +8,11 @@
  * namespace and the first one is deleted, so every socket and ICE candidate pair of the
  * old address dies.
  * Nothing is routed through the root namespace (all on one bridge), so no host setting
- * (`ip_forward`, firewall) is read or changed. Every name carries a per-run tag; `close`
+ * (`ip_forward`, firewall) is read or changed. With `isolate` (the TURN relay journey) the
+ * two sides' bridge ports are isolated from each other (a bridge port flag: they reach the
+ * bridge's own addresses only), and the bridge gets a second address outside the lab's
+ * subnet, `relayAddress`, which neither side has a route to: a TURN server relaying from
+ * there is the only way between them. Every name carries a per-run tag; `close`
  * (also run on process exit) deletes the namespaces, the bridge and the wrapper scripts.
  */
 import { execFileSync } from 'node:child_process';
@@ -32,6 +36,8 @@ export interface NetnsLab {
   readonly tag: string;
   /** The server's address (on the bridge, in the root namespace). */
   readonly serverAddress: string;
+  /** With `isolate`: an address of the root namespace that neither side can reach (a TURN relay address). */
+  readonly relayAddress: string | null;
   readonly helperNs: string;
   readonly sharerNs: string;
   /** The helper's current address (changes with {@link move}). */
@@ -55,13 +61,20 @@ function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Options of {@link createLab}. */
+export interface LabOptions {
+  /** The helper and the sharer cannot reach each other, only the bridge's addresses (see the module description). */
+  isolate?: boolean;
+}
+
 /** Builds the lab; on any failure what was made is taken down again. */
-export function createLab(): NetnsLab {
+export function createLab(options: LabOptions = {}): NetnsLab {
   const tag = Math.random().toString(36).slice(2, 7);
   let subnet = 0;
   for (let i = 0; i < 20 && subnet === 0; i++) {
     const n = 1 + Math.floor(Math.random() * 254);
-    if (ip('-4', 'addr', 'show').includes(`10.213.${n}.`) === false) subnet = n;
+    const used = ip('-4', 'addr', 'show');
+    if (!used.includes(`10.213.${n}.`) && !used.includes(`10.214.${n}.`)) subnet = n;
   }
   if (subnet === 0) throw new Error('no free 10.213.n.0/24 subnet for the network lab');
   const net = `10.213.${subnet}`;
@@ -108,12 +121,16 @@ export function createLab(): NetnsLab {
     ip('link', 'set', host, 'master', bridge, 'up');
     ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', inner);
     ip('-n', ns, 'link', 'set', inner, 'up');
+    if (options.isolate) ip('link', 'set', 'dev', host, 'type', 'bridge_slave', 'isolated', 'on');
   };
+  const relayAddress = options.isolate ? `10.214.${subnet}.1` : null;
 
   try {
     ip('link', 'add', bridge, 'type', 'bridge');
     ip('addr', 'add', `${net}.1/24`, 'dev', bridge);
     ip('link', 'set', bridge, 'up');
+    // Deleted with the bridge.
+    if (relayAddress) ip('addr', 'add', `${relayAddress}/32`, 'dev', bridge);
     for (const ns of [helperNs, sharerNs]) {
       ip('netns', 'add', ns);
       ip('-n', ns, 'link', 'set', 'lo', 'up');
@@ -128,6 +145,7 @@ export function createLab(): NetnsLab {
   return {
     tag,
     serverAddress: `${net}.1`,
+    relayAddress,
     helperNs,
     sharerNs,
     helperAddress: `${net}.10`,
