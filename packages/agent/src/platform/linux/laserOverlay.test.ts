@@ -43,9 +43,7 @@ describe.skipIf(!ready)('laser overlay under Xvfb', () => {
   };
   const pointerChild = async (): Promise<number> => {
     const root = reader.screen[0]?.root ?? 0;
-    const reply = await xcall<{ child: number }>((cb) =>
-      reader.client.QueryPointer(root, cb as Parameters<typeof reader.client.QueryPointer>[1]),
-    );
+    const reply = await xcall<{ child: number; sameScreen: number }>((cb) => reader.client.QueryPointer(root, cb));
     return reply.child;
   };
 

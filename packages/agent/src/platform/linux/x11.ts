@@ -121,7 +121,10 @@ export interface XClient {
   GetKeyboardMapping(firstKeycode: number, count: number, cb: XCallback<number[][]>): void;
   /** `keysyms`: `keysymsPerKeycode` entries for each keycode from `firstKeycode`. */
   ChangeKeyboardMapping(firstKeycode: number, keysymsPerKeycode: number, keysyms: number[]): void;
-  QueryPointer(window: number, cb: XCallback<{ root: number; rootX: number; rootY: number; sameScreen: number }>): void;
+  QueryPointer(
+    window: number,
+    cb: XCallback<{ root: number; child: number; rootX: number; rootY: number; sameScreen: number }>,
+  ): void;
   GrabKey(
     window: number,
     ownerEvents: number,
