@@ -139,7 +139,7 @@ it('closes with 1001 on stop, then ends only the sessions whose people do not co
   sws.close();
   await server!.close();
   server = undefined;
-});
+}, 60_000);
 
 it('on SIGTERM, main closes every socket with 1001 and a reason, exits 0 and ends no session', async () => {
   await server?.close();
