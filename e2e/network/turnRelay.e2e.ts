@@ -187,7 +187,7 @@ test.describe('TURN relay', () => {
     }
   });
 
-  test('agent sharer: tiles and control messages flow through coturn on data channels, relay on the helper side', async () => {
+  test('agent sharer: tiles flow through coturn on a data channel, relay on the helper side', async () => {
     test.setTimeout(360_000);
     const url = await serve();
     const { helperBrowser, sharerBrowser, helper, code } = await browsers(url);
@@ -261,18 +261,30 @@ test.describe('TURN relay', () => {
       await helper.getByRole('button', { name: 'View only' }).click();
       await sharer.getByRole('button', { name: 'Allow' }).click();
       await expect(helper.getByTestId('remote-video')).toBeVisible();
-      // Until ICE gives up on every pair of the helper's connection (no relay candidate: coturn refused them).
-      const iceFailed = async () => (await netLog(helper)).events.some(([, what]) => what === 'ice failed');
-      await expect.poll(iceFailed, { timeout: 120_000, intervals: [1000] }).toBe(true);
+      // coturn refuses both sides' allocations, and the helper's gathering ends without a relay
+      // candidate: no candidate pair can work (the host ones are isolated).
+      // Both sides' session credentials, refused (each user name once).
+      const refusals = () =>
+        new Set(
+          [
+            ...coturn!
+              .log()
+              .slice(logFrom)
+              .matchAll(/user <(\d+:[\w-]+:[\w-]+)>: incoming packet message processed, error 401/g),
+          ].map((m) => m[1]),
+        ).size;
+      await expect.poll(refusals, { timeout: 120_000, intervals: [1000] }).toBeGreaterThanOrEqual(2);
+      const gathered = async () => (await netLog(helper)).events.some(([, what]) => what === 'candidate end');
+      await expect.poll(gathered, { timeout: 60_000, intervals: [1000] }).toBe(true);
       const status = await helper.getByTestId('connection-status').textContent();
-      console.log(`helper's badge with a wrong TURN secret, after ICE failed: ${JSON.stringify(status)}`);
-      expect(status).not.toBe('Connected');
+      console.log(`helper's badge with a wrong TURN secret, coturn refusals ${refusals()}: ${JSON.stringify(status)}`);
+      // What the product shows today: the badge stays on "Connecting"; no error names the relay.
+      expect(status).toBe('Connecting');
       await shot(helper, 'turn-05-helper-wrong-secret');
       await shot(sharer, 'turn-06-sharer-wrong-secret');
       expect(await framesDecoded(helper)).toBe(0);
       expect((await selectedPair(helper)).local.type).toBeNull();
-      // coturn refused the allocations (401) and granted none since this server started.
-      expect(coturn!.log().slice(logFrom)).toMatch(/ALLOCATE processed, error 401/);
+      // coturn granted nothing since this server started.
       expect(coturn!.allocatedTo().length).toBe(allocatedBefore);
     } finally {
       await helperBrowser.close();
