@@ -87,7 +87,8 @@ describe('SignalingClient', () => {
     last().open();
     last().receive('not json');
     last().receive({ type: 'bogus' });
-    last().receive({ type: 'session', session: { id: 's1', state: 'flying' } });
+    const unknownState: Record<string, unknown> = { type: 'session', session: { id: 's1', state: 'flying' } };
+    last().receive(unknownState);
     expect(sessions).toHaveLength(0);
     last().receive({ type: 'session', session: session({ state: 'joined' }) });
     expect(sessions.map((s) => s.state)).toEqual(['joined']);
