@@ -73,6 +73,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   /** Local addresses this connection has gathered candidates on. */
   readonly #localAddresses = new Set<string>();
   #restartedForAddress = false;
+  /** The last offer is still gathering candidates (until its end-of-candidates). */
+  #gathering = false;
 
   constructor(options: AgentPeerOptions) {
     super();
@@ -103,6 +105,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
         },
       });
       if (init) this.#noteLocalAddress(init.candidate);
+      else this.#gathering = false;
     };
     this.#pc.onconnectionstatechange = () => {
       trace('net', () => `connection ${this.#pc.connectionState}`);
@@ -200,6 +203,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     try {
       const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
       await this.#pc.setLocalDescription(offer);
+      this.#gathering = true;
       if (iceRestart) this.#pendingCandidates = [];
       trace('net', () => `offer${iceRestart ? ' (ICE restart)' : ''} set, signaling state ${this.#pc.signalingState}`);
       this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp: offer.sdp } });
@@ -240,7 +244,11 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   /**
    * A candidate on an address this connection had not used: libwebrtc noticed a new network
    * (it polls the interfaces every few seconds). While the path is down, the restart made
-   * before may have offered only the dead address: restart again with the new one.
+   * before may have offered only the dead address: restart again with the new one. Not
+   * while that restart is still gathering: the new address is one of its own candidates
+   * and goes out with it. A second offer then replaced the first one, the helper answered
+   * both, and the first answer was applied to the second offer (seen in the network
+   * journey's trace: "answer ignored", picture back ~1 s later).
    */
   #noteLocalAddress(candidate: string): void {
     // `candidate:<foundation> <component> <transport> <priority> <address> <port> typ …`
@@ -249,7 +257,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     this.#localAddresses.add(address);
     trace('net', () => `new local address ${address} (path ${this.#monitor.state})`);
     // Once per dead spell: the other addresses of the same new network come with it.
-    if (this.#monitor.state !== 'down' || this.#restartedForAddress) return;
+    if (this.#monitor.state !== 'down' || this.#restartedForAddress || this.#gathering) return;
     this.#restartedForAddress = true;
     void this.restartIce().catch(() => undefined);
   }
