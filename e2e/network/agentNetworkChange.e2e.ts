@@ -9,13 +9,10 @@
  * resume within 3 s of the new path being up, through an ICE restart of the same
  * connection (the helper keeps its one peer connection), now from the new address.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startDesktop, type Desktop } from '../agent/desktop.js';
-import { framesDecoded, PASSWORD, shot, signIn, closeContexts } from '../support.js';
+import { framesDecoded, shot, signIn, closeContexts } from '../support.js';
+import { startNsAgent, type NsAgent } from './nsAgent.js';
 import { createLab, netnsUnavailable, type NetnsLab } from './netns.js';
 import { iceInfo, labContext, launchIn, netLog, startLabServer, type LabServer } from './lab.js';
 
@@ -31,96 +28,38 @@ const DETECT_MS = 2000;
 const RESUME_MS = 3000;
 const DETECT_BOUND_MS = 5000;
 const RESUME_BOUND_MS = 10_000;
-const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
 const RECONNECTING = 'The network changed. Reconnecting to Daniel Okafor…';
 
 const unavailable = netnsUnavailable();
 
-interface NsAgent {
-  win: Page;
+interface TracedAgent extends NsAgent {
   /** The agent's network trace (`REMOTE_HELP_TRACE=net`) from `from` on, in ms after `zero`. */
   trace(from: number, zero: number): string[];
   /** The tile sender's counters from the agent's last `tiles` trace line. */
   tileStats(): { acked: number; lost: number; lateAcks: number; messages: number } | null;
-  stop(): Promise<void>;
 }
 
-/** `remote-help-agent share --no-window` inside the sharer's namespace, its window opened in that namespace's browser. */
-async function startAgent(lab: NetnsLab, url: string, display: string, browser: Browser): Promise<NsAgent> {
-  const dir = mkdtempSync(join(tmpdir(), 'rh-agent-netns-'));
-  const urlFile = join(dir, 'urls.txt');
-  let output = '';
-  const agent: ChildProcess = spawn(
-    lab.wrapper(lab.sharerNs, process.execPath),
-    ['--import', 'tsx', 'packages/agent/src/cli.ts', 'share', '--no-window', '--allow-http', '--server', url],
-    {
-      env: {
-        ...process.env,
-        DISPLAY: display,
-        REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
-        REMOTE_HELP_BROWSER: `${process.execPath} e2e/agent/recordUrl.mjs`,
-        RH_URL_FILE: urlFile,
-        REMOTE_HELP_TRACE: 'net,tiles',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  agent.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  agent.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = async (): Promise<void> => {
-    if (process.env.RH_NET_DEBUG) console.log(`agent output:\n${output.replace(/^\[trace .*\n/gm, '')}`);
-    if (agent.exitCode === null && agent.signalCode === null) {
-      const exited = new Promise((resolve) => agent.once('exit', resolve));
-      agent.kill('SIGINT');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
+/** The agent in the sharer's namespace (`nsAgent.ts`), with its network and tile traces on. */
+async function startAgent(lab: NetnsLab, url: string, display: string, browser: Browser): Promise<TracedAgent> {
+  const agent = await startNsAgent(lab, url, display, browser, { REMOTE_HELP_TRACE: 'net,tiles' });
+  const trace = (from: number, zero: number): string[] =>
+    [...agent.output().matchAll(/^\[trace net \S+ (\d+)\] (.*)$/gm)]
+      .filter((m) => Number(m[1]) >= from)
+      .map((m) => `${Number(m[1]) - zero}ms ${m[2]}`);
+  const tileStats = () => {
+    const last = [...agent.output().matchAll(/^\[trace tiles \S+ \d+\] sender (\{.*?\}) capture /gm)].at(-1);
+    return last ? (JSON.parse(last[1]!) as ReturnType<TracedAgent['tileStats']>) : null;
   };
-  try {
-    await expect.poll(() => WINDOW_URL.exec(output)?.[0] ?? '', { timeout: 30_000 }).not.toBe('');
-    const context = await labContext(browser, url);
-    const win = await context.newPage();
-    await win.setViewportSize({ width: 560, height: 760 });
-    await win.goto(WINDOW_URL.exec(output)?.[0] as string);
-    await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    const opened = () => (existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim().split('\n') : []);
-    await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
-    const idp = await context.newPage();
-    await idp.goto(opened().at(-1) as string);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
-    await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
-    const trace = (from: number, zero: number): string[] =>
-      [...output.matchAll(/^\[trace net \S+ (\d+)\] (.*)$/gm)]
-        .filter((m) => Number(m[1]) >= from)
-        .map((m) => `${Number(m[1]) - zero}ms ${m[2]}`);
-    const tileStats = () => {
-      const last = [...output.matchAll(/^\[trace tiles \S+ \d+\] sender (\{.*?\}) capture /gm)].at(-1);
-      return last ? (JSON.parse(last[1]!) as ReturnType<NsAgent['tileStats']>) : null;
-    };
-    return { win, trace, tileStats, stop };
-  } catch (error) {
-    console.log(`agent output:\n${output}`);
-    await stop();
-    throw error;
-  }
+  return { ...agent, trace, tileStats };
 }
 
 test.describe('network change with the agent', () => {
   test.skip(unavailable !== null, `network-change journeys skipped: ${unavailable}`);
-  // Issue 13 stays open on this: on the clean-clone gate (not on a calm run, which passes) the
-  // helper page stalled for ~2 s at a time after the move, so the agent's path heartbeat went
-  // down and up every ~2.5 s (each time a signaling refresh and, every 5 s, an ICE restart).
-  // The helper also got each restart offer twice (both of its sockets during make-before-break).
-  // `RH_AGENT_NETWORK_JOURNEY=1` runs it; the session note has the traces.
-  test.fixme(
-    process.env.RH_AGENT_NETWORK_JOURNEY !== '1',
-    'agent network change: path flapping after the move on a slow helper (issue 13, see the session note)',
-  );
-
+  // On a slow helper (CI) the helper page used to stall ~2 s at a time after the move, and the
+  // agent took each stall for a dead path (refresh + ICE restart every few seconds). Now a late
+  // heartbeat is a dead path only if the selected candidate pair received nothing either
+  // (protocol pathHealth), a late tick gives no verdict, signals go to one socket per side,
+  // and the tile sender's timeout never falls below the measured round trip.
   let lab: NetnsLab | undefined;
   let server: LabServer | undefined;
   test.beforeAll(async () => {
@@ -133,12 +72,12 @@ test.describe('network change with the agent', () => {
   });
 
   test("the agent's machine moves to a new address mid-session: reconnecting on both sides, picture back through ICE restart", async () => {
-    test.setTimeout(150_000);
+    test.setTimeout(240_000);
     const { url } = server!;
     const helperBrowser = await launchIn(lab!, lab!.helperNs, url);
     const sharerBrowser = await launchIn(lab!, lab!.sharerNs, url);
     let desktop: Desktop | undefined;
-    let agent: NsAgent | undefined;
+    let agent: TracedAgent | undefined;
     let moved = 0;
     let helperPage: Page | undefined;
     try {
@@ -220,6 +159,12 @@ test.describe('network change with the agent', () => {
       const tiles = agent.tileStats();
       console.log(`agent tiles: ${JSON.stringify(tiles)}`);
       expect(tiles?.acked).toBeGreaterThan(2 * (tiles?.lost ?? Infinity));
+      // Once back, the new path stays up: no flapping (a busy helper is not a dead path).
+      const settledFrom = Date.now();
+      await helper.waitForTimeout(5000);
+      const downs = agent.trace(settledFrom, settledFrom).filter((line) => /path down|ICE restart/.test(line));
+      console.log(`agent path downs and ICE restarts in the 5 s after: ${downs.length}`);
+      expect(downs).toEqual([]);
     } finally {
       if (helperPage) {
         // Around the move, or (a failure before it) the last 15 s.

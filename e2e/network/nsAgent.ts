@@ -24,8 +24,14 @@ export interface NsAgent {
   stop(): Promise<void>;
 }
 
-/** Starts the agent for `url` on X display `display`; its pages open in `browser` (the sharer's namespace). */
-export async function startNsAgent(lab: NetnsLab, url: string, display: string, browser: Browser): Promise<NsAgent> {
+/** Starts the agent for `url` on X display `display` (with `env` added); its pages open in `browser` (the sharer's namespace). */
+export async function startNsAgent(
+  lab: NetnsLab,
+  url: string,
+  display: string,
+  browser: Browser,
+  env: Record<string, string> = {},
+): Promise<NsAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'rh-agent-netns-'));
   const urlFile = join(dir, 'urls.txt');
   let output = '';
@@ -39,6 +45,7 @@ export async function startNsAgent(lab: NetnsLab, url: string, display: string, 
         REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
         REMOTE_HELP_BROWSER: `${process.execPath} e2e/agent/recordUrl.mjs`,
         RH_URL_FILE: urlFile,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -46,6 +53,7 @@ export async function startNsAgent(lab: NetnsLab, url: string, display: string, 
   agent.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   agent.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const stop = async (): Promise<void> => {
+    if (process.env.RH_NET_DEBUG) console.log(`agent output:\n${output.replace(/^\[trace .*\n/gm, '')}`);
     if (agent.exitCode === null && agent.signalCode === null) {
       const exited = new Promise((resolve) => agent.once('exit', resolve));
       agent.kill('SIGINT');
