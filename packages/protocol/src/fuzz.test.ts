@@ -30,7 +30,18 @@ const checksOf = (def: Def): Record<string, unknown>[] =>
   ((def.checks as { _zod: { def: Record<string, unknown> } }[] | undefined) ?? []).map((c) => c._zod.def);
 
 /** Schemas whose rule is code (a refinement), not a shape `shaped` can read: how to make their values. */
+/** Versions like 1.4.2 (a random string seldom matches the semver pattern within 32 characters). */
+const semver = fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999)).map(([a, b, c]) => `${a}.${b}.${c}`);
+
 const TAUGHT = new Map<unknown, fc.Arbitrary<unknown>>([
+  [protocol.AgentVersion, semver],
+  // A release package's name: remote-help-agent-<version>-<platform>.tar.gz.
+  [
+    protocol.ReleaseManifest.shape.file,
+    fc
+      .tuple(semver, fc.constantFrom(...protocol.ReleasePlatform.options))
+      .map(([v, platform]) => `remote-help-agent-${v}-${platform}.tar.gz`),
+  ],
   [protocol.IssuerUrl, fc.webUrl({ validSchemes: ['https'], withQueryParameters: false, withFragments: false })],
   // A domain name is normalized (IDNA, case) by code: any DNS name, in mixed case.
   [protocol.DomainName, fc.domain().map((d) => d.toUpperCase())],
@@ -56,7 +67,8 @@ function shaped(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
   const num = (name: string) => checks.find((c) => c.check === name)?.[name === 'min_length' ? 'minimum' : 'maximum'];
   switch (def.type) {
     case 'string': {
-      if (def.format === 'datetime') {
+      // `z.iso.datetime()` carries the format on its def; `z.string().datetime()` as a check.
+      if (def.format === 'datetime' || checks.some((c) => c.format === 'datetime')) {
         return fc
           .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
           .map((d) => d.toISOString());
@@ -64,7 +76,14 @@ function shaped(schema: unknown, depth = 0): fc.Arbitrary<unknown> {
       const pattern = checks.find((c) => c.format === 'regex')?.pattern as RegExp | undefined;
       const minLength = (num('min_length') as number | undefined) ?? 0;
       const maxLength = Math.min((num('max_length') as number | undefined) ?? 40, 80);
-      if (pattern) return fc.stringMatching(pattern).filter((s) => s.length >= minLength && s.length <= maxLength);
+      // A pattern sets its own lengths (an 88-character signature, a 64-digit hash): capping them
+      // at maxLength made a filter that never passes, and fast-check retried it forever.
+      const schemaMax = num('max_length') as number | undefined;
+      if (pattern) {
+        return fc
+          .stringMatching(pattern)
+          .filter((s) => s.length >= minLength && (schemaMax === undefined || s.length <= schemaMax));
+      }
       const email = checks.find((c) => c.format === 'email')?.pattern as RegExp | undefined;
       if (email) {
         return fc
