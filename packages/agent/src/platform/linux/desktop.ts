@@ -32,10 +32,14 @@ export async function keycodeFor(x: XDisplay, keysym: number): Promise<number | 
 export async function openLinuxDesktop(display?: string): Promise<DesktopServices> {
   const x = await connectX11(display);
   const root = x.screen[0]?.root ?? 0;
+  // Opened on the first laser shown: hiding one that never was must not talk to X (the
+  // session's teardown hides it, possibly after the X server died).
   let laser: Promise<X11LaserOverlay | null> | undefined;
+  let overlay: X11LaserOverlay | null = null;
   return {
     async showLaser(point: Point | null): Promise<void> {
-      laser ??= X11LaserOverlay.open(x);
+      if (!laser && point === null) return;
+      laser ??= X11LaserOverlay.open(x).then((opened) => (overlay = opened));
       await (await laser)?.show(point);
     },
 
@@ -76,7 +80,8 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
     },
 
     async close(): Promise<void> {
-      await (await laser)?.close();
+      // Never waits for the overlay: on a dead X connection its replies never come.
+      overlay?.close();
       await closeX11(x);
     },
   };

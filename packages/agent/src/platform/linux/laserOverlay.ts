@@ -86,13 +86,12 @@ export class X11LaserOverlay {
     await client.sync();
   }
 
-  /** Removes the window. */
-  async close(): Promise<void> {
+  /** Removes the window (sent with the connection's next flush or close; nothing is awaited). */
+  close(): void {
     if (this.#window === null) return;
     this.x.client.DestroyWindow(this.#window);
     this.#window = null;
     this.#shown = false;
-    await this.x.client.sync().catch(() => undefined);
   }
 
   #create(left: number, top: number): number {
