@@ -207,7 +207,8 @@ test('turning unenrolled devices off in the settings page refuses the web sharer
   await signIn(admin, '/admin/tenant/remote-help', 'admin@contoso.example');
   const before = (await call(admin, 'GET', '/api/v1/tenant/settings')).body.settings;
   try {
-    const settings = admin.getByTestId('remote-help-settings');
+    // The organization's settings form (the agent-update form below it has its own Save).
+    const settings = admin.getByTestId('remote-help-settings').locator('form').first();
     await expect(settings.getByRole('switch', { name: 'Enable Remote Help' })).toBeChecked();
     await expect(settings.getByRole('radio', { name: /Server default \(10 minutes\)/ })).toBeChecked();
     await expect(settings.getByRole('button', { name: 'Save' })).toBeDisabled();
