@@ -32,7 +32,8 @@ export interface ActiveMediaOptions {
   injector(display: DisplayInfo): Promise<InputInjector>;
   /** The local pointer (global pixels); absent: no cursor messages. */
   pointer?: (() => Promise<Point | null>) | undefined;
-  sendSignal(payload: SignalPayload): void;
+  /** Sends a payload to the helper; false when it could not leave (signaling is reconnecting). */
+  sendSignal(payload: SignalPayload): boolean;
   onState(state: MediaState): void;
   onLaser(position: Point | null): void;
   onFrame(frame: ScreenFrame): void;
@@ -64,6 +65,8 @@ export class ActiveMedia {
   #pathDown = false;
   #lastIceRestartAt = -Infinity;
   #iceRestartTimer: NodeJS.Timeout | undefined;
+  /** A signal of the current negotiation could not leave: the helper cannot answer it. */
+  #signalLost = false;
 
   constructor(options: ActiveMediaOptions) {
     this.#o = options;
@@ -79,7 +82,9 @@ export class ActiveMedia {
       onSelectDisplay: (id) => void this.#selectDisplay(id),
       ...(options.cursorIntervalMs ? { cursorIntervalMs: options.cursorIntervalMs } : {}),
     });
-    media.on('signal', (payload) => options.sendSignal(payload));
+    media.on('signal', (payload) => {
+      if (!options.sendSignal(payload)) this.#signalLost = true;
+    });
     media.on('input', (data, stream) => {
       if (this.#dispatcher) this.#dispatcher.handle(data, stream);
       else if (this.#pendingInput.length < MAX_PENDING_INPUT) this.#pendingInput.push([data, stream]);
@@ -246,18 +251,22 @@ export class ActiveMedia {
    * An ICE restart offer, again every {@link ICE_RESTART_RETRY_MS} while the path stays
    * down. Other triggers (signaling back, the helper's request) within that time wait for
    * the pending one: an answer to an older offer applied to a newer one would leave ICE
-   * with the wrong credentials.
+   * with the wrong credentials. Unless the pending offer or one of its candidates never
+   * left (the signaling socket died with the path, as it does when the address changes):
+   * no answer can come, so waiting out the retry only delays the picture (by 2–5 s).
    */
   #restartIce(force: boolean): void {
     const restart = this.#media.restartIce?.bind(this.#media);
     if (this.#closed || !restart) return;
     const now = performance.now();
-    if (!force && now - this.#lastIceRestartAt < ICE_RESTART_RETRY_MS) {
+    if (!force && this.#signalLost) trace('net', () => 'ICE restart now: the last offer did not reach the helper');
+    else if (!force && now - this.#lastIceRestartAt < ICE_RESTART_RETRY_MS) {
       trace('net', () => `ICE restart skipped: the last one was ${Math.round(now - this.#lastIceRestartAt)} ms ago`);
       return;
     }
     trace('net', () => `ICE restart${force ? ' (retry)' : ''}`);
     this.#lastIceRestartAt = now;
+    this.#signalLost = false;
     clearTimeout(this.#iceRestartTimer);
     this.#iceRestartTimer = setTimeout(() => {
       if (this.#pathDown) this.#restartIce(true);

@@ -1,0 +1,88 @@
+/**
+ * ICE restarts of an active session's media (issue 13, item 5) with fake media: when a
+ * restart's offer could not leave (the signaling socket died with the path, as it does when
+ * the machine's address changes), the next trigger restarts at once instead of waiting out
+ * the retry; an offer that did leave is waited for. The real thing is covered by the agent
+ * network-change journey (`e2e/network/agentNetworkChange.e2e.ts`).
+ */
+import type { SignalPayload } from '@remote-help/protocol';
+import { describe, expect, it } from 'vitest';
+import { ConsentGate } from '../input/consentGate.js';
+import { FakeMedia } from '../testing/fakeSession.js';
+import { ActiveMedia, type MediaState } from './activeMedia.js';
+
+/** Fake media that can restart ICE: each restart emits a new offer. */
+class RestartingMedia extends FakeMedia {
+  restarts = 0;
+  async restartIce(): Promise<void> {
+    this.restarts++;
+    this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp: `v=0 restart ${this.restarts}` } });
+  }
+}
+
+async function activeSession(): Promise<{
+  media: RestartingMedia;
+  active: ActiveMedia;
+  sent: SignalPayload[];
+  setSignalingUp(up: boolean): void;
+  states: MediaState[];
+}> {
+  const media = new RestartingMedia();
+  const sent: SignalPayload[] = [];
+  const states: MediaState[] = [];
+  let signalingUp = true;
+  const active = new ActiveMedia({
+    media,
+    gate: new ConsentGate({ releaseAll: () => undefined }),
+    injector: () => Promise.reject(new Error('view only')),
+    sendSignal: (payload) => {
+      if (!signalingUp) return false;
+      sent.push(payload);
+      return true;
+    },
+    onState: (state) => states.push(state),
+    onLaser: () => undefined,
+    onFrame: () => undefined,
+    onDisplay: () => undefined,
+  });
+  await active.start();
+  return { media, active, sent, states, setSignalingUp: (up) => (signalingUp = up) };
+}
+
+const offers = (sent: SignalPayload[]): string[] =>
+  sent.flatMap((p) => (p.kind === 'sdp' && p.description.type === 'offer' ? [p.description.sdp] : []));
+
+describe('ActiveMedia: ICE restart after a network change', () => {
+  it('restarts again as soon as signaling is back when the restart offer could not leave', async () => {
+    const { media, active, sent, setSignalingUp, states } = await activeSession();
+    // The address changed: the signaling socket is down when the heartbeat declares the path dead.
+    setSignalingUp(false);
+    media.emit('path', 'down');
+    await Promise.resolve();
+    expect(media.restarts).toBe(1);
+    expect(states.at(-1)).toBe('reconnecting');
+    // Signaling back (well within the retry interval): the helper never saw that offer.
+    setSignalingUp(true);
+    active.recover('reconnecting');
+    await Promise.resolve();
+    expect(media.restarts).toBe(2);
+    expect(offers(sent)).toEqual(['v=0 fake', 'v=0 restart 2']);
+    // That one left: a further trigger (the helper asking) waits for its answer.
+    active.handleSignal({ kind: 'restart', ice: true });
+    await Promise.resolve();
+    expect(media.restarts).toBe(2);
+    await active.close();
+  });
+
+  it('waits for a restart offer that reached the helper instead of offering over it', async () => {
+    const { media, active, sent } = await activeSession();
+    media.emit('path', 'down');
+    await Promise.resolve();
+    active.recover('reconnecting');
+    active.handleSignal({ kind: 'restart', ice: true });
+    await Promise.resolve();
+    expect(media.restarts).toBe(1);
+    expect(offers(sent)).toEqual(['v=0 fake', 'v=0 restart 1']);
+    await active.close();
+  });
+});
