@@ -397,6 +397,37 @@ describe('TileSender', () => {
     expect(sender.stats().rtoMs).toBeLessThan(100);
   });
 
+  it('queues nothing while the path is dead, and sends the whole current picture the moment it is back', () => {
+    sender = new TileSender(channel, { now: () => clock, maxInFlight: 4 });
+    const s = screen(128, 64, () => 0);
+    sender.pushFrame(s.frame());
+    // The path dies with four frames in flight: the helper gets none of them.
+    for (let i = 0; i < 3; i++) sender.pushFrame(change(s, { x: i, y: 0, width: 1, height: 1 }, 0xff0000 + i));
+    expect(channel.take().length).toBeGreaterThanOrEqual(4);
+    sender.setPathDown(true);
+    sender.pushFrame(change(s, { x: 100, y: 10, width: 2, height: 2 }, 0x00ff00));
+    elapse(3000);
+    expect(channel.take()).toEqual([]); // neither new frames nor resends
+    expect(sender.stats().rtoMs).toBe(1000); // the silent round doubled it
+    // Back: the whole current picture at once, and the outage's doubling forgotten.
+    sender.setPathDown(false);
+    const sent = channel.take();
+    expect(cellsOf(sent)).toEqual(['0,0', '64,0']);
+    expect(sender.stats().rtoMs).toBe(500);
+    // With the screen's current pixels: the square drawn during the outage is there.
+    const over = sent
+      .flatMap((m) => m.tiles)
+      .filter((t) => t.x <= 100 && t.x + t.width > 100 && t.y <= 10 && t.y + t.height > 10);
+    const pixel = over.map((t) => {
+      const decoded = decodeTile(t);
+      if ('solid' in decoded) return decoded.solid.slice(0, 3);
+      const at = ((10 - t.y) * t.width + (100 - t.x)) * 4;
+      return Array.from(decoded.rgba.subarray(at, at + 3));
+    });
+    expect(pixel.length).toBeGreaterThan(0); // small messages go twice
+    expect(new Set(pixel.map(String))).toEqual(new Set(['0,255,0']));
+  });
+
   it('starts over at the new size when the screen size changes', () => {
     sender.pushFrame(screen(64, 64, () => 0).frame());
     channel.take();

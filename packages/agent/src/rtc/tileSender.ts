@@ -160,6 +160,8 @@ export class TileSender {
   #closed = false;
   /** Sharing is paused: nothing goes on the channel, not even resends. */
   #paused = false;
+  /** The connection's path is dead (network change): nothing new is queued on the channel. */
+  #pathDown = false;
   #stats = {
     frames: 0,
     messages: 0,
@@ -228,6 +230,28 @@ export class TileSender {
     if (this.#paused === paused) return;
     this.#paused = paused;
     if (!paused) this.refresh();
+  }
+
+  /**
+   * The connection's path died (a network change) or came back. While it is down nothing is
+   * queued: what would be sent could only pile up in the channel's buffer and go out late,
+   * ahead of the current picture, on the new path. When it is back, every message still in
+   * flight is given up at once (sent before or during the outage, it arrived or it never
+   * will) and the timeout's doubling from the outage's silent rounds is forgotten: otherwise
+   * they held back the new frames for up to the doubled timeout (4 s). The whole picture
+   * goes again, as the helper may have missed any part of it.
+   */
+  setPathDown(down: boolean): void {
+    if (this.#pathDown === down) return;
+    this.#pathDown = down;
+    if (down) return;
+    const now = this.#now();
+    for (const waiting of [...this.#inFlight.values()]) {
+      this.#forget(waiting);
+      this.#remember(waiting, now);
+    }
+    this.#backoff = 1;
+    this.refresh();
   }
 
   /** A message from the viewer on the channel; throws `ProtocolError` for malformed ones. */
@@ -302,10 +326,18 @@ export class TileSender {
     this.#inFlightBytes -= message.bytes;
   }
 
+  /** A message given up as lost: a late ack of it still measures the round trip from when it left (else `since`). */
+  #remember(message: InFlight, since: number): void {
+    this.#stats.lost++;
+    this.#late.set(message.seq, message.leftAt ?? since);
+    if (this.#late.size > LATE_KEPT) this.#late.delete(this.#late.keys().next().value as number);
+  }
+
   /** Sends a frame of the dirty cells if the viewer and the channel can take it. */
   flush(): void {
     const image = this.#image;
-    if (this.#closed || this.#paused || !image || !this.#pending() || this.#channel.readyState !== 'open') return;
+    if (this.#closed || this.#paused || this.#pathDown || !image || !this.#pending()) return;
+    if (this.#channel.readyState !== 'open') return;
     if (
       this.#inFlight.size >= this.#maxInFlight ||
       (this.#inFlight.size > 0 && this.#inFlightBytes >= this.#maxInFlightBytes) ||
@@ -582,9 +614,7 @@ export class TileSender {
       if (!overtaken && !timedOut) continue;
       if (!overtaken) timeouts++;
       this.#forget(waiting);
-      this.#stats.lost++;
-      this.#late.set(waiting.seq, waiting.leftAt ?? waiting.sentAt);
-      if (this.#late.size > LATE_KEPT) this.#late.delete(this.#late.keys().next().value as number);
+      this.#remember(waiting, waiting.sentAt);
       const t = waiting.tiles;
       for (let i = 0; i < t.length; i += 4) {
         const lost = {
@@ -620,7 +650,8 @@ export class TileSender {
 
   #schedule(): void {
     if (this.#timer || this.#closed) return;
-    if (this.#inFlight.size === 0 && !this.#pending()) return;
+    // Paused or on a dead path, changes wait for `setPaused`/`setPathDown`: no need to poll for them.
+    if (this.#inFlight.size === 0 && (!this.#pending() || this.#paused || this.#pathDown)) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#check();

@@ -224,9 +224,11 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     peer.on('error', (error) => this.emit('error', error));
     let pathWasDown = false;
     peer.on('path', (state) => {
-      // Back after a dead path: what was sent meanwhile is lost, so the whole picture goes again.
+      // Dead: nothing piles up in the channel. Back: what was sent meanwhile is lost, so the
+      // whole picture goes again, at once (`TileSender.setPathDown`).
+      if (state === 'down') this.#tiles?.setPathDown(true);
       if (state === 'up' && pathWasDown) {
-        this.#tiles?.refresh();
+        this.#tiles?.setPathDown(false);
         this.#warmUp();
       }
       pathWasDown = state === 'down';
