@@ -92,6 +92,11 @@ test('the devices list shows agent versions, flags those below the minimum and s
   expect(versions.indexOf('1.2.0')).toBeLessThan(versions.indexOf('0.9.4'));
   await expect(summary.locator('[data-version="0.9.4"]')).toContainText('Below minimum');
   await expect(summary.locator('[data-version="1.10.0"]')).not.toContainText('Below minimum');
+  // Every badge shows its whole label: "Not evaluated" wraps in its narrow column and the badge grows with it.
+  const cut = await page
+    .locator('[data-compliance], [data-online]')
+    .evaluateAll((badges) => badges.filter((b) => b.scrollHeight > b.clientHeight + 1).map((b) => b.textContent));
+  expect(cut).toEqual([]);
   await shot(page, 'agent-versions-01-devices');
 
   // Leave the organization as the other journeys expect it.

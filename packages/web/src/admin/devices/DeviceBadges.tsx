@@ -6,7 +6,7 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { Badge, Link } from '@fluentui/react-components';
+import { Badge, Link, makeStyles, tokens } from '@fluentui/react-components';
 import type { ComplianceState, DeviceView, EnrollmentStatus } from '@remote-help/protocol';
 import type { TFunction } from 'i18next';
 
@@ -20,12 +20,25 @@ export function osVersion(t: TFunction, inventory: DeviceView['inventory']): str
   return inventory.osVersion ?? t('admin.devices.notReported');
 }
 
+const useStyles = makeStyles({
+  // A badge has a fixed one-line height: a label that wraps in a narrow column ("Not evaluated",
+  // longer in other languages) was cut in half. It grows with its lines instead.
+  badge: {
+    height: 'auto',
+    minHeight: '20px',
+    whiteSpace: 'normal',
+    textAlign: 'center',
+    paddingBlock: tokens.spacingVerticalXXS,
+  },
+});
+
 const COMPLIANCE_COLOR = { compliant: 'success', noncompliant: 'danger', not_evaluated: 'informative' } as const;
 
 export function ComplianceBadge({ state }: { state: ComplianceState }) {
   const { t } = useTranslation();
+  const styles = useStyles();
   return (
-    <Badge appearance="tint" color={COMPLIANCE_COLOR[state]} data-compliance={state}>
+    <Badge className={styles.badge} appearance="tint" color={COMPLIANCE_COLOR[state]} data-compliance={state}>
       {t(`admin.devices.compliance.${state}`)}
     </Badge>
   );
@@ -33,8 +46,9 @@ export function ComplianceBadge({ state }: { state: ComplianceState }) {
 
 export function EnrollmentBadge({ status }: { status: EnrollmentStatus }) {
   const { t } = useTranslation();
+  const styles = useStyles();
   return (
-    <Badge appearance="tint" color={status === 'enrolled' ? 'brand' : 'subtle'}>
+    <Badge className={styles.badge} appearance="tint" color={status === 'enrolled' ? 'brand' : 'subtle'}>
       {t(`admin.devices.enrollment.${status}`)}
     </Badge>
   );
@@ -42,8 +56,9 @@ export function EnrollmentBadge({ status }: { status: EnrollmentStatus }) {
 
 export function OnlineBadge({ online }: { online: boolean }) {
   const { t } = useTranslation();
+  const styles = useStyles();
   return (
-    <Badge appearance="tint" color={online ? 'success' : 'informative'} data-online={online}>
+    <Badge className={styles.badge} appearance="tint" color={online ? 'success' : 'informative'} data-online={online}>
       {t(online ? 'admin.devices.online' : 'admin.devices.offline')}
     </Badge>
   );
