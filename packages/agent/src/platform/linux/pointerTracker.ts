@@ -16,6 +16,9 @@ import { closeX11, connectX11, requireExtension, xcall, type RecordExt, type XDi
 /** A known position is trusted this long without a motion event, then asked for again. */
 export const POINTER_FRESH_MS = 1000;
 
+/** A RECORD context that has not started by then is given up (every call then asks). */
+const RECORD_START_TIMEOUT_MS = 2000;
+
 /** Core `MotionNotify`, the only device event recorded. */
 const MOTION_NOTIFY = 6;
 /** Bytes of one recorded core event. */
@@ -43,9 +46,8 @@ export interface PointerTrackerOptions {
 
 type Listener = (point: Point | null) => void;
 
-/** A RECORD context: created and disabled on the caller's connection, enabled on `data`. */
+/** A RECORD context: created on the caller's connection, enabled on `data`. */
 interface Recording {
-  control: RecordExt;
   data: XDisplay;
   ext: RecordExt;
   context: number;
@@ -72,18 +74,35 @@ export class X11PointerTracker {
     this.#stats = { events: !!record, queries: 0, cached: 0, motionEvents: 0 };
   }
 
-  /** Starts recording pointer motion when the server has RECORD; otherwise every call asks. */
+  /**
+   * Starts recording pointer motion when the server has RECORD and confirms it (its first
+   * reply, StartOfData, within {@link RECORD_START_TIMEOUT_MS}); otherwise every call asks.
+   */
   static async open(x: XDisplay, options: PointerTrackerOptions = {}): Promise<X11PointerTracker> {
     const now = options.now ?? (() => performance.now());
-    const record = options.events === false ? null : await startRecording(x, options.display);
-    const tracker = new X11PointerTracker(x, record, now);
+    let record = options.events === false ? null : await startRecording(x, options.display);
+    let tracker: X11PointerTracker | null = null;
     if (record) {
-      record.ext.EnableContext(
-        record.context,
-        (reply) => reply.category === record.ext.Category.FromServer && tracker.#onRecorded(reply.data),
-        () => undefined,
-      );
+      const { ext, context, data } = record;
+      let timer: NodeJS.Timeout | undefined;
+      const started = await new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), RECORD_START_TIMEOUT_MS);
+        ext.EnableContext(
+          context,
+          (reply) => {
+            if (reply.category === ext.Category.StartOfData) resolve(true);
+            else if (reply.category === ext.Category.FromServer && tracker) tracker.#onRecorded(reply.data);
+          },
+          () => resolve(false),
+        );
+      });
+      clearTimeout(timer);
+      if (!started) {
+        await closeX11(data);
+        record = null;
+      }
     }
+    tracker = new X11PointerTracker(x, record, now);
     return tracker;
   }
 
@@ -112,15 +131,16 @@ export class X11PointerTracker {
     return () => this.#listeners.delete(onMove);
   }
 
-  /** Stops recording and closes the RECORD connection (never waits on a dead server). */
+  /**
+   * Stops recording: closes the RECORD connection (the server stops recording for a client
+   * that went away; the context itself goes with the caller's connection). Sends nothing
+   * on the caller's connection, which may be dead (the X server gone) when this runs.
+   */
   close(): void {
     if (this.#closed || !this.#record) return;
     this.#closed = true;
-    const { control, data, context } = this.#record;
-    // Disabled and freed from the caller's connection, as RECORD requires.
-    control.DisableContext(context);
-    control.FreeContext(context);
-    void closeX11(data);
+    this.#listeners.clear();
+    void closeX11(this.#record.data);
   }
 
   /** One query at a time. */
@@ -180,7 +200,7 @@ async function startRecording(x: XDisplay, display: string | undefined): Promise
       [{ deviceEvents: { first: MOTION_NOTIFY, last: MOTION_NOTIFY } }],
     );
     await x.client.sync();
-    return { control, data, ext, context };
+    return { data, ext, context };
   } catch {
     if (data) await closeX11(data);
     return null;

@@ -107,8 +107,6 @@ export interface RecordExt {
     onData: (reply: { category: number; data: Buffer }) => void,
     cb: XCallback<unknown>,
   ): void;
-  DisableContext(context: number): void;
-  FreeContext(context: number): void;
 }
 
 interface Extensions {
