@@ -3,7 +3,9 @@
  * X11 capture (DAMAGE + MIT-SHM) → the agent's ScreenShare (damage tiles on the `tiles`
  * channel, or with `--mode video` the VP8 track) → AgentPeer (libwebrtc), with the
  * `input` data channel going through InputDispatcher behind an open ConsentGate
- * (mode `control` + local consent) into libnut/XTEST. These are the agent's own modules,
+ * (mode `control` + local consent) into libnut/XTEST, and the `control` channel run by the
+ * agent's ControlLink with the local pointer from the platform's desktop services (cursor
+ * messages while it moves), as a session in full control has it. These are the agent's own modules,
  * imported from packages/agent/src; only the signaling glue is the bench's: a tiny
  * WebSocket relay the viewer page connects to directly (`{type:'signal', payload}` frames,
  * the protocol's SignalPayload, the same shape the server WebSocket carries).
@@ -22,6 +24,7 @@ import { InputDispatcher } from '../../packages/agent/src/input/inputDispatcher.
 import { createLinuxPlatform } from '../../packages/agent/src/platform/linux/index.js';
 import type { InputInjector, ScreenFrame, ScreenSource } from '../../packages/agent/src/platform/types.js';
 import { loadWrtc, type WrtcModule } from '../../packages/agent/src/rtc/wrtc.js';
+import { ControlLink } from '../../packages/agent/src/session/controlLink.js';
 import { ScreenShare } from '../../packages/agent/src/session/screenShare.js';
 import type { SignalPayload } from '@remote-help/protocol';
 
@@ -73,11 +76,14 @@ const gate = new ConsentGate(injector);
 gate.setSessionMode('control');
 gate.setLocalConsent(true);
 const dispatcher = new InputDispatcher(gate, injector);
+// The sharer's desktop services, as a session opens them (the pointer for cursor messages).
+const desktop = await platform.openDesktop();
 
 interface Session {
   ws: WebSocket;
   connectedAt: number;
   share: ScreenShare | null;
+  control: ControlLink | null;
   close(): Promise<void>;
 }
 let session: Session | null = null;
@@ -111,8 +117,10 @@ function shareSession(ws: WebSocket): Session {
     ws,
     connectedAt: 0,
     share: null,
+    control: null,
     async close() {
       if (session === s) session = null;
+      s.control?.close();
       await s.share?.close();
       ws.close();
     },
@@ -133,6 +141,19 @@ function shareSession(ws: WebSocket): Session {
       wrtc,
     });
     s.share = share;
+    // The control channel as ActiveMedia wires it in a session.
+    const control = new ControlLink({
+      send: (text) => share.sendControl(text),
+      gate,
+      display: () => share.display,
+      displays: () => share.displays(),
+      pointer: () => desktop.pointerPosition(),
+      onLaser: () => undefined,
+      onSelectDisplay: () => undefined,
+    });
+    s.control = control;
+    share.on('control', (data) => control.handle(data));
+    share.on('channelopen', (label) => label === 'control' && control.open());
     share.on('signal', (payload) => ws.send(JSON.stringify({ type: 'signal', payload })));
     share.on('input', (data) => dispatcher.handle(data));
     share.on('frame', traceFrame);
@@ -172,6 +193,7 @@ async function stats(): Promise<Record<string, unknown>> {
     ...(share?.video ? { video: share.video } : {}),
     ...(share?.tiles ? { tiles: share.tiles } : {}),
     input: dispatcher.stats(),
+    control: s?.control?.stats() ?? null,
     connectedAt: s?.connectedAt ?? 0,
   };
 }
@@ -211,6 +233,7 @@ async function shutdown(): Promise<void> {
   await session?.close().catch(() => undefined);
   wss.close();
   await injector.close().catch(() => undefined);
+  await desktop.close().catch(() => undefined);
   await source.close().catch(() => undefined);
   process.exit(0);
 }

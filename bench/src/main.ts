@@ -12,7 +12,7 @@ import { analyzeClicks, analyzeFlips, analyzeMoves, r1, summarize, type Flip } f
 import { centre, type Geometry } from './geometry.js';
 import { Link, diffCounters, type LinkProfile } from './netem.js';
 import { PIPELINES, REPO, startPipeline, type PipelineDef, type RunningPipeline } from './pipelines.js';
-import { CpuMeter, LineChannel, cleanupAll, log, nowMs, run, sleep, start, waitFor } from './proc.js';
+import { CpuMeter, LineChannel, cleanupAll, log, nowMs, run, sleep, start, threadCpuMs, waitFor } from './proc.js';
 import { renderMarkdown } from './report.js';
 import { launchViewer, probeCounters, probeState, type Viewer, type ViewerPage } from './viewer.js';
 
@@ -22,7 +22,7 @@ export const PROFILES: LinkProfile[] = [
   { name: '2M-40ms-1%', rateKbit: 2_000, delayMs: 40, loss: 0.01, queueBytes: 64_000 },
 ];
 
-type Workload = 'flips' | 'input' | 'click' | 'static' | 'busy' | 'text' | 'video';
+type Workload = 'flips' | 'input' | 'click' | 'static' | 'idle' | 'busy' | 'text' | 'video';
 
 interface Plan {
   firstFrameSamples: number;
@@ -31,6 +31,8 @@ interface Plan {
   moves: number;
   clicks: number;
   seconds: number;
+  /** Length of the `idle` window (the agent's idle cost is a fraction of a percent: it needs a long one). */
+  idleSeconds: number;
   workloads: Workload[];
 }
 
@@ -41,10 +43,13 @@ const { values: opts } = parseArgs({
     profiles: { type: 'string' },
     res: { type: 'string' },
     out: { type: 'string' },
+    workloads: { type: 'string' },
   },
 });
 
 const QUICK = opts.quick ?? false;
+/** `--workloads static,idle`: run only these (first frame is always measured, it opens the session). */
+const ONLY_WORKLOADS = opts.workloads?.split(',');
 /** The issue's limits: --quick under 3 minutes, the full run within 25. */
 const BUDGET_S = QUICK ? 175 : 24 * 60;
 const FULL_LOCAL: Plan = {
@@ -54,7 +59,8 @@ const FULL_LOCAL: Plan = {
   moves: 80,
   clicks: 20,
   seconds: 10,
-  workloads: ['flips', 'input', 'click', 'static', 'busy', 'text', 'video'],
+  idleSeconds: 30,
+  workloads: ['flips', 'input', 'click', 'static', 'idle', 'busy', 'text', 'video'],
 };
 const FULL_LINK: Plan = {
   firstFrameSamples: 2,
@@ -63,6 +69,7 @@ const FULL_LINK: Plan = {
   moves: 40,
   clicks: 15,
   seconds: 10,
+  idleSeconds: 0,
   workloads: ['flips', 'click'],
 };
 const QUICK_LOCAL: Plan = {
@@ -72,7 +79,8 @@ const QUICK_LOCAL: Plan = {
   moves: 20,
   clicks: 6,
   seconds: 3,
-  workloads: ['flips', 'input', 'click', 'static', 'busy', 'text', 'video'],
+  idleSeconds: 10,
+  workloads: ['flips', 'input', 'click', 'static', 'idle', 'busy', 'text', 'video'],
 };
 
 const TEXT_FILE = '/tmp/remote-help-bench/scroll.txt';
@@ -568,6 +576,9 @@ async function runPipeline(def: PipelineDef, width: number, height: number, link
     const ctx: Ctx = { ...base, vp: vp! };
     await sleep(1000);
     for (const w of plan.workloads) {
+      if (ONLY_WORKLOADS && !ONLY_WORKLOADS.includes(w)) continue;
+      // Idle with full control on is the agent's own scenario (the VNC peers have no control channel).
+      if (w === 'idle' && def.kind !== 'agent') continue;
       const t0 = performance.now();
       try {
         if (w === 'flips') result['flips'] = await flipsWorkload(ctx, plan);
@@ -576,6 +587,8 @@ async function runPipeline(def: PipelineDef, width: number, height: number, link
         else if (w === 'static') {
           await sleep(QUICK ? 1000 : 2000);
           result['static'] = await measure(ctx, {}, () => sleep(plan.seconds * 1000));
+        } else if (w === 'idle') {
+          result['idle'] = await idleWorkload(ctx, plan);
         } else if (w === 'busy') {
           result['busy'] = await measure(ctx, {}, async () => {
             const r = await ctx.xw.request(
@@ -607,10 +620,42 @@ async function runPipeline(def: PipelineDef, width: number, height: number, link
   return result;
 }
 
+/**
+ * Idle with full control on: the session is in control mode with local consent, the viewer
+ * runs the helper's path heartbeat and holds the `control` channel (the agent follows the
+ * local pointer for cursor messages), and nothing moves or changes for `idleSeconds`.
+ */
+async function idleWorkload(ctx: Ctx, plan: Plan): Promise<Json> {
+  await sleep(2000);
+  const before = await agentStats(ctx);
+  const agentPid = ctx.pipe.cpuGroups['sender']?.[0];
+  const threads0 = agentPid ? threadCpuMs(agentPid) : new Map<string, number>();
+  const t0 = performance.now();
+  const result = await measure(ctx, {}, () => sleep(plan.idleSeconds * 1000));
+  const elapsed = performance.now() - t0;
+  const threads1 = agentPid ? threadCpuMs(agentPid) : new Map<string, number>();
+  const after = await agentStats(ctx);
+  // Where the agent's idle CPU goes: the JS thread (`node`), libuv/V8 helpers, libwebrtc's threads.
+  const threads: Record<string, number> = {};
+  for (const [name, ms] of threads1) {
+    const pct = Math.round(((ms - (threads0.get(name) ?? 0)) / elapsed) * 1000) / 10;
+    if (pct > 0) threads[name] = pct;
+  }
+  result['senderThreadsCpuPercent'] = threads;
+  const control0 = (before?.['control'] as Json | null | undefined) ?? null;
+  const control1 = (after?.['control'] as Json | null | undefined) ?? null;
+  result['controlOpen'] = num(control1, 'sent') > 0;
+  result['cursorMessages'] = num(control1, 'cursorUpdates') - num(control0, 'cursorUpdates');
+  return result;
+}
+
 function summaryLine(w: string, r: unknown): string {
   const o = r as Record<string, unknown> | undefined;
   if (!o) return '';
   if (o['error']) return `ERROR ${String(o['error']).slice(0, 200)}`;
+  if (w === 'idle') {
+    return `down ${String(o['downKbitPerS'])} up ${String(o['upKbitPerS'])} kbit/s, cpu ${JSON.stringify(o['cpuPercent'])}, agent threads ${JSON.stringify(o['senderThreadsCpuPercent'])}, cursor messages ${String(o['cursorMessages'])}`;
+  }
   if (w === 'flips') {
     const g = o['g2g'] as { p50: number; p95: number };
     return `g2g p50 ${g.p50} p95 ${g.p95} ms, freeze ${String(o['longestFreezeMs'])} ms, missed ${String(o['missed'])}`;

@@ -84,6 +84,17 @@ const VNC_PORT = 5900;
 const WS_PORT = 6080;
 
 /**
+ * Display numbers to try: `BENCH_DISPLAYS=140-149` keeps the bench inside a range given to it
+ * (a machine shared with other X servers); by default 8 numbers from 100 + pid % 50.
+ */
+function displayNumbers(): number[] {
+  const range = /^(\d+)-(\d+)$/.exec(process.env['BENCH_DISPLAYS'] ?? '');
+  const first = range ? Number(range[1]) : 100 + (process.pid % 50);
+  const last = range ? Number(range[2]) : first + 7;
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}
+
+/**
  * Starts an X server on a free display number of our own (from 100 up, away from the low
  * numbers other X servers on this machine pick with -displayfd), and waits until it reports
  * it is ready on fd 3. The lock files and /tmp/.X11-unix are shared by every network namespace.
@@ -95,7 +106,7 @@ async function startXServer(
   netns: string | undefined,
 ): Promise<{ proc: Proc; display: string }> {
   let lastError = '';
-  for (let attempt = 0, n = 100 + (process.pid % 50); attempt < 8; attempt++, n++) {
+  for (const n of displayNumbers()) {
     if (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) continue;
     const proc = start(name, command, [`:${n}`, '-displayfd', '3', ...args], { netns, extraFds: 1 });
     const fd3 = proc.child.stdio[3] as NodeJS.ReadableStream;

@@ -151,6 +151,29 @@ export function cpuMs(pid: number): number | null {
   }
 }
 
+/** CPU ms of each thread of `pid`, summed by thread name (`/proc/<pid>/task/<tid>/stat`). */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+      byName.set(name, (byName.get(name) ?? 0) + ms);
+    } catch {
+      // the thread ended
+    }
+  }
+  return byName;
+}
+
 /** `pid` and all its descendants (from /proc). */
 export function processTree(pid: number): number[] {
   const parent = new Map<number, number>();

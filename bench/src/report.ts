@@ -149,6 +149,20 @@ const ROWS: Row[] = [
   { label: 'static: websockify CPU %', target: '', get: (r) => n(r, 'static', 'cpuPercent', 'proxy') },
   { label: 'static: viewer CPU % (Chromium)', target: '', get: (r) => n(r, 'static', 'cpuPercent', 'viewer') },
   {
+    label: 'idle, full control on: kbit/s (sender → viewer)',
+    target: '≤ 5',
+    get: (r) => n(r, 'idle', 'downKbitPerS'),
+    ok: (v) => v <= 5,
+  },
+  { label: 'idle, full control on: kbit/s (viewer → sender)', target: '', get: (r) => n(r, 'idle', 'upKbitPerS') },
+  {
+    label: 'idle, full control on: sender CPU %',
+    target: '≤ 1',
+    get: (r) => n(r, 'idle', 'cpuPercent', 'sender'),
+    ok: (v) => v <= 1,
+  },
+  { label: 'idle, full control on: X server CPU %', target: '', get: (r) => n(r, 'idle', 'cpuPercent', 'xserver') },
+  {
     label: 'busy: kbit/s',
     target: '≤ 600',
     get: (r) => n(r, 'busy', 'downKbitPerS'),

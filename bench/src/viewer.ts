@@ -61,15 +61,15 @@ export interface ViewerPage {
 
 /**
  * The helper app's own tile receiver (protocol), canvas painter (packages/web/src/helper/tiles) and
- * input channels (packages/web/src/helper/control/ControlChannels), bundled as one ES module for the
- * viewer page: the bench measures the product's code.
+ * input channels (packages/web/src/helper/control/ControlChannels), and the path heartbeat every helper
+ * runs (PathMonitor), bundled as one ES module for the viewer page: the bench measures the product's code.
  */
 function bundleHelperTiles(): string {
   const dir = join(REPO, 'packages', 'web', 'src', 'helper', 'tiles');
   const result = buildSync({
     stdin: {
       contents: [
-        `export { TileReceiver } from '@remote-help/protocol';`,
+        `export { PathMonitor, TileReceiver } from '@remote-help/protocol';`,
         `export { CanvasPainter } from './CanvasPainter';`,
         `export { ControlChannels } from '../control/ControlChannels';`,
       ].join('\n'),

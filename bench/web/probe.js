@@ -122,6 +122,7 @@ export function answerAgent(config, state, handlers) {
     const p = msg.payload;
     if (p.kind === 'sdp' && p.description.type === 'offer') {
       await pc.setRemoteDescription(p.description);
+      handlers.onoffer?.(pc);
       await pc.setLocalDescription(await pc.createAnswer());
       signal({ kind: 'sdp', description: { type: 'answer', sdp: pc.localDescription.sdp } });
     } else if (p.kind === 'ice' && p.candidate) {

@@ -4,9 +4,11 @@
  * (packages/web/src/helper/tiles, bundled by the bench at /helper/tiles.js) answer the
  * agent's offer and paint each tile the moment it arrives; the probe runs at the next
  * animation frame. Input goes out through the helper app's own ControlChannels: numbered, on `input` and
- * a second copy on `input-fast`.
+ * a second copy on `input-fast`. Like the helper app, the page runs the path heartbeat (PathMonitor, on the
+ * pre-negotiated `heartbeat` channel) and takes the agent's `control` channel (cursor, displays, control
+ * state), so an idle session costs what a real one does.
  */
-import { CanvasPainter, ControlChannels, TileReceiver } from '/helper/tiles.js';
+import { CanvasPainter, ControlChannels, PathMonitor, TileReceiver } from '/helper/tiles.js';
 import { answerAgent, createProbe, peerStats, readConfig } from './probe.js';
 
 const config = readConfig();
@@ -23,6 +25,8 @@ let fast = null;
 let link = null;
 let linkFast = null;
 let receiver = null;
+let monitor = null;
+const control = { messages: 0, cursor: 0 };
 let rafPending = false;
 let drawnAt = 0;
 let arrivedAt = 0;
@@ -57,11 +61,21 @@ canvas.addEventListener('mousedown', (e) => send({ type: 'pointerButton', button
 canvas.addEventListener('mouseup', (e) => send({ type: 'pointerButton', button: 0, down: false, ...norm(e) }));
 
 window.benchStats = async () =>
-  pc ? { ...(await peerStats(pc)), receiver: receiver ? { ...receiver.stats } : null } : null;
+  pc ? { ...(await peerStats(pc)), receiver: receiver ? { ...receiver.stats } : null, control: { ...control } } : null;
 
 window.benchConnect = () => {
   pc = answerAgent(config, state, {
+    onoffer: (peer) => {
+      monitor ??= new PathMonitor(peer, () => undefined);
+    },
+    onclose: () => monitor?.close(),
     ondatachannel: (e) => {
+      if (e.channel.label === 'control') {
+        e.channel.onmessage = (m) => {
+          control.messages++;
+          if (typeof m.data === 'string' && m.data.includes('"cursor"')) control.cursor++;
+        };
+      }
       if (e.channel.label === 'input') input = e.channel;
       if (e.channel.label === 'input-fast') fast = e.channel;
       if (e.channel.label === 'tiles') {

@@ -139,6 +139,13 @@ export interface DesktopServices {
   /** Where the local mouse pointer is (global pixels), or null when unknown. */
   pointerPosition(): Promise<Point | null>;
   /**
+   * Calls `onMove` with the pointer's new position (global pixels, null when unknown)
+   * each time it moves, and never while it stands still, until the returned function is
+   * called. Null (or absent) when the platform cannot report motion: poll
+   * {@link pointerPosition} instead.
+   */
+  watchPointer?(onMove: (point: Point | null) => void): (() => void) | null;
+  /**
    * Calls `onPress` whenever the global "stop control" hotkey (Ctrl+Alt+Shift+S) is
    * pressed, until the returned function is called. Null when the platform cannot grab
    * a global hotkey (or another program holds it).

@@ -1,13 +1,14 @@
 /**
  * @module platform/linux/desktop
- * X11 desktop services on their own connection: the pointer position (`QueryPointer`
- * on the root window) and the global "stop control" hotkey Ctrl+Alt+Shift+S
- * (`GrabKey` on the root window, once per Caps Lock / Num Lock combination so the
- * hotkey works whatever their state), and the helper's laser pointer drawn over every
- * window (`laserOverlay.ts`).
+ * X11 desktop services on their own connection: the pointer position (followed through
+ * RECORD motion events, so a still pointer costs no request: `pointerTracker.ts`), the
+ * global "stop control" hotkey Ctrl+Alt+Shift+S (`GrabKey` on the root window, once per
+ * Caps Lock / Num Lock combination so the hotkey works whatever their state), and the
+ * helper's laser pointer drawn over every window (`laserOverlay.ts`).
  */
 import type { DesktopServices, Point } from '../types.js';
 import { X11LaserOverlay } from './laserOverlay.js';
+import { X11PointerTracker } from './pointerTracker.js';
 import { closeX11, connectX11, xcall, type XDisplay, type XEvent } from './x11.js';
 
 const SHIFT = 1;
@@ -32,6 +33,7 @@ export async function keycodeFor(x: XDisplay, keysym: number): Promise<number | 
 export async function openLinuxDesktop(display?: string): Promise<DesktopServices> {
   const x = await connectX11(display);
   const root = x.screen[0]?.root ?? 0;
+  const pointer = await X11PointerTracker.open(x, { display });
   // Opened on the first laser shown: hiding one that never was must not talk to X (the
   // session's teardown hides it, possibly after the X server died).
   let laser: Promise<X11LaserOverlay | null> | undefined;
@@ -43,11 +45,12 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
       await (await laser)?.show(point);
     },
 
-    async pointerPosition(): Promise<Point | null> {
-      const reply = await xcall<{ rootX: number; rootY: number; sameScreen: number }>((cb) =>
-        x.client.QueryPointer(root, cb),
-      );
-      return reply.sameScreen ? { x: reply.rootX, y: reply.rootY } : null;
+    pointerPosition(): Promise<Point | null> {
+      return pointer.position();
+    },
+
+    watchPointer(onMove) {
+      return pointer.watch(onMove);
     },
 
     async grabStopHotkey(onPress) {
@@ -82,6 +85,7 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
     async close(): Promise<void> {
       // Never waits for the overlay: on a dead X connection its replies never come.
       overlay?.close();
+      pointer.close();
       await closeX11(x);
     },
   };

@@ -91,8 +91,27 @@ export interface RandrExt {
   GetOutputPrimary(window: number, cb: XCallback<number>): void;
 }
 
+/** RECORD (`lib/ext/record.js`): the part the agent uses to follow the pointer. */
+export interface RecordExt {
+  CS: { CurrentClients: number; FutureClients: number; AllClients: number };
+  Category: { FromServer: number; StartOfData: number; EndOfData: number };
+  CreateContext(
+    context: number,
+    elementHeader: number,
+    clientSpecs: number[],
+    ranges: { deviceEvents?: { first: number; last: number } }[],
+  ): void;
+  /** Multi-reply: `onData` for each reply until the context is disabled (from another connection). */
+  EnableContext(
+    context: number,
+    onData: (reply: { category: number; data: Buffer }) => void,
+    cb: XCallback<unknown>,
+  ): void;
+}
+
 interface Extensions {
   damage: DamageExt;
+  record: RecordExt;
   shm: ShmExt;
   xinerama: XineramaExt;
   randr: RandrExt;
@@ -124,6 +143,16 @@ export interface XClient {
   QueryPointer(
     window: number,
     cb: XCallback<{ root: number; child: number; rootX: number; rootY: number; sameScreen: number }>,
+  ): void;
+  WarpPointer(
+    srcWindow: number,
+    dstWindow: number,
+    srcX: number,
+    srcY: number,
+    srcWidth: number,
+    srcHeight: number,
+    dstX: number,
+    dstY: number,
   ): void;
   GrabKey(
     window: number,
