@@ -148,6 +148,7 @@ function shareSession(ws: WebSocket): Session {
       display: () => share.display,
       displays: () => share.displays(),
       pointer: () => desktop.pointerPosition(),
+      watchPointer: desktop.watchPointer ? (onMove) => desktop.watchPointer?.(onMove) ?? null : undefined,
       onLaser: () => undefined,
       onSelectDisplay: () => undefined,
     });

@@ -32,6 +32,8 @@ export interface ActiveMediaOptions {
   injector(display: DisplayInfo): Promise<InputInjector>;
   /** The local pointer (global pixels); absent: no cursor messages. */
   pointer?: (() => Promise<Point | null>) | undefined;
+  /** Reports each pointer move (`DesktopServices.watchPointer`); absent or null: `pointer` is polled. */
+  watchPointer?: ((onMove: (point: Point | null) => void) => (() => void) | null) | undefined;
   /** Sends a payload to the helper; false when it could not leave (signaling is reconnecting). */
   sendSignal(payload: SignalPayload): boolean;
   onState(state: MediaState): void;
@@ -78,6 +80,7 @@ export class ActiveMedia {
       display: () => media.display,
       displays: () => media.displays(),
       pointer: options.pointer,
+      watchPointer: options.watchPointer,
       onLaser: options.onLaser,
       onSelectDisplay: (id) => void this.#selectDisplay(id),
       ...(options.cursorIntervalMs ? { cursorIntervalMs: options.cursorIntervalMs } : {}),

@@ -2,7 +2,9 @@
  * @module session/controlLink
  * The agent's end of the `control` data channel. Sends `displays` and `controlState`
  * when the channel opens, `controlState` whenever the consent gate opens or closes,
- * and `cursor` while the local pointer moves (polled at ~30 Hz, only while open).
+ * and `cursor` while the local pointer moves: reported by the platform's motion events where
+ * it has them (nothing runs while the pointer stands still), else polled at ~30 Hz; either
+ * way at most one `cursor` per interval, the first move of a burst at once.
  * Parses the helper's messages (`laser`, `laserOff`, `selectDisplay`) and hands them on.
  */
 import { AgentControlMessage, HelperControlMessage, type DisplayInfo as WireDisplayInfo } from '@remote-help/protocol';
@@ -25,6 +27,8 @@ export interface ControlLinkOptions {
   displays(): DisplayInfo[];
   /** The local pointer in global pixels (null: unknown). Absent: no cursor messages. */
   pointer?: (() => Promise<Point | null>) | undefined;
+  /** Reports each pointer move (`DesktopServices.watchPointer`); null or absent: poll `pointer`. */
+  watchPointer?: ((onMove: (point: Point | null) => void) => (() => void) | null) | undefined;
   onLaser(position: Point | null): void;
   onSelectDisplay(id: string): void;
   /** Cursor poll interval (default 33 ms ≈ 30 Hz). */
@@ -65,6 +69,11 @@ export class ControlLink {
   readonly #stats: ControlLinkStats = { sent: 0, received: 0, rejected: 0, cursorUpdates: 0 };
   #unsubscribe: (() => void) | null = null;
   #timer: NodeJS.Timeout | undefined;
+  #unwatch: (() => void) | null = null;
+  /** Event mode: when the last cursor went out, and the newest position waiting for the interval. */
+  #lastSentAt = -Infinity;
+  #waiting: Point | null | undefined;
+  #trailing: NodeJS.Timeout | undefined;
   #polling = false;
   #lastCursor = '';
   #closed = false;
@@ -83,8 +92,13 @@ export class ControlLink {
     this.sendDisplays();
     this.#send({ type: 'controlState', active: this.#o.gate.allowed });
     this.#unsubscribe ??= this.#o.gate.onChange((allowed) => this.#send({ type: 'controlState', active: allowed }));
-    if (this.#o.pointer && !this.#timer) {
-      this.#timer = setInterval(() => void this.#pollCursor(), this.#o.cursorIntervalMs ?? 33);
+    if (this.#unwatch || this.#timer) return;
+    this.#unwatch = this.#o.watchPointer?.((point) => this.#onMove(point)) ?? null;
+    if (this.#unwatch) {
+      // Where the pointer stands now; then only moves.
+      void this.#pollCursor();
+    } else if (this.#o.pointer) {
+      this.#timer = setInterval(() => void this.#pollCursor(), this.#interval());
       this.#timer.unref();
     }
   }
@@ -120,8 +134,48 @@ export class ControlLink {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#unwatch?.();
+    this.#unwatch = null;
+    clearTimeout(this.#trailing);
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+  }
+
+  #interval(): number {
+    return this.#o.cursorIntervalMs ?? 33;
+  }
+
+  /** A move from the platform: sent at once unless one went out within the interval, then the newest at its end. */
+  #onMove(point: Point | null): void {
+    if (this.#closed) return;
+    const wait = this.#lastSentAt + this.#interval() - performance.now();
+    if (wait <= 0 && this.#trailing === undefined) return this.#sendCursor(point);
+    this.#waiting = point;
+    this.#trailing ??= setTimeout(
+      () => {
+        this.#trailing = undefined;
+        const waiting = this.#waiting;
+        this.#waiting = undefined;
+        if (waiting !== undefined) this.#sendCursor(waiting);
+      },
+      Math.max(0, wait),
+    );
+  }
+
+  #sendCursor(point: Point | null): void {
+    // Paused: where the pointer goes is the sharer's private business too.
+    if (this.#closed || this.#o.gate.state().paused) return;
+    const normalized = point && normalizeOnDisplay(point, this.#o.display());
+    if (!normalized) return;
+    const x = Math.round(normalized.x * 10_000) / 10_000;
+    const y = Math.round(normalized.y * 10_000) / 10_000;
+    const key = `${x},${y}`;
+    if (key === this.#lastCursor) return;
+    if (this.#send({ type: 'cursor', x, y })) {
+      this.#lastCursor = key;
+      this.#lastSentAt = performance.now();
+      this.#stats.cursorUpdates++;
+    }
   }
 
   async #pollCursor(): Promise<void> {

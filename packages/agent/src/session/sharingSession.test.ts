@@ -232,6 +232,42 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     expect(moves().at(-1)).toEqual(['moveMouse', 1000, 0]);
   });
 
+  it('with pointer events, the control channel sends each move at once and never polls', async () => {
+    const watch: { onMove: ((point: Point | null) => void) | null } = { onMove: null };
+    const asked = vi.fn(async () => pointer);
+    session = new SharingSession({
+      api,
+      signaling,
+      media: async () => media,
+      injector: async (display) => new LibnutInjector(nut, display),
+      desktop: {
+        pointerPosition: asked,
+        watchPointer: (listener) => {
+          watch.onMove = listener;
+          return () => (watch.onMove = null);
+        },
+        grabStopHotkey: async () => null,
+        close: async () => undefined,
+      },
+      cursorIntervalMs: 5,
+    });
+    pointer = { x: 0, y: 0 };
+    await activate('control');
+    media.emit('channelopen', 'control');
+    // Where the pointer stands when the channel opens: asked once, then only moves.
+    await vi.waitFor(() => expect(media.sentControl('cursor')).toEqual([{ type: 'cursor', x: 0, y: 0 }]));
+    await new Promise((r) => setTimeout(r, 20)); // past the interval since that message
+    watch.onMove?.({ x: 999, y: 0 });
+    expect(media.sentControl('cursor').at(-1)).toEqual({ type: 'cursor', x: 1, y: 0 }); // no timer in between
+    watch.onMove?.({ x: 500, y: 250 }); // within the interval: the newest goes at its end
+    watch.onMove?.({ x: 0, y: 499 });
+    await vi.waitFor(() => expect(media.sentControl('cursor').at(-1)).toEqual({ type: 'cursor', x: 0, y: 1 }));
+    expect(media.sentControl('cursor')).toHaveLength(3);
+    expect(asked).toHaveBeenCalledTimes(1);
+    await session.leave();
+    expect(watch.onMove).toBeNull();
+  });
+
   it('draws the laser on the desktop at the shared display’s place, hidden while paused and when the session ends', async () => {
     await activate('control');
     media.emit('channelopen', 'control');

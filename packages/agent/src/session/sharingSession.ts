@@ -372,6 +372,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
       gate: this.gate,
       injector: this.#o.injector,
       pointer: desktop ? () => desktop.pointerPosition() : undefined,
+      watchPointer: desktop?.watchPointer ? (onMove) => desktop.watchPointer?.(onMove) ?? null : undefined,
       sendSignal: (payload) => this.#o.signaling.sendSignal(sessionId, payload),
       onState: (state) => this.#setMediaState(state),
       onLaser: (position) => this.#setLaser(position),
