@@ -381,6 +381,8 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
 
     const setUpRange = async (from: number, to: number): Promise<PhaseResult> => {
       const t0 = Date.now();
+      const cpu0 = nodes.reduce((a, n) => a + n.cpuMs(), 0);
+      const wait0 = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0);
       const deadline = t0 + o.phaseSeconds * 1000;
       for (const c of clients) {
         c.send({
@@ -394,6 +396,8 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       const done = await Promise.all(clients.map((c) => c.next('setupDone', (o.phaseSeconds + 90) * 1000)));
       const seconds = (Date.now() - t0) / 1000;
       const ok = done.reduce((a, d) => a + d.ok, 0);
+      const serverCpuMs = nodes.reduce((a, n) => a + n.cpuMs(), 0) - cpu0;
+      const serverWaitMs = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0) - wait0;
       const durations = done.flatMap((d) => d.durationsMs);
       const steps = Object.fromEntries(
         SETUP_STEPS.map((step) => [step, summarise(done.flatMap((d) => d.stepsMs[step] ?? []))]),
@@ -408,6 +412,9 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         latencyMs: summarise(durations),
         steps,
         clientCpuPct: done.map((d) => d.cpuPct),
+        serverCpuMsPerSetUp: ok ? serverCpuMs / ok : NaN,
+        serverCpuPct: (serverCpuMs / (seconds * 1000)) * 100,
+        serverWaitPct: (serverWaitMs / (seconds * 1000)) * 100,
         errors,
         timedOut: done.some((d) => d.timedOut),
       };

@@ -16,6 +16,13 @@ export interface PhaseResult {
   /** Set-up phases: each step's duration (`SETUP_STEPS`), and each client process's CPU in % of one core. */
   steps?: Record<string, Stat>;
   clientCpuPct?: number[];
+  /**
+   * Set-up phases: the server nodes' CPU (all threads) per completed set-up, ms; their CPU in % of
+   * one core; and how long their event-loop threads waited for a CPU, % of the phase's wall time.
+   */
+  serverCpuMsPerSetUp?: number;
+  serverCpuPct?: number;
+  serverWaitPct?: number;
   errors: Record<string, number>;
   timedOut: boolean;
 }
@@ -98,7 +105,9 @@ const stepLine = (p: PhaseResult): string =>
   p.steps
     ? `; steps p50/p99 ms: ${Object.entries(p.steps)
         .map(([k, st]) => `${k} ${f(st.p50, 1)}/${f(st.p99)}`)
-        .join(', ')}; client processes' CPU ${(p.clientCpuPct ?? []).map((c) => `${f(c)} %`).join(', ')}`
+        .join(
+          ', ',
+        )}; client processes' CPU ${(p.clientCpuPct ?? []).map((c) => `${f(c)} %`).join(', ')}; server: ${f(p.serverCpuMsPerSetUp ?? NaN, 1)} ms CPU per set-up, ${f(p.serverCpuPct ?? NaN)} % CPU, waiting for a CPU ${f(p.serverWaitPct ?? NaN)} % of the time`
     : '';
 
 export function renderMarkdown(r: RunResult): string {
