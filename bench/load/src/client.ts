@@ -7,6 +7,7 @@
  * suite, so the bench cannot silently stop matching the protocol.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { Credentials } from './messages.js';
@@ -116,7 +117,11 @@ export class PersonSocket {
   private closing = false;
   onUnexpectedClose: (() => void) | null = null;
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    /** From the start of `open`: TCP connected, and the server's 101 answer received, ms. */
+    readonly timing: { connect: number; upgrade: number },
+  ) {
     ws.on('message', (data) => {
       let frame: ServerFrame;
       try {
@@ -140,13 +145,24 @@ export class PersonSocket {
 
   /** Opens `/api/v1/ws` from `localAddress` with the person's cookie; resolves after the server's hello. */
   static open(base: string, cookieName: string, who: Credentials, localAddress: string, timeoutMs = 30_000) {
+    const t0 = nowMs();
+    const timing = { connect: NaN, upgrade: NaN };
+    const watchedConnect = ((options: net.NetConnectOpts) => {
+      const tcp = net.connect(options);
+      tcp.once('connect', () => (timing.connect = nowMs() - t0));
+      return tcp;
+    }) as typeof net.createConnection;
     const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/ws`, {
       headers: { cookie: `${cookieName}=${who.token}` },
       localAddress,
       handshakeTimeout: timeoutMs,
       perMessageDeflate: false,
+      // ws's own net.connect, watched: the TCP handshake is the kernel's (the listen backlog
+      // completes it before the server process accepts), the 101 answer is the server's.
+      createConnection: watchedConnect,
     });
-    const socket = new PersonSocket(ws);
+    ws.once('upgrade', () => (timing.upgrade = nowMs() - t0));
+    const socket = new PersonSocket(ws, timing);
     return new Promise<PersonSocket>((resolve, reject) => {
       const fail = (error: unknown) => {
         ws.terminate();
@@ -210,6 +226,28 @@ const stateIs = (id: string, state: string) => (f: ServerFrame) =>
 
 const refused = (f: ServerFrame) => f.type === 'error';
 
+/**
+ * The steps of one set-up, in order, as {@link Pair.setUp} times them: each from the end of the
+ * one before (`active` is the wait for both `session` pushes after `respond` answered). Two are
+ * parts of `sockets`, not steps of their own: `connect` (TCP connected) and `upgrade` (the
+ * server's 101 answer), from the start of `sockets`, for the slower of the two sockets; a
+ * queue in the server's listen backlog shows as a fast `connect` and a slow `upgrade`.
+ */
+export const SETUP_STEPS = [
+  'create',
+  'redeem',
+  'sockets',
+  'connect',
+  'upgrade',
+  'attach',
+  'request',
+  'respond',
+  'active',
+  'offer',
+  'answer',
+] as const;
+export type SetupStep = (typeof SETUP_STEPS)[number];
+
 /** A session between one simulated helper and one simulated sharer. */
 export class Pair {
   id = '';
@@ -234,18 +272,34 @@ export class Pair {
     return res.body;
   }
 
-  /** create → redeem → both attached → view requested and allowed → both see `active`; then one offer and answer. */
-  async setUp(): Promise<void> {
+  /**
+   * create → redeem → both attached → view requested and allowed → both see `active`; then one
+   * offer and answer. `steps`, when given, gets each step's duration in ms (see {@link SETUP_STEPS}).
+   */
+  async setUp(steps?: Record<string, number>): Promise<void> {
+    let mark = nowMs();
+    const step = (name: SetupStep) => {
+      const now = nowMs();
+      if (steps) steps[name] = now - mark;
+      mark = now;
+    };
     const created = await this.call('helper', 'POST', '/api/v1/sessions', {}, 201);
     this.id = (created.session as { id: string }).id;
     const code = created.code as string;
+    step('create');
     await this.call('sharer', 'POST', '/api/v1/sessions/redeem', { code, client: 'web' }, 200);
+    step('redeem');
     const [h, s] = await Promise.all([
       PersonSocket.open(this.c.helperNode, this.c.cookieName, this.c.helper, this.c.helperAddress),
       PersonSocket.open(this.c.sharerNode, this.c.cookieName, this.c.sharer, this.c.sharerAddress),
     ]);
     this.helperWs = h;
     this.sharerWs = s;
+    if (steps) {
+      steps.connect = Math.max(h.timing.connect, s.timing.connect);
+      steps.upgrade = Math.max(h.timing.upgrade, s.timing.upgrade);
+    }
+    step('sockets');
     const attached = (ws: PersonSocket) => {
       const done = ws.next((f) => (f.type === 'attached' && f.sessionId === this.id) || refused(f));
       ws.send({ type: 'attach', sessionId: this.id });
@@ -254,10 +308,14 @@ export class Pair {
       });
     };
     await Promise.all([attached(h), attached(s)]);
+    step('attach');
     const active = Promise.all([h.next(stateIs(this.id, 'active')), s.next(stateIs(this.id, 'active'))]);
     await this.call('helper', 'POST', `/api/v1/sessions/${this.id}/request`, { mode: 'view' }, 200);
+    step('request');
     await this.call('sharer', 'POST', `/api/v1/sessions/${this.id}/respond`, { allow: true }, 200);
+    step('respond');
     await active;
+    step('active');
     this.live = true;
     // The sharer offers, the helper answers (what SenderPeer and ReceiverPeer do first).
     const offered = h.next((f) => f.type === 'signal' && f.payload?.kind === 'sdp');
@@ -267,6 +325,7 @@ export class Pair {
       payload: { kind: 'sdp', description: { type: 'offer', sdp: FAKE_SDP } },
     });
     await offered;
+    step('offer');
     const answered = s.next((f) => f.type === 'signal' && f.payload?.kind === 'sdp');
     h.send({
       type: 'signal',
@@ -274,6 +333,7 @@ export class Pair {
       payload: { kind: 'sdp', description: { type: 'answer', sdp: FAKE_SDP } },
     });
     await answered;
+    step('answer');
   }
 
   /**

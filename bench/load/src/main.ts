@@ -27,7 +27,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { migrate, openDatabase } from '../../../packages/server/src/db/client.js';
 import { Client } from '../../../packages/server/src/test/harness.js';
-import { percentile } from './client.js';
+import { SETUP_STEPS, percentile } from './client.js';
 import { ClientProcess } from './clientProcess.js';
 import type { PairPlan } from './messages.js';
 import { renderMarkdown } from './report.js';
@@ -323,14 +323,18 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
     }
 
     const timeline: Sample[] = [];
-    const cpuBefore = nodes.map((n) => n.cpuMs());
-    let lastCpu = { at: Date.now(), ms: cpuBefore.reduce((a, b) => a + b, 0) };
+    // CPU and run-queue wait per sample are measured since the previous sample; the baseline
+    // waits a few seconds first, so that it is a rate over a window, not over one /metrics call.
+    let last = { at: Date.now(), cpu: nodes.map((n) => n.cpuMs()), wait: nodes.map((n) => n.runQueueWaitMs()) };
     const scrape = async (phase: string): Promise<Sample> => {
       const ms = await Promise.all(nodes.map((n) => n.metrics().catch(() => null)));
       const at = Date.now();
-      const cpu = nodes.reduce((a, n) => a + n.cpuMs(), 0);
-      const cpuPct = ((cpu - lastCpu.ms) / Math.max(1, at - lastCpu.at)) * 100;
-      lastCpu = { at, ms: cpu };
+      const cpu = nodes.map((n) => n.cpuMs());
+      const wait = nodes.map((n) => n.runQueueWaitMs());
+      const wall = Math.max(1, at - last.at);
+      const cpuPct = ((cpu.reduce((a, b) => a + b, 0) - last.cpu.reduce((a, b) => a + b, 0)) / wall) * 100;
+      const runQueueWaitPct = Math.max(...wait.map((w, i) => ((w - last.wait[i]!) / wall) * 100));
+      last = { at, cpu, wait };
       const live = clients.reduce((a, c) => a + c.progress.live, 0);
       const ok = ms.filter((m): m is ServerMetrics => m !== null);
       const sample: Sample = {
@@ -343,12 +347,17 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         lagP99Ms: Math.max(...ok.map((m) => m.lagP99Ms)),
         lagMaxMs: Math.max(...ok.map((m) => m.lagMaxMs)),
         serverCpuPct: cpuPct,
+        runQueueWaitPct,
         fds: nodes.reduce((a, n) => a + n.openFds(), 0),
         metricsOk: ok.length === nodes.length,
       };
       timeline.push(sample);
       return sample;
     };
+    // The lag histogram is reset by every scrape: the first one only clears start-up's.
+    await Promise.all(nodes.map((n) => n.metrics().catch(() => null)));
+    last = { at: Date.now(), cpu: nodes.map((n) => n.cpuMs()), wait: nodes.map((n) => n.runQueueWaitMs()) };
+    await sleep(5000);
     const baseline = await scrape('baseline');
     console.log(`baseline: RSS ${baseline.rssMiB.toFixed(0)} MiB, heap ${baseline.heapMiB.toFixed(0)} MiB`);
 
@@ -358,7 +367,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       sampler = setInterval(() => {
         void scrape(currentPhase).then((s) =>
           console.log(
-            `  [${currentPhase}] t=${s.t.toFixed(0)}s live=${s.live} ws=${s.websockets} rss=${s.rssMiB.toFixed(0)}MiB cpu=${s.serverCpuPct.toFixed(0)}% lag.p99=${s.lagP99Ms.toFixed(0)}ms`,
+            `  [${currentPhase}] t=${s.t.toFixed(0)}s live=${s.live} ws=${s.websockets} rss=${s.rssMiB.toFixed(0)}MiB cpu=${s.serverCpuPct.toFixed(0)}% wait=${(s.runQueueWaitPct ?? NaN).toFixed(0)}% lag.p99=${s.lagP99Ms.toFixed(0)}ms`,
           ),
         );
       }, 3000);
@@ -372,6 +381,8 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
 
     const setUpRange = async (from: number, to: number): Promise<PhaseResult> => {
       const t0 = Date.now();
+      const cpu0 = nodes.reduce((a, n) => a + n.cpuMs(), 0);
+      const wait0 = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0);
       const deadline = t0 + o.phaseSeconds * 1000;
       for (const c of clients) {
         c.send({
@@ -385,7 +396,12 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       const done = await Promise.all(clients.map((c) => c.next('setupDone', (o.phaseSeconds + 90) * 1000)));
       const seconds = (Date.now() - t0) / 1000;
       const ok = done.reduce((a, d) => a + d.ok, 0);
+      const serverCpuMs = nodes.reduce((a, n) => a + n.cpuMs(), 0) - cpu0;
+      const serverWaitMs = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0) - wait0;
       const durations = done.flatMap((d) => d.durationsMs);
+      const steps = Object.fromEntries(
+        SETUP_STEPS.map((step) => [step, summarise(done.flatMap((d) => d.stepsMs[step] ?? []))]),
+      );
       const errors: Record<string, number> = {};
       for (const d of done) for (const [k, v] of Object.entries(d.errors)) errors[k] = (errors[k] ?? 0) + v;
       return {
@@ -394,6 +410,11 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         seconds,
         perSecond: ok / seconds,
         latencyMs: summarise(durations),
+        steps,
+        clientCpuPct: done.map((d) => d.cpuPct),
+        serverCpuMsPerSetUp: ok ? serverCpuMs / ok : NaN,
+        serverCpuPct: (serverCpuMs / (seconds * 1000)) * 100,
+        serverWaitPct: (serverWaitMs / (seconds * 1000)) * 100,
         errors,
         timedOut: done.some((d) => d.timedOut),
       };

@@ -71,6 +71,10 @@ export const FromClient = z.discriminatedUnion('type', [
     failed: z.number().int().min(0),
     /** Per pair: create → both sides attached and active, ms. */
     durationsMs: z.array(z.number()),
+    /** Per step of a completed set-up (`SETUP_STEPS` in client.ts), one duration per pair, ms. */
+    stepsMs: z.record(z.string().max(32), z.array(z.number())),
+    /** This client process's CPU over the phase, % of one core (is the client the bottleneck?). */
+    cpuPct: z.number().min(0),
     errors: Counts,
     timedOut: z.boolean(),
   }),

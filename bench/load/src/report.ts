@@ -13,6 +13,16 @@ export interface PhaseResult {
   seconds: number;
   perSecond: number;
   latencyMs: Stat;
+  /** Set-up phases: each step's duration (`SETUP_STEPS`), and each client process's CPU in % of one core. */
+  steps?: Record<string, Stat>;
+  clientCpuPct?: number[];
+  /**
+   * Set-up phases: the server nodes' CPU (all threads) per completed set-up, ms; their CPU in % of
+   * one core; and how long their event-loop threads waited for a CPU, % of the phase's wall time.
+   */
+  serverCpuMsPerSetUp?: number;
+  serverCpuPct?: number;
+  serverWaitPct?: number;
   errors: Record<string, number>;
   timedOut: boolean;
 }
@@ -27,6 +37,8 @@ export interface Sample {
   lagP99Ms: number;
   lagMaxMs: number;
   serverCpuPct: number;
+  /** The server's event-loop thread waiting for a CPU, % of the wall clock (the busiest node). */
+  runQueueWaitPct?: number;
   fds: number;
   metricsOk: boolean;
 }
@@ -88,6 +100,15 @@ const errs = (e: Record<string, number>): string =>
     .map(([k, v]) => `${k} ×${v}`)
     .join('; ') || '–';
 const mark = (ok: boolean): string => (ok ? '✓' : '✗');
+/** "create 12/40, redeem …" (p50/p99 ms of each step) and the client processes' CPU. */
+const stepLine = (p: PhaseResult): string =>
+  p.steps
+    ? `; steps p50/p99 ms: ${Object.entries(p.steps)
+        .map(([k, st]) => `${k} ${f(st.p50, 1)}/${f(st.p99)}`)
+        .join(
+          ', ',
+        )}; client processes' CPU ${(p.clientCpuPct ?? []).map((c) => `${f(c)} %`).join(', ')}; server: ${f(p.serverCpuMsPerSetUp ?? NaN, 1)} ms CPU per set-up, ${f(p.serverCpuPct ?? NaN)} % CPU, waiting for a CPU ${f(p.serverWaitPct ?? NaN)} % of the time`
+    : '';
 
 export function renderMarkdown(r: RunResult): string {
   const lines: string[] = [
@@ -127,20 +148,20 @@ export function renderMarkdown(r: RunResult): string {
       `## ${c.name}`,
       '',
       `- load: \`${c.loadAtStart}\` → \`${c.loadAtEnd}\``,
-      `- (a) set-up: ${c.setup.count} sessions in ${f(c.setup.seconds, 1)} s = ${f(c.setup.perSecond)}/s; each p50 ${f(c.setup.latencyMs.p50)} ms, p99 ${f(c.setup.latencyMs.p99)} ms; failed ${c.setup.failed}${c.setup.timedOut ? ' (phase time limit reached)' : ''}`,
+      `- (a) set-up: ${c.setup.count} sessions in ${f(c.setup.seconds, 1)} s = ${f(c.setup.perSecond)}/s; each p50 ${f(c.setup.latencyMs.p50)} ms, p99 ${f(c.setup.latencyMs.p99)} ms; failed ${c.setup.failed}${c.setup.timedOut ? ' (phase time limit reached)' : ''}${stepLine(c.setup)}`,
       c.ramp
-        ? `- (b) ramp: ${c.ramp.count} more in ${f(c.ramp.seconds, 1)} s = ${f(c.ramp.perSecond)}/s; each p50 ${f(c.ramp.latencyMs.p50)} ms, p99 ${f(c.ramp.latencyMs.p99)} ms; failed ${c.ramp.failed}${c.ramp.timedOut ? ' (phase time limit reached)' : ''}`
+        ? `- (b) ramp: ${c.ramp.count} more in ${f(c.ramp.seconds, 1)} s = ${f(c.ramp.perSecond)}/s; each p50 ${f(c.ramp.latencyMs.p50)} ms, p99 ${f(c.ramp.latencyMs.p99)} ms; failed ${c.ramp.failed}${c.ramp.timedOut ? ' (phase time limit reached)' : ''}${stepLine(c.ramp)}`
         : '- (b) ramp: none (target = set-up count)',
       `- (b) hold ${f(c.hold.seconds, 1)} s with ${c.hold.live} live sessions (${c.hold.websockets} server WebSockets, ${c.hold.fds} open files): relay p50 ${f(c.hold.relayMs.p50, 2)} ms, p99 ${f(c.hold.relayMs.p99, 2)} ms, max ${f(c.hold.relayMs.max, 1)} ms over ${c.hold.relayMs.n} signals (${c.hold.relayLost} lost); chat p50 ${f(c.hold.chatMs.p50, 1)} ms, p99 ${f(c.hold.chatMs.p99, 1)} ms (${c.hold.chatMs.n}); server RSS ${f(c.hold.rssMiB)} MiB, heap ${f(c.hold.heapMiB)} MiB; ${f(c.hold.rssKiBPerSession, 1)} KiB RSS and ${f(c.hold.heapKiBPerSession, 1)} KiB heap per live session; server CPU ${f(c.hold.serverCpuPct)} % of one core; event-loop lag p99 up to ${f(c.hold.lagP99MaxMs)} ms; sockets dropped by the server ${c.hold.droppedSockets}; client processes: RSS ${f(c.hold.clientRssMiB)} MiB, CPU ${f(c.hold.clientCpuMs / 1000, 1)} s since they started`,
       `- (c) end: ${c.end.count} in ${f(c.end.seconds, 1)} s = ${f(c.end.perSecond)}/s; each p50 ${f(c.end.latencyMs.p50)} ms, p99 ${f(c.end.latencyMs.p99)} ms; failed ${c.end.failed}`,
       `- failures: ${errs({ ...c.setup.errors, ...(c.ramp?.errors ?? {}), ...c.hold.errors, ...c.end.errors })}`,
       ...(c.profiles.length ? [`- CPU profiles: ${c.profiles.join(', ')}`] : []),
       '',
-      '| t s | phase | live | server WS | RSS MiB | heap MiB | CPU % | lag p99 ms | open files |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| t s | phase | live | server WS | RSS MiB | heap MiB | CPU % | waiting for a CPU % | lag p99 ms | open files |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...c.timeline.map(
         (s) =>
-          `| ${f(s.t)} | ${s.phase} | ${s.live} | ${s.websockets} | ${f(s.rssMiB)} | ${f(s.heapMiB)} | ${f(s.serverCpuPct)} | ${f(s.lagP99Ms)} | ${s.fds} |`,
+          `| ${f(s.t)} | ${s.phase} | ${s.live} | ${s.websockets} | ${f(s.rssMiB)} | ${f(s.heapMiB)} | ${f(s.serverCpuPct)} | ${f(s.runQueueWaitPct ?? NaN)} | ${f(s.lagP99Ms)} | ${s.fds} |`,
       ),
       '',
     );

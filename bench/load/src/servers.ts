@@ -88,6 +88,19 @@ export class ServerNode {
     }
   }
 
+  /**
+   * Time the node's main thread (its event loop) spent runnable but waiting for a CPU so far, ms
+   * (`/proc/<pid>/schedstat`, second field): on a shared machine, the share of the wall clock the
+   * server wanted to run and could not.
+   */
+  runQueueWaitMs(): number {
+    try {
+      return Number(readFileSync(`/proc/${this.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+    } catch {
+      return NaN;
+    }
+  }
+
   /** Open file descriptors of the server process. */
   openFds(): number {
     try {

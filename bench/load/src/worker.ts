@@ -7,7 +7,7 @@
 import { cpuUsage, memoryUsage } from 'node:process';
 import type { FromClient, PairPlan } from './messages.js';
 import { ToClient } from './messages.js';
-import { HttpPool, Pair, StepError, nowMs, pool } from './client.js';
+import { HttpPool, Pair, SETUP_STEPS, StepError, nowMs, pool } from './client.js';
 
 const send = (message: FromClient): void => {
   process.send?.(message);
@@ -27,15 +27,20 @@ const count = (errors: Record<string, number>, error: unknown) => {
 async function setup(from: number, to: number, concurrency: number, deadline: number): Promise<void> {
   const errors: Record<string, number> = {};
   const durationsMs: number[] = [];
+  const stepsMs: Record<string, number[]> = Object.fromEntries(SETUP_STEPS.map((name) => [name, []]));
   let ok = 0;
   let failed = 0;
+  const cpu0 = cpuUsage();
+  const t0 = nowMs();
   const ticker = setInterval(() => send({ type: 'progress', live: pairs.filter((p) => p.live).length, failed }), 1000);
   const { timedOut } = await pool(plans.slice(from, to), concurrency, deadline, async (plan) => {
     const pair = new Pair({ cookieName, http: http!, ...plan });
     const started = nowMs();
+    const steps: Record<string, number> = {};
     try {
-      await pair.setUp();
+      await pair.setUp(steps);
       durationsMs.push(nowMs() - started);
+      for (const [name, ms] of Object.entries(steps)) stepsMs[name]?.push(ms);
       for (const ws of [pair.helperWs, pair.sharerWs]) {
         if (ws)
           ws.onUnexpectedClose = () => {
@@ -51,7 +56,9 @@ async function setup(from: number, to: number, concurrency: number, deadline: nu
     }
   });
   clearInterval(ticker);
-  send({ type: 'setupDone', ok, failed, durationsMs, errors, timedOut });
+  const cpu = cpuUsage(cpu0);
+  const cpuPct = ((cpu.user + cpu.system) / 1000 / Math.max(1, nowMs() - t0)) * 100;
+  send({ type: 'setupDone', ok, failed, durationsMs, stepsMs, cpuPct, errors, timedOut });
 }
 
 async function sample(sessions: number, durationMs: number, intervalMs: number, chatMessages: number): Promise<void> {
