@@ -53,7 +53,7 @@ export interface SessionChannelOptions {
 }
 
 /** States in which signaling is relayed: the request being read, and the session itself. */
-const SIGNALING_STATES: ReadonlySet<SessionState> = new Set<SessionState>(['requested', 'active']);
+const SIGNALING_STATES: ReadonlySet<string> = new Set<SessionState>(['requested', 'active']);
 const otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');
 /** Sessions one connection may follow at once. */
 const MAX_SESSIONS_PER_CONNECTION = 8;
