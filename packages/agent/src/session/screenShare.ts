@@ -184,7 +184,9 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
 
   async start(): Promise<void> {
     // The offer does not need a frame: negotiate (unless connected early) while the first frame is read.
+    trace('tiles', () => 'capture starts');
     await Promise.all([this.#capture(this.#display), this.connect()]);
+    trace('tiles', () => 'capture started');
     // A video track connected before capture has had no key frame yet.
     if (this.#video && this.#peer.connectionState === 'connected') this.#warmUp();
   }
@@ -379,6 +381,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     await this.#screen.start(
       display.id,
       (frame) => {
+        if (!this.#lastFrame) trace('tiles', () => 'first frame captured');
         this.#lastFrame = frame;
         this.#video?.pushFrame(frame);
         this.#tiles?.pushFrame(frame);

@@ -16,6 +16,7 @@ import { ActiveMedia, type MediaState } from './activeMedia.js';
 import { ApiError, isApiError, type ApiClient } from './apiClient.js';
 import type { wireDisplay } from './controlLink.js';
 import type { LiveMedia } from './screenShare.js';
+import { trace } from '../trace.js';
 
 /** The sleep watch ticks this often; a tick this late means the process was stopped (sleep, SIGSTOP). */
 const SLEEP_TICK_MS = 1000;
@@ -260,6 +261,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     if (current && current.id !== view.id) return;
     if (current?.state === 'ended') return; // terminal: a late reply must not revive it
     if (current && view.version < current.version) return; // a REST reply older than a push
+    if (view.state !== current?.state) trace('net', () => `session ${view.state}`);
     this.#session = view;
     this.gate.setSessionMode(view.state === 'active' ? view.mode : null);
     if (view.state === 'active' || view.state === 'requested') this.#ensureMedia();
