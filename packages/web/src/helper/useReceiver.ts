@@ -49,6 +49,8 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
   const peerRef = useRef<ReceiverPeer | null>(null);
   const sessionId = session?.id ?? null;
   const state = session?.state ?? null;
+  const agentSharer = useRef(false);
+  agentSharer.current = session?.sharerClient === 'agent';
 
   useEffect(() => {
     const previous = sessionState.current;
@@ -85,7 +87,10 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
         peer.handle(message.payload);
       }),
       signaling.on('attached', ({ sessionId: attached }) => {
-        if (attached !== sessionId || sessionState.current !== 'active') return;
+        // The agent connects while the sharer reads the request too: a reloaded page asks it for a new offer then.
+        const connects =
+          sessionState.current === 'active' || (sessionState.current === 'requested' && agentSharer.current);
+        if (attached !== sessionId || !connects) return;
         if (!peer.hasConnection) signaling.sendSignal(sessionId, { kind: 'restart' });
         else peer.signalingRestored();
       }),
