@@ -4,6 +4,10 @@
  * input injector and dispatcher for the shared display, and the control link. Signals
  * and input that arrive before their consumer is ready are kept (bounded) and replayed;
  * replayed input still goes through the consent gate at that moment.
+ *
+ * The connection may be set up earlier, while the sharer reads the request (`connect`,
+ * ADR 0023): until `start` (the sharer allowed) nothing is captured, the control link
+ * says nothing and hears nothing, no injector exists and input is dropped, not kept.
  */
 import { ICE_RESTART_RETRY_MS, type SignalPayload } from '@remote-help/protocol';
 import type { ConsentGate } from '../input/consentGate.js';
@@ -58,7 +62,13 @@ export class ActiveMedia {
   readonly #control: ControlLink;
   #injector: InputInjector | null = null;
   #dispatcher: InputDispatcher | null = null;
+  /** The offer went out: the helper's signals are delivered, not kept. */
   #started = false;
+  /** `start` was called: the sharer allowed, capture and input may run. */
+  #consented = false;
+  /** The current `control` channel is open (the link speaks on it only once consented). */
+  #controlOpen = false;
+  #connecting: Promise<void> | null = null;
   #closed = false;
   #pendingSignals: SignalPayload[] = [];
   #pendingInput: [string | ArrayBuffer, number][] = [];
@@ -89,16 +99,25 @@ export class ActiveMedia {
       if (!options.sendSignal(payload)) this.#signalLost = true;
     });
     media.on('input', (data, stream) => {
+      // Before Allow there is nothing to inject, now or later: input sent then is dropped.
+      if (!this.#consented) return;
       if (this.#dispatcher) this.#dispatcher.handle(data, stream);
       else if (this.#pendingInput.length < MAX_PENDING_INPUT) this.#pendingInput.push([data, stream]);
     });
-    media.on('control', (data) => this.#control.handle(data));
-    media.on('channelopen', (label) => label === 'control' && this.#control.open());
+    media.on('control', (data) => {
+      if (this.#consented) this.#control.handle(data);
+    });
+    media.on('channelopen', (label) => {
+      if (label !== 'control') return;
+      this.#controlOpen = true;
+      if (this.#consented) this.#control.open();
+    });
     media.on('frame', (frame) => options.onFrame(frame));
     media.on('error', (error) => options.onProblem?.('media', error));
     media.on('captureLost', (error) => this.#onCaptureLost(error));
     media.on('path', (state) => this.#onPath(state));
     media.on('connectionstatechange', (state) => {
+      if (state === 'new') this.#controlOpen = false; // a fresh connection: its channel opens again
       if (state === 'connected') {
         this.#failures = 0;
         options.onState('connected');
@@ -115,15 +134,52 @@ export class ActiveMedia {
     return { displays: this.#media.displays().map(wireDisplay), current: this.#media.display.id };
   }
 
-  /** Sends the offer and prepares input injection at the same time. */
+  /**
+   * Before consent: sends the offer and lets ICE, DTLS and SCTP come up, capturing
+   * nothing, so that after Allow the first picture costs one round trip. A pipeline
+   * without `connect` waits for `start`.
+   */
+  async connect(): Promise<void> {
+    const connect = this.#media.connect?.bind(this.#media);
+    if (!connect || this.#closed) return;
+    this.#connecting ??= (async () => {
+      this.#o.onState('connecting');
+      await connect();
+      this.#offered();
+    })();
+    await this.#connecting;
+  }
+
+  /** Whether the connection was set up before consent (or is being). */
+  get connected(): boolean {
+    return this.#connecting !== null;
+  }
+
+  /** Whether `start` ran: capture and input follow the session. */
+  get consented(): boolean {
+    return this.#consented;
+  }
+
+  /**
+   * The sharer allowed: capture starts (and the offer goes, unless `connect` sent it),
+   * the control link speaks, input injection is prepared at the same time.
+   */
   async start(): Promise<void> {
-    this.#o.onState('connecting');
+    if (this.#consented || this.#closed) return;
+    this.#consented = true;
+    if (!this.#connecting) this.#o.onState('connecting');
+    if (this.#controlOpen) this.#control.open();
     // Input is needed only once the channels open: prepare it while the offer goes out.
     const input = this.#o.injector(this.#media.display).then(
       (injector) => this.#useInjector(injector),
       (error: unknown) => this.#o.onProblem?.('input injection (the session stays view-only)', error),
     );
     await Promise.all([this.#media.start(), input]);
+    this.#offered();
+  }
+
+  #offered(): void {
+    if (this.#started || this.#closed) return;
     this.#started = true;
     for (const payload of this.#pendingSignals.splice(0)) this.#deliver(payload);
   }

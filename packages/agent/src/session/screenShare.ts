@@ -46,7 +46,13 @@ export interface LiveMedia extends EventEmitter<LiveMediaEvents> {
   /** The display being shared. */
   readonly display: DisplayInfo;
   displays(): DisplayInfo[];
-  /** Starts capture and sends the offer (listeners must be attached first). */
+  /**
+   * Sends the offer and sets up the connection (ICE, DTLS, SCTP, channels) without
+   * capturing anything: the sharer is still reading the request (ADR 0023). Absent: `start`
+   * does all of it.
+   */
+  connect?(): Promise<void>;
+  /** Starts capture, and sends the offer unless `connect` already did (listeners must be attached first). */
   start(): Promise<void>;
   handleSignal(payload: SignalPayload): Promise<void>;
   /**
@@ -126,6 +132,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   readonly #ice: SessionIceSource | undefined;
   readonly #wrtc: WrtcModule | undefined;
   #peer: AgentPeer;
+  /** The first offer went out (`connect` or `start`). */
+  #negotiating: Promise<void> | null = null;
   #closed = false;
   #warmUpTimer: NodeJS.Timeout | undefined;
 
@@ -169,9 +177,18 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     return [...this.#displays];
   }
 
+  connect(): Promise<void> {
+    this.#negotiating ??= this.#peer.start();
+    return this.#negotiating;
+  }
+
   async start(): Promise<void> {
-    // The offer does not need a frame: negotiate while the first frame is read.
-    await Promise.all([this.#capture(this.#display), this.#peer.start()]);
+    // The offer does not need a frame: negotiate (unless connected early) while the first frame is read.
+    trace('tiles', () => 'capture starts');
+    await Promise.all([this.#capture(this.#display), this.connect()]);
+    trace('tiles', () => 'capture started');
+    // A video track connected before capture has had no key frame yet.
+    if (this.#video && this.#peer.connectionState === 'connected') this.#warmUp();
   }
 
   handleSignal(payload: SignalPayload): Promise<void> {
@@ -364,6 +381,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     await this.#screen.start(
       display.id,
       (frame) => {
+        if (!this.#lastFrame) trace('tiles', () => 'first frame captured');
         this.#lastFrame = frame;
         this.#video?.pushFrame(frame);
         this.#tiles?.pushFrame(frame);

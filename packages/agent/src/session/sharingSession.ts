@@ -1,8 +1,9 @@
 /**
  * @module session/sharingSession
  * The controller of one sharing session on the agent: redeems the code, follows the
- * server's `session` pushes, starts the media when the session becomes `active` and
- * stops it when it ends, routes `input` through the consent gate and `control` through
+ * server's `session` pushes, sets up the connection while the sharer reads a request
+ * (`requested`: no capture, no input; ADR 0023), starts the media when the session
+ * becomes `active` and stops it when it ends (or the request goes away unanswered), routes `input` through the consent gate and `control` through
  * the control link. The gate follows the server's mode (`active` + `mode`, else null);
  * local consent comes only from the user's Allow of a `control` request, and
  * Stop control revokes it before anything else happens.
@@ -15,6 +16,7 @@ import { ActiveMedia, type MediaState } from './activeMedia.js';
 import { ApiError, isApiError, type ApiClient } from './apiClient.js';
 import type { wireDisplay } from './controlLink.js';
 import type { LiveMedia } from './screenShare.js';
+import { trace } from '../trace.js';
 
 /** The sleep watch ticks this often; a tick this late means the process was stopped (sleep, SIGSTOP). */
 const SLEEP_TICK_MS = 1000;
@@ -259,9 +261,12 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     if (current && current.id !== view.id) return;
     if (current?.state === 'ended') return; // terminal: a late reply must not revive it
     if (current && view.version < current.version) return; // a REST reply older than a push
+    if (view.state !== current?.state) trace('net', () => `session ${view.state}`);
     this.#session = view;
     this.gate.setSessionMode(view.state === 'active' ? view.mode : null);
-    if (view.state === 'active') this.#ensureMedia();
+    if (view.state === 'active' || view.state === 'requested') this.#ensureMedia();
+    // A connection set up for a request that went away without an answer is closed.
+    if (view.state === 'joined' || view.state === 'waiting') void this.#closeMedia();
     if (view.state === 'ended') void this.#teardown();
     this.#syncHotkey(view.state === 'active' && view.mode === 'control');
     if (view.state === 'active') void this.#syncStatus().catch(() => undefined);
@@ -282,7 +287,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   #wantedStatus(): Exclude<SharerStatus, 'pending' | 'choosing'> | null {
     if (this.#paused) return 'paused';
     if (this.#displayLost) return 'unavailable';
-    return this.#active ? 'sharing' : null;
+    return this.#active?.consented ? 'sharing' : null;
   }
 
   /**
@@ -346,9 +351,15 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     this.#displayTimer.unref();
   }
 
+  /**
+   * Brings the media to what the session allows: a connection without capture while a
+   * request is read, capture and input once active. One step at a time; each step looks
+   * at the session again when it is done.
+   */
   #ensureMedia(): void {
-    if (this.#active || this.#starting) return;
-    this.#setMediaState('starting');
+    if (this.#starting || this.#active?.consented) return;
+    if (this.#active && this.#session?.state !== 'active') return; // connected early already
+    if (!this.#active) this.#setMediaState('starting');
     this.#starting = this.#startMedia()
       .catch((error: unknown) => {
         this.#setMediaState('failed');
@@ -360,6 +371,16 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   }
 
   async #startMedia(): Promise<void> {
+    const active = this.#active ?? (await this.#openMedia());
+    if (this.#active === active && this.#session?.state === 'requested' && !active.connected) await active.connect();
+    // Closed meanwhile (ended, or the request went away); or still waiting for the Allow.
+    if (this.#active !== active || this.#session?.state !== 'active') return;
+    await active.start();
+    void this.#syncStatus().catch(() => undefined);
+  }
+
+  /** Builds the pipeline for the session (nothing captured, nothing offered yet). */
+  async #openMedia(): Promise<ActiveMedia> {
     const sessionId = this.#requireSession().id;
     const media = await this.#o.media({
       displayId: this.#o.displayId,
@@ -386,9 +407,21 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     });
     active.setPaused(this.#paused);
     this.#active = active;
-    if (this.#session?.state !== 'active') return; // ended while starting: teardown closes it
-    await active.start();
-    void this.#syncStatus().catch(() => undefined);
+    return active;
+  }
+
+  /**
+   * Closes a connection set up for a request that is no longer pending (the session is
+   * `joined` again); the session stays attached. Ending goes through `#teardown`.
+   */
+  async #closeMedia(): Promise<void> {
+    await this.#starting;
+    const active = this.#active;
+    if (!active || this.#session?.state === 'active' || this.#session?.state === 'requested') return;
+    this.#active = null;
+    this.#setMediaState('none');
+    await active.close();
+    this.emit('change');
   }
 
   #setLaser(position: Point | null): void {

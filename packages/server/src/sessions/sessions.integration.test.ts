@@ -164,6 +164,45 @@ describe('session over WebSocket', () => {
     expect(await sws.next((m) => m.type === 'signal')).toMatchObject({ from: 'helper', payload: { kind: 'ice' } });
   });
 
+  it('relays signaling while the sharer reads the request, and refuses it before a request and after a decline', async () => {
+    const helper = await signedIn('helper@contoso.example');
+    const sharer = await signedIn('sharer@contoso.example');
+    const { code, session } = await newSession(helper);
+    const id = session.id;
+    const hws = await helper.socket();
+    hws.send({ type: 'attach', sessionId: id });
+    await hws.next(sessionIn('waiting'));
+    const ice = { kind: 'ice', candidate: null } as const;
+    // waiting: nobody to connect to.
+    hws.send({ type: 'signal', id: 'w', sessionId: id, payload: ice });
+    expect(await hws.next((m) => m.type === 'error' && m.replyTo === 'w')).toMatchObject({
+      error: 'invalid_transition',
+    });
+    expect((await sharer.post('/api/v1/sessions/redeem', { code })).status).toBe(200);
+    await hws.next(sessionIn('joined'));
+    const sws = await sharer.socket();
+    sws.send({ type: 'attach', sessionId: id });
+    await sws.next(sessionIn('joined'));
+    // joined: the helper has asked for nothing yet.
+    sws.send({ type: 'signal', id: 'j', sessionId: id, payload: ice });
+    expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'j')).toMatchObject({
+      error: 'invalid_transition',
+    });
+    expect((await helper.post(`/api/v1/sessions/${id}/request`, { mode: 'view' })).status).toBe(200);
+    await sws.next(sessionIn('requested'));
+    // requested: the connection is set up while the sharer reads, both ways.
+    const offer = { kind: 'sdp', description: { type: 'offer', sdp: 'v=0 early' } } as const;
+    sws.send({ type: 'signal', sessionId: id, payload: offer });
+    expect(await hws.next((m) => m.type === 'signal')).toMatchObject({ from: 'sharer', payload: offer });
+    hws.send({ type: 'signal', sessionId: id, payload: ice });
+    expect(await sws.next((m) => m.type === 'signal')).toMatchObject({ from: 'helper', payload: ice });
+    // The sharer declines: the session ends and signaling with it.
+    expect((await sharer.post(`/api/v1/sessions/${id}/respond`, { allow: false })).status).toBe(200);
+    await hws.next(sessionIn('ended'));
+    sws.send({ type: 'signal', id: 'e', sessionId: id, payload: offer });
+    expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'e')).toMatchObject({ error: 'session_ended' });
+  });
+
   it("relays a signal to the newest of a participant's sockets only (a socket moving, a second tab)", async () => {
     const { helper, hws, sws, id } = await activeSession();
     const newer = await helper.socket();

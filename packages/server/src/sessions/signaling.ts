@@ -2,13 +2,14 @@
  * @module sessions/signaling
  * The session side of the WebSocket: attach to a session you take part in (and so be
  * present in it), receive its updates, and relay WebRTC signaling to the other
- * participant only. Every step re-checks participation on the server.
+ * participant only (once the helper has asked: `requested` or `active`). Every step
+ * re-checks participation on the server.
  *
  * Each session has at most one {@link SessionFeed} per node, however many sockets are
  * attached: one bus subscription, one load per change (coalesced), one serialisation
  * per role. One user may attach only a few connections to one session.
  */
-import type { ClientMessage, Role, SignalPayload } from '@remote-help/protocol';
+import type { ClientMessage, Role, SessionState, SignalPayload } from '@remote-help/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bus } from '../bus/bus.js';
 import type { ChatFrames } from '../chat/signaling.js';
@@ -51,6 +52,8 @@ export interface SessionChannelOptions {
   ice?: (sessionId: string, userId: string) => SessionIceServers;
 }
 
+/** States in which signaling is relayed: the request being read, and the session itself. */
+const SIGNALING_STATES: ReadonlySet<string> = new Set<SessionState>(['requested', 'active']);
 const otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');
 /** Sessions one connection may follow at once. */
 const MAX_SESSIONS_PER_CONNECTION = 8;
@@ -234,7 +237,11 @@ export class SessionChannel {
     const row = await this.o.service.load(conn.principal, sessionId);
     const role = roleIn(row, conn.principal);
     if (row.state === 'ended') throw errors.sessionEnded();
-    if (row.state !== 'active') throw errors.invalidTransition('Media can flow only after the sharer allows it.');
+    // While the sharer reads the request the two sides may already connect (ADR 0023): the
+    // connection carries no pixels and no input until the sharer allows, which the agent and
+    // its consent gate enforce. Before a request there is nothing to connect for.
+    if (!SIGNALING_STATES.has(row.state))
+      throw errors.invalidTransition('Signaling starts once the helper asks and the sharer is reading the request.');
     const to: Role = otherRole(role);
     const envelope: SignalEnvelope = { from: role, payload };
     await this.o.bus.publish(signalTopic(sessionId, to), envelope);

@@ -1,8 +1,10 @@
 /**
  * @module useReceiver
  * Wires a {@link ReceiverPeer} to the signaling client for the helper's current session.
- * Listens for the sharer's signals for as long as the session exists (an offer may
- * arrive before the `active` state does), asks the sharer to renegotiate when the helper
+ * Listens for the sharer's signals for as long as the session exists: the native agent
+ * connects while the sharer reads the request (ADR 0023), so the connection may be up
+ * before `active`. Nothing of it is shown before then (`RemoteView` exists only while
+ * active); a request that goes away unanswered resets the peer. Asks the sharer to renegotiate when the helper
  * (re)attaches to an active session without a connection (e.g. after a reload), and
  * closes the connection when the session ends. Exposes the data channels the sharer
  * opened (the native agent's `input`, `control` and `tiles`). Connections use the session's
@@ -26,6 +28,12 @@ export interface ReceiverState {
   everConnected: boolean;
   /** The data channels the sharer opened on the current connection (the agent's `input`, `control`, `tiles`). */
   channels: ReadonlyMap<string, RTCDataChannel>;
+  /**
+   * The current channels opened before the session was active (set up while the sharer
+   * read the request): what came on them before the view listened may be lost, so the
+   * view asks for the whole picture once it listens (`useTileCanvas`).
+   */
+  openedBeforeActive: boolean;
 }
 
 const NO_CHANNELS: ReadonlyMap<string, RTCDataChannel> = new Map();
@@ -36,14 +44,22 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
   const [connectionState, setConnectionState] = useState<RTCPeerConnectionState>('new');
   const [everConnected, setEverConnected] = useState(false);
   const [channels, setChannels] = useState(NO_CHANNELS);
+  const [openedBeforeActive, setOpenedBeforeActive] = useState(false);
   const sessionState = useRef<SessionState | null>(null);
   const peerRef = useRef<ReceiverPeer | null>(null);
   const sessionId = session?.id ?? null;
   const state = session?.state ?? null;
+  const agentSharer = useRef(false);
+  agentSharer.current = session?.sharerClient === 'agent';
 
   useEffect(() => {
+    const previous = sessionState.current;
     sessionState.current = state;
-    if (state === 'ended') peerRef.current?.reset();
+    // Ended, or a request that went away unanswered: a later request starts on a clean peer.
+    if (state === 'ended' || (previous === 'requested' && state !== 'active')) {
+      peerRef.current?.reset();
+      setEverConnected(false);
+    }
   }, [state]);
 
   useEffect(() => {
@@ -57,7 +73,10 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
     peerRef.current = peer;
     const offs = [
       peer.on('stream', setStream),
-      peer.on('channels', setChannels),
+      peer.on('channels', (next) => {
+        setChannels(next);
+        setOpenedBeforeActive(next.size > 0 && sessionState.current !== 'active');
+      }),
       peer.on('state', (next) => {
         setConnectionState(next);
         if (next === 'connected') setEverConnected(true);
@@ -68,7 +87,10 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
         peer.handle(message.payload);
       }),
       signaling.on('attached', ({ sessionId: attached }) => {
-        if (attached !== sessionId || sessionState.current !== 'active') return;
+        // The agent connects while the sharer reads the request too: a reloaded page asks it for a new offer then.
+        const connects =
+          sessionState.current === 'active' || (sessionState.current === 'requested' && agentSharer.current);
+        if (attached !== sessionId || !connects) return;
         if (!peer.hasConnection) signaling.sendSignal(sessionId, { kind: 'restart' });
         else peer.signalingRestored();
       }),
@@ -92,9 +114,10 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
       setConnectionState('new');
       setEverConnected(false);
       setChannels(NO_CHANNELS);
+      setOpenedBeforeActive(false);
     };
   }, [sessionId, signaling]);
 
   const reconnecting = everConnected && (connectionState === 'disconnected' || connectionState === 'failed');
-  return { stream, connectionState, reconnecting, everConnected, channels };
+  return { stream, connectionState, reconnecting, everConnected, channels, openedBeforeActive };
 }

@@ -7,7 +7,9 @@
  * canvas' `data-frames` attribute at most once per animation frame, for tests and probes.
  * Acks go out when the browser next draws (`paceAcks`): the agent sends on acks, so a
  * helper whose machine cannot keep up gets fewer frames instead of a frozen page.
- * A new channel (a new connection) starts over on an empty canvas.
+ * A new channel (a new connection) starts over on an empty canvas. A channel that was
+ * open before the canvas listened (`askForPicture`: the connection was set up before the
+ * sharer allowed) may have carried messages nobody heard: the whole picture is asked for.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
@@ -50,7 +52,7 @@ function clear(canvas: HTMLCanvasElement): void {
  * See the module description. Returns null when there is no `tiles` channel (the picture
  * is a video then). Render `<canvas ref={canvas}>` in the same render the channel appears.
  */
-export function useTileCanvas(channel: RTCDataChannel | undefined): TileCanvas | null {
+export function useTileCanvas(channel: RTCDataChannel | undefined, askForPicture = false): TileCanvas | null {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [painted, setPainted] = useState(false);
 
@@ -85,11 +87,14 @@ export function useTileCanvas(channel: RTCDataChannel | undefined): TileCanvas |
     channel.binaryType = 'arraybuffer';
     channel.addEventListener('message', onMessage);
     channel.addEventListener('close', detach);
+    if (askForPicture && channel.readyState === 'open') receiver.refresh();
     return () => {
       detach();
       clear(element);
       setPainted(false);
     };
+    // Asked for once per channel: the flag only says how this channel came to be.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [channel]);
 
   return channel ? { canvas, painted } : null;

@@ -1,0 +1,158 @@
+/**
+ * First frame after Allow, measured through the product: the native agent (`share`, on its
+ * own Xvfb), the real server and the helper app in Chromium. The helper asks to view, the
+ * sharer reads the request for a moment (as people do: the agent may set up the connection
+ * meanwhile, ADR 0023) and clicks Allow; the time from that click (in the agent window) to
+ * the helper's first complete tile frame (the canvas' `data-frames`, as `framesDecoded`
+ * reads it) is printed, not asserted. Both are wall-clock times of the same machine.
+ * Run it with `--repeat-each=3` for three figures (docs/bench.md).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { E2E_URL } from '../../playwright.config.js';
+import { framesDecoded, PASSWORD, signIn, closeContexts } from '../support.js';
+
+test.afterEach(closeContexts);
+
+const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
+/** How long the sharer "reads" the request before Allow (the same before and after a change). */
+const READING_MS = 2000;
+
+/** Xvfb on the first free display of :150–:159 (the displays this machine leaves to these runs). */
+async function startDisplay(): Promise<{ display: string; stop: () => Promise<void> }> {
+  for (let n = 150; n <= 159; n++) {
+    if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
+    const child = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x720x24', '-nolisten', 'tcp', '-noreset'], {
+      stdio: 'ignore',
+    });
+    const up = await expect
+      .poll(() => existsSync(`/tmp/.X11-unix/X${n}`) || child.exitCode !== null, { timeout: 10_000 })
+      .toBe(true)
+      .then(() => child.exitCode === null);
+    if (!up) continue;
+    return {
+      display: `:${n}`,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    };
+  }
+  throw new Error('no free display in :150–:159');
+}
+
+async function startAgent(browser: Browser, display: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'rh-first-frame-'));
+  const urlFile = join(dir, 'urls.txt');
+  let output = '';
+  const agent: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'packages/agent/src/cli.ts', 'share', '--no-window', '--server', E2E_URL],
+    {
+      env: {
+        ...process.env,
+        DISPLAY: display,
+        REMOTE_HELP_CONFIG_DIR: join(dir, 'config'),
+        REMOTE_HELP_BROWSER: `${process.execPath} e2e/agent/recordUrl.mjs`,
+        RH_URL_FILE: urlFile,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  agent.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  agent.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await expect.poll(() => WINDOW_URL.exec(output)?.[0] ?? '', { timeout: 30_000 }).not.toBe('');
+  const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
+  await win.goto(WINDOW_URL.exec(output)?.[0] as string);
+  return {
+    win,
+    opened: () => (existsSync(urlFile) ? readFileSync(urlFile, 'utf8').trim().split('\n') : []),
+    async stop() {
+      if (agent.exitCode === null) {
+        const exited = new Promise((resolve) => agent.once('exit', resolve));
+        agent.kill('SIGINT');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Records (in the page) the wall-clock time at which the remote canvas first shows a complete frame. */
+async function watchFirstFrame(helper: Page): Promise<void> {
+  await helper.evaluate(() => {
+    const w = window as unknown as { firstFrameAt?: number };
+    const observer = new MutationObserver(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="remote-canvas"]');
+      if (canvas && Number(canvas.dataset.frames ?? 0) > 0) {
+        w.firstFrameAt = Date.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-frames'],
+    });
+  });
+}
+
+test('first frame after Allow with the native agent (printed, not asserted)', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const x = await startDisplay();
+  const agent = await startAgent(browser, x.display);
+  const { win } = agent;
+  try {
+    await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
+    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect.poll(() => agent.opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
+    const idp = await (await browser.newContext()).newPage();
+    await idp.goto(agent.opened().at(-1) as string);
+    await idp.getByLabel('Email').fill('sharer@contoso.example');
+    await idp.getByLabel('Password').fill(PASSWORD);
+    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
+
+    const helper = await (await browser.newContext()).newPage();
+    await signIn(helper, '/help', 'helper@contoso.example');
+    await helper.getByRole('button', { name: 'Get a security code' }).click();
+    const codeBox = helper.getByTestId('security-code');
+    await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
+    await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
+    await win.getByRole('button', { name: 'Submit' }).click();
+    await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
+
+    await helper.getByRole('button', { name: 'View only' }).click();
+    const allow = win.getByRole('button', { name: 'Allow' });
+    await expect(allow).toBeVisible();
+    // The sharer reads the request; nothing is live for the helper meanwhile.
+    await win.waitForTimeout(READING_MS);
+    await expect(helper.getByTestId('remote-canvas')).toHaveCount(0);
+    await watchFirstFrame(helper);
+    await allow.evaluate((button) =>
+      button.addEventListener('click', () => ((window as unknown as { allowAt: number }).allowAt = Date.now()), {
+        capture: true,
+      }),
+    );
+    await allow.click();
+    await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => helper.evaluate(() => (window as unknown as { firstFrameAt?: number }).firstFrameAt ?? 0))
+      .toBeGreaterThan(0);
+    const allowAt = await win.evaluate(() => (window as unknown as { allowAt: number }).allowAt);
+    const firstFrameAt = await helper.evaluate(() => (window as unknown as { firstFrameAt: number }).firstFrameAt);
+    console.log(
+      `first frame after Allow: ${firstFrameAt - allowAt} ms ` +
+        `(Allow ${new Date(allowAt).toISOString()}, first frame ${new Date(firstFrameAt).toISOString()})`,
+    );
+  } finally {
+    await agent.stop();
+    await x.stop();
+  }
+});
