@@ -190,16 +190,7 @@ export class ControlLink {
         this.#o.pointer(),
         new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), POINTER_TIMEOUT_MS))),
       ]).finally(() => clearTimeout(timer));
-      const normalized = point && normalizeOnDisplay(point, this.#o.display());
-      if (!normalized || this.#closed) return;
-      const x = Math.round(normalized.x * 10_000) / 10_000;
-      const y = Math.round(normalized.y * 10_000) / 10_000;
-      const key = `${x},${y}`;
-      if (key === this.#lastCursor) return;
-      if (this.#send({ type: 'cursor', x, y })) {
-        this.#lastCursor = key;
-        this.#stats.cursorUpdates++;
-      }
+      this.#sendCursor(point);
     } catch {
       // The display connection went away; capture reports that on its own.
     } finally {
