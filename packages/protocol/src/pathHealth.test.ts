@@ -58,6 +58,20 @@ describe('PathMonitor', () => {
     m.close();
   });
 
+  it('goes down when told the other side restarts ICE, before its own limit, and up at the next heartbeat', () => {
+    const { m, channel, states } = monitor();
+    m.markDown(); // nothing heard yet: nothing to declare dead
+    expect(m.state).toBe('unknown');
+    channel.hear();
+    vi.advanceTimersByTime(100);
+    m.markDown();
+    expect(m.state).toBe('down');
+    m.markDown();
+    channel.hear();
+    expect(states).toEqual(['up', 'down', 'up']);
+    m.close();
+  });
+
   it('gives no verdict on a tick that came late (this side stalled): queued heartbeats go first', () => {
     const channel = new Channel();
     const states: PathState[] = [];

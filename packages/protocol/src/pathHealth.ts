@@ -154,6 +154,17 @@ export class PathMonitor {
     return this.current;
   }
 
+  /**
+   * The other side says the path died (the offerer's ICE-restart offer came): down now,
+   * until a heartbeat arrives again. This side's own verdict may not come at all: a restart
+   * faster than its silence limit, or ticks of a busy page that came late (no verdict).
+   */
+  markDown(): void {
+    if (this.closed || this.current !== 'up') return;
+    this.lastReceived = null;
+    this.set('down');
+  }
+
   /** Stops the heartbeat (the channel closes with its connection). */
   close(): void {
     this.closed = true;

@@ -69,3 +69,9 @@ export function sdpSessionId(sdp: string): string | null {
   const match = /^o=\S+ (\S+) /m.exec(sdp);
   return match?.[1] ?? null;
 }
+
+/** The first ICE username fragment of an SDP (`a=ice-ufrag:`): a new one on the same session is an ICE restart. */
+export function iceUfrag(sdp: string): string | null {
+  const match = /^a=ice-ufrag:(\S+)/m.exec(sdp);
+  return match?.[1] ?? null;
+}

@@ -61,9 +61,9 @@ class FakeChannel {
   }
 }
 
-const offer = (session: string): SignalPayload => ({
+const offer = (session: string, ufrag = 'aaaa'): SignalPayload => ({
   kind: 'sdp',
-  description: { type: 'offer', sdp: `v=0\r\no=- ${session} 2 IN IP4 127.0.0.1\r\ns=-\r\n` },
+  description: { type: 'offer', sdp: `v=0\r\no=- ${session} 2 IN IP4 127.0.0.1\r\ns=-\r\na=ice-ufrag:${ufrag}\r\n` },
 });
 
 async function settle() {
@@ -194,6 +194,44 @@ describe('ReceiverPeer network path', () => {
     peer.handle({ kind: 'restart', ice: true });
     await settle();
     expect(pc.closed).toBe(false);
+    peer.close();
+  });
+
+  it('reads disconnected as soon as the offerer restarts ICE, even before its own silence limit', async () => {
+    const sent: SignalPayload[] = [];
+    const peer = new ReceiverPeer(
+      (payload) => sent.push(payload),
+      () => ({}),
+    );
+    const states: string[] = [];
+    const paths: string[] = [];
+    peer.on('state', (state) => states.push(state));
+    peer.on('path', (path) => paths.push(path));
+    peer.handle(offer('111', 'aaaa'));
+    await settle();
+    const pc = FakePeerConnection.created[0]!;
+    const heartbeat = pc.ownChannels[0]!;
+    pc.connectionState = 'connected';
+    pc.onconnectionstatechange?.();
+    heartbeat.onmessage?.();
+    expect(states.at(-1)).toBe('connected');
+    // The same offer again (no restart) changes nothing.
+    peer.handle(offer('111', 'aaaa'));
+    await settle();
+    expect(states.at(-1)).toBe('connected');
+    // 500 ms of silence, far below the limit: the agent saw its path die and restarts ICE.
+    vi.advanceTimersByTime(500);
+    peer.handle(offer('111', 'bbbb'));
+    await settle();
+    expect(states.at(-1)).toBe('disconnected');
+    // Its signaling works (the offer came on it): no path event, so no signaling refresh or report.
+    expect(paths).toEqual(['up']);
+    expect(sent.at(-1)).toMatchObject({ kind: 'sdp', description: { type: 'answer' } });
+    // The heartbeat on the new path: connected again, reported as up.
+    heartbeat.onmessage?.();
+    expect(states.at(-1)).toBe('connected');
+    expect(paths).toEqual(['up', 'up']);
+    expect(FakePeerConnection.created).toHaveLength(1);
     peer.close();
   });
 });

@@ -18,7 +18,7 @@ import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
 import type { PathState } from '@remote-help/protocol';
-import { addRemoteCandidate, icePayload, reconfigureIce, sdpSessionId } from '../common/rtc';
+import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, sdpSessionId } from '../common/rtc';
 import type { RemoteCandidate } from '../common/rtc';
 
 /** Events of {@link ReceiverPeer}. */
@@ -45,6 +45,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private monitor: PathMonitor | null = null;
+  /** The path reads down because the offerer restarted ICE (`markDown`), not by this side's heartbeat. */
+  private restartTold = false;
 
   constructor(
     private readonly send: (payload: SignalPayload) => void,
@@ -88,6 +90,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     this.pending = [];
     this.monitor?.close();
     this.monitor = null;
+    this.restartTold = false;
     if (!pc) return;
     pc.ontrack = null;
     pc.onicecandidate = null;
@@ -126,9 +129,17 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
       this.pending = early;
     }
     const pc = this.pc ?? this.create();
+    // The same connection with new ICE credentials: the offerer's ICE restart, made because it saw the path die.
+    const previous = pc.remoteDescription?.sdp;
+    const iceRestart = previous !== undefined && iceUfrag(previous) !== iceUfrag(sdp);
     await pc.setRemoteDescription({ type: 'offer', sdp });
     if (pc !== this.pc) return;
     this.remoteSdpSession = sdpSession;
+    if (iceRestart && this.monitor?.state === 'up') {
+      // Shown as reconnecting until the heartbeat is back, though this side's own verdict may never come.
+      this.restartTold = true;
+      this.monitor.markDown();
+    }
     // The heartbeat channel is pre-negotiated: created once the offer (with its SCTP section) is applied.
     this.monitor ??= new PathMonitor(pc, (state) => this.handlePath(pc, state));
     const early = this.pending;
@@ -153,8 +164,12 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
 
   private handlePath(pc: RTCPeerConnection, state: PathState): void {
     if (pc !== this.pc || this.closed) return;
+    // A path the offerer declared dead (`markDown`): its signaling works (the offer came on it) and
+    // it has told the server, so no `path` event (which refreshes signaling and reports) for it.
+    const told = this.restartTold && state === 'down';
+    if (state !== 'down') this.restartTold = false;
     this.emitState(pc);
-    this.emit('path', state);
+    if (!told) this.emit('path', state);
   }
 
   private create(): RTCPeerConnection {
