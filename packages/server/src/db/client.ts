@@ -107,8 +107,12 @@ function openPostgres(url: string, schema: string | undefined): Db {
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle connection dropped by the server (restart, failover) must not crash the process;
-  // the pool replaces it and the next query reports the failure to its caller.
+  // the pool replaces it and the next query reports the failure to its caller. A connection
+  // checked out between two queries (inside a transaction) reports the drop on itself, not on the
+  // pool: without a listener that was an uncaught exception (seen on the clean-clone gate when the
+  // readiness test cut PostgreSQL off). Its next query fails and the caller hears of it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({
     dialect: new PostgresDialect({
       pool: async () => {

@@ -287,6 +287,9 @@ export async function provision(
         await trx
           .insertInto('rbac_group_members')
           .values(groupIds.map((group_id) => ({ group_id, tenant_id: tenantId, member_id: user.id })))
+          // A concurrent sign-in of the same person may have just written the same memberships (its
+          // delete above did not see them): the same rows, so nothing to add, and no attempt used up.
+          .onConflict((oc) => oc.doNothing())
           .execute();
       return user.id;
     });
