@@ -134,6 +134,20 @@ describe('ReceiverPeer data channels', () => {
   });
 });
 
+/** A peer with what it sends, its states and its path events recorded. */
+function watchedPeer() {
+  const sent: SignalPayload[] = [];
+  const peer = new ReceiverPeer(
+    (payload) => sent.push(payload),
+    () => ({}),
+  );
+  const states: string[] = [];
+  const paths: string[] = [];
+  peer.on('state', (state) => states.push(state));
+  peer.on('path', (path) => paths.push(path));
+  return { peer, sent, states, paths };
+}
+
 describe('ReceiverPeer network path', () => {
   beforeEach(() => {
     FakePeerConnection.created = [];
@@ -146,15 +160,7 @@ describe('ReceiverPeer network path', () => {
   });
 
   it('runs the heartbeat, reads disconnected after 1.25 s of silence, and asks for an ICE restart once signaling is back', async () => {
-    const sent: SignalPayload[] = [];
-    const peer = new ReceiverPeer(
-      (payload) => sent.push(payload),
-      () => ({}),
-    );
-    const states: string[] = [];
-    const paths: string[] = [];
-    peer.on('state', (state) => states.push(state));
-    peer.on('path', (path) => paths.push(path));
+    const { peer, sent, states, paths } = watchedPeer();
     peer.handle(offer('111'));
     await settle();
     const pc = FakePeerConnection.created[0]!;
@@ -198,15 +204,7 @@ describe('ReceiverPeer network path', () => {
   });
 
   it('reads disconnected as soon as the offerer restarts ICE, even before its own silence limit', async () => {
-    const sent: SignalPayload[] = [];
-    const peer = new ReceiverPeer(
-      (payload) => sent.push(payload),
-      () => ({}),
-    );
-    const states: string[] = [];
-    const paths: string[] = [];
-    peer.on('state', (state) => states.push(state));
-    peer.on('path', (path) => paths.push(path));
+    const { peer, sent, states, paths } = watchedPeer();
     peer.handle(offer('111', 'aaaa'));
     await settle();
     const pc = FakePeerConnection.created[0]!;
