@@ -95,23 +95,57 @@ if (setupOk) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of ['reports/vitest.json', 'reports/vitest-pg.json']) {
+// The failed tests are named again under the summary: CI may keep only the log's tail.
+const failures = [];
+const firstLine = (message) =>
+  String(message ?? '')
+    .split('\n')
+    .find((l) => l.trim()) ?? '';
+for (const [file, engine] of [
+  ['reports/vitest.json', 'SQLite'],
+  ['reports/vitest-pg.json', 'PostgreSQL'],
+]) {
   if (!existsSync(file)) continue;
   const v = JSON.parse(readFileSync(file, 'utf8'));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
   skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+  for (const suite of v.testResults ?? []) {
+    const where = suite.name.replace(root, '');
+    const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of failedTests)
+      failures.push(`${engine}: ${where} › ${t.fullName}\n      ${firstLine(t.failureMessages?.[0])}`);
+    // A file that failed to load (or an error outside any test) fails with no test marked failed.
+    if (!failedTests.length && suite.status === 'failed')
+      failures.push(`${engine}: ${where}\n      ${firstLine(suite.message)}`);
+  }
 }
 if (existsSync('reports/playwright.json')) {
-  const p = JSON.parse(readFileSync('reports/playwright.json', 'utf8')).stats;
+  const report = JSON.parse(readFileSync('reports/playwright.json', 'utf8'));
+  const p = report.stats;
   passed += p.expected + (p.flaky ?? 0);
   failed += p.unexpected;
   skipped += p.skipped;
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== 'unexpected') continue;
+        const error = test.results?.at(-1)?.error?.message;
+        failures.push(`journey: ${spec.file} › ${[...titles, spec.title].join(' › ')}\n      ${firstLine(error)}`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of report.suites ?? []) walk(suite, []);
 }
 const failedSteps = steps.filter((s) => !s.ok);
 console.log('\n━━ summary');
 for (const s of steps) console.log(`  ${s.ok ? '✓' : '✗'} ${s.name} (${s.seconds.toFixed(1)} s)`);
 // A failing step that is not a test runner (typecheck, lint…) counts as one failure.
 const nonTestFailures = failedSteps.filter((s) => !/tests|journeys/.test(s.name)).length;
+if (failures.length) {
+  console.log('\n━━ failed tests');
+  for (const f of failures) console.log(`  ✗ ${f.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 400)}`);
+}
 console.log(`${passed} passed, ${failed + nonTestFailures} failed, ${skipped} skipped`);
 process.exit(failedSteps.length ? 1 : 0);

@@ -3,12 +3,12 @@
  * process, standing in for the helper's browser. Signaling goes through JSON and the
  * protocol's `ClientMessage` schema, as it will over the server WebSocket.
  */
-import { ProtocolError, type SignalPayload } from '@remote-help/protocol';
+import { PathMonitor, ProtocolError, type PathState, type SignalPayload } from '@remote-help/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScreenFrame } from '../platform/types.js';
 import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
 import { waitFor } from '../testing/xvfb.js';
-import { AgentPeer } from './peer.js';
+import { AgentPeer, candidateBase, machineAddresses, selectedLocalCandidate } from './peer.js';
 import { ScreenVideoSource } from './videoSource.js';
 import type { RawVideoFrame } from './wrtc.js';
 
@@ -135,5 +135,68 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
     expect(offers).toHaveLength(1);
     expect(offers[0]).toMatchObject({ kind: 'sdp', description: { type: 'offer' } });
     await waitFor(() => helper.answers === 2, 5000, 'the helper to answer the new offer');
+  });
+
+  it('takes the path down at once when the machine address of the selected pair is gone, not for another address', async () => {
+    let addresses: ReadonlySet<string> = new Set([...machineAddresses(), '192.0.2.7']);
+    const peer = new AgentPeer({ localAddresses: () => addresses });
+    cleanup.push(() => peer.close());
+    const helper = await connect(peer);
+    // The helper's end of the heartbeat, as the web app runs it.
+    const helperPath = new PathMonitor(helper.pc, () => undefined);
+    cleanup.push(
+      () => helperPath.close(),
+      () => helper.close(),
+    );
+    const states: PathState[] = [];
+    peer.on('path', (state) => states.push(state));
+    await waitFor(() => peer.pathState === 'up', 10_000, 'the heartbeat');
+    states.length = 0;
+    const local = selectedLocalCandidate((await peer.getStats()).values());
+    expect(local).toMatch(/^\S+ \d+$/);
+    const address = local!.split(' ')[0]!;
+    expect(addresses.has(address)).toBe(true);
+
+    // An address the connection does not leave from goes away: nothing happens (8 checks).
+    addresses = new Set([...addresses].filter((a) => a !== '192.0.2.7'));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(states).toEqual([]);
+
+    // The selected pair's own address goes away. The heartbeat still flows (the address is
+    // really there), so only the address check can take the path down.
+    addresses = new Set([...addresses].filter((a) => a !== address));
+    await waitFor(() => states.includes('down'), 5000, 'the path down');
+    // ... and the heartbeat, which still arrives here, brings it back up.
+    await waitFor(() => states.at(-1) === 'up', 5000, 'the path up again');
+  });
+});
+
+describe('which machine address a candidate leaves from', () => {
+  it('reads host, server-reflexive and relay candidates', () => {
+    expect(candidateBase('candidate:1 1 udp 2122260223 10.0.0.5 50123 typ host generation 0')).toEqual({
+      key: '10.0.0.5 50123',
+      base: '10.0.0.5',
+    });
+    expect(
+      candidateBase('candidate:2 1 udp 1686052607 203.0.113.9 40001 typ srflx raddr 10.0.0.5 rport 50123 generation 0'),
+    ).toEqual({ key: '203.0.113.9 40001', base: '10.0.0.5' });
+    expect(candidateBase('candidate:3 1 udp 41885439 198.51.100.2 3478 typ relay generation 0')).toBeNull();
+    expect(candidateBase('garbage')).toBeNull();
+  });
+
+  it('finds the selected pair by the transport, else by the pair flagged selected', () => {
+    const local = { id: 'L1', type: 'local-candidate', address: '10.0.0.5', port: 50123 };
+    const pair = { id: 'P1', type: 'candidate-pair', localCandidateId: 'L1', state: 'succeeded', nominated: true };
+    const other = { id: 'P2', type: 'candidate-pair', localCandidateId: 'L2', state: 'failed' };
+    expect(
+      selectedLocalCandidate([local, pair, other, { id: 'T', type: 'transport', selectedCandidatePairId: 'P1' }]),
+    ).toBe('10.0.0.5 50123');
+    expect(
+      selectedLocalCandidate([
+        { ...local, address: undefined, ip: '10.0.0.6' },
+        { ...pair, selected: true },
+      ]),
+    ).toBe('10.0.0.6 50123');
+    expect(selectedLocalCandidate([local, other])).toBeNull();
   });
 });

@@ -12,8 +12,14 @@
  * Network changes: a `PathMonitor` heartbeat (pre-negotiated channel `heartbeat`) reports
  * a dead path within 1.5 s (1.25 s of silence) as a `path` event; `restartIce` then offers with fresh ICE
  * credentials on the same connection (remote candidates wait for its answer).
+ *
+ * The heartbeat needs 1.25 s of silence; the machine itself knows sooner. While the path is
+ * up, the peer reads the machine's addresses every {@link ADDRESS_CHECK_MS}: when the local
+ * address of the selected candidate pair is gone (Wi-Fi left, cable pulled, VPN down), the
+ * path is down at once, and the restart gathers on the addresses the machine has now.
  */
 import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
 import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import { trace } from '../trace.js';
@@ -61,6 +67,55 @@ export interface AgentPeerOptions {
   /** STUN/TURN servers from the server's `hello` frame. */
   iceServers?: IceServer[];
   wrtc?: WrtcModule;
+  /** The machine's addresses now (default: from `os.networkInterfaces()`); tests replace it. */
+  localAddresses?: () => ReadonlySet<string>;
+}
+
+/** How often the machine's addresses are read while the path is up. */
+export const ADDRESS_CHECK_MS = 250;
+
+/** The machine's addresses, all interfaces (IPv6 without its zone). */
+export function machineAddresses(): Set<string> {
+  const addresses = new Set<string>();
+  for (const list of Object.values(networkInterfaces()))
+    for (const entry of list ?? []) addresses.add(entry.address.replace(/%.*$/, ''));
+  return addresses;
+}
+
+/**
+ * The machine address under a gathered candidate (`candidate:<foundation> <component>
+ * <transport> <priority> <address> <port> typ <type> [raddr <a> rport <p>] …`): the
+ * address itself for a host candidate, the base (`raddr`) for the others. Keyed by the
+ * candidate's own address and port, as the stats name the selected pair's local candidate.
+ */
+export function candidateBase(candidate: string): { key: string; base: string } | null {
+  const parts = candidate.split(' ');
+  const address = parts[4];
+  const port = parts[5];
+  const type = parts[parts.indexOf('typ') + 1];
+  if (!address || !port || parts.indexOf('typ') < 0) return null;
+  const raddr = parts.indexOf('raddr') >= 0 ? parts[parts.indexOf('raddr') + 1] : undefined;
+  const base = type === 'host' ? address : raddr;
+  return base ? { key: `${address} ${port}`, base } : null;
+}
+
+/** `address port` of the selected candidate pair's local candidate in a stats report, or null. */
+export function selectedLocalCandidate(stats: Iterable<Record<string, unknown>>): string | null {
+  const byId = new Map<unknown, Record<string, unknown>>();
+  let selectedPairId: unknown;
+  for (const stat of stats) {
+    byId.set(stat.id, stat);
+    if (stat.type === 'transport' && stat.selectedCandidatePairId) selectedPairId = stat.selectedCandidatePairId;
+  }
+  let pair = selectedPairId === undefined ? undefined : byId.get(selectedPairId);
+  // Older reports: the pair flagged `selected`, else the nominated one that succeeded.
+  pair ??= [...byId.values()].find((s) => s.type === 'candidate-pair' && s.selected === true);
+  pair ??= [...byId.values()].find(
+    (s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded',
+  );
+  const local = pair && byId.get(pair.localCandidateId);
+  const address = local?.address ?? local?.ip;
+  return typeof address === 'string' && local?.port !== undefined ? `${address} ${String(local.port)}` : null;
 }
 
 /** One peer connection from the agent to one helper. */
@@ -75,6 +130,13 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   #restartedForAddress = false;
   /** The last offer is still gathering candidates (until its end-of-candidates). */
   #gathering = false;
+  /** Machine address under each gathered candidate, by `address port` of the candidate. */
+  readonly #candidateBases = new Map<string, string>();
+  /** The machine address the selected pair leaves from, while the path is up and it is known. */
+  #selectedBase: string | null = null;
+  #learning = false;
+  readonly #machineAddresses: () => ReadonlySet<string>;
+  readonly #addressTimer: ReturnType<typeof setInterval>;
 
   constructor(options: AgentPeerOptions) {
     super();
@@ -90,8 +152,12 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     };
     this.#monitor = new PathMonitor(this.#pc, (state) => {
       if (state === 'up') this.#restartedForAddress = false;
+      this.#selectedBase = null; // learned again once up (a restart may select another pair)
       if (!this.#closed) this.emit('path', state);
     });
+    this.#machineAddresses = options.localAddresses ?? machineAddresses;
+    this.#addressTimer = setInterval(() => this.#checkAddress(), ADDRESS_CHECK_MS);
+    this.#addressTimer.unref();
     this.#pc.onicecandidate = ({ candidate }) => {
       if (this.#closed) return;
       const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
@@ -104,8 +170,11 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
           ...(init.usernameFragment ? { usernameFragment: init.usernameFragment } : {}),
         },
       });
-      if (init) this.#noteLocalAddress(init.candidate);
-      else this.#gathering = false;
+      if (init) {
+        const base = candidateBase(init.candidate);
+        if (base) this.#candidateBases.set(base.key, base.base);
+        this.#noteLocalAddress(init.candidate);
+      } else this.#gathering = false;
     };
     this.#pc.onconnectionstatechange = () => {
       trace('net', () => `connection ${this.#pc.connectionState}`);
@@ -194,6 +263,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#addressTimer);
     this.#monitor.close();
     for (const channel of Object.values(this.#channels)) channel?.close();
     this.#pc.close();
@@ -260,6 +330,38 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     if (this.#monitor.state !== 'down' || this.#restartedForAddress || this.#gathering) return;
     this.#restartedForAddress = true;
     void this.restartIce().catch(() => undefined);
+  }
+
+  /** While the path is up: is the selected pair's machine address still there? */
+  #checkAddress(): void {
+    if (this.#closed || this.#monitor.state !== 'up') return;
+    if (this.#selectedBase === null) {
+      this.#learnSelectedBase();
+      return;
+    }
+    if (this.#machineAddresses().has(this.#selectedBase)) return;
+    const gone = this.#selectedBase;
+    trace('net', () => `local address ${gone} gone: path down`);
+    this.#monitor.markDown();
+  }
+
+  /** Reads which machine address the selected pair leaves from (one stats read at a time). */
+  #learnSelectedBase(): void {
+    if (this.#learning) return;
+    this.#learning = true;
+    this.#pc
+      .getStats()
+      .then((report) => {
+        const local = selectedLocalCandidate(report.values() as Iterable<Record<string, unknown>>);
+        const base = local === null ? undefined : this.#candidateBases.get(local);
+        // Only an address the machine has now: a relay's `raddr` is the TURN server's view, not ours.
+        if (base !== undefined && this.#monitor.state === 'up' && this.#machineAddresses().has(base))
+          this.#selectedBase = base;
+      })
+      .catch(() => undefined) // no stats: the heartbeat alone decides
+      .finally(() => {
+        this.#learning = false;
+      });
   }
 
   #fail(error: unknown): AgentError {
