@@ -145,6 +145,7 @@ for (const s of steps) console.log(`  ${s.ok ? '✓' : '✗'} ${s.name} (${s.sec
 const nonTestFailures = failedSteps.filter((s) => !/tests|journeys/.test(s.name)).length;
 if (failures.length) {
   console.log('\n━━ failed tests');
+  // eslint-disable-next-line no-control-regex -- the colour codes vitest leaves in its messages
   for (const f of failures) console.log(`  ✗ ${f.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 400)}`);
 }
 console.log(`${passed} passed, ${failed + nonTestFailures} failed, ${skipped} skipped`);
