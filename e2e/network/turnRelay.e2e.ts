@@ -281,8 +281,12 @@ test.describe('TURN relay', () => {
       await expect.poll(gathered, { timeout: 60_000, intervals: [1000] }).toBe(true);
       const status = await helper.getByTestId('connection-status').textContent();
       console.log(`helper's badge with a wrong TURN secret, coturn refusals ${refusals()}: ${JSON.stringify(status)}`);
-      // What the product shows today: the badge stays on "Connecting"; no error names the relay.
+      // The badge stays on "Connecting", and the helper is told why: the relay refused the credentials.
       expect(status).toBe('Connecting');
+      const notice = helper.getByTestId('relay-notice');
+      await expect(notice).toHaveAttribute('data-problem', 'refused');
+      await expect(notice).toContainText('TURN_SECRET');
+      console.log(`helper's notice: ${JSON.stringify(await notice.textContent())}`);
       await shot(helper, 'turn-05-helper-wrong-secret');
       await shot(sharer, 'turn-06-sharer-wrong-secret');
       expect(await framesDecoded(helper)).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { icePayload, sdpSessionId, toRtcConfiguration } from './rtc';
+import { icePayload, relayProblem, sdpSessionId, toRtcConfiguration } from './rtc';
 import { newerSession } from './sessionOrder';
 import { formatDuration } from './useNow';
 import { session } from '../test/fixtures';
@@ -28,6 +28,18 @@ describe('rtc helpers', () => {
     };
     expect(icePayload(candidate as RTCIceCandidate)).toEqual({ kind: 'ice', candidate });
     expect(icePayload({ ...candidate, candidate: 'x'.repeat(2000) } as RTCIceCandidate)).toBeNull();
+  });
+});
+
+describe('relayProblem', () => {
+  it('names refused credentials and an unanswered relay, nothing else', () => {
+    for (const errorCode of [401, 403, 437, 441])
+      expect(relayProblem({ url: 'turn:relay.example:443?transport=udp', errorCode })).toBe('refused');
+    expect(relayProblem({ url: 'turns:relay.example:443?transport=tcp', errorCode: 701 })).toBe('unreachable');
+    expect(relayProblem({ url: 'stun:relay.example:3478', errorCode: 701 })).toBeNull();
+    expect(relayProblem({ url: 'turn:relay.example:443', errorCode: 486 })).toBeNull();
+    expect(relayProblem({ url: null, errorCode: 401 })).toBeNull();
+    expect(relayProblem({})).toBeNull();
   });
 });
 

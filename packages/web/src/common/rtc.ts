@@ -75,3 +75,20 @@ export function iceUfrag(sdp: string): string | null {
   const match = /^a=ice-ufrag:(\S+)/m.exec(sdp);
   return match?.[1] ?? null;
 }
+
+/** Why the relay (TURN) could not serve a connection: it refused the credentials, or never answered. */
+export type RelayProblem = 'refused' | 'unreachable';
+
+/**
+ * What an `icecandidateerror` says about the relay, or null when it is not about a TURN
+ * server (a STUN server, a local socket) or not an error the helper can act on. TURN's
+ * 401, 403, 437 and 441 refuse the credentials (a server whose `TURN_SECRET` is not the
+ * relay's, an expired credential); 701 is the browser's "no answer" (a wrong `TURN_URLS`,
+ * a blocked port).
+ */
+export function relayProblem(event: { url?: string | null; errorCode?: number }): RelayProblem | null {
+  if (!/^turns?:/i.test(event.url ?? '')) return null;
+  if ([401, 403, 437, 441].includes(event.errorCode ?? 0)) return 'refused';
+  if (event.errorCode === 701) return 'unreachable';
+  return null;
+}

@@ -12,6 +12,7 @@ class FakePeerConnection {
   ontrack: ((event: unknown) => void) | null = null;
   onicecandidate: ((event: unknown) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
+  onicecandidateerror: ((event: { url: string; errorCode: number }) => void) | null = null;
   ondatachannel: ((event: { channel: RTCDataChannel }) => void) | null = null;
   constructor() {
     FakePeerConnection.created.push(this);
@@ -131,6 +132,37 @@ describe('ReceiverPeer data channels', () => {
     expect(second.closed).toBe(true);
     expect(peer.channels.size).toBe(0);
     expect(peer.hasConnection).toBe(false);
+  });
+});
+
+describe('ReceiverPeer relay problems', () => {
+  beforeEach(() => {
+    FakePeerConnection.created = [];
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('reports a relay that refused or did not answer, refused first, until the connection is reset', async () => {
+    const peer = new ReceiverPeer(
+      () => undefined,
+      () => ({}),
+    );
+    const relay: (string | null)[] = [];
+    peer.on('relay', (problem) => relay.push(problem));
+    peer.handle(offer('111'));
+    await settle();
+    const pc = FakePeerConnection.created[0]!;
+    pc.onicecandidateerror?.({ url: 'stun:stun.example:3478', errorCode: 701 }); // not the relay
+    pc.onicecandidateerror?.({ url: 'turn:turn.example:443?transport=udp', errorCode: 701 });
+    pc.onicecandidateerror?.({ url: 'turn:turn.example:443?transport=tcp', errorCode: 701 }); // said already
+    pc.onicecandidateerror?.({ url: 'turns:turn.example:443?transport=tcp', errorCode: 401 });
+    pc.onicecandidateerror?.({ url: 'turn:turn.example:443?transport=udp', errorCode: 701 }); // refused stays
+    expect(relay).toEqual(['unreachable', 'refused']);
+    peer.handle({ kind: 'restart' });
+    await settle();
+    expect(relay).toEqual(['unreachable', 'refused', null]);
+    pc.onicecandidateerror?.({ url: 'turn:turn.example:443', errorCode: 401 }); // the old connection: ignored
+    expect(relay).toHaveLength(3);
   });
 });
 

@@ -18,8 +18,8 @@ import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
 import type { PathState } from '@remote-help/protocol';
-import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, sdpSessionId } from '../common/rtc';
-import type { RemoteCandidate } from '../common/rtc';
+import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, relayProblem, sdpSessionId } from '../common/rtc';
+import type { RelayProblem, RemoteCandidate } from '../common/rtc';
 
 /** Events of {@link ReceiverPeer}. */
 export interface ReceiverEvents {
@@ -34,6 +34,11 @@ export interface ReceiverEvents {
   path: PathState;
   /** The data channels of the current connection by label (a new map on every change; empty after a reset). */
   channels: ReadonlyMap<string, RTCDataChannel>;
+  /**
+   * The relay (TURN) failed this connection's gathering: refused its credentials or never
+   * answered (`refused` wins over `unreachable`); null after a reset.
+   */
+  relay: RelayProblem | null;
 }
 
 /** See the module description. */
@@ -47,6 +52,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private monitor: PathMonitor | null = null;
   /** The path reads down because the offerer restarted ICE (`markDown`), not by this side's heartbeat. */
   private restartTold = false;
+  private relay: RelayProblem | null = null;
 
   constructor(
     private readonly send: (payload: SignalPayload) => void,
@@ -91,9 +97,14 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     this.monitor?.close();
     this.monitor = null;
     this.restartTold = false;
+    if (this.relay !== null) {
+      this.relay = null;
+      this.emit('relay', null);
+    }
     if (!pc) return;
     pc.ontrack = null;
     pc.onicecandidate = null;
+    pc.onicecandidateerror = null;
     pc.onconnectionstatechange = null;
     pc.ondatachannel = null;
     const channels = this.dataChannels;
@@ -181,6 +192,12 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     pc.onicecandidate = (event) => {
       const payload = icePayload(event.candidate);
       if (payload) this.send(payload);
+    };
+    pc.onicecandidateerror = (event) => {
+      const problem = relayProblem(event);
+      if (pc !== this.pc || problem === null || this.relay === problem || this.relay === 'refused') return;
+      this.relay = problem;
+      this.emit('relay', problem);
     };
     pc.onconnectionstatechange = () => {
       if (pc === this.pc) this.emitState(pc);

@@ -144,6 +144,12 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
           <MessageBarBody>{t(`helper.remote.picture.${picture}`, { name })}</MessageBarBody>
         </MessageBar>
       )}
+      {receiver.relay && !live ? (
+        // IT staff can act on this one: the relay is their organization's (TURN settings).
+        <MessageBar intent="error" role="alert" data-testid="relay-notice" data-problem={receiver.relay}>
+          <MessageBarBody>{t(`helper.remote.relay.${receiver.relay}`, { name })}</MessageBarBody>
+        </MessageBar>
+      ) : null}
       <ControlNotices session={session} />
       <div className={styles.frame}>
         <RemoteSurface

@@ -14,6 +14,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { SessionState, SessionView } from '@remote-help/protocol';
 import type { SignalingClient } from '../common/SignalingClient';
 import { toRtcConfiguration } from '../common/rtc';
+import type { RelayProblem } from '../common/rtc';
 import { SignalingSessionIce } from '../common/sessionIce';
 import { ReceiverPeer } from './ReceiverPeer';
 
@@ -34,6 +35,8 @@ export interface ReceiverState {
    * view asks for the whole picture once it listens (`useTileCanvas`).
    */
   openedBeforeActive: boolean;
+  /** The relay (TURN) refused or did not answer this connection's gathering (see `ReceiverPeer`). */
+  relay: RelayProblem | null;
 }
 
 const NO_CHANNELS: ReadonlyMap<string, RTCDataChannel> = new Map();
@@ -45,6 +48,7 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
   const [everConnected, setEverConnected] = useState(false);
   const [channels, setChannels] = useState(NO_CHANNELS);
   const [openedBeforeActive, setOpenedBeforeActive] = useState(false);
+  const [relay, setRelay] = useState<RelayProblem | null>(null);
   const sessionState = useRef<SessionState | null>(null);
   const peerRef = useRef<ReceiverPeer | null>(null);
   const sessionId = session?.id ?? null;
@@ -77,6 +81,7 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
         setChannels(next);
         setOpenedBeforeActive(next.size > 0 && sessionState.current !== 'active');
       }),
+      peer.on('relay', setRelay),
       peer.on('state', (next) => {
         setConnectionState(next);
         if (next === 'connected') setEverConnected(true);
@@ -115,9 +120,10 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
       setEverConnected(false);
       setChannels(NO_CHANNELS);
       setOpenedBeforeActive(false);
+      setRelay(null);
     };
   }, [sessionId, signaling]);
 
   const reconnecting = everConnected && (connectionState === 'disconnected' || connectionState === 'failed');
-  return { stream, connectionState, reconnecting, everConnected, channels, openedBeforeActive };
+  return { stream, connectionState, reconnecting, everConnected, channels, openedBeforeActive, relay };
 }
