@@ -11,13 +11,11 @@
  * promise, which ADR 21's heartbeat 1 s + deadline 3 s is sized to keep). The times are printed.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ChatMessage, ServerMessage, SessionView } from '@remote-help/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
@@ -25,6 +23,7 @@ import type { TestDatabase } from '../test/database.js';
 import { testDatabase } from '../test/database.js';
 import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
+import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** ADR 4: the other side knows a dead browser, network or node within 5 s. */
@@ -72,10 +71,8 @@ afterAll(async () => {
 
 /** Starts `main.ts` in a child process; resolves once it says it is running. */
 async function startNode(name: string, port: number, publicPort: number): Promise<ChildProcess> {
-  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
+  const { child } = await startMain(
+    {
       PORT: String(port),
       HOST: '127.0.0.1',
       // One public URL (a load balancer's) for both nodes: cookies and device proofs name it.
@@ -87,27 +84,10 @@ async function startNode(name: string, port: number, publicPort: number): Promis
       REDIS_PREFIX: prefix,
       RECONNECT_GRACE_SECONDS: String(GRACE_SECONDS),
       LOG_LEVEL: 'warn',
-      TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../../tsconfig.test.json', import.meta.url)),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    `node ${name}`,
+  );
   children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start: ${output}`)), 45_000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`node ${name} exited (${code ?? signal}) while starting: ${output}`));
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += String(chunk)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes('Remote Help is running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
   return child;
 }
 
@@ -187,74 +167,78 @@ async function sessionOf(client: Client, id: string): Promise<SessionView> {
   return r.body.session as SessionView;
 }
 
-it('a node killed with SIGKILL mid-session: one sharer resumes on the other node, the other session is told and ends, nothing stored is lost', async () => {
-  await admin.connect();
-  database = testDatabase(dir, 'shared.db');
-  const [portA, portB] = [await freePort(), await freePort()];
-  const urlA = `http://127.0.0.1:${portA}`;
-  const urlB = `http://127.0.0.1:${portB}`;
-  // One after the other: A migrates and seeds, B finds it done.
-  await startNode('A', portA, portA);
-  const nodeB = await startNode('B', portB, portA);
-  // Each node registers at its first heartbeat (the first may still be on its way when main says it runs).
-  await eventually(async () => (await admin.zcard(`${prefix}nodes`)) === 2, 'both nodes registered in Redis');
+it(
+  'a node killed with SIGKILL mid-session: one sharer resumes on the other node, the other session is told and ends, nothing stored is lost',
+  async () => {
+    await admin.connect();
+    database = testDatabase(dir, 'shared.db');
+    const [portA, portB] = [await freePort(), await freePort()];
+    const urlA = `http://127.0.0.1:${portA}`;
+    const urlB = `http://127.0.0.1:${portB}`;
+    // One after the other: A migrates and seeds, B finds it done.
+    await startNode('A', portA, portA);
+    const nodeB = await startNode('B', portB, portA);
+    // Each node registers at its first heartbeat (the first may still be on its way when main says it runs).
+    await eventually(async () => (await admin.zcard(`${prefix}nodes`)) === 2, 'both nodes registered in Redis');
 
-  const resumes = await crossNodeSession(urlA, urlB, 'contoso.example');
-  const leaves = await crossNodeSession(urlA, urlB, 'fabrikam.example');
-  const marks = { resumes: resumes.hws.received.length, leaves: leaves.hws.received.length };
+    const resumes = await crossNodeSession(urlA, urlB, 'contoso.example');
+    const leaves = await crossNodeSession(urlA, urlB, 'fabrikam.example');
+    const marks = { resumes: resumes.hws.received.length, leaves: leaves.hws.received.length };
 
-  const exited = new Promise((resolve) => nodeB.once('exit', (_code, signal) => resolve(signal)));
-  nodeB.kill('SIGKILL');
-  const killedAt = performance.now();
-  expect(await exited).toBe('SIGKILL');
-  // The kernel closed node B's sockets: both sharers' connections drop.
-  await resumes.sws.closed;
-  await leaves.sws.closed;
+    const exited = new Promise((resolve) => nodeB.once('exit', (_code, signal) => resolve(signal)));
+    nodeB.kill('SIGKILL');
+    const killedAt = performance.now();
+    expect(await exited).toBe('SIGKILL');
+    // The kernel closed node B's sockets: both sharers' connections drop.
+    await resumes.sws.closed;
+    await leaves.sws.closed;
 
-  // The Contoso sharer's client reconnects through the load balancer and lands on node A.
-  const sharerA = on(urlA, resumes.sharer);
-  const sws2 = await sharerA.socket();
-  await attach(sws2, resumes.id, 'active');
-  sws2.send(offer(resumes.id, 'v=0 after node B died'));
-  await resumes.hws.next(signalWith('v=0 after node B died'), 10_000);
-  resumes.hws.send(offer(resumes.id, 'v=0 back to the sharer on A'));
-  await sws2.next(signalWith('v=0 back to the sharer on A'), 10_000);
-  const resumedMs = performance.now() - killedAt;
+    // The Contoso sharer's client reconnects through the load balancer and lands on node A.
+    const sharerA = on(urlA, resumes.sharer);
+    const sws2 = await sharerA.socket();
+    await attach(sws2, resumes.id, 'active');
+    sws2.send(offer(resumes.id, 'v=0 after node B died'));
+    await resumes.hws.next(signalWith('v=0 after node B died'), 10_000);
+    resumes.hws.send(offer(resumes.id, 'v=0 back to the sharer on A'));
+    await sws2.next(signalWith('v=0 back to the sharer on A'), 10_000);
+    const resumedMs = performance.now() - killedAt;
 
-  // The Fabrikam sharer never comes back: its helper is told, within the bound, that the sharer is offline.
-  const told = await leaves.hws.next<SessionFrame>(peer(false), 15_000, marks.leaves);
-  const toldMs = performance.now() - killedAt;
-  expect(told.session.state).toBe('active');
-  const ended = await leaves.hws.next<SessionFrame>(sessionIn('ended'), GRACE_SECONDS * 1000 + 15_000, marks.leaves);
-  const endedMs = performance.now() - killedAt;
-  expect(ended.session.endReason).toBe('connection_lost');
-  console.info(
-    `node kill: Contoso resumed on node A ${resumedMs.toFixed(0)} ms after SIGKILL of node B; ` +
-      `Fabrikam's helper told the sharer is offline after ${toldMs.toFixed(0)} ms, ` +
-      `the session ended after ${endedMs.toFixed(0)} ms (grace ${GRACE_SECONDS} s)`,
-  );
-  expect(resumedMs).toBeLessThanOrEqual(PEER_LOSS_BOUND_MS);
-  expect(toldMs).toBeLessThanOrEqual(PEER_LOSS_BOUND_MS);
-  // The grace ran in full before the end: a person who came back in time would not have been cut off.
-  expect(endedMs).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
+    // The Fabrikam sharer never comes back: its helper is told, within the bound, that the sharer is offline.
+    const told = await leaves.hws.next<SessionFrame>(peer(false), 15_000, marks.leaves);
+    const toldMs = performance.now() - killedAt;
+    expect(told.session.state).toBe('active');
+    const ended = await leaves.hws.next<SessionFrame>(sessionIn('ended'), GRACE_SECONDS * 1000 + 15_000, marks.leaves);
+    const endedMs = performance.now() - killedAt;
+    expect(ended.session.endReason).toBe('connection_lost');
+    console.info(
+      `node kill: Contoso resumed on node A ${resumedMs.toFixed(0)} ms after SIGKILL of node B; ` +
+        `Fabrikam's helper told the sharer is offline after ${toldMs.toFixed(0)} ms, ` +
+        `the session ended after ${endedMs.toFixed(0)} ms (grace ${GRACE_SECONDS} s)`,
+    );
+    expect(resumedMs).toBeLessThanOrEqual(PEER_LOSS_BOUND_MS);
+    expect(toldMs).toBeLessThanOrEqual(PEER_LOSS_BOUND_MS);
+    // The grace ran in full before the end: a person who came back in time would not have been cut off.
+    expect(endedMs).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
 
-  // Node B is gone from Redis (reaped by A); the resumed session was not touched by the reaping.
-  await eventually(async () => (await admin.zcard(`${prefix}nodes`)) === 1, 'node B reaped');
-  expect(resumes.hws.received.slice(marks.resumes).some((m) => isSession(m) && m.session.state === 'ended')).toBe(
-    false,
-  );
-  expect(await sessionOf(resumes.helper, resumes.id)).toMatchObject({ state: 'active', peerOnline: true });
-  // The sharer who never came back is told it ended when they do (on node A).
-  const lateSharer = on(urlA, leaves.sharer);
-  expect(await sessionOf(lateSharer, leaves.id)).toMatchObject({ state: 'ended', endReason: 'connection_lost' });
+    // Node B is gone from Redis (reaped by A); the resumed session was not touched by the reaping.
+    await eventually(async () => (await admin.zcard(`${prefix}nodes`)) === 1, 'node B reaped');
+    expect(resumes.hws.received.slice(marks.resumes).some((m) => isSession(m) && m.session.state === 'ended')).toBe(
+      false,
+    );
+    expect(await sessionOf(resumes.helper, resumes.id)).toMatchObject({ state: 'active', peerOnline: true });
+    // The sharer who never came back is told it ended when they do (on node A).
+    const lateSharer = on(urlA, leaves.sharer);
+    expect(await sessionOf(lateSharer, leaves.id)).toMatchObject({ state: 'ended', endReason: 'connection_lost' });
 
-  // Nothing stored was lost: both threads, including the lines node B stored, read back from node A.
-  expect(await thread(resumes.helper, resumes.id)).toEqual(resumes.lines);
-  expect(await thread(lateSharer, leaves.id)).toEqual(leaves.lines);
-  // Node A stays ready: B's death is not A's database or bus.
-  expect((await fetch(`${urlA}/readyz`)).status).toBe(200);
+    // Nothing stored was lost: both threads, including the lines node B stored, read back from node A.
+    expect(await thread(resumes.helper, resumes.id)).toEqual(resumes.lines);
+    expect(await thread(lateSharer, leaves.id)).toEqual(leaves.lines);
+    // Node A stays ready: B's death is not A's database or bus.
+    expect((await fetch(`${urlA}/readyz`)).status).toBe(200);
 
-  sws2.close();
-  resumes.hws.close();
-  leaves.hws.close();
-}, 120_000);
+    sws2.close();
+    resumes.hws.close();
+    leaves.hws.close();
+  },
+  120_000 + 2 * MAIN_START_TIMEOUT_MS,
+);

@@ -4,15 +4,14 @@
  * request already in flight still gets its answer, one that never finishes is cut at the
  * drain bound (SHUTDOWN_DRAIN_SECONDS), and the process exits 0.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { Client, DEMO_PASSWORD } from '../test/harness.js';
+import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
 import { SHUTDOWN_REASON } from '../ws/gateway.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
@@ -48,12 +47,11 @@ function halfSentRequest(port: number, path: string) {
   };
 }
 
-it('on SIGTERM: 1001 to sockets, in-flight requests answered, stuck ones cut at the bound, exit 0', async () => {
-  const port = await freePort();
-  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
+it(
+  'on SIGTERM: 1001 to sockets, in-flight requests answered, stuck ones cut at the bound, exit 0',
+  async () => {
+    const port = await freePort();
+    const { child, exited, output } = await startMain({
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -62,45 +60,31 @@ it('on SIGTERM: 1001 to sockets, in-flight requests answered, stuck ones cut at 
       WEB_DIST: join(dir, 'no-web'),
       SHUTDOWN_DRAIN_SECONDS: '1',
       LOG_LEVEL: 'info',
-      TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../../tsconfig.test.json', import.meta.url)),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += String(chunk)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main did not start: ${output}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes('Remote Help is running')) {
-        clearTimeout(timer);
-        resolve();
-      }
     });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const helper = new Client(url);
-  await helper.signIn('helper@contoso.example');
-  const socket = await helper.socket();
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
-  );
-  const finishing = halfSentRequest(port, '/api/v1/sessions/redeem');
-  const stuck = halfSentRequest(port, '/api/v1/sessions/redeem');
-  await finishing.start();
-  await stuck.start();
-  expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const url = `http://127.0.0.1:${port}`;
+    const helper = new Client(url);
+    await helper.signIn('helper@contoso.example');
+    const socket = await helper.socket();
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    const finishing = halfSentRequest(port, '/api/v1/sessions/redeem');
+    const stuck = halfSentRequest(port, '/api/v1/sessions/redeem');
+    await finishing.start();
+    await stuck.start();
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
-  child.kill('SIGTERM');
-  expect(await closed).toEqual({ code: 1001, reason: SHUTDOWN_REASON });
-  // The node is shutting down; a request that was already in flight still gets its real answer.
-  finishing.finish();
-  expect(await finishing.answer).toMatch(/^HTTP\/1\.1 401 [^]*"error":"authentication_required"/);
-  // The one that never sends its body is cut once the drain bound passes.
-  expect(await stuck.answer).toBe('');
-  expect(await exited).toBe(0);
-  expect(output).toContain('shutting down: draining');
-  expect(output).toContain('in-flight requests still running after the drain bound');
-  expect(output).toContain('shut down cleanly');
-}, 60_000);
+    child.kill('SIGTERM');
+    expect(await closed).toEqual({ code: 1001, reason: SHUTDOWN_REASON });
+    // The node is shutting down; a request that was already in flight still gets its real answer.
+    finishing.finish();
+    expect(await finishing.answer).toMatch(/^HTTP\/1\.1 401 [^]*"error":"authentication_required"/);
+    // The one that never sends its body is cut once the drain bound passes.
+    expect(await stuck.answer).toBe('');
+    expect(await exited).toBe(0);
+    expect(output()).toContain('shutting down: draining');
+    expect(output()).toContain('in-flight requests still running after the drain bound');
+    expect(output()).toContain('shut down cleanly');
+  },
+  60_000 + MAIN_START_TIMEOUT_MS,
+);

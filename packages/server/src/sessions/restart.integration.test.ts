@@ -5,12 +5,10 @@
  * and one whose people do not return ends with `connection_lost`. The last test sends
  * a real SIGTERM to `main.ts` in a child process.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SessionView } from '@remote-help/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RemoteHelpServer } from '../app.js';
@@ -20,6 +18,7 @@ import type { TestDatabase } from '../test/database.js';
 import { testDatabase } from '../test/database.js';
 import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
+import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
 import { SHUTDOWN_REASON } from '../ws/gateway.js';
 
 const RESTART_GRACE_MS = 1500;
@@ -141,39 +140,22 @@ it('closes with 1001 on stop, then ends only the sessions whose people do not co
   server = undefined;
 }, 60_000);
 
-it('on SIGTERM, main closes every socket with 1001 and a reason, exits 0 and ends no session', async () => {
-  await server?.close();
-  server = undefined;
-  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
-      ...env(),
-      TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../../tsconfig.test.json', import.meta.url)),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`main did not start: ${output}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes('Remote Help is running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += String(chunk)));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const { id, helper, sockets } = await activeSession(url, 'contoso.example');
-  const closes = sockets.map(closeOf);
+it(
+  'on SIGTERM, main closes every socket with 1001 and a reason, exits 0 and ends no session',
+  async () => {
+    await server?.close();
+    server = undefined;
+    const { child, exited } = await startMain(env());
+    const url = `http://127.0.0.1:${port}`;
+    const { id, helper, sockets } = await activeSession(url, 'contoso.example');
+    const closes = sockets.map(closeOf);
 
-  child.kill('SIGTERM');
-  for (const close of await Promise.all(closes)) expect(close).toEqual({ code: 1001, reason: SHUTDOWN_REASON });
-  expect(await exited).toBe(0);
+    child.kill('SIGTERM');
+    for (const close of await Promise.all(closes)) expect(close).toEqual({ code: 1001, reason: SHUTDOWN_REASON });
+    expect(await exited).toBe(0);
 
-  await boot();
-  expect(await stateOf(helper, id)).toMatchObject({ state: 'active' });
-}, 60_000);
+    await boot();
+    expect(await stateOf(helper, id)).toMatchObject({ state: 'active' });
+  },
+  60_000 + MAIN_START_TIMEOUT_MS,
+);
