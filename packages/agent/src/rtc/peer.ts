@@ -135,6 +135,9 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   /** The machine address the selected pair leaves from, while the path is up and it is known. */
   #selectedBase: string | null = null;
   #learning = false;
+  #addressChecks = 0;
+  /** The last selected local candidate whose machine address could not be told (traced once). */
+  #unknownLocal: string | null = null;
   readonly #machineAddresses: () => ReadonlySet<string>;
   readonly #addressTimer: ReturnType<typeof setInterval>;
 
@@ -335,11 +338,9 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   /** While the path is up: is the selected pair's machine address still there? */
   #checkAddress(): void {
     if (this.#closed || this.#monitor.state !== 'up') return;
-    if (this.#selectedBase === null) {
-      this.#learnSelectedBase();
-      return;
-    }
-    if (this.#machineAddresses().has(this.#selectedBase)) return;
+    // Read again every 2 s: ICE may move to another pair without the path going down.
+    if (this.#selectedBase === null || ++this.#addressChecks % 8 === 0) this.#learnSelectedBase();
+    if (this.#selectedBase === null || this.#machineAddresses().has(this.#selectedBase)) return;
     const gone = this.#selectedBase;
     trace('net', () => `local address ${gone} gone: path down`);
     this.#monitor.markDown();
@@ -355,8 +356,15 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
         const local = selectedLocalCandidate(report.values() as Iterable<Record<string, unknown>>);
         const base = local === null ? undefined : this.#candidateBases.get(local);
         // Only an address the machine has now: a relay's `raddr` is the TURN server's view, not ours.
-        if (base !== undefined && this.#monitor.state === 'up' && this.#machineAddresses().has(base))
-          this.#selectedBase = base;
+        if (base === undefined || this.#monitor.state !== 'up' || !this.#machineAddresses().has(base)) {
+          if (this.#selectedBase === null && this.#unknownLocal !== local) {
+            this.#unknownLocal = local;
+            trace('net', () => `local address of the selected pair unknown (${local})`);
+          }
+          return;
+        }
+        if (base !== this.#selectedBase) trace('net', () => `watching local address ${base}`);
+        this.#selectedBase = base;
       })
       .catch(() => undefined) // no stats: the heartbeat alone decides
       .finally(() => {
