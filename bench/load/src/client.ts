@@ -111,6 +111,24 @@ interface ServerFrame {
 
 /** One WebSocket of a simulated person: waits for frames by predicate, without keeping a log. */
 export class PersonSocket {
+  /** The open sockets of this process, for the application-level pings. */
+  private static readonly live = new Set<PersonSocket>();
+  private static pinger: NodeJS.Timeout | undefined;
+
+  /**
+   * Every open socket sends `{"type":"ping"}` every `intervalMs`, as the web app's signaling
+   * client does (it cannot see WebSocket pings, so it pings to judge its socket). One timer
+   * for the process, not one per socket.
+   */
+  static pingEvery(intervalMs: number): void {
+    clearInterval(PersonSocket.pinger);
+    const ping = JSON.stringify({ type: 'ping' });
+    PersonSocket.pinger = setInterval(() => {
+      for (const socket of PersonSocket.live) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(ping);
+    }, intervalMs);
+    PersonSocket.pinger.unref();
+  }
+
   private waiters: { match: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
   /** Set when the socket closed; `expected` when we closed it. */
   closed: { code: number; expected: boolean } | null = null;
@@ -137,7 +155,9 @@ export class PersonSocket {
         });
       }
     });
+    PersonSocket.live.add(this);
     ws.on('close', (code) => {
+      PersonSocket.live.delete(this);
       this.closed = { code, expected: this.closing };
       if (!this.closing) this.onUnexpectedClose?.();
     });

@@ -59,6 +59,8 @@ interface Options {
   chat: number;
   sessionsPerHelper: number;
   cpuProf: boolean;
+  /** The simulated people ping every second at the application level, as the web app does. */
+  clientPings: boolean;
   out: string;
 }
 
@@ -76,6 +78,7 @@ function parseArgs(argv: string[]): Options {
     chat: 2,
     sessionsPerHelper: 4,
     cpuProf: false,
+    clientPings: true,
     out: join(REPO, 'bench', 'results'),
   };
   const int = (name: string, v: string | undefined, min: number, max: number): number => {
@@ -126,6 +129,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--sessions-per-helper':
         o.sessionsPerHelper = int(a, v, 1, 16);
+        break;
+      case '--no-client-pings':
+        o.clientPings = false;
         break;
       case '--cpu-prof':
         o.cpuProf = true;
@@ -318,6 +324,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         pairs: plans[w]!,
         httpAddresses: Array.from({ length: 8 }, (_, i) => `127.2.${w}.${i + 1}`),
         cookieName: 'rh_session',
+        pingIntervalMs: o.clientPings ? 1000 : 0,
       });
       await c.next('ready', 60_000);
     }

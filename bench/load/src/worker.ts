@@ -7,7 +7,7 @@
 import { cpuUsage, memoryUsage } from 'node:process';
 import type { FromClient, PairPlan } from './messages.js';
 import { ToClient } from './messages.js';
-import { HttpPool, Pair, SETUP_STEPS, StepError, nowMs, pool } from './client.js';
+import { HttpPool, Pair, PersonSocket, SETUP_STEPS, StepError, nowMs, pool } from './client.js';
 
 const send = (message: FromClient): void => {
   process.send?.(message);
@@ -146,6 +146,7 @@ process.on('message', (raw) => {
         plans = m.pairs;
         cookieName = m.cookieName;
         http = new HttpPool(m.httpAddresses);
+        if (m.pingIntervalMs > 0) PersonSocket.pingEvery(m.pingIntervalMs);
         send({ type: 'ready' });
         return;
       case 'setup':

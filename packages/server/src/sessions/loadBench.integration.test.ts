@@ -44,7 +44,14 @@ it('runs five bench sessions end to end through a client process', { timeout: 12
   }));
   client = ClientProcess.start();
   await client.next('ready', 60_000);
-  const init: ToClient = { type: 'init', pairs, httpAddresses: ['127.2.0.1', '127.2.0.2'], cookieName: 'rh_session' };
+  // The people ping every second, as the web app does (and as the bench's default).
+  const init: ToClient = {
+    type: 'init',
+    pairs,
+    httpAddresses: ['127.2.0.1', '127.2.0.2'],
+    cookieName: 'rh_session',
+    pingIntervalMs: 1000,
+  };
   expect(ToClient.parse(init)).toEqual(init);
   client.send(init);
   await client.next('ready', 30_000);

@@ -13,13 +13,23 @@
  * meanwhile, a relayed signal too, waited for the whole loop. A chunk took 6.7 ms (median).
  * The verdict stays one pass over all connections (a comparison each), so what counts as
  * dead is unchanged, and a beat that could not send all its pings before the next one sends
- * the rest at once: every living socket is still pinged every beat.
+ * the rest at once: every living socket that needs it is still pinged every beat.
+ *
+ * A socket that was heard from in the last {@link PING_IF_SILENT_FOR} of a beat needs no ping:
+ * any frame it sent shows it is alive as well as a pong would. The web app pings every second
+ * itself (it cannot see WebSocket pings), so its sockets are not pinged twice; sockets that
+ * stay silent (the agent, a page whose timers the browser throttles) are pinged every beat.
+ * A silent socket is pinged within 1.75 beats of its last frame, so a pong has 0.75 s to come
+ * back before the 2.5 s verdict (it had 1.5 s when every socket was pinged every beat).
  */
 
 import type { Connection } from './connection.js';
 
 /** Sockets pinged per turn of the event loop (a few milliseconds of writes). */
 export const PING_CHUNK = 200;
+
+/** A socket heard from within this share of a beat is not pinged in it. */
+export const PING_IF_SILENT_FOR = 0.75;
 
 export interface HeartbeatOptions {
   intervalMs: number;
@@ -62,10 +72,11 @@ export class Heartbeat {
     if (this.unpinged) this.pingChunk(this.unpinged.living, this.unpinged.from, Infinity);
     this.pinging = setImmediate(() => {
       const at = Date.now();
+      const silentFor = this.o.intervalMs * PING_IF_SILENT_FOR;
       const living: Connection[] = [];
       for (const conn of this.o.connections()) {
         if (at - conn.lastPongAt > this.o.deadAfterMs) conn.socket.terminate();
-        else if (conn.open) living.push(conn);
+        else if (conn.open && at - conn.lastPongAt >= silentFor) living.push(conn);
       }
       this.pingChunk(living, 0, PING_CHUNK);
     });
