@@ -76,6 +76,32 @@ export interface PathReceived {
   received: number;
 }
 
+/** A stats report as both runtimes give it (`RTCStatsReport`, wrtc's map): iterable with `forEach`. */
+export interface StatsReport<T> {
+  forEach(callback: (stat: T) => void): void;
+}
+
+/**
+ * The selected candidate pair of each transport in a stats report (one with BUNDLE), found
+ * through the transport's `selectedCandidatePairId`, with every stat of the report by id
+ * (to follow a pair to its candidates).
+ */
+export function selectedCandidatePairs<T extends TransportStat>(
+  report: StatsReport<T>,
+): { pairs: T[]; byId: Map<unknown, T> } {
+  const selected = new Set<unknown>();
+  const byId = new Map<unknown, T>();
+  report.forEach((stat) => {
+    if (stat.type === 'transport' && stat.selectedCandidatePairId) selected.add(stat.selectedCandidatePairId);
+    byId.set(stat.id, stat);
+  });
+  const pairs = [...selected].flatMap((id) => {
+    const pair = byId.get(id);
+    return pair?.type === 'candidate-pair' ? [pair] : [];
+  });
+  return { pairs, byId };
+}
+
 /**
  * What the connection received on its selected candidate pair, or null when the report
  * does not say. Only the selected pair counts: ICE checks on a spare pair that still
@@ -83,20 +109,12 @@ export interface PathReceived {
  */
 export async function pathReceived(peer: HeartbeatPeer): Promise<PathReceived | null> {
   if (typeof peer.getStats !== 'function') return null;
-  const report = await peer.getStats();
-  const selected = new Set<unknown>();
-  const pairs = new Map<unknown, TransportStat>();
-  report.forEach((stat) => {
-    if (stat.type === 'transport' && stat.selectedCandidatePairId) selected.add(stat.selectedCandidatePairId);
-    if (stat.type === 'candidate-pair') pairs.set(stat.id, stat);
-  });
   const ids: string[] = [];
   let received = 0;
-  for (const id of selected) {
-    const pair = pairs.get(id);
-    const n = typeof pair?.packetsReceived === 'number' ? pair.packetsReceived : pair?.bytesReceived;
+  for (const pair of selectedCandidatePairs(await peer.getStats()).pairs) {
+    const n = typeof pair.packetsReceived === 'number' ? pair.packetsReceived : pair.bytesReceived;
     if (typeof n !== 'number') continue;
-    ids.push(String(id));
+    ids.push(String(pair.id));
     received += n;
   }
   return ids.length > 0 ? { pair: ids.join(','), received } : null;

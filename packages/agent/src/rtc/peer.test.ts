@@ -152,7 +152,7 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
     peer.on('path', (state) => states.push(state));
     await waitFor(() => peer.pathState === 'up', 10_000, 'the heartbeat');
     states.length = 0;
-    const local = selectedLocalCandidate((await peer.getStats()).values());
+    const local = selectedLocalCandidate(await peer.getStats());
     expect(local).toMatch(/^\S+ \d+$/);
     const address = local!.split(' ')[0]!;
     expect(addresses.has(address)).toBe(true);

@@ -23,7 +23,7 @@ import { networkInterfaces } from 'node:os';
 import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import { trace } from '../trace.js';
-import { PathMonitor, type PathState } from '@remote-help/protocol';
+import { PathMonitor, selectedCandidatePairs, type PathState, type StatsReport } from '@remote-help/protocol';
 import {
   loadWrtc,
   type IceCandidateInit,
@@ -90,29 +90,23 @@ export function machineAddresses(): Set<string> {
  */
 export function candidateBase(candidate: string): { key: string; base: string } | null {
   const parts = candidate.split(' ');
-  const address = parts[4];
-  const port = parts[5];
-  const type = parts[parts.indexOf('typ') + 1];
-  if (!address || !port || parts.indexOf('typ') < 0) return null;
-  const raddr = parts.indexOf('raddr') >= 0 ? parts[parts.indexOf('raddr') + 1] : undefined;
-  const base = type === 'host' ? address : raddr;
+  const [address, port] = [parts[4], parts[5]];
+  const after = (word: string) => (parts.includes(word) ? parts[parts.indexOf(word) + 1] : undefined);
+  const type = after('typ');
+  if (!address || !port || !type) return null;
+  const base = type === 'host' ? address : after('raddr');
   return base ? { key: `${address} ${port}`, base } : null;
 }
 
 /** `address port` of the selected candidate pair's local candidate in a stats report, or null. */
-export function selectedLocalCandidate(stats: Iterable<Record<string, unknown>>): string | null {
-  const byId = new Map<unknown, Record<string, unknown>>();
-  let selectedPairId: unknown;
-  for (const stat of stats) {
-    byId.set(stat.id, stat);
-    if (stat.type === 'transport' && stat.selectedCandidatePairId) selectedPairId = stat.selectedCandidatePairId;
-  }
-  let pair = selectedPairId === undefined ? undefined : byId.get(selectedPairId);
+export function selectedLocalCandidate(report: StatsReport<Record<string, unknown>>): string | null {
+  const { pairs, byId } = selectedCandidatePairs(report);
+  const stats = [...byId.values()];
   // Older reports: the pair flagged `selected`, else the nominated one that succeeded.
-  pair ??= [...byId.values()].find((s) => s.type === 'candidate-pair' && s.selected === true);
-  pair ??= [...byId.values()].find(
-    (s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded',
-  );
+  const pair =
+    pairs[0] ??
+    stats.find((s) => s.type === 'candidate-pair' && s.selected === true) ??
+    stats.find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
   const local = pair && byId.get(pair.localCandidateId);
   const address = local?.address ?? local?.ip;
   return typeof address === 'string' && local?.port !== undefined ? `${address} ${String(local.port)}` : null;
@@ -353,7 +347,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     this.#pc
       .getStats()
       .then((report) => {
-        const local = selectedLocalCandidate(report.values() as Iterable<Record<string, unknown>>);
+        const local = selectedLocalCandidate(report);
         const base = local === null ? undefined : this.#candidateBases.get(local);
         // Only an address the machine has now: a relay's `raddr` is the TURN server's view, not ours.
         if (base === undefined || this.#monitor.state !== 'up' || !this.#machineAddresses().has(base)) {
