@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_WINDOW, TileReceiver, type AckPacer, type Painter } from './tileReceiver.js';
 import {
   copyTile,
+  videoTile,
   encodeTile,
   packTileMessage,
   packTileRefresh,
@@ -425,5 +426,97 @@ describe('TileReceiver', () => {
     expect(recent.size).toBe(FRAME_WINDOW + 1);
     expect(painted.size).toBeLessThanOrEqual(129);
     expect(sent.at(-1)).toEqual(ack(1000, 0xffffffff));
+  });
+});
+
+describe('TileReceiver: the video area', () => {
+  /** A painter that records what the video area shows. */
+  class VideoPainter extends RecordingPainter {
+    area: { x: number; y: number; width: number; height: number } | null = null;
+    cells: { x: number; y: number; width: number; height: number }[] = [];
+    videoCalls = 0;
+    video(area: typeof this.area, cells: readonly { x: number; y: number; width: number; height: number }[]): void {
+      this.videoCalls++;
+      this.area = area;
+      this.cells = [...cells];
+    }
+  }
+  // 200 × 150: 4 × 3 cells, the last column 8 pixels wide and the last row 22 high.
+  const screen = { width: 200, height: 150 };
+  const white = image(screen.width, screen.height, () => 0xffffff);
+  const setUp = () => {
+    const acks: ViewerTileMessage[] = [];
+    const painter = new VideoPainter();
+    const receiver = new TileReceiver((m) => acks.push(parseViewerTileMessage(m)), painter);
+    receiver.handle(message(screen, 1, [tileOf(white, 0, 0)]));
+    return { acks, painter, receiver };
+  };
+
+  it('shows the video in the whole area, then gives each cell back as exact pixels arrive, in any order', () => {
+    const { acks, painter, receiver } = setUp();
+    // Columns 1–3 (to the screen's edge), rows 1–2 (to its edge).
+    receiver.handle(message(screen, 2, [videoTile(64, 64, 136, 86)]));
+    expect(acks.at(-1)).toEqual({ kind: 'ack', seq: 2, mask: 1 });
+    expect(painter.area).toEqual({ x: 64, y: 64, width: 136, height: 86 });
+    expect(painter.cells).toEqual([{ x: 64, y: 64, width: 136, height: 86 }]);
+    expect(receiver.videoCells).toEqual(painter.cells);
+
+    // Motion stopped: frame 3 brings exact pixels in two parts; the second arrives first.
+    receiver.handle(message(screen, 3, [tileOf(white, 3, 1), tileOf(white, 3, 2)], 1, 2, 4));
+    expect(painter.cells).toEqual([{ x: 64, y: 64, width: 128, height: 86 }]);
+    receiver.handle(message(screen, 3, [tileOf(white, 1, 1)], 0, 2, 3));
+    expect(painter.cells).toEqual([
+      { x: 128, y: 64, width: 64, height: 64 },
+      { x: 64, y: 128, width: 128, height: 22 },
+    ]);
+    receiver.handle(message(screen, 4, [tileOf(white, 2, 1), tileOf(white, 1, 2), tileOf(white, 2, 2)], 0, 1, 5));
+    expect(painter.area).toBeNull();
+    expect(painter.cells).toEqual([]);
+    expect(receiver.videoCells).toEqual([]);
+    const calls = painter.videoCalls;
+    receiver.handle(message(screen, 5, [tileOf(white, 0, 0)], 0, 1, 6));
+    expect(painter.videoCalls).toBe(calls); // told only when something changed
+  });
+
+  it('ignores an area older than the current one (acknowledged), and a late one behind newer pixels (not acknowledged)', () => {
+    const { acks, painter, receiver } = setUp();
+    receiver.handle(message(screen, 5, [videoTile(0, 64, 128, 64)], 0, 1, 5));
+    receiver.handle(message(screen, 4, [videoTile(128, 0, 64, 64)], 0, 1, 4));
+    expect(painter.area).toEqual({ x: 0, y: 64, width: 128, height: 64 });
+    expect(acks.at(-1)).toMatchObject({ seq: 5, mask: 1 | 8 }); // 4 (and 1) acknowledged: nothing to resend
+    // Exact pixels of frame 7 in cell (2, 2), then an area of frame 6 over it arrives late.
+    receiver.handle(message(screen, 7, [tileOf(white, 2, 2)], 0, 1, 7));
+    receiver.handle(message(screen, 6, [videoTile(128, 128, 72, 22)], 0, 1, 6));
+    expect(painter.area).toEqual({ x: 0, y: 64, width: 128, height: 64 });
+    expect(acks.at(-1)).toMatchObject({ seq: 7 });
+    expect((acks.at(-1) as { mask: number }).mask & 1).toBe(0); // 6 not acknowledged: the agent resends it if still current
+  });
+
+  it('a newer area replaces the old one, and a new screen size ends it', () => {
+    const { painter, receiver } = setUp();
+    receiver.handle(message(screen, 2, [videoTile(0, 0, 128, 64)]));
+    receiver.handle(message(screen, 3, [videoTile(64, 64, 64, 64)]));
+    expect(painter.cells).toEqual([{ x: 64, y: 64, width: 64, height: 64 }]);
+    receiver.handle(
+      message({ width: 100, height: 100 }, 4, [
+        tileOf(
+          image(100, 100, () => 0),
+          0,
+          0,
+        ),
+      ]),
+    );
+    expect(painter.area).toBeNull();
+    expect(receiver.videoCells).toEqual([]);
+  });
+
+  it('refuses video tiles off the grid or with a payload', () => {
+    const { receiver } = setUp();
+    const before = receiver.stats.dropped;
+    receiver.handle(message(screen, 2, [videoTile(10, 0, 64, 64)]));
+    receiver.handle(message(screen, 3, [videoTile(0, 0, 60, 64)]));
+    receiver.handle(message(screen, 4, [{ ...videoTile(0, 0, 64, 64), payload: Uint8Array.of(1) }]));
+    expect(receiver.stats.dropped).toBe(before + 3);
+    expect(receiver.videoCells).toEqual([]);
   });
 });

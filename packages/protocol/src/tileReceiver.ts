@@ -24,6 +24,11 @@
  *   would let a painted message fall out of its 32-message mask.
  * - A `copy` (a scroll) waits until every message it counts on has been painted; one that
  *   cannot be applied in time is dropped unacknowledged, and the agent sends its pixels.
+ * - A `video` tile makes its rectangle the *video area*: its cells show the video track
+ *   (the painter's `video`, told which cells still do after every message) until a newer
+ *   tile paints them, so the exact pixels the agent sends when motion stops take each cell
+ *   back from the video as they arrive, whatever order the channel delivers them in. An
+ *   area older than the current one is acknowledged and ignored.
  * - `stats.frames` counts frames whose every part was painted.
  * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
  */
@@ -47,6 +52,20 @@ export interface Painter {
   copy(sx: number, sy: number, x: number, y: number, width: number, height: number): void;
   /** Puts `width × height` RGBA pixels at (x, y). */
   put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void;
+  /**
+   * The video area changed: `area` is the rectangle of the screen the video track's frames
+   * show (null: none), `cells` the parts of it (screen pixels) that show the video now. The
+   * painter draws each video frame's matching parts there, and nothing elsewhere.
+   */
+  video?(area: ScreenRect | null, cells: readonly ScreenRect[]): void;
+}
+
+/** A rectangle in screen pixels. */
+export interface ScreenRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /**
@@ -110,6 +129,10 @@ export class TileReceiver {
   /** With a pacer: the lowest message painted since the last ack went out (null: no ack due), and whether a flush is scheduled. */
   private unacked: number | null = null;
   private flushScheduled = false;
+  /** The video area and the frame that set it. */
+  private videoArea: (ScreenRect & { frame: number }) | null = null;
+  /** The parts of the video area that show the video, as last told to the painter. */
+  private videoShown: ScreenRect[] = [];
 
   constructor(
     private readonly send: (data: Uint8Array<ArrayBuffer>) => void,
@@ -121,6 +144,11 @@ export class TileReceiver {
   /** Counters since construction (read-only: the receiver updates them in place). */
   get stats(): Readonly<TileReceiverStats> {
     return this.counters;
+  }
+
+  /** The parts of the screen that show the video track now (screen pixels; empty without a video area). */
+  get videoCells(): readonly ScreenRect[] {
+    return this.videoShown;
   }
 
   /** The current screen size, or null before the first message. */
@@ -173,6 +201,48 @@ export class TileReceiver {
     }
     this.take(message);
     this.release();
+    if (this.videoArea || this.videoShown.length > 0) this.updateVideo();
+  }
+
+  /** Tells the painter which cells of the video area still show the video (when that changed); forgets an area with none. */
+  private updateVideo(): void {
+    const area = this.videoArea;
+    const cells: ScreenRect[] = [];
+    if (area) {
+      const c0 = area.x / TILE_SIZE;
+      const c1 = Math.ceil((area.x + area.width) / TILE_SIZE) - 1;
+      const r0 = area.y / TILE_SIZE;
+      const r1 = Math.ceil((area.y + area.height) / TILE_SIZE) - 1;
+      const right = area.x + area.width;
+      const bottom = area.y + area.height;
+      for (let r = r0; r <= r1; r++) {
+        const y = r * TILE_SIZE;
+        const height = Math.min(bottom, y + TILE_SIZE) - y;
+        for (let c = c0; c <= c1; c++) {
+          if (this.versions[r * this.cols + c] !== area.frame) continue;
+          let end = c;
+          while (end < c1 && this.versions[r * this.cols + end + 1] === area.frame) end++;
+          const x = c * TILE_SIZE;
+          const width = Math.min(right, (end + 1) * TILE_SIZE) - x;
+          // The run right above, if it is the same columns, grows down instead.
+          const above = cells.find((s) => s.x === x && s.width === width && s.y + s.height === y);
+          if (above) above.height += height;
+          else cells.push({ x, y, width, height });
+          c = end;
+        }
+      }
+      if (cells.length === 0) this.videoArea = null;
+    }
+    const same =
+      cells.length === this.videoShown.length &&
+      cells.every((s, i) => {
+        const o = this.videoShown[i] as ScreenRect;
+        return s.x === o.x && s.y === o.y && s.width === o.width && s.height === o.height;
+      });
+    if (same) return;
+    this.videoShown = cells;
+    const shown = this.videoArea;
+    this.painter.video?.(shown ? { x: shown.x, y: shown.y, width: shown.width, height: shown.height } : null, cells);
   }
 
   /** Paints a message and, if all of it was painted, acknowledges it and counts its frame. */
@@ -249,6 +319,11 @@ export class TileReceiver {
     // Every cell starts at the resizing frame: tiles from before it are never painted.
     this.versions = new Float64Array(this.cols * Math.ceil(height / TILE_SIZE)).fill(frame);
     this.painter.resize(width, height);
+    this.videoArea = null;
+    if (this.videoShown.length > 0) {
+      this.videoShown = [];
+      this.painter.video?.(null, []);
+    }
   }
 
   /** The record of `frame` (created on its first part), or null for a frame too old to track. */
@@ -283,6 +358,14 @@ export class TileReceiver {
       }
       if (tile.encoding === 'copy') {
         if (!this.paintCopy(message, tile)) whole = false;
+        continue;
+      }
+      if (tile.encoding === 'video') {
+        // An area older than the current one is over: nothing to paint, and nothing the agent should resend.
+        if (this.videoArea && this.videoArea.frame > message.frame) continue;
+        this.videoArea = { x: tile.x, y: tile.y, width: tile.width, height: tile.height, frame: message.frame };
+        for (let r = r0; r <= r1; r++) this.versions.fill(message.frame, r * this.cols + c0, r * this.cols + c1 + 1);
+        this.counters.tiles++;
         continue;
       }
       try {

@@ -33,7 +33,13 @@
  *   source or target;
  * - `palette`: u8 n − 1 (2 ≤ n ≤ 16), n × 3 bytes of colours, then raw deflate of the indexes,
  *   1, 2 or 4 bits each (by n), each row starting on a byte boundary;
- * - `raw`: raw deflate of the tile's RGB bytes, row by row.
+ * - `raw`: raw deflate of the tile's RGB bytes, row by row;
+ * - `video`: no payload. A rectangle on the grid (x and y on cell edges; width and height
+ *   whole cells, or up to the screen's edge) that the connection's video track shows from
+ *   this frame on: the track's frames are exactly this rectangle of the screen (the agent's
+ *   *video area*, where the screen changes like a video). Its cells show the video until a
+ *   newer tile paints them; at most one area at a time, a newer `video` tile replaces it.
+ *   When the motion stops the agent sends the area's exact pixels as ordinary tiles.
  */
 import { inflateSync } from 'fflate';
 import { ProtocolError } from './errors.js';
@@ -53,7 +59,7 @@ export const TILE_MESSAGE = 1;
 export const TILE_ACK = 2;
 export const TILE_REFRESH = 3;
 
-export const ENCODINGS = ['solid', 'palette', 'raw', 'copy'] as const;
+export const ENCODINGS = ['solid', 'palette', 'raw', 'copy', 'video'] as const;
 /** How one tile's pixels are packed. */
 export type TileEncoding = (typeof ENCODINGS)[number];
 
@@ -161,8 +167,14 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
     const spans =
       Math.floor(x / TILE_SIZE) !== Math.floor((x + width - 1) / TILE_SIZE) ||
       Math.floor(y / TILE_SIZE) !== Math.floor((y + height - 1) / TILE_SIZE);
-    if (spans && encoding !== 'solid' && encoding !== 'copy') throw invalid(`${encoding} tile ${i} spans cells`);
+    if (spans && encoding !== 'solid' && encoding !== 'copy' && encoding !== 'video') {
+      throw invalid(`${encoding} tile ${i} spans cells`);
+    }
     if (x + width > head.screenWidth || y + height > head.screenHeight) throw invalid(`tile ${i} outside the screen`);
+    if (encoding === 'video' && !onGrid(x, y, width, height, head.screenWidth, head.screenHeight)) {
+      throw invalid(`video tile ${i} is not on the cell grid`);
+    }
+    if (encoding === 'video' && length !== 0) throw invalid(`video tile ${i} has a payload`);
     const start = at + TILE_HEADER;
     if (start + length > bytes.length) throw invalid(`tile ${i} payload past the end`);
     tiles.push({ x, y, width, height, encoding, payload: bytes.subarray(start, start + length) });
@@ -204,6 +216,25 @@ export function copyTile(
   view.setUint16(2, sy, true);
   view.setUint32(4, after, true);
   return { x, y, width, height, encoding: 'copy', payload };
+}
+
+/** Whether a rectangle starts on cell edges and is whole cells, or reaches the screen's edge. */
+function onGrid(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  screenWidth: number,
+  screenHeight: number,
+): boolean {
+  const whole = (start: number, size: number, screen: number) =>
+    start % TILE_SIZE === 0 && (size % TILE_SIZE === 0 || start + size === screen);
+  return whole(x, width, screenWidth) && whole(y, height, screenHeight);
+}
+
+/** A `video` tile: from this frame on, the video track shows this rectangle (on the cell grid) of the screen. */
+export function videoTile(x: number, y: number, width: number, height: number): EncodedTile {
+  return { x, y, width, height, encoding: 'video', payload: new Uint8Array(0) };
 }
 
 /** The viewer's acknowledgement of message `seq` (and of the 32 before it, per `mask`). */
@@ -319,7 +350,8 @@ export function encodeTile(
 export function decodeTile(tile: EncodedTile): { solid: [number, number, number] } | { rgba: Uint8ClampedArray } {
   const { width, height, payload } = tile;
   const pixels = width * height;
-  if (tile.encoding === 'copy') throw invalid('a copy tile has no pixels of its own');
+  if (tile.encoding === 'copy' || tile.encoding === 'video')
+    throw invalid(`a ${tile.encoding} tile has no pixels of its own`);
   if (tile.encoding === 'solid') {
     if (payload.length !== 3) throw invalid(`solid tile of ${payload.length} bytes`);
     return { solid: [payload[0] as number, payload[1] as number, payload[2] as number] };

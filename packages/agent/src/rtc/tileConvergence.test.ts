@@ -5,7 +5,7 @@
  * must be exactly the screen. Deterministic (seeded), with fake timers.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TileReceiver } from '@remote-help/protocol';
+import { parseTileMessage, TileReceiver } from '@remote-help/protocol';
 import type { Rect } from '../platform/types.js';
 import { Picture } from '../testing/picture.js';
 import { screenBuffer } from '../testing/screenBuffer.js';
@@ -47,7 +47,10 @@ class Pipe {
   }
 }
 
-function run(seed: number, loss: number, oneWayMs = 0) {
+/** Video areas (on the 64-pixel grid of the 400 × 240 screen) and the operations they start at; null ends. */
+type VideoPlan = { at: number; area: Rect | null }[];
+
+function run(seed: number, loss: number, oneWayMs = 0, plan: VideoPlan = []) {
   const random = prng(seed);
   const width = 400;
   const height = 240;
@@ -63,7 +66,22 @@ function run(seed: number, loss: number, oneWayMs = 0) {
   const picture = new Picture();
   const toViewer = new Pipe(random, (m) => receiver.handle(m.buffer), loss, oneWayMs);
   const toAgent = new Pipe(random, (m) => sender.handleMessage(m), loss, oneWayMs);
-  const channel: TileChannel = { readyState: 'open', bufferedAmount: 0, send: (m) => toViewer.send(m, clock) };
+  let area: Rect | null = null;
+  /** Pixel tiles sent inside the video area while it was the current one (there must be none). */
+  let intoVideo = 0;
+  const inside = (t: Rect, a: Rect) =>
+    t.x < a.x + a.width && a.x < t.x + t.width && t.y < a.y + a.height && a.y < t.y + t.height;
+  const channel: TileChannel = {
+    readyState: 'open',
+    bufferedAmount: 0,
+    send: (m) => {
+      const current = area;
+      if (current) {
+        intoVideo += parseTileMessage(m).tiles.filter((t) => t.encoding !== 'video' && inside(t, current)).length;
+      }
+      toViewer.send(m, clock);
+    },
+  };
   const sender = new TileSender(channel, { now: () => clock });
   const receiver = new TileReceiver((m) => toAgent.send(m, clock), picture);
   const step = (ms: number) => {
@@ -81,6 +99,16 @@ function run(seed: number, loss: number, oneWayMs = 0) {
   receiver.refresh(); // a request the sender must also survive (lost, late, repeated)
   for (let op = 0; op < 300; op++) {
     const changed: Rect[] = [];
+    const next = plan.find((p) => p.at === op);
+    if (next) {
+      area = next.area; // first: the old area's exact pixels leave at once, and are not in the new one
+      sender.setVideoArea(next.area);
+    }
+    if (area) {
+      // A video plays there: every pixel changes in every frame.
+      paint(area, (x, y) => (x * 2654435761 + y * 40503 + op * 97) & 0xffffff);
+      changed.push(area);
+    }
     const draws = 1 + Math.floor(random() * 4);
     for (let d = 0; d < draws; d++) {
       const r = randomRect();
@@ -116,10 +144,34 @@ function run(seed: number, loss: number, oneWayMs = 0) {
   for (let i = 0; i < screen.length; i++) {
     screen[i] = ((data[i * 4 + 2] as number) << 16) | ((data[i * 4 + 1] as number) << 8) | (data[i * 4] as number);
   }
-  return { picture, screen, sender, receiver };
+  return { picture, screen, sender, receiver, intoVideo };
 }
 
 describe('tiles over a bad channel', () => {
+  it.each([
+    [6, 0],
+    [7, 0.1],
+    [8, 0.2],
+  ])(
+    'seed %i, %f loss each way, with video areas starting, moving and ending: the picture ends exactly as the screen',
+    (seed, loss) => {
+      vi.useFakeTimers();
+      const plan: VideoPlan = [
+        { at: 40, area: { x: 64, y: 64, width: 192, height: 128 } },
+        { at: 140, area: { x: 256, y: 128, width: 144, height: 112 } }, // to the screen's edges
+        { at: 230, area: null },
+      ];
+      const { picture, screen, sender, receiver, intoVideo } = run(seed, loss, 0, plan);
+      const wrong = picture.pixels.findIndex((v, i) => v !== screen[i]);
+      expect(wrong, `first wrong pixel at ${wrong % 400},${Math.floor(wrong / 400)}`).toBe(-1);
+      expect(intoVideo).toBe(0);
+      expect(sender.stats().tiles.video).toBeGreaterThanOrEqual(2);
+      expect(receiver.videoCells).toEqual([]);
+      expect(receiver.stats.dropped).toBe(0);
+      sender.close();
+    },
+  );
+
   afterEach(() => vi.useRealTimers());
 
   it.each([

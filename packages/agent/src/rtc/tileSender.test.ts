@@ -458,4 +458,96 @@ describe('TileSender', () => {
     sender.flush();
     expect(channel.take()).toHaveLength(2);
   });
+
+  describe('video area', () => {
+    const noise = (seed: number) => (x: number, y: number) => (x * 2654435761 + y * 40503 + seed * 977) & 0xffffff;
+    const area = { x: 64, y: 64, width: 128, height: 64 };
+    const summary = (m: TileMessage | undefined) =>
+      m?.tiles.map(({ x, y, width, height, encoding }) => `${encoding} ${x},${y} ${width}×${height}`);
+
+    it('announces the area first, leaves its changes to the video, and sends its exact pixels when it ends', () => {
+      const s = screen(256, 192, () => 0xffffff);
+      sender.pushFrame(s.frame());
+      channel.take();
+      ack(1);
+      // A change inside and one outside: the inside one was dirty before the area started and is dropped.
+      s.repaint(noise(1), { x: 70, y: 70, width: 100, height: 40 });
+      s.repaint(() => 0xff0000, { x: 0, y: 0, width: 20, height: 20 });
+      sender.pushFrame(
+        s.frame([
+          { x: 70, y: 70, width: 100, height: 40 },
+          { x: 0, y: 0, width: 20, height: 20 },
+        ]),
+      );
+      channel.take();
+      ack(2);
+      sender.setVideoArea(area);
+      expect(summary(channel.take()[0])).toEqual(['video 64,64 128×64']);
+      ack(3);
+      // The video plays, and something changes across its edge: only the part outside is sent.
+      s.repaint(noise(2), area);
+      s.repaint(() => 0x00ff00, { x: 180, y: 100, width: 40, height: 10 });
+      sender.pushFrame(s.frame([area, { x: 180, y: 100, width: 40, height: 10 }]));
+      expect(summary(channel.take()[0])).toEqual(['solid 192,100 28×10']);
+      ack(4);
+      // A refresh (the helper lost its picture) announces the area again, with everything around it.
+      sender.handleMessage(packTileRefresh());
+      const refreshed = channel.take().flatMap((m) => m.tiles);
+      expect(refreshed[0]).toMatchObject({ encoding: 'video', ...area });
+      expect(
+        refreshed.filter((t) => t.encoding !== 'video' && t.y >= 64 && t.y < 128 && t.x >= 64 && t.x < 192),
+      ).toEqual([]);
+      ack(5);
+      // Motion stops: the area's cells go as exact tiles.
+      sender.setVideoArea(null);
+      const exact = channel.take().flatMap((m) => m.tiles);
+      expect(exact.map((t) => `${t.x},${t.y}`).sort()).toEqual(['128,64', '64,64']);
+      expect(exact.every((t) => t.encoding === 'raw')).toBe(true);
+      expect(sender.videoArea).toBeNull();
+    });
+
+    it('a lost announcement goes again while its area is current, not once it moved', () => {
+      const s = screen(256, 192, () => 0xffffff);
+      sender.pushFrame(s.frame());
+      channel.take();
+      ack(1);
+      sender.setVideoArea(area);
+      expect(channel.take()).toHaveLength(2); // small: sent twice
+      // Both copies lost; a later message is acknowledged first: the announcement is given up and sent again.
+      s.repaint(() => 0, { x: 0, y: 0, width: 4, height: 4 });
+      sender.pushFrame(s.frame([{ x: 0, y: 0, width: 4, height: 4 }]));
+      channel.take();
+      ack(3);
+      elapse(20);
+      expect(
+        channel
+          .take()
+          .flatMap((m) => m.tiles)
+          .map((t) => t.encoding),
+      ).toEqual(['video', 'video']);
+      // Moved before its announcement was lost: the old one is not sent again.
+      sender.setVideoArea({ x: 0, y: 128, width: 256, height: 64 });
+      channel.take();
+      ack(6);
+      elapse(20);
+      expect(
+        channel
+          .take()
+          .flatMap((m) => m.tiles)
+          .map((t) => t.encoding),
+      ).not.toContain('video');
+      // The old area's cells outside the new one came back as tiles.
+      expect(sender.stats().tiles.video).toBe(3);
+    });
+
+    it('refuses an area off the grid; a new screen size ends it', () => {
+      const s = screen(256, 192, () => 0xffffff);
+      sender.pushFrame(s.frame());
+      expect(() => sender.setVideoArea({ x: 10, y: 0, width: 64, height: 64 })).toThrow(RangeError);
+      expect(() => sender.setVideoArea({ x: 0, y: 0, width: 64, height: 300 })).toThrow(RangeError);
+      sender.setVideoArea({ x: 192, y: 128, width: 64, height: 64 });
+      sender.pushFrame(screen(300, 200, () => 0).frame());
+      expect(sender.videoArea).toBeNull();
+    });
+  });
 });

@@ -32,6 +32,12 @@
  *   was resent, and the resends kept it busier still.
  * - A message that fits in one small packet (a click, a caret, a menu highlight) is sent
  *   twice, so a single lost packet costs nothing.
+ * - A *video area* (`setVideoArea`: a rectangle on the grid where the screen changes like a
+ *   video, sent on the video track instead) is announced with a `video` tile and left out of
+ *   every frame while it lasts: changes there are not sent, and the shadow says the helper
+ *   has none of its pixels. When it ends (or moves), its cells are sent again as exact tiles,
+ *   so the picture converges to the screen once the motion stops. A lost announcement is
+ *   sent again only while its area is still the current one.
  */
 import { deflateRawSync } from 'node:zlib';
 import {
@@ -43,6 +49,7 @@ import {
   TILE_SIZE,
   copyTile,
   tileWireSize,
+  videoTile,
   type Deflate,
   type EncodedTile,
 } from '@remote-help/protocol';
@@ -96,6 +103,8 @@ interface InFlight {
   bytes: number;
   /** Total bytes written once this message was queued: it has left when that much is on the wire. */
   endOffset: number;
+  /** The video area this message announced, if it did. */
+  video: Rect | null;
   leftAt: number | null;
   /** When a later message was acknowledged before this one. */
   overtakenAt: number | null;
@@ -162,10 +171,14 @@ export class TileSender {
   #paused = false;
   /** The connection's path is dead (network change): nothing new is queued on the channel. */
   #pathDown = false;
+  /** The video area (on the grid), its cells (first and last column and row), and whether its announcement is due. */
+  #video: Rect | null = null;
+  #videoCells = { c0: 0, c1: -1, r0: 0, r1: -1 };
+  #videoDue = false;
   #stats = {
     frames: 0,
     messages: 0,
-    tiles: { solid: 0, palette: 0, raw: 0, copy: 0 },
+    tiles: { solid: 0, palette: 0, raw: 0, copy: 0, video: 0 },
     bytes: 0,
     duplicated: 0,
     lost: 0,
@@ -205,6 +218,7 @@ export class TileSender {
       this.#shadow = new Uint32Array(frame.width * frame.height).fill(UNKNOWN);
       this.#inFlight.clear();
       this.#inFlightBytes = 0;
+      this.#setVideo(null);
       this.#markAll();
     } else if (!frame.changed) {
       this.#markAll();
@@ -219,6 +233,45 @@ export class TileSender {
     if (this.#closed || !this.#image) return;
     this.#shadow.fill(UNKNOWN); // the helper may have nothing (a new canvas)
     this.#markAll();
+    if (this.#video) this.#videoDue = true;
+    this.flush();
+  }
+
+  /** The current video area, or null. */
+  get videoArea(): Rect | null {
+    return this.#video;
+  }
+
+  /**
+   * Makes `area` (on the cell grid, or null for none) the video area: see the module
+   * description. Cells of the previous area outside the new one are sent again as tiles.
+   */
+  setVideoArea(area: Rect | null): void {
+    if (this.#closed || !this.#image) return;
+    const old = this.#video;
+    if (old && area && sameRect(old, area)) return;
+    if (!old && !area) return;
+    if (area && !onCellGrid(area, this.#image))
+      throw new RangeError(`video area ${JSON.stringify(area)} is not on the grid`);
+    this.#setVideo(area);
+    if (old) {
+      this.#unknown(old);
+      this.#change(old); // what is outside the new area goes as tiles again
+    }
+    if (area) {
+      this.#unknown(area);
+      this.#videoDue = true;
+      const { c0, c1, r0, r1 } = this.#videoCells;
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) {
+          const at = (r * this.#cols + c) * 4;
+          if (this.#dirty[at + 2] === 0) continue;
+          this.#dirty.fill(0, at, at + 4);
+          this.#dirtyCount--;
+        }
+      }
+      this.#exact = this.#exact.flatMap((r) => outside(r, area));
+    }
     this.flush();
   }
 
@@ -357,6 +410,12 @@ export class TileSender {
       this.#shadowCopy(scroll.x, scroll.sy, scroll.y, scroll.width, scroll.height);
     }
     const tiles: EncodedTile[] = [];
+    const video = this.#videoDue ? this.#video : null;
+    this.#videoDue = false;
+    if (video) {
+      tiles.push(videoTile(video.x, video.y, video.width, video.height));
+      this.#stats.tiles.video++;
+    }
     for (const { tile } of this.#fills(image)) {
       tiles.push(tile);
       this.#stats.tiles.solid++;
@@ -378,7 +437,7 @@ export class TileSender {
       tiles.push(tile);
     }
     this.#dirtyCount = 0;
-    for (const t of tiles) this.#shadowPut(image, t);
+    for (const t of tiles) if (t.encoding !== 'video') this.#shadowPut(image, t);
     this.#stats.encodeMs += this.#now() - t0;
     if (tiles.length > 0) this.#sendFrame(image, tiles);
     this.#schedule();
@@ -398,8 +457,10 @@ export class TileSender {
         this.#send(message);
         this.#stats.duplicated++;
       }
-      const carried = new Uint16Array(group.length * 4);
-      group.forEach((t, i) => carried.set([t.x, t.y, t.width, t.height], i * 4));
+      const pixels = group.filter((t) => t.encoding !== 'video');
+      const announced = group.find((t) => t.encoding === 'video');
+      const carried = new Uint16Array(pixels.length * 4);
+      pixels.forEach((t, i) => carried.set([t.x, t.y, t.width, t.height], i * 4));
       this.#inFlightBytes += message.length;
       this.#inFlight.set(seq, {
         seq,
@@ -409,6 +470,7 @@ export class TileSender {
         endOffset: this.#written,
         leftAt: null,
         overtakenAt: null,
+        video: announced ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height } : null,
       });
     });
   }
@@ -540,7 +602,20 @@ export class TileSender {
   }
 
   #pending(): boolean {
-    return this.#dirtyCount > 0 || this.#exact.length > 0;
+    return this.#dirtyCount > 0 || this.#exact.length > 0 || this.#videoDue;
+  }
+
+  #setVideo(area: Rect | null): void {
+    this.#video = area;
+    this.#videoDue = false;
+    this.#videoCells = area
+      ? {
+          c0: area.x / TILE_SIZE,
+          c1: Math.ceil((area.x + area.width) / TILE_SIZE) - 1,
+          r0: area.y / TILE_SIZE,
+          r1: Math.ceil((area.y + area.height) / TILE_SIZE) - 1,
+        }
+      : { c0: 0, c1: -1, r0: 0, r1: -1 };
   }
 
   /** A changed rectangle: kept whole (it may be one colour when sent) or cut along the grid. */
@@ -552,6 +627,12 @@ export class TileSender {
     const width = Math.min(image.width, r.x + r.width) - x;
     const height = Math.min(image.height, r.y + r.height) - y;
     if (width <= 0 || height <= 0) return;
+    const video = this.#video;
+    if (video && intersects(video, { x, y, width, height })) {
+      // The video track carries the area: only what lies outside it goes as tiles.
+      for (const part of outside({ x, y, width, height }, video)) this.#change(part);
+      return;
+    }
     if (width * height >= MIN_FILL_PIXELS && this.#exact.length < MAX_EXACT) this.#exact.push({ x, y, width, height });
     else this.#mark(x, y, width, height);
   }
@@ -566,11 +647,13 @@ export class TileSender {
     const bottom = Math.min(image.height, y + height);
     if (right <= left || bottom <= top) return;
     const dirty = this.#dirty;
+    const v = this.#videoCells;
     for (let r = Math.floor(top / TILE_SIZE); r <= Math.floor((bottom - 1) / TILE_SIZE); r++) {
       const cellTop = r * TILE_SIZE;
       const y0 = Math.max(top, cellTop);
       const y1 = Math.min(bottom, cellTop + TILE_SIZE);
       for (let c = Math.floor(left / TILE_SIZE); c <= Math.floor((right - 1) / TILE_SIZE); c++) {
+        if (r >= v.r0 && r <= v.r1 && c >= v.c0 && c <= v.c1) continue; // the video track's
         const cellLeft = c * TILE_SIZE;
         const x0 = Math.max(left, cellLeft);
         const x1 = Math.min(right, cellLeft + TILE_SIZE);
@@ -615,6 +698,7 @@ export class TileSender {
       if (!overtaken) timeouts++;
       this.#forget(waiting);
       this.#remember(waiting, waiting.sentAt);
+      if (waiting.video && this.#video && sameRect(waiting.video, this.#video)) this.#videoDue = true;
       const t = waiting.tiles;
       for (let i = 0; i < t.length; i += 4) {
         const lost = {
@@ -691,6 +775,38 @@ function solidColour(image: ScreenFrame, r: Rect, except: readonly Rect[]): Uint
   }
   if (b0 < 0) return 'covered';
   return image.format === 'bgra' ? Uint8Array.of(b2, b1, b0) : Uint8Array.of(b0, b1, b2);
+}
+
+function sameRect(a: Rect, b: Rect): boolean {
+  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+}
+
+/** Whether `r` starts on cell edges and is whole cells or reaches the screen's edge, inside the screen. */
+function onCellGrid(r: Rect, screen: { width: number; height: number }): boolean {
+  const whole = (start: number, size: number, side: number) =>
+    start >= 0 &&
+    size > 0 &&
+    start % TILE_SIZE === 0 &&
+    start + size <= side &&
+    (size % TILE_SIZE === 0 || start + size === side);
+  return whole(r.x, r.width, screen.width) && whole(r.y, r.height, screen.height);
+}
+
+/** The parts of `r` outside `hole` (at most four: above, below, left, right). */
+function outside(r: Rect, hole: Rect): Rect[] {
+  if (!intersects(r, hole)) return [r];
+  const parts: Rect[] = [];
+  const top = Math.max(r.y, hole.y);
+  const bottom = Math.min(r.y + r.height, hole.y + hole.height);
+  if (hole.y > r.y) parts.push({ x: r.x, y: r.y, width: r.width, height: hole.y - r.y });
+  if (hole.y + hole.height < r.y + r.height) {
+    parts.push({ x: r.x, y: hole.y + hole.height, width: r.width, height: r.y + r.height - hole.y - hole.height });
+  }
+  if (hole.x > r.x) parts.push({ x: r.x, y: top, width: hole.x - r.x, height: bottom - top });
+  if (hole.x + hole.width < r.x + r.width) {
+    parts.push({ x: hole.x + hole.width, y: top, width: r.x + r.width - hole.x - hole.width, height: bottom - top });
+  }
+  return parts;
 }
 
 function intersects(a: Rect, b: Rect): boolean {

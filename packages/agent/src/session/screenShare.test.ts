@@ -10,6 +10,8 @@ import type { ScreenFrame } from '../platform/types.js';
 import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
 import { Picture } from '../testing/picture.js';
 import { hasCommand, startXvfb, waitFor, type Xvfb } from '../testing/xvfb.js';
+import { openPainter } from '../testing/xpainter.js';
+import { randomFillSync } from 'node:crypto';
 import { ScreenShare, type PixelPath } from './screenShare.js';
 
 /** The helper's picture, kept as 0xRRGGBB per pixel. */
@@ -103,6 +105,56 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     const before = (await media.stats()).tiles?.messages;
     await new Promise((r) => setTimeout(r, 1000));
     expect((await media.stats()).tiles?.messages).toBe(before);
+  });
+
+  it('tiles: a playing video goes on the video track, cropped to its area, and the picture is exact again once it stops', async () => {
+    const picture = new Picture();
+    const decoded = new Set<string>();
+    const media = await open('tiles');
+    helper = await connectLoopback(media, (frame) => decoded.add(`${frame.width}x${frame.height}`), picture);
+    const tiles = () => helper?.tiles ?? null;
+    await waitFor(() => (tiles()?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    const x = await openPainter(xvfb.display);
+    try {
+      const area = { x: 64, y: 64, width: 320, height: 192 }; // on the 64-pixel grid
+      const win = await x.fill(area.x, area.y, area.width, area.height, 0x000000);
+      let playing = true;
+      const noise = new Uint8Array(area.width * area.height * 4);
+      const play = (async () => {
+        while (playing) {
+          await x.image(win, 0, 0, area.width, area.height, randomFillSync(noise));
+          await new Promise((r) => setTimeout(r, 33));
+        }
+      })();
+      try {
+        await waitFor(() => (tiles()?.videoCells.length ?? 0) > 0, 10_000, 'the video area at the helper');
+        expect(tiles()?.videoCells).toEqual([area]);
+        await waitFor(() => decoded.has('320x192'), 10_000, 'decoded frames of the area alone');
+        // While it plays, its noise does not go as tiles (it would be ~180 KiB a frame).
+        const before = (await media.stats()).tiles?.bytes ?? 0;
+        await new Promise((r) => setTimeout(r, 1000));
+        const stats = await media.stats();
+        expect((stats.tiles?.bytes ?? 0) - before).toBeLessThan(50_000);
+        expect(stats.videoAreas?.area).toEqual(area);
+        expect(stats.videoAreas?.video.framesSent).toBeGreaterThan(5);
+      } finally {
+        playing = false;
+        await play;
+      }
+      // Stopped on its last frame: the area goes back to exact tiles.
+      await waitFor(() => tiles()?.videoCells.length === 0, 5000, 'the area back on tiles');
+      await waitFor(
+        async () => {
+          const now = await screenNow(xvfb.display);
+          return now.every((v, i) => v === picture.pixels[i]);
+        },
+        5000,
+        'the helper picture to match the screen exactly',
+      );
+      expect((await media.stats()).videoAreas?.area).toBeNull();
+    } finally {
+      await x.close();
+    }
   });
 
   it('video: `--pixels video` sends a VP8 track and no tiles channel', async () => {

@@ -6,6 +6,12 @@
  * `ScreenVideoSource` track (`pixels: 'video'`), and the `AgentPeer` (offerer, `input` +
  * `control` channels) that carries it to the helper. `LiveMedia` is the interface the session controller uses,
  * so tests can replace the whole pipeline with a fake.
+ *
+ * On the tiles path, the part of the screen that plays like a video (`VideoAreas`: many
+ * frames in a row, photographic) goes to a video track instead, cropped to that area, and
+ * comes back to exact tiles once it is still (ADR 0024). The track is on every tiles
+ * connection from the start, so switching needs no renegotiation; it carries nothing while
+ * there is no video area.
  */
 import { EventEmitter } from 'node:events';
 import type { IceServer, SignalPayload } from '@remote-help/protocol';
@@ -16,6 +22,8 @@ import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
 import { TileSender, type TileSenderStats } from '../rtc/tileSender.js';
 import { trace, tracing } from '../trace.js';
 import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
+import { VideoAreas } from '../capture/videoAreas.js';
+import type { Rect } from '../platform/types.js';
 import type { WrtcModule } from '../rtc/wrtc.js';
 
 /** Repeats of the current picture after connecting, and their spacing. */
@@ -91,6 +99,11 @@ export interface ScreenShareOptions {
   maxFps?: number;
   /** How pixels travel: damage tiles on a data channel (default) or a VP8 video track. */
   pixels?: PixelPath | undefined;
+  /**
+   * On the tiles path, send areas that play like a video on a video track (default: on,
+   * unless the environment has `REMOTE_HELP_VIDEO_AREAS=off`).
+   */
+  videoAreas?: boolean | undefined;
   wrtc?: WrtcModule;
 }
 
@@ -110,8 +123,13 @@ export interface ScreenShareStats {
   capture: CaptureStats;
   video?: VideoSourceStats;
   tiles?: TileSenderStats;
+  /** The tiles path's video areas: the current one, how many there were, and its track's counters. */
+  videoAreas?: { area: Rect | null; started: number; video: VideoSourceStats };
   rtc: Record<string, unknown>[];
 }
+
+/** How often a video area is checked for having gone still while no frame comes. */
+const AREA_TICK_MS = 100;
 
 /** Capture → video track → peer connection. */
 export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMedia {
@@ -125,6 +143,12 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #captureLost = false;
   readonly #video: ScreenVideoSource | null;
   #tiles: TileSender | null = null;
+  /** The tiles path's video areas: the finder, the track's source, the current area, and areas so far. */
+  readonly #areas: VideoAreas | null;
+  readonly #areaVideo: ScreenVideoSource | null;
+  #area: Rect | null = null;
+  #areasStarted = 0;
+  #areaTimer: NodeJS.Timeout | undefined;
   /** Peer connections made so far (the current one's number). */
   #generation = 0;
   #lastFrame: ScreenFrame | null = null;
@@ -150,6 +174,12 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
             ...(options.wrtc ? { wrtc: options.wrtc } : {}),
           })
         : null;
+    const areas = this.#video === null && (options.videoAreas ?? process.env['REMOTE_HELP_VIDEO_AREAS'] !== 'off');
+    this.#areas = areas ? new VideoAreas() : null;
+    this.#areaVideo = areas
+      ? new ScreenVideoSource({ maxFps: 30, ...(options.wrtc ? { wrtc: options.wrtc } : {}) })
+      : null;
+    this.#areaVideo?.setPaused(true); // nothing to carry until there is an area
     this.#iceServers = options.iceServers;
     this.#ice = options.ice;
     this.#wrtc = options.wrtc;
@@ -210,7 +240,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   /** A peer connection carrying the screen (track or `tiles` channel), its events forwarded. */
   #newPeer(): AgentPeer {
     const peer = new AgentPeer({
-      track: this.#video?.track,
+      track: this.#video?.track ?? this.#areaVideo?.track,
       tiles: this.#video === null,
       iceServers: this.#ice?.servers ?? this.#iceServers,
       ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
@@ -236,6 +266,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       if (state === lastState) return; // libwebrtc repeats some states
       lastState = state;
       if (state === 'connected') this.#warmUp();
+      if (state === 'connected' && this.#area) this.#areaVideo?.refresh();
       this.emit('connectionstatechange', state);
     });
     peer.on('error', (error) => this.emit('error', error));
@@ -275,6 +306,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#paused = paused;
     this.#tiles?.setPaused(paused);
     this.#video?.setPaused(paused);
+    this.#areaVideo?.setPaused(paused || !this.#area);
     if (!paused) this.#warmUp();
   }
 
@@ -318,6 +350,9 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       capture: this.#screen.stats(),
       ...(this.#video ? { video: this.#video.stats() } : {}),
       ...(this.#tiles ? { tiles: this.#tiles.stats() } : {}),
+      ...(this.#areaVideo
+        ? { videoAreas: { area: this.#area, started: this.#areasStarted, video: this.#areaVideo.stats() } }
+        : {}),
       rtc: await this.#peer.getStats(),
     };
   }
@@ -334,9 +369,11 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#warmUpTimer);
+    clearInterval(this.#areaTimer);
     this.#ice?.close();
     this.#peer.close();
     this.#video?.stop();
+    this.#areaVideo?.stop();
     this.#tiles?.close();
     await this.#screen.close();
   }
@@ -367,6 +404,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     sender.setPaused(this.#paused);
     this.#tiles = sender;
     if (this.#lastFrame) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
+    if (this.#area) sender.setVideoArea(this.#area);
     if (tracing('tiles')) {
       const capture = this.#screen;
       const timer = setInterval(() => {
@@ -384,11 +422,56 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
         if (!this.#lastFrame) trace('tiles', () => 'first frame captured');
         this.#lastFrame = frame;
         this.#video?.pushFrame(frame);
+        if (this.#areas) this.#pushArea(frame);
         this.#tiles?.pushFrame(frame);
         this.emit('frame', frame);
       },
       { onError: (error) => this.#onCaptureError(error) },
     );
+  }
+
+  /**
+   * Finds the video area in a captured frame (before the tiles see it, so that they leave
+   * it out) and hands what changed in it to the area's track.
+   */
+  #pushArea(frame: ScreenFrame): void {
+    const area = (this.#areas as VideoAreas).update(frame, performance.now());
+    const fresh = this.#setArea(area);
+    if (!area) return;
+    const changed = fresh ? undefined : frame.changed?.flatMap((r) => clipTo(r, area));
+    if (changed && changed.length === 0) return;
+    (this.#areaVideo as ScreenVideoSource).pushFrame({
+      width: area.width,
+      height: area.height,
+      stride: frame.stride,
+      format: frame.format,
+      timestamp: frame.timestamp,
+      data: frame.data.subarray(area.y * frame.stride + area.x * 4),
+      ...(changed ? { changed } : {}),
+    });
+    if (fresh) this.#areaVideo?.setPaused(this.#paused);
+  }
+
+  /** Makes `area` the video area (the tiles leave it out); true when it is a new one. */
+  #setArea(area: Rect | null): boolean {
+    const old = this.#area;
+    if (old === area || (old && area && sameRect(old, area))) return false;
+    this.#area = area;
+    this.#tiles?.setVideoArea(area);
+    trace('tiles', () => `video area ${area ? `${area.width}x${area.height}+${area.x}+${area.y}` : 'ended'}`);
+    clearInterval(this.#areaTimer);
+    if (!area) {
+      this.#areaVideo?.setPaused(true);
+      return false;
+    }
+    this.#areasStarted++;
+    // The area ends when it has been still for a while: no frame may come to say so.
+    this.#areaTimer = setInterval(() => {
+      if (this.#closed) return clearInterval(this.#areaTimer);
+      this.#setArea(this.#areas?.tick(performance.now()) ?? null);
+    }, AREA_TICK_MS);
+    this.#areaTimer.unref();
+    return true;
   }
 
   /** A capture failure: a lost display is reported once as `captureLost`, anything else as `error`. */
@@ -401,6 +484,19 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#captureLost = true;
     this.emit('captureLost', error);
   }
+}
+
+/** The part of `r` inside `area`, relative to the area's corner (none or one rectangle). */
+function clipTo(r: Rect, area: Rect): Rect[] {
+  const x0 = Math.max(r.x, area.x);
+  const y0 = Math.max(r.y, area.y);
+  const x1 = Math.min(r.x + r.width, area.x + area.width);
+  const y1 = Math.min(r.y + r.height, area.y + area.height);
+  return x1 > x0 && y1 > y0 ? [{ x: x0 - area.x, y: y0 - area.y, width: x1 - x0, height: y1 - y0 }] : [];
+}
+
+function sameRect(a: Rect, b: Rect): boolean {
+  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }
 
 /** Whether a capture failure means the display itself is gone (the X server died or closed on us). */

@@ -3,13 +3,15 @@
  * A second X client for tests: maps override-redirect windows filled with a colour,
  * which is a real screen change as far as DAMAGE and GetImage are concerned.
  */
-import { closeX11, connectX11, type XDisplay } from '../platform/linux/x11.js';
+import { closeX11, connectX11, Z_PIXMAP, type XDisplay } from '../platform/linux/x11.js';
 
 export interface Painter {
   /** Maps a window at (x, y) filled with `rgb` (0xRRGGBB); returns its id. */
   fill(x: number, y: number, width: number, height: number, rgb: number): Promise<number>;
   /** Repaints part of window `id` with `rgb`. */
   paint(id: number, x: number, y: number, width: number, height: number, rgb: number): Promise<void>;
+  /** Puts `width × height` pixels of `bgrx` (4 bytes each, blue first: a 24-bit screen's format) at (x, y) of window `id`. */
+  image(id: number, x: number, y: number, width: number, height: number, bgrx: Uint8Array): Promise<void>;
   destroy(id: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,6 +36,16 @@ export async function openPainter(display: string): Promise<Painter> {
     async paint(id, px, py, width, height, rgb) {
       client.ChangeGC(gc, { foreground: rgb });
       client.PolyFillRectangle(id, gc, [px, py, width, height]);
+      await client.sync();
+    },
+    async image(id, px, py, width, height, bgrx) {
+      // In strips: a core request holds at most 256 KiB.
+      const rows = Math.max(1, Math.floor(200_000 / (width * 4)));
+      for (let y = 0; y < height; y += rows) {
+        const n = Math.min(rows, height - y);
+        const strip = Buffer.from(bgrx.buffer, bgrx.byteOffset + y * width * 4, n * width * 4);
+        client.PutImage(Z_PIXMAP, id, gc, width, n, px, py + y, 0, 24, strip);
+      }
       await client.sync();
     },
     async destroy(id) {

@@ -181,6 +181,19 @@ export interface XClient {
   CreateGC(id: number, drawable: number, values: Record<string, number>): void;
   ChangeGC(id: number, values: Record<string, number>): void;
   PolyFillRectangle(drawable: number, gc: number, rects: number[]): void;
+  /** `data`: rows of pixels as the server's format says (ZPixmap, 32 bits per pixel at depth 24: BGRX). */
+  PutImage(
+    format: number,
+    drawable: number,
+    gc: number,
+    width: number,
+    height: number,
+    dstX: number,
+    dstY: number,
+    leftPad: number,
+    depth: number,
+    data: Buffer,
+  ): void;
   InternAtom(onlyIfExists: boolean, name: string, cb: XCallback<number>): void;
   ChangeProperty(mode: number, window: number, property: number, type: number, format: number, data: string): void;
   GetProperty(
