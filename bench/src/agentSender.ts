@@ -193,6 +193,7 @@ async function stats(): Promise<Record<string, unknown>> {
     capture: share?.capture ?? source.stats(),
     ...(share?.video ? { video: share.video } : {}),
     ...(share?.tiles ? { tiles: share.tiles } : {}),
+    ...(share?.videoAreas ? { videoAreas: share.videoAreas } : {}),
     input: dispatcher.stats(),
     control: s?.control?.stats() ?? null,
     connectedAt: s?.connectedAt ?? 0,

@@ -197,6 +197,12 @@ async function measure(ctx: Ctx, extraPids: Record<string, number[]>, body: () =
     result['tileEncodeMsAvg'] = r1(num(t1, 'encodeMsAvg'));
     result['tileFramesLost'] = num(t1, 'lost') - num(t0, 'lost');
     result['tileFramesDuplicated'] = num(t1, 'duplicated') - num(t0, 'duplicated');
+    // The hybrid path: frames of the video area handed to the encoder, and the area at the end.
+    const v0 = ((out0?.['videoAreas'] as Json | undefined)?.['video'] as Json | undefined) ?? {};
+    const areas1 = out1?.['videoAreas'] as Json | undefined;
+    const v1 = (areas1?.['video'] as Json | undefined) ?? {};
+    result['videoAreaFramesPerS'] = r1((num(v1, 'framesSent') - num(v0, 'framesSent')) / seconds);
+    result['videoArea'] = areas1?.['area'] ?? null;
   } else {
     const f0 = (s0 as { flips?: number } | null)?.flips ?? 0;
     const f1 = (s1 as { flips?: number } | null)?.flips ?? 0;

@@ -71,6 +71,7 @@ function bundleHelperTiles(): string {
       contents: [
         `export { PathMonitor, TileReceiver } from '@remote-help/protocol';`,
         `export { CanvasPainter } from './CanvasPainter';`,
+        `export { VideoAreaCompositor } from './VideoAreaCompositor';`,
         `export { ControlChannels } from '../control/ControlChannels';`,
       ].join('\n'),
       resolveDir: dir,

@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame */
+/* global window, document, requestAnimationFrame, MutationObserver, MediaStream */
 /**
  * Viewer for the agent's damage tiles: the helper app's own TileReceiver and CanvasPainter
  * (packages/web/src/helper/tiles, bundled by the bench at /helper/tiles.js) answer the
@@ -6,9 +6,11 @@
  * animation frame. Input goes out through the helper app's own ControlChannels: numbered, on `input` and
  * a second copy on `input-fast`. Like the helper app, the page runs the path heartbeat (PathMonitor, on the
  * pre-negotiated `heartbeat` channel) and takes the agent's `control` channel (cursor, displays, control
- * state), so an idle session costs what a real one does.
+ * state), so an idle session costs what a real one does. The video area of the hybrid path (the agent's
+ * track) plays in a hidden <video> and the helper app's VideoAreaCompositor draws it onto the canvas; each
+ * frame it draws is a paint for the probe.
  */
-import { CanvasPainter, ControlChannels, PathMonitor, TileReceiver } from '/helper/tiles.js';
+import { CanvasPainter, ControlChannels, PathMonitor, TileReceiver, VideoAreaCompositor } from '/helper/tiles.js';
 import { answerAgent, createProbe, peerStats, readConfig } from './probe.js';
 
 const config = readConfig();
@@ -17,7 +19,16 @@ const { width, height } = config.geometry;
 const canvas = document.getElementById('screen');
 canvas.width = width;
 canvas.height = height;
-const painter = new CanvasPainter(canvas);
+const areaVideo = document.getElementById('area-video');
+const compositor = new VideoAreaCompositor(canvas, () => areaVideo);
+const painter = new CanvasPainter(canvas, compositor);
+// A video frame drawn onto the canvas is new content, like a tile: the probe counts it at the next animation frame.
+new MutationObserver(() => {
+  if (rafPending) return;
+  rafPending = true;
+  arrivedAt = drawnAt = performance.now();
+  requestAnimationFrame(paint);
+}).observe(canvas, { attributes: true, attributeFilter: ['data-video-frames'] });
 
 let pc = null;
 let input = null;
@@ -69,6 +80,10 @@ window.benchConnect = () => {
       monitor ??= new PathMonitor(peer, () => undefined);
     },
     onclose: () => monitor?.close(),
+    ontrack: (e) => {
+      areaVideo.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      areaVideo.play().catch(() => undefined);
+    },
     ondatachannel: (e) => {
       if (e.channel.label === 'control') {
         e.channel.onmessage = (m) => {

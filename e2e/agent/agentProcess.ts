@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, type Browser } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
-import { signIn } from '../support.js';
+import { PASSWORD, signIn } from '../support.js';
 
 /** The one-time address of the agent's window, as `run --no-window` prints it when a launch arrives. */
 export const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
@@ -103,4 +103,40 @@ export async function agentDesktop(prefix: string): Promise<AgentDesktop> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * From the agent window's sign-in screen to a request on it: the sharer signs in through the
+ * IdP's page (the "system browser"), the helper (Daniel Okafor) gets a code, the sharer
+ * enters it, the helper asks for `mode`. Returns the helper's page and the agent window's
+ * Allow button, not clicked yet.
+ */
+export async function requestFromAgent(
+  browser: Browser,
+  win: Page,
+  opened: () => string[],
+  mode: 'View only' | 'Full control',
+): Promise<{ helper: Page; allow: Locator }> {
+  await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
+  await win.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
+  const idp = await (await browser.newContext()).newPage();
+  await idp.goto(opened().at(-1) as string);
+  await idp.getByLabel('Email').fill('sharer@contoso.example');
+  await idp.getByLabel('Password').fill(PASSWORD);
+  await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
+
+  const helper = await (await browser.newContext()).newPage();
+  await signIn(helper, '/help', 'helper@contoso.example');
+  await helper.getByRole('button', { name: 'Get a security code' }).click();
+  const codeBox = helper.getByTestId('security-code');
+  await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
+  await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
+  await win.getByRole('button', { name: 'Submit' }).click();
+  await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
+  await helper.getByRole('button', { name: mode }).click();
+  const allow = win.getByRole('button', { name: 'Allow' });
+  await expect(allow).toBeVisible();
+  return { helper, allow };
 }

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { framesDecoded, PASSWORD, signIn, closeContexts } from '../support.js';
+import { framesDecoded, closeContexts } from '../support.js';
+import { requestFromAgent, WINDOW_URL } from './agentProcess.js';
 
 test.afterEach(closeContexts);
 
-const WINDOW_URL = /http:\/\/127\.0\.0\.1:\d+\/\?t=\S+/;
 /** How long the sharer "reads" the request before Allow (the same before and after a change). */
 const READING_MS = 2000;
 
@@ -109,28 +109,7 @@ test('first frame after Allow with the native agent (printed, not asserted)', as
   const agent = await startAgent(browser, x.display);
   const { win } = agent;
   try {
-    await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => agent.opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(agent.opened().at(-1) as string);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
-
-    const helper = await (await browser.newContext()).newPage();
-    await signIn(helper, '/help', 'helper@contoso.example');
-    await helper.getByRole('button', { name: 'Get a security code' }).click();
-    const codeBox = helper.getByTestId('security-code');
-    await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
-    await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
-    await win.getByRole('button', { name: 'Submit' }).click();
-    await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
-
-    await helper.getByRole('button', { name: 'View only' }).click();
-    const allow = win.getByRole('button', { name: 'Allow' });
-    await expect(allow).toBeVisible();
+    const { helper, allow } = await requestFromAgent(browser, win, agent.opened, 'View only');
     // The sharer reads the request; nothing is live for the helper meanwhile.
     await win.waitForTimeout(READING_MS);
     await expect(helper.getByTestId('remote-canvas')).toHaveCount(0);

@@ -78,7 +78,7 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
   const [fit, setFit] = useState(true);
   const [laserWanted, setLaserWanted] = useState(false);
   const { link, snapshot } = useDataChannels(receiver.channels);
-  const tiles = useTileCanvas(receiver.channels.get(TILES_CHANNEL), receiver.openedBeforeActive);
+  const tiles = useTileCanvas(receiver.channels.get(TILES_CHANNEL), receiver.openedBeforeActive, receiver.stream);
   const name = session.sharer?.displayName ?? t('common.someone');
   const { stream, connectionState } = receiver;
   const [offlineSince, setOfflineSince] = useState<number | null>(null);

@@ -59,6 +59,16 @@ const useStyles = makeStyles({
   screenFit: { display: 'block', width: '100%', height: '100%', objectFit: 'contain' },
   screenActual: { display: 'block', width: 'auto', height: 'auto', maxWidth: 'none', maxHeight: 'none' },
   picture: { position: 'absolute', pointerEvents: 'none', overflow: 'hidden' },
+  /** Plays the video area's track for the tile canvas: rendered (so the browser decodes it), never seen. */
+  areaVideo: {
+    position: 'absolute',
+    left: 0,
+    top: 0,
+    width: '2px',
+    height: '2px',
+    opacity: 0,
+    pointerEvents: 'none',
+  },
   overlay: {
     position: 'absolute',
     inset: 0,
@@ -165,14 +175,25 @@ export function RemoteSurface({
         aria-describedby={capturing ? hintId : undefined}
       >
         {tiles ? (
-          <canvas
-            ref={tiles.canvas}
-            data-testid="remote-canvas"
-            className={fit ? styles.screenFit : styles.screenActual}
-            width={0}
-            height={0}
-            aria-hidden
-          />
+          <>
+            <video
+              ref={tiles.video}
+              data-testid="remote-area-video"
+              className={styles.areaVideo}
+              aria-hidden
+              autoPlay
+              playsInline
+              muted
+            />
+            <canvas
+              ref={tiles.canvas}
+              data-testid="remote-canvas"
+              className={fit ? styles.screenFit : styles.screenActual}
+              width={0}
+              height={0}
+              aria-hidden
+            />
+          </>
         ) : (
           <video
             ref={video}

@@ -4,15 +4,20 @@
  * queue. The 2D context is opaque (`alpha: false`) and asks for a low-latency
  * (`desynchronized`) surface where the browser offers one. A resize sets the canvas'
  * own width and height (its intrinsic size) and dispatches a `resize` event on it, the
- * way a `<video>` does when its frame size changes.
+ * way a `<video>` does when its frame size changes. The video area's cells (the hybrid
+ * path) go to a {@link VideoAreaCompositor}, when there is one.
  */
-import type { Painter } from '@remote-help/protocol';
+import type { Painter, ScreenRect } from '@remote-help/protocol';
+import type { VideoAreaCompositor } from './VideoAreaCompositor';
 
 /** See the module description. */
 export class CanvasPainter implements Painter {
   private readonly context: CanvasRenderingContext2D;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly compositor?: VideoAreaCompositor,
+  ) {
     const context = canvas.getContext('2d', { alpha: false, desynchronized: true });
     if (!context) throw new Error('CanvasPainter: no 2D context');
     this.context = context;
@@ -36,6 +41,10 @@ export class CanvasPainter implements Painter {
 
   put(rgba: Uint8ClampedArray, x: number, y: number, width: number, height: number): void {
     this.context.putImageData(new ImageData(overArrayBuffer(rgba), width, height), x, y);
+  }
+
+  video(area: ScreenRect | null, cells: readonly ScreenRect[]): void {
+    this.compositor?.show(area, cells);
   }
 }
 

@@ -10,16 +10,22 @@
  * A new channel (a new connection) starts over on an empty canvas. A channel that was
  * open before the canvas listened (`askForPicture`: the connection was set up before the
  * sharer allowed) may have carried messages nobody heard: the whole picture is asked for.
+ * The connection's video track, if it has one, plays in the hidden `video` element: the
+ * agent sends the part of its screen that plays like a video there, and a
+ * {@link VideoAreaCompositor} draws it onto the canvas (ADR 0024).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { FrameCoalescer } from '../control/frameCoalescer';
 import { CanvasPainter } from './CanvasPainter';
+import { VideoAreaCompositor } from './VideoAreaCompositor';
 import { TileReceiver } from '@remote-help/protocol';
 
 /** The canvas that shows the tiles, and whether a complete frame is on it yet. */
 export interface TileCanvas {
   canvas: RefObject<HTMLCanvasElement | null>;
+  /** Render a hidden `<video ref={video}>` beside the canvas: it plays the video area's track. */
+  video: RefObject<HTMLVideoElement | null>;
   painted: boolean;
 }
 
@@ -46,15 +52,31 @@ function clear(canvas: HTMLCanvasElement): void {
   canvas.height = 0;
   canvas.dispatchEvent(new Event('resize'));
   canvas.dataset.frames = '0';
+  canvas.dataset.videoCells = '0';
 }
 
 /**
  * See the module description. Returns null when there is no `tiles` channel (the picture
  * is a video then). Render `<canvas ref={canvas}>` in the same render the channel appears.
  */
-export function useTileCanvas(channel: RTCDataChannel | undefined, askForPicture = false): TileCanvas | null {
+export function useTileCanvas(
+  channel: RTCDataChannel | undefined,
+  askForPicture = false,
+  stream: MediaStream | null = null,
+): TileCanvas | null {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
   const [painted, setPainted] = useState(false);
+
+  useEffect(() => {
+    const element = video.current;
+    if (!element) return;
+    // React sets `muted` as a property only; the attribute is what lets it play without a gesture.
+    element.muted = true;
+    element.setAttribute('muted', '');
+    element.srcObject = stream;
+    if (stream) element.play().catch(() => undefined);
+  }, [stream, channel]);
 
   useEffect(() => {
     const element = canvas.current;
@@ -66,11 +88,12 @@ export function useTileCanvas(channel: RTCDataChannel | undefined, askForPicture
       if (first) setPainted(true);
       first = false;
     });
+    const compositor = new VideoAreaCompositor(element, () => video.current);
     const receiver = new TileReceiver(
       (data) => {
         if (channel.readyState === 'open') channel.send(data);
       },
-      new CanvasPainter(element),
+      new CanvasPainter(element, compositor),
       undefined,
       paceAcks,
     );
@@ -83,6 +106,7 @@ export function useTileCanvas(channel: RTCDataChannel | undefined, askForPicture
       channel.removeEventListener('message', onMessage);
       channel.removeEventListener('close', detach);
       frames.cancel();
+      compositor.dispose();
     };
     channel.binaryType = 'arraybuffer';
     channel.addEventListener('message', onMessage);
@@ -97,5 +121,5 @@ export function useTileCanvas(channel: RTCDataChannel | undefined, askForPicture
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [channel]);
 
-  return channel ? { canvas, painted } : null;
+  return channel ? { canvas, video, painted } : null;
 }
