@@ -16,7 +16,8 @@
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
-import { PathMonitor } from '@remote-help/protocol';
+import { PathMonitor, TILES_CHANNEL } from '@remote-help/protocol';
+import { keepTileBacklog } from './tiles/tileBacklog';
 import type { PathState } from '@remote-help/protocol';
 import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, relayProblem, sdpSessionId } from '../common/rtc';
 import type { RelayProblem, RemoteCandidate } from '../common/rtc';
@@ -208,6 +209,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
       // A second channel with the same label replaces the first (the later one is the live one).
       this.dataChannels.get(channel.label)?.close();
       this.dataChannels = new Map(this.dataChannels).set(channel.label, channel);
+      // The agent's first picture may come before the view listens: kept for it (`tileBacklog`).
+      if (channel.label === TILES_CHANNEL) keepTileBacklog(channel);
       this.emit('channels', this.dataChannels);
     };
     this.emit('state', pc.connectionState);

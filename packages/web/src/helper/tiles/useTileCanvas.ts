@@ -9,7 +9,9 @@
  * helper whose machine cannot keep up gets fewer frames instead of a frozen page.
  * A new channel (a new connection) starts over on an empty canvas. A channel that was
  * open before the canvas listened (`askForPicture`: the connection was set up before the
- * sharer allowed) may have carried messages nobody heard: the whole picture is asked for.
+ * sharer allowed) may have carried messages before it listened: those kept by
+ * `tileBacklog` are painted first; when none were kept, or too many, the whole picture is
+ * asked for.
  * The connection's video track, if it has one, plays in the hidden `video` element: the
  * agent sends the part of its screen that plays like a video there, and a
  * {@link VideoAreaCompositor} draws it onto the canvas (ADR 0024).
@@ -19,6 +21,7 @@ import type { RefObject } from 'react';
 import { FrameCoalescer } from '../control/frameCoalescer';
 import { CanvasPainter } from './CanvasPainter';
 import { VideoAreaCompositor } from './VideoAreaCompositor';
+import { takeTileBacklog } from './tileBacklog';
 import { TileReceiver } from '@remote-help/protocol';
 
 /** The canvas that shows the tiles, and whether a complete frame is on it yet. */
@@ -109,9 +112,14 @@ export function useTileCanvas(
       compositor.dispose();
     };
     channel.binaryType = 'arraybuffer';
+    // What came before this listener (the first picture, sent while the view mounted) is painted first.
+    const backlog = takeTileBacklog(channel);
+    for (const data of backlog?.messages ?? []) onMessage(new MessageEvent('message', { data }));
     channel.addEventListener('message', onMessage);
     channel.addEventListener('close', detach);
-    if (askForPicture && channel.readyState === 'open') receiver.refresh();
+    // Without a complete backlog, what came before may be lost: the whole picture is asked for.
+    const complete = backlog !== null && !backlog.overflowed;
+    if (askForPicture && !complete && channel.readyState === 'open') receiver.refresh();
     return () => {
       detach();
       clear(element);
