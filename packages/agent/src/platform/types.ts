@@ -80,6 +80,12 @@ export interface ScreenSource {
    * then one frame per change, at most `maxFps` per second. One capture at a time.
    */
   start(displayId: string, onFrame: (frame: ScreenFrame) => void, options?: CaptureOptions): Promise<void>;
+  /**
+   * Sets up what capturing `displayId` needs (buffers, shared memory) without reading any
+   * pixel, so that a later `start` of the same display only reads (ADR 0023: done while the
+   * sharer reads the request). Optional; `start` works without it.
+   */
+  prepare?(displayId: string): Promise<void>;
   /** Stops the running capture (no more `onFrame` calls after the promise settles). */
   stop(): Promise<void>;
   stats(): CaptureStats;

@@ -831,3 +831,33 @@ function groupIntoMessages(tiles: EncodedTile[]): EncodedTile[][] {
   if (current.length > 0) groups.push(current);
   return groups;
 }
+
+/**
+ * Runs the tile encoder once over a made-up picture (fills, stripes, noise, then a change
+ * and a scroll-sized area), sending nowhere. Called while the sharer reads the request
+ * (ADR 0023), so that the first real frame after Allow runs compiled code instead of
+ * waiting for the JIT. No screen pixel is read.
+ */
+export function warmUpTileEncoder(): void {
+  const width = 320;
+  const height = 192;
+  const stride = width * 4;
+  const data = new Uint8Array(stride * height);
+  let seed = 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * stride + x * 4;
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const value = x < 96 ? 0x3060a0 : x < 192 ? (((x >> 1) + y) % 3 === 0 ? 0x202020 : 0xf0f0f0) : seed >>> 8;
+      data[p] = value & 0xff;
+      data[p + 1] = (value >> 8) & 0xff;
+      data[p + 2] = (value >> 16) & 0xff;
+    }
+  }
+  const sender = new TileSender({ readyState: 'open', bufferedAmount: 0, send: () => undefined });
+  const frame: ScreenFrame = { width, height, data, stride, format: 'bgra', timestamp: 0 };
+  sender.pushFrame(frame);
+  data.copyWithin(0, stride * 8); // everything moves up 8 rows: a scroll
+  sender.pushFrame({ ...frame, changed: [{ x: 0, y: 0, width, height }] });
+  sender.close();
+}

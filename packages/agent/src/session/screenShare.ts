@@ -19,7 +19,7 @@ import { AgentError, isAgentError } from '../errors.js';
 import type { CaptureStats, DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
 import type { PathState } from '@remote-help/protocol';
 import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
-import { TileSender, type TileSenderStats } from '../rtc/tileSender.js';
+import { TileSender, warmUpTileEncoder, type TileSenderStats } from '../rtc/tileSender.js';
 import { trace, tracing } from '../trace.js';
 import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
 import { VideoAreas } from '../capture/videoAreas.js';
@@ -158,6 +158,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #peer: AgentPeer;
   /** The first offer went out (`connect` or `start`). */
   #negotiating: Promise<void> | null = null;
+  /** Capture set up and the encoder warmed, without reading the screen (`connect`). */
+  #preparing: Promise<void> | null = null;
   #closed = false;
   #warmUpTimer: NodeJS.Timeout | undefined;
 
@@ -209,10 +211,28 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
 
   connect(): Promise<void> {
     this.#negotiating ??= this.#peer.start();
+    this.#preparing ??= this.#prepare();
     return this.#negotiating;
   }
 
+  /**
+   * While the sharer reads the request: the capture's buffers and shared memory are set up
+   * and the tile encoder runs once on a made-up picture, so that Allow only reads and
+   * encodes. No pixel of the screen is read. A failure here is left for `start` to meet.
+   */
+  async #prepare(): Promise<void> {
+    try {
+      await this.#screen.prepare?.(this.#display.id);
+      if (!this.#video) warmUpTileEncoder();
+      trace('tiles', () => 'capture prepared');
+    } catch (error) {
+      trace('tiles', () => `capture not prepared: ${String(error)}`);
+    }
+  }
+
   async start(): Promise<void> {
+    // Prepared while the sharer read the request (if connected early): not done twice at once.
+    await this.#preparing;
     // The offer does not need a frame: negotiate (unless connected early) while the first frame is read.
     trace('tiles', () => 'capture starts');
     await Promise.all([this.#capture(this.#display), this.connect()]);

@@ -4,13 +4,15 @@
  * the screen: start → code (`waiting`) → trust (`joined`) → waiting for the sharer
  * (`requested`) → remote screen (`active`) → ended. A person whose role does not let them give
  * help is told so instead (`NoHelperRights`). While the sharer waits for the helper, the tab title
- * and a notification say so (`useJoinAlert`).
+ * and a notification say so (`useJoinAlert`). While the native agent's sharer reads the request
+ * over a connection already made (ADR 0023), the remote view is mounted hidden, so that Allow
+ * only shows it and its canvas paints the first picture as it arrives.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { Spinner } from '@fluentui/react-components';
-import type { SessionMode, SessionView } from '@remote-help/protocol';
+import { TILES_CHANNEL, type SessionMode, type SessionView } from '@remote-help/protocol';
 import type { DeviceView } from '@remote-help/protocol';
 import { createSession, launchOnDevice, leaveSession, requestMode } from '../common/endpoints';
 import { EndedScreen } from '../common/EndedScreen';
@@ -165,18 +167,26 @@ function HelperWorkspace() {
     screen = (
       <TrustScreen session={session} permissions={permissions} busy={action.busy} onRequest={request} onLeave={leave} />
     );
-  } else if (session.state === 'requested') {
-    screen = <RequestedScreen session={session} busy={action.busy} onLeave={leave} />;
-  } else if (session.state === 'active') {
+  } else if (session.state === 'requested' || session.state === 'active') {
+    const active = session.state === 'active';
+    // Mounted ahead while the agent's connection is up and the sharer reads the request; shown once active.
+    const early = !active && session.sharerClient === 'agent' && receiver.channels.has(TILES_CHANNEL);
     screen = (
-      <RemoteView
-        session={session}
-        receiver={receiver}
-        permissions={permissions}
-        busy={action.busy}
-        onRequestControl={requestControl}
-        onLeave={leave}
-      />
+      <>
+        {active ? null : <RequestedScreen session={session} busy={action.busy} onLeave={leave} />}
+        {active || early ? (
+          <div hidden={!active} style={active ? { display: 'contents' } : undefined} data-testid="remote-view">
+            <RemoteView
+              session={session}
+              receiver={receiver}
+              permissions={permissions}
+              busy={action.busy}
+              onRequestControl={requestControl}
+              onLeave={leave}
+            />
+          </div>
+        ) : null}
+      </>
     );
   } else {
     screen = (

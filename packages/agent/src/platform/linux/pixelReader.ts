@@ -17,6 +17,8 @@ export interface PixelReader {
   readonly format: PixelFormat;
   /** Reads `source` (root coordinates) into `dest` at byte `destOffset`, `destStride` bytes per row. */
   read(source: Rect, dest: Uint8Array, destOffset: number, destStride: number): Promise<void>;
+  /** Writes zeros over its own buffers, so that their pages are in memory before the first read. */
+  touch?(): void;
   close(): void;
 }
 
@@ -61,6 +63,9 @@ function shmReader(root: number, segment: ShmSegment): PixelReader {
         segment.getImage(root, source.x, source.y, source.width, source.height, ALL_PLANES, Z_PIXMAP, 0, cb),
       );
       copyRows(segment.buffer, source.width * BYTES_PER_PIXEL, source.height, dest, destOffset, destStride);
+    },
+    touch() {
+      segment.buffer.fill(0);
     },
     close() {
       segment.detach();

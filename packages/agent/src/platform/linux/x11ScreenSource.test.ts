@@ -100,6 +100,29 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
     },
   );
 
+  it('prepare sets capture up without reading the screen; start then reads it as usual', async () => {
+    const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm' });
+    const frames: ScreenFrame[] = [];
+    const windowId = await painter.fill(640, 360, 64, 64, 0x30c0a0);
+    try {
+      const [display] = await source.listDisplays();
+      if (!display) throw new Error('no display');
+      await source.prepare(display.id);
+      await source.prepare(display.id); // again: kept, not made twice
+      expect(source.stats()).toMatchObject({ readPath: 'none', frames: 0 });
+      await source.start(display.id, (f) => frames.push({ ...f, data: f.data.slice() }));
+      await waitFor(() => frames.length >= 1, 5000, 'first frame');
+      expect(rgbAt(frames[0] as ScreenFrame, 650, 370)).toBe(0x30c0a0);
+      expect(source.stats()).toMatchObject({ readPath: 'shm', frames: 1 });
+      await expect(source.prepare('nope')).resolves.toBeUndefined(); // capturing: nothing to prepare
+      await source.stop();
+      await expect(source.prepare('nope')).rejects.toMatchObject({ reason: 'display_not_found' });
+    } finally {
+      await painter.destroy(windowId);
+      await source.close();
+    }
+  });
+
   it('rejects an unknown display id with a typed error', async () => {
     const source = await X11ScreenSource.open({ display: xvfb.display });
     try {

@@ -86,6 +86,8 @@ export class X11ScreenSource implements ScreenSource {
   readonly #damage: DamageExt | null;
   readonly #options: X11ScreenSourceOptions;
   #capture: Capture | null = null;
+  /** Set up by `prepare` for the next `start`: the display, its reader and frame buffer. */
+  #prepared: { display: DisplayInfo; reader: PixelReader; frame: Uint8Array } | null = null;
   #closed = false;
   #stats = newStats('none');
 
@@ -121,6 +123,24 @@ export class X11ScreenSource implements ScreenSource {
     return listX11Displays(this.#x);
   }
 
+  async prepare(displayId: string): Promise<void> {
+    if (this.#closed || this.#capture) return;
+    const display = (await this.listDisplays()).find((d) => d.id === displayId);
+    if (!display) throw new AgentError('display_not_found', `No display ${displayId}`, { displayId });
+    if (this.#prepared && sameDisplay(this.#prepared.display, display)) return;
+    this.#prepared?.reader.close();
+    this.#prepared = null;
+    const reader = await this.#newReader(display);
+    // Touched now, so the first read does not fault in every page of the buffers.
+    reader.touch?.();
+    if (this.#closed || this.#capture) {
+      reader.close();
+      return;
+    }
+    const frame = new Uint8Array(display.bounds.width * display.bounds.height * BYTES_PER_PIXEL).fill(0);
+    this.#prepared = { display, reader, frame };
+  }
+
   async start(displayId: string, onFrame: (frame: ScreenFrame) => void, options: CaptureOptions = {}): Promise<void> {
     if (this.#closed) throw new AgentError('display_unavailable', 'The screen source is closed');
     await this.stop();
@@ -128,16 +148,22 @@ export class X11ScreenSource implements ScreenSource {
     if (!display) throw new AgentError('display_not_found', `No display ${displayId}`, { displayId });
     const { width, height } = display.bounds;
     const bytes = width * height * BYTES_PER_PIXEL;
-    const reader = await createPixelReader(this.#x, bytes, this.#options.readPath !== 'core');
-    if (this.#options.readPath === 'shm' && reader.path !== 'shm') {
-      reader.close();
-      throw new AgentError('capture_failed', 'MIT-SHM is not usable on this connection');
+    const prepared = this.#prepared;
+    this.#prepared = null;
+    let reader: PixelReader;
+    let frame: Uint8Array;
+    if (prepared && sameDisplay(prepared.display, display)) {
+      ({ reader, frame } = prepared);
+    } else {
+      prepared?.reader.close();
+      reader = await this.#newReader(display);
+      frame = new Uint8Array(bytes);
     }
     this.#stats = newStats(reader.path);
     const capture: Capture = {
       display,
       reader,
-      frame: new Uint8Array(bytes),
+      frame,
       spare: this.#damage ? null : new Uint8Array(bytes),
       onFrame,
       onError: options.onError,
@@ -167,6 +193,17 @@ export class X11ScreenSource implements ScreenSource {
     await this.#run(capture, () => (this.#damage ? this.#readDamaged(capture) : this.#poll(capture)), true);
   }
 
+  /** A pixel reader for the display (shared memory unless the options say core). */
+  async #newReader(display: DisplayInfo): Promise<PixelReader> {
+    const bytes = display.bounds.width * display.bounds.height * BYTES_PER_PIXEL;
+    const reader = await createPixelReader(this.#x, bytes, this.#options.readPath !== 'core');
+    if (this.#options.readPath === 'shm' && reader.path !== 'shm') {
+      reader.close();
+      throw new AgentError('capture_failed', 'MIT-SHM is not usable on this connection');
+    }
+    return reader;
+  }
+
   async stop(): Promise<void> {
     const capture = this.#capture;
     if (!capture) return;
@@ -194,6 +231,8 @@ export class X11ScreenSource implements ScreenSource {
     if (this.#closed) return;
     await this.stop();
     this.#closed = true;
+    this.#prepared?.reader.close();
+    this.#prepared = null;
     await closeX11(this.#x);
   }
 
@@ -320,4 +359,15 @@ export class X11ScreenSource implements ScreenSource {
     void this.stop();
     capture.onError?.(error);
   }
+}
+
+/** Whether two descriptions are of the same display at the same place and size. */
+function sameDisplay(a: DisplayInfo, b: DisplayInfo): boolean {
+  return (
+    a.id === b.id &&
+    a.bounds.x === b.bounds.x &&
+    a.bounds.y === b.bounds.y &&
+    a.bounds.width === b.bounds.width &&
+    a.bounds.height === b.bounds.height
+  );
 }
