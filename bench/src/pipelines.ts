@@ -222,6 +222,10 @@ export async function startPipeline(
       'agent',
       process.execPath,
       [
+        // BENCH_AGENT_CPU_PROF=<dir>: a V8 CPU profile of the agent, written there when it quits.
+        ...(process.env['BENCH_AGENT_CPU_PROF']
+          ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_AGENT_CPU_PROF']]
+          : []),
         '--import',
         'tsx',
         join(HERE, 'agentSender.ts'),

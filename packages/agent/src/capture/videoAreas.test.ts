@@ -75,10 +75,20 @@ describe('VideoAreas', () => {
     expect(second.seen.at(-1)).toEqual({ x: 640, y: 384, width: 640, height: 336 });
   });
 
-  it('photographic: many colours in the sample', () => {
+  it('photographic: small steps between neighbours (gradients) or few equal ones (noise); not flat colours or text', () => {
+    const all = { x: 0, y: 0, width: 256, height: 128 };
     const s = screenBuffer(256, 128, noise(1));
-    expect(photographic(s.frame(), { x: 0, y: 0, width: 256, height: 128 })).toBe(true);
-    s.repaint((x, y) => (x + y) % 200); // 200 greys: smoothed text has fewer
-    expect(photographic(s.frame(), { x: 0, y: 0, width: 256, height: 128 })).toBe(false);
+    expect(photographic(s.frame(), all)).toBe(true);
+    s.repaint((x, y) => ((x & 0xff) << 16) | (((y * 2) & 0xff) << 8) | 0x40); // a gradient
+    expect(photographic(s.frame(), all)).toBe(true);
+    // A busy dashboard: flat rectangles, a random colour each.
+    s.repaint(() => 0xffffff);
+    for (let i = 0; i < 40; i++) {
+      const colour = noise(i)(i, i * 7);
+      s.repaint(() => colour, { x: (i * 37) % 200, y: (i * 23) % 90, width: 50, height: 30 });
+    }
+    expect(photographic(s.frame(), all)).toBe(false);
+    s.repaint((x, y) => ((x * 7 + y * 13) % 11 === 0 ? 0x000000 : 0xffffff)); // two-colour text
+    expect(photographic(s.frame(), all)).toBe(false);
   });
 });

@@ -111,8 +111,10 @@ interface InFlight {
 }
 
 const fastDeflate: Deflate = (data) => deflateRawSync(data, { level: 1 });
-/** How often in-flight messages are checked for having left the buffer or timed out. */
+/** How often the send buffer is looked at while a message waits in it (see `#schedule`). */
 const POLL_MS = 4;
+/** The longest sleep of the timer while messages are in flight. */
+const MAX_CHECK_WAIT_MS = 1000;
 /** The retransmission timeout before any round trip was measured (a first full screen takes a while to paint). */
 const INITIAL_RTO_MS = 500;
 /** Timeouts double up to this (or the measured timeout, if longer): a silent viewer is resent to at this pace. */
@@ -166,6 +168,10 @@ export class TileSender {
   /** Messages given up as lost, by number: when each left the buffer (or was sent). */
   #late = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (`now()` clock). */
+  #timerAt = 0;
+  /** The last `flush` found the channel's send buffer too full to add a frame. */
+  #heldByBuffer = false;
   #closed = false;
   /** Sharing is paused: nothing goes on the channel, not even resends. */
   #paused = false;
@@ -391,11 +397,16 @@ export class TileSender {
     const image = this.#image;
     if (this.#closed || this.#paused || this.#pathDown || !image || !this.#pending()) return;
     if (this.#channel.readyState !== 'open') return;
+    this.#heldByBuffer = false;
     if (
       this.#inFlight.size >= this.#maxInFlight ||
-      (this.#inFlight.size > 0 && this.#inFlightBytes >= this.#maxInFlightBytes) ||
-      this.#channel.bufferedAmount > this.#highWater
+      (this.#inFlight.size > 0 && this.#inFlightBytes >= this.#maxInFlightBytes)
     ) {
+      this.#schedule();
+      return;
+    }
+    if (this.#channel.bufferedAmount > this.#highWater) {
+      this.#heldByBuffer = true;
       this.#schedule();
       return;
     }
@@ -480,7 +491,7 @@ export class TileSender {
     const candidates = this.#exact
       .filter((r) => r.width >= SCROLL_MIN_WIDTH && r.height >= SCROLL_MIN_HEIGHT)
       // A rectangle of one colour is a fill, not a scroll (and costs one pass to tell).
-      .filter((r) => solidColour(image, r, []) === null)
+      .filter((r) => solidColour(image, this.#pixels, r, []) === null)
       .sort((a, b) => b.width * b.height - a.width * a.height)
       .slice(0, 2);
     if (candidates.length === 0) return null;
@@ -583,7 +594,7 @@ export class TileSender {
       // Already at the helper (drawn again the same, or moved there by a scroll): nothing to send.
       if (this.#unchanged(image, r)) continue;
       const over = later.filter((f) => intersects(f, r));
-      const colour = solidColour(image, r, over);
+      const colour = solidColour(image, this.#pixels, r, over);
       if (colour === 'covered') continue;
       if (colour === null) {
         this.#mark(r.x, r.y, r.width, r.height);
@@ -732,49 +743,102 @@ export class TileSender {
     return Math.max(base, Math.min(base * this.#backoff, MAX_RTO_MS));
   }
 
+  /**
+   * Sets the timer for the next `#check` and `flush`: in `POLL_MS` while a message has not
+   * left the send buffer or changes wait for the buffer to drain (only polling
+   * `bufferedAmount` sees either, and reading it is a call into libwebrtc's thread), else at
+   * the first deadline of the messages in flight (a retransmission timeout, or an overtaken
+   * message's reordering grace). Acks call `#check` and `flush` themselves.
+   */
   #schedule(): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#closed) return;
     // Paused or on a dead path, changes wait for `setPaused`/`setPathDown`: no need to poll for them.
     if (this.#inFlight.size === 0 && (!this.#pending() || this.#paused || this.#pathDown)) return;
+    const delay = this.#nextCheckIn();
+    const at = this.#now() + delay;
+    if (this.#timer && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#check();
       this.flush();
       this.#schedule();
-    }, POLL_MS);
+    }, delay);
     this.#timer.unref();
+  }
+
+  /** Milliseconds until something may need doing without an ack (see `#schedule`). */
+  #nextCheckIn(): number {
+    if (this.#heldByBuffer && this.#pending() && !this.#paused && !this.#pathDown) return POLL_MS;
+    const now = this.#now();
+    const rto = this.#rto();
+    const reorder = Math.min((this.#srtt ?? 100) / 4, 10) + 1;
+    let wait = MAX_CHECK_WAIT_MS;
+    for (const waiting of this.#inFlight.values()) {
+      if (waiting.leftAt === null) return POLL_MS;
+      wait = Math.min(wait, waiting.leftAt + rto - now);
+      if (waiting.overtakenAt !== null) wait = Math.min(wait, waiting.overtakenAt + reorder - now);
+    }
+    return Math.max(POLL_MS, Math.ceil(wait));
   }
 }
 
 /**
  * The RGB bytes of the one colour of `r` outside the rectangles `except`, null if it has
  * several (stops at the first other pixel), or 'covered' if `except` covers all of it.
+ * Compares whole pixels as 32-bit words, row by row over the spans `except` leaves open.
  */
-function solidColour(image: ScreenFrame, r: Rect, except: readonly Rect[]): Uint8Array | 'covered' | null {
-  const { data, stride } = image;
-  let b0 = -1;
-  let b1 = -1;
-  let b2 = -1;
+function solidColour(
+  image: ScreenFrame,
+  pixels: Pixels32,
+  r: Rect,
+  except: readonly Rect[],
+): Uint8Array | 'covered' | null {
+  const { words, stride, mask } = pixels;
+  let colour = 0;
+  let found = false;
+  const right = r.x + r.width;
   for (let y = r.y; y < r.y + r.height; y++) {
-    const rowCovers = except.length === 0 ? except : except.filter((e) => y >= e.y && y < e.y + e.height);
-    for (let x = r.x; x < r.x + r.width; x++) {
-      const cover = rowCovers.length === 0 ? undefined : rowCovers.find((e) => x >= e.x && x < e.x + e.width);
-      if (cover) {
-        x = cover.x + cover.width - 1; // skip to its right edge
+    const row = y * stride;
+    let x = r.x;
+    // The rectangles covering this row, leftmost first (usually none).
+    const covers =
+      except.length === 0
+        ? except
+        : except
+            .filter((e) => y >= e.y && y < e.y + e.height && e.x < right && e.x + e.width > r.x)
+            .sort((a, b) => a.x - b.x);
+    let next = 0;
+    while (x < right) {
+      // Skip what a cover hides here; the span runs to the next cover or the right edge.
+      while (next < covers.length && (covers[next] as Rect).x + (covers[next] as Rect).width <= x) next++;
+      const cover = covers[next];
+      if (cover && cover.x <= x) {
+        x = cover.x + cover.width;
         continue;
       }
-      const p = y * stride + x * 4;
-      if (b0 < 0) {
-        b0 = data[p] as number;
-        b1 = data[p + 1] as number;
-        b2 = data[p + 2] as number;
-      } else if (data[p] !== b0 || data[p + 1] !== b1 || data[p + 2] !== b2) {
-        return null;
+      const end = cover ? Math.min(right, cover.x) : right;
+      let i = row + x;
+      const stop = row + end;
+      if (!found) {
+        colour = (words[i] as number) & mask;
+        found = true;
+        i++;
       }
+      for (; i < stop; i++) if (((words[i] as number) & mask) !== colour) return null;
+      x = end;
     }
   }
-  if (b0 < 0) return 'covered';
+  if (!found) return 'covered';
+  const b0 = colour & 0xff;
+  const b1 = (colour >>> 8) & 0xff;
+  const b2 = (colour >>> 16) & 0xff;
   return image.format === 'bgra' ? Uint8Array.of(b2, b1, b0) : Uint8Array.of(b0, b1, b2);
+}
+
+function intersects(a: Rect, b: Rect): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 function sameRect(a: Rect, b: Rect): boolean {
@@ -807,10 +871,6 @@ function outside(r: Rect, hole: Rect): Rect[] {
     parts.push({ x: hole.x + hole.width, y: top, width: r.x + r.width - hole.x - hole.width, height: bottom - top });
   }
   return parts;
-}
-
-function intersects(a: Rect, b: Rect): boolean {
-  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 /** Consecutive tiles grouped into messages of at most `MAX_MESSAGE_BYTES`. */
