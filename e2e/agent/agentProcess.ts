@@ -119,12 +119,7 @@ export async function requestFromAgent(
 ): Promise<{ helper: Page; allow: Locator }> {
   await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
   await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
-  const idp = await (await browser.newContext()).newPage();
-  await idp.goto(opened().at(-1) as string);
-  await idp.getByLabel('Email').fill('sharer@contoso.example');
-  await idp.getByLabel('Password').fill(PASSWORD);
-  await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signInThroughIdp(browser, opened);
   await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
 
   const helper = await (await browser.newContext()).newPage();
@@ -139,4 +134,18 @@ export async function requestFromAgent(
   const allow = win.getByRole('button', { name: 'Allow' });
   await expect(allow).toBeVisible();
   return { helper, allow };
+}
+
+/**
+ * The sharer (Lena Fischer) signs in on the IdP's page that the agent opened in "the system
+ * browser" (RFC 8252): waits for the agent to open it, fills it in, and returns that page.
+ */
+export async function signInThroughIdp(browser: Browser, opened: () => string[]): Promise<Page> {
+  await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
+  const idp = await (await browser.newContext()).newPage();
+  await idp.goto(opened().at(-1) as string);
+  await idp.getByLabel('Email').fill('sharer@contoso.example');
+  await idp.getByLabel('Password').fill(PASSWORD);
+  await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+  return idp;
 }

@@ -9,8 +9,8 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { closeContexts, PASSWORD, shot, signIn } from '../support.js';
-import { WINDOW_URL, agent, agentDesktop, stopAgent } from './agentProcess.js';
+import { closeContexts, shot, signIn } from '../support.js';
+import { WINDOW_URL, agent, agentDesktop, signInThroughIdp, stopAgent } from './agentProcess.js';
 
 test.afterEach(closeContexts);
 
@@ -44,12 +44,7 @@ test('helper app ⇄ agent window: any script arrives identical, inert and in or
     await win.goto(WINDOW_URL.exec(run.output())?.[0] as string);
 
     await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => desktop.opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(desktop.opened().at(-1) as string);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInThroughIdp(browser, desktop.opened);
     await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
 
     const helper = await (await browser.newContext()).newPage();

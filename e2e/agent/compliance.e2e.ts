@@ -16,7 +16,8 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { DeviceView, TenantSettings } from '@remote-help/protocol';
 import { E2E_URL } from '../../playwright.config.js';
 import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
-import { joinedPair, PASSWORD, shot, signIn, closeContexts } from '../support.js';
+import { joinedPair, shot, signIn, closeContexts } from '../support.js';
+import { signInThroughIdp } from './agentProcess.js';
 
 test.afterEach(closeContexts);
 
@@ -140,12 +141,7 @@ test('an enrolled agent on Xvfb that fails the policy: the helper sees the compl
     const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
     await win.goto(WINDOW_URL.exec(run.output())?.[0] as string);
     await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(opened().at(-1) as string);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInThroughIdp(browser, opened);
     await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
 
     // The administrator helps (so the device page link shows: devices.read).

@@ -9,8 +9,16 @@ import { type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { expect, test } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { framesDecoded, PASSWORD, remoteScreen, shot, signIn, closeContexts } from '../support.js';
-import { WINDOW_URL, agent, agentCommand, agentDesktop, enrollmentToken, stopAgent } from './agentProcess.js';
+import { framesDecoded, remoteScreen, shot, signIn, closeContexts } from '../support.js';
+import {
+  WINDOW_URL,
+  agent,
+  agentCommand,
+  agentDesktop,
+  enrollmentToken,
+  signInThroughIdp,
+  stopAgent,
+} from './agentProcess.js';
 
 test.afterEach(closeContexts);
 
@@ -61,12 +69,7 @@ test('a helper starts a session on an enrolled device: launch prompt, Open Remot
 
     // Not signed in on this device yet: sign in through the IdP the agent opened.
     await expect(win.getByRole('heading', { name: 'Continue in your browser' })).toBeVisible();
-    await expect.poll(() => opened().at(-1) ?? '', { timeout: 10_000 }).toContain('/oidc/auth');
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(opened().at(-1) as string);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const idp = await signInThroughIdp(browser, opened);
     await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
 
     await expect(win.getByRole('heading', { name: 'You are connected to' })).toBeVisible({ timeout: 15_000 });

@@ -462,6 +462,11 @@ describe('TileSender', () => {
   describe('video area', () => {
     const noise = (seed: number) => (x: number, y: number) => (x * 2654435761 + y * 40503 + seed * 977) & 0xffffff;
     const area = { x: 64, y: 64, width: 128, height: 64 };
+    const encodingsSent = () =>
+      channel
+        .take()
+        .flatMap((m) => m.tiles)
+        .map((t) => t.encoding);
     const summary = (m: TileMessage | undefined) =>
       m?.tiles.map(({ x, y, width, height, encoding }) => `${encoding} ${x},${y} ${width}×${height}`);
 
@@ -519,23 +524,13 @@ describe('TileSender', () => {
       channel.take();
       ack(3);
       elapse(20);
-      expect(
-        channel
-          .take()
-          .flatMap((m) => m.tiles)
-          .map((t) => t.encoding),
-      ).toEqual(['video', 'video']);
+      expect(encodingsSent()).toEqual(['video', 'video']);
       // Moved before its announcement was lost: the old one is not sent again.
       sender.setVideoArea({ x: 0, y: 128, width: 256, height: 64 });
       channel.take();
       ack(6);
       elapse(20);
-      expect(
-        channel
-          .take()
-          .flatMap((m) => m.tiles)
-          .map((t) => t.encoding),
-      ).not.toContain('video');
+      expect(encodingsSent()).not.toContain('video');
       // The old area's cells outside the new one came back as tiles.
       expect(sender.stats().tiles.video).toBe(3);
     });

@@ -14,6 +14,7 @@ import { Caption1, makeStyles, mergeClasses, Spinner, tokens, useFocusableGroup 
 import type { HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
 import type { TileCanvas } from '../tiles/useTileCanvas';
 import type { ControlChannels } from './ControlChannels';
+import { playStream } from '../../common/playStream';
 import { LaserPointer } from './LaserPointer';
 import { RemoteCursor } from './RemoteCursor';
 import { useInputCapture } from './useInputCapture';
@@ -141,13 +142,7 @@ export function RemoteSurface({
   const laserDot = useLaserPointer({ surface: stage, enabled: laser, toVideo, send: sendControl });
 
   useEffect(() => {
-    const element = video.current;
-    if (!element) return;
-    // React sets `muted` as a property only; mirror it as an attribute as well.
-    element.muted = true;
-    element.setAttribute('muted', '');
-    element.srcObject = stream;
-    if (stream) element.play().catch(() => undefined);
+    if (video.current) playStream(video.current, stream);
   }, [stream, showsVideo]);
 
   const focusable = capturing || !fit;

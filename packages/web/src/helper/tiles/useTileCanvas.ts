@@ -22,6 +22,7 @@ import { FrameCoalescer } from '../control/frameCoalescer';
 import { CanvasPainter } from './CanvasPainter';
 import { VideoAreaCompositor } from './VideoAreaCompositor';
 import { takeTileBacklog } from './tileBacklog';
+import { playStream } from '../../common/playStream';
 import { TileReceiver } from '@remote-help/protocol';
 
 /** The canvas that shows the tiles, and whether a complete frame is on it yet. */
@@ -72,13 +73,7 @@ export function useTileCanvas(
   const [painted, setPainted] = useState(false);
 
   useEffect(() => {
-    const element = video.current;
-    if (!element) return;
-    // React sets `muted` as a property only; the attribute is what lets it play without a gesture.
-    element.muted = true;
-    element.setAttribute('muted', '');
-    element.srcObject = stream;
-    if (stream) element.play().catch(() => undefined);
+    if (video.current) playStream(video.current, stream);
   }, [stream, channel]);
 
   useEffect(() => {
