@@ -112,6 +112,7 @@ import { DomainsRepo } from './domains/repo.js';
 import { domainRoutes } from './domains/routes.js';
 import { DomainService } from './domains/service.js';
 import { dnsTxtLookup } from './domains/txtLookup.js';
+import { lazyChild } from './ops/lazyLogger.js';
 import { loggerOptions, requestLogContext } from './ops/logging.js';
 import { Metrics, liveSessionsIn } from './ops/metrics.js';
 import { metricsListener, metricsRoute } from './ops/metricsEndpoint.js';
@@ -243,6 +244,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       options.logger === false
         ? false
         : loggerOptions(config.logLevel, typeof options.logger === 'object' ? options.logger : {}),
+    // Each request's logger is made when it first writes a line (`ops/lazyLogger`).
+    childLoggerFactory: lazyChild,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     // One line per request is for debugging; at info the log says what happened, not every asset fetch.
     disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),

@@ -10,12 +10,17 @@ import { z } from 'zod';
 
 const Id = z.string().min(1).max(64);
 
-/** `session:<id>`: the session's row changed, or a side's presence did (`resync`: deliveries may have been missed). */
+/**
+ * `session:<id>`: the session's row changed (to `version`, when the publisher knows it), or a
+ * side's presence did (`resync`: deliveries may have been missed).
+ */
 const SessionChange = z.object({
   type: z.enum(['changed', 'presence', 'resync']),
   id: Id.optional(),
   tenantId: Id.optional(),
+  version: z.number().int().nonnegative().optional(),
 });
+export type SessionChange = z.infer<typeof SessionChange>;
 /** `session:<id>:to:<role>`: a signaling payload for one side (`arrivedAt`: when the frame came in, `ops/observe`). */
 const SignalEnvelope = z.object({ from: Role, payload: SignalPayload, arrivedAt: z.number().finite().optional() });
 /** `session:<id>:chat`: a stored chat message. */

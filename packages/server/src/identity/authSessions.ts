@@ -4,6 +4,7 @@
  * SHA-256, with a CSRF token bound to it.
  */
 import type { Db } from '../db/client.js';
+import { compiledOnce } from '../db/compiledOnce.js';
 import { newToken, sha256 } from '../ids.js';
 import { permissionsOf } from '../rbac/policy.js';
 import type { Clock } from '../time.js';
@@ -19,6 +20,44 @@ export interface ResolvedSession {
 }
 
 export class AuthSessions {
+  /**
+   * One query: the session, its user, and the roles of the assignments whose member groups
+   * hold the user (one row per group × assignment; a user in no assignment gives one row of
+   * nulls). Built once (`db/compiledOnce`): it runs on every API request and WebSocket.
+   */
+  private readonly resolveQuery = compiledOnce((slot: (name: 'id') => string) =>
+    this.db
+      .selectFrom('auth_sessions')
+      .innerJoin('users', (join) =>
+        join.onRef('users.id', '=', 'auth_sessions.user_id').onRef('users.tenant_id', '=', 'auth_sessions.tenant_id'),
+      )
+      .leftJoin('rbac_group_members as gm', (join) =>
+        join.onRef('gm.tenant_id', '=', 'auth_sessions.tenant_id').onRef('gm.member_id', '=', 'auth_sessions.user_id'),
+      )
+      .leftJoin('rbac_assignment_groups as ag', (join) =>
+        join.onRef('ag.group_id', '=', 'gm.group_id').on('ag.relation', '=', 'member'),
+      )
+      .leftJoin('rbac_assignments as a', (join) =>
+        join.onRef('a.id', '=', 'ag.assignment_id').onRef('a.tenant_id', '=', 'auth_sessions.tenant_id'),
+      )
+      .leftJoin('rbac_roles as r', (join) =>
+        join.onRef('r.id', '=', 'a.role_id').onRef('r.tenant_id', '=', 'a.tenant_id'),
+      )
+      .select([
+        'auth_sessions.tenant_id',
+        'auth_sessions.user_id',
+        'auth_sessions.csrf_token',
+        'auth_sessions.expires_at',
+        'auth_sessions.amr',
+        'auth_sessions.auth_time',
+        'auth_sessions.user_agent',
+        'users.disabled',
+        'a.role_id',
+        'r.permissions as custom_permissions',
+      ])
+      .where('auth_sessions.id', '=', slot('id')),
+  );
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -55,39 +94,7 @@ export class AuthSessions {
   /** The principal behind a cookie token, or undefined when unknown, expired or the user is disabled. */
   async resolve(token: string, ip: string | null): Promise<ResolvedSession | undefined> {
     if (token.length > 100) return undefined;
-    // One query: the session, its user, and the roles of the assignments whose member groups
-    // hold the user (one row per group × assignment; a user in no assignment gives one row of nulls).
-    const rows = await this.db
-      .selectFrom('auth_sessions')
-      .innerJoin('users', (join) =>
-        join.onRef('users.id', '=', 'auth_sessions.user_id').onRef('users.tenant_id', '=', 'auth_sessions.tenant_id'),
-      )
-      .leftJoin('rbac_group_members as gm', (join) =>
-        join.onRef('gm.tenant_id', '=', 'auth_sessions.tenant_id').onRef('gm.member_id', '=', 'auth_sessions.user_id'),
-      )
-      .leftJoin('rbac_assignment_groups as ag', (join) =>
-        join.onRef('ag.group_id', '=', 'gm.group_id').on('ag.relation', '=', 'member'),
-      )
-      .leftJoin('rbac_assignments as a', (join) =>
-        join.onRef('a.id', '=', 'ag.assignment_id').onRef('a.tenant_id', '=', 'auth_sessions.tenant_id'),
-      )
-      .leftJoin('rbac_roles as r', (join) =>
-        join.onRef('r.id', '=', 'a.role_id').onRef('r.tenant_id', '=', 'a.tenant_id'),
-      )
-      .select([
-        'auth_sessions.tenant_id',
-        'auth_sessions.user_id',
-        'auth_sessions.csrf_token',
-        'auth_sessions.expires_at',
-        'auth_sessions.amr',
-        'auth_sessions.auth_time',
-        'auth_sessions.user_agent',
-        'users.disabled',
-        'a.role_id',
-        'r.permissions as custom_permissions',
-      ])
-      .where('auth_sessions.id', '=', sha256(token))
-      .execute();
+    const { rows } = await this.db.executeQuery(this.resolveQuery({ id: sha256(token) }));
     const row = rows[0];
     if (!row || row.disabled || row.expires_at <= iso(this.clock.now())) return undefined;
     const permissions = permissionsOf(

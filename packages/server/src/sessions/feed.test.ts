@@ -102,4 +102,98 @@ describe('SessionFeed', () => {
     feed.remove(oldSocket);
     expect(() => feed.relayToNewest('helper', signal('offer-3'))).not.toThrow();
   });
+
+  /** A source that answers at once and counts its loads and presentations. */
+  function counting(initial: SessionRow) {
+    const counts = { loads: 0, presents: 0 };
+    let current = initial;
+    return {
+      counts,
+      set: (next: SessionRow) => (current = next),
+      source: {
+        load: () => {
+          counts.loads++;
+          return Promise.resolve(current);
+        },
+        present: (r: SessionRow, role: Role) => {
+          counts.presents++;
+          return Promise.resolve({ type: 'pong', id: `${role}:${r.version}:${r.state}` } as ServerMessage);
+        },
+        failed: (error: unknown) => {
+          throw error;
+        },
+      },
+    };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('presents a newcomer and a presence change from the row it holds, without loading', async () => {
+    const src = counting(row(3, 'joined'));
+    const feed = new SessionFeed(row(3, 'joined'), src.source);
+    const helper = member('helper');
+    feed.add(helper, 'helper');
+    await settle();
+    feed.repaint();
+    await settle();
+    expect(helper.got).toEqual(['helper:3:joined']);
+    expect(src.counts.loads).toBe(0);
+  });
+
+  it('a frame identical to the last one of its role is not sent again', async () => {
+    const src = counting(row(3, 'joined'));
+    const feed = new SessionFeed(row(3, 'joined'), src.source);
+    const helper = member('helper');
+    feed.add(helper, 'helper');
+    await settle();
+    const sharer = member('sharer');
+    feed.add(sharer, 'sharer'); // presents both roles again: the helper's frame did not change
+    await settle();
+    feed.refresh();
+    await settle();
+    expect(helper.got).toEqual(['helper:3:joined']);
+    expect(sharer.got).toEqual(['sharer:3:joined']);
+    expect(src.counts.presents).toBe(5);
+  });
+
+  it('a row this node wrote is presented without a load, and its announcement costs nothing', async () => {
+    const src = counting(row(3, 'joined'));
+    const feed = new SessionFeed(row(3, 'joined'), src.source);
+    const helper = member('helper');
+    feed.add(helper, 'helper');
+    await settle();
+    feed.offer(row(4, 'requested'));
+    await settle();
+    feed.changed(4); // the bus announces the version already shown
+    feed.changed(3);
+    await settle();
+    expect(helper.got).toEqual(['helper:3:joined', 'helper:4:requested']);
+    expect(src.counts.loads).toBe(0);
+    // A version the feed has not seen (another node wrote it) is loaded.
+    src.set(row(5, 'active'));
+    feed.changed(5);
+    await settle();
+    expect(helper.got.at(-1)).toBe('helper:5:active');
+    expect(src.counts.loads).toBe(1);
+  });
+
+  it('never goes back to an older row: a stale offer is ignored, a load older than an offer loses', async () => {
+    const src = scripted();
+    const feed = new SessionFeed(row(2, 'joined'), src.source);
+    const helper = member('helper');
+    feed.add(helper, 'helper');
+    await src.release(); // present helper:2
+    feed.offer(row(1, 'waiting')); // older than the held row: nothing happens
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(helper.got).toEqual(['helper:2:joined']);
+
+    // A load starts (a change from elsewhere), reads version 2, and this node writes 3 meanwhile.
+    src.set(row(2, 'joined'));
+    feed.refresh();
+    feed.offer(row(3, 'requested'));
+    await src.release(); // the load answers version 2
+    await src.release(); // present
+    await src.release();
+    expect(helper.got.at(-1)).toBe('helper:3:requested');
+    expect(feed.row.version).toBe(3);
+  });
 });

@@ -90,9 +90,8 @@ const row = (displayVersion: number): SessionRow => ({
 
 it('looks people up once per row object, and again for a new row', async () => {
   const users = new UsersRepo(db);
-  const findById = vi.spyOn(users, 'findById');
-  const tenant = vi.spyOn(users, 'tenant');
-  const domains = vi.spyOn(users, 'heldDomains');
+  const people = vi.spyOn(users, 'findManyById');
+  const organization = vi.spyOn(users, 'cardContext');
   const noDevice = async () => null;
   const first = row(3);
   const asHelper = await presentSession(users, first, 'helper', true, noDevice);
@@ -101,21 +100,44 @@ it('looks people up once per row object, and again for a new row', async () => {
   expect(asHelper.helper.displayName).toBe('Helper');
   expect(asSharer.sharer?.displayName).toBe('Sharer');
   expect(asSharer.helper).toEqual(asHelper.helper);
-  expect([findById.mock.calls.length, tenant.mock.calls.length, domains.mock.calls.length]).toEqual([2, 1, 1]);
+  // One query for the organization (name and domains), one for both people.
+  expect([people.mock.calls.length, organization.mock.calls.length]).toEqual([1, 1]);
 
   // A renamed person shows in the next row loaded, never from the earlier row's lookups.
   await db.updateTable('users').set({ display_name: 'Renamed' }).where('id', '=', 's1').execute();
   const next = await presentSession(users, row(4), 'helper', true, noDevice);
   expect(next.sharer?.displayName).toBe('Renamed');
-  expect([findById.mock.calls.length, tenant.mock.calls.length, domains.mock.calls.length]).toEqual([4, 2, 2]);
+  expect([people.mock.calls.length, organization.mock.calls.length]).toEqual([2, 2]);
+});
+
+it('cards carry the organization name and its held domains, as the single lookups gave them', async () => {
+  await db
+    .insertInto('tenant_domains')
+    .values([
+      { tenant_id: 't1', domain: 'org.example', method: 'dns', verified_at: now, created_at: now },
+      { tenant_id: 't1', domain: 'pending.example', method: 'dns', verified_at: null, created_at: now },
+    ])
+    .execute();
+  const users = new UsersRepo(db);
+  const view = await presentSession(users, row(6), 'helper', true, async () => null);
+  expect(view.helper).toMatchObject({ tenantName: 'Org', verifiedDomain: 'org.example', assertedDomain: null });
+  expect(await users.cardContext('t1')).toEqual({
+    tenantName: 'Org',
+    domains: await users.heldDomains('t1'),
+  });
+  expect(await users.cardContext('no-such-tenant')).toBeUndefined();
+  // A waiting session has no sharer: one person looked up, no sharer card.
+  const waiting = await presentSession(users, { ...row(7), sharer_id: null }, 'helper', false, async () => null);
+  expect(waiting.sharer).toBeNull();
+  expect(waiting.helper.displayName).toBe('Helper');
 });
 
 it('does not keep a failed lookup', async () => {
   const users = new UsersRepo(db);
-  const findById = vi.spyOn(users, 'findById').mockRejectedValueOnce(new Error('database away'));
+  const people = vi.spyOn(users, 'findManyById').mockRejectedValueOnce(new Error('database away'));
   const r = row(5);
   await expect(presentSession(users, r, 'helper', true, async () => null)).rejects.toThrow('database away');
   const view = await presentSession(users, r, 'helper', true, async () => null);
   expect(view.helper.displayName).toBe('Helper');
-  expect(findById).toHaveBeenCalledTimes(3);
+  expect(people).toHaveBeenCalledTimes(2);
 });

@@ -77,7 +77,9 @@ const people = new WeakMap<UsersRepo, WeakMap<SessionRow, Promise<{ helper: Card
  * presents the row it has just loaded to each role, and both roles see the same two people, so
  * the second presentation reuses the first's organization, domains and people (a load run counted
  * 123 queries per session's life, 75 of them these lookups). A new row (every load, every
- * request) looks them up again, so nothing is older than the row itself.
+ * request) looks them up again, so nothing is older than the row itself. The feed presents the
+ * row a command wrote (the same object the command's reply presents), so a change costs one
+ * lookup on this node. A lookup is two queries (organization with its domains, both people).
  */
 function peopleOf(users: UsersRepo, row: SessionRow): Promise<{ helper: Card | null; sharer: Card | null }> {
   let byRow = people.get(users);
@@ -88,14 +90,15 @@ function peopleOf(users: UsersRepo, row: SessionRow): Promise<{ helper: Card | n
   const known = byRow.get(row);
   if (known) return known;
   const looked = (async () => {
-    const tenant = await users.tenant(row.tenant_id);
-    const domains = await users.heldDomains(row.tenant_id);
-    const card = async (id: string | null) => {
-      if (!id) return null;
-      const user = await users.findById(row.tenant_id, id);
-      return user ? personCard(user, tenant?.name ?? '', domains) : null;
+    // Two queries: the organization's name and domains, then both people at once.
+    const organization = await users.cardContext(row.tenant_id);
+    const ids = row.sharer_id ? [row.helper_id, row.sharer_id] : [row.helper_id];
+    const found = await users.findManyById(row.tenant_id, ids);
+    const card = (id: string | null) => {
+      const user = id ? found.find((u) => u.id === id) : undefined;
+      return user ? personCard(user, organization?.tenantName ?? '', organization?.domains ?? []) : null;
     };
-    return { helper: await card(row.helper_id), sharer: await card(row.sharer_id) };
+    return { helper: card(row.helper_id), sharer: card(row.sharer_id) };
   })();
   byRow.set(row, looked);
   // A failed lookup is not kept: the caller gets the error, a later presentation asks again.

@@ -8,6 +8,7 @@ import type { Role, SessionMode, SessionView, SharerClient, SharerStatus, EndRea
 import type { Updateable } from 'kysely';
 import type { AuditLog } from '../audit/audit.js';
 import type { Bus } from '../bus/bus.js';
+import type { SessionChange } from '../bus/messages.js';
 import type { HelpSessionsTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { AppError, errors } from '../errors.js';
@@ -110,7 +111,26 @@ function waitingRow(
 }
 
 export class SessionService {
+  private readonly writeListeners = new Set<(row: SessionRow) => void>();
+
   constructor(private readonly d: SessionServiceDeps) {}
+
+  /**
+   * Calls `listener` with every session row this node writes (what the compare-and-set update
+   * returned), before the change is announced on the bus: this node's feed presents that row
+   * instead of loading it again (`sessions/signaling`). Returns the function that removes it.
+   */
+  onWritten(listener: (row: SessionRow) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  /** Hands a written row to this node's listeners, then announces the change (with its version) to every node. */
+  private async announce(row: SessionRow): Promise<void> {
+    for (const listener of this.writeListeners) listener(row);
+    const change: SessionChange = { type: 'changed', tenantId: row.tenant_id, id: row.id, version: row.version };
+    await this.d.bus.publish(sessionTopic(row.id), change);
+  }
 
   private otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');
 
@@ -324,7 +344,7 @@ export class SessionService {
         ip: principal.ip,
         data: { deviceId, withCode: true },
       });
-      await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });
+      await this.announce(updated);
       return this.present(updated, 'helper');
     }
   }
@@ -586,7 +606,7 @@ export class SessionService {
         ip: principal.ip,
         data: { from: row.sharer_status, to: status },
       });
-      await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });
+      await this.announce(updated);
       return this.present(updated, 'sharer');
     }
   }
@@ -701,7 +721,7 @@ export class SessionService {
       },
     });
     if (next.state === 'ended') this.d.presence().forget(row.id);
-    await this.d.bus.publish(sessionTopic(row.id), { type: 'changed', tenantId: row.tenant_id, id: row.id });
+    await this.announce(updated);
     // A remote launch that closes other than by the device's accept (it ended, or its code was
     // entered elsewhere): the device drops its prompt.
     if (

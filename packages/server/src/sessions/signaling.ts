@@ -12,6 +12,7 @@
 import type { ClientMessage, Role, SessionState, SignalPayload } from '@remote-help/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bus } from '../bus/bus.js';
+import type { SessionChange } from '../bus/messages.js';
 import type { ChatFrames } from '../chat/signaling.js';
 import type { ChatAnnouncement, TypingAnnouncement } from '../chat/service.js';
 import { chatTopic, typingTopic } from '../chat/service.js';
@@ -62,7 +63,10 @@ export class SessionChannel {
   private readonly feeds = new Map<string, { feed: SessionFeed<Connection>; close: () => void }>();
   private readonly loading = new Map<string, Promise<SessionRow>>();
 
-  constructor(private readonly o: SessionChannelOptions) {}
+  constructor(private readonly o: SessionChannelOptions) {
+    // A row this node wrote goes to its feed as it is: the feed need not load it again.
+    o.service.onWritten((row) => this.feeds.get(row.id)?.feed.offer(row));
+  }
 
   async handle(conn: Connection, message: ClientMessage): Promise<void> {
     switch (message.type) {
@@ -139,6 +143,9 @@ export class SessionChannel {
     }
     if (conn.attachments.size >= MAX_SESSIONS_PER_CONNECTION) throw tooMany();
     const feed = this.feedFor(row);
+    // The row authorize read may be newer than the feed's (a change announced from another node
+    // and not yet here): the newcomer is shown that one, not an older view.
+    feed.offer(row);
     if (feed.countOf(conn.principal.userId) >= this.o.attachmentsPerUserPerSession) {
       throw new AppError(
         'rate_limited',
@@ -169,7 +176,13 @@ export class SessionChannel {
         for (const member of feed.members.keys()) member.sendError('internal_error', 'Could not load the session.');
       },
     });
-    const offChanges = this.o.bus.subscribe(sessionTopic(row.id), () => feed.refresh());
+    const offChanges = this.o.bus.subscribe(sessionTopic(row.id), (message) => {
+      const change = message as SessionChange;
+      // Presence changes only who is online: the row the feed holds is presented again.
+      if (change.type === 'presence') feed.repaint();
+      else if (change.type === 'changed' && change.version !== undefined) feed.changed(change.version);
+      else feed.refresh();
+    });
     const offSignals = (['helper', 'sharer'] as const).map((to) =>
       this.o.bus.subscribe(signalTopic(row.id, to), (message) => {
         const { from, payload } = message as SignalEnvelope;

@@ -46,6 +46,39 @@ export class UsersRepo {
       .executeTakeFirst();
   }
 
+  /** The tenant's people among `ids` (those that exist), in one query. */
+  async findManyById(tenantId: string, ids: readonly string[]): Promise<PublicUserRow[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom('users')
+      .select(PUBLIC_USER_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .execute();
+  }
+
+  /**
+   * What a person's card needs of their organization, in one query: its name and the domains it
+   * holds ({@link heldDomains}), or undefined when there is no such tenant.
+   */
+  async cardContext(tenantId: string): Promise<{ tenantName: string; domains: HeldDomain[] } | undefined> {
+    const rows = await this.db
+      .selectFrom('tenants')
+      .leftJoin('tenant_domains', (join) =>
+        join.onRef('tenant_domains.tenant_id', '=', 'tenants.id').on('tenant_domains.verified_at', 'is not', null),
+      )
+      .select(['tenants.name', 'tenant_domains.domain', 'tenant_domains.method'])
+      .where('tenants.id', '=', tenantId)
+      .orderBy('tenant_domains.domain')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const domains = rows.flatMap((r): HeldDomain[] =>
+      r.domain === null ? [] : [{ domain: r.domain, proof: r.method === 'dns' ? 'dns' : 'asserted' }],
+    );
+    return { tenantName: first.name, domains };
+  }
+
   /** Sign-in lookup: emails are unique across the installation. Includes the password hash. */
   async findForSignIn(
     email: string,
