@@ -25,7 +25,11 @@ const freePort = () =>
     });
   });
 
-/** A POST whose headers and first body bytes are sent; `finish()` sends the rest; `answer` is what came back. */
+/**
+ * A POST whose headers and first body bytes are sent; `finish()` sends the rest; `answer` is what came back.
+ * It asks for `100 Continue`, which Node's server sends once it has parsed the headers: `start` waits for it,
+ * so the request is surely in flight (not still in the kernel's buffers) when the test signals the server.
+ */
 function halfSentRequest(port: number, path: string) {
   const body = JSON.stringify({ code: '12345678' });
   const socket: Socket = connect(port, '127.0.0.1');
@@ -39,8 +43,16 @@ function halfSentRequest(port: number, path: string) {
       await opened;
       socket.write(
         `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
-          `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body.slice(0, 5)}`,
+          `content-length: ${body.length}\r\nconnection: close\r\nexpect: 100-continue\r\n\r\n${body.slice(0, 5)}`,
       );
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (received.includes(' 100 Continue')) resolve();
+          else if (socket.destroyed) reject(new Error(`closed before 100 Continue: ${received}`));
+          else setTimeout(check, 10);
+        };
+        check();
+      });
     },
     finish: () => socket.write(body.slice(5)),
     answer,
@@ -78,9 +90,11 @@ it(
     expect(await closed).toEqual({ code: 1001, reason: SHUTDOWN_REASON });
     // The node is shutting down; a request that was already in flight still gets its real answer.
     finishing.finish();
-    expect(await finishing.answer).toMatch(/^HTTP\/1\.1 401 [^]*"error":"authentication_required"/);
-    // The one that never sends its body is cut once the drain bound passes.
-    expect(await stuck.answer).toBe('');
+    expect(await finishing.answer).toMatch(
+      /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 [^]*"error":"authentication_required"/,
+    );
+    // The one that never sends its body is cut once the drain bound passes: no answer after the 100.
+    expect(await stuck.answer).toBe('HTTP/1.1 100 Continue\r\n\r\n');
     expect(await exited).toBe(0);
     expect(output()).toContain('shutting down: draining');
     expect(output()).toContain('in-flight requests still running after the drain bound');
