@@ -106,17 +106,11 @@ export async function agentDesktop(prefix: string): Promise<AgentDesktop> {
 }
 
 /**
- * From the agent window's sign-in screen to a request on it: the sharer signs in through the
- * IdP's page (the "system browser"), the helper (Daniel Okafor) gets a code, the sharer
- * enters it, the helper asks for `mode`. Returns the helper's page and the agent window's
- * Allow button, not clicked yet.
+ * From the agent window's sign-in screen to both trust screens: the sharer signs in through
+ * the IdP's page (the "system browser"), the helper (Daniel Okafor) gets a code, the sharer
+ * enters it. Returns the helper's page.
  */
-export async function requestFromAgent(
-  browser: Browser,
-  win: Page,
-  opened: () => string[],
-  mode: 'View only' | 'Full control',
-): Promise<{ helper: Page; allow: Locator }> {
+export async function joinFromAgent(browser: Browser, win: Page, opened: () => string[]): Promise<Page> {
   await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
   await win.getByRole('button', { name: 'Sign in', exact: true }).click();
   await signInThroughIdp(browser, opened);
@@ -129,6 +123,17 @@ export async function requestFromAgent(
   await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
   await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
   await win.getByRole('button', { name: 'Submit' }).click();
+  return helper;
+}
+
+/** {@link joinFromAgent}, then the helper asks for `mode`: returns the helper's page and the (unclicked) Allow button. */
+export async function requestFromAgent(
+  browser: Browser,
+  win: Page,
+  opened: () => string[],
+  mode: 'View only' | 'Full control',
+): Promise<{ helper: Page; allow: Locator }> {
+  const helper = await joinFromAgent(browser, win, opened);
   await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
   await helper.getByRole('button', { name: mode }).click();
   const allow = win.getByRole('button', { name: 'Allow' });

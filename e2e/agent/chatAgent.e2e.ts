@@ -9,8 +9,8 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { closeContexts, shot, signIn } from '../support.js';
-import { WINDOW_URL, agent, agentDesktop, signInThroughIdp, stopAgent } from './agentProcess.js';
+import { closeContexts, shot } from '../support.js';
+import { WINDOW_URL, agent, agentDesktop, joinFromAgent, stopAgent } from './agentProcess.js';
 
 test.afterEach(closeContexts);
 
@@ -43,18 +43,8 @@ test('helper app ⇄ agent window: any script arrives identical, inert and in or
     win.on('dialog', (d) => void dialogs.push(d.message()));
     await win.goto(WINDOW_URL.exec(run.output())?.[0] as string);
 
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await signInThroughIdp(browser, desktop.opened);
-    await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
-
-    const helper = await (await browser.newContext()).newPage();
+    const helper = await joinFromAgent(browser, win, desktop.opened);
     helper.on('dialog', (d) => void dialogs.push(d.message()));
-    await signIn(helper, '/help', 'helper@contoso.example');
-    await helper.getByRole('button', { name: 'Get a security code' }).click();
-    const codeBox = helper.getByTestId('security-code');
-    await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
-    await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
-    await win.getByRole('button', { name: 'Submit' }).click();
     await expect(win.getByRole('heading', { name: 'You are connected to' })).toBeVisible();
     await expect(win.getByRole('heading', { name: 'Chat' })).toBeVisible();
     await expect(helper.getByTestId('chat-panel')).toBeVisible();

@@ -171,7 +171,10 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
       throw invalid(`${encoding} tile ${i} spans cells`);
     }
     if (x + width > head.screenWidth || y + height > head.screenHeight) throw invalid(`tile ${i} outside the screen`);
-    if (encoding === 'video' && !onGrid(x, y, width, height, head.screenWidth, head.screenHeight)) {
+    if (
+      encoding === 'video' &&
+      !onTileGrid({ x, y, width, height }, { width: head.screenWidth, height: head.screenHeight })
+    ) {
       throw invalid(`video tile ${i} is not on the cell grid`);
     }
     if (encoding === 'video' && length !== 0) throw invalid(`video tile ${i} has a payload`);
@@ -218,18 +221,21 @@ export function copyTile(
   return { x, y, width, height, encoding: 'copy', payload };
 }
 
-/** Whether a rectangle starts on cell edges and is whole cells, or reaches the screen's edge. */
-function onGrid(
-  x: number,
-  y: number,
-  width: number,
-  height: number,
-  screenWidth: number,
-  screenHeight: number,
+/**
+ * Whether a rectangle lies on the cell grid of the screen (what a `video` tile must): inside
+ * it, not empty, starting on cell edges, whole cells or up to the screen's edge.
+ */
+export function onTileGrid(
+  r: { x: number; y: number; width: number; height: number },
+  screen: { width: number; height: number },
 ): boolean {
-  const whole = (start: number, size: number, screen: number) =>
-    start % TILE_SIZE === 0 && (size % TILE_SIZE === 0 || start + size === screen);
-  return whole(x, width, screenWidth) && whole(y, height, screenHeight);
+  const whole = (start: number, size: number, side: number) =>
+    start >= 0 &&
+    size > 0 &&
+    start % TILE_SIZE === 0 &&
+    start + size <= side &&
+    (size % TILE_SIZE === 0 || start + size === side);
+  return whole(r.x, r.width, screen.width) && whole(r.y, r.height, screen.height);
 }
 
 /** A `video` tile: from this frame on, the video track shows this rectangle (on the cell grid) of the screen. */

@@ -14,6 +14,11 @@ export function intersect(a: Rect, b: Rect): Rect | null {
   return { x, y, width: right - x, height: bottom - y };
 }
 
+/** Whether `a` and `b` are the same rectangle. */
+export function sameRect(a: Rect, b: Rect): boolean {
+  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+}
+
 /** The smallest rectangle containing every rectangle of `rects` (which must not be empty). */
 export function boundingBox(rects: readonly Rect[]): Rect {
   let x = Infinity;

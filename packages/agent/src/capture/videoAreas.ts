@@ -20,6 +20,7 @@
  */
 import type { Rect, ScreenFrame } from '../platform/types.js';
 import { TILE_SIZE } from '@remote-help/protocol';
+import { sameRect } from './rects.js';
 
 /** Tuning of a {@link VideoAreas}. */
 export interface VideoAreaOptions {
@@ -232,8 +233,4 @@ function contains(outer: Rect, inner: Rect): boolean {
     inner.x + inner.width <= outer.x + outer.width &&
     inner.y + inner.height <= outer.y + outer.height
   );
-}
-
-function sameRect(a: Rect, b: Rect): boolean {
-  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }

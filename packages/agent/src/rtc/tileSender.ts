@@ -50,11 +50,13 @@ import {
   copyTile,
   tileWireSize,
   videoTile,
+  onTileGrid,
   type Deflate,
   type EncodedTile,
 } from '@remote-help/protocol';
 import type { Rect, ScreenFrame } from '../platform/types.js';
 import { findScroll, type Pixels32 } from './scroll.js';
+import { sameRect } from '../capture/rects.js';
 
 /** The parts of a data channel the sender uses. */
 export interface TileChannel {
@@ -257,7 +259,7 @@ export class TileSender {
     const old = this.#video;
     if (old && area && sameRect(old, area)) return;
     if (!old && !area) return;
-    if (area && !onCellGrid(area, this.#image))
+    if (area && !onTileGrid(area, this.#image))
       throw new RangeError(`video area ${JSON.stringify(area)} is not on the grid`);
     this.#setVideo(area);
     if (old) {
@@ -839,21 +841,6 @@ function solidColour(
 
 function intersects(a: Rect, b: Rect): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}
-
-function sameRect(a: Rect, b: Rect): boolean {
-  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
-}
-
-/** Whether `r` starts on cell edges and is whole cells or reaches the screen's edge, inside the screen. */
-function onCellGrid(r: Rect, screen: { width: number; height: number }): boolean {
-  const whole = (start: number, size: number, side: number) =>
-    start >= 0 &&
-    size > 0 &&
-    start % TILE_SIZE === 0 &&
-    start + size <= side &&
-    (size % TILE_SIZE === 0 || start + size === side);
-  return whole(r.x, r.width, screen.width) && whole(r.y, r.height, screen.height);
 }
 
 /** The parts of `r` outside `hole` (at most four: above, below, left, right). */

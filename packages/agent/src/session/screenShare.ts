@@ -23,6 +23,7 @@ import { TileSender, warmUpTileEncoder, type TileSenderStats } from '../rtc/tile
 import { trace, tracing } from '../trace.js';
 import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
 import { VideoAreas } from '../capture/videoAreas.js';
+import { sameRect, toLocal } from '../capture/rects.js';
 import type { Rect } from '../platform/types.js';
 import type { WrtcModule } from '../rtc/wrtc.js';
 
@@ -458,7 +459,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     const area = (this.#areas as VideoAreas).update(frame, performance.now());
     const fresh = this.#setArea(area);
     if (!area) return;
-    const changed = fresh ? undefined : frame.changed?.flatMap((r) => clipTo(r, area));
+    const changed = fresh || !frame.changed ? undefined : toLocal(frame.changed, area);
     if (changed && changed.length === 0) return;
     (this.#areaVideo as ScreenVideoSource).pushFrame({
       width: area.width,
@@ -504,19 +505,6 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#captureLost = true;
     this.emit('captureLost', error);
   }
-}
-
-/** The part of `r` inside `area`, relative to the area's corner (none or one rectangle). */
-function clipTo(r: Rect, area: Rect): Rect[] {
-  const x0 = Math.max(r.x, area.x);
-  const y0 = Math.max(r.y, area.y);
-  const x1 = Math.min(r.x + r.width, area.x + area.width);
-  const y1 = Math.min(r.y + r.height, area.y + area.height);
-  return x1 > x0 && y1 > y0 ? [{ x: x0 - area.x, y: y0 - area.y, width: x1 - x0, height: y1 - y0 }] : [];
-}
-
-function sameRect(a: Rect, b: Rect): boolean {
-  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }
 
 /** Whether a capture failure means the display itself is gone (the X server died or closed on us). */
