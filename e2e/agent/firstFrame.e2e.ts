@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { framesDecoded, closeContexts } from '../support.js';
+import { framesDecoded, closeContexts, shot } from '../support.js';
 import { requestFromAgent, WINDOW_URL } from './agentProcess.js';
 
 test.afterEach(closeContexts);
@@ -114,6 +114,7 @@ test('first frame after Allow with the native agent (printed, not asserted)', as
     await win.waitForTimeout(READING_MS);
     await expect(helper.getByTestId('remote-canvas')).toBeHidden();
     const mountedEarly = (await helper.getByTestId('remote-view').count()) > 0;
+    await shot(helper, 'first-frame-01-helper-requested'); // the view may be mounted: it must not show
     await watchFirstFrame(helper);
     await allow.evaluate((button) =>
       button.addEventListener('click', () => ((window as unknown as { allowAt: number }).allowAt = Date.now()), {
