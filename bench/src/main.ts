@@ -155,11 +155,16 @@ async function measure(ctx: Ctx, extraPids: Record<string, number[]>, body: () =
   const s0 = ctx.def.mode === 'tiles' ? null : await viewerStats(ctx);
   const out0 = await agentStats(ctx);
   const c0 = await ctx.link.counters();
+  // Where the agent's CPU goes: the JS thread (`node`), libuv/V8 helpers, libwebrtc's threads.
+  const agentPid = ctx.def.kind === 'agent' ? ctx.pipe.cpuGroups['sender']?.[0] : undefined;
+  const threads0 = agentPid ? threadCpuMs(agentPid) : null;
   const t0 = performance.now();
   const b0 = nowMs();
   meter.start();
   await body();
   const cpu = meter.stop();
+  const threads1 = agentPid ? threadCpuMs(agentPid) : null;
+  const threadsElapsed = performance.now() - t0;
   const b1 = nowMs();
   const c1 = await ctx.link.counters();
   const seconds = (performance.now() - t0) / 1000;
@@ -187,6 +192,14 @@ async function measure(ctx: Ctx, extraPids: Record<string, number[]>, body: () =
     cpuPercent: cpu,
     viewerUpdatesPerS: paints === null ? null : r1(paints / seconds),
   };
+  if (threads0 && threads1) {
+    const threads: Record<string, number> = {};
+    for (const [name, ms] of threads1) {
+      const pct = Math.round(((ms - (threads0.get(name) ?? 0)) / threadsElapsed) * 1000) / 10;
+      if (pct > 0) threads[name] = pct;
+    }
+    result['senderThreadsCpuPercent'] = threads;
+  }
   if (ctx.def.kind === 'agent' && ctx.def.mode !== 'tiles') {
     Object.assign(result, rtcDelta(s0, s1, out0, out1, seconds));
   } else if (ctx.def.mode === 'tiles') {
@@ -634,20 +647,8 @@ async function runPipeline(def: PipelineDef, width: number, height: number, link
 async function idleWorkload(ctx: Ctx, plan: Plan): Promise<Json> {
   await sleep(2000);
   const before = await agentStats(ctx);
-  const agentPid = ctx.pipe.cpuGroups['sender']?.[0];
-  const threads0 = agentPid ? threadCpuMs(agentPid) : new Map<string, number>();
-  const t0 = performance.now();
   const result = await measure(ctx, {}, () => sleep(plan.idleSeconds * 1000));
-  const elapsed = performance.now() - t0;
-  const threads1 = agentPid ? threadCpuMs(agentPid) : new Map<string, number>();
   const after = await agentStats(ctx);
-  // Where the agent's idle CPU goes: the JS thread (`node`), libuv/V8 helpers, libwebrtc's threads.
-  const threads: Record<string, number> = {};
-  for (const [name, ms] of threads1) {
-    const pct = Math.round(((ms - (threads0.get(name) ?? 0)) / elapsed) * 1000) / 10;
-    if (pct > 0) threads[name] = pct;
-  }
-  result['senderThreadsCpuPercent'] = threads;
   const control0 = (before?.['control'] as Json | null | undefined) ?? null;
   const control1 = (after?.['control'] as Json | null | undefined) ?? null;
   result['controlOpen'] = num(control1, 'sent') > 0;
@@ -674,7 +675,8 @@ function summaryLine(w: string, r: unknown): string {
     const l = o['clickToPhoton'] as { p50: number; p95: number };
     return `click-to-photon p50 ${l.p50} p95 ${l.p95} ms (${String(o['shown'])}/${String(o['clicks'])})`;
   }
-  return `down ${String(o['downKbitPerS'])} kbit/s, updates ${String(o['viewerUpdatesPerS'])}/s, cpu ${JSON.stringify(o['cpuPercent'])}`;
+  const threads = o['senderThreadsCpuPercent'] ? `, agent threads ${JSON.stringify(o['senderThreadsCpuPercent'])}` : '';
+  return `down ${String(o['downKbitPerS'])} kbit/s, updates ${String(o['viewerUpdatesPerS'])}/s, cpu ${JSON.stringify(o['cpuPercent'])}${threads}`;
 }
 
 function versions(): Json {

@@ -74,7 +74,9 @@ describe.skipIf(missing.length > 0)('remote-help-agent (CLI)', { timeout: 60_000
     const bad = run(['share', '--server', 'ftp://x.example']);
     const unknown = run(['share', '--frobnicate']);
     const noServer = run(['signin']);
-    expect(await Promise.all([bad.exit, unknown.exit, noServer.exit])).toEqual([2, 2, 2]);
+    const pacing = run(['share', '--server', 'https://help.example.com'], { REMOTE_HELP_BULK_KBIT: 'fast' });
+    expect(await Promise.all([bad.exit, unknown.exit, noServer.exit, pacing.exit])).toEqual([2, 2, 2, 2]);
+    expect(pacing.stderr()).toMatch(/REMOTE_HELP_BULK_KBIT must be a whole number of kbit\/s .*"fast"/);
     expect(bad.stderr()).toMatch(/must start with https/);
     expect(unknown.stderr()).toMatch(/share does not take --frobnicate/);
     expect(noServer.stderr()).toMatch(/--server/);

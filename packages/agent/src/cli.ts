@@ -22,6 +22,7 @@ import {
   type InstallConfig,
 } from './config/installConfig.js';
 import { configDir } from './config/paths.js';
+import { bulkKbitFromEnv } from './config/tuning.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice, type DeviceIdentity } from './devices/identity.js';
 import { collectInventory } from './devices/inventory.js';
@@ -343,6 +344,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
     );
     const command = parseArgs(rest, env, install instanceof Error ? {} : (install ?? {}));
     if (install instanceof Error && command.command !== 'help' && command.command !== 'version') throw install;
+    // A broken tuning variable fails here, not when a share starts.
+    if (command.command === 'share' || command.command === 'run') bulkKbitFromEnv(env);
     const dir = configDir(env);
     const store = new TokenStore(dir);
     switch (command.command) {
@@ -364,7 +367,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return await runDevice(command, dir, store, install instanceof Error ? null : install, env);
     }
   } catch (error) {
-    if (error instanceof InstallConfigError) {
+    if (error instanceof InstallConfigError || isAgentError(error, 'invalid_argument')) {
       err(`remote-help-agent: ${error.message}`);
       return 2;
     }

@@ -86,6 +86,12 @@ export interface ScreenSource {
    * sharer reads the request). Optional; `start` works without it.
    */
   prepare?(displayId: string): Promise<void>;
+  /**
+   * Changes the running capture's most frames per second (undefined: back to the rate it
+   * started with). Optional: a consumer that cannot use every frame for a while (the tile
+   * sender holding large changes for its pacing) asks for fewer reads.
+   */
+  setMaxFps?(fps: number | undefined): void;
   /** Stops the running capture (no more `onFrame` calls after the promise settles). */
   stop(): Promise<void>;
   stats(): CaptureStats;

@@ -134,8 +134,8 @@ describe('TileSender', () => {
     channel.readyState = 'open';
     sender.flush();
     expect(channel.take()[0]?.tiles).toMatchObject([{ x: 130, y: 130, width: 12, height: 7, encoding: 'palette' }]);
-    // A frame that fits in one small packet goes twice: one lost packet costs nothing.
-    expect(duplicate).toEqual([first]);
+    // Acknowledged at once (a short clean path): a small frame goes once (see the duplication test).
+    expect(duplicate).toEqual([]);
   });
 
   it('keeps at most maxInFlight frames in flight and merges changes until the viewer acknowledges', () => {
@@ -170,10 +170,10 @@ describe('TileSender', () => {
     ack(1);
     expect(channel.take()).toEqual([]); // message 2 still waits
     ack(2, 0b1);
-    expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
+    expect(channel.take().map((m) => m.frame)).toEqual([2]);
     // Small frames: several may be in flight at once (the default allows 8 frames).
     sender.pushFrame(change(s, { x: 1, y: 0, width: 1, height: 1 }, 2));
-    expect(channel.take().map((m) => m.frame)).toEqual([3, 3]);
+    expect(channel.take().map((m) => m.frame)).toEqual([3]);
   });
 
   it('sends rectangles drawn over each other as fills that compose to the screen', () => {
@@ -450,6 +450,89 @@ describe('TileSender', () => {
     expect(channel.take()).toEqual([]);
   });
 
+  it('sends a small message twice only where a loss would cost much: unknown or long round trip, or a recent loss', () => {
+    const s = screen(64, 64, () => 0);
+    const dot = (i: number) => change(s, { x: i, y: 0, width: 1, height: 1 }, 0xffffff - i);
+    sender.pushFrame(s.frame());
+    sender.pushFrame(dot(1));
+    // No round trip measured yet: twice.
+    expect(channel.take().map((m) => m.frame)).toEqual([1, 1, 2, 2]);
+    clock += 2;
+    ack(2, 0b1); // a 2 ms round trip: a short clean path
+    sender.pushFrame(dot(2));
+    expect(channel.take().map((m) => m.frame)).toEqual([3]);
+    // A loss (a later message acknowledged first): twice again, for 10 s.
+    sender.pushFrame(dot(3));
+    channel.take();
+    ack(4); // message 3 overtaken: given up after the reordering grace, its dot sent again
+    elapse(8);
+    expect(sender.stats().lost).toBe(1);
+    expect(channel.take().map((m) => m.frame)).toEqual([5, 5]);
+    ack(5);
+    clock += 10_000;
+    ack(5); // nothing new; the loss is 10 s old
+    sender.pushFrame(dot(4));
+    expect(channel.take().map((m) => m.frame)).toEqual([6]);
+    // A long round trip (30 ms): twice.
+    sender.close();
+    sender = new TileSender(channel, { now: () => clock });
+    sender.pushFrame(s.frame());
+    channel.take();
+    clock += 30;
+    ack(1);
+    sender.pushFrame(dot(5));
+    expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
+  });
+
+  it('paces large changes to the bulk rate, never holds small ones, and sends a refresh at once', () => {
+    const noise = (seed: number) => (x: number, y: number) => ((x + seed) * 2654435761 + y * 40503) & 0xffffff;
+    const all = { x: 0, y: 0, width: 320, height: 256 };
+    const create = (bulkBytesPerSecond: number) => {
+      sender.close();
+      sender = new TileSender(channel, {
+        now: () => clock,
+        maxInFlight: 1000,
+        maxInFlightBytes: 1e9,
+        bulkBytesPerSecond,
+      });
+    };
+    const ackAll = () => {
+      for (const m of channel.take()) ack(m.seq);
+    };
+    create(100_000); // 100 bytes per ms
+    const s = screen(320, 256, noise(0));
+    sender.pushFrame(s.frame()); // about 245 KB: far past the 64 KB burst, so 250 ms of debt
+    ackAll();
+    // A small change goes at once, debt or not.
+    sender.pushFrame(change(s, { x: 3, y: 3, width: 8, height: 8 }, 0x123456));
+    expect(cellsOf(channel.take())).toEqual(['3,3']);
+    // A large one waits until the debt is paid (at most 250 ms after a frame), then goes whole.
+    s.repaint(noise(1));
+    sender.pushFrame(s.frame([all]));
+    expect(channel.take()).toEqual([]);
+    expect(sender.stats().paced).toBe(1);
+    elapse(240);
+    expect(channel.take()).toEqual([]);
+    elapse(16);
+    const paced = channel.take();
+    expect(cellsOf(paced)).toHaveLength(20);
+    for (const m of paced) ack(m.seq);
+    // The viewer asks for everything: the whole picture goes at once, with a full bucket.
+    s.repaint(noise(2));
+    sender.pushFrame(s.frame([all]));
+    expect(channel.take()).toEqual([]);
+    sender.handleMessage(packTileRefresh());
+    expect(cellsOf(channel.take())).toHaveLength(20);
+    // Without pacing, large changes go back to back.
+    create(0);
+    sender.pushFrame(s.frame());
+    ackAll();
+    s.repaint(noise(3));
+    sender.pushFrame(s.frame([all]));
+    expect(cellsOf(channel.take())).toHaveLength(20);
+    expect(sender.stats().paced).toBe(0);
+  });
+
   it('sends nothing while the channel is not open', () => {
     channel.readyState = 'connecting';
     sender.pushFrame(screen(64, 64, () => 0).frame());
@@ -515,9 +598,10 @@ describe('TileSender', () => {
       const s = screen(256, 192, () => 0xffffff);
       sender.pushFrame(s.frame());
       channel.take();
-      ack(1);
+      clock += 30;
+      ack(1); // a 30 ms round trip: small messages go twice
       sender.setVideoArea(area);
-      expect(channel.take()).toHaveLength(2); // small: sent twice
+      expect(channel.take()).toHaveLength(2);
       // Both copies lost; a later message is acknowledged first: the announcement is given up and sent again.
       s.repaint(() => 0, { x: 0, y: 0, width: 4, height: 4 });
       sender.pushFrame(s.frame([{ x: 0, y: 0, width: 4, height: 4 }]));

@@ -31,7 +31,16 @@
  *   timeout (a long path, a busy helper machine) never had an ack counted: every message
  *   was resent, and the resends kept it busier still.
  * - A message that fits in one small packet (a click, a caret, a menu highlight) is sent
- *   twice, so a single lost packet costs nothing.
+ *   twice, so a single lost packet costs nothing, where a loss would cost much: before the
+ *   round trip is known, on a long path (srtt ≥ 20 ms), and for 10 s after any loss. On a
+ *   short clean path a loss costs a few milliseconds of reordering grace, and the second
+ *   copy was 45 % of the sends on a busy screen, each a call into libwebrtc.
+ * - *Bulk pacing*: large changes (a terminal pouring text, a page of new content: more
+ *   than 256×256 pixels waiting) go at most at `bulkBytesPerSecond` on average (a token
+ *   bucket: a burst of 64 KB, then that rate, and one frame's debt holds the next large one
+ *   for at most 250 ms). Changes merge while held, so a scrolling terminal goes at fewer,
+ *   exact frames. Small changes (a click, typing, a caret, a menu) are never held, and the
+ *   whole picture (first frame, refresh, path back) starts with a full bucket.
  * - A *video area* (`setVideoArea`: a rectangle on the grid where the screen changes like a
  *   video, sent on the video track instead) is announced with a `video` tile and left out of
  *   every frame while it lasts: changes there are not sent, and the shadow says the helper
@@ -72,8 +81,10 @@ export interface TileSenderOptions {
   maxInFlightBytes?: number;
   /** Bytes queued in the channel above which nothing new is sent (default 64 KiB). */
   highWater?: number;
-  /** Messages this small (bytes) are sent twice (default 400). */
+  /** Messages this small (bytes) are sent twice where a loss would cost much (default 400). */
   duplicateBelow?: number;
+  /** The average rate of large changes, bytes per second (default 125,000: 1 Mbit/s; 0 = no pacing). */
+  bulkBytesPerSecond?: number;
   deflate?: Deflate;
   now?: () => number;
 }
@@ -89,6 +100,8 @@ export interface TileSenderStats {
   acked: number;
   /** Acks of messages already given up as lost (each also measures the round trip). */
   lateAcks: number;
+  /** Times a large change waited for the bulk pacing. */
+  paced: number;
   /** Current retransmission timeout, ms. */
   rtoMs: number;
   /** Smoothed round trip from leaving the send buffer to the acknowledgement, ms. */
@@ -133,6 +146,13 @@ const MIN_FILL_PIXELS = 256;
 const PIXEL = 0xffffff;
 /** A shadow pixel the helper may not have (never equal to a masked pixel). */
 const UNKNOWN = 0xff000000;
+/** The bulk pacing's burst (bytes), the longest it holds a large change after one frame (ms), and the smallest large change (pixels). */
+const BULK_BURST_BYTES = 64 * 1024;
+const BULK_MAX_HOLD_MS = 250;
+const BULK_MIN_PIXELS = 256 * 256;
+/** Small messages go twice on a path with a round trip at least this long (ms), and this long after a loss (ms). */
+const DUPLICATE_RTT_MS = 20;
+const DUPLICATE_AFTER_LOSS_MS = 10_000;
 /** Changed rectangles at least this wide and tall are checked for a scroll (the two largest). */
 const SCROLL_MIN_WIDTH = 256;
 const SCROLL_MIN_HEIGHT = 96;
@@ -145,6 +165,13 @@ export class TileSender {
   #inFlightBytes = 0;
   readonly #highWater: number;
   readonly #duplicateBelow: number;
+  /** When a message was last given up as lost (`now()` clock). */
+  #lostAt = -Infinity;
+  /** Bulk pacing: bytes per ms (0: off), the bucket's bytes, when it was last filled, whether it holds changes. */
+  readonly #bulkRate: number;
+  #bulkTokens = BULK_BURST_BYTES;
+  #bulkAt = 0;
+  #heldByPace = false;
   readonly #deflate: Deflate;
   readonly #now: () => number;
   #image: ScreenFrame | null = null;
@@ -192,6 +219,7 @@ export class TileSender {
     lost: 0,
     acked: 0,
     lateAcks: 0,
+    paced: 0,
     encodeMs: 0,
   };
 
@@ -201,6 +229,7 @@ export class TileSender {
     this.#maxInFlightBytes = options.maxInFlightBytes ?? 96 * 1024;
     this.#highWater = options.highWater ?? 64 * 1024;
     this.#duplicateBelow = options.duplicateBelow ?? 400;
+    this.#bulkRate = Math.max(0, options.bulkBytesPerSecond ?? 125_000) / 1000;
     this.#deflate = options.deflate ?? fastDeflate;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -227,6 +256,7 @@ export class TileSender {
       this.#inFlight.clear();
       this.#inFlightBytes = 0;
       this.#setVideo(null);
+      this.#bulkTokens = BULK_BURST_BYTES;
       this.#markAll();
     } else if (!frame.changed) {
       this.#markAll();
@@ -240,9 +270,15 @@ export class TileSender {
   refresh(): void {
     if (this.#closed || !this.#image) return;
     this.#shadow.fill(UNKNOWN); // the helper may have nothing (a new canvas)
+    this.#bulkTokens = BULK_BURST_BYTES;
     this.#markAll();
     if (this.#video) this.#videoDue = true;
     this.flush();
+  }
+
+  /** Whether changes wait for the bulk pacing (capture may slow down meanwhile). */
+  get paced(): boolean {
+    return this.#heldByPace && this.#pending();
   }
 
   /** The current video area, or null. */
@@ -368,6 +404,7 @@ export class TileSender {
       lost: s.lost,
       acked: s.acked,
       lateAcks: s.lateAcks,
+      paced: s.paced,
       rtoMs: this.#rto(),
       srttMs: this.#srtt ?? 0,
       encodeMsAvg: s.frames ? s.encodeMs / s.frames : 0,
@@ -390,6 +427,7 @@ export class TileSender {
   /** A message given up as lost: a late ack of it still measures the round trip from when it left (else `since`). */
   #remember(message: InFlight, since: number): void {
     this.#stats.lost++;
+    this.#lostAt = this.#now();
     this.#late.set(message.seq, message.leftAt ?? since);
     if (this.#late.size > LATE_KEPT) this.#late.delete(this.#late.keys().next().value as number);
   }
@@ -413,6 +451,13 @@ export class TileSender {
       return;
     }
     const t0 = this.#now();
+    this.#heldByPace = false;
+    if (this.#bulkRate > 0 && this.#refillBulk(t0) < 0 && this.#pendingPixels() >= BULK_MIN_PIXELS) {
+      this.#heldByPace = true;
+      this.#stats.paced++;
+      this.#schedule();
+      return;
+    }
     const scroll = this.#scroll(image);
     if (scroll) {
       // Alone in its frame: tiles of the same frame could reach the helper first and change its source.
@@ -456,17 +501,46 @@ export class TileSender {
     this.#schedule();
   }
 
+  /** The bucket of the bulk pacing, filled up to now (bytes; negative: large changes wait). */
+  #refillBulk(now: number): number {
+    this.#bulkTokens = Math.min(BULK_BURST_BYTES, this.#bulkTokens + (now - this.#bulkAt) * this.#bulkRate);
+    this.#bulkAt = now;
+    return this.#bulkTokens;
+  }
+
+  /** Pixels waiting to be sent (changed boxes of the cells and changed rectangles; overlaps counted twice). */
+  #pendingPixels(): number {
+    let pixels = 0;
+    const dirty = this.#dirty;
+    for (let at = 0; at < dirty.length; at += 4) {
+      if (dirty[at + 2] === 0) continue;
+      pixels +=
+        ((dirty[at + 2] as number) - (dirty[at] as number)) * ((dirty[at + 3] as number) - (dirty[at + 1] as number));
+    }
+    for (const r of this.#exact) pixels += r.width * r.height;
+    return pixels;
+  }
+
+  /** Whether a small message goes twice: where a lost one would cost much (see the module description). */
+  #duplicating(now: number): boolean {
+    return this.#srtt === null || this.#srtt >= DUPLICATE_RTT_MS || now - this.#lostAt < DUPLICATE_AFTER_LOSS_MS;
+  }
+
   /** Sends one frame of tiles, in messages of at most MAX_MESSAGE_BYTES, and keeps them in flight. */
   #sendFrame(image: ScreenFrame, tiles: EncodedTile[]): void {
     const frame = ++this.#frame;
     const groups = groupIntoMessages(tiles);
     this.#stats.frames++;
+    const now = this.#now();
+    const duplicating = this.#duplicating(now);
+    let bytes = 0;
     groups.forEach((group, part) => {
       const seq = ++this.#seq;
       const head = { seq, frame, part, parts: groups.length, screenWidth: image.width, screenHeight: image.height };
       const message = packTileMessage(head, group);
       this.#send(message);
-      if (message.length < this.#duplicateBelow) {
+      bytes += message.length;
+      if (duplicating && message.length < this.#duplicateBelow) {
         this.#send(message);
         this.#stats.duplicated++;
       }
@@ -479,13 +553,17 @@ export class TileSender {
         seq,
         bytes: message.length,
         tiles: carried,
-        sentAt: this.#now(),
+        sentAt: now,
         endOffset: this.#written,
         leftAt: null,
         overtakenAt: null,
         video: announced ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height } : null,
       });
     });
+    if (this.#bulkRate > 0) {
+      this.#refillBulk(now);
+      this.#bulkTokens = Math.max(this.#bulkTokens - bytes, -BULK_MAX_HOLD_MS * this.#bulkRate);
+    }
   }
 
   /** A scroll in one of the two largest changed rectangles. */
@@ -777,6 +855,8 @@ export class TileSender {
     const rto = this.#rto();
     const reorder = Math.min((this.#srtt ?? 100) / 4, 10) + 1;
     let wait = MAX_CHECK_WAIT_MS;
+    // Held by the bulk pacing: until the bucket is back at zero.
+    if (this.#heldByPace && this.#pending()) wait = Math.min(wait, -this.#refillBulk(now) / this.#bulkRate);
     for (const waiting of this.#inFlight.values()) {
       if (waiting.leftAt === null) return POLL_MS;
       wait = Math.min(wait, waiting.leftAt + rto - now);

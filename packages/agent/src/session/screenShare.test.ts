@@ -157,6 +157,55 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     }
   });
 
+  it('tiles: a flood of large changes is paced to the bulk rate, read less often meanwhile, and ends exact', async () => {
+    const picture = new Picture();
+    share = await ScreenShare.open({
+      screen: await createLinuxPlatform({ display: xvfb.display }).openScreenSource(),
+      iceServers: [],
+      pixels: 'tiles',
+      bulkKbitPerSecond: 200, // 25 KB/s
+    });
+    const media = share;
+    helper = await connectLoopback(media, () => undefined, picture);
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    const x = await openPainter(xvfb.display);
+    try {
+      const area = { x: 0, y: 0, width: 640, height: 448 };
+      const win = await x.fill(area.x, area.y, area.width, area.height, 0xf0f0f0);
+      await new Promise((r) => setTimeout(r, 500)); // the bucket refills after the window
+      // A terminal pouring text: a new page of dark specks on light, about 20 times a second.
+      const page = new Uint8Array(area.width * area.height * 4);
+      const before = await media.stats();
+      const started = performance.now();
+      for (let i = 0; performance.now() - started < 2000; i++) {
+        const dark = randomFillSync(new Uint8Array(area.width * area.height));
+        for (let p = 0; p < dark.length; p++) page.fill((dark[p] as number) < 32 ? 0x20 : 0xf0, p * 4, p * 4 + 3);
+        await x.image(win, 0, 0, area.width, area.height, page);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const after = await media.stats();
+      const frames = (after.tiles?.frames ?? 0) - (before.tiles?.frames ?? 0);
+      const reads = after.capture.frames - before.capture.frames;
+      // Each page is ~35 KB of tiles, more than 250 ms at 25 KB/s: every page holds the next
+      // one for 250 ms (the longest hold), so 4 a second, plus the 64 KB burst. Unpaced: 20.
+      expect(after.tiles?.paced).toBeGreaterThan(before.tiles?.paced ?? 0);
+      expect(frames).toBeLessThan(4 * seconds + 6); // paced: 10–11 in 2 s; unpaced: about 40
+      expect(reads).toBeLessThan(20 * seconds + 4); // 15 a second while held: 31–33 in 2 s; not slowed: about 70
+      expect(after.videoAreas?.area).toBeNull(); // text-like: stays on exact tiles
+      await waitFor(
+        async () => {
+          const now = await screenNow(xvfb.display);
+          return now.every((v, i) => v === picture.pixels[i]);
+        },
+        10_000,
+        'the helper picture to match the screen exactly',
+      );
+    } finally {
+      await x.close();
+    }
+  });
+
   it('video: `--pixels video` sends a VP8 track and no tiles channel', async () => {
     let frames = 0;
     let size = '';

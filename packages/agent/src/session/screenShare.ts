@@ -16,6 +16,7 @@
 import { EventEmitter } from 'node:events';
 import type { IceServer, SignalPayload } from '@remote-help/protocol';
 import { AgentError, isAgentError } from '../errors.js';
+import { bulkKbitFromEnv } from '../config/tuning.js';
 import type { CaptureStats, DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
 import type { PathState } from '@remote-help/protocol';
 import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
@@ -30,6 +31,8 @@ import type { WrtcModule } from '../rtc/wrtc.js';
 /** Repeats of the current picture after connecting, and their spacing. */
 const WARM_UP_FRAMES = 20;
 const WARM_UP_INTERVAL_MS = 50;
+/** Frames per second read while the tile sender holds large changes for its pacing (see `#paceCapture`). */
+const PACED_CAPTURE_FPS = 15;
 
 /** Events of a `LiveMedia`. */
 export interface LiveMediaEvents {
@@ -105,6 +108,11 @@ export interface ScreenShareOptions {
    * unless the environment has `REMOTE_HELP_VIDEO_AREAS=off`).
    */
   videoAreas?: boolean | undefined;
+  /**
+   * On the tiles path, the average rate of large changes in kbit/s (`TileSender`'s bulk
+   * pacing; 0: none). Default: `REMOTE_HELP_BULK_KBIT` from the environment, else 1,000.
+   */
+  bulkKbitPerSecond?: number | undefined;
   wrtc?: WrtcModule;
 }
 
@@ -147,7 +155,11 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   /** The tiles path's video areas: the finder, the track's source, the current area, and areas so far. */
   readonly #areas: VideoAreas | null;
   readonly #areaVideo: ScreenVideoSource | null;
+  /** The tiles path's bulk pacing (`TileSender`), bytes per second. */
+  readonly #bulkBytesPerSecond: number;
   #area: Rect | null = null;
+  /** The capture runs at PACED_CAPTURE_FPS (see `#paceCapture`). */
+  #captureSlow = false;
   #areasStarted = 0;
   #areaTimer: NodeJS.Timeout | undefined;
   /** Peer connections made so far (the current one's number). */
@@ -183,6 +195,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       ? new ScreenVideoSource({ maxFps: 30, ...(options.wrtc ? { wrtc: options.wrtc } : {}) })
       : null;
     this.#areaVideo?.setPaused(true); // nothing to carry until there is an area
+    this.#bulkBytesPerSecond = ((options.bulkKbitPerSecond ?? bulkKbitFromEnv() ?? 1000) * 1000) / 8;
     this.#iceServers = options.iceServers;
     this.#ice = options.ice;
     this.#wrtc = options.wrtc;
@@ -421,7 +434,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   /** The `tiles` channel opened: the whole current picture goes out at once, then every change. */
   #startTiles(channel: NonNullable<AgentPeer['tilesChannel']>): void {
     this.#tiles?.close();
-    const sender = new TileSender(channel);
+    const sender = new TileSender(channel, { bulkBytesPerSecond: this.#bulkBytesPerSecond });
     sender.setPaused(this.#paused);
     this.#tiles = sender;
     if (this.#lastFrame) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
@@ -445,10 +458,25 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
         this.#video?.pushFrame(frame);
         if (this.#areas) this.#pushArea(frame);
         this.#tiles?.pushFrame(frame);
+        this.#paceCapture();
         this.emit('frame', frame);
       },
       { onError: (error) => this.#onCaptureError(error) },
     );
+  }
+
+  /**
+   * While the tile sender holds large changes for its pacing (a terminal pouring text), the
+   * screen is read at most PACED_CAPTURE_FPS times a second: the frames between could only
+   * be merged, and each read costs the X server and this process a pass over the change.
+   * Not while there is a video area, whose track takes every frame. The full rate comes
+   * back with the first frame after the hold.
+   */
+  #paceCapture(): void {
+    const slow = (this.#tiles?.paced ?? false) && this.#area === null;
+    if (slow === this.#captureSlow) return;
+    this.#captureSlow = slow;
+    this.#screen.setMaxFps?.(slow ? PACED_CAPTURE_FPS : undefined);
   }
 
   /**

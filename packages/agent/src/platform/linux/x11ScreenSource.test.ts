@@ -100,6 +100,39 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
     },
   );
 
+  it('setMaxFps slows a running capture down, and undefined brings back the rate it started with', async () => {
+    const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm' });
+    const windowId = await painter.fill(900, 100, 64, 64, 0x000000);
+    let frames = 0;
+    /** Frames captured while the window is repainted continuously for `ms`. */
+    const framesWhilePainting = async (ms: number) => {
+      const before = frames;
+      const end = performance.now() + ms;
+      for (let i = 0; performance.now() < end; i++) {
+        await painter.paint(windowId, 0, 0, 64, 64, i % 2 ? 0xffffff : 0x102030);
+        await new Promise((r) => setTimeout(r, 4));
+      }
+      return frames - before;
+    };
+    try {
+      const [display] = await source.listDisplays();
+      if (!display) throw new Error('no display');
+      await source.start(display.id, () => frames++, { maxFps: 60 });
+      const fast = await framesWhilePainting(800);
+      source.setMaxFps(4);
+      const slow = await framesWhilePainting(1000);
+      source.setMaxFps(undefined);
+      const again = await framesWhilePainting(800);
+      // 4 a second, plus the burst of 2 and a frame in flight when the rate changed.
+      expect(slow).toBeLessThanOrEqual(7);
+      expect(fast).toBeGreaterThan(12);
+      expect(again).toBeGreaterThan(12);
+    } finally {
+      await painter.destroy(windowId);
+      await source.close();
+    }
+  });
+
   it('prepare sets capture up without reading the screen; start then reads it as usual', async () => {
     const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm' });
     const frames: ScreenFrame[] = [];

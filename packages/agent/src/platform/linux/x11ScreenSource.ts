@@ -53,6 +53,8 @@ interface Capture {
   onFrame: (frame: ScreenFrame) => void;
   onError: ((error: Error) => void) | undefined;
   minIntervalMs: number;
+  /** The interval the capture started with (`setMaxFps(undefined)` goes back to it). */
+  startIntervalMs: number;
   damageId: number;
   pending: Rect[];
   /** Cancels the scheduled read. */
@@ -68,6 +70,9 @@ interface Capture {
   creditAt: number;
   stopped: boolean;
 }
+
+/** The interval between captures at `maxFps` frames per second (default 60, at most 240). */
+const fpsInterval = (maxFps: number | undefined): number => 1000 / Math.max(1, Math.min(maxFps ?? 60, 240));
 
 /** Captures the rate limit lets through back to back. */
 const CAPTURE_BURST = 2;
@@ -167,7 +172,8 @@ export class X11ScreenSource implements ScreenSource {
       spare: this.#damage ? null : new Uint8Array(bytes),
       onFrame,
       onError: options.onError,
-      minIntervalMs: 1000 / Math.max(1, Math.min(options.maxFps ?? 60, 240)),
+      minIntervalMs: fpsInterval(options.maxFps),
+      startIntervalMs: fpsInterval(options.maxFps),
       damageId: 0,
       pending: [],
       timer: undefined,
@@ -225,6 +231,13 @@ export class X11ScreenSource implements ScreenSource {
       readMsLast: s.readMsLast,
       diffMsAvg: s.diffs ? s.diffMsTotal / s.diffs : 0,
     };
+  }
+
+  setMaxFps(fps: number | undefined): void {
+    const capture = this.#capture;
+    if (!capture) return;
+    refill(capture); // the credit so far counts at the old rate
+    capture.minIntervalMs = fps === undefined ? capture.startIntervalMs : fpsInterval(fps);
   }
 
   async close(): Promise<void> {
