@@ -70,6 +70,10 @@ export interface CaptureStats {
   readMsLast: number;
   /** Average cost of comparing frames (poll detection only), in ms. */
   diffMsAvg: number;
+  /** Change notifications from the display server (X11 DAMAGE events), where there are any. */
+  changeEvents?: number;
+  /** Switches between raw and delta damage reports (X11: floods of drawing). */
+  changeLevelSwitches?: number;
 }
 
 /** Lists displays and captures one of them, delivering frames only when its pixels changed. */

@@ -10,6 +10,8 @@ export interface Painter {
   fill(x: number, y: number, width: number, height: number, rgb: number): Promise<number>;
   /** Repaints part of window `id` with `rgb`. */
   paint(id: number, x: number, y: number, width: number, height: number, rgb: number): Promise<void>;
+  /** Fills each of `rects` (x, y, width, height in window `id`, 0xRRGGBB), one drawing request each (a terminal's flood of small draws). */
+  flood(id: number, rects: readonly (readonly [number, number, number, number, number])[]): Promise<void>;
   /** Puts `width × height` pixels of `bgrx` (4 bytes each, blue first: a 24-bit screen's format) at (x, y) of window `id`. */
   image(id: number, x: number, y: number, width: number, height: number, bgrx: Uint8Array): Promise<void>;
   destroy(id: number): Promise<void>;
@@ -36,6 +38,14 @@ export async function openPainter(display: string): Promise<Painter> {
     async paint(id, px, py, width, height, rgb) {
       client.ChangeGC(gc, { foreground: rgb });
       client.PolyFillRectangle(id, gc, [px, py, width, height]);
+      await client.sync();
+    },
+    async flood(id, rects) {
+      let colour = -1;
+      for (const [rx, ry, width, height, rgb] of rects) {
+        if (rgb !== colour) client.ChangeGC(gc, { foreground: (colour = rgb) });
+        client.PolyFillRectangle(id, gc, [rx, ry, width, height]);
+      }
       await client.sync();
     },
     async image(id, px, py, width, height, bgrx) {

@@ -133,6 +133,45 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
     }
   });
 
+  it('a flood of small draws switches to delta damage reports, misses nothing, and goes back to raw after a second', async () => {
+    const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm' });
+    const at = { x: 300, y: 300 };
+    const windowId = await painter.fill(at.x, at.y, 256, 256, 0x000000);
+    let last: ScreenFrame | null = null;
+    /** A redraw of the window, then 3,000 one-pixel draws, each its own pixel, in `colour(i)`: one batch. */
+    const dots = Array.from({ length: 3000 }, (_, i) => [i % 256, Math.floor(i / 256) * 16 + 40, 1, 1] as const);
+    const draw = (colour: (i: number) => number) =>
+      painter.flood(windowId, [[0, 0, 256, 256, 0x000000], ...dots.map((d, i) => [...d, colour(i)] as const)]);
+    const shows = (colour: (i: number) => number) =>
+      last !== null && dots.every(([x, y], i) => rgbAt(last as ScreenFrame, at.x + x, at.y + y) === colour(i));
+    try {
+      const [display] = await source.listDisplays();
+      if (!display) throw new Error('no display');
+      await source.start(display.id, (f) => (last = f), { maxFps: 60 });
+      await waitFor(() => last !== null, 5000, 'first frame');
+      // Raw reports: 3,001 events before the next read, a flood.
+      const first = (i: number) => (i % 3 ? 0xffffff : 0x3060c0);
+      await draw(first);
+      await waitFor(() => shows(first), 5000, 'every dot in the captured picture');
+      expect(source.stats().changeLevelSwitches).toBe(1);
+      // In delta: the dots fall in the window's redraw, already damaged: far fewer events, exact picture.
+      const events = source.stats().changeEvents ?? 0;
+      const second = (i: number) => (i % 2 ? 0x3060c0 : 0xff8000);
+      await draw(second);
+      await waitFor(() => shows(second), 5000, 'every dot again');
+      expect((source.stats().changeEvents ?? 0) - events).toBeLessThan(2900); // raw: 3,001 (each read in between lets some through)
+      expect(source.stats().changeLevelSwitches).toBe(1);
+      // A second later, the next read goes back to raw reports, and changes still arrive.
+      await new Promise((r) => setTimeout(r, 1100));
+      await painter.paint(windowId, 10, 10, 40, 20, 0x00ff80);
+      await waitFor(() => last !== null && rgbAt(last, at.x + 30, at.y + 20) === 0x00ff80, 5000, 'the paint after');
+      expect(source.stats().changeLevelSwitches).toBe(2);
+    } finally {
+      await painter.destroy(windowId);
+      await source.close();
+    }
+  });
+
   it('prepare sets capture up without reading the screen; start then reads it as usual', async () => {
     const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm' });
     const frames: ScreenFrame[] = [];
