@@ -172,6 +172,36 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
     }
   });
 
+  it('reads a steady stream once per drawn frame, even when its frame is drawn in two parts', async () => {
+    // A settle longer than the default 1 ms, so that a loaded machine's slower round trips still fall in it.
+    const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm', settleMs: 5 });
+    const windowId = await painter.fill(40, 400, 300, 100, 0x000000);
+    let frames = 0;
+    try {
+      const [display] = await source.listDisplays();
+      if (!display) throw new Error('no display');
+      await source.start(display.id, () => frames++, { maxFps: 60 });
+      await waitFor(() => frames > 0, 5000, 'first frame');
+      await new Promise((r) => setTimeout(r, 100));
+      const before = frames;
+      const ticks = 30;
+      for (let i = 0; i < ticks; i++) {
+        const started = performance.now();
+        // One application frame, in two requests a round trip apart (each awaits the server).
+        await painter.paint(windowId, 0, 0, 100, 100, 0x101010 * (i % 8));
+        await painter.paint(windowId, 200, 0, 100, 100, 0x080808 * (i % 8));
+        await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - started))));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const read = frames - before;
+      console.log(`[x11 capture] ${ticks} two-part frames read as ${read}`);
+      expect(read).toBeLessThan(ticks * 1.6); // without the settle: about two reads per frame
+    } finally {
+      await painter.destroy(windowId);
+      await source.close();
+    }
+  });
+
   it('prepare sets capture up without reading the screen; start then reads it as usual', async () => {
     const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm' });
     const frames: ScreenFrame[] = [];
