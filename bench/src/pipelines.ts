@@ -228,7 +228,7 @@ export async function startPipeline(
           : []),
         '--import',
         'tsx',
-        join(HERE, 'agentSender.ts'),
+        process.env['BENCH_AGENT_SCRIPT'] ?? join(HERE, 'agentSender.ts'),
         '--listen',
         SENDER_IP,
         '--port',

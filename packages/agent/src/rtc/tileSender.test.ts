@@ -16,9 +16,12 @@ import { TileSender, type TileChannel } from './tileSender.js';
 class FakeChannel implements TileChannel {
   readyState = 'open';
   bufferedAmount = 0;
+  /** What is sent stays in the send buffer (a link slower than the sender). */
+  stalled = false;
   sent: TileMessage[] = [];
   send(data: Uint8Array): void {
     this.sent.push(parseTileMessage(data.slice()));
+    if (this.stalled) this.bufferedAmount += data.length;
   }
   take(): TileMessage[] {
     return this.sent.splice(0);
@@ -253,14 +256,18 @@ describe('TileSender', () => {
   });
 
   it('waits while the channel holds more than its high-water mark', () => {
-    const s = screen(64, 64, () => 0);
-    channel.bufferedAmount = 1 << 20;
-    sender.pushFrame(s.frame());
+    const s = screen(200, 130, (x, y) => (x * 2654435761 + y * 40503) & 0xffffff); // noise: ~78 KB of raw tiles
+    channel.stalled = true;
+    sender.pushFrame(s.frame()); // the buffer was empty: it goes
+    expect(channel.take().length).toBeGreaterThan(1);
+    expect(channel.bufferedAmount).toBeGreaterThan(64 * 1024);
+    sender.pushFrame(change(s, { x: 0, y: 0, width: 1, height: 1 }, 0x123456));
     advance(20);
     expect(channel.take()).toEqual([]);
-    channel.bufferedAmount = 0;
+    channel.stalled = false;
+    channel.bufferedAmount = 0; // the link took it all
     advance(5);
-    expect(channel.take().map((m) => m.frame)).toEqual([1, 1]);
+    expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
   });
 
   it('resends the cells of a frame that a later frame overtook, with the current pixels', () => {

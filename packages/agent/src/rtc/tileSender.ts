@@ -189,6 +189,10 @@ export class TileSender {
   #frame = 0;
   #seq = 0;
   #inFlight = new Map<number, InFlight>();
+  /** Messages in flight that have not left the send buffer yet (`leftAt` null). */
+  #unleft = 0;
+  /** Bytes written that had left the send buffer when it was last read. */
+  #onWireSeen = 0;
   #written = 0;
   #srtt: number | null = null;
   #rttvar = 0;
@@ -255,6 +259,7 @@ export class TileSender {
       this.#shadow = new Uint32Array(frame.width * frame.height).fill(UNKNOWN);
       this.#inFlight.clear();
       this.#inFlightBytes = 0;
+      this.#unleft = 0;
       this.#setVideo(null);
       this.#bulkTokens = BULK_BURST_BYTES;
       this.#markAll();
@@ -417,11 +422,20 @@ export class TileSender {
     this.#image = null;
     this.#inFlight.clear();
     this.#inFlightBytes = 0;
+    this.#unleft = 0;
+  }
+
+  /** The channel's send buffer now (and what it says has left). */
+  #readBuffered(): number {
+    const buffered = this.#channel.bufferedAmount;
+    this.#onWireSeen = this.#written - buffered;
+    return buffered;
   }
 
   #forget(message: InFlight): void {
     this.#inFlight.delete(message.seq);
     this.#inFlightBytes -= message.bytes;
+    if (message.leftAt === null) this.#unleft--;
   }
 
   /** A message given up as lost: a late ack of it still measures the round trip from when it left (else `since`). */
@@ -445,7 +459,9 @@ export class TileSender {
       this.#schedule();
       return;
     }
-    if (this.#channel.bufferedAmount > this.#highWater) {
+    // Only this sender writes the channel: its buffer holds at most what was written since the
+    // last look, so it is read (a call into libwebrtc's thread) only when that could be too much.
+    if (this.#written - this.#onWireSeen > this.#highWater && this.#readBuffered() > this.#highWater) {
       this.#heldByBuffer = true;
       this.#schedule();
       return;
@@ -549,13 +565,14 @@ export class TileSender {
       const carried = new Uint16Array(pixels.length * 4);
       pixels.forEach((t, i) => carried.set([t.x, t.y, t.width, t.height], i * 4));
       this.#inFlightBytes += message.length;
+      this.#unleft++;
       this.#inFlight.set(seq, {
         seq,
         bytes: message.length,
         tiles: carried,
         sentAt: now,
         endOffset: this.#written,
-        leftAt: null,
+        leftAt: null, // counted in #unleft
         overtakenAt: null,
         video: announced ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height } : null,
       });
@@ -776,13 +793,17 @@ export class TileSender {
   /** Marks frames that left the buffer, declares lost ones, and re-dirties their cells. */
   #check(): void {
     const now = this.#now();
-    const onWire = this.#written - this.#channel.bufferedAmount;
+    // Reading the send buffer is a call into libwebrtc's thread: only while a message may still be in it.
+    const onWire = this.#unleft > 0 ? this.#written - this.#readBuffered() : 0;
     const srtt = this.#srtt ?? 100;
     const rto = this.#rto();
     const reorder = Math.min(srtt / 4, 10) + 1;
     let timeouts = 0;
     for (const waiting of [...this.#inFlight.values()]) {
-      if (waiting.leftAt === null && waiting.endOffset <= onWire) waiting.leftAt = now;
+      if (waiting.leftAt === null && waiting.endOffset <= onWire) {
+        waiting.leftAt = now;
+        this.#unleft--;
+      }
       const overtaken = waiting.overtakenAt !== null && now - waiting.overtakenAt >= reorder;
       const timedOut = waiting.leftAt !== null && now - waiting.leftAt >= rto;
       if (!overtaken && !timedOut) continue;
