@@ -70,7 +70,7 @@ const FULL_LINK: Plan = {
   clicks: 15,
   seconds: 10,
   idleSeconds: 0,
-  workloads: ['flips', 'click'],
+  workloads: ['flips', 'input', 'click', 'busy'],
 };
 const QUICK_LOCAL: Plan = {
   firstFrameSamples: 1,
