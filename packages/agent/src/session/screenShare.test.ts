@@ -40,6 +40,17 @@ async function screenNow(display: string): Promise<Uint32Array> {
 
 const missing = ['Xvfb', 'xev'].filter((t) => !hasCommand(t));
 
+/** Waits until the helper's picture is the X server's screen, pixel for pixel. */
+const untilExact = (display: string, picture: Picture, ms: number, what: string) =>
+  waitFor(
+    async () => {
+      const now = await screenNow(display);
+      return now.every((v, i) => v === picture.pixels[i]);
+    },
+    ms,
+    what,
+  );
+
 describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 }, () => {
   let xvfb: Xvfb;
   let share: ScreenShare | null = null;
@@ -83,14 +94,7 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
       stdio: 'ignore',
     });
     await waitFor(() => picture.at(400, 260) === 0xffffff, 10_000, 'the new window at the helper');
-    await waitFor(
-      async () => {
-        const now = await screenNow(xvfb.display);
-        return now.every((v, i) => v === picture.pixels[i]);
-      },
-      5000,
-      'the helper picture to match the screen',
-    );
+    await untilExact(xvfb.display, picture, 5000, 'the helper picture to match the screen');
     const stats = (await media.stats()).tiles;
     expect(stats?.frames).toBeGreaterThanOrEqual(2);
     expect(stats?.lost).toBe(0);
@@ -143,14 +147,7 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
       }
       // Stopped on its last frame: the area goes back to exact tiles.
       await waitFor(() => tiles()?.videoCells.length === 0, 5000, 'the area back on tiles');
-      await waitFor(
-        async () => {
-          const now = await screenNow(xvfb.display);
-          return now.every((v, i) => v === picture.pixels[i]);
-        },
-        5000,
-        'the helper picture to match the screen exactly',
-      );
+      await untilExact(xvfb.display, picture, 5000, 'the helper picture to match the screen exactly');
       expect((await media.stats()).videoAreas?.area).toBeNull();
     } finally {
       await x.close();
@@ -193,14 +190,7 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
       expect(frames).toBeLessThan(4 * seconds + 6); // paced: 10–11 in 2 s; unpaced: about 40
       expect(reads).toBeLessThan(20 * seconds + 4); // 15 a second while held: 31–33 in 2 s; not slowed: about 70
       expect(after.videoAreas?.area).toBeNull(); // text-like: stays on exact tiles
-      await waitFor(
-        async () => {
-          const now = await screenNow(xvfb.display);
-          return now.every((v, i) => v === picture.pixels[i]);
-        },
-        10_000,
-        'the helper picture to match the screen exactly',
-      );
+      await untilExact(xvfb.display, picture, 10_000, 'the helper picture to match the screen exactly');
     } finally {
       await x.close();
     }
