@@ -17,6 +17,9 @@ import { framesDecoded, closeContexts, shot } from '../support.js';
 import { requestFromAgent, WINDOW_URL } from './agentProcess.js';
 
 test.afterEach(closeContexts);
+// Playwright's trace takes DOM snapshots inside the pages around each action, the helper's too: 20–50 ms of its
+// main thread in the second after Allow (seen in a CPU profile of the helper page). Not part of what a user gets.
+test.use({ trace: 'off' });
 
 /** How long the sharer "reads" the request before Allow (the same before and after a change). */
 const READING_MS = 2000;
