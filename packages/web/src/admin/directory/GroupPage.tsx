@@ -95,7 +95,7 @@ export function GroupPage() {
         <Badge appearance="tint" color={group.rule ? 'brand' : 'informative'}>
           {t(group.rule ? 'admin.directory.groups.membership.dynamic' : 'admin.directory.groups.membership.assigned')}
         </Badge>
-        {state.status === 'loading' ? <Spinner size="tiny" /> : null}
+        {state.status === 'loading' ? <Spinner size="tiny" aria-label={t('admin.directory.loading')} /> : null}
       </div>
       {!mayEdit ? (
         <MessageBar intent="info">
