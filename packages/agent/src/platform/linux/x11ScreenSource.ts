@@ -67,6 +67,8 @@ interface Capture {
   minIntervalMs: number;
   /** The interval the capture started with (`setMaxFps(undefined)` goes back to it). */
   startIntervalMs: number;
+  /** The root window, whose damage is watched. */
+  root: number;
   damageId: number;
   /** The damage object replaced by the last switch of report level (its last events still count). */
   retiredDamageId: number;
@@ -208,6 +210,7 @@ export class X11ScreenSource implements ScreenSource {
       frame = new Uint8Array(bytes);
     }
     this.#stats = newStats(reader.path);
+    const interval = fpsInterval(options.maxFps);
     const capture: Capture = {
       display,
       reader,
@@ -215,8 +218,9 @@ export class X11ScreenSource implements ScreenSource {
       spare: this.#damage ? null : new Uint8Array(bytes),
       onFrame,
       onError: options.onError,
-      minIntervalMs: fpsInterval(options.maxFps),
-      startIntervalMs: fpsInterval(options.maxFps),
+      minIntervalMs: interval,
+      startIntervalMs: interval,
+      root: this.#x.screen[0]?.root ?? 0,
       damageId: 0,
       retiredDamageId: 0,
       delta: false,
@@ -231,13 +235,12 @@ export class X11ScreenSource implements ScreenSource {
       settleMs: this.#options.settleMs ?? SETTLE_MS,
     };
     this.#capture = capture;
-    const root = this.#x.screen[0]?.root ?? 0;
     if (this.#damage) {
       capture.damageId = this.#x.client.AllocID();
       // Raw rectangles: every drawing operation whole, even over parts already damaged
       // (delta reports would cut it into bands). The tile sender sends a filled rectangle
       // as one fill, so it needs the rectangle as drawn. Floods switch to delta (`#readDamaged`).
-      this.#damage.Create(capture.damageId, root, this.#damage.ReportLevel.RawRectangles);
+      this.#damage.Create(capture.damageId, capture.root, this.#damage.ReportLevel.RawRectangles);
       // The server reports the whole window as damaged on creation; take that event
       // in before the first read so it is not read twice.
       await this.#x.client.sync();
@@ -390,12 +393,11 @@ export class X11ScreenSource implements ScreenSource {
     const now = performance.now();
     const delta = capture.delta ? now - capture.deltaSince < DELTA_PROBE_MS : capture.pending.length > FLOOD_EVENTS;
     if (delta === capture.delta) return;
-    const root = this.#x.screen[0]?.root ?? 0;
     const old = capture.damageId;
     capture.damageId = this.#x.client.AllocID();
     damage.Create(
       capture.damageId,
-      root,
+      capture.root,
       delta ? damage.ReportLevel.DeltaRectangles : damage.ReportLevel.RawRectangles,
     );
     damage.Destroy(old);
