@@ -74,6 +74,8 @@ export interface CaptureStats {
   changeEvents?: number;
   /** Switches between raw and delta damage reports (X11: floods of drawing). */
   changeLevelSwitches?: number;
+  /** Reads of changes that came in during a read, sent in the same frame (X11 DAMAGE). */
+  tailReads?: number;
 }
 
 /** Lists displays and captures one of them, delivering frames only when its pixels changed. */

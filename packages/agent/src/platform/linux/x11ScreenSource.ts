@@ -38,6 +38,8 @@ export interface X11ScreenSourceOptions {
   readPath?: 'auto' | 'shm' | 'core';
   /** How long the first change of a steady stream's frame waits for the rest, ms (default SETTLE_MS). */
   settleMs?: number;
+  /** Reads of damage that came in during a frame's read, sent in that frame (default TAIL_READS). */
+  tailReads?: number;
 }
 
 const BYTES_PER_PIXEL = 4;
@@ -52,6 +54,7 @@ function newStats(readPath: string) {
     diffs: 0,
     changeEvents: 0,
     levelSwitches: 0,
+    tailReads: 0,
     readPath,
   };
 }
@@ -91,6 +94,7 @@ interface Capture {
   /** When the last frame went out (ms). */
   emittedAt: number;
   settleMs: number;
+  tailReads: number;
 }
 
 /** The interval between captures at `maxFps` frames per second (default 60, at most 240). */
@@ -119,8 +123,11 @@ const FLOOD_EVENTS = 256;
 /** How long a flood keeps delta reports before raw ones are tried again, ms. */
 const DELTA_PROBE_MS = 1000;
 
+/** Extra reads of damage that arrived during a read, before its frame goes out. */
+const TAIL_READS = 2;
+
 /** Captures the rate limit lets through back to back. */
-const CAPTURE_BURST = 2;
+const CAPTURE_BURST = 3;
 
 /** Adds the credit earned since it was last counted (at most CAPTURE_BURST) and returns it. */
 function refill(capture: Capture): number {
@@ -233,6 +240,7 @@ export class X11ScreenSource implements ScreenSource {
       stopped: false,
       emittedAt: -Infinity,
       settleMs: this.#options.settleMs ?? SETTLE_MS,
+      tailReads: this.#options.tailReads ?? TAIL_READS,
     };
     this.#capture = capture;
     if (this.#damage) {
@@ -283,6 +291,7 @@ export class X11ScreenSource implements ScreenSource {
       diffMsAvg: s.diffs ? s.diffMsTotal / s.diffs : 0,
       changeEvents: s.changeEvents,
       changeLevelSwitches: s.levelSwitches,
+      tailReads: s.tailReads,
     };
   }
 
@@ -359,11 +368,31 @@ export class X11ScreenSource implements ScreenSource {
   async #readDamaged(capture: Capture): Promise<void> {
     if (capture.pending.length === 0) return;
     this.#chooseReportLevel(capture);
-    const changed = simplify(capture.pending);
+    let changed = simplify(capture.pending);
     capture.pending = [];
     // Subtract before reading: whatever is drawn after this point raises a new event.
     this.#damage?.Subtract(capture.damageId, 0, 0);
-    const box = boundingBox(changed);
+    await this.#readBox(capture, boundingBox(changed));
+    // Damage that came in with the read's reply was mostly drawn before the read (the X
+    // server sends a client's events and replies in order): the rest of the same application
+    // frame (a window painted in several requests, several flushes). Read now and sent with
+    // this frame, it does not reach the helper as a second frame a capture interval later.
+    let more = 0;
+    for (let pass = 0; pass < capture.tailReads && capture.pending.length > 0 && !capture.stopped; pass++) {
+      this.#chooseReportLevel(capture);
+      const tail = simplify(capture.pending);
+      capture.pending = [];
+      this.#damage?.Subtract(capture.damageId, 0, 0);
+      await this.#readBox(capture, boundingBox(tail));
+      changed = simplify([...changed, ...tail]);
+      more++;
+    }
+    this.#stats.tailReads += more;
+    this.#emit(capture, capture.frame, changed);
+  }
+
+  /** Reads a display-local box into the capture's frame, at its place. */
+  async #readBox(capture: Capture, box: Rect): Promise<void> {
     const { bounds } = capture.display;
     const stride = bounds.width * BYTES_PER_PIXEL;
     const t0 = performance.now();
@@ -374,7 +403,6 @@ export class X11ScreenSource implements ScreenSource {
       stride,
     );
     this.#recordRead(t0);
-    this.#emit(capture, capture.frame, changed);
   }
 
   /**
