@@ -58,7 +58,7 @@ interface XDisplay {
 
 const require = createRequire(import.meta.url);
 const x11 = require('x11') as {
-  createClient(o: { display?: string }, cb: (e: Error | null, d: XDisplay) => void): void;
+  createClient(o: { display?: string; bufferRequests?: boolean }, cb: (e: Error | null, d: XDisplay) => void): void;
 };
 
 /** CLOCK_MONOTONIC in ms: the same clock in every process of the machine. */
@@ -72,7 +72,7 @@ const PointerMotion = 0x40;
 const ButtonPress = 0x04;
 
 const display = await new Promise<XDisplay>((resolve, reject) =>
-  x11.createClient({ display: process.env['DISPLAY'] }, (e, d) => (e ? reject(e) : resolve(d))),
+  x11.createClient({ display: process.env['DISPLAY'], bufferRequests: true }, (e, d) => (e ? reject(e) : resolve(d))),
 );
 const X = display.client;
 X.on('error', (e) => process.stderr.write(`x error: ${e.message}\n`));
