@@ -41,7 +41,9 @@ describe.skipIf(missing.length > 0)('the X server dies and comes back, under the
   let second: ChildProcess | undefined;
 
   beforeAll(async () => {
-    rig = await startRig('tiles');
+    // Its own display number: while this test's X server is down, another test's Xvfb
+    // (-displayfd takes the lowest free number) must not come up on it.
+    rig = await startRig('tiles', { privateFrom: 3000 + (process.pid % 1000) * 10 });
   }, 90_000);
   afterAll(async () => {
     await stopRig(rig);

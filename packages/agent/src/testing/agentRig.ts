@@ -19,7 +19,7 @@ import { BrowserClient, sessionPush, type TestSocket } from './browserClient.js'
 import { startRemoteViewer, type RemoteViewer } from './remoteViewer.js';
 import { startServerProcess, TEST_DEMO_PASSWORD, type ServerProcess } from './serverProcess.js';
 import { WindowClient } from './windowClient.js';
-import { startXvfb, waitFor, type Xvfb } from './xvfb.js';
+import { startXvfb, waitFor, type Xvfb, type XvfbOptions } from './xvfb.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Matches an active session's push with this sharer status. */
@@ -43,10 +43,10 @@ export interface Rig {
 }
 
 /** Signs the agent in, redeems a helper's code and allows full control; frames are flowing when it returns. */
-export async function startRig(pixels: PixelPath): Promise<Rig> {
+export async function startRig(pixels: PixelPath, xvfbOptions: XvfbOptions = {}): Promise<Rig> {
   const [server, xvfb] = await Promise.all([
     startServerProcess({ RECONNECT_GRACE_SECONDS: '30' }),
-    startXvfb('1280x720x24'),
+    startXvfb('1280x720x24', undefined, xvfbOptions),
   ]);
   const configDir = mkdtempSync(join(tmpdir(), 'rh-agent-pause-'));
   const app = new AgentApp({

@@ -30,12 +30,38 @@ export interface Xvfb {
   stop(): Promise<void>;
 }
 
+export interface XvfbOptions {
+  /**
+   * A display number of the test's own, above the ones `-displayfd` hands out (it takes
+   * the lowest free one). For a test that kills its X server and starts it again on the
+   * same display: with a low number, another test's Xvfb could take it in between.
+   * Tried upwards from here until one is free.
+   */
+  privateFrom?: number;
+}
+
+/** Display numbers tried from `privateFrom` before giving up. */
+const PRIVATE_TRIES = 50;
+
 /**
  * Starts `Xvfb :<free> -screen 0 <size>`; Xvfb picks the free display number itself
  * (`-displayfd`) and reports it once it accepts connections.
  */
-export async function startXvfb(size = '1280x720x24', timeoutMs = 10_000): Promise<Xvfb> {
-  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', size, '-nolisten', 'tcp', '-noreset'], {
+export async function startXvfb(size = '1280x720x24', timeoutMs = 10_000, options: XvfbOptions = {}): Promise<Xvfb> {
+  if (options.privateFrom === undefined) return spawnXvfb([], size, timeoutMs);
+  let last: unknown;
+  for (let n = options.privateFrom; n < options.privateFrom + PRIVATE_TRIES; n++) {
+    try {
+      return await spawnXvfb([`:${n}`], size, timeoutMs);
+    } catch (error) {
+      last = error; // taken: the next one
+    }
+  }
+  throw new Error(`no free display from :${options.privateFrom}: ${String(last)}`);
+}
+
+async function spawnXvfb(display: string[], size: string, timeoutMs: number): Promise<Xvfb> {
+  const child = spawn('Xvfb', [...display, '-displayfd', '3', '-screen', '0', size, '-nolisten', 'tcp', '-noreset'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
