@@ -86,3 +86,47 @@ describe('ActiveMedia: ICE restart after a network change', () => {
     await active.close();
   });
 });
+
+describe('ActiveMedia: the first picture before the control link', () => {
+  it('opens the control link (display list, control state) once capture has started, then once per channel', async () => {
+    let release: () => void = () => undefined;
+    const order: string[] = [];
+    class SlowMedia extends FakeMedia {
+      override async start(): Promise<void> {
+        order.push('capture starts');
+        await new Promise<void>((r) => (release = r));
+        order.push('first frame out');
+      }
+      override sendControl(text: string): boolean {
+        order.push(`control ${(JSON.parse(text) as { type: string }).type}`);
+        return super.sendControl(text);
+      }
+    }
+    const media = new SlowMedia();
+    const active = new ActiveMedia({
+      media,
+      gate: new ConsentGate({ releaseAll: () => undefined }),
+      injector: () => Promise.reject(new Error('view only')),
+      sendSignal: () => true,
+      onState: () => undefined,
+      onLaser: () => undefined,
+      onFrame: () => undefined,
+      onDisplay: () => undefined,
+    });
+    media.emit('channelopen', 'control'); // connected early: the channel is open before Allow
+    expect(order).toEqual([]); // nothing before Allow
+    const starting = active.start();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual(['capture starts']);
+    release();
+    await starting;
+    expect(order.slice(0, 2)).toEqual(['capture starts', 'first frame out']);
+    expect(media.sentControl('displays')).toHaveLength(1);
+    expect(media.sentControl('controlState')).toHaveLength(1);
+    // The same channel opening again (a renegotiated connection) opens the link again, once.
+    media.emit('connectionstatechange', 'new');
+    media.emit('channelopen', 'control');
+    expect(media.sentControl('displays')).toHaveLength(2);
+    await active.close();
+  });
+});

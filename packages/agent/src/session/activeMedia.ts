@@ -68,6 +68,8 @@ export class ActiveMedia {
   #consented = false;
   /** The current `control` channel is open (the link speaks on it only once consented). */
   #controlOpen = false;
+  /** The control link was opened on the current channel (its opening messages went out). */
+  #controlOpened = false;
   #connecting: Promise<void> | null = null;
   #closed = false;
   #pendingSignals: SignalPayload[] = [];
@@ -110,14 +112,18 @@ export class ActiveMedia {
     media.on('channelopen', (label) => {
       if (label !== 'control') return;
       this.#controlOpen = true;
-      if (this.#consented) this.#control.open();
+      if (this.#consented) this.#openControl();
     });
     media.on('frame', (frame) => options.onFrame(frame));
     media.on('error', (error) => options.onProblem?.('media', error));
     media.on('captureLost', (error) => this.#onCaptureLost(error));
     media.on('path', (state) => this.#onPath(state));
     media.on('connectionstatechange', (state) => {
-      if (state === 'new') this.#controlOpen = false; // a fresh connection: its channel opens again
+      if (state === 'new') {
+        // A fresh connection: its channel opens again.
+        this.#controlOpen = false;
+        this.#controlOpened = false;
+      }
       if (state === 'connected') {
         this.#failures = 0;
         options.onState('connected');
@@ -168,14 +174,28 @@ export class ActiveMedia {
     if (this.#consented || this.#closed) return;
     this.#consented = true;
     if (!this.#connecting) this.#o.onState('connecting');
-    if (this.#controlOpen) this.#control.open();
     // Input is needed only once the channels open: prepare it while the offer goes out.
     const input = this.#o.injector(this.#media.display).then(
       (injector) => this.#useInjector(injector),
       (error: unknown) => this.#o.onProblem?.('input injection (the session stays view-only)', error),
     );
-    await Promise.all([this.#media.start(), input]);
+    // The first picture goes first; the helper needs nothing else to paint it. The control
+    // channel's opening messages (the display list, the control state, the pointer) are each a
+    // blocking call into libwebrtc's threads: on a busy machine, sent before the capture
+    // started, they held the first frame back by up to 15 ms.
+    const media = this.#media.start();
+    const openControl = () => {
+      if (this.#controlOpen && !this.#controlOpened && !this.#closed) this.#openControl();
+    };
+    media.then(openControl, openControl);
+    await Promise.all([media, input]);
     this.#offered();
+  }
+
+  /** Opens the control link once per connection of its channel. */
+  #openControl(): void {
+    this.#controlOpened = true;
+    this.#control.open();
   }
 
   #offered(): void {
