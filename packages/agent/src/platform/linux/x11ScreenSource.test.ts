@@ -172,10 +172,18 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
     }
   });
 
-  it('reads a steady stream once per drawn frame, even when its frame is drawn in two parts', async () => {
-    // A settle longer than the default 1 ms, so that a loaded machine's slower round trips still fall in it.
-    const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm', settleMs: 5 });
-    const windowId = await painter.fill(40, 400, 300, 100, 0x000000);
+  /**
+   * Frames the capture reads while `draw` makes `ticks` application frames in a window of its
+   * own at `at` (x, y, width, height), counted from a pause after the first frame.
+   */
+  async function framesRead(
+    options: X11ScreenSourceOptions,
+    at: readonly [number, number, number, number],
+    ticks: number,
+    draw: (windowId: number, tick: number) => Promise<void>,
+  ): Promise<number> {
+    const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm', ...options });
+    const windowId = await painter.fill(...at, 0x000000);
     let frames = 0;
     try {
       const [display] = await source.listDisplays();
@@ -184,57 +192,42 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
       await waitFor(() => frames > 0, 5000, 'first frame');
       await new Promise((r) => setTimeout(r, 100));
       const before = frames;
-      const ticks = 30;
-      for (let i = 0; i < ticks; i++) {
-        const started = performance.now();
-        // One application frame, in two requests a round trip apart (each awaits the server).
-        await painter.paint(windowId, 0, 0, 100, 100, 0x101010 * (i % 8));
-        await painter.paint(windowId, 200, 0, 100, 100, 0x080808 * (i % 8));
-        await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - started))));
-      }
+      for (let i = 0; i < ticks; i++) await draw(windowId, i);
       await new Promise((r) => setTimeout(r, 100));
-      const read = frames - before;
-      console.log(`[x11 capture] ${ticks} two-part frames read as ${read}`);
-      expect(read).toBeLessThan(ticks * 1.6); // without the settle: about two reads per frame
+      return frames - before;
     } finally {
       await painter.destroy(windowId);
       await source.close();
     }
+  }
+
+  it('reads a steady stream once per drawn frame, even when its frame is drawn in two parts', async () => {
+    const ticks = 30;
+    // A settle longer than the default 1 ms, so that a loaded machine's slower round trips still fall in it.
+    const read = await framesRead({ settleMs: 5 }, [40, 400, 300, 100], ticks, async (windowId, i) => {
+      const started = performance.now();
+      // One application frame, in two requests a round trip apart (each awaits the server).
+      await painter.paint(windowId, 0, 0, 100, 100, 0x101010 * (i % 8));
+      await painter.paint(windowId, 200, 0, 100, 100, 0x080808 * (i % 8));
+      await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - started))));
+    });
+    console.log(`[x11 capture] ${ticks} two-part frames read as ${read}`);
+    expect(read).toBeLessThan(ticks * 1.6); // without the settle: about two reads per frame
   });
 
   it('damage that comes in while a frame is read goes out in that frame, not in the next', async () => {
     // An application frame of 12 squares, each its own request and socket write (no
     // batching in this client), read after a pause (no settle): the first square's event
     // starts the read, the others arrive with it. Counted with tail reads off and on, same machine.
-    const framesPerTick = async (tailReads: number | undefined) => {
-      const source = await X11ScreenSource.open({ display: xvfb.display, readPath: 'shm', settleMs: 0, tailReads });
-      const windowId = await painter.fill(40, 520, 1200, 60, 0x000000);
-      let frames = 0;
-      try {
-        const [display] = await source.listDisplays();
-        if (!display) throw new Error('no display');
-        await source.start(display.id, () => frames++, { maxFps: 60 });
-        await waitFor(() => frames > 0, 5000, 'first frame');
-        await new Promise((r) => setTimeout(r, 100));
-        const before = frames;
-        const ticks = 20;
-        for (let i = 0; i < ticks; i++) {
-          const squares = Array.from(
-            { length: 12 },
-            (_, k) => [k * 100, 10, 40, 40, 0x0f0f0f * ((i + k) % 16)] as const,
-          );
-          painter.flood(windowId, squares.slice(0, 1)).catch(() => undefined);
-          await new Promise((r) => setImmediate(r)); // the rest a moment later, as a toolkit's second flush
-          await painter.flood(windowId, squares.slice(1));
-          await new Promise((r) => setTimeout(r, 60));
-        }
-        await new Promise((r) => setTimeout(r, 100));
-        return (frames - before) / ticks;
-      } finally {
-        await painter.destroy(windowId);
-        await source.close();
-      }
-    };
+    const ticks = 20;
+    const framesPerTick = async (tailReads: number | undefined) =>
+      (await framesRead({ settleMs: 0, tailReads }, [40, 520, 1200, 60], ticks, async (windowId, i) => {
+        const squares = Array.from({ length: 12 }, (_, k) => [k * 100, 10, 40, 40, 0x0f0f0f * ((i + k) % 16)] as const);
+        painter.flood(windowId, squares.slice(0, 1)).catch(() => undefined);
+        await new Promise((r) => setImmediate(r)); // the rest a moment later, as a toolkit's second flush
+        await painter.flood(windowId, squares.slice(1));
+        await new Promise((r) => setTimeout(r, 60));
+      })) / ticks;
     const without = await framesPerTick(0);
     const withTails = await framesPerTick(undefined);
     console.log(
