@@ -44,10 +44,18 @@ const { values: opts } = parseArgs({
     res: { type: 'string' },
     out: { type: 'string' },
     workloads: { type: 'string' },
+    latest: { type: 'boolean', default: false },
   },
 });
 
 const QUICK = opts.quick ?? false;
+/**
+ * Only a full run replaces `latest.{json,md}` (unless `--latest`): a quick or partial run
+ * (`--only`, `--profiles`, `--res`, `--workloads`) goes to its timestamped files alone, so the
+ * last full comparison is not lost to a check of one pipeline.
+ */
+const WRITES_LATEST =
+  (opts.latest ?? false) || (!QUICK && !opts.only && !opts.profiles && !opts.res && !opts.workloads);
 /** `--workloads static,idle`: run only these (first frame is always measured, it opens the session). */
 const ONLY_WORKLOADS = opts.workloads?.split(',');
 /** The issue's limits: --quick under 3 minutes, the full run within 25. */
@@ -762,8 +770,10 @@ async function main(): Promise<void> {
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const md = renderMarkdown(doc);
   const json = `${JSON.stringify(doc, null, 2)}\n`;
-  writeFileSync(join(dir, 'latest.json'), json);
-  writeFileSync(join(dir, 'latest.md'), md);
+  if (WRITES_LATEST) {
+    writeFileSync(join(dir, 'latest.json'), json);
+    writeFileSync(join(dir, 'latest.md'), md);
+  }
   writeFileSync(join(dir, `${stamp}${QUICK ? '-quick' : ''}.json`), json);
   writeFileSync(join(dir, `${stamp}${QUICK ? '-quick' : ''}.md`), md);
   process.stdout.write(md);
