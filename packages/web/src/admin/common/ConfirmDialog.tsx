@@ -85,7 +85,7 @@ export function ConfirmDialog({
               appearance="primary"
               className={danger ? styles.danger : undefined}
               disabled={confirmDisabled || action.busy}
-              icon={action.busy ? <Spinner size="tiny" /> : undefined}
+              icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
               onClick={() =>
                 action.run(async () => {
                   if ((await onConfirm()) !== false) onClose();

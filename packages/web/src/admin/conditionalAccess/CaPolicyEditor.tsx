@@ -450,7 +450,7 @@ function PolicyForm({ policy, directory }: { policy?: CaPolicy; directory: CaDir
           appearance="primary"
           type="submit"
           disabled={busy}
-          icon={busy ? <Spinner size="tiny" /> : undefined}
+          icon={busy ? <Spinner size="tiny" aria-hidden /> : undefined}
           data-testid="ca-policy-submit"
         >
           {policy ? t('admin.conditionalAccess.editor.save') : t('admin.conditionalAccess.editor.create')}

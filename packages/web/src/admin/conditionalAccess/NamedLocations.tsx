@@ -334,7 +334,7 @@ function LocationDialog({
                 appearance="primary"
                 type="submit"
                 disabled={action.busy}
-                icon={action.busy ? <Spinner size="tiny" /> : undefined}
+                icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
                 data-testid="ca-location-submit"
               >
                 {location

@@ -182,7 +182,7 @@ export function WhatIfPage() {
               set({ user });
               setText(user?.label ?? '');
             }}
-            expandIcon={searching ? <Spinner size="extra-tiny" /> : undefined}
+            expandIcon={searching ? <Spinner size="extra-tiny" aria-hidden /> : undefined}
             data-testid="ca-whatif-user"
           >
             {found.length === 0 ? (
@@ -254,7 +254,7 @@ export function WhatIfPage() {
             appearance="primary"
             type="submit"
             disabled={action.busy}
-            icon={action.busy ? <Spinner size="tiny" /> : undefined}
+            icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
             data-testid="ca-whatif-evaluate"
           >
             {t('admin.conditionalAccess.whatIf.evaluate')}

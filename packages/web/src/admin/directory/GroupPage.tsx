@@ -222,7 +222,7 @@ function GroupProperties({ group, disabled, onSaved }: { group: GroupView; disab
               appearance="primary"
               type="submit"
               disabled={!changed || !ready || action.busy}
-              icon={action.busy ? <Spinner size="tiny" /> : undefined}
+              icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
             >
               {t('admin.directory.save')}
             </Button>

@@ -76,7 +76,7 @@ export function MemberPicker({ label, placeholder, search, onAdd, busy, disabled
             setChoice(picked);
             setText(picked?.label ?? '');
           }}
-          expandIcon={searching ? <Spinner size="extra-tiny" /> : undefined}
+          expandIcon={searching ? <Spinner size="extra-tiny" aria-hidden /> : undefined}
           data-testid="member-picker"
         >
           {found.length === 0 ? (
@@ -98,7 +98,7 @@ export function MemberPicker({ label, placeholder, search, onAdd, busy, disabled
         </Combobox>
       </Field>
       <Button
-        icon={busy ? <Spinner size="tiny" /> : <AddRegular />}
+        icon={busy ? <Spinner size="tiny" aria-hidden /> : <AddRegular />}
         disabled={!choice || busy || disabled}
         onClick={() => {
           if (!choice) return;

@@ -132,7 +132,7 @@ export function NewGroupDialog({ open, mayManageDevices, onClose, onCreated }: N
                 appearance="primary"
                 type="submit"
                 disabled={!ready || action.busy}
-                icon={action.busy ? <Spinner size="tiny" /> : undefined}
+                icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
               >
                 {t('admin.directory.newGroup.create')}
               </Button>

@@ -197,7 +197,7 @@ export function NewUserDialog({ open, onClose, onCreated }: NewUserDialogProps) 
                   appearance="primary"
                   type="submit"
                   disabled={!ready || action.busy}
-                  icon={action.busy ? <Spinner size="tiny" /> : undefined}
+                  icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
                 >
                   {t('admin.directory.newUser.create')}
                 </Button>

@@ -147,7 +147,7 @@ export function UserGroups({ user, groups, onChanged, onOpenGroup }: UserGroupsP
           </Combobox>
         </Field>
         <Button
-          icon={action.busy ? <Spinner size="tiny" /> : <AddRegular />}
+          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : <AddRegular />}
           disabled={!choice || action.busy}
           onClick={() => choice && save([...user.groups, choice])}
         >

@@ -92,7 +92,7 @@ export function UserPage() {
         <Badge appearance="tint" color={user.disabled ? 'danger' : 'success'}>
           {t(user.disabled ? 'admin.directory.users.disabled' : 'admin.directory.users.enabled')}
         </Badge>
-        {state.status === 'loading' ? <Spinner size="tiny" /> : null}
+        {state.status === 'loading' ? <Spinner size="tiny" aria-label={t('admin.directory.loading')} /> : null}
       </div>
       {state.status === 'error' ? <LoadFailed error={state.error} onRetry={reload} /> : null}
       <div className={styles.grid}>

@@ -75,7 +75,7 @@ export function UserPicture({ user, onChanged }: { user: DirectoryUserView; onCh
         <div className={styles.side}>
           <div className={styles.buttons}>
             <Button
-              icon={upload.busy ? <Spinner size="tiny" /> : <ArrowUploadRegular />}
+              icon={upload.busy ? <Spinner size="tiny" aria-hidden /> : <ArrowUploadRegular />}
               disabled={upload.busy}
               onClick={() => input.current?.click()}
             >

@@ -97,7 +97,7 @@ export function UserProfile({
             appearance="primary"
             type="submit"
             disabled={!changed || values.displayName.trim() === '' || action.busy}
-            icon={action.busy ? <Spinner size="tiny" /> : undefined}
+            icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
           >
             {t('admin.directory.save')}
           </Button>

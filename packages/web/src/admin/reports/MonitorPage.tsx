@@ -222,7 +222,7 @@ export function MonitorPage() {
             })}
           </Caption1>
         ) : null}
-        {load.status === 'loading' && shown ? <Spinner size="tiny" /> : null}
+        {load.status === 'loading' && shown ? <Spinner size="tiny" aria-hidden /> : null}
       </div>
       {done ? (
         <MessageBar intent="success" data-testid="monitor-done">
@@ -257,7 +257,7 @@ export function MonitorPage() {
               <Button
                 appearance="primary"
                 disabled={ending.busy}
-                icon={ending.busy ? <Spinner size="tiny" /> : undefined}
+                icon={ending.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
                 onClick={() => confirm && end(confirm)}
                 data-testid="monitor-end-confirm"
               >

@@ -228,7 +228,7 @@ function AssignmentForm({ data, roleId, existing }: { data: RbacData; roleId: st
           appearance="primary"
           type="submit"
           disabled={action.busy}
-          icon={action.busy ? <Spinner size="tiny" /> : undefined}
+          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
         >
           {existing ? t('admin.roles.assignmentEditor.save') : t('admin.roles.assignmentEditor.create')}
         </Button>

@@ -167,7 +167,7 @@ function RoleForm({ roles, role }: { roles: readonly RoleView[]; role?: RoleView
           appearance="primary"
           type="submit"
           disabled={action.busy}
-          icon={action.busy ? <Spinner size="tiny" /> : undefined}
+          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
         >
           {role ? t('admin.roles.editor.save') : t('admin.roles.editor.create')}
         </Button>

@@ -111,7 +111,7 @@ export function AddDomainDialog({ open, onClose }: AddDomainDialogProps) {
                 appearance="primary"
                 type="submit"
                 disabled={busy || (!added && !name.trim())}
-                icon={busy ? <Spinner size="tiny" /> : undefined}
+                icon={busy ? <Spinner size="tiny" aria-hidden /> : undefined}
               >
                 {added
                   ? verify.busy

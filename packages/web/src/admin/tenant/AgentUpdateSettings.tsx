@@ -134,7 +134,7 @@ function AgentUpdateForm({ loaded }: { loaded: AgentUpdatePolicy }) {
           appearance="primary"
           type="submit"
           disabled={action.busy || !dirty}
-          icon={action.busy ? <Spinner size="tiny" /> : undefined}
+          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
         >
           {t('admin.tenant.settings.save')}
         </Button>

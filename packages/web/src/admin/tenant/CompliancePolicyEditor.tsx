@@ -278,7 +278,7 @@ function PolicyForm({ policy, groups }: { policy?: CompliancePolicy; groups: Gro
           appearance="primary"
           type="submit"
           disabled={action.busy}
-          icon={action.busy ? <Spinner size="tiny" /> : undefined}
+          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
         >
           {policy ? t('admin.tenant.compliance.editor.save') : t('admin.tenant.compliance.editor.create')}
         </Button>

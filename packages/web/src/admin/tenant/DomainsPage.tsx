@@ -165,7 +165,7 @@ export function DomainsPage() {
                             size="small"
                             appearance="primary"
                             disabled={verifying !== null}
-                            icon={verifying === d.domain ? <Spinner size="tiny" /> : undefined}
+                            icon={verifying === d.domain ? <Spinner size="tiny" aria-hidden /> : undefined}
                             aria-label={t('admin.domains.verifyLabel', { domain: d.domain })}
                             onClick={() => verify(d.domain)}
                           >

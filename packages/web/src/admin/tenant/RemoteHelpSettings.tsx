@@ -226,7 +226,7 @@ function SettingsForm({ loaded }: { loaded: TenantSettingsResponse }) {
           appearance="primary"
           type="submit"
           disabled={action.busy || !dirty}
-          icon={action.busy ? <Spinner size="tiny" /> : undefined}
+          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
         >
           {t('admin.tenant.settings.save')}
         </Button>
