@@ -17,12 +17,12 @@ import {
   DialogTitle,
   MessageBar,
   MessageBarBody,
-  Spinner,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, alignItems: 'flex-start' },
@@ -85,7 +85,7 @@ export function ConfirmDialog({
               appearance="primary"
               className={danger ? styles.danger : undefined}
               disabled={confirmDisabled || action.busy}
-              icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+              icon={action.busy ? <BusySpinner /> : undefined}
               onClick={() =>
                 action.run(async () => {
                   if ((await onConfirm()) !== false) onClose();

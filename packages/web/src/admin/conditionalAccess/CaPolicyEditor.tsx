@@ -20,7 +20,6 @@ import {
   MessageBarTitle,
   Radio,
   RadioGroup,
-  Spinner,
   Switch,
   makeStyles,
   tokens,
@@ -54,6 +53,7 @@ import {
   toCaPolicyInput,
   validateCaPolicy,
 } from './caPolicyForm';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '820px' },
@@ -450,7 +450,7 @@ function PolicyForm({ policy, directory }: { policy?: CaPolicy; directory: CaDir
           appearance="primary"
           type="submit"
           disabled={busy}
-          icon={busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+          icon={busy ? <BusySpinner /> : undefined}
           data-testid="ca-policy-submit"
         >
           {policy ? t('admin.conditionalAccess.editor.save') : t('admin.conditionalAccess.editor.create')}

@@ -22,7 +22,6 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  Spinner,
   Switch,
   Table,
   TableBody,
@@ -50,6 +49,7 @@ import { CaFrame } from './CaFrame';
 import { joinList } from './caText';
 import type { NamedLocationFormValues } from './namedLocationForm';
 import { LOCATION_LIMITS, namedLocationValues, toNamedLocationInput, validateNamedLocation } from './namedLocationForm';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   toolbar: { paddingInline: 0 },
@@ -334,7 +334,7 @@ function LocationDialog({
                 appearance="primary"
                 type="submit"
                 disabled={action.busy}
-                icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+                icon={action.busy ? <BusySpinner /> : undefined}
                 data-testid="ca-location-submit"
               >
                 {location

@@ -18,7 +18,6 @@ import {
   MessageBar,
   MessageBarBody,
   Option,
-  Spinner,
   Switch,
   makeStyles,
   tokens,
@@ -33,6 +32,7 @@ import type { Choice } from './ChoicePicker';
 import { searchUsers } from './caData';
 import { CLIENT_APPS, DEVICE_STATES } from './caPolicyForm';
 import { PolicyResults } from './PolicyResults';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: {
@@ -182,7 +182,7 @@ export function WhatIfPage() {
               set({ user });
               setText(user?.label ?? '');
             }}
-            expandIcon={searching ? <Spinner size="extra-tiny" aria-hidden /> : undefined}
+            expandIcon={searching ? <BusySpinner size="extra-tiny" /> : undefined}
             data-testid="ca-whatif-user"
           >
             {found.length === 0 ? (
@@ -254,7 +254,7 @@ export function WhatIfPage() {
             appearance="primary"
             type="submit"
             disabled={action.busy}
-            icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+            icon={action.busy ? <BusySpinner /> : undefined}
             data-testid="ca-whatif-evaluate"
           >
             {t('admin.conditionalAccess.whatIf.evaluate')}

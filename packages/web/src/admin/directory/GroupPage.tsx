@@ -40,6 +40,7 @@ import { LoadFailed } from './LoadFailed';
 import { RuleEditor } from './RuleEditor';
 import { ruleSentence } from './ruleSentence';
 import { useLoad } from './useLoad';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   header: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
@@ -222,7 +223,7 @@ function GroupProperties({ group, disabled, onSaved }: { group: GroupView; disab
               appearance="primary"
               type="submit"
               disabled={!changed || !ready || action.busy}
-              icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+              icon={action.busy ? <BusySpinner /> : undefined}
             >
               {t('admin.directory.save')}
             </Button>

@@ -5,8 +5,9 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button, Combobox, Field, Option, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Combobox, Field, Option, makeStyles, tokens } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   row: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
@@ -76,7 +77,7 @@ export function MemberPicker({ label, placeholder, search, onAdd, busy, disabled
             setChoice(picked);
             setText(picked?.label ?? '');
           }}
-          expandIcon={searching ? <Spinner size="extra-tiny" aria-hidden /> : undefined}
+          expandIcon={searching ? <BusySpinner size="extra-tiny" /> : undefined}
           data-testid="member-picker"
         >
           {found.length === 0 ? (
@@ -98,7 +99,7 @@ export function MemberPicker({ label, placeholder, search, onAdd, busy, disabled
         </Combobox>
       </Field>
       <Button
-        icon={busy ? <Spinner size="tiny" aria-hidden /> : <AddRegular />}
+        icon={busy ? <BusySpinner /> : <AddRegular />}
         disabled={!choice || busy || disabled}
         onClick={() => {
           if (!choice) return;

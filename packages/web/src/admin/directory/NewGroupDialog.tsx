@@ -22,7 +22,6 @@ import {
   MessageBarBody,
   Radio,
   RadioGroup,
-  Spinner,
   Textarea,
   makeStyles,
   tokens,
@@ -33,6 +32,7 @@ import { useAsyncAction } from '../../common/useAsyncAction';
 import type { RuleDraft } from './deviceRules';
 import { DEFAULT_RULE, ruleOf } from './deviceRules';
 import { RuleEditor } from './RuleEditor';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -132,7 +132,7 @@ export function NewGroupDialog({ open, mayManageDevices, onClose, onCreated }: N
                 appearance="primary"
                 type="submit"
                 disabled={!ready || action.busy}
-                icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+                icon={action.busy ? <BusySpinner /> : undefined}
               >
                 {t('admin.directory.newGroup.create')}
               </Button>

@@ -26,7 +26,6 @@ import {
   Option,
   Radio,
   RadioGroup,
-  Spinner,
   Text,
   makeStyles,
   tokens,
@@ -36,6 +35,7 @@ import { errorText } from '../../common/errorText';
 import { useMe } from '../../common/meContext';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { OneTimePassword } from './OneTimePassword';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -197,7 +197,7 @@ export function NewUserDialog({ open, onClose, onCreated }: NewUserDialogProps) 
                   appearance="primary"
                   type="submit"
                   disabled={!ready || action.busy}
-                  icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+                  icon={action.busy ? <BusySpinner /> : undefined}
                 >
                   {t('admin.directory.newUser.create')}
                 </Button>

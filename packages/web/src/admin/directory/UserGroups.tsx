@@ -13,7 +13,6 @@ import {
   MessageBar,
   MessageBarBody,
   Option,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -30,6 +29,7 @@ import { api } from '../../common/api';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { Card } from './Card';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   add: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
@@ -147,7 +147,7 @@ export function UserGroups({ user, groups, onChanged, onOpenGroup }: UserGroupsP
           </Combobox>
         </Field>
         <Button
-          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : <AddRegular />}
+          icon={action.busy ? <BusySpinner /> : <AddRegular />}
           disabled={!choice || action.busy}
           onClick={() => choice && save([...user.groups, choice])}
         >

@@ -6,16 +6,7 @@
  */
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  Avatar,
-  Button,
-  Caption1,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Avatar, Button, Caption1, MessageBar, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowUploadRegular, DeleteRegular } from '@fluentui/react-icons';
 import type { DirectoryUserView } from '@remote-help/protocol';
 import { api } from '../../common/api';
@@ -24,6 +15,7 @@ import { useAsyncAction } from '../../common/useAsyncAction';
 import { Card } from './Card';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { readPhotoFile } from './photoFile';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   row: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'center', flexWrap: 'wrap' },
@@ -75,7 +67,7 @@ export function UserPicture({ user, onChanged }: { user: DirectoryUserView; onCh
         <div className={styles.side}>
           <div className={styles.buttons}>
             <Button
-              icon={upload.busy ? <Spinner size="tiny" aria-hidden /> : <ArrowUploadRegular />}
+              icon={upload.busy ? <BusySpinner /> : <ArrowUploadRegular />}
               disabled={upload.busy}
               onClick={() => input.current?.click()}
             >

@@ -6,21 +6,13 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  Button,
-  Field,
-  Input,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, Field, Input, MessageBar, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
 import type { DirectoryUserView } from '@remote-help/protocol';
 import { api } from '../../common/api';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { Card } from './Card';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -97,7 +89,7 @@ export function UserProfile({
             appearance="primary"
             type="submit"
             disabled={!changed || values.displayName.trim() === '' || action.busy}
-            icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+            icon={action.busy ? <BusySpinner /> : undefined}
           >
             {t('admin.directory.save')}
           </Button>

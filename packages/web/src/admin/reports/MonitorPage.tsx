@@ -38,6 +38,7 @@ import { Panel } from '../../common/Panel';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { useNow } from '../../common/useNow';
 import { DateTime, LoadFailure, TwoLines, formatSeconds, useReportStyles } from './ReportParts';
+import { BusySpinner } from '../../common/BusySpinner';
 
 type Load =
   | { status: 'loading'; last: LiveSessionList | null }
@@ -222,7 +223,7 @@ export function MonitorPage() {
             })}
           </Caption1>
         ) : null}
-        {load.status === 'loading' && shown ? <Spinner size="tiny" aria-hidden /> : null}
+        {load.status === 'loading' && shown ? <Spinner size="tiny" aria-label={t('admin.reports.common.loading')} /> : null}
       </div>
       {done ? (
         <MessageBar intent="success" data-testid="monitor-done">
@@ -257,7 +258,7 @@ export function MonitorPage() {
               <Button
                 appearance="primary"
                 disabled={ending.busy}
-                icon={ending.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+                icon={ending.busy ? <BusySpinner /> : undefined}
                 onClick={() => confirm && end(confirm)}
                 data-testid="monitor-end-confirm"
               >

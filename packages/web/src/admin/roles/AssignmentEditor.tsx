@@ -20,7 +20,6 @@ import {
   Option,
   Radio,
   RadioGroup,
-  Spinner,
   Textarea,
   makeStyles,
   tokens,
@@ -39,6 +38,7 @@ import { noticeState } from './PageNotice';
 import type { RbacData } from './rbacData';
 import { loadRbacData } from './rbacData';
 import { useLoader } from './useLoader';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '760px' },
@@ -228,7 +228,7 @@ function AssignmentForm({ data, roleId, existing }: { data: RbacData; roleId: st
           appearance="primary"
           type="submit"
           disabled={action.busy}
-          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+          icon={action.busy ? <BusySpinner /> : undefined}
         >
           {existing ? t('admin.roles.assignmentEditor.save') : t('admin.roles.assignmentEditor.create')}
         </Button>

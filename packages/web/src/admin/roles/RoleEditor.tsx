@@ -14,7 +14,6 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  Spinner,
   Textarea,
   makeStyles,
   tokens,
@@ -33,6 +32,7 @@ import { loadRbacData } from './rbacData';
 import type { RoleFormErrors, RoleFormValues } from './roleForm';
 import { DESCRIPTION_MAX, NAME_MAX, validateRole } from './roleForm';
 import { useLoader } from './useLoader';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -167,7 +167,7 @@ function RoleForm({ roles, role }: { roles: readonly RoleView[]; role?: RoleView
           appearance="primary"
           type="submit"
           disabled={action.busy}
-          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+          icon={action.busy ? <BusySpinner /> : undefined}
         >
           {role ? t('admin.roles.editor.save') : t('admin.roles.editor.create')}
         </Button>

@@ -20,7 +20,6 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  Spinner,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
@@ -29,6 +28,7 @@ import { api } from '../../common/api';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { TxtRecord } from './TxtRecord';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -111,7 +111,7 @@ export function AddDomainDialog({ open, onClose }: AddDomainDialogProps) {
                 appearance="primary"
                 type="submit"
                 disabled={busy || (!added && !name.trim())}
-                icon={busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+                icon={busy ? <BusySpinner /> : undefined}
               >
                 {added
                   ? verify.busy

@@ -17,7 +17,6 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Subtitle2,
   Switch,
   makeStyles,
@@ -30,6 +29,7 @@ import { useAsyncAction } from '../../common/useAsyncAction';
 import { LoadState } from '../roles/LoadState';
 import { SuccessNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: {
@@ -134,7 +134,7 @@ function AgentUpdateForm({ loaded }: { loaded: AgentUpdatePolicy }) {
           appearance="primary"
           type="submit"
           disabled={action.busy || !dirty}
-          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+          icon={action.busy ? <BusySpinner /> : undefined}
         >
           {t('admin.tenant.settings.save')}
         </Button>

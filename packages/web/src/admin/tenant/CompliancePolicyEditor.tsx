@@ -17,7 +17,6 @@ import {
   MessageBarBody,
   Radio,
   RadioGroup,
-  Spinner,
   Switch,
   makeStyles,
   tokens,
@@ -36,6 +35,7 @@ import { useLoader } from '../roles/useLoader';
 import type { ComplianceFormErrors, ComplianceFormValues, Os } from './complianceForm';
 import { LIMITS, OSES, policyValues, toPolicyInput, validatePolicy } from './complianceForm';
 import { OS_NAMES } from './ruleText';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '760px' },
@@ -278,7 +278,7 @@ function PolicyForm({ policy, groups }: { policy?: CompliancePolicy; groups: Gro
           appearance="primary"
           type="submit"
           disabled={action.busy}
-          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+          icon={action.busy ? <BusySpinner /> : undefined}
         >
           {policy ? t('admin.tenant.compliance.editor.save') : t('admin.tenant.compliance.editor.create')}
         </Button>

@@ -16,7 +16,6 @@ import {
   Caption1,
   MessageBar,
   MessageBarBody,
-  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -40,6 +39,7 @@ import { SuccessNotice, usePageNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
 import { AddDomainDialog } from './AddDomainDialog';
 import { TxtRecord } from './TxtRecord';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   toolbar: { paddingInline: 0 },
@@ -165,7 +165,7 @@ export function DomainsPage() {
                             size="small"
                             appearance="primary"
                             disabled={verifying !== null}
-                            icon={verifying === d.domain ? <Spinner size="tiny" aria-hidden /> : undefined}
+                            icon={verifying === d.domain ? <BusySpinner /> : undefined}
                             aria-label={t('admin.domains.verifyLabel', { domain: d.domain })}
                             onClick={() => verify(d.domain)}
                           >

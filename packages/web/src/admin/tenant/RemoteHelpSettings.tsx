@@ -19,7 +19,6 @@ import {
   MessageBarTitle,
   Radio,
   RadioGroup,
-  Spinner,
   Subtitle2,
   Switch,
   makeStyles,
@@ -46,6 +45,7 @@ import {
   turnsRemoteHelpOff,
   validateSettings,
 } from './settingsForm';
+import { BusySpinner } from '../../common/BusySpinner';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '760px' },
@@ -226,7 +226,7 @@ function SettingsForm({ loaded }: { loaded: TenantSettingsResponse }) {
           appearance="primary"
           type="submit"
           disabled={action.busy || !dirty}
-          icon={action.busy ? <Spinner size="tiny" aria-hidden /> : undefined}
+          icon={action.busy ? <BusySpinner /> : undefined}
         >
           {t('admin.tenant.settings.save')}
         </Button>
