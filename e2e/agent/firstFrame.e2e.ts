@@ -89,14 +89,13 @@ async function startAgent(browser: Browser, display: string) {
 /** Records (in the page) the wall-clock time at which the remote canvas first shows a complete frame. */
 async function watchFirstFrame(helper: Page): Promise<void> {
   await helper.evaluate(() => {
-    const w = window as unknown as { firstFrameAt?: number; firstFrame?: Promise<number> };
+    const w = window as unknown as { firstFrame?: Promise<number> };
     let seen: (at: number) => void = () => undefined;
     w.firstFrame = new Promise<number>((resolve) => (seen = resolve));
     const observer = new MutationObserver(() => {
       const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="remote-canvas"]');
       if (canvas && Number(canvas.dataset.frames ?? 0) > 0) {
-        w.firstFrameAt = Date.now();
-        seen(w.firstFrameAt);
+        seen(Date.now());
         observer.disconnect();
       }
     });
