@@ -9,7 +9,8 @@
  */
 import { ClientMessage, MAX_WS_FRAME_BYTES, parseWith } from '@remote-help/protocol';
 import type { ErrorCode, IceServer } from '@remote-help/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { toEnvelope } from '../errors.js';
 import { isSameOrigin } from '../http/auth.js';
@@ -67,12 +68,9 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
   heartbeat.start();
   app.addHook('onClose', async () => heartbeat.stop());
 
-  const mistake = (conn: Connection, request: FastifyRequest, error: ErrorCode, message: string, replyTo?: string) => {
+  const mistake = (conn: Connection, log: FastifyBaseLogger, error: ErrorCode, message: string, replyTo?: string) => {
     if (conn.mistakesLogged++ < MISTAKES_LOGGED) {
-      request.log.warn(
-        { connection: conn.id, userId: conn.principal.userId, error },
-        `websocket frame refused: ${message}`,
-      );
+      log.warn({ connection: conn.id, userId: conn.principal.userId, error }, `websocket frame refused: ${message}`);
     }
     conn.sendError(error, message, replyTo);
   };
@@ -88,13 +86,25 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       return;
     }
     const principal = request.auth.principal;
-    const place = o.limits.admit(principal.userId, request.ip);
+    // What the socket's life needs from its upgrade request, so that neither the request nor
+    // its reply stays reachable from a live socket: the plugin's own error listener closes over
+    // both (Fastify's request and reply, Node's IncomingMessage and ServerResponse), a few KiB
+    // per socket for as long as it lives. Ours keeps the (lazy) logger only.
+    const { log, ip } = request;
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => websocketErrorHandler(error, socket, { log }));
+    // The plugin also made a ServerResponse for the upgrade and assigned the TCP socket to it
+    // (`socket._httpMessage`), which holds the IncomingMessage in turn: detach it.
+    const tcp = request.raw.socket as (typeof request.raw.socket & { _httpMessage?: unknown }) | null;
+    const upgradeReply = tcp?._httpMessage;
+    if (upgradeReply instanceof ServerResponse && tcp) upgradeReply.detachSocket(tcp);
+    const place = o.limits.admit(principal.userId, ip);
     if (!place.ok) {
-      request.log.warn({ userId: principal.userId }, `websocket refused: ${place.message}`);
+      log.warn({ userId: principal.userId }, `websocket refused: ${place.message}`);
       refuse(socket, WS_CLOSE.rateLimited, 'rate_limited', place.message);
       return;
     }
-    const conn = new Connection(socket, principal, request.ip, undefined, place.bucket);
+    const conn = new Connection(socket, principal, ip, undefined, place.bucket);
     connections.add(conn);
     let inbound: Promise<void> = Promise.resolve();
     socket.on('pong', () => {
@@ -110,13 +120,12 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       conn.lastPongAt = Date.now();
       const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (!conn.take()) {
-        if (conn.mistakesLogged++ < MISTAKES_LOGGED)
-          request.log.warn({ connection: conn.id }, 'websocket rate limited');
+        if (conn.mistakesLogged++ < MISTAKES_LOGGED) log.warn({ connection: conn.id }, 'websocket rate limited');
         return conn.sendError('rate_limited', 'Too many messages. Slow down.', undefined, { retryAfterSeconds: 1 });
       }
-      if (isBinary) return mistake(conn, request, 'bad_request', 'Binary frames are not accepted.');
+      if (isBinary) return mistake(conn, log, 'bad_request', 'Binary frames are not accepted.');
       if (bytes > MAX_WS_FRAME_BYTES) {
-        return mistake(conn, request, 'payload_too_large', `Frames are limited to ${MAX_WS_FRAME_BYTES} bytes.`);
+        return mistake(conn, log, 'payload_too_large', `Frames are limited to ${MAX_WS_FRAME_BYTES} bytes.`);
       }
       // The web app's once-a-second ping, byte for byte: answered here, without JSON, schema or
       // handler queue. At 8,000 sockets (load bench) these pings were most of an idle node's work.
@@ -126,7 +135,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       try {
         json = JSON.parse(String(data));
       } catch {
-        return mistake(conn, request, 'bad_request', 'Frames must be JSON.');
+        return mistake(conn, log, 'bad_request', 'Frames must be JSON.');
       }
       const replyTo =
         typeof json === 'object' && json !== null && typeof (json as { id?: unknown }).id === 'string'
@@ -138,7 +147,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       } catch (error) {
         const { body } = toEnvelope(error);
         if (conn.mistakesLogged++ < MISTAKES_LOGGED) {
-          request.log.warn({ connection: conn.id, error: body.error }, `websocket frame refused: ${body.message}`);
+          log.warn({ connection: conn.id, error: body.error }, `websocket frame refused: ${body.message}`);
         }
         return conn.sendError(body.error, body.message, replyTo, body.data);
       }
@@ -148,7 +157,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
         // The arrival time rides along so the signaling relay can be timed (ops/observe).
         withFrameArrival(arrivedAt, () => o.channel.handle(conn, message)).catch((error: unknown) => {
           const { body, internal } = toEnvelope(error);
-          if (internal) request.log.error({ err: error }, 'websocket handler failed');
+          if (internal) log.error({ err: error }, 'websocket handler failed');
           conn.sendError(body.error, body.message, replyTo, body.data);
         }),
       );
@@ -163,7 +172,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
  * malformed frames, bad UTF-8) are logged at `warn` without a stack; `ws` has already
  * closed such a socket with the matching code (1009, 1002, 1007). Anything else is ours.
  */
-export function websocketErrorHandler(error: Error, socket: WebSocket, request: FastifyRequest): void {
+export function websocketErrorHandler(error: Error, socket: WebSocket, request: { log: FastifyBaseLogger }): void {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE')) {
     request.log.warn({ code }, `websocket closed after a client protocol error: ${error.message}`);
