@@ -158,12 +158,14 @@ export interface RemoteHelpServer {
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 /**
- * Heartbeat 1 s, dead after 2.5 s of silence: the other side is told a peer is offline within 3.5 s
- * (at once when its socket closes). A side that dropped gets 30 s to come back (a reload, a network
- * change) before the session ends with `connection_lost`; `RECONNECT_GRACE_SECONDS` overrides it.
+ * Heartbeat 2 s (clients ping every beat; silent sockets are pinged), dead after 4.5 s of silence,
+ * checked four times a beat: the other side is told a peer is offline within 5 s of its last frame
+ * (at once when its socket closes). The beat was 1 s: see ws/heartbeat for what that cost. A side
+ * that dropped gets 30 s to come back (a reload, a network change) before the session ends with
+ * `connection_lost`; `RECONNECT_GRACE_SECONDS` overrides it.
  * After a restart, the people of live sessions get 30 s to reconnect (clients back off up to 15 s).
  */
-export const DEFAULT_PRESENCE = { heartbeatMs: 1000, deadAfterMs: 2500, graceMs: 30_000, restartGraceMs: 30_000 };
+export const DEFAULT_PRESENCE = { heartbeatMs: 2000, deadAfterMs: 4500, graceMs: 30_000, restartGraceMs: 30_000 };
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RemoteHelpServer> {
   const clock = options.clock ?? systemClock;

@@ -42,6 +42,8 @@ export class Connection {
   private readonly bucket: TokenBucket;
   /** When the client last showed it is alive (pong or any frame); the heartbeat may move it forward. */
   lastPongAt = Date.now();
+  /** When the heartbeat last pinged this socket (0: never). */
+  lastPingAt = 0;
   /** Client mistakes logged so far (the log is bounded per connection). */
   mistakesLogged = 0;
 

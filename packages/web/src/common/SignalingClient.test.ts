@@ -103,6 +103,24 @@ describe('SignalingClient', () => {
     expect(last().sent).toEqual([{ type: 'ping' }, { type: 'ping' }]);
   });
 
+  it('pings at the beat the server announces in its hello, within bounds', () => {
+    const { client, last } = setup();
+    client.connect();
+    last().open();
+    last().receive({ ...hello, heartbeatMs: 2000 });
+    vi.advanceTimersByTime(1999);
+    expect(last().sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(last().sent).toEqual([{ type: 'ping' }]);
+    vi.advanceTimersByTime(2000);
+    expect(last().sent).toHaveLength(2);
+    // A beat out of bounds is clamped: never a ping flood.
+    last().receive({ ...hello, heartbeatMs: 1 });
+    last().sent.length = 0;
+    vi.advanceTimersByTime(1000);
+    expect(last().sent).toHaveLength(4);
+  });
+
   it('treats a socket silent for 3 s as dead (a network change), not one that answers', () => {
     const { client, sockets, last } = setup();
     client.connect();

@@ -46,7 +46,7 @@ export interface SignalingEvents {
 export interface SignalingOptions {
   /** Socket URL; defaults to `ws(s)://<this host>/api/v1/ws`. */
   url?: string;
-  /** App-level ping interval in ms (default 1 000). */
+  /** App-level ping interval in ms (default: the beat the server's `hello` announces; 1 000 before it). */
   pingIntervalMs?: number;
   /** First reconnect delay in ms (default 500); doubles up to `maxBackoffMs`. */
   minBackoffMs?: number;
@@ -58,6 +58,9 @@ export interface SignalingOptions {
 
 /** Most messages kept while the socket is down (the oldest are dropped first). */
 const QUEUE_LIMIT = 200;
+/** Bounds of the ping interval a `hello` may set (a bad beat must not flood nor starve the socket). */
+const MIN_PING_INTERVAL_MS = 250;
+const MAX_PING_INTERVAL_MS = 30_000;
 /** How many sent message ids are remembered to tie a later error frame to its session. */
 const SENT_IDS_KEPT = 256;
 /** `WebSocket.OPEN`, spelled out so that the class also runs where `WebSocket` is not global. */
@@ -79,7 +82,9 @@ function defaultUrl(): string {
 /** One signaling connection per app; see the module description. */
 export class SignalingClient extends Emitter<SignalingEvents> {
   private readonly url: string;
-  private readonly pingIntervalMs: number;
+  private pingIntervalMs: number;
+  /** Whether the caller fixed the ping interval (otherwise the server's `hello` sets it). */
+  private readonly pingFixed: boolean;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly createSocket: (url: string) => WebSocket;
@@ -110,6 +115,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     super();
     this.url = options.url ?? defaultUrl();
     this.pingIntervalMs = options.pingIntervalMs ?? 1000;
+    this.pingFixed = options.pingIntervalMs !== undefined;
     this.minBackoffMs = options.minBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 15_000;
     this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
@@ -353,6 +359,19 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     }, delay);
   }
 
+  /**
+   * Pings at the server's beat: it closes a socket silent for a little over two beats, and
+   * pings one itself only when the page stayed silent for more than a beat, so the page's
+   * ping is what keeps an idle socket alive at one frame each way per beat.
+   */
+  private adoptBeat(heartbeatMs: number): void {
+    if (this.pingFixed) return;
+    const interval = Math.min(MAX_PING_INTERVAL_MS, Math.max(MIN_PING_INTERVAL_MS, heartbeatMs));
+    if (interval === this.pingIntervalMs) return;
+    this.pingIntervalMs = interval;
+    if (this.pingTimer !== undefined) this.startPing();
+  }
+
   private startPing(): void {
     this.stopPing();
     this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
@@ -401,6 +420,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       case 'hello':
         this.hello = message;
         this.attempt = 0;
+        this.adoptBeat(message.heartbeatMs);
         this.emit('hello', message);
         break;
       case 'attached':
