@@ -99,8 +99,12 @@ const errorKind = (error: unknown): string => {
   return typeof code === 'string' ? code : error instanceof Error ? error.name : 'error';
 };
 
+/** Slots of the ping wheel: a beat is served in this many ticks. */
+const PING_SLOTS = 64;
+
 interface ServerFrame {
   type: string;
+  heartbeatMs?: number;
   sessionId?: string;
   session?: { id?: string; state?: string };
   from?: string;
@@ -111,21 +115,34 @@ interface ServerFrame {
 
 /** One WebSocket of a simulated person: waits for frames by predicate, without keeping a log. */
 export class PersonSocket {
-  /** The open sockets of this process, for the application-level pings. */
-  private static readonly live = new Set<PersonSocket>();
-  private static pinger: NodeJS.Timeout | undefined;
-
+  /** Whether sockets send the web app's application-level pings. */
+  static clientPings = false;
   /**
-   * Every open socket sends `{"type":"ping"}` every `intervalMs`, as the web app's signaling
-   * client does (it cannot see WebSocket pings, so it pings to judge its socket). One timer
-   * for the process, not one per socket.
+   * The pinging sockets in {@link PING_SLOTS} slots, one slot served per tick: each socket pings
+   * once a beat at its own phase, as independent browsers do. (All of a process's sockets used to
+   * ping in one burst a second: up to 10,000 frames at once, which the server then read in a few
+   * long turns of its loop, and every relayed signal behind them waited; no browser population
+   * pings in step like that.)
    */
-  static pingEvery(intervalMs: number): void {
+  private static readonly slots: Set<PersonSocket>[] = Array.from({ length: PING_SLOTS }, () => new Set());
+  private static slotAt = 0;
+  private static pinger: NodeJS.Timeout | undefined;
+  private static beatMs = 0;
+
+  /** Starts (or re-times) the pings at `beatMs`, the beat the server's `hello` announces. */
+  private static pingAt(beatMs: number): void {
+    if (beatMs === PersonSocket.beatMs) return;
+    PersonSocket.beatMs = beatMs;
     clearInterval(PersonSocket.pinger);
     const ping = JSON.stringify({ type: 'ping' });
-    PersonSocket.pinger = setInterval(() => {
-      for (const socket of PersonSocket.live) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(ping);
-    }, intervalMs);
+    PersonSocket.pinger = setInterval(
+      () => {
+        const slot = PersonSocket.slots[PersonSocket.slotAt]!;
+        PersonSocket.slotAt = (PersonSocket.slotAt + 1) % PING_SLOTS;
+        for (const socket of slot) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(ping);
+      },
+      Math.max(1, beatMs / PING_SLOTS),
+    );
     PersonSocket.pinger.unref();
   }
 
@@ -147,6 +164,10 @@ export class PersonSocket {
       } catch {
         return;
       }
+      if (frame.type === 'hello' && PersonSocket.clientPings && typeof frame.heartbeatMs === 'number') {
+        PersonSocket.pingAt(Math.min(30_000, Math.max(250, frame.heartbeatMs)));
+        PersonSocket.slots[Math.floor(Math.random() * PING_SLOTS)]!.add(this);
+      }
       if (this.waiters.length) {
         this.waiters = this.waiters.filter((w) => {
           if (!w.match(frame)) return true;
@@ -155,9 +176,8 @@ export class PersonSocket {
         });
       }
     });
-    PersonSocket.live.add(this);
     ws.on('close', (code) => {
-      PersonSocket.live.delete(this);
+      for (const slot of PersonSocket.slots) slot.delete(this);
       this.closed = { code, expected: this.closing };
       if (!this.closing) this.onUnexpectedClose?.();
     });

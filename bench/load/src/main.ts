@@ -324,7 +324,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         pairs: plans[w]!,
         httpAddresses: Array.from({ length: 8 }, (_, i) => `127.2.${w}.${i + 1}`),
         cookieName: 'rh_session',
-        pingIntervalMs: o.clientPings ? 1000 : 0,
+        clientPings: o.clientPings,
       });
       await c.next('ready', 60_000);
     }

@@ -35,8 +35,8 @@ export const ToClient = z.discriminatedUnion('type', [
     /** Source addresses for the HTTP requests (a few, so no one address holds every redeem). */
     httpAddresses: z.array(z.ipv4()).min(1).max(64),
     cookieName: z.string().min(1).max(64),
-    /** Every open socket sends `{"type":"ping"}` this often, as the web app does (0: never). */
-    pingIntervalMs: z.number().int().min(0).max(60_000),
+    /** Every open socket sends `{"type":"ping"}` at the beat its `hello` announces, as the web app does. */
+    clientPings: z.boolean(),
   }),
   /** Sets up pairs [from, to) of this process's plan, `concurrency` at a time, until `deadline` (epoch ms). */
   z.strictObject({

@@ -146,7 +146,7 @@ process.on('message', (raw) => {
         plans = m.pairs;
         cookieName = m.cookieName;
         http = new HttpPool(m.httpAddresses);
-        if (m.pingIntervalMs > 0) PersonSocket.pingEvery(m.pingIntervalMs);
+        PersonSocket.clientPings = m.clientPings;
         send({ type: 'ready' });
         return;
       case 'setup':

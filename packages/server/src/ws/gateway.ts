@@ -127,7 +127,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       if (bytes > MAX_WS_FRAME_BYTES) {
         return mistake(conn, log, 'payload_too_large', `Frames are limited to ${MAX_WS_FRAME_BYTES} bytes.`);
       }
-      // The web app's once-a-second ping, byte for byte: answered here, without JSON, schema or
+      // The web app's once-a-beat ping, byte for byte: answered here, without JSON, schema or
       // handler queue. At 8,000 sockets (load bench) these pings were most of an idle node's work.
       if (bytes === PING_FRAME.length && Buffer.isBuffer(data) && data.equals(PING_FRAME))
         return conn.sendText(PONG_TEXT);

@@ -1,5 +1,5 @@
 /**
- * The web app's once-a-second `{ type: 'ping' }` is answered before JSON and the schema (the
+ * The web app's once-a-beat `{ type: 'ping' }` is answered before JSON and the schema (the
  * gateway's fast path): the same `pong` as through the handler, still counted against the
  * connection's rate limit, and a ping with an id (or any other spelling) takes the full path.
  */
