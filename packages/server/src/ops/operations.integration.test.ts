@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { ServerMessage } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PER_HANDLE_DEFAULTS } from './metrics.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, sessionIn, startTestServer } from '../test/harness.js';
 
@@ -130,6 +131,11 @@ describe('/metrics', () => {
     ).toBe(1);
     expect(sample(after, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(after).toContain('process_resident_memory_bytes');
+    // Open files are counted (the two sockets of this session among them), but nothing that walks
+    // every handle on the event loop at each scrape: at 20,000 sockets that held it ~100 ms.
+    expect(sample(after, 'process_open_fds')).toBeGreaterThanOrEqual(2);
+    for (const name of PER_HANDLE_DEFAULTS.filter((n) => n !== 'process_open_fds'))
+      expect(after).not.toMatch(new RegExp(`^(# (HELP|TYPE) )?${name}[ {]`, 'm'));
     // Bounded labels only: no session, tenant or user id, no code.
     for (const secret of [id, code, helper.cookies.get('rh_session') ?? 'none']) expect(after).not.toContain(secret);
     expect(after).not.toMatch(/tenant|user_id|session_id/i);
