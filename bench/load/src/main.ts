@@ -487,6 +487,8 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       errors: sampleErrors,
       serverCpuPct: cpuHold,
       lagP99MaxMs: Math.max(...holdSamples.map((s) => s.lagP99Ms)),
+      lagMaxMs: Math.max(...holdSamples.map((s) => s.lagMaxMs)),
+      clients: sampled.map((d) => ({ cpuPct: d.cpuPct, lagP99Ms: d.lagP99Ms, lagMaxMs: d.lagMaxMs })),
       rssMiB: holdEnd.rssMiB,
       heapMiB: holdEnd.heapMiB,
       websockets: holdEnd.websockets,
@@ -498,7 +500,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       clientRssMiB: statuses.reduce((a, s) => a + s.rssBytes, 0) / 2 ** 20,
     };
     console.log(
-      `(b) hold: ${live} live, relay p50 ${hold.relayMs.p50.toFixed(1)} ms p99 ${hold.relayMs.p99.toFixed(1)} ms (n=${relay.length}, lost ${hold.relayLost}), chat p50 ${hold.chatMs.p50.toFixed(1)} ms, server CPU ${cpuHold.toFixed(0)} %, ${hold.rssKiBPerSession.toFixed(1)} KiB RSS per session`,
+      `(b) hold: ${live} live, relay p50 ${hold.relayMs.p50.toFixed(1)} ms p99 ${hold.relayMs.p99.toFixed(1)} ms (n=${relay.length}, lost ${hold.relayLost}), chat p50 ${hold.chatMs.p50.toFixed(1)} ms, server CPU ${cpuHold.toFixed(0)} % (loop delay p99 ≤ ${hold.lagP99MaxMs.toFixed(0)} ms, longest ${hold.lagMaxMs.toFixed(0)} ms), clients ${hold.clients.map((k) => `${k.cpuPct.toFixed(0)} % (p99 ${k.lagP99Ms.toFixed(0)} ms, longest ${k.lagMaxMs.toFixed(0)} ms)`).join(', ')}, ${hold.rssKiBPerSession.toFixed(1)} KiB RSS per session`,
     );
 
     // (c) end

@@ -86,6 +86,10 @@ export const FromClient = z.discriminatedUnion('type', [
     chatMs: z.array(z.number()),
     lost: z.number().int().min(0),
     errors: Counts,
+    /** This client process while it relayed: CPU (% of one core) and its event loop's delay p99 and max. */
+    cpuPct: z.number().min(0),
+    lagP99Ms: z.number().min(0),
+    lagMaxMs: z.number().min(0),
   }),
   z.strictObject({
     type: z.literal('endDone'),

@@ -53,6 +53,10 @@ export interface HoldResult {
   errors: Record<string, number>;
   serverCpuPct: number;
   lagP99MaxMs: number;
+  /** The longest single event-loop delay of the server during the hold (prom-client's max, per scrape). */
+  lagMaxMs: number;
+  /** Each client process while it relayed: CPU (% of one core), event-loop delay p99 and max (ms). */
+  clients: { cpuPct: number; lagP99Ms: number; lagMaxMs: number }[];
   rssMiB: number;
   heapMiB: number;
   websockets: number;
@@ -152,7 +156,7 @@ export function renderMarkdown(r: RunResult): string {
       c.ramp
         ? `- (b) ramp: ${c.ramp.count} more in ${f(c.ramp.seconds, 1)} s = ${f(c.ramp.perSecond)}/s; each p50 ${f(c.ramp.latencyMs.p50)} ms, p99 ${f(c.ramp.latencyMs.p99)} ms; failed ${c.ramp.failed}${c.ramp.timedOut ? ' (phase time limit reached)' : ''}${stepLine(c.ramp)}`
         : '- (b) ramp: none (target = set-up count)',
-      `- (b) hold ${f(c.hold.seconds, 1)} s with ${c.hold.live} live sessions (${c.hold.websockets} server WebSockets, ${c.hold.fds} open files): relay p50 ${f(c.hold.relayMs.p50, 2)} ms, p99 ${f(c.hold.relayMs.p99, 2)} ms, max ${f(c.hold.relayMs.max, 1)} ms over ${c.hold.relayMs.n} signals (${c.hold.relayLost} lost); chat p50 ${f(c.hold.chatMs.p50, 1)} ms, p99 ${f(c.hold.chatMs.p99, 1)} ms (${c.hold.chatMs.n}); server RSS ${f(c.hold.rssMiB)} MiB, heap ${f(c.hold.heapMiB)} MiB; ${f(c.hold.rssKiBPerSession, 1)} KiB RSS and ${f(c.hold.heapKiBPerSession, 1)} KiB heap per live session; server CPU ${f(c.hold.serverCpuPct)} % of one core; event-loop lag p99 up to ${f(c.hold.lagP99MaxMs)} ms; sockets dropped by the server ${c.hold.droppedSockets}; client processes: RSS ${f(c.hold.clientRssMiB)} MiB, CPU ${f(c.hold.clientCpuMs / 1000, 1)} s since they started`,
+      `- (b) hold ${f(c.hold.seconds, 1)} s with ${c.hold.live} live sessions (${c.hold.websockets} server WebSockets, ${c.hold.fds} open files): relay p50 ${f(c.hold.relayMs.p50, 2)} ms, p99 ${f(c.hold.relayMs.p99, 2)} ms, max ${f(c.hold.relayMs.max, 1)} ms over ${c.hold.relayMs.n} signals (${c.hold.relayLost} lost); chat p50 ${f(c.hold.chatMs.p50, 1)} ms, p99 ${f(c.hold.chatMs.p99, 1)} ms (${c.hold.chatMs.n}); server RSS ${f(c.hold.rssMiB)} MiB, heap ${f(c.hold.heapMiB)} MiB; ${f(c.hold.rssKiBPerSession, 1)} KiB RSS and ${f(c.hold.heapKiBPerSession, 1)} KiB heap per live session; server CPU ${f(c.hold.serverCpuPct)} % of one core; event-loop lag p99 up to ${f(c.hold.lagP99MaxMs)} ms, longest ${f(c.hold.lagMaxMs)} ms; sockets dropped by the server ${c.hold.droppedSockets}; client processes: RSS ${f(c.hold.clientRssMiB)} MiB, CPU ${f(c.hold.clientCpuMs / 1000, 1)} s since they started; while relaying, each: ${c.hold.clients.map((k) => `${f(k.cpuPct)} % CPU, loop delay p99 ${f(k.lagP99Ms)} ms, longest ${f(k.lagMaxMs)} ms`).join('; ')}`,
       `- (c) end: ${c.end.count} in ${f(c.end.seconds, 1)} s = ${f(c.end.perSecond)}/s; each p50 ${f(c.end.latencyMs.p50)} ms, p99 ${f(c.end.latencyMs.p99)} ms; failed ${c.end.failed}`,
       `- failures: ${errs({ ...c.setup.errors, ...(c.ramp?.errors ?? {}), ...c.hold.errors, ...c.end.errors })}`,
       ...(c.profiles.length ? [`- CPU profiles: ${c.profiles.join(', ')}`] : []),

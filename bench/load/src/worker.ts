@@ -4,6 +4,7 @@
  * these run at once so that the clients are not one event loop competing with the server's.
  * It exits when its parent goes away.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuUsage, memoryUsage } from 'node:process';
 import type { FromClient, PairPlan } from './messages.js';
 import { ToClient } from './messages.js';
@@ -69,6 +70,11 @@ async function sample(sessions: number, durationMs: number, intervalMs: number, 
   const chatMs: number[] = [];
   let lost = 0;
   const inFlight: Promise<void>[] = [];
+  // This process's own share of the relay figure: its CPU and event-loop delay while it relays.
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const cpu0 = cpuUsage();
+  const t0 = nowMs();
   const until = Date.now() + durationMs;
   let i = 0;
   while (chosen.length && Date.now() < until) {
@@ -86,6 +92,14 @@ async function sample(sessions: number, durationMs: number, intervalMs: number, 
     );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+  await Promise.all(inFlight);
+  lag.disable();
+  const cpu = cpuUsage(cpu0);
+  const self = {
+    cpuPct: ((cpu.user + cpu.system) / 1000 / Math.max(1, nowMs() - t0)) * 100,
+    lagP99Ms: lag.percentile(99) / 1e6,
+    lagMaxMs: lag.max / 1e6,
+  };
   // Chat: a few lines each way on the sampled sessions, a handful at a time.
   await pool(chosen, 16, Date.now() + 60_000, async (pair) => {
     for (let k = 0; k < chatMessages; k++) {
@@ -96,8 +110,7 @@ async function sample(sessions: number, durationMs: number, intervalMs: number, 
       }
     }
   });
-  await Promise.all(inFlight);
-  send({ type: 'sampleDone', relayMs, chatMs, lost, errors });
+  send({ type: 'sampleDone', relayMs, chatMs, lost, errors, ...self });
 }
 
 async function end(concurrency: number, deadline: number): Promise<void> {
