@@ -96,7 +96,10 @@ export class Heartbeat {
   /** Pings `count` of `living` from `from`, and schedules the rest for the next turn of the loop. */
   private pingChunk(living: readonly Connection[], from: number, count: number): void {
     const to = Math.min(living.length, from + count);
-    for (let i = from; i < to; i++) if (living[i]!.open) living[i]!.socket.ping();
+    for (let i = from; i < to; i++) {
+      const conn = living[i];
+      if (conn?.open) conn.socket.ping();
+    }
     if (to < living.length) {
       this.unpinged = { living, from: to };
       this.pinging = setImmediate(() => this.pingChunk(living, to, PING_CHUNK));
