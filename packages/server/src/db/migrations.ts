@@ -729,8 +729,8 @@ const m0018: Migration = {
  * session the tenant ever had through `help_sessions_tenant_idx`, and a helper's start screen
  * lists their live sessions the same way. With 9,800 sessions in one tenant (load bench) a redeem
  * read 9,800 rows; an organization with a year of history would read all of it on every code.
- * The live codes get a partial index (only rows with a live code), the helper's list an index
- * of its own.
+ * The live codes get a partial index (only rows with a live code), the helper's list and the
+ * spent-code lookup indexes of their own.
  */
 const m0019: Migration = {
   async up(db: Kysely<unknown>) {
@@ -744,6 +744,14 @@ const m0019: Migration = {
       .createIndex('help_sessions_helper_idx')
       .on('help_sessions')
       .columns(['tenant_id', 'helper_id', 'created_at'])
+      .execute();
+    // A code that is not live is looked up among spent ones (to say "already used"); SQLite took
+    // the tenant index for its `order by created_at` and read the tenant's history on every wrong
+    // code, a guessing attack included.
+    await db.schema
+      .createIndex('help_sessions_spent_code_idx')
+      .on('help_sessions')
+      .columns(['tenant_id', 'spent_code_hash', 'created_at'])
       .execute();
   },
 };

@@ -1,5 +1,5 @@
 /**
- * The reads that run on every redeem, on a helper's start screen and at every metrics scrape
+ * The reads that run on every redeem (a wrong code's too), on a helper's start screen and at every metrics scrape
  * use an index that reaches only live rows, never the tenant's (or the database's) whole
  * history: with 9,800 sessions in one tenant (load bench) each redeem used to read all 9,800
  * rows to count live codes. Checked with SQLite's EXPLAIN QUERY PLAN on the very SQL the code
@@ -62,6 +62,11 @@ it.skipIf(onPostgres)('a redeem counts live codes through the live-code index, n
 it.skipIf(onPostgres)('a helper’s live sessions are read through the helper index', async () => {
   const [plan] = await plansOf((spy) => new SessionsRepo(spy).liveForHelper('tenant-a', 'helper-1'));
   expect(plan).toMatch(/USING INDEX help_sessions_helper_idx \(tenant_id=\? AND helper_id=\?\)/);
+});
+
+it.skipIf(onPostgres)('a code that is not live is looked up among spent ones through their index', async () => {
+  const [plan] = await plansOf((spy) => new SessionsRepo(spy).findBySpentCode('tenant-a', 'hash'));
+  expect(plan).toMatch(/USING INDEX help_sessions_spent_code_idx \(tenant_id=\? AND spent_code_hash=\?\)/);
 });
 
 it.skipIf(onPostgres)('a metrics scrape counts live sessions by seeking each live state', async () => {
