@@ -1,7 +1,7 @@
 /**
- * The reads that run on every redeem (a wrong code's too), on a helper's start screen and at every metrics scrape
- * use an index that reaches only live rows, never the tenant's (or the database's) whole
- * history: with 9,800 sessions in one tenant (load bench) each redeem used to read all 9,800
+ * The reads that run on every redeem (a wrong code's too), every sign-in, a helper's start
+ * screen and every metrics scrape use an index that reaches only the rows they need, never the
+ * tenant's (or the database's) whole history: with 9,800 sessions in one tenant (load bench) each redeem used to read all 9,800
  * rows to count live codes. Checked with SQLite's EXPLAIN QUERY PLAN on the very SQL the code
  * builds (captured by a plugin). PostgreSQL chooses plans by statistics, so the check is
  * SQLite's; the migration itself runs on both engines in every test.
@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PasskeySignInDeps } from '../identity/passkeys/passkeySignIn.js';
+import { PasskeySignIn } from '../identity/passkeys/passkeySignIn.js';
 import { liveSessionsIn } from '../ops/metrics.js';
 import { liveCodesIn } from '../ratelimit/codeGuessing.js';
 import { SessionsRepo } from '../sessions/repo.js';
@@ -67,6 +69,13 @@ it.skipIf(onPostgres)('a helper’s live sessions are read through the helper in
 it.skipIf(onPostgres)('a code that is not live is looked up among spent ones through their index', async () => {
   const [plan] = await plansOf((spy) => new SessionsRepo(spy).findBySpentCode('tenant-a', 'hash'));
   expect(plan).toMatch(/USING INDEX help_sessions_spent_code_idx \(tenant_id=\? AND spent_code_hash=\?\)/);
+});
+
+it.skipIf(onPostgres)('a sign-in asks whether the person has passkeys through the passkeys index', async () => {
+  // Only the database is used by this read.
+  const signIn = (spy: Db) => new PasskeySignIn({ db: spy } as unknown as PasskeySignInDeps);
+  const [plan] = await plansOf((spy) => signIn(spy).hasPasskeys({ id: 'user-1', tenant_id: 'tenant-a' }));
+  expect(plan).toMatch(/USING (COVERING )?INDEX user_passkeys_user_idx \(tenant_id=\? AND user_id=\?\)/);
 });
 
 it.skipIf(onPostgres)('a metrics scrape counts live sessions by seeking each live state', async () => {

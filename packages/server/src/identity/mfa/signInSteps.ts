@@ -112,7 +112,7 @@ export class SignInSteps {
   ): Promise<StepOutcome> {
     const [totp, passkeys] = await Promise.all([
       this.o.mfa.isEnabled(user.id),
-      this.o.passkeys?.hasPasskeys(user.id) ?? false,
+      this.o.passkeys?.hasPasskeys(user) ?? false,
     ]);
     const passkeyOptions = passkeys ? await this.o.passkeys?.secondFactorOptions(uid, user) : undefined;
     return {
@@ -152,7 +152,7 @@ export class SignInSteps {
     const base = { u: user.id, t: user.tenant_id, e: user.email };
     const [totp, passkeys] = await Promise.all([
       this.o.mfa.isEnabled(user.id),
-      this.o.passkeys?.hasPasskeys(user.id) ?? false,
+      this.o.passkeys?.hasPasskeys(user) ?? false,
     ]);
     if (totp || passkeys) {
       const pending = this.seal(uid, { ...base, amr: ['pwd'], next: 'mfa' });

@@ -49,11 +49,14 @@ const TIMEOUT_MS = 2 * 60_000;
 export class PasskeySignIn {
   constructor(private readonly d: PasskeySignInDeps) {}
 
-  async hasPasskeys(userId: string): Promise<boolean> {
+  async hasPasskeys(user: { id: string; tenant_id: string }): Promise<boolean> {
+    // By tenant and user: the passkeys' index is (tenant_id, user_id); by user alone every
+    // sign-in read the passkeys of every organization.
     const row = await this.d.db
       .selectFrom('user_passkeys')
       .select('id')
-      .where('user_id', '=', userId)
+      .where('tenant_id', '=', user.tenant_id)
+      .where('user_id', '=', user.id)
       .executeTakeFirst();
     return Boolean(row);
   }
