@@ -753,6 +753,9 @@ const m0019: Migration = {
       .on('help_sessions')
       .columns(['tenant_id', 'spent_code_hash', 'created_at'])
       .execute();
+    // It supersedes the index on the spent code alone, which nothing reads any more and every
+    // write of a session kept up to date.
+    await db.schema.dropIndex('help_sessions_spent_idx').execute();
   },
 };
 
