@@ -146,6 +146,8 @@ export class PersonSocket {
     PersonSocket.pinger.unref();
   }
 
+  /** The ping wheel's slot this socket pings in, once its hello came. */
+  private pingSlot: Set<PersonSocket> | undefined;
   private waiters: { match: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
   /** Set when the socket closed; `expected` when we closed it. */
   closed: { code: number; expected: boolean } | null = null;
@@ -166,7 +168,8 @@ export class PersonSocket {
       }
       if (frame.type === 'hello' && PersonSocket.clientPings && typeof frame.heartbeatMs === 'number') {
         PersonSocket.pingAt(Math.min(30_000, Math.max(250, frame.heartbeatMs)));
-        PersonSocket.slots[Math.floor(Math.random() * PING_SLOTS)]!.add(this);
+        this.pingSlot = PersonSocket.slots[Math.floor(Math.random() * PING_SLOTS)]!;
+        this.pingSlot.add(this);
       }
       if (this.waiters.length) {
         this.waiters = this.waiters.filter((w) => {
@@ -177,7 +180,7 @@ export class PersonSocket {
       }
     });
     ws.on('close', (code) => {
-      for (const slot of PersonSocket.slots) slot.delete(this);
+      this.pingSlot?.delete(this);
       this.closed = { code, expected: this.closing };
       if (!this.closing) this.onUnexpectedClose?.();
     });

@@ -3,8 +3,8 @@
  * The WebSocket to `/api/v1/ws`: connects, reconnects with back-off (re-attaching its
  * sessions), sends an app-level ping once a beat (the `hello`'s `heartbeatMs`, 2 s; a socket
  * silent for 2.5 beats once the server has answered a ping is dead: a network change leaves
- * sockets that look open but lead nowhere), validates every incoming frame with the protocol schema (invalid
- * frames are ignored) and re-emits them as typed events. {@link SignalingClient.refresh}
+ * sockets that look open but lead nowhere), validates every incoming frame with the protocol
+ * schema (invalid frames are ignored) and re-emits them as typed events. {@link SignalingClient.refresh}
  * moves to a fresh socket at once, make-before-break, when the caller knows the network
  * path changed.
  */
