@@ -7,19 +7,14 @@
  * hard one for the run and its children (the shell's `ulimit -n`), never past it.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// The server and the clients import @remote-help/protocol, which resolves to its build output.
-if (!existsSync(join(REPO, 'packages', 'protocol', 'dist', 'index.js'))) {
-  execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/protocol'], {
-    cwd: REPO,
-    stdio: 'inherit',
-  });
-}
+// The nodes run what `npm start` runs (packages/server/dist/main.js), built here when stale; the
+// clients import @remote-help/protocol, which resolves to its build output as well.
+execFileSync(process.execPath, [join(REPO, 'scripts', 'build.mjs'), '--if-stale'], { cwd: REPO, stdio: 'inherit' });
 
 const main = join(REPO, 'bench', 'load', 'src', 'main.ts');
 const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -1,6 +1,6 @@
 /**
- * The server nodes of a load run: `packages/server/src/main.ts` as `npm start` runs it (here
- * through tsx, like the rest of the bench), one child process per node in its own process
+ * The server nodes of a load run: `packages/server/dist/main.js`, what `npm start` runs (built by
+ * `run.mjs` when stale), one child process per node in its own process
  * group, listening on 127.0.0.1; stopped with SIGTERM (graceful) and then SIGKILL. What the
  * bench reads of them: CPU from `/proc/<pid>/stat`, and `/metrics` (RSS, heap, event-loop lag,
  * WebSockets, the server's own relay histogram) with a bench token.
@@ -35,10 +35,10 @@ export class ServerNode {
   }
 
   static async start(o: NodeOptions, timeoutMs = 60_000): Promise<ServerNode> {
-    const args = ['--import', 'tsx'];
-    // One file per thread (tsx's loader hooks run in a thread of their own); the main thread's is the big one.
+    // What `npm start` runs: the build output (bench/load/run.mjs builds it when stale).
+    const args: string[] = [];
     if (o.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.name)}`);
-    args.push(join(o.repo, 'packages', 'server', 'src', 'main.ts'));
+    args.push(join(o.repo, 'packages', 'server', 'dist', 'main.js'));
     const token = o.env.METRICS_TOKEN ?? '';
     const child = spawn(process.execPath, args, {
       cwd: o.repo,

@@ -193,3 +193,33 @@ describe('both engines', () => {
     expect(tenant.name).toBe('Engines');
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE === 'postgres')('PostgreSQL statements', () => {
+  it('prepares a statement with parameters once per connection, by name, and runs it again', async () => {
+    await db.connection().execute(async (conn) => {
+      for (let i = 0; i < 3; i++) {
+        const row = await conn.selectFrom('tenants').select('name').where('id', '=', TENANT).executeTakeFirst();
+        expect(row?.name).toBe('Engines');
+      }
+      const prepared = await sql<{ name: string; statement: string }>`
+        SELECT name, statement FROM pg_prepared_statements`.execute(conn);
+      const mine = prepared.rows.filter((r) => r.statement.includes('from "tenants" where "id" = $1'));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.name).toMatch(/^rh\d+_[\w-]{22}$/);
+    });
+  });
+
+  it('prepares afresh once a table changed shape under a prepared select *', async () => {
+    await db.connection().execute(async (conn) => {
+      await sql`CREATE TABLE shape_probe (id text PRIMARY KEY)`.execute(conn);
+      await sql`INSERT INTO shape_probe (id) VALUES (${'a'})`.execute(conn);
+      const read = () => sql<Record<string, unknown>>`SELECT * FROM shape_probe WHERE id = ${'a'}`.execute(conn);
+      expect((await read()).rows).toEqual([{ id: 'a' }]);
+      // What another node's migration does to a table this node has prepared statements on.
+      await sql`ALTER TABLE shape_probe ADD COLUMN extra text DEFAULT 'x'`.execute(conn);
+      await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+      expect((await read()).rows).toEqual([{ id: 'a', extra: 'x' }]);
+      await sql`DROP TABLE shape_probe`.execute(conn);
+    });
+  });
+});
