@@ -118,7 +118,8 @@ function setup(pace?: AckPacer) {
   return { receiver, painter, sent, clock };
 }
 
-const ack = (seq: number, mask: number): ViewerTileMessage => ({ kind: 'ack', seq, mask });
+// The receiver tells the agent in every ack that it reads deflated messages.
+const ack = (seq: number, mask: number): ViewerTileMessage => ({ kind: 'ack', seq, mask, readsDeflated: true });
 
 /** 100 × 70: a 2 × 2 grid whose right column and bottom row are clipped. */
 const SCREEN = { width: 100, height: 70 };
@@ -456,7 +457,7 @@ describe('TileReceiver: the video area', () => {
     const { acks, painter, receiver } = setUp();
     // Columns 1–3 (to the screen's edge), rows 1–2 (to its edge).
     receiver.handle(message(screen, 2, [videoTile(64, 64, 136, 86)]));
-    expect(acks.at(-1)).toEqual({ kind: 'ack', seq: 2, mask: 1 });
+    expect(acks.at(-1)).toEqual(ack(2, 1));
     expect(painter.area).toEqual({ x: 64, y: 64, width: 136, height: 86 });
     expect(painter.cells).toEqual([{ x: 64, y: 64, width: 136, height: 86 }]);
     expect(receiver.videoCells).toEqual(painter.cells);

@@ -450,7 +450,7 @@ export class TileReceiver {
     const highest = this.highestPainted;
     let mask = 0;
     for (let i = 0; i < MASK_BITS; i++) if (this.painted.has(highest - 1 - i)) mask |= 1 << i;
-    this.transmit(packTileAck(highest, mask));
+    this.transmit(packTileAck(highest, mask, true));
   }
 
   private transmit(data: Uint8Array<ArrayBuffer>): void {

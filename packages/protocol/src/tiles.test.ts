@@ -1,10 +1,13 @@
-import { deflateSync } from 'fflate';
+import { deflateSync, inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from './errors.js';
 import {
   decodeTile,
+  deflateTileRecords,
   encodeTile,
+  MAX_INFLATED_MESSAGE_BYTES,
   MAX_PALETTE,
+  packDeflatedTileMessage,
   packTileAck,
   packTileMessage,
   packTileRefresh,
@@ -163,10 +166,91 @@ describe('tile messages', () => {
       kind: 'ack',
       seq: 0xfffffffe,
       mask: 0x80000001,
+      readsDeflated: false,
+    });
+    expect(parseViewerTileMessage(packTileAck(7, 1, true))).toEqual({
+      kind: 'ack',
+      seq: 7,
+      mask: 1,
+      readsDeflated: true,
     });
     expect(parseViewerTileMessage(packTileRefresh())).toEqual({ kind: 'refresh' });
     for (const bad of [new Uint8Array(0), Uint8Array.of(2, 0, 0, 0), Uint8Array.of(9, 0, 0, 0), new Uint8Array(12)]) {
       expect(() => parseViewerTileMessage(bad)).toThrow(ProtocolError);
     }
+  });
+});
+
+describe('deflated tile messages', () => {
+  const head = { seq: 9, frame: 4, part: 0, parts: 1, screenWidth: 200, screenHeight: 100 };
+  // Text-like cells: two colours, the same glyph-ish pattern in each, one photographic-ish cell.
+  const paint = (x: number, y: number) =>
+    x >= 128 ? ((x * 2654435761) ^ (y * 40503)) & 0xffffff : (x % 8) * (y % 13) > 20 ? 0x000000 : 0xffffff;
+  const source = image(200, 100, paint);
+  const cells: [number, number, number, number][] = [
+    [0, 0, 64, 64],
+    [64, 0, 64, 64],
+    [0, 64, 64, 36],
+    [128, 0, 64, 64],
+  ];
+
+  it('carries stored palette and raw bodies in one stream and decodes them to the same pixels as plain tiles', () => {
+    const stored = cells.map(([x, y, w, h]) => encodeTile(source, x, y, w, h, null));
+    const plain = cells.map(([x, y, w, h]) => encodeTile(source, x, y, w, h, deflate));
+    expect(stored.map((t) => t.encoding)).toEqual(['palette', 'palette', 'palette', 'raw']);
+    expect(stored.every((t) => t.stored)).toBe(true);
+    const tiles = [
+      ...stored,
+      encodeTile(
+        image(8, 8, () => 0xabcdef),
+        0,
+        0,
+        8,
+        8,
+        null,
+      ),
+    ];
+    expect(tiles[4]).toMatchObject({ encoding: 'solid' });
+    expect(tiles[4]!.stored).toBeUndefined();
+    const message = packDeflatedTileMessage(head, tiles.length, deflateTileRecords(tiles, deflate));
+    expect(message[1]).toBe(1);
+    const parsed = parseTileMessage(message);
+    expect(parsed).toMatchObject({ seq: 9, frame: 4, part: 0, parts: 1, screenWidth: 200, screenHeight: 100 });
+    expect(parsed.tiles).toHaveLength(5);
+    parsed.tiles.slice(0, 4).forEach((tile, i) => {
+      expect(tile.stored).toBe(true);
+      expect(decodeTile(tile)).toEqual(decodeTile(plain[i]!));
+    });
+    expect(decodeTile(parsed.tiles[4]!)).toEqual({ solid: [0xab, 0xcd, 0xef] });
+    // Four cells of the same glyphs deflate together into less than each on its own.
+    const apart = plain.slice(0, 3).reduce((n, t) => n + t.payload.length, 0);
+    const together = deflateTileRecords(stored.slice(0, 3), deflate).length;
+    expect(together).toBeLessThan(apart);
+  });
+
+  it('refuses stored bodies in a plain message and deflated bodies in a deflated one', () => {
+    expect(() => packTileMessage(head, [encodeTile(source, 0, 0, 64, 64, null)])).toThrow(/deflated message/);
+    expect(() => deflateTileRecords([encodeTile(source, 0, 0, 64, 64, deflate)], deflate)).toThrow(/stored/);
+  });
+
+  it('refuses unknown flags, a stream that does not inflate, one that inflates too far, and bodies of the wrong size', () => {
+    const tiles = [encodeTile(source, 0, 0, 64, 64, null)];
+    const good = packDeflatedTileMessage(head, 1, deflateTileRecords(tiles, deflate));
+    expect(() => parseTileMessage(good)).not.toThrow();
+    const flagged = good.slice();
+    flagged[1] = 3;
+    expect(() => parseTileMessage(flagged)).toThrow(/unknown flags/);
+    const broken = good.slice(0, 20 + 3);
+    expect(() => parseTileMessage(broken)).toThrow(ProtocolError);
+    // A bomb: a few hundred bytes that would inflate to a megabyte.
+    const bomb = packDeflatedTileMessage(head, 1, deflateSync(new Uint8Array(1 << 20)));
+    expect(bomb.length).toBeLessThan(2000);
+    expect(() => parseTileMessage(bomb)).toThrow(new RegExp(`past ${MAX_INFLATED_MESSAGE_BYTES}`));
+    // A palette body one byte short of its tile, deflated validly.
+    const records = inflateSync(good.subarray(20));
+    const short = records.slice(0, records.length - 1);
+    new DataView(short.buffer).setUint16(9, tiles[0]!.payload.length - 1, true);
+    const cut = packDeflatedTileMessage(head, 1, deflate(short));
+    expect(() => decodeTile(parseTileMessage(cut).tiles[0]!)).toThrow(/stored body/);
   });
 });

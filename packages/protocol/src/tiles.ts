@@ -17,11 +17,18 @@
  * ever covers something newer.
  *
  * Agent → viewer, a *tile message*:
- *   u8 kind = 1, u8 0, u16 tile count, u32 seq, u32 frame, u16 part, u16 parts, u16 screen width,
+ *   u8 kind = 1, u8 flags, u16 tile count, u32 seq, u32 frame, u16 part, u16 parts, u16 screen width,
  *   u16 screen height,
  *   then per tile: u16 x, y, w, h, u8 encoding, u16 payload length, payload.
- * Viewer → agent: *ack* (u8 kind = 2, 3 × u8 0, u32 highest seq painted, u32 mask: bit i set =
- * message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell again).
+ * With flag {@link TILE_FLAG_DEFLATED} the tile records after the header are one raw deflate
+ * stream (at most {@link MAX_INFLATED_MESSAGE_BYTES} once inflated), and the `palette` and `raw`
+ * bodies inside it are stored, not deflated each: one stream per message finds what tiles share
+ * (the glyphs of a terminal's rows), which a stream per tile cannot, and costs one call instead
+ * of one per tile. The agent sends such messages only to a viewer whose acks carry
+ * {@link ACK_FLAG_READS_DEFLATED}, so older viewers keep getting the plain form.
+ * Viewer → agent: *ack* (u8 kind = 2, u8 flags, 2 × u8 0, u32 highest seq painted, u32 mask: bit i
+ * set = message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell
+ * again).
  *
  * Encodings (pixels are RGB; the capture's fourth byte is padding and never sent):
  * - `solid`: 3 bytes, one colour for the whole tile (may span cells);
@@ -32,8 +39,10 @@
  *   source counted on), and refuses it (no ack) if a newer frame already painted its
  *   source or target;
  * - `palette`: u8 n − 1 (2 ≤ n ≤ 16), n × 3 bytes of colours, then raw deflate of the indexes,
- *   1, 2 or 4 bits each (by n), each row starting on a byte boundary;
- * - `raw`: raw deflate of the tile's RGB bytes, row by row;
+ *   1, 2 or 4 bits each (by n), each row starting on a byte boundary (the indexes themselves in
+ *   a deflated message);
+ * - `raw`: raw deflate of the tile's RGB bytes, row by row (the bytes themselves in a deflated
+ *   message);
  * - `video`: no payload. A rectangle on the grid (x and y on cell edges; width and height
  *   whole cells, or up to the screen's edge) that the connection's video track shows from
  *   this frame on: the track's frames are exactly this rectangle of the screen (the agent's
@@ -58,6 +67,12 @@ export const MAX_PALETTE = 16;
 export const TILE_MESSAGE = 1;
 export const TILE_ACK = 2;
 export const TILE_REFRESH = 3;
+/** Tile message flag: the records after the header are one raw deflate stream, bodies stored. */
+export const TILE_FLAG_DEFLATED = 1;
+/** Ack flag: this viewer reads messages with {@link TILE_FLAG_DEFLATED}. */
+export const ACK_FLAG_READS_DEFLATED = 1;
+/** The most a deflated message's records may inflate to (a decompression bomb stops here). */
+export const MAX_INFLATED_MESSAGE_BYTES = 64 * 1024;
 
 export const ENCODINGS = ['solid', 'palette', 'raw', 'copy', 'video'] as const;
 /** How one tile's pixels are packed. */
@@ -75,6 +90,8 @@ export interface EncodedTile {
   height: number;
   encoding: TileEncoding;
   payload: Uint8Array;
+  /** A `palette` or `raw` body that is not deflated (it travels inside a deflated message). */
+  stored?: true;
 }
 
 /** One parsed tile message. Payloads are views into the message. */
@@ -90,7 +107,8 @@ export interface TileMessage {
 }
 
 /** A viewer → agent message. */
-export type ViewerTileMessage = { kind: 'ack'; seq: number; mask: number } | { kind: 'refresh' };
+export type ViewerTileMessage =
+  { kind: 'ack'; seq: number; mask: number; readsDeflated: boolean } | { kind: 'refresh' };
 
 /** Bytes a tile takes in a message. */
 export function tileWireSize(tile: EncodedTile): number {
@@ -102,19 +120,67 @@ export function packTileMessage(
   head: Omit<TileMessage, 'tiles'>,
   tiles: readonly EncodedTile[],
 ): Uint8Array<ArrayBuffer> {
-  let size = TILE_MESSAGE_HEADER;
+  if (tiles.some((t) => t.stored)) throw new Error('stored tile bodies travel only in a deflated message');
+  const out = new Uint8Array(TILE_MESSAGE_HEADER + recordsSize(tiles));
+  writeHead(out, head, tiles.length, 0);
+  writeRecords(out, TILE_MESSAGE_HEADER, tiles);
+  return out;
+}
+
+/**
+ * The records of `tiles` deflated together, for {@link packDeflatedTileMessage}: `palette` and
+ * `raw` tiles must carry stored bodies (`encodeTile(…, null)`), and the records come to at most
+ * {@link MAX_INFLATED_MESSAGE_BYTES}.
+ */
+export function deflateTileRecords(tiles: readonly EncodedTile[], deflate: Deflate): Uint8Array {
+  const size = recordsSize(tiles);
+  if (size > MAX_INFLATED_MESSAGE_BYTES) throw new Error(`${size} bytes of tile records are too many for one message`);
+  if (tiles.some((t) => (t.encoding === 'palette' || t.encoding === 'raw') && !t.stored)) {
+    throw new Error('a deflated message carries stored tile bodies');
+  }
+  const records = new Uint8Array(size);
+  writeRecords(records, 0, tiles);
+  return deflate(records);
+}
+
+/**
+ * A message (flag {@link TILE_FLAG_DEFLATED}) of `count` tiles whose records
+ * {@link deflateTileRecords} deflated into `body`. The caller keeps it within
+ * {@link MAX_MESSAGE_BYTES}.
+ */
+export function packDeflatedTileMessage(
+  head: Omit<TileMessage, 'tiles'>,
+  count: number,
+  body: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(TILE_MESSAGE_HEADER + body.length);
+  writeHead(out, head, count, TILE_FLAG_DEFLATED);
+  out.set(body, TILE_MESSAGE_HEADER);
+  return out;
+}
+
+function recordsSize(tiles: readonly EncodedTile[]): number {
+  let size = 0;
   for (const tile of tiles) size += tileWireSize(tile);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
+  return size;
+}
+
+function writeHead(out: Uint8Array, head: Omit<TileMessage, 'tiles'>, count: number, flags: number): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint8(0, TILE_MESSAGE);
-  view.setUint16(2, tiles.length, true);
+  view.setUint8(1, flags);
+  view.setUint16(2, count, true);
   view.setUint32(4, head.seq, true);
   view.setUint32(8, head.frame, true);
   view.setUint16(12, head.part, true);
   view.setUint16(14, head.parts, true);
   view.setUint16(16, head.screenWidth, true);
   view.setUint16(18, head.screenHeight, true);
-  let at = TILE_MESSAGE_HEADER;
+}
+
+function writeRecords(out: Uint8Array, start: number, tiles: readonly EncodedTile[]): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let at = start;
   for (const tile of tiles) {
     view.setUint16(at, tile.x, true);
     view.setUint16(at + 2, tile.y, true);
@@ -125,7 +191,6 @@ export function packTileMessage(
     out.set(tile.payload, at + TILE_HEADER);
     at += TILE_HEADER + tile.payload.length;
   }
-  return out;
 }
 
 function invalid(message: string): ProtocolError {
@@ -152,8 +217,36 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
     throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
   }
   if (head.screenHeight > MAX_SCREEN_SIDE) throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
+  const flags = view.getUint8(1);
+  if (flags & ~TILE_FLAG_DEFLATED) throw invalid(`unknown flags ${flags}`);
+  const deflated = flags === TILE_FLAG_DEFLATED;
+  const records = deflated ? inflateRecords(bytes.subarray(TILE_MESSAGE_HEADER)) : bytes;
+  return { ...head, tiles: parseRecords(records, deflated ? 0 : TILE_MESSAGE_HEADER, count, head, deflated) };
+}
+
+function inflateRecords(body: Uint8Array): Uint8Array {
+  let out: Uint8Array;
+  try {
+    // One byte of room beyond the limit: a stream that fills it is longer than allowed.
+    out = inflateSync(body, { out: new Uint8Array(MAX_INFLATED_MESSAGE_BYTES + 1) });
+  } catch (error) {
+    throw invalid(`deflated records do not decode (${String(error)})`);
+  }
+  if (out.length > MAX_INFLATED_MESSAGE_BYTES)
+    throw invalid(`records inflate past ${MAX_INFLATED_MESSAGE_BYTES} bytes`);
+  return out;
+}
+
+function parseRecords(
+  bytes: Uint8Array,
+  start: number,
+  count: number,
+  head: { screenWidth: number; screenHeight: number },
+  stored: boolean,
+): EncodedTile[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tiles: EncodedTile[] = [];
-  let at = TILE_MESSAGE_HEADER;
+  let at = start;
   for (let i = 0; i < count; i++) {
     if (at + TILE_HEADER > bytes.length) throw invalid(`tile ${i} header past the end`);
     const x = view.getUint16(at, true);
@@ -178,13 +271,18 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
       throw invalid(`video tile ${i} is not on the cell grid`);
     }
     if (encoding === 'video' && length !== 0) throw invalid(`video tile ${i} has a payload`);
-    const start = at + TILE_HEADER;
-    if (start + length > bytes.length) throw invalid(`tile ${i} payload past the end`);
-    tiles.push({ x, y, width, height, encoding, payload: bytes.subarray(start, start + length) });
-    at = start + length;
+    const begin = at + TILE_HEADER;
+    if (begin + length > bytes.length) throw invalid(`tile ${i} payload past the end`);
+    const payload = bytes.subarray(begin, begin + length);
+    tiles.push(
+      stored && (encoding === 'palette' || encoding === 'raw')
+        ? { x, y, width, height, encoding, payload, stored: true }
+        : { x, y, width, height, encoding, payload },
+    );
+    at = begin + length;
   }
   if (at !== bytes.length) throw invalid(`${bytes.length - at} bytes after the last tile`);
-  return { ...head, tiles };
+  return tiles;
 }
 
 /** The source of a `copy` tile, checked to lie on the screen, and the first message it counts on. */
@@ -243,11 +341,15 @@ export function videoTile(x: number, y: number, width: number, height: number): 
   return { x, y, width, height, encoding: 'video', payload: new Uint8Array(0) };
 }
 
-/** The viewer's acknowledgement of message `seq` (and of the 32 before it, per `mask`). */
-export function packTileAck(seq: number, mask: number): Uint8Array<ArrayBuffer> {
+/**
+ * The viewer's acknowledgement of message `seq` (and of the 32 before it, per `mask`);
+ * `readsDeflated` tells the agent it may send deflated messages.
+ */
+export function packTileAck(seq: number, mask: number, readsDeflated = false): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(12);
   const view = new DataView(out.buffer);
   view.setUint8(0, TILE_ACK);
+  view.setUint8(1, readsDeflated ? ACK_FLAG_READS_DEFLATED : 0);
   view.setUint32(4, seq >>> 0, true);
   view.setUint32(8, mask >>> 0, true);
   return out;
@@ -266,7 +368,12 @@ export function parseViewerTileMessage(data: ArrayBuffer | Uint8Array): ViewerTi
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kind = bytes.length > 0 ? view.getUint8(0) : -1;
   if (kind === TILE_ACK && bytes.length === 12) {
-    return { kind: 'ack', seq: view.getUint32(4, true), mask: view.getUint32(8, true) };
+    return {
+      kind: 'ack',
+      seq: view.getUint32(4, true),
+      mask: view.getUint32(8, true),
+      readsDeflated: (view.getUint8(1) & ACK_FLAG_READS_DEFLATED) !== 0,
+    };
   }
   if (kind === TILE_REFRESH && bytes.length === 4) return { kind: 'refresh' };
   throw new ProtocolError('validation_failed', `tile channel: unknown message (kind ${kind}, ${bytes.length} bytes)`);
@@ -275,9 +382,12 @@ export function parseViewerTileMessage(data: ArrayBuffer | Uint8Array): ViewerTi
 /** Compresses bytes with raw deflate (the agent passes Node's native zlib; tests may use fflate). */
 export type Deflate = (data: Uint8Array) => Uint8Array;
 
+const STORE: Deflate = (data) => data;
+
 /**
  * Encodes the tile at (x, y, width, height) of a 4-byte-per-pixel image (`bgra` or `rgba`
- * order, fourth byte ignored) as the smallest of solid, palette or raw.
+ * order, fourth byte ignored) as the smallest of solid, palette or raw; with `deflate` null the
+ * palette and raw bodies are stored (for {@link packDeflatedTileMessage}).
  */
 export function encodeTile(
   image: { data: Uint8Array; stride: number; format: 'rgba' | 'bgra' },
@@ -285,9 +395,11 @@ export function encodeTile(
   y: number,
   width: number,
   height: number,
-  deflate: Deflate,
+  deflate: Deflate | null,
 ): EncodedTile {
   const { data, stride } = image;
+  const pack = deflate ?? STORE;
+  const stored = deflate === null ? ({ stored: true } as const) : {};
   const [ri, bi] = image.format === 'bgra' ? [2, 0] : [0, 2];
   // Count colours (as 0xRRGGBB) until there are too many for a palette.
   const palette: number[] = [];
@@ -328,12 +440,12 @@ export function encodeTile(
         packed[at] = (packed[at] as number) | (index << (8 - bits - (col % perByte) * bits));
       }
     }
-    const body = deflate(packed);
+    const body = pack(packed);
     const payload = new Uint8Array(1 + palette.length * 3 + body.length);
     payload[0] = palette.length - 1;
     palette.forEach((c, i) => payload.set([c >>> 16, (c >>> 8) & 0xff, c & 0xff], 1 + i * 3));
     payload.set(body, 1 + palette.length * 3);
-    return { ...rect, encoding: 'palette', payload };
+    return { ...rect, encoding: 'palette', payload, ...stored };
   }
   const rgb = new Uint8Array(width * height * 3);
   let o = 0;
@@ -345,7 +457,7 @@ export function encodeTile(
       rgb[o++] = data[p + bi] as number;
     }
   }
-  return { ...rect, encoding: 'raw', payload: deflate(rgb) };
+  return { ...rect, encoding: 'raw', payload: pack(rgb), ...stored };
 }
 
 /**
@@ -364,7 +476,7 @@ export function decodeTile(tile: EncodedTile): { solid: [number, number, number]
   }
   const rgba = new Uint8ClampedArray(pixels * 4);
   if (tile.encoding === 'raw') {
-    const rgb = inflate(payload, pixels * 3);
+    const rgb = tile.stored ? exactly(payload, pixels * 3) : inflate(payload, pixels * 3);
     for (let i = 0, o = 0; i < pixels; i++, o += 4) {
       rgba[o] = rgb[i * 3] as number;
       rgba[o + 1] = rgb[i * 3 + 1] as number;
@@ -378,7 +490,8 @@ export function decodeTile(tile: EncodedTile): { solid: [number, number, number]
   const bits = count <= 2 ? 1 : count <= 4 ? 2 : 4;
   const perByte = 8 / bits;
   const rowBytes = Math.ceil(width / perByte);
-  const packed = inflate(payload.subarray(1 + count * 3), rowBytes * height);
+  const body = payload.subarray(1 + count * 3);
+  const packed = tile.stored ? exactly(body, rowBytes * height) : inflate(body, rowBytes * height);
   const mask = (1 << bits) - 1;
   for (let row = 0, o = 0; row < height; row++) {
     for (let col = 0; col < width; col++, o += 4) {
@@ -393,6 +506,11 @@ export function decodeTile(tile: EncodedTile): { solid: [number, number, number]
     }
   }
   return { rgba };
+}
+
+function exactly(body: Uint8Array, expected: number): Uint8Array {
+  if (body.length !== expected) throw invalid(`stored body of ${body.length} bytes, not ${expected}`);
+  return body;
 }
 
 function inflate(body: Uint8Array, expected: number): Uint8Array {

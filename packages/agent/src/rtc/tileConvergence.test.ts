@@ -50,7 +50,7 @@ class Pipe {
 /** Video areas (on the 64-pixel grid of the 400 × 240 screen) and the operations they start at; null ends. */
 type VideoPlan = { at: number; area: Rect | null }[];
 
-function run(seed: number, loss: number, oneWayMs = 0, plan: VideoPlan = []) {
+function run(seed: number, loss: number, oneWayMs = 0, plan: VideoPlan = [], o: { olderViewer?: boolean } = {}) {
   const random = prng(seed);
   const width = 400;
   const height = 240;
@@ -65,7 +65,10 @@ function run(seed: number, loss: number, oneWayMs = 0, plan: VideoPlan = []) {
   let clock = 0;
   const picture = new Picture();
   const toViewer = new Pipe(random, (m) => receiver.handle(m.buffer), loss, oneWayMs);
-  const toAgent = new Pipe(random, (m) => sender.handleMessage(m), loss, oneWayMs);
+  // An older viewer's acks do not say it reads deflated messages (their flags byte is 0).
+  const toAgent = new Pipe(random, (m) => sender.handleMessage(o.olderViewer ? m.with(1, 0) : m), loss, oneWayMs);
+  /** Messages sent with their records deflated together, and plain ones. */
+  const sent = { deflated: 0, plain: 0 };
   let area: Rect | null = null;
   /** Pixel tiles sent inside the video area while it was the current one (there must be none). */
   let intoVideo = 0;
@@ -75,6 +78,8 @@ function run(seed: number, loss: number, oneWayMs = 0, plan: VideoPlan = []) {
     readyState: 'open',
     bufferedAmount: 0,
     send: (m) => {
+      if (m[1] === 1) sent.deflated++;
+      else sent.plain++;
       const current = area;
       if (current) {
         intoVideo += parseTileMessage(m).tiles.filter((t) => t.encoding !== 'video' && inside(t, current)).length;
@@ -144,7 +149,7 @@ function run(seed: number, loss: number, oneWayMs = 0, plan: VideoPlan = []) {
   for (let i = 0; i < screen.length; i++) {
     screen[i] = ((data[i * 4 + 2] as number) << 16) | ((data[i * 4 + 1] as number) << 8) | (data[i * 4] as number);
   }
-  return { picture, screen, sender, receiver, intoVideo };
+  return { picture, screen, sender, receiver, intoVideo, sent };
 }
 
 describe('tiles over a bad channel', () => {
@@ -181,11 +186,24 @@ describe('tiles over a bad channel', () => {
     [4, 0.2],
   ])('seed %i, %f loss each way: the picture ends exactly as the screen', (seed, loss) => {
     vi.useFakeTimers();
-    const { picture, screen, sender, receiver } = run(seed, loss);
+    const { picture, screen, sender, receiver, sent } = run(seed, loss);
     const wrong = picture.pixels.findIndex((v, i) => v !== screen[i]);
     expect(wrong, `first wrong pixel at ${wrong % 400},${Math.floor(wrong / 400)}`).toBe(-1);
+    // Once the viewer's acks said so, pixels went in deflated messages.
+    expect(sent.deflated).toBeGreaterThan(50);
     if (loss > 0) expect(sender.stats().lost).toBeGreaterThan(0);
     expect(sender.stats().tiles.copy).toBeGreaterThan(0); // scrolls went as copies
+    expect(receiver.stats.dropped).toBe(0);
+    sender.close();
+  });
+
+  it('an older viewer (acks without the flag) gets plain messages only, and its picture ends exactly as the screen', () => {
+    vi.useFakeTimers();
+    const { picture, screen, sender, receiver, sent } = run(2, 0.05, 0, [], { olderViewer: true });
+    const wrong = picture.pixels.findIndex((v, i) => v !== screen[i]);
+    expect(wrong, `first wrong pixel at ${wrong % 400},${Math.floor(wrong / 400)}`).toBe(-1);
+    expect(sent.deflated).toBe(0);
+    expect(sent.plain).toBeGreaterThan(50);
     expect(receiver.stats.dropped).toBe(0);
     sender.close();
   });
