@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatRepo } from '../chat/repo.js';
 import { SessionsRepo } from '../sessions/repo.js';
-import { openTestDatabase } from '../test/database.js';
+import { openTestDatabase, testPostgresUrl } from '../test/database.js';
 import type { Db } from './client.js';
 import { pingDatabase } from './client.js';
 import { foreignKeysTo, isUniqueViolation, jsonText, likeInsensitive } from './dialect.js';
@@ -194,7 +194,8 @@ describe('both engines', () => {
   });
 });
 
-describe.runIf(process.env.TEST_DATABASE === 'postgres')('PostgreSQL statements', () => {
+// On whichever way the run selects PostgreSQL (TEST_DATABASE=postgres or TEST_DATABASE_URL, as `npm test` does).
+describe.runIf(testPostgresUrl() !== null)('PostgreSQL statements', () => {
   it('prepares a statement with parameters once per connection, by name, and runs it again', async () => {
     await db.connection().execute(async (conn) => {
       for (let i = 0; i < 3; i++) {
