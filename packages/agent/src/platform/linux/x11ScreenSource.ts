@@ -40,6 +40,8 @@ export interface X11ScreenSourceOptions {
   settleMs?: number;
   /** Reads of damage that came in during a frame's read, sent in that frame (default TAIL_READS). */
   tailReads?: number;
+  /** How long a flood keeps delta reports before raw ones are tried again, ms (default DELTA_PROBE_MS). */
+  deltaProbeMs?: number;
 }
 
 const BYTES_PER_PIXEL = 4;
@@ -78,6 +80,7 @@ interface Capture {
   /** Delta rectangles instead of raw ones (a flood of drawing), since when (ms). */
   delta: boolean;
   deltaSince: number;
+  deltaProbeMs: number;
   pending: Rect[];
   /** Cancels the scheduled read. */
   timer: (() => void) | undefined;
@@ -232,6 +235,7 @@ export class X11ScreenSource implements ScreenSource {
       retiredDamageId: 0,
       delta: false,
       deltaSince: 0,
+      deltaProbeMs: this.#options.deltaProbeMs ?? DELTA_PROBE_MS,
       pending: [],
       timer: undefined,
       running: null,
@@ -419,7 +423,9 @@ export class X11ScreenSource implements ScreenSource {
     const damage = this.#damage;
     if (!damage) return;
     const now = performance.now();
-    const delta = capture.delta ? now - capture.deltaSince < DELTA_PROBE_MS : capture.pending.length > FLOOD_EVENTS;
+    const delta = capture.delta
+      ? now - capture.deltaSince < capture.deltaProbeMs
+      : capture.pending.length > FLOOD_EVENTS;
     if (delta === capture.delta) return;
     const old = capture.damageId;
     capture.damageId = this.#x.client.AllocID();
