@@ -90,8 +90,6 @@ export interface TileSenderOptions {
   bulkBytesPerSecond?: number;
   /** Compresses one tile's body, for a viewer that reads only plain messages. */
   deflate?: Deflate;
-  /** Compresses a message's records together, for a viewer that reads deflated messages. */
-  messageDeflate?: MessageDeflate;
   now?: () => number;
 }
 
@@ -155,11 +153,6 @@ function deflateMessage(data: Uint8Array, level: 1 | 6): Uint8Array {
   while (windowBits < 15 && 1 << windowBits < data.length) windowBits++;
   return deflateRawSync(data, { level, windowBits, memLevel: Math.max(1, windowBits - 7) });
 }
-const messageDeflate: MessageDeflate = (data, hasRaw) => deflateMessage(data, hasRaw ? 1 : 6);
-
-/** Compresses a message's records; `hasRaw`: they include raw RGB bodies. */
-export type MessageDeflate = (data: Uint8Array, hasRaw: boolean) => Uint8Array;
-
 /** Tile records grouped into one deflated message before it is compressed (then split if it ends up too large). */
 const DEFLATED_GROUP_BYTES = 48 * 1024;
 /** How often the send buffer is looked at while a message waits in it (see `#schedule`). */
@@ -209,7 +202,6 @@ export class TileSender {
   #bulkAt = 0;
   #heldByPace = false;
   readonly #deflate: Deflate;
-  readonly #messageDeflate: MessageDeflate;
   /** The viewer's acks say it reads deflated messages: tiles are encoded with stored bodies from then on. */
   #viewerReadsDeflated = false;
   readonly #deflateRatios: DeflateRatios = { raw: 2, other: 3.5 };
@@ -280,7 +272,6 @@ export class TileSender {
     this.#duplicateBelow = options.duplicateBelow ?? 400;
     this.#bulkRate = Math.max(0, options.bulkBytesPerSecond ?? 125_000) / 1000;
     this.#deflate = options.deflate ?? fastDeflate;
-    this.#messageDeflate = options.messageDeflate ?? messageDeflate;
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -604,19 +595,16 @@ export class TileSender {
     // Tiles with stored bodies were encoded for deflated messages (the viewer's acks asked for them).
     const deflated = tiles.some((t) => t.stored);
     const groups = deflated
-      ? deflatedGroups(tiles, this.#messageDeflate, this.#deflateRatios)
-      : groupIntoMessages(tiles);
+      ? deflatedGroups(tiles, this.#deflateRatios)
+      : groupIntoMessages(tiles).map((group) => ({ tiles: group, body: null }));
     this.#stats.frames++;
     const now = this.#now();
     const duplicating = this.#duplicating(now);
     let bytes = 0;
-    groups.forEach((g, part) => {
+    groups.forEach(({ tiles: group, body }, part) => {
       const seq = ++this.#seq;
       const head = { seq, frame, part, parts: groups.length, screenWidth: image.width, screenHeight: image.height };
-      const group = Array.isArray(g) ? g : g.tiles;
-      const message = Array.isArray(g)
-        ? packTileMessage(head, g)
-        : packDeflatedTileMessage(head, g.tiles.length, g.body);
+      const message = body ? packDeflatedTileMessage(head, group.length, body) : packTileMessage(head, group);
       this.#send(message);
       bytes += message.length;
       if (duplicating && message.length < this.#duplicateBelow) {
@@ -1027,14 +1015,14 @@ function outside(r: Rect, hole: Rect): Rect[] {
   return parts;
 }
 
-/** Consecutive tiles grouped into messages of at most `limit` bytes (header included). */
-function groupIntoMessages(tiles: EncodedTile[], limit = MAX_MESSAGE_BYTES): EncodedTile[][] {
+/** Consecutive tiles grouped into messages of at most `MAX_MESSAGE_BYTES`. */
+function groupIntoMessages(tiles: EncodedTile[]): EncodedTile[][] {
   const groups: EncodedTile[][] = [];
   let current: EncodedTile[] = [];
   let size = TILE_MESSAGE_HEADER;
   for (const tile of tiles) {
     const bytes = tileWireSize(tile);
-    if (current.length > 0 && (size + bytes > limit || current.length === 0xffff)) {
+    if (current.length > 0 && (size + bytes > MAX_MESSAGE_BYTES || current.length === 0xffff)) {
       groups.push(current);
       current = [];
       size = TILE_MESSAGE_HEADER;
@@ -1047,7 +1035,7 @@ function groupIntoMessages(tiles: EncodedTile[], limit = MAX_MESSAGE_BYTES): Enc
 }
 
 /** How far each kind of records deflated lately (records ÷ deflated bytes), to size the next groups. */
-export interface DeflateRatios {
+interface DeflateRatios {
   /** Groups with raw RGB bodies (photographs: ≈ 1.5–3). */
   raw: number;
   /** Groups of palette, solid and copy records only (text: ≈ 3.5–4). */
@@ -1065,18 +1053,14 @@ const DEFLATED_TARGET_BYTES = 13 * 1024;
  * until it does (a single tile always fits: a 64 × 64 raw body is 12 KiB before deflate);
  * without the estimate, photographic tiles were deflated two or three times each.
  */
-function deflatedGroups(
-  tiles: EncodedTile[],
-  deflate: MessageDeflate,
-  ratios: DeflateRatios,
-): { tiles: EncodedTile[]; body: Uint8Array }[] {
+function deflatedGroups(tiles: EncodedTile[], ratios: DeflateRatios): { tiles: EncodedTile[]; body: Uint8Array }[] {
   const out: { tiles: EncodedTile[]; body: Uint8Array }[] = [];
   const place = (group: EncodedTile[]): void => {
     const hasRaw = group.some((t) => t.encoding === 'raw');
     let records = 0;
     const body = deflateTileRecords(group, (bytes) => {
       records = bytes.length;
-      return deflate(bytes, hasRaw);
+      return deflateMessage(bytes, hasRaw ? 1 : 6);
     });
     const ratio = Math.min(20, Math.max(1, records / Math.max(1, body.length)));
     if (hasRaw) ratios.raw = (ratios.raw + ratio) / 2;
