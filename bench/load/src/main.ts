@@ -55,6 +55,8 @@ interface Options {
   phaseSeconds: number;
   holdSeconds: number;
   sample: number;
+  /** Sessions held by the probe process, which holds nothing else: the relay as a user's client sees it. */
+  probe: number;
   intervalMs: number;
   chat: number;
   sessionsPerHelper: number;
@@ -74,6 +76,7 @@ function parseArgs(argv: string[]): Options {
     phaseSeconds: 120,
     holdSeconds: 20,
     sample: 200,
+    probe: 100,
     intervalMs: 20,
     chat: 2,
     sessionsPerHelper: 4,
@@ -91,7 +94,7 @@ function parseArgs(argv: string[]): Options {
     const v = argv[i + 1];
     switch (a) {
       case '--quick':
-        Object.assign(o, { sessions: 200, setup: 100, phaseSeconds: 30, holdSeconds: 5, sample: 50 });
+        Object.assign(o, { sessions: 200, setup: 100, phaseSeconds: 30, holdSeconds: 5, sample: 50, probe: 20 });
         continue;
       case '--sessions':
         o.sessions = int(a, v, 1, 50_000);
@@ -121,6 +124,9 @@ function parseArgs(argv: string[]): Options {
       case '--sample':
         o.sample = int(a, v, 0, 10_000);
         break;
+      case '--probe':
+        o.probe = int(a, v, 0, 1000);
+        break;
       case '--interval-ms':
         o.intervalMs = int(a, v, 1, 10_000);
         break;
@@ -132,7 +138,7 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--no-client-pings':
         o.clientPings = false;
-        break;
+        continue;
       case '--cpu-prof':
         o.cpuProf = true;
         continue;
@@ -146,6 +152,7 @@ function parseArgs(argv: string[]): Options {
     i++;
   }
   o.setup = Math.min(o.setup, o.sessions);
+  o.probe = Math.min(o.probe, o.setup);
   return o;
 }
 
@@ -239,6 +246,8 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
   asyncCleanups.push(dropSchema, clearRedis);
   const nodes: ServerNode[] = [];
   const clients: ClientProcess[] = [];
+  /** The probe process, in a list so that `finally` sees it. */
+  const probes: ClientProcess[] = [];
   try {
     // People: helpers run up to --sessions-per-helper sessions each (a help desk technician with a
     // few tabs); every sharer is a different person, as in life (one person redeeming four codes
@@ -299,12 +308,14 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       list[0] = { ...list[0]!, token, csrf: c.csrf };
     }
 
-    // Plans, dealt round robin to the client processes.
+    // Plans: the first --probe pairs to the probe process, the others dealt round robin to the
+    // bulk client processes.
     const plans: PairPlan[][] = Array.from({ length: o.clients }, () => []);
+    const probePlans: PairPlan[] = [];
     for (let p = 0; p < o.sessions; p++) {
       const h = people.helpers[Math.floor(p / o.sessionsPerHelper)]!;
       const s = people.sharers[p]!;
-      plans[p % o.clients]!.push({
+      (p < o.probe ? probePlans : plans[p % o.clients]!).push({
         index: p,
         helper: { token: h.token, csrf: h.csrf },
         sharer: { token: s.token, csrf: s.csrf },
@@ -314,14 +325,17 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         sharerAddress: socketAddress(2 * p + 1),
       });
     }
-    for (let w = 0; w < o.clients; w++) {
+    let probe: ClientProcess | null = null;
+    for (let w = 0; w <= o.clients; w++) {
+      if (w === o.clients && !probePlans.length) break;
       const c = ClientProcess.start();
       cleanups.push(() => c.kill());
-      clients.push(c);
+      if (w < o.clients) clients.push(c);
+      else probes.push((probe = c));
       await c.next('ready', 60_000);
       c.send({
         type: 'init',
-        pairs: plans[w]!,
+        pairs: w < o.clients ? plans[w]! : probePlans,
         httpAddresses: Array.from({ length: 8 }, (_, i) => `127.2.${w}.${i + 1}`),
         cookieName: 'rh_session',
         clientPings: o.clientPings,
@@ -329,6 +343,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       await c.next('ready', 60_000);
     }
 
+    const everyClient = (): ClientProcess[] => (probe ? [...clients, probe] : clients);
     const timeline: Sample[] = [];
     // CPU and run-queue wait per sample are measured since the previous sample; the baseline
     // waits a few seconds first, so that it is a rate over a window, not over one /metrics call.
@@ -342,7 +357,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       const cpuPct = ((cpu.reduce((a, b) => a + b, 0) - last.cpu.reduce((a, b) => a + b, 0)) / wall) * 100;
       const runQueueWaitPct = Math.max(...wait.map((w, i) => ((w - last.wait[i]!) / wall) * 100));
       last = { at, cpu, wait };
-      const live = clients.reduce((a, c) => a + c.progress.live, 0);
+      const live = everyClient().reduce((a, c) => a + c.progress.live, 0);
       const ok = ms.filter((m): m is ServerMetrics => m !== null);
       const sample: Sample = {
         t: (at - started) / 1000,
@@ -384,6 +399,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       sampler = null;
     };
     const perClient = (n: number) => Math.max(1, Math.ceil(n / o.clients));
+    const probeCount = probePlans.length;
     const concurrency = perClient(o.concurrency);
 
     const setUpRange = async (from: number, to: number): Promise<PhaseResult> => {
@@ -391,16 +407,16 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       const cpu0 = nodes.reduce((a, n) => a + n.cpuMs(), 0);
       const wait0 = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0);
       const deadline = t0 + o.phaseSeconds * 1000;
-      for (const c of clients) {
+      // Every process sets up its own pairs in [from, to); the probe's few with a small share of the concurrency.
+      for (const c of everyClient())
         c.send({
           type: 'setup',
-          from: Math.ceil(from / o.clients),
-          to: Math.ceil(to / o.clients),
-          concurrency,
+          from,
+          to,
+          concurrency: c === probe ? Math.min(8, concurrency) : concurrency,
           deadline,
         });
-      }
-      const done = await Promise.all(clients.map((c) => c.next('setupDone', (o.phaseSeconds + 90) * 1000)));
+      const done = await Promise.all(everyClient().map((c) => c.next('setupDone', (o.phaseSeconds + 90) * 1000)));
       const seconds = (Date.now() - t0) / 1000;
       const ok = done.reduce((a, d) => a + d.ok, 0);
       const serverCpuMs = nodes.reduce((a, n) => a + n.cpuMs(), 0) - cpu0;
@@ -453,18 +469,28 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         intervalMs: o.intervalMs,
         chatMessages: o.chat,
       });
-    const sampled = await Promise.all(clients.map((c) => c.next('sampleDone', (o.holdSeconds + 120) * 1000)));
+    probe?.send({
+      type: 'sample',
+      sessions: probeCount,
+      durationMs: o.holdSeconds * 1000,
+      intervalMs: o.intervalMs,
+      chatMessages: o.chat,
+    });
+    const [sampled, probed] = await Promise.all([
+      Promise.all(clients.map((c) => c.next('sampleDone', (o.holdSeconds + 120) * 1000))),
+      probe ? probe.next('sampleDone', (o.holdSeconds + 120) * 1000) : Promise.resolve(null),
+    ]);
     const holdSeconds = (Date.now() - holdT0) / 1000;
     const cpuHold = ((nodes.reduce((a, n) => a + n.cpuMs(), 0) - cpuHold0) / (holdSeconds * 1000)) * 100;
     const relayAfter = await Promise.all(nodes.map((n) => n.metrics().catch(() => null)));
     const holdEnd = await scrape('hold');
-    for (const c of clients) c.send({ type: 'status' });
-    const statuses = await Promise.all(clients.map((c) => c.next('status', 30_000)));
+    for (const c of everyClient()) c.send({ type: 'status' });
+    const statuses = await Promise.all(everyClient().map((c) => c.next('status', 30_000)));
     const live = statuses.reduce((a, s) => a + s.live, 0);
     const relay = sampled.flatMap((s) => s.relayMs);
     const chat = sampled.flatMap((s) => s.chatMs);
     const sampleErrors: Record<string, number> = {};
-    for (const d of sampled)
+    for (const d of probed ? [...sampled, probed] : sampled)
       for (const [k, v] of Object.entries(d.errors)) sampleErrors[k] = (sampleErrors[k] ?? 0) + v;
     const serverRelay = nodes.map((_, i) => {
       const b = relayBefore[i];
@@ -482,6 +508,17 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       seconds: holdSeconds,
       relayMs: summarise(relay),
       relayLost: sampled.reduce((a, s) => a + s.lost, 0),
+      probe: probed
+        ? {
+            sessions: probeCount,
+            relayMs: summarise(probed.relayMs),
+            relayLost: probed.lost,
+            chatMs: summarise(probed.chatMs),
+            cpuPct: probed.cpuPct,
+            lagP99Ms: probed.lagP99Ms,
+            lagMaxMs: probed.lagMaxMs,
+          }
+        : null,
       serverRelayBucketMs: serverRelay,
       chatMs: summarise(chat),
       errors: sampleErrors,
@@ -499,6 +536,10 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       clientCpuMs: statuses.reduce((a, s) => a + s.cpuMs, 0),
       clientRssMiB: statuses.reduce((a, s) => a + s.rssBytes, 0) / 2 ** 20,
     };
+    if (hold.probe)
+      console.log(
+        `(b) hold, probe (${probeCount} sessions in a process of their own): relay p50 ${hold.probe.relayMs.p50.toFixed(1)} ms p99 ${hold.probe.relayMs.p99.toFixed(1)} ms (n=${hold.probe.relayMs.n}, lost ${hold.probe.relayLost}), chat p50 ${hold.probe.chatMs.p50.toFixed(1)} ms`,
+      );
     console.log(
       `(b) hold: ${live} live, relay p50 ${hold.relayMs.p50.toFixed(1)} ms p99 ${hold.relayMs.p99.toFixed(1)} ms (n=${relay.length}, lost ${hold.relayLost}), chat p50 ${hold.chatMs.p50.toFixed(1)} ms, server CPU ${cpuHold.toFixed(0)} % (loop delay p99 ≤ ${hold.lagP99MaxMs.toFixed(0)} ms, longest ${hold.lagMaxMs.toFixed(0)} ms), clients ${hold.clients.map((k) => `${k.cpuPct.toFixed(0)} % (p99 ${k.lagP99Ms.toFixed(0)} ms, longest ${k.lagMaxMs.toFixed(0)} ms)`).join(', ')}, ${hold.rssKiBPerSession.toFixed(1)} KiB RSS per session`,
     );
@@ -506,8 +547,8 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
     // (c) end
     currentPhase = 'end';
     const t0 = Date.now();
-    for (const c of clients) c.send({ type: 'end', concurrency, deadline: t0 + o.phaseSeconds * 1000 });
-    const ended = await Promise.all(clients.map((c) => c.next('endDone', (o.phaseSeconds + 90) * 1000)));
+    for (const c of everyClient()) c.send({ type: 'end', concurrency, deadline: t0 + o.phaseSeconds * 1000 });
+    const ended = await Promise.all(everyClient().map((c) => c.next('endDone', (o.phaseSeconds + 90) * 1000)));
     const endSeconds = (Date.now() - t0) / 1000;
     const endErrors: Record<string, number> = {};
     for (const d of ended) for (const [k, v] of Object.entries(d.errors)) endErrors[k] = (endErrors[k] ?? 0) + v;
@@ -542,7 +583,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       profiles: o.cpuProf ? nodes.map((n) => join(o.out, 'profiles', n.name)) : [],
     };
   } finally {
-    for (const c of clients) {
+    for (const c of [...clients, ...probes]) {
       try {
         c.send({ type: 'quit' });
       } catch {
@@ -550,7 +591,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       }
     }
     await sleep(300);
-    for (const c of clients) c.kill();
+    for (const c of [...clients, ...probes]) c.kill();
     await Promise.all(nodes.map((n) => n.stop()));
     await dropSchema().catch((e: unknown) => console.error(`could not drop schema ${schema}: ${String(e)}`));
     await clearRedis().catch((e: unknown) => console.error(`could not clear ${redisPrefix}*: ${String(e)}`));

@@ -38,7 +38,7 @@ export const ToClient = z.discriminatedUnion('type', [
     /** Every open socket sends `{"type":"ping"}` at the beat its `hello` announces, as the web app does. */
     clientPings: z.boolean(),
   }),
-  /** Sets up pairs [from, to) of this process's plan, `concurrency` at a time, until `deadline` (epoch ms). */
+  /** Sets up this process's pairs whose `index` is in [from, to), `concurrency` at a time, until `deadline` (epoch ms). */
   z.strictObject({
     type: z.literal('setup'),
     from: z.number().int().min(0),

@@ -48,6 +48,20 @@ export interface HoldResult {
   seconds: number;
   relayMs: Stat;
   relayLost: number;
+  /**
+   * The probe process (`--probe`): sessions in a client process that holds nothing else, so its
+   * loop is as idle as a user's browser; its relay and chat are what a user's client gets while
+   * the node holds every other session. `relayMs`/`chatMs` above are the bulk processes'.
+   */
+  probe: {
+    sessions: number;
+    relayMs: Stat;
+    relayLost: number;
+    chatMs: Stat;
+    cpuPct: number;
+    lagP99Ms: number;
+    lagMaxMs: number;
+  } | null;
   serverRelayBucketMs: ({ p50: number; p99: number } | null)[];
   chatMs: Stat;
   errors: Record<string, number>;
@@ -122,15 +136,16 @@ export function renderMarkdown(r: RunResult): string {
     `Shared with other work: \`${r.loadAtStart}\` at the start, \`${r.loadAtEnd ?? '?'}\` at the end.`,
     `Options: ${JSON.stringify(r.options)}. Method: docs/bench.md ("Load benchmark").`,
     '',
-    '| configuration | set-ups/s (a) | set-up p50 / p99 ms | live reached / target | relay p50 / p99 ms (n, lost) | server relay p99 bucket ms | chat p50 / p99 ms | KiB RSS / heap per session | server CPU % (hold) | lag p99 ms (max) | ends/s (c) | failures |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| configuration | set-ups/s (a) | set-up p50 / p99 ms | live reached / target | relay p50 / p99 ms, probe (n, lost) | relay p50 / p99 ms, bulk clients (n, lost) | server relay p99 bucket ms | chat p50 / p99 ms, probe · bulk | KiB RSS / heap per session | server CPU % (hold) | lag p99 ms (max) | ends/s (c) | failures |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of r.configs) {
     if ('failed' in c) {
-      lines.push(`| ${c.name} | failed: ${c.failed.replace(/\|/g, '/')} |||||||||||`);
+      lines.push(`| ${c.name} | failed: ${c.failed.replace(/\|/g, '/')} ||||||||||||`);
       continue;
     }
     const h = c.hold;
+    const p = h.probe;
     const failures = {
       ...Object.fromEntries(Object.entries(c.setup.errors).map(([k, v]) => [`setup ${k}`, v])),
       ...Object.fromEntries(Object.entries(c.ramp?.errors ?? {}).map(([k, v]) => [`ramp ${k}`, v])),
@@ -138,12 +153,12 @@ export function renderMarkdown(r: RunResult): string {
       ...Object.fromEntries(Object.entries(c.end.errors).map(([k, v]) => [`end ${k}`, v])),
     };
     lines.push(
-      `| ${c.name} (${c.nodes} node${c.nodes > 1 ? 's' : ''}, ${c.database}${c.redis ? ', Redis' : ''}) | ${f(c.setup.perSecond)} ${mark(c.setup.perSecond >= 500)} | ${f(c.setup.latencyMs.p50)} / ${f(c.setup.latencyMs.p99)} | ${h.live} / ${c.target} ${mark(h.live >= 10_000)} | ${f(h.relayMs.p50, 1)} / ${f(h.relayMs.p99, 1)} ${mark(h.relayMs.p99 <= 20)} (${h.relayMs.n}, ${h.relayLost}) | ${h.serverRelayBucketMs.map((b) => (b ? f(b.p99, 1) : '–')).join(' + ')} | ${f(h.chatMs.p50, 1)} / ${f(h.chatMs.p99, 1)} | ${f(h.rssKiBPerSession, 1)} / ${f(h.heapKiBPerSession, 1)} | ${f(h.serverCpuPct)} | ${f(h.lagP99MaxMs)} | ${f(c.end.perSecond)} | ${errs(failures)}${h.droppedSockets ? `; dropped sockets ×${h.droppedSockets}` : ''} |`,
+      `| ${c.name} (${c.nodes} node${c.nodes > 1 ? 's' : ''}, ${c.database}${c.redis ? ', Redis' : ''}) | ${f(c.setup.perSecond)} ${mark(c.setup.perSecond >= 500)} | ${f(c.setup.latencyMs.p50)} / ${f(c.setup.latencyMs.p99)} | ${h.live} / ${c.target} ${mark(h.live >= 10_000)} | ${p ? `${f(p.relayMs.p50, 1)} / ${f(p.relayMs.p99, 1)} ${mark(p.relayMs.p99 <= 20)} (${p.relayMs.n}, ${p.relayLost})` : '–'} | ${f(h.relayMs.p50, 1)} / ${f(h.relayMs.p99, 1)} (${h.relayMs.n}, ${h.relayLost}) | ${h.serverRelayBucketMs.map((b) => (b ? f(b.p99, 1) : '–')).join(' + ')} | ${p ? `${f(p.chatMs.p50, 1)} / ${f(p.chatMs.p99, 1)}` : '–'} · ${f(h.chatMs.p50, 1)} / ${f(h.chatMs.p99, 1)} | ${f(h.rssKiBPerSession, 1)} / ${f(h.heapKiBPerSession, 1)} | ${f(h.serverCpuPct)} | ${f(h.lagP99MaxMs)} | ${f(c.end.perSecond)} | ${errs(failures)}${h.droppedSockets ? `; dropped sockets ×${h.droppedSockets}` : ''} |`,
     );
   }
   lines.push(
     '',
-    "✓/✗: the issue's targets (≥ 500 set-ups/s, ≥ 10,000 live sessions on one node, p99 relay ≤ 20 ms); reported, not asserted.",
+    "✓/✗: the issue's targets (≥ 500 set-ups/s, ≥ 10,000 live sessions on one node, p99 relay ≤ 20 ms, judged on the probe: a client process with nothing but its own sessions, as a user's browser); reported, not asserted. The bulk clients' relay also waits for their own loops, each carrying thousands of sockets.",
     '',
   );
   for (const c of r.configs) {
@@ -157,6 +172,11 @@ export function renderMarkdown(r: RunResult): string {
         ? `- (b) ramp: ${c.ramp.count} more in ${f(c.ramp.seconds, 1)} s = ${f(c.ramp.perSecond)}/s; each p50 ${f(c.ramp.latencyMs.p50)} ms, p99 ${f(c.ramp.latencyMs.p99)} ms; failed ${c.ramp.failed}${c.ramp.timedOut ? ' (phase time limit reached)' : ''}${stepLine(c.ramp)}`
         : '- (b) ramp: none (target = set-up count)',
       `- (b) hold ${f(c.hold.seconds, 1)} s with ${c.hold.live} live sessions (${c.hold.websockets} server WebSockets, ${c.hold.fds} open files): relay p50 ${f(c.hold.relayMs.p50, 2)} ms, p99 ${f(c.hold.relayMs.p99, 2)} ms, max ${f(c.hold.relayMs.max, 1)} ms over ${c.hold.relayMs.n} signals (${c.hold.relayLost} lost); chat p50 ${f(c.hold.chatMs.p50, 1)} ms, p99 ${f(c.hold.chatMs.p99, 1)} ms (${c.hold.chatMs.n}); server RSS ${f(c.hold.rssMiB)} MiB, heap ${f(c.hold.heapMiB)} MiB; ${f(c.hold.rssKiBPerSession, 1)} KiB RSS and ${f(c.hold.heapKiBPerSession, 1)} KiB heap per live session; server CPU ${f(c.hold.serverCpuPct)} % of one core; event-loop lag p99 up to ${f(c.hold.lagP99MaxMs)} ms, longest ${f(c.hold.lagMaxMs)} ms; sockets dropped by the server ${c.hold.droppedSockets}; client processes: RSS ${f(c.hold.clientRssMiB)} MiB, CPU ${f(c.hold.clientCpuMs / 1000, 1)} s since they started; while relaying, each: ${c.hold.clients.map((k) => `${f(k.cpuPct)} % CPU, loop delay p99 ${f(k.lagP99Ms)} ms, longest ${f(k.lagMaxMs)} ms`).join('; ')}`,
+      ...(c.hold.probe
+        ? [
+            `- (b) hold, probe (${c.hold.probe.sessions} sessions in a client process of their own): relay p50 ${f(c.hold.probe.relayMs.p50, 2)} ms, p99 ${f(c.hold.probe.relayMs.p99, 2)} ms, max ${f(c.hold.probe.relayMs.max, 1)} ms over ${c.hold.probe.relayMs.n} signals (${c.hold.probe.relayLost} lost); chat p50 ${f(c.hold.probe.chatMs.p50, 1)} ms, p99 ${f(c.hold.probe.chatMs.p99, 1)} ms (${c.hold.probe.chatMs.n}); the probe's CPU ${f(c.hold.probe.cpuPct)} %, loop delay p99 ${f(c.hold.probe.lagP99Ms)} ms, longest ${f(c.hold.probe.lagMaxMs)} ms`,
+          ]
+        : []),
       `- (c) end: ${c.end.count} in ${f(c.end.seconds, 1)} s = ${f(c.end.perSecond)}/s; each p50 ${f(c.end.latencyMs.p50)} ms, p99 ${f(c.end.latencyMs.p99)} ms; failed ${c.end.failed}`,
       `- failures: ${errs({ ...c.setup.errors, ...(c.ramp?.errors ?? {}), ...c.hold.errors, ...c.end.errors })}`,
       ...(c.profiles.length ? [`- CPU profiles: ${c.profiles.join(', ')}`] : []),

@@ -36,7 +36,8 @@ export class ServerNode {
 
   static async start(o: NodeOptions, timeoutMs = 60_000): Promise<ServerNode> {
     // What `npm start` runs: the build output (bench/load/run.mjs builds it when stale).
-    const args: string[] = [];
+    // Extra Node/V8 flags for an experiment (`BENCH_SERVER_NODE_ARGS="--flag …"`); none by default.
+    const args: string[] = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     if (o.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.name)}`);
     args.push(join(o.repo, 'packages', 'server', 'dist', 'main.js'));
     const token = o.env.METRICS_TOKEN ?? '';

@@ -34,7 +34,8 @@ async function setup(from: number, to: number, concurrency: number, deadline: nu
   const cpu0 = cpuUsage();
   const t0 = nowMs();
   const ticker = setInterval(() => send({ type: 'progress', live: pairs.filter((p) => p.live).length, failed }), 1000);
-  const { timedOut } = await pool(plans.slice(from, to), concurrency, deadline, async (plan) => {
+  const mine = plans.filter((p) => p.index >= from && p.index < to);
+  const { timedOut } = await pool(mine, concurrency, deadline, async (plan) => {
     const pair = new Pair({ cookieName, http: http!, ...plan });
     const started = nowMs();
     const steps: Record<string, number> = {};
@@ -57,6 +58,7 @@ async function setup(from: number, to: number, concurrency: number, deadline: nu
     }
   });
   clearInterval(ticker);
+  send({ type: 'progress', live: pairs.filter((p) => p.live).length, failed });
   const cpu = cpuUsage(cpu0);
   const cpuPct = ((cpu.user + cpu.system) / 1000 / Math.max(1, nowMs() - t0)) * 100;
   send({ type: 'setupDone', ok, failed, durationsMs, stepsMs, cpuPct, errors, timedOut });
