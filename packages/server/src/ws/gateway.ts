@@ -19,6 +19,7 @@ import { Connection } from './connection.js';
 import { Heartbeat } from './heartbeat.js';
 import type { SocketLimits } from './limits.js';
 import { WS_RATE_LIMITED_CLOSE } from './limits.js';
+import { releaseMessageFragments } from './releaseFragments.js';
 import { frameArrivalTime, withFrameArrival } from '../ops/observe.js';
 
 /** The web app's ping frame (`{ type: 'ping' }` without an id) and the answer to it. */
@@ -58,6 +59,8 @@ function refuse(socket: WebSocket, code: number, error: ErrorCode, message: stri
 }
 
 export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<void> {
+  // Received messages die young instead of filling the old generation (see the module).
+  if (!releaseMessageFragments()) app.log.warn('ws has no Receiver#dataMessage: received messages are promoted');
   const connections = new Set<Connection>();
   const heartbeat = new Heartbeat({
     intervalMs: o.heartbeatMs,
