@@ -6,6 +6,7 @@
  * Knows nothing of sessions.
  */
 import type { ErrorCode, ServerMessage } from '@remote-help/protocol';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../identity/principal.js';
 import { newId } from '../ids.js';
@@ -46,6 +47,11 @@ export class Connection {
   lastPingAt = 0;
   /** Client mistakes logged so far (the log is bounded per connection). */
   mistakesLogged = 0;
+  /**
+   * The TCP socket under `socket`, for {@link sendFrame} (null: frames go through `ws`). Set
+   * by the gateway from the upgrade request (`IncomingMessage#socket`).
+   */
+  tcp: Socket | null = null;
 
   constructor(
     readonly socket: WebSocket,
@@ -81,6 +87,24 @@ export class Connection {
       return;
     }
     this.socket.send(text);
+  }
+
+  /**
+   * Writes a complete, prebuilt server frame (unmasked, FIN set, no extension bits) straight
+   * to the TCP socket, as one write: the answer to the web app's once-a-beat ping. Through
+   * `ws` the same frame is a header and a payload written corked, two chunks queued on the
+   * socket's writable state and a `writev`; at 20,000 sockets those pongs were most of an
+   * idle node's work, and each one's queue entries outlived the write and were promoted
+   * (`npm run bench:load`, docs/bench.md). `ws` writes every frame whole and synchronously,
+   * so a frame written here never lands inside another; none goes out once `ws` has begun
+   * closing. Falls back to `ws` when there is no TCP socket.
+   */
+  sendFrame(frame: Buffer, text: string): void {
+    const tcp = this.tcp;
+    if (!tcp) return this.sendText(text);
+    if (!this.open || !tcp.writable) return;
+    if (this.socket.bufferedAmount + frame.length > MAX_BUFFERED_BYTES) return this.sendText(text);
+    tcp.write(frame);
   }
 
   sendError(error: ErrorCode, message: string, replyTo?: string, data?: Record<string, unknown>): void {

@@ -25,6 +25,8 @@ import { frameArrivalTime, withFrameArrival } from '../ops/observe.js';
 /** The web app's ping frame (`{ type: 'ping' }` without an id) and the answer to it. */
 const PING_FRAME = Buffer.from(JSON.stringify({ type: 'ping' }));
 const PONG_TEXT = JSON.stringify({ type: 'pong' });
+/** The pong as a whole WebSocket frame: FIN + text, unmasked, its length (< 126), the text. */
+export const PONG_WS_FRAME = Buffer.concat([Buffer.from([0x81, Buffer.byteLength(PONG_TEXT)]), Buffer.from(PONG_TEXT)]);
 
 export interface GatewayOptions {
   channel: SessionChannel;
@@ -108,6 +110,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       return;
     }
     const conn = new Connection(socket, principal, ip, undefined, place.bucket);
+    conn.tcp = tcp;
     connections.add(conn);
     let inbound: Promise<void> = Promise.resolve();
     socket.on('pong', () => {
@@ -133,7 +136,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       // The web app's once-a-beat ping, byte for byte: answered here, without JSON, schema or
       // handler queue. At 8,000 sockets (load bench) these pings were most of an idle node's work.
       if (bytes === PING_FRAME.length && Buffer.isBuffer(data) && data.equals(PING_FRAME))
-        return conn.sendText(PONG_TEXT);
+        return conn.sendFrame(PONG_WS_FRAME, PONG_TEXT);
       let json: unknown;
       try {
         json = JSON.parse(String(data));

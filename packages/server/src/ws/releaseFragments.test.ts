@@ -47,12 +47,13 @@ describe('releaseMessageFragments', () => {
     await feed(r, frame(0x1, '{"type":"ping"}'));
     expect(String(got[0]!.data)).toBe('{"type":"ping"}');
     expect(first, 'the finished message’s array').toHaveLength(0);
-    expect(r._fragments).not.toBe(first);
-    const second = r._fragments;
+    expect(r._fragments, 'the same array is used again').toBe(first);
     await feed(r, frame(0x2, 'binary'));
     expect(got[1]).toMatchObject({ isBinary: true });
     expect(String(got[1]!.data)).toBe('binary');
-    expect(second).toHaveLength(0);
+    expect(String(got[0]!.data), 'the first message is untouched').toBe('{"type":"ping"}');
+    expect(r._fragments).toBe(first);
+    expect(first).toHaveLength(0);
   });
 
   it('keeps a fragmented message whole until its last frame', async () => {
@@ -70,6 +71,9 @@ describe('releaseMessageFragments', () => {
     const { r, got } = receiver('fragments');
     await feed(r, Buffer.concat([frame(0x2, 'ab', false), frame(0x0, 'cd')]));
     const parts = got[0]!.data as Buffer[];
+    expect(r._fragments).not.toBe(parts);
+    await feed(r, frame(0x2, 'ef'));
     expect(parts.map(String)).toEqual(['ab', 'cd']);
+    expect((got[1]!.data as Buffer[]).map(String)).toEqual(['ef']);
   });
 });

@@ -18,8 +18,11 @@
  *
  * So the completed message's array is emptied right after `dataMessage` has taken its data
  * out (a Buffer, an ArrayBuffer or a Blob, all of which no longer need the array), except
- * for `binaryType = 'fragments'`, whose message is the array itself. The wrap is installed
- * once per process and does nothing if `ws` stops having the shape it expects.
+ * for `binaryType = 'fragments'`, whose message is the array itself; and it is given back to
+ * the receiver in place of the fresh one, which then dies young too (one array per socket for
+ * its whole life instead of one promoted array per message: what was left after the emptying,
+ * ≈ 30 B a message, was that array). The wrap is installed once per process and does nothing
+ * if `ws` stops having the shape it expects.
  */
 import * as ws from 'ws';
 
@@ -46,8 +49,10 @@ export function releaseMessageFragments(): boolean {
     const fragments = this._fragments;
     const result = original.call(this, cb);
     // Swapped for a fresh array: the message is complete and its data taken out of `fragments`.
-    if (fragments !== this._fragments && Array.isArray(fragments) && this._binaryType !== 'fragments') {
+    const fresh = this._fragments;
+    if (fragments !== fresh && Array.isArray(fragments) && this._binaryType !== 'fragments') {
       fragments.length = 0;
+      if (Array.isArray(fresh) && fresh.length === 0) this._fragments = fragments;
     }
     return result;
   };
