@@ -103,7 +103,7 @@ const errorKind = (error: unknown): string => {
  * Slots of the ping wheel: a beat is served in this many ticks (4 ms at the 2 s beat, about
  * 20 pings per tick per process at 5,000 sockets, like the arrivals of independent browsers).
  */
-const PING_SLOTS = 500;
+export const PING_SLOTS = 500;
 
 interface ServerFrame {
   type: string;
@@ -121,7 +121,7 @@ export class PersonSocket {
   /** Whether sockets send the web app's application-level pings. */
   static clientPings = false;
   /**
-   * The pinging sockets in {@link PING_SLOTS} slots, one slot served per tick: each socket pings
+   * The pinging sockets in {@link PING_SLOTS} slots (`--ping-slots`), one slot served per tick: each socket pings
    * once a beat at its own phase, as independent browsers do. (All of a process's sockets used to
    * ping in one burst a second: up to 10,000 frames at once, which the server then read in a few
    * long turns of its loop, and every relayed signal behind them waited; no browser population
@@ -129,7 +129,14 @@ export class PersonSocket {
    * bursts of 150 pings per process at once.) Slots are served by elapsed time, so a tick that
    * comes late serves every slot that came due and no socket pings later than its beat.
    */
-  private static readonly slots: Set<PersonSocket>[] = Array.from({ length: PING_SLOTS }, () => new Set());
+  private static slots: Set<PersonSocket>[] = Array.from({ length: PING_SLOTS }, () => new Set());
+
+  /** Sets the wheel's number of slots; before any socket is open. */
+  static setPingSlots(n: number): void {
+    if (PersonSocket.slots.some((slot) => slot.size > 0)) throw new Error('the ping wheel is in use');
+    PersonSocket.slots = Array.from({ length: n }, () => new Set());
+    PersonSocket.slotAt = 0;
+  }
   private static slotAt = 0;
   private static pinger: NodeJS.Timeout | undefined;
   private static beatMs = 0;
@@ -140,7 +147,8 @@ export class PersonSocket {
     PersonSocket.beatMs = beatMs;
     clearInterval(PersonSocket.pinger);
     const ping = JSON.stringify({ type: 'ping' });
-    const slotMs = beatMs / PING_SLOTS;
+    const slots = PersonSocket.slots.length;
+    const slotMs = beatMs / slots;
     const started = performance.now();
     let served = 0;
     PersonSocket.pinger = setInterval(
@@ -148,7 +156,7 @@ export class PersonSocket {
         const due = Math.floor((performance.now() - started) / slotMs);
         for (; served < due; served++) {
           const slot = PersonSocket.slots[PersonSocket.slotAt]!;
-          PersonSocket.slotAt = (PersonSocket.slotAt + 1) % PING_SLOTS;
+          PersonSocket.slotAt = (PersonSocket.slotAt + 1) % slots;
           for (const socket of slot) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(ping);
         }
       },
@@ -179,7 +187,7 @@ export class PersonSocket {
       }
       if (frame.type === 'hello' && PersonSocket.clientPings && typeof frame.heartbeatMs === 'number') {
         PersonSocket.pingAt(Math.min(30_000, Math.max(250, frame.heartbeatMs)));
-        this.pingSlot = PersonSocket.slots[Math.floor(Math.random() * PING_SLOTS)]!;
+        this.pingSlot = PersonSocket.slots[Math.floor(Math.random() * PersonSocket.slots.length)]!;
         this.pingSlot.add(this);
       }
       if (this.waiters.length) {

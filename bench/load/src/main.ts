@@ -27,7 +27,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { migrate, openDatabase } from '../../../packages/server/src/db/client.js';
 import { Client } from '../../../packages/server/src/test/harness.js';
-import { SETUP_STEPS, percentile } from './client.js';
+import { PING_SLOTS, SETUP_STEPS, percentile } from './client.js';
 import { ClientProcess } from './clientProcess.js';
 import type { PairPlan } from './messages.js';
 import { renderMarkdown } from './report.js';
@@ -63,6 +63,8 @@ interface Options {
   cpuProf: boolean;
   /** The simulated people ping every second at the application level, as the web app does. */
   clientPings: boolean;
+  /** Slots of the clients' ping wheel per beat. */
+  pingSlots: number;
   out: string;
 }
 
@@ -82,6 +84,7 @@ function parseArgs(argv: string[]): Options {
     sessionsPerHelper: 4,
     cpuProf: false,
     clientPings: true,
+    pingSlots: PING_SLOTS,
     out: join(REPO, 'bench', 'results'),
   };
   const int = (name: string, v: string | undefined, min: number, max: number): number => {
@@ -139,6 +142,9 @@ function parseArgs(argv: string[]): Options {
       case '--no-client-pings':
         o.clientPings = false;
         continue;
+      case '--ping-slots':
+        o.pingSlots = int(a, v, 1, 5000);
+        break;
       case '--cpu-prof':
         o.cpuProf = true;
         continue;
@@ -339,6 +345,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         httpAddresses: Array.from({ length: 8 }, (_, i) => `127.2.${w}.${i + 1}`),
         cookieName: 'rh_session',
         clientPings: o.clientPings,
+        pingSlots: o.pingSlots,
       });
       await c.next('ready', 60_000);
     }

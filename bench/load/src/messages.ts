@@ -37,6 +37,8 @@ export const ToClient = z.discriminatedUnion('type', [
     cookieName: z.string().min(1).max(64),
     /** Every open socket sends `{"type":"ping"}` at the beat its `hello` announces, as the web app does. */
     clientPings: z.boolean(),
+    /** Slots of the ping wheel per beat (see `PersonSocket` in client.ts). */
+    pingSlots: z.number().int().min(1).max(5000),
   }),
   /** Sets up this process's pairs whose `index` is in [from, to), `concurrency` at a time, until `deadline` (epoch ms). */
   z.strictObject({

@@ -162,6 +162,7 @@ process.on('message', (raw) => {
         cookieName = m.cookieName;
         http = new HttpPool(m.httpAddresses);
         PersonSocket.clientPings = m.clientPings;
+        PersonSocket.setPingSlots(m.pingSlots);
         send({ type: 'ready' });
         return;
       case 'setup':
