@@ -250,6 +250,25 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
     }
   };
   asyncCleanups.push(dropSchema, clearRedis);
+  // What the shared PostgreSQL is like: a server without autovacuum collects dead catalog rows
+  // from every schema the tests and benches created and dropped (docs/bench.md, 2026-12-03).
+  const postgresState = async (): Promise<string | undefined> => {
+    if (!postgres) return undefined;
+    const c = new pg.Client({ connectionString: POSTGRES_URL });
+    await c.connect();
+    try {
+      const version = await c.query<{ server_version: string }>('SHOW server_version');
+      const autovacuum = await c.query<{ autovacuum: string }>('SHOW autovacuum');
+      const dead = await c.query<{ n_dead_tup: string; n_live_tup: string }>(
+        "SELECT n_dead_tup, n_live_tup FROM pg_stat_sys_tables WHERE relname = 'pg_attribute'",
+      );
+      const d = dead.rows[0];
+      return `${version.rows[0]?.server_version ?? '?'}, autovacuum ${autovacuum.rows[0]?.autovacuum ?? '?'}, pg_attribute ${d ? `${d.n_live_tup} live / ${d.n_dead_tup} dead rows` : 'unknown'} at the start`;
+    } finally {
+      await c.end();
+    }
+  };
+  const postgresAtStart = await postgresState().catch((e: unknown) => `unknown (${String(e).slice(0, 100)})`);
   const nodes: ServerNode[] = [];
   const clients: ClientProcess[] = [];
   /** The probe process, in a list so that `finally` sees it. */
@@ -582,6 +601,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       target: o.sessions,
       loadAtStart,
       loadAtEnd: uptime(),
+      ...(postgresAtStart ? { postgres: postgresAtStart } : {}),
       setup,
       ramp,
       hold,

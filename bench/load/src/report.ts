@@ -91,6 +91,8 @@ export type ConfigResult =
       target: number;
       loadAtStart: string;
       loadAtEnd: string;
+      /** PostgreSQL configurations: its version, autovacuum, and the catalog's dead tuples at the start. */
+      postgres?: string;
       setup: PhaseResult;
       ramp: PhaseResult | null;
       hold: HoldResult;
@@ -167,6 +169,7 @@ export function renderMarkdown(r: RunResult): string {
       `## ${c.name}`,
       '',
       `- load: \`${c.loadAtStart}\` → \`${c.loadAtEnd}\``,
+      ...(c.postgres ? [`- PostgreSQL: ${c.postgres}`] : []),
       `- (a) set-up: ${c.setup.count} sessions in ${f(c.setup.seconds, 1)} s = ${f(c.setup.perSecond)}/s; each p50 ${f(c.setup.latencyMs.p50)} ms, p99 ${f(c.setup.latencyMs.p99)} ms; failed ${c.setup.failed}${c.setup.timedOut ? ' (phase time limit reached)' : ''}${stepLine(c.setup)}`,
       c.ramp
         ? `- (b) ramp: ${c.ramp.count} more in ${f(c.ramp.seconds, 1)} s = ${f(c.ramp.perSecond)}/s; each p50 ${f(c.ramp.latencyMs.p50)} ms, p99 ${f(c.ramp.latencyMs.p99)} ms; failed ${c.ramp.failed}${c.ramp.timedOut ? ' (phase time limit reached)' : ''}${stepLine(c.ramp)}`
