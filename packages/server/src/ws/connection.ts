@@ -16,6 +16,19 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Close code for a consumer that does not read what it is sent (1013: try again later). */
 export const SLOW_CONSUMER_CLOSE = 1013;
 
+/** A short text message as a whole server frame (see {@link Connection.sendFrame}), built once. */
+export interface PrebuiltFrame {
+  text: string;
+  /** FIN + text opcode, unmasked, the length (< 126), the UTF-8 text. */
+  bytes: Buffer;
+}
+
+export function textFrame(text: string): PrebuiltFrame {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new RangeError('a prebuilt frame holds at most 125 bytes');
+  return { text, bytes: Buffer.concat([Buffer.from([0x81, payload.length]), payload]) };
+}
+
 /** A token bucket: `capacity` at once, refilled at `perSecond`. */
 export class TokenBucket {
   private tokens: number;
@@ -90,8 +103,7 @@ export class Connection {
   }
 
   /**
-   * Writes a complete, prebuilt server frame (unmasked, FIN set, no extension bits) straight
-   * to the TCP socket, as one write: the answer to the web app's once-a-beat ping. Through
+   * Writes a prebuilt server frame ({@link textFrame}) straight to the TCP socket, as one write: the answer to the web app's once-a-beat ping. Through
    * `ws` the same frame is a header and a payload written corked, two chunks queued on the
    * socket's writable state and a `writev`; at 20,000 sockets those pongs were most of an
    * idle node's work, and each one's queue entries outlived the write and were promoted
@@ -99,12 +111,11 @@ export class Connection {
    * so a frame written here never lands inside another; none goes out once `ws` has begun
    * closing. Falls back to `ws` when there is no TCP socket.
    */
-  sendFrame(frame: Buffer, text: string): void {
+  sendFrame(frame: PrebuiltFrame): void {
     const tcp = this.tcp;
-    if (!tcp) return this.sendText(text);
-    if (!this.open || !tcp.writable) return;
-    if (this.socket.bufferedAmount + frame.length > MAX_BUFFERED_BYTES) return this.sendText(text);
-    tcp.write(frame);
+    // Without a TCP socket, or past the buffered-bytes bound (which `sendText` acts on), through ws.
+    if (!tcp || this.socket.bufferedAmount + frame.bytes.length > MAX_BUFFERED_BYTES) return this.sendText(frame.text);
+    if (this.open && tcp.writable) tcp.write(frame.bytes);
   }
 
   sendError(error: ErrorCode, message: string, replyTo?: string, data?: Record<string, unknown>): void {

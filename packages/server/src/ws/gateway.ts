@@ -15,7 +15,7 @@ import type { WebSocket } from 'ws';
 import { toEnvelope } from '../errors.js';
 import { isSameOrigin } from '../http/auth.js';
 import type { SessionChannel } from '../sessions/signaling.js';
-import { Connection } from './connection.js';
+import { Connection, textFrame } from './connection.js';
 import { Heartbeat } from './heartbeat.js';
 import type { SocketLimits } from './limits.js';
 import { WS_RATE_LIMITED_CLOSE } from './limits.js';
@@ -24,9 +24,7 @@ import { frameArrivalTime, withFrameArrival } from '../ops/observe.js';
 
 /** The web app's ping frame (`{ type: 'ping' }` without an id) and the answer to it. */
 const PING_FRAME = Buffer.from(JSON.stringify({ type: 'ping' }));
-const PONG_TEXT = JSON.stringify({ type: 'pong' });
-/** The pong as a whole WebSocket frame: FIN + text, unmasked, its length (< 126), the text. */
-export const PONG_WS_FRAME = Buffer.concat([Buffer.from([0x81, Buffer.byteLength(PONG_TEXT)]), Buffer.from(PONG_TEXT)]);
+const PONG = textFrame(JSON.stringify({ type: 'pong' }));
 
 export interface GatewayOptions {
   channel: SessionChannel;
@@ -135,8 +133,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       }
       // The web app's once-a-beat ping, byte for byte: answered here, without JSON, schema or
       // handler queue. At 8,000 sockets (load bench) these pings were most of an idle node's work.
-      if (bytes === PING_FRAME.length && Buffer.isBuffer(data) && data.equals(PING_FRAME))
-        return conn.sendFrame(PONG_WS_FRAME, PONG_TEXT);
+      if (bytes === PING_FRAME.length && Buffer.isBuffer(data) && data.equals(PING_FRAME)) return conn.sendFrame(PONG);
       let json: unknown;
       try {
         json = JSON.parse(String(data));
