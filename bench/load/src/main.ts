@@ -201,6 +201,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/** Runs `work` on a connection of its own to the bench's PostgreSQL server, closed afterwards. */
+async function withPostgres<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: POSTGRES_URL });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
 const summarise = (values: number[]) => ({
   n: values.length,
   p50: percentile(values, 50),
@@ -225,14 +236,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       })()
     : `sqlite:${join(dir, 'bench.db')}`;
   const dropSchema = async () => {
-    if (!postgres) return;
-    const c = new pg.Client({ connectionString: POSTGRES_URL });
-    await c.connect();
-    try {
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await c.end();
-    }
+    if (postgres) await withPostgres((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
   };
   const clearRedis = async () => {
     if (!postgres) return;
@@ -254,9 +258,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
   // from every schema the tests and benches created and dropped (docs/bench.md, 2026-12-03).
   const postgresState = async (): Promise<string | undefined> => {
     if (!postgres) return undefined;
-    const c = new pg.Client({ connectionString: POSTGRES_URL });
-    await c.connect();
-    try {
+    return withPostgres(async (c) => {
       const version = await c.query<{ server_version: string }>('SHOW server_version');
       const autovacuum = await c.query<{ autovacuum: string }>('SHOW autovacuum');
       const dead = await c.query<{ n_dead_tup: string; n_live_tup: string }>(
@@ -264,15 +266,14 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       );
       const d = dead.rows[0];
       return `${version.rows[0]?.server_version ?? '?'}, autovacuum ${autovacuum.rows[0]?.autovacuum ?? '?'}, pg_attribute ${d ? `${d.n_live_tup} live / ${d.n_dead_tup} dead rows` : 'unknown'} at the start`;
-    } finally {
-      await c.end();
-    }
+    });
   };
   const postgresAtStart = await postgresState().catch((e: unknown) => `unknown (${String(e).slice(0, 100)})`);
   const nodes: ServerNode[] = [];
+  /** The bulk client processes, then the probe process (when there is one). */
   const clients: ClientProcess[] = [];
-  /** The probe process, in a list so that `finally` sees it. */
-  const probes: ClientProcess[] = [];
+  let probe: ClientProcess | null = null;
+  const everyClient = (): ClientProcess[] => (probe ? [...clients, probe] : clients);
   try {
     // People: helpers run up to --sessions-per-helper sessions each (a help desk technician with a
     // few tabs); every sharer is a different person, as in life (one person redeeming four codes
@@ -350,26 +351,24 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         sharerAddress: socketAddress(2 * p + 1),
       });
     }
-    let probe: ClientProcess | null = null;
-    for (let w = 0; w <= o.clients; w++) {
-      if (w === o.clients && !probePlans.length) break;
+    const startClient = async (pairs: PairPlan[], w: number): Promise<ClientProcess> => {
       const c = ClientProcess.start();
       cleanups.push(() => c.kill());
-      if (w < o.clients) clients.push(c);
-      else probes.push((probe = c));
       await c.next('ready', 60_000);
       c.send({
         type: 'init',
-        pairs: w < o.clients ? plans[w]! : probePlans,
+        pairs,
         httpAddresses: Array.from({ length: 8 }, (_, i) => `127.2.${w}.${i + 1}`),
         cookieName: 'rh_session',
         clientPings: o.clientPings,
         pingSlots: o.pingSlots,
       });
       await c.next('ready', 60_000);
-    }
+      return c;
+    };
+    for (let w = 0; w < o.clients; w++) clients.push(await startClient(plans[w]!, w));
+    if (probePlans.length) probe = await startClient(probePlans, o.clients);
 
-    const everyClient = (): ClientProcess[] => (probe ? [...clients, probe] : clients);
     const timeline: Sample[] = [];
     // CPU and run-queue wait per sample are measured since the previous sample; the baseline
     // waits a few seconds first, so that it is a rate over a window, not over one /metrics call.
@@ -610,7 +609,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       profiles: o.cpuProf ? nodes.map((n) => join(o.out, 'profiles', n.name)) : [],
     };
   } finally {
-    for (const c of [...clients, ...probes]) {
+    for (const c of everyClient()) {
       try {
         c.send({ type: 'quit' });
       } catch {
@@ -618,7 +617,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       }
     }
     await sleep(300);
-    for (const c of [...clients, ...probes]) c.kill();
+    for (const c of everyClient()) c.kill();
     await Promise.all(nodes.map((n) => n.stop()));
     await dropSchema().catch((e: unknown) => console.error(`could not drop schema ${schema}: ${String(e)}`));
     await clearRedis().catch((e: unknown) => console.error(`could not clear ${redisPrefix}*: ${String(e)}`));

@@ -20,6 +20,8 @@ let http: HttpPool | null = null;
 let cookieName = 'rh_session';
 let droppedSockets = 0;
 
+const liveCount = (): number => pairs.filter((p) => p.live).length;
+
 const count = (errors: Record<string, number>, error: unknown) => {
   const kind = error instanceof StepError ? error.kind : error instanceof Error ? error.message.slice(0, 80) : 'error';
   errors[kind] = (errors[kind] ?? 0) + 1;
@@ -33,7 +35,7 @@ async function setup(from: number, to: number, concurrency: number, deadline: nu
   let failed = 0;
   const cpu0 = cpuUsage();
   const t0 = nowMs();
-  const ticker = setInterval(() => send({ type: 'progress', live: pairs.filter((p) => p.live).length, failed }), 1000);
+  const ticker = setInterval(() => send({ type: 'progress', live: liveCount(), failed }), 1000);
   const mine = plans.filter((p) => p.index >= from && p.index < to);
   const { timedOut } = await pool(mine, concurrency, deadline, async (plan) => {
     const pair = new Pair({ cookieName, http: http!, ...plan });
@@ -58,7 +60,7 @@ async function setup(from: number, to: number, concurrency: number, deadline: nu
     }
   });
   clearInterval(ticker);
-  send({ type: 'progress', live: pairs.filter((p) => p.live).length, failed });
+  send({ type: 'progress', live: liveCount(), failed });
   const cpu = cpuUsage(cpu0);
   const cpuPct = ((cpu.user + cpu.system) / 1000 / Math.max(1, nowMs() - t0)) * 100;
   send({ type: 'setupDone', ok, failed, durationsMs, stepsMs, cpuPct, errors, timedOut });
@@ -141,7 +143,7 @@ function status(): void {
   const cpu = cpuUsage();
   send({
     type: 'status',
-    live: pairs.filter((p) => p.live).length,
+    live: liveCount(),
     droppedSockets,
     cpuMs: (cpu.user + cpu.system) / 1000,
     rssBytes: memoryUsage.rss(),

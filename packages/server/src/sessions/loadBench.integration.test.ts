@@ -7,6 +7,7 @@
  * never how fast.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PING_SLOTS } from '../../../../bench/load/src/client.js';
 import { ClientProcess } from '../../../../bench/load/src/clientProcess.js';
 import { ToClient } from '../../../../bench/load/src/messages.js';
 import type { PairPlan } from '../../../../bench/load/src/messages.js';
@@ -51,6 +52,7 @@ it('runs five bench sessions end to end through a client process', { timeout: 12
     httpAddresses: ['127.2.0.1', '127.2.0.2'],
     cookieName: 'rh_session',
     clientPings: true,
+    pingSlots: PING_SLOTS,
   };
   expect(ToClient.parse(init)).toEqual(init);
   client.send(init);
