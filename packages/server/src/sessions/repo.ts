@@ -5,12 +5,28 @@
  */
 import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/client.js';
+import { compiledOnce } from '../db/compiledOnce.js';
 import type { HelpSessionsTable } from '../db/schema.js';
 
 export type SessionRow = Selectable<HelpSessionsTable>;
 
 export class SessionsRepo {
   constructor(private readonly db: Db) {}
+
+  // Reads that every session command and presentation makes, built once (`db/compiledOnce`).
+  private readonly byId = compiledOnce((slot: (name: 'tenantId' | 'id') => string) =>
+    this.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('tenant_id', '=', slot('tenantId'))
+      .where('id', '=', slot('id')),
+  );
+  private readonly byIdAnyTenant = compiledOnce((slot: (name: 'id') => string) =>
+    this.db.selectFrom('help_sessions').selectAll().where('id', '=', slot('id')),
+  );
+  private readonly byLiveCode = compiledOnce((slot: (name: 'codeHash') => string) =>
+    this.db.selectFrom('help_sessions').selectAll().where('code_hash', '=', slot('codeHash')),
+  );
 
   async insert(row: SessionRow): Promise<boolean> {
     try {
@@ -24,12 +40,7 @@ export class SessionsRepo {
   }
 
   async find(tenantId: string, id: string): Promise<SessionRow | undefined> {
-    return this.db
-      .selectFrom('help_sessions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    return (await this.db.executeQuery(this.byId({ tenantId, id }))).rows[0];
   }
 
   /** The sessions a helper runs that have not ended, newest first (the start screen lists them to resume). */
@@ -58,12 +69,12 @@ export class SessionsRepo {
 
   /** For system events (presence) that know only the session id; the row carries its tenant. */
   async findByIdAnyTenant(id: string): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('help_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return (await this.db.executeQuery(this.byIdAnyTenant({ id }))).rows[0];
   }
 
   /** Live codes are unique across tenants; the caller must check the tenant. */
   async findByLiveCode(codeHash: string): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('help_sessions').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    return (await this.db.executeQuery(this.byLiveCode({ codeHash }))).rows[0];
   }
 
   async findBySpentCode(tenantId: string, codeHash: string): Promise<SessionRow | undefined> {

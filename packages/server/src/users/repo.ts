@@ -6,6 +6,7 @@
 import type { DomainProof } from '@remote-help/protocol';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/client.js';
+import { compiledOnce } from '../db/compiledOnce.js';
 import type { TenantsTable, UsersTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -37,6 +38,21 @@ export interface HeldDomain {
 export class UsersRepo {
   constructor(private readonly db: Db) {}
 
+  // Read by every session command and presentation, built once (`db/compiledOnce`).
+  private readonly tenantQuery = compiledOnce((slot: (name: 'tenantId') => string) =>
+    this.db.selectFrom('tenants').selectAll().where('id', '=', slot('tenantId')),
+  );
+  private readonly cardContextQuery = compiledOnce((slot: (name: 'tenantId') => string) =>
+    this.db
+      .selectFrom('tenants')
+      .leftJoin('tenant_domains', (join) =>
+        join.onRef('tenant_domains.tenant_id', '=', 'tenants.id').on('tenant_domains.verified_at', 'is not', null),
+      )
+      .select(['tenants.name', 'tenant_domains.domain', 'tenant_domains.method'])
+      .where('tenants.id', '=', slot('tenantId'))
+      .orderBy('tenant_domains.domain'),
+  );
+
   async findById(tenantId: string, id: string): Promise<PublicUserRow | undefined> {
     return this.db
       .selectFrom('users')
@@ -62,15 +78,7 @@ export class UsersRepo {
    * holds ({@link heldDomains}), or undefined when there is no such tenant.
    */
   async cardContext(tenantId: string): Promise<{ tenantName: string; domains: HeldDomain[] } | undefined> {
-    const rows = await this.db
-      .selectFrom('tenants')
-      .leftJoin('tenant_domains', (join) =>
-        join.onRef('tenant_domains.tenant_id', '=', 'tenants.id').on('tenant_domains.verified_at', 'is not', null),
-      )
-      .select(['tenants.name', 'tenant_domains.domain', 'tenant_domains.method'])
-      .where('tenants.id', '=', tenantId)
-      .orderBy('tenant_domains.domain')
-      .execute();
+    const { rows } = await this.db.executeQuery(this.cardContextQuery({ tenantId }));
     const first = rows[0];
     if (!first) return undefined;
     const domains = rows.flatMap((r): HeldDomain[] =>
@@ -106,7 +114,7 @@ export class UsersRepo {
   }
 
   async tenant(tenantId: string): Promise<TenantRow | undefined> {
-    return this.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+    return (await this.db.executeQuery(this.tenantQuery({ tenantId }))).rows[0];
   }
 
   /** The domains the tenant holds (verified by DNS or asserted), with how; what trust screens show. */
