@@ -13,6 +13,8 @@ const SHOTS = 'e2e/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 
 export async function shot(page: Page, name: string): Promise<void> {
+  // From the top: a page scrolled down drew its sticky header and side menu mid-page in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 

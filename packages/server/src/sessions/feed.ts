@@ -51,6 +51,11 @@ export class SessionFeed<M extends FeedMember = FeedMember> {
     this.row = row;
   }
 
+  /** The newest row this node knows of the session: one offered and not yet presented, else the one shown. */
+  get newest(): SessionRow {
+    return this.offered && this.offered.version > this.row.version ? this.offered : this.row;
+  }
+
   /** How many connections of `userId` are members. */
   countOf(userId: string): number {
     let n = 0;

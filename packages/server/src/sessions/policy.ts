@@ -10,12 +10,20 @@ import { can } from '../identity/principal.js';
 import type { AccessPolicy } from '../rbac/policy.js';
 import type { SessionRow } from './repo.js';
 
-/** The caller's side in a session, or a `not_participant` error. */
-export function roleIn(session: SessionRow, principal: Principal): Role {
-  if (session.tenant_id !== principal.tenantId) throw errors.sessionNotFound();
+/** The caller's side in a session of their tenant, or undefined when they take no part in it. */
+export function sideOf(session: SessionRow, principal: Principal): Role | undefined {
+  if (session.tenant_id !== principal.tenantId) return undefined;
   if (session.helper_id === principal.userId) return 'helper';
   if (session.sharer_id === principal.userId) return 'sharer';
-  throw errors.notParticipant();
+  return undefined;
+}
+
+/** The caller's side in a session, or a `session_not_found` (another tenant's) or `not_participant` error. */
+export function roleIn(session: SessionRow, principal: Principal): Role {
+  if (session.tenant_id !== principal.tenantId) throw errors.sessionNotFound();
+  const side = sideOf(session, principal);
+  if (!side) throw errors.notParticipant();
+  return side;
 }
 
 export function assertMayOffer(principal: Principal): void {

@@ -203,6 +203,61 @@ describe('session over WebSocket', () => {
     expect(await sws.next((m) => m.type === 'error' && m.replyTo === 'e')).toMatchObject({ error: 'session_ended' });
   });
 
+  it('relays signals from the row its feed holds: no query of the session per signal', async () => {
+    const { hws, sws, id } = await activeSession();
+    // Every statement the server runs from here on (the real database still answers them).
+    const executor = t.server.db.getExecutor();
+    const execute = executor.executeQuery.bind(executor);
+    const seen: string[] = [];
+    executor.executeQuery = ((query, queryId) => {
+      seen.push(query.sql);
+      return execute(query, queryId);
+    }) as typeof executor.executeQuery;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const candidate = {
+          kind: 'ice',
+          candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 9 typ host` },
+        } as const;
+        sws.send({ type: 'signal', sessionId: id, payload: candidate });
+        expect(
+          await hws.next((m) => m.type === 'signal' && JSON.stringify(m).includes(`candidate:${i} `)),
+        ).toMatchObject({
+          from: 'sharer',
+        });
+      }
+    } finally {
+      executor.executeQuery = execute;
+    }
+    expect(seen.filter((q) => q.includes('help_sessions'))).toEqual([]);
+  });
+
+  it('a signal the feed’s row would refuse is decided by the database (a request made through another node)', async () => {
+    const helper = await signedIn('helper@contoso.example');
+    const sharer = await signedIn('sharer@contoso.example');
+    const { code, session } = await newSession(helper);
+    const id = session.id;
+    expect((await sharer.post('/api/v1/sessions/redeem', { code })).status).toBe(200);
+    const [hws, sws] = [await helper.socket(), await sharer.socket()];
+    hws.send({ type: 'attach', sessionId: id });
+    sws.send({ type: 'attach', sessionId: id });
+    await Promise.all([hws.next(sessionIn('joined')), sws.next(sessionIn('joined'))]);
+    // Another node asked for the screen: the row changed, and this node has not heard of it yet.
+    const row = await t.server.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    await t.server.db
+      .updateTable('help_sessions')
+      .set({ state: 'requested', pending_mode: 'view', version: row.version + 1 })
+      .where('id', '=', id)
+      .execute();
+    const offer = { kind: 'sdp', description: { type: 'offer', sdp: 'v=0 other node' } } as const;
+    sws.send({ type: 'signal', sessionId: id, payload: offer });
+    expect(await hws.next((m) => m.type === 'signal')).toMatchObject({ from: 'sharer', payload: offer });
+  });
+
   it("relays a signal to the newest of a participant's sockets only (a socket moving, a second tab)", async () => {
     const { helper, hws, sws, id } = await activeSession();
     const newer = await helper.socket();

@@ -20,7 +20,7 @@ import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type { Connection } from '../ws/connection.js';
 import { SessionFeed } from './feed.js';
-import { roleIn } from './policy.js';
+import { roleIn, sideOf } from './policy.js';
 import type { MediaWatch } from './mediaWatch.js';
 import { hasMediaPath } from './mediaWatch.js';
 import type { Presence } from './presence.js';
@@ -104,7 +104,7 @@ export class SessionChannel {
    * caller; otherwise (say, the sharer joined a moment ago) the database decides.
    */
   private async authorize(principal: Principal, sessionId: string): Promise<{ row: SessionRow; role: Role }> {
-    const cached = this.feeds.get(sessionId)?.feed.row;
+    const cached = this.feeds.get(sessionId)?.feed.newest;
     if (cached) {
       try {
         return { row: cached, role: roleIn(cached, principal) };
@@ -247,16 +247,31 @@ export class SessionChannel {
 
   private async signal(conn: Connection, sessionId: string, payload: SignalPayload): Promise<void> {
     if (!conn.attachments.has(sessionId)) throw new AppError('bad_request', 'Attach to the session before signaling.');
-    const row = await this.o.service.load(conn.principal, sessionId);
-    const role = roleIn(row, conn.principal);
+    const from = await this.signalingRole(conn.principal, sessionId);
+    const envelope: SignalEnvelope = { from, payload };
+    await this.o.bus.publish(signalTopic(sessionId, otherRole(from)), envelope);
+  }
+
+  /**
+   * The caller's role in a session that relays signaling now. Signals are most of what a socket
+   * sends while a connection is made (the offer, the answer, every ICE candidate), so the feed's
+   * row answers when it allows the signal, without a query; the row follows every change of the
+   * session (this node's writes at once, other nodes' through the bus). Only a refusal is
+   * confirmed by the database, so that a change this node has not heard of yet (the request made
+   * through another node a moment ago) never refuses a signal wrongly.
+   */
+  private async signalingRole(principal: Principal, sessionId: string): Promise<Role> {
+    const cached = this.feeds.get(sessionId)?.feed.newest;
+    const side = cached && SIGNALING_STATES.has(cached.state) ? sideOf(cached, principal) : undefined;
+    if (side) return side;
+    const row = await this.o.service.load(principal, sessionId);
+    const role = roleIn(row, principal);
     if (row.state === 'ended') throw errors.sessionEnded();
     // While the sharer reads the request the two sides may already connect (ADR 0023): the
     // connection carries no pixels and no input until the sharer allows, which the agent and
     // its consent gate enforce. Before a request there is nothing to connect for.
     if (!SIGNALING_STATES.has(row.state))
       throw errors.invalidTransition('Signaling starts once the helper asks and the sharer is reading the request.');
-    const to: Role = otherRole(role);
-    const envelope: SignalEnvelope = { from: role, payload };
-    await this.o.bus.publish(signalTopic(sessionId, to), envelope);
+    return role;
   }
 }
