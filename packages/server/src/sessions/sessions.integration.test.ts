@@ -209,10 +209,10 @@ describe('session over WebSocket', () => {
     const executor = t.server.db.getExecutor();
     const execute = executor.executeQuery.bind(executor);
     const seen: string[] = [];
-    executor.executeQuery = ((query, queryId) => {
+    executor.executeQuery = (query) => {
       seen.push(query.sql);
-      return execute(query, queryId);
-    }) as typeof executor.executeQuery;
+      return execute(query);
+    };
     try {
       for (let i = 0; i < 5; i++) {
         const candidate = {
