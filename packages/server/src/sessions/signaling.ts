@@ -106,12 +106,10 @@ export class SessionChannel {
   private async authorize(principal: Principal, sessionId: string): Promise<{ row: SessionRow; role: Role }> {
     const cached = this.feeds.get(sessionId)?.feed.newest;
     if (cached) {
-      try {
-        return { row: cached, role: roleIn(cached, principal) };
-      } catch (error) {
-        // Another tenant's session: the same answer the database would give, without asking it.
-        if (error instanceof AppError && error.code === 'session_not_found') throw error;
-      }
+      // Another tenant's session: the same answer the database would give, without asking it.
+      if (cached.tenant_id !== principal.tenantId) throw errors.sessionNotFound();
+      const role = sideOf(cached, principal);
+      if (role) return { row: cached, role };
     }
     // Attaches that arrive together (a reconnect storm) share one query.
     const key = `${principal.tenantId}:${sessionId}`;

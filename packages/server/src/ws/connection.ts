@@ -103,8 +103,9 @@ export class Connection {
   }
 
   /**
-   * Writes a prebuilt server frame ({@link textFrame}) straight to the TCP socket, as one write: the answer to the web app's once-a-beat ping. Through
-   * `ws` the same frame is a header and a payload written corked, two chunks queued on the
+   * Writes a prebuilt server frame ({@link textFrame}) straight to the TCP socket, as one write:
+   * the answer to the web app's once-a-beat ping. Through `ws` the same frame is a header and a
+   * payload written corked, two chunks queued on the
    * socket's writable state and a `writev`; at 20,000 sockets those pongs were most of an
    * idle node's work, and each one's queue entries outlived the write and were promoted
    * (`npm run bench:load`, docs/bench.md). `ws` writes every frame whole and synchronously,
