@@ -76,6 +76,27 @@ export interface ProvenDevice {
 /** Bus topic on which every change of a session is announced. */
 export const sessionTopic = (id: string): string => `session:${id}`;
 
+/** Thrown inside a transaction to undo it when its insert found the row taken (a code drawn twice, a device's launch). */
+const ROLL_BACK = Symbol('roll back');
+const rollBack = (): never => {
+  throw ROLL_BACK;
+};
+/** `false` for a transaction `rollBack` undid; any other error goes on. */
+const rolledBack = (error: unknown): false => {
+  if (error === ROLL_BACK) return false;
+  throw error;
+};
+
+/** Inserts a remote-launch row; false when the device already has a waiting launch. */
+async function insertLaunch(repo: SessionsRepo, row: SessionRow): Promise<boolean> {
+  try {
+    return await repo.insert(row);
+  } catch (error) {
+    if (isUniqueViolation(error, 'device_id')) return false;
+    throw error;
+  }
+}
+
 /** A new session waiting for its sharer: with a code (`code_hash`) or for a device (`device_id`). */
 function waitingRow(
   principal: Principal,
@@ -247,17 +268,25 @@ export class SessionService {
     for (let attempt = 0; attempt < 8; attempt++) {
       const code = generateCode();
       const row = waitingRow(principal, now, codeTtlSeconds, { code_hash: hashCode(this.d.codeKey, code) });
-      if (await this.d.repo.insert(row)) {
-        await this.d.audit.record({
-          tenantId: principal.tenantId,
-          actor: { type: 'user', id: principal.userId },
-          action: 'session.created',
-          target: { type: 'session', id: row.id },
-          ip: principal.ip,
-          data: { codeExpiresAt: row.code_expires_at },
-        });
-        return { session: await this.present(row, 'helper'), code };
-      }
+      const created = await this.d.repo
+        .transaction(async (repo, db) => {
+          // A live code drawn twice: nothing stays, and the next attempt draws another.
+          if (!(await repo.insert(row))) return rollBack();
+          await this.d.audit.record(
+            {
+              tenantId: principal.tenantId,
+              actor: { type: 'user', id: principal.userId },
+              action: 'session.created',
+              target: { type: 'session', id: row.id },
+              ip: principal.ip,
+              data: { codeExpiresAt: row.code_expires_at },
+            },
+            db,
+          );
+          return true;
+        })
+        .catch(rolledBack);
+      if (created) return { session: await this.present(row, 'helper'), code };
     }
     throw new Error('could not draw a unique security code in 8 attempts');
   }
@@ -270,21 +299,31 @@ export class SessionService {
     const { codeTtlSeconds } = await this.assertMayLaunch(principal, deviceId);
     const now = this.d.clock.now();
     const row = waitingRow(principal, now, codeTtlSeconds, { device_id: deviceId });
+    const launch = () =>
+      this.d.repo
+        .transaction(async (repo, db) => {
+          if (!(await insertLaunch(repo, row))) return rollBack();
+          await this.d.audit.record(
+            {
+              tenantId: principal.tenantId,
+              actor: { type: 'user', id: principal.userId },
+              action: 'session.launched',
+              target: { type: 'session', id: row.id },
+              ip: principal.ip,
+              data: { deviceId },
+            },
+            db,
+          );
+          return true;
+        })
+        .catch(rolledBack);
     // One waiting launch per device (unique index): an expired one is ended first, a live one refuses.
-    if (!(await this.insertLaunch(row))) {
+    if (!(await launch())) {
       await this.expireDue();
-      if (!(await this.insertLaunch(row))) {
+      if (!(await launch())) {
         throw new AppError('launch_pending', 'A session offer is already waiting on this device. Cancel it first.');
       }
     }
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'session.launched',
-      target: { type: 'session', id: row.id },
-      ip: principal.ip,
-      data: { deviceId },
-    });
     return this.present(row, 'helper');
   }
 
@@ -322,9 +361,25 @@ export class SessionService {
       if (row.device_id !== null) throw errors.invalidTransition('This session was already offered to another device.');
       let updated: SessionRow | undefined;
       try {
-        updated = await this.d.repo.update(row.tenant_id, row.id, row.version, {
-          device_id: deviceId,
-          updated_at: iso(this.d.clock.now()),
+        updated = await this.d.repo.transaction(async (repo, db) => {
+          const written = await repo.update(row.tenant_id, row.id, row.version, {
+            device_id: deviceId,
+            updated_at: iso(this.d.clock.now()),
+          });
+          if (written) {
+            await this.d.audit.record(
+              {
+                tenantId: principal.tenantId,
+                actor: { type: 'user', id: principal.userId },
+                action: 'session.launched',
+                target: { type: 'session', id: row.id },
+                ip: principal.ip,
+                data: { deviceId, withCode: true },
+              },
+              db,
+            );
+          }
+          return written;
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -336,26 +391,8 @@ export class SessionService {
         if (attempt < 3) continue;
         throw errors.invalidTransition('The session changed at the same time. Try again.');
       }
-      await this.d.audit.record({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'session.launched',
-        target: { type: 'session', id: row.id },
-        ip: principal.ip,
-        data: { deviceId, withCode: true },
-      });
       await this.announce(updated);
       return this.present(updated, 'helper');
-    }
-  }
-
-  /** Inserts a remote-launch row; false when the device already has a waiting launch. */
-  private async insertLaunch(row: SessionRow): Promise<boolean> {
-    try {
-      return await this.d.repo.insert(row);
-    } catch (error) {
-      if (isUniqueViolation(error, 'device_id')) return false;
-      throw error;
     }
   }
 
@@ -584,28 +621,36 @@ export class SessionService {
         throw errors.invalidTransition('Sharing can be paused or resumed only while the session is active.');
       }
       if (row.sharer_status === status) return this.present(row, 'sharer');
-      const updated = await this.d.repo.update(row.tenant_id, row.id, row.version, {
-        sharer_status: status,
-        updated_at: iso(this.d.clock.now()),
-      });
-      if (!updated) {
-        if (attempt < 3) continue;
-        throw errors.invalidTransition('The session changed at the same time. Try again.');
-      }
       const action =
         status === 'paused'
           ? 'session.paused'
           : row.sharer_status === 'paused' && status === 'sharing'
             ? 'session.resumed'
             : 'session.sharer_status';
-      await this.d.audit.record({
-        tenantId: row.tenant_id,
-        actor: { type: 'user', id: principal.userId },
-        action,
-        target: { type: 'session', id: row.id },
-        ip: principal.ip,
-        data: { from: row.sharer_status, to: status },
+      const updated = await this.d.repo.transaction(async (repo, db) => {
+        const written = await repo.update(row.tenant_id, row.id, row.version, {
+          sharer_status: status,
+          updated_at: iso(this.d.clock.now()),
+        });
+        if (written) {
+          await this.d.audit.record(
+            {
+              tenantId: row.tenant_id,
+              actor: { type: 'user', id: principal.userId },
+              action,
+              target: { type: 'session', id: row.id },
+              ip: principal.ip,
+              data: { from: row.sharer_status, to: status },
+            },
+            db,
+          );
+        }
+        return written;
       });
+      if (!updated) {
+        if (attempt < 3) continue;
+        throw errors.invalidTransition('The session changed at the same time. Try again.');
+      }
       await this.announce(updated);
       return this.present(updated, 'sharer');
     }
@@ -703,23 +748,32 @@ export class SessionService {
       ...(next.state === 'ended' ? { ended_at: now, code_hash: null } : {}),
       ...extra,
     };
-    const updated = await this.d.repo.update(row.tenant_id, row.id, row.version, changes);
-    if (!updated) throw errors.invalidTransition('The session changed at the same time. Try again.');
-    await this.d.audit.record({
-      tenantId: row.tenant_id,
-      actor: actor ? { type: 'user', id: actor.userId } : { type: 'system', id: null },
-      action: `session.${event.type === 'end' ? 'ended' : event.type}`,
-      target: { type: 'session', id: row.id },
-      ip: actor?.ip ?? null,
-      data: {
-        from: row.state,
-        to: next.state,
-        mode: next.mode,
-        pendingMode: next.pendingMode,
-        endReason: next.endReason,
-        ...auditData,
-      },
+    // The change and its audit record commit together: never a change an auditor cannot see, nor
+    // one that stayed in the database while the caller was told it failed (and nobody was told of it).
+    const updated = await this.d.repo.transaction(async (repo, db) => {
+      const written = await repo.update(row.tenant_id, row.id, row.version, changes);
+      if (!written) return undefined;
+      await this.d.audit.record(
+        {
+          tenantId: row.tenant_id,
+          actor: actor ? { type: 'user', id: actor.userId } : { type: 'system', id: null },
+          action: `session.${event.type === 'end' ? 'ended' : event.type}`,
+          target: { type: 'session', id: row.id },
+          ip: actor?.ip ?? null,
+          data: {
+            from: row.state,
+            to: next.state,
+            mode: next.mode,
+            pendingMode: next.pendingMode,
+            endReason: next.endReason,
+            ...auditData,
+          },
+        },
+        db,
+      );
+      return written;
     });
+    if (!updated) throw errors.invalidTransition('The session changed at the same time. Try again.');
     if (next.state === 'ended') this.d.presence().forget(row.id);
     await this.announce(updated);
     // A remote launch that closes other than by the device's accept (it ended, or its code was

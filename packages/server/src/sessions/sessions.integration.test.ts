@@ -3,7 +3,9 @@
  * embedded IdP, two tenants. No browser.
  */
 import type { ServerMessage } from '@remote-help/protocol';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPostgresUrl } from '../test/database.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, sessionIn, startTestServer } from '../test/harness.js';
 
@@ -400,5 +402,91 @@ describe('session over WebSocket', () => {
       'session.allow',
       'session.ended',
     ]);
+  });
+});
+
+describe('a change and its audit record commit together', () => {
+  /** Makes the database itself refuse audit rows of `action` (a trigger: a full disk, a lost connection, anything). */
+  async function refuseAudit(action: string): Promise<() => Promise<void>> {
+    const db = t.server.db;
+    if (testPostgresUrl()) {
+      await sql`CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit store refused the row'; END $$ LANGUAGE plpgsql`.execute(
+        db,
+      );
+      await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = ${sql.lit(action)}) EXECUTE FUNCTION refuse_audit()`.execute(
+        db,
+      );
+      return async () => {
+        await sql`DROP TRIGGER refuse_audit ON audit_events`.execute(db);
+        await sql`DROP FUNCTION refuse_audit()`.execute(db);
+      };
+    }
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events WHEN NEW.action = ${sql.lit(action)} BEGIN SELECT RAISE(ABORT, 'audit store refused the row'); END`.execute(
+      db,
+    );
+    return async () => {
+      await sql`DROP TRIGGER refuse_audit`.execute(db);
+    };
+  }
+
+  const auditedOf = async (id: string) =>
+    (
+      await t.server.db.selectFrom('audit_events').select('action').where('target_id', '=', id).orderBy('id').execute()
+    ).map((r) => r.action);
+
+  it('a request whose audit row cannot be written changes nothing, and works once the log takes it', async () => {
+    const helper = await signedIn('helper@contoso.example');
+    const sharer = await signedIn('sharer@contoso.example');
+    const { code, session } = await newSession(helper);
+    expect((await sharer.post('/api/v1/sessions/redeem', { code })).status).toBe(200);
+    const before = await t.server.db
+      .selectFrom('help_sessions')
+      .selectAll()
+      .where('id', '=', session.id)
+      .executeTakeFirstOrThrow();
+    const allow = await refuseAudit('session.request');
+    let refused;
+    try {
+      refused = await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' });
+    } finally {
+      await allow();
+    }
+    expect(refused.status).toBe(500);
+    expect(refused.body.error).toBe('internal_error');
+    // The row did not move: the sharer was not asked, and the helper may simply ask again.
+    expect(
+      await t.server.db.selectFrom('help_sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow(),
+    ).toEqual(before);
+    expect(await auditedOf(session.id)).toEqual(['session.created', 'session.redeem']);
+    const again = await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' });
+    expect(again.body.session).toMatchObject({ state: 'requested', pendingMode: 'view' });
+    expect(await auditedOf(session.id)).toEqual(['session.created', 'session.redeem', 'session.request']);
+  });
+
+  it('a session whose creation cannot be audited is not created', async () => {
+    const helper = await signedIn('helper@contoso.example');
+    const helperId = ((await helper.json('/api/v1/me')).body.user as { id: string }).id;
+    const count = async () =>
+      Number(
+        (
+          await t.server.db
+            .selectFrom('help_sessions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('helper_id', '=', helperId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const sessionsBefore = await count();
+    const allow = await refuseAudit('session.created');
+    let refused;
+    try {
+      refused = await helper.post('/api/v1/sessions');
+    } finally {
+      await allow();
+    }
+    expect(refused.status).toBe(500);
+    expect(await count()).toBe(sessionsBefore);
+    expect((await helper.post('/api/v1/sessions')).status).toBe(201);
+    expect(await count()).toBe(sessionsBefore + 1);
   });
 });
