@@ -44,23 +44,26 @@ export class AgentUpdatePolicies {
     const before = await this.of(principal.tenantId);
     const changed = (Object.keys(next) as (keyof AgentUpdatePolicy)[]).filter((k) => before[k] !== next[k]);
     if (changed.length === 0) return before;
-    await this.d.db
-      .updateTable('tenants')
-      .set({ agent_min_version: next.minimumVersion, agent_auto_update: next.autoUpdate ? 1 : 0 })
-      .where('id', '=', principal.tenantId)
-      .execute();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'tenant.settings_updated',
-      target: { type: 'tenant', id: principal.tenantId },
-      ip: principal.ip,
-      data: {
-        area: 'agentUpdates',
-        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        after: Object.fromEntries(changed.map((k) => [k, next[k]])),
-      },
-    });
+    await this.d.audit.together(
+      (db) =>
+        db
+          .updateTable('tenants')
+          .set({ agent_min_version: next.minimumVersion, agent_auto_update: next.autoUpdate ? 1 : 0 })
+          .where('id', '=', principal.tenantId)
+          .execute(),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'tenant.settings_updated',
+        target: { type: 'tenant', id: principal.tenantId },
+        ip: principal.ip,
+        data: {
+          area: 'agentUpdates',
+          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, next[k]])),
+        },
+      }),
+    );
     return next;
   }
 

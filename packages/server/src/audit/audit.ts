@@ -29,6 +29,21 @@ export class AuditLog {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Runs `work` in one transaction and records there the entry made of its result: a change and
+   * its audit record commit together or not at all (an audit insert that failed after the change
+   * had committed left it made, unrecorded, and the caller told it failed). `entry` returns null
+   * when nothing changed. `work` must run its statements on the `db` it is given.
+   */
+  together<T>(work: (db: Db) => Promise<T>, entry: (result: T) => AuditEntry | null): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await work(trx);
+      const made = entry(result);
+      if (made) await this.record(made, trx);
+      return result;
+    });
+  }
+
   async record(entry: AuditEntry, db: Db = this.db): Promise<void> {
     if (!ACTIONS.has(entry.action)) throw new Error(`audit action outside the vocabulary: ${entry.action}`);
     if (entry.target && !TARGET_TYPES.has(entry.target.type))

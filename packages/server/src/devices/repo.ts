@@ -40,8 +40,9 @@ export type TokenStateFilter = 'all' | 'active' | 'expired' | 'used_up' | 'revok
 export class DevicesRepo {
   constructor(private readonly db: Db) {}
 
-  async insertToken(row: EnrollmentTokenRow): Promise<void> {
-    await this.db.insertInto('enrollment_tokens').values(row).execute();
+  /** Stores a new token, on `db` when given (a transaction). */
+  async insertToken(row: EnrollmentTokenRow, db: Db = this.db): Promise<void> {
+    await db.insertInto('enrollment_tokens').values(row).execute();
   }
 
   /**
@@ -112,9 +113,9 @@ export class DevicesRepo {
       .executeTakeFirst();
   }
 
-  /** Marks a token revoked; false when it was already (or is not the tenant's). */
-  async revokeToken(tenantId: string, publicId: string, nowIso: string): Promise<boolean> {
-    const result = await this.db
+  /** Marks a token revoked; false when it was already (or is not the tenant's). On `db` when given. */
+  async revokeToken(tenantId: string, publicId: string, nowIso: string, db: Db = this.db): Promise<boolean> {
+    const result = await db
       .updateTable('enrollment_tokens')
       .set({ revoked_at: nowIso })
       .where('tenant_id', '=', tenantId)
@@ -187,9 +188,9 @@ export class DevicesRepo {
       ]);
   }
 
-  /** Makes `userId` the device's primary user unless it has one. True when it was set. */
-  async setPrimaryUserIfNone(tenantId: string, id: string, userId: string): Promise<boolean> {
-    const result = await this.db
+  /** Makes `userId` the device's primary user unless it has one. True when it was set. On `db` when given. */
+  async setPrimaryUserIfNone(tenantId: string, id: string, userId: string, db: Db = this.db): Promise<boolean> {
+    const result = await db
       .updateTable('devices')
       .set({ primary_user_id: userId })
       .where('tenant_id', '=', tenantId)

@@ -98,7 +98,7 @@ export class DeviceService {
     const now = this.d.clock.now();
     const expiresAt = iso(now + expiresInHours * 3600_000);
     const publicId = newId();
-    await this.d.repo.insertToken({
+    const row = {
       id: sha256(token),
       tenant_id: principal.tenantId,
       created_by: principal.userId,
@@ -109,15 +109,18 @@ export class DeviceService {
       created_at: iso(now),
       public_id: publicId,
       hint: token.slice(-4),
-    });
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'enrollment_token.created',
-      target: { type: 'enrollment_token', id: publicId },
-      ip: principal.ip,
-      data: { expiresAt, maxUses },
-    });
+    };
+    await this.d.audit.together(
+      (db) => this.d.repo.insertToken(row, db),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'enrollment_token.created',
+        target: { type: 'enrollment_token', id: publicId },
+        ip: principal.ip,
+        data: { expiresAt, maxUses },
+      }),
+    );
     const created = await this.d.repo.findToken(principal.tenantId, publicId);
     if (!created) throw new Error(`enrollment token ${publicId} vanished`);
     return { token, expiresAt, maxUses, view: this.presentToken(created) };
@@ -145,21 +148,25 @@ export class DeviceService {
     const before = await this.d.repo.findToken(principal.tenantId, publicId);
     if (!before) throw errors.notFound('Enrollment token');
     const now = iso(this.d.clock.now());
-    if (await this.d.repo.revokeToken(principal.tenantId, publicId, now)) {
-      await this.d.audit.record({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'enrollment_token.revoked',
-        target: { type: 'enrollment_token', id: publicId },
-        ip: principal.ip,
-        data: {
-          before: { state: this.presentToken(before).state, revokedAt: null },
-          after: { state: 'revoked', revokedAt: now },
-          uses: before.uses,
-          maxUses: before.max_uses,
-        },
-      });
-    }
+    await this.d.audit.together(
+      (db) => this.d.repo.revokeToken(principal.tenantId, publicId, now, db),
+      (revoked) =>
+        revoked
+          ? {
+              tenantId: principal.tenantId,
+              actor: { type: 'user', id: principal.userId },
+              action: 'enrollment_token.revoked',
+              target: { type: 'enrollment_token', id: publicId },
+              ip: principal.ip,
+              data: {
+                before: { state: this.presentToken(before).state, revokedAt: null },
+                after: { state: 'revoked', revokedAt: now },
+                uses: before.uses,
+                maxUses: before.max_uses,
+              },
+            }
+          : null,
+    );
     const after = await this.d.repo.findToken(principal.tenantId, publicId);
     if (!after) throw errors.notFound('Enrollment token');
     return this.presentToken(after);
@@ -303,14 +310,19 @@ export class DeviceService {
    * primary user (audited once).
    */
   async noteSharer(tenantId: string, deviceId: string, userId: string): Promise<void> {
-    if (!(await this.d.repo.setPrimaryUserIfNone(tenantId, deviceId, userId))) return;
-    await this.d.audit.record({
-      tenantId,
-      actor: { type: 'system', id: null },
-      action: 'device.primary_user_set',
-      target: { type: 'device', id: deviceId },
-      data: { before: { primaryUserId: null }, after: { primaryUserId: userId } },
-    });
+    await this.d.audit.together(
+      (db) => this.d.repo.setPrimaryUserIfNone(tenantId, deviceId, userId, db),
+      (set) =>
+        set
+          ? {
+              tenantId,
+              actor: { type: 'system', id: null },
+              action: 'device.primary_user_set',
+              target: { type: 'device', id: deviceId },
+              data: { before: { primaryUserId: null }, after: { primaryUserId: userId } },
+            }
+          : null,
+    );
   }
 
   private assertMaySee(principal: Principal): void {

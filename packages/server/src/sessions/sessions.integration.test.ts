@@ -3,9 +3,8 @@
  * embedded IdP, two tenants. No browser.
  */
 import type { ServerMessage } from '@remote-help/protocol';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testPostgresUrl } from '../test/database.js';
+import { refuseAudit } from '../test/refuseAudit.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, sessionIn, startTestServer } from '../test/harness.js';
 
@@ -406,29 +405,6 @@ describe('session over WebSocket', () => {
 });
 
 describe('a change and its audit record commit together', () => {
-  /** Makes the database itself refuse audit rows of `action` (a trigger: a full disk, a lost connection, anything). */
-  async function refuseAudit(action: string): Promise<() => Promise<void>> {
-    const db = t.server.db;
-    if (testPostgresUrl()) {
-      await sql`CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit store refused the row'; END $$ LANGUAGE plpgsql`.execute(
-        db,
-      );
-      await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = ${sql.lit(action)}) EXECUTE FUNCTION refuse_audit()`.execute(
-        db,
-      );
-      return async () => {
-        await sql`DROP TRIGGER refuse_audit ON audit_events`.execute(db);
-        await sql`DROP FUNCTION refuse_audit()`.execute(db);
-      };
-    }
-    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events WHEN NEW.action = ${sql.lit(action)} BEGIN SELECT RAISE(ABORT, 'audit store refused the row'); END`.execute(
-      db,
-    );
-    return async () => {
-      await sql`DROP TRIGGER refuse_audit`.execute(db);
-    };
-  }
-
   const auditedOf = async (id: string) =>
     (
       await t.server.db.selectFrom('audit_events').select('action').where('target_id', '=', id).orderBy('id').execute()
@@ -444,7 +420,7 @@ describe('a change and its audit record commit together', () => {
       .selectAll()
       .where('id', '=', session.id)
       .executeTakeFirstOrThrow();
-    const allow = await refuseAudit('session.request');
+    const allow = await refuseAudit(t.server.db, 'session.request');
     let refused;
     try {
       refused = await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'view' });
@@ -477,7 +453,7 @@ describe('a change and its audit record commit together', () => {
         ).n,
       );
     const sessionsBefore = await count();
-    const allow = await refuseAudit('session.created');
+    const allow = await refuseAudit(t.server.db, 'session.created');
     let refused;
     try {
       refused = await helper.post('/api/v1/sessions');

@@ -27,7 +27,8 @@ export class SettingsRepo {
     return this.db.selectFrom('tenants').select(COLUMNS).where('id', '=', tenantId).executeTakeFirst();
   }
 
-  async save(tenantId: string, row: SettingsRow): Promise<void> {
-    await this.db.updateTable('tenants').set(row).where('id', '=', tenantId).execute();
+  /** Saves the settings, on `db` when given (a transaction). */
+  async save(tenantId: string, row: SettingsRow, db: Db = this.db): Promise<void> {
+    await db.updateTable('tenants').set(row).where('id', '=', tenantId).execute();
   }
 }

@@ -57,18 +57,20 @@ export class SettingsService {
     const before = settingsOf(await this.load(principal.tenantId));
     const changed = (Object.keys(next) as (keyof TenantSettings)[]).filter((k) => before[k] !== next[k]);
     if (changed.length === 0) return before;
-    await this.d.repo.save(principal.tenantId, rowOf(next));
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'tenant.settings_updated',
-      target: { type: 'tenant', id: principal.tenantId },
-      ip: principal.ip,
-      data: {
-        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        after: Object.fromEntries(changed.map((k) => [k, next[k]])),
-      },
-    });
+    await this.d.audit.together(
+      (db) => this.d.repo.save(principal.tenantId, rowOf(next), db),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'tenant.settings_updated',
+        target: { type: 'tenant', id: principal.tenantId },
+        ip: principal.ip,
+        data: {
+          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, next[k]])),
+        },
+      }),
+    );
     if (before.remoteHelpEnabled && !next.remoteHelpEnabled)
       await this.d.onRemoteHelpDisabled(principal.tenantId, principal);
     return next;

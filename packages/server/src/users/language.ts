@@ -45,19 +45,22 @@ export class UserLanguages {
       .executeTakeFirst();
     if (!row) throw errors.authenticationRequired();
     if (row.locale === language) return;
-    await this.d.db
-      .updateTable('users')
-      .set({ locale: language })
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', principal.userId)
-      .execute();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.language_changed',
-      target: { type: 'user', id: principal.userId },
-      ip: principal.ip,
-      data: { before: { language: row.locale }, after: { language }, self: true },
-    });
+    await this.d.audit.together(
+      (db) =>
+        db
+          .updateTable('users')
+          .set({ locale: language })
+          .where('tenant_id', '=', principal.tenantId)
+          .where('id', '=', principal.userId)
+          .execute(),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.language_changed',
+        target: { type: 'user', id: principal.userId },
+        ip: principal.ip,
+        data: { before: { language: row.locale }, after: { language }, self: true },
+      }),
+    );
   }
 }

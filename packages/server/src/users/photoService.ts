@@ -63,25 +63,28 @@ export class UserPhotos {
     // Decoding and re-encoding happen before any write: a refused picture changes nothing.
     const photo = await reencodePhoto(decodeBase64Photo(base64));
     const now = iso(this.d.clock.now());
-    await this.d.db
-      .updateTable('users')
-      .set({ photo: photo.data, photo_mime: photo.mime, updated_at: now })
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', userId)
-      .execute();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.photo_updated',
-      target: { type: 'user', id: userId },
-      ip: principal.ip,
-      data: {
-        before: { photo: before },
-        after: { photo: photo.digest, type: photo.mime, bytes: photo.data.length },
-        uploaded: photo.source,
-        ...(userId === principal.userId ? { self: true } : {}),
-      },
-    });
+    await this.d.audit.together(
+      (db) =>
+        db
+          .updateTable('users')
+          .set({ photo: photo.data, photo_mime: photo.mime, updated_at: now })
+          .where('tenant_id', '=', principal.tenantId)
+          .where('id', '=', userId)
+          .execute(),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.photo_updated',
+        target: { type: 'user', id: userId },
+        ip: principal.ip,
+        data: {
+          before: { photo: before },
+          after: { photo: photo.digest, type: photo.mime, bytes: photo.data.length },
+          uploaded: photo.source,
+          ...(userId === principal.userId ? { self: true } : {}),
+        },
+      }),
+    );
     return { photoUrl: photoUrlOf(userId, now) };
   }
 
@@ -90,23 +93,26 @@ export class UserPhotos {
     this.requireManager(principal, userId);
     const before = await this.currentDigest(principal.tenantId, userId);
     if (before === null) return;
-    await this.d.db
-      .updateTable('users')
-      .set({ photo: null, photo_mime: null, updated_at: iso(this.d.clock.now()) })
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', userId)
-      .execute();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.photo_removed',
-      target: { type: 'user', id: userId },
-      ip: principal.ip,
-      data: {
-        before: { photo: before },
-        after: { photo: null },
-        ...(userId === principal.userId ? { self: true } : {}),
-      },
-    });
+    await this.d.audit.together(
+      (db) =>
+        db
+          .updateTable('users')
+          .set({ photo: null, photo_mime: null, updated_at: iso(this.d.clock.now()) })
+          .where('tenant_id', '=', principal.tenantId)
+          .where('id', '=', userId)
+          .execute(),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.photo_removed',
+        target: { type: 'user', id: userId },
+        ip: principal.ip,
+        data: {
+          before: { photo: before },
+          after: { photo: null },
+          ...(userId === principal.userId ? { self: true } : {}),
+        },
+      }),
+    );
   }
 }
