@@ -31,6 +31,16 @@ async function tables() {
     tenants: await db.selectFrom('tenants').selectAll().orderBy('id').execute(),
     users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
     tokens: await db.selectFrom('enrollment_tokens').selectAll().orderBy('id').execute(),
+    groups: await db.selectFrom('rbac_groups').selectAll().orderBy('id').execute(),
+    members: await db.selectFrom('rbac_group_members').selectAll().orderBy('group_id').orderBy('member_id').execute(),
+    roles: await db.selectFrom('rbac_roles').selectAll().orderBy('id').execute(),
+    assignments: await db.selectFrom('rbac_assignments').selectAll().orderBy('id').execute(),
+    assignmentGroups: await db
+      .selectFrom('rbac_assignment_groups')
+      .selectAll()
+      .orderBy('assignment_id')
+      .orderBy('group_id')
+      .execute(),
     audit: await db.selectFrom('audit_events').select(['id', 'action']).orderBy('id').execute(),
   };
 }
@@ -114,8 +124,122 @@ const commands = (): Command[] => [
   },
 ];
 
+let made = 0;
+/** Something of the organization's access made while the log takes rows, for a command to change. */
+async function make(path: string, body: Record<string, unknown>, key: string): Promise<string> {
+  const r = await admin.post(path, body);
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return (r.body[key] as { id: string }).id;
+}
+const newGroup = () => make('/api/v1/groups', { name: `Sweep group ${++made}`, kind: 'user' }, 'group');
+const newRole = () =>
+  make('/api/v1/roles', { name: `Sweep role ${++made}`, permissions: ['remoteHelp.viewScreen'] }, 'role');
+const assignmentBody = (roleId: string, group: string, name: string) => ({
+  name,
+  description: '',
+  roleId,
+  members: [group],
+  scope: { all: true, groups: [], excluded: [] },
+});
+
+/** Groups, roles and role assignments (`rbac/service`): who may help whom, at which level. */
+const accessCommands = (): Command[] => {
+  let group = '';
+  let role = '';
+  let assignment = '';
+  const withGroup = async () => {
+    group = await newGroup();
+  };
+  const withRole = async () => {
+    role = await newRole();
+  };
+  const withAssignment = async () => {
+    [group, role] = await Promise.all([newGroup(), newRole()]);
+    assignment = await make('/api/v1/assignments', assignmentBody(role, group, `Sweep ${++made}`), 'assignment');
+  };
+  return [
+    {
+      name: 'a new group',
+      action: 'group.created',
+      ok: 201,
+      run: () => admin.post('/api/v1/groups', { name: 'Sweep group made', kind: 'user' }),
+    },
+    {
+      name: 'a group renamed',
+      action: 'group.updated',
+      ok: 200,
+      prepare: withGroup,
+      run: () => admin.json(`/api/v1/groups/${group}`, 'PATCH', { name: `Renamed ${group}` }),
+    },
+    {
+      name: 'a group’s members',
+      action: 'group.members_set',
+      ok: 200,
+      prepare: withGroup,
+      run: async () => {
+        const helperId = ((await helper.json('/api/v1/me')).body.user as { id: string }).id;
+        return admin.json(`/api/v1/groups/${group}/members`, 'PUT', { members: [helperId] });
+      },
+    },
+    {
+      name: 'a group deleted',
+      action: 'group.deleted',
+      ok: 204,
+      prepare: withGroup,
+      run: () => admin.json(`/api/v1/groups/${group}`, 'DELETE'),
+    },
+    {
+      name: 'a new role',
+      action: 'role.created',
+      ok: 201,
+      run: () => admin.post('/api/v1/roles', { name: 'Sweep role made', permissions: ['remoteHelp.viewScreen'] }),
+    },
+    {
+      name: 'a role’s permissions',
+      action: 'role.updated',
+      ok: 200,
+      prepare: withRole,
+      run: () =>
+        admin.json(`/api/v1/roles/${role}`, 'PATCH', {
+          permissions: ['remoteHelp.viewScreen', 'remoteHelp.takeFullControl'],
+        }),
+    },
+    {
+      name: 'a role deleted',
+      action: 'role.deleted',
+      ok: 204,
+      prepare: withRole,
+      run: () => admin.json(`/api/v1/roles/${role}`, 'DELETE'),
+    },
+    {
+      name: 'a new role assignment',
+      action: 'assignment.created',
+      ok: 201,
+      prepare: async () => {
+        [group, role] = await Promise.all([newGroup(), newRole()]);
+      },
+      run: () => admin.post('/api/v1/assignments', assignmentBody(role, group, `Sweep made ${group}`)),
+    },
+    {
+      name: 'a role assignment replaced',
+      action: 'assignment.updated',
+      ok: 200,
+      prepare: withAssignment,
+      run: () =>
+        admin.json(`/api/v1/assignments/${assignment}`, 'PUT', assignmentBody(role, group, `Replaced ${assignment}`)),
+    },
+    {
+      name: 'a role assignment deleted',
+      action: 'assignment.deleted',
+      ok: 204,
+      prepare: withAssignment,
+      run: () => admin.json(`/api/v1/assignments/${assignment}`, 'DELETE'),
+    },
+  ];
+};
+
 describe('with the audit log refusing rows, an audited command changes nothing', () => {
-  it.each(commands().map((c) => [c.name, c] as const))('%s', async (_name, command) => {
+  it.each([...commands(), ...accessCommands()].map((c) => [c.name, c] as const))('%s', async (_name, command) => {
     await command.prepare?.();
     const before = await tables();
     const allow = await refuseAudit(t.server.db);

@@ -4,6 +4,7 @@
  * by tenant id.
  */
 import type { Selectable } from 'kysely';
+import { atomically } from '../db/atomically.js';
 import type { Db } from '../db/client.js';
 import type { RbacAssignmentsTable, RbacGroupsTable, RbacRolesTable } from '../db/schema.js';
 
@@ -31,6 +32,11 @@ export interface ScopeGroup {
 
 export class RbacRepo {
   constructor(private readonly db: Db) {}
+
+  /** The same repository on `db` (a caller's transaction): its writes commit with the caller's. */
+  on(db: Db): RbacRepo {
+    return db === this.db ? this : new RbacRepo(db);
+  }
 
   /** The assignments whose member groups contain the user (one query). */
   async grantsOf(tenantId: string, userId: string): Promise<Grant[]> {
@@ -169,7 +175,7 @@ export class RbacRepo {
   }
 
   async deleteGroup(tenantId: string, id: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await atomically(this.db, async (trx) => {
       await trx.deleteFrom('rbac_group_members').where('tenant_id', '=', tenantId).where('group_id', '=', id).execute();
       await trx
         .deleteFrom('rbac_assignment_groups')
@@ -206,7 +212,7 @@ export class RbacRepo {
   }
 
   async setMembers(tenantId: string, groupId: string, memberIds: readonly string[], now: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await atomically(this.db, async (trx) => {
       await trx
         .deleteFrom('rbac_group_members')
         .where('tenant_id', '=', tenantId)
@@ -229,7 +235,7 @@ export class RbacRepo {
 
   /** Replaces the user groups `memberId` statically belongs to. */
   async setGroupsOf(tenantId: string, memberId: string, groupIds: readonly string[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await atomically(this.db, async (trx) => {
       await trx
         .deleteFrom('rbac_group_members')
         .where('tenant_id', '=', tenantId)
@@ -326,7 +332,7 @@ export class RbacRepo {
     groups: readonly { group_id: string; relation: Relation }[],
     replace: boolean,
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await atomically(this.db, async (trx) => {
       if (replace) {
         const { id, tenant_id, ...changes } = row;
         await trx
@@ -353,7 +359,7 @@ export class RbacRepo {
   }
 
   async deleteAssignment(tenantId: string, id: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await atomically(this.db, async (trx) => {
       await trx
         .deleteFrom('rbac_assignment_groups')
         .where('tenant_id', '=', tenantId)

@@ -66,31 +66,40 @@ export class RbacService {
     if (!can(principal, permission)) throw errors.forbidden(`Your role does not allow you to ${what}.`);
   }
 
-  private audit(
+  /**
+   * Runs `work` on the repository bound to one transaction and audits it there, with `before`
+   * and what `after` makes of its result: the change and its record commit together or not at
+   * all (`AuditLog.together`). Reads inside `work` go through the repository it is given.
+   */
+  private changed<T>(
     principal: Principal,
     action: AuditEntry['action'],
     target: NonNullable<AuditEntry['target']>,
     before: unknown,
-    after: unknown,
-  ) {
-    return this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action,
-      target,
-      ip: principal.ip,
-      data: { before, after },
-    });
+    work: (repo: RbacRepo) => Promise<T>,
+    after: (result: T) => unknown = (result) => result,
+  ): Promise<T> {
+    return this.d.audit.together(
+      (db) => work(this.d.repo.on(db)),
+      (result) => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action,
+        target,
+        ip: principal.ip,
+        data: { before, after: after(result) },
+      }),
+    );
   }
 
   // Groups ------------------------------------------------------------------------------
 
-  async presentGroups(tenantId: string, rows: readonly GroupRow[]): Promise<GroupView[]> {
-    const members = await this.d.repo.members(
+  async presentGroups(tenantId: string, rows: readonly GroupRow[], repo = this.d.repo): Promise<GroupView[]> {
+    const members = await repo.members(
       tenantId,
       rows.filter((r) => !r.rule).map((r) => r.id),
     );
-    const devices = rows.some((r) => r.rule) ? await this.d.repo.devicesWithInventory(tenantId) : [];
+    const devices = rows.some((r) => r.rule) ? await repo.devicesWithInventory(tenantId) : [];
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -105,10 +114,14 @@ export class RbacService {
     }));
   }
 
-  private async groupOrNotFound(tenantId: string, id: string): Promise<GroupRow> {
-    const row = await this.d.repo.findGroup(tenantId, id);
+  private async groupOrNotFound(tenantId: string, id: string, repo = this.d.repo): Promise<GroupRow> {
+    const row = await repo.findGroup(tenantId, id);
     if (!row) throw errors.notFound('Group');
     return row;
+  }
+
+  private async groupView(tenantId: string, id: string, repo = this.d.repo): Promise<GroupView> {
+    return only(await this.presentGroups(tenantId, [await this.groupOrNotFound(tenantId, id, repo)], repo));
   }
 
   async listGroups(principal: Principal): Promise<GroupView[]> {
@@ -118,7 +131,7 @@ export class RbacService {
 
   async getGroup(principal: Principal, id: string): Promise<GroupView> {
     this.requireReader(principal);
-    return only(await this.presentGroups(principal.tenantId, [await this.groupOrNotFound(principal.tenantId, id)]));
+    return this.groupView(principal.tenantId, id);
   }
 
   /** Groups are read by whoever manages users, roles, devices or compliance policies, or reads devices. */
@@ -151,10 +164,10 @@ export class RbacService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.repo.insertGroup(row).catch(conflictOnUnique('A group'));
-    const view = only(await this.presentGroups(principal.tenantId, [row]));
-    await this.audit(principal, 'group.created', { type: 'group', id: row.id }, null, view);
-    return view;
+    return this.changed(principal, 'group.created', { type: 'group', id: row.id }, null, async (repo) => {
+      await repo.insertGroup(row).catch(conflictOnUnique('A group'));
+      return only(await this.presentGroups(principal.tenantId, [row], repo));
+    });
   }
 
   async updateGroup(principal: Principal, id: string, body: UpdateGroup): Promise<GroupView> {
@@ -171,10 +184,10 @@ export class RbacService {
     if (body.name !== undefined) changes.name = body.name;
     if (body.description !== undefined) changes.description = body.description;
     if (body.rule !== undefined) changes.rule = body.rule ? JSON.stringify(body.rule) : null;
-    await this.d.repo.updateGroup(principal.tenantId, id, changes).catch(conflictOnUnique('A group'));
-    const after = await this.getGroup(principal, id);
-    await this.audit(principal, 'group.updated', { type: 'group', id }, before, after);
-    return after;
+    return this.changed(principal, 'group.updated', { type: 'group', id }, before, async (repo) => {
+      await repo.updateGroup(principal.tenantId, id, changes).catch(conflictOnUnique('A group'));
+      return this.groupView(principal.tenantId, id, repo);
+    });
   }
 
   async setGroupMembers(principal: Principal, id: string, memberIds: readonly string[]): Promise<GroupView> {
@@ -191,10 +204,17 @@ export class RbacService {
       });
     }
     const before = only(await this.presentGroups(principal.tenantId, [row]));
-    await this.d.repo.setMembers(principal.tenantId, id, unique, iso(this.d.clock.now()));
-    const after = await this.getGroup(principal, id);
-    await this.audit(principal, 'group.members_set', { type: 'group', id }, before.members, after.members);
-    return after;
+    return this.changed(
+      principal,
+      'group.members_set',
+      { type: 'group', id },
+      before.members,
+      async (repo) => {
+        await repo.setMembers(principal.tenantId, id, unique, iso(this.d.clock.now()));
+        return this.groupView(principal.tenantId, id, repo);
+      },
+      (after) => after.members,
+    );
   }
 
   async deleteGroup(principal: Principal, id: string): Promise<void> {
@@ -212,8 +232,14 @@ export class RbacService {
       );
     }
     const [before] = await this.presentGroups(principal.tenantId, [row]);
-    await this.d.repo.deleteGroup(principal.tenantId, id);
-    await this.audit(principal, 'group.deleted', { type: 'group', id }, before, null);
+    await this.changed(
+      principal,
+      'group.deleted',
+      { type: 'group', id },
+      before,
+      (repo) => repo.deleteGroup(principal.tenantId, id),
+      () => null,
+    );
   }
 
   // Roles -------------------------------------------------------------------------------
@@ -258,10 +284,10 @@ export class RbacService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.repo.insertRole(row).catch(conflictOnUnique('A role'));
-    const view = this.presentRole(row);
-    await this.audit(principal, 'role.created', { type: 'role', id: row.id }, null, view);
-    return view;
+    return this.changed(principal, 'role.created', { type: 'role', id: row.id }, null, async (repo) => {
+      await repo.insertRole(row).catch(conflictOnUnique('A role'));
+      return this.presentRole(row);
+    });
   }
 
   private async customRole(principal: Principal, id: string): Promise<RoleRow> {
@@ -285,10 +311,10 @@ export class RbacService {
     }
     if (body.description !== undefined) changes.description = body.description;
     if (body.permissions !== undefined) changes.permissions = JSON.stringify([...new Set(body.permissions)].sort());
-    await this.d.repo.updateRole(principal.tenantId, id, changes).catch(conflictOnUnique('A role'));
-    const after = this.presentRole({ ...row, ...changes });
-    await this.audit(principal, 'role.updated', { type: 'role', id }, before, after);
-    return after;
+    return this.changed(principal, 'role.updated', { type: 'role', id }, before, async (repo) => {
+      await repo.updateRole(principal.tenantId, id, changes).catch(conflictOnUnique('A role'));
+      return this.presentRole({ ...row, ...changes });
+    });
   }
 
   async deleteRole(principal: Principal, id: string): Promise<void> {
@@ -296,14 +322,24 @@ export class RbacService {
     if (await this.d.repo.roleInUse(principal.tenantId, id)) {
       throw new AppError('conflict', 'This role is used by a role assignment. Delete or change the assignment first.');
     }
-    await this.d.repo.deleteRole(principal.tenantId, id);
-    await this.audit(principal, 'role.deleted', { type: 'role', id }, this.presentRole(row), null);
+    await this.changed(
+      principal,
+      'role.deleted',
+      { type: 'role', id },
+      this.presentRole(row),
+      (repo) => repo.deleteRole(principal.tenantId, id),
+      () => null,
+    );
   }
 
   // Assignments -------------------------------------------------------------------------
 
-  private async presentAssignments(tenantId: string, rows: readonly AssignmentRow[]): Promise<AssignmentView[]> {
-    const groups = await this.d.repo.assignmentGroups(
+  private async presentAssignments(
+    tenantId: string,
+    rows: readonly AssignmentRow[],
+    repo = this.d.repo,
+  ): Promise<AssignmentView[]> {
+    const groups = await repo.assignmentGroups(
       tenantId,
       rows.map((r) => r.id),
     );
@@ -335,6 +371,13 @@ export class RbacService {
 
   async getAssignment(principal: Principal, id: string): Promise<AssignmentView> {
     return only(await this.presentAssignments(principal.tenantId, [await this.assignmentOrNotFound(principal, id)]));
+  }
+
+  /** An assignment as written a moment ago, read through `repo` (the writing transaction). */
+  private async assignmentView(tenantId: string, id: string, repo: RbacRepo): Promise<AssignmentView> {
+    const row = await repo.findAssignment(tenantId, id);
+    if (!row) throw errors.notFound('Role assignment');
+    return only(await this.presentAssignments(tenantId, [row], repo));
   }
 
   /** Checks every reference: the role exists, members are user groups, scope groups exist (any kind). */
@@ -375,10 +418,10 @@ export class RbacService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.repo.saveAssignment(row, groups, false).catch(conflictOnUnique('An assignment'));
-    const view = await this.getAssignment(principal, row.id);
-    await this.audit(principal, 'assignment.created', { type: 'assignment', id: row.id }, null, view);
-    return view;
+    return this.changed(principal, 'assignment.created', { type: 'assignment', id: row.id }, null, async (repo) => {
+      await repo.saveAssignment(row, groups, false).catch(conflictOnUnique('An assignment'));
+      return this.assignmentView(principal.tenantId, row.id, repo);
+    });
   }
 
   async replaceAssignment(principal: Principal, id: string, body: Assignment): Promise<AssignmentView> {
@@ -393,16 +436,22 @@ export class RbacService {
       scope_all: body.scope.all ? 1 : 0,
       updated_at: iso(this.d.clock.now()),
     };
-    await this.d.repo.saveAssignment(row, groups, true).catch(conflictOnUnique('An assignment'));
-    const after = await this.getAssignment(principal, id);
-    await this.audit(principal, 'assignment.updated', { type: 'assignment', id }, before, after);
-    return after;
+    return this.changed(principal, 'assignment.updated', { type: 'assignment', id }, before, async (repo) => {
+      await repo.saveAssignment(row, groups, true).catch(conflictOnUnique('An assignment'));
+      return this.assignmentView(principal.tenantId, id, repo);
+    });
   }
 
   async deleteAssignment(principal: Principal, id: string): Promise<void> {
     await this.assignmentOrNotFound(principal, id);
     const before = await this.getAssignment(principal, id);
-    await this.d.repo.deleteAssignment(principal.tenantId, id);
-    await this.audit(principal, 'assignment.deleted', { type: 'assignment', id }, before, null);
+    await this.changed(
+      principal,
+      'assignment.deleted',
+      { type: 'assignment', id },
+      before,
+      (repo) => repo.deleteAssignment(principal.tenantId, id),
+      () => null,
+    );
   }
 }
