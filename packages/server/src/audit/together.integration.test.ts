@@ -14,6 +14,7 @@ let t: TestServer;
 let admin: Client;
 let helper: Client;
 let picture: string;
+let helperId: string;
 
 beforeAll(async () => {
   t = await startTestServer({});
@@ -21,6 +22,7 @@ beforeAll(async () => {
   helper = new Client(t.url);
   await Promise.all([admin.signIn('admin@contoso.example'), helper.signIn('helper@contoso.example')]);
   picture = Buffer.from(await testPicture('png', 64, 64)).toString('base64');
+  helperId = ((await helper.json('/api/v1/me')).body.user as { id: string }).id;
 });
 afterAll(async () => t?.stop());
 
@@ -32,6 +34,8 @@ async function tables() {
     users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
     tokens: await db.selectFrom('enrollment_tokens').selectAll().orderBy('id').execute(),
     groups: await db.selectFrom('rbac_groups').selectAll().orderBy('id').execute(),
+    caPolicies: await db.selectFrom('ca_policies').selectAll().orderBy('id').execute(),
+    locations: await db.selectFrom('named_locations').selectAll().orderBy('id').execute(),
     members: await db.selectFrom('rbac_group_members').selectAll().orderBy('group_id').orderBy('member_id').execute(),
     roles: await db.selectFrom('rbac_roles').selectAll().orderBy('id').execute(),
     assignments: await db.selectFrom('rbac_assignments').selectAll().orderBy('id').execute(),
@@ -176,10 +180,7 @@ const accessCommands = (): Command[] => {
       action: 'group.members_set',
       ok: 200,
       prepare: withGroup,
-      run: async () => {
-        const helperId = ((await helper.json('/api/v1/me')).body.user as { id: string }).id;
-        return admin.json(`/api/v1/groups/${group}/members`, 'PUT', { members: [helperId] });
-      },
+      run: () => admin.json(`/api/v1/groups/${group}/members`, 'PUT', { members: [helperId] }),
     },
     {
       name: 'a group deleted',
@@ -238,23 +239,100 @@ const accessCommands = (): Command[] => {
   ];
 };
 
-describe('with the audit log refusing rows, an audited command changes nothing', () => {
-  it.each([...commands(), ...accessCommands()].map((c) => [c.name, c] as const))('%s', async (_name, command) => {
-    await command.prepare?.();
-    const before = await tables();
-    const allow = await refuseAudit(t.server.db);
-    let refused;
-    try {
-      refused = await command.run();
-    } finally {
-      await allow();
-    }
-    expect(refused.status, JSON.stringify(refused.body)).toBe(500);
-    expect(await tables()).toEqual(before);
-
-    const done = await command.run();
-    expect(done.status, JSON.stringify(done.body)).toBe(command.ok);
-    const audit = (await tables()).audit.slice(before.audit.length).map((row) => row.action);
-    expect(audit).toEqual([command.action]);
+/** Conditional access policies and named locations (`identity/conditionalAccess/service`). */
+const accessPolicyCommands = (): Command[] => {
+  let policy = '';
+  let location = '';
+  const NOBODY = { userIds: [], groupIds: [], roleIds: [] };
+  // Off, and for nobody who signs in here: the sweep must not lock anyone out.
+  const policyBody = (name: string) => ({
+    name,
+    state: 'off',
+    users: {
+      include: { kind: 'selected', userIds: [helperId], groupIds: [], roleIds: [] },
+      exclude: NOBODY,
+    },
+    apps: 'all',
+    conditions: { clientApps: null, platforms: null, locations: null, deviceStates: null },
+    grant: { kind: 'block' },
+    session: { signInFrequencyHours: null },
   });
+  const locationBody = (name: string) => ({ name, ranges: ['203.0.113.0/24'], trusted: false });
+  const withPolicy = async () => {
+    policy = await make('/api/v1/conditional-access/policies', policyBody(`Sweep policy ${++made}`), 'policy');
+  };
+  const withLocation = async () => {
+    location = await make(
+      '/api/v1/conditional-access/named-locations',
+      locationBody(`Sweep place ${++made}`),
+      'location',
+    );
+  };
+  return [
+    {
+      name: 'a new conditional access policy',
+      action: 'ca_policy.created',
+      ok: 201,
+      run: () => admin.post('/api/v1/conditional-access/policies', policyBody('Sweep policy made')),
+    },
+    {
+      name: 'a conditional access policy changed',
+      action: 'ca_policy.updated',
+      ok: 200,
+      prepare: withPolicy,
+      run: () => admin.json(`/api/v1/conditional-access/policies/${policy}`, 'PUT', policyBody(`Changed ${policy}`)),
+    },
+    {
+      name: 'a conditional access policy deleted',
+      action: 'ca_policy.deleted',
+      ok: 204,
+      prepare: withPolicy,
+      run: () => admin.json(`/api/v1/conditional-access/policies/${policy}`, 'DELETE'),
+    },
+    {
+      name: 'a new named location',
+      action: 'named_location.created',
+      ok: 201,
+      run: () => admin.post('/api/v1/conditional-access/named-locations', locationBody('Sweep place made')),
+    },
+    {
+      name: 'a named location changed',
+      action: 'named_location.updated',
+      ok: 200,
+      prepare: withLocation,
+      run: () =>
+        admin.json(`/api/v1/conditional-access/named-locations/${location}`, 'PUT', locationBody(`Moved ${location}`)),
+    },
+    {
+      name: 'a named location deleted',
+      action: 'named_location.deleted',
+      ok: 204,
+      prepare: withLocation,
+      run: () => admin.json(`/api/v1/conditional-access/named-locations/${location}`, 'DELETE'),
+    },
+  ];
+};
+
+describe('with the audit log refusing rows, an audited command changes nothing', () => {
+  it.each([...commands(), ...accessCommands(), ...accessPolicyCommands()].map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, command) => {
+      await command.prepare?.();
+      const before = await tables();
+      const allow = await refuseAudit(t.server.db);
+      let refused;
+      try {
+        refused = await command.run();
+      } finally {
+        await allow();
+      }
+      expect(refused.status, JSON.stringify(refused.body)).toBe(500);
+      expect(await tables()).toEqual(before);
+
+      const done = await command.run();
+      expect(done.status, JSON.stringify(done.body)).toBe(command.ok);
+      const audit = (await tables()).audit.slice(before.audit.length).map((row) => row.action);
+      expect(audit).toEqual([command.action]);
+    },
+  );
 });

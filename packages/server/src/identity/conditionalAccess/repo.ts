@@ -65,6 +65,11 @@ function entryOf(row: SigninLogTable): SignInLogEntry {
 export class ConditionalAccessRepo {
   constructor(private readonly db: Db) {}
 
+  /** The same repository on `db` (a caller's transaction): its writes commit with the caller's. */
+  on(db: Db): ConditionalAccessRepo {
+    return db === this.db ? this : new ConditionalAccessRepo(db);
+  }
+
   async policies(tenantId: string): Promise<CaPolicy[]> {
     const rows = await this.db
       .selectFrom('ca_policies')

@@ -160,10 +160,10 @@ export class ConditionalAccessService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.repo.insertPolicy(row);
-    const policy = policyOf(row);
-    await this.audited(principal, 'ca_policy.created', 'ca_policy', policy.id, null, input);
-    return policy;
+    await this.changed(principal, 'ca_policy.created', 'ca_policy', row.id, null, input, (repo) =>
+      repo.insertPolicy(row),
+    );
+    return policyOf(row);
   }
 
   async updatePolicy(principal: Principal, id: string, input: CaPolicyInput): Promise<CaPolicy> {
@@ -173,20 +173,36 @@ export class ConditionalAccessService {
     const before = await this.d.repo.findPolicy(principal.tenantId, id);
     if (!before) throw errors.notFound('Conditional access policy');
     const changes = { name: input.name, state: input.state, body: bodyOf(input), updated_at: iso(this.d.clock.now()) };
-    if (!(await this.d.repo.updatePolicy(principal.tenantId, id, changes))) {
-      throw errors.notFound('Conditional access policy');
-    }
-    await this.audited(principal, 'ca_policy.updated', 'ca_policy', id, inputOf(policyOf(before)), input);
+    await this.changed(
+      principal,
+      'ca_policy.updated',
+      'ca_policy',
+      id,
+      inputOf(policyOf(before)),
+      input,
+      async (repo) => {
+        if (!(await repo.updatePolicy(principal.tenantId, id, changes)))
+          throw errors.notFound('Conditional access policy');
+      },
+    );
     return policyOf({ ...before, ...changes });
   }
 
   async deletePolicy(principal: Principal, id: string): Promise<void> {
     this.assertMayManage(principal);
     const before = await this.d.repo.findPolicy(principal.tenantId, id);
-    if (!before || !(await this.d.repo.removePolicy(principal.tenantId, id))) {
-      throw errors.notFound('Conditional access policy');
-    }
-    await this.audited(principal, 'ca_policy.deleted', 'ca_policy', id, inputOf(policyOf(before)), null);
+    if (!before) throw errors.notFound('Conditional access policy');
+    await this.changed(
+      principal,
+      'ca_policy.deleted',
+      'ca_policy',
+      id,
+      inputOf(policyOf(before)),
+      null,
+      async (repo) => {
+        if (!(await repo.removePolicy(principal.tenantId, id))) throw errors.notFound('Conditional access policy');
+      },
+    );
   }
 
   // Named locations
@@ -211,8 +227,9 @@ export class ConditionalAccessService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.repo.insertLocation(row);
-    await this.audited(principal, 'named_location.created', 'named_location', row.id, null, input);
+    await this.changed(principal, 'named_location.created', 'named_location', row.id, null, input, (repo) =>
+      repo.insertLocation(row),
+    );
     return locationOf(row);
   }
 
@@ -220,11 +237,19 @@ export class ConditionalAccessService {
     this.assertMayManage(principal);
     const before = await this.d.repo.findLocation(principal.tenantId, id);
     const at = iso(this.d.clock.now());
-    if (!before || !(await this.d.repo.updateLocation(principal.tenantId, id, input, at))) {
-      throw errors.notFound('Named location');
-    }
+    if (!before) throw errors.notFound('Named location');
     const { name, ranges, trusted } = locationOf(before);
-    await this.audited(principal, 'named_location.updated', 'named_location', id, { name, ranges, trusted }, input);
+    await this.changed(
+      principal,
+      'named_location.updated',
+      'named_location',
+      id,
+      { name, ranges, trusted },
+      input,
+      async (repo) => {
+        if (!(await repo.updateLocation(principal.tenantId, id, input, at))) throw errors.notFound('Named location');
+      },
+    );
     return { ...locationOf(before), ...input, updatedAt: at };
   }
 
@@ -244,9 +269,18 @@ export class ConditionalAccessService {
         `The named location is used by ${users.map((p) => `“${p.name}”`).join(', ')}. Remove it from those policies first.`,
       );
     }
-    if (!(await this.d.repo.removeLocation(principal.tenantId, id))) throw errors.notFound('Named location');
     const { name, ranges, trusted } = locationOf(before);
-    await this.audited(principal, 'named_location.deleted', 'named_location', id, { name, ranges, trusted }, null);
+    await this.changed(
+      principal,
+      'named_location.deleted',
+      'named_location',
+      id,
+      { name, ranges, trusted },
+      null,
+      async (repo) => {
+        if (!(await repo.removeLocation(principal.tenantId, id))) throw errors.notFound('Named location');
+      },
+    );
   }
 
   // What if and the log
@@ -453,22 +487,30 @@ export class ConditionalAccessService {
     }
   }
 
-  private async audited(
+  /**
+   * Runs `work` on the repository bound to one transaction and audits it there: the change and
+   * its record commit together or not at all (`AuditLog.together`).
+   */
+  private async changed(
     principal: Principal,
     action: AuditEntry['action'],
     type: 'ca_policy' | 'named_location',
     id: string,
     before: unknown,
     after: unknown,
+    work: (repo: ConditionalAccessRepo) => Promise<void>,
   ): Promise<void> {
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action,
-      target: { type, id },
-      ip: principal.ip,
-      data: { before, after },
-    });
+    await this.d.audit.together(
+      (db) => work(this.d.repo.on(db)),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action,
+        target: { type, id },
+        ip: principal.ip,
+        data: { before, after },
+      }),
+    );
   }
 }
 
