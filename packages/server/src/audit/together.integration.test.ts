@@ -36,6 +36,9 @@ async function tables() {
     groups: await db.selectFrom('rbac_groups').selectAll().orderBy('id').execute(),
     caPolicies: await db.selectFrom('ca_policies').selectAll().orderBy('id').execute(),
     locations: await db.selectFrom('named_locations').selectAll().orderBy('id').execute(),
+    providers: await db.selectFrom('identity_providers').selectAll().orderBy('id').execute(),
+    domains: await db.selectFrom('tenant_domains').selectAll().orderBy('tenant_id').orderBy('domain').execute(),
+    compliance: await db.selectFrom('compliance_policies').selectAll().orderBy('id').execute(),
     members: await db.selectFrom('rbac_group_members').selectAll().orderBy('group_id').orderBy('member_id').execute(),
     roles: await db.selectFrom('rbac_roles').selectAll().orderBy('id').execute(),
     assignments: await db.selectFrom('rbac_assignments').selectAll().orderBy('id').execute(),
@@ -313,26 +316,117 @@ const accessPolicyCommands = (): Command[] => {
   ];
 };
 
-describe('with the audit log refusing rows, an audited command changes nothing', () => {
-  it.each([...commands(), ...accessCommands(), ...accessPolicyCommands()].map((c) => [c.name, c] as const))(
-    '%s',
-    async (_name, command) => {
-      await command.prepare?.();
-      const before = await tables();
-      const allow = await refuseAudit(t.server.db);
-      let refused;
-      try {
-        refused = await command.run();
-      } finally {
-        await allow();
-      }
-      expect(refused.status, JSON.stringify(refused.body)).toBe(500);
-      expect(await tables()).toEqual(before);
-
-      const done = await command.run();
-      expect(done.status, JSON.stringify(done.body)).toBe(command.ok);
-      const audit = (await tables()).audit.slice(before.audit.length).map((row) => row.action);
-      expect(audit).toEqual([command.action]);
+/** Identity providers, domains and compliance policies: how people sign in, which names are the organization's, what a device must be. */
+const organizationCommands = (): Command[] => {
+  let provider = '';
+  let domain = '';
+  let compliance = '';
+  // Disabled: it sends nobody anywhere while the sweep runs.
+  const providerBody = (name: string) => ({
+    name,
+    issuer: 'https://idp.sweep.invalid',
+    clientId: 'remote-help',
+    domains: ['contoso.example'],
+    enabled: false,
+  });
+  const complianceBody = (name: string) => ({
+    name,
+    rules: [{ type: 'firewall' }],
+    assignment: { kind: 'allDevices' },
+  });
+  return [
+    {
+      name: 'a new identity provider',
+      action: 'identity_provider.created',
+      ok: 201,
+      run: () => admin.post('/api/v1/identity-providers', providerBody('Sweep provider made')),
     },
-  );
+    {
+      name: 'an identity provider changed',
+      action: 'identity_provider.updated',
+      ok: 200,
+      prepare: async () => {
+        provider = await make('/api/v1/identity-providers', providerBody(`Sweep provider ${++made}`), 'provider');
+      },
+      run: () => admin.json(`/api/v1/identity-providers/${provider}`, 'PUT', providerBody(`Changed ${provider}`)),
+    },
+    {
+      name: 'an identity provider deleted',
+      action: 'identity_provider.deleted',
+      ok: 204,
+      prepare: async () => {
+        provider = await make('/api/v1/identity-providers', providerBody(`Sweep provider ${++made}`), 'provider');
+      },
+      run: () => admin.json(`/api/v1/identity-providers/${provider}`, 'DELETE'),
+    },
+    {
+      name: 'a new domain',
+      action: 'domain.added',
+      ok: 201,
+      prepare: async () => {
+        domain = `sweep-${++made}.example`;
+      },
+      run: () => admin.post('/api/v1/domains', { domain }),
+    },
+    {
+      name: 'a domain removed',
+      action: 'domain.removed',
+      ok: 204,
+      prepare: async () => {
+        domain = `sweep-${++made}.example`;
+        expect((await admin.post('/api/v1/domains', { domain })).status).toBe(201);
+      },
+      run: () => admin.json(`/api/v1/domains/${domain}`, 'DELETE'),
+    },
+    {
+      name: 'a new compliance policy',
+      action: 'compliance_policy.created',
+      ok: 201,
+      run: () => admin.post('/api/v1/compliance-policies', complianceBody('Sweep compliance made')),
+    },
+    {
+      name: 'a compliance policy changed',
+      action: 'compliance_policy.updated',
+      ok: 200,
+      prepare: async () => {
+        compliance = await make('/api/v1/compliance-policies', complianceBody(`Sweep compliance ${++made}`), 'policy');
+      },
+      run: () =>
+        admin.json(`/api/v1/compliance-policies/${compliance}`, 'PUT', complianceBody(`Changed ${compliance}`)),
+    },
+    {
+      name: 'a compliance policy deleted',
+      action: 'compliance_policy.deleted',
+      ok: 204,
+      prepare: async () => {
+        compliance = await make('/api/v1/compliance-policies', complianceBody(`Sweep compliance ${++made}`), 'policy');
+      },
+      run: () => admin.json(`/api/v1/compliance-policies/${compliance}`, 'DELETE'),
+    },
+  ];
+};
+
+describe('with the audit log refusing rows, an audited command changes nothing', () => {
+  it.each(
+    [...commands(), ...accessCommands(), ...accessPolicyCommands(), ...organizationCommands()].map(
+      (c) => [c.name, c] as const,
+    ),
+  )('%s', async (_name, command) => {
+    await command.prepare?.();
+    const before = await tables();
+    const allow = await refuseAudit(t.server.db);
+    let refused;
+    try {
+      refused = await command.run();
+    } finally {
+      await allow();
+    }
+    expect(refused.status, JSON.stringify(refused.body)).toBe(500);
+    expect(await tables()).toEqual(before);
+
+    const done = await command.run();
+    expect(done.status, JSON.stringify(done.body)).toBe(command.ok);
+    const audit = (await tables()).audit.slice(before.audit.length).map((row) => row.action);
+    expect(audit).toEqual([command.action]);
+  });
 });

@@ -29,6 +29,11 @@ export function policyOf(row: CompliancePolicyRow): CompliancePolicy {
 export class ComplianceRepo {
   constructor(private readonly db: Db) {}
 
+  /** The same repository on `db` (a caller's transaction): its writes commit with the caller's. */
+  on(db: Db): ComplianceRepo {
+    return db === this.db ? this : new ComplianceRepo(db);
+  }
+
   async list(tenantId: string, limit = 200): Promise<CompliancePolicyRow[]> {
     return this.db
       .selectFrom('compliance_policies')

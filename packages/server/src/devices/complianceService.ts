@@ -66,9 +66,8 @@ export class ComplianceService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.repo.insert(row);
     const policy = policyOf(row);
-    await this.audited(principal, 'compliance_policy.created', policy.id, null, input);
+    await this.changed(principal, 'compliance_policy.created', policy.id, null, input, (repo) => repo.insert(row));
     await this.reevaluateTenant(principal.tenantId);
     return policy;
   }
@@ -84,9 +83,10 @@ export class ComplianceService {
       assignment: JSON.stringify(input.assignment),
       updated_at: iso(this.d.clock.now()),
     };
-    if (!(await this.d.repo.update(principal.tenantId, id, changes))) throw errors.notFound('Compliance policy');
     const { name, rules, assignment } = policyOf(before);
-    await this.audited(principal, 'compliance_policy.updated', id, { name, rules, assignment }, input);
+    await this.changed(principal, 'compliance_policy.updated', id, { name, rules, assignment }, input, async (repo) => {
+      if (!(await repo.update(principal.tenantId, id, changes))) throw errors.notFound('Compliance policy');
+    });
     await this.reevaluateTenant(principal.tenantId);
     return policyOf({ ...before, ...changes });
   }
@@ -94,9 +94,11 @@ export class ComplianceService {
   async remove(principal: Principal, id: string): Promise<void> {
     this.assertMayManage(principal);
     const before = await this.d.repo.find(principal.tenantId, id);
-    if (!before || !(await this.d.repo.remove(principal.tenantId, id))) throw errors.notFound('Compliance policy');
+    if (!before) throw errors.notFound('Compliance policy');
     const { name, rules, assignment } = policyOf(before);
-    await this.audited(principal, 'compliance_policy.deleted', id, { name, rules, assignment }, null);
+    await this.changed(principal, 'compliance_policy.deleted', id, { name, rules, assignment }, null, async (repo) => {
+      if (!(await repo.remove(principal.tenantId, id))) throw errors.notFound('Compliance policy');
+    });
     await this.reevaluateTenant(principal.tenantId);
   }
 
@@ -172,21 +174,29 @@ export class ComplianceService {
     return (id) => inGroup.has(id);
   }
 
-  private async audited(
+  /**
+   * Runs `work` on the repository bound to one transaction and audits it there: the change and
+   * its record commit together or not at all (`AuditLog.together`).
+   */
+  private async changed(
     principal: Principal,
     action: AuditEntry['action'],
     id: string,
     before: CompliancePolicyInput | null,
     after: CompliancePolicyInput | null,
+    work: (repo: ComplianceRepo) => Promise<void>,
   ): Promise<void> {
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action,
-      target: { type: 'compliance_policy', id },
-      ip: principal.ip,
-      data: { before, after },
-    });
+    await this.d.audit.together(
+      (db) => work(this.d.repo.on(db)),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action,
+        target: { type: 'compliance_policy', id },
+        ip: principal.ip,
+        data: { before, after },
+      }),
+    );
   }
 
   /** Evaluates one device now against its tenant's policies and stores the result on its row. */

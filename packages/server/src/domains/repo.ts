@@ -17,6 +17,11 @@ export const isUniqueViolation = (error: unknown): boolean =>
 export class DomainsRepo {
   constructor(private readonly db: Db) {}
 
+  /** The same repository on `db` (a caller's transaction): its writes commit with the caller's. */
+  on(db: Db): DomainsRepo {
+    return db === this.db ? this : new DomainsRepo(db);
+  }
+
   list(tenantId: string): Promise<DomainRow[]> {
     return this.db
       .selectFrom('tenant_domains')

@@ -69,15 +69,31 @@ export class DomainService {
     return view;
   }
 
-  private audit(principal: Principal, action: AuditEntry['action'], domain: string, data: Record<string, unknown>) {
-    return this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action,
-      target: { type: 'domain', id: domain },
-      ip: principal.ip,
-      data,
-    });
+  /**
+   * Runs `work` on the repository bound to one transaction and audits it there when it returns
+   * true (`AuditLog.together`): the change and its record commit together or not at all.
+   */
+  private changed(
+    principal: Principal,
+    action: AuditEntry['action'],
+    domain: string,
+    data: Record<string, unknown>,
+    work: (repo: DomainsRepo) => Promise<boolean>,
+  ): Promise<boolean> {
+    return this.d.audit.together(
+      (db) => work(this.d.repo.on(db)),
+      (done) =>
+        done
+          ? {
+              tenantId: principal.tenantId,
+              actor: { type: 'user', id: principal.userId },
+              action,
+              target: { type: 'domain', id: domain },
+              ip: principal.ip,
+              data,
+            }
+          : null,
+    );
   }
 
   async list(principal: Principal): Promise<TenantDomain[]> {
@@ -91,15 +107,22 @@ export class DomainService {
     if (await this.d.repo.verifiedElsewhere(principal.tenantId, domain)) throw taken(domain);
     const value = `${DOMAIN_TXT_VALUE_PREFIX}${randomBytes(24).toString('base64url')}`;
     try {
-      await this.d.repo.insertPending(principal.tenantId, domain, value, iso(this.d.clock.now()));
+      await this.changed(
+        principal,
+        'domain.added',
+        domain,
+        { txtRecord: { name: txtName(domain), value } },
+        async (repo) => {
+          await repo.insertPending(principal.tenantId, domain, value, iso(this.d.clock.now()));
+          return true;
+        },
+      );
     } catch (error) {
       if (isUniqueViolation(error))
         throw new AppError('conflict', `${domain} is already one of your organization’s domains.`, { domain });
       throw error;
     }
-    const view = await this.one(principal.tenantId, domain);
-    await this.audit(principal, 'domain.added', domain, { txtRecord: view.txtRecord });
-    return view;
+    return this.one(principal.tenantId, domain);
   }
 
   /** Looks the TXT record up now; verified when one of the values is the domain's. Refusals change nothing. */
@@ -121,14 +144,18 @@ export class DomainService {
       );
     }
     try {
-      if (!(await this.d.repo.markVerified(principal.tenantId, domain, iso(this.d.clock.now()))))
-        return this.one(principal.tenantId, domain);
+      await this.changed(
+        principal,
+        'domain.verified',
+        domain,
+        { proof: 'dns', txtRecord: { name, value: expected } },
+        (repo) => repo.markVerified(principal.tenantId, domain, iso(this.d.clock.now())),
+      );
     } catch (error) {
       // Another organization verified it between our check and this write.
       if (isUniqueViolation(error)) throw taken(domain);
       throw error;
     }
-    await this.audit(principal, 'domain.verified', domain, { proof: 'dns', txtRecord: { name, value: expected } });
     return this.one(principal.tenantId, domain);
   }
 
@@ -146,7 +173,9 @@ export class DomainService {
         identityProviders: before.identityProviders,
       });
     }
-    await this.d.repo.delete(principal.tenantId, domain);
-    await this.audit(principal, 'domain.removed', domain, { before });
+    await this.changed(principal, 'domain.removed', domain, { before }, async (repo) => {
+      await repo.delete(principal.tenantId, domain);
+      return true;
+    });
   }
 }

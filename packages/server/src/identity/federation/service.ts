@@ -147,14 +147,16 @@ export class FederationService {
     }
   }
 
-  private audit(
+  /** Runs `work` and its audit record in one transaction (`AuditLog.together`): both commit or neither. */
+  private async changed(
     principal: Principal,
     action: 'created' | 'updated' | 'deleted',
     id: string,
     before: unknown,
     after: unknown,
-  ) {
-    return this.d.audit.record({
+    work: (db: Db) => Promise<unknown>,
+  ): Promise<void> {
+    await this.d.audit.together(work, () => ({
       tenantId: principal.tenantId,
       actor: { type: 'user', id: principal.userId },
       action: `identity_provider.${action}`,
@@ -162,7 +164,7 @@ export class FederationService {
       ip: principal.ip,
       // The view never holds the secret; whether one is stored is enough to follow a change.
       data: { before, after },
-    });
+    }));
   }
 
   async create(principal: Principal, body: Input): Promise<IdentityProvider> {
@@ -184,9 +186,10 @@ export class FederationService {
       created_at: now,
       updated_at: now,
     };
-    await this.d.db.insertInto('identity_providers').values(row).execute();
     const after = view(row);
-    await this.audit(principal, 'created', row.id, null, after);
+    await this.changed(principal, 'created', row.id, null, after, (db) =>
+      db.insertInto('identity_providers').values(row).execute(),
+    );
     return after;
   }
 
@@ -212,15 +215,9 @@ export class FederationService {
       enabled: body.enabled ? 1 : 0,
       updated_at: iso(this.d.clock.now()),
     };
-    await this.d.db
-      .updateTable('identity_providers')
-      .set(changes)
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', id)
-      .execute();
     const before = view(old);
     const after = view({ ...old, ...changes });
-    await this.audit(
+    await this.changed(
       principal,
       'updated',
       id,
@@ -230,18 +227,22 @@ export class FederationService {
         // A new secret is recorded as changed, never as its value.
         secretChanged: body.clientSecret !== undefined,
       },
+      (db) =>
+        db
+          .updateTable('identity_providers')
+          .set(changes)
+          .where('tenant_id', '=', principal.tenantId)
+          .where('id', '=', id)
+          .execute(),
     );
     return after;
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
     const old = await this.row(principal.tenantId, id);
-    await this.d.db
-      .deleteFrom('identity_providers')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', id)
-      .execute();
-    await this.audit(principal, 'deleted', id, view(old), null);
+    await this.changed(principal, 'deleted', id, view(old), null, (db) =>
+      db.deleteFrom('identity_providers').where('tenant_id', '=', principal.tenantId).where('id', '=', id).execute(),
+    );
   }
 
   // Sign-in side ------------------------------------------------------------------------
