@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
-import { Client, startTestServer } from '../test/harness.js';
+import { Client, DEMO_PASSWORD, startTestServer } from '../test/harness.js';
 import { testPicture } from '../test/pictures.js';
 import { refuseAudit } from '../test/refuseAudit.js';
 
@@ -32,6 +32,8 @@ async function tables() {
   return {
     tenants: await db.selectFrom('tenants').selectAll().orderBy('id').execute(),
     users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
+    // Who is signed in (not when each was last seen: every request moves that).
+    signIns: await db.selectFrom('auth_sessions').select(['id', 'user_id']).orderBy('id').execute(),
     tokens: await db.selectFrom('enrollment_tokens').selectAll().orderBy('id').execute(),
     groups: await db.selectFrom('rbac_groups').selectAll().orderBy('id').execute(),
     caPolicies: await db.selectFrom('ca_policies').selectAll().orderBy('id').execute(),
@@ -406,11 +408,65 @@ const organizationCommands = (): Command[] => {
   ];
 };
 
+/** The directory (`users/directory`): people added, changed, disabled, given a new password. */
+const directoryCommands = (): Command[] => {
+  let person = '';
+  /** A new person of the organization, signed in (so that disabling them has sign-ins to end). */
+  const withPerson = async () => {
+    const email = `sweep-${++made}@contoso.example`;
+    person = await make(
+      '/api/v1/users',
+      { email, displayName: `Sweep ${made}`, password: DEMO_PASSWORD, groups: [] },
+      'user',
+    );
+    await new Client(t.url).signIn(email);
+  };
+  return [
+    {
+      name: 'a new person',
+      action: 'user.created',
+      ok: 201,
+      run: () =>
+        admin.post('/api/v1/users', {
+          email: 'sweep-made@contoso.example',
+          displayName: 'Sweep Made',
+          password: DEMO_PASSWORD,
+          groups: [],
+        }),
+    },
+    {
+      name: 'a person changed',
+      action: 'user.updated',
+      ok: 200,
+      prepare: withPerson,
+      run: () => admin.json(`/api/v1/users/${person}`, 'PATCH', { jobTitle: 'Swept' }),
+    },
+    {
+      name: 'a person disabled (and signed out)',
+      action: 'user.disabled',
+      ok: 200,
+      prepare: withPerson,
+      run: () => admin.json(`/api/v1/users/${person}`, 'PATCH', { disabled: true }),
+    },
+    {
+      name: 'a person’s password reset (and signed out)',
+      action: 'user.password_reset',
+      ok: 200,
+      prepare: withPerson,
+      run: () => admin.post(`/api/v1/users/${person}/password`, {}),
+    },
+  ];
+};
+
 describe('with the audit log refusing rows, an audited command changes nothing', () => {
   it.each(
-    [...commands(), ...accessCommands(), ...accessPolicyCommands(), ...organizationCommands()].map(
-      (c) => [c.name, c] as const,
-    ),
+    [
+      ...commands(),
+      ...accessCommands(),
+      ...accessPolicyCommands(),
+      ...organizationCommands(),
+      ...directoryCommands(),
+    ].map((c) => [c.name, c] as const),
   )('%s', async (_name, command) => {
     await command.prepare?.();
     const before = await tables();

@@ -14,6 +14,7 @@ import type { Permission } from '@remote-help/protocol';
 import { AppError } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { compareVersions, parseVersion } from '../devices/compliance.js';
+import type { Db } from '../db/client.js';
 import type { Grant, RbacRepo, ScopeGroup } from './repo.js';
 import { rolePermissions, withImplied } from './permissions.js';
 
@@ -66,6 +67,12 @@ export function storedRuleMatches(ruleJson: string | null, inventoryJson: string
 
 export class AccessPolicy {
   constructor(private readonly repo: RbacRepo) {}
+
+  /** The same policy reading through `db` (a caller's transaction, which may hold changes not yet committed). */
+  on(db: Db): AccessPolicy {
+    const repo = this.repo.on(db);
+    return repo === this.repo ? this : new AccessPolicy(repo);
+  }
 
   /** The permissions a user has now (one query). */
   async effectivePermissions(tenantId: string, userId: string): Promise<Permission[]> {

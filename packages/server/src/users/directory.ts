@@ -71,10 +71,16 @@ export class Directory {
     if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
   }
 
-  private async present(tenantId: string, rows: readonly PublicUserRow[]): Promise<DirectoryUserView[]> {
+  /** People as the directory shows them, read through `db` (a transaction that just changed them, or the database). */
+  private async present(
+    tenantId: string,
+    rows: readonly PublicUserRow[],
+    db: Db = this.d.db,
+  ): Promise<DirectoryUserView[]> {
     const ids = rows.map((r) => r.id);
+    const access = this.d.access.on(db);
     const memberships = ids.length
-      ? await this.d.db
+      ? await db
           .selectFrom('rbac_group_members as m')
           .innerJoin('rbac_groups as g', 'g.id', 'm.group_id')
           .select(['m.member_id', 'm.group_id'])
@@ -94,15 +100,15 @@ export class Directory {
         disabled: r.disabled === 1,
         photoUrl: r.photo_mime ? photoUrlOf(r.id, r.updated_at) : null,
         groups: memberships.filter((m) => m.member_id === r.id).map((m) => m.group_id),
-        permissions: await this.d.access.effectivePermissions(tenantId, r.id),
+        permissions: await access.effectivePermissions(tenantId, r.id),
         createdAt: r.created_at,
         updatedAt: r.updated_at,
       })),
     );
   }
 
-  private async row(tenantId: string, id: string): Promise<PublicUserRow> {
-    const row = await this.d.db
+  private async row(tenantId: string, id: string, db: Db = this.d.db): Promise<PublicUserRow> {
+    const row = await db
       .selectFrom('users')
       .select(PUBLIC_USER_COLUMNS)
       .where('tenant_id', '=', tenantId)
@@ -153,7 +159,11 @@ export class Directory {
 
   async get(principal: Principal, id: string): Promise<DirectoryUserView> {
     this.require(principal);
-    const [view] = await this.present(principal.tenantId, [await this.row(principal.tenantId, id)]);
+    return this.view(principal.tenantId, id);
+  }
+
+  private async view(tenantId: string, id: string, db: Db = this.d.db): Promise<DirectoryUserView> {
+    const [view] = await this.present(tenantId, [await this.row(tenantId, id, db)], db);
     if (!view) throw errors.notFound('User');
     return view;
   }
@@ -168,15 +178,26 @@ export class Directory {
     return unique;
   }
 
-  private audit(principal: Principal, action: AuditEntry['action'], id: string, before: unknown, after: unknown) {
-    return this.d.audit.record({
+  /**
+   * Runs `work` in one transaction and audits it there, with `before` and what `after` makes of
+   * its result: the change and its record commit together or not at all (`AuditLog.together`).
+   */
+  private changed<T>(
+    principal: Principal,
+    action: AuditEntry['action'],
+    id: string,
+    before: unknown,
+    work: (db: Db) => Promise<T>,
+    after: (result: T) => unknown = (result) => result,
+  ): Promise<T> {
+    return this.d.audit.together(work, (result) => ({
       tenantId: principal.tenantId,
       actor: { type: 'user', id: principal.userId },
       action,
       target: { type: 'user', id },
       ip: principal.ip,
-      data: { before, after },
-    });
+      data: { before, after: after(result) },
+    }));
   }
 
   /** The sign-in name must be in one of the tenant's verified domains (as a UPN in Entra ID). */
@@ -206,32 +227,35 @@ export class Directory {
     if (taken) throw new AppError('conflict', 'A user with this email already exists.');
     const now = iso(this.d.clock.now());
     const id = newId();
-    await this.d.db
-      .insertInto('users')
-      .values({
-        id,
-        tenant_id: principal.tenantId,
-        email: body.email,
-        display_name: body.displayName,
-        job_title: body.jobTitle,
-        company: body.company,
-        photo_mime: null,
-        photo: null,
-        password_hash: await hashPassword(body.password ?? generatedPassword ?? ''),
-        roles: '[]',
-        disabled: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute()
-      .catch((error: unknown) => {
-        if (/UNIQUE|duplicate key/i.test((error as Error).message))
-          throw new AppError('conflict', 'A user with this email already exists.');
-        throw error;
-      });
-    if (groups.length) await this.d.rbac.setGroupsOf(principal.tenantId, id, groups);
-    const view = await this.get(principal, id);
-    await this.audit(principal, 'user.created', id, null, view);
+    // Hashed before the transaction opens: it takes a while, and holds nothing meanwhile.
+    const passwordHash = await hashPassword(body.password ?? generatedPassword ?? '');
+    const view = await this.changed(principal, 'user.created', id, null, async (db) => {
+      await db
+        .insertInto('users')
+        .values({
+          id,
+          tenant_id: principal.tenantId,
+          email: body.email,
+          display_name: body.displayName,
+          job_title: body.jobTitle,
+          company: body.company,
+          photo_mime: null,
+          photo: null,
+          password_hash: passwordHash,
+          roles: '[]',
+          disabled: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute()
+        .catch((error: unknown) => {
+          if (/UNIQUE|duplicate key/i.test((error as Error).message))
+            throw new AppError('conflict', 'A user with this email already exists.');
+          throw error;
+        });
+      if (groups.length) await this.d.rbac.on(db).setGroupsOf(principal.tenantId, id, groups);
+      return this.view(principal.tenantId, id, db);
+    });
     return { user: view, generatedPassword };
   }
 
@@ -247,31 +271,29 @@ export class Directory {
     if (body.jobTitle !== undefined) changes.job_title = body.jobTitle;
     if (body.company !== undefined) changes.company = body.company;
     if (body.disabled !== undefined) changes.disabled = body.disabled ? 1 : 0;
-    await this.d.db
-      .updateTable('users')
-      .set(changes)
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', id)
-      .execute();
-    if (groups) await this.rememberGroups(principal.tenantId, id, groups);
-    if (body.disabled === true && !before.disabled) {
-      await this.endSignIns(id);
-      await this.d.endSessionsOf(principal.tenantId, id, principal);
-    }
-    const after = await this.get(principal, id);
-    await this.audit(
+    const disabling = body.disabled === true && !before.disabled;
+    const after = await this.changed(
       principal,
       body.disabled === undefined ? 'user.updated' : body.disabled ? 'user.disabled' : 'user.enabled',
       id,
       before,
-      after,
+      async (db) => {
+        await db
+          .updateTable('users')
+          .set(changes)
+          .where('tenant_id', '=', principal.tenantId)
+          .where('id', '=', id)
+          .execute();
+        // User-group memberships only: a user is never in a device group.
+        if (groups) await this.d.rbac.on(db).setGroupsOf(principal.tenantId, id, groups);
+        // Disabled and signed out in one step: no sign-in outlives the recorded change.
+        if (disabling) await endSignInsOf(db, id);
+        return this.view(principal.tenantId, id, db);
+      },
     );
+    // Sessions end through the session service (each with its own record and announcement).
+    if (disabling) await this.d.endSessionsOf(principal.tenantId, id, principal);
     return after;
-  }
-
-  /** Replaces the person's user-group memberships (device groups are untouched: a user is never in one). */
-  private async rememberGroups(tenantId: string, id: string, groups: readonly string[]): Promise<void> {
-    await this.d.rbac.setGroupsOf(tenantId, id, groups);
   }
 
   /**
@@ -288,26 +310,28 @@ export class Directory {
     await this.row(principal.tenantId, id);
     if (password !== undefined) assertPasswordAllowed(password);
     const generatedPassword = password === undefined ? generatePassword() : null;
-    await this.d.db
-      .updateTable('users')
-      .set({
-        password_hash: await hashPassword(password ?? generatedPassword ?? ''),
-        must_change_password: requireChange ? 1 : 0,
-        updated_at: iso(this.d.clock.now()),
-      })
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', id)
-      .execute();
-    if (id !== principal.userId) await this.endSignIns(id);
-    await this.audit(principal, 'user.password_reset', id, null, {
-      generated: generatedPassword !== null,
-      requireChange,
-    });
+    const passwordHash = await hashPassword(password ?? generatedPassword ?? '');
+    await this.changed(
+      principal,
+      'user.password_reset',
+      id,
+      null,
+      async (db) => {
+        await db
+          .updateTable('users')
+          .set({
+            password_hash: passwordHash,
+            must_change_password: requireChange ? 1 : 0,
+            updated_at: iso(this.d.clock.now()),
+          })
+          .where('tenant_id', '=', principal.tenantId)
+          .where('id', '=', id)
+          .execute();
+        // Browser sessions, and the embedded provider's sessions and tokens (the Remote Help app's too).
+        if (id !== principal.userId) await endSignInsOf(db, id);
+      },
+      () => ({ generated: generatedPassword !== null, requireChange }),
+    );
     return { generatedPassword };
-  }
-
-  /** Browser sessions, and the embedded provider's sessions and tokens (the Remote Help app's too). */
-  private async endSignIns(userId: string): Promise<void> {
-    await endSignInsOf(this.d.db, userId);
   }
 }
