@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, startTestServer } from '../test/harness.js';
+import { exportJWK, generateKeyPair } from 'jose';
 import { testPicture } from '../test/pictures.js';
+import { TEST_INVENTORY } from '../test/testDevice.js';
 import { refuseAudit } from '../test/refuseAudit.js';
 
 let t: TestServer;
@@ -15,6 +17,7 @@ let admin: Client;
 let helper: Client;
 let picture: string;
 let helperId: string;
+let contosoId: string;
 
 beforeAll(async () => {
   t = await startTestServer({});
@@ -23,6 +26,9 @@ beforeAll(async () => {
   await Promise.all([admin.signIn('admin@contoso.example'), helper.signIn('helper@contoso.example')]);
   picture = Buffer.from(await testPicture('png', 64, 64)).toString('base64');
   helperId = ((await helper.json('/api/v1/me')).body.user as { id: string }).id;
+  contosoId = (
+    await t.server.db.selectFrom('users').select('tenant_id').where('id', '=', helperId).executeTakeFirstOrThrow()
+  ).tenant_id;
 });
 afterAll(async () => t?.stop());
 
@@ -41,6 +47,9 @@ async function tables() {
     providers: await db.selectFrom('identity_providers').selectAll().orderBy('id').execute(),
     domains: await db.selectFrom('tenant_domains').selectAll().orderBy('tenant_id').orderBy('domain').execute(),
     compliance: await db.selectFrom('compliance_policies').selectAll().orderBy('id').execute(),
+    devices: await db.selectFrom('devices').select(['id', 'tenant_id', 'revoked_at']).orderBy('id').execute(),
+    mfa: await db.selectFrom('user_mfa').selectAll().orderBy('user_id').execute(),
+    passkeys: await db.selectFrom('user_passkeys').selectAll().orderBy('id').execute(),
     members: await db.selectFrom('rbac_group_members').selectAll().orderBy('group_id').orderBy('member_id').execute(),
     roles: await db.selectFrom('rbac_roles').selectAll().orderBy('id').execute(),
     assignments: await db.selectFrom('rbac_assignments').selectAll().orderBy('id').execute(),
@@ -458,6 +467,124 @@ const directoryCommands = (): Command[] => {
   ];
 };
 
+/** One's own sign-ins and password, and an administrator's hand on someone's sign-in methods. */
+const signInCommands = (): Command[] => {
+  let person = '';
+  let email = '';
+  let own: Client;
+  const withPerson = async () => {
+    email = `sweep-${++made}@contoso.example`;
+    person = await make(
+      '/api/v1/users',
+      { email, displayName: `Sweep ${made}`, password: DEMO_PASSWORD, groups: [] },
+      'user',
+    );
+    own = new Client(t.url);
+    await own.signIn(email);
+    // A second browser of theirs, for the sign-outs to end.
+    await new Client(t.url).signIn(email);
+  };
+  return [
+    {
+      name: 'one’s own password (other browsers signed out)',
+      action: 'user.password_changed',
+      ok: 204,
+      prepare: withPerson,
+      run: () =>
+        own.post('/api/v1/me/password', {
+          currentPassword: DEMO_PASSWORD,
+          newPassword: 'violet tractor under the bridge',
+        }),
+    },
+    {
+      name: 'signing out everywhere else',
+      action: 'user.signed_out_everywhere',
+      ok: 204,
+      prepare: withPerson,
+      run: () => own.post('/api/v1/me/sign-out-everywhere', {}),
+    },
+    {
+      name: 'an administrator signs someone out',
+      action: 'user.signed_out_everywhere',
+      ok: 204,
+      prepare: withPerson,
+      run: () => admin.post(`/api/v1/users/${person}/sign-out`, {}),
+    },
+    {
+      name: 'an administrator resets someone’s authenticator',
+      action: 'user.mfa_reset',
+      ok: 204,
+      prepare: async () => {
+        await withPerson();
+        // An authenticator as a confirmed set-up leaves it (what it holds does not matter here).
+        await t.server.db
+          .insertInto('user_mfa')
+          .values({
+            user_id: person,
+            tenant_id: contosoId,
+            secret_enc: 'sealed secret',
+            confirmed_at: new Date().toISOString(),
+            pending_secret_enc: null,
+            pending_at: null,
+            last_step: null,
+            created_at: new Date().toISOString(),
+          })
+          .execute();
+      },
+      run: () => admin.post(`/api/v1/users/${person}/mfa/reset`, {}),
+    },
+    {
+      name: 'an administrator removes someone’s passkeys',
+      action: 'user.passkeys_reset',
+      ok: 204,
+      prepare: async () => {
+        await withPerson();
+        // A passkey as a registration stores it (what it holds does not matter here).
+        await t.server.db
+          .insertInto('user_passkeys')
+          .values({
+            id: `pk-${person}`,
+            tenant_id: contosoId,
+            user_id: person,
+            credential_id: `cred-${person}`,
+            public_key: 'cose-key',
+            counter: 0,
+            transports: '[]',
+            device_type: 'singleDevice',
+            backed_up: 0,
+            name: 'Sweep key',
+            created_at: new Date().toISOString(),
+            last_used_at: null,
+          })
+          .execute();
+      },
+      run: () => admin.post(`/api/v1/users/${person}/passkeys/remove`, {}),
+    },
+    {
+      name: 'a device enrolled (its token spent)',
+      action: 'device.enrolled',
+      ok: 201,
+      prepare: async () => {
+        email = (await admin.post('/api/v1/enrollment-tokens', {})).body.token as string;
+      },
+      run: async () => {
+        const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+        const jwk = await exportJWK(publicKey);
+        const r = await fetch(`${t.url}/api/v1/devices/enroll`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            token: email,
+            publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x },
+            inventory: TEST_INVENTORY,
+          }),
+        });
+        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      },
+    },
+  ];
+};
+
 describe('with the audit log refusing rows, an audited command changes nothing', () => {
   it.each(
     [
@@ -466,6 +593,7 @@ describe('with the audit log refusing rows, an audited command changes nothing',
       ...accessPolicyCommands(),
       ...organizationCommands(),
       ...directoryCommands(),
+      ...signInCommands(),
     ].map((c) => [c.name, c] as const),
   )('%s', async (_name, command) => {
     await command.prepare?.();

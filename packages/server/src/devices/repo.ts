@@ -50,8 +50,12 @@ export class DevicesRepo {
    * taken by one conditional UPDATE, so parallel enrollments never exceed `max_uses`; the
    * reason is read only after a refusal.
    */
-  async useToken(id: string, nowIso: string): Promise<{ tenantId: string } | { refused: TokenRefusal }> {
-    const result = await this.db
+  async useToken(
+    id: string,
+    nowIso: string,
+    db: Db = this.db,
+  ): Promise<{ tenantId: string } | { refused: TokenRefusal }> {
+    const result = await db
       .updateTable('enrollment_tokens')
       .set((eb) => ({ uses: eb('uses', '+', 1) }))
       .where('id', '=', id)
@@ -59,7 +63,7 @@ export class DevicesRepo {
       .where('expires_at', '>', nowIso)
       .where((eb) => eb('uses', '<', eb.ref('max_uses')))
       .executeTakeFirst();
-    const row = await this.db
+    const row = await db
       .selectFrom('enrollment_tokens')
       .select(['tenant_id', 'revoked_at', 'uses', 'max_uses', 'expires_at'])
       .where('id', '=', id)
@@ -125,8 +129,9 @@ export class DevicesRepo {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async insertDevice(row: DeviceRow): Promise<void> {
-    await this.db.insertInto('devices').values(row).execute();
+  /** Stores a newly enrolled device, on `db` when given (a transaction). */
+  async insertDevice(row: DeviceRow, db: Db = this.db): Promise<void> {
+    await db.insertInto('devices').values(row).execute();
   }
 
   /** For device authentication only: the device names itself; its key proves it. */

@@ -205,7 +205,47 @@ export class DeviceService {
     const attempt = await this.d.enrollLimits.reserve(keys);
     if (!attempt.ok) throw errors.rateLimited(attempt.retryAfterSeconds);
     const now = iso(this.d.clock.now());
-    const used = await this.d.repo.useToken(sha256(token), now);
+    const id = newId();
+    const inventory = cleanInventory(reported);
+    const name = deviceDisplayName(inventory.hostname, id);
+    // The token's use, the device and the audit record commit together: a device is never
+    // enrolled unrecorded, and a token is never spent on a device that was not stored.
+    const used = await this.d.audit.together(
+      async (db) => {
+        const use = await this.d.repo.useToken(sha256(token), now, db);
+        if (!('tenantId' in use)) return use;
+        await this.d.repo.insertDevice(
+          {
+            id,
+            tenant_id: use.tenantId,
+            name,
+            public_key: JSON.stringify(publicKey),
+            inventory: JSON.stringify(inventory),
+            enrolled_at: now,
+            last_check_in_at: now,
+            last_ip: ip,
+            revoked_at: null,
+            compliance: 'not_evaluated',
+            failing_rules: '[]',
+            compliance_evaluated_at: null,
+            primary_user_id: null,
+          },
+          db,
+        );
+        return use;
+      },
+      (use) =>
+        'tenantId' in use
+          ? {
+              tenantId: use.tenantId,
+              actor: { type: 'device', id },
+              action: 'device.enrolled',
+              target: { type: 'device', id },
+              ip,
+              data: { name, os: inventory.os, osVersion: inventory.osVersion, serial: inventory.serial },
+            }
+          : null,
+    );
     if (!('tenantId' in used)) {
       // A token we made but that can no longer be used is not a guess: only unknown tokens keep the reservation.
       if (used.refused !== 'unknown') await attempt.release();
@@ -214,34 +254,8 @@ export class DeviceService {
     }
     await attempt.release();
     const { tenantId } = used;
-    const id = newId();
-    const inventory = cleanInventory(reported);
-    const name = deviceDisplayName(inventory.hostname, id);
-    await this.d.repo.insertDevice({
-      id,
-      tenant_id: tenantId,
-      name,
-      public_key: JSON.stringify(publicKey),
-      inventory: JSON.stringify(inventory),
-      enrolled_at: now,
-      last_check_in_at: now,
-      last_ip: ip,
-      revoked_at: null,
-      compliance: 'not_evaluated',
-      failing_rules: '[]',
-      compliance_evaluated_at: null,
-      primary_user_id: null,
-    });
     const enrolled = await this.d.repo.find(tenantId, id);
     if (enrolled) await this.d.compliance.evaluateDevice(enrolled);
-    await this.d.audit.record({
-      tenantId,
-      actor: { type: 'device', id },
-      action: 'device.enrolled',
-      target: { type: 'device', id },
-      ip,
-      data: { name, os: inventory.os, osVersion: inventory.osVersion, serial: inventory.serial },
-    });
     const tenant = await this.d.users.tenant(tenantId);
     return { deviceId: id, tenantName: tenant?.name ?? '' };
   }

@@ -9,7 +9,7 @@
 import type { Db } from '../db/client.js';
 import { AppError, errors } from '../errors.js';
 import { sha256 } from '../ids.js';
-import type { AuditLog } from '../audit/audit.js';
+import type { AuditEntry, AuditLog } from '../audit/audit.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import { assertPasswordAllowed } from './passwordPolicy.js';
@@ -60,42 +60,62 @@ export class AccountSecurity {
       throw new AppError('validation_failed', 'Your current password is not right.', { field: 'currentPassword' });
     }
     assertPasswordAllowed(newPassword, 'newPassword');
-    await this.setPassword(principal.tenantId, principal.userId, newPassword);
-    await endSignInsOf(this.d.db, principal.userId, currentToken);
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.password_changed',
-      target: { type: 'user', id: principal.userId },
-      ip: principal.ip,
-    });
+    await this.setPassword(
+      principal.tenantId,
+      principal.userId,
+      newPassword,
+      {
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.password_changed',
+        target: { type: 'user', id: principal.userId },
+        ip: principal.ip,
+      },
+      (db) => endSignInsOf(db, principal.userId, currentToken),
+    );
   }
 
-  /** Sets a password that passed the policy and clears an administrator's "change at next sign-in". */
-  async setPassword(tenantId: string, userId: string, password: string): Promise<void> {
-    await this.d.db
-      .updateTable('users')
-      .set({
-        password_hash: await hashPassword(password),
-        must_change_password: 0,
-        updated_at: iso(this.d.clock.now()),
-      })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', userId)
-      .execute();
+  /**
+   * Sets a password that passed the policy and clears an administrator's "change at next sign-in".
+   * `entry` is recorded in the same transaction, and `alsoThere` runs in it (ending other
+   * sign-ins): all of it commits or none (`AuditLog.together`).
+   */
+  async setPassword(
+    tenantId: string,
+    userId: string,
+    password: string,
+    entry: AuditEntry,
+    alsoThere?: (db: Db) => Promise<unknown>,
+  ): Promise<void> {
+    // Hashed before the transaction opens: it takes a while, and holds nothing meanwhile.
+    const passwordHash = await hashPassword(password);
+    await this.d.audit.together(
+      async (db) => {
+        await db
+          .updateTable('users')
+          .set({ password_hash: passwordHash, must_change_password: 0, updated_at: iso(this.d.clock.now()) })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', userId)
+          .execute();
+        await alsoThere?.(db);
+      },
+      () => entry,
+    );
   }
 
   /** The caller's other sign-ins end (`keepToken`: this browser's cookie). */
   async signOutEverywhere(principal: Principal, keepToken: string | undefined): Promise<void> {
-    const ended = await endSignInsOf(this.d.db, principal.userId, keepToken);
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.signed_out_everywhere',
-      target: { type: 'user', id: principal.userId },
-      ip: principal.ip,
-      data: { ended, by: 'self' },
-    });
+    await this.d.audit.together(
+      (db) => endSignInsOf(db, principal.userId, keepToken),
+      (ended) => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.signed_out_everywhere',
+        target: { type: 'user', id: principal.userId },
+        ip: principal.ip,
+        data: { ended, by: 'self' },
+      }),
+    );
   }
 
   /** An administrator (`users.manage`) ends every sign-in of someone in their organization. */
@@ -108,14 +128,16 @@ export class AccountSecurity {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user) throw errors.notFound('User');
-    const ended = await endSignInsOf(this.d.db, userId);
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.signed_out_everywhere',
-      target: { type: 'user', id: userId },
-      ip: principal.ip,
-      data: { ended, by: 'administrator' },
-    });
+    await this.d.audit.together(
+      (db) => endSignInsOf(db, userId),
+      (ended) => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.signed_out_everywhere',
+        target: { type: 'user', id: userId },
+        ip: principal.ip,
+        data: { ended, by: 'administrator' },
+      }),
+    );
   }
 }

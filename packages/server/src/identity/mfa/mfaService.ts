@@ -210,8 +210,8 @@ export class MfaService {
     if (!(await verifyPassword(user?.password_hash ?? null, password))) {
       throw new AppError('validation_failed', 'That password is not right.', { field: 'password' });
     }
-    const removed = await this.clear(principal.userId);
-    if (removed) await this.auditRemoval(principal, principal.userId, 'user.mfa_removed');
+    const had = await this.has(principal.userId);
+    await this.clear(principal, principal.userId, had ? 'user.mfa_removed' : null, had);
   }
 
   /** An administrator (`users.manage`) removes someone's authenticator so they set it up again. */
@@ -224,31 +224,39 @@ export class MfaService {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user) throw errors.notFound('User');
-    const removed = await this.clear(userId);
-    await this.auditRemoval(principal, userId, 'user.mfa_reset', removed);
+    await this.clear(principal, userId, 'user.mfa_reset', await this.has(userId));
   }
 
-  private async clear(userId: string): Promise<boolean> {
-    const row = await this.row(userId);
-    await this.d.db.deleteFrom('user_recovery_codes').where('user_id', '=', userId).execute();
-    await this.d.db.deleteFrom('user_mfa').where('user_id', '=', userId).execute();
-    return Boolean(row?.secret_enc);
+  /** Whether `userId` has an authenticator set up. */
+  private async has(userId: string): Promise<boolean> {
+    return Boolean((await this.row(userId))?.secret_enc);
   }
 
-  private auditRemoval(
+  /**
+   * Removes the authenticator and recovery codes of `userId`, and records `action` (unless null)
+   * in the same transaction: both commit or neither (`AuditLog.together`).
+   */
+  private async clear(
     principal: Principal,
     userId: string,
-    action: 'user.mfa_removed' | 'user.mfa_reset',
-    had = true,
+    action: 'user.mfa_removed' | 'user.mfa_reset' | null,
+    had: boolean,
   ): Promise<void> {
-    return this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action,
-      target: { type: 'user', id: userId },
-      ip: principal.ip,
-      data: { before: { mfa: had }, after: { mfa: false } },
-    });
+    await this.d.audit.together(
+      async (db) => {
+        await db.deleteFrom('user_recovery_codes').where('user_id', '=', userId).execute();
+        await db.deleteFrom('user_mfa').where('user_id', '=', userId).execute();
+      },
+      () =>
+        action && {
+          tenantId: principal.tenantId,
+          actor: { type: 'user', id: principal.userId },
+          action,
+          target: { type: 'user', id: userId },
+          ip: principal.ip,
+          data: { before: { mfa: had }, after: { mfa: false } },
+        },
+    );
   }
 
   /**

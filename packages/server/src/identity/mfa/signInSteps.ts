@@ -266,8 +266,7 @@ export class SignInSteps {
     const problem = passwordProblem(password);
     if (problem === 'too_short') return again(400, t('newPassword.minLength', { count: PASSWORD_MIN_LENGTH }));
     if (problem === 'common') return again(400, t('newPassword.common'));
-    await this.o.account.setPassword(user.tenant_id, user.id, password);
-    await this.o.audit.record({
+    await this.o.account.setPassword(user.tenant_id, user.id, password, {
       tenantId: user.tenant_id,
       actor: { type: 'user', id: user.id },
       action: 'user.password_changed',

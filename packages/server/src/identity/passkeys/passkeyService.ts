@@ -220,15 +220,17 @@ export class PasskeyService {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!before) throw errors.notFound('Passkey');
-    await this.d.db.updateTable('user_passkeys').set({ name }).where('id', '=', before.id).execute();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.passkey_renamed',
-      target: { type: 'user', id: principal.userId },
-      ip: principal.ip,
-      data: { passkeyId: id, before: { name: before.name }, after: { name } },
-    });
+    await this.d.audit.together(
+      (db) => db.updateTable('user_passkeys').set({ name }).where('id', '=', before.id).execute(),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.passkey_renamed',
+        target: { type: 'user', id: principal.userId },
+        ip: principal.ip,
+        data: { passkeyId: id, before: { name: before.name }, after: { name } },
+      }),
+    );
     return presentPasskey({ ...before, name });
   }
 
@@ -241,15 +243,17 @@ export class PasskeyService {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) throw errors.notFound('Passkey');
-    await this.d.db.deleteFrom('user_passkeys').where('id', '=', row.id).execute();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.passkey_removed',
-      target: { type: 'user', id: principal.userId },
-      ip: principal.ip,
-      data: { passkeyId: id, name: row.name },
-    });
+    await this.d.audit.together(
+      (db) => db.deleteFrom('user_passkeys').where('id', '=', row.id).execute(),
+      () => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.passkey_removed',
+        target: { type: 'user', id: principal.userId },
+        ip: principal.ip,
+        data: { passkeyId: id, name: row.name },
+      }),
+    );
   }
 
   private async personOfTenant(principal: Principal, userId: string): Promise<void> {
@@ -272,18 +276,21 @@ export class PasskeyService {
   /** An administrator removes every passkey of someone in their organization. */
   async removeAllFor(principal: Principal, userId: string): Promise<void> {
     await this.personOfTenant(principal, userId);
-    const removed = await this.d.db
-      .deleteFrom('user_passkeys')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'user.passkeys_reset',
-      target: { type: 'user', id: userId },
-      ip: principal.ip,
-      data: { removed: Number(removed.numDeletedRows) },
-    });
+    await this.d.audit.together(
+      (db) =>
+        db
+          .deleteFrom('user_passkeys')
+          .where('tenant_id', '=', principal.tenantId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst(),
+      (removed) => ({
+        tenantId: principal.tenantId,
+        actor: { type: 'user', id: principal.userId },
+        action: 'user.passkeys_reset',
+        target: { type: 'user', id: userId },
+        ip: principal.ip,
+        data: { removed: Number(removed.numDeletedRows) },
+      }),
+    );
   }
 }
