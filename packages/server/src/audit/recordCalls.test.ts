@@ -1,0 +1,98 @@
+/**
+ * A change and its audit record commit together (`AuditLog.together`, or `record(entry, trx)`
+ * inside the change's transaction; `together.integration.test` shows it command by command).
+ * This test reads the server's source so that a new call cannot slip back to the old way: an
+ * `audit.record(entry)` without a transaction must record an event (something that happened,
+ * such as a failed sign-in or an export), never a change of its own; the list below names them.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Actions recorded on their own: events, and changes whose writes the recording code does not make. */
+const EVENTS = new Set([
+  'app.signed_in',
+  'app.signed_out',
+  'audit.exported',
+  'chat.thread_read',
+  'reports.sessions_exported',
+  'retention.pruned',
+  'security.code_guessing_suspected',
+  'session.code_rejected',
+  'session.join_refused',
+  'session.out_of_scope',
+  'signin.blocked_by_policy',
+  'signin.failed',
+  'signin.mfa_failed',
+  'signin.passkey_failed',
+  'signin.recovery_code_used',
+  'signin.succeeded',
+]);
+
+interface Call {
+  where: string;
+  args: string[];
+  action: string | null;
+}
+
+/** The top-level arguments of the call whose `(` is at `open`. */
+function argumentsAt(text: string, open: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) break;
+      depth--;
+    }
+    if (c === ',' && depth === 0) {
+      args.push(current);
+      current = '';
+    } else current += c;
+  }
+  args.push(current);
+  return args.map((a) => a.trim()).filter(Boolean);
+}
+
+function recordCalls(): Call[] {
+  const calls: Call[] = [];
+  for (const name of readdirSync(SRC, { recursive: true, encoding: 'utf8' })) {
+    if (!name.endsWith('.ts') || name.includes('.test.') || name.startsWith(`test/`)) continue;
+    const text = readFileSync(join(SRC, name), 'utf8');
+    for (const m of text.matchAll(/audit\.record\(/g)) {
+      const open = (m.index ?? 0) + m[0].length - 1;
+      const args = argumentsAt(text, open);
+      const action = /action:\s*'([^']+)'/.exec(args[0] ?? '')?.[1] ?? null;
+      const line = text.slice(0, open).split('\n').length;
+      calls.push({ where: `${relative(SRC, join(SRC, name))}:${line}`, args, action });
+    }
+  }
+  return calls;
+}
+
+describe('audit records and their changes', () => {
+  const calls = recordCalls();
+
+  it('finds the calls it checks', () => {
+    expect(calls.length).toBeGreaterThan(10);
+    expect(calls.some((c) => c.args.length === 2)).toBe(true);
+  });
+
+  it('records on its own (without the change’s transaction) only the events it lists', () => {
+    const alone = calls.filter((c) => c.args.length < 2 && !(c.action && EVENTS.has(c.action)));
+    expect(
+      alone.map((c) => `${c.where} ${c.action ?? '(action not a literal)'}`),
+      'record a change with AuditLog.together, or with record(entry, trx) inside its transaction',
+    ).toEqual([]);
+  });
+
+  it('lists no event that nothing records (the list stays the truth)', () => {
+    const recorded = new Set(calls.map((c) => c.action));
+    expect([...EVENTS].filter((a) => !recorded.has(a))).toEqual([]);
+  });
+});
