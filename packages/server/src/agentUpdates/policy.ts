@@ -12,6 +12,7 @@ import {
   type ReleasePlatform,
 } from '@remote-help/protocol';
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
 import { jsonText } from '../db/dialect.js';
 import { errors } from '../errors.js';
@@ -51,18 +52,17 @@ export class AgentUpdatePolicies {
           .set({ agent_min_version: next.minimumVersion, agent_auto_update: next.autoUpdate ? 1 : 0 })
           .where('id', '=', principal.tenantId)
           .execute(),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'tenant.settings_updated',
-        target: { type: 'tenant', id: principal.tenantId },
-        ip: principal.ip,
-        data: {
-          area: 'agentUpdates',
-          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-          after: Object.fromEntries(changed.map((k) => [k, next[k]])),
-        },
-      }),
+      () =>
+        byPerson(
+          principal,
+          'tenant.settings_updated',
+          { type: 'tenant', id: principal.tenantId },
+          {
+            area: 'agentUpdates',
+            before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+            after: Object.fromEntries(changed.map((k) => [k, next[k]])),
+          },
+        ),
     );
     return next;
   }

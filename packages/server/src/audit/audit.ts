@@ -8,6 +8,7 @@
 import type { AuditAction, AuditTargetType } from '@remote-help/protocol';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '@remote-help/protocol';
 import type { Db } from '../db/client.js';
+import type { Principal } from '../identity/principal.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 
@@ -18,6 +19,23 @@ export interface AuditEntry {
   target?: { type: AuditTargetType; id: string };
   ip?: string | null;
   data?: Record<string, unknown>;
+}
+
+/** An entry for something a signed-in person did: their organization, their user id, the address they came from. */
+export function byPerson(
+  principal: Principal,
+  action: AuditAction,
+  target?: AuditEntry['target'],
+  data?: Record<string, unknown>,
+): AuditEntry {
+  return {
+    tenantId: principal.tenantId,
+    actor: { type: 'user', id: principal.userId },
+    action,
+    ...(target ? { target } : {}),
+    ip: principal.ip,
+    ...(data ? { data } : {}),
+  };
 }
 
 const ACTIONS: ReadonlySet<string> = new Set(AUDIT_ACTIONS);

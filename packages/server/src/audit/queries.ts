@@ -15,6 +15,7 @@ import type { CsvValue } from '../reports/csv.js';
 import { toCsv } from '../reports/csv.js';
 import { PERSON_TEXT_MAX } from '../users/presenter.js';
 import type { AuditLog } from './audit.js';
+import { byPerson } from './audit.js';
 import type { AuditEventRow, AuditFilters, AuditRepo } from './repo.js';
 
 function parseData(text: string | null): Record<string, unknown> | null {
@@ -113,13 +114,9 @@ export class AuditQueries {
     const rows = await this.d.repo.list(principal.tenantId, filters, REPORT_EXPORT_MAX + 1);
     const truncated = rows.length > REPORT_EXPORT_MAX;
     const events = rows.slice(0, REPORT_EXPORT_MAX).map(presentAuditEvent);
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'audit.exported',
-      ip: principal.ip,
-      data: { filters, rows: events.length, truncated },
-    });
+    await this.d.audit.record(
+      byPerson(principal, 'audit.exported', undefined, { filters, rows: events.length, truncated }),
+    );
     return { csv: toCsv(AUDIT_CSV_HEADER, events.map(auditCsvRow)), rows: events.length, truncated };
   }
 }

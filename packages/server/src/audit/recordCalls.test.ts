@@ -67,7 +67,8 @@ function recordCalls(): Call[] {
     for (const m of text.matchAll(/audit\.record\(/g)) {
       const open = (m.index ?? 0) + m[0].length - 1;
       const args = argumentsAt(text, open);
-      const action = /action:\s*'([^']+)'/.exec(args[0] ?? '')?.[1] ?? null;
+      const found = /action:\s*'([^']+)'|byPerson\(\s*\w+,\s*'([^']+)'/.exec(args[0] ?? '');
+      const action = found?.[1] ?? found?.[2] ?? null;
       const line = text.slice(0, open).split('\n').length;
       calls.push({ where: `${relative(SRC, join(SRC, name))}:${line}`, args, action });
     }

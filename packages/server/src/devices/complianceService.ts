@@ -9,6 +9,7 @@
 import type { CompliancePolicy, CompliancePolicyInput, ComplianceStatus, Inventory } from '@remote-help/protocol';
 import { Inventory as InventorySchema } from '@remote-help/protocol';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -188,14 +189,7 @@ export class ComplianceService {
   ): Promise<void> {
     await this.d.audit.together(
       (db) => work(this.d.repo.on(db)),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action,
-        target: { type: 'compliance_policy', id },
-        ip: principal.ip,
-        data: { before, after },
-      }),
+      () => byPerson(principal, action, { type: 'compliance_policy', id }, { before, after }),
     );
   }
 

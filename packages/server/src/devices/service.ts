@@ -18,6 +18,7 @@ import type {
 } from '@remote-help/protocol';
 import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -112,14 +113,13 @@ export class DeviceService {
     };
     await this.d.audit.together(
       (db) => this.d.repo.insertToken(row, db),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'enrollment_token.created',
-        target: { type: 'enrollment_token', id: publicId },
-        ip: principal.ip,
-        data: { expiresAt, maxUses },
-      }),
+      () =>
+        byPerson(
+          principal,
+          'enrollment_token.created',
+          { type: 'enrollment_token', id: publicId },
+          { expiresAt, maxUses },
+        ),
     );
     const created = await this.d.repo.findToken(principal.tenantId, publicId);
     if (!created) throw new Error(`enrollment token ${publicId} vanished`);
@@ -152,19 +152,17 @@ export class DeviceService {
       (db) => this.d.repo.revokeToken(principal.tenantId, publicId, now, db),
       (revoked) =>
         revoked
-          ? {
-              tenantId: principal.tenantId,
-              actor: { type: 'user', id: principal.userId },
-              action: 'enrollment_token.revoked',
-              target: { type: 'enrollment_token', id: publicId },
-              ip: principal.ip,
-              data: {
+          ? byPerson(
+              principal,
+              'enrollment_token.revoked',
+              { type: 'enrollment_token', id: publicId },
+              {
                 before: { state: this.presentToken(before).state, revokedAt: null },
                 after: { state: 'revoked', revokedAt: now },
                 uses: before.uses,
                 maxUses: before.max_uses,
               },
-            }
+            )
           : null,
     );
     const after = await this.d.repo.findToken(principal.tenantId, publicId);

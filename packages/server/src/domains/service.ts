@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { TenantDomain } from '@remote-help/protocol';
 import { DOMAIN_TXT_PREFIX, DOMAIN_TXT_VALUE_PREFIX } from '@remote-help/protocol';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type { Clock } from '../time.js';
@@ -82,17 +83,7 @@ export class DomainService {
   ): Promise<boolean> {
     return this.d.audit.together(
       (db) => work(this.d.repo.on(db)),
-      (done) =>
-        done
-          ? {
-              tenantId: principal.tenantId,
-              actor: { type: 'user', id: principal.userId },
-              action,
-              target: { type: 'domain', id: domain },
-              ip: principal.ip,
-              data,
-            }
-          : null,
+      (done) => (done ? byPerson(principal, action, { type: 'domain', id: domain }, data) : null),
     );
   }
 

@@ -10,6 +10,7 @@ import type { Db } from '../db/client.js';
 import { AppError, errors } from '../errors.js';
 import { sha256 } from '../ids.js';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import { assertPasswordAllowed } from './passwordPolicy.js';
@@ -64,13 +65,7 @@ export class AccountSecurity {
       principal.tenantId,
       principal.userId,
       newPassword,
-      {
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.password_changed',
-        target: { type: 'user', id: principal.userId },
-        ip: principal.ip,
-      },
+      byPerson(principal, 'user.password_changed', { type: 'user', id: principal.userId }),
       (db) => endSignInsOf(db, principal.userId, currentToken),
     );
   }
@@ -107,14 +102,13 @@ export class AccountSecurity {
   async signOutEverywhere(principal: Principal, keepToken: string | undefined): Promise<void> {
     await this.d.audit.together(
       (db) => endSignInsOf(db, principal.userId, keepToken),
-      (ended) => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.signed_out_everywhere',
-        target: { type: 'user', id: principal.userId },
-        ip: principal.ip,
-        data: { ended, by: 'self' },
-      }),
+      (ended) =>
+        byPerson(
+          principal,
+          'user.signed_out_everywhere',
+          { type: 'user', id: principal.userId },
+          { ended, by: 'self' },
+        ),
     );
   }
 
@@ -130,14 +124,8 @@ export class AccountSecurity {
     if (!user) throw errors.notFound('User');
     await this.d.audit.together(
       (db) => endSignInsOf(db, userId),
-      (ended) => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.signed_out_everywhere',
-        target: { type: 'user', id: userId },
-        ip: principal.ip,
-        data: { ended, by: 'administrator' },
-      }),
+      (ended) =>
+        byPerson(principal, 'user.signed_out_everywhere', { type: 'user', id: userId }, { ended, by: 'administrator' }),
     );
   }
 }

@@ -8,6 +8,7 @@
  * `security.code_guessing_suspected` audit event.
  */
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
@@ -97,16 +98,12 @@ export class CodeGuessingLimits {
   private async raiseAlert(principal: Principal, weight: number): Promise<void> {
     const first = await this.alert.reserve([`redeem:alert:${principal.tenantId}`]);
     if (!first.ok) return;
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'security.code_guessing_suspected',
-      ip: principal.ip,
-      data: {
+    await this.d.audit.record(
+      byPerson(principal, 'security.code_guessing_suspected', undefined, {
         budgetUnits: REDEEM_TENANT.ceiling,
         liveCodes: weight,
         windowHours: REDEEM_TENANT.windowMs / 3_600_000,
-      },
-    });
+      }),
+    );
   }
 }

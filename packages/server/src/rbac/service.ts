@@ -18,6 +18,7 @@ import type {
 import { DeviceGroupRule } from '@remote-help/protocol';
 import type { z } from 'zod';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -81,14 +82,7 @@ export class RbacService {
   ): Promise<T> {
     return this.d.audit.together(
       (db) => work(this.d.repo.on(db)),
-      (result) => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action,
-        target,
-        ip: principal.ip,
-        data: { before, after: after(result) },
-      }),
+      (result) => byPerson(principal, action, target, { before, after: after(result) }),
     );
   }
 

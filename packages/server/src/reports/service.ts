@@ -12,6 +12,7 @@ import type {
 } from '@remote-help/protocol';
 import { LIVE_SESSIONS_MAX, REPORT_EXPORT_MAX } from '@remote-help/protocol';
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -65,13 +66,7 @@ export class ReportsService {
     const truncated = rows.length > REPORT_EXPORT_MAX;
     const now = this.d.clock.now();
     const reports = rows.slice(0, REPORT_EXPORT_MAX).map((r) => presentSessionReport(r, now));
-    await this.d.audit.record({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action: 'reports.sessions_exported',
-      ip: principal.ip,
-      data: { filters, rows: reports.length, truncated },
-    });
+    await this.d.audit.record(byPerson(principal, 'reports.sessions_exported', undefined, { filters, rows: reports.length, truncated }));
     return { csv: toCsv(SESSION_CSV_HEADER, reports.map(sessionCsvRow)), rows: reports.length, truncated };
   }
 

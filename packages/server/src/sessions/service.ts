@@ -6,7 +6,8 @@
  */
 import type { Role, SessionMode, SessionView, SharerClient, SharerStatus, EndReason } from '@remote-help/protocol';
 import type { Updateable } from 'kysely';
-import type { AuditLog } from '../audit/audit.js';
+import type { AuditEntry, AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Bus } from '../bus/bus.js';
 import type { SessionChange } from '../bus/messages.js';
 import type { HelpSessionsTable } from '../db/schema.js';
@@ -268,24 +269,11 @@ export class SessionService {
     for (let attempt = 0; attempt < 8; attempt++) {
       const code = generateCode();
       const row = waitingRow(principal, now, codeTtlSeconds, { code_hash: hashCode(this.d.codeKey, code) });
-      const created = await this.d.repo
-        .transaction(async (repo, db) => {
-          // A live code drawn twice: nothing stays, and the next attempt draws another.
-          if (!(await repo.insert(row))) return rollBack();
-          await this.d.audit.record(
-            {
-              tenantId: principal.tenantId,
-              actor: { type: 'user', id: principal.userId },
-              action: 'session.created',
-              target: { type: 'session', id: row.id },
-              ip: principal.ip,
-              data: { codeExpiresAt: row.code_expires_at },
-            },
-            db,
-          );
-          return true;
-        })
-        .catch(rolledBack);
+      // A live code drawn twice: nothing stays, and the next attempt draws another.
+      const created = await this.insertRecorded(
+        (repo) => repo.insert(row),
+        byPerson(principal, 'session.created', { type: 'session', id: row.id }, { codeExpiresAt: row.code_expires_at }),
+      );
       if (created) return { session: await this.present(row, 'helper'), code };
     }
     throw new Error('could not draw a unique security code in 8 attempts');
@@ -300,23 +288,10 @@ export class SessionService {
     const now = this.d.clock.now();
     const row = waitingRow(principal, now, codeTtlSeconds, { device_id: deviceId });
     const launch = () =>
-      this.d.repo
-        .transaction(async (repo, db) => {
-          if (!(await insertLaunch(repo, row))) return rollBack();
-          await this.d.audit.record(
-            {
-              tenantId: principal.tenantId,
-              actor: { type: 'user', id: principal.userId },
-              action: 'session.launched',
-              target: { type: 'session', id: row.id },
-              ip: principal.ip,
-              data: { deviceId },
-            },
-            db,
-          );
-          return true;
-        })
-        .catch(rolledBack);
+      this.insertRecorded(
+        (repo) => insertLaunch(repo, row),
+        byPerson(principal, 'session.launched', { type: 'session', id: row.id }, { deviceId }),
+      );
     // One waiting launch per device (unique index): an expired one is ended first, a live one refuses.
     if (!(await launch())) {
       await this.expireDue();
@@ -361,26 +336,11 @@ export class SessionService {
       if (row.device_id !== null) throw errors.invalidTransition('This session was already offered to another device.');
       let updated: SessionRow | undefined;
       try {
-        updated = await this.d.repo.transaction(async (repo, db) => {
-          const written = await repo.update(row.tenant_id, row.id, row.version, {
-            device_id: deviceId,
-            updated_at: iso(this.d.clock.now()),
-          });
-          if (written) {
-            await this.d.audit.record(
-              {
-                tenantId: principal.tenantId,
-                actor: { type: 'user', id: principal.userId },
-                action: 'session.launched',
-                target: { type: 'session', id: row.id },
-                ip: principal.ip,
-                data: { deviceId, withCode: true },
-              },
-              db,
-            );
-          }
-          return written;
-        });
+        updated = await this.updateRecorded(
+          row,
+          { device_id: deviceId, updated_at: iso(this.d.clock.now()) },
+          byPerson(principal, 'session.launched', { type: 'session', id: row.id }, { deviceId, withCode: true }),
+        );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // One waiting launch per device: an expired one is ended first, a live one refuses.
@@ -448,13 +408,13 @@ export class SessionService {
       client === 'agent' && device && device.tenant_id === principal.tenantId && !device.revoked_at ? device.id : null;
     if (!allowUnenrolled && !enrolledDevice) {
       // Refused before the code is even looked up: the helper's session is untouched and nothing is learned.
-      await this.d.audit.record({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'session.join_refused',
-        ip: principal.ip,
-        data: { reason: 'unenrolled_not_allowed', client, deviceId: device?.id ?? null },
-      });
+      await this.d.audit.record(
+        byPerson(principal, 'session.join_refused', undefined, {
+          reason: 'unenrolled_not_allowed',
+          client,
+          deviceId: device?.id ?? null,
+        }),
+      );
       throw new AppError(
         'unenrolled_not_allowed',
         client === 'web'
@@ -472,13 +432,9 @@ export class SessionService {
     const attempt = await this.d.redeemLimits.reserve(principal);
 
     const failure = async (error: AppError, extra: Record<string, unknown> = {}): Promise<never> => {
-      await this.d.audit.record({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'session.code_rejected',
-        ip: principal.ip,
-        data: { reason: error.code, ...extra },
-      });
+      await this.d.audit.record(
+        byPerson(principal, 'session.code_rejected', undefined, { reason: error.code, ...extra }),
+      );
       const retryAfterSeconds = attempt.waitIfFailedSeconds;
       throw retryAfterSeconds > 0 ? new AppError(error.code, error.message, { retryAfterSeconds }) : error;
     };
@@ -627,26 +583,11 @@ export class SessionService {
           : row.sharer_status === 'paused' && status === 'sharing'
             ? 'session.resumed'
             : 'session.sharer_status';
-      const updated = await this.d.repo.transaction(async (repo, db) => {
-        const written = await repo.update(row.tenant_id, row.id, row.version, {
-          sharer_status: status,
-          updated_at: iso(this.d.clock.now()),
-        });
-        if (written) {
-          await this.d.audit.record(
-            {
-              tenantId: row.tenant_id,
-              actor: { type: 'user', id: principal.userId },
-              action,
-              target: { type: 'session', id: row.id },
-              ip: principal.ip,
-              data: { from: row.sharer_status, to: status },
-            },
-            db,
-          );
-        }
-        return written;
-      });
+      const updated = await this.updateRecorded(
+        row,
+        { sharer_status: status, updated_at: iso(this.d.clock.now()) },
+        byPerson(principal, action, { type: 'session', id: row.id }, { from: row.sharer_status, to: status }),
+      );
       if (!updated) {
         if (attempt < 3) continue;
         throw errors.invalidTransition('The session changed at the same time. Try again.');
@@ -720,6 +661,36 @@ export class SessionService {
    * Runs one event through the state machine and persists the result. `actor` null means the
    * system (expiry, lost connection). Loses cleanly to a concurrent change: `invalid_transition`.
    */
+  /**
+   * Runs `insert` and records `entry` in the same transaction; false, with nothing kept, when
+   * the insert found its row taken (a code drawn twice, a device's waiting launch).
+   */
+  private insertRecorded(insert: (repo: SessionsRepo) => Promise<boolean>, entry: AuditEntry): Promise<boolean> {
+    return this.d.repo
+      .transaction(async (repo, db) => {
+        if (!(await insert(repo))) return rollBack();
+        await this.d.audit.record(entry, db);
+        return true;
+      })
+      .catch(rolledBack);
+  }
+
+  /**
+   * Compare-and-set `changes` on `row` and records `entry` in the same transaction; undefined
+   * when the row moved meanwhile (nothing written, nothing recorded).
+   */
+  private updateRecorded(
+    row: SessionRow,
+    changes: Updateable<HelpSessionsTable>,
+    entry: AuditEntry,
+  ): Promise<SessionRow | undefined> {
+    return this.d.repo.transaction(async (repo, db) => {
+      const written = await repo.update(row.tenant_id, row.id, row.version, changes);
+      if (written) await this.d.audit.record(entry, db);
+      return written;
+    });
+  }
+
   private async apply(
     row: SessionRow,
     event: SessionEvent,
@@ -750,28 +721,20 @@ export class SessionService {
     };
     // The change and its audit record commit together: never a change an auditor cannot see, nor
     // one that stayed in the database while the caller was told it failed (and nobody was told of it).
-    const updated = await this.d.repo.transaction(async (repo, db) => {
-      const written = await repo.update(row.tenant_id, row.id, row.version, changes);
-      if (!written) return undefined;
-      await this.d.audit.record(
-        {
-          tenantId: row.tenant_id,
-          actor: actor ? { type: 'user', id: actor.userId } : { type: 'system', id: null },
-          action: `session.${event.type === 'end' ? 'ended' : event.type}`,
-          target: { type: 'session', id: row.id },
-          ip: actor?.ip ?? null,
-          data: {
-            from: row.state,
-            to: next.state,
-            mode: next.mode,
-            pendingMode: next.pendingMode,
-            endReason: next.endReason,
-            ...auditData,
-          },
-        },
-        db,
-      );
-      return written;
+    const updated = await this.updateRecorded(row, changes, {
+      tenantId: row.tenant_id,
+      actor: actor ? { type: 'user', id: actor.userId } : { type: 'system', id: null },
+      action: `session.${event.type === 'end' ? 'ended' : event.type}`,
+      target: { type: 'session', id: row.id },
+      ip: actor?.ip ?? null,
+      data: {
+        from: row.state,
+        to: next.state,
+        mode: next.mode,
+        pendingMode: next.pendingMode,
+        endReason: next.endReason,
+        ...auditData,
+      },
     });
     if (!updated) throw errors.invalidTransition('The session changed at the same time. Try again.');
     if (next.state === 'ended') this.d.presence().forget(row.id);

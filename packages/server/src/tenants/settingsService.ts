@@ -6,6 +6,7 @@
  */
 import type { TenantSettings } from '@remote-help/protocol';
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -59,17 +60,16 @@ export class SettingsService {
     if (changed.length === 0) return before;
     await this.d.audit.together(
       (db) => this.d.repo.save(principal.tenantId, rowOf(next), db),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'tenant.settings_updated',
-        target: { type: 'tenant', id: principal.tenantId },
-        ip: principal.ip,
-        data: {
-          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-          after: Object.fromEntries(changed.map((k) => [k, next[k]])),
-        },
-      }),
+      () =>
+        byPerson(
+          principal,
+          'tenant.settings_updated',
+          { type: 'tenant', id: principal.tenantId },
+          {
+            before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+            after: Object.fromEntries(changed.map((k) => [k, next[k]])),
+          },
+        ),
     );
     if (before.remoteHelpEnabled && !next.remoteHelpEnabled)
       await this.d.onRemoteHelpDisabled(principal.tenantId, principal);

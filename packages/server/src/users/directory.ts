@@ -20,6 +20,7 @@ import type {
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
 import { AppError, errors } from '../errors.js';
 import { endSignInsOf } from '../identity/accountSecurity.js';
@@ -190,14 +191,9 @@ export class Directory {
     work: (db: Db) => Promise<T>,
     after: (result: T) => unknown = (result) => result,
   ): Promise<T> {
-    return this.d.audit.together(work, (result) => ({
-      tenantId: principal.tenantId,
-      actor: { type: 'user', id: principal.userId },
-      action,
-      target: { type: 'user', id },
-      ip: principal.ip,
-      data: { before, after: after(result) },
-    }));
+    return this.d.audit.together(work, (result) =>
+      byPerson(principal, action, { type: 'user', id }, { before, after: after(result) }),
+    );
   }
 
   /** The sign-in name must be in one of the tenant's verified domains (as a UPN in Entra ID). */

@@ -8,6 +8,7 @@
  */
 import { LanguageTag, type PreferredLanguage } from '@remote-help/protocol';
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
@@ -53,14 +54,13 @@ export class UserLanguages {
           .where('tenant_id', '=', principal.tenantId)
           .where('id', '=', principal.userId)
           .execute(),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.language_changed',
-        target: { type: 'user', id: principal.userId },
-        ip: principal.ip,
-        data: { before: { language: row.locale }, after: { language }, self: true },
-      }),
+      () =>
+        byPerson(
+          principal,
+          'user.language_changed',
+          { type: 'user', id: principal.userId },
+          { before: { language: row.locale }, after: { language }, self: true },
+        ),
     );
   }
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/audit.js';
+import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
@@ -63,29 +64,47 @@ export class UserPhotos {
     // Decoding and re-encoding happen before any write: a refused picture changes nothing.
     const photo = await reencodePhoto(decodeBase64Photo(base64));
     const now = iso(this.d.clock.now());
+    await this.store(
+      principal,
+      userId,
+      { photo: photo.data, photo_mime: photo.mime, updated_at: now },
+      'user.photo_updated',
+      {
+        before: { photo: before },
+        after: { photo: photo.digest, type: photo.mime, bytes: photo.data.length },
+        uploaded: photo.source,
+      },
+    );
+    return { photoUrl: photoUrlOf(userId, now) };
+  }
+
+  /** Writes `userId`'s picture columns and records `action` with `data` in the same transaction. */
+  private async store(
+    principal: Principal,
+    userId: string,
+    columns: { photo: Uint8Array | null; photo_mime: string | null; updated_at: string },
+    action: 'user.photo_updated' | 'user.photo_removed',
+    data: Record<string, unknown>,
+  ): Promise<void> {
     await this.d.audit.together(
       (db) =>
         db
           .updateTable('users')
-          .set({ photo: photo.data, photo_mime: photo.mime, updated_at: now })
+          .set(columns)
           .where('tenant_id', '=', principal.tenantId)
           .where('id', '=', userId)
           .execute(),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.photo_updated',
-        target: { type: 'user', id: userId },
-        ip: principal.ip,
-        data: {
-          before: { photo: before },
-          after: { photo: photo.digest, type: photo.mime, bytes: photo.data.length },
-          uploaded: photo.source,
-          ...(userId === principal.userId ? { self: true } : {}),
-        },
-      }),
+      () =>
+        byPerson(
+          principal,
+          action,
+          { type: 'user', id: userId },
+          {
+            ...data,
+            ...(userId === principal.userId ? { self: true } : {}),
+          },
+        ),
     );
-    return { photoUrl: photoUrlOf(userId, now) };
   }
 
   /** Removes `userId`'s picture (nothing to remove is not an error). */
@@ -93,26 +112,12 @@ export class UserPhotos {
     this.requireManager(principal, userId);
     const before = await this.currentDigest(principal.tenantId, userId);
     if (before === null) return;
-    await this.d.audit.together(
-      (db) =>
-        db
-          .updateTable('users')
-          .set({ photo: null, photo_mime: null, updated_at: iso(this.d.clock.now()) })
-          .where('tenant_id', '=', principal.tenantId)
-          .where('id', '=', userId)
-          .execute(),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.photo_removed',
-        target: { type: 'user', id: userId },
-        ip: principal.ip,
-        data: {
-          before: { photo: before },
-          after: { photo: null },
-          ...(userId === principal.userId ? { self: true } : {}),
-        },
-      }),
+    await this.store(
+      principal,
+      userId,
+      { photo: null, photo_mime: null, updated_at: iso(this.d.clock.now()) },
+      'user.photo_removed',
+      { before: { photo: before }, after: { photo: null } },
     );
   }
 }

@@ -28,6 +28,7 @@ import type {
 } from '@remote-help/protocol';
 import { BUILT_IN_ROLE_IDS } from '@remote-help/protocol';
 import type { AuditEntry, AuditLog } from '../../audit/audit.js';
+import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import { AppError, errors } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -502,14 +503,7 @@ export class ConditionalAccessService {
   ): Promise<void> {
     await this.d.audit.together(
       (db) => work(this.d.repo.on(db)),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action,
-        target: { type, id },
-        ip: principal.ip,
-        data: { before, after },
-      }),
+      () => byPerson(principal, action, { type, id }, { before, after }),
     );
   }
 }

@@ -13,6 +13,7 @@ import type { MfaEnrollment, SecurityInfo } from '@remote-help/protocol';
 import { PASSWORD_MIN_LENGTH } from '@remote-help/protocol';
 import { renderSVG } from 'uqr';
 import type { AuditLog } from '../../audit/audit.js';
+import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import { AppError, errors } from '../../errors.js';
 import type { Clock } from '../../time.js';
@@ -185,14 +186,12 @@ export class MfaService {
         )
         .execute();
       await this.d.audit.record(
-        {
-          tenantId: principal.tenantId,
-          actor: { type: 'user', id: principal.userId },
-          action: 'user.mfa_enrolled',
-          target: { type: 'user', id: principal.userId },
-          ip: principal.ip,
-          data: { method: 'totp', replaced: wasEnabled, recoveryCodes: RECOVERY_CODE_COUNT },
-        },
+        byPerson(
+          principal,
+          'user.mfa_enrolled',
+          { type: 'user', id: principal.userId },
+          { method: 'totp', replaced: wasEnabled, recoveryCodes: RECOVERY_CODE_COUNT },
+        ),
         trx,
       );
     });
@@ -248,14 +247,8 @@ export class MfaService {
         await db.deleteFrom('user_mfa').where('user_id', '=', userId).execute();
       },
       () =>
-        action && {
-          tenantId: principal.tenantId,
-          actor: { type: 'user', id: principal.userId },
-          action,
-          target: { type: 'user', id: userId },
-          ip: principal.ip,
-          data: { before: { mfa: had }, after: { mfa: false } },
-        },
+        action &&
+        byPerson(principal, action, { type: 'user', id: userId }, { before: { mfa: had }, after: { mfa: false } }),
     );
   }
 

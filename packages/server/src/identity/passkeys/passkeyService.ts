@@ -21,6 +21,7 @@ import { generateRegistrationOptions, verifyRegistrationResponse } from '@simple
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
 import type { AuditLog } from '../../audit/audit.js';
+import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import { AppError, errors } from '../../errors.js';
 import { newId, sha256 } from '../../ids.js';
@@ -197,14 +198,12 @@ export class PasskeyService {
     await this.d.db.transaction().execute(async (trx) => {
       await trx.insertInto('user_passkeys').values(row).execute();
       await this.d.audit.record(
-        {
-          tenantId: principal.tenantId,
-          actor: { type: 'user', id: principal.userId },
-          action: 'user.passkey_added',
-          target: { type: 'user', id: principal.userId },
-          ip: principal.ip,
-          data: { passkeyId: row.id, name, synced: row.device_type === 'multiDevice' },
-        },
+        byPerson(
+          principal,
+          'user.passkey_added',
+          { type: 'user', id: principal.userId },
+          { passkeyId: row.id, name, synced: row.device_type === 'multiDevice' },
+        ),
         trx,
       );
     });
@@ -222,14 +221,13 @@ export class PasskeyService {
     if (!before) throw errors.notFound('Passkey');
     await this.d.audit.together(
       (db) => db.updateTable('user_passkeys').set({ name }).where('id', '=', before.id).execute(),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.passkey_renamed',
-        target: { type: 'user', id: principal.userId },
-        ip: principal.ip,
-        data: { passkeyId: id, before: { name: before.name }, after: { name } },
-      }),
+      () =>
+        byPerson(
+          principal,
+          'user.passkey_renamed',
+          { type: 'user', id: principal.userId },
+          { passkeyId: id, before: { name: before.name }, after: { name } },
+        ),
     );
     return presentPasskey({ ...before, name });
   }
@@ -245,14 +243,13 @@ export class PasskeyService {
     if (!row) throw errors.notFound('Passkey');
     await this.d.audit.together(
       (db) => db.deleteFrom('user_passkeys').where('id', '=', row.id).execute(),
-      () => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.passkey_removed',
-        target: { type: 'user', id: principal.userId },
-        ip: principal.ip,
-        data: { passkeyId: id, name: row.name },
-      }),
+      () =>
+        byPerson(
+          principal,
+          'user.passkey_removed',
+          { type: 'user', id: principal.userId },
+          { passkeyId: id, name: row.name },
+        ),
     );
   }
 
@@ -283,14 +280,13 @@ export class PasskeyService {
           .where('tenant_id', '=', principal.tenantId)
           .where('user_id', '=', userId)
           .executeTakeFirst(),
-      (removed) => ({
-        tenantId: principal.tenantId,
-        actor: { type: 'user', id: principal.userId },
-        action: 'user.passkeys_reset',
-        target: { type: 'user', id: userId },
-        ip: principal.ip,
-        data: { removed: Number(removed.numDeletedRows) },
-      }),
+      (removed) =>
+        byPerson(
+          principal,
+          'user.passkeys_reset',
+          { type: 'user', id: userId },
+          { removed: Number(removed.numDeletedRows) },
+        ),
     );
   }
 }
