@@ -484,6 +484,42 @@ const signInCommands = (): Command[] => {
     // A second browser of theirs, for the sign-outs to end.
     await new Client(t.url).signIn(email);
   };
+  /** An authenticator as a confirmed set-up leaves it (what it holds does not matter here). */
+  const giveAuthenticator = async () => {
+    await t.server.db
+      .insertInto('user_mfa')
+      .values({
+        user_id: person,
+        tenant_id: contosoId,
+        secret_enc: 'sealed secret',
+        confirmed_at: new Date().toISOString(),
+        pending_secret_enc: null,
+        pending_at: null,
+        last_step: null,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+  };
+  /** A passkey as a registration stores it (what it holds does not matter here). */
+  const givePasskey = async () => {
+    await t.server.db
+      .insertInto('user_passkeys')
+      .values({
+        id: `pk-${person}`,
+        tenant_id: contosoId,
+        user_id: person,
+        credential_id: `cred-${person}`,
+        public_key: 'cose-key',
+        counter: 0,
+        transports: '[]',
+        device_type: 'singleDevice',
+        backed_up: 0,
+        name: 'Sweep key',
+        created_at: new Date().toISOString(),
+        last_used_at: null,
+      })
+      .execute();
+  };
   return [
     {
       name: 'one’s own password (other browsers signed out)',
@@ -516,20 +552,7 @@ const signInCommands = (): Command[] => {
       ok: 204,
       prepare: async () => {
         await withPerson();
-        // An authenticator as a confirmed set-up leaves it (what it holds does not matter here).
-        await t.server.db
-          .insertInto('user_mfa')
-          .values({
-            user_id: person,
-            tenant_id: contosoId,
-            secret_enc: 'sealed secret',
-            confirmed_at: new Date().toISOString(),
-            pending_secret_enc: null,
-            pending_at: null,
-            last_step: null,
-            created_at: new Date().toISOString(),
-          })
-          .execute();
+        await giveAuthenticator();
       },
       run: () => admin.post(`/api/v1/users/${person}/mfa/reset`, {}),
     },
@@ -539,26 +562,39 @@ const signInCommands = (): Command[] => {
       ok: 204,
       prepare: async () => {
         await withPerson();
-        // A passkey as a registration stores it (what it holds does not matter here).
-        await t.server.db
-          .insertInto('user_passkeys')
-          .values({
-            id: `pk-${person}`,
-            tenant_id: contosoId,
-            user_id: person,
-            credential_id: `cred-${person}`,
-            public_key: 'cose-key',
-            counter: 0,
-            transports: '[]',
-            device_type: 'singleDevice',
-            backed_up: 0,
-            name: 'Sweep key',
-            created_at: new Date().toISOString(),
-            last_used_at: null,
-          })
-          .execute();
+        await givePasskey();
       },
       run: () => admin.post(`/api/v1/users/${person}/passkeys/remove`, {}),
+    },
+    {
+      name: 'one’s own authenticator removed',
+      action: 'user.mfa_removed',
+      ok: 204,
+      prepare: async () => {
+        await withPerson();
+        await giveAuthenticator();
+      },
+      run: () => own.post('/api/v1/me/mfa/remove', { password: DEMO_PASSWORD }),
+    },
+    {
+      name: 'one’s own passkey renamed',
+      action: 'user.passkey_renamed',
+      ok: 200,
+      prepare: async () => {
+        await withPerson();
+        await givePasskey();
+      },
+      run: () => own.post('/api/v1/me/passkeys/rename', { id: `pk-${person}`, name: 'Renamed key' }),
+    },
+    {
+      name: 'one’s own passkey removed',
+      action: 'user.passkey_removed',
+      ok: 204,
+      prepare: async () => {
+        await withPerson();
+        await givePasskey();
+      },
+      run: () => own.post('/api/v1/me/passkeys/remove', { id: `pk-${person}` }),
     },
     {
       name: 'a device enrolled (its token spent)',
