@@ -28,13 +28,9 @@ export class SessionsRepo {
     this.db.selectFrom('help_sessions').selectAll().where('code_hash', '=', slot('codeHash')),
   );
 
-  /**
-   * Runs `work` in one transaction, with a repo and a database bound to it: a change of a
-   * session and the audit record of it commit together or not at all. An error thrown by
-   * `work` rolls everything back and comes out as it is.
-   */
-  transaction<T>(work: (repo: SessionsRepo, db: Db) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new SessionsRepo(trx), trx));
+  /** The same repository on `db` (a caller's transaction, `AuditLog.together`): its writes commit with the caller's. */
+  on(db: Db): SessionsRepo {
+    return db === this.db ? this : new SessionsRepo(db);
   }
 
   async insert(row: SessionRow): Promise<boolean> {

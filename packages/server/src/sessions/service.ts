@@ -658,20 +658,15 @@ export class SessionService {
   }
 
   /**
-   * Runs one event through the state machine and persists the result. `actor` null means the
-   * system (expiry, lost connection). Loses cleanly to a concurrent change: `invalid_transition`.
-   */
-  /**
    * Runs `insert` and records `entry` in the same transaction; false, with nothing kept, when
    * the insert found its row taken (a code drawn twice, a device's waiting launch).
    */
   private insertRecorded(insert: (repo: SessionsRepo) => Promise<boolean>, entry: AuditEntry): Promise<boolean> {
-    return this.d.repo
-      .transaction(async (repo, db) => {
-        if (!(await insert(repo))) return rollBack();
-        await this.d.audit.record(entry, db);
-        return true;
-      })
+    return this.d.audit
+      .together(
+        async (db) => (await insert(this.d.repo.on(db))) || rollBack(),
+        () => entry,
+      )
       .catch(rolledBack);
   }
 
@@ -684,13 +679,16 @@ export class SessionService {
     changes: Updateable<HelpSessionsTable>,
     entry: AuditEntry,
   ): Promise<SessionRow | undefined> {
-    return this.d.repo.transaction(async (repo, db) => {
-      const written = await repo.update(row.tenant_id, row.id, row.version, changes);
-      if (written) await this.d.audit.record(entry, db);
-      return written;
-    });
+    return this.d.audit.together(
+      (db) => this.d.repo.on(db).update(row.tenant_id, row.id, row.version, changes),
+      (written) => (written ? entry : null),
+    );
   }
 
+  /**
+   * Runs one event through the state machine and persists the result. `actor` null means the
+   * system (expiry, lost connection). Loses cleanly to a concurrent change: `invalid_transition`.
+   */
   private async apply(
     row: SessionRow,
     event: SessionEvent,
