@@ -8,6 +8,9 @@ class Channel implements HeartbeatChannel {
   sent = 0;
   onmessage: ((event: never) => void) | null = null;
   send(): void {
+    // As the browser's and wrtc's channels do.
+    if (this.readyState !== 'open')
+      throw new DOMException("RTCDataChannel.readyState is not 'open'", 'InvalidStateError');
     this.sent += 1;
   }
   close(): void {
@@ -41,6 +44,27 @@ describe('PathMonitor', () => {
     expect(init).toEqual([{ negotiated: true, id: HEARTBEAT_CHANNEL_ID, ordered: false, maxRetransmits: 0 }]);
     vi.advanceTimersByTime(1000);
     expect(channel.sent).toBe(10);
+    m.close();
+  });
+
+  it('sends without asking the channel its state, and a channel not open yet only loses those beats', () => {
+    const channel = new Channel();
+    let reads = 0;
+    const watched = new Proxy(channel, {
+      get: (target, key, receiver) => {
+        if (key === 'readyState') reads++;
+        const value = Reflect.get(target, key, receiver) as unknown;
+        return typeof value === 'function' ? (value as () => void).bind(target) : value;
+      },
+    });
+    const m = new PathMonitor({ createDataChannel: () => watched }, () => undefined, { intervalMs: 100 });
+    channel.readyState = 'connecting';
+    vi.advanceTimersByTime(300);
+    expect(channel.sent).toBe(0);
+    channel.readyState = 'open';
+    vi.advanceTimersByTime(300);
+    expect(channel.sent).toBe(3);
+    expect(reads).toBe(0);
     m.close();
   });
 

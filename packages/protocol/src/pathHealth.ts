@@ -192,12 +192,12 @@ export class PathMonitor {
   }
 
   private tick(): void {
-    if (this.channel.readyState === 'open') {
-      try {
-        this.channel.send(HEARTBEAT_MESSAGE);
-      } catch {
-        // A channel that fails to send is as good as silent: the silence check decides.
-      }
+    // Sent without asking `readyState` first: in the agent (wrtc) each is a blocking call into
+    // libwebrtc's thread, four a second on an idle session; a channel that is not open throws.
+    try {
+      this.channel.send(HEARTBEAT_MESSAGE);
+    } catch {
+      // Not open yet, or failing to send: as good as silent; the silence check decides.
     }
     const now = this.now();
     // This side's own thread stood still (a busy page, a blocked event loop): heartbeats that
