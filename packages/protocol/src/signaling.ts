@@ -39,6 +39,16 @@ export const RestartPayload = z.strictObject({ kind: z.literal('restart'), ice: 
 export const SignalPayload = z.discriminatedUnion('kind', [SdpPayload, IcePayload, RestartPayload]);
 export type SignalPayload = z.infer<typeof SignalPayload>;
 
+/**
+ * The session id of an SDP (`o=<user> <sess-id> …`). A new id means the other side built a
+ * fresh peer connection, so the receiving side must start a fresh one too; the same id is
+ * the same connection offering again (an ICE restart, or a track added as it runs).
+ */
+export function sdpSessionId(sdp: string): string | null {
+  const match = /^o=\S+ (\S+) /m.exec(sdp);
+  return match?.[1] ?? null;
+}
+
 /** Client → server. `id` (optional) is echoed in an error frame's `replyTo`. */
 export const ClientMessage = z.discriminatedUnion('type', [
   /** Start receiving updates for a session you take part in, and count as present in it. */

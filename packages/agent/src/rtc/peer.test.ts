@@ -137,6 +137,49 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
     await waitFor(() => helper.answers === 2, 5000, 'the helper to answer the new offer');
   });
 
+  it('adds a track to a running connection: one more offer on the same ICE, answered, and frames flow', async () => {
+    const video = new ScreenVideoSource({ keepAliveMs: 300 });
+    const peer = new AgentPeer({ tiles: true });
+    cleanup.push(
+      () => peer.close(),
+      () => video.stop(),
+    );
+    const offers: string[] = [];
+    peer.on('signal', (p) => p.kind === 'sdp' && offers.push(p.description.sdp));
+    const helper = await connect(peer);
+    cleanup.push(() => helper.close());
+    expect(offers).toHaveLength(1);
+    expect(offers[0]).not.toMatch(/^m=video/m); // no track, no send controller ticking
+
+    const answered = peer.addTrack(video.track);
+    // Added again while that offer waits for its answer: one more offer after it, not a glare.
+    const again = new ScreenVideoSource({ keepAliveMs: 300 });
+    cleanup.push(() => again.stop());
+    const answeredAgain = peer.addTrack(again.track);
+    expect(await answered).toBe(true);
+    expect(await answeredAgain).toBe(true);
+    expect(offers).toHaveLength(3);
+    expect(offers[1]).toMatch(/^m=video/m);
+    expect(offers[2]?.match(/^m=video/gm)).toHaveLength(2);
+    const ufrag = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+    expect(ufrag(offers[2])).toBe(ufrag(offers[0])); // the same connection: no ICE restart
+    await waitFor(() => helper.answers === 3, 5000, 'the helper to answer each offer');
+    expect(helper.pc.connectionState).toBe('connected');
+
+    video.pushFrame(solid(10, 200, 10));
+    await waitFor(() => helper.frames.length > 0, 10_000, 'a decoded frame on the added track');
+  });
+
+  it('settles a track added to a connection that closes before its answer with false', async () => {
+    const video = new ScreenVideoSource();
+    const peer = new AgentPeer({ tiles: true });
+    cleanup.push(() => video.stop());
+    const answered = peer.addTrack(video.track);
+    peer.close();
+    expect(await answered).toBe(false);
+    expect(await peer.addTrack(video.track)).toBe(false);
+  });
+
   it('takes the path down at once when the machine address of the selected pair is gone, not for another address', async () => {
     let addresses: ReadonlySet<string> = new Set([...machineAddresses(), '192.0.2.7']);
     const peer = new AgentPeer({ localAddresses: () => addresses });

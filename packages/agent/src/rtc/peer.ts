@@ -5,7 +5,9 @@
  * `input-fast` (unordered, never retransmitted: a second copy of each of them),
  * `control` (ordered, reliable: laser pointer, display selection) and, for the tiles
  * pixel path, `tiles` (unordered, never retransmitted: the screen as damage tiles, see
- * `tileSender`); for the video pixel path it adds the screen track instead. Signaling is transport-free: feed the other side's payloads
+ * `tileSender`); for the video pixel path it adds the screen track instead, and the tiles
+ * path's video-area track joins a running connection (`addTrack`) when the first area plays.
+ * Signaling is transport-free: feed the other side's payloads
  * to `handleSignal` and relay every `signal` event; both use the protocol's
  * `SignalPayload` shape, so they map 1:1 onto the server WebSocket's `signal` frames.
  *
@@ -133,6 +135,14 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   /** The last selected local candidate whose machine address could not be told (traced once). */
   #unknownLocal: string | null = null;
   readonly #machineAddresses: () => ReadonlySet<string>;
+  /** `addTrack` callers whose track no offer has carried yet. */
+  #toOffer: ((answered: boolean) => void)[] = [];
+  /** `addTrack` callers whose track an offer sent (set as the local description) carries: the next answer settles them. */
+  #offered: ((answered: boolean) => void)[] = [];
+  /** A track was added while an offer was outstanding: offer again once it is answered. */
+  #offerAfterAnswer = false;
+  /** An offer is being made (until it is the local description). */
+  #offering = false;
   readonly #addressTimer: ReturnType<typeof setInterval>;
 
   constructor(options: AgentPeerOptions) {
@@ -209,6 +219,25 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     await this.#offer(false);
   }
 
+  /**
+   * Adds a track to the connection as it runs and offers again on it (same ICE, no new
+   * connection), or after the outstanding offer is answered. Resolves true once the helper's
+   * answer covers the track, false if the connection closes first. A track costs libwebrtc
+   * a send controller ticking every few milliseconds for the rest of the connection, so it
+   * is added only when there is something to carry (ADR 0024).
+   */
+  addTrack(track: WrtcTrack): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    this.#pc.addTrack(track);
+    const answered = new Promise<boolean>((resolve) => this.#toOffer.push(resolve));
+    if (this.#offering || this.#pc.signalingState !== 'stable') {
+      this.#offerAfterAnswer = true; // an offer is out (it may not carry the track): again once answered
+    } else if (this.#pc.localDescription) {
+      void this.#offer(false).catch(() => undefined); // a failure is the peer's `error`
+    } // else: nothing offered yet; the first offer carries it
+    return answered;
+  }
+
   /** Applies a payload from the helper. Throws `ProtocolError('validation_failed')` for malformed payloads. */
   async handleSignal(input: unknown): Promise<void> {
     if (this.#closed) return;
@@ -260,6 +289,9 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const settle of [...this.#offered, ...this.#toOffer]) settle(false);
+    this.#offered = [];
+    this.#toOffer = [];
     clearInterval(this.#addressTimer);
     this.#monitor.close();
     for (const channel of Object.values(this.#channels)) channel?.close();
@@ -267,14 +299,27 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   }
 
   async #offer(iceRestart: boolean): Promise<void> {
+    // Whatever was added so far goes with this offer: settled by an answer that comes after it.
+    const carried = this.#toOffer;
+    this.#toOffer = [];
+    this.#offerAfterAnswer = false;
     try {
-      const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
-      await this.#pc.setLocalDescription(offer);
+      this.#offering = true;
+      let sdp: string;
+      try {
+        const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
+        await this.#pc.setLocalDescription(offer);
+        sdp = offer.sdp;
+      } finally {
+        this.#offering = false;
+      }
+      this.#offered.push(...carried);
       this.#gathering = true;
       if (iceRestart) this.#pendingCandidates = [];
       trace('net', () => `offer${iceRestart ? ' (ICE restart)' : ''} set, signaling state ${this.#pc.signalingState}`);
-      this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp: offer.sdp } });
+      this.emit('signal', { kind: 'sdp', description: { type: 'offer', sdp } });
     } catch (error) {
+      for (const settle of carried) settle(false);
       throw this.#fail(error);
     }
   }
@@ -285,8 +330,17 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
         trace('net', () => `answer ignored in signaling state ${this.#pc.signalingState}`);
         return; // a repeated or late answer
       }
-      await this.#pc.setRemoteDescription(description);
+      // Only offers sent before this answer came are answered by it (one may be in the making).
+      const covered = this.#offered;
+      this.#offered = [];
+      try {
+        await this.#pc.setRemoteDescription(description);
+      } catch (error) {
+        for (const settle of covered) settle(false);
+        throw error;
+      }
       trace('net', () => 'answer applied');
+      for (const settle of covered) settle(true);
     } else {
       // The helper re-offered (e.g. after reloading its page): answer it.
       await this.#pc.setRemoteDescription(description);
@@ -297,6 +351,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     const pending = this.#pendingCandidates;
     this.#pendingCandidates = [];
     for (const candidate of pending) await this.#pc.addIceCandidate(candidate);
+    if (this.#offerAfterAnswer && !this.#closed && !this.#offering && this.#pc.signalingState === 'stable')
+      await this.#offer(false);
   }
 
   #openChannel(label: ChannelLabel, init: { ordered: boolean; maxRetransmits?: number }): WrtcDataChannel {

@@ -59,6 +59,7 @@ export interface WrtcPeerConnection {
   readonly connectionState: string;
   readonly signalingState: string;
   readonly remoteDescription: SessionDescriptionInit | null;
+  readonly localDescription: SessionDescriptionInit | null;
   createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionInit>;
   createAnswer(): Promise<SessionDescriptionInit>;
   setLocalDescription(description: SessionDescriptionInit): Promise<void>;

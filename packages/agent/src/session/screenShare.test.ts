@@ -115,9 +115,14 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     const picture = new Picture();
     const decoded = new Set<string>();
     const media = await open('tiles');
+    const offers: string[] = [];
+    media.on('signal', (p) => p.kind === 'sdp' && offers.push(p.description.sdp));
     helper = await connectLoopback(media, (frame) => decoded.add(`${frame.width}x${frame.height}`), picture);
     const tiles = () => helper?.tiles ?? null;
     await waitFor(() => (tiles()?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    // No track until an area plays: a session without video pays for no send controller.
+    expect(offers.map((sdp) => /^m=video/m.test(sdp))).toEqual([false]);
+    expect((await media.stats()).videoAreas?.track).toBe('absent');
     const x = await openPainter(xvfb.display);
     try {
       const area = { x: 64, y: 64, width: 320, height: 192 }; // on the 64-pixel grid
@@ -141,6 +146,10 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
         expect((stats.tiles?.bytes ?? 0) - before).toBeLessThan(50_000);
         expect(stats.videoAreas?.area).toEqual(area);
         expect(stats.videoAreas?.video.framesSent).toBeGreaterThan(5);
+        // The track joined the running connection: one more offer, answered, no new connection.
+        expect(stats.videoAreas?.track).toBe('ready');
+        expect(offers.map((sdp) => /^m=video/m.test(sdp))).toEqual([false, true]);
+        expect(helper?.answers).toBe(2);
       } finally {
         playing = false;
         await play;

@@ -9,9 +9,11 @@
  *
  * On the tiles path, the part of the screen that plays like a video (`VideoAreas`: many
  * frames in a row, photographic) goes to a video track instead, cropped to that area, and
- * comes back to exact tiles once it is still (ADR 0024). The track is on every tiles
- * connection from the start, so switching needs no renegotiation; it carries nothing while
- * there is no video area.
+ * comes back to exact tiles once it is still (ADR 0024). The track joins the connection
+ * when the first area plays (one offer and answer on the running connection, the area
+ * staying on tiles meanwhile), and then stays, carrying nothing while there is no area: a
+ * track makes libwebrtc tick a send controller every few milliseconds, a fifth of the idle
+ * agent's CPU, which a session without video need not pay.
  */
 import { EventEmitter } from 'node:events';
 import type { IceServer, SignalPayload } from '@remote-help/protocol';
@@ -132,8 +134,8 @@ export interface ScreenShareStats {
   capture: CaptureStats;
   video?: VideoSourceStats;
   tiles?: TileSenderStats;
-  /** The tiles path's video areas: the current one, how many there were, and its track's counters. */
-  videoAreas?: { area: Rect | null; started: number; video: VideoSourceStats };
+  /** The tiles path's video areas: the current one, how many there were, their track on the connection, and its counters. */
+  videoAreas?: { area: Rect | null; started: number; track: 'absent' | 'adding' | 'ready'; video: VideoSourceStats };
   rtc: Record<string, unknown>[];
 }
 
@@ -161,6 +163,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   /** The capture runs at PACED_CAPTURE_FPS (see `#paceCapture`). */
   #captureSlow = false;
   #areasStarted = 0;
+  /** The area track on the connection: not yet, offered (waiting for the answer), or answered. */
+  #areaTrack: 'absent' | 'adding' | 'ready' = 'absent';
   #areaTimer: NodeJS.Timeout | undefined;
   /** Peer connections made so far (the current one's number). */
   #generation = 0;
@@ -273,8 +277,10 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
 
   /** A peer connection carrying the screen (track or `tiles` channel), its events forwarded. */
   #newPeer(): AgentPeer {
+    // A new connection carries the area track from its first offer once an area has played.
+    if (this.#areaTrack === 'adding') this.#areaTrack = 'ready';
     const peer = new AgentPeer({
-      track: this.#video?.track ?? this.#areaVideo?.track,
+      track: this.#video?.track ?? (this.#areaTrack === 'ready' ? this.#areaVideo?.track : undefined),
       tiles: this.#video === null,
       iceServers: this.#ice?.servers ?? this.#iceServers,
       ...(this.#wrtc ? { wrtc: this.#wrtc } : {}),
@@ -385,7 +391,14 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       ...(this.#video ? { video: this.#video.stats() } : {}),
       ...(this.#tiles ? { tiles: this.#tiles.stats() } : {}),
       ...(this.#areaVideo
-        ? { videoAreas: { area: this.#area, started: this.#areasStarted, video: this.#areaVideo.stats() } }
+        ? {
+            videoAreas: {
+              area: this.#area,
+              started: this.#areasStarted,
+              track: this.#areaTrack,
+              video: this.#areaVideo.stats(),
+            },
+          }
         : {}),
       rtc: await this.#peer.getStats(),
     };
@@ -484,7 +497,11 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
    * it out) and hands what changed in it to the area's track.
    */
   #pushArea(frame: ScreenFrame): void {
-    const area = (this.#areas as VideoAreas).update(frame, performance.now());
+    let area = (this.#areas as VideoAreas).update(frame, performance.now());
+    if (area && this.#areaTrack !== 'ready') {
+      this.#addAreaTrack();
+      area = null; // on tiles until the helper has answered for the track
+    }
     const fresh = this.#setArea(area);
     if (!area) return;
     const changed = fresh || !frame.changed ? undefined : toLocal(frame.changed, area);
@@ -499,6 +516,20 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       ...(changed ? { changed } : {}),
     });
     if (fresh) this.#areaVideo?.setPaused(this.#paused);
+  }
+
+  /** Puts the area track on the current connection (once), and marks it ready when answered. */
+  #addAreaTrack(): void {
+    const track = this.#areaVideo?.track;
+    if (this.#areaTrack !== 'absent' || !track) return;
+    this.#areaTrack = 'adding';
+    const peer = this.#peer;
+    trace('tiles', () => 'video area: adding its track');
+    void peer.addTrack(track).then((answered) => {
+      if (peer !== this.#peer || this.#closed) return; // a new connection carries it from the start
+      this.#areaTrack = answered ? 'ready' : 'absent';
+      trace('tiles', () => `video area: track ${answered ? 'answered' : 'not answered'}`);
+    });
   }
 
   /** Makes `area` the video area (the tiles leave it out); true when it is a new one. */

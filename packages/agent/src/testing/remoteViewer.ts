@@ -11,6 +11,7 @@ import {
   TileReceiver,
   type HelperControlMessage,
   type InputMessageInput,
+  sdpSessionId,
 } from '@remote-help/protocol';
 import { loadWrtc, type WrtcDataChannel, type WrtcPeerConnection } from '../rtc/wrtc.js';
 import type { TestSocket } from './browserClient.js';
@@ -77,8 +78,10 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
     void (async () => {
       if (payload.kind === 'sdp' && payload.description.type === 'offer') {
         viewer.offerAt ??= performance.now();
-        // An offer for a connection that already has one is a new connection (like the helper app does).
-        if (pc.remoteDescription) renew();
+        // An offer from another SDP session is a new connection; the same session offers again
+        // on this one (an ICE restart, a track added as it runs), like the helper app tells them.
+        const remote = pc.remoteDescription?.sdp;
+        if (remote && sdpSessionId(remote) !== sdpSessionId(payload.description.sdp)) renew();
         await pc.setRemoteDescription(payload.description);
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);

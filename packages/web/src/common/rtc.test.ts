@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { icePayload, relayProblem, sdpSessionId, toRtcConfiguration } from './rtc';
+import { sdpSessionId } from '@remote-help/protocol';
+import { icePayload, relayProblem, toRtcConfiguration } from './rtc';
 import { newerSession } from './sessionOrder';
 import { formatDuration } from './useNow';
 import { session } from '../test/fixtures';

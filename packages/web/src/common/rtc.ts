@@ -61,15 +61,6 @@ export async function addRemoteCandidate(pc: RTCPeerConnection, candidate: Remot
   }
 }
 
-/**
- * The session id of an SDP (`o=<user> <sess-id> …`). A new id means the other side built a
- * fresh peer connection, so the receiving side must start a fresh one too.
- */
-export function sdpSessionId(sdp: string): string | null {
-  const match = /^o=\S+ (\S+) /m.exec(sdp);
-  return match?.[1] ?? null;
-}
-
 /** The first ICE username fragment of an SDP (`a=ice-ufrag:`): a new one on the same session is an ICE restart. */
 export function iceUfrag(sdp: string): string | null {
   const match = /^a=ice-ufrag:(\S+)/m.exec(sdp);

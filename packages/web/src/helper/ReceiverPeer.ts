@@ -16,10 +16,10 @@
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
-import { PathMonitor, TILES_CHANNEL } from '@remote-help/protocol';
+import { PathMonitor, sdpSessionId, TILES_CHANNEL } from '@remote-help/protocol';
 import { keepTileBacklog } from './tiles/tileBacklog';
 import type { PathState } from '@remote-help/protocol';
-import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, relayProblem, sdpSessionId } from '../common/rtc';
+import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, relayProblem } from '../common/rtc';
 import type { RelayProblem, RemoteCandidate } from '../common/rtc';
 
 /** Events of {@link ReceiverPeer}. */
