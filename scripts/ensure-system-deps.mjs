@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the system packages the browser and desktop tests need are installed:
-// Debian's Chromium, Xvfb, xdotool, iproute2, coturn and nginx. Installs them with apt-get when running as root;
+// Debian's Chromium, Xvfb, xdotool, iproute2, gcc, coturn and nginx. Installs them with apt-get when running as root;
 // otherwise prints the exact command and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,8 @@ const NEEDS = [
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
   // `ip netns`: the network-change journeys (e2e/network) build their own namespaces.
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
+  // gcc: the link emulator (bench/src/netem.c) that the slow-link journey (e2e/network/firstFrameLink.e2e.ts) builds.
+  { bin: '/usr/bin/gcc', pkg: 'gcc' },
   // coturn: the TURN tests (packages/server/src/turn/coturn.integration.test.ts, e2e/network/turnRelay.e2e.ts) start their own turnserver.
   { bin: '/usr/bin/turnserver', pkg: 'coturn' },
   // nginx: the reverse-proxy test (packages/server/src/http/nginx.integration.test.ts) runs docs/deploy/nginx.conf.

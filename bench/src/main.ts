@@ -10,17 +10,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeClicks, analyzeFlips, analyzeMoves, r1, summarize, type Flip } from './analyze.js';
 import { centre, type Geometry } from './geometry.js';
-import { Link, diffCounters, type LinkProfile } from './netem.js';
+import { Link, PROFILES, diffCounters, type LinkProfile } from './netem.js';
 import { PIPELINES, REPO, startPipeline, type PipelineDef, type RunningPipeline } from './pipelines.js';
 import { CpuMeter, LineChannel, cleanupAll, log, nowMs, run, sleep, start, threadCpuMs, waitFor } from './proc.js';
 import { renderMarkdown } from './report.js';
 import { launchViewer, probeCounters, probeState, type Viewer, type ViewerPage } from './viewer.js';
-
-export const PROFILES: LinkProfile[] = [
-  { name: 'local', rateKbit: 0, delayMs: 0, loss: 0, queueBytes: 0 },
-  { name: '10M-20ms', rateKbit: 10_000, delayMs: 20, loss: 0, queueBytes: 64_000 },
-  { name: '2M-40ms-1%', rateKbit: 2_000, delayMs: 40, loss: 0.01, queueBytes: 64_000 },
-];
 
 type Workload = 'flips' | 'input' | 'click' | 'static' | 'idle' | 'busy' | 'text' | 'video';
 

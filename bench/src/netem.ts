@@ -23,6 +23,13 @@ export interface LinkProfile {
   queueBytes: number;
 }
 
+/** The bench's link profiles (the issue's: local, 10 Mbit/s · 20 ms, 2 Mbit/s · 40 ms · 1 %). */
+export const PROFILES: LinkProfile[] = [
+  { name: 'local', rateKbit: 0, delayMs: 0, loss: 0, queueBytes: 0 },
+  { name: '10M-20ms', rateKbit: 10_000, delayMs: 20, loss: 0, queueBytes: 64_000 },
+  { name: '2M-40ms-1%', rateKbit: 2_000, delayMs: 40, loss: 0.01, queueBytes: 64_000 },
+];
+
 export interface LinkCounters {
   /** sender → viewer */
   down: { bytes: number; pkts: number; lost: number; queueDrops: number };

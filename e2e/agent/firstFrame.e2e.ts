@@ -11,10 +11,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { framesDecoded, closeContexts, shot } from '../support.js';
 import { requestFromAgent, WINDOW_URL } from './agentProcess.js';
+import { allowAndTimeFirstFrame, watchFirstFrame } from './firstFrameWatch.js';
 
 test.afterEach(closeContexts);
 // Playwright's trace takes DOM snapshots inside the pages around each action, the helper's too: 20–50 ms of its
@@ -86,28 +87,6 @@ async function startAgent(browser: Browser, display: string) {
   };
 }
 
-/** Records (in the page) the wall-clock time at which the remote canvas first shows a complete frame. */
-async function watchFirstFrame(helper: Page): Promise<void> {
-  await helper.evaluate(() => {
-    const w = window as unknown as { firstFrame?: Promise<number> };
-    let seen: (at: number) => void = () => undefined;
-    w.firstFrame = new Promise<number>((resolve) => (seen = resolve));
-    const observer = new MutationObserver(() => {
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="remote-canvas"]');
-      if (canvas && Number(canvas.dataset.frames ?? 0) > 0) {
-        seen(Date.now());
-        observer.disconnect();
-      }
-    });
-    observer.observe(document.body, {
-      subtree: true,
-      childList: true,
-      attributes: true,
-      attributeFilter: ['data-frames'],
-    });
-  });
-}
-
 test('first frame after Allow with the native agent (printed, not asserted)', async ({ browser }) => {
   test.setTimeout(120_000);
   const x = await startDisplay();
@@ -121,23 +100,8 @@ test('first frame after Allow with the native agent (printed, not asserted)', as
     const mountedEarly = (await helper.getByTestId('remote-view').count()) > 0;
     await shot(helper, 'first-frame-01-helper-requested'); // the view may be mounted: it must not show
     await watchFirstFrame(helper);
-    await allow.evaluate((button) =>
-      button.addEventListener('click', () => ((window as unknown as { allowAt: number }).allowAt = Date.now()), {
-        capture: true,
-      }),
-    );
-    await allow.click();
-    // Waited for inside the page, not polled from here: a poll's locator queries run in the helper
-    // page and force a layout of the whole app, in the very window being measured (a CPU profile of
-    // the page showed ~40 ms of them between Allow and the first frame).
-    const firstFrameAt = await helper.evaluate(() =>
-      Promise.race([
-        (window as unknown as { firstFrame: Promise<number> }).firstFrame,
-        new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no frame within 20 s')), 20_000)),
-      ]),
-    );
+    const { allowAt, firstFrameAt } = await allowAndTimeFirstFrame(helper, allow);
     expect(await framesDecoded(helper)).toBeGreaterThan(0);
-    const allowAt = await win.evaluate(() => (window as unknown as { allowAt: number }).allowAt);
     console.log(
       `first frame after Allow: ${firstFrameAt - allowAt} ms ` +
         `(Allow ${new Date(allowAt).toISOString()}, first frame ${new Date(firstFrameAt).toISOString()}; ` +

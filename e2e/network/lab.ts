@@ -73,7 +73,7 @@ function launchArgs(origin: string): string[] {
 }
 
 /** A Chromium running inside namespace `ns`. */
-export function launchIn(lab: NetnsLab, ns: string, origin: string): Promise<Browser> {
+export function launchIn(lab: Pick<NetnsLab, 'wrapper'>, ns: string, origin: string): Promise<Browser> {
   return chromium.launch({ executablePath: lab.wrapper(ns, '/usr/bin/chromium'), args: launchArgs(origin) });
 }
 

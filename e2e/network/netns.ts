@@ -31,6 +31,14 @@ export function netnsUnavailable(): string | null {
   return null;
 }
 
+/** Writes (in `dir`) an executable that runs `program` inside namespace `ns` with the arguments it gets. */
+export function writeWrapper(dir: string, ns: string, program: string): string {
+  const path = join(dir, `${ns}-${program.replace(/\W+/g, '_')}`);
+  writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${ns} ${program} "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
 export interface NetnsLab {
   /** Per-run tag in every name. */
   readonly tag: string;
@@ -150,12 +158,7 @@ export function createLab(options: LabOptions = {}): NetnsLab {
     sharerNs,
     helperAddress: `${net}.10`,
     sharerAddress: `${net}.20`,
-    wrapper(ns, program) {
-      const path = join(dir, `${ns}-${program.replace(/\W+/g, '_')}`);
-      writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${ns} ${program} "$@"\n`);
-      chmodSync(path, 0o755);
-      return path;
-    },
+    wrapper: (ns, program) => writeWrapper(dir, ns, program),
     exec(ns, command) {
       return execFileSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8' });
     },

@@ -26,7 +26,7 @@ export interface NsAgent {
 
 /** Starts the agent for `url` on X display `display` (with `env` added); its pages open in `browser` (the sharer's namespace). */
 export async function startNsAgent(
-  lab: NetnsLab,
+  lab: Pick<NetnsLab, 'wrapper' | 'sharerNs'>,
   url: string,
   display: string,
   browser: Browser,
