@@ -156,6 +156,19 @@ export class ActiveMedia {
     await this.#connecting;
   }
 
+  /**
+   * The sharer clicked Allow; the server has not answered yet: the screen is read meanwhile
+   * (the first frame is ready when the answer comes), nothing leaves until `start`.
+   */
+  readyCapture(): void {
+    if (!this.#consented && !this.#closed) this.#media.readyCapture?.();
+  }
+
+  /** The Allow did not go through: the capture `readyCapture` started stops. */
+  async cancelCapture(): Promise<void> {
+    if (!this.#consented && !this.#closed) await this.#media.cancelCapture?.();
+  }
+
   /** Whether the connection was set up before consent (or is being). */
   get connected(): boolean {
     return this.#connecting !== null;

@@ -21,6 +21,14 @@ class EarlyMedia extends FakeMedia {
   override async start(): Promise<void> {
     this.started = true; // capture; the offer went with `connect`
   }
+  /** `readyCapture` / `cancelCapture` calls, in order. */
+  readonly held: string[] = [];
+  readyCapture(): void {
+    this.held.push('ready');
+  }
+  async cancelCapture(): Promise<void> {
+    this.held.push('cancel');
+  }
 }
 
 const move = (x: number, y: number) => JSON.stringify({ type: 'pointerMove', x, y });
@@ -101,6 +109,32 @@ describe('SharingSession: connecting while the sharer reads the request', () => 
     media.emit('input', move(0.5, 0.5), 1);
     await vi.waitFor(() => expect(nut.calls.filter((c) => c[0] === 'moveMouse')).toHaveLength(1));
     expect(nut.calls.find((c) => c[0] === 'moveMouse')).toEqual(['moveMouse', 500, 250]);
+  });
+
+  it('Allow reads the screen while the answer travels: capture readied before the server answers, started after', async () => {
+    request();
+    await vi.waitFor(() => expect(media.connects).toBe(1));
+    let answer: (view: SessionView) => void = () => undefined;
+    respond.mockImplementationOnce(() => new Promise<SessionView>((resolve) => (answer = resolve)));
+    const responding = session.respond(true);
+    expect(media.held).toEqual(['ready']); // at the click, before the server has it
+    expect(media.started).toBe(false); // nothing leaves until the session is active
+    answer(sessionView('active', { mode: 'control', version: 3 }));
+    await responding;
+    await vi.waitFor(() => expect(media.started).toBe(true));
+    expect(media.held).toEqual(['ready']);
+  });
+
+  it('an Allow the server refuses stops the readied capture; a decline readies nothing', async () => {
+    request();
+    await vi.waitFor(() => expect(media.connects).toBe(1));
+    respond.mockRejectedValueOnce(new Error('invalid_transition'));
+    await expect(session.respond(true)).rejects.toThrow('invalid_transition');
+    await vi.waitFor(() => expect(media.held).toEqual(['ready', 'cancel']));
+    expect(media.started).toBe(false);
+    respond.mockResolvedValueOnce(sessionView('ended', { endReason: 'declined', version: 3 }));
+    await session.respond(false);
+    expect(media.held).toEqual(['ready', 'cancel']);
   });
 
   it('a decline ends the session and closes the early connection', async () => {

@@ -101,6 +101,62 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     expect(helper.tiles?.stats.dropped).toBe(0);
   });
 
+  it('tiles: a capture readied at Allow reads the screen but sends nothing until start, then the exact picture', async () => {
+    const picture = new Picture();
+    const media = await open('tiles');
+    // Connected while the sharer reads the request (ADR 0023): no capture yet.
+    helper = await connectLoopback(
+      {
+        on: (event, listener) => media.on(event, listener),
+        handleSignal: (p) => media.handleSignal(p),
+        start: () => media.connect(),
+      },
+      () => undefined,
+      picture,
+    );
+    await waitFor(() => helper?.tiles !== null, 10_000, 'the tiles channel open');
+    media.readyCapture();
+    await waitFor(async () => (await media.stats()).capture.frames > 0, 10_000, 'the first frame read');
+    // The screen changes while held: read, still not sent.
+    window = spawn('xev', ['-geometry', '200x120+300+200'], {
+      env: { ...process.env, DISPLAY: xvfb.display },
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(helper.tiles?.stats.frames ?? 0).toBe(0);
+    expect((await media.stats()).tiles?.messages ?? 0).toBe(0);
+
+    await media.start(); // the server made the session active
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    await waitFor(() => picture.at(400, 260) === 0xffffff, 10_000, 'the window drawn while held');
+    await untilExact(xvfb.display, picture, 5000, 'the helper picture to match the screen');
+  });
+
+  it('tiles: a readied capture whose Allow did not go through stops, having sent nothing', async () => {
+    const media = await open('tiles');
+    helper = await connectLoopback(
+      {
+        on: (event, listener) => media.on(event, listener),
+        handleSignal: (p) => media.handleSignal(p),
+        start: () => media.connect(),
+      },
+      () => undefined,
+      new Picture(),
+    );
+    await waitFor(() => helper?.tiles !== null, 10_000, 'the tiles channel open');
+    media.readyCapture();
+    await waitFor(async () => (await media.stats()).capture.frames > 0, 10_000, 'the first frame read');
+    await media.cancelCapture();
+    const frames = (await media.stats()).capture.frames;
+    window = spawn('xev', ['-geometry', '200x120+300+200'], {
+      env: { ...process.env, DISPLAY: xvfb.display },
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await media.stats()).capture.frames).toBe(frames); // no longer reading
+    expect(helper.tiles?.stats.frames ?? 0).toBe(0);
+  });
+
   it('tiles: nothing is sent while the screen is still', async () => {
     const media = await open('tiles');
     helper = await connectLoopback(media, () => undefined, new Picture());

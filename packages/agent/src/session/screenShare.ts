@@ -66,6 +66,14 @@ export interface LiveMedia extends EventEmitter<LiveMediaEvents> {
    * does all of it.
    */
   connect?(): Promise<void>;
+  /**
+   * The sharer clicked Allow and the server has not answered yet: capture starts and the
+   * first frame is read meanwhile, but nothing leaves the device until `start` (absent:
+   * `start` does it).
+   */
+  readyCapture?(): void;
+  /** The Allow did not go through: a capture started by `readyCapture` stops (nothing was sent). */
+  cancelCapture?(): Promise<void>;
   /** Starts capture, and sends the offer unless `connect` already did (listeners must be attached first). */
   start(): Promise<void>;
   handleSignal(payload: SignalPayload): Promise<void>;
@@ -177,6 +185,10 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #negotiating: Promise<void> | null = null;
   /** Capture set up and the encoder warmed, without reading the screen (`connect`). */
   #preparing: Promise<void> | null = null;
+  /** Capture started by `readyCapture`, before the server had the Allow. */
+  #capturing: Promise<void> | null = null;
+  /** Frames are read and kept, none sent (`readyCapture` until `start`). */
+  #held = false;
   #closed = false;
   #warmUpTimer: NodeJS.Timeout | undefined;
 
@@ -248,12 +260,41 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     }
   }
 
+  readyCapture(): void {
+    if (this.#closed || this.#capturing) return;
+    this.#held = true;
+    trace('tiles', () => 'capture starts, held until the session is active');
+    // Prepared while the sharer read the request (if connected early): not done twice at once.
+    this.#capturing = (this.#preparing ?? Promise.resolve()).then(() => this.#capture(this.#display));
+    this.#capturing.catch(() => undefined); // `start` meets the failure
+  }
+
+  async cancelCapture(): Promise<void> {
+    const capturing = this.#capturing;
+    if (!this.#held || this.#closed || !capturing) return;
+    this.#capturing = null;
+    await capturing.catch(() => undefined);
+    await this.#screen.stop();
+    this.#held = false; // only now: a frame read meanwhile must not leave
+    this.#lastFrame = null;
+    trace('tiles', () => 'held capture stopped');
+  }
+
   async start(): Promise<void> {
     // Prepared while the sharer read the request (if connected early): not done twice at once.
     await this.#preparing;
-    // The offer does not need a frame: negotiate (unless connected early) while the first frame is read.
-    trace('tiles', () => 'capture starts');
-    await Promise.all([this.#capture(this.#display), this.connect()]);
+    const capturing = this.#capturing;
+    if (capturing && this.#held) {
+      // Read while the Allow went to the server: the picture goes now (or with its first frame).
+      this.#held = false;
+      trace('tiles', () => 'held capture released');
+      if (this.#lastFrame) this.#onFrame({ ...this.#lastFrame, changed: undefined });
+      await Promise.all([capturing, this.connect()]);
+    } else {
+      // The offer does not need a frame: negotiate (unless connected early) while the first frame is read.
+      trace('tiles', () => 'capture starts');
+      await Promise.all([this.#capture(this.#display), this.connect()]);
+    }
     trace('tiles', () => 'capture started');
     // A video track connected before capture has had no key frame yet.
     if (this.#video && this.#peer.connectionState === 'connected') this.#warmUp();
@@ -450,7 +491,8 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     const sender = new TileSender(channel, { bulkBytesPerSecond: this.#bulkBytesPerSecond });
     sender.setPaused(this.#paused);
     this.#tiles = sender;
-    if (this.#lastFrame) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
+    // Not while held (`readyCapture`): `start` sends it once the session is active.
+    if (this.#lastFrame && !this.#held) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
     if (this.#area) sender.setVideoArea(this.#area);
     if (tracing('tiles')) {
       const capture = this.#screen;
@@ -463,19 +505,20 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   }
 
   async #capture(display: DisplayInfo): Promise<void> {
-    await this.#screen.start(
-      display.id,
-      (frame) => {
-        if (!this.#lastFrame) trace('tiles', () => 'first frame captured');
-        this.#lastFrame = frame;
-        this.#video?.pushFrame(frame);
-        if (this.#areas) this.#pushArea(frame);
-        this.#tiles?.pushFrame(frame);
-        this.#paceCapture();
-        this.emit('frame', frame);
-      },
-      { onError: (error) => this.#onCaptureError(error) },
-    );
+    await this.#screen.start(display.id, (frame) => this.#onFrame(frame), {
+      onError: (error) => this.#onCaptureError(error),
+    });
+  }
+
+  #onFrame(frame: ScreenFrame): void {
+    if (!this.#lastFrame) trace('tiles', () => 'first frame captured');
+    this.#lastFrame = frame;
+    if (this.#held) return; // the server does not have the Allow yet: nothing leaves
+    this.#video?.pushFrame(frame);
+    if (this.#areas) this.#pushArea(frame);
+    this.#tiles?.pushFrame(frame);
+    this.#paceCapture();
+    this.emit('frame', frame);
   }
 
   /**

@@ -199,10 +199,15 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     }
     const controlAsked = session.pendingMode === 'control';
     if (controlAsked) this.gate.setLocalConsent(allow);
+    // Connected while the request was read: the first frame is read while the Allow goes to the
+    // server (one round trip), and sent once the server has made the session active.
+    const early = allow && session.state === 'requested' ? this.#active : null;
+    early?.readyCapture();
     try {
       this.#apply(await this.#o.api.respond(session.id, allow));
     } catch (error) {
       if (controlAsked) this.gate.setLocalConsent(false);
+      void early?.cancelCapture().catch(() => undefined);
       throw error;
     }
   }
