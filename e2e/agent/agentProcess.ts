@@ -117,13 +117,18 @@ export async function joinFromAgent(browser: Browser, win: Page, opened: () => s
   await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
 
   const helper = await (await browser.newContext()).newPage();
+  await helperJoinsAgent(helper, win);
+  return helper;
+}
+
+/** The helper (Daniel Okafor) signs in on `helper`, gets a security code and the sharer enters it in the agent window `win`. */
+export async function helperJoinsAgent(helper: Page, win: Page): Promise<void> {
   await signIn(helper, '/help', 'helper@contoso.example');
   await helper.getByRole('button', { name: 'Get a security code' }).click();
   const codeBox = helper.getByTestId('security-code');
   await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
   await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
   await win.getByRole('button', { name: 'Submit' }).click();
-  return helper;
 }
 
 /** {@link joinFromAgent}, then the helper asks for `mode`: returns the helper's page and the (unclicked) Allow button. */

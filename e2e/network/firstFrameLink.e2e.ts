@@ -10,7 +10,7 @@
  * printed, not asserted (docs/bench.md, "First frame after Allow"), with the bytes that
  * crossed the link meanwhile. What is asserted: the session works across such a link.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,9 @@ import { expect, test, type Browser } from '@playwright/test';
 import { Link, PROFILES, VIEWER_IP, diffCounters } from '../../bench/src/netem.js';
 import { startDesktop, type Desktop } from '../agent/desktop.js';
 import { allowAndTimeFirstFrame, watchFirstFrame } from '../agent/firstFrameWatch.js';
-import { closeContexts, framesDecoded, shot, signIn } from '../support.js';
-import { launchIn } from './lab.js';
+import { closeContexts, framesDecoded, shot } from '../support.js';
+import { helperJoinsAgent } from '../agent/agentProcess.js';
+import { launchIn, startLabServer, type LabServer } from './lab.js';
 import { netnsUnavailable, writeWrapper } from './netns.js';
 import { startNsAgent, type NsAgent } from './nsAgent.js';
 
@@ -30,47 +31,15 @@ const PORT = Number(process.env.E2E_PORT ?? 8181);
 const READING_MS = 2000;
 const PROFILE = PROFILES.find((p) => p.name === '2M-40ms-1%')!;
 
-/** The built server (fresh database) inside namespace `ns`, on `address`; ready once its `/healthz` answers there. */
-async function startServerIn(wrapper: (program: string) => string, ns: string, address: string) {
-  const url = `http://${address}:${PORT}`;
-  let output = '';
-  const server: ChildProcess = spawn(wrapper(process.execPath), ['scripts/e2e-server.mjs'], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      HOST: address,
-      PUBLIC_URL: url,
-      DEMO_PASSWORD: 'e2e-demo-password',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = async (): Promise<void> => {
-    if (server.exitCode !== null || server.signalCode !== null) return;
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  };
-  // Only reachable from inside the namespace: asked from there.
-  const healthy = (): boolean => {
-    if (server.exitCode !== null) throw new Error(`server exited: ${output}`);
-    try {
-      const check = `fetch('${url}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
-      execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', check], { stdio: 'ignore', timeout: 5000 });
-      return true;
-    } catch {
-      return false;
-    }
-  };
+/** Whether `url/healthz` answers inside namespace `ns` (the server is reachable only from there). */
+function healthyIn(ns: string, url: string): boolean {
   try {
-    await expect.poll(healthy, { timeout: 90_000, intervals: [500] }).toBe(true);
-  } catch (error) {
-    await stop();
-    throw error;
+    const check = `fetch('${url}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+    execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', check], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
   }
-  return { url, stop };
 }
 
 test.describe('first frame across a slow link', () => {
@@ -82,12 +51,20 @@ test.describe('first frame across a slow link', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-link-'));
     const link = await Link.open(PROFILE);
     const lab = { sharerNs: link.senderNs, wrapper: (ns: string, program: string) => writeWrapper(dir, ns, program) };
-    let server: { url: string; stop(): Promise<void> } | undefined;
+    let server: LabServer | undefined;
     let desktop: Desktop | undefined;
     let agent: NsAgent | undefined;
     const browsers: Browser[] = [];
     try {
-      server = await startServerIn((program) => lab.wrapper(link.viewerNs, program), link.viewerNs, VIEWER_IP);
+      server = await startLabServer(
+        { serverAddress: VIEWER_IP },
+        PORT,
+        {},
+        {
+          node: lab.wrapper(link.viewerNs, process.execPath),
+          healthy: (url) => healthyIn(link.viewerNs, url),
+        },
+      );
       const { url } = server;
       const helperBrowser = await launchIn(lab, link.viewerNs, url);
       browsers.push(helperBrowser);
@@ -100,12 +77,7 @@ test.describe('first frame across a slow link', () => {
       const helper = await (
         await helperBrowser.newContext({ baseURL: url, viewport: { width: 1280, height: 800 } })
       ).newPage();
-      await signIn(helper, '/help', 'helper@contoso.example');
-      await helper.getByRole('button', { name: 'Get a security code' }).click();
-      const codeBox = helper.getByTestId('security-code');
-      await expect(codeBox).toHaveText(/\d{4}\s?\d{4}/);
-      await win.getByLabel('Security code').fill((await codeBox.textContent())!.replace(/\D/g, ''));
-      await win.getByRole('button', { name: 'Submit' }).click();
+      await helperJoinsAgent(helper, win);
       await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible({ timeout: 20_000 });
       await helper.getByRole('button', { name: 'View only' }).click();
       const allow = win.getByRole('button', { name: 'Allow' });

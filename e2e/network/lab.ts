@@ -17,15 +17,27 @@ export interface LabServer {
   stop(): Promise<void>;
 }
 
-/** Starts the built server on the lab bridge (fresh database), reachable from both namespaces; `env` adds settings. */
+/** Where a lab server runs when not in the root namespace (the link journey: one side of the link emulator). */
+export interface InNamespace {
+  /** `node` wrapped to run in the namespace (`NetnsLab.wrapper`). */
+  node: string;
+  /** Whether the server answers `/healthz` at `url`, asked from inside the namespace. */
+  healthy(url: string): boolean;
+}
+
+/**
+ * Starts the built server on the lab bridge (fresh database), reachable from both namespaces; `env` adds settings.
+ * With `inNs`, it runs inside that namespace, on `lab.serverAddress` there.
+ */
 export async function startLabServer(
-  lab: NetnsLab,
+  lab: Pick<NetnsLab, 'serverAddress'>,
   port: number,
   env: Record<string, string> = {},
+  inNs?: InNamespace,
 ): Promise<LabServer> {
   const url = `http://${lab.serverAddress}:${port}`;
   let output = '';
-  const server: ChildProcess = spawn(process.execPath, ['scripts/e2e-server.mjs'], {
+  const server: ChildProcess = spawn(inNs?.node ?? process.execPath, ['scripts/e2e-server.mjs'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -50,6 +62,7 @@ export async function startLabServer(
       .poll(
         async () => {
           if (server.exitCode !== null) throw new Error(`lab server exited: ${output}`);
+          if (inNs) return inNs.healthy(url);
           return fetch(`${url}/healthz`).then(
             (r) => r.ok,
             () => false,
