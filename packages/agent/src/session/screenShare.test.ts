@@ -101,11 +101,9 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     expect(helper.tiles?.stats.dropped).toBe(0);
   });
 
-  it('tiles: a capture readied at Allow reads the screen but sends nothing until start, then the exact picture', async () => {
-    const picture = new Picture();
-    const media = await open('tiles');
-    // Connected while the sharer reads the request (ADR 0023): no capture yet.
-    helper = await connectLoopback(
+  /** Connected while the sharer reads the request (ADR 0023): no capture yet; returns once `tiles` is open. */
+  const connectedBeforeAllow = async (media: ScreenShare, picture: Picture): Promise<LoopbackHelper> => {
+    const connected = await connectLoopback(
       {
         on: (event, listener) => media.on(event, listener),
         handleSignal: (p) => media.handleSignal(p),
@@ -114,7 +112,14 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
       () => undefined,
       picture,
     );
-    await waitFor(() => helper?.tiles !== null, 10_000, 'the tiles channel open');
+    await waitFor(() => connected.tiles !== null, 10_000, 'the tiles channel open');
+    return connected;
+  };
+
+  it('tiles: a capture readied at Allow reads the screen but sends nothing until start, then the exact picture', async () => {
+    const picture = new Picture();
+    const media = await open('tiles');
+    helper = await connectedBeforeAllow(media, picture);
     media.readyCapture();
     await waitFor(async () => (await media.stats()).capture.frames > 0, 10_000, 'the first frame read');
     // The screen changes while held: read, still not sent.
@@ -123,7 +128,7 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
       stdio: 'ignore',
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect(helper.tiles?.stats.frames ?? 0).toBe(0);
+    expect(helper.tiles?.stats.messages ?? 0).toBe(0);
     expect((await media.stats()).tiles?.messages ?? 0).toBe(0);
 
     await media.start(); // the server made the session active
@@ -134,16 +139,7 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
 
   it('tiles: a readied capture whose Allow did not go through stops, having sent nothing', async () => {
     const media = await open('tiles');
-    helper = await connectLoopback(
-      {
-        on: (event, listener) => media.on(event, listener),
-        handleSignal: (p) => media.handleSignal(p),
-        start: () => media.connect(),
-      },
-      () => undefined,
-      new Picture(),
-    );
-    await waitFor(() => helper?.tiles !== null, 10_000, 'the tiles channel open');
+    helper = await connectedBeforeAllow(media, new Picture());
     media.readyCapture();
     await waitFor(async () => (await media.stats()).capture.frames > 0, 10_000, 'the first frame read');
     await media.cancelCapture();
@@ -154,7 +150,7 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     });
     await new Promise((r) => setTimeout(r, 500));
     expect((await media.stats()).capture.frames).toBe(frames); // no longer reading
-    expect(helper.tiles?.stats.frames ?? 0).toBe(0);
+    expect(helper.tiles?.stats.messages ?? 0).toBe(0);
   });
 
   it('tiles: nothing is sent while the screen is still', async () => {
