@@ -136,6 +136,9 @@ export interface SessionIceSource {
 /** How the screen's pixels travel to the helper. */
 export type PixelPath = 'tiles' | 'video';
 
+/** The video-area track on the connection: not yet, offered (waiting for the answer), or answered. */
+export type AreaTrackState = 'absent' | 'adding' | 'ready';
+
 /** See `ScreenShare.stats`. */
 export interface ScreenShareStats {
   pixels: PixelPath;
@@ -143,7 +146,7 @@ export interface ScreenShareStats {
   video?: VideoSourceStats;
   tiles?: TileSenderStats;
   /** The tiles path's video areas: the current one, how many there were, their track on the connection, and its counters. */
-  videoAreas?: { area: Rect | null; started: number; track: 'absent' | 'adding' | 'ready'; video: VideoSourceStats };
+  videoAreas?: { area: Rect | null; started: number; track: AreaTrackState; video: VideoSourceStats };
   rtc: Record<string, unknown>[];
 }
 
@@ -171,8 +174,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   /** The capture runs at PACED_CAPTURE_FPS (see `#paceCapture`). */
   #captureSlow = false;
   #areasStarted = 0;
-  /** The area track on the connection: not yet, offered (waiting for the answer), or answered. */
-  #areaTrack: 'absent' | 'adding' | 'ready' = 'absent';
+  #areaTrack: AreaTrackState = 'absent';
   #areaTimer: NodeJS.Timeout | undefined;
   /** Peer connections made so far (the current one's number). */
   #generation = 0;
