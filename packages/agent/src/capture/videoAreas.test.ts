@@ -56,6 +56,23 @@ describe('VideoAreas', () => {
     }
   });
 
+  it('looks at a refused candidate, or one inside it, again only after recheckMs', () => {
+    const s = screenBuffer(1280, 720, () => 0xffffff);
+    const looked: Rect[] = [];
+    const areas = new VideoAreas({ looksLikeVideo: (_frame, r) => (looked.push(r), false), recheckMs: 500 });
+    // A busy panel: hot after 8 frames, refused once.
+    let { now } = play(areas, s, video, 10, 33, 0, 0x102030);
+    expect(looked).toEqual([onGrid]);
+    // A part of it keeps changing (the candidate shrinks inside the refused one): not looked at again.
+    const inner = { x: 200, y: 200, width: 300, height: 200 };
+    ({ now } = play(areas, s, inner, 10, 33, now, 0x304050));
+    expect(looked).toHaveLength(1);
+    // Past recheckMs the candidate is looked at again.
+    ({ now } = play(areas, s, inner, 8, 33, now, 0x405060));
+    expect(looked.length).toBeGreaterThan(1);
+    expect(looked.at(-1)).toEqual({ x: 192, y: 192, width: 320, height: 256 });
+  });
+
   it('needs frames in a row: a change every 200 ms, or a small animation, is not video', () => {
     const s = screenBuffer(1280, 720, () => 0xffffff);
     const areas = new VideoAreas();

@@ -956,26 +956,27 @@ function solidColour(
   let colour = 0;
   let found = false;
   const right = r.x + r.width;
-  for (let y = r.y; y < r.y + r.height; y++) {
+  const bottom = r.y + r.height;
+  // The covers that reach into `r`, once (no array per row: a busy screen checks thousands of rows a frame).
+  const covers = except.filter((e) => e.y < bottom && e.y + e.height > r.y && e.x < right && e.x + e.width > r.x);
+  for (let y = r.y; y < bottom; y++) {
     const row = y * stride;
     let x = r.x;
-    // The rectangles covering this row, leftmost first (usually none).
-    const covers =
-      except.length === 0
-        ? except
-        : except
-            .filter((e) => y >= e.y && y < e.y + e.height && e.x < right && e.x + e.width > r.x)
-            .sort((a, b) => a.x - b.x);
-    let next = 0;
     while (x < right) {
-      // Skip what a cover hides here; the span runs to the next cover or the right edge.
-      while (next < covers.length && (covers[next] as Rect).x + (covers[next] as Rect).width <= x) next++;
-      const cover = covers[next];
-      if (cover && cover.x <= x) {
-        x = cover.x + cover.width;
-        continue;
+      // Skip what a cover hides here; the span runs to the nearest cover starting after x, or the right edge.
+      let end = right;
+      let hidden = false;
+      for (let k = 0; k < covers.length; k++) {
+        const cover = covers[k] as Rect;
+        if (y < cover.y || y >= cover.y + cover.height) continue;
+        if (cover.x <= x && x < cover.x + cover.width) {
+          x = cover.x + cover.width;
+          hidden = true;
+          break;
+        }
+        if (cover.x > x && cover.x < end) end = cover.x;
       }
-      const end = cover ? Math.min(right, cover.x) : right;
+      if (hidden) continue;
       let i = row + x;
       const stop = row + end;
       if (!found) {

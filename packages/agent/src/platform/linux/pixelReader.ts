@@ -1,33 +1,74 @@
 /**
  * @module platform/linux/pixelReader
- * Reads a rectangle of the root window into a frame buffer, through MIT-SHM
+ * Reads rectangles of the root window into a frame buffer, through MIT-SHM
  * (`ShmGetImage` into a shared segment: no pixels on the socket) when the server is
  * local and allows it, else through core `GetImage` (pixels in the socket reply).
+ *
+ * Several rectangles are read in one round trip (their requests go out together): twenty
+ * small changes spread over the screen cost what they cover, not their bounding box.
+ * The shared path reads the segment's file straight into the frame when a read is whole
+ * rows of it, else into room kept behind the frame in the same memory, from which each
+ * row is moved into place with `copyWithin` (no view created per row).
  */
+import { readSync, writeSync } from 'node:fs';
 import { AgentError } from '../../errors.js';
 import type { PixelFormat, Rect } from '../types.js';
-import { requireExtension, xcall, Z_PIXMAP, type ShmSegment, type XDisplay } from './x11.js';
+import {
+  requireExtension,
+  xcall,
+  Z_PIXMAP,
+  type SegmentFile,
+  type SegmentFiles,
+  type ShmSegment,
+  type XDisplay,
+} from './x11.js';
 
 const ALL_PLANES = 0xffffffff;
 const BYTES_PER_PIXEL = 4;
+
+/** One rectangle to read: `source` in root coordinates, written at byte `destOffset` of the frame. */
+export interface ReadPart {
+  source: Rect;
+  destOffset: number;
+}
 
 /** Reads root-window pixels (one read at a time). */
 export interface PixelReader {
   readonly path: 'shm' | 'core';
   readonly format: PixelFormat;
-  /** Reads `source` (root coordinates) into `dest` at byte `destOffset`, `destStride` bytes per row. */
-  read(source: Rect, dest: Uint8Array, destOffset: number, destStride: number): Promise<void>;
+  /** The most bytes one read may cover (the display's size). */
+  readonly maxBytes: number;
+  /** A zeroed frame buffer of `bytes` for this reader's reads (the shared path keeps room for one read behind it). */
+  allocFrame(bytes: number): Uint8Array;
+  /**
+   * Reads every part into `dest` (`destStride` bytes per row). Their pixels together must
+   * not exceed `maxBytes`.
+   */
+  read(parts: readonly ReadPart[], dest: Uint8Array, destStride: number): Promise<void>;
   /** Writes zeros over its own buffers, so that their pages are in memory before the first read. */
   touch?(): void;
   close(): void;
 }
 
+/** The bytes a read of `parts` covers. */
+export function readBytes(parts: readonly ReadPart[]): number {
+  let bytes = 0;
+  for (const { source } of parts) bytes += source.width * source.height * BYTES_PER_PIXEL;
+  return bytes;
+}
+
 /**
  * Checks that the root window is 24/32-bit TrueColor in 32 bits per pixel, little
  * endian (BGRX in memory) — what every current X server uses — and returns a reader.
- * `maxBytes` is the largest read (display width × height × 4).
+ * `maxBytes` is the largest read (display width × height × 4). `files` is the provider
+ * the connection was opened with (`connectX11(…, files)`): without it, or when the server
+ * refuses shared memory, reads go through core `GetImage`.
  */
-export async function createPixelReader(display: XDisplay, maxBytes: number, preferShm = true): Promise<PixelReader> {
+export async function createPixelReader(
+  display: XDisplay,
+  maxBytes: number,
+  files: SegmentFiles | null,
+): Promise<PixelReader> {
   const screen = display.screen[0];
   if (!screen) throw new AgentError('capture_failed', 'The X server reported no screen');
   const bpp = display.format[String(screen.root_depth)]?.bits_per_pixel;
@@ -39,11 +80,13 @@ export async function createPixelReader(display: XDisplay, maxBytes: number, pre
     });
   }
   const root = screen.root;
-  if (preferShm && display.isLocalSocket) {
+  if (files && display.isLocalSocket) {
     const segment = await openShmSegment(display, maxBytes);
-    if (segment) return shmReader(root, segment);
+    const file = files.last;
+    if (segment && file && file.size === maxBytes) return shmReader(root, segment, file, maxBytes);
+    segment?.detach();
   }
-  return coreReader(display, root);
+  return coreReader(display, root, maxBytes);
 }
 
 async function openShmSegment(display: XDisplay, size: number): Promise<ShmSegment | null> {
@@ -54,18 +97,84 @@ async function openShmSegment(display: XDisplay, size: number): Promise<ShmSegme
   return xcall<ShmSegment>((cb) => shm.createSegment(size, cb)).catch(() => null);
 }
 
-function shmReader(root: number, segment: ShmSegment): PixelReader {
+function checkSize(parts: readonly ReadPart[], maxBytes: number): number {
+  const bytes = readBytes(parts);
+  if (bytes > maxBytes) throw new RangeError(`a read of ${bytes} bytes exceeds the reader's ${maxBytes}`);
+  return bytes;
+}
+
+function shmReader(root: number, segment: ShmSegment, file: SegmentFile, maxBytes: number): PixelReader {
+  /** Frames made by `allocFrame`: the whole memory (frame, then `maxBytes` of room) by its buffer. */
+  const wholes = new WeakMap<ArrayBufferLike, Uint8Array>();
+  let spare: Uint8Array | null = null;
+  const readFile = (into: Uint8Array, offset: number, length: number, position: number): void => {
+    if (file.fd === null) throw new AgentError('capture_failed', 'The shared-memory segment is closed');
+    let done = 0;
+    while (done < length) {
+      const n = readSync(file.fd, into, offset + done, length - done, position + done);
+      if (n <= 0) throw new AgentError('capture_failed', 'The shared-memory segment ended early');
+      done += n;
+    }
+  };
   return {
     path: 'shm',
     format: 'bgra',
-    async read(source, dest, destOffset, destStride) {
-      await xcall((cb) =>
-        segment.getImage(root, source.x, source.y, source.width, source.height, ALL_PLANES, Z_PIXMAP, 0, cb),
+    maxBytes,
+    allocFrame(bytes) {
+      const whole = new Uint8Array(bytes + maxBytes).fill(0); // written, so its pages are in memory now
+      wholes.set(whole.buffer, whole);
+      return whole.subarray(0, bytes);
+    },
+    async read(parts, dest, destStride) {
+      const total = checkSize(parts, maxBytes);
+      let at = 0;
+      await Promise.all(
+        parts.map(({ source }) => {
+          const offset = at;
+          at += source.width * source.height * BYTES_PER_PIXEL;
+          return xcall((cb) =>
+            segment.getImage(root, source.x, source.y, source.width, source.height, ALL_PLANES, Z_PIXMAP, offset, cb),
+          );
+        }),
       );
-      copyRows(segment.buffer, source.width * BYTES_PER_PIXEL, source.height, dest, destOffset, destStride);
+      const only = parts.length === 1 ? parts[0] : undefined;
+      if (only && only.source.width * BYTES_PER_PIXEL === destStride) {
+        // Whole rows: the file is the frame's layout already.
+        readFile(dest, only.destOffset, total, 0);
+        return;
+      }
+      const whole = wholes.get(dest.buffer);
+      if (whole && dest.byteOffset === 0) {
+        const room = dest.byteLength;
+        readFile(whole, room, total, 0);
+        let from = room;
+        for (const { source, destOffset } of parts) {
+          const rowBytes = source.width * BYTES_PER_PIXEL;
+          for (let r = 0; r < source.height; r++, from += rowBytes) {
+            const to = destOffset + r * destStride;
+            whole.copyWithin(to, from, from + rowBytes);
+          }
+        }
+        return;
+      }
+      // A buffer this reader did not make: through a buffer of its own.
+      spare ??= new Uint8Array(maxBytes);
+      readFile(spare, 0, total, 0);
+      let from = 0;
+      for (const { source, destOffset } of parts) {
+        from += copyRows(
+          spare.subarray(from),
+          source.width * BYTES_PER_PIXEL,
+          source.height,
+          dest,
+          destOffset,
+          destStride,
+        );
+      }
     },
     touch() {
-      segment.buffer.fill(0);
+      // The segment's pages, allocated now rather than by the server's first full-screen write.
+      if (file.fd !== null) writeSync(file.fd, new Uint8Array(maxBytes), 0, maxBytes, 0);
     },
     close() {
       segment.detach();
@@ -73,21 +182,32 @@ function shmReader(root: number, segment: ShmSegment): PixelReader {
   };
 }
 
-function coreReader(display: XDisplay, root: number): PixelReader {
+function coreReader(display: XDisplay, root: number, maxBytes: number): PixelReader {
   const client = display.client;
   return {
     path: 'core',
     format: 'bgra',
-    async read(source, dest, destOffset, destStride) {
-      const image = await xcall<{ depth: number; data: Buffer }>((cb) =>
-        client.GetImage(Z_PIXMAP, root, source.x, source.y, source.width, source.height, ALL_PLANES, cb),
+    maxBytes,
+    allocFrame: (bytes) => new Uint8Array(bytes),
+    async read(parts, dest, destStride) {
+      checkSize(parts, maxBytes);
+      const images = await Promise.all(
+        parts.map(({ source }) =>
+          xcall<{ depth: number; data: Buffer }>((cb) =>
+            client.GetImage(Z_PIXMAP, root, source.x, source.y, source.width, source.height, ALL_PLANES, cb),
+          ),
+        ),
       );
-      copyRows(image.data, source.width * BYTES_PER_PIXEL, source.height, dest, destOffset, destStride);
+      parts.forEach(({ source, destOffset }, i) => {
+        const image = images[i] as { data: Buffer };
+        copyRows(image.data, source.width * BYTES_PER_PIXEL, source.height, dest, destOffset, destStride);
+      });
     },
     close() {},
   };
 }
 
+/** Copies `rows` rows of `rowBytes` from the start of `src` into `dest`; returns the bytes read from `src`. */
 function copyRows(
   src: Uint8Array,
   rowBytes: number,
@@ -95,12 +215,13 @@ function copyRows(
   dest: Uint8Array,
   destOffset: number,
   destStride: number,
-): void {
+): number {
   if (rowBytes === destStride) {
     dest.set(src.subarray(0, rowBytes * rows), destOffset);
-    return;
+    return rowBytes * rows;
   }
   for (let r = 0; r < rows; r++) {
     dest.set(src.subarray(r * rowBytes, (r + 1) * rowBytes), destOffset + r * destStride);
   }
+  return rowBytes * rows;
 }

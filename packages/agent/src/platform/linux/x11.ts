@@ -3,6 +3,8 @@
  * The one bridge to the `x11` package (pure-JS X11 client, no types of its own):
  * the subset of its API the agent uses, typed, plus promise helpers.
  */
+import { randomUUID } from 'node:crypto';
+import { closeSync, ftruncateSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AgentError } from '../../errors.js';
 
@@ -216,7 +218,64 @@ export interface XClient {
 }
 
 const require = createRequire(import.meta.url);
-let x11Module: { createClient(options: { display?: string }, cb: XCallback<XDisplay>): XClient } | undefined;
+let x11Module:
+  { createClient(options: { display?: string; shm?: SegmentFiles }, cb: XCallback<XDisplay>): XClient } | undefined;
+
+/** A shared-memory segment as {@link SegmentFiles} makes it: an unlinked file on `/dev/shm`. */
+export interface SegmentFile {
+  readonly size: number;
+  /** Open on the unlinked file; the X server maps the same file (MIT-SHM `AttachFd`). */
+  fd: number | null;
+  /** Unused (the `x11` package's segment API exposes it; this provider's reads go to `fd`). */
+  readonly buffer: Buffer;
+}
+
+/**
+ * The `x11` package's shared-memory provider contract (`lib/shm-provider.js`), with segments
+ * whose file the caller reads itself. The package's own provider copies every read from the
+ * segment into a buffer of the segment's size, from which the caller copies it again into its
+ * frame; reading the file straight into the frame (or next to it, see `pixelReader`) saves one
+ * copy of every pixel and a second buffer of the screen's size.
+ */
+export class SegmentFiles {
+  readonly flavor = 'fd';
+  readonly zeroCopy = false;
+  /** The segment `create` made last (`ShmExt.createSegment` calls it synchronously). */
+  last: SegmentFile | null = null;
+
+  create(size: number): SegmentFile {
+    if (!(size > 0)) throw new RangeError('segment size must be positive');
+    const path = `/dev/shm/remote-help-shm-${process.pid}-${randomUUID()}`;
+    const fd = openSync(path, 'w+', 0o600);
+    try {
+      ftruncateSync(fd, size);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    } finally {
+      // Anonymous from here on: the file lives while our descriptor or the server's mapping does.
+      rmSync(path, { force: true });
+    }
+    this.last = { size, fd, buffer: Buffer.alloc(0) };
+    return this.last;
+  }
+
+  /** Writing (PutImage) is not used on this connection. */
+  commit(): void {}
+
+  /** Reads are the caller's (`readSync` on the file). */
+  sync(): void {}
+
+  destroy(segment: SegmentFile): void {
+    if (segment.fd === null) return;
+    try {
+      closeSync(segment.fd);
+    } catch {
+      // already closed
+    }
+    segment.fd = null;
+  }
+}
 
 /** X11 `ImageFormat.ZPixmap`. */
 export const Z_PIXMAP = 2;
@@ -264,14 +323,18 @@ export async function requireExtension<K extends keyof Extensions>(
 }
 
 /** Connects to `display` (default `$DISPLAY`), or throws `AgentError('display_unavailable')`. */
-export async function connectX11(display = process.env['DISPLAY'], timeoutMs = 5000): Promise<XDisplay> {
+export async function connectX11(
+  display = process.env['DISPLAY'],
+  timeoutMs = 5000,
+  shm?: SegmentFiles,
+): Promise<XDisplay> {
   if (!display) throw new AgentError('display_unavailable', 'No X display: DISPLAY is not set');
   x11Module ??= require('x11') as NonNullable<typeof x11Module>;
   const createClient = x11Module.createClient;
   let timer: NodeJS.Timeout | undefined;
   try {
     const connected = await Promise.race([
-      xcall<XDisplay>((cb) => createClient({ display }, cb)),
+      xcall<XDisplay>((cb) => createClient(shm ? { display, shm } : { display }, cb)),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
       }),
