@@ -85,26 +85,6 @@ describe('tile encodings', () => {
     expect(rgbaAt(decoded.rgba, 4, 1, 0)).toBe(0xff0000);
   });
 
-  it.each([
-    ['solid', () => 0x123456],
-    ['palette', (x: number, y: number) => ((x + y) % 3) * 0x404040],
-    ['raw', (x: number, y: number) => (x * 4099 + y * 65_537) & 0xffffff],
-  ] as const)('encodes a %s tile the same from pixels read as words and from unaligned bytes', (_, paint) => {
-    const aligned = image(200, 100, paint);
-    const shifted = new Uint8Array(aligned.data.length + 1);
-    shifted.set(aligned.data, 1);
-    const unaligned = { ...aligned, data: shifted.subarray(1) }; // byteOffset 1: read byte by byte
-    for (const [x0, y0, w, h] of [
-      [64, 0, 64, 64],
-      [3, 5, 61, 40],
-    ] as const) {
-      const a = encodeTile(aligned, x0, y0, w, h, deflate);
-      const b = encodeTile(unaligned, x0, y0, w, h, deflate);
-      expect(a.encoding).toBe(_);
-      expect(b).toEqual(a);
-    }
-  });
-
   it('refuses payloads that do not decode to exactly the tile', () => {
     const { tile } = roundTrip((x) => (x % 2 ? 0xffffff : 0));
     const bad = (patch: Partial<EncodedTile>) => () => decodeTile({ ...tile, ...patch });

@@ -384,21 +384,6 @@ export type Deflate = (data: Uint8Array) => Uint8Array;
 
 const STORE: Deflate = (data) => data;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** Images' pixels as 32-bit words (the encoder is called for every tile of a frame: one view per image). */
-const wordViews = new WeakMap<Uint8Array, Uint32Array>();
-
-/** `data` as 32-bit words, or null when it cannot be read so (unaligned, or a big-endian machine). */
-function wordsOf(data: Uint8Array, stride: number): Uint32Array | null {
-  if (!LITTLE_ENDIAN || data.byteOffset % 4 !== 0 || stride % 4 !== 0) return null;
-  let words = wordViews.get(data);
-  if (!words) {
-    words = new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2);
-    wordViews.set(data, words);
-  }
-  return words;
-}
-
 /**
  * Encodes the tile at (x, y, width, height) of a 4-byte-per-pixel image (`bgra` or `rgba`
  * order, fourth byte ignored) as the smallest of solid, palette or raw; with `deflate` null the
@@ -416,8 +401,6 @@ export function encodeTile(
   const pack = deflate ?? STORE;
   const stored = deflate === null ? ({ stored: true } as const) : {};
   const [ri, bi] = image.format === 'bgra' ? [2, 0] : [0, 2];
-  // BGRX pixels read as one little-endian word are 0xXXRRGGBB: the colour in one load, not three.
-  const words = image.format === 'bgra' ? wordsOf(data, stride) : null;
   // Count colours (as 0xRRGGBB) until there are too many for a palette.
   const palette: number[] = [];
   let last = -1;
@@ -425,23 +408,6 @@ export function encodeTile(
   const indexes = new Uint8Array(width * height);
   let n = 0;
   for (let row = 0; row < height && palette.length <= MAX_PALETTE; row++) {
-    if (words) {
-      let p = ((y + row) * stride) / 4 + x;
-      for (let col = 0; col < width; col++, p++, n++) {
-        const rgb = (words[p] as number) & 0xffffff;
-        if (rgb !== last) {
-          last = rgb;
-          lastIndex = palette.indexOf(rgb);
-          if (lastIndex < 0) {
-            lastIndex = palette.length;
-            palette.push(rgb);
-            if (palette.length > MAX_PALETTE) break;
-          }
-        }
-        indexes[n] = lastIndex;
-      }
-      continue;
-    }
     let p = (y + row) * stride + x * 4;
     for (let col = 0; col < width; col++, p += 4, n++) {
       const rgb = ((data[p + ri] as number) << 16) | ((data[p + 1] as number) << 8) | (data[p + bi] as number);
@@ -483,16 +449,7 @@ export function encodeTile(
   }
   const rgb = new Uint8Array(width * height * 3);
   let o = 0;
-  for (let row = 0; row < height && words; row++) {
-    let p = ((y + row) * stride) / 4 + x;
-    for (let col = 0; col < width; col++, p++) {
-      const v = words[p] as number;
-      rgb[o++] = (v >>> 16) & 0xff;
-      rgb[o++] = (v >>> 8) & 0xff;
-      rgb[o++] = v & 0xff;
-    }
-  }
-  for (let row = 0; row < height && !words; row++) {
+  for (let row = 0; row < height; row++) {
     let p = (y + row) * stride + x * 4;
     for (let col = 0; col < width; col++, p += 4) {
       rgb[o++] = data[p + ri] as number;
