@@ -62,6 +62,7 @@ describe.skipIf(!haveXvfb)('pixel reader under Xvfb', () => {
 
   const frames: [string, (reader: PixelReader) => Uint8Array][] = [
     ['a frame of its own', (reader) => reader.allocFrame(WIDTH * HEIGHT * 4)],
+    ['a frame of its own without room behind it', (reader) => reader.allocFrame(WIDTH * HEIGHT * 4, false)],
     ['a buffer it did not make', () => new Uint8Array(WIDTH * HEIGHT * 4)],
   ];
 

@@ -38,8 +38,11 @@ export interface PixelReader {
   readonly format: PixelFormat;
   /** The most bytes one read may cover (the display's size). */
   readonly maxBytes: number;
-  /** A zeroed frame buffer of `bytes` for this reader's reads (the shared path keeps room for one read behind it). */
-  allocFrame(bytes: number): Uint8Array;
+  /**
+   * A zeroed frame buffer of `bytes` for this reader's reads, its pages touched. With `room`
+   * the shared path keeps room for one read behind it (reads of whole rows do not need it).
+   */
+  allocFrame(bytes: number, room?: boolean): Uint8Array;
   /**
    * Reads every part into `dest` (`destStride` bytes per row). Their pixels together must
    * not exceed `maxBytes`.
@@ -81,20 +84,31 @@ export async function createPixelReader(
   }
   const root = screen.root;
   if (files && display.isLocalSocket) {
-    const segment = await openShmSegment(display, maxBytes);
-    const file = files.last;
-    if (segment && file && file.size === maxBytes) return shmReader(root, segment, file, maxBytes);
-    segment?.detach();
+    const opened = await openShmSegment(display, files, maxBytes);
+    if (opened) return shmReader(root, opened.segment, opened.file, maxBytes);
   }
   return coreReader(display, root, maxBytes);
 }
 
-async function openShmSegment(display: XDisplay, size: number): Promise<ShmSegment | null> {
+async function openShmSegment(
+  display: XDisplay,
+  files: SegmentFiles,
+  size: number,
+): Promise<{ segment: ShmSegment; file: SegmentFile } | null> {
   const shm = await requireExtension(display.client, 'shm');
   if (!shm) return null;
   const usable = await xcall<boolean>((cb) => shm.usable(cb)).catch(() => false);
   if (!usable) return null;
-  return xcall<ShmSegment>((cb) => shm.createSegment(size, cb)).catch(() => null);
+  const creating = xcall<ShmSegment>((cb) => shm.createSegment(size, cb));
+  // `createSegment` makes the file synchronously, before attaching it: taken now, no other segment's.
+  const file = files.last;
+  const segment = await creating.catch(() => null);
+  if (!segment) return null;
+  if (file?.size !== size) {
+    segment.detach();
+    return null;
+  }
+  return { segment, file };
 }
 
 function checkSize(parts: readonly ReadPart[], maxBytes: number): number {
@@ -120,9 +134,9 @@ function shmReader(root: number, segment: ShmSegment, file: SegmentFile, maxByte
     path: 'shm',
     format: 'bgra',
     maxBytes,
-    allocFrame(bytes) {
-      const whole = new Uint8Array(bytes + maxBytes).fill(0); // written, so its pages are in memory now
-      wholes.set(whole.buffer, whole);
+    allocFrame(bytes, room = true) {
+      const whole = new Uint8Array(bytes + (room ? maxBytes : 0)).fill(0); // written: its pages are in memory now
+      if (room) wholes.set(whole.buffer, whole);
       return whole.subarray(0, bytes);
     },
     async read(parts, dest, destStride) {
@@ -188,7 +202,7 @@ function coreReader(display: XDisplay, root: number, maxBytes: number): PixelRea
     path: 'core',
     format: 'bgra',
     maxBytes,
-    allocFrame: (bytes) => new Uint8Array(bytes),
+    allocFrame: (bytes) => new Uint8Array(bytes).fill(0),
     async read(parts, dest, destStride) {
       checkSize(parts, maxBytes);
       const images = await Promise.all(

@@ -211,7 +211,8 @@ export class X11ScreenSource implements ScreenSource {
       reader.close();
       return;
     }
-    const frame = reader.allocFrame(display.bounds.width * display.bounds.height * BYTES_PER_PIXEL);
+    // Polling reads the whole screen each time (whole rows): no room needed behind its frames.
+    const frame = reader.allocFrame(display.bounds.width * display.bounds.height * BYTES_PER_PIXEL, !!this.#damage);
     this.#prepared = { display, reader, frame };
   }
 
@@ -231,7 +232,7 @@ export class X11ScreenSource implements ScreenSource {
     } else {
       prepared?.reader.close();
       reader = await this.#newReader(display);
-      frame = reader.allocFrame(bytes);
+      frame = reader.allocFrame(bytes, !!this.#damage);
     }
     this.#stats = newStats(reader.path);
     const interval = fpsInterval(options.maxFps);
@@ -239,7 +240,7 @@ export class X11ScreenSource implements ScreenSource {
       display,
       reader,
       frame,
-      spare: this.#damage ? null : reader.allocFrame(bytes),
+      spare: this.#damage ? null : reader.allocFrame(bytes, false),
       onFrame,
       onError: options.onError,
       minIntervalMs: interval,
