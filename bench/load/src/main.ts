@@ -66,6 +66,8 @@ interface Options {
   /** Slots of the clients' ping wheel per beat. */
   pingSlots: number;
   out: string;
+  /** Whether the run also replaces `load-latest.*` (see `parseArgs`). */
+  latest: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -86,7 +88,10 @@ function parseArgs(argv: string[]): Options {
     clientPings: true,
     pingSlots: PING_SLOTS,
     out: join(REPO, 'bench', 'results'),
+    latest: false,
   };
+  let quick = false;
+  let latest: boolean | undefined;
   const int = (name: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: a whole number from ${min} to ${max}`);
@@ -98,6 +103,10 @@ function parseArgs(argv: string[]): Options {
     switch (a) {
       case '--quick':
         Object.assign(o, { sessions: 200, setup: 100, phaseSeconds: 30, holdSeconds: 5, sample: 50, probe: 20 });
+        quick = true;
+        continue;
+      case '--latest':
+        latest = true;
         continue;
       case '--sessions':
         o.sessions = int(a, v, 1, 50_000);
@@ -158,6 +167,9 @@ function parseArgs(argv: string[]): Options {
     i++;
   }
   o.setup = Math.min(o.setup, o.sessions);
+  // Only a whole run on the product's own flags replaces load-latest.* (a partial, quick or
+  // diagnostic run goes to its timestamped files alone), unless `--latest` says so.
+  o.latest = latest ?? (!quick && o.configs.length === CONFIGS.length && !process.env.BENCH_SERVER_NODE_ARGS);
   o.probe = Math.min(o.probe, o.setup);
   return o;
 }
@@ -643,7 +655,7 @@ async function main(): Promise<void> {
       node: process.version,
     },
     fdLimit: fdLimit(),
-    options: { ...o, out: undefined },
+    options: { ...o, out: undefined, latest: undefined },
     loadAtStart: uptime(),
     configs: [],
   };
@@ -662,9 +674,12 @@ async function main(): Promise<void> {
   const md = renderMarkdown(result);
   writeFileSync(join(o.out, `load-${stamp}.json`), json);
   writeFileSync(join(o.out, `load-${stamp}.md`), md);
-  writeFileSync(join(o.out, 'load-latest.json'), json);
-  writeFileSync(join(o.out, 'load-latest.md'), md);
-  console.log(`\n${md}\nwritten to ${join(o.out, `load-${stamp}.{json,md}`)} and load-latest.{json,md}`);
+  if (o.latest) {
+    writeFileSync(join(o.out, 'load-latest.json'), json);
+    writeFileSync(join(o.out, 'load-latest.md'), md);
+  }
+  const also = o.latest ? ' and load-latest.{json,md}' : ' (a partial run: load-latest.* left as it was)';
+  console.log(`\n${md}\nwritten to ${join(o.out, `load-${stamp}.{json,md}`)}${also}`);
 }
 
 function fdLimit(): string {
