@@ -53,13 +53,6 @@ export interface PixelReader {
   close(): void;
 }
 
-/** The bytes a read of `parts` covers. */
-export function readBytes(parts: readonly ReadPart[]): number {
-  let bytes = 0;
-  for (const { source } of parts) bytes += source.width * source.height * BYTES_PER_PIXEL;
-  return bytes;
-}
-
 /**
  * Checks that the root window is 24/32-bit TrueColor in 32 bits per pixel, little
  * endian (BGRX in memory) — what every current X server uses — and returns a reader.
@@ -111,8 +104,10 @@ async function openShmSegment(
   return { segment, file };
 }
 
+/** The bytes a read of `parts` covers; throws a RangeError beyond `maxBytes`. */
 function checkSize(parts: readonly ReadPart[], maxBytes: number): number {
-  const bytes = readBytes(parts);
+  let bytes = 0;
+  for (const { source } of parts) bytes += source.width * source.height * BYTES_PER_PIXEL;
   if (bytes > maxBytes) throw new RangeError(`a read of ${bytes} bytes exceeds the reader's ${maxBytes}`);
   return bytes;
 }
@@ -176,14 +171,9 @@ function shmReader(root: number, segment: ShmSegment, file: SegmentFile, maxByte
       readFile(spare, 0, total, 0);
       let from = 0;
       for (const { source, destOffset } of parts) {
-        from += copyRows(
-          spare.subarray(from),
-          source.width * BYTES_PER_PIXEL,
-          source.height,
-          dest,
-          destOffset,
-          destStride,
-        );
+        const rowBytes = source.width * BYTES_PER_PIXEL;
+        copyRows(spare.subarray(from), rowBytes, source.height, dest, destOffset, destStride);
+        from += rowBytes * source.height;
       }
     },
     touch() {
@@ -221,7 +211,7 @@ function coreReader(display: XDisplay, root: number, maxBytes: number): PixelRea
   };
 }
 
-/** Copies `rows` rows of `rowBytes` from the start of `src` into `dest`; returns the bytes read from `src`. */
+/** Copies `rows` rows of `rowBytes` from the start of `src` into `dest`. */
 function copyRows(
   src: Uint8Array,
   rowBytes: number,
@@ -229,13 +219,12 @@ function copyRows(
   dest: Uint8Array,
   destOffset: number,
   destStride: number,
-): number {
+): void {
   if (rowBytes === destStride) {
     dest.set(src.subarray(0, rowBytes * rows), destOffset);
-    return rowBytes * rows;
+    return;
   }
   for (let r = 0; r < rows; r++) {
     dest.set(src.subarray(r * rowBytes, (r + 1) * rowBytes), destOffset + r * destStride);
   }
-  return rowBytes * rows;
 }

@@ -52,7 +52,6 @@ export interface DamageExt {
 }
 
 export interface ShmSegment {
-  readonly buffer: Buffer;
   readonly size: number;
   getImage(
     drawable: number,
