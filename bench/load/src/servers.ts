@@ -5,6 +5,7 @@
  * bench reads of them: CPU from `/proc/<pid>/stat`, and `/metrics` (RSS, heap, event-loop lag,
  * WebSockets, the server's own relay histogram) with a bench token.
  */
+import { createWriteStream } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -69,6 +70,8 @@ export class ServerNode {
       });
     });
     // Keep draining its output so that a full pipe never blocks the server.
+    if (process.env.BENCH_SERVER_STDOUT)
+      child.stdout!.pipe(createWriteStream(`${process.env.BENCH_SERVER_STDOUT}.${o.name}`));
     child.stdout!.resume();
     return node;
   }
