@@ -19,6 +19,7 @@ import { Connection, textFrame } from './connection.js';
 import { Heartbeat } from './heartbeat.js';
 import type { SocketLimits } from './limits.js';
 import { WS_RATE_LIMITED_CLOSE } from './limits.js';
+import { answerRawPings } from './rawPings.js';
 import { releaseMessageFragments } from './releaseFragments.js';
 import { frameArrivalTime, withFrameArrival } from '../ops/observe.js';
 
@@ -111,6 +112,15 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
     conn.tcp = tcp;
     connections.add(conn);
     let inbound: Promise<void> = Promise.resolve();
+    // The bare ping, answered from its TCP chunk (ws/rawPings); the same checks as below.
+    if (tcp) {
+      answerRawPings(tcp, socket, () => {
+        if (!conn.take()) return false; // through ws, which refuses it as rate limited
+        conn.lastPongAt = Date.now();
+        conn.sendFrame(PONG);
+        return true;
+      });
+    }
     socket.on('pong', () => {
       conn.lastPongAt = Date.now();
     });
