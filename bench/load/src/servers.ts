@@ -5,10 +5,9 @@
  * bench reads of them: CPU from `/proc/<pid>/stat`, and `/metrics` (RSS, heap, event-loop lag,
  * WebSockets, the server's own relay histogram) with a bench token.
  */
-import { createWriteStream } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -69,9 +68,10 @@ export class ServerNode {
         reject(new Error(`${o.name} exited (${code}) while starting: ${log}`));
       });
     });
-    // Keep draining its output so that a full pipe never blocks the server.
+    // BENCH_SERVER_STDOUT=<path>: each node's output kept in <path>.<node> (what --trace-gc prints).
     if (process.env.BENCH_SERVER_STDOUT)
       child.stdout!.pipe(createWriteStream(`${process.env.BENCH_SERVER_STDOUT}.${o.name}`));
+    // Keep draining its output so that a full pipe never blocks the server.
     child.stdout!.resume();
     return node;
   }
