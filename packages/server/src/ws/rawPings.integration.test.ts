@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import * as ws from 'ws';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
+import { until } from '../test/chatPeer.js';
 import { Client, startTestServer } from '../test/harness.js';
 import { isRawPing } from './rawPings.js';
 
@@ -71,20 +72,12 @@ async function socket(): Promise<{ s: Awaited<ReturnType<Client['socket']>>; tcp
   return { s, tcp: (s.ws as unknown as { _socket: Socket })._socket, pongs: () => pongs };
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 it('answers bare pings one chunk each without ws reading them, and other frames through ws', async () => {
   const { s, tcp, pongs } = await socket();
   masked.length = 0;
   for (let i = 1; i <= 20; i++) {
     tcp.write(maskedFrame(PING));
-    await until(() => pongs() === i);
+    await until(() => pongs() === i, `pong ${i}`, 5000);
   }
   expect(masked).toHaveLength(0);
   // A ping with an id is a message like any other (and shows the spy sees what ws reads).
@@ -101,10 +94,10 @@ it('leaves to ws a ping split across chunks, pings coalesced in one chunk, and a
   tcp.write(frame.subarray(0, 9));
   await new Promise((r) => setTimeout(r, 50));
   tcp.write(frame.subarray(9));
-  await until(() => pongs() === 1);
+  await until(() => pongs() === 1, `pong 1`, 5000);
   // Coalesced: two pings in one write.
   tcp.write(Buffer.concat([maskedFrame(PING), maskedFrame(PING)]));
-  await until(() => pongs() === 3);
+  await until(() => pongs() === 3, `pong 3`, 5000);
   // A whole ping chunk arriving while another frame is half read is that frame's payload, not a ping.
   const pending = maskedFrame('{"type":"ping","id":"x1"}');
   tcp.write(pending.subarray(0, 2 + 4 + 4));
@@ -112,12 +105,12 @@ it('leaves to ws a ping split across chunks, pings coalesced in one chunk, and a
   const carried = Buffer.concat([pending.subarray(10), maskedFrame(PING)]);
   tcp.write(carried);
   await s.next((m) => m.type === 'pong' && m.id === 'x1');
-  await until(() => pongs() === 4);
+  await until(() => pongs() === 4, `pong 4`, 5000);
   expect(masked.length).toBeGreaterThan(0);
   // The connection is still in step: a bare ping after all that is answered from its chunk.
   masked.length = 0;
   tcp.write(maskedFrame(PING));
-  await until(() => pongs() === 5);
+  await until(() => pongs() === 5, `pong 5`, 5000);
   expect(masked).toHaveLength(0);
 });
 
