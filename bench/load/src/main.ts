@@ -34,7 +34,7 @@ import { renderMarkdown } from './report.js';
 import type { ConfigResult, PhaseResult, RunResult, Sample } from './report.js';
 import { seedPeople } from './seed.js';
 import type { ServerMetrics } from './servers.js';
-import { ServerNode, histogramQuantile } from './servers.js';
+import { ServerNode, histogramQuantile, serverNodeArgs } from './servers.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -655,6 +655,7 @@ async function main(): Promise<void> {
       node: process.version,
     },
     fdLimit: fdLimit(),
+    serverNodeArgs: serverNodeArgs(REPO),
     options: { ...o, out: undefined, latest: undefined },
     loadAtStart: uptime(),
     configs: [],

@@ -12,6 +12,27 @@ import { join } from 'node:path';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/**
+ * The Node flags of the root package.json's `start` script (its last command,
+ * `node <flags> packages/server/dist/main.js`), so that the bench's nodes run as `npm start` does.
+ * Throws when the script no longer has that shape rather than bench something else.
+ */
+export function startScriptNodeFlags(repo: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const last = (pkg.scripts?.start ?? '').split('&&').pop()!.trim().split(/\s+/);
+  if (last[0] !== 'node' || last[last.length - 1] !== 'packages/server/dist/main.js') {
+    throw new Error(
+      `package.json's start script does not end in "node … packages/server/dist/main.js": ${pkg.scripts?.start}`,
+    );
+  }
+  return last.slice(1, -1);
+}
+
+/** Every server node's Node flags: the start script's, then `BENCH_SERVER_NODE_ARGS`'s. */
+export function serverNodeArgs(repo: string): string[] {
+  return [...startScriptNodeFlags(repo), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+}
+
 export interface NodeOptions {
   repo: string;
   port: number;
@@ -35,9 +56,9 @@ export class ServerNode {
   }
 
   static async start(o: NodeOptions, timeoutMs = 60_000): Promise<ServerNode> {
-    // What `npm start` runs: the build output (bench/load/run.mjs builds it when stale).
-    // Extra Node/V8 flags for an experiment (`BENCH_SERVER_NODE_ARGS="--flag …"`); none by default.
-    const args: string[] = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    // What `npm start` runs: the build output (bench/load/run.mjs builds it when stale) with the
+    // start script's Node flags, plus extra flags for an experiment (`BENCH_SERVER_NODE_ARGS="--flag …"`).
+    const args = serverNodeArgs(o.repo);
     if (o.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.name)}`);
     args.push(join(o.repo, 'packages', 'server', 'dist', 'main.js'));
     const token = o.env.METRICS_TOKEN ?? '';
