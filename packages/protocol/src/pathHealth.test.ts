@@ -47,6 +47,27 @@ describe('PathMonitor', () => {
     m.close();
   });
 
+  it('runs onTick after each beat on the same timer, so that a caller wakes once per beat', () => {
+    const channel = new Channel();
+    const order: string[] = [];
+    const sendBeat = channel.send.bind(channel);
+    channel.send = () => {
+      order.push('beat');
+      sendBeat();
+    };
+    const m = new PathMonitor({ createDataChannel: () => channel }, () => undefined, {
+      intervalMs: 100,
+      onTick: () => order.push('tick'),
+    });
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(300);
+    expect(order).toEqual(['beat', 'tick', 'beat', 'tick', 'beat', 'tick']);
+    m.close();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(300);
+    expect(order).toHaveLength(6);
+  });
+
   it('sends without asking the channel its state, and a channel not open yet only loses those beats', () => {
     const channel = new Channel();
     let reads = 0;

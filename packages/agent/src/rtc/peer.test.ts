@@ -4,7 +4,7 @@
  * protocol's `ClientMessage` schema, as it will over the server WebSocket.
  */
 import { PathMonitor, ProtocolError, type PathState, type SignalPayload } from '@remote-help/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScreenFrame } from '../platform/types.js';
 import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
 import { waitFor } from '../testing/xvfb.js';
@@ -105,6 +105,28 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(video.stats().keepAlives - keepAlivesBefore).toBeGreaterThanOrEqual(2);
     expect(helper.frames.length).toBeGreaterThan(before);
+  });
+
+  it('wakes an idle session once per heartbeat: one timer for the peer, none for a paused video source', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const peer = new AgentPeer({});
+      // The heartbeat's timer also runs the address check (no interval of its own).
+      expect(vi.getTimerCount()).toBe(1);
+      const video = new ScreenVideoSource();
+      expect(vi.getTimerCount()).toBe(2); // the keep-alive of a running source
+      video.setPaused(true);
+      expect(vi.getTimerCount()).toBe(1); // a paused source (the hybrid areas' before any area) wakes nobody
+      video.setPaused(false);
+      expect(vi.getTimerCount()).toBe(2);
+      video.stop();
+      video.setPaused(true);
+      video.setPaused(false); // a stopped source starts nothing again
+      peer.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects malformed signal payloads with a protocol error', async () => {

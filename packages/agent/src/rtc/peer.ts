@@ -16,7 +16,7 @@
  * credentials on the same connection (remote candidates wait for its answer).
  *
  * The heartbeat needs 1.25 s of silence; the machine itself knows sooner. While the path is
- * up, the peer reads the machine's addresses every {@link ADDRESS_CHECK_MS}: when the local
+ * up, the peer reads the machine's addresses on every heartbeat tick ({@link ADDRESS_CHECK_MS}): when the local
  * address of the selected candidate pair is gone (Wi-Fi left, cable pulled, VPN down), the
  * path is down at once, and the restart gathers on the addresses the machine has now.
  */
@@ -25,7 +25,13 @@ import { networkInterfaces } from 'node:os';
 import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import { trace } from '../trace.js';
-import { PathMonitor, selectedCandidatePairs, type PathState, type StatsReport } from '@remote-help/protocol';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  PathMonitor,
+  selectedCandidatePairs,
+  type PathState,
+  type StatsReport,
+} from '@remote-help/protocol';
 import {
   loadWrtc,
   type IceCandidateInit,
@@ -73,8 +79,11 @@ export interface AgentPeerOptions {
   localAddresses?: () => ReadonlySet<string>;
 }
 
-/** How often the machine's addresses are read while the path is up. */
-export const ADDRESS_CHECK_MS = 250;
+/**
+ * How often the machine's addresses are read while the path is up: on each heartbeat tick, the
+ * same timer, so that an idle session wakes the agent once per beat rather than twice.
+ */
+export const ADDRESS_CHECK_MS = HEARTBEAT_INTERVAL_MS;
 
 /** The machine's addresses, all interfaces (IPv6 without its zone). */
 export function machineAddresses(): Set<string> {
@@ -143,7 +152,6 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   #offerAfterAnswer = false;
   /** An offer is being made (until it is the local description). */
   #offering = false;
-  readonly #addressTimer: ReturnType<typeof setInterval>;
 
   constructor(options: AgentPeerOptions) {
     super();
@@ -157,14 +165,16 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       control: this.#openChannel(CONTROL_CHANNEL, { ordered: true }),
       ...(options.tiles ? { tiles: this.#openChannel(TILES_CHANNEL, { ordered: false, maxRetransmits: 0 }) } : {}),
     };
-    this.#monitor = new PathMonitor(this.#pc, (state) => {
-      if (state === 'up') this.#restartedForAddress = false;
-      this.#selectedBase = null; // learned again once up (a restart may select another pair)
-      if (!this.#closed) this.emit('path', state);
-    });
     this.#machineAddresses = options.localAddresses ?? machineAddresses;
-    this.#addressTimer = setInterval(() => this.#checkAddress(), ADDRESS_CHECK_MS);
-    this.#addressTimer.unref();
+    this.#monitor = new PathMonitor(
+      this.#pc,
+      (state) => {
+        if (state === 'up') this.#restartedForAddress = false;
+        this.#selectedBase = null; // learned again once up (a restart may select another pair)
+        if (!this.#closed) this.emit('path', state);
+      },
+      { onTick: () => this.#checkAddress() },
+    );
     this.#pc.onicecandidate = ({ candidate }) => {
       if (this.#closed) return;
       const init = candidate ? (candidate.toJSON?.() ?? candidate) : null;
@@ -292,7 +302,6 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     for (const settle of [...this.#offered, ...this.#toOffer]) settle(false);
     this.#offered = [];
     this.#toOffer = [];
-    clearInterval(this.#addressTimer);
     this.#monitor.close();
     for (const channel of Object.values(this.#channels)) channel?.close();
     this.#pc.close();

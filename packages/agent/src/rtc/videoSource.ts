@@ -41,7 +41,8 @@ export class ScreenVideoSource {
   #dirty = false;
   #lastSentAt = -Infinity;
   #sendTimer: NodeJS.Timeout | undefined;
-  readonly #keepAliveTimer: NodeJS.Timeout;
+  /** Runs only while not paused: a paused source (the hybrid areas' before any area) wakes nobody. */
+  #keepAliveTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   /** Sharing is paused: no frame reaches the track, not even keep-alives. */
   #paused = false;
@@ -53,6 +54,10 @@ export class ScreenVideoSource {
     this.track = this.#source.createTrack();
     this.#minIntervalMs = 1000 / Math.max(1, Math.min(options.maxFps ?? 60, 120));
     this.#keepAliveMs = options.keepAliveMs ?? 1000;
+    this.#startKeepAlive();
+  }
+
+  #startKeepAlive(): void {
     this.#keepAliveTimer = setInterval(() => this.#keepAlive(), Math.max(20, this.#keepAliveMs / 4));
     this.#keepAliveTimer.unref();
   }
@@ -92,7 +97,10 @@ export class ScreenVideoSource {
     if (paused) {
       clearTimeout(this.#sendTimer);
       this.#sendTimer = undefined;
+      clearInterval(this.#keepAliveTimer);
+      this.#keepAliveTimer = undefined;
     } else {
+      if (!this.#stopped) this.#startKeepAlive();
       this.refresh();
     }
   }
