@@ -622,7 +622,7 @@ async function runPipeline(def: PipelineDef, width: number, height: number, link
         } else result[w] = await windowWorkload(ctx, plan, w);
       } catch (error) {
         result[w] = { error: String(error) };
-        log(`${def.id}: ${w} failed: ${String(error)}`);
+        log(`${def.id}: ${w} failed: ${String(error)}; processes: ${pipe.status()}`);
       }
       log(`${def.id}: ${w} done in ${((performance.now() - t0) / 1000).toFixed(1)} s ${summaryLine(w, result[w])}`);
     }
@@ -631,7 +631,7 @@ async function runPipeline(def: PipelineDef, width: number, height: number, link
     result['viewerStats'] = fin;
   } catch (error) {
     result['error'] = String(error);
-    log(`${def.id} ${width}x${height} ${link.profile.name} failed: ${String(error)}`);
+    log(`${def.id} ${width}x${height} ${link.profile.name} failed: ${String(error)}; processes: ${pipe.status()}`);
   } finally {
     await vp?.close().catch(() => undefined);
     await viewer?.close().catch(() => undefined);

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SENDER_IP, type Link } from './netem.js';
-import { LineChannel, log, sleep, start, waitFor, type Proc } from './proc.js';
+import { LineChannel, log, procsStatus, sleep, start, waitFor, type Proc } from './proc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(HERE, '..', '..');
@@ -76,6 +76,8 @@ export interface RunningPipeline {
   cpuGroups: Record<string, number[]>;
   /** The agent sender's control channel (agent pipelines). */
   agent: LineChannel | null;
+  /** Whether each of the pipeline's processes still runs, and the end of its stderr: for a failed run's log. */
+  status(): string;
   stop(): Promise<void>;
 }
 
@@ -176,6 +178,7 @@ export async function startPipeline(
         wsUrl: `ws://${SENDER_IP}:${WS_PORT}/websockify`,
         cpuGroups: { sender: [x.proc.pid], proxy: [ws.pid] },
         agent: null,
+        status: () => procsStatus(procs),
         stop: stopAll,
       };
     }
@@ -214,6 +217,7 @@ export async function startPipeline(
         wsUrl: `ws://${SENDER_IP}:${WS_PORT}/websockify`,
         cpuGroups: { sender: [vnc.pid], proxy: [ws.pid], xserver: [x.proc.pid] },
         agent: null,
+        status: () => procsStatus(procs),
         stop: stopAll,
       };
     }
@@ -247,6 +251,7 @@ export async function startPipeline(
       wsUrl: `ws://${SENDER_IP}:${AGENT_PORT}/`,
       cpuGroups: { sender: [agent.pid], xserver: [x.proc.pid] },
       agent: channel,
+      status: () => procsStatus(procs),
       stop: async () => {
         channel.send({ cmd: 'quit', id: 'quit' });
         await Promise.race([agent.exited, sleep(2000)]);

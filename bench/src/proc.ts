@@ -93,6 +93,18 @@ export function start(name: string, command: string, args: string[], options: St
   return proc;
 }
 
+/** "name running" or "name exited 1 (stderr: …its last lines)", each process of `procs`. */
+export function procsStatus(procs: Proc[]): string {
+  return procs
+    .map((p) => {
+      const { exitCode, signalCode } = p.child;
+      const state = exitCode === null && signalCode === null ? 'running' : `exited ${exitCode ?? signalCode}`;
+      const tail = p.stderr().trim().slice(-600);
+      return `${p.name} ${state}${tail ? ` (stderr: …${tail})` : ''}`;
+    })
+    .join('; ');
+}
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
