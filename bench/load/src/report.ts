@@ -1,4 +1,5 @@
 /** The results of `npm run bench:load` and their Markdown table (method: docs/bench.md). */
+import { SERVER_ENTRY } from './servers.js';
 
 export interface Stat {
   n: number;
@@ -138,7 +139,7 @@ export function renderMarkdown(r: RunResult): string {
     '',
     `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${f(r.machine.memoryGiB, 1)} GiB, Node ${r.machine.node}; open files ${r.fdLimit}.`,
     `Shared with other work: \`${r.loadAtStart}\` at the start, \`${r.loadAtEnd ?? '?'}\` at the end.`,
-    `Options: ${JSON.stringify(r.options)}. Server nodes: \`node ${[...(r.serverNodeArgs ?? []), 'packages/server/dist/main.js'].join(' ')}\`. Method: docs/bench.md ("Load benchmark").`,
+    `Options: ${JSON.stringify(r.options)}. Server nodes: \`node ${[...(r.serverNodeArgs ?? []), SERVER_ENTRY].join(' ')}\`. Method: docs/bench.md ("Load benchmark").`,
     '',
     '| configuration | set-ups/s (a) | set-up p50 / p99 ms | live reached / target | relay p50 / p99 ms, probe (n, lost) | relay p50 / p99 ms, bulk clients (n, lost) | server relay p99 bucket ms | chat p50 / p99 ms, probe · bulk | KiB RSS / heap per session | server CPU % (hold) | lag p99 ms (max) | ends/s (c) | failures |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

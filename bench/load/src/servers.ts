@@ -12,6 +12,9 @@ import { join } from 'node:path';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/** The server's entry, relative to the repository: the last word of the `start` script. */
+export const SERVER_ENTRY = 'packages/server/dist/main.js';
+
 /**
  * The Node flags of the root package.json's `start` script (its last command,
  * `node <flags> packages/server/dist/main.js`), so that the bench's nodes run as `npm start` does.
@@ -20,10 +23,8 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 export function startScriptNodeFlags(repo: string): string[] {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
   const last = (pkg.scripts?.start ?? '').split('&&').pop()!.trim().split(/\s+/);
-  if (last[0] !== 'node' || last[last.length - 1] !== 'packages/server/dist/main.js') {
-    throw new Error(
-      `package.json's start script does not end in "node … packages/server/dist/main.js": ${pkg.scripts?.start}`,
-    );
+  if (last[0] !== 'node' || last[last.length - 1] !== SERVER_ENTRY) {
+    throw new Error(`package.json's start script does not end in "node … ${SERVER_ENTRY}": ${pkg.scripts?.start}`);
   }
   return last.slice(1, -1);
 }
@@ -60,7 +61,7 @@ export class ServerNode {
     // start script's Node flags, plus extra flags for an experiment (`BENCH_SERVER_NODE_ARGS="--flag …"`).
     const args = serverNodeArgs(o.repo);
     if (o.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.name)}`);
-    args.push(join(o.repo, 'packages', 'server', 'dist', 'main.js'));
+    args.push(join(o.repo, SERVER_ENTRY));
     const token = o.env.METRICS_TOKEN ?? '';
     const child = spawn(process.execPath, args, {
       cwd: o.repo,
