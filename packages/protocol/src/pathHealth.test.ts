@@ -36,7 +36,7 @@ function monitor() {
 }
 
 describe('PathMonitor', () => {
-  beforeEach(() => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] }));
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }));
   afterEach(() => vi.useRealTimers());
 
   it('negotiates one unordered, never-retransmitted channel and sends on every tick', () => {
@@ -115,6 +115,49 @@ describe('PathMonitor', () => {
     channel.hear();
     expect(states).toEqual(['up', 'down', 'up']);
     m.close();
+  });
+
+  describe('phase', () => {
+    /** Times (fake clock, ms) at which a monitor with a 100 ms interval sent, hearing at `hearAt`. */
+    function beats(phase: 'lead' | 'follow' | undefined, hearAt: number[], until: number): number[] {
+      const channel = new Channel();
+      const sentAt: number[] = [];
+      channel.send = () => sentAt.push(Math.round(performance.now() - start));
+      const start = performance.now();
+      const m = new PathMonitor({ createDataChannel: () => channel }, () => undefined, {
+        intervalMs: 100,
+        deadAfterMs: 500,
+        ...(phase ? { phase } : {}),
+      });
+      let t = 0;
+      for (const at of hearAt) {
+        vi.advanceTimersByTime(at - t);
+        t = at;
+        channel.hear();
+      }
+      vi.advanceTimersByTime(until - t);
+      m.close();
+      return sentAt;
+    }
+
+    it('leads on its own clock by default, whatever it hears', () => {
+      expect(beats(undefined, [30, 130, 230], 500)).toEqual([100, 200, 300, 400, 500]);
+    });
+
+    it('follows: beats half an interval after each heartbeat heard, on its own interval when none comes', () => {
+      // The peer beats at 30, 130, 230: this side answers 50 ms after each, then keeps its interval.
+      expect(beats('follow', [30, 130, 230], 500)).toEqual([80, 180, 280, 380, 480]);
+      // Heard just before its own beat: the beat moves later, to half an interval after the one heard.
+      expect(beats('follow', [95, 195], 400)).toEqual([145, 245, 345]);
+    });
+
+    it('a follower cannot be held back by heartbeats faster than its interval: at most one and a half apart', () => {
+      const hearAt = Array.from({ length: 100 }, (_, i) => 5 + i * 10); // every 10 ms for a second
+      const sent = beats('follow', hearAt, 1000);
+      const gaps = sent.map((at, i) => at - (sent[i - 1] ?? 0));
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(150);
+      expect(sent.length).toBeGreaterThanOrEqual(6);
+    });
   });
 
   it('gives no verdict on a tick that came late (this side stalled): queued heartbeats go first', () => {

@@ -108,7 +108,7 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
   });
 
   it('wakes an idle session once per heartbeat: one timer for the peer, none for a paused video source', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
     try {
       const peer = new AgentPeer({});
       // The heartbeat's timer also runs the address check (no interval of its own).

@@ -173,7 +173,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
         this.#selectedBase = null; // learned again once up (a restart may select another pair)
         if (!this.#closed) this.emit('path', state);
       },
-      { onTick: () => this.#checkAddress() },
+      // The sharer follows the helper's beat, so that SCTP's acknowledgements ride on heartbeats.
+      { onTick: () => this.#checkAddress(), phase: 'follow' },
     );
     this.#pc.onicecandidate = ({ candidate }) => {
       if (this.#closed) return;

@@ -178,7 +178,8 @@ export class SenderPeer extends Emitter<SenderEvents> {
     const pc = new RTCPeerConnection(this.configuration());
     this.pc = pc;
     for (const track of this.stream.getVideoTracks()) pc.addTrack(track, this.stream);
-    this.monitor = new PathMonitor(pc, (state) => this.handlePath(pc, state));
+    // The sharer follows the helper's beat, so that SCTP's acknowledgements ride on heartbeats.
+    this.monitor = new PathMonitor(pc, (state) => this.handlePath(pc, state), { phase: 'follow' });
     if (this.paused) await this.applyPause();
     if (pc !== this.pc) return;
     pc.onicecandidate = (event) => {
