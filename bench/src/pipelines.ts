@@ -226,6 +226,8 @@ export async function startPipeline(
       'agent',
       process.execPath,
       [
+        // BENCH_AGENT_NODE_ARGS="--flag …": Node or V8 flags for the agent, for experiments (docs/bench.md).
+        ...(process.env['BENCH_AGENT_NODE_ARGS']?.split(/\s+/).filter(Boolean) ?? []),
         // BENCH_AGENT_CPU_PROF=<dir>: a V8 CPU profile of the agent, written there when it quits.
         ...(process.env['BENCH_AGENT_CPU_PROF']
           ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_AGENT_CPU_PROF']]
