@@ -46,10 +46,12 @@ const QUICK = opts.quick ?? false;
 /**
  * Only a full run replaces `latest.{json,md}` (unless `--latest`): a quick or partial run
  * (`--only`, `--profiles`, `--res`, `--workloads`) goes to its timestamped files alone, so the
- * last full comparison is not lost to a check of one pipeline.
+ * last full comparison is not lost to a check of one pipeline. Nor does an experiment with the agent's
+ * Node flags (`BENCH_AGENT_NODE_ARGS`), as the load bench does with its servers'.
  */
 const WRITES_LATEST =
-  (opts.latest ?? false) || (!QUICK && !opts.only && !opts.profiles && !opts.res && !opts.workloads);
+  (opts.latest ?? false) ||
+  (!QUICK && !opts.only && !opts.profiles && !opts.res && !opts.workloads && !process.env['BENCH_AGENT_NODE_ARGS']);
 /** `--workloads static,idle`: run only these (first frame is always measured, it opens the session). */
 const ONLY_WORKLOADS = opts.workloads?.split(',');
 /** The issue's limits: --quick under 3 minutes, the full run within 25. */
