@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScreenFrame } from '../platform/types.js';
 import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
 import { waitFor } from '../testing/xvfb.js';
-import { AgentPeer, candidateBase, machineAddresses, selectedLocalCandidate } from './peer.js';
+import { AgentPeer, candidateBase, CONTROL_CHANNEL, machineAddresses, selectedLocalCandidate } from './peer.js';
 import { ScreenVideoSource } from './videoSource.js';
-import type { RawVideoFrame } from './wrtc.js';
+import { loadWrtc, type RawVideoFrame, type WrtcModule } from './wrtc.js';
 
 const W = 1280;
 const H = 720;
@@ -127,6 +127,38 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('sendControl on a channel libwebrtc closed after its state read open: false, no throw', () => {
+    // The helper leaves: libwebrtc's thread closes the channel while this thread still reads `open`, and
+    // wrtc's `send` throws (seen in a journey: the agent crashed sending the ended session's control state).
+    const real = loadWrtc();
+    let attempts = 0;
+    class ClosingUnderneath extends real.RTCPeerConnection {
+      override createDataChannel(
+        ...args: Parameters<InstanceType<typeof real.RTCPeerConnection>['createDataChannel']>
+      ) {
+        const channel = super.createDataChannel(...args);
+        if (args[0] !== CONTROL_CHANNEL) return channel;
+        return new Proxy(channel, {
+          get: (target, key) => {
+            if (key === 'readyState') return 'open';
+            if (key === 'send')
+              return () => {
+                attempts++;
+                throw new DOMException("RTCDataChannel.readyState is not 'open'", 'InvalidStateError');
+              };
+            const value = Reflect.get(target, key, target) as unknown;
+            return typeof value === 'function' ? (value as () => void).bind(target) : value;
+          },
+          set: (target, key, value) => Reflect.set(target, key, value, target),
+        });
+      }
+    }
+    const peer = new AgentPeer({ wrtc: { ...real, RTCPeerConnection: ClosingUnderneath } as WrtcModule });
+    cleanup.push(() => peer.close());
+    expect(peer.sendControl('{"type":"controlState"}')).toBe(false);
+    expect(attempts).toBe(1);
   });
 
   it('rejects malformed signal payloads with a protocol error', async () => {

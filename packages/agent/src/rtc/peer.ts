@@ -274,12 +274,21 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     }
   }
 
-  /** Sends on the `control` channel; false when it is not open. */
+  /**
+   * Sends on the `control` channel; false when it is not open. The `readyState` read here can
+   * still say `open` after libwebrtc's thread closed the channel (the helper left: its close
+   * reaches this thread later), and then `send` throws: that is a closed channel too, not an
+   * error to crash the agent on (a session that ends sends its last control state into it).
+   */
   sendControl(data: string): boolean {
     const channel = this.#channels.control;
     if (channel?.readyState !== 'open') return false;
-    channel.send(data);
-    return true;
+    try {
+      channel.send(data);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Whether a data channel is open. */
