@@ -491,6 +491,36 @@ describe('TileSender', () => {
     expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
   });
 
+  it('goes back to sending small messages once when the one given up is acknowledged after all', () => {
+    // Through the product on a loaded machine, a pause of the helper past the ~30 ms timeout
+    // made a message count as lost, and every small message then went twice for 10 s: half
+    // the sends of a busy screen, each a call into libwebrtc, and their bytes.
+    const s = screen(64, 64, () => 0);
+    const dot = (i: number) => change(s, { x: i, y: 0, width: 1, height: 1 }, 0xffffff - i);
+    sender.pushFrame(s.frame());
+    channel.take();
+    clock += 2;
+    ack(1); // a short clean path
+    sender.pushFrame(dot(1));
+    expect(channel.take().map((m) => m.frame)).toEqual([2]);
+    // The helper pauses: message 2 is given up and its dot goes again, twice (a loss, as far as the sender knows).
+    for (let t = 0; t < 1000 && sender.stats().lost === 0; t += 4) advance(4);
+    expect(sender.stats().lost).toBe(1);
+    expect(channel.take().map((m) => m.frame)).toEqual([3, 3]);
+    // The pause ends: the resend's ack, and message 2's, which was late, not lost.
+    ack(3, 0b1);
+    expect(sender.stats().lateAcks).toBe(1);
+    sender.pushFrame(dot(2));
+    expect(channel.take().map((m) => m.frame)).toEqual([4]);
+    // A real loss still counts: 4 is overtaken by 5 and never acknowledged.
+    sender.pushFrame(dot(3));
+    channel.take();
+    ack(5);
+    elapse(8);
+    expect(sender.stats().lost).toBe(2);
+    expect(channel.take().map((m) => m.frame)).toEqual([6, 6]);
+  });
+
   it('paces large changes to the bulk rate, never holds small ones, and sends a refresh at once', () => {
     const noise = (seed: number) => (x: number, y: number) => ((x + seed) * 2654435761 + y * 40503) & 0xffffff;
     const all = { x: 0, y: 0, width: 320, height: 256 };

@@ -32,7 +32,8 @@
  *   was resent, and the resends kept it busier still.
  * - A message that fits in one small packet (a click, a caret, a menu highlight) is sent
  *   twice, so a single lost packet costs nothing, where a loss would cost much: before the
- *   round trip is known, on a long path (srtt ≥ 20 ms), and for 10 s after any loss. On a
+ *   round trip is known, on a long path (srtt ≥ 20 ms), and for 10 s after a loss (not one
+ *   whose late ack came after all: the busy machine's pause that outlasted the timeout). On a
  *   short clean path a loss costs a few milliseconds of reordering grace, and the second
  *   copy was 45 % of the sends on a busy screen, each a call into libwebrtc.
  * - *Bulk pacing*: large changes (a terminal pouring text, a page of new content: more
@@ -194,8 +195,12 @@ export class TileSender {
   #inFlightBytes = 0;
   readonly #highWater: number;
   readonly #duplicateBelow: number;
-  /** When a message was last given up as lost (`now()` clock). */
-  #lostAt = -Infinity;
+  /**
+   * Messages given up as lost in the last DUPLICATE_AFTER_LOSS_MS: number → when (`now()`
+   * clock), oldest first. A late ack takes its message out: it was slow, not lost (a busy
+   * machine's pause past the timeout), and a pause is no reason to send everything twice.
+   */
+  #losses = new Map<number, number>();
   /** Bulk pacing: bytes per ms (0: off), the bucket's bytes, when it was last filled, whether it holds changes. */
   readonly #bulkRate: number;
   #bulkTokens = BULK_BURST_BYTES;
@@ -415,6 +420,7 @@ export class TileSender {
         if (leftAt === undefined) continue;
         // Given up too early: its area was resent under a new number, this ack still measures the path.
         this.#late.delete(seq);
+        this.#losses.delete(seq);
         this.#stats.lateAcks++;
         lateLeftAt = Math.max(lateLeftAt ?? leftAt, leftAt);
         continue;
@@ -481,7 +487,8 @@ export class TileSender {
   /** A message given up as lost: a late ack of it still measures the round trip from when it left (else `since`). */
   #remember(message: InFlight, since: number): void {
     this.#stats.lost++;
-    this.#lostAt = this.#now();
+    this.#losses.set(message.seq, this.#now());
+    if (this.#losses.size > LATE_KEPT) this.#losses.delete(this.#losses.keys().next().value as number);
     this.#late.set(message.seq, message.leftAt ?? since);
     if (this.#late.size > LATE_KEPT) this.#late.delete(this.#late.keys().next().value as number);
   }
@@ -586,7 +593,12 @@ export class TileSender {
 
   /** Whether a small message goes twice: where a lost one would cost much (see the module description). */
   #duplicating(now: number): boolean {
-    return this.#srtt === null || this.#srtt >= DUPLICATE_RTT_MS || now - this.#lostAt < DUPLICATE_AFTER_LOSS_MS;
+    if (this.#srtt === null || this.#srtt >= DUPLICATE_RTT_MS) return true;
+    for (const [seq, at] of this.#losses) {
+      if (now - at < DUPLICATE_AFTER_LOSS_MS) return true;
+      this.#losses.delete(seq); // oldest first: the rest are younger
+    }
+    return false;
   }
 
   /** Sends one frame of tiles, in messages of at most MAX_MESSAGE_BYTES, and keeps them in flight. */
