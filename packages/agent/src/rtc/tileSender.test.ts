@@ -521,6 +521,43 @@ describe('TileSender', () => {
     expect(channel.take().map((m) => m.frame)).toEqual([6, 6]);
   });
 
+  it('looks at the send buffer only while more than one packet may be in it', () => {
+    // Reading `bufferedAmount` is a blocking call into libwebrtc's thread: on a busy screen
+    // it was one per frame, 4 ms after each one-packet message that had long gone.
+    let reads = 0;
+    const counting: TileChannel = {
+      readyState: 'open',
+      get bufferedAmount() {
+        reads++;
+        return 0;
+      },
+      send: (data) => channel.send(data),
+    };
+    sender = new TileSender(counting, { now: () => clock });
+    const noise = (x: number, y: number) => (x * 2654435761 + y * 40503) & 0xffffff;
+    const s = screen(256, 192, () => 0);
+    sender.pushFrame(s.frame());
+    channel.take();
+    clock += 2;
+    ack(1);
+    for (let i = 1; i <= 20; i++) {
+      sender.pushFrame(change(s, { x: i, y: 0, width: 1, height: 1 }, 0x010101 * i));
+      const [sent] = channel.take();
+      elapse(12);
+      clock += 1;
+      ack(sent!.seq);
+      elapse(21);
+    }
+    expect(reads).toBe(0);
+    expect(sender.stats()).toMatchObject({ lost: 0, acked: 21 });
+    // A large change (raw tiles, several packets): looked at until it has left.
+    s.repaint(noise, { x: 0, y: 64, width: 128, height: 64 });
+    sender.pushFrame(s.frame([{ x: 0, y: 64, width: 128, height: 64 }]));
+    expect(channel.take().reduce((n, m) => n + m.tiles.length, 0)).toBeGreaterThan(0);
+    elapse(8);
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('paces large changes to the bulk rate, never holds small ones, and sends a refresh at once', () => {
     const noise = (seed: number) => (x: number, y: number) => ((x + seed) * 2654435761 + y * 40503) & 0xffffff;
     const all = { x: 0, y: 0, width: 320, height: 256 };

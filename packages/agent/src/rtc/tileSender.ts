@@ -158,6 +158,14 @@ function deflateMessage(data: Uint8Array, level: 1 | 6): Uint8Array {
 const DEFLATED_GROUP_BYTES = 48 * 1024;
 /** How often the send buffer is looked at while a message waits in it (see `#schedule`). */
 const POLL_MS = 4;
+/**
+ * A message sent when at most this much (its own bytes included) can be in the send buffer
+ * counts as gone at once, without a look at the buffer: one packet's payload goes out as soon
+ * as it is queued (SCTP's window is never below one packet, and acks of earlier messages prove
+ * theirs left). On a busy screen nearly every frame is one such message, and the look 4 ms later
+ * (a blocking call into libwebrtc's thread, with its own timer) was one per frame.
+ */
+const LEAVES_AT_ONCE_BYTES = 1200;
 /** The longest sleep of the timer while messages are in flight. */
 const MAX_CHECK_WAIT_MS = 1000;
 /** The retransmission timeout before any round trip was measured (a first full screen takes a while to paint). */
@@ -233,7 +241,7 @@ export class TileSender {
   #inFlight = new Map<number, InFlight>();
   /** Messages in flight that have not left the send buffer yet (`leftAt` null). */
   #unleft = 0;
-  /** Bytes written that had left the send buffer when it was last read. */
+  /** Bytes written known to have left the send buffer (when it was last read, or by an ack). */
   #onWireSeen = 0;
   #written = 0;
   #srtt: number | null = null;
@@ -426,6 +434,8 @@ export class TileSender {
         continue;
       }
       this.#forget(done);
+      // Its bytes and everything written before it have left (one stream: its send queue is in order).
+      this.#onWireSeen = Math.max(this.#onWireSeen, done.endOffset);
       this.#stats.acked++;
       if (!newest || done.seq > newest.seq) newest = done;
     }
@@ -442,6 +452,8 @@ export class TileSender {
     }
     this.#check();
     this.flush();
+    // An overtaken message's reordering grace may end before the timer's next deadline.
+    this.#schedule();
   }
 
   stats(): TileSenderStats {
@@ -628,14 +640,17 @@ export class TileSender {
       const carried = new Uint16Array(pixels.length * 4);
       pixels.forEach((t, i) => carried.set([t.x, t.y, t.width, t.height], i * 4));
       this.#inFlightBytes += message.length;
-      this.#unleft++;
+      // The buffer holds at most what was written since it was last seen to have left: one
+      // packet's worth leaves at once, so the buffer is not polled for it (see LEAVES_AT_ONCE_BYTES).
+      const leftAt = this.#written - this.#onWireSeen <= LEAVES_AT_ONCE_BYTES ? now : null;
+      if (leftAt === null) this.#unleft++;
       this.#inFlight.set(seq, {
         seq,
         bytes: message.length,
         tiles: carried,
         sentAt: now,
         endOffset: this.#written,
-        leftAt: null, // counted in #unleft
+        leftAt, // null: counted in #unleft
         overtakenAt: null,
         video: announced ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height } : null,
       });
