@@ -29,6 +29,22 @@ describe('PreviewMaker', () => {
     expect(maker.version).toBe(1);
   });
 
+  it('samples when the window fetches the preview, not for every frame captured', () => {
+    const maker = new PreviewMaker(() => undefined);
+    const frame = halves(640, 360);
+    for (let i = 0; i < 30; i++) maker.update(frame); // a busy second: 30 frames, one buffer updated in place
+    frame.data.fill(0); // the screen went black after the last frame was handed over
+    const rgbaAt = (x: number, y: number) =>
+      Array.from(maker.current()!.rgba.slice((y * 320 + x) * 4, (y * 320 + x) * 4 + 4));
+    expect(rgbaAt(10, 10)).toEqual([0, 0, 0, 255]);
+    expect(maker.version).toBe(30);
+    // Nothing new: the same sample, not taken again.
+    frame.data.fill(255);
+    expect(rgbaAt(10, 10)).toEqual([0, 0, 0, 255]);
+    maker.update(frame);
+    expect(rgbaAt(10, 10)).toEqual([255, 255, 255, 255]);
+  });
+
   it('tells the window at most twice a second, and once more after the last change', async () => {
     vi.useFakeTimers();
     try {

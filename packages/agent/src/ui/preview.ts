@@ -1,8 +1,11 @@
 /**
  * @module ui/preview
  * A small RGBA copy of the shared screen for the agent window, where the helper's
- * laser pointer is drawn. Every captured frame is sampled (nearest neighbour, about
- * 0.1 ms for 320×180) but the window is told at most twice a second.
+ * laser pointer is drawn. The window is told of new frames at most twice a second and
+ * fetches the preview then; the last frame is sampled (nearest neighbour) only when it is
+ * fetched, not for every frame captured (30 a second on a busy screen, for two looks).
+ * Sources update their frame buffer in place or hand out recent ones, so the sample is of
+ * the screen as it is by then.
  */
 import type { ScreenFrame } from '../platform/types.js';
 import type { UiPreview } from './model.js';
@@ -14,6 +17,9 @@ const NOTIFY_INTERVAL_MS = 500;
 /** Keeps the latest preview and a version number that changes with it. */
 export class PreviewMaker {
   #preview: UiPreview | null = null;
+  /** The last frame, and the version of it that `#preview` holds. */
+  #frame: ScreenFrame | null = null;
+  #sampled = 0;
   #version = 0;
   #lastNotified = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -25,16 +31,27 @@ export class PreviewMaker {
 
   /** 0 while there is no preview. */
   get version(): number {
-    return this.#preview ? this.#version : 0;
+    return this.#frame ? this.#version : 0;
   }
 
   current(): UiPreview | null {
+    const frame = this.#frame;
+    if (frame && this.#sampled !== this.#version) {
+      this.#sample(frame);
+      this.#sampled = this.#version;
+    }
     return this.#preview;
   }
 
-  /** Samples `frame` into the preview (synchronously: the frame's buffer is reused afterwards). */
+  /** A new frame for the preview: sampled when the window asks (`current`). */
   update(frame: ScreenFrame): void {
     if (frame.width <= 0 || frame.height <= 0) return;
+    this.#frame = frame;
+    this.#version++;
+    this.#schedule();
+  }
+
+  #sample(frame: ScreenFrame): void {
     const width = Math.min(PREVIEW_WIDTH, frame.width);
     const height = Math.max(1, Math.round((frame.height * width) / frame.width));
     let preview = this.#preview;
@@ -56,15 +73,14 @@ export class PreviewMaker {
         out[o + 3] = 255;
       }
     }
-    this.#version++;
-    this.#schedule();
   }
 
   /** Drops the preview (the session ended). */
   clear(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#preview) return;
+    if (!this.#frame) return;
+    this.#frame = null;
     this.#preview = null;
     this.#onUpdate();
   }
