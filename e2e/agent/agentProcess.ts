@@ -23,7 +23,9 @@ export interface AgentProcess {
 /** Runs `remote-help-agent` with tsx; the caller reads its output and ends it. */
 export function agent(args: string[], env: Record<string, string>): AgentProcess {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/agent/src/cli.ts', ...args], {
+  // E2E_AGENT_NODE_ARGS: flags for the agent's Node (`--cpu-prof`, which NODE_OPTIONS refuses), for measurements.
+  const nodeArgs = process.env.E2E_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'packages/agent/src/cli.ts', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,117 @@
+/**
+ * The busy screen's cost measured through the product (the bench's `busy` row, without its
+ * shortcut): the native agent (`share`, on its own Xvfb), the real server and the helper app in
+ * Chromium at Actual size, full control allowed. The bench's X worker draws 20 random rectangles
+ * every 33 ms; the agent process's CPU (utime + stime of /proc/<pid>/stat, children excluded)
+ * and the bytes the helper received (its peer connection's transport stats) over the same
+ * window are printed, not asserted (docs/bench.md); that the helper drew the busy frames, and
+ * none on the still screen, is. Then the same for a still screen (idle, control on).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_URL } from '../../playwright.config.js';
+import { closeContexts, framesDecoded, recordPeerConnections } from '../support.js';
+import { agent, agentDesktop, helperJoinsAgent, signInThroughIdp, stopAgent, WINDOW_URL } from './agentProcess.js';
+
+test.afterEach(closeContexts);
+test.use({ trace: 'off' });
+
+/** How long each window lasts (the bench's busy row measures 30 s; 12 s keeps the journey short). */
+const BUSY_MS = 12_000;
+const CLK_TCK = 100;
+const cpuTicks = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+
+async function receivedBytes(helper: Page): Promise<number> {
+  return helper.evaluate(async () => {
+    const pcs = (window as unknown as { __peers?: RTCPeerConnection[] }).__peers ?? [];
+    let bytes = 0;
+    for (const pc of pcs) {
+      const report = await pc.getStats();
+      report.forEach((s: { type: string; bytesReceived?: number }) => {
+        if (s.type === 'transport') bytes += s.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  });
+}
+
+function xworker(display: string) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/src/xworker.ts'], {
+    env: { ...process.env, DISPLAY: display },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting = new Map<string, (v: Record<string, unknown>) => void>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const reply = JSON.parse(line) as { id: string } & Record<string, unknown>;
+    waiting.get(reply.id)?.(reply);
+  });
+  let n = 0;
+  return {
+    call(cmd: string, args: Record<string, unknown> = {}) {
+      const id = String(++n);
+      child.stdin!.write(JSON.stringify({ id, cmd, ...args }) + '\n');
+      return new Promise<Record<string, unknown>>((resolve) => waiting.set(id, resolve));
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+test('busy and still screen through the product (printed, not asserted)', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const desk = await agentDesktop('rh-busy-');
+  const run = agent(['share', '--no-window', '--server', E2E_URL], {
+    ...desk.env,
+    ...(process.env.BUSY_TRACE ? { REMOTE_HELP_TRACE: 'tiles', REMOTE_HELP_TRACE_FILE: process.env.BUSY_TRACE } : {}),
+  });
+  const x = xworker(desk.env.DISPLAY!);
+  try {
+    await x.call('setup', { width: 1280, height: 720 });
+    await expect.poll(() => WINDOW_URL.exec(run.output())?.[0] ?? '', { timeout: 30_000 }).not.toBe('');
+    const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
+    await win.goto(WINDOW_URL.exec(run.output())![0]);
+    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInThroughIdp(browser, desk.opened);
+    await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
+    const helperContext = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    await recordPeerConnections(helperContext);
+    const helper = await helperContext.newPage();
+    await helperJoinsAgent(helper, win);
+    await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
+    await helper.getByRole('button', { name: 'Full control' }).click();
+    await win.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
+    await helper.getByRole('button', { name: 'Actual size' }).click();
+    await helper.waitForTimeout(3000);
+    const pid = run.child.pid!;
+    for (const [label, work] of [
+      ['busy', () => x.call('busy', { durationMs: BUSY_MS, periodMs: 33, rects: 20 })],
+      ['still', () => helper.waitForTimeout(BUSY_MS)],
+    ] as const) {
+      const t0 = performance.now();
+      const c0 = cpuTicks(pid);
+      const b0 = await receivedBytes(helper);
+      const f0 = await framesDecoded(helper);
+      await work();
+      const frames = (await framesDecoded(helper)) - f0;
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = ((cpuTicks(pid) - c0) / CLK_TCK / seconds) * 100;
+      const kbit = (((await receivedBytes(helper)) - b0) * 8) / 1000 / seconds;
+      console.log(
+        `${label}: agent CPU ${cpu.toFixed(1)} % of a core, ${kbit.toFixed(0)} kbit/s toward the helper, ` +
+          `${frames} frames drawn, ${seconds.toFixed(1)} s`,
+      );
+      // What can fail: the busy screen reaches the helper (360 frames drawn at 30 a second), a still one sends none.
+      if (label === 'busy') expect(frames).toBeGreaterThan(50);
+      else expect(frames).toBeLessThanOrEqual(2);
+    }
+  } finally {
+    x.stop();
+    await stopAgent(run.child);
+    await desk.stop();
+  }
+});
