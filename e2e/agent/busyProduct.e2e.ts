@@ -7,12 +7,10 @@
  * window are printed, not asserted (docs/bench.md); that the helper drew the busy frames, and
  * none on the still screen, is. Then the same for a still screen (idle, control on).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { closeContexts, framesDecoded, recordPeerConnections } from '../support.js';
+import { cpuSeconds, startBusyPainter } from './busyWork.js';
 import { agent, agentDesktop, helperJoinsAgent, signInThroughIdp, stopAgent, WINDOW_URL } from './agentProcess.js';
 
 test.afterEach(closeContexts);
@@ -20,12 +18,6 @@ test.use({ trace: 'off' });
 
 /** How long each window lasts (the bench's busy row measures 30 s; 12 s keeps the journey short). */
 const BUSY_MS = 12_000;
-const CLK_TCK = 100;
-const cpuTicks = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-};
-
 async function receivedBytes(helper: Page): Promise<number> {
   return helper.evaluate(async () => {
     const pcs = (window as unknown as { __peers?: RTCPeerConnection[] }).__peers ?? [];
@@ -40,27 +32,6 @@ async function receivedBytes(helper: Page): Promise<number> {
   });
 }
 
-function xworker(display: string) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/src/xworker.ts'], {
-    env: { ...process.env, DISPLAY: display },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const waiting = new Map<string, (v: Record<string, unknown>) => void>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const reply = JSON.parse(line) as { id: string } & Record<string, unknown>;
-    waiting.get(reply.id)?.(reply);
-  });
-  let n = 0;
-  return {
-    call(cmd: string, args: Record<string, unknown> = {}) {
-      const id = String(++n);
-      child.stdin!.write(JSON.stringify({ id, cmd, ...args }) + '\n');
-      return new Promise<Record<string, unknown>>((resolve) => waiting.set(id, resolve));
-    },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
-
 test('busy and still screen through the product (printed, not asserted)', async ({ browser }) => {
   test.setTimeout(180_000);
   const desk = await agentDesktop('rh-busy-');
@@ -68,9 +39,10 @@ test('busy and still screen through the product (printed, not asserted)', async 
     ...desk.env,
     ...(process.env.BUSY_TRACE ? { REMOTE_HELP_TRACE: 'tiles', REMOTE_HELP_TRACE_FILE: process.env.BUSY_TRACE } : {}),
   });
-  const x = xworker(desk.env.DISPLAY!);
+  let painter: Awaited<ReturnType<typeof startBusyPainter>> | undefined;
   try {
-    await x.call('setup', { width: 1280, height: 720 });
+    painter = await startBusyPainter(desk.env.DISPLAY!);
+    const { busy } = painter;
     await expect.poll(() => WINDOW_URL.exec(run.output())?.[0] ?? '', { timeout: 30_000 }).not.toBe('');
     const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
     await win.goto(WINDOW_URL.exec(run.output())![0]);
@@ -89,17 +61,17 @@ test('busy and still screen through the product (printed, not asserted)', async 
     await helper.waitForTimeout(3000);
     const pid = run.child.pid!;
     for (const [label, work] of [
-      ['busy', () => x.call('busy', { durationMs: BUSY_MS, periodMs: 33, rects: 20 })],
+      ['busy', () => busy(BUSY_MS)],
       ['still', () => helper.waitForTimeout(BUSY_MS)],
     ] as const) {
       const t0 = performance.now();
-      const c0 = cpuTicks(pid);
+      const c0 = cpuSeconds(pid);
       const b0 = await receivedBytes(helper);
       const f0 = await framesDecoded(helper);
       await work();
       const frames = (await framesDecoded(helper)) - f0;
       const seconds = (performance.now() - t0) / 1000;
-      const cpu = ((cpuTicks(pid) - c0) / CLK_TCK / seconds) * 100;
+      const cpu = ((cpuSeconds(pid) - c0) / seconds) * 100;
       const kbit = (((await receivedBytes(helper)) - b0) * 8) / 1000 / seconds;
       console.log(
         `${label}: agent CPU ${cpu.toFixed(1)} % of a core, ${kbit.toFixed(0)} kbit/s toward the helper, ` +
@@ -110,7 +82,7 @@ test('busy and still screen through the product (printed, not asserted)', async 
       else expect(frames).toBeLessThanOrEqual(2);
     }
   } finally {
-    x.stop();
+    painter?.stop();
     await stopAgent(run.child);
     await desk.stop();
   }

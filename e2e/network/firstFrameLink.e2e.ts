@@ -8,7 +8,10 @@
  * sharer reads the request for two seconds (the agent connects meanwhile, ADR 0023) and
  * clicks Allow; the time from that click to the helper's first complete tile frame is
  * printed, not asserted (docs/bench.md, "First frame after Allow"), with the bytes that
- * crossed the link meanwhile. What is asserted: the session works across such a link.
+ * crossed the link meanwhile. Then the bench's busy screen (20 random rectangles every 33 ms)
+ * for 12 s: the bytes that crossed the link each way, the agent's CPU and the frames the helper
+ * drew, printed, not asserted (docs/bench.md, the bench's busy row across the same link). What is
+ * asserted: the session works across such a link, busy screen included.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
 import { Link, PROFILES, VIEWER_IP, diffCounters } from '../../bench/src/netem.js';
+import { cpuSeconds, startBusyPainter } from '../agent/busyWork.js';
 import { startDesktop, type Desktop } from '../agent/desktop.js';
 import { allowAndTimeFirstFrame, watchFirstFrame } from '../agent/firstFrameWatch.js';
 import { closeContexts, framesDecoded, shot } from '../support.js';
@@ -29,6 +33,8 @@ test.use({ trace: 'off' }); // the trace's DOM snapshots would run in the helper
 
 const PORT = Number(process.env.E2E_PORT ?? 8181);
 const READING_MS = 2000;
+/** How long the busy screen is drawn (the bench's busy row: 30 s). */
+const BUSY_MS = 12_000;
 const PROFILE = PROFILES.find((p) => p.name === '2M-40ms-1%')!;
 
 /** Whether `url/healthz` answers inside namespace `ns` (the server is reachable only from there). */
@@ -103,6 +109,34 @@ test.describe('first frame across a slow link', () => {
           `sharer → helper side until the frame was read: ${crossed.down.bytes} bytes in ${crossed.down.pkts} packets, ` +
           `${crossed.down.lost} lost; the other way ${crossed.up.bytes} bytes, ${crossed.up.lost} lost)`,
       );
+
+      // The busy screen across the link, as the bench's busy row measures it on its shortcut.
+      const painter = await startBusyPainter(desktop.display);
+      try {
+        await helper.waitForTimeout(2000);
+        const [c0, f0, l0, t0] = [
+          cpuSeconds(agent.pid),
+          await framesDecoded(helper),
+          await link.counters(),
+          Date.now(),
+        ];
+        await painter.busy(BUSY_MS);
+        const seconds = (Date.now() - t0) / 1000;
+        const [cpu, frames, over] = [
+          ((cpuSeconds(agent.pid) - c0) / seconds) * 100,
+          (await framesDecoded(helper)) - f0,
+          diffCounters(l0, await link.counters()),
+        ];
+        const kbit = (bytes: number) => ((bytes * 8) / 1000 / seconds).toFixed(0);
+        console.log(
+          `busy screen across ${PROFILE.name}: ${kbit(over.down.bytes)} kbit/s toward the helper ` +
+            `(${over.down.lost} packets lost, ${over.down.queueDrops} dropped by the queue), ${kbit(over.up.bytes)} back, ` +
+            `agent CPU ${cpu.toFixed(1)} % of a core, ${frames} frames drawn at the helper in ${seconds.toFixed(1)} s`,
+        );
+        expect(frames).toBeGreaterThan(20);
+      } finally {
+        painter.stop();
+      }
     } finally {
       await agent?.stop();
       await desktop?.stop();

@@ -21,6 +21,8 @@ export interface NsAgent {
   win: Page;
   /** What the agent printed so far. */
   output(): string;
+  /** The agent's process id (the namespace wrapper execs it: the same process). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export async function startNsAgent(
     await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(idp.getByRole('heading', { name: 'You are signed in' })).toBeVisible();
     await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
-    return { win, output: () => output, stop };
+    return { win, output: () => output, pid: agent.pid!, stop };
   } catch (error) {
     console.log(`agent output:\n${output}`);
     await stop();
