@@ -110,15 +110,21 @@ export async function agentDesktop(prefix: string): Promise<AgentDesktop> {
 /**
  * From the agent window's sign-in screen to both trust screens: the sharer signs in through
  * the IdP's page (the "system browser"), the helper (Daniel Okafor) gets a code, the sharer
- * enters it. Returns the helper's page.
+ * enters it. Returns the helper's page: `helperPage` when given (a context set up by the
+ * caller), else a new one.
  */
-export async function joinFromAgent(browser: Browser, win: Page, opened: () => string[]): Promise<Page> {
+export async function joinFromAgent(
+  browser: Browser,
+  win: Page,
+  opened: () => string[],
+  helperPage?: Page,
+): Promise<Page> {
   await expect(win.getByRole('heading', { name: 'Sign in to get help' })).toBeVisible();
   await win.getByRole('button', { name: 'Sign in', exact: true }).click();
   await signInThroughIdp(browser, opened);
   await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
 
-  const helper = await (await browser.newContext()).newPage();
+  const helper = helperPage ?? (await (await browser.newContext()).newPage());
   await helperJoinsAgent(helper, win);
   return helper;
 }
@@ -139,8 +145,9 @@ export async function requestFromAgent(
   win: Page,
   opened: () => string[],
   mode: 'View only' | 'Full control',
+  helperPage?: Page,
 ): Promise<{ helper: Page; allow: Locator }> {
-  const helper = await joinFromAgent(browser, win, opened);
+  const helper = await joinFromAgent(browser, win, opened, helperPage);
   await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
   await helper.getByRole('button', { name: mode }).click();
   const allow = win.getByRole('button', { name: 'Allow' });

@@ -11,7 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { closeContexts, framesDecoded, recordPeerConnections } from '../support.js';
 import { cpuSeconds, startBusyPainter } from './busyWork.js';
-import { agent, agentDesktop, helperJoinsAgent, signInThroughIdp, stopAgent, WINDOW_URL } from './agentProcess.js';
+import { agent, agentDesktop, requestFromAgent, stopAgent, WINDOW_URL } from './agentProcess.js';
 
 test.afterEach(closeContexts);
 test.use({ trace: 'off' });
@@ -46,16 +46,16 @@ test('busy and still screen through the product (printed, not asserted)', async 
     await expect.poll(() => WINDOW_URL.exec(run.output())?.[0] ?? '', { timeout: 30_000 }).not.toBe('');
     const win = await (await browser.newContext({ viewport: { width: 560, height: 760 } })).newPage();
     await win.goto(WINDOW_URL.exec(run.output())![0]);
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await signInThroughIdp(browser, desk.opened);
-    await expect(win.getByRole('heading', { name: 'Enter security code' })).toBeVisible();
     const helperContext = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    await recordPeerConnections(helperContext);
-    const helper = await helperContext.newPage();
-    await helperJoinsAgent(helper, win);
-    await expect(win.getByText('Daniel Okafor', { exact: true })).toBeVisible();
-    await helper.getByRole('button', { name: 'Full control' }).click();
-    await win.getByRole('button', { name: 'Allow' }).click();
+    await recordPeerConnections(helperContext); // for the bytes received
+    const { helper, allow } = await requestFromAgent(
+      browser,
+      win,
+      desk.opened,
+      'Full control',
+      await helperContext.newPage(),
+    );
+    await allow.click();
     await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
     await helper.getByRole('button', { name: 'Actual size' }).click();
     await helper.waitForTimeout(3000);
