@@ -50,6 +50,22 @@ function buildForwarder(): string {
   return BINARY;
 }
 
+/**
+ * The seed of the forwarder's loss: which packets the random loss drops is a fixed function of
+ * the seed and of the packets' order, so every run with the same seed drops the same packet
+ * numbers. The bench keeps 12345, so that its pipelines and its runs meet the same pattern;
+ * `BENCH_NETEM_SEED` chooses another (`random`: a new one per link, printed), for comparisons
+ * whose two sides send different packets — a fixed pattern then lands on one side's
+ * important packets and not the other's, every time.
+ */
+function lossSeed(): number {
+  const raw = process.env['BENCH_NETEM_SEED'];
+  if (raw === undefined || raw === '') return 12345;
+  if (raw === 'random') return 1 + Math.floor(Math.random() * 1e9);
+  if (!/^\d{1,15}$/.test(raw)) throw new Error(`BENCH_NETEM_SEED must be a whole number or "random", not ${raw}`);
+  return Number(raw);
+}
+
 export const SENDER_IP = '10.250.0.1';
 export const VIEWER_IP = '10.250.0.2';
 
@@ -60,7 +76,18 @@ export class Link {
   #proc: Proc;
   #channel: LineChannel;
 
-  private constructor(senderNs: string, viewerNs: string, profile: LinkProfile, proc: Proc, channel: LineChannel) {
+  /** The seed of the link's random loss (see `BENCH_NETEM_SEED`). */
+  readonly lossSeed: number;
+
+  private constructor(
+    senderNs: string,
+    viewerNs: string,
+    profile: LinkProfile,
+    proc: Proc,
+    channel: LineChannel,
+    lossSeed: number,
+  ) {
+    this.lossSeed = lossSeed;
     this.senderNs = senderNs;
     this.viewerNs = viewerNs;
     this.profile = profile;
@@ -91,6 +118,7 @@ export class Link {
       run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
       run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     }
+    const seed = lossSeed();
     const proc = start('netem', binary, [
       senderNs,
       `${tag}s0`,
@@ -100,7 +128,7 @@ export class Link {
       String(profile.delayMs),
       String(profile.loss),
       String(profile.queueBytes),
-      '12345',
+      String(seed),
     ]);
     const channel = new LineChannel(proc);
     await waitReady(proc);
@@ -108,8 +136,8 @@ export class Link {
     run('ip', ['-n', senderNs, 'link', 'set', `${tag}s0`, 'up']);
     run('ip', ['-n', viewerNs, 'addr', 'add', VIEWER_IP, 'peer', SENDER_IP, 'dev', `${tag}v0`]);
     run('ip', ['-n', viewerNs, 'link', 'set', `${tag}v0`, 'up']);
-    log(`link ${profile.name}: ${senderNs} <-> ${viewerNs} through the forwarder (pid ${proc.pid})`);
-    return new Link(senderNs, viewerNs, profile, proc, channel);
+    log(`link ${profile.name}: ${senderNs} <-> ${viewerNs} through the forwarder (pid ${proc.pid}, loss seed ${seed})`);
+    return new Link(senderNs, viewerNs, profile, proc, channel, seed);
   }
 
   /** Byte and packet counters since the forwarder started. */

@@ -107,7 +107,8 @@ test.describe('first frame across a slow link', () => {
         `first frame after Allow across ${PROFILE.name}: ${firstFrameAt - allowAt} ms ` +
           `(Allow ${new Date(allowAt).toISOString()}, first frame ${new Date(firstFrameAt).toISOString()}; ` +
           `sharer → helper side until the frame was read: ${crossed.down.bytes} bytes in ${crossed.down.pkts} packets, ` +
-          `${crossed.down.lost} lost; the other way ${crossed.up.bytes} bytes, ${crossed.up.lost} lost)`,
+          `${crossed.down.lost} lost; the other way ${crossed.up.bytes} bytes, ${crossed.up.lost} lost; ` +
+          `loss seed ${link.lossSeed})`,
       );
 
       // The busy screen across the link, as the bench's busy row measures it on its shortcut.
