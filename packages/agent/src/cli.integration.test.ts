@@ -75,8 +75,10 @@ describe.skipIf(missing.length > 0)('remote-help-agent (CLI)', { timeout: 60_000
     const unknown = run(['share', '--frobnicate']);
     const noServer = run(['signin']);
     const pacing = run(['share', '--server', 'https://help.example.com'], { REMOTE_HELP_BULK_KBIT: 'fast' });
-    expect(await Promise.all([bad.exit, unknown.exit, noServer.exit, pacing.exit])).toEqual([2, 2, 2, 2]);
+    const warm = run(['share', '--server', 'https://help.example.com'], { REMOTE_HELP_WARM_KB: '4096' });
+    expect(await Promise.all([bad.exit, unknown.exit, noServer.exit, pacing.exit, warm.exit])).toEqual([2, 2, 2, 2, 2]);
     expect(pacing.stderr()).toMatch(/REMOTE_HELP_BULK_KBIT must be a whole number of kbit\/s .*"fast"/);
+    expect(warm.stderr()).toMatch(/REMOTE_HELP_WARM_KB must be a whole number of KiB from 0 .* to 1024, not "4096"/);
     expect(bad.stderr()).toMatch(/must start with https/);
     expect(unknown.stderr()).toMatch(/share does not take --frobnicate/);
     expect(noServer.stderr()).toMatch(/--server/);

@@ -22,7 +22,7 @@ import {
   type InstallConfig,
 } from './config/installConfig.js';
 import { configDir } from './config/paths.js';
-import { bulkKbitFromEnv } from './config/tuning.js';
+import { bulkKbitFromEnv, warmKibFromEnv } from './config/tuning.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice, type DeviceIdentity } from './devices/identity.js';
 import { collectInventory } from './devices/inventory.js';
@@ -345,7 +345,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const command = parseArgs(rest, env, install instanceof Error ? {} : (install ?? {}));
     if (install instanceof Error && command.command !== 'help' && command.command !== 'version') throw install;
     // A broken tuning variable fails here, not when a share starts.
-    if (command.command === 'share' || command.command === 'run') bulkKbitFromEnv(env);
+    if (command.command === 'share' || command.command === 'run') {
+      bulkKbitFromEnv(env);
+      warmKibFromEnv(env);
+    }
     const dir = configDir(env);
     const store = new TokenStore(dir);
     switch (command.command) {

@@ -55,6 +55,13 @@ import { ProtocolError } from './errors.js';
 
 /** The data channel that carries the tiles (unordered, never retransmitted). */
 export const TILES_CHANNEL = 'tiles';
+/**
+ * A data channel of padding the agent sends once, while the sharer reads the request (unordered,
+ * never retransmitted; the helper reads nothing on it). It opens SCTP's congestion window before
+ * the first picture needs it: a new association may send only about 12 KB per round trip, and
+ * grows that only with data acknowledged. Helpers that do not know it leave it unread too.
+ */
+export const WARM_CHANNEL = 'warm';
 /** Side of a grid cell, in pixels. */
 export const TILE_SIZE = 64;
 /** Largest tile message the agent sends: a lost packet costs at most this much. */

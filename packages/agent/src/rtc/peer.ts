@@ -5,7 +5,8 @@
  * `input-fast` (unordered, never retransmitted: a second copy of each of them),
  * `control` (ordered, reliable: laser pointer, display selection) and, for the tiles
  * pixel path, `tiles` (unordered, never retransmitted: the screen as damage tiles, see
- * `tileSender`); for the video pixel path it adds the screen track instead, and the tiles
+ * `tileSender`) and `warm` (padding sent once before the first picture, see `warmWindow`);
+ * for the video pixel path it adds the screen track instead, and the tiles
  * path's video-area track joins a running connection (`addTrack`) when the first area plays.
  * Signaling is transport-free: feed the other side's payloads
  * to `handleSignal` and relay every `signal` event; both use the protocol's
@@ -22,7 +23,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
-import { INPUT_FAST_CHANNEL, parseWith, SignalPayload, TILES_CHANNEL, type IceServer } from '@remote-help/protocol';
+import {
+  INPUT_FAST_CHANNEL,
+  parseWith,
+  SignalPayload,
+  TILES_CHANNEL,
+  WARM_CHANNEL,
+  type IceServer,
+} from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import { trace } from '../trace.js';
 import {
@@ -84,6 +92,12 @@ export interface AgentPeerOptions {
  * same timer, so that an idle session wakes the agent once per beat rather than twice.
  */
 export const ADDRESS_CHECK_MS = HEARTBEAT_INTERVAL_MS;
+
+/**
+ * Size of each padding message of `warmWindow`: a loss abandons at most this much of the
+ * padding (the channel never retransmits), and a few sends carry all of it.
+ */
+export const WARM_MESSAGE_BYTES = 4096;
 
 /** The machine's addresses, all interfaces (IPv6 without its zone). */
 export function machineAddresses(): Set<string> {
@@ -152,6 +166,11 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   #offerAfterAnswer = false;
   /** An offer is being made (until it is the local description). */
   #offering = false;
+  /** The padding channel (tiles path only). */
+  readonly #warm: WrtcDataChannel | null;
+  /** Padding asked for before the channel opened: sent when it opens (bytes). */
+  #warmDue = 0;
+  #warmSent = 0;
 
   constructor(options: AgentPeerOptions) {
     super();
@@ -165,6 +184,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       control: this.#openChannel(CONTROL_CHANNEL, { ordered: true }),
       ...(options.tiles ? { tiles: this.#openChannel(TILES_CHANNEL, { ordered: false, maxRetransmits: 0 }) } : {}),
     };
+    this.#warm = options.tiles ? this.#openWarm() : null;
     this.#machineAddresses = options.localAddresses ?? machineAddresses;
     this.#monitor = new PathMonitor(
       this.#pc,
@@ -372,6 +392,62 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     for (const candidate of pending) await this.#pc.addIceCandidate(candidate);
     if (this.#offerAfterAnswer && !this.#closed && !this.#offering && this.#pc.signalingState === 'stable')
       await this.#offer(false);
+  }
+
+  /**
+   * Opens SCTP's congestion window before the first picture, while the sharer reads the request:
+   * `bytes` of padding on the `warm` channel, all queued at once, so that the association keeps
+   * its window full and every acknowledgement grows it (slow start; a window that is not full
+   * does not grow). A new association may have about 12 KB in flight; after 32 KB of padding,
+   * about 28 KB, so a first picture of that size goes in one round trip instead of two or three.
+   * The window stays open while the connection idles (libwebrtc's SCTP does not shrink an idle
+   * window; a loss halves it). Sent once the channel is open; `stopWarming` drops what has not
+   * gone yet. Only before the picture: queued padding would share the path with it.
+   */
+  warmWindow(bytes: number): void {
+    if (this.#closed || !this.#warm || bytes <= 0) return;
+    if (this.#warm.readyState !== 'open') {
+      this.#warmDue = bytes;
+      return;
+    }
+    this.#sendWarm(this.#warm, bytes);
+  }
+
+  /** Padding asked for and not yet sent is not sent (the picture is about to go). */
+  stopWarming(): void {
+    this.#warmDue = 0;
+  }
+
+  /** Bytes of padding sent on this connection. */
+  get warmSent(): number {
+    return this.#warmSent;
+  }
+
+  #openWarm(): WrtcDataChannel {
+    const channel = this.#pc.createDataChannel(WARM_CHANNEL, { ordered: false, maxRetransmits: 0 });
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = () => {
+      const due = this.#warmDue;
+      this.#warmDue = 0;
+      if (due > 0 && !this.#closed) this.#sendWarm(channel, due);
+    };
+    return channel;
+  }
+
+  #sendWarm(channel: WrtcDataChannel, bytes: number): void {
+    const message = new Uint8Array(WARM_MESSAGE_BYTES);
+    let sent = 0;
+    try {
+      while (sent < bytes) {
+        channel.send(message);
+        sent += message.byteLength;
+      }
+    } catch (error) {
+      // Closing meanwhile: the padding has no use any more.
+      trace('net', () => `padding stopped: ${String(error)}`);
+    }
+    this.#warmSent += sent;
+    trace('net', () => `padding sent: ${sent} bytes`);
   }
 
   #openChannel(label: ChannelLabel, init: { ordered: boolean; maxRetransmits?: number }): WrtcDataChannel {

@@ -137,6 +137,33 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     await untilExact(xvfb.display, picture, 5000, 'the helper picture to match the screen');
   });
 
+  /** Padding messages the helper received on the `warm` channel. */
+  const warmMessages = (h: LoopbackHelper | null) => h?.received.filter((m) => m.startsWith('warm:')).length ?? 0;
+
+  it('tiles: connected before Allow, padding opens the congestion window once; none after the picture was asked for', async () => {
+    const picture = new Picture();
+    const media = await open('tiles');
+    helper = await connectedBeforeAllow(media, picture);
+    // The default 32 KiB, in messages of 4 KiB, and not a tile.
+    await waitFor(() => warmMessages(helper) === 8, 10_000, 'the padding at the helper');
+    expect(helper.tiles?.stats.messages ?? 0).toBe(0);
+    media.readyCapture();
+    await media.start();
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    await untilExact(xvfb.display, picture, 5000, 'the helper picture to match the screen');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(warmMessages(helper)).toBe(8);
+  });
+
+  it('tiles: a share started at once (the connection made after Allow) sends no padding', async () => {
+    const media = await open('tiles');
+    helper = await connectLoopback(media, () => undefined, new Picture());
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    await waitFor(() => helper?.channels.get('warm')?.readyState === 'open', 10_000, 'the warm channel open');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(warmMessages(helper)).toBe(0);
+  });
+
   it('tiles: a readied capture whose Allow did not go through stops, having sent nothing', async () => {
     const media = await open('tiles');
     helper = await connectedBeforeAllow(media, new Picture());

@@ -18,7 +18,7 @@
 import { EventEmitter } from 'node:events';
 import type { IceServer, SignalPayload } from '@remote-help/protocol';
 import { AgentError, isAgentError } from '../errors.js';
-import { bulkKbitFromEnv } from '../config/tuning.js';
+import { bulkKbitFromEnv, warmKibFromEnv } from '../config/tuning.js';
 import type { CaptureStats, DisplayInfo, ScreenFrame, ScreenSource } from '../platform/types.js';
 import type { PathState } from '@remote-help/protocol';
 import { AgentPeer, type ChannelLabel } from '../rtc/peer.js';
@@ -123,8 +123,21 @@ export interface ScreenShareOptions {
    * pacing; 0: none). Default: `REMOTE_HELP_BULK_KBIT` from the environment, else 1,000.
    */
   bulkKbitPerSecond?: number | undefined;
+  /**
+   * On the tiles path, padding sent once when the connection comes up before the Allow, to open
+   * SCTP's congestion window for the first picture (`AgentPeer.warmWindow`), in KiB; 0: none.
+   * Default: `REMOTE_HELP_WARM_KB` from the environment, else {@link WARM_WINDOW_KIB}.
+   */
+  warmWindowKib?: number | undefined;
   wrtc?: WrtcModule;
 }
+
+/**
+ * Default padding before the first picture, KiB: grows a new association's window from about 12
+ * to about 28 KB (the first picture of a plain desktop at 720p is 14–20 KB), and crosses a
+ * 2 Mbit/s link in about 130 ms, well within the time a sharer takes to read a request.
+ */
+export const WARM_WINDOW_KIB = 32;
 
 /** The part of the protocol's `SessionIce` a share uses. */
 export interface SessionIceSource {
@@ -193,6 +206,9 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #held = false;
   #closed = false;
   #warmUpTimer: NodeJS.Timeout | undefined;
+  /** The picture was asked for (`readyCapture` or `start`): no more padding. */
+  #wantsPicture = false;
+  readonly #warmWindowBytes: number;
 
   private constructor(options: ScreenShareOptions, displays: DisplayInfo[], display: DisplayInfo) {
     super();
@@ -214,6 +230,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       : null;
     this.#areaVideo?.setPaused(true); // nothing to carry until there is an area
     this.#bulkBytesPerSecond = ((options.bulkKbitPerSecond ?? bulkKbitFromEnv() ?? 1000) * 1000) / 8;
+    this.#warmWindowBytes = (options.warmWindowKib ?? warmKibFromEnv() ?? WARM_WINDOW_KIB) * 1024;
     this.#iceServers = options.iceServers;
     this.#ice = options.ice;
     this.#wrtc = options.wrtc;
@@ -264,6 +281,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
 
   readyCapture(): void {
     if (this.#closed || this.#capturing) return;
+    this.#askPicture();
     this.#held = true;
     trace('tiles', () => 'capture starts, held until the session is active');
     // Prepared while the sharer read the request (if connected early): not done twice at once.
@@ -283,6 +301,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   }
 
   async start(): Promise<void> {
+    this.#askPicture();
     // Prepared while the sharer read the request (if connected early): not done twice at once.
     await this.#preparing;
     const capturing = this.#capturing;
@@ -349,6 +368,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       if (state === lastState) return; // libwebrtc repeats some states
       lastState = state;
       if (state === 'connected') this.#warmUp();
+      if (state === 'connected') this.#warmWindow(peer);
       if (state === 'connected' && this.#area) this.#areaVideo?.refresh();
       this.emit('connectionstatechange', state);
     });
@@ -485,6 +505,21 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       else video.refresh();
     }, WARM_UP_INTERVAL_MS);
     this.#warmUpTimer.unref();
+  }
+
+  /**
+   * Connected before the Allow (the sharer is reading the request): padding opens SCTP's
+   * congestion window, so the first picture goes in one round trip. Never once the picture was
+   * asked for, nor for the video path (RTP has its own congestion control).
+   */
+  #warmWindow(peer: AgentPeer): void {
+    if (this.#video || this.#wantsPicture || this.#closed) return;
+    peer.warmWindow(this.#warmWindowBytes);
+  }
+
+  #askPicture(): void {
+    this.#wantsPicture = true;
+    this.#peer.stopWarming();
   }
 
   /** The `tiles` channel opened: the whole current picture goes out at once, then every change. */

@@ -16,7 +16,7 @@
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
-import { PathMonitor, sdpSessionId, TILES_CHANNEL } from '@remote-help/protocol';
+import { PathMonitor, sdpSessionId, TILES_CHANNEL, WARM_CHANNEL } from '@remote-help/protocol';
 import { keepTileBacklog } from './tiles/tileBacklog';
 import type { PathState } from '@remote-help/protocol';
 import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, relayProblem } from '../common/rtc';
@@ -206,6 +206,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     pc.ondatachannel = (event) => {
       if (pc !== this.pc) return;
       const channel = event.channel;
+      // The agent's padding before the first picture: nothing to read (its messages are dropped).
+      if (channel.label === WARM_CHANNEL) return;
       // A second channel with the same label replaces the first (the later one is the live one).
       this.dataChannels.get(channel.label)?.close();
       this.dataChannels = new Map(this.dataChannels).set(channel.label, channel);
