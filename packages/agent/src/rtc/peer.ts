@@ -170,7 +170,6 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   readonly #warm: WrtcDataChannel | null;
   /** Padding asked for before the channel opened: sent when it opens (bytes). */
   #warmDue = 0;
-  #warmSent = 0;
 
   constructor(options: AgentPeerOptions) {
     super();
@@ -418,11 +417,6 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     this.#warmDue = 0;
   }
 
-  /** Bytes of padding sent on this connection. */
-  get warmSent(): number {
-    return this.#warmSent;
-  }
-
   #openWarm(): WrtcDataChannel {
     const channel = this.#pc.createDataChannel(WARM_CHANNEL, { ordered: false, maxRetransmits: 0 });
     channel.binaryType = 'arraybuffer';
@@ -446,7 +440,6 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       // Closing meanwhile: the padding has no use any more.
       trace('net', () => `padding stopped: ${String(error)}`);
     }
-    this.#warmSent += sent;
     trace('net', () => `padding sent: ${sent} bytes`);
   }
 
