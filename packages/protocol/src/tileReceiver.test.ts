@@ -240,6 +240,22 @@ describe('TileReceiver', () => {
     expect(sent.at(-1)).toEqual(ack(6, 0b11110));
   });
 
+  it('acknowledges a probe (no tiles) at once, paints nothing for it, and counts no frame by it', () => {
+    const { receiver, painter, sent } = setup();
+    const source = solid(0x808080);
+    // Frame 1 in two messages (seq 1, 2) and a probe behind the last (seq 3, that part's number); seq 2 is lost.
+    receiver.handle(message(source, 1, [tileOf(source, 0, 0)], 0, 2, 1));
+    receiver.handle(message(source, 1, [], 1, 2, 3));
+    expect(sent).toEqual([ack(1, 0), ack(3, 0b10)]); // seq 2's bit clear: the agent sends its tiles again
+    expect(receiver.stats).toMatchObject({ frames: 0, tiles: 1, dropped: 0 });
+    expect(painter.calls.filter((call) => !call.startsWith('resize'))).toHaveLength(1);
+    // The part itself completes the frame; a probe's copy is acknowledged again, as a duplicate is.
+    receiver.handle(message(source, 1, [tileOf(source, 1, 0)], 1, 2, 2));
+    receiver.handle(message(source, 1, [], 1, 2, 3));
+    expect(sent.slice(2)).toEqual([ack(3, 0b11), ack(3, 0b11)]);
+    expect(receiver.stats).toMatchObject({ frames: 1, tiles: 2, dropped: 0 });
+  });
+
   it('acknowledges messages 32 behind the highest in the top bit of the mask', () => {
     const { receiver, sent } = setup();
     const source = solid(0x808080);

@@ -26,6 +26,12 @@
  * (the glyphs of a terminal's rows), which a stream per tile cannot, and costs one call instead
  * of one per tile. The agent sends such messages only to a viewer whose acks carry
  * {@link ACK_FLAG_READS_DEFLATED}, so older viewers keep getting the plain form.
+ * A tile message with no tiles is a *probe*: it paints nothing and is acknowledged like any
+ * other. The agent sends one after a frame's last message when that message is several packets
+ * long and its loss would cost much: if a packet of the message is lost, the probe behind it
+ * still arrives, its ack says the message did not, and the agent sends that area again a round
+ * trip later instead of waiting for its retransmission timeout. A probe carries the number and
+ * part count of the frame it follows, and the part of that frame's last message.
  * Viewer → agent: *ack* (u8 kind = 2, u8 flags, 2 × u8 0, u32 highest seq painted, u32 mask: bit i
  * set = message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell
  * again).

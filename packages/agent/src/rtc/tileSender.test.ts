@@ -80,6 +80,8 @@ describe('TileSender', () => {
     const s = screen(200, 130, paint);
     sender.pushFrame(s.frame());
     const messages = channel.take();
+    // Behind the last message, a probe (no tiles): the round trip is unknown, a loss would cost much.
+    expect(messages.pop()).toMatchObject({ frame: 1, part: messages.length - 1, parts: messages.length, tiles: [] });
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) {
       expect(m).toMatchObject({ frame: 1, parts: messages.length, screenWidth: 200, screenHeight: 130 });
@@ -164,15 +166,16 @@ describe('TileSender', () => {
     const s = screen(128, 64, (x, y) => (x * 2654435761 + y * 40503) & 0xffffff);
     sender.pushFrame(s.frame()); // far more than 100 bytes: goes, nothing else is in flight
     const first = channel.take();
-    expect(first.map((m) => [m.frame, m.seq])).toEqual([
-      [1, 1],
-      [1, 2],
+    expect(first.map((m) => [m.frame, m.seq, m.tiles.length > 0])).toEqual([
+      [1, 1, true],
+      [1, 2, true],
+      [1, 3, false], // the probe
     ]);
     sender.pushFrame(change(s, { x: 0, y: 0, width: 1, height: 1 }, 1));
     expect(channel.take()).toEqual([]);
     ack(1);
     expect(channel.take()).toEqual([]); // message 2 still waits
-    ack(2, 0b1);
+    ack(3, 0b11);
     expect(channel.take().map((m) => m.frame)).toEqual([2]);
     // Small frames: several may be in flight at once (the default allows 8 frames).
     sender.pushFrame(change(s, { x: 1, y: 0, width: 1, height: 1 }, 2));
@@ -313,12 +316,17 @@ describe('TileSender', () => {
     expect(channel.take().map((m) => [m.seq, m.tiles[0]?.x])).toEqual([
       [1, 0],
       [2, 64],
+      [3, undefined], // the probe
     ]);
     clock += 1;
-    ack(2); // message 1 lost
+    ack(3, 0b1); // message 1 lost
     advance(30);
     const resent = channel.take();
-    expect(resent.map((m) => [m.seq, m.frame, m.tiles.map((t) => t.x)])).toEqual([[3, 2, [0]]]);
+    // Its tile, and a probe behind it (a loss was just seen).
+    expect(resent.map((m) => [m.seq, m.frame, m.tiles.map((t) => t.x)])).toEqual([
+      [4, 2, [0]],
+      [5, 2, []],
+    ]);
   });
 
   it('resends a frame that is never acknowledged after the retransmission timeout', () => {
@@ -489,6 +497,47 @@ describe('TileSender', () => {
     ack(1);
     sender.pushFrame(dot(5));
     expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
+  });
+
+  it('sends a probe behind a last message too long to go twice: its ack finds the message lost a round trip later', () => {
+    // The first picture: one message of several packets, before any round trip is measured.
+    // Nothing came after it, so a lost packet waited for the 500 ms timeout (doubling each round).
+    const noise = (x: number, y: number) => (x * 2654435761 + y * 40503) & 0xffffff;
+    const s = screen(64, 64, noise);
+    sender.pushFrame(s.frame());
+    const first = channel.take();
+    expect(first.map((m) => [m.seq, m.frame, m.part, m.parts, m.tiles.length])).toEqual([
+      [1, 1, 0, 1, 1],
+      [2, 1, 0, 1, 0], // the probe: the frame's number and last part, no tiles
+    ]);
+    expect(sender.stats().probes).toBe(1);
+    // A packet of message 1 is lost: the probe arrives alone and is acknowledged 60 ms later.
+    clock += 60;
+    ack(2);
+    expect(channel.take()).toEqual([]); // the reordering grace first
+    elapse(12);
+    const resent = channel.take();
+    expect(resent.map((m) => [m.seq, m.frame, m.tiles.map((t) => t.x)])).toEqual([
+      [3, 2, [0]],
+      [4, 2, []],
+    ]);
+    expect(sender.stats()).toMatchObject({ lost: 1, probes: 2 });
+    // Both arrive: nothing more goes, however long one waits.
+    clock += 60;
+    ack(4, 0b1);
+    elapse(3000);
+    expect(channel.take()).toEqual([]);
+    expect(sender.stats().lost).toBe(1);
+    // A short clean path with no recent loss: a long message goes without a probe, as a small one goes once.
+    sender.close();
+    sender = new TileSender(channel, { now: () => clock });
+    sender.pushFrame(s.frame());
+    channel.take();
+    clock += 2;
+    ack(2, 0b1);
+    s.repaint((x, y) => noise(y, x), { x: 0, y: 0, width: 64, height: 64 });
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 64, height: 64 }]));
+    expect(channel.take().map((m) => [m.frame, m.tiles.length])).toEqual([[2, 1]]);
   });
 
   it('goes back to sending small messages once when the one given up is acknowledged after all', () => {

@@ -36,6 +36,12 @@
  *   whose late ack came after all: the busy machine's pause that outlasted the timeout). On a
  *   short clean path a loss costs a few milliseconds of reordering grace, and the second
  *   copy was 45 % of the sends on a busy screen, each a call into libwebrtc.
+ * - Where a small message would go twice, a frame whose last message is too long for that
+ *   gets a *probe* behind it (a message with no tiles, `tiles.ts`): a lost packet of the
+ *   message leaves the probe's ack ahead of the message's, which finds the loss a round
+ *   trip after it left. Without it nothing came after a lone message to overtake it, and
+ *   the loss waited for the timeout: the first picture (one message of up to 16 KB, before
+ *   any round trip is measured) cost 500 ms per lost packet, doubling with each round.
  * - *Bulk pacing*: large changes (a terminal pouring text, a page of new content: more
  *   than 256×256 pixels waiting) go at most at `bulkBytesPerSecond` on average (a token
  *   bucket: a burst of 64 KB, then that rate, and one frame's debt holds the next large one
@@ -101,6 +107,8 @@ export interface TileSenderStats {
   tiles: Record<EncodedTile['encoding'], number>;
   bytes: number;
   duplicated: number;
+  /** Probes sent behind a frame's last message (see `tiles.ts`). */
+  probes: number;
   lost: number;
   acked: number;
   /** Acks of messages already given up as lost (each also measures the round trip). */
@@ -270,6 +278,7 @@ export class TileSender {
     tiles: { solid: 0, palette: 0, raw: 0, copy: 0, video: 0 },
     bytes: 0,
     duplicated: 0,
+    probes: 0,
     lost: 0,
     acked: 0,
     lateAcks: 0,
@@ -464,6 +473,7 @@ export class TileSender {
       tiles: { ...s.tiles },
       bytes: s.bytes,
       duplicated: s.duplicated,
+      probes: s.probes,
       lost: s.lost,
       acked: s.acked,
       lateAcks: s.lateAcks,
@@ -639,26 +649,41 @@ export class TileSender {
       const announced = group.find((t) => t.encoding === 'video');
       const carried = new Uint16Array(pixels.length * 4);
       pixels.forEach((t, i) => carried.set([t.x, t.y, t.width, t.height], i * 4));
-      this.#inFlightBytes += message.length;
-      // The buffer holds at most what was written since it was last seen to have left: one
-      // packet's worth leaves at once, so the buffer is not polled for it (see LEAVES_AT_ONCE_BYTES).
-      const leftAt = this.#written - this.#onWireSeen <= LEAVES_AT_ONCE_BYTES ? now : null;
-      if (leftAt === null) this.#unleft++;
-      this.#inFlight.set(seq, {
-        seq,
-        bytes: message.length,
-        tiles: carried,
-        sentAt: now,
-        endOffset: this.#written,
-        leftAt, // null: counted in #unleft
-        overtakenAt: null,
-        video: announced ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height } : null,
-      });
+      const video = announced
+        ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height }
+        : null;
+      this.#keep(seq, message.length, carried, video, now);
+      // A last message too long to go twice gets a probe behind it instead (see `tiles.ts`).
+      if (duplicating && part === groups.length - 1 && message.length >= this.#duplicateBelow) {
+        const probe = packTileMessage({ ...head, seq: ++this.#seq }, []);
+        this.#send(probe);
+        this.#stats.probes++;
+        this.#keep(this.#seq, probe.length, new Uint16Array(0), null, now);
+      }
     });
     if (this.#bulkRate > 0) {
       this.#refillBulk(now);
       this.#bulkTokens = Math.max(this.#bulkTokens - bytes, -BULK_MAX_HOLD_MS * this.#bulkRate);
     }
+  }
+
+  /** Keeps a message just written as in flight until its ack or its loss. */
+  #keep(seq: number, bytes: number, tiles: Uint16Array, video: Rect | null, now: number): void {
+    this.#inFlightBytes += bytes;
+    // The buffer holds at most what was written since it was last seen to have left: one
+    // packet's worth leaves at once, so the buffer is not polled for it (see LEAVES_AT_ONCE_BYTES).
+    const leftAt = this.#written - this.#onWireSeen <= LEAVES_AT_ONCE_BYTES ? now : null;
+    if (leftAt === null) this.#unleft++;
+    this.#inFlight.set(seq, {
+      seq,
+      bytes,
+      tiles,
+      sentAt: now,
+      endOffset: this.#written,
+      leftAt, // null: counted in #unleft
+      overtakenAt: null,
+      video,
+    });
   }
 
   /** A scroll in one of the two largest changed rectangles. */
