@@ -27,8 +27,8 @@
  * of one per tile. The agent sends such messages only to a viewer whose acks carry
  * {@link ACK_FLAG_READS_DEFLATED}, so older viewers keep getting the plain form.
  * A tile message with no tiles is a *probe*: it paints nothing and is acknowledged like any
- * other. The agent sends one after a frame's last message when that message is several packets
- * long and its loss would cost much: if a packet of the message is lost, the probe behind it
+ * other. The agent sends one after a frame's last message when that message is too long to
+ * send twice and its loss would cost much: if a packet of the message is lost, the probe behind it
  * still arrives, its ack says the message did not, and the agent sends that area again a round
  * trip later instead of waiting for its retransmission timeout. A probe carries the number and
  * part count of the frame it follows, and the part of that frame's last message.

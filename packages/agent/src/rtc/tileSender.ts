@@ -37,11 +37,12 @@
  *   short clean path a loss costs a few milliseconds of reordering grace, and the second
  *   copy was 45 % of the sends on a busy screen, each a call into libwebrtc.
  * - Where a small message would go twice, a frame whose last message is too long for that
- *   gets a *probe* behind it (a message with no tiles, `tiles.ts`): a lost packet of the
- *   message leaves the probe's ack ahead of the message's, which finds the loss a round
- *   trip after it left. Without it nothing came after a lone message to overtake it, and
- *   the loss waited for the timeout: the first picture (one message of up to 16 KB, before
- *   any round trip is measured) cost 500 ms per lost packet, doubling with each round.
+ *   gets a *probe* behind it (a message with no tiles, `tiles.ts`), written once the message
+ *   has left the send buffer (so never in its last packet) unless a newer frame went first:
+ *   a lost packet of the message leaves the probe's ack ahead of the message's, which finds
+ *   the loss a round trip after it left. Without it nothing came after a lone message to
+ *   overtake it, and the loss waited for the timeout: the first picture (one message of up to
+ *   16 KB, before any round trip is measured) cost 500 ms per lost packet, doubling each round.
  * - *Bulk pacing*: large changes (a terminal pouring text, a page of new content: more
  *   than 256×256 pixels waiting) go at most at `bulkBytesPerSecond` on average (a token
  *   bucket: a burst of 64 KB, then that rate, and one frame's debt holds the next large one
@@ -72,6 +73,7 @@ import {
   onTileGrid,
   type Deflate,
   type EncodedTile,
+  type TileMessage,
 } from '@remote-help/protocol';
 import type { Rect, ScreenFrame } from '../platform/types.js';
 import { findScroll, type Pixels32 } from './scroll.js';
@@ -264,6 +266,8 @@ export class TileSender {
   /** The last `flush` found the channel's send buffer too full to add a frame. */
   #heldByBuffer = false;
   #closed = false;
+  /** The probe due behind a frame's last message, once that has left (`#sendProbe`). */
+  #probe: { behind: number; head: Omit<TileMessage, 'tiles'>; at: number } | null = null;
   /** Sharing is paused: nothing goes on the channel, not even resends. */
   #paused = false;
   /** The connection's path is dead (network change): nothing new is queued on the channel. */
@@ -461,6 +465,7 @@ export class TileSender {
     }
     this.#check();
     this.flush();
+    this.#sendProbe(now);
     // An overtaken message's reordering grace may end before the timer's next deadline.
     this.#schedule();
   }
@@ -653,18 +658,38 @@ export class TileSender {
         ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height }
         : null;
       this.#keep(seq, message.length, carried, video, now);
-      // A last message too long to go twice gets a probe behind it instead (see `tiles.ts`).
-      if (duplicating && part === groups.length - 1 && message.length >= this.#duplicateBelow) {
-        const probe = packTileMessage({ ...head, seq: ++this.#seq }, []);
-        this.#send(probe);
-        this.#stats.probes++;
-        this.#keep(this.#seq, probe.length, new Uint16Array(0), null, now);
-      }
+      // A last message too long to go twice gets a probe behind it instead (see `#sendProbe`).
+      const last = part === groups.length - 1;
+      this.#probe =
+        last && duplicating && message.length >= this.#duplicateBelow ? { behind: seq, head, at: now } : null;
     });
     if (this.#bulkRate > 0) {
       this.#refillBulk(now);
       this.#bulkTokens = Math.max(this.#bulkTokens - bytes, -BULK_MAX_HOLD_MS * this.#bulkRate);
     }
+  }
+
+  /**
+   * Sends the probe due behind a frame's last message (see `tiles.ts`) once that message has
+   * left the send buffer and a poll has passed: written at once, it shared the message's last
+   * packet when SCTP's window held both back, and a loss of that packet took both. Called after
+   * `flush`: a newer frame that went instead does the probe's work (its ack overtakes), so the
+   * probe is forgotten then, as once the message is acknowledged or lost.
+   */
+  #sendProbe(now: number): void {
+    const probe = this.#probe;
+    if (!probe) return;
+    const behind = this.#inFlight.get(probe.behind);
+    if (!behind || this.#paused || this.#pathDown) {
+      this.#probe = null;
+      return;
+    }
+    if (behind.leftAt === null || now - probe.at < POLL_MS) return;
+    this.#probe = null;
+    const message = packTileMessage({ ...probe.head, seq: ++this.#seq }, []);
+    this.#send(message);
+    this.#stats.probes++;
+    this.#keep(this.#seq, message.length, new Uint16Array(0), null, now);
   }
 
   /** Keeps a message just written as in flight until its ack or its loss. */
@@ -970,6 +995,7 @@ export class TileSender {
       this.#timer = undefined;
       this.#check();
       this.flush();
+      this.#sendProbe(this.#now());
       this.#schedule();
     }, delay);
     this.#timer.unref();
@@ -978,6 +1004,7 @@ export class TileSender {
   /** Milliseconds until something may need doing without an ack (see `#schedule`). */
   #nextCheckIn(): number {
     if (this.#heldByBuffer && this.#pending() && !this.#paused && !this.#pathDown) return POLL_MS;
+    if (this.#probe) return POLL_MS;
     const now = this.#now();
     const rto = this.#rto();
     const reorder = Math.min((this.#srtt ?? 100) / 4, 10) + 1;
