@@ -240,7 +240,7 @@ describe('TileReceiver', () => {
     expect(sent.at(-1)).toEqual(ack(6, 0b11110));
   });
 
-  it('acknowledges a probe (no tiles) at once, paints nothing for it, and counts no frame by it', () => {
+  it('acknowledges a probe (no tiles) like any message, paints nothing for it, and counts no frame by it', () => {
     const { receiver, painter, sent } = setup();
     const source = solid(0x808080);
     // Frame 1 in two messages (seq 1, 2) and a probe behind the last (seq 3, that part's number); seq 2 is lost.

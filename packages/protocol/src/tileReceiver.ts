@@ -14,9 +14,10 @@
  *   the 32 before it (acks travel without retransmission too, so each repeats the recent
  *   ones). A copy of a message already painted (the agent sends small ones twice) paints
  *   nothing but acknowledges again.
- * - A *probe* (a message with no tiles, sent behind a frame's last message) paints nothing
- *   and is acknowledged at once: its ack before the message's own tells the agent the
- *   message was lost, a round trip after it left instead of a retransmission timeout.
+ * - A *probe* (a message with no tiles, sent behind a frame's last message) paints nothing,
+ *   counts no frame and is acknowledged like any message: its ack without the message's
+ *   tells the agent the message was lost, a round trip after it left instead of a
+ *   retransmission timeout.
  * - A message with a tile that does not decode is not acknowledged, so the agent sends
  *   those tiles again.
  * - Acks may be paced (`AckPacer`): the app sends them when the browser next draws, not as
