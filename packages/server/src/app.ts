@@ -118,6 +118,7 @@ import { Metrics, liveSessionsIn } from './ops/metrics.js';
 import { metricsListener, metricsRoute } from './ops/metricsEndpoint.js';
 import { httpsRedirectListener } from './http/httpsRedirect.js';
 import { ObservedAuditLog, ObservedBus } from './ops/observe.js';
+import { OpenFilesWatch, processOpenFiles } from './ops/openFiles.js';
 import { Readiness } from './ops/readiness.js';
 import { iceServersFor } from './turn/credentials.js';
 import { sessionIceServers } from './turn/sessionIce.js';
@@ -149,6 +150,8 @@ export interface RemoteHelpServer {
   metrics: Metrics;
   /** What `/readyz` reports; `drain()` on shutdown. */
   readiness: Readiness;
+  /** Warns in the log as the node nears its open-file limit (every 10 s; `look()` at once). */
+  openFilesWatch: OpenFilesWatch;
   /** The port of the separate metrics listener (`METRICS_ADDRESS`) once listening, else null. */
   metricsPort: number | null;
   /** Starts listening; returns the URL it listens on. */
@@ -550,6 +553,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   complianceSweep.unref();
   const retention = new RetentionJob({ db, audit, clock, log: app.log });
   retention.start();
+  const openFilesWatch = new OpenFilesWatch({ files: processOpenFiles, log: app.log });
+  openFilesWatch.start();
 
   return {
     app,
@@ -562,6 +567,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     routes,
     metrics,
     readiness,
+    openFilesWatch,
     get metricsPort() {
       return metricsServer?.port ?? null;
     },
@@ -585,6 +591,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       clearInterval(sweeper);
       clearInterval(pruner);
       clearInterval(complianceSweep);
+      openFilesWatch.stop();
       await retention.stop();
       await metricsServer?.close();
       await redirectServer?.close();

@@ -12,8 +12,8 @@ import type { EndReason, SessionState } from '@remote-help/protocol';
 import { END_REASONS, ERROR_CODES, SESSION_STATES } from '@remote-help/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.js';
-import { readdir } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { processOpenFiles } from './openFiles.js';
 
 /** prom-client defaults whose collection costs time proportional to open handles (see the constructor). */
 export const PER_HANDLE_DEFAULTS = [
@@ -58,12 +58,9 @@ export class Metrics {
         help: 'Number of open file descriptors.',
         registers,
         async collect() {
-          try {
-            // Minus the descriptor the listing itself held open.
-            this.set((await readdir('/proc/self/fd')).length - 1);
-          } catch {
-            // /proc unreadable: the sample stays as it was.
-          }
+          const count = await processOpenFiles.count();
+          // /proc unreadable: the sample stays as it was.
+          if (count !== null) this.set(count);
         },
       });
     }

@@ -55,7 +55,10 @@ describe('/readyz', () => {
   it('answers 200 with each check named while the database and bus answer', async () => {
     const response = await fetch(`${t.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { database: { ok: true }, bus: { ok: true } } });
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, bus: { ok: true }, openFiles: { ok: true } },
+    });
   });
 });
 

@@ -4,7 +4,9 @@
  * network partition or a restarting engine would, or stall and resume, as a hung engine
  * would; `/readyz` on the real server reports a closed database and a draining node.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { createServer as createNetServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { Redis } from 'ioredis';
@@ -16,6 +18,7 @@ import type { Bus } from '../bus/bus.js';
 import type { Db } from '../db/client.js';
 import type { Database } from '../db/schema.js';
 import { startTestServer } from '../test/harness.js';
+import { processOpenFiles } from './openFiles.js';
 import { Readiness } from './readiness.js';
 import type { ReadinessReport } from './readiness.js';
 
@@ -130,7 +133,7 @@ describe('readiness against PostgreSQL and Redis', () => {
 
     expect(await readiness.report()).toEqual({
       status: 'ready',
-      checks: { database: { ok: true }, bus: { ok: true } },
+      checks: { database: { ok: true }, bus: { ok: true }, openFiles: { ok: true } },
     });
 
     await pgRelay.down();
@@ -174,6 +177,72 @@ describe('/readyz on the real server', () => {
   });
 });
 
+describe('/readyz at the open-file limit', () => {
+  /** Sets this test process's soft open-file limit (the server runs in it); lowering needs no privilege. */
+  const setSoftLimit = (soft: number) => execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${soft}:`]);
+
+  it.skipIf(process.platform !== 'linux')(
+    'answers 503 naming the open files while fewer than 64 are left, warns in the log, and 200 once sockets close',
+    async () => {
+      const lines: string[] = [];
+      const capture = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(...String(chunk).split('\n').filter(Boolean));
+          done();
+        },
+      });
+      const t = await startTestServer({}, { logger: { stream: capture } });
+      cleanups.push(() => t.stop());
+      expect(await (await fetch(`${t.url}/readyz`)).json()).toMatchObject({ checks: { openFiles: { ok: true } } });
+      const original = (await processOpenFiles.limit())!;
+      // A limit 104 files above what is open: full (503) past 40 more, the kernel's refusals past 104.
+      const base = (await processOpenFiles.count())!;
+      const sockets: Socket[] = [];
+      setSoftLimit(base + 104);
+      try {
+        expect(await processOpenFiles.limit()).toBe(base + 104);
+        expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+
+        // 30 idle connections to the server: two files each here (the client's end and the server's).
+        for (let i = 0; i < 30; i++)
+          sockets.push(
+            await new Promise<Socket>((resolve, reject) => {
+              const s = connect(Number(new URL(t.url).port), '127.0.0.1', () => resolve(s));
+              s.on('error', reject);
+            }),
+          );
+        const full = await fetch(`${t.url}/readyz`);
+        expect(full.status).toBe(503);
+        const report = (await full.json()) as ReadinessReport;
+        expect(report.checks.database).toEqual({ ok: true });
+        expect(report.checks.openFiles).toMatchObject({
+          ok: false,
+          error: expect.stringMatching(/^\d+ of \d+ open files$/),
+        });
+        // Ready for what it holds: `/healthz` (and the request above) still answered.
+        expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+        await t.server.openFilesWatch.look();
+        const warning = lines
+          .map((l) => JSON.parse(l) as { level: number; msg: string; limit?: number })
+          .find((e) => e.limit);
+        expect(warning).toMatchObject({ level: 40, limit: base + 104 });
+        expect(warning?.msg).toMatch(/open files: at the limit new connections are reset/);
+
+        for (const s of sockets.splice(0)) s.destroy();
+        let status = 0;
+        for (let i = 0; i < 20 && status !== 200; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          status = (await fetch(`${t.url}/readyz`)).status;
+        }
+        expect(status).toBe(200);
+      } finally {
+        for (const s of sockets) s.destroy();
+        setSoftLimit(original);
+      }
+    },
+  );
+});
+
 describe('/readyz of a server on PostgreSQL and Redis', () => {
   it('answers 503 naming the database, then the bus, while each is cut off or hung, and 200 once it is back', async () => {
     const pgRelay = new Relay({ host: '127.0.0.1', port: 5432 });
@@ -212,7 +281,7 @@ describe('/readyz of a server on PostgreSQL and Redis', () => {
     };
     expect(await ready()).toEqual({
       status: 200,
-      body: { status: 'ready', checks: { database: { ok: true }, bus: { ok: true } } },
+      body: { status: 'ready', checks: { database: { ok: true }, bus: { ok: true }, openFiles: { ok: true } } },
     });
 
     await pgRelay.down();

@@ -1,13 +1,16 @@
 /**
  * @module ops/readiness
  * `GET /readyz`: 200 when this node can serve (the database answers a query, the bus answers
- * its ping, the node is not draining), 503 with the failing checks named otherwise, so a
- * load balancer routes around a node that lost its database or bus and one shutting down.
+ * its ping, the node is not draining, it has files left for new connections: `openFiles.ts`),
+ * 503 with the failing checks named otherwise, so a load balancer routes around a node that
+ * lost its database or bus, one shutting down and one at its open-file limit.
  * `/healthz` (alive) stays as it is: a node without its database is alive, just not ready.
  */
 import type { Bus } from '../bus/bus.js';
 import type { Db } from '../db/client.js';
 import { pingDatabase } from '../db/client.js';
+import { openFilesCheck, processOpenFiles } from './openFiles.js';
+import type { OpenFiles } from './openFiles.js';
 
 /** One dependency check's result: `ok`, or the reason it failed (a short, fixed phrase). */
 export type CheckResult = { ok: true } | { ok: false; error: string };
@@ -47,6 +50,8 @@ export class Readiness {
       db: Db;
       bus: Bus;
       timeoutMs?: number;
+      /** Where the open files are counted (default: this process, from `/proc`). */
+      openFiles?: OpenFiles;
     },
   ) {}
 
@@ -58,13 +63,16 @@ export class Readiness {
   async report(): Promise<ReadinessReport> {
     const timeoutMs = this.o.timeoutMs ?? CHECK_TIMEOUT_MS;
     const bus = this.o.bus;
-    const [database, busCheck] = await Promise.all([
+    const [database, busCheck, openFiles] = await Promise.all([
       check(() => pingDatabase(this.o.db), timeoutMs),
       check(async () => {
         if (bus.ping) await bus.ping();
       }, timeoutMs),
+      openFilesCheck(this.o.openFiles ?? processOpenFiles),
     ]);
     const checks: Record<string, CheckResult> = { database, bus: busCheck };
+    // Only where the platform says (Linux); elsewhere the check is left out rather than guessed.
+    if (openFiles) checks.openFiles = openFiles;
     if (this.draining) checks.shutdown = { ok: false, error: 'draining' };
     const ready = Object.values(checks).every((c) => c.ok);
     return { status: ready ? 'ready' : 'not_ready', checks };
