@@ -4,7 +4,7 @@
  * node's live sessions end at about half its limit. At the limit the kernel refuses `accept`,
  * and libuv answers by closing every waiting connection at once, without an error reaching the
  * server: users' connections are reset and the log says nothing (the load bench's 49 resets at
- * 19,992 of 20,000 files). So the node says it early: `/readyz` turns 503 (`open_files`) while
+ * 19,992 of 20,000 files). So the node says it early: `/readyz` turns 503 (check `openFiles`) while
  * fewer than {@link headroom} files are left, so a load balancer sends newcomers to another
  * node, and a warning names the limit and how to raise it once 90 % of it is used.
  */
@@ -99,7 +99,7 @@ export class OpenFilesWatch {
         this.o.log.warn(
           { openFiles: count, limit },
           `${count} of ${limit} open files: at the limit new connections are reset without an error; ` +
-            'raise it (systemd LimitNOFILE=, ulimit -n) or add a node. Each live session holds two.',
+            'raise it (systemd LimitNOFILE=, ulimit -n) or add a node. Each connected participant holds one.',
         );
       } else if (this.warned && count < Math.floor(limit * 0.8)) {
         this.warned = false;

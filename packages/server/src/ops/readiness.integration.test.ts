@@ -6,9 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { createServer as createNetServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
