@@ -54,10 +54,17 @@ export function warnAt(limit: number): number {
   return Math.min(Math.floor(limit * 0.9), limit - headroom(limit));
 }
 
+/** The count and the limit read together, or null when the platform does not say either. */
+async function usage(files: OpenFiles): Promise<{ count: number; limit: number } | null> {
+  const [limit, count] = await Promise.all([files.limit(), files.count()]);
+  return limit === null || count === null ? null : { count, limit };
+}
+
 /** `/readyz`'s `openFiles` check: failing while fewer than {@link headroom} files are left. */
 export async function openFilesCheck(files: OpenFiles): Promise<CheckResult | null> {
-  const [limit, count] = await Promise.all([files.limit(), files.count()]);
-  if (limit === null || count === null) return null;
+  const now = await usage(files);
+  if (!now) return null;
+  const { count, limit } = now;
   return count > limit - headroom(limit) ? { ok: false, error: `${count} of ${limit} open files` } : { ok: true };
 }
 
@@ -92,8 +99,9 @@ export class OpenFilesWatch {
     if (this.looking) return;
     this.looking = true;
     try {
-      const [limit, count] = await Promise.all([this.o.files.limit(), this.o.files.count()]);
-      if (limit === null || count === null) return;
+      const now = await usage(this.o.files);
+      if (!now) return;
+      const { count, limit } = now;
       if (!this.warned && count >= warnAt(limit)) {
         this.warned = true;
         this.o.log.warn(
