@@ -283,7 +283,20 @@ const damagedTileMessage = fc
     return truncate ? out.subarray(0, cut % (out.length + 1)) : out;
   });
 
-const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 4096 }), validTileMessage, damagedTileMessage);
+/** A parity message over a few valid tile messages, whole or damaged like one. */
+const parityMessage = fc
+  .tuple(
+    fc.array(validTileMessage, { minLength: 1, maxLength: 4 }),
+    fc.nat(),
+    fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 3 }),
+  )
+  .map(([messages, first, edits]) => {
+    const out = protocol.packParity(first, messages);
+    for (const [at, value] of edits) out[at % out.length] = value;
+    return out;
+  });
+
+const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 4096 }), validTileMessage, damagedTileMessage, parityMessage);
 
 /** Runs `f`: a result, or a ProtocolError('validation_failed'); never a RangeError or anything else. */
 function typedOrValid<T>(f: () => T): T | undefined {
@@ -317,6 +330,22 @@ describe('binary tile parsers', () => {
         }
       }),
       { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('parseParity + rebuildFromParity: typed error, or lengths in bounds and a rebuilt message of the length it names', () => {
+    fc.assert(
+      fc.property(anyBytes, fc.array(validTileMessage, { maxLength: 4 }), (bytes, arrived) => {
+        const parity = typedOrValid(() => protocol.parseParity(bytes));
+        if (!parity) return;
+        for (const length of parity.lengths) {
+          expect(length).toBeGreaterThanOrEqual(protocol.TILE_MESSAGE_HEADER);
+          expect(length).toBeLessThanOrEqual(protocol.MAX_MESSAGE_BYTES);
+        }
+        const rebuilt = protocol.rebuildFromParity(parity, (seq) => arrived[seq - parity.first]);
+        if (rebuilt) expect(rebuilt.message.length).toBe(parity.lengths[rebuilt.seq - parity.first]);
+      }),
+      { numRuns: RUNS * 2 },
     );
   });
 

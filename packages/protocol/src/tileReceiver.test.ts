@@ -1,8 +1,16 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FRAME_WINDOW, TileReceiver, type AckPacer, type Painter } from './tileReceiver.js';
+import {
+  FRAME_WINDOW,
+  KEEP_ARRIVED,
+  packTileHello,
+  TileReceiver,
+  type AckPacer,
+  type Painter,
+} from './tileReceiver.js';
 import {
   copyTile,
+  packParity,
   videoTile,
   encodeTile,
   packTileMessage,
@@ -119,13 +127,71 @@ function setup(pace?: AckPacer) {
 }
 
 // The receiver tells the agent in every ack that it reads deflated messages.
-const ack = (seq: number, mask: number): ViewerTileMessage => ({ kind: 'ack', seq, mask, readsDeflated: true });
+const ack = (seq: number, mask: number): ViewerTileMessage => ({
+  kind: 'ack',
+  seq,
+  mask,
+  readsDeflated: true,
+  readsParity: true,
+});
 
 /** 100 × 70: a 2 × 2 grid whose right column and bottom row are clipped. */
 const SCREEN = { width: 100, height: 70 };
 const solid = (colour: number) => image(SCREEN.width, SCREEN.height, () => colour);
 
 describe('TileReceiver', () => {
+  it('says what it reads before anything arrived: deflated messages and parity', () => {
+    expect(parseViewerTileMessage(packTileHello())).toEqual(ack(0, 0));
+  });
+
+  it('rebuilds a lost message of a whole picture from its parity, paints it and acknowledges it', () => {
+    const { receiver, painter, sent } = setup();
+    const picture = image(SCREEN.width, SCREEN.height, (x, y) => ((x * 2731 + y * 977) & 0xffffff) | 0x010101);
+    const parts = [tileOf(picture, 0, 0), tileOf(picture, 1, 0), tileOf(picture, 0, 1), tileOf(picture, 1, 1)].map(
+      (tile, part) => new Uint8Array(message(picture, 1, [tile], part, 4, part + 1)),
+    );
+    receiver.handle(parts[0]!.buffer);
+    receiver.handle(parts[1]!.buffer);
+    receiver.handle(parts[3]!.buffer); // part 2 (message 3) is lost
+    expect(receiver.stats.frames).toBe(0);
+    expect(sent.at(-1)).toEqual(ack(4, 0b110));
+
+    receiver.handle(packParity(1, parts).buffer);
+
+    expect(receiver.stats).toMatchObject({ frames: 1, parity: 1, rebuilt: 1, dropped: 0 });
+    expect(painter.shows(picture, 0, 0, SCREEN.width, SCREEN.height)).toBe(true);
+    expect(sent.at(-1)).toEqual(ack(4, 0b111));
+  });
+
+  it('takes parity with nothing lost, or too much lost, or malformed, without painting anything', () => {
+    const { receiver, painter, sent } = setup();
+    const parts = [1, 2, 3].map(
+      (seq) => new Uint8Array(message(SCREEN, 1, [tileOf(solid(seq), 0, 0)], seq - 1, 3, seq)),
+    );
+    receiver.handle(parts[0]!.buffer);
+    const calls = painter.calls.length;
+    const acks = sent.length;
+    receiver.handle(packParity(1, parts).buffer); // two of three missing: nothing to rebuild
+    const whole = packParity(1, parts.slice(0, 1));
+    receiver.handle(whole.buffer); // nothing missing
+    receiver.handle(whole.slice(0, 5).buffer); // malformed
+    expect(painter.calls.length).toBe(calls);
+    expect(sent.length).toBe(acks);
+    expect(receiver.stats).toMatchObject({ parity: 2, rebuilt: 0, dropped: 1 });
+  });
+
+  it('keeps only the last messages that arrived for parity', () => {
+    const { receiver } = setup();
+    const first = new Uint8Array(message(SCREEN, 1, [tileOf(solid(5), 0, 0)], 0, 2, 1));
+    const second = new Uint8Array(message(SCREEN, 1, [tileOf(solid(5), 1, 0)], 1, 2, 2));
+    receiver.handle(first.buffer);
+    for (let i = 0; i < KEEP_ARRIVED; i++)
+      receiver.handle(message(SCREEN, 2 + i, [tileOf(solid(i), 0, 1)], 0, 1, 3 + i));
+    // Message 1 was forgotten: message 2 cannot be rebuilt from it any more.
+    receiver.handle(packParity(1, [first, second]).buffer);
+    expect(receiver.stats.rebuilt).toBe(0);
+  });
+
   it('asks for every cell again when told to', () => {
     const { receiver, sent } = setup();
     receiver.refresh();

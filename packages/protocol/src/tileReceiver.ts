@@ -33,18 +33,41 @@
  *   tile paints them, so the exact pixels the agent sends when motion stops take each cell
  *   back from the video as they arrive, whatever order the channel delivers them in. An
  *   area older than the current one is acknowledged and ignored.
+ * - A *parity* message (behind a whole picture) rebuilds the one message of its group that did
+ *   not arrive from those that did, which is then taken as if it had arrived: the agent learns
+ *   of it from the next ack, and resends nothing. The messages of the last
+ *   {@link KEEP_ARRIVED} numbers are kept for this (references to what the channel delivered).
+ * - The viewer says what it reads (deflated messages, parity) in the flags of every ack, and
+ *   once when the channel opens, before anything arrived ({@link packTileHello}): the agent
+ *   then encodes even the first picture for it.
  * - `stats.frames` counts frames whose every part was painted.
  * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
  */
 import {
   copySource,
   decodeTile,
+  isParity,
   packTileAck,
   packTileRefresh,
+  parseParity,
   parseTileMessage,
+  rebuildFromParity,
   TILE_SIZE,
+  type ParityMessage,
   type TileMessage,
+  type ViewerReads,
 } from './tiles.js';
+
+/** What a {@link TileReceiver} reads, as its acks tell the agent. */
+export const TILE_RECEIVER_READS: ViewerReads = { deflated: true, parity: true };
+
+/**
+ * What a viewer with a {@link TileReceiver} sends when the `tiles` channel opens: an ack of
+ * nothing that carries its flags, so the agent knows them before the first picture.
+ */
+export function packTileHello(): Uint8Array<ArrayBuffer> {
+  return packTileAck(0, 0, TILE_RECEIVER_READS);
+}
 
 /** Where the tiles are drawn (a canvas in the app, a recorder in tests). */
 export interface Painter {
@@ -90,6 +113,9 @@ export interface TileReceiverStats {
   dropped: number;
   /** `now()` of the last paint, or null before the first. */
   lastPaintAt: number | null;
+  /** Parity messages received, and messages rebuilt from them. */
+  parity: number;
+  rebuilt: number;
 }
 
 /** The screen size the tiles describe. */
@@ -107,6 +133,8 @@ const KEEP_PAINTED = 128;
 /** Copies held for the messages they count on: at most this many, this long. */
 const MAX_HELD = 8;
 const HOLD_MS = 1000;
+/** Messages kept as they arrived, by number, for parity to rebuild a lost one among them. */
+export const KEEP_ARRIVED = 64;
 
 /** What is known of one recent frame: its part count and, until it is complete, the parts received. */
 interface FrameRecord {
@@ -117,7 +145,17 @@ interface FrameRecord {
 
 /** See the module description. */
 export class TileReceiver {
-  private readonly counters: TileReceiverStats = { frames: 0, messages: 0, tiles: 0, dropped: 0, lastPaintAt: null };
+  private readonly counters: TileReceiverStats = {
+    frames: 0,
+    messages: 0,
+    tiles: 0,
+    dropped: 0,
+    lastPaintAt: null,
+    parity: 0,
+    rebuilt: 0,
+  };
+  /** The last KEEP_ARRIVED messages that arrived (parsed), by number, oldest first. */
+  private readonly arrived = new Map<number, Uint8Array>();
   private size: ScreenSize | null = null;
   /** The frame that brought the current size. */
   private sizeFrame = -1;
@@ -172,12 +210,22 @@ export class TileReceiver {
   handle(data: unknown): void {
     this.counters.messages++;
     let message: TileMessage;
+    let bytes: Uint8Array;
     try {
       if (!(data instanceof ArrayBuffer || data instanceof Uint8Array)) throw new TypeError('not binary');
-      message = parseTileMessage(data);
+      bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+      if (isParity(bytes)) {
+        this.takeParity(parseParity(bytes));
+        return;
+      }
+      message = parseTileMessage(bytes);
     } catch {
       this.counters.dropped++;
       return;
+    }
+    if (!this.arrived.has(message.seq)) {
+      this.arrived.set(message.seq, bytes);
+      if (this.arrived.size > KEEP_ARRIVED) this.arrived.delete(this.arrived.keys().next().value as number);
     }
     const { frame, parts } = message;
     const known = this.recent.get(frame);
@@ -212,6 +260,15 @@ export class TileReceiver {
     this.take(message);
     this.release();
     if (this.videoArea || this.videoShown.length > 0) this.updateVideo();
+  }
+
+  /** Rebuilds the one message of a parity group that did not arrive, and takes it as if it had. */
+  private takeParity(parity: ParityMessage): void {
+    this.counters.parity++;
+    const rebuilt = rebuildFromParity(parity, (seq) => this.arrived.get(seq));
+    if (!rebuilt) return;
+    this.counters.rebuilt++;
+    this.handle(rebuilt.message);
   }
 
   /** Tells the painter which cells of the video area still show the video (when that changed); forgets an area with none. */
@@ -460,7 +517,7 @@ export class TileReceiver {
     const highest = this.highestPainted;
     let mask = 0;
     for (let i = 0; i < MASK_BITS; i++) if (this.painted.has(highest - 1 - i)) mask |= 1 << i;
-    this.transmit(packTileAck(highest, mask, true));
+    this.transmit(packTileAck(highest, mask, TILE_RECEIVER_READS));
   }
 
   private transmit(data: Uint8Array<ArrayBuffer>): void {

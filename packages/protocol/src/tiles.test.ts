@@ -5,14 +5,18 @@ import {
   decodeTile,
   deflateTileRecords,
   encodeTile,
+  isParity,
   MAX_INFLATED_MESSAGE_BYTES,
   MAX_PALETTE,
   packDeflatedTileMessage,
+  packParity,
   packTileAck,
   packTileMessage,
   packTileRefresh,
+  parseParity,
   parseTileMessage,
   parseViewerTileMessage,
+  rebuildFromParity,
   type EncodedTile,
 } from './tiles.js';
 
@@ -167,12 +171,22 @@ describe('tile messages', () => {
       seq: 0xfffffffe,
       mask: 0x80000001,
       readsDeflated: false,
+      readsParity: false,
     });
-    expect(parseViewerTileMessage(packTileAck(7, 1, true))).toEqual({
+    expect(parseViewerTileMessage(packTileAck(7, 1, { deflated: true }))).toEqual({
       kind: 'ack',
       seq: 7,
       mask: 1,
       readsDeflated: true,
+      readsParity: false,
+    });
+    expect(parseViewerTileMessage(packTileAck(8, 0, { deflated: true, parity: true }))).toMatchObject({
+      readsDeflated: true,
+      readsParity: true,
+    });
+    expect(parseViewerTileMessage(packTileAck(8, 0, { parity: true }))).toMatchObject({
+      readsDeflated: false,
+      readsParity: true,
     });
     expect(parseViewerTileMessage(packTileRefresh())).toEqual({ kind: 'refresh' });
     for (const bad of [new Uint8Array(0), Uint8Array.of(2, 0, 0, 0), Uint8Array.of(9, 0, 0, 0), new Uint8Array(12)]) {
@@ -252,5 +266,69 @@ describe('deflated tile messages', () => {
     new DataView(short.buffer).setUint16(9, tiles[0]!.payload.length - 1, true);
     const cut = packDeflatedTileMessage(head, 1, deflate(short));
     expect(() => decodeTile(parseTileMessage(cut).tiles[0]!)).toThrow(/stored body/);
+  });
+});
+
+describe('parity messages', () => {
+  const screen = { screenWidth: 640, screenHeight: 480 };
+  const message = (seq: number, colours: number) =>
+    packTileMessage(
+      { seq, frame: 1, part: seq - 10, parts: 3, ...screen },
+      Array.from({ length: colours }, (_, i) => ({
+        x: i * 64,
+        y: 0,
+        width: 64,
+        height: 64,
+        encoding: 'solid' as const,
+        payload: Uint8Array.of(i, seq, 7),
+      })),
+    );
+  const group = [message(10, 3), message(11, 1), message(12, 5)];
+  const have = (lost: number) => (seq: number) => (seq === lost ? undefined : group[seq - 10]);
+
+  it('rebuilds any one lost message of its group exactly, and nothing when none or two are lost', () => {
+    const parity = parseParity(packParity(10, group));
+    expect(parity.first).toBe(10);
+    expect(parity.lengths).toEqual(group.map((m) => m.length));
+    for (const lost of [10, 11, 12]) {
+      const rebuilt = rebuildFromParity(parity, have(lost));
+      expect(rebuilt?.seq).toBe(lost);
+      expect(rebuilt?.message).toEqual(group[lost - 10]);
+      expect(parseTileMessage(rebuilt!.message).seq).toBe(lost);
+    }
+    expect(rebuildFromParity(parity, (seq) => group[seq - 10])).toBeNull();
+    expect(rebuildFromParity(parity, (seq) => (seq === 12 ? group[2] : undefined))).toBeNull();
+    // One that arrived with another length than the parity says: the rebuilt bytes would be wrong.
+    expect(rebuildFromParity(parity, (seq) => (seq === 10 ? undefined : group[2]))).toBeNull();
+  });
+
+  it('of one message is a copy of it', () => {
+    const one = parseParity(packParity(5, [group[1]!]));
+    expect(rebuildFromParity(one, () => undefined)?.message).toEqual(group[1]);
+  });
+
+  it('is told apart from tile messages, and refuses every malformed one', () => {
+    const good = packParity(10, group);
+    expect(isParity(good)).toBe(true);
+    expect(isParity(group[0]!)).toBe(false);
+    expect(() => parseTileMessage(good)).toThrow(ProtocolError);
+    const bad: [string, Uint8Array][] = [
+      ['short', good.slice(0, 7)],
+      ['flags', Uint8Array.from(good, (b, i) => (i === 1 ? 1 : b))],
+      ['no messages', Uint8Array.from(good, (b, i) => (i === 2 ? 0 : b))],
+      ['too many', Uint8Array.from(good, (b, i) => (i === 2 ? 17 : i === 3 ? 0 : b))],
+      ['length under a header', Uint8Array.from(good, (b, i) => (i === 8 ? 3 : i === 9 ? 0 : b))],
+      ['xor cut', good.slice(0, good.length - 1)],
+      ['xor long', Uint8Array.of(...good, 0)],
+      ['lengths past the end', good.slice(0, 10)],
+    ];
+    for (const [name, bytes] of bad) expect(() => parseParity(bytes), name).toThrow(ProtocolError);
+    expect(() => packParity(1, [])).toThrow();
+    expect(() =>
+      packParity(
+        1,
+        Array.from({ length: 17 }, () => group[0]!),
+      ),
+    ).toThrow();
   });
 });

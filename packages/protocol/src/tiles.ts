@@ -32,9 +32,17 @@
  * still arrives, its ack says the message did not, and the agent sends that area again a round
  * trip later instead of waiting for its retransmission timeout. A probe carries the number and
  * part count of the frame it follows, and the part of that frame's last message.
+ * A *parity* message (u8 kind = 4, u8 flags = 0, u16 count k, u32 first seq, k × u16 length, then
+ * the k messages numbered first … first + k − 1, each padded with zeros to the longest, XORed
+ * together) lets the viewer rebuild one lost message of those k without a round trip: the XOR of
+ * the parity with the k − 1 that arrived, cut to the lost one's length (for k = 1, a copy). The agent sends one behind
+ * the messages of a whole picture (the first, a refresh) to a viewer whose acks carry
+ * {@link ACK_FLAG_READS_PARITY}; a viewer that does not read them drops them as malformed.
  * Viewer → agent: *ack* (u8 kind = 2, u8 flags, 2 × u8 0, u32 highest seq painted, u32 mask: bit i
  * set = message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell
- * again).
+ * again). An ack of message 0 with an empty mask acknowledges nothing (numbers start at 1): the
+ * viewer sends one when the channel opens, so that its flags reach the agent before the first
+ * picture.
  *
  * Encodings (pixels are RGB; the capture's fourth byte is padding and never sent):
  * - `solid`: 3 bytes, one colour for the whole tile (may span cells);
@@ -80,10 +88,15 @@ export const MAX_PALETTE = 16;
 export const TILE_MESSAGE = 1;
 export const TILE_ACK = 2;
 export const TILE_REFRESH = 3;
+export const TILE_PARITY = 4;
 /** Tile message flag: the records after the header are one raw deflate stream, bodies stored. */
 export const TILE_FLAG_DEFLATED = 1;
 /** Ack flag: this viewer reads messages with {@link TILE_FLAG_DEFLATED}. */
 export const ACK_FLAG_READS_DEFLATED = 1;
+/** Ack flag: this viewer rebuilds a lost message from a parity message ({@link TILE_PARITY}). */
+export const ACK_FLAG_READS_PARITY = 2;
+/** The most messages one parity message covers. */
+export const MAX_PARITY_GROUP = 16;
 /** The most a deflated message's records may inflate to (a decompression bomb stops here). */
 export const MAX_INFLATED_MESSAGE_BYTES = 64 * 1024;
 
@@ -119,9 +132,25 @@ export interface TileMessage {
   tiles: EncodedTile[];
 }
 
+/** What a viewer says it reads, in the flags of its acks. */
+export interface ViewerReads {
+  /** Messages with {@link TILE_FLAG_DEFLATED}. */
+  deflated?: boolean;
+  /** Parity messages ({@link TILE_PARITY}). */
+  parity?: boolean;
+}
+
 /** A viewer → agent message. */
 export type ViewerTileMessage =
-  { kind: 'ack'; seq: number; mask: number; readsDeflated: boolean } | { kind: 'refresh' };
+  { kind: 'ack'; seq: number; mask: number; readsDeflated: boolean; readsParity: boolean } | { kind: 'refresh' };
+
+/** One parsed parity message: the messages it covers (`first` on, one length each) and their XOR. */
+export interface ParityMessage {
+  first: number;
+  lengths: number[];
+  /** The covered messages, each padded with zeros to the longest, XORed together. */
+  xor: Uint8Array;
+}
 
 /** Bytes a tile takes in a message. */
 export function tileWireSize(tile: EncodedTile): number {
@@ -356,13 +385,13 @@ export function videoTile(x: number, y: number, width: number, height: number): 
 
 /**
  * The viewer's acknowledgement of message `seq` (and of the 32 before it, per `mask`);
- * `readsDeflated` tells the agent it may send deflated messages.
+ * `reads` tells the agent which kinds of message it may send.
  */
-export function packTileAck(seq: number, mask: number, readsDeflated = false): Uint8Array<ArrayBuffer> {
+export function packTileAck(seq: number, mask: number, reads: ViewerReads = {}): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(12);
   const view = new DataView(out.buffer);
   view.setUint8(0, TILE_ACK);
-  view.setUint8(1, readsDeflated ? ACK_FLAG_READS_DEFLATED : 0);
+  view.setUint8(1, (reads.deflated ? ACK_FLAG_READS_DEFLATED : 0) | (reads.parity ? ACK_FLAG_READS_PARITY : 0));
   view.setUint32(4, seq >>> 0, true);
   view.setUint32(8, mask >>> 0, true);
   return out;
@@ -386,10 +415,87 @@ export function parseViewerTileMessage(data: ArrayBuffer | Uint8Array): ViewerTi
       seq: view.getUint32(4, true),
       mask: view.getUint32(8, true),
       readsDeflated: (view.getUint8(1) & ACK_FLAG_READS_DEFLATED) !== 0,
+      readsParity: (view.getUint8(1) & ACK_FLAG_READS_PARITY) !== 0,
     };
   }
   if (kind === TILE_REFRESH && bytes.length === 4) return { kind: 'refresh' };
   throw new ProtocolError('validation_failed', `tile channel: unknown message (kind ${kind}, ${bytes.length} bytes)`);
+}
+
+const PARITY_HEADER = 8;
+
+/**
+ * The parity message of `messages`, numbered `first` on (1 to {@link MAX_PARITY_GROUP} tile
+ * messages of at most {@link MAX_MESSAGE_BYTES} each; the parity of one is a copy of it).
+ */
+export function packParity(first: number, messages: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  if (messages.length < 1 || messages.length > MAX_PARITY_GROUP) throw new Error(`parity of ${messages.length}`);
+  const longest = Math.max(...messages.map((m) => m.length));
+  if (longest > MAX_MESSAGE_BYTES) throw new Error(`a message of ${longest} bytes is too long for parity`);
+  const start = PARITY_HEADER + 2 * messages.length;
+  const out = new Uint8Array(start + longest);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, TILE_PARITY);
+  view.setUint16(2, messages.length, true);
+  view.setUint32(4, first >>> 0, true);
+  messages.forEach((m, i) => {
+    view.setUint16(PARITY_HEADER + 2 * i, m.length, true);
+    for (let j = 0; j < m.length; j++) out[start + j] = (out[start + j] as number) ^ (m[j] as number);
+  });
+  return out;
+}
+
+/** Whether `data` is a parity message (by its first byte; {@link parseParity} checks the rest). */
+export function isParity(data: ArrayBuffer | Uint8Array): boolean {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  return bytes[0] === TILE_PARITY;
+}
+
+/** Parses and checks a parity message: its count, every length and the XOR's size. */
+export function parseParity(data: ArrayBuffer | Uint8Array): ParityMessage {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (bytes.length < PARITY_HEADER) throw invalid('parity shorter than its header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint8(0) !== TILE_PARITY) throw invalid(`kind ${view.getUint8(0)} is not parity`);
+  if (view.getUint8(1) !== 0) throw invalid(`unknown parity flags ${view.getUint8(1)}`);
+  const count = view.getUint16(2, true);
+  if (count < 1 || count > MAX_PARITY_GROUP) throw invalid(`parity of ${count} messages`);
+  const start = PARITY_HEADER + 2 * count;
+  if (bytes.length < start) throw invalid('parity lengths past the end');
+  const lengths: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = view.getUint16(PARITY_HEADER + 2 * i, true);
+    if (length < TILE_MESSAGE_HEADER || length > MAX_MESSAGE_BYTES) throw invalid(`parity of a ${length}-byte message`);
+    lengths.push(length);
+  }
+  if (bytes.length - start !== Math.max(...lengths)) throw invalid(`parity of ${bytes.length - start} bytes`);
+  return { first: view.getUint32(4, true), lengths, xor: bytes.subarray(start) };
+}
+
+/**
+ * The one message of `parity` that did not arrive, rebuilt from the others (`arrived` gives a
+ * message by its number, or undefined); null when none or more than one is missing, or when
+ * one that arrived has another length than the parity says (then the rebuilt bytes would be wrong).
+ */
+export function rebuildFromParity(
+  parity: ParityMessage,
+  arrived: (seq: number) => Uint8Array | undefined,
+): { seq: number; message: Uint8Array<ArrayBuffer> } | null {
+  let missing = -1;
+  const xor = Uint8Array.from(parity.xor);
+  for (let i = 0; i < parity.lengths.length; i++) {
+    const seq = (parity.first + i) >>> 0;
+    const message = arrived(seq);
+    if (message === undefined) {
+      if (missing >= 0) return null;
+      missing = i;
+      continue;
+    }
+    if (message.length !== parity.lengths[i]) return null;
+    for (let j = 0; j < message.length; j++) xor[j] = (xor[j] as number) ^ (message[j] as number);
+  }
+  if (missing < 0) return null;
+  return { seq: (parity.first + missing) >>> 0, message: xor.slice(0, parity.lengths[missing]) };
 }
 
 /** Compresses bytes with raw deflate (the agent passes Node's native zlib; tests may use fflate). */

@@ -7,8 +7,11 @@
  * picture again (a round trip and a second full-screen encode). `keepTileBacklog` starts
  * keeping them as soon as the channel opens; the view `takeTileBacklog`s them once and
  * paints them before the live ones. Bounded: past {@link MAX_BACKLOG_BYTES} the backlog is
- * given up (`overflowed`) and the view asks for the picture as before.
+ * given up (`overflowed`) and the view asks for the picture as before. It also sends the
+ * viewer's hello (`packTileHello`) once the channel is open, so that the agent encodes even
+ * its first picture for what the view reads (deflated messages, parity).
  */
+import { packTileHello } from '@remote-help/protocol';
 
 /** Bytes kept at most (a 1080p screen of raw deflate tiles is a few MiB). */
 export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
@@ -40,6 +43,15 @@ export function keepTileBacklog(channel: RTCDataChannel): void {
   channel.addEventListener('message', onMessage);
   backlog.stop = () => channel.removeEventListener('message', onMessage);
   backlogs.set(channel, backlog);
+  const hello = () => {
+    try {
+      channel.send(packTileHello());
+    } catch {
+      // Closed meanwhile: nothing to tell the agent.
+    }
+  };
+  if (channel.readyState === 'open') hello();
+  else channel.addEventListener('open', hello, { once: true });
 }
 
 /**
