@@ -2,16 +2,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   copySource,
   decodeTile,
+  isParity,
   MAX_MESSAGE_BYTES,
   packTileAck,
+  packTileHello,
   packTileRefresh,
+  parseParity,
   parseTileMessage,
   ProtocolError,
+  rebuildFromParity,
+  type ParityMessage,
   type TileMessage,
 } from '@remote-help/protocol';
 import type { Rect, ScreenFrame } from '../platform/types.js';
 import { screenBuffer } from '../testing/screenBuffer.js';
-import { TileSender, type TileChannel } from './tileSender.js';
+import { PARITY_GROUP, TileSender, type TileChannel } from './tileSender.js';
 
 class FakeChannel implements TileChannel {
   readyState = 'open';
@@ -19,8 +24,17 @@ class FakeChannel implements TileChannel {
   /** What is sent stays in the send buffer (a link slower than the sender). */
   stalled = false;
   sent: TileMessage[] = [];
+  /** Parity messages, apart from the tile messages in `sent`. */
+  parity: ParityMessage[] = [];
+  /** Every tile message's bytes as written, by number (the last copy). */
+  bytes = new Map<number, Uint8Array>();
   send(data: Uint8Array): void {
-    this.sent.push(parseTileMessage(data.slice()));
+    if (isParity(data)) this.parity.push(parseParity(data.slice()));
+    else {
+      const message = parseTileMessage(data.slice());
+      this.sent.push(message);
+      this.bytes.set(message.seq, data.slice());
+    }
     if (this.stalled) this.bufferedAmount += data.length;
   }
   take(): TileMessage[] {
@@ -496,6 +510,107 @@ describe('TileSender', () => {
     ack(1);
     sender.pushFrame(dot(5));
     expect(channel.take().map((m) => m.frame)).toEqual([2, 2]);
+  });
+
+  it('sends parity behind a whole picture to a viewer that reads it, from which any one lost message is rebuilt', () => {
+    const noise = (x: number, y: number) => (x * 2654435761 + y * 40503) & 0xffffff;
+    const s = screen(640, 200, noise);
+    sender.handleMessage(packTileHello()); // the viewer's flags, before the first picture
+    sender.pushFrame(s.frame());
+    const messages = channel.take();
+    expect(messages.length).toBeGreaterThan(PARITY_GROUP); // more than one group
+    const parity = channel.parity.splice(0);
+    expect(parity).toHaveLength(Math.ceil(messages.length / PARITY_GROUP));
+    expect(sender.stats().parity).toBe(parity.length);
+    // Consecutive groups that cover every message of the picture, once.
+    expect(parity.flatMap((p) => p.lengths.map((_, i) => p.first + i))).toEqual(messages.map((m) => m.seq));
+    for (const p of parity) {
+      for (let i = 0; i < p.lengths.length; i++) {
+        const lost = p.first + i;
+        const rebuilt = rebuildFromParity(p, (seq) => (seq === lost ? undefined : channel.bytes.get(seq)));
+        expect(rebuilt?.message).toEqual(channel.bytes.get(lost));
+      }
+    }
+    // A change is not a whole picture: no parity. (Acknowledged 60 ms later: a long path.)
+    clock += 60;
+    sender.handleMessage(
+      packTileAck(messages.at(-1)!.seq, 0xffffffff >>> (32 - messages.length + 1), { parity: true }),
+    );
+    s.repaint(() => 0, { x: 0, y: 0, width: 200, height: 100 });
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 200, height: 100 }]));
+    expect(channel.take().length).toBeGreaterThan(0);
+    expect(channel.parity).toEqual([]);
+    // A refresh is: parity again.
+    sender.handleMessage(packTileRefresh());
+    expect(channel.take().length).toBeGreaterThan(0);
+    expect(channel.parity.length).toBeGreaterThan(0);
+  });
+
+  it('encodes a prepared picture while held, writes nothing until the next frame, then the picture and only what changed', () => {
+    const s = screen(256, 128, speckles);
+    sender.handleMessage(packTileHello());
+    sender.prepare(s.frame());
+    expect(sender.stats()).toMatchObject({ prepared: 1, messages: 0, frames: 0 });
+    // Whatever the viewer says meanwhile, nothing leaves: not for a refresh, an ack or time passing.
+    sender.handleMessage(packTileRefresh());
+    sender.handleMessage(packTileAck(0, 0, { deflated: true, parity: true }));
+    elapse(600);
+    sender.prepare(s.frame()); // once only
+    expect(channel.take()).toEqual([]);
+    expect(channel.parity).toEqual([]);
+    expect(sender.stats().prepared).toBe(1);
+
+    // Released: a part of the screen changed meanwhile. The prepared picture goes first, whole, then that part.
+    s.repaint(() => 0x123456, { x: 10, y: 10, width: 20, height: 20 });
+    sender.pushFrame(s.frame());
+    const sent = channel.take();
+    const picture = sent.filter((m) => m.frame === 1);
+    expect(cellsOf(picture)).toHaveLength(4 * 2);
+    expect(channel.parity.length).toBeGreaterThan(0);
+    const after = sent.filter((m) => m.frame > 1 && m.seq !== sent[sent.indexOf(m) - 1]?.seq); // a small one goes twice
+    expect(after.flatMap((m) => m.tiles).map(({ x, y, width, height }) => ({ x, y, width, height }))).toEqual([
+      { x: 10, y: 10, width: 20, height: 20 },
+    ]);
+    expect(sent.indexOf(picture.at(-1)!)).toBeLessThan(sent.indexOf(after[0]!));
+  });
+
+  it('forgets a discarded prepared picture: the next frame sends the whole picture', () => {
+    const s = screen(128, 128, (x) => (x < 64 ? 0xff0000 : 0x00ff00));
+    sender.prepare(s.frame());
+    expect(sender.prepared).toBe(true);
+    sender.discardPrepared();
+    expect(sender.prepared).toBe(false);
+    sender.pushFrame(s.frame([]));
+    expect(cellsOf(channel.take())).toHaveLength(4);
+  });
+
+  it('sends the whole picture once it can when the prepared one cannot go at release (paused meanwhile)', () => {
+    const s = screen(128, 128, (x) => (x < 64 ? 0xff0000 : 0x00ff00));
+    sender.prepare(s.frame());
+    sender.setPaused(true);
+    sender.pushFrame(s.frame([]));
+    expect(channel.take()).toEqual([]);
+    sender.setPaused(false);
+    expect(cellsOf(channel.take())).toHaveLength(4);
+  });
+
+  it('sends no parity to a viewer that does not say it reads it, nor where a loss costs little', () => {
+    const noise = (x: number, y: number) => (x * 2654435761 + y * 40503) & 0xffffff;
+    const s = screen(256, 128, noise);
+    sender.pushFrame(s.frame());
+    const messages = channel.take();
+    expect(messages.length).toBeGreaterThan(1);
+    expect(channel.parity).toEqual([]);
+    // A short, clean path (a 5 ms round trip): a refresh goes without parity, even to a viewer that reads it.
+    clock += 5;
+    sender.handleMessage(
+      packTileAck(messages.at(-1)!.seq, 0xffffffff >>> (32 - messages.length + 1), { parity: true }),
+    );
+    expect(sender.stats().srttMs).toBeLessThan(20);
+    channel.take();
+    sender.handleMessage(packTileRefresh());
+    expect(channel.take().length).toBeGreaterThan(1);
+    expect(channel.parity).toEqual([]);
   });
 
   it('sends a probe behind a last message too long to go twice: its ack finds the message lost a round trip later', () => {

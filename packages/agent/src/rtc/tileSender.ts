@@ -43,6 +43,14 @@
  *   the loss a round trip after it left. Without it nothing came after a lone message to
  *   overtake it, and the loss waited for the timeout: the first picture (one message of up to
  *   16 KB, before any round trip is measured) cost 500 ms per lost packet, doubling each round.
+ * - A *whole picture* (the first, a refresh, the picture after a path came back: every cell
+ *   sent against a blank shadow) is what the helper waits for with nothing on screen, so where
+ *   small messages go twice it also gets *parity* (`tiles.ts`) for a viewer that reads it: one
+ *   parity message per {@link PARITY_GROUP} messages, all written behind the picture's last
+ *   message, so a picture that arrives whole is not held back by them. A lost message is then
+ *   rebuilt by the viewer when the parity arrives, instead of a round trip later through the
+ *   probe or an ack that overtakes it and a resend. The price is a quarter more bytes for such
+ *   a picture, once.
  * - *Bulk pacing*: large changes (a terminal pouring text, a page of new content: more
  *   than 256×256 pixels waiting) go at most at `bulkBytesPerSecond` on average (a token
  *   bucket: a burst of 64 KB, then that rate, and one frame's debt holds the next large one
@@ -62,6 +70,7 @@ import {
   MAX_MESSAGE_BYTES,
   packTileMessage,
   packDeflatedTileMessage,
+  packParity,
   deflateTileRecords,
   MAX_INFLATED_MESSAGE_BYTES,
   parseViewerTileMessage,
@@ -111,6 +120,10 @@ export interface TileSenderStats {
   duplicated: number;
   /** Probes sent behind a frame's last message (see `tiles.ts`). */
   probes: number;
+  /** Parity messages sent behind whole pictures (see `tiles.ts`). */
+  parity: number;
+  /** Pictures encoded while held (`prepare`), whether or not they went out later. */
+  prepared: number;
   lost: number;
   acked: number;
   /** Acks of messages already given up as lost (each also measures the round trip). */
@@ -122,6 +135,23 @@ export interface TileSenderStats {
   /** Smoothed round trip from leaving the send buffer to the acknowledgement, ms. */
   srttMs: number;
   encodeMsAvg: number;
+}
+
+/** One message of a packed frame, before it is written. */
+interface PackedMessage {
+  seq: number;
+  head: Omit<TileMessage, 'tiles'>;
+  bytes: Uint8Array;
+  /** The tiles it carries: x, y, width, height each (video announcements left out). */
+  carried: Uint16Array;
+  /** The video area it announces, if any. */
+  video: Rect | null;
+}
+
+/** A frame packed into messages (and the parity behind a whole picture), ready to be written. */
+interface PackedFrame {
+  messages: PackedMessage[];
+  parity: Uint8Array[];
 }
 
 /** A message sent and not yet acknowledged. */
@@ -198,6 +228,8 @@ const UNKNOWN = 0xff000000;
 const BULK_BURST_BYTES = 64 * 1024;
 const BULK_MAX_HOLD_MS = 250;
 const BULK_MIN_PIXELS = 256 * 256;
+/** Messages of a whole picture one parity message covers (see the module description). */
+export const PARITY_GROUP = 4;
 /** Small messages go twice on a path with a round trip at least this long (ms), and this long after a loss (ms). */
 const DUPLICATE_RTT_MS = 20;
 const DUPLICATE_AFTER_LOSS_MS = 10_000;
@@ -227,6 +259,8 @@ export class TileSender {
   readonly #deflate: Deflate;
   /** The viewer's acks say it reads deflated messages: tiles are encoded with stored bodies from then on. */
   #viewerReadsDeflated = false;
+  /** The viewer's acks say it rebuilds a lost message from parity. */
+  #viewerReadsParity = false;
   readonly #deflateRatios: DeflateRatios = { raw: 2, other: 3.5 };
   readonly #now: () => number;
   #image: ScreenFrame | null = null;
@@ -266,6 +300,9 @@ export class TileSender {
   /** The last `flush` found the channel's send buffer too full to add a frame. */
   #heldByBuffer = false;
   #closed = false;
+  /** A whole picture encoded by `prepare`, written by the next `pushFrame`; nothing goes while it waits. */
+  #prepared: PackedFrame | null = null;
+  #holding = false;
   /** The probe due behind a frame's last message, once that has left (`#sendProbe`). */
   #probe: { behind: number; head: Omit<TileMessage, 'tiles'>; at: number } | null = null;
   /** Sharing is paused: nothing goes on the channel, not even resends. */
@@ -283,6 +320,8 @@ export class TileSender {
     bytes: 0,
     duplicated: 0,
     probes: 0,
+    parity: 0,
+    prepared: 0,
     lost: 0,
     acked: 0,
     lateAcks: 0,
@@ -301,9 +340,54 @@ export class TileSender {
     this.#now = options.now ?? (() => performance.now());
   }
 
+  /**
+   * Encodes the whole picture of `frame` and keeps it (the first picture only: nothing was
+   * pushed before). The Allow is on its way to the server, so nothing may leave yet, but the
+   * encoding (tens of ms for a screen) need not wait for the answer: the next `pushFrame`
+   * writes it at once, then sends what changed since. Until then nothing goes on the channel,
+   * whatever the viewer asks; `discardPrepared` forgets it if the session never starts.
+   */
+  prepare(frame: ScreenFrame): void {
+    if (this.#closed || this.#image || this.#paused || this.#pathDown) return;
+    this.#holding = true;
+    this.#take(frame);
+  }
+
+  /** Forgets a prepared picture (see `prepare`): the sender is as if it had never seen a frame. */
+  discardPrepared(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.#prepared = null;
+    this.#image = null;
+  }
+
+  /** Whether a prepared picture waits for the next `pushFrame`. */
+  get prepared(): boolean {
+    return this.#prepared !== null;
+  }
+
   /** Takes a captured frame: its changed rectangles become dirty cells, read when they are sent. */
   pushFrame(captured: ScreenFrame): void {
     if (this.#closed) return;
+    if (this.#holding) this.#release();
+    this.#take(captured);
+  }
+
+  /** Writes the prepared picture, or where it cannot go now, sends the whole picture as soon as it can. */
+  #release(): void {
+    this.#holding = false;
+    const prepared = this.#prepared;
+    this.#prepared = null;
+    if (prepared && !this.#paused && !this.#pathDown && this.#channel.readyState === 'open') {
+      this.#write(prepared);
+      return;
+    }
+    this.#shadow.fill(UNKNOWN);
+    this.#shadowBlank = true;
+    this.#markAll();
+  }
+
+  #take(captured: ScreenFrame): void {
     // Pixels are compared as 32-bit words: a buffer that does not start on a word boundary is copied once.
     const frame = captured.data.byteOffset % 4 === 0 ? captured : { ...captured, data: captured.data.slice() };
     const resized = !this.#image || this.#image.width !== frame.width || this.#image.height !== frame.height;
@@ -337,7 +421,8 @@ export class TileSender {
 
   /** Sends every cell again (the viewer asked: it may have lost its picture). */
   refresh(): void {
-    if (this.#closed || !this.#image) return;
+    // While a prepared picture waits, the whole picture is about to go anyway.
+    if (this.#closed || !this.#image || this.#holding) return;
     this.#shadow.fill(UNKNOWN); // the helper may have nothing (a new canvas)
     this.#shadowBlank = true;
     this.#bulkTokens = BULK_BURST_BYTES;
@@ -429,6 +514,7 @@ export class TileSender {
       return;
     }
     if (message.readsDeflated) this.#viewerReadsDeflated = true;
+    if (message.readsParity) this.#viewerReadsParity = true;
     const now = this.#now();
     let newest: InFlight | undefined;
     let lateLeftAt: number | undefined;
@@ -479,6 +565,8 @@ export class TileSender {
       bytes: s.bytes,
       duplicated: s.duplicated,
       probes: s.probes,
+      parity: s.parity,
+      prepared: s.prepared,
       lost: s.lost,
       acked: s.acked,
       lateAcks: s.lateAcks,
@@ -524,6 +612,11 @@ export class TileSender {
   flush(): void {
     const image = this.#image;
     if (this.#closed || this.#paused || this.#pathDown || !image || !this.#pending()) return;
+    // Held (`prepare`): one picture is encoded, and nothing is written.
+    if (this.#holding) {
+      if (!this.#prepared) this.#encode(image, true);
+      return;
+    }
     if (this.#channel.readyState !== 'open') return;
     this.#heldByBuffer = false;
     if (
@@ -557,7 +650,17 @@ export class TileSender {
       this.#sendFrame(image, [copyTile(scroll.x, scroll.sy, scroll.x, scroll.y, scroll.width, scroll.height, after)]);
       this.#shadowCopy(scroll.x, scroll.sy, scroll.y, scroll.width, scroll.height);
     }
+    this.#encode(image, false, t0);
+    this.#schedule();
+  }
+
+  /**
+   * Reads and encodes what is dirty into one frame; writes it, or with `hold` keeps it as the
+   * prepared picture (see `prepare`). `t0`: when the work of the frame began (for `encodeMsAvg`).
+   */
+  #encode(image: ScreenFrame, hold: boolean, t0 = this.#now()): void {
     const tiles: EncodedTile[] = [];
+    const wholePicture = this.#shadowBlank;
     const video = this.#videoDue ? this.#video : null;
     this.#videoDue = false;
     if (video) {
@@ -594,8 +697,14 @@ export class TileSender {
     this.#dirtyCount = 0;
     for (const t of tiles) if (t.encoding !== 'video') this.#shadowPut(image, t);
     this.#stats.encodeMs += this.#now() - t0;
-    if (tiles.length > 0) this.#sendFrame(image, tiles);
-    this.#schedule();
+    if (tiles.length === 0) return;
+    const packed = this.#pack(image, tiles, wholePicture);
+    if (hold) {
+      this.#prepared = packed;
+      this.#stats.prepared++;
+    } else {
+      this.#write(packed);
+    }
   }
 
   /** The bucket of the bulk pacing, filled up to now (bytes; negative: large changes wait). */
@@ -630,26 +739,24 @@ export class TileSender {
 
   /** Sends one frame of tiles, in messages of at most MAX_MESSAGE_BYTES, and keeps them in flight. */
   #sendFrame(image: ScreenFrame, tiles: EncodedTile[]): void {
+    this.#write(this.#pack(image, tiles, false));
+  }
+
+  /**
+   * Numbers a frame of tiles and packs it into messages of at most MAX_MESSAGE_BYTES, with the
+   * parity of a whole picture for a viewer that reads it (see the module description).
+   */
+  #pack(image: ScreenFrame, tiles: EncodedTile[], wholePicture: boolean): PackedFrame {
     const frame = ++this.#frame;
     // Tiles with stored bodies were encoded for deflated messages (the viewer's acks asked for them).
     const deflated = tiles.some((t) => t.stored);
     const groups = deflated
       ? deflatedGroups(tiles, this.#deflateRatios)
       : groupIntoMessages(tiles).map((group) => ({ tiles: group, body: null }));
-    this.#stats.frames++;
-    const now = this.#now();
-    const duplicating = this.#duplicating(now);
-    let bytes = 0;
-    groups.forEach(({ tiles: group, body }, part) => {
+    const messages = groups.map(({ tiles: group, body }, part) => {
       const seq = ++this.#seq;
       const head = { seq, frame, part, parts: groups.length, screenWidth: image.width, screenHeight: image.height };
-      const message = body ? packDeflatedTileMessage(head, group.length, body) : packTileMessage(head, group);
-      this.#send(message);
-      bytes += message.length;
-      if (duplicating && message.length < this.#duplicateBelow) {
-        this.#send(message);
-        this.#stats.duplicated++;
-      }
+      const bytes = body ? packDeflatedTileMessage(head, group.length, body) : packTileMessage(head, group);
       const pixels = group.filter((t) => t.encoding !== 'video');
       const announced = group.find((t) => t.encoding === 'video');
       const carried = new Uint16Array(pixels.length * 4);
@@ -657,12 +764,50 @@ export class TileSender {
       const video = announced
         ? { x: announced.x, y: announced.y, width: announced.width, height: announced.height }
         : null;
+      return { seq, head, bytes, carried, video };
+    });
+    const parity: Uint8Array[] = [];
+    if (wholePicture && this.#viewerReadsParity) {
+      // One parity message per PARITY_GROUP of the picture's messages (numbered consecutively).
+      for (let i = 0; i < messages.length; i += PARITY_GROUP) {
+        const group = messages.slice(i, i + PARITY_GROUP);
+        parity.push(
+          packParity(
+            (group[0] as PackedMessage).seq,
+            group.map((m) => m.bytes),
+          ),
+        );
+      }
+    }
+    return { messages, parity };
+  }
+
+  /** Writes a packed frame on the channel and keeps its messages in flight. */
+  #write({ messages, parity }: PackedFrame): void {
+    this.#stats.frames++;
+    const now = this.#now();
+    const duplicating = this.#duplicating(now);
+    let bytes = 0;
+    messages.forEach(({ seq, head, bytes: message, carried, video }, i) => {
+      this.#send(message);
+      bytes += message.length;
+      if (duplicating && message.length < this.#duplicateBelow) {
+        this.#send(message);
+        this.#stats.duplicated++;
+      }
       this.#keep(seq, message.length, carried, video, now);
       // A last message too long to go twice gets a probe behind it instead (see `#sendProbe`).
-      const last = part === groups.length - 1;
+      const last = i === messages.length - 1;
       this.#probe =
         last && duplicating && message.length >= this.#duplicateBelow ? { behind: seq, head, at: now } : null;
     });
+    // Behind the whole picture, where a loss would cost much: written after its last message, never between.
+    if (duplicating) {
+      for (const p of parity) {
+        bytes += this.#send(p);
+        this.#stats.parity++;
+      }
+    }
     if (this.#bulkRate > 0) {
       this.#refillBulk(now);
       this.#bulkTokens = Math.max(this.#bulkTokens - bytes, -BULK_MAX_HOLD_MS * this.#bulkRate);

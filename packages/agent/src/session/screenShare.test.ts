@@ -130,6 +130,8 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     await new Promise((r) => setTimeout(r, 500));
     expect(helper.tiles?.stats.messages ?? 0).toBe(0);
     expect((await media.stats()).tiles?.messages ?? 0).toBe(0);
+    // Encoded meanwhile, so that the picture goes the moment the session is active.
+    expect((await media.stats()).tiles?.prepared).toBe(1);
 
     await media.start(); // the server made the session active
     await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
@@ -165,8 +167,9 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
   });
 
   it('tiles: a readied capture whose Allow did not go through stops, having sent nothing', async () => {
+    const picture = new Picture();
     const media = await open('tiles');
-    helper = await connectedBeforeAllow(media, new Picture());
+    helper = await connectedBeforeAllow(media, picture);
     media.readyCapture();
     await waitFor(async () => (await media.stats()).capture.frames > 0, 10_000, 'the first frame read');
     await media.cancelCapture();
@@ -178,6 +181,14 @@ describe.skipIf(missing.length > 0)('ScreenShare under Xvfb', { timeout: 30_000 
     await new Promise((r) => setTimeout(r, 500));
     expect((await media.stats()).capture.frames).toBe(frames); // no longer reading
     expect(helper.tiles?.stats.messages ?? 0).toBe(0);
+    // The picture encoded while held never left: a later Allow encodes the current one, and it arrives exactly.
+    expect((await media.stats()).tiles?.prepared).toBe(1);
+    media.readyCapture();
+    await waitFor(async () => (await media.stats()).tiles?.prepared === 2, 10_000, 'a new picture encoded');
+    expect(helper.tiles?.stats.messages ?? 0).toBe(0);
+    await media.start();
+    await waitFor(() => (helper?.tiles?.stats.frames ?? 0) > 0, 10_000, 'the first tile frame');
+    await untilExact(xvfb.display, picture, 5000, 'the helper picture to match the screen');
   });
 
   it('tiles: nothing is sent while the screen is still', async () => {

@@ -295,6 +295,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#capturing = null;
     await capturing.catch(() => undefined);
     await this.#screen.stop();
+    this.#tiles?.discardPrepared();
     this.#held = false; // only now: a frame read meanwhile must not leave
     this.#lastFrame = null;
     trace('tiles', () => 'held capture stopped');
@@ -528,8 +529,9 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     const sender = new TileSender(channel, { bulkBytesPerSecond: this.#bulkBytesPerSecond });
     sender.setPaused(this.#paused);
     this.#tiles = sender;
-    // Not while held (`readyCapture`): `start` sends it once the session is active.
+    // Not while held (`readyCapture`): `start` sends it once the session is active (encoded meanwhile).
     if (this.#lastFrame && !this.#held) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
+    else if (this.#lastFrame) sender.prepare(this.#lastFrame);
     if (this.#area) sender.setVideoArea(this.#area);
     if (tracing('tiles')) {
       const capture = this.#screen;
@@ -550,7 +552,11 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #onFrame(frame: ScreenFrame): void {
     if (!this.#lastFrame) trace('tiles', () => 'first frame captured');
     this.#lastFrame = frame;
-    if (this.#held) return; // the server does not have the Allow yet: nothing leaves
+    if (this.#held) {
+      // The server does not have the Allow yet: nothing leaves, but the first picture is encoded meanwhile.
+      this.#tiles?.prepare(frame);
+      return;
+    }
     this.#video?.pushFrame(frame);
     if (this.#areas) this.#pushArea(frame);
     this.#tiles?.pushFrame(frame);
