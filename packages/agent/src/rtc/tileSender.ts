@@ -148,10 +148,10 @@ interface PackedMessage {
   video: Rect | null;
 }
 
-/** A frame packed into messages (and the parity behind a whole picture), ready to be written. */
+/** A frame packed into messages, ready to be written; a whole picture gets parity behind it. */
 interface PackedFrame {
   messages: PackedMessage[];
-  parity: Uint8Array[];
+  wholePicture: boolean;
 }
 
 /** A message sent and not yet acknowledged. */
@@ -742,10 +742,7 @@ export class TileSender {
     this.#write(this.#pack(image, tiles, false));
   }
 
-  /**
-   * Numbers a frame of tiles and packs it into messages of at most MAX_MESSAGE_BYTES, with the
-   * parity of a whole picture for a viewer that reads it (see the module description).
-   */
+  /** Numbers a frame of tiles and packs it into messages of at most MAX_MESSAGE_BYTES. */
   #pack(image: ScreenFrame, tiles: EncodedTile[], wholePicture: boolean): PackedFrame {
     const frame = ++this.#frame;
     // Tiles with stored bodies were encoded for deflated messages (the viewer's acks asked for them).
@@ -766,24 +763,14 @@ export class TileSender {
         : null;
       return { seq, head, bytes, carried, video };
     });
-    const parity: Uint8Array[] = [];
-    if (wholePicture && this.#viewerReadsParity) {
-      // One parity message per PARITY_GROUP of the picture's messages (numbered consecutively).
-      for (let i = 0; i < messages.length; i += PARITY_GROUP) {
-        const group = messages.slice(i, i + PARITY_GROUP);
-        parity.push(
-          packParity(
-            (group[0] as PackedMessage).seq,
-            group.map((m) => m.bytes),
-          ),
-        );
-      }
-    }
-    return { messages, parity };
+    return { messages, wholePicture };
   }
 
-  /** Writes a packed frame on the channel and keeps its messages in flight. */
-  #write({ messages, parity }: PackedFrame): void {
+  /**
+   * Writes a packed frame on the channel and keeps its messages in flight; behind a whole
+   * picture, its parity for a viewer that reads it (see the module description).
+   */
+  #write({ messages, wholePicture }: PackedFrame): void {
     this.#stats.frames++;
     const now = this.#now();
     const duplicating = this.#duplicating(now);
@@ -802,9 +789,16 @@ export class TileSender {
         last && duplicating && message.length >= this.#duplicateBelow ? { behind: seq, head, at: now } : null;
     });
     // Behind the whole picture, where a loss would cost much: written after its last message, never between.
-    if (duplicating) {
-      for (const p of parity) {
-        bytes += this.#send(p);
+    if (wholePicture && duplicating && this.#viewerReadsParity) {
+      // One parity message per PARITY_GROUP of the picture's messages (numbered consecutively).
+      for (let i = 0; i < messages.length; i += PARITY_GROUP) {
+        const group = messages.slice(i, i + PARITY_GROUP);
+        bytes += this.#send(
+          packParity(
+            (group[0] as PackedMessage).seq,
+            group.map((m) => m.bytes),
+          ),
+        );
         this.#stats.parity++;
       }
     }
