@@ -465,6 +465,28 @@ describe('TileSender', () => {
     expect(cellsOf(messages)).toEqual(['0,0', '64,0']);
   });
 
+  it('starts from a shadow reserved before the first frame, or its own when the frame has another size', () => {
+    const paint = (x: number, y: number) => (((x >> 3) + (y >> 3)) % 2 ? 0x102030 : 0xf0e0d0);
+    sender.reserve(128, 64);
+    sender.reserve(128, 64); // again: kept
+    sender.pushFrame(screen(128, 64, paint).frame());
+    expect(cellsOf(channel.take())).toEqual(['0,0', '64,0']);
+    // Reserved for a size the screen does not have, or once the screen's size is known: no effect.
+    const other = new TileSender(channel, { now: () => clock });
+    other.reserve(64, 128);
+    other.pushFrame(screen(128, 64, paint).frame());
+    expect(cellsOf(channel.take())).toEqual(['0,0', '64,0']);
+    other.reserve(256, 256);
+    const s = screen(128, 64, paint);
+    other.pushFrame(change(s, { x: 70, y: 10, width: 4, height: 4 }, 0xff0000));
+    // Only the change (sent twice: the round trip is unknown).
+    const tiles = channel.take().flatMap((m) => m.tiles);
+    expect(new Set(tiles.map((t) => `${t.x},${t.y},${t.width},${t.height},${t.encoding}`))).toEqual(
+      new Set(['70,10,4,4,solid']),
+    );
+    other.close();
+  });
+
   it('sends everything again when the viewer asks, and refuses malformed viewer messages', () => {
     const s = screen(128, 128, () => 0);
     sender.pushFrame(s.frame());

@@ -87,6 +87,7 @@ import {
 import type { Rect, ScreenFrame } from '../platform/types.js';
 import { findScroll, type Pixels32 } from './scroll.js';
 import { sameRect } from '../capture/rects.js';
+import { trace } from '../trace.js';
 
 /** The parts of a data channel the sender uses. */
 export interface TileChannel {
@@ -302,6 +303,8 @@ export class TileSender {
   #closed = false;
   /** A whole picture encoded by `prepare`, written by the next `pushFrame`; nothing goes while it waits. */
   #prepared: PackedFrame | null = null;
+  /** A shadow sized by `reserve` for the first frame (blank: every pixel unknown). */
+  #reserved: { width: number; height: number; shadow: Uint32Array<ArrayBuffer> } | null = null;
   #holding = false;
   /** The probe due behind a frame's last message, once that has left (`#sendProbe`). */
   #probe: { behind: number; head: Omit<TileMessage, 'tiles'>; at: number } | null = null;
@@ -361,6 +364,18 @@ export class TileSender {
     this.#image = null;
   }
 
+  /**
+   * Sizes the shadow for a screen of `width` × `height` before its first frame arrives (the
+   * sharer reads the request meanwhile). A fresh shadow of a 1280×720 screen is 3.7 MB whose
+   * pages the kernel hands over on first touch: ≈ 9 ms on this machine, on the first picture's
+   * path unless done here. A first frame of another size makes its own.
+   */
+  reserve(width: number, height: number): void {
+    if (this.#closed || this.#image || width <= 0 || height <= 0) return;
+    if (this.#reserved?.width === width && this.#reserved.height === height) return;
+    this.#reserved = { width, height, shadow: new Uint32Array(width * height).fill(UNKNOWN) };
+  }
+
   /** Whether a prepared picture waits for the next `pushFrame`. */
   get prepared(): boolean {
     return this.#prepared !== null;
@@ -389,7 +404,19 @@ export class TileSender {
 
   #take(captured: ScreenFrame): void {
     // Pixels are compared as 32-bit words: a buffer that does not start on a word boundary is copied once.
-    const frame = captured.data.byteOffset % 4 === 0 ? captured : { ...captured, data: captured.data.slice() };
+    const data = captured.data.byteOffset % 4 === 0 ? captured.data : captured.data.slice();
+    // Made here in one shape, whatever the caller's frame is (the capture's, a copy, the warm-up's): the
+    // compiled encoder is specialised to the hidden class of what it reads, and a frame of another class
+    // made V8 throw that code away in the middle of the first picture after the warm-up (`--trace-deopt`).
+    const frame: ScreenFrame = {
+      width: captured.width,
+      height: captured.height,
+      data,
+      stride: captured.stride,
+      format: captured.format,
+      changed: captured.changed,
+      timestamp: captured.timestamp,
+    };
     const resized = !this.#image || this.#image.width !== frame.width || this.#image.height !== frame.height;
     this.#image = frame;
     this.#pixels = {
@@ -403,7 +430,12 @@ export class TileSender {
       this.#dirty = new Uint16Array(this.#cols * this.#rows * 4);
       this.#dirtyCount = 0;
       this.#exact = [];
-      this.#shadow = new Uint32Array(frame.width * frame.height).fill(UNKNOWN);
+      const reserved = this.#reserved;
+      this.#reserved = null;
+      this.#shadow =
+        reserved?.width === frame.width && reserved.height === frame.height
+          ? reserved.shadow
+          : new Uint32Array(frame.width * frame.height).fill(UNKNOWN);
       this.#shadowBlank = true;
       this.#inFlight.clear();
       this.#inFlightBytes = 0;
@@ -581,6 +613,7 @@ export class TileSender {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#image = null;
+    this.#reserved = null;
     this.#inFlight.clear();
     this.#inFlightBytes = 0;
     this.#unleft = 0;
@@ -697,6 +730,8 @@ export class TileSender {
     this.#dirtyCount = 0;
     for (const t of tiles) if (t.encoding !== 'video') this.#shadowPut(image, t);
     this.#stats.encodeMs += this.#now() - t0;
+    if (wholePicture)
+      trace('tiles', () => `whole picture encoded: ${tiles.length} tiles in ${(this.#now() - t0).toFixed(1)} ms`);
     if (tiles.length === 0) return;
     const packed = this.#pack(image, tiles, wholePicture);
     if (hold) {
@@ -806,6 +841,7 @@ export class TileSender {
       this.#refillBulk(now);
       this.#bulkTokens = Math.max(this.#bulkTokens - bytes, -BULK_MAX_HOLD_MS * this.#bulkRate);
     }
+    if (wholePicture) trace('tiles', () => `whole picture written: ${messages.length} messages, ${bytes} bytes`);
   }
 
   /**
@@ -1338,11 +1374,22 @@ export function warmUpTileEncoder(): void {
       data[p + 2] = (value >> 16) & 0xff;
     }
   }
+  // A rectangle whose fields are written after it was made, as the capture's are: V8 tracks, per
+  // hidden class, whether a field ever changed, and compiles readers of `{ x, y, width, height }`
+  // objects that rely on it never having changed. The capture's first writes (at Allow) then threw
+  // the encoder's compiled code away in the middle of the first picture (`--trace-deopt`: "code
+  // dependencies"; 25 ms instead of 8 for a 1280×720 picture here).
+  const rect: Rect = { x: 0, y: 0, width: 1, height: 1 };
+  rect.x = rect.y = 1;
+  rect.width = rect.height = 2;
   // V8 compiles the hot loops with its optimizing tier only after a few runs: one run left the
   // first real frame at about twice the time of the next ones (1280×720: 69 vs 31 ms).
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     const sender = new TileSender({ readyState: 'open', bufferedAmount: 0, send: () => undefined });
-    const frame: ScreenFrame = { width, height, data: data.slice(), stride, format: 'bgra', timestamp: 0 };
+    // A fractional timestamp, as the capture's: a whole number here would have the field's
+    // representation change at the first real frame, and the compiled code with it.
+    const timestamp = performance.now() + 0.5;
+    const frame: ScreenFrame = { width, height, data: data.slice(), stride, format: 'bgra', timestamp };
     sender.pushFrame(frame);
     frame.data.copyWithin(0, stride * 8); // everything moves up 8 rows: a scroll
     sender.pushFrame({ ...frame, changed: [{ x: 0, y: 0, width, height }] });

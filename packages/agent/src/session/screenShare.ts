@@ -532,6 +532,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     // Not while held (`readyCapture`): `start` sends it once the session is active (encoded meanwhile).
     if (this.#lastFrame && !this.#held) sender.pushFrame({ ...this.#lastFrame, changed: undefined });
     else if (this.#lastFrame) sender.prepare(this.#lastFrame);
+    else sender.reserve(this.#display.bounds.width, this.#display.bounds.height);
     if (this.#area) sender.setVideoArea(this.#area);
     if (tracing('tiles')) {
       const capture = this.#screen;
