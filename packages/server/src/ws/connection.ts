@@ -65,6 +65,8 @@ export class Connection {
    * by the gateway from the upgrade request (`IncomingMessage#socket`).
    */
   tcp: Socket | null = null;
+  /** `tcp` is corked until the current code has run (see `#coalesce`). */
+  #corked = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -99,7 +101,24 @@ export class Connection {
       setTimeout(() => this.socket.terminate(), 2000).unref();
       return;
     }
+    this.#coalesce();
     this.socket.send(text);
+  }
+
+  /**
+   * Frames sent in the same run of code (a reply and the push it caused, an attach's burst, a
+   * fan-out reaching this socket twice) leave in one write: the TCP socket is corked at the first
+   * and uncorked once that code has run (`process.nextTick`), so they cost one system call.
+   */
+  #coalesce(): void {
+    const tcp = this.tcp;
+    if (this.#corked || !tcp) return;
+    this.#corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      tcp.uncork();
+    });
   }
 
   /**
@@ -116,7 +135,9 @@ export class Connection {
     const tcp = this.tcp;
     // Without a TCP socket, or past the buffered-bytes bound (which `sendText` acts on), through ws.
     if (!tcp || this.socket.bufferedAmount + frame.bytes.length > MAX_BUFFERED_BYTES) return this.sendText(frame.text);
-    if (this.open && tcp.writable) tcp.write(frame.bytes);
+    if (!this.open || !tcp.writable) return;
+    this.#coalesce();
+    tcp.write(frame.bytes);
   }
 
   sendError(error: ErrorCode, message: string, replyTo?: string, data?: Record<string, unknown>): void {
