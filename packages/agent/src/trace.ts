@@ -5,7 +5,8 @@
  * side of a reconnect can be laid next to the helper's. Off by default: nothing is
  * formatted unless the topic is on. Never traces payload contents (SDP, candidates' full
  * text, chat): only kinds and addresses. `tiles` adds the tile sender's and the capture's
- * counters once a second, and each whole picture's encode time and size. `REMOTE_HELP_TRACE_FILE` sends the lines to that file instead.
+ * counters once a second, and each whole picture's encode time and size.
+ * `REMOTE_HELP_TRACE_FILE` sends the lines to that file instead.
  */
 import { appendFileSync } from 'node:fs';
 
