@@ -99,6 +99,18 @@ test('first frame after Allow with the native agent (printed, not asserted)', as
     await expect(helper.getByTestId('remote-canvas')).toBeHidden();
     const mountedEarly = (await helper.getByTestId('remote-view').count()) > 0;
     await shot(helper, 'first-frame-01-helper-requested'); // the view may be mounted: it must not show
+    if (mountedEarly) {
+      // Laid out where it will show and sized to the sharer's screen (the agent's screen message), still invisible:
+      // Allow then only paints it (no style and layout of a whole view, no canvas allocation on the first picture).
+      const early = await helper.getByTestId('remote-canvas').evaluate((canvas: HTMLCanvasElement) => ({
+        width: canvas.width,
+        height: canvas.height,
+        laidOut: canvas.getBoundingClientRect().width > 0,
+        visibility: getComputedStyle(canvas).visibility,
+      }));
+      expect(early).toEqual({ width: 1280, height: 720, laidOut: true, visibility: 'hidden' });
+      await expect(helper.getByTestId('waiting-for-allow')).toBeVisible();
+    }
     await watchFirstFrame(helper);
     const { allowAt, firstFrameAt } = await allowAndTimeFirstFrame(helper, allow);
     expect(await framesDecoded(helper)).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import {
   encodeTile,
   packTileMessage,
   packTileRefresh,
+  packTileScreen,
   parseViewerTileMessage,
   TILE_SIZE,
   type EncodedTile,
@@ -126,13 +127,14 @@ function setup(pace?: AckPacer) {
   return { receiver, painter, sent, clock };
 }
 
-// The receiver tells the agent in every ack that it reads deflated messages.
+// The receiver tells the agent in every ack that it reads deflated messages, parity and screen messages.
 const ack = (seq: number, mask: number): ViewerTileMessage => ({
   kind: 'ack',
   seq,
   mask,
   readsDeflated: true,
   readsParity: true,
+  readsScreen: true,
 });
 
 /** 100 × 70: a 2 × 2 grid whose right column and bottom row are clipped. */
@@ -140,7 +142,7 @@ const SCREEN = { width: 100, height: 70 };
 const solid = (colour: number) => image(SCREEN.width, SCREEN.height, () => colour);
 
 describe('TileReceiver', () => {
-  it('says what it reads before anything arrived: deflated messages and parity', () => {
+  it('says what it reads before anything arrived: deflated messages, parity and screen messages', () => {
     expect(parseViewerTileMessage(packTileHello())).toEqual(ack(0, 0));
   });
 
@@ -414,6 +416,35 @@ describe('TileReceiver', () => {
     expect(painter.at(0, 0)).toBe(0x00ff00);
     expect(receiver.stats.dropped).toBe(1);
     expect(sent).toEqual([ack(1, 0), ack(3, 0b10)]);
+  });
+
+  it('sizes the picture from a screen message before any tile, and keeps that size for a first frame that has it', () => {
+    const { receiver, painter, sent } = setup();
+    receiver.handle(packTileScreen(SCREEN.width, SCREEN.height));
+    expect(receiver.screen).toEqual(SCREEN);
+    expect(painter.calls).toEqual(['resize 100×70']);
+    expect(sent).toEqual([]); // not numbered, not acknowledged
+    receiver.handle(message(SCREEN, 1, [tileOf(solid(0xff0000), 0, 0)]));
+    expect(painter.calls).toEqual(['resize 100×70', 'fill 0,0 64×64']); // no second resize: the canvas stays
+    expect(painter.at(0, 0)).toBe(0xff0000);
+    expect(sent).toEqual([ack(1, 0)]);
+    expect(receiver.stats.dropped).toBe(0);
+  });
+
+  it('lets the first frame resize a picture sized by a screen message, and ignores a screen message after a picture', () => {
+    const { receiver, painter } = setup();
+    receiver.handle(packTileScreen(640, 480));
+    receiver.handle(message(SCREEN, 1, [tileOf(solid(0xff0000), 0, 0)]));
+    expect(receiver.screen).toEqual(SCREEN);
+    expect(painter.calls).toEqual(['resize 640×480', 'resize 100×70', 'fill 0,0 64×64']);
+    // A late (unordered) or repeated screen message changes nothing once a picture came.
+    receiver.handle(packTileScreen(640, 480));
+    expect(receiver.screen).toEqual(SCREEN);
+    expect(painter.calls).toHaveLength(3);
+    expect(painter.at(0, 0)).toBe(0xff0000);
+    // Malformed: dropped.
+    receiver.handle(packTileScreen(640, 480).slice(0, 6));
+    expect(receiver.stats.dropped).toBe(1);
   });
 
   it('starts every cell over at a resize: a late tile of the same size from before it is not painted', () => {

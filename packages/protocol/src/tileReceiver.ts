@@ -10,6 +10,8 @@
  *   pixels (a tile may be part of a cell, so skipping it silently could leave stale pixels).
  * - A new screen size (from a frame newer than the last size change) resizes the painter
  *   and starts every cell over; a message of another size from an older frame is dropped.
+ *   A *screen* message, before any picture, sizes the painter ahead of the first tile (as
+ *   frame 0, older than every frame).
  * - Every message painted whole sends an ack: the highest message painted and a mask of
  *   the 32 before it (acks travel without retransmission too, so each repeats the recent
  *   ones). A copy of a message already painted (the agent sends small ones twice) paints
@@ -37,7 +39,7 @@
  *   not arrive from those that did, which is then taken as if it had arrived: the agent learns
  *   of it from the next ack, and resends nothing. The messages of the last
  *   {@link KEEP_ARRIVED} numbers are kept for this (references to what the channel delivered).
- * - The viewer says what it reads (deflated messages, parity) in the flags of every ack, and
+ * - The viewer says what it reads (deflated messages, parity, screen messages) in the flags of every ack, and
  *   once when the channel opens, before anything arrived ({@link packTileHello}): the agent
  *   then encodes even the first picture for it.
  * - `stats.frames` counts frames whose every part was painted.
@@ -47,10 +49,12 @@ import {
   copySource,
   decodeTile,
   isParity,
+  isTileScreen,
   packTileAck,
   packTileRefresh,
   parseParity,
   parseTileMessage,
+  parseTileScreen,
   rebuildFromParity,
   TILE_SIZE,
   type ParityMessage,
@@ -59,7 +63,7 @@ import {
 } from './tiles.js';
 
 /** What a {@link TileReceiver} reads, as its acks tell the agent. */
-export const TILE_RECEIVER_READS: ViewerReads = { deflated: true, parity: true };
+export const TILE_RECEIVER_READS: ViewerReads = { deflated: true, parity: true, screen: true };
 
 /**
  * What a viewer with a {@link TileReceiver} sends when the `tiles` channel opens: an ack of
@@ -216,6 +220,12 @@ export class TileReceiver {
       bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
       if (isParity(bytes)) {
         this.takeParity(parseParity(bytes));
+        return;
+      }
+      if (isTileScreen(bytes)) {
+        const screen = parseTileScreen(bytes);
+        // Before any picture only (frame 0 precedes every frame): later, tile messages carry the size.
+        if (this.size === null) this.resize(screen.width, screen.height, 0);
         return;
       }
       message = parseTileMessage(bytes);

@@ -6,15 +6,19 @@ import {
   deflateTileRecords,
   encodeTile,
   isParity,
+  isTileScreen,
   MAX_INFLATED_MESSAGE_BYTES,
+  MAX_SCREEN_SIDE,
   MAX_PALETTE,
   packDeflatedTileMessage,
   packParity,
   packTileAck,
   packTileMessage,
   packTileRefresh,
+  packTileScreen,
   parseParity,
   parseTileMessage,
+  parseTileScreen,
   parseViewerTileMessage,
   rebuildFromParity,
   type EncodedTile,
@@ -172,6 +176,7 @@ describe('tile messages', () => {
       mask: 0x80000001,
       readsDeflated: false,
       readsParity: false,
+      readsScreen: false,
     });
     expect(parseViewerTileMessage(packTileAck(7, 1, { deflated: true }))).toEqual({
       kind: 'ack',
@@ -179,6 +184,12 @@ describe('tile messages', () => {
       mask: 1,
       readsDeflated: true,
       readsParity: false,
+      readsScreen: false,
+    });
+    expect(parseViewerTileMessage(packTileAck(8, 0, { screen: true }))).toMatchObject({
+      readsDeflated: false,
+      readsParity: false,
+      readsScreen: true,
     });
     expect(parseViewerTileMessage(packTileAck(8, 0, { deflated: true, parity: true }))).toMatchObject({
       readsDeflated: true,
@@ -330,5 +341,34 @@ describe('parity messages', () => {
         Array.from({ length: 17 }, () => group[0]!),
       ),
     ).toThrow();
+  });
+});
+
+describe('screen messages', () => {
+  it('round-trip the size of the picture to come, are told apart, and refuse every malformed one', () => {
+    const good = packTileScreen(1280, 720);
+    expect(good.length).toBe(8);
+    expect(isTileScreen(good)).toBe(true);
+    expect(parseTileScreen(good)).toEqual({ width: 1280, height: 720 });
+    expect(parseTileScreen(packTileScreen(MAX_SCREEN_SIDE, 1))).toEqual({ width: MAX_SCREEN_SIDE, height: 1 });
+    expect(isTileScreen(packParity(1, [good]))).toBe(false);
+    expect(() => parseTileMessage(good)).toThrow(ProtocolError);
+    expect(() => parseViewerTileMessage(good)).toThrow(ProtocolError);
+    const bad: [string, Uint8Array][] = [
+      ['short', good.slice(0, 7)],
+      ['long', Uint8Array.of(...good, 0)],
+      ['no width', Uint8Array.from(good, (b, i) => (i === 4 || i === 5 ? 0 : b))],
+      ['no height', Uint8Array.from(good, (b, i) => (i === 6 || i === 7 ? 0 : b))],
+      ['too wide', Uint8Array.from(good, (b, i) => (i === 4 ? 0xff : i === 5 ? 0xff : b))],
+    ];
+    for (const [name, bytes] of bad) expect(() => parseTileScreen(bytes), name).toThrow(ProtocolError);
+    for (const [width, height] of [
+      [0, 720],
+      [1280, 0],
+      [MAX_SCREEN_SIDE + 1, 720],
+      [1.5, 720],
+    ] as const) {
+      expect(() => packTileScreen(width, height), `${width}×${height}`).toThrow();
+    }
   });
 });

@@ -38,6 +38,14 @@
  * the parity with the k − 1 that arrived, cut to the lost one's length (for k = 1, a copy). The agent sends one behind
  * the messages of a whole picture (the first, a refresh) to a viewer whose acks carry
  * {@link ACK_FLAG_READS_PARITY}; a viewer that does not read them drops them as malformed.
+ * A *screen* message (u8 kind = 5, u8 flags = 0, u16 0, u16 screen width, u16 screen height) tells a
+ * viewer whose acks carry {@link ACK_FLAG_READS_SCREEN} the size of the picture to come, before
+ * any tile: the agent sends one in answer to the viewer's first ack (its hello) when nothing was
+ * sent yet, which under ADR 0023 is while the sharer reads the request. It carries no pixels; the
+ * viewer sizes its surface then (a fresh canvas's memory is allocated at its first drawing, 11–21
+ * ms for 1280×720 on a 2-core machine) instead of inside the first picture's message. It is not
+ * numbered nor acknowledged; a lost or late one changes nothing (the first tile message sizes the
+ * picture, as without it).
  * Viewer → agent: *ack* (u8 kind = 2, u8 flags, 2 × u8 0, u32 highest seq painted, u32 mask: bit i
  * set = message highest − 1 − i painted too) and *refresh* (u8 kind = 3, 3 × u8 0: send every cell
  * again). An ack of message 0 with an empty mask acknowledges nothing (numbers start at 1): the
@@ -89,12 +97,15 @@ export const TILE_MESSAGE = 1;
 export const TILE_ACK = 2;
 export const TILE_REFRESH = 3;
 export const TILE_PARITY = 4;
+export const TILE_SCREEN = 5;
 /** Tile message flag: the records after the header are one raw deflate stream, bodies stored. */
 export const TILE_FLAG_DEFLATED = 1;
 /** Ack flag: this viewer reads messages with {@link TILE_FLAG_DEFLATED}. */
 export const ACK_FLAG_READS_DEFLATED = 1;
 /** Ack flag: this viewer rebuilds a lost message from a parity message ({@link TILE_PARITY}). */
 export const ACK_FLAG_READS_PARITY = 2;
+/** Ack flag: this viewer sizes its picture from a screen message ({@link TILE_SCREEN}). */
+export const ACK_FLAG_READS_SCREEN = 4;
 /** The most messages one parity message covers. */
 export const MAX_PARITY_GROUP = 16;
 /** The most a deflated message's records may inflate to (a decompression bomb stops here). */
@@ -138,11 +149,14 @@ export interface ViewerReads {
   deflated?: boolean;
   /** Parity messages ({@link TILE_PARITY}). */
   parity?: boolean;
+  /** Screen messages ({@link TILE_SCREEN}). */
+  screen?: boolean;
 }
 
 /** A viewer → agent message. */
 export type ViewerTileMessage =
-  { kind: 'ack'; seq: number; mask: number; readsDeflated: boolean; readsParity: boolean } | { kind: 'refresh' };
+  | { kind: 'ack'; seq: number; mask: number; readsDeflated: boolean; readsParity: boolean; readsScreen: boolean }
+  | { kind: 'refresh' };
 
 /** One parsed parity message: the messages it covers (`first` on, one length each) and their XOR. */
 export interface ParityMessage {
@@ -391,7 +405,12 @@ export function packTileAck(seq: number, mask: number, reads: ViewerReads = {}):
   const out = new Uint8Array(12);
   const view = new DataView(out.buffer);
   view.setUint8(0, TILE_ACK);
-  view.setUint8(1, (reads.deflated ? ACK_FLAG_READS_DEFLATED : 0) | (reads.parity ? ACK_FLAG_READS_PARITY : 0));
+  view.setUint8(
+    1,
+    (reads.deflated ? ACK_FLAG_READS_DEFLATED : 0) |
+      (reads.parity ? ACK_FLAG_READS_PARITY : 0) |
+      (reads.screen ? ACK_FLAG_READS_SCREEN : 0),
+  );
   view.setUint32(4, seq >>> 0, true);
   view.setUint32(8, mask >>> 0, true);
   return out;
@@ -416,6 +435,7 @@ export function parseViewerTileMessage(data: ArrayBuffer | Uint8Array): ViewerTi
       mask: view.getUint32(8, true),
       readsDeflated: (view.getUint8(1) & ACK_FLAG_READS_DEFLATED) !== 0,
       readsParity: (view.getUint8(1) & ACK_FLAG_READS_PARITY) !== 0,
+      readsScreen: (view.getUint8(1) & ACK_FLAG_READS_SCREEN) !== 0,
     };
   }
   if (kind === TILE_REFRESH && bytes.length === 4) return { kind: 'refresh' };
@@ -443,6 +463,41 @@ export function packParity(first: number, messages: readonly Uint8Array[]): Uint
     for (let j = 0; j < m.length; j++) out[start + j] = (out[start + j] as number) ^ (m[j] as number);
   });
   return out;
+}
+
+const SCREEN_MESSAGE_BYTES = 8;
+
+/** A screen message: the size of the picture to come (see the module description). */
+export function packTileScreen(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const side = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_SCREEN_SIDE;
+  if (!side(width) || !side(height)) {
+    throw new Error(`screen ${width}×${height}`);
+  }
+  const out = new Uint8Array(SCREEN_MESSAGE_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, TILE_SCREEN);
+  view.setUint16(4, width, true);
+  view.setUint16(6, height, true);
+  return out;
+}
+
+/** Whether `data` is a screen message (by its first byte; {@link parseTileScreen} checks the rest). */
+export function isTileScreen(data: ArrayBuffer | Uint8Array): boolean {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  return bytes[0] === TILE_SCREEN;
+}
+
+/** Parses and checks a screen message. */
+export function parseTileScreen(data: ArrayBuffer | Uint8Array): { width: number; height: number } {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (bytes.length !== SCREEN_MESSAGE_BYTES) throw invalid(`screen message of ${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint16(4, true);
+  const height = view.getUint16(6, true);
+  if (width === 0 || height === 0 || width > MAX_SCREEN_SIDE || height > MAX_SCREEN_SIDE) {
+    throw invalid(`screen ${width}×${height}`);
+  }
+  return { width, height };
 }
 
 /** Whether `data` is a parity message (by its first byte; {@link parseParity} checks the rest). */

@@ -3,12 +3,14 @@ import {
   copySource,
   decodeTile,
   isParity,
+  isTileScreen,
   MAX_MESSAGE_BYTES,
   packTileAck,
   packTileHello,
   packTileRefresh,
   parseParity,
   parseTileMessage,
+  parseTileScreen,
   ProtocolError,
   rebuildFromParity,
   type ParityMessage,
@@ -26,10 +28,13 @@ class FakeChannel implements TileChannel {
   sent: TileMessage[] = [];
   /** Parity messages, apart from the tile messages in `sent`. */
   parity: ParityMessage[] = [];
+  /** Screen messages, apart from the tile messages in `sent`. */
+  screens: { width: number; height: number }[] = [];
   /** Every tile message's bytes as written, by number (the last copy). */
   bytes = new Map<number, Uint8Array>();
   send(data: Uint8Array): void {
     if (isParity(data)) this.parity.push(parseParity(data.slice()));
+    else if (isTileScreen(data)) this.screens.push(parseTileScreen(data.slice()));
     else {
       const message = parseTileMessage(data.slice());
       this.sent.push(message);
@@ -485,6 +490,46 @@ describe('TileSender', () => {
       new Set(['70,10,4,4,solid']),
     );
     other.close();
+  });
+
+  it("tells a viewer that reads it the screen's size ahead of the first picture, once, and only before anything went", () => {
+    const paint = (x: number, y: number) => (((x >> 3) + (y >> 3)) % 2 ? 0x102030 : 0xf0e0d0);
+    // A viewer that does not say it reads screen messages gets none.
+    sender.reserve(128, 64);
+    sender.handleMessage(packTileAck(0, 0, { deflated: true, parity: true }));
+    expect(channel.screens).toEqual([]);
+    // One that does, in its hello: the reserved size, once, and no pixels.
+    sender.handleMessage(packTileHello());
+    sender.handleMessage(packTileHello());
+    expect(channel.screens).toEqual([{ width: 128, height: 64 }]);
+    expect(channel.take()).toEqual([]);
+    sender.pushFrame(screen(128, 64, paint).frame());
+    expect(cellsOf(channel.take())).toEqual(['0,0', '64,0']);
+
+    // The size of a prepared picture (held: the sharer reads the request) while nothing was written.
+    const held = new TileSender(channel, { now: () => clock });
+    held.prepare(screen(256, 128, speckles).frame());
+    held.handleMessage(packTileHello());
+    expect(channel.screens).toEqual([
+      { width: 128, height: 64 },
+      { width: 256, height: 128 },
+    ]);
+    expect(channel.take()).toEqual([]);
+    held.close();
+
+    // Once a picture went, the tile messages carry the size: no screen message. Nor while paused, nor before
+    // the size is known.
+    const late = new TileSender(channel, { now: () => clock });
+    late.pushFrame(screen(128, 64, paint).frame());
+    late.handleMessage(packTileHello());
+    const paused = new TileSender(channel, { now: () => clock });
+    paused.reserve(128, 64);
+    paused.setPaused(true);
+    paused.handleMessage(packTileHello());
+    const unknown = new TileSender(channel, { now: () => clock });
+    unknown.handleMessage(packTileHello());
+    expect(channel.screens).toHaveLength(2);
+    for (const other of [late, paused, unknown]) other.close();
   });
 
   it('sends everything again when the viewer asks, and refuses malformed viewer messages', () => {

@@ -63,6 +63,9 @@
  *   has none of its pixels. When it ends (or moves), its cells are sent again as exact tiles,
  *   so the picture converges to the screen once the motion stops. A lost announcement is
  *   sent again only while its area is still the current one.
+ * - A viewer that reads *screen* messages (`tiles.ts`) is told the screen's size in answer to
+ *   its hello, when nothing was sent yet: its canvas is sized while the sharer reads the
+ *   request, not inside the first picture's message.
  */
 import { deflateRawSync } from 'node:zlib';
 import {
@@ -71,6 +74,7 @@ import {
   packTileMessage,
   packDeflatedTileMessage,
   packParity,
+  packTileScreen,
   deflateTileRecords,
   MAX_INFLATED_MESSAGE_BYTES,
   parseViewerTileMessage,
@@ -262,6 +266,8 @@ export class TileSender {
   #viewerReadsDeflated = false;
   /** The viewer's acks say it rebuilds a lost message from parity. */
   #viewerReadsParity = false;
+  /** The screen's size went to the viewer ahead of the first picture (`#tellScreen`), or need not. */
+  #screenTold = false;
   readonly #deflateRatios: DeflateRatios = { raw: 2, other: 3.5 };
   readonly #now: () => number;
   #image: ScreenFrame | null = null;
@@ -547,6 +553,7 @@ export class TileSender {
     }
     if (message.readsDeflated) this.#viewerReadsDeflated = true;
     if (message.readsParity) this.#viewerReadsParity = true;
+    if (message.readsScreen) this.#tellScreen();
     const now = this.#now();
     let newest: InFlight | undefined;
     let lateLeftAt: number | undefined;
@@ -586,6 +593,20 @@ export class TileSender {
     this.#sendProbe(now);
     // An overtaken message's reordering grace may end before the timer's next deadline.
     this.#schedule();
+  }
+
+  /**
+   * Tells a viewer that reads screen messages the size of the picture to come, once, while
+   * nothing was sent yet (the sharer reads the request: the size is known from `reserve` or
+   * a prepared picture). Its canvas is sized then, not inside the first picture's message.
+   * Only the size: no pixel leaves before the session is active.
+   */
+  #tellScreen(): void {
+    if (this.#screenTold || this.#stats.messages > 0) return;
+    const size = this.#image ?? this.#reserved;
+    if (!size || this.#closed || this.#paused || this.#channel.readyState !== 'open') return;
+    this.#screenTold = true;
+    this.#channel.send(packTileScreen(size.width, size.height));
   }
 
   stats(): TileSenderStats {

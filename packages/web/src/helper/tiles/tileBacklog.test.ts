@@ -22,7 +22,7 @@ function channel(state: RTCDataChannelState = 'open'): FakeChannel {
   return target;
 }
 
-const hello = { kind: 'ack', seq: 0, mask: 0, readsDeflated: true, readsParity: true };
+const hello = { kind: 'ack', seq: 0, mask: 0, readsDeflated: true, readsParity: true, readsScreen: true };
 
 describe('tile backlog', () => {
   it('keeps binary messages from when the channel opens until the view takes them, once', () => {
