@@ -2,8 +2,10 @@
  * Integration: the pixel reader on a real X server (Xvfb), both paths. Several rectangles
  * read in one call land at their own places, whether the frame came from `allocFrame` (the
  * shared path's room behind the frame), is whole rows (read straight into the frame), or
- * is a buffer the reader did not make; pixels outside the parts are left alone.
+ * is a buffer the reader did not make; pixels outside the parts are left alone. The shared
+ * path's warm-up has the server write into the segment from a black pixmap, never the screen.
  */
+import { readSync, writeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPainter, type Painter } from '../../testing/xpainter.js';
 import { hasCommand, startXvfb, type Xvfb } from '../../testing/xvfb.js';
@@ -65,6 +67,34 @@ describe.skipIf(!haveXvfb)('pixel reader under Xvfb', () => {
     ['a frame of its own without room behind it', (reader) => reader.allocFrame(WIDTH * HEIGHT * 4, false)],
     ['a buffer it did not make', () => new Uint8Array(WIDTH * HEIGHT * 4)],
   ];
+
+  it('shm: warms the segment up with zeros from a pixmap of its own, never with screen pixels', async () => {
+    const files = new SegmentFiles();
+    const display: XDisplay = await connectX11(xvfb.display, undefined, files);
+    try {
+      const reader = await createPixelReader(display, WIDTH * HEIGHT * 4, files);
+      try {
+        const fd = files.last?.fd;
+        expect(reader.path).toBe('shm');
+        expect(typeof fd).toBe('number');
+        writeSync(fd as number, new Uint8Array(WIDTH * HEIGHT * 4).fill(SENTINEL), 0, WIDTH * HEIGHT * 4, 0);
+        await reader.warm?.();
+        const segment = new Uint8Array(WIDTH * HEIGHT * 4);
+        readSync(fd as number, segment, 0, segment.length, 0);
+        // Written over all of it by the server (no sentinel left), and not from the screen (no 0x10 grey, no red).
+        expect(segment.every((b) => b === 0)).toBe(true);
+        // The reads that follow read the screen.
+        const frame = reader.allocFrame(WIDTH * HEIGHT * 4);
+        await reader.read([part(0, 0, WIDTH, HEIGHT)], frame, STRIDE);
+        expect(rgbAt(frame, 10, 20)).toBe(0xd01020);
+        expect(rgbAt(frame, 100, 100)).toBe(0x101010);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await closeX11(display);
+    }
+  });
 
   for (const path of ['shm', 'core'] as const) {
     it.each(frames)(

@@ -9,6 +9,12 @@
  * The shared path reads the segment's file straight into the frame when a read is whole
  * rows of it, else into room kept behind the frame in the same memory, from which each
  * row is moved into place with `copyWithin` (no view created per row).
+ *
+ * The server's first write into a new segment is slow: on Xvfb at 1280×720, the first frame
+ * came 38–44 ms after the capture started, against 14–16 ms once the server had written the
+ * segment through once (a probe of `X11ScreenSource`, quiet machine, four runs each). `warm`
+ * does that write before the sharer allows (`prepare`), from a pixmap of the reader's own,
+ * filled black: no screen pixel is read before the capture starts.
  */
 import { readSync, writeSync } from 'node:fs';
 import { AgentError } from '../../errors.js';
@@ -50,6 +56,12 @@ export interface PixelReader {
   read(parts: readonly ReadPart[], dest: Uint8Array, destStride: number): Promise<void>;
   /** Writes zeros over its own buffers, so that their pages are in memory before the first read. */
   touch?(): void;
+  /**
+   * Has the X server write a whole read's worth into the shared segment once, from a pixmap of
+   * its own filled black (never the screen), so that the server's mapping of the segment and
+   * its read path are warm before the first real read (see the module description).
+   */
+  warm?(): Promise<void>;
   close(): void;
 }
 
@@ -78,7 +90,7 @@ export async function createPixelReader(
   const root = screen.root;
   if (files && display.isLocalSocket) {
     const opened = await openShmSegment(display, files, maxBytes);
-    if (opened) return shmReader(root, opened.segment, opened.file, maxBytes);
+    if (opened) return shmReader(root, opened.segment, opened.file, maxBytes, display, screen.root_depth);
   }
   return coreReader(display, root, maxBytes);
 }
@@ -112,7 +124,14 @@ function checkSize(parts: readonly ReadPart[], maxBytes: number): number {
   return bytes;
 }
 
-function shmReader(root: number, segment: ShmSegment, file: SegmentFile, maxBytes: number): PixelReader {
+function shmReader(
+  root: number,
+  segment: ShmSegment,
+  file: SegmentFile,
+  maxBytes: number,
+  display: XDisplay,
+  depth: number,
+): PixelReader {
   /** Frames made by `allocFrame`: the whole memory (frame, then `maxBytes` of room) by its buffer. */
   const wholes = new WeakMap<ArrayBufferLike, Uint8Array>();
   let spare: Uint8Array | null = null;
@@ -174,6 +193,24 @@ function shmReader(root: number, segment: ShmSegment, file: SegmentFile, maxByte
         const rowBytes = source.width * BYTES_PER_PIXEL;
         copyRows(spare.subarray(from), rowBytes, source.height, dest, destOffset, destStride);
         from += rowBytes * source.height;
+      }
+    },
+    async warm() {
+      const width = display.screen[0]?.pixel_width ?? 0;
+      const height = width > 0 ? Math.floor(maxBytes / BYTES_PER_PIXEL / width) : 0;
+      if (width <= 0 || height <= 0) return;
+      const { client } = display;
+      const pixmap = client.AllocID();
+      const gc = client.AllocID();
+      client.CreatePixmap(pixmap, root, depth, width, height);
+      client.CreateGC(gc, pixmap, { foreground: 0 });
+      try {
+        // A new pixmap's content is undefined (the server's memory): filled first, so only zeros are ever read.
+        client.PolyFillRectangle(pixmap, gc, [0, 0, width, height]);
+        await xcall((cb) => segment.getImage(pixmap, 0, 0, width, height, ALL_PLANES, Z_PIXMAP, 0, cb));
+      } finally {
+        client.FreeGC(gc);
+        client.FreePixmap(pixmap);
       }
     },
     touch() {

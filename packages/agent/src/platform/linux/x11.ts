@@ -179,8 +179,11 @@ export interface XClient {
   ): void;
   MapWindow(id: number): void;
   DestroyWindow(id: number): void;
+  CreatePixmap(id: number, drawable: number, depth: number, width: number, height: number): void;
+  FreePixmap(id: number): void;
   CreateGC(id: number, drawable: number, values: Record<string, number>): void;
   ChangeGC(id: number, values: Record<string, number>): void;
+  FreeGC(id: number): void;
   PolyFillRectangle(drawable: number, gc: number, rects: number[]): void;
   /** `data`: rows of pixels as the server's format says (ZPixmap, 32 bits per pixel at depth 24: BGRX). */
   PutImage(

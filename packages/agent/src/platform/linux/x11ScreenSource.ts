@@ -207,6 +207,8 @@ export class X11ScreenSource implements ScreenSource {
     const reader = await this.#newReader(display);
     // Touched now, so the first read does not fault in every page of the buffers.
     reader.touch?.();
+    // The server's side too: its first write into the segment costs ≈ 25 ms more than the next (pixelReader).
+    await reader.warm?.().catch(() => undefined); // only a head start: the capture works without it
     if (this.#closed || this.#capture) {
       reader.close();
       return;
