@@ -5,16 +5,16 @@
  * (`requested`) → remote screen (`active`) → ended. A person whose role does not let them give
  * help is told so instead (`NoHelperRights`). While the sharer waits for the helper, the tab title
  * and a notification say so (`useJoinAlert`). While the native agent's sharer reads the request
- * over a connection already made (ADR 0023), the remote view is mounted and laid out where it
- * will show, invisible (`visibility: hidden`) under the request drawn over it: Allow then only
- * removes the request and makes the view visible, a paint rather than the style and layout of
- * a whole view (40–60 ms of the helper's main thread in the first frame's path when it was
- * `display: none`), and its canvas paints the first picture as it arrives.
+ * over a connection already made (ADR 0023), the remote view is mounted and laid out below the
+ * request, invisible, in a box of no height (so it takes no room on the page): Allow then removes
+ * the request and gives the box its height, and the view's own style and layout are done already
+ * (40–60 ms of the helper's main thread in the first frame's path when it was `display: none`);
+ * its canvas paints the first picture as it arrives.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { makeStyles, Spinner } from '@fluentui/react-components';
+import { Spinner } from '@fluentui/react-components';
 import { TILES_CHANNEL, type SessionMode, type SessionView } from '@remote-help/protocol';
 import type { DeviceView } from '@remote-help/protocol';
 import { createSession, launchOnDevice, leaveSession, requestMode } from '../common/endpoints';
@@ -40,11 +40,8 @@ import { TrustScreen } from './TrustScreen';
 import { askNotificationPermission, useJoinAlert } from './useJoinAlert';
 import { useReceiver } from './useReceiver';
 
-const useStyles = makeStyles({
-  stack: { position: 'relative' },
-  // The request over the remote view that is laid out, invisible, beneath it.
-  over: { position: 'absolute', insetBlockStart: 0, insetInlineStart: 0, insetInlineEnd: 0 },
-});
+/** The remote view while the sharer reads the request: laid out, invisible, taking no room (module description). */
+const EARLY_VIEW = { visibility: 'hidden', height: 0, overflow: 'hidden' } as const;
 
 /** The translated reason a session ended, from the helper's point of view. */
 function endedMessage(t: TFunction, session: SessionView): string {
@@ -64,7 +61,6 @@ export function HelperApp() {
 /** The helper's screens, for a person who may give help. */
 function HelperWorkspace() {
   const { t } = useTranslation();
-  const styles = useStyles();
   const { state: meState } = useMe();
   const signaling = useSignaling();
   const { session, loading, loadError, adopt, reset, clearLoadError } = useSession(signaling.client, 'helper');
@@ -182,14 +178,10 @@ function HelperWorkspace() {
     // Mounted ahead while the agent's connection is up and the sharer reads the request; shown once active.
     const early = !active && session.sharerClient === 'agent' && receiver.channels.has(TILES_CHANNEL);
     screen = (
-      <div className={styles.stack}>
-        {active ? null : (
-          <div className={early ? styles.over : undefined}>
-            <RequestedScreen session={session} busy={action.busy} onLeave={leave} />
-          </div>
-        )}
+      <>
+        {active ? null : <RequestedScreen session={session} busy={action.busy} onLeave={leave} />}
         {active || early ? (
-          <div style={active ? undefined : { visibility: 'hidden' }} data-testid="remote-view">
+          <div style={active ? undefined : EARLY_VIEW} data-testid="remote-view">
             <RemoteView
               session={session}
               receiver={receiver}
@@ -200,7 +192,7 @@ function HelperWorkspace() {
             />
           </div>
         ) : null}
-      </div>
+      </>
     );
   } else {
     screen = (
