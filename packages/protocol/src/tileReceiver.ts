@@ -39,9 +39,10 @@
  *   not arrive from those that did, which is then taken as if it had arrived: the agent learns
  *   of it from the next ack, and resends nothing. The messages of the last
  *   {@link KEEP_ARRIVED} numbers are kept for this (references to what the channel delivered).
- * - The viewer says what it reads (deflated messages, parity, screen messages) in the flags of every ack, and
- *   once when the channel opens, before anything arrived ({@link packTileHello}): the agent
- *   then encodes even the first picture for it.
+ * - The viewer says what it reads (deflated messages, parity, screen messages) in the flags
+ *   of every ack, and once when the channel opens, before anything arrived
+ *   ({@link packTileHello}): the agent then encodes even the first picture for it, and tells
+ *   it the screen's size ahead of it.
  * - `stats.frames` counts frames whose every part was painted.
  * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
  */
