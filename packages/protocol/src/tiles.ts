@@ -253,6 +253,13 @@ function invalid(message: string): ProtocolError {
   return new ProtocolError('validation_failed', `tile message: ${message}`);
 }
 
+/** A screen size read off the wire: each side 1 to {@link MAX_SCREEN_SIDE}. */
+function checkScreen(width: number, height: number): void {
+  if (width === 0 || height === 0 || width > MAX_SCREEN_SIDE || height > MAX_SCREEN_SIDE) {
+    throw invalid(`screen ${width}×${height}`);
+  }
+}
+
 /** Parses and checks a tile message: sizes, counts, and every tile inside the screen and on the grid. */
 export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
@@ -269,10 +276,7 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
     screenHeight: view.getUint16(18, true),
   };
   if (head.parts === 0 || head.part >= head.parts) throw invalid(`part ${head.part} of ${head.parts}`);
-  if (head.screenWidth === 0 || head.screenHeight === 0 || head.screenWidth > MAX_SCREEN_SIDE) {
-    throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
-  }
-  if (head.screenHeight > MAX_SCREEN_SIDE) throw invalid(`screen ${head.screenWidth}×${head.screenHeight}`);
+  checkScreen(head.screenWidth, head.screenHeight);
   const flags = view.getUint8(1);
   if (flags & ~TILE_FLAG_DEFLATED) throw invalid(`unknown flags ${flags}`);
   const deflated = flags === TILE_FLAG_DEFLATED;
@@ -494,9 +498,7 @@ export function parseTileScreen(data: ArrayBuffer | Uint8Array): { width: number
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const width = view.getUint16(4, true);
   const height = view.getUint16(6, true);
-  if (width === 0 || height === 0 || width > MAX_SCREEN_SIDE || height > MAX_SCREEN_SIDE) {
-    throw invalid(`screen ${width}×${height}`);
-  }
+  checkScreen(width, height);
   return { width, height };
 }
 
