@@ -60,7 +60,7 @@ export interface ViewerPage {
 }
 
 /**
- * The helper app's own tile receiver (protocol), canvas painter (packages/web/src/helper/tiles) and
+ * The helper app's own tile receiver (protocol), canvas painter and hello (packages/web/src/helper/tiles) and
  * input channels (packages/web/src/helper/control/ControlChannels), and the path heartbeat every helper
  * runs (PathMonitor), bundled as one ES module for the viewer page: the bench measures the product's code.
  */
@@ -72,6 +72,7 @@ function bundleHelperTiles(): string {
         `export { PathMonitor, TileReceiver } from '@remote-help/protocol';`,
         `export { CanvasPainter } from './CanvasPainter';`,
         `export { VideoAreaCompositor } from './VideoAreaCompositor';`,
+        `export { keepTileBacklog, takeTileBacklog } from './tileBacklog';`,
         `export { ControlChannels } from '../control/ControlChannels';`,
       ].join('\n'),
       resolveDir: dir,

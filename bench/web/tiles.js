@@ -2,15 +2,23 @@
 /**
  * Viewer for the agent's damage tiles: the helper app's own TileReceiver and CanvasPainter
  * (packages/web/src/helper/tiles, bundled by the bench at /helper/tiles.js) answer the
- * agent's offer and paint each tile the moment it arrives; the probe runs at the next
- * animation frame. Input goes out through the helper app's own ControlChannels: numbered, on `input` and
+ * agent's offer and paint each tile the moment it arrives (the page sends the app's hello when
+ * the channel opens); the probe runs at the next animation frame. Input goes out through the helper app's own ControlChannels: numbered, on `input` and
  * a second copy on `input-fast`. Like the helper app, the page runs the path heartbeat (PathMonitor, on the
  * pre-negotiated `heartbeat` channel) and takes the agent's `control` channel (cursor, displays, control
  * state), so an idle session costs what a real one does. The video area of the hybrid path (the agent's
  * track) plays in a hidden <video> and the helper app's VideoAreaCompositor draws it onto the canvas; each
  * frame it draws is a paint for the probe.
  */
-import { CanvasPainter, ControlChannels, PathMonitor, TileReceiver, VideoAreaCompositor } from '/helper/tiles.js';
+import {
+  CanvasPainter,
+  ControlChannels,
+  PathMonitor,
+  TileReceiver,
+  VideoAreaCompositor,
+  keepTileBacklog,
+  takeTileBacklog,
+} from '/helper/tiles.js';
 import { answerAgent, createProbe, peerStats, readConfig } from './probe.js';
 
 const config = readConfig();
@@ -95,7 +103,10 @@ window.benchConnect = () => {
       if (e.channel.label === 'input-fast') fast = e.channel;
       if (e.channel.label === 'tiles') {
         const channel = e.channel;
-        channel.binaryType = 'arraybuffer';
+        // As the helper app does: the viewer's hello once the channel opens (what it reads, so that
+        // even the first picture is encoded for it), nothing kept since the receiver listens at once.
+        keepTileBacklog(channel);
+        takeTileBacklog(channel);
         receiver = new TileReceiver((data) => channel.readyState === 'open' && channel.send(data), painter);
         channel.onmessage = (m) => onTiles(m.data, performance.now());
       }
