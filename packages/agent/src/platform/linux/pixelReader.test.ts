@@ -1,9 +1,9 @@
 /**
  * Integration: the pixel reader on a real X server (Xvfb), both paths. Several rectangles
- * read in one call land at their own places, whether the frame came from `allocFrame` (the
- * shared path's room behind the frame), is whole rows (read straight into the frame), or
- * is a buffer the reader did not make; pixels outside the parts are left alone. The shared
- * path's warm-up has the server write into the segment from a black pixmap, never the screen.
+ * read in one call land at their own places, whether the frame came from `allocFrame`, is a
+ * buffer the reader did not make or a view into the middle of one, or the read is whole rows;
+ * pixels outside the parts are left alone. The shared path's warm-up has the server write into
+ * the segment from a black pixmap, never the screen.
  */
 import { readSync, writeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,8 +64,8 @@ describe.skipIf(!haveXvfb)('pixel reader under Xvfb', () => {
 
   const frames: [string, (reader: PixelReader) => Uint8Array][] = [
     ['a frame of its own', (reader) => reader.allocFrame(WIDTH * HEIGHT * 4)],
-    ['a frame of its own without room behind it', (reader) => reader.allocFrame(WIDTH * HEIGHT * 4, false)],
     ['a buffer it did not make', () => new Uint8Array(WIDTH * HEIGHT * 4)],
+    ['a view into the middle of a larger buffer', () => new Uint8Array(WIDTH * HEIGHT * 4 + 64).subarray(24, -40)],
   ];
 
   it('shm: warms the segment up with zeros from a pixmap of its own, never with screen pixels', async () => {
@@ -118,6 +118,26 @@ describe.skipIf(!haveXvfb)('pixel reader under Xvfb', () => {
         });
       },
     );
+
+    it(`${path}: reads more rows in one call than one readv takes (1,024)`, async () => {
+      await withReader(path, async (reader) => {
+        const frame = reader.allocFrame(WIDTH * HEIGHT * 4).fill(SENTINEL);
+        // Six columns one pixel wide, the whole height: 1,200 rows.
+        const columns = [10, 11, 39, 40, 250, 299].map((x) => part(x, 0, 1, HEIGHT));
+        await reader.read(columns, frame, STRIDE);
+        for (const x of [10, 11, 39]) {
+          expect(rgbAt(frame, x, 19)).toBe(0x101010);
+          expect(rgbAt(frame, x, 20)).toBe(0xd01020);
+          expect(rgbAt(frame, x, 59)).toBe(0xd01020);
+          expect(rgbAt(frame, x, 199)).toBe(0x101010);
+        }
+        expect(rgbAt(frame, 40, 30)).toBe(0x101010);
+        expect(rgbAt(frame, 250, 150)).toBe(0x20d010);
+        expect(rgbAt(frame, 299, 179)).toBe(0x20d010);
+        expect(rgbAt(frame, 299, 180)).toBe(0x101010);
+        expect(frame[(30 * STRIDE + 12 * 4) as number]).toBe(SENTINEL);
+      });
+    });
 
     it(`${path}: reads whole rows straight into the frame`, async () => {
       await withReader(path, async (reader) => {

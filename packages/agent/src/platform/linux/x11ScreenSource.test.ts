@@ -234,7 +234,14 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
       return { perTick: read.frames / ticks, tailReads: read.tailReads };
     };
     const without = await framesPerTick(0);
-    const withTails = await framesPerTick(undefined);
+    // Whether a square's damage comes in during a read is the machine's timing: a run in which
+    // none did (seen once among other test files, reads a fraction of a millisecond) proves
+    // nothing either way, so up to three runs are made until one had damage to pick up.
+    let withTails = await framesPerTick(undefined);
+    for (let run = 1; run < 3 && withTails.tailReads === 0; run++) {
+      expect(withTails.perTick).toBeLessThanOrEqual(1.1);
+      withTails = await framesPerTick(undefined);
+    }
     console.log(
       `[x11 capture] frames per 12-request application frame: ${without.perTick} without tail reads, ` +
         `${withTails.perTick} with (${withTails.tailReads} tail reads found damage)`,

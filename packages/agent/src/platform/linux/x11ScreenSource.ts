@@ -213,8 +213,7 @@ export class X11ScreenSource implements ScreenSource {
       reader.close();
       return;
     }
-    // Polling reads the whole screen each time (whole rows): no room needed behind its frames.
-    const frame = reader.allocFrame(display.bounds.width * display.bounds.height * BYTES_PER_PIXEL, !!this.#damage);
+    const frame = reader.allocFrame(display.bounds.width * display.bounds.height * BYTES_PER_PIXEL);
     this.#prepared = { display, reader, frame };
   }
 
@@ -234,7 +233,7 @@ export class X11ScreenSource implements ScreenSource {
     } else {
       prepared?.reader.close();
       reader = await this.#newReader(display);
-      frame = reader.allocFrame(bytes, !!this.#damage);
+      frame = reader.allocFrame(bytes);
     }
     this.#stats = newStats(reader.path);
     const interval = fpsInterval(options.maxFps);
@@ -242,7 +241,7 @@ export class X11ScreenSource implements ScreenSource {
       display,
       reader,
       frame,
-      spare: this.#damage ? null : reader.allocFrame(bytes, false),
+      spare: this.#damage ? null : reader.allocFrame(bytes),
       onFrame,
       onError: options.onError,
       minIntervalMs: interval,
