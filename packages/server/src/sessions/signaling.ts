@@ -35,6 +35,8 @@ export const signalTopic = (id: string, to: Role): string => `session:${id}:to:$
 interface SignalEnvelope {
   from: Role;
   payload: SignalPayload;
+  /** When the signal's frame arrived on its socket (`ops/observe` times the relay by it). */
+  arrivedAt?: number;
 }
 
 export interface SessionChannelOptions {
@@ -68,7 +70,8 @@ export class SessionChannel {
     o.service.onWritten((row) => this.feeds.get(row.id)?.feed.offer(row));
   }
 
-  async handle(conn: Connection, message: ClientMessage): Promise<void> {
+  /** `arrivedAt`: when the frame came in (`ops/observe`), carried by a signal's envelope to time its relay. */
+  async handle(conn: Connection, message: ClientMessage, arrivedAt?: number): Promise<void> {
     switch (message.type) {
       case 'attach':
         return this.attach(conn, message.sessionId);
@@ -77,7 +80,7 @@ export class SessionChannel {
         conn.attachments.delete(message.sessionId);
         return;
       case 'signal':
-        return this.signal(conn, message.sessionId, message.payload);
+        return this.signal(conn, message.sessionId, message.payload, arrivedAt);
       case 'ping':
         conn.send({ type: 'pong', ...(message.id ? { id: message.id } : {}) });
         return;
@@ -243,10 +246,10 @@ export class SessionChannel {
     conn.send({ type: 'ice.servers', sessionId: row.id, ...minted });
   }
 
-  private async signal(conn: Connection, sessionId: string, payload: SignalPayload): Promise<void> {
+  private async signal(conn: Connection, sessionId: string, payload: SignalPayload, arrivedAt?: number): Promise<void> {
     if (!conn.attachments.has(sessionId)) throw new AppError('bad_request', 'Attach to the session before signaling.');
     const from = await this.signalingRole(conn.principal, sessionId);
-    const envelope: SignalEnvelope = { from, payload };
+    const envelope: SignalEnvelope = arrivedAt === undefined ? { from, payload } : { from, payload, arrivedAt };
     await this.o.bus.publish(signalTopic(sessionId, otherRole(from)), envelope);
   }
 

@@ -21,7 +21,7 @@ import type { SocketLimits } from './limits.js';
 import { WS_RATE_LIMITED_CLOSE } from './limits.js';
 import { answerRawPings } from './rawPings.js';
 import { releaseMessageFragments } from './releaseFragments.js';
-import { frameArrivalTime, withFrameArrival } from '../ops/observe.js';
+import { frameArrivalTime } from '../ops/observe.js';
 
 /** The web app's ping frame (`{ type: 'ping' }` without an id) and the answer to it. */
 const PING_FRAME = Buffer.from(JSON.stringify({ type: 'ping' }));
@@ -168,7 +168,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
       // after its attach must find the attachment made (it used to race it and be refused).
       inbound = inbound.then(() =>
         // The arrival time rides along so the signaling relay can be timed (ops/observe).
-        withFrameArrival(arrivedAt, () => o.channel.handle(conn, message)).catch((error: unknown) => {
+        o.channel.handle(conn, message, arrivedAt).catch((error: unknown) => {
           const { body, internal } = toEnvelope(error);
           if (internal) log.error({ err: error }, 'websocket handler failed');
           conn.sendError(body.error, body.message, replyTo, body.data);
