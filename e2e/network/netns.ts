@@ -58,10 +58,12 @@ export interface NetnsLab {
   exec(ns: string, command: string[]): string;
   /**
    * The network change: a second veth (new address) comes up for one side, then its
-   * first one is deleted. Returns when the new path is up (`upAt`, epoch ms) and when
-   * the old one was gone (`oldGoneAt`).
+   * first one is deleted. Returns when the new path is up (`upAt`, epoch ms), when the old
+   * one's deletion started (`removingAt`) and when the command deleting it had returned
+   * (`oldGoneAt`). Something that notices the loss at once (the agent reads the kernel's
+   * address events) can do so before `oldGoneAt`: look for reactions from `removingAt` on.
    */
-  move(side: 'helper' | 'sharer'): { upAt: number; oldGoneAt: number; address: string };
+  move(side: 'helper' | 'sharer'): { upAt: number; removingAt: number; oldGoneAt: number; address: string };
   close(): void;
 }
 
@@ -169,11 +171,12 @@ export function createLab(options: LabOptions = {}): NetnsLab {
       const address = `${net}.${(side === 'helper' ? 10 : 20) + link}`;
       addVeth(ns, `rh${tag}${side === 'helper' ? 'h' : 's'}${link}`, `eth${link}`, address);
       const upAt = Date.now();
+      const removingAt = Date.now();
       ip('-n', ns, 'link', 'del', `eth${old}`);
       const oldGoneAt = Date.now();
       if (side === 'helper') this.helperAddress = address;
       else this.sharerAddress = address;
-      return { upAt, oldGoneAt, address };
+      return { upAt, removingAt, oldGoneAt, address };
     },
     close,
   };

@@ -71,11 +71,13 @@ test.describe('network change', () => {
         expect(first).toMatchObject({ connections: 1, local: lab!.sharerAddress, remote: lab!.helperAddress });
         await shot(helper, `net-${side}-01-helper-before-move`);
 
-        const { upAt, oldGoneAt, address } = lab!.move(side);
+        const { upAt, removingAt, oldGoneAt, address } = lab!.move(side);
         moved = oldGoneAt;
         // Read from the page's own 20 ms log: the reconnecting spell can be shorter than a locator's polling.
+        // Reactions are looked for from the start of the removal (a page may react before `ip` returned),
+        // the new address's candidate from when it was up.
         const sawReconnecting = async () =>
-          (await netLog(helper)).badge.some(([t, text]) => t >= oldGoneAt && text === 'Reconnecting');
+          (await netLog(helper)).badge.some(([t, text]) => t >= removingAt && text === 'Reconnecting');
         await expect.poll(sawReconnecting, { timeout: 5000, intervals: [50] }).toBe(true);
         await shot(helper, `net-${side}-02-helper-reconnecting`);
         await shot(sharer, `net-${side}-03-sharer-reconnecting`);
@@ -91,13 +93,13 @@ test.describe('network change', () => {
         const sharerLog = await netLog(sharer);
         const movedLog = side === 'sharer' ? sharerLog : helperLog;
         const lostAt = (log: [number, string][]) =>
-          log.find(([t, text]) => t >= oldGoneAt && text !== 'Connected')?.[0];
+          log.find(([t, text]) => t >= removingAt && text !== 'Connected')?.[0];
         const helperDetected = lostAt(helperLog.badge);
         const sharerDetected = lostAt(sharerLog.badge);
         const lastFrameBefore = helperLog.frames.filter(([t]) => t <= oldGoneAt).at(-1);
         const firstFrameAfter = helperLog.frames.find(([t]) => helperDetected !== undefined && t > helperDetected);
         const browserSawNewPathAt = movedLog.events.find(
-          ([t, what]) => t >= oldGoneAt && what === `candidate ${address}`,
+          ([t, what]) => t >= upAt && what === `candidate ${address}`,
         )?.[0];
         const figures = {
           browserSawNewPathMs: browserSawNewPathAt! - upAt,
@@ -107,7 +109,7 @@ test.describe('network change', () => {
           resumeAfterNewPathMs: firstFrameAfter![0] - upAt,
           pictureGapMs: firstFrameAfter![0] - lastFrameBefore![0],
           sharerBadges: sharerLog.badge
-            .filter(([t]) => t >= oldGoneAt)
+            .filter(([t]) => t >= removingAt)
             .map(([t, text]) => `${t - oldGoneAt}ms ${text}`),
         };
         console.log(`network change (web ${side} moves): ${JSON.stringify(figures)}`);
