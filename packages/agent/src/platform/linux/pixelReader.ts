@@ -9,7 +9,7 @@
  * The shared path reads the segment's file straight into the frame: one `read` when a read is
  * whole rows of it, else one `readv` with a buffer per row at its place in the frame (the
  * kernel's copy is the only one; until 2026-12-05 rows were read into room kept behind the
- * frame, as large as the screen, and moved into place: 0.46–0.59 against 0.43–0.47 ms of CPU
+ * frame, as large as the screen, and moved into place: 0.42–0.59 against 0.39–0.47 ms of CPU
  * for a bounding box of twenty rectangles at 1280×720).
  *
  * The server's first write into a new segment is slow: on Xvfb at 1280×720, the first frame
