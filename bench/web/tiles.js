@@ -3,8 +3,8 @@
  * Viewer for the agent's damage tiles: the helper app's own TileReceiver and CanvasPainter
  * (packages/web/src/helper/tiles, bundled by the bench at /helper/tiles.js) answer the
  * agent's offer and paint each tile the moment it arrives (the page sends the app's hello when
- * the channel opens); the probe runs at the next animation frame. Input goes out through the helper app's own ControlChannels: numbered, on `input` and
- * a second copy on `input-fast`. Like the helper app, the page runs the path heartbeat (PathMonitor, on the
+ * the channel opens); the probe runs at the next animation frame. Input goes out through the
+ * helper app's own ControlChannels: numbered, on `input` and a second copy on `input-fast`. Like the helper app, the page runs the path heartbeat (PathMonitor, on the
  * pre-negotiated `heartbeat` channel) and takes the agent's `control` channel (cursor, displays, control
  * state), so an idle session costs what a real one does. The video area of the hybrid path (the agent's
  * track) plays in a hidden <video> and the helper app's VideoAreaCompositor draws it onto the canvas; each

@@ -60,8 +60,8 @@ export interface NetnsLab {
    * The network change: a second veth (new address) comes up for one side, then its
    * first one is deleted. Returns when the new path is up (`upAt`, epoch ms), when the old
    * one's deletion started (`removingAt`) and when the command deleting it had returned
-   * (`oldGoneAt`). Something that notices the loss at once (the agent reads the kernel's
-   * address events) can do so before `oldGoneAt`: look for reactions from `removingAt` on.
+   * (`oldGoneAt`). Something that notices the loss at once (the agent checks its addresses on
+   * every heartbeat tick) can do so before `oldGoneAt`: look for reactions from `removingAt` on.
    */
   move(side: 'helper' | 'sharer'): { upAt: number; removingAt: number; oldGoneAt: number; address: string };
   close(): void;
