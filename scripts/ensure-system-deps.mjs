@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the system packages the browser and desktop tests need are installed:
-// Debian's Chromium, Xvfb, xdotool, iproute2, gcc, coturn and nginx. Installs them with apt-get when running as root;
+// Debian's Chromium, Xvfb, Xvnc, xrandr, xdotool, iproute2, gcc, coturn and nginx. Installs them with apt-get when running as root;
 // otherwise prints the exact command and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +10,10 @@ const NEEDS = [
   { bin: '/usr/bin/Xvfb', pkg: 'xvfb' },
   { bin: '/usr/bin/xdotool', pkg: 'xdotool' },
   { bin: '/usr/bin/xwininfo', pkg: 'x11-utils' },
+  // Xvnc and xrandr: the display-change test (packages/agent/src/app/displayChange.integration.test.ts) changes the
+  // resolution under a share, which Xvfb cannot (its one RandR mode is fixed).
+  { bin: '/usr/bin/Xtigervnc', pkg: 'tigervnc-standalone-server' },
+  { bin: '/usr/bin/xrandr', pkg: 'x11-xserver-utils' },
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
   // `ip netns`: the network-change journeys (e2e/network) build their own namespaces.
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },

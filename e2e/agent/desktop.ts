@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
-import { startXvfb } from '../../packages/agent/src/testing/xvfb.js';
+import { startXvfb, startXvnc } from '../../packages/agent/src/testing/xvfb.js';
 
 export { pointerLocation } from '../../packages/agent/src/testing/xvfb.js';
 
@@ -21,9 +21,15 @@ export interface Desktop {
   stop(): Promise<void>;
 }
 
-/** Starts Xvfb on a free display and a Chromium window with a text field on it. */
-export async function startDesktop(): Promise<Desktop> {
-  const xvfb = await startXvfb(`${SCREEN.width}x${SCREEN.height}x24`);
+/**
+ * Starts Xvfb on a free display and a Chromium window with a text field on it. `xvnc`: TigerVNC's
+ * Xvnc instead, whose resolution `xrandr` can change (Xvfb's one mode is fixed).
+ */
+export async function startDesktop(options: { xServer?: 'xvfb' | 'xvnc' } = {}): Promise<Desktop> {
+  const xvfb =
+    options.xServer === 'xvnc'
+      ? await startXvnc(`${SCREEN.width}x${SCREEN.height}`)
+      : await startXvfb(`${SCREEN.width}x${SCREEN.height}x24`);
   const display = xvfb.display;
   let browser: Browser | undefined;
   try {

@@ -41,7 +41,7 @@ const TYPE_CHUNK = 200;
 
 /** Injects input through libnut on one display. */
 export class LibnutInjector implements InputInjector {
-  readonly display: DisplayInfo;
+  #display: DisplayInfo;
   readonly #nut: LibnutModule;
   readonly #keyGuard: (name: KeyName) => boolean;
   readonly #onClose: (() => Promise<void>) | undefined;
@@ -51,7 +51,7 @@ export class LibnutInjector implements InputInjector {
 
   constructor(nut: LibnutModule, display: DisplayInfo, options: LibnutInjectorOptions = {}) {
     this.#nut = nut;
-    this.display = display;
+    this.#display = display;
     this.#keyGuard = options.keyGuard ?? (() => true);
     this.#onClose = options.onClose;
     this.#typeText = options.typeText;
@@ -59,8 +59,17 @@ export class LibnutInjector implements InputInjector {
     nut.setKeyboardDelay(0);
   }
 
+  get display(): DisplayInfo {
+    return this.#display;
+  }
+
+  follow(display: DisplayInfo): void {
+    if (display.id !== this.#display.id) throw new Error(`follow: ${display.id} is another display`);
+    this.#display = display;
+  }
+
   pointerMove(x: number, y: number): void {
-    const { bounds } = this.display;
+    const { bounds } = this.#display;
     const px = bounds.x + clamp(Math.round(x), 0, bounds.width - 1);
     const py = bounds.y + clamp(Math.round(y), 0, bounds.height - 1);
     this.#nut.moveMouse(px, py);

@@ -98,6 +98,14 @@ export interface ScreenSource {
    * sender holding large changes for its pacing) asks for fewer reads.
    */
   setMaxFps?(fps: number | undefined): void;
+  /**
+   * Calls `onChange` with the new list whenever the displays may have changed (a resolution
+   * or layout change, a monitor plugged in or out); returns what stops it. Optional: a source
+   * without it keeps the displays it listed. A capture whose display changed size or place
+   * stops without `onError` (its reads would fail or miss the new part): the consumer starts
+   * it again on the display it finds in the list.
+   */
+  watchDisplays?(onChange: (displays: DisplayInfo[]) => void): () => void;
   /** Stops the running capture (no more `onFrame` calls after the promise settles). */
   stop(): Promise<void>;
   stats(): CaptureStats;
@@ -115,6 +123,11 @@ export type PointerButton = 0 | 1 | 2;
  */
 export interface InputInjector {
   readonly display: DisplayInfo;
+  /**
+   * The same display changed size or place (a resolution change): input maps to `display`'s
+   * bounds from now on. Optional: without it the caller makes a new injector.
+   */
+  follow?(display: DisplayInfo): void;
   pointerMove(x: number, y: number): void;
   pointerButton(button: PointerButton, down: boolean): void;
   /** Scrolls by whole wheel notches; positive `dy` scrolls down, positive `dx` right (DOM convention). */

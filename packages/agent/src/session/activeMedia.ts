@@ -117,6 +117,7 @@ export class ActiveMedia {
     media.on('frame', (frame) => options.onFrame(frame));
     media.on('error', (error) => options.onProblem?.('media', error));
     media.on('captureLost', (error) => this.#onCaptureLost(error));
+    media.on('displays', (shared) => this.#displaysChanged(shared));
     media.on('path', (state) => this.#onPath(state));
     media.on('connectionstatechange', (state) => {
       if (state === 'new') {
@@ -379,17 +380,35 @@ export class ActiveMedia {
 
   async #selectDisplay(id: string): Promise<void> {
     try {
-      const display = await this.#media.selectDisplay(id);
-      const previous = this.#injector;
-      if (previous && previous.display.id !== display.id) {
-        previous.releaseAll();
-        this.#useInjector(await this.#o.injector(display));
-        await previous.close();
-      }
+      await this.#injectOn(await this.#media.selectDisplay(id));
       this.#control.sendDisplays();
       this.#o.onDisplay();
     } catch (error) {
       this.#o.onProblem?.('switching display', error);
     }
+  }
+
+  /**
+   * The displays changed under the session (a resolution or layout change): input maps to
+   * the shared display's new bounds at once (before its new picture reaches the helper), and
+   * the helper gets the new list.
+   */
+  #displaysChanged(shared: boolean): void {
+    const display = this.#media.display;
+    const injector = this.#injector;
+    if (shared && injector?.follow && injector.display.id === display.id) injector.follow(display);
+    else if (shared)
+      void this.#injectOn(display).catch((e: unknown) => this.#o.onProblem?.('following the display', e));
+    if (this.#controlOpened) this.#control.sendDisplays();
+    this.#o.onDisplay();
+  }
+
+  /** Input goes to `display` from now on (a new injector unless the current one maps to it already). */
+  async #injectOn(display: DisplayInfo): Promise<void> {
+    const previous = this.#injector;
+    if (!previous || JSON.stringify(previous.display) === JSON.stringify(display)) return;
+    previous.releaseAll();
+    this.#useInjector(await this.#o.injector(display));
+    await previous.close();
   }
 }

@@ -53,6 +53,12 @@ export interface LiveMediaEvents {
   captureLost: [error: Error];
   /** The connection's network path (heartbeat): `down` = silent for 1.25 s; see `restartIce`. */
   path: [state: PathState];
+  /**
+   * The displays changed (`displays()` has the new list). `shared`: the shared display itself
+   * changed size or place (or went, and another is shared): capture runs again at its new
+   * bounds, and input must be mapped to them.
+   */
+  displays: [shared: boolean];
 }
 
 /** The media pipeline of one session, as the controller sees it. */
@@ -176,6 +182,12 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   #paused = false;
   /** Capture stopped with the display (see `captureLost`). */
   #captureLost = false;
+  /** Capture was started (and not cancelled): a change of the display starts it again. */
+  #captureOn = false;
+  /** Stops `watchDisplays` of the current screen source. */
+  #unwatchDisplays: (() => void) | undefined;
+  /** Display changes are handled one after the other. */
+  #displayWork: Promise<void> = Promise.resolve();
   readonly #video: ScreenVideoSource | null;
   #tiles: TileSender | null = null;
   /** The tiles path's video areas: the finder, the track's source, the current area, and areas so far. */
@@ -235,6 +247,43 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#ice = options.ice;
     this.#wrtc = options.wrtc;
     this.#peer = this.#newPeer();
+    this.#watchDisplays();
+  }
+
+  /** Follows the screen source's display changes (where it reports them). */
+  #watchDisplays(): void {
+    this.#unwatchDisplays?.();
+    const screen = this.#screen;
+    this.#unwatchDisplays = screen.watchDisplays?.((displays) => {
+      this.#displayWork = this.#displayWork.then(() =>
+        screen === this.#screen ? this.#onDisplays(displays) : undefined,
+      );
+    });
+  }
+
+  /**
+   * The displays changed (a resolution or layout change, a monitor plugged in or out). The
+   * shared display is found again by its id (else the primary one); if it changed size or
+   * place, capture starts again at its new bounds, and the tiles send the new picture whole.
+   */
+  async #onDisplays(displays: DisplayInfo[]): Promise<void> {
+    if (this.#closed || displays.length === 0) return;
+    const was = this.#display;
+    const display = displays.find((d) => d.id === was.id) ?? pickDisplay(displays);
+    const listed = JSON.stringify(displays) !== JSON.stringify(this.#displays);
+    this.#displays = displays;
+    const shared = JSON.stringify(display) !== JSON.stringify(was);
+    if (!shared && !listed) return;
+    this.#display = display;
+    trace('tiles', () => `displays changed; shared ${display.bounds.width}x${display.bounds.height}`);
+    // Told first: input maps to the new bounds before the new picture reaches the helper.
+    this.emit('displays', shared);
+    if (!shared || !this.#captureOn || this.#captureLost || this.#closed) return;
+    try {
+      await this.#capture(display);
+    } catch (error) {
+      this.#onCaptureError(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Lists the displays and prepares the pipeline for the chosen one. */
@@ -294,6 +343,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     if (!this.#held || this.#closed || !capturing) return;
     this.#capturing = null;
     await capturing.catch(() => undefined);
+    this.#captureOn = false;
     await this.#screen.stop();
     this.#tiles?.discardPrepared();
     this.#held = false; // only now: a frame read meanwhile must not leave
@@ -430,6 +480,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       if (this.#closed) throw new Error('closed');
       const old = this.#screen;
       this.#screen = screen;
+      this.#watchDisplays();
       this.#displays = displays;
       this.#display = display;
       this.#captureLost = false;
@@ -481,6 +532,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     this.#closed = true;
     clearInterval(this.#warmUpTimer);
     clearInterval(this.#areaTimer);
+    this.#unwatchDisplays?.();
     this.#ice?.close();
     this.#peer.close();
     this.#video?.stop();
@@ -545,6 +597,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
   }
 
   async #capture(display: DisplayInfo): Promise<void> {
+    this.#captureOn = true;
     await this.#screen.start(display.id, (frame) => this.#onFrame(frame), {
       onError: (error) => this.#onCaptureError(error),
     });

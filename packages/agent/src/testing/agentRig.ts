@@ -19,7 +19,8 @@ import { BrowserClient, sessionPush, type TestSocket } from './browserClient.js'
 import { startRemoteViewer, type RemoteViewer } from './remoteViewer.js';
 import { startServerProcess, TEST_DEMO_PASSWORD, type ServerProcess } from './serverProcess.js';
 import { WindowClient } from './windowClient.js';
-import { startXvfb, waitFor, type Xvfb, type XvfbOptions } from './xvfb.js';
+import type { Painter } from '@remote-help/protocol';
+import { startXvfb, startXvnc, waitFor, type Xvfb, type XvfbOptions } from './xvfb.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Matches an active session's push with this sharer status. */
@@ -42,11 +43,19 @@ export interface Rig {
   configDir: string;
 }
 
+/** How the rig's X server and helper are made. */
+export interface RigOptions extends XvfbOptions {
+  /** `xvnc`: TigerVNC's Xvnc, whose resolution `xrandr` can change (default Xvfb). */
+  xServer?: 'xvfb' | 'xvnc';
+  /** Gets the helper's picture (default: tiles are checked, their pixels dropped). */
+  painter?: Painter;
+}
+
 /** Signs the agent in, redeems a helper's code and allows full control; frames are flowing when it returns. */
-export async function startRig(pixels: PixelPath, xvfbOptions: XvfbOptions = {}): Promise<Rig> {
+export async function startRig(pixels: PixelPath, options: RigOptions = {}): Promise<Rig> {
   const [server, xvfb] = await Promise.all([
     startServerProcess({ RECONNECT_GRACE_SECONDS: '30' }),
-    startXvfb('1280x720x24', undefined, xvfbOptions),
+    options.xServer === 'xvnc' ? startXvnc('1280x720') : startXvfb('1280x720x24', undefined, options),
   ]);
   const configDir = mkdtempSync(join(tmpdir(), 'rh-agent-pause-'));
   const app = new AgentApp({
@@ -78,7 +87,7 @@ export async function startRig(pixels: PixelPath, xvfbOptions: XvfbOptions = {})
   hws.send({ type: 'attach', sessionId: session.id });
   await window.command({ type: 'redeem', code });
   await window.waitFor((s) => s.screen === 'trust', 'the trust screen');
-  const viewer = startRemoteViewer(hws, session.id);
+  const viewer = startRemoteViewer(hws, session.id, options.painter);
   await helper.post(`/api/v1/sessions/${session.id}/request`, { mode: 'control' });
   await window.waitFor((s) => s.screen === 'request', 'the control request');
   await window.command({ type: 'respond', allow: true, mode: 'control' });

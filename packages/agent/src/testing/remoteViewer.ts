@@ -9,6 +9,7 @@
 import {
   AgentControlMessage,
   TileReceiver,
+  type Painter,
   type HelperControlMessage,
   type InputMessageInput,
   sdpSessionId,
@@ -41,8 +42,11 @@ export interface RemoteViewer {
   close(): void;
 }
 
-/** Starts answering the agent's offers for `sessionId` on the helper's socket. */
-export function startRemoteViewer(socket: TestSocket, sessionId: string): RemoteViewer {
+/**
+ * Starts answering the agent's offers for `sessionId` on the helper's socket. `painter`
+ * (e.g. `testing/picture`) gets the tiles' pixels; by default they are dropped.
+ */
+export function startRemoteViewer(socket: TestSocket, sessionId: string, painter?: Painter): RemoteViewer {
   const wrtc = loadWrtc();
   let pc = new wrtc.RTCPeerConnection();
   const sinks: { stop(): void }[] = [];
@@ -128,8 +132,7 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string): Remote
         channel.binaryType = 'arraybuffer';
         const receiver = new TileReceiver(
           (data) => channel.readyState === 'open' && channel.send(data),
-          // Pixels are checked in the browser tests; here only that whole frames arrive.
-          { resize: () => undefined, fill: () => undefined, copy: () => undefined, put: () => undefined },
+          painter ?? { resize: () => undefined, fill: () => undefined, copy: () => undefined, put: () => undefined },
         );
         channel.onmessage = ({ data }) => {
           viewer.tileMessages++;

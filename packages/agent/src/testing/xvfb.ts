@@ -60,15 +60,31 @@ export async function startXvfb(size = '1280x720x24', timeoutMs = 10_000, option
   throw new Error(`no free display from :${options.privateFrom}: ${String(last)}`);
 }
 
-async function spawnXvfb(display: string[], size: string, timeoutMs: number): Promise<Xvfb> {
-  const child = spawn('Xvfb', [...display, '-displayfd', '3', '-screen', '0', size, '-nolisten', 'tcp', '-noreset'], {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  });
+function spawnXvfb(display: string[], size: string, timeoutMs: number): Promise<Xvfb> {
+  return spawnXServer(
+    'Xvfb',
+    [...display, '-displayfd', '3', '-screen', '0', size, '-nolisten', 'tcp', '-noreset'],
+    timeoutMs,
+  );
+}
+
+/**
+ * Starts TigerVNC's `Xvnc` on a free display (`-displayfd`), with no VNC listener: an X server
+ * whose resolution `xrandr` can change while a test runs (Xvfb's one RandR mode is fixed).
+ * `size` is `WIDTHxHEIGHT`. Shares {@link Xvfb}'s shape.
+ */
+export function startXvnc(size = '1280x720', timeoutMs = 10_000): Promise<Xvfb> {
+  const args = ['-displayfd', '3', '-geometry', size, '-depth', '24', '-rfbport', '-1', '-SecurityTypes', 'None'];
+  return spawnXServer('Xvnc', [...args, '-nolisten', 'tcp', '-noreset'], timeoutMs);
+}
+
+async function spawnXServer(command: string, args: string[], timeoutMs: number): Promise<Xvfb> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const number = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`Xvfb did not start: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${stderr}`)), timeoutMs);
     const fd3 = child.stdio[3] as NodeJS.ReadableStream;
     fd3.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -79,7 +95,7 @@ async function spawnXvfb(display: string[], size: string, timeoutMs: number): Pr
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`Xvfb exited with ${code}: ${stderr}`));
+      reject(new Error(`${command} exited with ${code}: ${stderr}`));
     });
   });
   return {

@@ -90,6 +90,9 @@ export interface RandrExt {
     cb: XCallback<{ x: number; y: number; width: number; height: number }>,
   ): void;
   GetOutputPrimary(window: number, cb: XCallback<number>): void;
+  /** Asks for RandR events on `window` (`NotifyMask` bits). */
+  SelectInput(window: number, mask: number): void;
+  NotifyMask: { ScreenChange: number };
 }
 
 /** RECORD (`lib/ext/record.js`): the part the agent uses to follow the pointer. */

@@ -4,6 +4,8 @@
  * (the server tells us which rectangles changed, so an idle screen costs nothing and
  * only the damaged bounding box is read); without DAMAGE, polling with frame
  * differencing at up to `maxFps`. Pixels are read with MIT-SHM when possible.
+ * Display changes (a resolution or layout change through RandR, a monitor plugged in or
+ * out) come as RandR screen-change events to `watchDisplays`.
  */
 import { AgentError } from '../../errors.js';
 import { boundingBox, simplify, toLocal } from '../../capture/rects.js';
@@ -135,6 +137,12 @@ const MAX_READ_PARTS = 8;
 /** Pixels of bounding box a separate read of one more rectangle must save (see `#readChanged`). */
 const SPLIT_PIXELS = 32_768;
 
+/**
+ * How long after a RandR screen-change event the displays are listed: a mode switch comes as
+ * a burst of events (the screen's size, then each CRTC), and the list is read once after it.
+ */
+export const DISPLAY_SETTLE_MS = 100;
+
 /** Captures the rate limit lets through back to back. */
 const CAPTURE_BURST = 3;
 
@@ -157,6 +165,10 @@ export class X11ScreenSource implements ScreenSource {
   #prepared: { display: DisplayInfo; reader: PixelReader; frame: Uint8Array } | null = null;
   #closed = false;
   #stats = newStats('none');
+  /** Who `watchDisplays` tells; RandR events are asked for with the first one. */
+  readonly #displayWatchers = new Set<(displays: DisplayInfo[]) => void>();
+  #randrSelected = false;
+  #displayTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     x: XDisplay,
@@ -195,6 +207,44 @@ export class X11ScreenSource implements ScreenSource {
 
   listDisplays(): Promise<DisplayInfo[]> {
     return listX11Displays(this.#x);
+  }
+
+  watchDisplays(onChange: (displays: DisplayInfo[]) => void): () => void {
+    this.#displayWatchers.add(onChange);
+    if (!this.#randrSelected) {
+      this.#randrSelected = true;
+      void this.#selectRandr();
+    }
+    return () => void this.#displayWatchers.delete(onChange);
+  }
+
+  /** Asks for RandR's screen-change events on the root (sent for a new size and for each CRTC change). */
+  async #selectRandr(): Promise<void> {
+    const randr = await requireExtension(this.#x.client, 'randr');
+    const root = this.#x.screen[0]?.root;
+    if (!randr || root === undefined || this.#closed) return;
+    randr.SelectInput(root, randr.NotifyMask.ScreenChange);
+  }
+
+  /** The displays may have changed: they are listed once the burst of events is over. */
+  #displaysChanged(): void {
+    if (this.#closed || this.#displayWatchers.size === 0) return;
+    clearTimeout(this.#displayTimer);
+    this.#displayTimer = setTimeout(() => void this.#tellDisplays(), DISPLAY_SETTLE_MS);
+  }
+
+  /**
+   * Lists the displays and tells the watchers. A capture whose display is gone or changed
+   * stops first, quietly: its reads would fail (the screen shrank) or miss what was added.
+   */
+  async #tellDisplays(): Promise<void> {
+    const displays = await this.listDisplays().catch(() => null);
+    if (!displays || this.#closed) return;
+    const capture = this.#capture;
+    if (capture && !sameDisplay(displays.find((d) => d.id === capture.display.id) ?? NO_DISPLAY, capture.display)) {
+      await this.stop();
+    }
+    for (const watcher of [...this.#displayWatchers]) watcher(displays);
   }
 
   async prepare(displayId: string): Promise<void> {
@@ -326,12 +376,15 @@ export class X11ScreenSource implements ScreenSource {
     if (this.#closed) return;
     await this.stop();
     this.#closed = true;
+    clearTimeout(this.#displayTimer);
+    this.#displayWatchers.clear();
     this.#prepared?.reader.close();
     this.#prepared = null;
     await closeX11(this.#x);
   }
 
   #onEvent(event: XEvent): void {
+    if (event.name === 'RRScreenChangeNotify') return this.#displaysChanged();
     const capture = this.#capture;
     if (!capture || event.name !== 'DamageNotify') return;
     const damage = event as DamageNotifyEvent;
@@ -518,9 +571,25 @@ export class X11ScreenSource implements ScreenSource {
     const capture = this.#capture;
     if (!capture) return;
     void this.stop();
-    capture.onError?.(error);
+    if (error.reason !== 'capture_failed' || this.#displayWatchers.size === 0) {
+      capture.onError?.(error);
+      return;
+    }
+    // A read that failed because the screen just shrank (its event may still be on its way)
+    // is a change of display, not a failure: the watchers start the capture again.
+    void this.listDisplays().then(
+      (displays) => {
+        const now = displays.find((d) => d.id === capture.display.id);
+        if (now && sameDisplay(now, capture.display)) capture.onError?.(error);
+        else this.#displaysChanged();
+      },
+      () => capture.onError?.(error),
+    );
   }
 }
+
+/** Stands for a display that is no longer listed. */
+const NO_DISPLAY: DisplayInfo = { id: '', name: '', primary: false, bounds: { x: 0, y: 0, width: 0, height: 0 } };
 
 /** Whether two descriptions are of the same display at the same place and size. */
 function sameDisplay(a: DisplayInfo, b: DisplayInfo): boolean {
