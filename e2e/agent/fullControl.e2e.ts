@@ -1,8 +1,8 @@
 /**
  * The native agent on a real X desktop (Xvfb): the sharer signs in through the system
  * browser (RFC 8252), enters the code in the agent window and allows full control; the
- * helper clicks and types into a window on that desktop; the sharer stops control and
- * input stops at once.
+ * helper clicks and types into a window on that desktop and sees the sharer's pointer as it
+ * looks there (a text caret over the text field); the sharer stops control and input stops at once.
  */
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
@@ -72,6 +72,16 @@ test('a helper takes full control of a real desktop through the agent, and the s
       .toBe(true);
     await helper.keyboard.type('hello from the helper');
     await expect.poll(() => desktop.app.inputValue('#notes')).toBe('hello from the helper');
+    // The sharer's pointer is over the text field: the helper sees the text caret Chromium shows
+    // there (its image, from the agent), and another image once the pointer leaves the field.
+    const cursor = helper.locator('img[data-testid="remote-cursor"]');
+    await expect(cursor).toBeVisible();
+    const caret = await cursor.getAttribute('data-shape');
+    const outside = await pagePointForPixel(helper, target.x, target.y + 160);
+    await helper.mouse.move(outside.x, outside.y);
+    await expect.poll(() => cursor.getAttribute('data-shape')).not.toBe(caret);
+    await helper.mouse.move(point.x, point.y);
+    await expect.poll(() => cursor.getAttribute('data-shape')).toBe(caret);
     await shot(helper, '22-helper-full-control');
     await shot(win, '23-agent-sharing-control');
 

@@ -18,6 +18,29 @@ export const DisplayInfo = z.object({
 });
 export type DisplayInfo = z.infer<typeof DisplayInfo>;
 
+/** Most pixels on a side of a cursor image (large accessibility cursors are 128). */
+export const MAX_CURSOR_SIDE = 128;
+/** Longest PNG of a cursor image, in base64 characters (the message must stay under the helper's 16 KiB). */
+export const MAX_CURSOR_PNG_BASE64 = 15_000;
+
+/**
+ * The sharer's pointer as it looks now: a PNG (RGBA, straight alpha) of `width × height`
+ * pixels whose hot spot (the pixel that points) is at (`hotX`, `hotY`).
+ */
+export const CursorImage = z
+  .strictObject({
+    width: z.number().int().min(1).max(MAX_CURSOR_SIDE),
+    height: z.number().int().min(1).max(MAX_CURSOR_SIDE),
+    hotX: z.number().int().min(0),
+    hotY: z.number().int().min(0),
+    png: z
+      .string()
+      .max(MAX_CURSOR_PNG_BASE64)
+      .regex(/^iVBORw0KGgo[A-Za-z0-9+/]*={0,2}$/, 'a base64 PNG'),
+  })
+  .refine((image) => image.hotX < image.width && image.hotY < image.height, 'the hot spot is outside the image');
+export type CursorImage = z.infer<typeof CursorImage>;
+
 /** Helper → agent. */
 export const HelperControlMessage = z.discriminatedUnion('type', [
   /** The laser pointer is at (x, y); the agent draws a marker the sharer sees. */
@@ -35,6 +58,11 @@ export const AgentControlMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('displays'), displays: z.array(DisplayInfo).max(16), current: z.string() }),
   /** Where the sharer's mouse pointer is (the captured picture does not contain it). */
   z.object({ type: z.literal('cursor'), x: Unit, y: Unit }),
+  /**
+   * What the sharer's pointer looks like now (sent when it changes: a text caret over text, a
+   * hand over a link). `null`: no image to send (the helper draws its own arrow).
+   */
+  z.object({ type: z.literal('cursorShape'), image: CursorImage.nullable() }),
   /** Whether the agent currently injects the helper's input (full control allowed locally). */
   z.object({ type: z.literal('controlState'), active: z.boolean() }),
 ]);

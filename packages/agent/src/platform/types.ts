@@ -166,6 +166,17 @@ export interface Point {
 }
 
 /** Desktop services beside capture and input, on their own connection to the window system. */
+/** What the local pointer looks like: straight-alpha RGBA pixels (rows top down) and its hot spot. */
+export interface CursorShape {
+  /** The same serial is the same image (the platform's own numbering). */
+  serial: number;
+  width: number;
+  height: number;
+  hotX: number;
+  hotY: number;
+  rgba: Uint8Array;
+}
+
 export interface DesktopServices {
   /** Where the local mouse pointer is (global pixels), or null when unknown. */
   pointerPosition(): Promise<Point | null>;
@@ -176,6 +187,13 @@ export interface DesktopServices {
    * {@link pointerPosition} instead.
    */
   watchPointer?(onMove: (point: Point | null) => void): (() => void) | null;
+  /**
+   * Calls `onShape` with what the pointer looks like now and each time that changes (a text
+   * caret over text, a hand over a link, the frames of an animated cursor), until the returned
+   * function is called; `null` for a cursor whose image cannot be read. Null (or absent) where
+   * the platform cannot tell at all: either way the helper then draws its own arrow.
+   */
+  watchCursorShape?(onShape: (shape: CursorShape | null) => void): (() => void) | null;
   /**
    * Calls `onPress` whenever the global "stop control" hotkey (Ctrl+Alt+Shift+S) is
    * pressed, until the returned function is called. Null when the platform cannot grab

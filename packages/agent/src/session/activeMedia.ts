@@ -12,7 +12,7 @@
 import { ICE_RESTART_RETRY_MS, type SignalPayload } from '@remote-help/protocol';
 import type { ConsentGate } from '../input/consentGate.js';
 import { InputDispatcher } from '../input/inputDispatcher.js';
-import type { DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
+import type { CursorShape, DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
 import { trace } from '../trace.js';
 import { ControlLink, wireDisplay } from './controlLink.js';
 import type { LiveMedia } from './screenShare.js';
@@ -38,6 +38,8 @@ export interface ActiveMediaOptions {
   pointer?: (() => Promise<Point | null>) | undefined;
   /** Reports each pointer move (`DesktopServices.watchPointer`); absent or null: `pointer` is polled. */
   watchPointer?: ((onMove: (point: Point | null) => void) => (() => void) | null) | undefined;
+  /** Reports what the pointer looks like (`DesktopServices.watchCursorShape`); absent or null: no shapes. */
+  watchCursorShape?: ((onShape: (shape: CursorShape | null) => void) => (() => void) | null) | undefined;
   /** Sends a payload to the helper; false when it could not leave (signaling is reconnecting). */
   sendSignal(payload: SignalPayload): boolean;
   onState(state: MediaState): void;
@@ -93,6 +95,7 @@ export class ActiveMedia {
       displays: () => media.displays(),
       pointer: options.pointer,
       watchPointer: options.watchPointer,
+      watchCursorShape: options.watchCursorShape,
       onLaser: options.onLaser,
       onSelectDisplay: (id) => void this.#selectDisplay(id),
       ...(options.cursorIntervalMs ? { cursorIntervalMs: options.cursorIntervalMs } : {}),

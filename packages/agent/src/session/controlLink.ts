@@ -4,15 +4,38 @@
  * when the channel opens, `controlState` whenever the consent gate opens or closes,
  * and `cursor` while the local pointer moves: reported by the platform's motion events where
  * it has them (nothing runs while the pointer stands still), else polled at ~30 Hz; either
- * way at most one `cursor` per interval, the first move of a burst at once.
+ * way at most one `cursor` per interval, the first move of a burst at once. `cursorShape`
+ * when the pointer's image changes (where the platform reports it), as a PNG, at most one per
+ * {@link SHAPE_INTERVAL_MS} (the newest: an animated cursor's frames are not all sent).
  * Parses the helper's messages (`laser`, `laserOff`, `selectDisplay`) and hands them on.
  */
-import { AgentControlMessage, HelperControlMessage, type DisplayInfo as WireDisplayInfo } from '@remote-help/protocol';
+import {
+  AgentControlMessage,
+  HelperControlMessage,
+  MAX_CURSOR_PNG_BASE64,
+  MAX_CURSOR_SIDE,
+  type CursorImage,
+  type DisplayInfo as WireDisplayInfo,
+} from '@remote-help/protocol';
+import { encodeRgbaPng } from '../capture/png.js';
 import type { ConsentGate } from '../input/consentGate.js';
-import type { DisplayInfo, Point } from '../platform/types.js';
+import type { CursorShape, DisplayInfo, Point } from '../platform/types.js';
 
 /** A pointer query taking longer than this is given up (the next poll asks again). */
 const POINTER_TIMEOUT_MS = 1000;
+
+/** Shortest time between two `cursorShape` messages. */
+export const SHAPE_INTERVAL_MS = 50;
+/** Cursor images kept encoded, by serial. */
+const MAX_ENCODED = 64;
+
+/** The protocol's image of a cursor shape; null when it is too large to send (the helper draws its arrow). */
+export function cursorImage(shape: CursorShape): CursorImage | null {
+  if (shape.width > MAX_CURSOR_SIDE || shape.height > MAX_CURSOR_SIDE) return null;
+  const png = encodeRgbaPng(shape.width, shape.height, shape.rgba).toString('base64');
+  if (png.length > MAX_CURSOR_PNG_BASE64) return null;
+  return { width: shape.width, height: shape.height, hotX: shape.hotX, hotY: shape.hotY, png };
+}
 
 /** Longest control message accepted from the helper (characters of JSON). */
 const MAX_CONTROL_MESSAGE_LENGTH = 1024;
@@ -29,6 +52,8 @@ export interface ControlLinkOptions {
   pointer?: (() => Promise<Point | null>) | undefined;
   /** Reports each pointer move (`DesktopServices.watchPointer`); null or absent: poll `pointer`. */
   watchPointer?: ((onMove: (point: Point | null) => void) => (() => void) | null) | undefined;
+  /** Reports the pointer's image (`DesktopServices.watchCursorShape`); null or absent: no `cursorShape`. */
+  watchCursorShape?: ((onShape: (shape: CursorShape | null) => void) => (() => void) | null) | undefined;
   onLaser(position: Point | null): void;
   onSelectDisplay(id: string): void;
   /** Cursor poll interval (default 33 ms ≈ 30 Hz). */
@@ -41,6 +66,7 @@ export interface ControlLinkStats {
   received: number;
   rejected: number;
   cursorUpdates: number;
+  cursorShapes: number;
 }
 
 /** Protocol form of a display. */
@@ -66,7 +92,7 @@ export function normalizeOnDisplay(point: Point, display: DisplayInfo): Point | 
 /** One `control` channel of one session. */
 export class ControlLink {
   readonly #o: ControlLinkOptions;
-  readonly #stats: ControlLinkStats = { sent: 0, received: 0, rejected: 0, cursorUpdates: 0 };
+  readonly #stats: ControlLinkStats = { sent: 0, received: 0, rejected: 0, cursorUpdates: 0, cursorShapes: 0 };
   #unsubscribe: (() => void) | null = null;
   #timer: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | null = null;
@@ -76,6 +102,16 @@ export class ControlLink {
   #trailing: NodeJS.Timeout | undefined;
   #polling = false;
   #lastCursor = '';
+  /**
+   * The pointer's image now (null: one that cannot be read; undefined: none known), the key of
+   * the one last sent on this channel (its serial, -1 for no image), and the trailing send's timer.
+   */
+  #shape: CursorShape | null | undefined = undefined;
+  #shapeSent: number | null = null;
+  #shapeSentAt = -Infinity;
+  #shapeTimer: NodeJS.Timeout | undefined;
+  #unwatchShape: (() => void) | null = null;
+  readonly #encoded = new Map<number, CursorImage | null>();
   #closed = false;
 
   constructor(options: ControlLinkOptions) {
@@ -92,6 +128,10 @@ export class ControlLink {
     this.sendDisplays();
     this.#send({ type: 'controlState', active: this.#o.gate.allowed });
     this.#unsubscribe ??= this.#o.gate.onChange((allowed) => this.#send({ type: 'controlState', active: allowed }));
+    // A new channel has no image yet: the current one goes again.
+    this.#shapeSent = null;
+    this.#unwatchShape ??= this.#o.watchCursorShape?.((shape) => this.#onShape(shape)) ?? null;
+    if (this.#shape !== undefined) this.#sendShape();
     if (this.#unwatch || this.#timer) return;
     this.#unwatch = this.#o.watchPointer?.((point) => this.#onMove(point)) ?? null;
     if (this.#unwatch) {
@@ -137,8 +177,43 @@ export class ControlLink {
     this.#unwatch?.();
     this.#unwatch = null;
     clearTimeout(this.#trailing);
+    clearTimeout(this.#shapeTimer);
+    this.#unwatchShape?.();
+    this.#unwatchShape = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+  }
+
+  /** The pointer's image changed: sent at once unless one went out within the interval, then the newest at its end. */
+  #onShape(shape: CursorShape | null): void {
+    if (this.#closed) return;
+    this.#shape = shape;
+    if (this.#shapeTimer !== undefined) return;
+    const wait = this.#shapeSentAt + SHAPE_INTERVAL_MS - performance.now();
+    if (wait <= 0) return this.#sendShape();
+    this.#shapeTimer = setTimeout(() => {
+      this.#shapeTimer = undefined;
+      this.#sendShape();
+    }, wait);
+  }
+
+  /** Sends the current image unless this channel has it (never while paused: the next move after resuming does). */
+  #sendShape(): void {
+    const shape = this.#shape;
+    if (this.#closed || shape === undefined || this.#o.gate.state().paused) return;
+    const key = shape?.serial ?? -1;
+    if (key === this.#shapeSent) return;
+    let image = shape ? this.#encoded.get(shape.serial) : null;
+    if (shape && image === undefined) {
+      image = cursorImage(shape);
+      if (this.#encoded.size >= MAX_ENCODED) this.#encoded.clear();
+      this.#encoded.set(shape.serial, image);
+    }
+    if (this.#send({ type: 'cursorShape', image: image ?? null })) {
+      this.#shapeSent = key;
+      this.#shapeSentAt = performance.now();
+      this.#stats.cursorShapes++;
+    }
   }
 
   #interval(): number {
@@ -171,6 +246,8 @@ export class ControlLink {
     const y = Math.round(normalized.y * 10_000) / 10_000;
     const key = `${x},${y}`;
     if (key === this.#lastCursor) return;
+    // After a pause the image may have changed while nothing was sent.
+    if (this.#shape !== undefined && this.#shapeTimer === undefined) this.#sendShape();
     if (this.#send({ type: 'cursor', x, y })) {
       this.#lastCursor = key;
       this.#lastSentAt = performance.now();

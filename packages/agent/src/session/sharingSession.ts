@@ -399,6 +399,9 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
       injector: this.#o.injector,
       pointer: desktop ? () => desktop.pointerPosition() : undefined,
       watchPointer: desktop?.watchPointer ? (onMove) => desktop.watchPointer?.(onMove) ?? null : undefined,
+      watchCursorShape: desktop?.watchCursorShape
+        ? (onShape) => desktop.watchCursorShape?.(onShape) ?? null
+        : undefined,
       sendSignal: (payload) => this.#o.signaling.sendSignal(sessionId, payload),
       onState: (state) => this.#setMediaState(state),
       onLaser: (position) => this.#setLaser(position),

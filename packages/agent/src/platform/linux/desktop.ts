@@ -4,9 +4,11 @@
  * RECORD motion events, so a still pointer costs no request: `pointerTracker.ts`), the
  * global "stop control" hotkey Ctrl+Alt+Shift+S (`GrabKey` on the root window, once per
  * Caps Lock / Num Lock combination so the hotkey works whatever their state), and the
- * helper's laser pointer drawn over every window (`laserOverlay.ts`).
+ * helper's laser pointer drawn over every window (`laserOverlay.ts`), and the cursor's image
+ * (XFIXES: `cursorWatcher.ts`).
  */
 import type { DesktopServices, Point } from '../types.js';
+import { X11CursorWatcher } from './cursorWatcher.js';
 import { X11LaserOverlay } from './laserOverlay.js';
 import { X11PointerTracker } from './pointerTracker.js';
 import { closeX11, connectX11, xcall, type XDisplay, type XEvent } from './x11.js';
@@ -34,6 +36,7 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
   const x = await connectX11(display);
   const root = x.screen[0]?.root ?? 0;
   const pointer = await X11PointerTracker.open(x, { display });
+  const cursor = await X11CursorWatcher.open(x);
   // Opened on the first laser shown: hiding one that never was must not talk to X (the
   // session's teardown hides it, possibly after the X server died).
   let laser: Promise<X11LaserOverlay | null> | undefined;
@@ -51,6 +54,10 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
 
     watchPointer(onMove) {
       return pointer.watch(onMove);
+    },
+
+    watchCursorShape(onShape) {
+      return cursor?.watch(onShape) ?? null;
     },
 
     async grabStopHotkey(onPress) {

@@ -113,8 +113,26 @@ export interface RecordExt {
   ): void;
 }
 
+/** XFIXES (`lib/ext/fixes.js`): the part the agent uses to follow the cursor's image. */
+export interface FixesExt {
+  CursorNotifyMask: { DisplayCursor: number };
+  SelectCursorInput(window: number, mask: number): void;
+  /** The current cursor: `cursorImage` is `width × height` ARGB32 words, premultiplied alpha. */
+  GetCursorImage(
+    cb: XCallback<{
+      width: number;
+      height: number;
+      xhot: number;
+      yhot: number;
+      cursorSerial: number;
+      cursorImage: Buffer;
+    }>,
+  ): void;
+}
+
 interface Extensions {
   damage: DamageExt;
+  fixes: FixesExt;
   record: RecordExt;
   shm: ShmExt;
   xinerama: XineramaExt;

@@ -134,6 +134,25 @@ describe('ControlChannels', () => {
     expect(link.snapshot).toMatchObject({ controlOpen: false, displays: [], currentDisplay: null, injecting: null });
   });
 
+  it('keeps the pointer’s image the agent sends, ignores an invalid one, and forgets it when the channel closes', () => {
+    const { control, link } = setup();
+    const shapes: unknown[] = [];
+    link.on('cursorShape', (image) => shapes.push(image));
+    control.open();
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png };
+    control.receive({ type: 'cursorShape', image: caret });
+    control.receive({ type: 'cursorShape', image: { ...caret, hotX: 9 } }); // hot spot outside: ignored
+    control.receive({ type: 'cursorShape', image: { ...caret, png: 'PHN2Zz4=' } }); // not a PNG: ignored
+    expect(link.cursorShape).toEqual(caret);
+    control.receive({ type: 'cursorShape', image: null });
+    expect(link.cursorShape).toBeNull();
+    control.receive({ type: 'cursorShape', image: caret });
+    control.shut();
+    expect(link.cursorShape).toBeNull();
+    expect(shapes).toEqual([caret, null, caret, null]);
+  });
+
   it('stops listening when closed', () => {
     const { control, link, changes } = setup();
     link.close();

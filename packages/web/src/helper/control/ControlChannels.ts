@@ -4,13 +4,13 @@
  * helper's pointer and keys to the agent (numbered, with a second copy on `input-fast`
  * when the agent opened it, so a lost packet does not hold a click back: see protocol
  * `input.ts`); `control` carries the laser pointer and the
- * display choice to the agent, and the display list, the sharer's pointer position and
+ * display choice to the agent, and the display list, the sharer's pointer (position and image) and
  * whether input is being injected back. Outgoing messages are validated first (an
  * invalid one is dropped and counted, never sent); incoming ones are parsed and
  * anything invalid is ignored. It holds no reference to React or to the peer
  * connection: it takes the channels and emits typed events.
  */
-import type { DisplayInfo, HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
+import type { CursorImage, DisplayInfo, HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
 import { Emitter } from '../../common/Emitter';
 import { decodeAgentControl, encodeControl, encodeInput } from './channelCodec';
 import type { Point } from './coordinates';
@@ -44,6 +44,8 @@ export interface ControlChannelEvents {
   change: ControlSnapshot;
   /** The sharer's pointer moved (null: unknown, e.g. after a display switch). */
   cursor: Point | null;
+  /** The sharer's pointer looks different (null: no image; draw an arrow). */
+  cursorShape: CursorImage | null;
 }
 
 /** Pointer moves wait while this much is still queued on the channel, so they never pile up. */
@@ -66,6 +68,7 @@ export const INITIAL_SNAPSHOT: ControlSnapshot = {
 export class ControlChannels extends Emitter<ControlChannelEvents> {
   private state: ControlSnapshot;
   private cursorPosition: Point | null = null;
+  private cursorImage: CursorImage | null = null;
   private readonly offs: (() => void)[] = [];
 
   constructor(
@@ -88,6 +91,7 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
       this.listen(control, 'close', () => {
         this.update({ ...INITIAL_SNAPSHOT, inputOpen: this.state.inputOpen, dropped: this.state.dropped });
         this.setCursor(null);
+        this.setCursorShape(null);
       });
       this.listen(control, 'message', (event) => this.receive((event as MessageEvent<unknown>).data));
     }
@@ -101,6 +105,11 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
   /** The sharer's pointer, when known. */
   get cursor(): Point | null {
     return this.cursorPosition;
+  }
+
+  /** What the sharer's pointer looks like, when the agent said. */
+  get cursorShape(): CursorImage | null {
+    return this.cursorImage;
   }
 
   /** Sends an `input` message; false when it was not sent (channel not open, invalid, or a move while congested). */
@@ -163,6 +172,9 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
       case 'cursor':
         this.setCursor({ x: message.x, y: message.y });
         return;
+      case 'cursorShape':
+        this.setCursorShape(message.image);
+        return;
       case 'controlState':
         this.update({ injecting: message.active });
         return;
@@ -173,6 +185,12 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
     if (position === null && this.cursorPosition === null) return;
     this.cursorPosition = position;
     this.emit('cursor', position);
+  }
+
+  private setCursorShape(image: CursorImage | null): void {
+    if (image === this.cursorImage) return;
+    this.cursorImage = image;
+    this.emit('cursorShape', image);
   }
 
   private update(patch: Partial<ControlSnapshot>): void {

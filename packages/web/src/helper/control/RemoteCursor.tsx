@@ -1,10 +1,13 @@
 /**
  * @module RemoteCursor
  * The sharer's mouse pointer drawn over the picture (the captured picture does not
- * contain it), from the agent's `cursor` messages. Place it in the picture layer: its
- * position is a percentage of the picture, so it stays right in fit and actual size.
+ * contain it), from the agent's `cursor` messages, as it looks on the sharer's screen when
+ * the agent sends its image (`cursorShape`: a caret over text, a hand over a link), scaled
+ * like the picture, else as an arrow. Place it in the picture layer: its position is a
+ * percentage of the picture, so it stays right in fit and actual size.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { CursorImage } from '@remote-help/protocol';
 import { makeStyles } from '@fluentui/react-components';
 import type { ControlChannels } from './ControlChannels';
 import type { Point } from './coordinates';
@@ -20,29 +23,64 @@ const useStyles = makeStyles({
     transitionDuration: '30ms',
     transitionTimingFunction: 'linear',
   },
+  image: {
+    position: 'absolute',
+    pointerEvents: 'none',
+    imageRendering: 'pixelated',
+    transitionProperty: 'left, top',
+    transitionDuration: '30ms',
+    transitionTimingFunction: 'linear',
+  },
 });
 
 /** Props of {@link RemoteCursor}. */
 export interface RemoteCursorProps {
   link: ControlChannels | null;
+  /** CSS pixels of the picture per pixel of the sharer's screen (its image is drawn at that scale). */
+  scale: number;
 }
 
 /** See the module description. */
-export function RemoteCursor({ link }: RemoteCursorProps) {
+export function RemoteCursor({ link, scale }: RemoteCursorProps) {
   const styles = useStyles();
   const [position, setPosition] = useState<Point | null>(null);
+  const [shape, setShape] = useState<CursorImage | null>(null);
+  const source = useMemo(() => (shape ? `data:image/png;base64,${shape.png}` : null), [shape]);
 
   useEffect(() => {
     if (!link) return;
     setPosition(link.cursor);
-    const off = link.on('cursor', setPosition);
+    setShape(link.cursorShape);
+    const offMove = link.on('cursor', setPosition);
+    const offShape = link.on('cursorShape', setShape);
     return () => {
-      off();
+      offMove();
+      offShape();
       setPosition(null);
+      setShape(null);
     };
   }, [link]);
 
   if (!position) return null;
+  if (shape && source && scale > 0) {
+    return (
+      <img
+        className={styles.image}
+        src={source}
+        alt=""
+        draggable={false}
+        style={{
+          left: `calc(${position.x * 100}% - ${shape.hotX * scale}px)`,
+          top: `calc(${position.y * 100}% - ${shape.hotY * scale}px)`,
+          width: `${shape.width * scale}px`,
+          height: `${shape.height * scale}px`,
+        }}
+        data-testid="remote-cursor"
+        data-shape={`${shape.width}x${shape.height}+${shape.hotX}+${shape.hotY}`}
+        aria-hidden
+      />
+    );
+  }
   // Inline physical offsets: the picture never mirrors, whatever the page direction.
   return (
     <svg

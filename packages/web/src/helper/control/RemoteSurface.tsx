@@ -95,6 +95,13 @@ const useStyles = makeStyles({
   },
 });
 
+/** CSS pixels of the picture per pixel of the shared display (0 while its size is unknown). */
+function pictureScale(pictureWidth: number, link: ControlChannels | null): number {
+  const snapshot = link?.snapshot;
+  const display = snapshot?.displays.find((d) => d.id === snapshot.currentDisplay);
+  return display ? pictureWidth / display.width : 0;
+}
+
 /** Props of {@link RemoteSurface}. */
 export interface RemoteSurfaceProps {
   stream: MediaStream | null;
@@ -205,7 +212,7 @@ export function RemoteSurface({
             className={styles.picture}
             style={{ left: picture.left, top: picture.top, width: picture.width, height: picture.height }}
           >
-            <RemoteCursor link={link} />
+            <RemoteCursor link={link} scale={pictureScale(picture.width, link)} />
             <LaserPointer position={laserDot} />
           </div>
         ) : null}
