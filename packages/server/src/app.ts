@@ -41,6 +41,7 @@ import { PasskeyService } from './identity/passkeys/passkeyService.js';
 import { PasskeySignIn } from './identity/passkeys/passkeySignIn.js';
 import { relyingPartyOf } from './identity/passkeys/webauthn.js';
 import { createProvider, OIDC_PATH } from './identity/provider.js';
+import { IdpRequests } from './identity/idpRequests.js';
 import { relyingPartyRoutes } from './identity/relyingParty.js';
 import { signInRoutes } from './identity/signInRoutes.js';
 import { identityProviderRoutes } from './identity/federation/routes.js';
@@ -294,6 +295,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // The embedded IdP is a Koa app: hand it /oidc/* before Fastify parses anything.
   const provider = createProvider({ publicUrl: config.publicUrl, db, users, secrets, trustProxy: config.trustProxy });
   const oidcCallback = provider.callback();
+  // Its request store off between requests: otherwise promise hooks slow every promise of the node.
+  const idpRequests = new IdpRequests();
   app.addHook('onRequest', async (request, reply) => {
     const url = request.raw.url ?? '';
     if (url !== OIDC_PATH && !url.startsWith(`${OIDC_PATH}/`)) return;
@@ -309,6 +312,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const raw = request.raw as typeof request.raw & { originalUrl?: string };
     raw.originalUrl = url;
     raw.url = url.slice(OIDC_PATH.length) || '/';
+    reply.raw.once('close', idpRequests.begin());
     oidcCallback(raw, reply.raw);
   });
 

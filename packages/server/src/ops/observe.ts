@@ -22,7 +22,7 @@ const nowMs = (): number => performance.timeOrigin + performance.now();
  * It is passed along explicitly, not through an `AsyncLocalStorage`: on Node 20 a store in use
  * turns on promise hooks for every promise of the process, and each store adds its propagation to
  * every promise made (hooks and propagation: ≈ 4 % of a node's busy time setting up sessions).
- * oidc-provider's own store keeps the hooks on once someone has signed in; this one is not added.
+ * oidc-provider has a store of its own, switched off between the IdP's requests (`identity/idpRequests`).
  */
 export const frameArrivalTime = nowMs;
 
