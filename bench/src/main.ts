@@ -221,6 +221,8 @@ async function measure(ctx: Ctx, extraPids: Record<string, number[]>, body: () =
     const areas1 = out1?.['videoAreas'] as Json | undefined;
     const v1 = (areas1?.['video'] as Json | undefined) ?? {};
     result['videoAreaFramesPerS'] = r1((num(v1, 'framesSent') - num(v0, 'framesSent')) / seconds);
+    // The copy of each area frame into the encoder's image, ms (the agent's average since its start).
+    result['videoAreaCopyMsAvg'] = Math.round(num(v1, 'copyMsAvg') * 100) / 100;
     result['videoArea'] = areas1?.['area'] ?? null;
   } else {
     const f0 = (s0 as { flips?: number } | null)?.flips ?? 0;
