@@ -9,8 +9,8 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { PASSWORD, framesDecoded, pagePointFor, shot, signIn, closeContexts } from '../support.js';
-import { SCREEN, pointerLocation, startAgent, startDesktop } from './desktop.js';
+import { framesDecoded, pagePointFor, shot, closeContexts } from '../support.js';
+import { SCREEN, pointerLocation, redeemHelperCode, signInAgentWindow, startAgent, startDesktop } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -29,16 +29,7 @@ test('the sharer pauses in the agent window: nothing reaches the helper, no inpu
   const desktop = await startDesktop();
   const agent = await startAgent(E2E_URL, desktop.display);
   try {
-    const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
-    await win.goto(agent.windowUrl);
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(agent.openedUrls()[0]!);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(win.getByLabel('Security code')).toBeVisible({ timeout: 20_000 });
+    const win = await signInAgentWindow(browser, agent);
 
     const helperContext = await browser.newContext();
     await helperContext.addInitScript(() => {
@@ -54,12 +45,7 @@ test('the sharer pauses in the agent window: nothing reaches the helper, no inpu
         }
       };
     });
-    const helper = await helperContext.newPage();
-    await signIn(helper, '/help', 'helper@contoso.example');
-    await helper.getByRole('button', { name: 'Get a security code' }).click();
-    const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
-    await win.getByLabel('Security code').fill(code);
-    await win.getByRole('button', { name: 'Submit' }).click();
+    const helper = await redeemHelperCode(browser, win, await helperContext.newPage());
     await expect(helper.getByTestId('peer-card')).toContainText('Lena Fischer');
 
     await helper.getByRole('button', { name: 'Full control' }).click();

@@ -7,8 +7,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, expect } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
+import { PASSWORD, signIn } from '../support.js';
 import { startXvfb, startXvnc } from '../../packages/agent/src/testing/xvfb.js';
 
 export { pointerLocation } from '../../packages/agent/src/testing/xvfb.js';
@@ -114,4 +115,33 @@ export async function startAgent(server: string, display: string): Promise<Agent
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * The sharer's first steps: the agent window opens, Sign in goes through the "system browser"
+ * (a page of its own on the IdP), and the window asks for the security code. Returns the window.
+ */
+export async function signInAgentWindow(browser: Browser, agent: AgentProcess): Promise<Page> {
+  const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
+  await win.goto(agent.windowUrl);
+  await win.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
+  const idp = await (await browser.newContext()).newPage();
+  await idp.goto(agent.openedUrls()[0]!);
+  await idp.getByLabel('Email').fill('sharer@contoso.example');
+  await idp.getByLabel('Password').fill(PASSWORD);
+  await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(win.getByLabel('Security code')).toBeVisible({ timeout: 20_000 });
+  return win;
+}
+
+/** The helper signs in, gets a security code and the sharer enters it in the agent window. Returns the helper's page. */
+export async function redeemHelperCode(browser: Browser, win: Page, helperPage?: Page): Promise<Page> {
+  const helper = helperPage ?? (await (await browser.newContext()).newPage());
+  await signIn(helper, '/help', 'helper@contoso.example');
+  await helper.getByRole('button', { name: 'Get a security code' }).click();
+  const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
+  await win.getByLabel('Security code').fill(code);
+  await win.getByRole('button', { name: 'Submit' }).click();
+  return helper;
 }

@@ -9,8 +9,8 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { xtool } from '../../packages/agent/src/testing/xvfb.js';
-import { PASSWORD, closeContexts, framesDecoded, pagePointFor, shot, signIn } from '../support.js';
-import { pointerLocation, startAgent, startDesktop } from './desktop.js';
+import { closeContexts, framesDecoded, pagePointFor, shot } from '../support.js';
+import { pointerLocation, redeemHelperCode, signInAgentWindow, startAgent, startDesktop } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -25,23 +25,8 @@ test('the helper’s picture and clicks follow a resolution change on the sharer
   const desktop = await startDesktop({ xServer: 'xvnc' });
   const agent = await startAgent(E2E_URL, desktop.display);
   try {
-    const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
-    await win.goto(agent.windowUrl);
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(agent.openedUrls()[0]!);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(win.getByLabel('Security code')).toBeVisible({ timeout: 20_000 });
-
-    const helper = await (await browser.newContext()).newPage();
-    await signIn(helper, '/help', 'helper@contoso.example');
-    await helper.getByRole('button', { name: 'Get a security code' }).click();
-    const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
-    await win.getByLabel('Security code').fill(code);
-    await win.getByRole('button', { name: 'Submit' }).click();
+    const win = await signInAgentWindow(browser, agent);
+    const helper = await redeemHelperCode(browser, win);
     await helper.getByRole('button', { name: 'Full control' }).click();
     await win.getByRole('button', { name: 'Allow' }).click();
     await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -7,8 +7,8 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
-import { PASSWORD, framesDecoded, pagePointFor, shot, signIn, closeContexts } from '../support.js';
-import { SCREEN, pointerLocation, startAgent, startDesktop } from './desktop.js';
+import { framesDecoded, pagePointFor, shot, closeContexts } from '../support.js';
+import { SCREEN, pointerLocation, redeemHelperCode, signInAgentWindow, startAgent, startDesktop } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -23,25 +23,9 @@ test('a helper takes full control of a real desktop through the agent, and the s
   const desktop = await startDesktop();
   const agent = await startAgent(E2E_URL, desktop.display);
   try {
-    // Sharer: the agent window, then the sign-in in the "system browser".
-    const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
-    await win.goto(agent.windowUrl);
-    await win.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
-    const idp = await (await browser.newContext()).newPage();
-    await idp.goto(agent.openedUrls()[0]!);
-    await idp.getByLabel('Email').fill('sharer@contoso.example');
-    await idp.getByLabel('Password').fill(PASSWORD);
-    await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(win.getByLabel('Security code')).toBeVisible({ timeout: 20_000 });
-
-    // Helper: a code, passed to the sharer.
-    const helper = await (await browser.newContext()).newPage();
-    await signIn(helper, '/help', 'helper@contoso.example');
-    await helper.getByRole('button', { name: 'Get a security code' }).click();
-    const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
-    await win.getByLabel('Security code').fill(code);
-    await win.getByRole('button', { name: 'Submit' }).click();
+    // Sharer: the agent window, then the sign-in in the "system browser"; the helper's code, passed to the sharer.
+    const win = await signInAgentWindow(browser, agent);
+    const helper = await redeemHelperCode(browser, win);
     await expect(helper.getByTestId('peer-card')).toContainText('Lena Fischer');
     await expect(win.locator('#person-name')).toHaveText('Daniel Okafor');
     await shot(win, '20-agent-trust');
