@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { framesDecoded, pagePointFor, shot, closeContexts } from '../support.js';
-import { SCREEN, pointerLocation, redeemHelperCode, signInAgentWindow, startAgent, startDesktop } from './desktop.js';
+import { SCREEN, pointerLocation, redeemHelperCode, signInAgentWindow, onAgentDesktop } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -26,9 +26,7 @@ test('the sharer pauses in the agent window: nothing reaches the helper, no inpu
   browser,
 }) => {
   test.setTimeout(180_000);
-  const desktop = await startDesktop();
-  const agent = await startAgent(E2E_URL, desktop.display);
-  try {
+  await onAgentDesktop(E2E_URL, {}, async ({ desktop, agent }) => {
     const win = await signInAgentWindow(browser, agent);
 
     const helperContext = await browser.newContext();
@@ -113,11 +111,5 @@ test('the sharer pauses in the agent window: nothing reaches the helper, no inpu
 
     await helper.getByRole('button', { name: 'Leave' }).first().click();
     await expect(win.getByText('ended the session')).toBeVisible({ timeout: 5000 });
-  } catch (error) {
-    console.log(agent.output());
-    throw error;
-  } finally {
-    await agent.stop();
-    await desktop.stop();
-  }
+  });
 });

@@ -145,3 +145,25 @@ export async function redeemHelperCode(browser: Browser, win: Page, helperPage?:
   await win.getByRole('button', { name: 'Submit' }).click();
   return helper;
 }
+
+/**
+ * Runs a journey on a fresh desktop with the agent on it (`startDesktop`, `startAgent`): prints the agent's output
+ * if the journey fails, and stops both whatever happens.
+ */
+export async function onAgentDesktop(
+  server: string,
+  options: { xServer?: 'xvfb' | 'xvnc' },
+  journey: (run: { desktop: Desktop; agent: AgentProcess }) => Promise<void>,
+): Promise<void> {
+  const desktop = await startDesktop(options);
+  const agent = await startAgent(server, desktop.display);
+  try {
+    await journey({ desktop, agent });
+  } catch (error) {
+    console.log(agent.output());
+    throw error;
+  } finally {
+    await agent.stop();
+    await desktop.stop();
+  }
+}

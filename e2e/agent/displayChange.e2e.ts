@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { xtool } from '../../packages/agent/src/testing/xvfb.js';
 import { closeContexts, framesDecoded, pagePointFor, shot } from '../support.js';
-import { pointerLocation, redeemHelperCode, signInAgentWindow, startAgent, startDesktop } from './desktop.js';
+import { pointerLocation, redeemHelperCode, signInAgentWindow, onAgentDesktop } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -22,9 +22,7 @@ const canvasSize = (helper: Page) =>
 
 test('the helper’s picture and clicks follow a resolution change on the sharer’s screen', async ({ browser }) => {
   test.setTimeout(180_000);
-  const desktop = await startDesktop({ xServer: 'xvnc' });
-  const agent = await startAgent(E2E_URL, desktop.display);
-  try {
+  await onAgentDesktop(E2E_URL, { xServer: 'xvnc' }, async ({ desktop, agent }) => {
     const win = await signInAgentWindow(browser, agent);
     const helper = await redeemHelperCode(browser, win);
     await helper.getByRole('button', { name: 'Full control' }).click();
@@ -57,11 +55,5 @@ test('the helper’s picture and clicks follow a resolution change on the sharer
     }
     await helper.getByRole('button', { name: 'Leave' }).first().click();
     await expect(win.getByText('ended the session')).toBeVisible({ timeout: 5000 });
-  } catch (error) {
-    console.log(agent.output());
-    throw error;
-  } finally {
-    await agent.stop();
-    await desktop.stop();
-  }
+  });
 });

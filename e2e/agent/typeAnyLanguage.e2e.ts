@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { framesDecoded, pagePointFor, shot, closeContexts } from '../support.js';
-import { SCREEN, pointerLocation, redeemHelperCode, signInAgentWindow, startAgent, startDesktop } from './desktop.js';
+import { SCREEN, pointerLocation, redeemHelperCode, signInAgentWindow, onAgentDesktop } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -20,9 +20,7 @@ const TEXT = 'äé中文한국어😀';
 
 test("text in any script typed by the helper appears exactly on the sharer's desktop", async ({ browser }) => {
   test.setTimeout(180_000);
-  const desktop = await startDesktop();
-  const agent = await startAgent(E2E_URL, desktop.display);
-  try {
+  await onAgentDesktop(E2E_URL, {}, async ({ desktop, agent }) => {
     // Sharer: the agent window, then the sign-in in the "system browser"; the helper's code, passed to the sharer.
     const win = await signInAgentWindow(browser, agent);
     const helper = await redeemHelperCode(browser, win);
@@ -77,11 +75,5 @@ test("text in any script typed by the helper appears exactly on the sharer's des
 
     await helper.getByRole('button', { name: 'Leave' }).first().click();
     await expect(win.getByText('ended the session')).toBeVisible({ timeout: 5000 });
-  } catch (error) {
-    console.log(agent.output());
-    throw error;
-  } finally {
-    await agent.stop();
-    await desktop.stop();
-  }
+  });
 });

@@ -2,7 +2,7 @@
  * @module capture/rects
  * Small rectangle helpers for damage tracking.
  */
-import type { Rect } from '../platform/types.js';
+import type { DisplayInfo, Rect } from '../platform/types.js';
 
 /** The overlap of `a` and `b`, or null when they do not overlap. */
 export function intersect(a: Rect, b: Rect): Rect | null {
@@ -17,6 +17,11 @@ export function intersect(a: Rect, b: Rect): Rect | null {
 /** Whether `a` and `b` are the same rectangle. */
 export function sameRect(a: Rect, b: Rect): boolean {
   return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+}
+
+/** Whether two descriptions are of the same display at the same place and size. */
+export function sameDisplay(a: DisplayInfo, b: DisplayInfo): boolean {
+  return a.id === b.id && sameRect(a.bounds, b.bounds);
 }
 
 /** The smallest rectangle containing every rectangle of `rects` (which must not be empty). */

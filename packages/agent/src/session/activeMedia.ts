@@ -11,6 +11,7 @@
  */
 import { ICE_RESTART_RETRY_MS, type SignalPayload } from '@remote-help/protocol';
 import type { ConsentGate } from '../input/consentGate.js';
+import { sameDisplay } from '../capture/rects.js';
 import { InputDispatcher } from '../input/inputDispatcher.js';
 import type { CursorShape, DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
 import { trace } from '../trace.js';
@@ -409,7 +410,7 @@ export class ActiveMedia {
   /** Input goes to `display` from now on (a new injector unless the current one maps to it already). */
   async #injectOn(display: DisplayInfo): Promise<void> {
     const previous = this.#injector;
-    if (!previous || JSON.stringify(previous.display) === JSON.stringify(display)) return;
+    if (!previous || sameDisplay(previous.display, display)) return;
     previous.releaseAll();
     this.#useInjector(await this.#o.injector(display));
     await previous.close();

@@ -26,7 +26,7 @@ import { TileSender, warmUpTileEncoder, type TileChannel, type TileSenderStats }
 import { trace, tracing } from '../trace.js';
 import { ScreenVideoSource, type VideoSourceStats } from '../rtc/videoSource.js';
 import { VideoAreas } from '../capture/videoAreas.js';
-import { sameRect, toLocal } from '../capture/rects.js';
+import { sameDisplay, sameRect, toLocal } from '../capture/rects.js';
 import type { Rect } from '../platform/types.js';
 import type { WrtcDataChannel, WrtcModule } from '../rtc/wrtc.js';
 
@@ -272,7 +272,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
     const display = displays.find((d) => d.id === was.id) ?? pickDisplay(displays);
     const listed = JSON.stringify(displays) !== JSON.stringify(this.#displays);
     this.#displays = displays;
-    const shared = JSON.stringify(display) !== JSON.stringify(was);
+    const shared = !sameDisplay(display, was);
     if (!shared && !listed) return;
     this.#display = display;
     trace('tiles', () => `displays changed; shared ${display.bounds.width}x${display.bounds.height}`);

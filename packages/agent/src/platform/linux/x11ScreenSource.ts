@@ -8,7 +8,7 @@
  * out) come as RandR screen-change events to `watchDisplays`.
  */
 import { AgentError } from '../../errors.js';
-import { boundingBox, simplify, toLocal } from '../../capture/rects.js';
+import { boundingBox, sameDisplay, simplify, toLocal } from '../../capture/rects.js';
 import { diffFrames } from '../../capture/frameDiff.js';
 import type {
   CaptureOptions,
@@ -141,7 +141,7 @@ const SPLIT_PIXELS = 32_768;
  * How long after a RandR screen-change event the displays are listed: a mode switch comes as
  * a burst of events (the screen's size, then each CRTC), and the list is read once after it.
  */
-export const DISPLAY_SETTLE_MS = 100;
+const DISPLAY_SETTLE_MS = 100;
 
 /** Captures the rate limit lets through back to back. */
 const CAPTURE_BURST = 3;
@@ -241,9 +241,8 @@ export class X11ScreenSource implements ScreenSource {
     const displays = await this.listDisplays().catch(() => null);
     if (!displays || this.#closed) return;
     const capture = this.#capture;
-    if (capture && !sameDisplay(displays.find((d) => d.id === capture.display.id) ?? NO_DISPLAY, capture.display)) {
-      await this.stop();
-    }
+    const now = capture && displays.find((d) => d.id === capture.display.id);
+    if (capture && !(now && sameDisplay(now, capture.display))) await this.stop();
     for (const watcher of [...this.#displayWatchers]) watcher(displays);
   }
 
@@ -586,18 +585,4 @@ export class X11ScreenSource implements ScreenSource {
       () => capture.onError?.(error),
     );
   }
-}
-
-/** Stands for a display that is no longer listed. */
-const NO_DISPLAY: DisplayInfo = { id: '', name: '', primary: false, bounds: { x: 0, y: 0, width: 0, height: 0 } };
-
-/** Whether two descriptions are of the same display at the same place and size. */
-function sameDisplay(a: DisplayInfo, b: DisplayInfo): boolean {
-  return (
-    a.id === b.id &&
-    a.bounds.x === b.bounds.x &&
-    a.bounds.y === b.bounds.y &&
-    a.bounds.width === b.bounds.width &&
-    a.bounds.height === b.bounds.height
-  );
 }
