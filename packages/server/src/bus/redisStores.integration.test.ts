@@ -123,6 +123,25 @@ describe('RedisBackoffStore', () => {
     }
   });
 
+  it('never refuses a free attempt whose clock reads earlier than the last one stored (another node’s)', async () => {
+    fresh();
+    const [a, b] = [new RedisBackoffStore(connection(), prefix), new RedisBackoffStore(connection(), prefix)];
+    const now = Date.now();
+    // Two nodes redeeming in one organization (the tenant budget: free attempts only): B's later clock stored first.
+    const budget: BackoffPolicy = {
+      freeAttempts: 50_000,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      windowMs: 600_000,
+      ceiling: 50_000,
+    };
+    expect((await b.reserve('tenant', budget, 40, now + 3)).ok).toBe(true);
+    expect((await a.reserve('tenant', budget, 40, now)).ok).toBe(true);
+    // Past the free attempts, the wait still counts from the latest attempt.
+    for (let k = 0; k < 3; k++) await a.reserve('skew', policy, 1, now + 3);
+    expect((await b.reserve('skew', policy, 1, now + 4)).ok).toBe(false);
+  });
+
   it('lets exactly the free attempts through when many race from different connections', async () => {
     fresh();
     const stores = Array.from({ length: 6 }, () => new RedisBackoffStore(connection(), prefix));

@@ -109,6 +109,17 @@ describe.each(stores)('growing back-off (%s store)', (_name, makeStore) => {
     expect((await backoff.reserve(['t'], 100)).ok).toBe(true);
   });
 
+  it('never refuses a free attempt whose clock reads earlier than the last one stored (another node’s)', async () => {
+    const store = await makeStore();
+    const policy = { ...POLICY, freeAttempts: 5, ceiling: undefined };
+    // Node B read its clock 3 ms after node A, but its request was stored first.
+    expect((await store.reserve('skew', policy, 1, 1_000_003)).ok).toBe(true);
+    expect((await store.reserve('skew', policy, 1, 1_000_000)).ok).toBe(true);
+    // Past the free attempts the wait still counts from the latest attempt.
+    for (let k = 0; k < 3; k++) await store.reserve('skew', policy, 1, 1_000_004);
+    expect((await store.reserve('skew', policy, 1, 1_000_005)).ok).toBe(false);
+  });
+
   it('lets exactly the free attempts through when 200 reserve at once', async () => {
     const c = clock();
     const backoff = new Backoff(await makeStore(), c, POLICY);

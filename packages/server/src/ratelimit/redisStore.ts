@@ -3,7 +3,8 @@
  * The {@link BackoffStore} of every node in Redis. A key's state is one hash
  * `<prefix>rl:<key>` (`c` count, `l` last attempt, `w` window end, all ms) that expires with
  * its window. `reserve` is one Lua script: it starts a window or applies exactly the rule of
- * `admits` (ceiling, then the doubling wait after the free attempts) and counts, atomically,
+ * `admits` (ceiling, then the doubling wait after the free attempts; a free attempt never waits, whatever
+ * the other nodes' clocks said) and counts, atomically,
  * so parallel attempts on two nodes cannot both pass one check. The clock is the caller's,
  * as with the SQL store.
  */
@@ -25,7 +26,7 @@ if (not c) or (not w) or w <= now then
 end
 local delay = 0
 if c >= free then delay = tonumber(ARGV[7 + c - free]) or maxDelay end
-if c + weight > ceiling or l + delay > now then return {0, c, l, w} end
+if c + weight > ceiling or (delay > 0 and l + delay > now) then return {0, c, l, w} end
 redis.call('HSET', KEYS[1], 'c', c + weight, 'l', now)
 return {1, c + weight, now, w}`;
 

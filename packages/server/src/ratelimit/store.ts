@@ -32,7 +32,10 @@ export interface BackoffStore {
 export function admits(policy: BackoffPolicy, state: KeyState | undefined, weight: number, now: number): boolean {
   if (!state || state.windowEndsAt <= now) return true;
   if (policy.ceiling !== undefined && state.count + weight > policy.ceiling) return false;
-  return state.lastAt + delayAfter(policy, state.count) <= now;
+  // A free attempt never waits, even when another node's request read the clock later and stored first
+  // (`lastAt` past this `now`): nodes' clocks are not ordered with their writes.
+  const delay = delayAfter(policy, state.count);
+  return delay === 0 || state.lastAt + delay <= now;
 }
 
 /** Keeps counts in this process (tests, single-node tools). JavaScript runs each call to the end: atomic. */
