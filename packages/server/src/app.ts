@@ -116,7 +116,7 @@ import { dnsTxtLookup } from './domains/txtLookup.js';
 import { lazyChild } from './ops/lazyLogger.js';
 import { loggerOptions, requestLogContext } from './ops/logging.js';
 import { Metrics, liveSessionsIn } from './ops/metrics.js';
-import { metricsListener, metricsRoute } from './ops/metricsEndpoint.js';
+import { metricsListener, metricsRoute, type Scrape } from './ops/metricsEndpoint.js';
 import { httpsRedirectListener } from './http/httpsRedirect.js';
 import { ObservedAuditLog, ObservedBus } from './ops/observe.js';
 import { OpenFilesWatch, processOpenFiles } from './ops/openFiles.js';
@@ -134,6 +134,12 @@ export interface ServerOptions {
   socketLimits?: Partial<SocketLimitOptions>;
   /** Chat messages per sender (defaults: `DEFAULT_CHAT_LIMITS`). */
   chatLimits?: TokenBucketOptions;
+  /**
+   * This server is one worker of a node (`ops/workers`): `/metrics` answers with the whole node's
+   * metrics from `scrape` (the primary aggregates every worker's), and `METRICS_ADDRESS` is the
+   * primary's to listen on.
+   */
+  worker?: { scrape: Scrape };
 }
 
 export interface RemoteHelpServer {
@@ -346,7 +352,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       .header('cache-control', 'no-store')
       .send(report);
   });
-  if (config.metrics.token) metricsRoute(app, metrics, config.metrics.token);
+  const scrape = options.worker?.scrape ?? (() => metrics.scrape());
+  if (config.metrics.token) metricsRoute(app, scrape, config.metrics.token);
   let metricsServer: { port: number; close: () => Promise<void> } | null = null;
   let redirectServer: { close: () => Promise<void> } | null = null;
   const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey });
@@ -577,7 +584,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     async listen() {
       await app.listen({ port: config.port, host: config.host });
-      if (config.metrics.address) metricsServer = await metricsListener(metrics, config.metrics.address);
+      if (config.metrics.address && !options.worker)
+        metricsServer = await metricsListener(scrape, config.metrics.address);
       if (config.httpRedirectPort !== null)
         redirectServer = await httpsRedirectListener({
           host: config.host,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, fastifyTrustProxy, loadConfig } from './config.js';
 
@@ -52,6 +53,21 @@ describe('configuration', () => {
       expect(() => loadConfig({ DATABASE_URL: bad }), bad).toThrow(/DATABASE_URL/);
     }
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ kind: 'sqlite', file: ':memory:' });
+  });
+
+  it('takes WORKERS as a count or auto, and refuses more than one without Redis', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({ ...redis, WORKERS: '4' }).workers).toBe(4);
+    expect(loadConfig({ ...redis, WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
+    expect(() => loadConfig({ WORKERS: '2' })).toThrow(/WORKERS: 2 worker processes need REDIS_URL/);
+    for (const bad of ['0', '-1', '1.5', 'two', '100', '065']) {
+      expect(() => loadConfig({ ...redis, WORKERS: bad }), bad).toThrow(
+        /WORKERS: must be a number of worker processes/,
+      );
+    }
+    expect(() => loadConfig({ ...redis, WORKERS: '65' })).toThrow(/WORKERS: at most 64/);
   });
 
   it('reports unreadable TLS files clearly', () => {

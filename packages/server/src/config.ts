@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { IceServer } from '@remote-help/protocol';
@@ -69,6 +70,10 @@ const EnvSchema = z.object({
     .min(1, 'must be at least 1')
     .max(300, 'must be at most 300')
     .default(10),
+  WORKERS: z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,1})$/, 'must be a number of worker processes (1–64) or auto (one per CPU)')
+    .default('1'),
 });
 
 /** The validated configuration the server runs with. */
@@ -123,6 +128,11 @@ export interface Config {
   turn: { urls: string[]; secret: string; ttlSeconds: number } | null;
   /** How long a SIGTERM waits for in-flight HTTP requests before cutting them (`SHUTDOWN_DRAIN_SECONDS`). */
   shutdownDrainMs: number;
+  /**
+   * Server processes of this node behind its one port (`WORKERS`: a number, or `auto` for one per CPU;
+   * default 1). More than one needs `redis`: each worker is a node of the deployment (`ops/workers`).
+   */
+  workers: number;
 }
 
 /** How far to trust `X-Forwarded-For`/`-Proto`/`-Host`; see {@link Config.trustProxy}. */
@@ -316,6 +326,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'HTTP_REDIRECT_PORT: only when the server speaks HTTPS itself (TLS_CERT and TLS_KEY); behind a reverse proxy, let the proxy redirect',
     );
+  const workers = parseWorkers(relevant.WORKERS);
+  if (workers !== null && workers > 64) problems.push('WORKERS: at most 64 worker processes');
+  if (workers !== null && workers > 1 && !relevant.REDIS_URL)
+    problems.push(
+      `WORKERS: ${workers} worker processes need REDIS_URL: they share sessions, presence and counters through Redis, as separate nodes do`,
+    );
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   if (e.HTTP_REDIRECT_PORT !== undefined && e.HTTP_REDIRECT_PORT === e.PORT)
@@ -354,5 +370,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { urls: turnUrls, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }
         : null,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
+    workers: workers ?? 1,
   };
+}
+
+/** `WORKERS`: `auto` is one per CPU the process may use; null when malformed (the schema reports it). */
+function parseWorkers(raw: string | undefined): number | null {
+  if (raw === undefined) return 1;
+  if (raw === 'auto') return availableParallelism();
+  return /^[1-9]\d{0,1}$/.test(raw) ? Number(raw) : null;
 }

@@ -2,10 +2,16 @@
  * @module main
  * `npm start`: validates the configuration, opens the database, starts the server,
  * prints where to go, and shuts down gracefully on SIGINT/SIGTERM (`ops/shutdown`).
+ * With `WORKERS` > 1 this process is the node's primary and each worker runs the server
+ * (`ops/workers`).
  */
+import cluster from 'node:cluster';
+import { hostname } from 'node:os';
+import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
-import { createServer } from './app.js';
+import { loggerOptions } from './ops/logging.js';
 import { exitOnSignals } from './ops/shutdown.js';
+import { joinNode, runPrimary, workerIndex, workerScrape } from './ops/workers.js';
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +24,26 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = await createServer(config);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary({
+      workers: config.workers,
+      drainMs: config.shutdownDrainMs,
+      metricsAddress: config.metrics.address,
+      log: pino(loggerOptions(config.logLevel, { base: { pid: process.pid, hostname: hostname(), role: 'primary' } })),
+      print: (text) => process.stdout.write(text),
+      exit: (code) => process.exit(code),
+    });
+    return;
+  }
+  // Loaded here, not at the top: a primary serves nothing and need not hold the server's modules (≈ 150 MiB).
+  const { createServer } = await import('./app.js');
+  const worker = workerIndex();
+  const server = await createServer(
+    config,
+    worker === null
+      ? {}
+      : { worker: { scrape: workerScrape }, logger: { base: { pid: process.pid, hostname: hostname(), worker } } },
+  );
   await server.listen();
   const url = config.publicUrl;
   const lines = [
@@ -43,6 +68,11 @@ async function main(): Promise<void> {
       '  (sharer@contoso.example, e.g. a private window), then follow the screens; admin@contoso.example',
       '  opens the admin center.',
     );
+  }
+  if (worker !== null) {
+    // The primary prints worker 1's banner once every worker listens.
+    joinNode(server, `${lines.join('\n')}\n`, config.shutdownDrainMs);
+    return;
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

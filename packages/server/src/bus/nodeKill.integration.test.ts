@@ -13,33 +13,34 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatMessage, ServerMessage, SessionView } from '@remote-help/protocol';
+import type { ChatMessage, SessionView } from '@remote-help/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import type { TestDatabase } from '../test/database.js';
 import { testDatabase } from '../test/database.js';
-import type { TestSocket } from '../test/harness.js';
-import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
+import type { Client } from '../test/harness.js';
+import { DEMO_PASSWORD, sessionIn } from '../test/harness.js';
 import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
+import type { SessionFrame } from '../test/nodes.js';
+import {
+  attach,
+  crossNodeSession,
+  eventually,
+  freePort,
+  isSession,
+  offer,
+  on,
+  peer,
+  signalWith,
+} from '../test/nodes.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** ADR 4: the other side knows a dead browser, network or node within 5 s. */
 const PEER_LOSS_BOUND_MS = 5000;
 /** The shortest reconnect grace the configuration takes (`RECONNECT_GRACE_SECONDS`, 5–600). */
 const GRACE_SECONDS = 5;
-
-type SessionFrame = Extract<ServerMessage, { type: 'session' }>;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = netServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 const dir = mkdtempSync(join(tmpdir(), 'rh-node-kill-'));
 const prefix = `rh:test:kill:${randomUUID().slice(0, 8)}:`;
@@ -89,70 +90,6 @@ async function startNode(name: string, port: number, publicPort: number): Promis
   );
   children.push(child);
   return child;
-}
-
-/** Polls `check` until it holds (the deadline only ends a test that would otherwise hang). */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The same person's cookies and CSRF token, talking to another node. */
-function on(base: string, client: Client): Client {
-  const copy = new Client(base);
-  for (const [name, value] of client.cookies) copy.cookies.set(name, value);
-  copy.csrf = client.csrf;
-  return copy;
-}
-
-const isSession = (m: ServerMessage): m is SessionFrame => m.type === 'session';
-const peer = (online: boolean) => (m: ServerMessage) => isSession(m) && m.session.peerOnline === online;
-const signalWith = (sdp: string) => (m: ServerMessage) =>
-  m.type === 'signal' && m.payload.kind === 'sdp' && m.payload.description.sdp === sdp;
-const offer = (id: string, sdp: string) => ({
-  type: 'signal',
-  sessionId: id,
-  payload: { kind: 'sdp', description: { type: 'offer', sdp } },
-});
-
-async function attach(socket: TestSocket, sessionId: string, state: string): Promise<void> {
-  socket.send({ type: 'attach', sessionId });
-  await socket.next(sessionIn(state), 10_000);
-}
-
-/** A helper on A and a sharer on B of organization `domain`, an active session, a chat line from each. */
-async function crossNodeSession(urlA: string, urlB: string, domain: string) {
-  const helper = new Client(urlA);
-  await helper.signIn(`helper@${domain}`);
-  const sharerOnA = new Client(urlA);
-  await sharerOnA.signIn(`sharer@${domain}`);
-  const sharer = on(urlB, sharerOnA);
-  const created = await helper.post('/api/v1/sessions');
-  expect(created.status).toBe(201);
-  const { code, session } = created.body as { code: string; session: { id: string } };
-  const id = session.id;
-  const hws = await helper.socket();
-  await attach(hws, id, 'waiting');
-  expect((await sharer.post('/api/v1/sessions/redeem', { code })).status).toBe(200);
-  await hws.next(sessionIn('joined'), 10_000);
-  const sws = await sharer.socket();
-  await attach(sws, id, 'joined');
-  expect((await helper.post(`/api/v1/sessions/${id}/request`, { mode: 'view' })).status).toBe(200);
-  await sws.next(sessionIn('requested'), 10_000);
-  expect((await sharer.post(`/api/v1/sessions/${id}/respond`, { allow: true })).status).toBe(200);
-  await hws.next(sessionIn('active'), 10_000);
-  await sws.next(sessionIn('active'), 10_000);
-  await hws.next(peer(true), 10_000);
-  // One line each way, each seen by the other side (so stored, and relayed across the nodes).
-  const lines = [`from the helper on A (${domain})`, `from the sharer on B (${domain})`];
-  hws.send({ type: 'chat.send', sessionId: id, clientId: randomUUID(), text: lines[0] });
-  await sws.next((m) => m.type === 'chat.message' && m.message.text === lines[0], 10_000);
-  sws.send({ type: 'chat.send', sessionId: id, clientId: randomUUID(), text: lines[1] });
-  await hws.next((m) => m.type === 'chat.message' && m.message.text === lines[1], 10_000);
-  return { helper, sharer, hws, sws, id, lines };
 }
 
 async function thread(client: Client, id: string): Promise<string[]> {

@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessage } from '@remote-help/protocol';
@@ -23,17 +22,10 @@ import { agentSignIn } from '../test/agentSignIn.js';
 import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
 import { DeviceSocket, TEST_INVENTORY, enrollDevice } from '../test/testDevice.js';
+import { eventually, freePort } from '../test/nodes.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 type SessionFrame = Extract<ServerMessage, { type: 'session' }>;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = netServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Two nodes behind one public URL (a load balancer's), one database file, one Redis prefix. */
 interface Cluster {
@@ -269,15 +261,6 @@ async function killConnections(prefix: string): Promise<number> {
     .filter((id): id is string => Boolean(id));
   for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
   return ids.length;
-}
-
-/** Polls `check` until it holds (the deadline only ends a test that would otherwise hang). */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('failures', { timeout: 60_000 }, () => {

@@ -24,6 +24,13 @@ export const PER_HANDLE_DEFAULTS = [
   'process_open_fds',
 ] as const;
 
+/** prom-client's event-loop lag percentiles: averaged over a cluster's workers by default. */
+const LAG_PERCENTILES = [
+  'nodejs_eventloop_lag_p50_seconds',
+  'nodejs_eventloop_lag_p90_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
+];
+
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const END_REASON_SET: ReadonlySet<string> = new Set(END_REASONS);
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
@@ -52,6 +59,11 @@ export class Metrics {
     // The sockets are counted by `remote_help_websocket_connections`; open files are counted
     // below with an asynchronous readdir (the listing happens on the thread pool).
     for (const name of PER_HANDLE_DEFAULTS) this.registry.removeSingleMetric(name);
+    // A node of several workers (`ops/workers`) reports its worst worker's loop, not their average.
+    for (const name of LAG_PERCENTILES) {
+      const metric = this.registry.getSingleMetric(name) as { aggregator?: string } | undefined;
+      if (metric) metric.aggregator = 'max';
+    }
     if (process.platform === 'linux') {
       new Gauge({
         name: 'process_open_fds',
@@ -89,6 +101,8 @@ export class Metrics {
       name: 'remote_help_sessions_live',
       help: 'Sessions not yet ended, by state (from the database: the same on every node).',
       labelNames: ['state'],
+      // A node's workers (`ops/workers`) each read the same rows: their sum would count every session once per worker.
+      aggregator: 'max',
       registers,
       async collect() {
         const counts = await o.liveSessions();

@@ -10,7 +10,9 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import type { Metrics } from './metrics.js';
+
+/** The exposition text to serve and its content type (one process's metrics, or a whole node's). */
+export type Scrape = () => Promise<{ contentType: string; body: string }>;
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -19,7 +21,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** `GET /metrics` behind the bearer token. */
-export function metricsRoute(app: FastifyInstance, metrics: Metrics, token: string): void {
+export function metricsRoute(app: FastifyInstance, scrape: Scrape, token: string): void {
   app.get('/metrics', async (request, reply) => {
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
@@ -27,14 +29,14 @@ export function metricsRoute(app: FastifyInstance, metrics: Metrics, token: stri
       void reply.header('www-authenticate', 'Bearer realm="metrics"');
       throw new AppError('authentication_required', 'Metrics need the metrics bearer token.');
     }
-    const { contentType, body } = await metrics.scrape();
+    const { contentType, body } = await scrape();
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
 }
 
 /** A separate listener serving `/metrics` only; resolves once it listens, with its port and a closer. */
 export async function metricsListener(
-  metrics: Metrics,
+  scrape: Scrape,
   address: { host: string; port: number },
 ): Promise<{ port: number; close: () => Promise<void> }> {
   const server: Server = createServer((request, response) => {
@@ -43,7 +45,7 @@ export async function metricsListener(
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    metrics.scrape().then(
+    scrape().then(
       ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body),
       () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n'),
     );

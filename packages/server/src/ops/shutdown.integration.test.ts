@@ -5,7 +5,7 @@
  * drain bound (SHUTDOWN_DRAIN_SECONDS), and the process exits 0.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer as createNetServer } from 'node:net';
+import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +13,10 @@ import { afterAll, expect, it } from 'vitest';
 import { Client, DEMO_PASSWORD } from '../test/harness.js';
 import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
 import { SHUTDOWN_REASON } from '../ws/gateway.js';
+import { freePort } from '../test/nodes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 /**
  * A POST whose headers and first body bytes are sent; `finish()` sends the rest; `answer` is what came back.

@@ -40,24 +40,49 @@ export async function shutDown(target: ShutdownTarget, drainMs: number, reason: 
   }
 }
 
+/**
+ * A signal this soon after the first is the same request delivered twice, not an operator insisting:
+ * GNU `timeout` signals its child and then the child's process group, and a group kill reaches a
+ * process that was also signalled by name.
+ */
+export const REPEATED_SIGNAL_MS = 1000;
+
+/**
+ * Starts one graceful shutdown at the first call and exits with its outcome (0 clean, 1 not), or 1 once
+ * the drain bound plus a margin passes with the close stuck. A later call (after {@link REPEATED_SIGNAL_MS})
+ * exits at once with 1 when `secondExits`, else does nothing (a worker told twice, by its primary and by
+ * a signal, still drains).
+ */
+export function shutdownOnce(
+  target: ShutdownTarget,
+  drainMs: number,
+  exit: (code: number) => void,
+  secondExits: boolean,
+): (reason: string) => void {
+  let closing = false;
+  let startedAt = 0;
+  return (reason) => {
+    if (closing) {
+      if (!secondExits || Date.now() - startedAt < REPEATED_SIGNAL_MS) return;
+      target.app.log.warn({ reason }, 'second signal during shutdown: exiting now');
+      exit(1);
+      return;
+    }
+    closing = true;
+    startedAt = Date.now();
+    const force = setTimeout(() => exit(1), drainMs + 5000);
+    force.unref();
+    void shutDown(target, drainMs, reason).then((clean) => exit(clean ? 0 : 1));
+  };
+}
+
 /** Installs the SIGTERM/SIGINT handlers of `npm start`; the process exits 0 after a clean shutdown. */
 export function exitOnSignals(
   target: ShutdownTarget,
   drainMs: number,
   exit: (code: number) => void = process.exit,
 ): void {
-  let closing = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) {
-      target.app.log.warn({ signal }, 'second signal during shutdown: exiting now');
-      exit(1);
-      return;
-    }
-    closing = true;
-    const force = setTimeout(() => exit(1), drainMs + 5000);
-    force.unref();
-    void shutDown(target, drainMs, signal).then((clean) => exit(clean ? 0 : 1));
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const stop = shutdownOnce(target, drainMs, exit, true);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

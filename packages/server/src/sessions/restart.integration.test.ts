@@ -6,7 +6,6 @@
  * a real SIGTERM to `main.ts` in a child process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionView } from '@remote-help/protocol';
@@ -20,20 +19,13 @@ import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
 import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
 import { SHUTDOWN_REASON } from '../ws/gateway.js';
+import { freePort } from '../test/nodes.js';
 
 const RESTART_GRACE_MS = 1500;
 let dir: string;
 let database: TestDatabase;
 let port: number;
 let server: RemoteHelpServer | undefined;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 const env = () => ({
   PORT: String(port),

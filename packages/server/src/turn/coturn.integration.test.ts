@@ -8,7 +8,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessage } from '@remote-help/protocol';
@@ -16,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
 import { Client, startTestServer } from '../test/harness.js';
 import { mintTurnCredential, turnPassword } from './credentials.js';
+import { freePort } from '../test/nodes.js';
 
 const SECRET = 'coturn-static-auth-secret-0123456789';
 const REALM = 'remote-help.test';
@@ -23,14 +23,6 @@ const dir = mkdtempSync(join(tmpdir(), 'rh-coturn-'));
 let turnPort = 0;
 let coturn: ChildProcess | undefined;
 let t: TestServer | undefined;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 beforeAll(async () => {
   turnPort = await freePort();
