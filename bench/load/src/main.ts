@@ -43,8 +43,10 @@ const PASSWORD = 'load bench password 1';
 /** Sockets per source address: the server allows 64 per address (ws/limits), keep a margin. */
 const SOCKETS_PER_ADDRESS = 48;
 
-type ConfigName = 'sqlite' | 'pg-redis' | 'two-nodes';
-const CONFIGS: ConfigName[] = ['sqlite', 'pg-redis', 'two-nodes'];
+type ConfigName = 'sqlite' | 'pg-redis' | 'two-nodes' | 'workers';
+const CONFIGS: ConfigName[] = ['sqlite', 'pg-redis', 'two-nodes', 'workers'];
+/** Worker processes of the `workers` configuration's one node (`WORKERS`; `--workers`). */
+const DEFAULT_WORKERS = 2;
 
 interface Options {
   sessions: number;
@@ -68,6 +70,8 @@ interface Options {
   out: string;
   /** Whether the run also replaces `load-latest.*` (see `parseArgs`). */
   latest: boolean;
+  /** `WORKERS` of the `workers` configuration's node. */
+  workers: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -89,6 +93,7 @@ function parseArgs(argv: string[]): Options {
     pingSlots: PING_SLOTS,
     out: join(REPO, 'bench', 'results'),
     latest: false,
+    workers: DEFAULT_WORKERS,
   };
   let quick = false;
   let latest: boolean | undefined;
@@ -121,6 +126,9 @@ function parseArgs(argv: string[]): Options {
         o.configs = names as ConfigName[];
         break;
       }
+      case '--workers':
+        o.workers = int(a, v, 2, 64);
+        break;
       case '--clients':
         o.clients = int(a, v, 1, 16);
         break;
@@ -324,6 +332,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         WEB_DIST: join(dir, 'no-web'),
       };
       if (postgres) Object.assign(env, { REDIS_URL, REDIS_PREFIX: redisPrefix });
+      if (name === 'workers') env.WORKERS = String(o.workers);
       const nodeName = `${name}-${String.fromCharCode(65 + i)}`;
       const profDir = o.cpuProf ? join(o.out, 'profiles') : null;
       if (profDir) mkdirSync(profDir, { recursive: true });
@@ -607,6 +616,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
     return {
       name,
       nodes: nodes.length,
+      workers: name === 'workers' ? o.workers : 1,
       database: postgres ? 'PostgreSQL (own schema)' : 'SQLite (file)',
       redis: postgres,
       target: o.sessions,

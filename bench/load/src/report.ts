@@ -87,6 +87,8 @@ export type ConfigResult =
   | {
       name: string;
       nodes: number;
+      /** Worker processes per node (`WORKERS`; absent from results before 2026-12-05: 1). */
+      workers?: number;
       database: string;
       redis: boolean;
       target: number;
@@ -158,7 +160,7 @@ export function renderMarkdown(r: RunResult): string {
       ...Object.fromEntries(Object.entries(c.end.errors).map(([k, v]) => [`end ${k}`, v])),
     };
     lines.push(
-      `| ${c.name} (${c.nodes} node${c.nodes > 1 ? 's' : ''}, ${c.database}${c.redis ? ', Redis' : ''}) | ${f(c.setup.perSecond)} ${mark(c.setup.perSecond >= 500)} | ${f(c.setup.latencyMs.p50)} / ${f(c.setup.latencyMs.p99)} | ${h.live} / ${c.target} ${mark(h.live >= 10_000)} | ${p ? `${f(p.relayMs.p50, 1)} / ${f(p.relayMs.p99, 1)} ${mark(p.relayMs.p99 <= 20)} (${p.relayMs.n}, ${p.relayLost})` : '–'} | ${f(h.relayMs.p50, 1)} / ${f(h.relayMs.p99, 1)} (${h.relayMs.n}, ${h.relayLost}) | ${h.serverRelayBucketMs.map((b) => (b ? f(b.p99, 1) : '–')).join(' + ')} | ${p ? `${f(p.chatMs.p50, 1)} / ${f(p.chatMs.p99, 1)}` : '–'} · ${f(h.chatMs.p50, 1)} / ${f(h.chatMs.p99, 1)} | ${f(h.rssKiBPerSession, 1)} / ${f(h.heapKiBPerSession, 1)} | ${f(h.serverCpuPct)} | ${f(h.lagP99MaxMs)} | ${f(c.end.perSecond)} | ${errs(failures)}${h.droppedSockets ? `; dropped sockets ×${h.droppedSockets}` : ''} |`,
+      `| ${c.name} (${c.nodes} node${c.nodes > 1 ? 's' : ''}${(c.workers ?? 1) > 1 ? ` × ${c.workers} worker processes` : ''}, ${c.database}${c.redis ? ', Redis' : ''}) | ${f(c.setup.perSecond)} ${mark(c.setup.perSecond >= 500)} | ${f(c.setup.latencyMs.p50)} / ${f(c.setup.latencyMs.p99)} | ${h.live} / ${c.target} ${mark(h.live >= 10_000)} | ${p ? `${f(p.relayMs.p50, 1)} / ${f(p.relayMs.p99, 1)} ${mark(p.relayMs.p99 <= 20)} (${p.relayMs.n}, ${p.relayLost})` : '–'} | ${f(h.relayMs.p50, 1)} / ${f(h.relayMs.p99, 1)} (${h.relayMs.n}, ${h.relayLost}) | ${h.serverRelayBucketMs.map((b) => (b ? f(b.p99, 1) : '–')).join(' + ')} | ${p ? `${f(p.chatMs.p50, 1)} / ${f(p.chatMs.p99, 1)}` : '–'} · ${f(h.chatMs.p50, 1)} / ${f(h.chatMs.p99, 1)} | ${f(h.rssKiBPerSession, 1)} / ${f(h.heapKiBPerSession, 1)} | ${f(h.serverCpuPct)} | ${f(h.lagP99MaxMs)} | ${f(c.end.perSecond)} | ${errs(failures)}${h.droppedSockets ? `; dropped sockets ×${h.droppedSockets}` : ''} |`,
     );
   }
   lines.push(
