@@ -232,3 +232,36 @@ it(
   },
   60_000 + MAIN_START_TIMEOUT_MS,
 );
+
+it(
+  'a shutdown while the workers start drains each once it listens, exits 0 and leaves no process behind',
+  async () => {
+    database ??= testDatabase(dir, 'workers.db');
+    const port = await freePort();
+    // Ready as soon as worker 1 listens: worker 2 is then still starting (and has not told the primary).
+    main = await startMain(
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        WORKERS: '2',
+        DATABASE_URL: database.url,
+        DEMO_PASSWORD,
+        WEB_DIST: join(dir, 'no-web'),
+        REDIS_URL,
+        REDIS_PREFIX: prefix,
+        SHUTDOWN_DRAIN_SECONDS: '2',
+        LOG_LEVEL: 'info',
+      },
+      'WORKERS=2 main',
+      '"worker":1,"msg":"Server listening',
+    );
+    const primary = main.child.pid!;
+    await eventually(async () => workerPids(primary).length === 2, 'worker 2 forked');
+    const pids = workerPids(primary);
+    main.child.kill('SIGTERM');
+    expect(await main.exited).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(main.output()).not.toContain('Remote Help is running');
+  },
+  60_000 + MAIN_START_TIMEOUT_MS,
+);

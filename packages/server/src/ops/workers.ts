@@ -178,21 +178,6 @@ export async function runPrimary(o: PrimaryOptions): Promise<void> {
   };
 
   let metricsServer: { close(): Promise<void> } | null = null;
-  try {
-    const banner = await listeningOf(fork(1, 0));
-    const others = Array.from({ length: o.workers - 1 }, (_, k) => listeningOf(fork(k + 2, 0)));
-    await Promise.all(others);
-    if (o.metricsAddress) metricsServer = await metricsListener(scrape, o.metricsAddress);
-    starting = false;
-    const pids = [...slots.values()].map((slot) => slot.worker.process.pid).join(', ');
-    o.print(`${banner}  ${o.workers} worker processes share this port (WORKERS; pids ${pids}).\n\n`);
-  } catch (error) {
-    stopping = true;
-    killAll();
-    await Promise.all([...slots.values()].map((slot) => slot.exited));
-    throw error;
-  }
-
   let stoppingAt = 0;
   const stop = (reason: string) => {
     if (stopping && Date.now() - stoppingAt < REPEATED_SIGNAL_MS) return;
@@ -221,14 +206,33 @@ export async function runPrimary(o: PrimaryOptions): Promise<void> {
       if (!slot.worker.isConnected()) slot.worker.process.kill('SIGTERM');
     }
     void Promise.all(current.map((slot) => slot.exited)).then(async (codes) => {
-      await metricsServer?.close();
+      await metricsServer?.close().catch(() => undefined);
       const clean = codes.every((code) => code === 0);
       o.log.info({ clean }, clean ? 'every worker shut down cleanly' : 'a worker did not shut down cleanly');
       o.exit(clean ? 0 : 1);
     });
   };
+  // From the first moment: a signal while the workers start still drains them (each once it listens).
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  try {
+    const banner = await listeningOf(fork(1, 0));
+    if (stopping) return;
+    const others = Array.from({ length: o.workers - 1 }, (_, k) => listeningOf(fork(k + 2, 0)));
+    await Promise.all(others);
+    if (stopping) return;
+    if (o.metricsAddress) metricsServer = await metricsListener(scrape, o.metricsAddress);
+    starting = false;
+    const pids = [...slots.values()].map((slot) => slot.worker.process.pid).join(', ');
+    o.print(`${banner}  ${o.workers} worker processes share this port (WORKERS; pids ${pids}).\n\n`);
+  } catch (error) {
+    if (stopping) return; // a shutdown under way: it waits for every worker and exits
+    stopping = true;
+    killAll();
+    await Promise.all([...slots.values()].map((slot) => slot.exited));
+    throw error;
+  }
 }
 
 const SCRAPE_TIMEOUT_MS = 10_000;
@@ -295,5 +299,6 @@ export function joinNode(
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => undefined);
   process.on('disconnect', () => stop('the primary is gone'));
+  if (!process.connected) stop('the primary is gone'); // it went while this worker was starting
   process.send?.({ type: 'rh:listening', banner } satisfies FromWorker);
 }

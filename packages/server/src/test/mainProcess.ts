@@ -23,8 +23,15 @@ export interface MainProcess {
   output(): string;
 }
 
-/** Starts `main.ts` with `env` on top of this process' environment; rejects if it exits or stays silent. */
-export async function startMain(env: Record<string, string>, name = 'main'): Promise<MainProcess> {
+/**
+ * Starts `main.ts` with `env` on top of this process' environment; resolves once its output (either
+ * stream) has `ready` (the banner by default); rejects if it exits or stays silent.
+ */
+export async function startMain(
+  env: Record<string, string>,
+  name = 'main',
+  ready = 'Remote Help is running',
+): Promise<MainProcess> {
   const main = fileURLToPath(new URL('../main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: {
@@ -36,7 +43,11 @@ export async function startMain(env: Record<string, string>, name = 'main'): Pro
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += String(chunk)));
+  let isReady: () => void = () => undefined;
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += String(chunk);
+    if (output.includes(ready)) isReady();
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // nothing left behind by a test that gives up
@@ -46,12 +57,13 @@ export async function startMain(env: Record<string, string>, name = 'main'): Pro
       clearTimeout(timer);
       reject(new Error(`${name} exited (${code ?? signal}) while starting: ${output}`));
     });
+    isReady = () => {
+      clearTimeout(timer);
+      resolve(); // a later exit's reject changes nothing: the promise is settled
+    };
     child.stdout.on('data', (chunk: Buffer) => {
       output += String(chunk);
-      if (output.includes('Remote Help is running')) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (output.includes(ready)) isReady();
     });
   });
   return { child, exited, output: () => output };
