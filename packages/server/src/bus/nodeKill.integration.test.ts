@@ -28,6 +28,7 @@ import {
   attach,
   crossNodeSession,
   eventually,
+  forgetRedisPrefix,
   freePort,
   isSession,
   offer,
@@ -57,15 +58,7 @@ afterAll(async () => {
         : Promise.resolve(),
     ),
   );
-  if (admin.status === 'ready') {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await admin.del(...keys);
-    } while (cursor !== '0');
-    await admin.quit();
-  }
+  await forgetRedisPrefix(admin, prefix);
   await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -18,7 +18,7 @@ import type { TestSocket } from '../test/harness.js';
 import { DEMO_PASSWORD } from '../test/harness.js';
 import type { MainProcess } from '../test/mainProcess.js';
 import { MAIN_START_TIMEOUT_MS, startMain } from '../test/mainProcess.js';
-import { attach, crossNodeSession, eventually, freePort, offer, signalWith } from '../test/nodes.js';
+import { attach, crossNodeSession, eventually, forgetRedisPrefix, freePort, offer, signalWith } from '../test/nodes.js';
 import { WORKER_INDEX_ENV } from './workers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,6 +28,8 @@ const dir = mkdtempSync(join(tmpdir(), 'rh-workers-'));
 const prefix = `rh:test:workers:${randomUUID().slice(0, 8)}:`;
 const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
 let main: MainProcess | undefined;
+/** Every node the tests started, for the cleanup. */
+const mains: MainProcess[] = [];
 let database: TestDatabase | undefined;
 
 /** The primary's workers, from /proc: its children that carry a worker number (tsx has a child of its own). */
@@ -75,50 +77,53 @@ function sample(text: string, name: string): number | null {
 }
 
 afterAll(async () => {
-  if (main && main.child.exitCode === null && main.child.signalCode === null) {
-    const pids = workerPids(main.child.pid!);
-    main.child.kill('SIGKILL');
+  for (const m of mains) {
+    if (m.child.exitCode !== null || m.child.signalCode !== null) continue;
+    const pids = workerPids(m.child.pid!);
+    m.child.kill('SIGKILL');
     for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    await main.exited;
+    await m.exited;
   }
-  if (admin.status === 'ready') {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await admin.del(...keys);
-    } while (cursor !== '0');
-    await admin.quit();
-  }
+  await forgetRedisPrefix(admin, prefix);
   await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** `main.ts` as a node of two workers on the test's database and Redis; ready at `ready` (the banner by default). */
+async function startWorkers(port: number, extra: Record<string, string> = {}, ready?: string): Promise<MainProcess> {
+  database ??= testDatabase(dir, 'workers.db');
+  const started = await startMain(
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKERS: '2',
+      DATABASE_URL: database.url,
+      DEMO_PASSWORD,
+      WEB_DIST: join(dir, 'no-web'),
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      SHUTDOWN_DRAIN_SECONDS: '2',
+      LOG_LEVEL: 'info',
+      ...extra,
+    },
+    'WORKERS=2 main',
+    ready,
+  );
+  mains.push(started);
+  return started;
+}
 
 it(
   'two workers behind one port: both serve, sessions cross them, metrics are the node’s, a killed worker comes back, SIGTERM drains all',
   async () => {
     await admin.connect();
-    database = testDatabase(dir, 'workers.db');
     const [port, metricsPort] = [await freePort(), await freePort()];
     const url = `http://127.0.0.1:${port}`;
-    main = await startMain(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '2',
-        DATABASE_URL: database.url,
-        DEMO_PASSWORD,
-        WEB_DIST: join(dir, 'no-web'),
-        REDIS_URL,
-        REDIS_PREFIX: prefix,
-        METRICS_TOKEN,
-        METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-        RECONNECT_GRACE_SECONDS: '30',
-        SHUTDOWN_DRAIN_SECONDS: '2',
-        LOG_LEVEL: 'info',
-      },
-      'WORKERS=2 main',
-    );
+    main = await startWorkers(port, {
+      METRICS_TOKEN,
+      METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      RECONNECT_GRACE_SECONDS: '30',
+    });
     const primary = main.child.pid!;
     // The banner once, after both workers listen, naming both.
     expect(main.output().match(/Remote Help is running/g)).toHaveLength(1);
@@ -203,23 +208,7 @@ it(
 it(
   'a shutdown while a killed worker waits to be started again exits 0 and starts nothing more',
   async () => {
-    database ??= testDatabase(dir, 'workers.db');
-    const port = await freePort();
-    main = await startMain(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '2',
-        DATABASE_URL: database.url,
-        DEMO_PASSWORD,
-        WEB_DIST: join(dir, 'no-web'),
-        REDIS_URL,
-        REDIS_PREFIX: prefix,
-        SHUTDOWN_DRAIN_SECONDS: '2',
-        LOG_LEVEL: 'info',
-      },
-      'WORKERS=2 main',
-    );
+    main = await startWorkers(await freePort());
     const primary = main.child.pid!;
     const [victim, other] = workerPids(primary) as [number, number];
     process.kill(victim, 'SIGKILL');
@@ -236,25 +225,8 @@ it(
 it(
   'a shutdown while the workers start drains each once it listens, exits 0 and leaves no process behind',
   async () => {
-    database ??= testDatabase(dir, 'workers.db');
-    const port = await freePort();
     // Ready as soon as worker 1 listens: worker 2 is then still starting (and has not told the primary).
-    main = await startMain(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKERS: '2',
-        DATABASE_URL: database.url,
-        DEMO_PASSWORD,
-        WEB_DIST: join(dir, 'no-web'),
-        REDIS_URL,
-        REDIS_PREFIX: prefix,
-        SHUTDOWN_DRAIN_SECONDS: '2',
-        LOG_LEVEL: 'info',
-      },
-      'WORKERS=2 main',
-      '"worker":1,"msg":"Server listening',
-    );
+    main = await startWorkers(await freePort(), {}, '"worker":1,"msg":"Server listening');
     const primary = main.child.pid!;
     await eventually(async () => workerPids(primary).length === 2, 'worker 2 forked');
     const pids = workerPids(primary);

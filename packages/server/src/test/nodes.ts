@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createNetServer } from 'node:net';
 import type { ServerMessage } from '@remote-help/protocol';
+import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import type { TestSocket } from './harness.js';
 import { Client, sessionIn } from './harness.js';
@@ -26,6 +27,18 @@ export async function eventually(check: () => Promise<boolean>, what: string, ti
     if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Deletes every key under a test's Redis prefix and closes the connection (when it was opened). */
+export async function forgetRedisPrefix(admin: Redis, prefix: string): Promise<void> {
+  if (admin.status !== 'ready') return;
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await admin.del(...keys);
+  } while (cursor !== '0');
+  await admin.quit();
 }
 
 /** The same person's cookies and CSRF token, talking to another node. */
