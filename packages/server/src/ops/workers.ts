@@ -268,6 +268,7 @@ function listenToPrimary(): void {
 export const workerScrape: Scrape = () => {
   listenToPrimary();
   const id = nextScrape++;
+  if (!process.connected) return Promise.reject(new Error('the primary is gone'));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       pendingScrapes.delete(id);
@@ -299,6 +300,7 @@ export function joinNode(
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => undefined);
   process.on('disconnect', () => stop('the primary is gone'));
-  if (!process.connected) stop('the primary is gone'); // it went while this worker was starting
-  process.send?.({ type: 'rh:listening', banner } satisfies FromWorker);
+  // Sending on a closed channel would raise an uncaught 'error': the primary went while this worker started.
+  if (process.connected) process.send?.({ type: 'rh:listening', banner } satisfies FromWorker);
+  else stop('the primary is gone');
 }
