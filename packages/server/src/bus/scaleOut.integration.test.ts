@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServerMessage } from '@remote-help/protocol';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +18,12 @@ import type { RemoteHelpServer, ServerOptions } from '../app.js';
 import { createServer } from '../app.js';
 import { loadConfig } from '../config.js';
 import { agentSignIn } from '../test/agentSignIn.js';
-import type { TestSocket } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
 import { DeviceSocket, TEST_INVENTORY, enrollDevice } from '../test/testDevice.js';
-import { eventually, freePort } from '../test/nodes.js';
+import type { SessionFrame } from '../test/nodes.js';
+import { attach, deleteRedisKeys, eventually, freePort, offer, on, peer, signalWith } from '../test/nodes.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-type SessionFrame = Extract<ServerMessage, { type: 'session' }>;
 
 /** Two nodes behind one public URL (a load balancer's), one database file, one Redis prefix. */
 interface Cluster {
@@ -67,7 +65,7 @@ async function startCluster(options: ServerOptions = {}): Promise<Cluster> {
       if (stopped) return;
       stopped = true;
       await Promise.allSettled([a.close(), b.close()]);
-      await deleteKeys(prefix);
+      await deleteRedisKeys(admin, prefix);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -81,38 +79,10 @@ afterAll(async () => {
   await admin?.quit();
 });
 
-async function deleteKeys(prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) deleted += await admin.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
-/** The same person's cookies and CSRF token, talking to another node. */
-function on(base: string, client: Client): Client {
-  const copy = new Client(base);
-  for (const [name, value] of client.cookies) copy.cookies.set(name, value);
-  copy.csrf = client.csrf;
-  return copy;
-}
-
 async function signedIn(cluster: Cluster, email: string): Promise<Client> {
   const client = new Client(cluster.urlA);
   await client.signIn(email);
   return client;
-}
-
-const isSession = (m: ServerMessage): m is SessionFrame => m.type === 'session';
-const peer = (online: boolean, state?: string) => (m: ServerMessage) =>
-  isSession(m) && m.session.peerOnline === online && (!state || m.session.state === state);
-
-async function attach(socket: TestSocket, sessionId: string, state: string): Promise<void> {
-  socket.send({ type: 'attach', sessionId });
-  await socket.next(sessionIn(state));
 }
 
 /** A helper on A, a sharer on B, an active session between them. */
@@ -141,14 +111,6 @@ async function crossNodeSession(cluster: Cluster) {
   await sws.next(sessionIn('active'));
   return { helper, sharer, hws, sws, id };
 }
-
-const offer = (id: string, sdp: string) => ({
-  type: 'signal',
-  sessionId: id,
-  payload: { kind: 'sdp', description: { type: 'offer', sdp } },
-});
-const signalWith = (sdp: string) => (m: ServerMessage) =>
-  m.type === 'signal' && m.payload.kind === 'sdp' && m.payload.description.sdp === sdp;
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -313,7 +275,7 @@ describe('failures', { timeout: 60_000 }, () => {
     const prefix = cluster.prefix;
     // What a Redis restart without persistence does: connections cut, memory empty.
     expect(await killConnections(prefix)).toBe(4);
-    await deleteKeys(prefix);
+    await deleteRedisKeys(admin, prefix);
 
     // Both nodes register again and write their sides again, without a restart of theirs.
     await eventually(

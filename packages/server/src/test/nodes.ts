@@ -29,15 +29,22 @@ export async function eventually(check: () => Promise<boolean>, what: string, ti
   }
 }
 
-/** Deletes every key under a test's Redis prefix and closes the connection (when it was opened). */
-export async function forgetRedisPrefix(admin: Redis, prefix: string): Promise<void> {
-  if (admin.status !== 'ready') return;
+/** Deletes every key under a test's Redis prefix; returns how many there were. */
+export async function deleteRedisKeys(admin: Redis, prefix: string): Promise<number> {
   let cursor = '0';
+  let deleted = 0;
   do {
     const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
     cursor = next;
-    if (keys.length) await admin.del(...keys);
+    if (keys.length) deleted += await admin.del(...keys);
   } while (cursor !== '0');
+  return deleted;
+}
+
+/** Deletes every key under a test's Redis prefix and closes the connection (when it was opened). */
+export async function forgetRedisPrefix(admin: Redis, prefix: string): Promise<void> {
+  if (admin.status !== 'ready') return;
+  await deleteRedisKeys(admin, prefix);
   await admin.quit();
 }
 
@@ -51,7 +58,9 @@ export function on(base: string, client: Client): Client {
 
 export type SessionFrame = Extract<ServerMessage, { type: 'session' }>;
 export const isSession = (m: ServerMessage): m is SessionFrame => m.type === 'session';
-export const peer = (online: boolean) => (m: ServerMessage) => isSession(m) && m.session.peerOnline === online;
+/** A session frame with the other side online (or not), and in `state` when one is named. */
+export const peer = (online: boolean, state?: string) => (m: ServerMessage) =>
+  isSession(m) && m.session.peerOnline === online && (!state || m.session.state === state);
 export const signalWith = (sdp: string) => (m: ServerMessage) =>
   m.type === 'signal' && m.payload.kind === 'sdp' && m.payload.description.sdp === sdp;
 export const offer = (id: string, sdp: string) => ({
