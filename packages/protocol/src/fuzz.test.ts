@@ -42,6 +42,25 @@ const TAUGHT = new Map<unknown, fc.Arbitrary<unknown>>([
       .tuple(semver, fc.constantFrom(...protocol.ReleasePlatform.options))
       .map(([v, platform]) => `remote-help-agent-${v}-${platform}.tar.gz`),
   ],
+  // A cursor's hot spot lies inside its image (a refinement): random coordinates seldom did, so some runs had no
+  // valid value at all.
+  [
+    protocol.CursorImage,
+    fc
+      .tuple(
+        fc.integer({ min: 1, max: protocol.MAX_CURSOR_SIDE }),
+        fc.integer({ min: 1, max: protocol.MAX_CURSOR_SIDE }),
+      )
+      .chain(([width, height]) =>
+        fc.record({
+          width: fc.constant(width),
+          height: fc.constant(height),
+          hotX: fc.nat(width - 1),
+          hotY: fc.nat(height - 1),
+          png: fc.base64String({ maxLength: 200 }).map((b) => `iVBORw0KGgo${b.replace(/=+$/, '')}`),
+        }),
+      ),
+  ],
   [protocol.IssuerUrl, fc.webUrl({ validSchemes: ['https'], withQueryParameters: false, withFragments: false })],
   // A domain name is normalized (IDNA, case) by code: any DNS name, in mixed case.
   [protocol.DomainName, fc.domain().map((d) => d.toUpperCase())],
