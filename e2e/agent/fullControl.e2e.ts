@@ -2,7 +2,7 @@
  * The native agent on a real X desktop (Xvfb): the sharer signs in through the system
  * browser (RFC 8252), enters the code in the agent window and allows full control; the
  * helper clicks and types into a window on that desktop and sees the sharer's pointer as it
- * looks there (a text caret over the text field); the sharer stops control and input stops at once.
+ * looks there (a text caret over the text field, at its own size); the sharer stops control and input stops at once.
  */
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
@@ -59,6 +59,12 @@ test('a helper takes full control of a real desktop through the agent, and the s
     const cursor = helper.locator('img[data-testid="remote-cursor"]');
     await expect(cursor).toBeVisible();
     const caret = await cursor.getAttribute('data-shape');
+    // The picture is fitted into the helper's window, smaller than the screen; the pointer keeps the
+    // size it has on the sharer's screen instead of shrinking with it (a caret of a few pixels is lost).
+    const surface = (await helper.getByTestId('remote-surface').boundingBox())!;
+    expect(surface.width).toBeLessThan(SCREEN.width);
+    const imageWidth = Number(caret!.split('x')[0]);
+    await expect.poll(async () => Math.round((await cursor.boundingBox())!.width)).toBe(imageWidth);
     const outside = await pagePointForPixel(helper, target.x, target.y + 160);
     await helper.mouse.move(outside.x, outside.y);
     await expect.poll(() => cursor.getAttribute('data-shape')).not.toBe(caret);

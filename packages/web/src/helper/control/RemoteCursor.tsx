@@ -2,9 +2,10 @@
  * @module RemoteCursor
  * The sharer's mouse pointer drawn over the picture (the captured picture does not
  * contain it), from the agent's `cursor` messages, as it looks on the sharer's screen when
- * the agent sends its image (`cursorShape`: a caret over text, a hand over a link), scaled
- * like the picture, else as an arrow. Place it in the picture layer: its position is a
- * percentage of the picture, so it stays right in fit and actual size.
+ * the agent sends its image (`cursorShape`: a caret over text, a hand over a link), else as
+ * an arrow. Place it in the picture layer: its position is a percentage of the picture, so it
+ * stays right in fit and actual size. The image is never drawn smaller than its own pixels
+ * (see {@link cursorImageScale}).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { CursorImage } from '@remote-help/protocol';
@@ -32,6 +33,17 @@ const useStyles = makeStyles({
     transitionTimingFunction: 'linear',
   },
 });
+
+/**
+ * CSS pixels per pixel of the pointer's image, for a picture drawn at `pictureScale`: the
+ * picture's when it is enlarged, else 1. A picture fitted into a window shrinks a 1080p screen
+ * to a third or less, and a pointer shrunk with it (a caret of 6 pixels) is lost on the
+ * picture: like a local pointer over a thumbnail, it keeps the size it has on the sharer's
+ * screen. Its hot spot is scaled the same way, so the point it shows stays exact.
+ */
+export function cursorImageScale(pictureScale: number): number {
+  return Math.max(pictureScale, 1);
+}
 
 /** Props of {@link RemoteCursor}. */
 export interface RemoteCursorProps {
@@ -63,6 +75,7 @@ export function RemoteCursor({ link, scale }: RemoteCursorProps) {
 
   if (!position) return null;
   if (shape && source && scale > 0) {
+    const drawn = cursorImageScale(scale);
     return (
       <img
         className={styles.image}
@@ -70,10 +83,10 @@ export function RemoteCursor({ link, scale }: RemoteCursorProps) {
         alt=""
         draggable={false}
         style={{
-          left: `calc(${position.x * 100}% - ${shape.hotX * scale}px)`,
-          top: `calc(${position.y * 100}% - ${shape.hotY * scale}px)`,
-          width: `${shape.width * scale}px`,
-          height: `${shape.height * scale}px`,
+          left: `calc(${position.x * 100}% - ${shape.hotX * drawn}px)`,
+          top: `calc(${position.y * 100}% - ${shape.hotY * drawn}px)`,
+          width: `${shape.width * drawn}px`,
+          height: `${shape.height * drawn}px`,
         }}
         data-testid="remote-cursor"
         data-shape={`${shape.width}x${shape.height}+${shape.hotX}+${shape.hotY}`}
