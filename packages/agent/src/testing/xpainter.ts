@@ -10,8 +10,16 @@ export interface Painter {
   fill(x: number, y: number, width: number, height: number, rgb: number): Promise<number>;
   /** Repaints part of window `id` with `rgb`. */
   paint(id: number, x: number, y: number, width: number, height: number, rgb: number): Promise<void>;
-  /** Fills each of `rects` (x, y, width, height in window `id`, 0xRRGGBB), one drawing request each (a terminal's flood of small draws). */
-  flood(id: number, rects: readonly (readonly [number, number, number, number, number])[]): Promise<void>;
+  /**
+   * Fills each of `rects` (x, y, width, height in window `id`, 0xRRGGBB), one drawing request each (a terminal's
+   * flood of small draws). `grabServer`: inside a server grab, so that no other client's request (a capture's
+   * read) runs between the draws, however loaded the machine.
+   */
+  flood(
+    id: number,
+    rects: readonly (readonly [number, number, number, number, number])[],
+    options?: { grabServer?: boolean },
+  ): Promise<void>;
   /** Puts `width × height` pixels of `bgrx` (4 bytes each, blue first: a 24-bit screen's format) at (x, y) of window `id`. */
   image(id: number, x: number, y: number, width: number, height: number, bgrx: Uint8Array): Promise<void>;
   destroy(id: number): Promise<void>;
@@ -40,12 +48,14 @@ export async function openPainter(display: string): Promise<Painter> {
       client.PolyFillRectangle(id, gc, [px, py, width, height]);
       await client.sync();
     },
-    async flood(id, rects) {
+    async flood(id, rects, options = {}) {
+      if (options.grabServer) client.GrabServer();
       let colour = -1;
       for (const [rx, ry, width, height, rgb] of rects) {
         if (rgb !== colour) client.ChangeGC(gc, { foreground: (colour = rgb) });
         client.PolyFillRectangle(id, gc, [rx, ry, width, height]);
       }
+      if (options.grabServer) client.UngrabServer();
       await client.sync();
     },
     async image(id, px, py, width, height, bgrx) {

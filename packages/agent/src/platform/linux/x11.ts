@@ -206,6 +206,9 @@ export interface XClient {
   ChangeGC(id: number, values: Record<string, number>): void;
   FreeGC(id: number): void;
   PolyFillRectangle(drawable: number, gc: number, rects: number[]): void;
+  /** Only this client's requests run until `UngrabServer` (tests: draws no other client's read falls between). */
+  GrabServer(): void;
+  UngrabServer(): void;
   /** `data`: rows of pixels as the server's format says (ZPixmap, 32 bits per pixel at depth 24: BGRX). */
   PutImage(
     format: number,
