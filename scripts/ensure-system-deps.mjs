@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure the system packages the browser and desktop tests need are installed:
-// Debian's Chromium, Xvfb, Xvnc, xrandr, xdotool, iproute2, gcc, coturn and nginx. Installs them with apt-get when running as root;
+// Debian's Chromium, Xvfb, Xvnc, xrandr, xdotool, Weston with XWayland, iproute2, gcc, coturn and nginx. Installs them with apt-get when running as root;
 // otherwise prints the exact command and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +14,10 @@ const NEEDS = [
   // resolution under a share, which Xvfb cannot (its one RandR mode is fixed).
   { bin: '/usr/bin/Xtigervnc', pkg: 'tigervnc-standalone-server' },
   { bin: '/usr/bin/xrandr', pkg: 'x11-xserver-utils' },
+  // Weston (headless) and XWayland: a real Wayland session, which the agent must refuse to share with a clear
+  // message (packages/agent/src/app/wayland.integration.test.ts, e2e/agent/wayland.e2e.ts).
+  { bin: '/usr/bin/weston', pkg: 'weston' },
+  { bin: '/usr/bin/Xwayland', pkg: 'xwayland' },
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
   // `ip netns`: the network-change journeys (e2e/network) build their own namespaces.
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },

@@ -117,13 +117,19 @@ export async function startAgent(server: string, display: string): Promise<Agent
   };
 }
 
-/**
- * The sharer's first steps: the agent window opens, Sign in goes through the "system browser"
- * (a page of its own on the IdP), and the window asks for the security code. Returns the window.
- */
-export async function signInAgentWindow(browser: Browser, agent: AgentProcess): Promise<Page> {
+/** Opens the agent window (its address works once) at the size of the app's window. */
+export async function openAgentWindow(browser: Browser, agent: AgentProcess): Promise<Page> {
   const win = await (await browser.newContext({ viewport: { width: 520, height: 720 } })).newPage();
   await win.goto(agent.windowUrl);
+  return win;
+}
+
+/**
+ * The sharer's first steps: the agent window opens (or `opened`, already open), Sign in goes through the
+ * "system browser" (a page of its own on the IdP), and the window asks for the security code. Returns the window.
+ */
+export async function signInAgentWindow(browser: Browser, agent: AgentProcess, opened?: Page): Promise<Page> {
+  const win = opened ?? (await openAgentWindow(browser, agent));
   await win.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect.poll(() => agent.openedUrls().length, { timeout: 15_000 }).toBeGreaterThan(0);
   const idp = await (await browser.newContext()).newPage();

@@ -14,6 +14,11 @@ export const AGENT_ERROR_REASONS = [
   'permission_denied',
   /** No connection to the display server (no `DISPLAY`, server gone). */
   'display_unavailable',
+  /**
+   * The desktop session runs Wayland: the X display is XWayland, whose root window is not the desktop (X
+   * refuses to read it: BadMatch), so a share would fail after Allow, and input would reach only X11 windows.
+   */
+  'wayland_session',
   /** The display id asked for does not exist. */
   'display_not_found',
   /** Reading pixels failed, or the pixel format is not supported. */
@@ -72,6 +77,14 @@ export class AgentError extends Error {
     return new AgentError('unknown_key', `No key mapping for KeyboardEvent.code ${JSON.stringify(code.slice(0, 40))}`, {
       code: code.slice(0, 40),
     });
+  }
+
+  static waylandSession(): AgentError {
+    return new AgentError(
+      'wayland_session',
+      'This desktop session runs Wayland: its X display is XWayland, which shows only X11 windows. Share from a ' +
+        'web browser, or sign in to an Xorg session.',
+    );
   }
 
   static nativeModuleMissing(moduleName: string, cause: unknown): AgentError {

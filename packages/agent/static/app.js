@@ -42,6 +42,8 @@ function t(key, vars = {}) {
 function errorText(code, retryAfterSeconds = null) {
   if (code === 'rate_limited') return t('errors.rate_limited', { count: retryAfterSeconds ?? 0 });
   if (code === 'message_too_long') return t('errors.message_too_long', { max: CHAT_MAX });
+  // The sharer web app of this server: where a desktop the app cannot share (Wayland) gets help instead.
+  if (code === 'wayland_session') return t('errors.wayland_session', { url: `${state?.server ?? ''}/share` });
   return S[`errors.${code}`] !== undefined ? t(`errors.${code}`) : t('errors.generic');
 }
 

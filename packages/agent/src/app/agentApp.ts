@@ -9,6 +9,7 @@
 import { dirname } from 'node:path';
 import { chatTextProblem, messageParts } from '@remote-help/protocol';
 import type { Me } from '@remote-help/protocol';
+import type { AgentError } from '../errors.js';
 import type { LaunchOffer } from '../devices/launchListener.js';
 import { AgentOidcClient } from '../auth/oidc.js';
 import { Credentials, lazyEndpoint } from '../auth/credentials.js';
@@ -108,6 +109,9 @@ export class AgentApp implements UiController {
       return null;
     });
     if (await this.credentials.tokens()) await this.#connect().catch((error: unknown) => this.#fail(error));
+    // Said at once (before sign-in), and again whenever a share is asked for.
+    const blocker = await this.#shareBlocker();
+    if (blocker) this.#fail(blocker);
     this.#launch?.start();
     this.#started = true;
     this.#changed();
@@ -201,6 +205,11 @@ export class AgentApp implements UiController {
 
   async command(command: UiCommand): Promise<void> {
     if (command.type === 'signIn') return this.#signIn();
+    if (command.type === 'redeem' || command.type === 'acceptLaunch') {
+      // Before the server hears of it: the helper's code stays unspent, for the browser.
+      const blocker = await this.#shareBlocker();
+      if (blocker) return this.#fail(blocker);
+    }
     if (command.type === 'acceptLaunch' && !this.#me && this.launchOffer) {
       // Sign in first (in the background, like Sign in), then accept.
       return this.#signIn(() => this.#answerLaunch(true));
@@ -448,6 +457,11 @@ export class AgentApp implements UiController {
     signaling?.close();
     this.#preview.clear();
     this.#changed();
+  }
+
+  /** Why this desktop cannot be shared at all (a Wayland session), or null; a failed check is no reason. */
+  async #shareBlocker(): Promise<AgentError | null> {
+    return (await this.#o.platform.shareBlocker?.().catch(() => null)) ?? null;
   }
 
   async #run(work: () => Promise<void>): Promise<void> {

@@ -5,6 +5,7 @@
  * `InputInjector` that turns helper input into local mouse and keyboard events.
  * Linux (X11) and macOS implement these in `platform/linux` and `platform/darwin`.
  */
+import type { AgentError } from '../errors.js';
 
 /** An axis-aligned rectangle in pixels. */
 export interface Rect {
@@ -216,6 +217,12 @@ export interface PlatformAdapter {
   openDesktop(): Promise<DesktopServices>;
   createInputInjector(display: DisplayInfo): Promise<InputInjector>;
   checkPermissions(): Promise<PermissionReport>;
+  /**
+   * Why this desktop cannot be shared at all, whatever the person allows (Linux: a Wayland session, whose X
+   * display shows only X11 windows), or null. Asked before a code is redeemed or a launch accepted, so that the
+   * helper's session is not joined for a share that could only fail. Optional: absent means no such case.
+   */
+  shareBlocker?(): Promise<AgentError | null>;
   /** Asks the OS to prompt the user for missing permissions (no-op where none are needed). */
   requestPermissions(): Promise<void>;
 }

@@ -111,6 +111,8 @@ export const cs: Catalog = {
     'Sdílený displej zmizel. Uživatel {name} byl informován; sdílení se obnoví samo, jakmile bude displej zpět.',
   'errors.unenrolled_not_allowed':
     'Vaše organizace povoluje Remote Help jen na zařízeních, která spravuje, a toto zařízení není zaregistrované. Požádejte oddělení IT o jeho registraci.',
+  'errors.wayland_session':
+    'Na tomto počítači běží plocha Wayland, kterou aplikace Remote Help nemůže sdílet. Pokud chcete získat pomoc hned, otevřete ve webovém prohlížeči {url} a zadejte tam stejný kód: váš pomocník uvidí vaši obrazovku. Pro úplné řízení se odhlaste z počítače a při přihlášení zvolte relaci Xorg (například „GNOME on Xorg“).',
   'errors.rate_limited_one': 'Příliš mnoho pokusů. Zkuste to znovu za {count} sekundu.',
   'errors.rate_limited_few': 'Příliš mnoho pokusů. Zkuste to znovu za {count} sekundy.',
   'errors.rate_limited_many': 'Příliš mnoho pokusů. Zkuste to znovu za {count} sekundy.',
@@ -191,6 +193,8 @@ export const cs: Catalog = {
     'Operační systém nepovolil Remote Help nahrávat obrazovku nebo používat myš a klávesnici. Povolte to v nastavení systému a zkuste to znovu.',
   'cli.error.display_unavailable':
     'Není k dispozici žádný displej ke sdílení. Spusťte Remote Help ze své relace plochy.',
+  'cli.error.wayland_session':
+    'Na tomto počítači běží plocha Wayland, kterou Remote Help nemůže sdílet. Sdílejte místo toho obrazovku z webového prohlížeče (jen zobrazení), nebo se odhlaste a při přihlášení zvolte relaci Xorg (například „GNOME on Xorg“).',
   'cli.error.display_not_found': 'Tento displej na tomto počítači neexistuje.',
   'cli.error.capture_failed': 'Obrazovku se nepodařilo nahrát.',
   'cli.error.input_unavailable': 'Myš a klávesnici nelze na tomto počítači ovládat.',

@@ -111,6 +111,8 @@ export const da: Catalog = {
     'Den delte skærm forsvandt. {name} har fået besked; delingen genoptages af sig selv, når skærmen er tilbage.',
   'errors.unenrolled_not_allowed':
     'Din organisation tillader kun Remote Help på enheder, den administrerer, og denne enhed er ikke tilmeldt. Bed din it-afdeling om at tilmelde den.',
+  'errors.wayland_session':
+    'Denne computer kører et Wayland-skrivebord, som Remote Help-appen ikke kan dele. Hvis du vil have hjælp nu, skal du åbne {url} i din webbrowser og angive den samme kode der: Din hjælper kan så se din skærm. For at give fuld kontrol skal du logge af computeren og vælge en Xorg-session (f.eks. »GNOME on Xorg«), når du logger på.',
   'errors.rate_limited_one': 'For mange forsøg. Prøv igen om {count} sekund.',
   'errors.rate_limited_other': 'For mange forsøg. Prøv igen om {count} sekunder.',
   sharingRegion: 'Deling',
@@ -188,6 +190,8 @@ export const da: Catalog = {
     'Operativsystemet tillod ikke Remote Help at optage skærmen eller bruge musen og tastaturet. Tillad det i systemindstillingerne, og prøv igen.',
   'cli.error.display_unavailable':
     'Der er ingen skærm tilgængelig til deling. Start Remote Help fra din skrivebordssession.',
+  'cli.error.wayland_session':
+    'Denne computer kører et Wayland-skrivebord, som Remote Help ikke kan dele. Del i stedet din skærm fra din webbrowser (kun visning), eller log af, og vælg en Xorg-session (f.eks. »GNOME on Xorg«), når du logger på.',
   'cli.error.display_not_found': 'Den skærm findes ikke på denne computer.',
   'cli.error.capture_failed': 'Skærmen kunne ikke optages.',
   'cli.error.input_unavailable': 'Musen og tastaturet kan ikke styres på denne computer.',

@@ -115,6 +115,8 @@ export const de: Catalog = {
     'Der freigegebene Bildschirm ist nicht mehr vorhanden. {name} wurde informiert; die Freigabe wird automatisch fortgesetzt, sobald der Bildschirm wieder da ist.',
   'errors.unenrolled_not_allowed':
     'Ihre Organisation erlaubt Remote Help nur auf Geräten, die sie verwaltet, und dieses Gerät ist nicht registriert. Bitten Sie Ihre IT-Abteilung, es zu registrieren.',
+  'errors.wayland_session':
+    'Auf diesem Computer läuft ein Wayland-Desktop, den die Remote Help-App nicht freigeben kann. Um jetzt Hilfe zu erhalten, öffnen Sie {url} in Ihrem Webbrowser, und geben Sie dort denselben Code ein: Ihr Helfer sieht dann Ihren Bildschirm. Für die vollständige Kontrolle melden Sie sich von Ihrem Computer ab, und wählen Sie bei der Anmeldung eine Xorg-Sitzung (z. B. „GNOME on Xorg“).',
   'errors.rate_limited_one': 'Zu viele Versuche. Versuchen Sie es in {count} Sekunde erneut.',
   'errors.rate_limited_other': 'Zu viele Versuche. Versuchen Sie es in {count} Sekunden erneut.',
   sharingRegion: 'Freigabe',
@@ -197,6 +199,8 @@ export const de: Catalog = {
     'Das Betriebssystem hat Remote Help nicht erlaubt, den Bildschirm aufzuzeichnen oder Maus und Tastatur zu verwenden. Erlauben Sie es in den Systemeinstellungen, und versuchen Sie es erneut.',
   'cli.error.display_unavailable':
     'Es ist kein Bildschirm zum Freigeben verfügbar. Starten Sie Remote Help in Ihrer Desktopsitzung.',
+  'cli.error.wayland_session':
+    'Auf diesem Computer läuft ein Wayland-Desktop, den Remote Help nicht freigeben kann. Geben Sie Ihren Bildschirm stattdessen über Ihren Webbrowser frei (nur zum Ansehen), oder melden Sie sich ab, und wählen Sie bei der Anmeldung eine Xorg-Sitzung (z. B. „GNOME on Xorg“).',
   'cli.error.display_not_found': 'Dieser Bildschirm existiert auf diesem Computer nicht.',
   'cli.error.capture_failed': 'Der Bildschirm konnte nicht aufgezeichnet werden.',
   'cli.error.input_unavailable': 'Maus und Tastatur können auf diesem Computer nicht gesteuert werden.',

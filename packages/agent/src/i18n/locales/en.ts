@@ -109,6 +109,8 @@ export const en = {
     'The display being shared went away. {name} has been told; sharing resumes by itself when the display is back.',
   'errors.unenrolled_not_allowed':
     'Your organization allows Remote Help only on devices it manages, and this device is not enrolled. Ask your IT department to enroll it.',
+  'errors.wayland_session':
+    'This computer runs a Wayland desktop, which the Remote Help app cannot share. To get help now, open {url} in your web browser and enter the same code there: your helper will see your screen. For full control, sign out of your computer and choose an Xorg session (such as “GNOME on Xorg”) when you sign in.',
   'errors.rate_limited_one': 'Too many attempts. Try again in {count} second.',
   'errors.rate_limited_other': 'Too many attempts. Try again in {count} seconds.',
   sharingRegion: 'Sharing',
@@ -185,6 +187,8 @@ export const en = {
   'cli.error.permission_denied':
     'The operating system did not allow Remote Help to record the screen or use the mouse and keyboard. Allow it in the system settings and try again.',
   'cli.error.display_unavailable': 'No display is available to share. Start Remote Help from your desktop session.',
+  'cli.error.wayland_session':
+    'This computer runs a Wayland desktop, which Remote Help cannot share. Share your screen from your web browser instead (view only), or sign out and choose an Xorg session (such as “GNOME on Xorg”) when you sign in.',
   'cli.error.display_not_found': 'That display does not exist on this computer.',
   'cli.error.capture_failed': 'The screen could not be recorded.',
   'cli.error.input_unavailable': 'The mouse and keyboard cannot be controlled on this computer.',

@@ -112,6 +112,8 @@ export const es: Catalog = {
     'La pantalla que se compartía ha desaparecido. Se ha avisado a {name}; el uso compartido se reanudará solo cuando vuelva la pantalla.',
   'errors.unenrolled_not_allowed':
     'Su organización solo permite Remote Help en dispositivos que administra, y este dispositivo no está inscrito. Pida a su departamento de TI que lo inscriba.',
+  'errors.wayland_session':
+    'Este equipo usa un escritorio Wayland, que la aplicación Remote Help no puede compartir. Para obtener ayuda ahora, abra {url} en el explorador web y escriba allí el mismo código: su asistente verá su pantalla. Para tener el control total, cierre la sesión del equipo y elija una sesión de Xorg (como «GNOME on Xorg») al iniciar sesión.',
   'errors.rate_limited_one': 'Demasiados intentos. Inténtelo de nuevo en {count} segundo.',
   'errors.rate_limited_many': 'Demasiados intentos. Inténtelo de nuevo en {count} segundos.',
   'errors.rate_limited_other': 'Demasiados intentos. Inténtelo de nuevo en {count} segundos.',
@@ -194,6 +196,8 @@ export const es: Catalog = {
     'El sistema operativo no permitió que Remote Help grabara la pantalla ni usara el mouse y el teclado. Permítalo en la configuración del sistema e inténtelo de nuevo.',
   'cli.error.display_unavailable':
     'No hay ninguna pantalla disponible para compartir. Inicie Remote Help desde su sesión de escritorio.',
+  'cli.error.wayland_session':
+    'Este equipo usa un escritorio Wayland, que Remote Help no puede compartir. En su lugar, comparta la pantalla desde el explorador web (solo visualización) o cierre la sesión y elija una sesión de Xorg (como «GNOME on Xorg») al iniciar sesión.',
   'cli.error.display_not_found': 'Esa pantalla no existe en este equipo.',
   'cli.error.capture_failed': 'No se pudo grabar la pantalla.',
   'cli.error.input_unavailable': 'El mouse y el teclado no se pueden controlar en este equipo.',

@@ -109,6 +109,8 @@ export const et: Catalog = {
   displayLostText: 'Jagatud ekraan kadus. Kasutajat {name} teavitati; jagamine jätkub ise, kui ekraan on tagasi.',
   'errors.unenrolled_not_allowed':
     'Teie asutus lubab Remote Helpi ainult enda hallatavates seadmetes ja see seade pole registreeritud. Paluge IT-osakonnal see registreerida.',
+  'errors.wayland_session':
+    'Selles arvutis töötab Waylandi töölaud, mida rakendus Remote Help ei saa jagada. Kohe abi saamiseks avage veebibrauseris {url} ja sisestage seal sama kood: teie abistaja näeb siis teie ekraani. Täieliku juhtimise võimaldamiseks logige arvutist välja ja valige sisselogimisel Xorgi seanss (näiteks „GNOME on Xorg“).',
   'errors.rate_limited_one': 'Liiga palju katseid. Proovige {count} sekundi pärast uuesti.',
   'errors.rate_limited_other': 'Liiga palju katseid. Proovige {count} sekundi pärast uuesti.',
   sharingRegion: 'Jagamine',
@@ -187,6 +189,8 @@ export const et: Catalog = {
     'Operatsioonisüsteem ei lubanud Remote Helpil ekraani salvestada ega hiirt ja klaviatuuri kasutada. Lubage see süsteemisätetes ja proovige uuesti.',
   'cli.error.display_unavailable':
     'Jagamiseks pole ühtegi ekraani saadaval. Käivitage Remote Help oma töölauaseansist.',
+  'cli.error.wayland_session':
+    'Selles arvutis töötab Waylandi töölaud, mida Remote Help ei saa jagada. Jagage selle asemel oma ekraani veebibrauserist (ainult vaatamiseks) või logige välja ja valige sisselogimisel Xorgi seanss (näiteks „GNOME on Xorg“).',
   'cli.error.display_not_found': 'Seda ekraani selles arvutis pole.',
   'cli.error.capture_failed': 'Ekraani ei saanud salvestada.',
   'cli.error.input_unavailable': 'Selles arvutis ei saa hiirt ja klaviatuuri juhtida.',

@@ -113,6 +113,8 @@ export const fi: Catalog = {
     'Jaettu näyttö katosi. Käyttäjälle {name} on ilmoitettu; jakaminen jatkuu itsestään, kun näyttö palaa.',
   'errors.unenrolled_not_allowed':
     'Organisaatiosi sallii Remote Helpin vain hallinnoimissaan laitteissa, eikä tätä laitetta ole rekisteröity. Pyydä IT-osastoa rekisteröimään se.',
+  'errors.wayland_session':
+    'Tässä tietokoneessa on käytössä Wayland-työpöytä, jota Remote Help -sovellus ei voi jakaa. Jos haluat apua nyt, avaa {url} verkkoselaimessa ja anna siellä sama koodi: auttajasi näkee silloin näyttösi. Jos haluat antaa täyden hallinnan, kirjaudu ulos tietokoneesta ja valitse kirjautuessasi Xorg-istunto (esimerkiksi ”GNOME on Xorg”).',
   'errors.rate_limited_one': 'Liian monta yritystä. Yritä uudelleen {count} sekunnin kuluttua.',
   'errors.rate_limited_other': 'Liian monta yritystä. Yritä uudelleen {count} sekunnin kuluttua.',
   sharingRegion: 'Jakaminen',
@@ -191,6 +193,8 @@ export const fi: Catalog = {
     'Käyttöjärjestelmä ei sallinut Remote Helpin tallentaa näyttöä tai käyttää hiirtä ja näppäimistöä. Salli se järjestelmäasetuksissa ja yritä uudelleen.',
   'cli.error.display_unavailable':
     'Jaettavaa näyttöä ei ole käytettävissä. Käynnistä Remote Help työpöytäistunnostasi.',
+  'cli.error.wayland_session':
+    'Tässä tietokoneessa on käytössä Wayland-työpöytä, jota Remote Help ei voi jakaa. Jaa näyttösi sen sijaan verkkoselaimesta (vain katselu) tai kirjaudu ulos ja valitse kirjautuessasi Xorg-istunto (esimerkiksi ”GNOME on Xorg”).',
   'cli.error.display_not_found': 'Tätä näyttöä ei ole tässä tietokoneessa.',
   'cli.error.capture_failed': 'Näyttöä ei voitu tallentaa.',
   'cli.error.input_unavailable': 'Hiirtä ja näppäimistöä ei voi ohjata tässä tietokoneessa.',

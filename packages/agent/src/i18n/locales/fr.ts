@@ -115,6 +115,8 @@ export const fr: Catalog = {
     'L’affichage partagé a disparu. {name} a été prévenu ; le partage reprendra de lui-même quand l’affichage sera de retour.',
   'errors.unenrolled_not_allowed':
     'Votre organisation n’autorise Remote Help que sur les appareils qu’elle gère, et cet appareil n’est pas inscrit. Demandez à votre service informatique de l’inscrire.',
+  'errors.wayland_session':
+    'Cet ordinateur utilise un bureau Wayland, que l’application Remote Help ne peut pas partager. Pour obtenir de l’aide dès maintenant, ouvrez {url} dans votre navigateur web et entrez-y le même code : votre assistant verra votre écran. Pour le contrôle total, déconnectez-vous de votre ordinateur et choisissez une session Xorg (par exemple « GNOME on Xorg ») lors de la connexion.',
   'errors.rate_limited_one': 'Trop de tentatives. Réessayez dans {count} seconde.',
   'errors.rate_limited_many': 'Trop de tentatives. Réessayez dans {count} secondes.',
   'errors.rate_limited_other': 'Trop de tentatives. Réessayez dans {count} secondes.',
@@ -199,6 +201,8 @@ export const fr: Catalog = {
     'Le système d’exploitation n’a pas autorisé Remote Help à enregistrer l’écran ou à utiliser la souris et le clavier. Autorisez-le dans les réglages du système, puis réessayez.',
   'cli.error.display_unavailable':
     'Aucun affichage n’est disponible pour le partage. Lancez Remote Help depuis votre session de bureau.',
+  'cli.error.wayland_session':
+    'Cet ordinateur utilise un bureau Wayland, que Remote Help ne peut pas partager. Partagez plutôt votre écran depuis votre navigateur web (visualisation uniquement), ou déconnectez-vous et choisissez une session Xorg (par exemple « GNOME on Xorg ») lors de la connexion.',
   'cli.error.display_not_found': 'Cet affichage n’existe pas sur cet ordinateur.',
   'cli.error.capture_failed': 'L’écran n’a pas pu être enregistré.',
   'cli.error.input_unavailable': 'La souris et le clavier ne peuvent pas être contrôlés sur cet ordinateur.',

@@ -105,6 +105,8 @@ export const he: Catalog = {
   displayLostText: 'התצוגה המשותפת נעלמה. {name} קיבל הודעה; השיתוף יתחדש מעצמו כשהתצוגה תחזור.',
   'errors.unenrolled_not_allowed':
     'הארגון שלך מתיר את Remote Help רק במכשירים שהוא מנהל, ומכשיר זה אינו רשום. בקש ממחלקת ה-IT לרשום אותו.',
+  'errors.wayland_session':
+    'במחשב זה פועל שולחן עבודה של Wayland, ואפליקציית Remote Help לא יכולה לשתף אותו. כדי לקבל עזרה עכשיו, פתח את {url} בדפדפן האינטרנט והזן שם את אותו הקוד: המסייע שלך יראה את המסך שלך. לשליטה מלאה, צא מהחשבון שלך במחשב ובחר בהפעלת Xorg (כגון "GNOME on Xorg") בעת הכניסה.',
   'errors.rate_limited_one': 'יותר מדי ניסיונות. נסה שוב בעוד שנייה אחת.',
   'errors.rate_limited_two': 'יותר מדי ניסיונות. נסה שוב בעוד שתי שניות.',
   'errors.rate_limited_other': 'יותר מדי ניסיונות. נסה שוב בעוד {count} שניות.',
@@ -179,6 +181,8 @@ export const he: Catalog = {
   'cli.error.permission_denied':
     'מערכת ההפעלה לא אפשרה ל-Remote Help להקליט את המסך או להשתמש בעכבר ובמקלדת. אפשר זאת בהגדרות המערכת ונסה שוב.',
   'cli.error.display_unavailable': 'אין תצוגה זמינה לשיתוף. הפעל את Remote Help מתוך הפעלת שולחן העבודה שלך.',
+  'cli.error.wayland_session':
+    'במחשב זה פועל שולחן עבודה של Wayland, ו-Remote Help לא יכול לשתף אותו. במקום זאת, שתף את המסך שלך מדפדפן האינטרנט (צפייה בלבד), או צא מהחשבון ובחר בהפעלת Xorg (כגון "GNOME on Xorg") בעת הכניסה.',
   'cli.error.display_not_found': 'התצוגה הזו לא קיימת במחשב זה.',
   'cli.error.capture_failed': 'לא ניתן היה להקליט את המסך.',
   'cli.error.input_unavailable': 'לא ניתן לשלוט בעכבר ובמקלדת במחשב זה.',

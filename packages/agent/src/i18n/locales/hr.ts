@@ -111,6 +111,8 @@ export const hr: Catalog = {
     'Dijeljeni zaslon je nestao. Korisnik {name} je obaviješten; dijeljenje će se samo nastaviti kad se zaslon vrati.',
   'errors.unenrolled_not_allowed':
     'Vaša organizacija dopušta Remote Help samo na uređajima kojima upravlja, a ovaj uređaj nije registriran. Zamolite IT odjel da ga registrira.',
+  'errors.wayland_session':
+    'Na ovom računalu radi radna površina Wayland, koju aplikacija Remote Help ne može dijeliti. Da biste odmah dobili pomoć, otvorite {url} u web-pregledniku i ondje unesite isti kod: vaš će pomoćnik vidjeti vaš zaslon. Za potpunu kontrolu odjavite se s računala i pri prijavi odaberite sesiju Xorg (npr. „GNOME on Xorg”).',
   'errors.rate_limited_one': 'Previše pokušaja. Pokušajte ponovno za {count} sekundu.',
   'errors.rate_limited_few': 'Previše pokušaja. Pokušajte ponovno za {count} sekunde.',
   'errors.rate_limited_other': 'Previše pokušaja. Pokušajte ponovno za {count} sekundi.',
@@ -190,6 +192,8 @@ export const hr: Catalog = {
     'Operacijski sustav nije dopustio usluzi Remote Help snimanje zaslona ni upotrebu miša i tipkovnice. Dopustite to u postavkama sustava i pokušajte ponovno.',
   'cli.error.display_unavailable':
     'Nema dostupnog zaslona za dijeljenje. Pokrenite Remote Help iz sesije radne površine.',
+  'cli.error.wayland_session':
+    'Na ovom računalu radi radna površina Wayland, koju Remote Help ne može dijeliti. Umjesto toga dijelite zaslon iz web-preglednika (samo prikaz) ili se odjavite i pri prijavi odaberite sesiju Xorg (npr. „GNOME on Xorg”).',
   'cli.error.display_not_found': 'Taj zaslon ne postoji na ovom računalu.',
   'cli.error.capture_failed': 'Zaslon se nije mogao snimiti.',
   'cli.error.input_unavailable': 'Mišem i tipkovnicom na ovom računalu nije moguće upravljati.',

@@ -112,6 +112,8 @@ export const hu: Catalog = {
     'A megosztott kijelző eltűnt. {name} értesítést kapott; a megosztás magától folytatódik, amikor a kijelző visszatér.',
   'errors.unenrolled_not_allowed':
     'A szervezete csak az általa felügyelt eszközökön engedélyezi a Remote Helpet, és ez az eszköz nincs regisztrálva. Kérje meg az informatikai részleget, hogy regisztrálja.',
+  'errors.wayland_session':
+    'Ezen a számítógépen Wayland asztali környezet fut, amelyet a Remote Help alkalmazás nem tud megosztani. Ha most szeretne segítséget kapni, nyissa meg a webböngészőben a {url} címet, és írja be ott ugyanazt a kódot: a segítője ekkor látni fogja a képernyőjét. A teljes vezérléshez jelentkezzen ki a számítógépről, és bejelentkezéskor válasszon Xorg-munkamenetet (például „GNOME on Xorg”).',
   'errors.rate_limited_one': 'Túl sok próbálkozás. Próbálja újra {count} másodperc múlva.',
   'errors.rate_limited_other': 'Túl sok próbálkozás. Próbálja újra {count} másodperc múlva.',
   sharingRegion: 'Megosztás',
@@ -192,6 +194,8 @@ export const hu: Catalog = {
   'cli.error.permission_denied':
     'Az operációs rendszer nem engedélyezte, hogy a Remote Help rögzítse a képernyőt, vagy használja az egeret és a billentyűzetet. Engedélyezze a rendszerbeállításokban, majd próbálja újra.',
   'cli.error.display_unavailable': 'Nincs megosztható kijelző. Indítsa el a Remote Helpet az asztali munkamenetéből.',
+  'cli.error.wayland_session':
+    'Ezen a számítógépen Wayland asztali környezet fut, amelyet a Remote Help nem tud megosztani. Ossza meg inkább a képernyőjét a webböngészőből (csak megtekintés), vagy jelentkezzen ki, és bejelentkezéskor válasszon Xorg-munkamenetet (például „GNOME on Xorg”).',
   'cli.error.display_not_found': 'Ez a kijelző nem létezik ezen a számítógépen.',
   'cli.error.capture_failed': 'Nem sikerült rögzíteni a képernyőt.',
   'cli.error.input_unavailable': 'Ezen a számítógépen az egér és a billentyűzet nem vezérelhető.',

@@ -114,6 +114,8 @@ export const it: Catalog = {
     'Lo schermo condiviso non è più disponibile. {name} è stato avvisato; la condivisione riprende da sola quando lo schermo torna disponibile.',
   'errors.unenrolled_not_allowed':
     'La tua organizzazione consente Remote Help solo sui dispositivi che gestisce e questo dispositivo non è registrato. Chiedi al reparto IT di registrarlo.',
+  'errors.wayland_session':
+    "Questo computer usa un desktop Wayland, che l'app Remote Help non può condividere. Per ricevere assistenza subito, apri {url} nel browser web e inserisci lì lo stesso codice: il tuo assistente vedrà il tuo schermo. Per il controllo completo, esci dalla sessione del computer e, quando accedi di nuovo, scegli una sessione Xorg (ad esempio «GNOME on Xorg»).",
   'errors.rate_limited_one': 'Troppi tentativi. Riprova tra {count} secondo.',
   'errors.rate_limited_many': 'Troppi tentativi. Riprova tra {count} secondi.',
   'errors.rate_limited_other': 'Troppi tentativi. Riprova tra {count} secondi.',
@@ -195,6 +197,8 @@ export const it: Catalog = {
     'Il sistema operativo non ha consentito a Remote Help di registrare lo schermo o di usare mouse e tastiera. Consentilo nelle impostazioni di sistema e riprova.',
   'cli.error.display_unavailable':
     'Nessuno schermo disponibile da condividere. Avvia Remote Help dalla tua sessione desktop.',
+  'cli.error.wayland_session':
+    'Questo computer usa un desktop Wayland, che Remote Help non può condividere. Condividi invece lo schermo dal browser web (solo visualizzazione), oppure esci e, quando accedi di nuovo, scegli una sessione Xorg (ad esempio «GNOME on Xorg»).',
   'cli.error.display_not_found': 'Questo schermo non esiste su questo computer.',
   'cli.error.capture_failed': 'Impossibile registrare lo schermo.',
   'cli.error.input_unavailable': 'Mouse e tastiera non possono essere controllati su questo computer.',

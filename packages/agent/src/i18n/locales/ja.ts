@@ -110,6 +110,8 @@ export const ja: Catalog = {
     '共有中のディスプレイがなくなりました。{name} には通知済みです。ディスプレイが戻ると共有は自動的に再開されます。',
   'errors.unenrolled_not_allowed':
     'あなたの組織では、組織が管理するデバイスでのみ Remote Help を使用できますが、このデバイスは登録されていません。IT 部門に登録を依頼してください。',
+  'errors.wayland_session':
+    'このコンピューターでは Wayland デスクトップが動作しており、Remote Help アプリでは共有できません。今すぐサポートを受けるには、Web ブラウザーで {url} を開き、そこで同じコードを入力してください。ヘルパーがあなたの画面を見られるようになります。フル コントロールを許可するには、コンピューターからサインアウトし、サインイン時に Xorg セッション (「GNOME on Xorg」など) を選択してください。',
   'errors.rate_limited_other': '試行回数が多すぎます。{count} 秒後にもう一度お試しください。',
   sharingRegion: '共有',
   'cli.openingBrowser':
@@ -185,6 +187,8 @@ export const ja: Catalog = {
     'オペレーティング システムにより、Remote Help による画面の記録またはマウスとキーボードの使用が許可されませんでした。システム設定で許可してから、もう一度お試しください。',
   'cli.error.display_unavailable':
     '共有できるディスプレイがありません。デスクトップ セッションから Remote Help を起動してください。',
+  'cli.error.wayland_session':
+    'このコンピューターでは Wayland デスクトップが動作しており、Remote Help では共有できません。代わりに Web ブラウザーから画面を共有する (表示のみ) か、サインアウトしてサインイン時に Xorg セッション (「GNOME on Xorg」など) を選択してください。',
   'cli.error.display_not_found': 'そのディスプレイはこのコンピューターにありません。',
   'cli.error.capture_failed': '画面を記録できませんでした。',
   'cli.error.input_unavailable': 'このコンピューターではマウスとキーボードを制御できません。',

@@ -109,6 +109,8 @@ export const ko: Catalog = {
     '공유 중인 디스플레이가 사라졌습니다. {name} 님에게 알렸으며, 디스플레이가 돌아오면 공유가 자동으로 다시 시작됩니다.',
   'errors.unenrolled_not_allowed':
     '조직에서 관리하는 디바이스에서만 Remote Help를 사용할 수 있으며, 이 디바이스는 등록되지 않았습니다. IT 부서에 등록을 요청하세요.',
+  'errors.wayland_session':
+    '이 컴퓨터는 Wayland 데스크톱을 실행하고 있어 Remote Help 앱으로 공유할 수 없습니다. 지금 도움을 받으려면 웹 브라우저에서 {url} 주소를 열고 같은 코드를 입력하세요. 도우미가 화면을 볼 수 있습니다. 전체 제어를 허용하려면 컴퓨터에서 로그아웃한 후 로그인할 때 Xorg 세션(예: “GNOME on Xorg”)을 선택하세요.',
   'errors.rate_limited_other': '시도 횟수가 너무 많습니다. {count}초 후에 다시 시도하세요.',
   sharingRegion: '공유',
   'cli.openingBrowser': '로그인을 위해 웹 브라우저를 여는 중입니다. 열리지 않으면 다음 주소로 이동하세요:',
@@ -181,6 +183,8 @@ export const ko: Catalog = {
   'cli.error.permission_denied':
     '운영 체제에서 Remote Help의 화면 녹화 또는 마우스와 키보드 사용을 허용하지 않았습니다. 시스템 설정에서 허용한 후 다시 시도하세요.',
   'cli.error.display_unavailable': '공유할 수 있는 디스플레이가 없습니다. 데스크톱 세션에서 Remote Help를 시작하세요.',
+  'cli.error.wayland_session':
+    '이 컴퓨터는 Wayland 데스크톱을 실행하고 있어 Remote Help로 공유할 수 없습니다. 대신 웹 브라우저에서 화면을 공유하거나(보기 전용), 로그아웃한 후 로그인할 때 Xorg 세션(예: “GNOME on Xorg”)을 선택하세요.',
   'cli.error.display_not_found': '이 컴퓨터에 해당 디스플레이가 없습니다.',
   'cli.error.capture_failed': '화면을 녹화할 수 없습니다.',
   'cli.error.input_unavailable': '이 컴퓨터에서는 마우스와 키보드를 제어할 수 없습니다.',

@@ -111,6 +111,8 @@ export const lt: Catalog = {
   displayLostText: 'Bendrinamas ekranas dingo. {name} informuotas; bendrinimas atsinaujins pats, kai ekranas grįš.',
   'errors.unenrolled_not_allowed':
     'Jūsų organizacija leidžia Remote Help tik jos valdomuose įrenginiuose, o šis įrenginys neužregistruotas. Paprašykite IT skyriaus jį užregistruoti.',
+  'errors.wayland_session':
+    'Šiame kompiuteryje veikia Wayland darbalaukis, kurio programa Remote Help negali bendrinti. Norėdami gauti pagalbos dabar, žiniatinklio naršyklėje atidarykite {url} ir ten įveskite tą patį kodą: jūsų pagalbininkas matys jūsų ekraną. Norėdami suteikti visišką valdymą, atsijunkite nuo kompiuterio ir prisijungdami pasirinkite Xorg seansą (pvz., „GNOME on Xorg“).',
   'errors.rate_limited_one': 'Per daug bandymų. Bandykite dar kartą po {count} sekundės.',
   'errors.rate_limited_few': 'Per daug bandymų. Bandykite dar kartą po {count} sekundžių.',
   'errors.rate_limited_many': 'Per daug bandymų. Bandykite dar kartą po {count} sekundės.',
@@ -194,6 +196,8 @@ export const lt: Catalog = {
     'Operacinė sistema neleido Remote Help įrašyti ekrano arba naudoti pelės ir klaviatūros. Leiskite tai sistemos nustatymuose ir bandykite dar kartą.',
   'cli.error.display_unavailable':
     'Nėra ekrano, kurį būtų galima bendrinti. Paleiskite Remote Help iš savo darbalaukio seanso.',
+  'cli.error.wayland_session':
+    'Šiame kompiuteryje veikia Wayland darbalaukis, kurio Remote Help negali bendrinti. Vietoj to bendrinkite ekraną iš žiniatinklio naršyklės (tik peržiūra) arba atsijunkite ir prisijungdami pasirinkite Xorg seansą (pvz., „GNOME on Xorg“).',
   'cli.error.display_not_found': 'Tokio ekrano šiame kompiuteryje nėra.',
   'cli.error.capture_failed': 'Nepavyko įrašyti ekrano.',
   'cli.error.input_unavailable': 'Šiame kompiuteryje negalima valdyti pelės ir klaviatūros.',

@@ -111,6 +111,8 @@ export const lv: Catalog = {
     'Koplietotais displejs pazuda. Lietotājs {name} ir informēts; koplietošana atsāksies pati, kad displejs atgriezīsies.',
   'errors.unenrolled_not_allowed':
     'Jūsu organizācija atļauj Remote Help tikai tās pārvaldītās ierīcēs, un šī ierīce nav reģistrēta. Lūdziet IT nodaļai to reģistrēt.',
+  'errors.wayland_session':
+    'Šajā datorā darbojas Wayland darbvirsma, ko lietotne Remote Help nevar koplietot. Lai saņemtu palīdzību tūlīt, atveriet {url} tīmekļa pārlūkprogrammā un ievadiet tur to pašu kodu: jūsu palīgs redzēs jūsu ekrānu. Lai nodrošinātu pilnu kontroli, izrakstieties no datora un, pierakstoties, izvēlieties Xorg sesiju (piemēram, “GNOME on Xorg”).',
   'errors.rate_limited_zero': 'Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {count} sekundēm.',
   'errors.rate_limited_one': 'Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {count} sekundes.',
   'errors.rate_limited_other': 'Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {count} sekundēm.',
@@ -191,6 +193,8 @@ export const lv: Catalog = {
     'Operētājsistēma neatļāva Remote Help ierakstīt ekrānu vai izmantot peli un tastatūru. Atļaujiet to sistēmas iestatījumos un mēģiniet vēlreiz.',
   'cli.error.display_unavailable':
     'Nav pieejams neviens displejs koplietošanai. Palaidiet Remote Help no savas darbvirsmas sesijas.',
+  'cli.error.wayland_session':
+    'Šajā datorā darbojas Wayland darbvirsma, ko Remote Help nevar koplietot. Tā vietā koplietojiet ekrānu no tīmekļa pārlūkprogrammas (tikai skatīšanās) vai izrakstieties un, pierakstoties, izvēlieties Xorg sesiju (piemēram, “GNOME on Xorg”).',
   'cli.error.display_not_found': 'Šāds displejs šajā datorā nepastāv.',
   'cli.error.capture_failed': 'Ekrānu nevarēja ierakstīt.',
   'cli.error.input_unavailable': 'Šajā datorā nevar vadīt peli un tastatūru.',

@@ -110,6 +110,8 @@ export const nb: Catalog = {
     'Skjermen som ble delt, forsvant. {name} har fått beskjed; delingen fortsetter av seg selv når skjermen er tilbake.',
   'errors.unenrolled_not_allowed':
     'Organisasjonen din tillater Remote Help bare på enheter den administrerer, og denne enheten er ikke registrert. Be IT-avdelingen om å registrere den.',
+  'errors.wayland_session':
+    'Denne datamaskinen kjører et Wayland-skrivebord, som Remote Help-appen ikke kan dele. For å få hjelp nå åpner du {url} i nettleseren og skriver inn den samme koden der: Hjelperen din ser da skjermen din. For full kontroll logger du av datamaskinen og velger en Xorg-økt (for eksempel «GNOME on Xorg») når du logger på.',
   'errors.rate_limited_one': 'For mange forsøk. Prøv på nytt om {count} sekund.',
   'errors.rate_limited_other': 'For mange forsøk. Prøv på nytt om {count} sekunder.',
   sharingRegion: 'Deling',
@@ -188,6 +190,8 @@ export const nb: Catalog = {
     'Operativsystemet tillot ikke Remote Help å ta opp skjermen eller bruke musen og tastaturet. Tillat det i systeminnstillingene, og prøv på nytt.',
   'cli.error.display_unavailable':
     'Ingen skjerm er tilgjengelig for deling. Start Remote Help fra skrivebordsøkten din.',
+  'cli.error.wayland_session':
+    'Denne datamaskinen kjører et Wayland-skrivebord, som Remote Help ikke kan dele. Del skjermen fra nettleseren i stedet (bare visning), eller logg av og velg en Xorg-økt (for eksempel «GNOME on Xorg») når du logger på.',
   'cli.error.display_not_found': 'Den skjermen finnes ikke på denne datamaskinen.',
   'cli.error.capture_failed': 'Skjermen kunne ikke tas opp.',
   'cli.error.input_unavailable': 'Musen og tastaturet kan ikke styres på denne datamaskinen.',

@@ -112,6 +112,8 @@ export const nl: Catalog = {
     'Het gedeelde beeldscherm is verdwenen. {name} is op de hoogte gebracht; het delen wordt vanzelf hervat zodra het beeldscherm terug is.',
   'errors.unenrolled_not_allowed':
     'Uw organisatie staat Remote Help alleen toe op apparaten die zij beheert, en dit apparaat is niet ingeschreven. Vraag uw IT-afdeling om het in te schrijven.',
+  'errors.wayland_session':
+    'Op deze computer draait een Wayland-bureaublad, dat de Remote Help-app niet kan delen. Om nu hulp te krijgen, opent u {url} in uw webbrowser en voert u daar dezelfde code in: uw helper ziet dan uw scherm. Voor volledig beheer meldt u zich af op uw computer en kiest u bij het aanmelden een Xorg-sessie (zoals “GNOME on Xorg”).',
   'errors.rate_limited_one': 'Te veel pogingen. Probeer het over {count} seconde opnieuw.',
   'errors.rate_limited_other': 'Te veel pogingen. Probeer het over {count} seconden opnieuw.',
   sharingRegion: 'Delen',
@@ -191,6 +193,8 @@ export const nl: Catalog = {
     'Het besturingssysteem heeft Remote Help niet toegestaan het scherm op te nemen of de muis en het toetsenbord te gebruiken. Sta dit toe in de systeeminstellingen en probeer het opnieuw.',
   'cli.error.display_unavailable':
     'Er is geen beeldscherm beschikbaar om te delen. Start Remote Help vanuit uw bureaubladsessie.',
+  'cli.error.wayland_session':
+    'Op deze computer draait een Wayland-bureaublad, dat Remote Help niet kan delen. Deel uw scherm in plaats daarvan vanuit uw webbrowser (alleen bekijken), of meld u af en kies bij het aanmelden een Xorg-sessie (zoals “GNOME on Xorg”).',
   'cli.error.display_not_found': 'Dat beeldscherm bestaat niet op deze computer.',
   'cli.error.capture_failed': 'Het scherm kon niet worden opgenomen.',
   'cli.error.input_unavailable': 'De muis en het toetsenbord kunnen op deze computer niet worden bestuurd.',

@@ -114,6 +114,8 @@ export const pl: Catalog = {
     'Udostępniany ekran zniknął. Użytkownik {name} został powiadomiony; udostępnianie wznowi się samo, gdy ekran wróci.',
   'errors.unenrolled_not_allowed':
     'Twoja organizacja zezwala na Remote Help tylko na zarządzanych przez nią urządzeniach, a to urządzenie nie jest zarejestrowane. Poproś dział IT o jego zarejestrowanie.',
+  'errors.wayland_session':
+    'Na tym komputerze działa pulpit Wayland, którego aplikacja Remote Help nie może udostępnić. Aby uzyskać pomoc teraz, otwórz {url} w przeglądarce i wprowadź tam ten sam kod: Twój pomocnik zobaczy Twój ekran. Aby umożliwić pełną kontrolę, wyloguj się z komputera i podczas logowania wybierz sesję Xorg (np. „GNOME on Xorg”).',
   'errors.rate_limited_one': 'Zbyt wiele prób. Spróbuj ponownie za {count} sekundę.',
   'errors.rate_limited_few': 'Zbyt wiele prób. Spróbuj ponownie za {count} sekundy.',
   'errors.rate_limited_many': 'Zbyt wiele prób. Spróbuj ponownie za {count} sekund.',
@@ -196,6 +198,8 @@ export const pl: Catalog = {
   'cli.error.permission_denied':
     'System operacyjny nie zezwolił Remote Help na nagrywanie ekranu ani używanie myszy i klawiatury. Zezwól na to w ustawieniach systemu i spróbuj ponownie.',
   'cli.error.display_unavailable': 'Brak ekranu do udostępnienia. Uruchom Remote Help ze swojej sesji pulpitu.',
+  'cli.error.wayland_session':
+    'Na tym komputerze działa pulpit Wayland, którego Remote Help nie może udostępnić. Zamiast tego udostępnij ekran z przeglądarki (tylko podgląd) albo wyloguj się i podczas logowania wybierz sesję Xorg (np. „GNOME on Xorg”).',
   'cli.error.display_not_found': 'Taki ekran nie istnieje na tym komputerze.',
   'cli.error.capture_failed': 'Nie udało się nagrać ekranu.',
   'cli.error.input_unavailable': 'Na tym komputerze nie można sterować myszą i klawiaturą.',

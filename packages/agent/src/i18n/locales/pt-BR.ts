@@ -112,6 +112,8 @@ export const ptBR: Catalog = {
     'A tela compartilhada não está mais disponível. {name} foi avisado; o compartilhamento é retomado sozinho quando a tela voltar.',
   'errors.unenrolled_not_allowed':
     'Sua organização permite o Remote Help apenas em dispositivos que ela gerencia, e este dispositivo não está registrado. Peça ao departamento de TI para registrá-lo.',
+  'errors.wayland_session':
+    'Este computador usa uma área de trabalho Wayland, que o aplicativo Remote Help não pode compartilhar. Para receber ajuda agora, abra {url} no navegador da Web e digite o mesmo código lá: seu auxiliar verá sua tela. Para ter controle total, saia da sua conta no computador e escolha uma sessão Xorg (como “GNOME on Xorg”) ao entrar.',
   'errors.rate_limited_one': 'Muitas tentativas. Tente novamente em {count} segundo.',
   'errors.rate_limited_many': 'Muitas tentativas. Tente novamente em {count} segundos.',
   'errors.rate_limited_other': 'Muitas tentativas. Tente novamente em {count} segundos.',
@@ -194,6 +196,8 @@ export const ptBR: Catalog = {
     'O sistema operacional não permitiu que o Remote Help gravasse a tela nem usasse o mouse e o teclado. Permita nas configurações do sistema e tente novamente.',
   'cli.error.display_unavailable':
     'Nenhuma tela está disponível para compartilhar. Inicie o Remote Help na sua sessão da área de trabalho.',
+  'cli.error.wayland_session':
+    'Este computador usa uma área de trabalho Wayland, que o Remote Help não pode compartilhar. Em vez disso, compartilhe sua tela pelo navegador da Web (somente visualização) ou saia e escolha uma sessão Xorg (como “GNOME on Xorg”) ao entrar.',
   'cli.error.display_not_found': 'Essa tela não existe neste computador.',
   'cli.error.capture_failed': 'Não foi possível gravar a tela.',
   'cli.error.input_unavailable': 'O mouse e o teclado não podem ser controlados neste computador.',

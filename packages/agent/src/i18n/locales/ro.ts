@@ -111,6 +111,8 @@ export const ro: Catalog = {
     'Afișajul partajat a dispărut. {name} a fost anunțat; partajarea se reia singură când afișajul revine.',
   'errors.unenrolled_not_allowed':
     'Organizația dvs. permite Remote Help doar pe dispozitivele pe care le gestionează, iar acest dispozitiv nu este înregistrat. Cereți departamentului IT să-l înregistreze.',
+  'errors.wayland_session':
+    'Acest computer rulează un desktop Wayland, pe care aplicația Remote Help nu îl poate partaja. Pentru a primi ajutor acum, deschideți {url} în browserul web și introduceți acolo același cod: asistentul dvs. vă va vedea ecranul. Pentru control total, deconectați-vă de la computer și alegeți o sesiune Xorg (de exemplu, „GNOME on Xorg”) când vă conectați.',
   'errors.rate_limited_one': 'Prea multe încercări. Încercați din nou peste {count} secundă.',
   'errors.rate_limited_few': 'Prea multe încercări. Încercați din nou peste {count} secunde.',
   'errors.rate_limited_other': 'Prea multe încercări. Încercați din nou peste {count} de secunde.',
@@ -194,6 +196,8 @@ export const ro: Catalog = {
     'Sistemul de operare nu a permis ca Remote Help să înregistreze ecranul sau să folosească mouse-ul și tastatura. Permiteți acest lucru în setările sistemului și încercați din nou.',
   'cli.error.display_unavailable':
     'Niciun afișaj nu este disponibil pentru partajare. Porniți Remote Help din sesiunea desktop.',
+  'cli.error.wayland_session':
+    'Acest computer rulează un desktop Wayland, pe care Remote Help nu îl poate partaja. Partajați în schimb ecranul din browserul web (doar vizualizare) sau deconectați-vă și alegeți o sesiune Xorg (de exemplu, „GNOME on Xorg”) când vă conectați.',
   'cli.error.display_not_found': 'Acest afișaj nu există pe acest computer.',
   'cli.error.capture_failed': 'Ecranul nu a putut fi înregistrat.',
   'cli.error.input_unavailable': 'Mouse-ul și tastatura nu pot fi controlate pe acest computer.',

@@ -111,6 +111,8 @@ export const sk: Catalog = {
     'Zdieľaná obrazovka zmizla. Používateľ {name} bol informovaný; zdieľanie sa obnoví samo, keď bude obrazovka späť.',
   'errors.unenrolled_not_allowed':
     'Vaša organizácia povoľuje Remote Help len v zariadeniach, ktoré spravuje, a toto zariadenie nie je zaregistrované. Požiadajte oddelenie IT o jeho registráciu.',
+  'errors.wayland_session':
+    'V tomto počítači beží pracovná plocha Wayland, ktorú aplikácia Remote Help nemôže zdieľať. Ak chcete získať pomoc hneď, otvorte vo webovom prehliadači {url} a zadajte tam rovnaký kód: váš pomocník uvidí vašu obrazovku. Ak chcete umožniť úplné ovládanie, odhláste sa z počítača a pri prihlásení vyberte reláciu Xorg (napríklad „GNOME on Xorg“).',
   'errors.rate_limited_one': 'Príliš veľa pokusov. Skúste to znova o {count} sekundu.',
   'errors.rate_limited_few': 'Príliš veľa pokusov. Skúste to znova o {count} sekundy.',
   'errors.rate_limited_many': 'Príliš veľa pokusov. Skúste to znova o {count} sekundy.',
@@ -192,6 +194,8 @@ export const sk: Catalog = {
     'Operačný systém nepovolil Remote Help nahrávať obrazovku ani používať myš a klávesnicu. Povoľte to v nastaveniach systému a skúste to znova.',
   'cli.error.display_unavailable':
     'Nie je k dispozícii žiadna obrazovka na zdieľanie. Spustite Remote Help zo svojej relácie pracovnej plochy.',
+  'cli.error.wayland_session':
+    'V tomto počítači beží pracovná plocha Wayland, ktorú Remote Help nemôže zdieľať. Namiesto toho zdieľajte obrazovku z webového prehliadača (iba zobrazenie), alebo sa odhláste a pri prihlásení vyberte reláciu Xorg (napríklad „GNOME on Xorg“).',
   'cli.error.display_not_found': 'Táto obrazovka v tomto počítači neexistuje.',
   'cli.error.capture_failed': 'Obrazovku sa nepodarilo nahrať.',
   'cli.error.input_unavailable': 'Myš a klávesnicu nemožno v tomto počítači ovládať.',

@@ -111,6 +111,8 @@ export const sl: Catalog = {
     'Deljeni zaslon je izginil. Uporabnik {name} je obveščen; deljenje se bo samo nadaljevalo, ko bo zaslon spet na voljo.',
   'errors.unenrolled_not_allowed':
     'Vaša organizacija dovoli Remote Help samo v napravah, ki jih upravlja, ta naprava pa ni včlanjena. Prosite oddelek IT, naj jo včlani.',
+  'errors.wayland_session':
+    'V tem računalniku se izvaja namizje Wayland, ki ga aplikacija Remote Help ne more deliti. Če želite pomoč takoj, v spletnem brskalniku odprite {url} in tam vnesite isto kodo: vaš pomočnik bo videl vaš zaslon. Za popoln nadzor se izpišite iz računalnika in ob vpisu izberite sejo Xorg (na primer „GNOME on Xorg“).',
   'errors.rate_limited_one': 'Preveč poskusov. Poskusite znova čez {count} sekundo.',
   'errors.rate_limited_two': 'Preveč poskusov. Poskusite znova čez {count} sekundi.',
   'errors.rate_limited_few': 'Preveč poskusov. Poskusite znova čez {count} sekunde.',
@@ -190,6 +192,8 @@ export const sl: Catalog = {
   'cli.error.permission_denied':
     'Operacijski sistem storitvi Remote Help ni dovolil snemanja zaslona ali uporabe miške in tipkovnice. Dovolite to v sistemskih nastavitvah in poskusite znova.',
   'cli.error.display_unavailable': 'Za deljenje ni na voljo noben zaslon. Zaženite Remote Help iz seje namizja.',
+  'cli.error.wayland_session':
+    'V tem računalniku se izvaja namizje Wayland, ki ga Remote Help ne more deliti. Namesto tega delite zaslon iz spletnega brskalnika (samo ogled) ali se izpišite in ob vpisu izberite sejo Xorg (na primer „GNOME on Xorg“).',
   'cli.error.display_not_found': 'Ta zaslon v tem računalniku ne obstaja.',
   'cli.error.capture_failed': 'Zaslona ni bilo mogoče posneti.',
   'cli.error.input_unavailable': 'Miške in tipkovnice v tem računalniku ni mogoče upravljati.',

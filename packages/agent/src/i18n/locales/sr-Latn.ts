@@ -111,6 +111,8 @@ export const srLatn: Catalog = {
     'Deljeni ekran je nestao. Korisnik {name} je obavešten; deljenje će se samo nastaviti kada se ekran vrati.',
   'errors.unenrolled_not_allowed':
     'Vaša organizacija dozvoljava Remote Help samo na uređajima kojima upravlja, a ovaj uređaj nije registrovan. Zamolite IT odeljenje da ga registruje.',
+  'errors.wayland_session':
+    'Na ovom računaru radi Wayland radna površina, koju aplikacija Remote Help ne može da deli. Da biste odmah dobili pomoć, otvorite {url} u veb pregledaču i tamo unesite isti kod: vaš pomoćnik će videti vaš ekran. Za potpunu kontrolu odjavite se sa računara i pri prijavljivanju izaberite Xorg sesiju (npr. „GNOME on Xorg”).',
   'errors.rate_limited_one': 'Previše pokušaja. Pokušajte ponovo za {count} sekundu.',
   'errors.rate_limited_few': 'Previše pokušaja. Pokušajte ponovo za {count} sekunde.',
   'errors.rate_limited_other': 'Previše pokušaja. Pokušajte ponovo za {count} sekundi.',
@@ -190,6 +192,8 @@ export const srLatn: Catalog = {
     'Operativni sistem nije dozvolio usluzi Remote Help da snima ekran ili koristi miš i tastaturu. Dozvolite to u sistemskim podešavanjima i pokušajte ponovo.',
   'cli.error.display_unavailable':
     'Nijedan ekran nije dostupan za deljenje. Pokrenite Remote Help iz sesije radne površine.',
+  'cli.error.wayland_session':
+    'Na ovom računaru radi Wayland radna površina, koju Remote Help ne može da deli. Umesto toga delite ekran iz veb pregledača (samo prikaz) ili se odjavite i pri prijavljivanju izaberite Xorg sesiju (npr. „GNOME on Xorg”).',
   'cli.error.display_not_found': 'Taj ekran ne postoji na ovom računaru.',
   'cli.error.capture_failed': 'Ekran nije mogao da se snimi.',
   'cli.error.input_unavailable': 'Mišem i tastaturom na ovom računaru ne može da se upravlja.',

@@ -111,6 +111,8 @@ export const sv: Catalog = {
     'Skärmen som delades försvann. {name} har informerats; delningen återupptas av sig själv när skärmen är tillbaka.',
   'errors.unenrolled_not_allowed':
     'Din organisation tillåter Remote Help bara på enheter som den hanterar, och den här enheten är inte registrerad. Be din IT-avdelning att registrera den.',
+  'errors.wayland_session':
+    'Den här datorn kör ett Wayland-skrivbord, som Remote Help-appen inte kan dela. Om du vill få hjälp nu öppnar du {url} i webbläsaren och anger samma kod där: din hjälpare ser då din skärm. Om du vill ge fullständig kontroll loggar du ut från datorn och väljer en Xorg-session (till exempel ”GNOME on Xorg”) när du loggar in.',
   'errors.rate_limited_one': 'För många försök. Försök igen om {count} sekund.',
   'errors.rate_limited_other': 'För många försök. Försök igen om {count} sekunder.',
   sharingRegion: 'Delning',
@@ -190,6 +192,8 @@ export const sv: Catalog = {
     'Operativsystemet tillät inte Remote Help att spela in skärmen eller använda musen och tangentbordet. Tillåt det i systeminställningarna och försök igen.',
   'cli.error.display_unavailable':
     'Ingen skärm är tillgänglig att dela. Starta Remote Help från din skrivbordssession.',
+  'cli.error.wayland_session':
+    'Den här datorn kör ett Wayland-skrivbord, som Remote Help inte kan dela. Dela i stället skärmen från webbläsaren (endast visning), eller logga ut och välj en Xorg-session (till exempel ”GNOME on Xorg”) när du loggar in.',
   'cli.error.display_not_found': 'Den skärmen finns inte på den här datorn.',
   'cli.error.capture_failed': 'Skärmen kunde inte spelas in.',
   'cli.error.input_unavailable': 'Musen och tangentbordet kan inte styras på den här datorn.',

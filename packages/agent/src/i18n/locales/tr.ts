@@ -109,6 +109,8 @@ export const tr: Catalog = {
     'Paylaşılan ekran kayboldu. {name} bilgilendirildi; ekran geri geldiğinde paylaşım kendiliğinden sürer.',
   'errors.unenrolled_not_allowed':
     "Kuruluşunuz Remote Help'e yalnızca yönettiği cihazlarda izin veriyor ve bu cihaz kayıtlı değil. BT bölümünüzden cihazı kaydetmesini isteyin.",
+  'errors.wayland_session':
+    'Bu bilgisayarda bir Wayland masaüstü çalışıyor ve Remote Help uygulaması bunu paylaşamıyor. Hemen yardım almak için web tarayıcınızda {url} adresini açın ve aynı kodu orada girin: yardımcınız ekranınızı görecek. Tam denetim için bilgisayarınızda oturumu kapatın ve oturum açarken bir Xorg oturumu (ör. “GNOME on Xorg”) seçin.',
   'errors.rate_limited_one': 'Çok fazla deneme. {count} saniye sonra yeniden deneyin.',
   'errors.rate_limited_other': 'Çok fazla deneme. {count} saniye sonra yeniden deneyin.',
   sharingRegion: 'Paylaşım',
@@ -184,6 +186,8 @@ export const tr: Catalog = {
   'cli.error.permission_denied':
     "İşletim sistemi, Remote Help'in ekranı kaydetmesine veya fareyi ve klavyeyi kullanmasına izin vermedi. Sistem ayarlarında izin verip yeniden deneyin.",
   'cli.error.display_unavailable': "Paylaşılabilecek bir ekran yok. Remote Help'i masaüstü oturumunuzdan başlatın.",
+  'cli.error.wayland_session':
+    'Bu bilgisayarda bir Wayland masaüstü çalışıyor ve Remote Help bunu paylaşamıyor. Bunun yerine ekranınızı web tarayıcınızdan paylaşın (yalnızca görüntüleme) veya oturumu kapatıp oturum açarken bir Xorg oturumu (ör. “GNOME on Xorg”) seçin.',
   'cli.error.display_not_found': 'Bu ekran bu bilgisayarda yok.',
   'cli.error.capture_failed': 'Ekran kaydedilemedi.',
   'cli.error.input_unavailable': 'Bu bilgisayarda fare ve klavye denetlenemiyor.',

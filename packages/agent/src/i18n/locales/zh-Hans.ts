@@ -105,6 +105,8 @@ export const zhHans: Catalog = {
   displayLostText: '正在共享的显示器已消失。已通知 {name}；显示器恢复后，共享会自动继续。',
   'errors.unenrolled_not_allowed':
     '你的组织只允许在其管理的设备上使用 Remote Help，而此设备未注册。请让 IT 部门注册此设备。',
+  'errors.wayland_session':
+    '此计算机运行的是 Wayland 桌面，Remote Help 应用无法共享。若要立即获取帮助，请在 Web 浏览器中打开 {url}，并在其中输入相同的代码：协助者将能看到你的屏幕。若要进行完全控制，请注销计算机，并在登录时选择 Xorg 会话（例如“GNOME on Xorg”）。',
   'errors.rate_limited_other': '尝试次数过多。请在 {count} 秒后重试。',
   sharingRegion: '共享',
   'cli.openingBrowser': '正在打开 Web 浏览器以进行登录。如果浏览器没有打开，请访问：',
@@ -174,6 +176,8 @@ export const zhHans: Catalog = {
   'cli.error.native_module_missing': '缺少此计算机所需的 Remote Help 组件（{module}）。请重新安装 Remote Help。',
   'cli.error.permission_denied': '操作系统不允许 Remote Help 录制屏幕或使用鼠标和键盘。请在系统设置中允许，然后重试。',
   'cli.error.display_unavailable': '没有可共享的显示器。请从你的桌面会话中启动 Remote Help。',
+  'cli.error.wayland_session':
+    '此计算机运行的是 Wayland 桌面，Remote Help 无法共享。请改为从 Web 浏览器共享你的屏幕（仅查看），或者注销并在登录时选择 Xorg 会话（例如“GNOME on Xorg”）。',
   'cli.error.display_not_found': '此计算机上不存在该显示器。',
   'cli.error.capture_failed': '无法录制屏幕。',
   'cli.error.input_unavailable': '无法在此计算机上控制鼠标和键盘。',

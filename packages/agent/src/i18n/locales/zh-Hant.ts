@@ -105,6 +105,8 @@ export const zhHant: Catalog = {
   displayLostText: '正在共用的顯示器已消失。已通知 {name}；顯示器恢復後，共用會自動繼續。',
   'errors.unenrolled_not_allowed':
     '您的組織只允許在其管理的裝置上使用 Remote Help，而此裝置尚未註冊。請要求 IT 部門註冊此裝置。',
+  'errors.wayland_session':
+    '此電腦執行的是 Wayland 桌面，Remote Help 應用程式無法共用。若要立即取得協助，請在網頁瀏覽器中開啟 {url}，並在其中輸入相同的代碼：協助者將能看到您的螢幕。若要進行完全控制，請登出電腦，並在登入時選擇 Xorg 工作階段 (例如「GNOME on Xorg」)。',
   'errors.rate_limited_other': '嘗試次數過多。請在 {count} 秒後再試一次。',
   sharingRegion: '共用',
   'cli.openingBrowser': '正在開啟網頁瀏覽器以登入。如果瀏覽器未開啟，請前往：',
@@ -175,6 +177,8 @@ export const zhHant: Catalog = {
   'cli.error.permission_denied':
     '作業系統不允許 Remote Help 錄製螢幕或使用滑鼠和鍵盤。請在系統設定中允許，然後再試一次。',
   'cli.error.display_unavailable': '沒有可共用的顯示器。請從您的桌面工作階段啟動 Remote Help。',
+  'cli.error.wayland_session':
+    '此電腦執行的是 Wayland 桌面，Remote Help 無法共用。請改為從網頁瀏覽器共用您的螢幕 (僅供檢視)，或登出並在登入時選擇 Xorg 工作階段 (例如「GNOME on Xorg」)。',
   'cli.error.display_not_found': '此電腦上沒有該顯示器。',
   'cli.error.capture_failed': '無法錄製螢幕。',
   'cli.error.input_unavailable': '無法在此電腦上控制滑鼠和鍵盤。',

@@ -1,7 +1,8 @@
 /**
  * @module platform/linux/displays
  * Finds the monitors of an X screen: RandR outputs (names, primary) when RandR
- * reports any, else Xinerama screens, else the whole root window.
+ * reports any, else Xinerama screens, else the whole root window. Tells XWayland (the
+ * X server of a Wayland session) by its outputs.
  */
 import type { DisplayInfo } from '../types.js';
 import { requireExtension, xcall, type XDisplay } from './x11.js';
@@ -72,4 +73,16 @@ async function fromXinerama(display: XDisplay): Promise<DisplayInfo[]> {
     bounds: { x: s.x, y: s.y, width: s.width, height: s.height },
     primary: i === 0,
   }));
+}
+
+/**
+ * XWayland names its RandR outputs `XWAYLAND0`, `XWAYLAND1`… (every version; the `XWAYLAND`
+ * extension that says so directly exists only from 23.1). Its root window is not the desktop: a
+ * Wayland compositor draws that, and X clients see only the X11 windows.
+ */
+const XWAYLAND_OUTPUT = /^XWAYLAND\d+$/;
+
+/** Whether `displays` (from {@link listX11Displays}) are those of XWayland. */
+export function isXWayland(displays: readonly DisplayInfo[]): boolean {
+  return displays.some((d) => XWAYLAND_OUTPUT.test(d.name));
 }

@@ -2,8 +2,9 @@
  * @module platform/linux
  * The Linux adapter: X11 capture (`x11` package: DAMAGE, MIT-SHM, RandR/Xinerama)
  * and XTEST input: keys and pointer through `@nut-tree-fork/libnut-linux`, text (any
- * character, whatever the layout) through scratch keycodes on the `x11` connection. Wayland sessions work only
- * through XWayland (and then see XWayland windows only).
+ * character, whatever the layout) through scratch keycodes on the `x11` connection. A Wayland session's X server
+ * (XWayland) is not the desktop: the adapter says so (`shareBlocker`, and capture refuses to open) before anyone
+ * allows a share that could only fail.
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -11,6 +12,7 @@ import { AgentError } from '../../errors.js';
 import { LibnutInjector, type LibnutModule } from '../libnutInjector.js';
 import type { DisplayInfo, InputInjector, PlatformAdapter } from '../types.js';
 import { openLinuxDesktop } from './desktop.js';
+import { isXWayland, listX11Displays } from './displays.js';
 import { createKeysymGuard } from './keysymGuard.js';
 import { ScratchKeyTyper } from './scratchKeyTyper.js';
 import { closeX11, connectX11, getRootMark, requireExtension, setRootMark, xcall, type XDisplay } from './x11.js';
@@ -113,6 +115,18 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
       }
     },
     checkPermissions: () => Promise.resolve({ screenCapture: 'granted', inputInjection: 'granted' }),
+    async shareBlocker() {
+      // No X server at all is not this question: capture reports it (display_unavailable) as before.
+      const x = await connectX11(displayName).catch(() => null);
+      if (!x) return null;
+      try {
+        return isXWayland(await listX11Displays(x)) ? AgentError.waylandSession() : null;
+      } catch {
+        return null;
+      } finally {
+        await closeX11(x);
+      }
+    },
     requestPermissions: () => Promise.resolve(),
   };
 }

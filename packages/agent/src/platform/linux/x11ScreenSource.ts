@@ -19,7 +19,7 @@ import type {
   ScreenFrame,
   ScreenSource,
 } from '../types.js';
-import { listX11Displays } from './displays.js';
+import { isXWayland, listX11Displays } from './displays.js';
 import { createPixelReader, type PixelReader, type ReadPart } from './pixelReader.js';
 import {
   closeX11,
@@ -191,6 +191,11 @@ export class X11ScreenSource implements ScreenSource {
   static async open(options: X11ScreenSourceOptions = {}): Promise<X11ScreenSource> {
     const files = options.readPath === 'core' ? null : new SegmentFiles();
     const x = await connectX11(options.display, undefined, files ?? undefined);
+    // XWayland's root window is not the desktop (reading it fails with BadMatch): refuse with the reason.
+    if (isXWayland(await listX11Displays(x).catch(() => []))) {
+      await closeX11(x);
+      throw AgentError.waylandSession();
+    }
     const wantDamage = (options.detection ?? 'auto') !== 'poll';
     const damage = wantDamage ? await requireExtension(x.client, 'damage') : null;
     if (options.detection === 'damage' && !damage) {
