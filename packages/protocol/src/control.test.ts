@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentControlMessage, MAX_CURSOR_PNG_BASE64, MAX_CURSOR_SIDE } from './control.js';
+import { AgentControlMessage, HelperControlMessage, MAX_CURSOR_PNG_BASE64, MAX_CURSOR_SIDE } from './control.js';
 
 /** The base64 of a PNG's signature and the start of its header chunk: what every PNG begins with. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -32,5 +32,28 @@ describe('cursorShape (agent → helper)', () => {
 
   it('refuses a shape without its image field', () => {
     expect(AgentControlMessage.safeParse({ type: 'cursorShape' }).success).toBe(false);
+  });
+});
+
+describe('cursor images by id (after the helper’s cursorCache)', () => {
+  it('names an image with an id and refers to it later; the helper asks with cursorCache', () => {
+    const named = { type: 'cursorShape', image, id: 2 ** 48 - 1 };
+    expect(AgentControlMessage.parse(named)).toEqual(named);
+    expect(AgentControlMessage.parse({ type: 'cursorShapeRef', id: 7 })).toEqual({ type: 'cursorShapeRef', id: 7 });
+    expect(HelperControlMessage.parse({ type: 'cursorCache' })).toEqual({ type: 'cursorCache' });
+  });
+
+  it.each([
+    ['an id for no image', { type: 'cursorShape', image: null, id: 3 }],
+    ['a negative id', { type: 'cursorShape', image, id: -1 }],
+    ['an id over 48 bits', { type: 'cursorShapeRef', id: 2 ** 48 }],
+    ['a fractional id', { type: 'cursorShapeRef', id: 1.5 }],
+    ['a reference without an id', { type: 'cursorShapeRef' }],
+  ])('refuses %s', (_name, message) => {
+    expect(AgentControlMessage.safeParse(message).success).toBe(false);
+  });
+
+  it('refuses a cursorCache with anything in it', () => {
+    expect(HelperControlMessage.safeParse({ type: 'cursorCache', size: 10 }).success).toBe(false);
   });
 });

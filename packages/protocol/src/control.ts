@@ -41,8 +41,33 @@ export const CursorImage = z
   .refine((image) => image.hotX < image.width && image.hotY < image.height, 'the hot spot is outside the image');
 export type CursorImage = z.infer<typeof CursorImage>;
 
+/**
+ * The agent's name for a cursor image the helper may keep (48 bits of a hash of the image), so that
+ * an image seen before goes again as a few bytes (`cursorShapeRef`): an animated cursor (a busy
+ * spinner) cycles through the same few dozen frames, each a PNG of 1–3 KB, up to 20 times a second,
+ * and programs make a new cursor of the same look again and again (a text caret).
+ */
+export const CursorImageId = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 48 - 1);
+
+/**
+ * Images the agent assumes the helper keeps since its last `cursorCache`: the agent starts again
+ * from none (sending whole images) once it has named this many. The helper keeps twice as many,
+ * dropping the oldest, so every image the agent may name is still there.
+ */
+export const CURSOR_IMAGE_CACHE = 64;
+
 /** Helper → agent. */
 export const HelperControlMessage = z.discriminatedUnion('type', [
+  /**
+   * The helper keeps cursor images by id from now on, and has none the agent named before: the
+   * agent sends ids with new images and refers to those it sent since (`cursorShapeRef`). Sent when
+   * the channel opens, and again when a reference names an image the helper does not have.
+   */
+  z.strictObject({ type: z.literal('cursorCache') }),
   /** The laser pointer is at (x, y); the agent draws a marker the sharer sees. */
   z.strictObject({ type: z.literal('laser'), x: Unit, y: Unit }),
   /** The laser pointer left the view or was switched off. */
@@ -62,7 +87,16 @@ export const AgentControlMessage = z.discriminatedUnion('type', [
    * What the sharer's pointer looks like now (sent when it changes: a text caret over text, a
    * hand over a link). `null`: no image to send (the helper draws its own arrow).
    */
-  z.object({ type: z.literal('cursorShape'), image: CursorImage.nullable() }),
+  z
+    .object({
+      type: z.literal('cursorShape'),
+      image: CursorImage.nullable(),
+      /** Only after the helper's `cursorCache`: keep the image under this id. */
+      id: CursorImageId.optional(),
+    })
+    .refine((message) => message.image !== null || message.id === undefined, 'an id names an image'),
+  /** The pointer looks like the image sent before under `id` (after the helper's `cursorCache` only). */
+  z.object({ type: z.literal('cursorShapeRef'), id: CursorImageId }),
   /** Whether the agent currently injects the helper's input (full control allowed locally). */
   z.object({ type: z.literal('controlState'), active: z.boolean() }),
 ]);

@@ -110,11 +110,11 @@ export class ActiveMedia {
       if (this.#dispatcher) this.#dispatcher.handle(data, stream);
       else if (this.#pendingInput.length < MAX_PENDING_INPUT) this.#pendingInput.push([data, stream]);
     });
-    media.on('control', (data) => {
-      if (this.#consented) this.#control.handle(data);
-    });
+    // Before Allow only the helper's `cursorCache` is taken (it comes as the channel opens).
+    media.on('control', (data) => this.#control.handle(data, this.#consented));
     media.on('channelopen', (label) => {
       if (label !== 'control') return;
+      this.#control.channelOpened();
       this.#controlOpen = true;
       if (this.#consented) this.#openControl();
     });

@@ -6,17 +6,21 @@
  * it has them (nothing runs while the pointer stands still), else polled at ~30 Hz; either
  * way at most one `cursor` per interval, the first move of a burst at once. `cursorShape`
  * when the pointer's image changes (where the platform reports it), as a PNG, at most one per
- * {@link SHAPE_INTERVAL_MS} (the newest: an animated cursor's frames are not all sent).
+ * {@link SHAPE_INTERVAL_MS} (the newest: an animated cursor's frames are not all sent); once the
+ * helper said it keeps images (`cursorCache`), each with its id and an image sent before as
+ * `cursorShapeRef` (an animated cursor's cycle then costs a few bytes a frame, not 1–3 KB).
  * Parses the helper's messages (`laser`, `laserOff`, `selectDisplay`) and hands them on.
  */
 import {
   AgentControlMessage,
+  CURSOR_IMAGE_CACHE,
   HelperControlMessage,
   MAX_CURSOR_PNG_BASE64,
   MAX_CURSOR_SIDE,
   type CursorImage,
   type DisplayInfo as WireDisplayInfo,
 } from '@remote-help/protocol';
+import { createHash } from 'node:crypto';
 import { encodeRgbaPng } from '../capture/png.js';
 import type { ConsentGate } from '../input/consentGate.js';
 import type { CursorShape, DisplayInfo, Point } from '../platform/types.js';
@@ -28,6 +32,17 @@ const POINTER_TIMEOUT_MS = 1000;
 export const SHAPE_INTERVAL_MS = 50;
 /** Cursor images kept encoded, by serial. */
 const MAX_ENCODED = 64;
+
+/**
+ * The name of an image by its content (48 bits of its SHA-1: the PNG, size and hot spot), the same for
+ * the same look whatever the platform's serial: programs make new cursors of a look they showed before.
+ */
+export function cursorImageId(image: CursorImage): number {
+  const digest = createHash('sha1')
+    .update(`${image.width}x${image.height}+${image.hotX}+${image.hotY}:${image.png}`)
+    .digest();
+  return digest.readUIntBE(0, 6);
+}
 
 /** The protocol's image of a cursor shape; null when it is too large to send (the helper draws its arrow). */
 export function cursorImage(shape: CursorShape): CursorImage | null {
@@ -111,7 +126,11 @@ export class ControlLink {
   #shapeSentAt = -Infinity;
   #shapeTimer: NodeJS.Timeout | undefined;
   #unwatchShape: (() => void) | null = null;
-  readonly #encoded = new Map<number, CursorImage | null>();
+  /** Images encoded, by the platform's serial, with the id their content gives them. */
+  readonly #encoded = new Map<number, { image: CursorImage; id: number } | null>();
+  /** The helper keeps images by id (it said `cursorCache`), and the ids it has from this agent since. */
+  #helperKeeps = false;
+  readonly #helperHas = new Set<number>();
   #closed = false;
 
   constructor(options: ControlLinkOptions) {
@@ -149,14 +168,28 @@ export class ControlLink {
     this.#send({ type: 'displays', displays: this.#o.displays().map(wireDisplay), current: this.#o.display().id });
   }
 
-  /** Handles one message from the helper; invalid ones are counted and ignored. */
-  handle(raw: string | ArrayBuffer): void {
+  /**
+   * A control channel opened (a new connection, possibly before Allow): its helper keeps no image
+   * named on an earlier one, and says so itself (`cursorCache`) as its channel opens.
+   */
+  channelOpened(): void {
+    this.#helperKeeps = false;
+    this.#helperHas.clear();
+  }
+
+  /**
+   * Handles one message from the helper; invalid ones are counted and ignored. Before the sharer
+   * allowed anything (`consented` false: the connection is made while they read the request) only
+   * `cursorCache` is taken, which the helper sends as the channel opens.
+   */
+  handle(raw: string | ArrayBuffer, consented = true): void {
     this.#stats.received++;
     const message = typeof raw === 'string' && raw.length <= MAX_CONTROL_MESSAGE_LENGTH ? parse(raw) : null;
     if (!message) {
       this.#stats.rejected++;
       return;
     }
+    if (!consented && message.type !== 'cursorCache') return;
     switch (message.type) {
       case 'laser':
         this.#o.onLaser({ x: message.x, y: message.y });
@@ -166,6 +199,13 @@ export class ControlLink {
         return;
       case 'selectDisplay':
         this.#o.onSelectDisplay(message.id);
+        return;
+      case 'cursorCache':
+        // From nothing: whole images again, with ids; the current one at once.
+        this.#helperKeeps = true;
+        this.#helperHas.clear();
+        this.#shapeSent = null;
+        if (this.#shape !== undefined) this.#onShape(this.#shape);
         return;
     }
   }
@@ -203,17 +243,33 @@ export class ControlLink {
     if (this.#closed || shape === undefined || this.#o.gate.state().paused) return;
     const key = shape?.serial ?? -1;
     if (key === this.#shapeSent) return;
-    let image = shape ? this.#encoded.get(shape.serial) : null;
-    if (shape && image === undefined) {
-      image = cursorImage(shape);
-      if (this.#encoded.size >= MAX_ENCODED) this.#encoded.clear();
-      this.#encoded.set(shape.serial, image);
-    }
-    if (this.#send({ type: 'cursorShape', image: image ?? null })) {
+    const message = this.#shapeMessage(shape);
+    if (this.#send(message)) {
+      if (message.type === 'cursorShape' && message.id !== undefined) {
+        // The helper keeps twice as many as named here, dropping its oldest: every id named since the clear is there.
+        if (this.#helperHas.size >= CURSOR_IMAGE_CACHE) this.#helperHas.clear();
+        this.#helperHas.add(message.id);
+      }
       this.#shapeSent = key;
       this.#shapeSentAt = performance.now();
       this.#stats.cursorShapes++;
     }
+  }
+
+  /** The message for `shape`: a reference if the helper has it, else the image (with an id if the helper keeps ids). */
+  #shapeMessage(shape: CursorShape | null): AgentControlMessage {
+    if (!shape) return { type: 'cursorShape', image: null };
+    let encoded = this.#encoded.get(shape.serial);
+    if (encoded === undefined) {
+      const image = cursorImage(shape);
+      encoded = image ? { image, id: cursorImageId(image) } : null;
+      if (this.#encoded.size >= MAX_ENCODED) this.#encoded.clear();
+      this.#encoded.set(shape.serial, encoded);
+    }
+    if (!encoded) return { type: 'cursorShape', image: null };
+    const { image, id } = encoded;
+    if (!this.#helperKeeps) return { type: 'cursorShape', image };
+    return this.#helperHas.has(id) ? { type: 'cursorShapeRef', id } : { type: 'cursorShape', image, id };
   }
 
   #interval(): number {

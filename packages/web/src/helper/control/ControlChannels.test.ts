@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CURSOR_IMAGE_CACHE } from '@remote-help/protocol';
 import { ControlChannels } from './ControlChannels';
 import type { DataChannelLike } from './ControlChannels';
 
@@ -81,7 +82,8 @@ describe('ControlChannels', () => {
     expect(link.sendInput({ type: 'wheel', dx: 0, dy: 3 })).toBe(true);
     expect(input.sent).toEqual([{ type: 'wheel', dx: 0, dy: 3, mode: 'pixel' }]);
     expect(link.sendControl({ type: 'laser', x: 0.5, y: 0.25 })).toBe(true);
-    expect(control.sent).toEqual([{ type: 'laser', x: 0.5, y: 0.25 }]);
+    // After the request for named cursor images the channel's opening makes.
+    expect(control.sent).toEqual([{ type: 'cursorCache' }, { type: 'laser', x: 0.5, y: 0.25 }]);
     input.shut();
     expect(link.snapshot.inputOpen).toBe(false);
     expect(link.sendInput({ type: 'releaseAll' })).toBe(false);
@@ -102,7 +104,7 @@ describe('ControlChannels', () => {
     ).toBe(false);
     expect(link.sendControl({ type: 'laser', x: 1.5, y: 0 })).toBe(false);
     expect(input.sent).toEqual([]);
-    expect(control.sent).toEqual([]);
+    expect(control.sent).toEqual([{ type: 'cursorCache' }]);
     expect(link.snapshot.dropped).toBe(3);
   });
 
@@ -151,6 +153,50 @@ describe('ControlChannels', () => {
     control.shut();
     expect(link.cursorShape).toBeNull();
     expect(shapes).toEqual([caret, null, caret, null]);
+  });
+
+  it('asks the agent to name its cursor images, keeps them by id and shows the image a reference names', () => {
+    const { control, link } = setup();
+    const shapes: unknown[] = [];
+    link.on('cursorShape', (image) => shapes.push(image));
+    const asked = () => control.sent.filter((m) => (m as { type: string }).type === 'cursorCache').length;
+    control.open();
+    expect(control.sent).toEqual([{ type: 'cursorCache' }]);
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png };
+    const hand = { ...caret, width: 12 };
+    control.receive({ type: 'cursorShape', image: caret, id: 1 });
+    control.receive({ type: 'cursorShape', image: hand, id: 2 });
+    control.receive({ type: 'cursorShapeRef', id: 1 });
+    expect(link.cursorShape).toEqual(caret);
+    control.receive({ type: 'cursorShapeRef', id: 2 });
+    expect(shapes).toEqual([caret, hand, caret, hand]);
+    // A reference to an image that is not here: the arrow meanwhile, and the agent is asked to start again
+    // (once: a second unknown reference right after is part of the same reset).
+    control.receive({ type: 'cursorShapeRef', id: 99 });
+    expect(link.cursorShape).toBeNull();
+    control.receive({ type: 'cursorShapeRef', id: 98 });
+    expect(asked()).toBe(2);
+    // Started again: nothing named before is kept.
+    control.receive({ type: 'cursorShapeRef', id: 1 });
+    expect(link.cursorShape).toBeNull();
+    control.receive({ type: 'cursorShape', image: hand, id: 2 });
+    control.receive({ type: 'cursorShapeRef', id: 2 });
+    expect(link.cursorShape).toEqual(hand);
+  });
+
+  it('keeps twice the images the agent may name, dropping the oldest', () => {
+    const { control, link } = setup();
+    control.open();
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const image = (width: number) => ({ width, height: 16, hotX: 0, hotY: 0, png });
+    for (let id = 1; id <= CURSOR_IMAGE_CACHE * 2 + 1; id++) {
+      control.receive({ type: 'cursorShape', image: image((id % 100) + 1), id });
+    }
+    control.receive({ type: 'cursorShapeRef', id: 2 }); // the oldest kept
+    expect(link.cursorShape).toEqual(image(3));
+    control.receive({ type: 'cursorShapeRef', id: 1 }); // dropped
+    expect(link.cursorShape).toBeNull();
   });
 
   it('stops listening when closed', () => {

@@ -10,6 +10,7 @@
  * anything invalid is ignored. It holds no reference to React or to the peer
  * connection: it takes the channels and emits typed events.
  */
+import { CURSOR_IMAGE_CACHE } from '@remote-help/protocol';
 import type { CursorImage, DisplayInfo, HelperControlMessage, InputMessageInput } from '@remote-help/protocol';
 import { Emitter } from '../../common/Emitter';
 import { decodeAgentControl, encodeControl, encodeInput } from './channelCodec';
@@ -54,6 +55,15 @@ const MAX_BUFFERED_FOR_MOVES = 64 * 1024;
 /** The last number sent on each `input` channel. */
 const sequences = new WeakMap<DataChannelLike, number>();
 
+/**
+ * Cursor images the agent named on each `control` channel (by channel, like `sequences`: a new link
+ * over the same channel has them too), oldest first; at most twice what the agent assumes.
+ */
+const cursorImages = new WeakMap<DataChannelLike, Map<number, CursorImage>>();
+const KEPT_CURSOR_IMAGES = CURSOR_IMAGE_CACHE * 2;
+/** Least time between two `cursorCache` messages asked for by unknown references (a reset in flight sends a few). */
+const CURSOR_CACHE_RESET_MS = 1000;
+
 /** The snapshot while there are no channels. */
 export const INITIAL_SNAPSHOT: ControlSnapshot = {
   inputOpen: false,
@@ -69,6 +79,8 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
   private state: ControlSnapshot;
   private cursorPosition: Point | null = null;
   private cursorImage: CursorImage | null = null;
+  /** When an unknown reference last made this link ask the agent to start again. */
+  private cursorCacheResetAt = -Infinity;
   private readonly offs: (() => void)[] = [];
 
   constructor(
@@ -87,7 +99,11 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
       this.listen(input, 'close', () => this.update({ inputOpen: false }));
     }
     if (control) {
-      this.listen(control, 'open', () => this.update({ controlOpen: true }));
+      if (control.readyState === 'open') this.keepCursorImages(control);
+      this.listen(control, 'open', () => {
+        this.update({ controlOpen: true });
+        this.keepCursorImages(control);
+      });
       this.listen(control, 'close', () => {
         this.update({ ...INITIAL_SNAPSHOT, inputOpen: this.state.inputOpen, dropped: this.state.dropped });
         this.setCursor(null);
@@ -173,12 +189,41 @@ export class ControlChannels extends Emitter<ControlChannelEvents> {
         this.setCursor({ x: message.x, y: message.y });
         return;
       case 'cursorShape':
+        if (message.image && message.id !== undefined) this.rememberCursorImage(message.id, message.image);
         this.setCursorShape(message.image);
         return;
+      case 'cursorShapeRef': {
+        const image = (this.control && cursorImages.get(this.control)?.get(message.id)) ?? null;
+        // Not kept (should not happen): the arrow meanwhile, and the agent starts again from whole images.
+        if (!image && this.control) this.keepCursorImages(this.control, true);
+        this.setCursorShape(image);
+        return;
+      }
       case 'controlState':
         this.update({ injecting: message.active });
         return;
     }
+  }
+
+  /**
+   * Tells the agent that images are kept by id from now on, none yet (`cursorCache`): on open, and
+   * when a reference names an image that is not here (`unknown`, at most once a second).
+   */
+  private keepCursorImages(control: DataChannelLike, unknown = false): void {
+    const now = performance.now();
+    if (unknown && now - this.cursorCacheResetAt < CURSOR_CACHE_RESET_MS) return;
+    if (this.write(control, encodeControl({ type: 'cursorCache' }))) {
+      if (unknown) this.cursorCacheResetAt = now;
+      cursorImages.set(control, new Map());
+    }
+  }
+
+  private rememberCursorImage(id: number, image: CursorImage): void {
+    const kept = this.control && cursorImages.get(this.control);
+    if (!kept) return;
+    kept.delete(id);
+    kept.set(id, image);
+    if (kept.size > KEPT_CURSOR_IMAGES) kept.delete(kept.keys().next().value as number);
   }
 
   private setCursor(position: Point | null): void {
