@@ -8,8 +8,8 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { E2E_URL } from '../../playwright.config.js';
 import { startWaylandSession } from '../../packages/agent/src/testing/weston.js';
-import { closeContexts, shot, signIn } from '../support.js';
-import { openAgentWindow, signInAgentWindow, startAgent } from './desktop.js';
+import { closeContexts, shot } from '../support.js';
+import { openAgentWindow, redeemHelperCode, signInAgentWindow, startAgent } from './desktop.js';
 
 test.afterEach(closeContexts);
 
@@ -28,12 +28,7 @@ test('on a Wayland desktop the agent tells the sharer to use the browser and kee
     await shot(win, '96-agent-wayland-signed-out');
 
     await signInAgentWindow(browser, agent, win);
-    const helper = await (await browser.newContext()).newPage();
-    await signIn(helper, '/help', 'helper@contoso.example');
-    await helper.getByRole('button', { name: 'Get a security code' }).click();
-    const code = (await helper.getByTestId('security-code').textContent())!.replace(/\D/g, '');
-    await win.getByLabel('Security code').fill(code);
-    await win.getByRole('button', { name: 'Submit' }).click();
+    const helper = await redeemHelperCode(browser, win);
     await expect(said(win)).toBeVisible();
     await expect(win.getByLabel('Security code')).toBeVisible();
     await shot(win, '97-agent-wayland-code-refused');
