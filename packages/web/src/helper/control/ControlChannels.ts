@@ -56,8 +56,9 @@ const MAX_BUFFERED_FOR_MOVES = 64 * 1024;
 const sequences = new WeakMap<DataChannelLike, number>();
 
 /**
- * Cursor images the agent named on each `control` channel (by channel, like `sequences`: a new link
- * over the same channel has them too), oldest first; at most twice what the agent assumes.
+ * Cursor images the agent named on each `control` channel, oldest first; at most twice what the
+ * agent assumes. By channel, like `sequences`: every link listening to it stores what arrives, and
+ * a new link over it starts them over (its `cursorCache`).
  */
 const cursorImages = new WeakMap<DataChannelLike, Map<number, CursorImage>>();
 const KEPT_CURSOR_IMAGES = CURSOR_IMAGE_CACHE * 2;
