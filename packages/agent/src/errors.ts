@@ -15,8 +15,9 @@ export const AGENT_ERROR_REASONS = [
   /** No connection to the display server (no `DISPLAY`, server gone). */
   'display_unavailable',
   /**
-   * The desktop session runs Wayland: the X display is XWayland, whose root window is not the desktop (X
-   * refuses to read it: BadMatch), so a share would fail after Allow, and input would reach only X11 windows.
+   * The desktop session runs Wayland: the X display is XWayland, whose root window is not the desktop (read
+   * through shared memory it is all black, X11 windows included), so the helper would see black, and input
+   * would reach only X11 windows.
    */
   'wayland_session',
   /** The display id asked for does not exist. */

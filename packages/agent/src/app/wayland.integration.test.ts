@@ -1,7 +1,7 @@
 /**
  * A sharer on a Wayland desktop (a real one: Weston's headless compositor with XWayland, as
  * GNOME or KDE Plasma run it). The agent's X connection reaches XWayland, whose root window
- * is not the desktop (reading it fails), so a share could only fail after Allow. The agent says so at once,
+ * is not the desktop (read, it is all black), so the helper would see black after Allow. The agent says so at once,
  * refuses the helper's code before the server hears of it (so the code stays good for the
  * browser, where the person can share their screen), and capture refuses to open. The same
  * checks on Xvfb (an X11 session) let everything through.

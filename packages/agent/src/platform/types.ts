@@ -220,7 +220,7 @@ export interface PlatformAdapter {
   /**
    * Why this desktop cannot be shared at all, whatever the person allows (Linux: a Wayland session, whose X
    * display shows only X11 windows), or null. Asked before a code is redeemed or a launch accepted, so that the
-   * helper's session is not joined for a share that could only fail. Optional: absent means no such case.
+   * helper's session is not joined for a share that would show nothing. Optional: absent means no such case.
    */
   shareBlocker?(): Promise<AgentError | null>;
   /** Asks the OS to prompt the user for missing permissions (no-op where none are needed). */

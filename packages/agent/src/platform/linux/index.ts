@@ -4,7 +4,7 @@
  * and XTEST input: keys and pointer through `@nut-tree-fork/libnut-linux`, text (any
  * character, whatever the layout) through scratch keycodes on the `x11` connection. A Wayland session's X server
  * (XWayland) is not the desktop: the adapter says so (`shareBlocker`, and capture refuses to open) before anyone
- * allows a share that could only fail.
+ * allows a share that would show the helper black.
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -191,7 +191,7 @@ export class X11ScreenSource implements ScreenSource {
   static async open(options: X11ScreenSourceOptions = {}): Promise<X11ScreenSource> {
     const files = options.readPath === 'core' ? null : new SegmentFiles();
     const x = await connectX11(options.display, undefined, files ?? undefined);
-    // XWayland's root window is not the desktop (reading it fails with BadMatch): refuse with the reason.
+    // XWayland's root window is not the desktop (its reads are all black): refuse with the reason.
     if (isXWayland(await listX11Displays(x).catch(() => []))) {
       await closeX11(x);
       throw AgentError.waylandSession();
