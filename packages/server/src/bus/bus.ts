@@ -15,6 +15,11 @@ export interface Bus {
   close(): Promise<void>;
   /** Resolves when the bus answers (Redis: PING), rejects otherwise; `/readyz` calls it. Absent: always reachable. */
   ping?(): Promise<void>;
+  /**
+   * True when what is published also reaches other nodes (Redis): publishers then add what saves
+   * those nodes a read (a session change carries its row and people). Absent: this process only.
+   */
+  readonly crossesNodes?: boolean;
 }
 
 /** Delivers messages to subscribers of the same process, asynchronously, in order. */

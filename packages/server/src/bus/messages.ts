@@ -5,20 +5,61 @@
  * different version during a rolling upgrade, or anything else that can write to Redis)
  * and dropped, with a log line, when it does not match its topic.
  */
-import { ChatMessage, DeviceServerMessage, Role, SignalPayload } from '@remote-help/protocol';
+import { ChatMessage, DeviceServerMessage, PersonCard, Role, SignalPayload } from '@remote-help/protocol';
 import { z } from 'zod';
+import type { SessionRow } from '../sessions/repo.js';
 
 const Id = z.string().min(1).max(64);
 
+const Text = z.string().max(256);
+const Stamp = z.string().max(64);
+
+/** A `help_sessions` row as the node that wrote it read it back (`sessions/repo`); every column. */
+const SessionRowSchema: z.ZodType<SessionRow> = z.object({
+  id: Id,
+  tenant_id: Id,
+  helper_id: Id,
+  sharer_id: Id.nullable(),
+  code_hash: Text.nullable(),
+  spent_code_hash: Text.nullable(),
+  code_expires_at: Stamp.nullable(),
+  state: Text,
+  mode: Text.nullable(),
+  pending_mode: Text.nullable(),
+  sharer_client: Text.nullable(),
+  device_id: Id.nullable(),
+  end_reason: Text.nullable(),
+  sharer_status: Text,
+  sharer_enrolled: z.number().int().nullable(),
+  sharer_compliance: Text.nullable(),
+  sharer_failing_rules: z
+    .string()
+    .max(64 * 1024)
+    .nullable(),
+  version: z.number().int().nonnegative(),
+  created_at: Stamp,
+  joined_at: Stamp.nullable(),
+  started_at: Stamp.nullable(),
+  ended_at: Stamp.nullable(),
+  updated_at: Stamp,
+});
+
 /**
  * `session:<id>`: the session's row changed (to `version`, when the publisher knows it), or a
- * side's presence did (`resync`: deliveries may have been missed).
+ * side's presence did (`resync`: deliveries may have been missed). A change that crosses nodes
+ * carries the row the publisher wrote and, when it could look them up, the session's two people
+ * as their cards: a node that holds one of the session's sides presents them without reading the
+ * row or the people again (`sessions/signaling`). Without them, or when they do not match their
+ * schema (a node of another version during a rolling upgrade), the change still counts and the
+ * receiving node loads the row as before: the carried parts are dropped, not the change.
  */
 const SessionChange = z.object({
   type: z.enum(['changed', 'presence', 'resync']),
   id: Id.optional(),
   tenantId: Id.optional(),
   version: z.number().int().nonnegative().optional(),
+  row: SessionRowSchema.optional().catch(undefined),
+  people: z.object({ helper: PersonCard.nullable(), sharer: PersonCard.nullable() }).optional().catch(undefined),
 });
 export type SessionChange = z.infer<typeof SessionChange>;
 /** `session:<id>:to:<role>`: a signaling payload for one side (`arrivedAt`: when the frame came in, `ops/observe`). */

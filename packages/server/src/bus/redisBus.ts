@@ -33,6 +33,7 @@ export interface RedisBusOptions {
 }
 
 export class RedisBus implements Bus {
+  readonly crossesNodes = true;
   /** Publishes, and runs every other command of this node (presence, counters). */
   readonly commands: Redis;
   private readonly subscriber: Redis;

@@ -13,10 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RemoteHelpServer, ServerOptions } from '../app.js';
 import { createServer } from '../app.js';
 import { loadConfig } from '../config.js';
+import type { Db } from '../db/client.js';
+import { SessionsRepo } from '../sessions/repo.js';
+import { UsersRepo } from '../users/repo.js';
 import { agentSignIn } from '../test/agentSignIn.js';
 import { Client, DEMO_PASSWORD, sessionIn } from '../test/harness.js';
 import { DeviceSocket, TEST_INVENTORY, enrollDevice } from '../test/testDevice.js';
@@ -83,6 +86,25 @@ async function signedIn(cluster: Cluster, email: string): Promise<Client> {
   const client = new Client(cluster.urlA);
   await client.signIn(email);
   return client;
+}
+
+/** Counts the session-row, organization and people reads made through node `db`'s own repositories. */
+function readsOn(db: Db) {
+  const spies = {
+    sessionRows: vi.spyOn(SessionsRepo.prototype, 'find'),
+    organizations: vi.spyOn(UsersRepo.prototype, 'cardContext'),
+    people: vi.spyOn(UsersRepo.prototype, 'findManyById'),
+  };
+  const ofNode = (spy: { mock: { contexts: unknown[] } }) =>
+    spy.mock.contexts.filter((repo) => (repo as { db?: unknown }).db === db).length;
+  return {
+    counts: () => ({
+      sessionRows: ofNode(spies.sessionRows),
+      organizations: ofNode(spies.organizations),
+      people: ofNode(spies.people),
+    }),
+    restore: () => Object.values(spies).forEach((spy) => spy.mockRestore()),
+  };
 }
 
 /** A helper on A, a sharer on B, an active session between them. */
@@ -160,6 +182,25 @@ describe('two nodes and Redis', { timeout: 60_000 }, () => {
     expect(ended.session.endReason).toBe('helper_left');
     // Presence and bus traffic went through this test's own keys only.
     expect(await admin.zcard(`${cluster.prefix}nodes`)).toBe(2);
+    hws.close();
+    sws.close();
+  });
+
+  it('presents a change made on node A to the sharer on node B without reading the row or the people on B', async () => {
+    cluster = await startCluster();
+    const { helper, hws, sws, id } = await crossNodeSession(cluster);
+    const onB = readsOn(cluster.b.db);
+    try {
+      expect((await helper.post(`/api/v1/sessions/${id}/leave`)).status).toBe(200);
+      const seen = await sws.next<SessionFrame>(sessionIn('ended'));
+      // The announcement carried the row and both cards: B presented them as a load would have.
+      expect(seen.session).toMatchObject({ role: 'sharer', endReason: 'helper_left', mode: 'view' });
+      expect(seen.session.helper).toMatchObject({ displayName: 'Daniel Okafor', tenantName: 'Contoso' });
+      expect(seen.session.sharer).toMatchObject({ displayName: 'Lena Fischer' });
+      expect(onB.counts()).toEqual({ sessionRows: 0, organizations: 0, people: 0 });
+    } finally {
+      onB.restore();
+    }
     hws.close();
     sws.close();
   });

@@ -78,6 +78,45 @@ describe('bus messages between nodes', () => {
     expect(checkBusMessage('elsewhere', {}).ok).toBe(false);
   });
 
+  it('keeps a session change whose carried row or people do not fit, without them (the receiver loads)', () => {
+    const row = {
+      id: 'abc',
+      tenant_id: 't',
+      helper_id: 'h',
+      sharer_id: 's',
+      code_hash: null,
+      spent_code_hash: 'x',
+      code_expires_at: null,
+      state: 'active',
+      mode: 'view',
+      pending_mode: null,
+      sharer_client: 'web',
+      device_id: null,
+      end_reason: null,
+      sharer_status: 'sharing',
+      sharer_enrolled: 0,
+      sharer_compliance: null,
+      sharer_failing_rules: '[]',
+      version: 4,
+      created_at: '2026-12-06T00:00:00.000Z',
+      joined_at: '2026-12-06T00:00:01.000Z',
+      started_at: '2026-12-06T00:00:02.000Z',
+      ended_at: null,
+      updated_at: '2026-12-06T00:00:02.000Z',
+    };
+    const change = { type: 'changed', tenantId: 't', id: 'abc', version: 4 };
+    const whole = checkBusMessage('session:abc', { ...change, row, people: { helper: null, sharer: null } });
+    expect(whole).toEqual({ ok: true, message: { ...change, row, people: { helper: null, sharer: null } } });
+    // A row of another version of the schema (a column missing) or a card without its fields: dropped, the change kept.
+    const { version: _dropped, ...noVersion } = row;
+    const odd = checkBusMessage('session:abc', {
+      ...change,
+      row: noVersion,
+      people: { helper: { id: 'h' }, sharer: null },
+    });
+    expect(odd).toEqual({ ok: true, message: change });
+  });
+
   it('backs off reconnects from 50 ms, doubling up to 2 s, with jitter', () => {
     expect([1, 2, 3, 6, 7, 20].map((times) => reconnectDelay(times, () => 0.5))).toEqual([
       50, 100, 200, 1600, 2000, 2000,

@@ -38,11 +38,13 @@ const STAMP = 'arrivedAt';
  */
 export class ObservedBus implements Bus {
   readonly ping?: () => Promise<void>;
+  readonly crossesNodes?: boolean;
 
   constructor(
     private readonly inner: Bus,
     private readonly metrics: Metrics,
   ) {
+    if (inner.crossesNodes) this.crossesNodes = true;
     const ping = inner.ping?.bind(inner);
     if (ping) this.ping = ping;
   }

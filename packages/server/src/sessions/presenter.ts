@@ -5,6 +5,7 @@
  */
 import type {
   EndReason,
+  PersonCard,
   Role,
   SessionMode,
   SessionState,
@@ -67,10 +68,23 @@ export async function presentSession(
   };
 }
 
-type Card = ReturnType<typeof personCard>;
+/** The two people of a session as its trust screens show them (the sharer null until someone joins). */
+export interface SessionPeople {
+  helper: PersonCard | null;
+  sharer: PersonCard | null;
+}
 
 /** Lookups per repository, then per row object (weakly held: they go with the row). */
-const people = new WeakMap<UsersRepo, WeakMap<SessionRow, Promise<{ helper: Card | null; sharer: Card | null }>>>();
+const people = new WeakMap<UsersRepo, WeakMap<SessionRow, Promise<SessionPeople>>>();
+
+function lookupsOf(users: UsersRepo): WeakMap<SessionRow, Promise<SessionPeople>> {
+  let byRow = people.get(users);
+  if (!byRow) {
+    byRow = new WeakMap();
+    people.set(users, byRow);
+  }
+  return byRow;
+}
 
 /**
  * The helper's and sharer's cards for `row`, looked up once per row object: a session feed
@@ -79,14 +93,12 @@ const people = new WeakMap<UsersRepo, WeakMap<SessionRow, Promise<{ helper: Card
  * 123 queries per session's life, 75 of them these lookups). A new row (every load, every
  * request) looks them up again, so nothing is older than the row itself. The feed presents the
  * row a command wrote (the same object the command's reply presents), so a change costs one
- * lookup on this node. A lookup is two queries (organization with its domains, both people).
+ * lookup on this node; another node gets the row and these cards in the change's announcement
+ * ({@link rememberPeople}) and looks up nothing. A lookup is two queries (organization with its
+ * domains, both people).
  */
-function peopleOf(users: UsersRepo, row: SessionRow): Promise<{ helper: Card | null; sharer: Card | null }> {
-  let byRow = people.get(users);
-  if (!byRow) {
-    byRow = new WeakMap();
-    people.set(users, byRow);
-  }
+export function peopleOf(users: UsersRepo, row: SessionRow): Promise<SessionPeople> {
+  const byRow = lookupsOf(users);
   const known = byRow.get(row);
   if (known) return known;
   const looked = (async () => {
@@ -104,6 +116,18 @@ function peopleOf(users: UsersRepo, row: SessionRow): Promise<{ helper: Card | n
   // A failed lookup is not kept: the caller gets the error, a later presentation asks again.
   looked.catch(() => byRow.delete(row));
   return looked;
+}
+
+/**
+ * The cards another node looked up for `row` right after writing it (its change's announcement):
+ * presenting this row object on this node uses them instead of looking the people up again. They
+ * are as new as a lookup here would be, looked up after the row was written. Cards whose ids are
+ * not the row's people are not taken.
+ */
+export function rememberPeople(users: UsersRepo, row: SessionRow, cards: SessionPeople): void {
+  const theirs = cards.helper?.id === row.helper_id && (cards.sharer === null || cards.sharer.id === row.sharer_id);
+  if (!theirs) return;
+  lookupsOf(users).set(row, Promise.resolve(cards));
 }
 
 /** What the session record says about the sharer's device when they joined (helper's view). */

@@ -29,7 +29,7 @@ import type { AccessPolicy } from '../rbac/policy.js';
 import type { CaDevice, CaRequest } from '../identity/conditionalAccess/service.js';
 import type { Presence } from './presence.js';
 import { hasMediaPath } from './mediaWatch.js';
-import { presentSession, snapshotOf } from './presenter.js';
+import { peopleOf, presentSession, rememberPeople, snapshotOf } from './presenter.js';
 import type { DeviceNames } from './presenter.js';
 import type { SessionRow, SessionsRepo } from './repo.js';
 import type { SessionEvent } from './stateMachine.js';
@@ -147,11 +147,35 @@ export class SessionService {
     return () => this.writeListeners.delete(listener);
   }
 
-  /** Hands a written row to this node's listeners, then announces the change (with its version) to every node. */
+  /**
+   * Hands a written row to this node's listeners, then announces the change (with its version) to
+   * every node. When the bus reaches other nodes, the announcement carries the row and its two
+   * people's cards, so that a node holding the other side presents the change without three reads
+   * of its own (the row, the organization, the people); the lookup is the one this node's own
+   * presentation of the row makes anyway (`peopleOf`, once per row object). A failed lookup
+   * leaves the people out: the other nodes look them up.
+   */
   private async announce(row: SessionRow): Promise<void> {
     for (const listener of this.writeListeners) listener(row);
     const change: SessionChange = { type: 'changed', tenantId: row.tenant_id, id: row.id, version: row.version };
+    if (this.d.bus.crossesNodes) {
+      change.row = row;
+      const people = await peopleOf(this.d.users, row).catch(() => undefined);
+      if (people) change.people = people;
+    }
     await this.d.bus.publish(sessionTopic(row.id), change);
+  }
+
+  /**
+   * The row another node announced with its change (keeping the people's cards that came with it
+   * for the row's presentation), when the row is of session `id` of tenant `tenantId` at the
+   * announced version; undefined when the announcement carried none that fits: load it.
+   */
+  carriedRow(change: SessionChange, id: string, tenantId: string): SessionRow | undefined {
+    const row = change.row;
+    if (!row || row.id !== id || row.tenant_id !== tenantId || row.version !== change.version) return undefined;
+    if (change.people) rememberPeople(this.d.users, row, change.people);
+    return row;
   }
 
   private otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');

@@ -181,8 +181,12 @@ export class SessionChannel {
       const change = message as SessionChange;
       // Presence changes only who is online: the row the feed holds is presented again.
       if (change.type === 'presence') feed.repaint();
-      else if (change.type === 'changed' && change.version !== undefined) feed.changed(change.version);
-      else feed.refresh();
+      else if (change.type === 'changed' && change.version !== undefined) {
+        // Another node's change brings its row (and people): presented without a load.
+        const carried = this.o.service.carriedRow(change, row.id, row.tenant_id);
+        if (carried) feed.offer(carried);
+        else feed.changed(change.version);
+      } else feed.refresh();
     });
     const offSignals = (['helper', 'sharer'] as const).map((to) =>
       this.o.bus.subscribe(signalTopic(row.id, to), (message) => {
