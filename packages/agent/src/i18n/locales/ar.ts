@@ -184,7 +184,7 @@ export const ar: Catalog = {
     'تم رفض http غير المشفّر إلى {host}: سينتقل تسجيل دخولك بدون تشفير. استخدم https، أو --allow-http لخادم اختبار.',
   'cli.error.unsupported_platform': 'لا يمكن لـ Remote Help مشاركة الشاشة على نظام التشغيل هذا.',
   'cli.error.native_module_missing': 'جزء من Remote Help لهذا الكمبيوتر مفقود ({module}). أعد تثبيت Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'لم يسمح نظام التشغيل لـ Remote Help بتسجيل الشاشة أو استخدام الماوس ولوحة المفاتيح. اسمح بذلك في إعدادات النظام وحاول مرة أخرى.',
   'cli.error.display_unavailable': 'لا توجد شاشة متاحة للمشاركة. شغّل Remote Help من جلسة سطح المكتب.',
   'cli.error.wayland_session':

@@ -187,7 +187,7 @@ export const bg: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help не може да споделя екрана на тази операционна система.',
   'cli.error.native_module_missing':
     'Липсва част от Remote Help за този компютър ({module}). Инсталирайте отново Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Операционната система не разреши на Remote Help да записва екрана или да използва мишката и клавиатурата. Разрешете го в системните настройки и опитайте отново.',
   'cli.error.display_unavailable':
     'Няма наличен дисплей за споделяне. Стартирайте Remote Help от сесията на работния плот.',

@@ -189,7 +189,7 @@ export const cs: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help nemůže na tomto operačním systému sdílet obrazovku.',
   'cli.error.native_module_missing':
     'Chybí součást Remote Help pro tento počítač ({module}). Přeinstalujte Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operační systém nepovolil Remote Help nahrávat obrazovku nebo používat myš a klávesnici. Povolte to v nastavení systému a zkuste to znovu.',
   'cli.error.display_unavailable':
     'Není k dispozici žádný displej ke sdílení. Spusťte Remote Help ze své relace plochy.',

@@ -186,7 +186,7 @@ export const da: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help kan ikke dele skærmen på dette operativsystem.',
   'cli.error.native_module_missing':
     'En del af Remote Help til denne computer mangler ({module}). Geninstaller Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operativsystemet tillod ikke Remote Help at optage skærmen eller bruge musen og tastaturet. Tillad det i systemindstillingerne, og prøv igen.',
   'cli.error.display_unavailable':
     'Der er ingen skærm tilgængelig til deling. Start Remote Help fra din skrivebordssession.',

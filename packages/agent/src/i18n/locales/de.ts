@@ -195,7 +195,7 @@ export const de: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help kann den Bildschirm auf diesem Betriebssystem nicht freigeben.',
   'cli.error.native_module_missing':
     'Ein Bestandteil von Remote Help für diesen Computer fehlt ({module}). Installieren Sie Remote Help neu.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Das Betriebssystem hat Remote Help nicht erlaubt, den Bildschirm aufzuzeichnen oder Maus und Tastatur zu verwenden. Erlauben Sie es in den Systemeinstellungen, und versuchen Sie es erneut.',
   'cli.error.display_unavailable':
     'Es ist kein Bildschirm zum Freigeben verfügbar. Starten Sie Remote Help in Ihrer Desktopsitzung.',

@@ -184,7 +184,7 @@ export const en = {
   'cli.error.unsupported_platform': 'Remote Help cannot share the screen on this operating system.',
   'cli.error.native_module_missing':
     'A part of Remote Help for this computer is missing ({module}). Reinstall Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'The operating system did not allow Remote Help to record the screen or use the mouse and keyboard. Allow it in the system settings and try again.',
   'cli.error.display_unavailable': 'No display is available to share. Start Remote Help from your desktop session.',
   'cli.error.wayland_session':

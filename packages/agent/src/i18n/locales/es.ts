@@ -192,7 +192,7 @@ export const es: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help no puede compartir la pantalla en este sistema operativo.',
   'cli.error.native_module_missing':
     'Falta un componente de Remote Help para este equipo ({module}). Vuelva a instalar Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'El sistema operativo no permitió que Remote Help grabara la pantalla ni usara el mouse y el teclado. Permítalo en la configuración del sistema e inténtelo de nuevo.',
   'cli.error.display_unavailable':
     'No hay ninguna pantalla disponible para compartir. Inicie Remote Help desde su sesión de escritorio.',

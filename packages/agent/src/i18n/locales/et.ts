@@ -185,7 +185,7 @@ export const et: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help ei saa selles operatsioonisüsteemis ekraani jagada.',
   'cli.error.native_module_missing':
     'Remote Helpi osa selle arvuti jaoks puudub ({module}). Installige Remote Help uuesti.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operatsioonisüsteem ei lubanud Remote Helpil ekraani salvestada ega hiirt ja klaviatuuri kasutada. Lubage see süsteemisätetes ja proovige uuesti.',
   'cli.error.display_unavailable':
     'Jagamiseks pole ühtegi ekraani saadaval. Käivitage Remote Help oma töölauaseansist.',

@@ -189,7 +189,7 @@ export const fi: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help ei voi jakaa näyttöä tässä käyttöjärjestelmässä.',
   'cli.error.native_module_missing':
     'Tämän tietokoneen Remote Help -osa puuttuu ({module}). Asenna Remote Help uudelleen.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Käyttöjärjestelmä ei sallinut Remote Helpin tallentaa näyttöä tai käyttää hiirtä ja näppäimistöä. Salli se järjestelmäasetuksissa ja yritä uudelleen.',
   'cli.error.display_unavailable':
     'Jaettavaa näyttöä ei ole käytettävissä. Käynnistä Remote Help työpöytäistunnostasi.',

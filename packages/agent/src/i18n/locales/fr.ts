@@ -197,7 +197,7 @@ export const fr: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help ne peut pas partager l’écran sur ce système d’exploitation.',
   'cli.error.native_module_missing':
     'Un composant de Remote Help pour cet ordinateur est manquant ({module}). Réinstallez Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Le système d’exploitation n’a pas autorisé Remote Help à enregistrer l’écran ou à utiliser la souris et le clavier. Autorisez-le dans les réglages du système, puis réessayez.',
   'cli.error.display_unavailable':
     'Aucun affichage n’est disponible pour le partage. Lancez Remote Help depuis votre session de bureau.',

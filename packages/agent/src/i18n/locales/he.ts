@@ -178,7 +178,7 @@ export const he: Catalog = {
     'http לא מוצפן אל {host} נדחה: הכניסה שלך הייתה עוברת ללא הצפנה. השתמש ב-https, או ב---allow-http עבור שרת בדיקה.',
   'cli.error.unsupported_platform': 'Remote Help לא יכול לשתף את המסך במערכת הפעלה זו.',
   'cli.error.native_module_missing': 'חסר רכיב של Remote Help עבור מחשב זה ({module}). התקן מחדש את Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'מערכת ההפעלה לא אפשרה ל-Remote Help להקליט את המסך או להשתמש בעכבר ובמקלדת. אפשר זאת בהגדרות המערכת ונסה שוב.',
   'cli.error.display_unavailable': 'אין תצוגה זמינה לשיתוף. הפעל את Remote Help מתוך הפעלת שולחן העבודה שלך.',
   'cli.error.wayland_session':

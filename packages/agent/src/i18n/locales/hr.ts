@@ -188,7 +188,7 @@ export const hr: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help ne može dijeliti zaslon na ovom operacijskom sustavu.',
   'cli.error.native_module_missing':
     'Nedostaje dio usluge Remote Help za ovo računalo ({module}). Ponovno instalirajte Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operacijski sustav nije dopustio usluzi Remote Help snimanje zaslona ni upotrebu miša i tipkovnice. Dopustite to u postavkama sustava i pokušajte ponovno.',
   'cli.error.display_unavailable':
     'Nema dostupnog zaslona za dijeljenje. Pokrenite Remote Help iz sesije radne površine.',

@@ -191,7 +191,7 @@ export const hu: Catalog = {
   'cli.error.unsupported_platform': 'A Remote Help ezen az operációs rendszeren nem tudja megosztani a képernyőt.',
   'cli.error.native_module_missing':
     'Hiányzik a Remote Help egyik, ehhez a számítógéphez szükséges része ({module}). Telepítse újra a Remote Helpet.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Az operációs rendszer nem engedélyezte, hogy a Remote Help rögzítse a képernyőt, vagy használja az egeret és a billentyűzetet. Engedélyezze a rendszerbeállításokban, majd próbálja újra.',
   'cli.error.display_unavailable': 'Nincs megosztható kijelző. Indítsa el a Remote Helpet az asztali munkamenetéből.',
   'cli.error.wayland_session':

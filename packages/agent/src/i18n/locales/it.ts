@@ -193,7 +193,7 @@ export const it: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help non può condividere lo schermo su questo sistema operativo.',
   'cli.error.native_module_missing':
     'Manca un componente di Remote Help per questo computer ({module}). Reinstalla Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Il sistema operativo non ha consentito a Remote Help di registrare lo schermo o di usare mouse e tastiera. Consentilo nelle impostazioni di sistema e riprova.',
   'cli.error.display_unavailable':
     'Nessuno schermo disponibile da condividere. Avvia Remote Help dalla tua sessione desktop.',

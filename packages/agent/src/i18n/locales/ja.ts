@@ -183,7 +183,7 @@ export const ja: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help はこのオペレーティング システムでは画面を共有できません。',
   'cli.error.native_module_missing':
     'このコンピューター用の Remote Help の構成要素 ({module}) がありません。Remote Help を再インストールしてください。',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'オペレーティング システムにより、Remote Help による画面の記録またはマウスとキーボードの使用が許可されませんでした。システム設定で許可してから、もう一度お試しください。',
   'cli.error.display_unavailable':
     '共有できるディスプレイがありません。デスクトップ セッションから Remote Help を起動してください。',

@@ -180,7 +180,7 @@ export const ko: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help는 이 운영 체제에서 화면을 공유할 수 없습니다.',
   'cli.error.native_module_missing':
     '이 컴퓨터용 Remote Help 구성 요소가 없습니다({module}). Remote Help를 다시 설치하세요.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     '운영 체제에서 Remote Help의 화면 녹화 또는 마우스와 키보드 사용을 허용하지 않았습니다. 시스템 설정에서 허용한 후 다시 시도하세요.',
   'cli.error.display_unavailable': '공유할 수 있는 디스플레이가 없습니다. 데스크톱 세션에서 Remote Help를 시작하세요.',
   'cli.error.wayland_session':

@@ -192,7 +192,7 @@ export const lt: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help negali bendrinti ekrano šioje operacinėje sistemoje.',
   'cli.error.native_module_missing':
     'Trūksta šiam kompiuteriui skirtos Remote Help dalies ({module}). Iš naujo įdiekite Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operacinė sistema neleido Remote Help įrašyti ekrano arba naudoti pelės ir klaviatūros. Leiskite tai sistemos nustatymuose ir bandykite dar kartą.',
   'cli.error.display_unavailable':
     'Nėra ekrano, kurį būtų galima bendrinti. Paleiskite Remote Help iš savo darbalaukio seanso.',

@@ -189,7 +189,7 @@ export const lv: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help nevar koplietot ekrānu šajā operētājsistēmā.',
   'cli.error.native_module_missing':
     'Trūkst šim datoram paredzētas Remote Help daļas ({module}). Pārinstalējiet Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operētājsistēma neatļāva Remote Help ierakstīt ekrānu vai izmantot peli un tastatūru. Atļaujiet to sistēmas iestatījumos un mēģiniet vēlreiz.',
   'cli.error.display_unavailable':
     'Nav pieejams neviens displejs koplietošanai. Palaidiet Remote Help no savas darbvirsmas sesijas.',

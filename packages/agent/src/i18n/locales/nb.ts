@@ -186,7 +186,7 @@ export const nb: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help kan ikke dele skjermen på dette operativsystemet.',
   'cli.error.native_module_missing':
     'En del av Remote Help for denne datamaskinen mangler ({module}). Installer Remote Help på nytt.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operativsystemet tillot ikke Remote Help å ta opp skjermen eller bruke musen og tastaturet. Tillat det i systeminnstillingene, og prøv på nytt.',
   'cli.error.display_unavailable':
     'Ingen skjerm er tilgjengelig for deling. Start Remote Help fra skrivebordsøkten din.',

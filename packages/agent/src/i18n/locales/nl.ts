@@ -189,7 +189,7 @@ export const nl: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help kan het scherm niet delen op dit besturingssysteem.',
   'cli.error.native_module_missing':
     'Een onderdeel van Remote Help voor deze computer ontbreekt ({module}). Installeer Remote Help opnieuw.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Het besturingssysteem heeft Remote Help niet toegestaan het scherm op te nemen of de muis en het toetsenbord te gebruiken. Sta dit toe in de systeeminstellingen en probeer het opnieuw.',
   'cli.error.display_unavailable':
     'Er is geen beeldscherm beschikbaar om te delen. Start Remote Help vanuit uw bureaubladsessie.',

@@ -195,7 +195,7 @@ export const pl: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help nie może udostępniać ekranu w tym systemie operacyjnym.',
   'cli.error.native_module_missing':
     'Brakuje składnika Remote Help dla tego komputera ({module}). Zainstaluj ponownie Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'System operacyjny nie zezwolił Remote Help na nagrywanie ekranu ani używanie myszy i klawiatury. Zezwól na to w ustawieniach systemu i spróbuj ponownie.',
   'cli.error.display_unavailable': 'Brak ekranu do udostępnienia. Uruchom Remote Help ze swojej sesji pulpitu.',
   'cli.error.wayland_session':

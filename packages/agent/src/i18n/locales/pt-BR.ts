@@ -192,7 +192,7 @@ export const ptBR: Catalog = {
   'cli.error.unsupported_platform': 'O Remote Help não pode compartilhar a tela neste sistema operacional.',
   'cli.error.native_module_missing':
     'Está faltando um componente do Remote Help para este computador ({module}). Reinstale o Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'O sistema operacional não permitiu que o Remote Help gravasse a tela nem usasse o mouse e o teclado. Permita nas configurações do sistema e tente novamente.',
   'cli.error.display_unavailable':
     'Nenhuma tela está disponível para compartilhar. Inicie o Remote Help na sua sessão da área de trabalho.',

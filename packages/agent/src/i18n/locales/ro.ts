@@ -192,7 +192,7 @@ export const ro: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help nu poate partaja ecranul pe acest sistem de operare.',
   'cli.error.native_module_missing':
     'Lipsește o componentă Remote Help pentru acest computer ({module}). Reinstalați Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Sistemul de operare nu a permis ca Remote Help să înregistreze ecranul sau să folosească mouse-ul și tastatura. Permiteți acest lucru în setările sistemului și încercați din nou.',
   'cli.error.display_unavailable':
     'Niciun afișaj nu este disponibil pentru partajare. Porniți Remote Help din sesiunea desktop.',

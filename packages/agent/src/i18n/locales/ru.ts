@@ -190,7 +190,7 @@ export const ru: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help не может показывать экран в этой операционной системе.',
   'cli.error.native_module_missing':
     'Отсутствует компонент Remote Help для этого компьютера ({module}). Переустановите Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Операционная система не разрешила Remote Help записывать экран или пользоваться мышью и клавиатурой. Разрешите это в системных настройках и повторите попытку.',
   'cli.error.display_unavailable': 'Нет доступного дисплея для показа. Запустите Remote Help из сеанса рабочего стола.',
   'cli.error.wayland_session':

@@ -190,7 +190,7 @@ export const sk: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help nemôže v tomto operačnom systéme zdieľať obrazovku.',
   'cli.error.native_module_missing':
     'Chýba súčasť Remote Help pre tento počítač ({module}). Preinštalujte Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operačný systém nepovolil Remote Help nahrávať obrazovku ani používať myš a klávesnicu. Povoľte to v nastaveniach systému a skúste to znova.',
   'cli.error.display_unavailable':
     'Nie je k dispozícii žiadna obrazovka na zdieľanie. Spustite Remote Help zo svojej relácie pracovnej plochy.',

@@ -189,7 +189,7 @@ export const sl: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help v tem operacijskem sistemu ne more deliti zaslona.',
   'cli.error.native_module_missing':
     'Manjka del storitve Remote Help za ta računalnik ({module}). Znova namestite Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operacijski sistem storitvi Remote Help ni dovolil snemanja zaslona ali uporabe miške in tipkovnice. Dovolite to v sistemskih nastavitvah in poskusite znova.',
   'cli.error.display_unavailable': 'Za deljenje ni na voljo noben zaslon. Zaženite Remote Help iz seje namizja.',
   'cli.error.wayland_session':

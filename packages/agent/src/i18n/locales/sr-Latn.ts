@@ -188,7 +188,7 @@ export const srLatn: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help ne može da deli ekran na ovom operativnom sistemu.',
   'cli.error.native_module_missing':
     'Nedostaje deo usluge Remote Help za ovaj računar ({module}). Ponovo instalirajte Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operativni sistem nije dozvolio usluzi Remote Help da snima ekran ili koristi miš i tastaturu. Dozvolite to u sistemskim podešavanjima i pokušajte ponovo.',
   'cli.error.display_unavailable':
     'Nijedan ekran nije dostupan za deljenje. Pokrenite Remote Help iz sesije radne površine.',

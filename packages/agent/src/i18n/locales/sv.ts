@@ -188,7 +188,7 @@ export const sv: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help kan inte dela skärmen på det här operativsystemet.',
   'cli.error.native_module_missing':
     'En del av Remote Help för den här datorn saknas ({module}). Installera om Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Operativsystemet tillät inte Remote Help att spela in skärmen eller använda musen och tangentbordet. Tillåt det i systeminställningarna och försök igen.',
   'cli.error.display_unavailable':
     'Ingen skärm är tillgänglig att dela. Starta Remote Help från din skrivbordssession.',

@@ -175,7 +175,7 @@ export const th: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help ไม่สามารถแชร์หน้าจอบนระบบปฏิบัติการนี้ได้',
   'cli.error.native_module_missing':
     'ส่วนประกอบของ Remote Help สำหรับคอมพิวเตอร์นี้หายไป ({module}) โปรดติดตั้ง Remote Help ใหม่',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'ระบบปฏิบัติการไม่อนุญาตให้ Remote Help บันทึกหน้าจอหรือใช้เมาส์และแป้นพิมพ์ โปรดอนุญาตในการตั้งค่าระบบแล้วลองอีกครั้ง',
   'cli.error.display_unavailable': 'ไม่มีจอแสดงผลที่แชร์ได้ โปรดเริ่ม Remote Help จากเซสชันเดสก์ท็อปของคุณ',
   'cli.error.wayland_session':

@@ -183,7 +183,7 @@ export const tr: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help bu işletim sisteminde ekranı paylaşamıyor.',
   'cli.error.native_module_missing':
     "Bu bilgisayar için Remote Help'in bir parçası eksik ({module}). Remote Help'i yeniden yükleyin.",
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     "İşletim sistemi, Remote Help'in ekranı kaydetmesine veya fareyi ve klavyeyi kullanmasına izin vermedi. Sistem ayarlarında izin verip yeniden deneyin.",
   'cli.error.display_unavailable': "Paylaşılabilecek bir ekran yok. Remote Help'i masaüstü oturumunuzdan başlatın.",
   'cli.error.wayland_session':

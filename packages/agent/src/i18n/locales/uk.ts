@@ -192,7 +192,7 @@ export const uk: Catalog = {
   'cli.error.unsupported_platform': 'Remote Help не може показувати екран у цій операційній системі.',
   'cli.error.native_module_missing':
     'Бракує компонента Remote Help для цього комп’ютера ({module}). Перевстановіть Remote Help.',
-  'cli.error.permission_denied':
+  'errors.permission_denied':
     'Операційна система не дозволила Remote Help записувати екран або користуватися мишею та клавіатурою. Дозвольте це в системних налаштуваннях і спробуйте ще раз.',
   'cli.error.display_unavailable':
     'Немає доступного дисплея для показу. Запустіть Remote Help із сеансу робочого стола.',

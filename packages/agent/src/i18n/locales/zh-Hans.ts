@@ -174,7 +174,7 @@ export const zhHans: Catalog = {
     '已拒绝到 {host} 的未加密 http：你的登录信息将以未加密方式传输。请使用 https，或对测试服务器使用 --allow-http。',
   'cli.error.unsupported_platform': 'Remote Help 无法在此操作系统上共享屏幕。',
   'cli.error.native_module_missing': '缺少此计算机所需的 Remote Help 组件（{module}）。请重新安装 Remote Help。',
-  'cli.error.permission_denied': '操作系统不允许 Remote Help 录制屏幕或使用鼠标和键盘。请在系统设置中允许，然后重试。',
+  'errors.permission_denied': '操作系统不允许 Remote Help 录制屏幕或使用鼠标和键盘。请在系统设置中允许，然后重试。',
   'cli.error.display_unavailable': '没有可共享的显示器。请从你的桌面会话中启动 Remote Help。',
   'cli.error.wayland_session':
     '此计算机运行的是 Wayland 桌面，Remote Help 无法共享。请改为从 Web 浏览器共享你的屏幕（仅查看），或者注销并在登录时选择 Xorg 会话（例如“GNOME on Xorg”）。',

@@ -174,8 +174,7 @@ export const zhHant: Catalog = {
     '已拒絕連線到 {host} 的未加密 http：您的登入資訊將以未加密方式傳輸。請使用 https，或對測試伺服器使用 --allow-http。',
   'cli.error.unsupported_platform': 'Remote Help 無法在此作業系統上共用螢幕。',
   'cli.error.native_module_missing': '缺少此電腦所需的 Remote Help 元件 ({module})。請重新安裝 Remote Help。',
-  'cli.error.permission_denied':
-    '作業系統不允許 Remote Help 錄製螢幕或使用滑鼠和鍵盤。請在系統設定中允許，然後再試一次。',
+  'errors.permission_denied': '作業系統不允許 Remote Help 錄製螢幕或使用滑鼠和鍵盤。請在系統設定中允許，然後再試一次。',
   'cli.error.display_unavailable': '沒有可共用的顯示器。請從您的桌面工作階段啟動 Remote Help。',
   'cli.error.wayland_session':
     '此電腦執行的是 Wayland 桌面，Remote Help 無法共用。請改為從網頁瀏覽器共用您的螢幕 (僅供檢視)，或登出並在登入時選擇 Xorg 工作階段 (例如「GNOME on Xorg」)。',

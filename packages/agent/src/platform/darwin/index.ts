@@ -14,24 +14,25 @@ import type { DisplayInfo, InputInjector, PlatformAdapter } from '../types.js';
 import { DarwinScreenSource } from './darwinScreenSource.js';
 import { importNative } from './nativeModules.js';
 import { loadUnicodeTyper } from './unicodeTyper.js';
-import { checkMacPermissions, requestMacPermissions } from './permissions.js';
+import {
+  checkMacPermissions,
+  MAC_PERMISSIONS_MODULE,
+  requestMacPermissions,
+  screenShareBlocker,
+  type MacPermissions,
+} from './permissions.js';
 
 /** Creates the macOS platform adapter. */
 export function createDarwinPlatform(): PlatformAdapter {
   return {
     name: 'darwin',
     async openScreenSource() {
-      const permissions = await checkMacPermissions();
-      if (permissions.screenCapture !== 'granted') {
-        throw new AgentError(
-          'permission_denied',
-          'Screen Recording permission is required (System Settings → Privacy & Security)',
-          {
-            permission: 'screen',
-          },
-        );
-      }
+      const blocker = screenShareBlocker(await importNative<MacPermissions>(MAC_PERMISSIONS_MODULE));
+      if (blocker) throw blocker;
       return DarwinScreenSource.open();
+    },
+    async shareBlocker() {
+      return screenShareBlocker(await importNative<MacPermissions>(MAC_PERMISSIONS_MODULE));
     },
     async createInputInjector(display: DisplayInfo): Promise<InputInjector> {
       const permissions = await checkMacPermissions();
