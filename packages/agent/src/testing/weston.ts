@@ -47,12 +47,20 @@ export async function startWaylandSession(timeoutMs = 10_000): Promise<WaylandSe
       };
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return done();
       const group = -child.pid;
-      const timer = setTimeout(() => process.kill(group, 'SIGKILL'), 3000);
+      // The group may be gone between the check above and the signal (ESRCH): then there is nothing to stop.
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(group, name);
+        } catch {
+          /* already gone */
+        }
+      };
+      const timer = setTimeout(() => signal('SIGKILL'), 3000);
       child.once('exit', () => {
         clearTimeout(timer);
         done();
       });
-      process.kill(group, 'SIGTERM');
+      signal('SIGTERM');
     });
   try {
     const display = await new Promise<string>((resolve, reject) => {
