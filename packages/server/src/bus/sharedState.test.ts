@@ -10,6 +10,7 @@ import { SqlReplayCache } from '../devices/deviceAuth.js';
 import { SqlBackoffStore } from '../ratelimit/store.js';
 import { systemClock } from '../time.js';
 import { InProcessBus } from './bus.js';
+import { activeSessionRow } from '../test/sessionRow.js';
 import { checkBusMessage } from './messages.js';
 import { MemoryPresenceDirectory } from './presenceDirectory.js';
 import { reconnectDelay } from './redisClient.js';
@@ -79,31 +80,7 @@ describe('bus messages between nodes', () => {
   });
 
   it('keeps a session change whose carried row or people do not fit, without them (the receiver loads)', () => {
-    const row = {
-      id: 'abc',
-      tenant_id: 't',
-      helper_id: 'h',
-      sharer_id: 's',
-      code_hash: null,
-      spent_code_hash: 'x',
-      code_expires_at: null,
-      state: 'active',
-      mode: 'view',
-      pending_mode: null,
-      sharer_client: 'web',
-      device_id: null,
-      end_reason: null,
-      sharer_status: 'sharing',
-      sharer_enrolled: 0,
-      sharer_compliance: null,
-      sharer_failing_rules: '[]',
-      version: 4,
-      created_at: '2026-12-06T00:00:00.000Z',
-      joined_at: '2026-12-06T00:00:01.000Z',
-      started_at: '2026-12-06T00:00:02.000Z',
-      ended_at: null,
-      updated_at: '2026-12-06T00:00:02.000Z',
-    };
+    const row = { ...activeSessionRow(4, '2026-12-06T00:00:02.000Z'), id: 'abc', tenant_id: 't' };
     const change = { type: 'changed', tenantId: 't', id: 'abc', version: 4 };
     const whole = checkBusMessage('session:abc', { ...change, row, people: { helper: null, sharer: null } });
     expect(whole).toEqual({ ok: true, message: { ...change, row, people: { helper: null, sharer: null } } });

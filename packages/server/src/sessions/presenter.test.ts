@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { Db } from '../db/client.js';
 import { openTestDatabase } from '../test/database.js';
+import { activeSessionRow } from '../test/sessionRow.js';
 import { UsersRepo } from '../users/repo.js';
-import { presentSession } from './presenter.js';
+import { presentSession, rememberPeople } from './presenter.js';
 import type { SessionRow } from './repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rh-presenter-'));
@@ -62,31 +63,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const row = (displayVersion: number): SessionRow => ({
-  id: 'sess1',
-  tenant_id: 't1',
-  helper_id: 'h1',
-  sharer_id: 's1',
-  code_hash: null,
-  spent_code_hash: 'x',
-  code_expires_at: null,
-  state: 'active',
-  mode: 'view',
-  pending_mode: null,
-  sharer_client: 'web',
-  device_id: null,
-  end_reason: null,
-  sharer_status: 'sharing',
-  sharer_enrolled: 0,
-  sharer_compliance: null,
-  sharer_failing_rules: '[]',
-  version: displayVersion,
-  created_at: now,
-  joined_at: now,
-  started_at: now,
-  ended_at: null,
-  updated_at: now,
-});
+const row = (version: number): SessionRow => activeSessionRow(version, now);
 
 it('looks people up once per row object, and again for a new row', async () => {
   const users = new UsersRepo(db);
@@ -140,4 +117,26 @@ it('does not keep a failed lookup', async () => {
   const view = await presentSession(users, r, 'helper', true, async () => null);
   expect(view.helper.displayName).toBe('Helper');
   expect(people).toHaveBeenCalledTimes(2);
+});
+
+it('presents a row from the cards another node carried with it, and takes no cards of other people', async () => {
+  const users = new UsersRepo(db);
+  const people = vi.spyOn(users, 'findManyById');
+  const organization = vi.spyOn(users, 'cardContext');
+  const noDevice = async () => null;
+  const looked = await presentSession(users, row(8), 'helper', true, noDevice);
+  const cards = { helper: looked.helper, sharer: looked.sharer };
+  expect([people.mock.calls.length, organization.mock.calls.length]).toEqual([1, 1]);
+
+  const carried = row(9);
+  rememberPeople(users, carried, cards);
+  expect(await presentSession(users, carried, 'sharer', true, noDevice)).toMatchObject(cards);
+  expect([people.mock.calls.length, organization.mock.calls.length]).toEqual([1, 1]);
+
+  // Cards of someone else (a helper or sharer the row does not name) are not kept: the row is looked up.
+  const other = { ...row(10), sharer_id: 'h1' };
+  rememberPeople(users, other, cards);
+  const view = await presentSession(users, other, 'helper', true, noDevice);
+  expect(view.sharer?.displayName).toBe('Helper');
+  expect([people.mock.calls.length, organization.mock.calls.length]).toEqual([2, 2]);
 });
