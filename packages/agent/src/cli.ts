@@ -25,12 +25,11 @@ import { configDir } from './config/paths.js';
 import { bulkKbitFromEnv, warmKibFromEnv } from './config/tuning.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice, type DeviceIdentity } from './devices/identity.js';
-import { collectInventory } from './devices/inventory.js';
+import { collectInventory, displayCount } from './devices/inventory.js';
 import { type AgentError, isAgentError } from './errors.js';
 import { chooseLanguage, translator, type MessageKey, type Translator } from './i18n/index.js';
 import { openUrl } from './platform/browser.js';
 import { loadPlatform } from './platform/index.js';
-import type { PlatformAdapter } from './platform/types.js';
 import { UiServer } from './ui/uiServer.js';
 import { agentVersion } from './version.js';
 import { updateDir, UpdateLayout } from './update/layout.js';
@@ -119,20 +118,6 @@ async function untilStopped(app: AgentApp, ui: UiServer): Promise<number> {
   await app.shutdown();
   await ui.close();
   return signal === 'SIGINT' ? 130 : 0;
-}
-
-/** How many displays this machine has (0 when they cannot be listed). */
-async function displayCount(platform: PlatformAdapter): Promise<number> {
-  try {
-    const screen = await platform.openScreenSource();
-    try {
-      return (await screen.listDisplays()).length;
-    } finally {
-      await screen.close();
-    }
-  } catch {
-    return 0;
-  }
 }
 
 async function enrollDevice(command: Extract<CliCommand, { command: 'enroll' }>, dir: string): Promise<number> {

@@ -14,6 +14,7 @@ import { TokenStore } from '../auth/tokenStore.js';
 import { isAgentError } from '../errors.js';
 import { X11ScreenSource } from '../platform/linux/x11ScreenSource.js';
 import { createLinuxPlatform } from '../platform/linux/index.js';
+import { displayCount } from '../devices/inventory.js';
 import { BrowserClient } from '../testing/browserClient.js';
 import { startServerProcess, TEST_DEMO_PASSWORD, type ServerProcess } from '../testing/serverProcess.js';
 import { startWaylandSession, type WaylandSession } from '../testing/weston.js';
@@ -43,9 +44,12 @@ describe('a Wayland desktop', () => {
     );
     expect(isAgentError(refused, 'wayland_session')).toBe(true);
     expect((await createLinuxPlatform({ display: wayland.display }).shareBlocker?.())?.reason).toBe('wayland_session');
+    // Its monitor still counts in the device's inventory (enroll, check-in), which a capture could not list.
+    expect(await displayCount(createLinuxPlatform({ display: wayland.display }))).toBe(1);
 
     // An X11 session: nothing in the way.
     expect(await createLinuxPlatform({ display: xvfb.display }).shareBlocker?.()).toBeNull();
+    expect(await displayCount(createLinuxPlatform({ display: xvfb.display }))).toBe(1);
     const source = await X11ScreenSource.open({ display: xvfb.display });
     expect((await source.listDisplays()).length).toBe(1);
     await source.close();

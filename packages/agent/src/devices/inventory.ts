@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import type { Inventory } from '@remote-help/protocol';
 import { Inventory as InventorySchema } from '@remote-help/protocol';
+import type { PlatformAdapter } from '../platform/types.js';
 import { agentVersion } from '../version.js';
 
 const run = promisify(execFile);
@@ -110,4 +111,22 @@ export async function collectInventory(
     serial: clip(inventory.serial, 128),
     screenCount: Math.min(16, Math.max(0, screenCount)),
   });
+}
+
+/**
+ * How many displays this machine has, for its inventory (0 when they cannot be listed). Through the platform's
+ * own count where it has one (Linux: the X server's outputs, XWayland's included), else through a capture.
+ */
+export async function displayCount(platform: PlatformAdapter): Promise<number> {
+  try {
+    if (platform.countDisplays) return await platform.countDisplays();
+    const screen = await platform.openScreenSource();
+    try {
+      return (await screen.listDisplays()).length;
+    } finally {
+      await screen.close();
+    }
+  } catch {
+    return 0;
+  }
 }

@@ -223,6 +223,11 @@ export interface PlatformAdapter {
    * helper's session is not joined for a share that would show nothing. Optional: absent means no such case.
    */
   shareBlocker?(): Promise<AgentError | null>;
+  /**
+   * How many displays the desktop has, for the device's inventory, without opening a capture (which a Wayland
+   * desktop refuses although its monitors are there). Optional: absent, the inventory counts through a capture.
+   */
+  countDisplays?(): Promise<number>;
   /** Asks the OS to prompt the user for missing permissions (no-op where none are needed). */
   requestPermissions(): Promise<void>;
 }

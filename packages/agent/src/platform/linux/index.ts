@@ -127,6 +127,15 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
         await closeX11(x);
       }
     },
+    async countDisplays() {
+      // XWayland's outputs are the monitors too: a Wayland desktop has its displays counted, not 0.
+      const x = await connectX11(displayName);
+      try {
+        return (await listX11Displays(x)).length;
+      } finally {
+        await closeX11(x);
+      }
+    },
     requestPermissions: () => Promise.resolve(),
   };
 }
