@@ -448,7 +448,15 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
     const probeCount = probePlans.length;
     const concurrency = perClient(o.concurrency);
 
+    /** Statements every node has sent to its database so far (NaN when a node does not say). */
+    const statementsSent = async (): Promise<number> =>
+      (await Promise.all(nodes.map((n) => n.metrics().catch(() => null)))).reduce(
+        (a, m) => a + (m?.dbStatements ?? NaN),
+        0,
+      );
+
     const setUpRange = async (from: number, to: number): Promise<PhaseResult> => {
+      const statements0 = await statementsSent();
       const t0 = Date.now();
       const cpu0 = nodes.reduce((a, n) => a + n.cpuMs(), 0);
       const wait0 = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0);
@@ -467,6 +475,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
       const ok = done.reduce((a, d) => a + d.ok, 0);
       const serverCpuMs = nodes.reduce((a, n) => a + n.cpuMs(), 0) - cpu0;
       const serverWaitMs = nodes.reduce((a, n) => a + n.runQueueWaitMs(), 0) - wait0;
+      const statements = (await statementsSent()) - statements0;
       const durations = done.flatMap((d) => d.durationsMs);
       const steps = Object.fromEntries(
         SETUP_STEPS.map((step) => [step, summarise(done.flatMap((d) => d.stepsMs[step] ?? []))]),
@@ -482,6 +491,7 @@ async function runConfig(name: ConfigName, o: Options): Promise<ConfigResult> {
         steps,
         clientCpuPct: done.map((d) => d.cpuPct),
         serverCpuMsPerSetUp: ok ? serverCpuMs / ok : NaN,
+        statementsPerSetUp: ok ? statements / ok : NaN,
         serverCpuPct: (serverCpuMs / (seconds * 1000)) * 100,
         serverWaitPct: (serverWaitMs / (seconds * 1000)) * 100,
         errors,

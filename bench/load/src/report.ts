@@ -22,6 +22,8 @@ export interface PhaseResult {
    * one core; and how long their event-loop threads waited for a CPU, % of the phase's wall time.
    */
   serverCpuMsPerSetUp?: number;
+  /** SQL statements the nodes sent to their database per completed set-up (their `/metrics`). */
+  statementsPerSetUp?: number;
   serverCpuPct?: number;
   serverWaitPct?: number;
   errors: Record<string, number>;
@@ -132,7 +134,7 @@ const stepLine = (p: PhaseResult): string =>
         .map(([k, st]) => `${k} ${f(st.p50, 1)}/${f(st.p99)}`)
         .join(
           ', ',
-        )}; client processes' CPU ${(p.clientCpuPct ?? []).map((c) => `${f(c)} %`).join(', ')}; server: ${f(p.serverCpuMsPerSetUp ?? NaN, 1)} ms CPU per set-up, ${f(p.serverCpuPct ?? NaN)} % CPU, waiting for a CPU ${f(p.serverWaitPct ?? NaN)} % of the time`
+        )}; client processes' CPU ${(p.clientCpuPct ?? []).map((c) => `${f(c)} %`).join(', ')}; server: ${f(p.serverCpuMsPerSetUp ?? NaN, 1)} ms CPU and ${f(p.statementsPerSetUp ?? NaN, 1)} SQL statements per set-up, ${f(p.serverCpuPct ?? NaN)} % CPU, waiting for a CPU ${f(p.serverWaitPct ?? NaN)} % of the time`
     : '';
 
 export function renderMarkdown(r: RunResult): string {

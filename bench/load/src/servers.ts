@@ -216,6 +216,8 @@ export interface ServerMetrics {
   relayBuckets: [number, number][];
   relayCount: number;
   relaySum: number;
+  /** SQL statements the node has sent to its database since it started (`remote_help_db_statements_total`). */
+  dbStatements: number;
 }
 
 const value = (text: string, name: string): number => {
@@ -238,6 +240,7 @@ export function parseMetrics(text: string): ServerMetrics {
     relayBuckets,
     relayCount: value(text, 'remote_help_signal_relay_seconds_count'),
     relaySum: value(text, 'remote_help_signal_relay_seconds_sum'),
+    dbStatements: value(text, 'remote_help_db_statements_total'),
   };
 }
 

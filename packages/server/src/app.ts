@@ -15,7 +15,7 @@ import { openSharedState } from './bus/sharedState.js';
 import type { Config } from './config.js';
 import { fastifyTrustProxy } from './config.js';
 import type { Db } from './db/client.js';
-import { migrate, openDatabase } from './db/client.js';
+import { migrate, openDatabase, type StatementCount } from './db/client.js';
 import { AppError, answerClientError, toEnvelope } from './errors.js';
 import { registerAuth, assertCsrf } from './http/auth.js';
 import { baseSecurityHeaders, OIDC_CSP } from './http/securityHeaders.js';
@@ -180,7 +180,8 @@ export const DEFAULT_PRESENCE = { heartbeatMs: 2000, deadAfterMs: 4500, graceMs:
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RemoteHelpServer> {
   const clock = options.clock ?? systemClock;
   const timing = options.presence ?? { ...DEFAULT_PRESENCE, graceMs: config.reconnectGraceSeconds * 1000 };
-  const db = openDatabase(config.database);
+  const statements: StatementCount = { count: 0 };
+  const db = openDatabase(config.database, statements);
   await migrate(db);
   const secrets = await loadSecrets(db);
   // The bus, presence, replay cache and back-off counts: in Redis with REDIS_URL (several nodes), else local.
@@ -189,6 +190,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = new Metrics({
     openSockets: () => metricsRef.app?.websocketServer?.clients.size ?? 0,
     liveSessions: liveSessionsIn(db),
+    dbStatements: () => statements.count,
   });
   const audit: AuditLog = new ObservedAuditLog(db, clock, metrics);
   const seed = config.seedDemo

@@ -37,16 +37,36 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-/** Opens the database (creating the SQLite file and its folder, or the PostgreSQL schema, when needed). */
-export function openDatabase(database: Config['database']): Db {
-  if (database.kind === 'postgres') return openPostgres(database.url, database.schema);
+/**
+ * Counts the SQL statements a node sends to its database (`remote_help_db_statements_total`): every
+ * statement Kysely runs, transactions' BEGIN and COMMIT included, the same way on both engines.
+ */
+export interface StatementCount {
+  count: number;
+}
+
+/**
+ * Opens the database (creating the SQLite file and its folder, or the PostgreSQL schema, when needed).
+ * `statements` counts what is run through it.
+ */
+export function openDatabase(database: Config['database'], statements: StatementCount = { count: 0 }): Db {
+  if (database.kind === 'postgres') return openPostgres(database.url, database.schema, statements);
   if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const handle = withStatementCache(sqlite);
+  // Kysely's SQLite connection prepares each statement it runs, once per run (the cache answers).
+  const counted: SqliteHandle = {
+    prepare(text) {
+      statements.count++;
+      return handle.prepare(text);
+    },
+    close: () => handle.close(),
+  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: counted }) });
 }
 
 /** What Kysely's SQLite dialect uses of a better-sqlite3 database. */
@@ -143,7 +163,7 @@ class PreparingClient extends pg.Client {
   }
 }
 
-function openPostgres(url: string, schema: string | undefined): Db {
+function openPostgres(url: string, schema: string | undefined, statements: StatementCount): Db {
   if (schema !== undefined && !PG_SCHEMA_NAME.test(schema))
     throw new Error(`PostgreSQL schema name "${schema}" must match ${String(PG_SCHEMA_NAME)}`);
   const pool = new pg.Pool({
@@ -155,7 +175,13 @@ function openPostgres(url: string, schema: string | undefined): Db {
     idle_in_transaction_session_timeout: 60_000,
     application_name: 'remote-help',
     types: pgTypes,
-    Client: PreparingClient,
+    // Kysely sends each statement as one `query` of a pooled client.
+    Client: class CountingClient extends PreparingClient {
+      override query(...args: unknown[]): never {
+        statements.count++;
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+    },
     // Every connection of this pool resolves unqualified names in the schema first.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });

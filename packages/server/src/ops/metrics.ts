@@ -50,7 +50,7 @@ export class Metrics {
   readonly chatMessages: Counter;
   readonly wsConnections: Gauge;
 
-  constructor(o: { openSockets: () => number; liveSessions: LiveSessionCounter }) {
+  constructor(o: { openSockets: () => number; liveSessions: LiveSessionCounter; dbStatements?: () => number }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     // The defaults that walk every handle on each scrape, synchronously: with 19,600 WebSockets
@@ -132,6 +132,20 @@ export class Metrics {
       help: 'Chat messages stored and published on this node.',
       registers,
     });
+    const dbStatements = o.dbStatements;
+    if (dbStatements) {
+      let reported = 0;
+      new Counter({
+        name: 'remote_help_db_statements_total',
+        help: "SQL statements this node sent to its database, transactions' BEGIN and COMMIT included.",
+        registers,
+        collect() {
+          const count = dbStatements();
+          this.inc(count - reported);
+          reported = count;
+        },
+      });
+    }
     for (const reason of END_REASONS) this.sessionsEnded.inc({ reason }, 0);
     this.redemptions.inc({ outcome: 'succeeded', reason: 'none' }, 0);
   }

@@ -114,6 +114,8 @@ describe('/metrics', () => {
     expect(moved('remote_help_signal_relay_seconds_count')).toBe(2);
     expect(moved('remote_help_signal_relay_seconds_sum')).toBeGreaterThan(0);
     expect(moved('remote_help_chat_messages_total')).toBe(1);
+    // The session's commands, its feeds' presentations and the scrapes' own counts all reached the database.
+    expect(moved('remote_help_db_statements_total')).toBeGreaterThan(30);
     expect(moved('remote_help_sessions_ended_total', { reason: 'helper_left' })).toBe(1);
     expect(
       moved('remote_help_http_requests_total', {
