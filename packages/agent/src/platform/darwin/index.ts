@@ -22,18 +22,19 @@ import {
   type MacPermissions,
 } from './permissions.js';
 
+/** Why the screen cannot be shared now (Screen Recording not allowed), or null. */
+const screenBlocker = async () => screenShareBlocker(await importNative<MacPermissions>(MAC_PERMISSIONS_MODULE));
+
 /** Creates the macOS platform adapter. */
 export function createDarwinPlatform(): PlatformAdapter {
   return {
     name: 'darwin',
     async openScreenSource() {
-      const blocker = screenShareBlocker(await importNative<MacPermissions>(MAC_PERMISSIONS_MODULE));
+      const blocker = await screenBlocker();
       if (blocker) throw blocker;
       return DarwinScreenSource.open();
     },
-    async shareBlocker() {
-      return screenShareBlocker(await importNative<MacPermissions>(MAC_PERMISSIONS_MODULE));
-    },
+    shareBlocker: screenBlocker,
     async createInputInjector(display: DisplayInfo): Promise<InputInjector> {
       const permissions = await checkMacPermissions();
       if (permissions.inputInjection !== 'granted') {

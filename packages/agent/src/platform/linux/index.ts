@@ -117,25 +117,23 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): Platfor
     checkPermissions: () => Promise.resolve({ screenCapture: 'granted', inputInjection: 'granted' }),
     async shareBlocker() {
       // No X server at all is not this question: capture reports it (display_unavailable) as before.
-      const x = await connectX11(displayName).catch(() => null);
-      if (!x) return null;
-      try {
-        return isXWayland(await listX11Displays(x)) ? AgentError.waylandSession() : null;
-      } catch {
-        return null;
-      } finally {
-        await closeX11(x);
-      }
+      const displays = await listDisplaysOn(displayName).catch(() => null);
+      return displays && isXWayland(displays) ? AgentError.waylandSession() : null;
     },
     async countDisplays() {
       // XWayland's outputs are the monitors too: a Wayland desktop has its displays counted, not 0.
-      const x = await connectX11(displayName);
-      try {
-        return (await listX11Displays(x)).length;
-      } finally {
-        await closeX11(x);
-      }
+      return (await listDisplaysOn(displayName)).length;
     },
     requestPermissions: () => Promise.resolve(),
   };
+}
+
+/** The X server's outputs, on a connection of their own that is closed after. */
+async function listDisplaysOn(displayName: string | undefined): Promise<DisplayInfo[]> {
+  const x = await connectX11(displayName);
+  try {
+    return await listX11Displays(x);
+  } finally {
+    await closeX11(x);
+  }
 }
