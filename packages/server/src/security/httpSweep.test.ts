@@ -261,6 +261,13 @@ describe('tenant isolation beyond path ids', () => {
     });
     expectRefusal(madeUp, 400, 'code_invalid');
     expect(foreign.json?.message).toBe(madeUp.json?.message);
+    // Nor does the foreign tenant's own audit log tell the two apart: its readers would
+    // learn which guesses hit another organization's live code.
+    const audit = await call(f, 'foreignAdmin', 'GET', '/api/v1/audit?action=session.code_rejected&limit=10');
+    expect(audit.status).toBe(200);
+    const rejected = (audit.json as { events: { data: unknown }[] }).events.slice(0, 2).map((e) => e.data);
+    expect(rejected).toHaveLength(2);
+    expect(rejected[0]).toEqual(rejected[1]);
     // The code still works for its own tenant: the foreign attempt did not burn it.
     expect((await f.clients.sharer.post('/api/v1/sessions/redeem', { code })).status).toBe(200);
   });

@@ -476,9 +476,9 @@ export class SessionService {
         return failure(
           new AppError('code_used', 'This security code was already used. Ask your helper for a new one.'),
         );
-      return failure(new AppError('code_invalid', 'That security code is not valid. Check the digits and try again.'), {
-        crossTenant: Boolean(live),
-      });
+      // Not even the guesser's own audit log says which: its readers would learn that a guess
+      // hit another organization's live code.
+      return failure(new AppError('code_invalid', 'That security code is not valid. Check the digits and try again.'));
     }
     if (live.code_expires_at && live.code_expires_at <= iso(now)) {
       await this.expire(live);
