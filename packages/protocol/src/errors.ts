@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'tenant_disabled',
   'device_offline',
   'launch_pending',
+  'too_many_codes',
   'out_of_scope',
   'conflict',
   'enrollment_token_invalid',

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   unenrolled_not_allowed: 403,
   device_offline: 409,
   launch_pending: 409,
+  too_many_codes: 409,
   out_of_scope: 403,
   conflict: 409,
   enrollment_token_invalid: 401,
@@ -77,6 +78,12 @@ export const errors = {
   sessionEnded: () => new AppError('session_ended', 'This session has ended.'),
   rateLimited: (retryAfterSeconds: number) =>
     new AppError('rate_limited', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds }),
+  tooManyCodes: (max: number) =>
+    new AppError(
+      'too_many_codes',
+      `You already have ${max} security codes waiting. Cancel one you no longer need, or wait until one expires.`,
+      { max },
+    ),
   csrf: () => new AppError('csrf_failed', 'Missing or invalid CSRF token. Reload the page and try again.'),
 };
 

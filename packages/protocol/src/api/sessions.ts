@@ -21,7 +21,8 @@ export const createSession = endpoint({
   method: 'POST',
   path: '/api/v1/sessions',
   summary: 'Offer help: a new session and its one-time 8-digit security code',
-  description: 'The code is shown once, to the helper only, and lives for the tenant’s code lifetime.',
+  description:
+    'The code is shown once, to the helper only, and lives for the tenant’s code lifetime. A helper has at most 20 codes waiting at once (`too_many_codes`, with `data.max`): cancel one or let it expire.',
   tag,
   body: EmptyBody,
   status: 201,

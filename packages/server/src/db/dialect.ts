@@ -74,3 +74,14 @@ export function isUniqueViolation(error: unknown, mentioning?: string): boolean 
   if (!unique || mentioning === undefined) return unique;
   return [e.message, e.detail, e.constraint].some((text) => typeof text === 'string' && text.includes(mentioning));
 }
+
+/**
+ * Serializes the transactions that call this with the same `key` until they end (a check and
+ * the write it guards, such as "fewer than N rows, then insert"). PostgreSQL: a transaction-level
+ * advisory lock on the key's hash (a collision only serializes two unrelated keys). SQLite: nothing
+ * to do, since the one connection runs one transaction at a time. Call it inside a transaction.
+ */
+export async function lockForTransaction<DB>(db: Kysely<DB>, key: string): Promise<void> {
+  if (!db.isTransaction) throw new Error('lockForTransaction: not inside a transaction');
+  if (isPostgres(db)) await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+}

@@ -6,6 +6,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../db/client.js';
 import { compiledOnce } from '../db/compiledOnce.js';
+import { lockForTransaction } from '../db/dialect.js';
 import type { HelpSessionsTable } from '../db/schema.js';
 
 export type SessionRow = Selectable<HelpSessionsTable>;
@@ -80,6 +81,24 @@ export class SessionsRepo {
   /** Live codes are unique across tenants; the caller must check the tenant. */
   async findByLiveCode(codeHash: string): Promise<SessionRow | undefined> {
     return (await this.db.executeQuery(this.byLiveCode({ codeHash }))).rows[0];
+  }
+
+  /**
+   * How many codes `helperId` has that can be redeemed now. Inside a transaction, it first takes
+   * the helper's lock (`lockForTransaction`), so that a count and the insert it allows are one step
+   * against a parallel create. Read through the tenant's live-code index, not the helper's history.
+   */
+  async liveCodesOf(tenantId: string, helperId: string, nowIso: string): Promise<number> {
+    if (this.db.isTransaction) await lockForTransaction(this.db, `help_sessions.codes:${helperId}`);
+    const row = await this.db
+      .selectFrom('help_sessions')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('code_hash', 'is not', null)
+      .where('code_expires_at', '>', nowIso)
+      .where('helper_id', '=', helperId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async findBySpentCode(tenantId: string, codeHash: string): Promise<SessionRow | undefined> {

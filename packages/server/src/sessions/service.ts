@@ -75,6 +75,14 @@ export interface ProvenDevice {
 }
 
 /** Bus topic on which every change of a session is announced. */
+/**
+ * Security codes one helper may have waiting at once (as many as the start screen lists to resume
+ * or cancel). Each wrong guess in a tenant costs its budget as many units as the tenant has live
+ * codes (`ratelimit/codeGuessing`), so without a cap one helper could make thousands of codes and
+ * spend the budget, and with it every redemption of the organization for a day, in ten guesses.
+ */
+export const MAX_LIVE_CODES_PER_HELPER = 20;
+
 export const sessionTopic = (id: string): string => `session:${id}`;
 
 /** Thrown inside a transaction to undo it when its insert found the row taken (a code drawn twice, a device's launch). */
@@ -295,7 +303,11 @@ export class SessionService {
       const row = waitingRow(principal, now, codeTtlSeconds, { code_hash: hashCode(this.d.codeKey, code) });
       // A live code drawn twice: nothing stays, and the next attempt draws another.
       const created = await this.insertRecorded(
-        (repo) => repo.insert(row),
+        async (repo) => {
+          const live = await repo.liveCodesOf(principal.tenantId, principal.userId, iso(now));
+          if (live >= MAX_LIVE_CODES_PER_HELPER) throw errors.tooManyCodes(MAX_LIVE_CODES_PER_HELPER);
+          return repo.insert(row);
+        },
         byPerson(principal, 'session.created', { type: 'session', id: row.id }, { codeExpiresAt: row.code_expires_at }),
       );
       if (created) return { session: await this.present(row, 'helper'), code };
