@@ -213,11 +213,24 @@ it(
     const [victim, other] = workerPids(primary) as [number, number];
     process.kill(victim, 'SIGKILL');
     // A worker that dies within 10 s of its start is started again after 1 s: the signal comes in that second.
-    await eventually(async () => /"restartInMs":1000/.test(main!.output()), 'the restart scheduled');
+    await eventually(async () => /"restartInMs":\d+/.test(main!.output()), 'the restart scheduled');
+    let listening = 2;
+    if (!/"restartInMs":1000/.test(main.output())) {
+      // A loaded machine took more than 10 s to start it, so it was started again at once; its
+      // successor is young: kill that one.
+      listening = 3;
+      await eventually(
+        async () => (main!.output().match(/Server listening at/g) ?? []).length === 3,
+        'the successor listening',
+      );
+      const successor = workerPids(primary).find((pid) => pid !== other)!;
+      process.kill(successor, 'SIGKILL');
+      await eventually(async () => /"restartInMs":1000/.test(main!.output()), 'the delayed restart scheduled');
+    }
     main.child.kill('SIGTERM');
     expect(await main.exited).toBe(0);
     expect(alive(other)).toBe(false);
-    expect(main.output().match(/Server listening at/g)).toHaveLength(2);
+    expect(main.output().match(/Server listening at/g)).toHaveLength(listening);
   },
   60_000 + MAIN_START_TIMEOUT_MS,
 );
