@@ -7,6 +7,7 @@
  * grants, codes and tokens: the Remote Help app's bearer token stops working at once.
  */
 import type { Db } from '../db/client.js';
+import { assertMayManagePerson } from '../rbac/delegation.js';
 import { AppError, errors } from '../errors.js';
 import { sha256 } from '../ids.js';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
@@ -122,6 +123,7 @@ export class AccountSecurity {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user) throw errors.notFound('User');
+    await assertMayManagePerson(this.d.db, principal, userId);
     await this.d.audit.together(
       (db) => endSignInsOf(db, userId),
       (ended) =>

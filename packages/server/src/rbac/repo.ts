@@ -85,6 +85,24 @@ export class RbacRepo {
     }));
   }
 
+  /** The roles that membership of any of `groupIds` grants (their assignments as member groups). */
+  async memberGrantsOfGroups(
+    tenantId: string,
+    groupIds: readonly string[],
+  ): Promise<Pick<Grant, 'roleId' | 'customPermissions'>[]> {
+    if (groupIds.length === 0) return [];
+    return this.db
+      .selectFrom('rbac_assignment_groups as ag')
+      .innerJoin('rbac_assignments as a', 'a.id', 'ag.assignment_id')
+      .leftJoin('rbac_roles as r', (j) => j.onRef('r.id', '=', 'a.role_id').onRef('r.tenant_id', '=', 'a.tenant_id'))
+      .select(['a.role_id as roleId', 'r.permissions as customPermissions'])
+      .where('ag.tenant_id', '=', tenantId)
+      .where('ag.relation', '=', 'member')
+      .where('ag.group_id', 'in', [...groupIds])
+      .where('a.tenant_id', '=', tenantId)
+      .execute();
+  }
+
   /** Ids of the groups that hold `memberId` as a static member. */
   async staticGroupsOf(tenantId: string, memberId: string): Promise<string[]> {
     const rows = await this.db

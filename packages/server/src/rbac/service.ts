@@ -27,6 +27,7 @@ import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import { BUILT_IN_ROLE_VIEWS, isBuiltInRole, rolePermissions } from './permissions.js';
 import { storedRuleMatches } from './policy.js';
+import { assertHolds, assertMayChangeMembership } from './delegation.js';
 import type { AssignmentRow, GroupRow, RbacRepo, Relation, RoleRow } from './repo.js';
 
 type CreateGroup = z.output<typeof CreateGroupRequest>;
@@ -189,6 +190,7 @@ export class RbacService {
     const row = await this.groupOrNotFound(principal.tenantId, id);
     this.requireGroupManager(principal, row.kind);
     if (row.rule) throw new AppError('validation_failed', 'A dynamic group’s members come from its rule.');
+    if (row.kind === 'user') await assertMayChangeMembership(this.d.repo, principal, [id]);
     const unique = [...new Set(memberIds)];
     const known = await this.d.exists(principal.tenantId, row.kind as 'user' | 'device', unique);
     const unknown = unique.filter((m) => !known.has(m));
@@ -215,6 +217,7 @@ export class RbacService {
     this.requireSomeGroupManager(principal);
     const row = await this.groupOrNotFound(principal.tenantId, id);
     this.requireGroupManager(principal, row.kind);
+    if (row.kind === 'user') await assertMayChangeMembership(this.d.repo, principal, [id]);
     const orphans = await this.d.repo.assignmentsOnlyMemberGroup(principal.tenantId, id);
     if (orphans.length) {
       throw new AppError(
@@ -268,6 +271,7 @@ export class RbacService {
     if (BUILT_IN_ROLE_VIEWS.some((r) => r.name.toLowerCase() === body.name.toLowerCase())) {
       throw new AppError('conflict', 'A built-in role has this name.');
     }
+    assertHolds(principal, body.permissions, 'You cannot create this role');
     const now = iso(this.d.clock.now());
     const row: RoleRow = {
       id: newId(),
@@ -295,6 +299,8 @@ export class RbacService {
   async updateRole(principal: Principal, id: string, body: UpdateRole): Promise<RoleView> {
     const row = await this.customRole(principal, id);
     const before = this.presentRole(row);
+    // What it held and what it will hold: taking a permission away from its holders is a change too.
+    assertHolds(principal, [...before.permissions, ...(body.permissions ?? [])], 'You cannot change this role');
     const changes: Partial<RoleRow> = { updated_at: iso(this.d.clock.now()) };
     const name = body.name;
     if (name !== undefined) {
@@ -374,6 +380,13 @@ export class RbacService {
     return only(await this.presentAssignments(tenantId, [row], repo));
   }
 
+  /** What a role grants (built-in, or a custom role of the tenant; none for an unknown one). */
+  private async permissionsOfRole(principal: Principal, roleId: string): Promise<Permission[]> {
+    if (isBuiltInRole(roleId)) return rolePermissions(roleId, null);
+    const row = await this.d.repo.findRole(principal.tenantId, roleId);
+    return row ? rolePermissions(row.id, row.permissions) : [];
+  }
+
   /** Checks every reference: the role exists, members are user groups, scope groups exist (any kind). */
   private async validate(principal: Principal, body: Assignment): Promise<{ group_id: string; relation: Relation }[]> {
     if (!isBuiltInRole(body.roleId) && !(await this.d.repo.findRole(principal.tenantId, body.roleId))) {
@@ -401,6 +414,7 @@ export class RbacService {
   async createAssignment(principal: Principal, body: Assignment): Promise<AssignmentView> {
     this.require(principal, 'roles.manage', 'manage role assignments');
     const groups = await this.validate(principal, body);
+    assertHolds(principal, await this.permissionsOfRole(principal, body.roleId), 'You cannot assign this role');
     const now = iso(this.d.clock.now());
     const row: AssignmentRow = {
       id: newId(),
@@ -421,6 +435,14 @@ export class RbacService {
   async replaceAssignment(principal: Principal, id: string, body: Assignment): Promise<AssignmentView> {
     const existing = await this.assignmentOrNotFound(principal, id);
     const groups = await this.validate(principal, body);
+    assertHolds(
+      principal,
+      [
+        ...(await this.permissionsOfRole(principal, existing.role_id)),
+        ...(await this.permissionsOfRole(principal, body.roleId)),
+      ],
+      'You cannot change this assignment',
+    );
     const before = await this.getAssignment(principal, id);
     const row: AssignmentRow = {
       ...existing,
@@ -437,7 +459,12 @@ export class RbacService {
   }
 
   async deleteAssignment(principal: Principal, id: string): Promise<void> {
-    await this.assignmentOrNotFound(principal, id);
+    const existing = await this.assignmentOrNotFound(principal, id);
+    assertHolds(
+      principal,
+      await this.permissionsOfRole(principal, existing.role_id),
+      'You cannot delete this assignment',
+    );
     const before = await this.getAssignment(principal, id);
     await this.changed(
       principal,

@@ -30,6 +30,7 @@ import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
 import { newId } from '../ids.js';
 import type { AccessPolicy } from '../rbac/policy.js';
+import { assertMayChangeMembership, assertMayManagePerson } from '../rbac/delegation.js';
 import type { RbacRepo } from '../rbac/repo.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
@@ -217,6 +218,7 @@ export class Directory {
     await this.assertVerifiedDomain(principal.tenantId, body.email);
     if (body.password !== undefined) assertPasswordAllowed(body.password);
     const groups = await this.assertUserGroups(principal.tenantId, body.groups);
+    await assertMayChangeMembership(this.d.db, principal, groups);
     const generatedPassword = body.password === undefined ? generatePassword() : null;
     const taken = await this.d.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst();
     // Emails are unique across the installation; say so without naming the other organization.
@@ -261,7 +263,15 @@ export class Directory {
     if (body.disabled === true && id === principal.userId) {
       throw new AppError('validation_failed', 'You cannot disable your own account.');
     }
+    await assertMayManagePerson(this.d.db, principal, id);
     const groups = body.groups ? await this.assertUserGroups(principal.tenantId, body.groups) : undefined;
+    if (groups) {
+      // Only the groups joined or left: staying in a group one could not join changes nothing.
+      const current = new Set(await this.d.rbac.staticGroupsOf(principal.tenantId, id));
+      const wanted = new Set(groups);
+      const changing = [...groups.filter((g) => !current.has(g)), ...[...current].filter((g) => !wanted.has(g))];
+      await assertMayChangeMembership(this.d.db, principal, changing);
+    }
     const changes: Record<string, unknown> = { updated_at: iso(this.d.clock.now()) };
     if (body.displayName !== undefined) changes.display_name = body.displayName;
     if (body.jobTitle !== undefined) changes.job_title = body.jobTitle;
@@ -304,6 +314,7 @@ export class Directory {
   ): Promise<{ generatedPassword: string | null }> {
     this.require(principal);
     await this.row(principal.tenantId, id);
+    await assertMayManagePerson(this.d.db, principal, id);
     if (password !== undefined) assertPasswordAllowed(password);
     const generatedPassword = password === undefined ? generatePassword() : null;
     const passwordHash = await hashPassword(password ?? generatedPassword ?? '');

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/audit.js';
 import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
+import { assertMayManagePerson } from '../rbac/delegation.js';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
@@ -61,6 +62,7 @@ export class UserPhotos {
   async set(principal: Principal, userId: string, base64: string): Promise<{ photoUrl: string }> {
     this.requireManager(principal, userId);
     const before = await this.currentDigest(principal.tenantId, userId);
+    await assertMayManagePerson(this.d.db, principal, userId);
     // Decoding and re-encoding happen before any write: a refused picture changes nothing.
     const photo = await reencodePhoto(decodeBase64Photo(base64));
     const now = iso(this.d.clock.now());
@@ -111,6 +113,7 @@ export class UserPhotos {
   async remove(principal: Principal, userId: string): Promise<void> {
     this.requireManager(principal, userId);
     const before = await this.currentDigest(principal.tenantId, userId);
+    await assertMayManagePerson(this.d.db, principal, userId);
     if (before === null) return;
     await this.store(
       principal,

@@ -15,6 +15,7 @@ import { renderSVG } from 'uqr';
 import type { AuditLog } from '../../audit/audit.js';
 import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
+import { assertMayManagePerson } from '../../rbac/delegation.js';
 import { AppError, errors } from '../../errors.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
@@ -223,6 +224,7 @@ export class MfaService {
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user) throw errors.notFound('User');
+    await assertMayManagePerson(this.d.db, principal, userId);
     await this.clear(principal, userId, 'user.mfa_reset', await this.has(userId));
   }
 

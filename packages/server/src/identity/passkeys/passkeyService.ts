@@ -23,6 +23,7 @@ import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
 import type { AuditLog } from '../../audit/audit.js';
 import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
+import { assertMayManagePerson } from '../../rbac/delegation.js';
 import { AppError, errors } from '../../errors.js';
 import { newId, sha256 } from '../../ids.js';
 import type { Clock } from '../../time.js';
@@ -273,6 +274,7 @@ export class PasskeyService {
   /** An administrator removes every passkey of someone in their organization. */
   async removeAllFor(principal: Principal, userId: string): Promise<void> {
     await this.personOfTenant(principal, userId);
+    await assertMayManagePerson(this.d.db, principal, userId);
     await this.d.audit.together(
       (db) =>
         db

@@ -1,0 +1,57 @@
+/**
+ * @module rbac/delegation
+ * Nobody hands out what they do not hold. A permission to manage people, groups or roles
+ * (`users.manage`, `roles.manage`) is not a way to get the others: without these checks a
+ * custom role holding only `users.manage` could add its holder to the Administrators' group,
+ * or reset an administrator's password and authenticator and sign in as them.
+ *
+ * - Changing who is in a user group (a person's groups, a group's members, deleting the
+ *   group) needs every permission that membership of the group grants.
+ * - Acting on a person's account (profile, disabling, password, authenticator, passkeys,
+ *   sign-ins, picture) needs every permission that person holds.
+ * - A role may hold, and an assignment may grant or take away, only permissions the caller
+ *   holds.
+ *
+ * Scope is not compared: a helper who may manage users and holds *View screen* for one group
+ * may still put someone in a group whose assignment grants *View screen* for all.
+ */
+import type { Permission } from '@remote-help/protocol';
+import type { Db } from '../db/client.js';
+import { AppError } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import { can } from '../identity/principal.js';
+import { permissionsOf } from './policy.js';
+import { RbacRepo } from './repo.js';
+
+const repoOf = (db: Db | RbacRepo): RbacRepo => (db instanceof RbacRepo ? db : new RbacRepo(db));
+
+/** Throws `forbidden` naming what `granted` holds beyond the caller's permissions. */
+export function assertHolds(principal: Principal, granted: readonly Permission[], what: string): void {
+  const missing = [...new Set(granted)].filter((p) => !can(principal, p)).sort();
+  if (missing.length === 0) return;
+  throw new AppError('forbidden', `${what}: it involves permissions your role does not have (${missing.join(', ')}).`, {
+    missing,
+  });
+}
+
+/** The caller may change who is in each of `groupIds` (user groups of their tenant). */
+export async function assertMayChangeMembership(
+  db: Db | RbacRepo,
+  principal: Principal,
+  groupIds: readonly string[],
+): Promise<void> {
+  if (groupIds.length === 0) return;
+  const grants = await repoOf(db).memberGrantsOfGroups(principal.tenantId, groupIds);
+  assertHolds(
+    principal,
+    permissionsOf(grants),
+    'You cannot change the members of a group that grants more than you hold',
+  );
+}
+
+/** The caller may act on the account of `userId` (a person of their tenant; oneself always). */
+export async function assertMayManagePerson(db: Db | RbacRepo, principal: Principal, userId: string): Promise<void> {
+  if (userId === principal.userId) return;
+  const grants = await repoOf(db).grantsOf(principal.tenantId, userId);
+  assertHolds(principal, permissionsOf(grants), 'You cannot manage the account of someone who holds more than you');
+}
