@@ -6,7 +6,7 @@
  * in Redis when the service runs on several nodes (`devices/redisReplayCache`).
  */
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
-import { DevicePublicKey } from '@remote-help/protocol';
+import { DevicePublicKey, Id } from '@remote-help/protocol';
 import { AppError } from '../errors.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
@@ -49,6 +49,9 @@ export class SqlReplayCache implements ReplayCache {
   }
 }
 
+/** A proof's `jti`: printable ASCII without spaces (the agent sends a UUID), at most 128 characters. */
+const PROOF_ID = /^[\x21-\x7e]{1,128}$/;
+
 const unauthorized = (why: string) => new AppError('authentication_required', `Device authentication failed: ${why}.`);
 
 export interface DeviceProofRequest {
@@ -75,8 +78,11 @@ export async function verifyDeviceProof(
   } catch {
     throw unauthorized('malformed proof');
   }
-  if (typeof subject !== 'string' || subject.length > 64) throw unauthorized('no device named');
-  const device = await repo.findForAuth(subject);
+  // An id as the server makes them, before it reaches a query (a NUL byte failed PostgreSQL's parse: a 500).
+  const named = Id.safeParse(subject);
+  if (!named.success) throw unauthorized('no device named');
+  const deviceId = named.data;
+  const device = await repo.findForAuth(deviceId);
   if (!device || device.revoked_at) throw unauthorized('unknown or revoked device');
   const jwk = DevicePublicKey.parse(JSON.parse(device.public_key));
   const key = await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');
@@ -84,7 +90,7 @@ export async function verifyDeviceProof(
   try {
     ({ payload } = await jwtVerify(token, key, {
       algorithms: ['EdDSA'],
-      subject,
+      subject: deviceId,
       maxTokenAge: `${MAX_AGE_SECONDS}s`,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(clock.now()),
@@ -95,7 +101,8 @@ export async function verifyDeviceProof(
   }
   if (payload.htm !== request.method || payload.htu !== request.url)
     throw unauthorized('proof made for another request');
-  if (typeof payload.jti !== 'string' || payload.jti.length > 128 || !(await replay.remember(device.id, payload.jti))) {
+  const jti = payload.jti;
+  if (typeof jti !== 'string' || !PROOF_ID.test(jti) || !(await replay.remember(device.id, jti))) {
     throw unauthorized('proof already used');
   }
   return device;

@@ -10,7 +10,9 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceServerMessage, DeviceView, SessionView } from '@remote-help/protocol';
+import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { testDatabase, testPostgresUrl } from '../test/database.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, startTestServer } from '../test/harness.js';
@@ -166,6 +168,51 @@ describe('remote launch under abuse', () => {
     expect(card.company.startsWith('Contoso Ltd Ltd')).toBe(true);
     expect(Array.from(card.company).length).toBeLessThanOrEqual(128);
     expect(JSON.stringify(card)).not.toMatch(HOSTILE);
+  });
+
+  it('a device that drops its connection while its proof is checked does not stay online', async () => {
+    const device = await enrollDevice(t.url, admin, { ...TEST_INVENTORY, hostname: 'flaky-socket' });
+    for (let i = 0; i < 5; i++) {
+      const ws = new WebSocket(`${t.url.replace('http', 'ws')}/api/v1/devices/ws`, {
+        headers: { authorization: `Device ${await device.proof('GET', '/api/v1/devices/ws')}` },
+      });
+      ws.on('error', () => {});
+      ws.on('upgrade', () => ws.terminate());
+      await new Promise((resolve) => ws.on('close', resolve));
+    }
+    // Past the proof checks still under way when the sockets went.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(((await admin.json(`/api/v1/devices/${device.id}`)).body as unknown as DeviceView).online).toBe(false);
+    const launched = await helper.post(`/api/v1/devices/${device.id}/sessions`);
+    expect(launched.status).toBe(409);
+    expect(launched.body.error).toBe('device_offline');
+  });
+
+  it('a proof naming no plausible device id (a NUL byte) is 401 on every database, and says nothing internal', async () => {
+    const key = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const forged = await new SignJWT({ htm: 'POST', htu: `${t.url}/api/v1/devices/checkin`, jti: 'x' })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject('dev\u0000ice')
+      .setIssuedAt()
+      .sign(key.privateKey);
+    const checkin = await fetch(`${t.url}/api/v1/devices/checkin`, {
+      method: 'POST',
+      headers: { authorization: `Device ${forged}`, 'content-type': 'application/json' },
+      body: JSON.stringify(TEST_INVENTORY),
+    });
+    expect(checkin.status).toBe(401);
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/api/v1/devices/ws`, {
+      headers: { authorization: `Device ${forged}` },
+    });
+    const said = new Promise<string>((resolve) => ws.on('message', (data) => resolve(String(data))));
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    expect(await closed).toBe(4401);
+    expect(JSON.parse(await said)).toEqual({
+      type: 'error',
+      ok: false,
+      error: 'authentication_required',
+      message: 'Device authentication failed: no device named.',
+    });
   });
 
   it('bounds how many launches one helper starts, even when each is cancelled before the next', async () => {

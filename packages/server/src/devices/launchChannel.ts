@@ -9,6 +9,7 @@ import type { DeviceServerMessage } from '@remote-help/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Bus } from '../bus/bus.js';
+import { AppError } from '../errors.js';
 import type { Clock } from '../time.js';
 import type { ReplayCache } from './deviceAuth.js';
 import { verifyDeviceProof } from './deviceAuth.js';
@@ -44,10 +45,16 @@ export async function launchChannel(app: FastifyInstance, o: LaunchChannelOption
         url: `${o.publicUrl}/api/v1/devices/ws`,
       });
     } catch (error) {
-      send({ type: 'error', ok: false, error: 'authentication_required', message: (error as Error).message });
+      // Only our own refusals say why; anything else is logged, never sent.
+      if (!(error instanceof AppError)) request.log.error({ err: error }, 'device proof check failed');
+      const message = error instanceof AppError ? error.message : 'Device authentication failed.';
+      send({ type: 'error', ok: false, error: 'authentication_required', message });
       socket.close(4401, 'device authentication failed');
       return;
     }
+    // The device may have gone while its proof was checked: its close has been and gone, so
+    // nothing below would ever be undone (it would stay online, and launches would go nowhere).
+    if (socket.readyState !== socket.OPEN) return;
     const id = device.id;
     sockets.add(socket);
     o.presence.join(id);
