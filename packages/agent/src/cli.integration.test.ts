@@ -84,6 +84,21 @@ describe.skipIf(missing.length > 0)('remote-help-agent (CLI)', { timeout: 60_000
     expect(noServer.stderr()).toMatch(/--server/);
   });
 
+  it('run: exits with 2 naming REMOTE_HELP_UPDATE_TRIAL_SECONDS unless it is 1 to 3600 seconds', async () => {
+    const trial = (value: string) => run(['run', '--no-window'], { REMOTE_HELP_UPDATE_TRIAL_SECONDS: value });
+    const refused = ['abc', '', '0', '86400'].map((value) => ({ value, run: trial(value) }));
+    const valid = trial('90');
+    expect(await Promise.all(refused.map((r) => r.run.exit))).toEqual([2, 2, 2, 2]);
+    for (const { value, run: r } of refused)
+      expect(r.stderr()).toContain(
+        `REMOTE_HELP_UPDATE_TRIAL_SECONDS must be a whole number of seconds from 1 to 3600 (unset: 120), not "${value}"`,
+      );
+    // A valid bound is taken: `run` goes on, and finds this device not enrolled.
+    expect(await valid.exit).toBe(2);
+    expect(valid.stderr()).toContain('This device is not enrolled.');
+    expect(valid.stderr()).not.toContain('REMOTE_HELP_UPDATE_TRIAL_SECONDS');
+  });
+
   it('signin: signs in through the browser and the loopback redirect', async () => {
     const signin = run(['signin', '--server', server.url]);
     expect(await signin.exit).toBe(0);

@@ -22,7 +22,7 @@ import {
   type InstallConfig,
 } from './config/installConfig.js';
 import { configDir } from './config/paths.js';
-import { bulkKbitFromEnv, warmKibFromEnv } from './config/tuning.js';
+import { bulkKbitFromEnv, updateTrialSecondsFromEnv, warmKibFromEnv } from './config/tuning.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice, type DeviceIdentity } from './devices/identity.js';
 import { collectInventory, displayCount } from './devices/inventory.js';
@@ -257,7 +257,7 @@ async function runDevice(
       launcher,
       args: process.argv.slice(2),
       env,
-      trialMs: Number(env['REMOTE_HELP_UPDATE_TRIAL_SECONDS'] ?? 120) * 1000,
+      trialMs: updateTrialSecondsFromEnv(env) * 1000,
       log: err,
     });
     if (result.outcome === 'handed_over') {
@@ -334,6 +334,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       bulkKbitFromEnv(env);
       warmKibFromEnv(env);
     }
+    if (command.command === 'run') updateTrialSecondsFromEnv(env);
     const dir = configDir(env);
     const store = new TokenStore(dir);
     switch (command.command) {
