@@ -1,20 +1,22 @@
 /**
  * The updater's decisions against a real HTTP server on loopback, with an injected clock: when it
  * checks (on start, then daily; every minute while a session defers an update), what it refuses
- * and why (signature, downgrade, same version, wrong platform, a version that failed before,
- * size and hash), the user's opt-out and the organization's switch, and the below-minimum notice.
- * Version order is the protocol's (`compareAgentVersions`).
+ * and why (signature, downgrade, same version, wrong platform or channel, a version that failed
+ * before, size and hash), the user's opt-out and the organization's switch, and the below-minimum
+ * notice. A server that stalls (the check's answer, or a download after its first bytes) or
+ * trickles holds the updater only as long as its injected limits, and an answer that is not the
+ * schema is one log line. Version order is the protocol's (`compareAgentVersions`).
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareAgentVersions, type AgentUpdatePolicy, type ReleaseManifest } from '@remote-help/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceIdentity } from '../devices/identity.js';
 import { UpdateLayout } from './layout.js';
-import { DAY_MS, Updater, type UpdateClock } from './updater.js';
+import { DAY_MS, handover, Updater, type DownloadLimits, type UpdateClock } from './updater.js';
 import { UpdateRefused, verifyRelease } from './verify.js';
 
 const keys = generateKeyPairSync('ed25519');
@@ -49,7 +51,7 @@ describe('compareAgentVersions', () => {
 });
 
 describe('verifyRelease', () => {
-  const o = { publicKeyPem, platform: 'linux-x64' as const, runningVersion: '1.0.0' };
+  const o = { publicKeyPem, platform: 'linux-x64' as const, channel: 'stable' as const, runningVersion: '1.0.0' };
   const reason = (f: () => unknown): string => {
     try {
       f();
@@ -82,6 +84,25 @@ describe('verifyRelease', () => {
       ),
     ).toBe('bad_manifest');
   });
+
+  it('refuses a release of another channel: beta on a stable agent; a beta agent takes beta and stable', () => {
+    const beta = signed(manifestFor('1.1.0-beta.1', { channel: 'beta' }));
+    expect(reason(() => verifyRelease(beta, o))).toBe('wrong_channel');
+    expect(() => verifyRelease(beta, o)).toThrow('the release is on the beta channel, this agent follows stable');
+    expect(verifyRelease(beta, { ...o, channel: 'beta' }).version).toBe('1.1.0-beta.1');
+    expect(verifyRelease(signed(manifestFor('1.1.0')), { ...o, channel: 'beta' }).version).toBe('1.1.0');
+  });
+
+  it('names the first problem of a malformed signed manifest on one line', () => {
+    const bytes = Buffer.from(JSON.stringify({ ...manifestFor('1.1.0'), size: 'big' }));
+    const malformed = {
+      manifest: bytes.toString('base64'),
+      signature: sign(null, bytes, keys.privateKey).toString('base64'),
+    };
+    expect(() => verifyRelease(malformed, o)).toThrow(
+      'the signed manifest is malformed (size: Invalid input: expected number, received string)',
+    );
+  });
 });
 
 describe('Updater', () => {
@@ -90,20 +111,44 @@ describe('Updater', () => {
   let answer: { release: ReturnType<typeof signed> | null; policy: AgentUpdatePolicy };
   let body: Buffer = PACKAGE;
   let asked = 0;
+  let downloads = 0;
+  /** Instead of `answer`: this text, or (`'stall'`) nothing at all. */
+  let rawAnswer: string | 'stall' | null = null;
+  /** How the package is sent: at once, or its headers and first 5 bytes then nothing, or a byte every 100 ms. */
+  let sending: 'at_once' | 'stall' | 'trickle' = 'at_once';
+  const held = new Set<ServerResponse>();
   const dirs: string[] = [];
+
+  /** Sends the package as `sending` says; held responses end when the test does. */
+  const sendPackage = (response: ServerResponse) => {
+    if (sending === 'at_once') return void response.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
+    held.add(response);
+    response.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(body.length) });
+    if (sending === 'stall') return void response.write(body.subarray(0, 5));
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (sent < body.length - 1) response.write(body.subarray(sent, ++sent));
+    }, 100);
+    response.once('close', () => clearInterval(timer));
+  };
 
   beforeAll(async () => {
     server = createServer((request, response) => {
       if (request.url?.startsWith('/api/v1/agent/update')) {
         asked++;
         if (!request.headers.authorization?.startsWith('Device ')) return void response.writeHead(401).end();
+        if (rawAnswer === 'stall') return void held.add(response);
+        if (rawAnswer !== null)
+          return void response.writeHead(200, { 'content-type': 'application/json' }).end(rawAnswer);
         const release = answer.release && { ...answer.release, url: '/download/releases/package.tar.gz' };
         return void response
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ ...answer, release }));
       }
-      if (request.url === '/download/releases/package.tar.gz')
-        return void response.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
+      if (request.url === '/download/releases/package.tar.gz') {
+        downloads++;
+        return sendPackage(response);
+      }
       response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -112,8 +157,13 @@ describe('Updater', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    for (const response of held) response.destroy();
+    held.clear();
     body = PACKAGE;
     asked = 0;
+    downloads = 0;
+    rawAnswer = null;
+    sending = 'at_once';
   });
 
   /** A clock whose timers run when the test advances it. */
@@ -140,7 +190,14 @@ describe('Updater', () => {
     return { clock, advance, pending: () => timers.map((t) => t.at - now) };
   };
 
-  const updater = (o: { busy?: () => boolean; autoUpdate?: boolean; clock?: UpdateClock } = {}) => {
+  const updater = (
+    o: {
+      busy?: () => boolean;
+      autoUpdate?: boolean;
+      clock?: UpdateClock;
+      limits?: Partial<DownloadLimits>;
+    } = {},
+  ) => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-updater-'));
     dirs.push(dir);
     const log: string[] = [];
@@ -162,6 +219,7 @@ describe('Updater', () => {
       onStaged: (update) => staged.push(update.manifest.version),
       log: (message) => log.push(message),
       ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.limits ? { downloadLimits: o.limits } : {}),
     });
     return { u, log, staged, dir };
   };
@@ -238,5 +296,104 @@ describe('Updater', () => {
     const current = updater();
     expect(await current.u.check()).toEqual({ kind: 'nothing_published' });
     expect(current.log).toEqual([]);
+  });
+  it('refuses a signed beta release on a stable agent before anything is downloaded or installed', async () => {
+    answer = {
+      release: signed(manifestFor('1.1.0-beta.1', { channel: 'beta' })),
+      policy: { minimumVersion: null, autoUpdate: true },
+    };
+    const { u, log, staged, dir } = updater();
+    expect(await u.check()).toEqual({
+      kind: 'refused',
+      reason: 'wrong_channel',
+      message: 'the release is on the beta channel, this agent follows stable',
+    });
+    expect(log).toEqual([
+      'Update refused (wrong_channel): the release is on the beta channel, this agent follows stable. This version keeps running.',
+    ]);
+    expect(downloads).toBe(0);
+    expect(staged).toEqual([]);
+    expect(existsSync(join(dir, 'downloads'))).toBe(false);
+    expect(existsSync(join(dir, 'versions'))).toBe(false);
+    expect(await new UpdateLayout(dir).current()).toBeNull();
+  });
+
+  it(
+    'gives up a download that stalls after its first bytes, and the next check tries again',
+    { timeout: 5_000 },
+    async () => {
+      answer = { release: signed(manifestFor('1.1.0')), policy: { minimumVersion: null, autoUpdate: true } };
+      sending = 'stall';
+      const { u, log, dir } = updater({ limits: { idleMs: 300 } });
+      const started = performance.now();
+      expect(await u.check()).toMatchObject({ kind: 'refused', reason: 'download_stalled' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(log.at(-1)).toBe(
+        'Update refused (download_stalled): the download stalled: no bytes for 0.3 s (5 of 20 bytes); the next check tries again. This version keeps running.',
+      );
+      expect(readdirSync(join(dir, 'downloads'))).toEqual([]);
+      expect(await new UpdateLayout(dir).current()).toBeNull();
+      // The next check is not held by the stalled one: it downloads the whole package (not a tarball: unpacking refuses it).
+      sending = 'at_once';
+      expect(await u.check()).toMatchObject({ kind: 'refused', reason: 'bad_package' });
+      expect(downloads).toBe(2);
+    },
+  );
+
+  it('gives up a download that trickles past its deadline', { timeout: 5_000 }, async () => {
+    answer = { release: signed(manifestFor('1.1.0')), policy: { minimumVersion: null, autoUpdate: true } };
+    sending = 'trickle';
+    const { u, log, dir } = updater({ limits: { idleMs: 1_000, deadlineMs: 600 } });
+    expect(await u.check()).toMatchObject({ kind: 'refused', reason: 'download_timeout' });
+    expect(log.at(-1)).toMatch(
+      /^Update refused \(download_timeout\): the download did not finish within 0\.6 s \([1-9]\d* of 20 bytes\); the next check tries again\. This version keeps running\.$/,
+    );
+    expect(readdirSync(join(dir, 'downloads'))).toEqual([]);
+  });
+
+  it('a check the server never answers fails within the idle limit', { timeout: 5_000 }, async () => {
+    rawAnswer = 'stall';
+    const { u, log } = updater({ limits: { idleMs: 300 } });
+    expect(await u.check()).toEqual({ kind: 'failed', message: 'the server did not answer within 0.3 s' });
+    expect(log).toEqual(['Update check failed: the server did not answer within 0.3 s. Trying again later.']);
+  });
+
+  it('an answer that is not the schema is one log line naming its first problem', async () => {
+    rawAnswer = JSON.stringify({ release: null, policy: { minimumVersion: null, autoUpdate: 'yes' } });
+    const { u, log } = updater();
+    expect(await u.check()).toMatchObject({ kind: 'failed' });
+    expect(log).toEqual([
+      "Update check failed: the server's answer is not an update answer (policy.autoUpdate: Invalid input: expected boolean, received string). Trying again later.",
+    ]);
+    rawAnswer = '<html>\n<body>Bad gateway</body>\n</html>';
+    log.length = 0;
+    await u.check();
+    expect(log).toEqual(["Update check failed: the server's answer is not JSON. Trying again later."]);
+  });
+});
+
+describe('handover', () => {
+  it('refuses a trial bound that is not a positive whole number of ms, before anything changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-handover-'));
+    try {
+      const layout = new UpdateLayout(dir);
+      for (const trialMs of [NaN, 0, -1000, Infinity])
+        await expect(
+          handover({
+            update: { manifest: manifestFor('1.1.0'), tree: join(dir, 'versions/1.1.0'), previous: null },
+            layout,
+            packagedVersion: '1.0.0',
+            launcher: '/bin/true',
+            args: [],
+            env: {},
+            trialMs,
+            log: () => undefined,
+          }),
+        ).rejects.toMatchObject({ reason: 'invalid_argument' });
+      expect(await layout.current()).toBeNull();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

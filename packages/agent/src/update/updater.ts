@@ -7,6 +7,9 @@
  * unpacked into its own folder, and the `current` link is switched; then `handover` starts the
  * new version and keeps the old one waiting until the new one has checked in with the server,
  * else it kills it, switches back and carries on (rollback). Every refusal is logged with its reason.
+ * Nothing the server does can hold the updater: the check's request and the download are bounded
+ * (`DownloadLimits`), and a download that stalls or runs past its deadline is given up, so the
+ * next check tries again.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -23,8 +26,9 @@ import {
   type ReleasePlatform,
 } from '@remote-help/protocol';
 import type { DeviceIdentity } from '../devices/identity.js';
+import { AgentError } from '../errors.js';
 import type { UpdateLayout } from './layout.js';
-import { UpdateRefused, verifyPackage, verifyRelease } from './verify.js';
+import { firstProblem, UpdateRefused, verifyPackage, verifyRelease } from './verify.js';
 
 /** Timers, injectable so tests drive the daily check. */
 export interface UpdateClock {
@@ -43,6 +47,21 @@ export const systemClock: UpdateClock = {
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 const BUSY_RETRY_MS = 60_000;
+
+/** Bounds on talking to the server, so that a stalled transfer cannot hold every later check. */
+export interface DownloadLimits {
+  /** The whole download, request to last byte (`download_timeout`). */
+  deadlineMs: number;
+  /** The longest wait for the next byte (`download_stalled`); also the bound on the update check's request. */
+  idleMs: number;
+}
+/** An hour for the package (a 100 MB agent at 256 kbit/s takes under an hour); a minute without a byte. */
+export const DOWNLOAD_LIMITS: DownloadLimits = { deadlineMs: 60 * 60_000, idleMs: 60_000 };
+
+/** `ms` for a log line: "90 s", "60 min", "0.3 s". */
+function duration(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Number((ms / 1000).toFixed(1))} s`;
+}
 
 /** A release downloaded, verified and unpacked, waiting for `handover`. */
 export interface StagedUpdate {
@@ -80,11 +99,14 @@ export interface UpdaterOptions {
   log: (message: string) => void;
   clock?: UpdateClock;
   fetchImpl?: typeof fetch;
+  /** Default: {@link DOWNLOAD_LIMITS}. */
+  downloadLimits?: Partial<DownloadLimits>;
 }
 
 export class Updater {
   readonly #o: UpdaterOptions;
   readonly #clock: UpdateClock;
+  readonly #limits: DownloadLimits;
   #cancel: (() => void) | null = null;
   #checking = false;
   #stopped = false;
@@ -94,6 +116,7 @@ export class Updater {
   constructor(options: UpdaterOptions) {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
+    this.#limits = { ...DOWNLOAD_LIMITS, ...options.downloadLimits };
   }
 
   /** Checks now, then daily (every minute while a session defers an update). */
@@ -136,15 +159,39 @@ export class Updater {
     }
   }
 
+  /**
+   * The server's answer to the update check, within the idle bound; a failure is one short line
+   * (an answer that is not the schema names its first problem).
+   */
+  async #ask(): Promise<AgentUpdateResponse> {
+    const o = this.#o;
+    const url = `${o.device.server}/api/v1/agent/update?platform=${o.platform}&channel=${o.channel}`;
+    let text: string;
+    try {
+      const response = await (o.fetchImpl ?? fetch)(url, {
+        headers: { authorization: await o.device.proof('GET', url.split('?')[0] as string) },
+        signal: AbortSignal.timeout(this.#limits.idleMs),
+      });
+      if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
+      text = await response.text();
+    } catch (error) {
+      if ((error as Error).name !== 'TimeoutError') throw error;
+      throw new Error(`the server did not answer within ${duration(this.#limits.idleMs)}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new Error("the server's answer is not JSON");
+    }
+    const answer = AgentUpdateResponse.safeParse(json);
+    if (!answer.success) throw new Error(`the server's answer is not an update answer (${firstProblem(answer.error)})`);
+    return answer.data;
+  }
+
   async #check(): Promise<CheckResult> {
     const o = this.#o;
-    const fetchImpl = o.fetchImpl ?? fetch;
-    const url = `${o.device.server}/api/v1/agent/update?platform=${o.platform}&channel=${o.channel}`;
-    const response = await fetchImpl(url, {
-      headers: { authorization: await o.device.proof('GET', url.split('?')[0] as string) },
-    });
-    if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
-    const answer = AgentUpdateResponse.parse(await response.json());
+    const answer = await this.#ask();
     this.policy = answer.policy;
     const below =
       answer.policy.minimumVersion !== null && compareAgentVersions(o.runningVersion, answer.policy.minimumVersion) < 0;
@@ -188,18 +235,25 @@ export class Updater {
     }
   }
 
-  /** Downloads to a temporary file, logging progress every quarter; a broken transfer is `truncated`. */
+  /**
+   * Downloads to a temporary file, logging progress every quarter; a broken transfer is
+   * `truncated`, one with no byte for `idleMs` `download_stalled`, one still running at
+   * `deadlineMs` `download_timeout` (each removes the partial file).
+   */
   async #download(url: string, manifest: ReleaseManifest): Promise<string> {
     const o = this.#o;
     await mkdir(o.layout.downloads, { recursive: true });
     const file = join(o.layout.downloads, `${manifest.file}.part`);
     let received = 0;
     let reported = 0;
+    const watchdog = downloadWatchdog(this.#limits, () => `${received} of ${manifest.size} bytes`);
     try {
-      const response = await (o.fetchImpl ?? fetch)(url);
+      const response = await (o.fetchImpl ?? fetch)(url, { signal: watchdog.signal });
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      watchdog.alive();
       const progress = new Transform({
         transform(chunk: Buffer, _encoding, done) {
+          watchdog.alive();
           received += chunk.length;
           // More than the signed size: stop now, it cannot be the release.
           if (received > manifest.size)
@@ -214,9 +268,10 @@ export class Updater {
       });
       await pipeline(Readable.fromWeb(response.body as never), progress, createWriteStream(file));
     } catch (error) {
-      if (error instanceof UpdateRefused) {
+      const refusal = watchdog.refusal() ?? (error instanceof UpdateRefused ? error : null);
+      if (refusal) {
         await rm(file, { force: true });
-        throw error;
+        throw refusal;
       }
       if (received < manifest.size) {
         await rm(file, { force: true });
@@ -226,9 +281,44 @@ export class Updater {
         );
       }
       throw error;
+    } finally {
+      watchdog.stop();
     }
     return file;
   }
+}
+
+/**
+ * Aborts a download (its `signal`) that goes `idleMs` without `alive()` (from the start, so also
+ * before the headers) or is still running at `deadlineMs`; `refusal()` says which, naming `progress()`.
+ */
+function downloadWatchdog(
+  limits: DownloadLimits,
+  progress: () => string,
+): { signal: AbortSignal; alive(): void; stop(): void; refusal(): UpdateRefused | null } {
+  const abort = new AbortController();
+  let refusal: UpdateRefused | null = null;
+  const give = (reason: UpdateRefused['reason'], message: string) => () => {
+    refusal ??= new UpdateRefused(reason, `${message} (${progress()}); the next check tries again`);
+    abort.abort(refusal);
+  };
+  const idle = setTimeout(
+    give('download_stalled', `the download stalled: no bytes for ${duration(limits.idleMs)}`),
+    limits.idleMs,
+  );
+  const deadline = setTimeout(
+    give('download_timeout', `the download did not finish within ${duration(limits.deadlineMs)}`),
+    limits.deadlineMs,
+  );
+  return {
+    signal: abort.signal,
+    alive: () => void idle.refresh(),
+    stop: () => {
+      clearTimeout(idle);
+      clearTimeout(deadline);
+    },
+    refusal: () => refusal,
+  };
 }
 
 export interface HandoverOptions {
@@ -253,6 +343,12 @@ export interface HandoverOptions {
  * caller carries on as before.
  */
 export async function handover(o: HandoverOptions): Promise<{ outcome: 'handed_over' | 'rolled_back'; pid?: number }> {
+  // NaN would never end a hung version's trial, 0 or less would roll every update back: refused before anything changes.
+  if (!(Number.isSafeInteger(o.trialMs) && o.trialMs > 0))
+    throw new AgentError(
+      'invalid_argument',
+      `the update trial must be a positive whole number of ms, not ${o.trialMs}`,
+    );
   const clock = o.clock ?? systemClock;
   const version = o.update.manifest.version;
   const health = o.layout.healthFile(version);
