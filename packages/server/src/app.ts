@@ -12,6 +12,7 @@ import type { AuditLog } from './audit/audit.js';
 import type { Bus } from './bus/bus.js';
 import type { SharedState } from './bus/sharedState.js';
 import { openSharedState } from './bus/sharedState.js';
+import { SIGNINS_ENDED_TOPIC } from './bus/messages.js';
 import type { Config } from './config.js';
 import { fastifyTrustProxy } from './config.js';
 import type { Db } from './db/client.js';
@@ -359,7 +360,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   let metricsServer: { port: number; close: () => Promise<void> } | null = null;
   let redirectServer: { close: () => Promise<void> } | null = null;
   const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey });
-  const accountSecurity = new AccountSecurity({ db, audit, clock });
+  const signInsEnded = (userId: string): void => {
+    bus
+      .publish(SIGNINS_ENDED_TOPIC, { userId })
+      .catch((error: unknown) => app.log.error({ err: error, userId }, 'could not announce ended sign-ins'));
+  };
+  const accountSecurity = new AccountSecurity({ db, audit, clock, signInsEnded });
   // Passkeys: one relying party (the public URL's host), one challenge store for registration and sign-in.
   const passkeyDeps = {
     db,
@@ -455,6 +461,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       audit,
       clock,
       endSessionsOf: (tenantId, userId, by) => sessions.endAllForUser(tenantId, userId, by),
+      signInsEnded,
     }),
     publicOrigin,
   });
@@ -521,6 +528,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     heartbeatMs: timing.heartbeatMs,
     deadAfterMs: timing.deadAfterMs,
     limits: socketLimits,
+    bus,
   });
   await sweepAfterRestart(new SessionsRepo(db), presence, timing.restartGraceMs ?? DEFAULT_PRESENCE.restartGraceMs);
   const devicePresence = new DevicePresence(shared.directory);

@@ -69,12 +69,21 @@ const ChatAnnouncement = z.object({ message: ChatMessage });
 /** `session:<id>:typing`: one side's typing state. */
 const TypingAnnouncement = z.object({ from: Role, typing: z.boolean() });
 
+/**
+ * `users:signins_ended`: some of a person's sign-ins were ended (signed out everywhere, disabled,
+ * password reset or changed). Every node rechecks that person's open sockets; one topic for all,
+ * since it is rare and a node holds the sockets of many people.
+ */
+export const SIGNINS_ENDED_TOPIC = 'users:signins_ended';
+const SignInsEnded = z.object({ userId: Id });
+
 const TOPICS: readonly { pattern: RegExp; schema: z.ZodType }[] = [
   { pattern: /^session:[^:]+$/, schema: SessionChange },
   { pattern: /^session:[^:]+:to:(helper|sharer)$/, schema: SignalEnvelope },
   { pattern: /^session:[^:]+:chat$/, schema: ChatAnnouncement },
   { pattern: /^session:[^:]+:typing$/, schema: TypingAnnouncement },
   { pattern: /^device:[^:]+$/, schema: DeviceServerMessage },
+  { pattern: /^users:signins_ended$/, schema: SignInsEnded },
 ];
 
 export type BusCheck = { ok: true; message: unknown } | { ok: false; reason: string };

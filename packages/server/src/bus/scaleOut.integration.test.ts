@@ -205,6 +205,16 @@ describe('two nodes and Redis', { timeout: 60_000 }, () => {
     sws.close();
   });
 
+  it('closes a socket on node B when an administrator on node A signs its person out', async () => {
+    cluster = await startCluster();
+    const helper = on(cluster.urlB, await signedIn(cluster, 'helper@contoso.example'));
+    const socket = await helper.socket();
+    const administrator = await signedIn(cluster, 'admin@contoso.example');
+    const helperId = ((await helper.json('/api/v1/me')).body.user as { id: string }).id;
+    expect((await administrator.post(`/api/v1/users/${helperId}/sign-out`)).status).toBe(204);
+    expect((await socket.closed).code).toBe(4401);
+  });
+
   it('launches a session on a device connected to node B from a helper on node A', async () => {
     cluster = await startCluster();
     const adminUser = await signedIn(cluster, 'admin@contoso.example');

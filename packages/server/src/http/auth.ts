@@ -31,13 +31,18 @@ export function registerAuth(app: FastifyInstance, o: AuthOptions): void {
   app.addHook('preHandler', async (request) => {
     if (!request.url.startsWith('/api/') && !request.url.startsWith('/auth/')) return;
     const header = request.headers.authorization;
+    const ip = request.ip;
     if (header?.startsWith('Bearer ')) {
-      const principal = await o.bearer(header.slice('Bearer '.length).trim(), request.ip);
-      request.auth = principal ? { principal, csrfToken: null } : null;
+      const bearer = header.slice('Bearer '.length).trim();
+      const principal = await o.bearer(bearer, ip);
+      const recheck = async () => (await o.bearer(bearer, ip))?.userId === principal?.userId;
+      request.auth = principal ? { principal, csrfToken: null, recheck } : null;
       return;
     }
     const token = request.cookies[o.cookieName];
-    request.auth = token ? ((await o.sessions.resolve(token, request.ip)) ?? null) : null;
+    const resolved = token ? await o.sessions.resolve(token, ip) : undefined;
+    if (resolved && token) resolved.recheck = async () => (await o.sessions.resolve(token, ip)) !== undefined;
+    request.auth = resolved ?? null;
   });
 }
 

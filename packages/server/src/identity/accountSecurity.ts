@@ -42,7 +42,15 @@ export async function endSignInsOf(db: Db, userId: string, keepToken?: string): 
 }
 
 export class AccountSecurity {
-  constructor(private readonly d: { db: Db; audit: AuditLog; clock: Clock }) {}
+  constructor(
+    private readonly d: {
+      db: Db;
+      audit: AuditLog;
+      clock: Clock;
+      /** Told once someone's sign-ins were ended and it committed: their open sockets are rechecked. */
+      signInsEnded?: (userId: string) => void;
+    },
+  ) {}
 
   /** Changes the caller's password; the other browsers are signed out, this one stays. */
   async changePassword(
@@ -69,6 +77,7 @@ export class AccountSecurity {
       byPerson(principal, 'user.password_changed', { type: 'user', id: principal.userId }),
       (db) => endSignInsOf(db, principal.userId, currentToken),
     );
+    this.d.signInsEnded?.(principal.userId);
   }
 
   /**
@@ -111,6 +120,7 @@ export class AccountSecurity {
           { ended, by: 'self' },
         ),
     );
+    this.d.signInsEnded?.(principal.userId);
   }
 
   /** An administrator (`users.manage`) ends every sign-in of someone in their organization. */
@@ -129,5 +139,6 @@ export class AccountSecurity {
       (ended) =>
         byPerson(principal, 'user.signed_out_everywhere', { type: 'user', id: userId }, { ended, by: 'administrator' }),
     );
+    this.d.signInsEnded?.(userId);
   }
 }

@@ -17,6 +17,11 @@ export interface ResolvedSession {
   principal: Principal;
   /** Null for bearer-token callers: a header token is not an ambient credential, so CSRF does not apply. */
   csrfToken: string | null;
+  /**
+   * Whether the same credential (cookie or bearer token) still signs this person in: a long-lived
+   * WebSocket asks when their sign-ins were ended (`ws/gateway`). Set by `http/auth`.
+   */
+  recheck?: () => Promise<boolean>;
 }
 
 export class AuthSessions {

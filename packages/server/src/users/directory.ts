@@ -52,6 +52,8 @@ export interface DirectoryDeps {
   clock: Clock;
   /** Ends every live Remote Help session the person helps in or shares (they were disabled); returns how many. */
   endSessionsOf: (tenantId: string, userId: string, by: Principal) => Promise<number>;
+  /** Told once someone's sign-ins were ended and it committed: their open sockets are rechecked. */
+  signInsEnded?: (userId: string) => void;
 }
 
 /** Letters and digits that cannot be mistaken for each other when read aloud or copied by hand. */
@@ -298,7 +300,10 @@ export class Directory {
       },
     );
     // Sessions end through the session service (each with its own record and announcement).
-    if (disabling) await this.d.endSessionsOf(principal.tenantId, id, principal);
+    if (disabling) {
+      this.d.signInsEnded?.(id);
+      await this.d.endSessionsOf(principal.tenantId, id, principal);
+    }
     return after;
   }
 
@@ -339,6 +344,7 @@ export class Directory {
       },
       () => ({ generated: generatedPassword !== null, requireChange }),
     );
+    if (id !== principal.userId) this.d.signInsEnded?.(id);
     return { generatedPassword };
   }
 }

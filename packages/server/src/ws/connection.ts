@@ -65,6 +65,8 @@ export class Connection {
    * by the gateway from the upgrade request (`IncomingMessage#socket`).
    */
   tcp: Socket | null = null;
+  /** Whether the credential this socket was opened with still signs its person in (`ResolvedSession.recheck`). */
+  recheck: (() => Promise<boolean>) | null = null;
   /** `tcp` is corked until the current code has run (see `#coalesce`). */
   #corked = false;
 

@@ -22,6 +22,8 @@ import { WS_RATE_LIMITED_CLOSE } from './limits.js';
 import { answerRawPings } from './rawPings.js';
 import { releaseMessageFragments } from './releaseFragments.js';
 import { frameArrivalTime } from '../ops/observe.js';
+import type { Bus } from '../bus/bus.js';
+import { SIGNINS_ENDED_TOPIC } from '../bus/messages.js';
 
 /** The web app's ping frame (`{ type: 'ping' }` without an id) and the answer to it. */
 const PING_FRAME = Buffer.from(JSON.stringify({ type: 'ping' }));
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   /** A connection that has not answered pings for this long is dead. */
   deadAfterMs: number;
   limits: SocketLimits;
+  /** Where `users:signins_ended` arrives (every node's sockets of that person are rechecked). */
+  bus?: Bus;
 }
 
 /** Close codes sent to clients. */
@@ -71,6 +75,29 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
   });
   heartbeat.start();
   app.addHook('onClose', async () => heartbeat.stop());
+
+  // Someone's sign-ins were ended: their sockets opened with an ended credential close (4401),
+  // as a request with it would be refused. The others (this browser, kept by a password change) stay.
+  const offSignInsEnded = o.bus?.subscribe(SIGNINS_ENDED_TOPIC, (message) => {
+    const { userId } = message as { userId: string };
+    for (const conn of connections) {
+      if (conn.userId !== userId || !conn.recheck) continue;
+      conn.recheck().then(
+        (valid) => {
+          if (valid || !conn.open) return;
+          app.log.info({ connection: conn.id, userId }, 'websocket closed: its sign-in was ended');
+          refuse(
+            conn.socket,
+            WS_CLOSE.unauthenticated,
+            'authentication_required',
+            'You were signed out. Sign in again.',
+          );
+        },
+        (error: unknown) => app.log.error({ err: error, userId }, 'could not recheck a websocket’s sign-in'),
+      );
+    }
+  });
+  if (offSignInsEnded) app.addHook('onClose', async () => offSignInsEnded());
 
   const mistake = (conn: Connection, log: FastifyBaseLogger, error: ErrorCode, message: string, replyTo?: string) => {
     if (conn.mistakesLogged++ < MISTAKES_LOGGED) {
@@ -110,6 +137,7 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
     }
     const conn = new Connection(socket, principal, ip, undefined, place.bucket);
     conn.tcp = tcp;
+    conn.recheck = request.auth.recheck ?? null;
     connections.add(conn);
     let inbound: Promise<void> = Promise.resolve();
     // The bare ping, answered from its TCP chunk (ws/rawPings); the same checks as below.
