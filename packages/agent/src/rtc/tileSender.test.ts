@@ -850,6 +850,30 @@ describe('TileSender', () => {
     expect(sender.stats().paced).toBe(0);
   });
 
+  it('sends the viewer at most one whole picture a second, however often it asks for one', () => {
+    sender = new TileSender(channel, { now: () => clock, maxInFlight: 1000, maxInFlightBytes: 1e9 });
+    const s = screen(256, 128, (x, y) => ((x * 7919) ^ (y * 104729)) & 0xffffff);
+    sender.pushFrame(s.frame());
+    const cells = (messages: { seq: number; tiles: { x: number; y: number }[] }[]) => {
+      for (const m of messages) ack(m.seq);
+      return cellsOf(messages).length;
+    };
+    expect(cells(channel.take())).toBe(8);
+    // The first refresh goes at once.
+    sender.handleMessage(packTileRefresh());
+    expect(cells(channel.take())).toBe(8);
+    // A hundred more within the second: nothing now, one whole picture when the second is up.
+    for (let i = 0; i < 100; i++) {
+      sender.handleMessage(packTileRefresh());
+      elapse(4);
+    }
+    expect(cells(channel.take())).toBe(0);
+    elapse(600);
+    expect(cells(channel.take())).toBe(8);
+    elapse(2000);
+    expect(cells(channel.take())).toBe(0);
+  });
+
   it('sends nothing while the channel is not open', () => {
     channel.readyState = 'connecting';
     sender.pushFrame(screen(64, 64, () => 0).frame());

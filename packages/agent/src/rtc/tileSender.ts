@@ -240,6 +240,9 @@ const DUPLICATE_RTT_MS = 20;
 const DUPLICATE_AFTER_LOSS_MS = 10_000;
 /** Changed rectangles at least this wide and tall are checked for a scroll (the two largest). */
 const SCROLL_MIN_WIDTH = 256;
+
+/** The viewer's refreshes (the whole picture again) go at most once a second. */
+const VIEWER_REFRESH_MS = 1000;
 const SCROLL_MIN_HEIGHT = 96;
 
 /** See the module description. */
@@ -302,6 +305,9 @@ export class TileSender {
   /** Messages given up as lost, by number: when each left the buffer (or was sent). */
   #late = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** A refresh the viewer asked for too soon after the last, waiting its turn (`#viewerRefresh`). */
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #lastViewerRefresh = -Infinity;
   /** When the timer fires (`now()` clock). */
   #timerAt = 0;
   /** The last `flush` found the channel's send buffer too full to add a frame. */
@@ -469,6 +475,27 @@ export class TileSender {
     this.flush();
   }
 
+  /**
+   * A refresh the viewer asked for: at once, but at most one per {@link VIEWER_REFRESH_MS}; one
+   * asked for sooner goes when that time is up (however many were asked for meanwhile). Each
+   * sends the whole picture with a full bucket, so a viewer asking without pause would otherwise
+   * take the sharer's upload and CPU past every pacing.
+   */
+  #viewerRefresh(): void {
+    if (this.#refreshTimer) return;
+    const wait = this.#lastViewerRefresh + VIEWER_REFRESH_MS - this.#now();
+    if (wait <= 0) {
+      this.#lastViewerRefresh = this.#now();
+      this.refresh();
+      return;
+    }
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      this.#lastViewerRefresh = this.#now();
+      this.refresh();
+    }, wait);
+  }
+
   /** Whether changes wait for the bulk pacing (capture may slow down meanwhile). */
   get paced(): boolean {
     return this.#heldByPace && this.#pending();
@@ -548,7 +575,7 @@ export class TileSender {
   handleMessage(data: ArrayBuffer | Uint8Array): void {
     const message = parseViewerTileMessage(data);
     if (message.kind === 'refresh') {
-      this.refresh();
+      this.#viewerRefresh();
       return;
     }
     if (message.readsDeflated) this.#viewerReadsDeflated = true;
@@ -633,6 +660,8 @@ export class TileSender {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#image = null;
     this.#reserved = null;
     this.#inFlight.clear();
