@@ -9,7 +9,7 @@ import type { SignalPayload } from '@remote-help/protocol';
 import { describe, expect, it } from 'vitest';
 import { ConsentGate } from '../input/consentGate.js';
 import { FakeMedia } from '../testing/fakeSession.js';
-import { ActiveMedia, type MediaState } from './activeMedia.js';
+import { ActiveMedia, MEDIA_PROBLEMS_LOGGED, type MediaState } from './activeMedia.js';
 
 /** Fake media that can restart ICE: each restart emits a new offer. */
 class RestartingMedia extends FakeMedia {
@@ -128,5 +128,29 @@ describe('ActiveMedia: the first picture before the control link', () => {
     media.emit('channelopen', 'control');
     expect(media.sentControl('displays')).toHaveLength(2);
     await active.close();
+  });
+});
+
+describe('ActiveMedia: problems from the helper', () => {
+  it('logs a bounded number of media problems however many malformed messages come', async () => {
+    const media = new RestartingMedia();
+    const logged: string[] = [];
+    const active = new ActiveMedia({
+      media,
+      gate: new ConsentGate({ releaseAll: () => undefined }),
+      injector: () => Promise.reject(new Error('view only')),
+      sendSignal: () => true,
+      onState: () => undefined,
+      onLaser: () => undefined,
+      onFrame: () => undefined,
+      onDisplay: () => undefined,
+      onProblem: (what, error) => logged.push(`${what}: ${String(error)}`),
+    });
+    await active.start();
+    logged.length = 0; // what starting said
+    for (let i = 0; i < 10_000; i++) media.emit('error', new Error(`malformed tile ack ${i}`));
+    expect(logged).toHaveLength(MEDIA_PROBLEMS_LOGGED + 1);
+    expect(logged[0]).toBe('media: Error: malformed tile ack 0');
+    expect(logged.at(-1)).toMatch(/not logged/);
   });
 });

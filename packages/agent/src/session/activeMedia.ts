@@ -28,6 +28,9 @@ const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 10_000;
 
 /** How far the WebRTC side has got. */
+
+/** Media problems of one session written to the log; the rest are counted, not written. */
+export const MEDIA_PROBLEMS_LOGGED = 20;
 export type MediaState = 'none' | 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 /** The pipeline, the gate and the callbacks of one active session. */
@@ -119,7 +122,16 @@ export class ActiveMedia {
       if (this.#consented) this.#openControl();
     });
     media.on('frame', (frame) => options.onFrame(frame));
-    media.on('error', (error) => options.onProblem?.('media', error));
+    // What the helper sends is the helper's to get right: a peer that sends malformed messages
+    // without pause gets a few lines in the log, then one saying the rest are not written.
+    let problems = 0;
+    media.on('error', (error) => {
+      problems += 1;
+      if (problems <= MEDIA_PROBLEMS_LOGGED) options.onProblem?.('media', error);
+      else if (problems === MEDIA_PROBLEMS_LOGGED + 1) {
+        options.onProblem?.('media', new Error('more problems of this session’s media are not logged'));
+      }
+    });
     media.on('captureLost', (error) => this.#onCaptureLost(error));
     media.on('displays', (shared) => this.#displaysChanged(shared));
     media.on('path', (state) => this.#onPath(state));
