@@ -22,9 +22,15 @@ export interface Bus {
   readonly crossesNodes?: boolean;
 }
 
-/** Delivers messages to subscribers of the same process, asynchronously, in order. */
+/**
+ * Delivers messages to subscribers of the same process, asynchronously, in order. A handler that
+ * throws is logged and the others still get the message, as on the Redis bus: nothing a
+ * subscriber does can end the process from a later tick.
+ */
 export class InProcessBus implements Bus {
   private readonly emitter = new EventEmitter();
+  /** Where a failing handler is logged (set once the server's logger exists). */
+  log: { warn(details: object, message: string): void } | undefined;
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -32,7 +38,15 @@ export class InProcessBus implements Bus {
 
   async publish(topic: string, message: unknown): Promise<void> {
     // Deliver on a later tick so publishers never run subscriber code inside their transaction.
-    queueMicrotask(() => this.emitter.emit(topic, message));
+    queueMicrotask(() => {
+      for (const handler of this.emitter.listeners(topic) as BusHandler[]) {
+        try {
+          handler(message);
+        } catch (error) {
+          this.log?.warn({ err: error, topic }, 'a bus handler failed');
+        }
+      }
+    });
   }
 
   subscribe(topic: string, handler: BusHandler): () => void {

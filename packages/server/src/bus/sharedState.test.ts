@@ -102,3 +102,29 @@ describe('bus messages between nodes', () => {
     expect(reconnectDelay(20, () => 1)).toBe(2500);
   });
 });
+
+describe('the in-process bus', () => {
+  it('logs a handler that throws and still delivers to the others, without an uncaught exception', async () => {
+    const bus = new InProcessBus();
+    const warned: string[] = [];
+    bus.log = { warn: (details, message) => warned.push(`${(details as { topic: string }).topic}: ${message}`) };
+    const got: unknown[] = [];
+    bus.subscribe('session:s1', () => {
+      throw new Error('a subscriber bug');
+    });
+    bus.subscribe('session:s1', (message) => got.push(message));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await bus.publish('session:s1', { type: 'changed' });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(got).toEqual([{ type: 'changed' }]);
+    expect(warned).toEqual(['session:s1: a bus handler failed']);
+    expect(uncaught).toEqual([]);
+    await bus.close();
+  });
+});

@@ -58,7 +58,7 @@ export function openSharedState(redis: { url: string; prefix: string } | null, d
       directory,
       backoffStore: new SqlBackoffStore(d.db),
       replay: new SqlReplayCache(d.devices, d.clock),
-      setLog: () => undefined,
+      setLog: (log) => (bus.log = log),
       halt: () => undefined,
       async close() {
         await directory.close();
