@@ -854,7 +854,7 @@ describe('TileSender', () => {
     sender = new TileSender(channel, { now: () => clock, maxInFlight: 1000, maxInFlightBytes: 1e9 });
     const s = screen(256, 128, (x, y) => ((x * 7919) ^ (y * 104729)) & 0xffffff);
     sender.pushFrame(s.frame());
-    const cells = (messages: { seq: number; tiles: { x: number; y: number }[] }[]) => {
+    const cells = (messages: TileMessage[]) => {
       for (const m of messages) ack(m.seq);
       return cellsOf(messages).length;
     };
