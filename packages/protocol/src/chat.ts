@@ -23,6 +23,14 @@ export const CHAT_MAX_GRAPHEMES = 4000;
 export const CHAT_MAX_UNITS = 16_000;
 /** Most messages one `chat.history` frame or one HTTP page carries. */
 export const CHAT_PAGE_MAX = 200;
+/**
+ * Largest sequence number of a thread: the server stores `seq` as a 32-bit integer (PostgreSQL
+ * `integer`), so a larger one, even only to read after, is refused as invalid input.
+ */
+export const CHAT_SEQ_MAX = 2 ** 31 - 1;
+
+/** Where to read a thread from: the messages after this sequence number (0: from the start). */
+export const ChatAfterSeq = z.number().int().min(0).max(CHAT_SEQ_MAX);
 
 /** A client's own id for a message it sends: the same id sent again is the same message. */
 export const ChatClientId = z
@@ -34,7 +42,7 @@ export const ChatClientId = z
 /** One stored message as both sides (and an administrator) see it. */
 export const ChatMessage = z.object({
   /** Position in the session's thread: 1, 2, 3, … without gaps. */
-  seq: z.number().int().min(1),
+  seq: z.number().int().min(1).max(CHAT_SEQ_MAX),
   /** The sender's own id for it (see {@link ChatClientId}). */
   clientId: z.string(),
   /** Which side sent it. */
@@ -83,7 +91,7 @@ export const ChatText = z.string().max(CHAT_MAX_UNITS * 2);
 /** The thread of a session over HTTP (`GET /api/v1/sessions/:id/chat`). */
 export const ChatThreadQuery = z.object({
   /** Messages after this sequence number (default 0: from the start). */
-  afterSeq: z.coerce.number().int().min(0).default(0),
+  afterSeq: z.coerce.number().int().min(0).max(CHAT_SEQ_MAX).default(0),
   limit: z.coerce.number().int().min(1).max(CHAT_PAGE_MAX).default(CHAT_PAGE_MAX),
 });
 export type ChatThreadQuery = z.infer<typeof ChatThreadQuery>;

@@ -5,7 +5,7 @@
  * the two participants of a session, and nobody else.
  */
 import { z } from 'zod';
-import { ChatClientId, ChatMessage, ChatText } from './chat.js';
+import { ChatAfterSeq, ChatClientId, ChatMessage, ChatText } from './chat.js';
 import { ErrorCode } from './errors.js';
 import { Id } from './people.js';
 import { Role, SessionView } from './sessions.js';
@@ -93,7 +93,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
     type: z.literal('chat.resume'),
     id: z.string().max(64).optional(),
     sessionId: Id,
-    afterSeq: z.number().int().min(0),
+    afterSeq: ChatAfterSeq,
   }),
   /** This side is typing (or stopped): shown to the other side, never stored. */
   z.strictObject({

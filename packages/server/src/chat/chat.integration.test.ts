@@ -383,6 +383,30 @@ describe('reading a thread over HTTP', () => {
     expect((await thread(helper, id, '?limit=0')).status).toBe(400);
     h.close();
   });
+
+  it('refuses a sequence number past what the database holds (2^31 − 1) with a typed error, here and on the socket', async () => {
+    // `seq` is a 32-bit integer column: PostgreSQL answered a larger afterSeq with a 500 (SQLite took it).
+    const id = await joinedSession();
+    const h = await attached(helper, id);
+    chatOf(await send(h, id, freshId(), 'only one'));
+    const largest = 2 ** 31 - 1;
+    expect((await thread(helper, id, `?afterSeq=${largest}`)).body).toMatchObject({ more: false, messages: [] });
+    for (const tooLarge of ['2147483648', '9007199254740993', '1e20']) {
+      expect(await thread(helper, id, `?afterSeq=${tooLarge}`), tooLarge).toMatchObject({
+        status: 400,
+        body: { ok: false, error: 'validation_failed' },
+      });
+    }
+    const resume = (afterSeq: number) =>
+      ask(h, { type: 'chat.resume', sessionId: id, afterSeq }, (m) => m.type === 'chat.history');
+    expect(await resume(largest)).toMatchObject({ type: 'chat.history', afterSeq: largest, messages: [] });
+    for (const tooLarge of [2 ** 31, Number.MAX_SAFE_INTEGER, 1e20]) {
+      expect(await resume(tooLarge), String(tooLarge)).toMatchObject({ type: 'error', error: 'validation_failed' });
+    }
+    // The socket is unharmed and the thread unchanged.
+    expect(await resume(0)).toMatchObject({ type: 'chat.history', messages: [{ seq: 1, text: 'only one' }] });
+    h.close();
+  });
 });
 
 describe('retention', () => {
