@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { expect as baseExpect, test } from '@playwright/test';
-import { PASSWORD, closeContexts, shot, signIn } from './support.js';
+import { PASSWORD, closeContexts, joinedPair, shot, signIn } from './support.js';
 
 test.describe.configure({ timeout: 300_000 });
 const expect = baseExpect.configure({ timeout: 30_000 });
@@ -78,4 +78,27 @@ test('set up an authenticator app, then sign in with its code', async ({ browser
   await next.getByRole('button', { name: 'Verify' }).click();
   await next.waitForURL((url) => url.pathname === '/account/security');
   await expect(next.getByText('Multi-factor authentication is on')).toBeVisible();
+});
+
+test('signed out by an administrator mid-session: the page says so at once and offers to sign in again', async ({
+  browser,
+}) => {
+  const { helper, sharer } = await joinedPair(browser);
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, '/help', 'admin@contoso.example');
+  const csrf = ((await (await admin.request.get('/api/v1/me')).json()) as { csrfToken: string }).csrfToken;
+  const sharerId = ((await (await sharer.request.get('/api/v1/me')).json()) as { user: { id: string } }).user.id;
+  const signedOut = await admin.request.post(`/api/v1/users/${sharerId}/sign-out`, {
+    headers: { 'x-csrf-token': csrf },
+  });
+  expect(signedOut.status()).toBe(204);
+  // The server closes the sharer's socket: the page says why and links to a new sign-in.
+  const notice = sharer.getByTestId('server-error');
+  await expect(notice).toContainText('Your sign-in has expired. Sign in again.');
+  await expect(notice.getByTestId('sign-in-again')).toBeVisible();
+  await shot(sharer, 'account-signed-out-by-admin');
+  // The helper learns the sharer left, as for any other way of going.
+  await expect(helper.getByTestId('peer-card')).toBeVisible();
+  await notice.getByTestId('sign-in-again').click();
+  await sharer.waitForURL(/\/signin\//);
 });

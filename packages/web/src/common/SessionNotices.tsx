@@ -81,7 +81,9 @@ export function SessionNotices({
       ) : null}
       {lastError && !stale ? (
         <MessageBar intent="warning" data-testid="server-error">
-          <MessageBarBody>{describe(frameToError(lastError))}</MessageBarBody>
+          <MessageBarBody>
+            {describe(frameToError(lastError))} <SignInAgainLink error={frameToError(lastError)} />
+          </MessageBarBody>
           {dismiss(dismissError)}
         </MessageBar>
       ) : null}

@@ -1,7 +1,8 @@
 /**
  * @module SignInAgainLink
- * The way out of a conditional access refusal that a new sign-in fixes: a policy asks for
- * multi-factor authentication, or for a more recent sign-in. The link signs in again and comes
+ * The way out of a refusal that a new sign-in fixes: a conditional access policy asks for
+ * multi-factor authentication or for a more recent sign-in, or the sign-in itself ended (signed
+ * out everywhere, by an administrator, or a password reset: the server closed the connection). The link signs in again and comes
  * back to this page; the sign-in itself offers to set up an authenticator app when one is missing.
  * Renders nothing for any other failure.
  */
@@ -11,7 +12,12 @@ import { ApiError } from './api';
 
 /** The failures a new sign-in can fix. */
 export function fixedBySigningIn(error: unknown): boolean {
-  return error instanceof ApiError && (error.code === 'mfa_required' || error.code === 'reauthentication_required');
+  return (
+    error instanceof ApiError &&
+    (error.code === 'mfa_required' ||
+      error.code === 'reauthentication_required' ||
+      error.code === 'authentication_required')
+  );
 }
 
 /** See the module description. */

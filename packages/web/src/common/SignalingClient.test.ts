@@ -10,7 +10,7 @@ class FakeSocket {
   readonly sent: unknown[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
   onerror: (() => void) | null = null;
   closedWith: number | undefined;
   constructor(readonly url: string) {}
@@ -20,7 +20,7 @@ class FakeSocket {
   close(code?: number): void {
     this.closedWith = code;
     this.readyState = 3;
-    this.onclose?.();
+    this.onclose?.({ code: code ?? 1005 });
   }
   open(): void {
     this.readyState = 1;
@@ -277,6 +277,17 @@ describe('SignalingClient', () => {
     last().open();
     expect(last().sent).toEqual([{ type: 'attach', sessionId: 's1', id: expect.any(String) }]);
     expect(client.status).toBe('open');
+  });
+
+  it('stops when the server says the sign-in ended (close 4401): no reconnect loop', () => {
+    const { client, sockets, last } = setup();
+    client.connect();
+    last().open();
+    last().receive(hello);
+    last().close(4401);
+    expect(client.status).toBe('closed');
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
   });
 
   it('treats a silent socket as dead once the server has answered a ping', () => {

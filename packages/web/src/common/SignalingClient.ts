@@ -65,6 +65,8 @@ const MAX_PING_INTERVAL_MS = 30_000;
 const SENT_IDS_KEPT = 256;
 /** `WebSocket.OPEN`, spelled out so that the class also runs where `WebSocket` is not global. */
 const OPEN = 1;
+/** The server's close code for a socket whose sign-in is missing or ended. */
+const WS_UNAUTHENTICATED = 4401;
 /** A refresh whose new socket has not opened by then is abandoned (the old one stays). */
 const REFRESH_TIMEOUT_MS = 5000;
 /** After a refresh, the old socket still delivers frames for this long, until the new one is attached. */
@@ -226,7 +228,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const old = this.socket;
     this.socket = next;
     next.onmessage = (event: MessageEvent) => this.handleFrame(event.data);
-    next.onclose = () => this.handleClose(next);
+    next.onclose = (event) => this.handleClose(next, event.code);
     if (old) {
       // Frames already on their way to the old socket still count until the new one is attached.
       old.onclose = null;
@@ -288,7 +290,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.socket = socket;
     socket.onopen = () => this.handleOpen();
     socket.onmessage = (event: MessageEvent) => this.handleFrame(event.data);
-    socket.onclose = () => this.handleClose(socket);
+    socket.onclose = (event) => this.handleClose(socket, event.code);
     // An error is always followed by a close event, which does the work.
     socket.onerror = null;
   }
@@ -338,12 +340,15 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.flushQueue();
   }
 
-  private handleClose(socket: WebSocket): void {
+  private handleClose(socket: WebSocket, code?: number): void {
     if (socket !== this.socket) return;
     this.detachHandlers(socket);
     this.socket = null;
     this.stopPing();
     if (this.spare) return; // a refresh is under way: its socket takes over, or it reconnects
+    // The sign-in ended (or never was): every new socket would be refused the same way. The
+    // error frame before the close says so, with a link to sign in again (`SessionNotices`).
+    if (code === WS_UNAUTHENTICATED) this.wanted = false;
     if (this.wanted) this.scheduleReconnect();
     else this.setStatus('closed');
   }
