@@ -20,7 +20,7 @@ class RestartingMedia extends FakeMedia {
   }
 }
 
-async function activeSession(): Promise<{
+async function activeSession(onProblem?: (what: string, error: unknown) => void): Promise<{
   media: RestartingMedia;
   active: ActiveMedia;
   sent: SignalPayload[];
@@ -44,6 +44,7 @@ async function activeSession(): Promise<{
     onLaser: () => undefined,
     onFrame: () => undefined,
     onDisplay: () => undefined,
+    ...(onProblem ? { onProblem } : {}),
   });
   await active.start();
   return { media, active, sent, states, setSignalingUp: (up) => (signalingUp = up) };
@@ -133,20 +134,8 @@ describe('ActiveMedia: the first picture before the control link', () => {
 
 describe('ActiveMedia: problems from the helper', () => {
   it('logs a bounded number of media problems however many malformed messages come', async () => {
-    const media = new RestartingMedia();
     const logged: string[] = [];
-    const active = new ActiveMedia({
-      media,
-      gate: new ConsentGate({ releaseAll: () => undefined }),
-      injector: () => Promise.reject(new Error('view only')),
-      sendSignal: () => true,
-      onState: () => undefined,
-      onLaser: () => undefined,
-      onFrame: () => undefined,
-      onDisplay: () => undefined,
-      onProblem: (what, error) => logged.push(`${what}: ${String(error)}`),
-    });
-    await active.start();
+    const { media } = await activeSession((what, error) => logged.push(`${what}: ${String(error)}`));
     logged.length = 0; // what starting said
     for (let i = 0; i < 10_000; i++) media.emit('error', new Error(`malformed tile ack ${i}`));
     expect(logged).toHaveLength(MEDIA_PROBLEMS_LOGGED + 1);
