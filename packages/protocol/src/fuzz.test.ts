@@ -62,6 +62,25 @@ const TAUGHT = new Map<unknown, fc.Arbitrary<unknown>>([
       ),
   ],
   [protocol.IssuerUrl, fc.webUrl({ validSchemes: ['https'], withQueryParameters: false, withFragments: false })],
+  // An ICE server URL is checked by code (RFC 7064/7065 shape): a scheme, a host, sometimes a port and a transport.
+  [
+    protocol.IceServerUrl,
+    fc
+      .tuple(
+        fc.constantFrom('stun', 'stuns', 'turn', 'turns'),
+        fc.oneof(
+          fc.domain(),
+          fc.ipV4(),
+          fc.ipV6().map((ip) => `[${ip}]`),
+        ),
+        fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+        fc.option(fc.constantFrom('udp', 'tcp'), { nil: undefined }),
+      )
+      .map(
+        ([scheme, host, port, transport]) =>
+          `${scheme}:${host}${port ? `:${port}` : ''}${transport && scheme.startsWith('turn') ? `?transport=${transport}` : ''}`,
+      ),
+  ],
   // A domain name is normalized (IDNA, case) by code: any DNS name, in mixed case.
   [protocol.DomainName, fc.domain().map((d) => d.toUpperCase())],
   // A CIDR range is parsed by code: an IPv4 or IPv6 address and a prefix that fits it.

@@ -112,12 +112,90 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-/** ICE server configuration handed to clients. */
-export const IceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
+const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const IPV4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = new RegExp(`^${IPV4_PART}(?:\\.${IPV4_PART}){3}$`);
+
+/**
+ * Whether `host` is a DNS host name: letters, digits and inner hyphens, labels of at most 63
+ * and at most 253 characters in all, one label (`coturn`) allowed, the last one not all digits
+ * (`1.2.3.999` is a broken address, not a name). No trailing dot, no IDN (use its `xn--` form).
+ */
+export function isHostName(host: string): boolean {
+  const labels = host.split('.');
+  return host.length <= 253 && labels.every((label) => DNS_LABEL.test(label)) && !/^[0-9]+$/.test(labels.at(-1) ?? '');
+}
+
+/** Longest URL of an ICE server accepted (a host name alone may have 253 characters). */
+export const ICE_URL_MAX = 300;
+/** Most URLs one ICE server entry may list. */
+export const MAX_ICE_URLS = 10;
+
+const ICE_URL = /^(stuns?|turns?):(\[[^\]]*\]|[^:?[\]]*)(?::([^?]*))?(?:\?(.*))?$/s;
+const ICE_URL_EXAMPLE = 'e.g. stun:stun.example.org:3478 or turns:turn.example.org:443?transport=tcp';
+
+/**
+ * Why `url` is not an ICE server URL that every WebRTC client accepts, or null when it is:
+ * `stun:` or `stuns:` host[:port] (RFC 7064), `turn:` or `turns:` host[:port] with an optional
+ * `?transport=udp` or `?transport=tcp` (RFC 7065); the host a name ({@link isHostName}), an IPv4
+ * address or an IPv6 address in brackets, the port 1–65535 in decimal. Browsers refuse anything
+ * else when a peer connection is made, so a server handing it out breaks every session silently.
+ */
+export function iceUrlProblem(url: string): string | null {
+  if (url.length > ICE_URL_MAX) return `an ICE server URL has at most ${ICE_URL_MAX} characters`;
+  const shown = JSON.stringify(url);
+  const m = ICE_URL.exec(url);
+  if (!m) return `${shown} does not start with stun:, stuns:, turn: or turns:; ${ICE_URL_EXAMPLE}`;
+  const [, scheme = '', host = '', port, query] = m;
+  if (host.startsWith('//')) return `${shown}: write ${scheme}:host[:port], without //; ${ICE_URL_EXAMPLE}`;
+  const bracketed = /^\[(.*)\]$/s.exec(host)?.[1];
+  if (bracketed === undefined ? !(IPV4.test(host) || isHostName(host)) : !isIPv6(bracketed))
+    return `${shown}: the host must be a host name, an IPv4 address or an IPv6 address in brackets; ${ICE_URL_EXAMPLE}`;
+  if (port !== undefined && !(/^[0-9]{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535))
+    return `${shown}: the port must be a number from 1 to 65535`;
+  if (query !== undefined && (scheme.startsWith('stun') || !/^transport=(udp|tcp)$/.test(query)))
+    return scheme.startsWith('stun')
+      ? `${shown}: a ${scheme}: URL takes no query`
+      : `${shown}: the only query a ${scheme}: URL takes is ?transport=udp or ?transport=tcp`;
+  return null;
+}
+
+/** An IPv6 address as the URL host parser reads it (the same in browsers and Node), without a zone. */
+function isIPv6(address: string): boolean {
+  if (!address.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(address)) return false;
+  try {
+    new URL(`http://[${address}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One ICE server URL (see {@link iceUrlProblem}). */
+export const IceServerUrl = z.string().superRefine((url, ctx) => {
+  const problem = iceUrlProblem(url);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/**
+ * ICE server configuration handed to clients: one URL or a list of them, and for `turn:`/`turns:`
+ * the username and credential every WebRTC client requires there (it refuses the entry without).
+ */
+export const IceServer = z
+  .object({
+    urls: z.union([IceServerUrl, z.array(IceServerUrl).min(1).max(MAX_ICE_URLS)]),
+    username: z.string().max(512).optional(),
+    credential: z.string().max(512).optional(),
+  })
+  .superRefine((server, ctx) => {
+    const turn = [server.urls].flat().some((url) => url.startsWith('turn'));
+    if (turn && !(server.username && server.credential))
+      ctx.addIssue({
+        code: 'custom',
+        path: [server.username ? 'credential' : 'username'],
+        message: 'a turn: or turns: URL needs a username and a credential',
+      });
+  });
 export type IceServer = z.infer<typeof IceServer>;
 
 /** Most ICE servers one answer carries (`ICE_SERVERS` entries plus the TURN entry). */
