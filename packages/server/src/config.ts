@@ -3,37 +3,61 @@
  * Reads and validates the server's configuration from the environment.
  * Every problem is reported at once, by variable name, before anything starts.
  */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { IceServer } from '@remote-help/protocol';
+import { IceServer, iceUrlProblem, isHostName } from '@remote-help/protocol';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * A whole number written in decimal digits, then checked by `number`: `Number()` (what
+ * `z.coerce` does) also reads `0x1f90` as 8080, `1e3` as 1000 and a blank as 0.
+ */
+function decimal(number: z.ZodNumber, message: string) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,15}$/, message)
+    .transform(Number)
+    .pipe(number);
+}
+
+/** A TCP port to listen on: decimal 1–65535 (0 would be a random port nobody is told about). */
+function portNumber(example: number) {
+  const message = `must be a port number from 1 to 65535, e.g. ${example}`;
+  return decimal(z.number().int().min(1, message).max(65535, message), message);
+}
+
+const SECONDS = 'must be a whole number of seconds';
+
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PORT: portNumber(8080).default(8080),
+  HOST: z
+    .string()
+    .refine(
+      (host) => isIP(host) !== 0 || isHostName(host),
+      'must be an IP address of this machine (e.g. 127.0.0.1, 0.0.0.0 or ::) or a host name to listen on',
+    )
+    .default('127.0.0.1'),
+  PUBLIC_URL: z.string().optional(),
   DATABASE_URL: z.string().min(1).default('sqlite:./data/remote-help.db'),
   TLS_CERT: z.string().min(1).optional(),
   TLS_KEY: z.string().min(1).optional(),
-  HTTP_REDIRECT_PORT: z.coerce
-    .number({ error: 'must be a port number, e.g. 80' })
-    .int('must be a port number, e.g. 80')
-    .min(1, 'must be a port number, e.g. 80')
-    .max(65535, 'must be a port number, e.g. 80')
-    .optional(),
-  CODE_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
-  RECONNECT_GRACE_SECONDS: z.coerce
-    .number({ error: 'must be a whole number of seconds' })
-    .int('must be a whole number of seconds')
-    .min(5, 'must be at least 5 (a page reload takes a few seconds on a slow machine)')
-    .max(600, 'must be at most 600 (a dead connection ends its session after this long)')
-    .default(30),
+  HTTP_REDIRECT_PORT: portNumber(80).optional(),
+  CODE_TTL_SECONDS: decimal(z.number().int().min(30).max(86_400), SECONDS).default(600),
+  RECONNECT_GRACE_SECONDS: decimal(
+    z
+      .number()
+      .int(SECONDS)
+      .min(5, 'must be at least 5 (a page reload takes a few seconds on a slow machine)')
+      .max(600, 'must be at most 600 (a dead connection ends its session after this long)'),
+    SECONDS,
+  ).default(30),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
   SEED_DEMO: bool.default(true),
   ICE_SERVERS: z.string().optional(),
@@ -41,12 +65,14 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   WEB_DIST: z.string().optional(),
   DNS_SERVERS: z.string().optional(),
-  DNS_TIMEOUT_MS: z.coerce
-    .number({ error: 'must be a whole number of milliseconds' })
-    .int('must be a whole number of milliseconds')
-    .min(100, 'must be at least 100')
-    .max(30_000, 'must be at most 30000 (an administrator waits for the answer)')
-    .default(5000),
+  DNS_TIMEOUT_MS: decimal(
+    z
+      .number()
+      .int()
+      .min(100, 'must be at least 100')
+      .max(30_000, 'must be at most 30000 (an administrator waits for the answer)'),
+    'must be a whole number of milliseconds',
+  ).default(5000),
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
     .optional(),
@@ -58,29 +84,29 @@ const EnvSchema = z.object({
   METRICS_ADDRESS: z.string().optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters (coturn static-auth-secret)').max(512).optional(),
-  TURN_TTL_SECONDS: z.coerce
-    .number({ error: 'must be a whole number of seconds' })
-    .int('must be a whole number of seconds')
-    .min(60, 'must be at least 60')
-    .max(86_400, 'must be at most 86400 (a day)')
-    .default(3600),
-  SHUTDOWN_DRAIN_SECONDS: z.coerce
-    .number({ error: 'must be a whole number of seconds' })
-    .int('must be a whole number of seconds')
-    .min(1, 'must be at least 1')
-    .max(300, 'must be at most 300')
-    .default(10),
+  TURN_TTL_SECONDS: decimal(
+    z.number().int().min(60, 'must be at least 60').max(86_400, 'must be at most 86400 (a day)'),
+    SECONDS,
+  ).default(3600),
+  SHUTDOWN_DRAIN_SECONDS: decimal(
+    z.number().int().min(1, 'must be at least 1').max(300, 'must be at most 300'),
+    SECONDS,
+  ).default(10),
   WORKERS: z
     .string()
     .regex(/^(auto|[1-9]\d{0,1})$/, 'must be a number of worker processes (1–64) or auto (one per CPU)')
     .default('1'),
 });
+type Env = z.infer<typeof EnvSchema>;
 
 /** The validated configuration the server runs with. */
 export interface Config {
   port: number;
   host: string;
-  /** Origin (and optional path prefix-free base) users open, e.g. `http://localhost:8080`. No trailing slash. */
+  /**
+   * The origin people open (`PUBLIC_URL`), e.g. `http://localhost:8080`: scheme, host and port, no
+   * path (the server's routes start at `/`), no trailing slash.
+   */
   publicUrl: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string | undefined };
   tls: { cert: Buffer; key: Buffer } | null;
@@ -221,6 +247,7 @@ function parseDatabase(url: string): Config['database'] {
   return { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
 }
 
+/** `ICE_SERVERS`: a JSON array of at most 10 entries; every problem of every entry is named. */
 function parseIceServers(raw: string | undefined): IceServer[] {
   if (!raw) return [];
   let json: unknown;
@@ -230,7 +257,15 @@ function parseIceServers(raw: string | undefined): IceServer[] {
     throw new ConfigError(['ICE_SERVERS: must be JSON, e.g. [{"urls":"stun:stun.example.org:3478"}]']);
   }
   const parsed = z.array(IceServer).max(10).safeParse(json);
-  if (!parsed.success) throw new ConfigError([`ICE_SERVERS: ${parsed.error.issues[0]?.message ?? 'invalid'}`]);
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const [entry, ...field] = issue.path;
+        const where =
+          typeof entry === 'number' ? `entry ${entry + 1}${field.length ? ` ${field.join('.')}` : ''}: ` : '';
+        return `ICE_SERVERS: ${where}${issue.message}`;
+      }),
+    );
   return parsed.data;
 }
 
@@ -252,16 +287,46 @@ export function parseDnsServers(raw: string | undefined): string[] | null {
   return entries;
 }
 
-function readTls(certPath: string | undefined, keyPath: string | undefined): Config['tls'] {
-  if (!certPath || !keyPath) return null;
-  const read = (name: string, path: string): Buffer => {
+/**
+ * Reads `TLS_CERT` and `TLS_KEY` and checks what Node would refuse only when listening: a
+ * certificate and a private key in PEM, without a passphrase, that belong together.
+ */
+function readTls(certPath: string, keyPath: string): NonNullable<Config['tls']> {
+  const problems: string[] = [];
+  const read = (name: string, path: string): Buffer | null => {
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new ConfigError([`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+      problems.push(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      return null;
     }
   };
-  return { cert: read('TLS_CERT', certPath), key: read('TLS_KEY', keyPath) };
+  const cert = read('TLS_CERT', certPath);
+  const key = read('TLS_KEY', keyPath);
+  let certificate: X509Certificate | null = null;
+  let privateKey: ReturnType<typeof createPrivateKey> | null = null;
+  if (cert) {
+    try {
+      certificate = new X509Certificate(cert);
+    } catch {
+      problems.push(`TLS_CERT: ${certPath} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+  }
+  if (key) {
+    try {
+      privateKey = createPrivateKey(key);
+    } catch (error) {
+      problems.push(
+        (error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE'
+          ? `TLS_KEY: ${keyPath} is encrypted with a passphrase; give the key without one`
+          : `TLS_KEY: ${keyPath} is not a PEM private key (-----BEGIN PRIVATE KEY-----)`,
+      );
+    }
+  }
+  if (certificate && privateKey && !certificate.checkPrivateKey(privateKey))
+    problems.push(`TLS_KEY: ${keyPath} is not the private key of the certificate in TLS_CERT`);
+  if (problems.length || !cert || !key) throw new ConfigError(problems);
+  return { cert, key };
 }
 
 /** `METRICS_ADDRESS`: `host:port` or `[v6]:port` of the separate metrics listener. */
@@ -274,104 +339,215 @@ export function parseListenAddress(name: string, raw: string | undefined): { hos
   return { host: m[1] ?? '', port };
 }
 
-/** `TURN_URLS`: comma-separated `turn:`/`turns:` URLs, e.g. `turns:turn.example.com:443?transport=tcp`. */
+/**
+ * `TURN_URLS`: comma-separated `turn:`/`turns:` URLs, e.g. `turns:turn.example.com:443?transport=tcp`,
+ * each of the shape every WebRTC client takes (`iceUrlProblem`).
+ */
 export function parseTurnUrls(raw: string | undefined): string[] {
   if (!raw?.trim()) return [];
   const urls = raw.split(',').map((url) => url.trim());
-  const bad = urls.filter((url) => !/^turns?:[A-Za-z0-9.\-[\]:]+(\?transport=(udp|tcp))?$/.test(url));
-  if (bad.length)
-    throw new ConfigError([
-      `TURN_URLS: not a turn: or turns: URL: ${bad.join(', ')}; e.g. turns:turn.example.com:443?transport=tcp`,
-    ]);
-  if (urls.length > 10) throw new ConfigError(['TURN_URLS: at most 10 URLs']);
+  const problems = urls.flatMap((url) => {
+    if (!/^turns?:/.test(url))
+      return [`TURN_URLS: not a turn: or turns: URL: ${JSON.stringify(url)}; ${TURN_URL_EXAMPLE}`];
+    const problem = iceUrlProblem(url);
+    return problem ? [`TURN_URLS: not a turn: or turns: URL: ${problem}`] : [];
+  });
+  if (urls.length > 10) problems.push('TURN_URLS: at most 10 URLs');
+  if (problems.length) throw new ConfigError(problems);
   return urls;
+}
+
+const TURN_URL_EXAMPLE = 'e.g. turns:turn.example.com:443?transport=tcp';
+
+const PUBLIC_URL_HELP =
+  'give the scheme, host and port people open, e.g. https://help.example.com (the server serves from /)';
+
+/**
+ * `PUBLIC_URL` as its origin: http or https, a host, no credentials, no path (every route and
+ * redirect of the server starts at `/`: a path prefix is not supported), no query or fragment
+ * (it is the start of the sign-in redirect URIs and the OIDC issuer).
+ */
+function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError([`PUBLIC_URL: not a URL; ${PUBLIC_URL_HELP}`]);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError([`PUBLIC_URL: must start with http:// or https://; ${PUBLIC_URL_HELP}`]);
+  const extras: string[] = [];
+  if (url.username || url.password || /^[a-z]+:\/*[^/?#]*@/i.test(raw)) extras.push('credentials');
+  if (url.port === '0') extras.push('port 0');
+  if (url.pathname !== '/') extras.push(`a path (${url.pathname})`);
+  if (url.search || raw.includes('?')) extras.push('a query');
+  if (url.hash || raw.includes('#')) extras.push('a fragment');
+  if (extras.length) throw new ConfigError([`PUBLIC_URL: has ${extras.join(', ')}; ${PUBLIC_URL_HELP}`]);
+  return url.origin;
+}
+
+/** Runs `parse`, moving the problems of a `ConfigError` it throws to `problems` (then undefined). */
+function collect<T>(problems: string[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
 }
 
 /** Validates `env` (normally `process.env`) into a `Config`, or throws `ConfigError` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const relevant = Object.fromEntries(
     Object.keys(EnvSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
-  );
-  const parsed = EnvSchema.safeParse(relevant);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  ) as Record<keyof Env, string | undefined>;
+  const problems: string[] = [];
+  // Each variable on its own, so that one bad value hides no other problem (nor a check between two).
+  const e: Partial<Env> = {};
+  for (const key of Object.keys(EnvSchema.shape) as (keyof Env)[]) {
+    const parsed = EnvSchema.shape[key].safeParse(relevant[key]);
+    if (parsed.success) Object.assign(e, { [key]: parsed.data });
+    else problems.push(...parsed.error.issues.map((i) => `${key}: ${i.message}`));
+  }
+  const { PUBLIC_URL, DATABASE_URL, TLS_CERT, TLS_KEY } = e;
+  const publicUrl = PUBLIC_URL === undefined ? null : collect(problems, () => parsePublicUrl(PUBLIC_URL));
+  const database = DATABASE_URL === undefined ? undefined : collect(problems, () => parseDatabase(DATABASE_URL));
   if (Boolean(relevant.TLS_CERT) !== Boolean(relevant.TLS_KEY))
     problems.push('TLS_KEY: TLS_CERT and TLS_KEY must be set together');
-  let trustProxy: TrustProxy = false;
-  try {
-    trustProxy = parseTrustProxy(relevant.TRUST_PROXY ?? 'false');
-  } catch (error) {
-    problems.push(...(error as ConfigError).problems);
-  }
-  let dnsServers: string[] | null = null;
-  try {
-    dnsServers = parseDnsServers(relevant.DNS_SERVERS);
-  } catch (error) {
-    problems.push(...(error as ConfigError).problems);
-  }
-  let metricsAddress: Config['metrics']['address'] = null;
-  let turnUrls: string[] = [];
-  try {
-    metricsAddress = parseListenAddress('METRICS_ADDRESS', relevant.METRICS_ADDRESS);
-  } catch (error) {
-    problems.push(...(error as ConfigError).problems);
-  }
-  try {
-    turnUrls = parseTurnUrls(relevant.TURN_URLS);
-  } catch (error) {
-    problems.push(...(error as ConfigError).problems);
-  }
+  const trustProxy = collect(problems, () => parseTrustProxy(relevant.TRUST_PROXY ?? 'false'));
+  const dnsServers = collect(problems, () => parseDnsServers(relevant.DNS_SERVERS));
+  const metricsAddress = collect(problems, () => parseListenAddress('METRICS_ADDRESS', relevant.METRICS_ADDRESS));
+  const turnUrls = collect(problems, () => parseTurnUrls(relevant.TURN_URLS));
   if (Boolean(relevant.TURN_URLS) !== Boolean(relevant.TURN_SECRET))
     problems.push('TURN_SECRET: TURN_URLS and TURN_SECRET must be set together');
+  const iceServers = collect(problems, () => parseIceServers(relevant.ICE_SERVERS));
+  if (relevant.TURN_SECRET && iceServers?.some((server) => server.credential))
+    problems.push(
+      'ICE_SERVERS: carries a static TURN password while TURN_SECRET mints short-lived ones; remove it (keep STUN entries)',
+    );
   if (relevant.HTTP_REDIRECT_PORT && !(relevant.TLS_CERT && relevant.TLS_KEY))
     problems.push(
       'HTTP_REDIRECT_PORT: only when the server speaks HTTPS itself (TLS_CERT and TLS_KEY); behind a reverse proxy, let the proxy redirect',
     );
+  if (e.HTTP_REDIRECT_PORT !== undefined && e.HTTP_REDIRECT_PORT === e.PORT)
+    problems.push(`HTTP_REDIRECT_PORT: ${e.HTTP_REDIRECT_PORT} is PORT already; e.g. 80 beside 443`);
+  if (e.HTTP_REDIRECT_PORT !== undefined && publicUrl && !publicUrl.startsWith('https:'))
+    problems.push('HTTP_REDIRECT_PORT: redirects to PUBLIC_URL, which must then be https://');
   const workers = parseWorkers(relevant.WORKERS);
   if (workers !== null && workers > 64) problems.push('WORKERS: at most 64 worker processes');
   if (workers !== null && workers > 1 && !relevant.REDIS_URL)
     problems.push(
       `WORKERS: ${workers} worker processes need REDIS_URL: they share sessions, presence and counters through Redis, as separate nodes do`,
     );
-  if (!parsed.success || problems.length) throw new ConfigError(problems);
-  const e = parsed.data;
-  if (e.HTTP_REDIRECT_PORT !== undefined && e.HTTP_REDIRECT_PORT === e.PORT)
-    throw new ConfigError([`HTTP_REDIRECT_PORT: ${e.HTTP_REDIRECT_PORT} is PORT already; e.g. 80 beside 443`]);
-  if (e.HTTP_REDIRECT_PORT !== undefined && e.PUBLIC_URL && !e.PUBLIC_URL.startsWith('https:'))
-    throw new ConfigError(['HTTP_REDIRECT_PORT: redirects to PUBLIC_URL, which must then be https://']);
-  const iceServers = parseIceServers(e.ICE_SERVERS);
-  if (e.TURN_SECRET && iceServers.some((server) => server.credential))
-    throw new ConfigError([
-      'ICE_SERVERS: carries a static TURN password while TURN_SECRET mints short-lived ones; remove it (keep STUN entries)',
-    ]);
-  const tls = readTls(e.TLS_CERT, e.TLS_KEY);
+  const tls = TLS_CERT && TLS_KEY ? collect(problems, () => readTls(TLS_CERT, TLS_KEY)) : null;
+  if (problems.length || !database) throw new ConfigError(problems);
+  const ok = e as Env;
   const scheme = tls ? 'https' : 'http';
-  const displayHost = e.HOST === '0.0.0.0' || e.HOST === '127.0.0.1' || e.HOST === '::' ? 'localhost' : e.HOST;
-  const publicUrl = (e.PUBLIC_URL ?? `${scheme}://${displayHost}:${e.PORT}`).replace(/\/+$/, '');
+  const displayHost = ['0.0.0.0', '127.0.0.1', '::'].includes(ok.HOST)
+    ? 'localhost'
+    : isIP(ok.HOST) === 6
+      ? `[${ok.HOST}]`
+      : ok.HOST;
   return {
-    port: e.PORT,
-    host: e.HOST,
-    publicUrl,
-    database: parseDatabase(e.DATABASE_URL),
-    tls,
-    httpRedirectPort: e.HTTP_REDIRECT_PORT ?? null,
-    codeTtlSeconds: e.CODE_TTL_SECONDS,
-    reconnectGraceSeconds: e.RECONNECT_GRACE_SECONDS,
-    demoPassword: e.DEMO_PASSWORD ?? null,
-    seedDemo: e.SEED_DEMO,
-    iceServers,
-    logLevel: e.LOG_LEVEL,
-    trustProxy,
-    webDist: e.WEB_DIST ?? null,
-    dns: { servers: dnsServers, timeoutMs: e.DNS_TIMEOUT_MS },
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
-    metrics: { token: e.METRICS_TOKEN ?? null, address: metricsAddress },
+    port: ok.PORT,
+    host: ok.HOST,
+    publicUrl: publicUrl ?? `${scheme}://${displayHost}:${ok.PORT}`,
+    database,
+    tls: tls ?? null,
+    httpRedirectPort: ok.HTTP_REDIRECT_PORT ?? null,
+    codeTtlSeconds: ok.CODE_TTL_SECONDS,
+    reconnectGraceSeconds: ok.RECONNECT_GRACE_SECONDS,
+    demoPassword: ok.DEMO_PASSWORD ?? null,
+    seedDemo: ok.SEED_DEMO,
+    iceServers: iceServers ?? [],
+    logLevel: ok.LOG_LEVEL,
+    trustProxy: trustProxy ?? false,
+    webDist: ok.WEB_DIST ?? null,
+    dns: { servers: dnsServers ?? null, timeoutMs: ok.DNS_TIMEOUT_MS },
+    redis: ok.REDIS_URL ? { url: ok.REDIS_URL, prefix: ok.REDIS_PREFIX } : null,
+    metrics: { token: ok.METRICS_TOKEN ?? null, address: metricsAddress ?? null },
     turn:
-      e.TURN_SECRET && turnUrls.length
-        ? { urls: turnUrls, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS }
+      ok.TURN_SECRET && turnUrls?.length
+        ? { urls: turnUrls, secret: ok.TURN_SECRET, ttlSeconds: ok.TURN_TTL_SECONDS }
         : null,
-    shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
+    shutdownDrainMs: ok.SHUTDOWN_DRAIN_SECONDS * 1000,
     workers: workers ?? 1,
   };
+}
+
+/** What Node and the database drivers put on the errors {@link startupProblem} reads. */
+interface StartupError {
+  code?: unknown;
+  syscall?: unknown;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+  path?: unknown;
+  severity?: unknown;
+  message?: unknown;
+  errors?: unknown;
+}
+
+/** SQLite result codes that say the file cannot be used (not a fault of the server's SQL). */
+const SQLITE_FILE_CODES = /^SQLITE_(CANTOPEN|NOTADB|CORRUPT|READONLY|PERM|AUTH|IOERR|FULL)/;
+/** PostgreSQL SQLSTATEs (or their classes) of a refused connection: 08 connection, 28 authorization, 3D no database, 53 resources. */
+const PG_CONNECTION_STATES = /^(08|28|3D|53|57P03|42501$)/;
+/** Errors of a network connection that could not be made. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * One line naming the setting behind an error that stopped the start, or null when no setting
+ * explains it (a fault of the server's own): a listener that cannot bind (`HOST`, `PORT`,
+ * `HTTP_REDIRECT_PORT`, `METRICS_ADDRESS`), a database that cannot be opened or reached
+ * (`DATABASE_URL`; its password is never shown), certificate files Node refuses (`TLS_CERT`, `TLS_KEY`).
+ */
+export function startupProblem(error: unknown, config: Config): string | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const e = error as StartupError;
+  // Node reports a connection tried at several addresses (happy eyeballs) as an AggregateError.
+  const first = Array.isArray(e.errors) && !e.code ? ((e.errors[0] ?? {}) as StartupError) : e;
+  const code = typeof first.code === 'string' ? first.code : '';
+  const message = typeof e.message === 'string' && e.message ? e.message : code;
+
+  if (first.syscall === 'listen' || (first.syscall === 'getaddrinfo' && first.hostname === config.host)) {
+    const port = typeof first.port === 'number' ? first.port : config.port;
+    const metrics = config.metrics.address;
+    const [name, where] =
+      port === config.httpRedirectPort && port !== config.port
+        ? ['HTTP_REDIRECT_PORT', `port ${port} on ${config.host}`]
+        : metrics && port === metrics.port && port !== config.port
+          ? ['METRICS_ADDRESS', `${metrics.host}:${port}`]
+          : ['PORT', `port ${port} on ${config.host}`];
+    if (code === 'EADDRINUSE') return `${name}: ${where} is in use by another process`;
+    if (code === 'EACCES')
+      return `${name}: ${where} needs a privilege this process lacks (below 1024: CAP_NET_BIND_SERVICE)`;
+    if (code === 'EADDRNOTAVAIL')
+      return `HOST: ${String(first.address ?? config.host)} is not an address of this machine`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `HOST: ${config.host} does not resolve to an address`;
+    return `${name}: cannot listen on ${where} (${message})`;
+  }
+
+  if (code.startsWith('ERR_OSSL') && config.tls) return `TLS_CERT, TLS_KEY: Node refused them (${message})`;
+  const db = config.database;
+  if (db.kind === 'sqlite') {
+    if (SQLITE_FILE_CODES.test(code))
+      return `DATABASE_URL: cannot use the SQLite file ${db.file} (${code}: ${message})`;
+    if (typeof first.path === 'string' && first.syscall === 'mkdir' && db.file.startsWith(first.path))
+      return `DATABASE_URL: cannot create the folder of the SQLite file ${db.file} (${code} at ${first.path})`;
+    return null;
+  }
+  const url = new URL(db.url);
+  const server = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  if (typeof e.severity === 'string' && PG_CONNECTION_STATES.test(code))
+    return `DATABASE_URL: PostgreSQL at ${server} refused the connection: ${message}`;
+  const samePort = first.port === undefined || Number(first.port) === Number(url.port || 5432);
+  const sameHost = first.hostname === undefined || first.hostname === url.hostname;
+  if (NETWORK_CODES.has(code) && samePort && sameHost)
+    return `DATABASE_URL: cannot reach PostgreSQL at ${server} (${code})`;
+  if (/^(timeout expired|Connection terminated (due to connection timeout|unexpectedly))$/.test(message))
+    return `DATABASE_URL: PostgreSQL at ${server} did not answer (${message})`;
+  return null;
 }
 
 /** `WORKERS`: `auto` is one per CPU the process may use; null when malformed (the schema reports it). */

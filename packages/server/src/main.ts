@@ -3,18 +3,23 @@
  * `npm start`: validates the configuration, opens the database, starts the server,
  * prints where to go, and shuts down gracefully on SIGINT/SIGTERM (`ops/shutdown`).
  * With `WORKERS` > 1 this process is the node's primary and each worker runs the server
- * (`ops/workers`).
+ * (`ops/workers`). A start that fails prints one line, naming the setting at fault where one
+ * is (`startupProblem`: a bad configuration exits 2, a failure at run time 1), with the stack
+ * only at `LOG_LEVEL=debug` or `trace`.
  */
 import cluster from 'node:cluster';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { ConfigError, loadConfig, startupProblem } from './config.js';
 import { loggerOptions } from './ops/logging.js';
 import { exitOnSignals } from './ops/shutdown.js';
 import { joinNode, runPrimary, workerIndex, workerScrape } from './ops/workers.js';
 
+/** The configuration once loaded: a failure after that may be explained by one of its settings. */
+let config: Config | undefined;
+
 async function main(): Promise<void> {
-  let config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -81,6 +86,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`remote-help failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  const debug = config?.logLevel === 'debug' || config?.logLevel === 'trace';
+  const known = config ? startupProblem(error, config) : null;
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = error instanceof Error ? error.message || (typeof code === 'string' ? code : error.name) : String(error);
+  const line = known ?? `${text.replace(/\s*\n\s*/g, ' ')}${debug ? '' : ' (LOG_LEVEL=debug prints the stack)'}`;
+  process.stderr.write(`remote-help failed to start: ${line}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });
