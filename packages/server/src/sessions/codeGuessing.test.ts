@@ -15,6 +15,7 @@ import { permissionsFor, parseRoles } from '../rbac/permissions.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, startTestServer } from '../test/harness.js';
 import { iso } from '../time.js';
+import { MAX_LIVE_CODES_PER_HELPER } from './service.js';
 
 const ACCOUNTS = 100;
 const LIVE_CODES = 1000;
@@ -72,19 +73,15 @@ describe.each(Object.entries(STRATEGIES))('an insider guessing codes with 100 ac
       ip: '192.0.2.1',
       client: 'web',
     };
-    const live = new Set<string>();
-    for (let i = 0; i < LIVE_CODES; i++) live.add((await sessions.create(helper)).code);
-
-    const attackers: Principal[] = [];
-    for (let i = 0; i < ACCOUNTS; i++) {
+    const person = async (email: string, name: string): Promise<string> => {
       const id = newId();
       await db
         .insertInto('users')
         .values({
           id,
           tenant_id: tenantId,
-          email: `insider${i}@contoso.example`,
-          display_name: `Insider ${i}`,
+          email,
+          display_name: name,
           job_title: null,
           company: null,
           photo_mime: null,
@@ -96,6 +93,22 @@ describe.each(Object.entries(STRATEGIES))('an insider guessing codes with 100 ac
           updated_at: iso(clock.t),
         })
         .execute();
+      return id;
+    };
+    // A helper has at most MAX_LIVE_CODES_PER_HELPER codes waiting: the organization's live codes
+    // come from as many helpers as that takes.
+    const live = new Set<string>();
+    let offering = helper;
+    for (let i = 0; i < LIVE_CODES; i++) {
+      if (i > 0 && i % MAX_LIVE_CODES_PER_HELPER === 0) {
+        offering = { ...helper, userId: await person(`colleague${i}@contoso.example`, `Colleague ${i}`) };
+      }
+      live.add((await sessions.create(offering)).code);
+    }
+
+    const attackers: Principal[] = [];
+    for (let i = 0; i < ACCOUNTS; i++) {
+      const id = await person(`insider${i}@contoso.example`, `Insider ${i}`);
       attackers.push({ userId: id, tenantId, permissions: [] as Permission[], ip: null, client: 'web' });
     }
 
