@@ -11,5 +11,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The gate's watchdog (scripts/test.mjs): workers note which file they run.
+    setupFiles: process.env['RH_VITEST_WATCHDOG'] ? ['./scripts/vitest-watchdog-setup.mjs'] : [],
   },
 });

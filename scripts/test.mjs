@@ -29,6 +29,12 @@ function reachable(url) {
   });
 }
 
+// The watchdog (scripts/vitest-watchdog.mjs) names a test file that stops making progress and ends
+// the run after 10 minutes of it, so that a hang fails the gate with its file named instead of
+// running into CI's time limit in silence.
+const VITEST_REPORTERS = ['--reporter=default', '--reporter=json', '--reporter=./scripts/vitest-watchdog.mjs'];
+const WATCHDOG_ENV = { RH_VITEST_WATCHDOG: '1' };
+
 const steps = [];
 function step(name, command, args, env = {}) {
   const started = Date.now();
@@ -48,13 +54,12 @@ if (setupOk) {
   step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
   rmSync('reports/vitest.json', { force: true });
-  step('unit and integration tests', 'npx', [
-    'vitest',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    '--outputFile=reports/vitest.json',
-  ]);
+  step(
+    'unit and integration tests',
+    'npx',
+    ['vitest', 'run', ...VITEST_REPORTERS, '--outputFile=reports/vitest.json'],
+    WATCHDOG_ENV,
+  );
   // The server's tests again on PostgreSQL (ADR 0020): part of the gate whenever PostgreSQL answers
   // (TEST_DATABASE_URL, else 127.0.0.1:5432 database `test`); RH_TEST_POSTGRES=0 leaves them out on
   // purpose. On CI (CI=true) both engines must run: a PostgreSQL that does not answer fails the gate
@@ -67,15 +72,8 @@ if (setupOk) {
     step(
       'server tests on PostgreSQL',
       'npx',
-      [
-        'vitest',
-        'run',
-        'packages/server',
-        '--reporter=default',
-        '--reporter=json',
-        '--outputFile=reports/vitest-pg.json',
-      ],
-      { TEST_DATABASE_URL: pgUrl },
+      ['vitest', 'run', 'packages/server', ...VITEST_REPORTERS, '--outputFile=reports/vitest-pg.json'],
+      { ...WATCHDOG_ENV, TEST_DATABASE_URL: pgUrl },
     );
   } else if (process.env.CI === 'true') {
     console.log(
@@ -101,11 +99,16 @@ const firstLine = (message) =>
   String(message ?? '')
     .split('\n')
     .find((l) => l.trim()) ?? '';
-for (const [file, engine] of [
-  ['reports/vitest.json', 'SQLite'],
-  ['reports/vitest-pg.json', 'PostgreSQL'],
+for (const [file, engine, stepName] of [
+  ['reports/vitest.json', 'SQLite', 'unit and integration tests'],
+  ['reports/vitest-pg.json', 'PostgreSQL', 'server tests on PostgreSQL'],
 ]) {
-  if (!existsSync(file)) continue;
+  if (!existsSync(file)) {
+    // A run that ended without its report (a worker killed by the watchdog or crashed) is a failure too.
+    if (steps.some((s) => s.name === stepName && !s.ok))
+      failures.push(`${engine}: the run ended without a report (see [watchdog] or the error above)`);
+    continue;
+  }
   const v = JSON.parse(readFileSync(file, 'utf8'));
   passed += v.numPassedTests;
   failed += v.numFailedTests;
@@ -142,7 +145,9 @@ const failedSteps = steps.filter((s) => !s.ok);
 console.log('\n━━ summary');
 for (const s of steps) console.log(`  ${s.ok ? '✓' : '✗'} ${s.name} (${s.seconds.toFixed(1)} s)`);
 // A failing step that is not a test runner (typecheck, lint…) counts as one failure.
-const nonTestFailures = failedSteps.filter((s) => !/tests|journeys/.test(s.name)).length;
+const nonTestFailures =
+  failedSteps.filter((s) => !/tests|journeys/.test(s.name)).length +
+  failures.filter((f) => f.includes('ended without a report')).length;
 if (failures.length) {
   console.log('\n━━ failed tests');
   // eslint-disable-next-line no-control-regex -- the colour codes vitest leaves in its messages

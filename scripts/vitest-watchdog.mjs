@@ -1,0 +1,110 @@
+// A vitest reporter for the gate: names a test file that stops making progress, and ends it.
+//
+// A test's own timeout cannot fire while its worker's event loop is stuck (a blocking call, a
+// native module that never returns), and vitest then waits for that worker forever: CI would
+// only say "timeout" after 90 minutes, naming nothing. This reporter watches every running file
+// from the main process. A file with no test starting or ending for WARN_AFTER_MS is named on
+// stderr with the test it is in, once a minute; after KILL_AFTER_MS its worker is killed, which
+// ends the run at once with that file named, so the gate reports a failure instead of hanging.
+// The worker's process id comes from ./vitest-watchdog-setup.mjs (a setup file).
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const WARN_AFTER_MS = Number(process.env.RH_WATCHDOG_WARN_MS ?? 120_000);
+const KILL_AFTER_MS = Number(process.env.RH_WATCHDOG_KILL_MS ?? 600_000);
+const CHECK_EVERY_MS = Math.min(30_000, Math.max(1_000, Math.floor(WARN_AFTER_MS / 4)));
+
+/** Where workers note which file they run: one file per worker process, named by its pid. */
+export const watchdogDir = (mainPid) => join(tmpdir(), `rh-vitest-watchdog-${mainPid}`);
+
+export default class Watchdog {
+  /** moduleId → { started, last, test, warned } */
+  #running = new Map();
+  #timer;
+  #root = process.cwd();
+
+  onInit(ctx) {
+    this.#root = ctx.config?.root ?? this.#root;
+    this.#timer = setInterval(() => this.#check(), CHECK_EVERY_MS);
+    this.#timer.unref();
+  }
+
+  onTestModuleStart(module) {
+    const now = Date.now();
+    this.#running.set(module.moduleId, { started: now, last: now, test: '(collecting, hooks)', warned: 0 });
+  }
+
+  onTestCaseReady(test) {
+    this.#touch(test.module.moduleId, test.fullName);
+  }
+
+  onTestCaseResult(test) {
+    this.#touch(test.module.moduleId, `(after) ${test.fullName}`);
+  }
+
+  onTestModuleEnd(module) {
+    this.#running.delete(module.moduleId);
+  }
+
+  onTestRunEnd() {
+    clearInterval(this.#timer);
+    rmSync(watchdogDir(process.pid), { recursive: true, force: true });
+  }
+
+  #touch(moduleId, test) {
+    const entry = this.#running.get(moduleId);
+    if (entry) Object.assign(entry, { last: Date.now(), test });
+  }
+
+  #check() {
+    const now = Date.now();
+    for (const [moduleId, entry] of this.#running) {
+      const quiet = now - entry.last;
+      if (quiet < WARN_AFTER_MS) continue;
+      const file = relative(this.#root, moduleId);
+      if (quiet >= KILL_AFTER_MS) {
+        const pids = this.#workersRunning(moduleId);
+        process.stderr.write(
+          `\n[watchdog] ${file}: no progress for ${Math.round(quiet / 1000)} s in ${entry.test}; ` +
+            `killing its worker (${pids.join(', ') || 'not found'}): the run ends here, this file is the one that hung\n`,
+        );
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+        }
+        this.#running.delete(moduleId);
+        continue;
+      }
+      if (now - entry.warned < 60_000) continue;
+      entry.warned = now;
+      process.stderr.write(
+        `\n[watchdog] ${file}: no progress for ${Math.round(quiet / 1000)} s ` +
+          `(running ${Math.round((now - entry.started) / 1000)} s), in ${entry.test}\n`,
+      );
+    }
+  }
+
+  /** Worker processes whose note names `moduleId`. */
+  #workersRunning(moduleId) {
+    const dir = watchdogDir(process.pid);
+    const pids = [];
+    let names = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return pids;
+    }
+    for (const name of names) {
+      try {
+        if (readFileSync(join(dir, name), 'utf8') === moduleId) pids.push(Number(name));
+      } catch {
+        // the worker moved on
+      }
+    }
+    return pids;
+  }
+}
