@@ -29,11 +29,40 @@ function reachable(url) {
   });
 }
 
-// The watchdog (scripts/vitest-watchdog.mjs) names a test file that stops making progress and ends
-// the run after 10 minutes of it, so that a hang fails the gate with its file named instead of
-// running into CI's time limit in silence.
+// The watchdog (scripts/vitest-watchdog.mjs) names a test file that stops making progress and, after
+// 8 minutes of it, kills its worker, which ends that vitest run. The files that had not ended then run
+// once more, and both runs count: a file that hangs twice fails the gate with its name; one that hung
+// once and then passed is named under the summary. Without this, a hang ran into CI's time limit and
+// the log named nothing.
 const VITEST_REPORTERS = ['--reporter=default', '--reporter=json', '--reporter=./scripts/vitest-watchdog.mjs'];
-const WATCHDOG_ENV = { RH_VITEST_WATCHDOG: '1' };
+/** Results of files that ended before a hang, per engine (from the watchdog's progress file). */
+const endedBeforeHang = { SQLite: [], PostgreSQL: [] };
+/** Files that hung once, per engine. */
+const hungOnce = [];
+
+/** One vitest step (`filters` narrow the files), run again for the files left by a hang. */
+function vitestStep(name, engine, filters, reportFile, env = {}) {
+  const progressFile = `reports/vitest-progress-${engine}.json`;
+  rmSync(reportFile, { force: true });
+  rmSync(progressFile, { force: true });
+  const args = (files) => ['vitest', 'run', ...files, ...VITEST_REPORTERS, `--outputFile=${reportFile}`];
+  const watch = { RH_VITEST_WATCHDOG: '1', RH_VITEST_PROGRESS: progressFile, ...env };
+  if (step(name, 'npx', args(filters), watch) || existsSync(reportFile) || !existsSync(progressFile)) return;
+  const progress = JSON.parse(readFileSync(progressFile, 'utf8'));
+  if (!progress.hung) return;
+  const ended = new Set(progress.ended.map((e) => e.file));
+  const left = progress.files.filter((f) => !ended.has(f)).map((f) => f.replace(root, ''));
+  endedBeforeHang[engine] = progress.ended;
+  hungOnce.push(`${engine}: ${progress.hung.replace(root, '')}`);
+  console.log(`\n   ${progress.hung.replace(root, '')} hung; the ${left.length} files that had not ended run again.`);
+  steps.pop(); // the step is judged by the two runs together
+  rmSync(progressFile, { force: true });
+  if (step(name, 'npx', args(left), watch) || existsSync(reportFile) || !existsSync(progressFile)) return;
+  // The second run ended without its report too: what ended in it still counts, and the hang is named.
+  const again = JSON.parse(readFileSync(progressFile, 'utf8'));
+  endedBeforeHang[engine].push(...again.ended);
+  if (again.hung) hungOnce.push(`${engine}: ${again.hung.replace(root, '')} (again, in the second run)`);
+}
 
 const steps = [];
 function step(name, command, args, env = {}) {
@@ -53,28 +82,18 @@ if (setupOk) {
   step('typecheck web', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
   step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
-  rmSync('reports/vitest.json', { force: true });
-  step(
-    'unit and integration tests',
-    'npx',
-    ['vitest', 'run', ...VITEST_REPORTERS, '--outputFile=reports/vitest.json'],
-    WATCHDOG_ENV,
-  );
+  vitestStep('unit and integration tests', 'SQLite', [], 'reports/vitest.json');
   // The server's tests again on PostgreSQL (ADR 0020): part of the gate whenever PostgreSQL answers
   // (TEST_DATABASE_URL, else 127.0.0.1:5432 database `test`); RH_TEST_POSTGRES=0 leaves them out on
   // purpose. On CI (CI=true) both engines must run: a PostgreSQL that does not answer fails the gate
   // instead of skipping silently. `npm run test:pg` runs this step alone.
-  rmSync('reports/vitest-pg.json', { force: true });
   const pgUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   if (process.env.RH_TEST_POSTGRES === '0') {
     console.log('\n━━ server tests on PostgreSQL: left out (RH_TEST_POSTGRES=0)');
   } else if (await reachable(pgUrl)) {
-    step(
-      'server tests on PostgreSQL',
-      'npx',
-      ['vitest', 'run', 'packages/server', ...VITEST_REPORTERS, '--outputFile=reports/vitest-pg.json'],
-      { ...WATCHDOG_ENV, TEST_DATABASE_URL: pgUrl },
-    );
+    vitestStep('server tests on PostgreSQL', 'PostgreSQL', ['packages/server'], 'reports/vitest-pg.json', {
+      TEST_DATABASE_URL: pgUrl,
+    });
   } else if (process.env.CI === 'true') {
     console.log(
       `\n━━ PostgreSQL for the server tests: nothing answers at ${new URL(pgUrl).host}, and CI runs both engines.` +
@@ -103,6 +122,14 @@ for (const [file, engine, stepName] of [
   ['reports/vitest.json', 'SQLite', 'unit and integration tests'],
   ['reports/vitest-pg.json', 'PostgreSQL', 'server tests on PostgreSQL'],
 ]) {
+  for (const e of endedBeforeHang[engine]) {
+    passed += e.passed;
+    failed += e.failed;
+    skipped += e.skipped;
+    const where = e.file.replace(root, '');
+    for (const t of e.failures) failures.push(`${engine}: ${where} › ${t.name}\n      ${firstLine(t.message)}`);
+    if (!e.failures.length && e.errors.length) failures.push(`${engine}: ${where}\n      ${firstLine(e.errors[0])}`);
+  }
   if (!existsSync(file)) {
     // A run that ended without its report (a worker killed by the watchdog or crashed) is a failure too.
     if (steps.some((s) => s.name === stepName && !s.ok))
@@ -153,5 +180,10 @@ if (failures.length) {
   // eslint-disable-next-line no-control-regex -- the colour codes vitest leaves in its messages
   for (const f of failures) console.log(`  ✗ ${f.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 400)}`);
 }
+if (hungOnce.length) {
+  console.log('\n━━ hung once (killed by the watchdog after 8 minutes without progress), then run again');
+  for (const h of hungOnce) console.log(`  ! ${h}`);
+}
 console.log(`${passed} passed, ${failed + nonTestFailures} failed, ${skipped} skipped`);
-process.exit(failedSteps.length ? 1 : 0);
+// A failed test in a first run cut short by a hang fails the gate too, though its step ran again green.
+process.exit(failedSteps.length || failed > 0 ? 1 : 0);

@@ -7,12 +7,17 @@
 // stderr with the test it is in, once a minute; after KILL_AFTER_MS its worker is killed, which
 // ends the run at once with that file named, so the gate reports a failure instead of hanging.
 // The worker's process id comes from ./vitest-watchdog-setup.mjs (a setup file).
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+//
+// With RH_VITEST_PROGRESS set, it also writes there, after each file, the run's files and the
+// results of those that ended, and the file it killed: scripts/test.mjs then runs the files that
+// did not end once more and counts both runs.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-const WARN_AFTER_MS = Number(process.env.RH_WATCHDOG_WARN_MS ?? 120_000);
-const KILL_AFTER_MS = Number(process.env.RH_WATCHDOG_KILL_MS ?? 600_000);
+const WARN_AFTER_MS = Number(process.env.RH_WATCHDOG_WARN_MS ?? 180_000);
+const KILL_AFTER_MS = Number(process.env.RH_WATCHDOG_KILL_MS ?? 480_000);
+const PROGRESS = process.env.RH_VITEST_PROGRESS;
 const CHECK_EVERY_MS = Math.min(30_000, Math.max(1_000, Math.floor(WARN_AFTER_MS / 4)));
 
 /** Where workers note which file they run: one file per worker process, named by its pid. */
@@ -23,11 +28,18 @@ export default class Watchdog {
   #running = new Map();
   #timer;
   #root = process.cwd();
+  /** What RH_VITEST_PROGRESS receives: every file of the run, the ended ones' results, the killed one. */
+  #progress = { files: [], ended: [], hung: null };
 
   onInit(ctx) {
     this.#root = ctx.config?.root ?? this.#root;
     this.#timer = setInterval(() => this.#check(), CHECK_EVERY_MS);
     this.#timer.unref();
+  }
+
+  onTestRunStart(specifications) {
+    this.#progress.files = [...new Set(specifications.map((s) => s.moduleId))];
+    this.#save();
   }
 
   onTestModuleStart(module) {
@@ -45,6 +57,24 @@ export default class Watchdog {
 
   onTestModuleEnd(module) {
     this.#running.delete(module.moduleId);
+    if (!PROGRESS) return;
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    const failures = [];
+    for (const test of module.children.allTests()) {
+      const state = test.result().state;
+      if (state === 'passed') counts.passed++;
+      else if (state === 'failed') {
+        counts.failed++;
+        failures.push({ name: test.fullName, message: String(test.result().errors?.[0]?.message ?? '') });
+      } else counts.skipped++;
+    }
+    const errors = module.errors().map((e) => String(e.message ?? e));
+    this.#progress.ended.push({ file: module.moduleId, ...counts, failures, errors });
+    this.#save();
+  }
+
+  #save() {
+    if (PROGRESS) writeFileSync(PROGRESS, JSON.stringify(this.#progress));
   }
 
   onTestRunEnd() {
@@ -65,9 +95,12 @@ export default class Watchdog {
       const file = relative(this.#root, moduleId);
       if (quiet >= KILL_AFTER_MS) {
         const pids = this.#workersRunning(moduleId);
+        // Noted first: the run may end as soon as the worker dies.
+        this.#progress.hung = moduleId;
+        this.#save();
         process.stderr.write(
           `\n[watchdog] ${file}: no progress for ${Math.round(quiet / 1000)} s in ${entry.test}; ` +
-            `killing its worker (${pids.join(', ') || 'not found'}): the run ends here, this file is the one that hung\n`,
+            `killing its worker (${pids.join(', ') || 'not found'}): the run stops here\n`,
         );
         for (const pid of pids) {
           try {
