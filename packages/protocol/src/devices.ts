@@ -121,6 +121,8 @@ export const DeviceView = z.object({
   enrolledAt: z.string(),
   lastCheckInAt: z.string().nullable(),
   enrollmentStatus: EnrollmentStatus,
+  /** When an administrator revoked the enrollment (`revokeDevice`); null while it stands. */
+  revokedAt: z.string().nullable(),
   primaryUser: PrimaryUser.nullable(),
   /** Whether the agent currently holds its launch connection. */
   online: z.boolean(),
@@ -183,6 +185,9 @@ export const LaunchRequest = z.strictObject({ sessionId: Id.optional() }).nullis
 export const LaunchCancelReason = z.enum(['cancelled', 'expired', 'dismissed', 'connection_lost', 'ended']);
 export type LaunchCancelReason = z.infer<typeof LaunchCancelReason>;
 
+/** The close code of `/api/v1/devices/ws` once the device's enrollment was revoked: do not reconnect. */
+export const DEVICE_WS_REVOKED = 4403;
+
 /** Server → device on `/api/v1/devices/ws`. */
 export const DeviceServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), deviceId: Id, heartbeatMs: z.number() }),
@@ -196,6 +201,12 @@ export const DeviceServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('launch_cancelled'), sessionId: Id, reason: LaunchCancelReason.optional() }),
   z.object({ type: z.literal('pong') }),
   z.object({ type: z.literal('error'), ok: z.literal(false), error: z.string(), message: z.string() }),
+  /**
+   * An administrator revoked this device's enrollment: the server closes the connection next
+   * ({@link DEVICE_WS_REVOKED}) and refuses the device's proofs from now on (`device_revoked`). The
+   * agent stops reconnecting and forgets its enrollment; it can be enrolled again with a new token.
+   */
+  z.object({ type: z.literal('revoked'), message: z.string() }),
 ]);
 export type DeviceServerMessage = z.infer<typeof DeviceServerMessage>;
 

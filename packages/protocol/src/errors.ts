@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'enrollment_token_expired',
   'enrollment_token_used_up',
   'enrollment_token_revoked',
+  'device_revoked',
   'unenrolled_not_allowed',
   'invalid_credentials',
   'image_invalid',

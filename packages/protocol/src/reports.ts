@@ -47,6 +47,7 @@ export const AUDIT_ACTIONS = [
   'enrollment_token.revoked',
   'device.enrolled',
   'device.primary_user_set',
+  'device.revoked',
   'compliance_policy.created',
   'compliance_policy.updated',
   'compliance_policy.deleted',

@@ -25,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
   enrollment_token_expired: 410,
   enrollment_token_used_up: 410,
   enrollment_token_revoked: 410,
+  device_revoked: 403,
   not_found: 404,
   session_not_found: 404,
   session_ended: 409,

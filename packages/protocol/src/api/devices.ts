@@ -151,6 +151,23 @@ export const getDevice = endpoint({
   command: false,
 });
 
+export const revokeDevice = endpoint({
+  name: 'revokeDevice',
+  method: 'POST',
+  path: '/api/v1/devices/:id/revoke',
+  summary: 'Revokes a device’s enrollment: a lost or retired computer stops belonging to the organization (audited)',
+  description:
+    'From then on the device cannot check in, hold its launch connection or prove itself (`device_revoked`); its open launch connection closes at once on every node, its sessions that have not ended end (`terminated_by_admin`), and it counts as unenrolled for conditional access and compliance. Its record and session history stay. It can be enrolled again with a new token, as a new device. Revoking a revoked device changes nothing and answers it as it is.',
+  tag,
+  params: IdParams,
+  body: EmptyBody,
+  status: 200,
+  response: DeviceView,
+  caller: 'user',
+  permission: { all: ['devices.manage'], denied: 'Your role does not allow you to revoke devices.' },
+  command: true,
+});
+
 export const launchOnDevice = endpoint({
   name: 'launchOnDevice',
   method: 'POST',

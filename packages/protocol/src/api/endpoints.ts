@@ -45,6 +45,7 @@ export const API = {
   checkIn: devices.checkIn,
   listDevices: devices.listDevices,
   getDevice: devices.getDevice,
+  revokeDevice: devices.revokeDevice,
   launchOnDevice: devices.launchOnDevice,
   acceptLaunch: devices.acceptLaunch,
   dismissLaunch: devices.dismissLaunch,

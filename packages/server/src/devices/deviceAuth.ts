@@ -54,6 +54,13 @@ const PROOF_ID = /^[\x21-\x7e]{1,128}$/;
 
 const unauthorized = (why: string) => new AppError('authentication_required', `Device authentication failed: ${why}.`);
 
+/** The device's enrollment was revoked by an administrator (`revokeDevice`). */
+export const deviceRevoked = () =>
+  new AppError(
+    'device_revoked',
+    'An administrator removed this device from your organization. Enroll it again with a new token to use it with Remote Help.',
+  );
+
 export interface DeviceProofRequest {
   header: string | undefined;
   method: string;
@@ -61,7 +68,10 @@ export interface DeviceProofRequest {
   url: string;
 }
 
-/** Verifies a device proof and returns the device, or throws `authentication_required`. */
+/**
+ * Verifies a device proof and returns the device, or throws `authentication_required` (or
+ * `device_revoked`: a valid proof of a device whose enrollment was revoked).
+ */
 export async function verifyDeviceProof(
   repo: DevicesRepo,
   replay: ReplayCache,
@@ -83,7 +93,7 @@ export async function verifyDeviceProof(
   if (!named.success) throw unauthorized('no device named');
   const deviceId = named.data;
   const device = await repo.findForAuth(deviceId);
-  if (!device || device.revoked_at) throw unauthorized('unknown or revoked device');
+  if (!device) throw unauthorized('unknown device');
   const jwk = DevicePublicKey.parse(JSON.parse(device.public_key));
   const key = await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');
   let payload;
@@ -101,6 +111,9 @@ export async function verifyDeviceProof(
   }
   if (payload.htm !== request.method || payload.htu !== request.url)
     throw unauthorized('proof made for another request');
+  // Said only to the holder of the device's key (the proof is verified above), so that the agent
+  // stops and tells its user, rather than retrying a credential that will never work again.
+  if (device.revoked_at) throw deviceRevoked();
   const jti = payload.jti;
   if (typeof jti !== 'string' || !PROOF_ID.test(jti) || !(await replay.remember(device.id, jti))) {
     throw unauthorized('proof already used');

@@ -4,7 +4,7 @@
  * can start a session for its device (remote launch). The device proves itself on the
  * upgrade; the server pushes `launch` and `launch_cancelled`.
  */
-import { DeviceClientMessage } from '@remote-help/protocol';
+import { DEVICE_WS_REVOKED, DeviceClientMessage } from '@remote-help/protocol';
 import type { DeviceServerMessage } from '@remote-help/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -47,6 +47,11 @@ export async function launchChannel(app: FastifyInstance, o: LaunchChannelOption
     } catch (error) {
       // Only our own refusals say why; anything else is logged, never sent.
       if (!(error instanceof AppError)) request.log.error({ err: error }, 'device proof check failed');
+      if (error instanceof AppError && error.code === 'device_revoked') {
+        send({ type: 'revoked', message: error.message });
+        socket.close(DEVICE_WS_REVOKED, 'device enrollment revoked');
+        return;
+      }
       const message = error instanceof AppError ? error.message : 'Device authentication failed.';
       send({ type: 'error', ok: false, error: 'authentication_required', message });
       socket.close(4401, 'device authentication failed');
@@ -58,7 +63,12 @@ export async function launchChannel(app: FastifyInstance, o: LaunchChannelOption
     const id = device.id;
     sockets.add(socket);
     o.presence.join(id);
-    const off = o.bus.subscribe(deviceTopic(id), (message) => send(message as DeviceServerMessage));
+    const off = o.bus.subscribe(deviceTopic(id), (message) => {
+      const m = message as DeviceServerMessage;
+      send(m);
+      // Revoked (`revokeDevice`, on any node): told, then closed with the code that says not to come back.
+      if (m.type === 'revoked') socket.close(DEVICE_WS_REVOKED, 'device enrollment revoked');
+    });
     let lastSeen = Date.now();
     const timer = setInterval(() => {
       if (Date.now() - lastSeen > o.heartbeatMs * 3) socket.terminate();

@@ -48,6 +48,7 @@ export function presentDevice(row: PresentableDevice, online: boolean, inScope =
     enrolledAt: row.enrolled_at,
     lastCheckInAt: row.last_check_in_at,
     enrollmentStatus: row.revoked_at ? 'revoked' : 'enrolled',
+    revokedAt: row.revoked_at,
     primaryUser:
       row.primary_user_id && row.primary_user_name != null
         ? {

@@ -129,6 +129,18 @@ export class DevicesRepo {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Revokes a device's enrollment; true when this call did (false: revoked before, or no such device). */
+  async revokeDevice(tenantId: string, id: string, nowIso: string, db: Db = this.db): Promise<boolean> {
+    const result = await db
+      .updateTable('devices')
+      .set({ revoked_at: nowIso })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Stores a newly enrolled device, on `db` when given (a transaction). */
   async insertDevice(row: DeviceRow, db: Db = this.db): Promise<void> {
     await db.insertInto('devices').values(row).execute();

@@ -13,7 +13,7 @@ import { registerEndpoints } from '../http/endpoint.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Clock } from '../time.js';
 import type { ReplayCache } from './deviceAuth.js';
-import { verifyDeviceProof } from './deviceAuth.js';
+import { deviceRevoked, verifyDeviceProof } from './deviceAuth.js';
 import type { DevicePresence } from './devicePresence.js';
 import { deviceTopic } from './launchChannel.js';
 import type { TokenBuckets } from './launchLimits.js';
@@ -54,6 +54,20 @@ export async function deviceRoutes(app: FastifyInstance, o: DeviceRoutesOptions)
       listDevices: ({ principal, query }) => d.list(principal, query),
       getDevice: async ({ principal, params }) => {
         const row = await d.get(principal, params.id, { includeRevoked: true });
+        return d.present(row, (await d.scopeOf(principal))(row));
+      },
+
+      /**
+       * Revokes a device's enrollment, then tells every node: the device's launch connection is
+       * told and closed wherever it is, and its sessions that have not ended end. Told again on
+       * a repeated call only if it still holds a connection (a node that missed the first).
+       */
+      revokeDevice: async ({ principal, params }) => {
+        const { row, revoked } = await d.revoke(principal, params.id);
+        if (revoked || (await o.presence.isOnline(row.id))) {
+          await o.bus.publish(deviceTopic(row.id), { type: 'revoked', message: deviceRevoked().message });
+        }
+        if (revoked) await o.sessions.endAllForDevice(principal.tenantId, row.id, principal);
         return d.present(row, (await d.scopeOf(principal))(row));
       },
 

@@ -318,6 +318,41 @@ export class DeviceService {
   }
 
   /**
+   * Revokes a device's enrollment (`devices.manage`; audited once, with what the device was).
+   * `revoked` is false when it had been revoked before: nothing changed, and nothing needs
+   * telling. Closing its connection and ending its sessions are the caller's (`routes.ts`).
+   */
+  async revoke(principal: Principal, id: string): Promise<{ row: DeviceListRow; revoked: boolean }> {
+    if (!can(principal, 'devices.manage')) throw errors.forbidden('Your role does not allow you to revoke devices.');
+    const before = await this.d.repo.findWithUser(principal.tenantId, id);
+    if (!before) throw errors.notFound('Device');
+    const now = iso(this.d.clock.now());
+    const revoked = await this.d.audit.together(
+      (db) => this.d.repo.revokeDevice(principal.tenantId, id, now, db),
+      (done) =>
+        done
+          ? byPerson(
+              principal,
+              'device.revoked',
+              { type: 'device', id },
+              {
+                name: before.name,
+                os: before.os,
+                serial: before.serial,
+                primaryUserId: before.primary_user_id,
+                enrolledAt: before.enrolled_at,
+                before: { enrollmentStatus: 'enrolled', revokedAt: null },
+                after: { enrollmentStatus: 'revoked', revokedAt: now },
+              },
+            )
+          : null,
+    );
+    const row = await this.d.repo.findWithUser(principal.tenantId, id);
+    if (!row) throw errors.notFound('Device');
+    return { row, revoked };
+  }
+
+  /**
    * Records who uses the device: the first person who joins a session from it becomes its
    * primary user (audited once).
    */

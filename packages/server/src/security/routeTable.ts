@@ -209,6 +209,7 @@ export const API_EXTRAS: Record<EndpointName, ApiExtras> = {
   checkIn: { body: { inventory: '$inventory' } },
   listDevices: {},
   getDevice: { id: DEVICE_ID },
+  revokeDevice: { id: DEVICE_ID, body: {} },
   launchOnDevice: { id: DEVICE_ID, body: {} },
   acceptLaunch: { id: { ...SESSION_ID, state: 'launched' }, body: { deviceId: '$device' } },
   dismissLaunch: { id: { ...SESSION_ID, state: 'launched' }, body: { deviceId: '$device' } },

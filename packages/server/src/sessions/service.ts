@@ -259,6 +259,15 @@ export class SessionService {
     return this.endAsAdmin(rows, by, 'user_disabled');
   }
 
+  /**
+   * A device's enrollment was revoked: every session on it that has not ended ends
+   * (`terminated_by_admin`, audited with `because: device_revoked`). Returns how many.
+   */
+  async endAllForDevice(tenantId: string, deviceId: string, by: Principal): Promise<number> {
+    const rows = (await this.d.repo.liveInTenant(tenantId)).filter((row) => row.device_id === deviceId);
+    return this.endAsAdmin(rows, by, 'device_revoked');
+  }
+
   /** Ends each live session of `rows` (one that ended meanwhile is skipped); returns how many it ended. */
   private async endAsAdmin(rows: readonly SessionRow[], by: Principal, because: string): Promise<number> {
     let ended = 0;
