@@ -2,7 +2,7 @@
  * @module fixtures
  * Valid protocol objects for unit tests.
  */
-import type { PersonCard, SessionView } from '@remote-help/protocol';
+import type { DeviceView, PersonCard, SessionView } from '@remote-help/protocol';
 
 /** A person on the trust screen. */
 export function person(overrides: Partial<PersonCard> = {}): PersonCard {
@@ -39,6 +39,36 @@ export function session(overrides: Partial<SessionView> = {}): SessionView {
     sharerStatus: overrides.state === 'active' ? 'sharing' : 'pending',
     version: 0,
     device: null,
+    ...overrides,
+  };
+}
+
+/** An enrolled Linux device as the admin center sees it. */
+export function device(overrides: Partial<DeviceView> = {}): DeviceView {
+  return {
+    id: 'd1',
+    name: 'LENA-PC',
+    inventory: {
+      hostname: 'LENA-PC',
+      os: 'linux',
+      osVersion: 'Debian GNU/Linux 12 (bookworm)',
+      model: null,
+      serial: null,
+      isVirtualMachine: false,
+      diskEncrypted: true,
+      firewallEnabled: true,
+      screenCount: 1,
+      agentVersion: '1.2.0',
+    },
+    enrolledAt: '2030-01-01T00:00:00.000Z',
+    lastCheckInAt: '2030-01-02T08:30:00.000Z',
+    enrollmentStatus: 'enrolled',
+    revokedAt: null,
+    primaryUser: null,
+    online: true,
+    inScope: true,
+    compliance: 'compliant',
+    failingRules: [],
     ...overrides,
   };
 }

@@ -64,13 +64,16 @@ export function OnlineBadge({ online }: { online: boolean }) {
   );
 }
 
+/** A date and time as the devices pages write it, in `language` ("6 Dec 2026, 10:45"). */
+export function dateTimeText(language: string, iso: string): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
 /** A date and time in the reader's language, or "Never". */
 export function DateText({ iso }: { iso: string | null }) {
   const { t, i18n } = useTranslation();
   if (!iso) return <>{t('admin.devices.never')}</>;
-  const date = new Date(iso);
-  const text = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-  return <time dateTime={iso}>{text}</time>;
+  return <time dateTime={iso}>{dateTimeText(i18n.language, iso)}</time>;
 }
 
 /** A link to a page of this app: a real `href` (open in a new tab works), navigated without a reload. */

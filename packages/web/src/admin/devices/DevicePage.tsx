@@ -1,11 +1,12 @@
 /**
  * @module admin/devices/DevicePage
  * One device (`/admin/devices/:id`): its inventory as the agent last reported it, its
- * compliance with the rules it fails, its Remote Help sessions, and "New remote assistance
- * session" (or why that is not available to the viewer). Online state and compliance are
- * read again every 15 s and when the window gets focus.
+ * compliance with the rules it fails, its Remote Help sessions, "New remote assistance
+ * session" (or why that is not available to the viewer), and "Revoke enrollment" for those who
+ * manage devices (`RevokeDevice`). Online state and compliance are read again every 15 s and
+ * when the window gets focus.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -33,13 +34,23 @@ import { errorText } from '../../common/errorText';
 import { useMe } from '../../common/meContext';
 import { Panel } from '../../common/Panel';
 import { sessionBlock } from './availability';
-import { ComplianceBadge, DateText, EnrollmentBadge, OnlineBadge, osName, osVersion } from './DeviceBadges';
+import {
+  ComplianceBadge,
+  DateText,
+  EnrollmentBadge,
+  OnlineBadge,
+  dateTimeText,
+  osName,
+  osVersion,
+} from './DeviceBadges';
 import { DeviceSessions } from './DeviceSessions';
 import { NewSessionDialog } from './NewSessionDialog';
+import { RevokeDeviceButton, RevokedOn } from './RevokeDevice';
 
 const useStyles = makeStyles({
   header: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   actions: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, alignItems: 'flex-start' },
+  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   facts: {
     display: 'grid',
@@ -117,12 +128,20 @@ export function DevicePage() {
   const [reloads, setReloads] = useState(0);
   const [dialogOpen, setDialogOpen] = useState(false);
   const [sessionsKey, setSessionsKey] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
 
   const fetchDevice = useCallback(() => api.getDevice({ params: { id } }), [id]);
+
+  // The revoke button goes away with the dialog: the success message takes the focus it held.
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
 
   useEffect(() => {
     let live = true;
     setLoad({ status: 'loading' });
+    setNotice(null);
     fetchDevice().then(
       (device) => live && setLoad({ status: 'ready', device }),
       (error: unknown) => live && setLoad({ status: 'failed', error }),
@@ -198,29 +217,51 @@ export function DevicePage() {
 
   const device = load.device;
   const inv = device.inventory;
-  const formatDate = (iso: string) =>
-    new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const formatDate = (iso: string) => dateTimeText(i18n.language, iso);
   const block = sessionBlock(permissions, device);
 
   return (
     <div className={styles.page}>
       {crumbs(device.name)}
       <Panel title={<bdi>{device.name}</bdi>} width="wide" data-testid="device-page">
+        {notice ? (
+          <MessageBar intent="success" politeness="polite" data-testid="device-notice" ref={noticeRef} tabIndex={-1}>
+            <MessageBarBody>{notice}</MessageBarBody>
+            <MessageBarActions>
+              <Button appearance="transparent" onClick={() => setNotice(null)}>
+                {t('admin.devices.dismiss')}
+              </Button>
+            </MessageBarActions>
+          </MessageBar>
+        ) : null}
         <div className={styles.header}>
           <OnlineBadge online={device.online} />
           <ComplianceBadge state={device.compliance} />
           <EnrollmentBadge status={device.enrollmentStatus} />
+          <RevokedOn device={device} />
         </div>
         <div className={styles.actions}>
-          <Button
-            appearance="primary"
-            icon={<PersonSupportRegular />}
-            disabledFocusable={block !== null}
-            aria-describedby={block ? 'new-session-unavailable' : undefined}
-            onClick={() => setDialogOpen(true)}
-          >
-            {t('admin.devices.newSession.button')}
-          </Button>
+          <div className={styles.buttons}>
+            <Button
+              appearance="primary"
+              icon={<PersonSupportRegular />}
+              disabledFocusable={block !== null}
+              aria-describedby={block ? 'new-session-unavailable' : undefined}
+              onClick={() => setDialogOpen(true)}
+            >
+              {t('admin.devices.newSession.button')}
+            </Button>
+            <RevokeDeviceButton
+              device={device}
+              permissions={permissions}
+              onRevoked={(revoked, text) => {
+                setLoad({ status: 'ready', device: revoked });
+                setNotice(text);
+                // Its sessions that had not ended have just ended.
+                setSessionsKey((n) => n + 1);
+              }}
+            />
+          </div>
           {block ? (
             <Caption1 id="new-session-unavailable" data-testid="new-session-unavailable">
               {t(`admin.devices.newSession.blocked.${block}`, { name: device.name })}

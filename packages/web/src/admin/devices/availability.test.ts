@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Permission } from '@remote-help/protocol';
-import { formatCode, sessionBlock } from './availability';
+import { formatCode, mayRevoke, sessionBlock } from './availability';
 
 const HELPER: Permission[] = ['remoteTasks.offerRemoteAssistance', 'remoteHelp.viewScreen'];
 const device = { enrollmentStatus: 'enrolled', inScope: true } as const;
@@ -15,6 +15,17 @@ describe('sessionBlock', () => {
     expect(sessionBlock(HELPER, { enrollmentStatus: 'revoked', inScope: false })).toBe('revoked');
     expect(sessionBlock(HELPER, { ...device, inScope: false })).toBe('outOfScope');
     expect(sessionBlock(HELPER, device)).toBeNull();
+  });
+});
+
+describe('mayRevoke', () => {
+  it('needs Manage devices', () => {
+    expect(mayRevoke(['devices.manage'], device)).toBe(true);
+    expect(mayRevoke(['devices.read', ...HELPER], device)).toBe(false);
+    expect(mayRevoke([], device)).toBe(false);
+  });
+  it('and a device that is still enrolled', () => {
+    expect(mayRevoke(['devices.manage'], { enrollmentStatus: 'revoked' })).toBe(false);
   });
 });
 
