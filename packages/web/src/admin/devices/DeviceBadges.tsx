@@ -48,7 +48,8 @@ export function EnrollmentBadge({ status }: { status: EnrollmentStatus }) {
   const { t } = useTranslation();
   const styles = useStyles();
   return (
-    <Badge className={styles.badge} appearance="tint" color={status === 'enrolled' ? 'brand' : 'subtle'}>
+    // Revoked in red: a lost or retired computer must not read like one that is merely offline (grey).
+    <Badge className={styles.badge} appearance="tint" color={status === 'enrolled' ? 'brand' : 'danger'}>
       {t(`admin.devices.enrollment.${status}`)}
     </Badge>
   );
