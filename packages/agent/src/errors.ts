@@ -52,6 +52,12 @@ export const AGENT_ERROR_REASONS = [
   'not_enrolled',
   /** The server refused the enrollment (bad token, rate limit…). */
   'enrollment_failed',
+  /**
+   * An administrator revoked this device's enrollment: the server refuses its proofs for good
+   * (`device_revoked`). The agent forgets the enrollment (`devices/revocation.ts`); it can be
+   * enrolled again with a new token.
+   */
+  'device_revoked',
 ] as const;
 
 /** Why an agent operation failed. */
@@ -86,6 +92,11 @@ export class AgentError extends Error {
       'This desktop session runs Wayland: its X display is XWayland, which shows only X11 windows. Share from a ' +
         'web browser, or sign in to an Xorg session.',
     );
+  }
+
+  /** The server refused the device's proof because its enrollment was revoked (`message`: the server's words). */
+  static deviceRevoked(message: string): AgentError {
+    return new AgentError('device_revoked', message, { status: 403, code: 'device_revoked' });
   }
 
   static nativeModuleMissing(moduleName: string, cause: unknown): AgentError {

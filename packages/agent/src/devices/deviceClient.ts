@@ -1,13 +1,15 @@
 /**
  * @module devices/deviceClient
  * Talks to the server as the device: enroll with a token, check in with the inventory,
- * and answer a remote launch on behalf of the signed-in user.
+ * and answer a remote launch on behalf of the signed-in user. A proof the server refuses
+ * because the enrollment was revoked fails with `device_revoked`, whatever the call.
  */
 import { EnrollResponse } from '@remote-help/protocol';
 import type { Inventory, SessionView } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import type { DeviceIdentity } from './identity.js';
 import { newDeviceKey, saveDevice, DeviceIdentity as Identity } from './identity.js';
+import { clearRevocation, isRevokedReply } from './revocation.js';
 
 type Fetch = typeof fetch;
 
@@ -21,12 +23,13 @@ async function call(fetchImpl: Fetch, url: string, init: RequestInit, reason: 'e
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
     const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
+    if (isRevokedReply(response.status, body)) throw AgentError.deviceRevoked(message);
     throw new AgentError(reason, message, { status: response.status, code: body.error });
   }
   return body;
 }
 
-/** Enrolls this machine with `token` and saves its identity in `dir`. */
+/** Enrolls this machine with `token` and saves its identity in `dir` (a revocation recorded there is forgotten). */
 export async function enroll(
   server: string,
   token: string,
@@ -56,6 +59,7 @@ export async function enroll(
     enrolledAt: new Date().toISOString(),
   };
   await saveDevice(dir, file);
+  await clearRevocation(dir);
   return Identity.fromFile(file);
 }
 

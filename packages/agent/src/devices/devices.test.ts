@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Inventory } from '@remote-help/protocol';
@@ -8,6 +8,7 @@ import { isAgentError } from '../errors.js';
 import { DEVICE_FILE, DeviceIdentity, loadDevice, newDeviceKey, saveDevice } from './identity.js';
 import { collectInventory, parseOsRelease } from './inventory.js';
 import { LaunchListener } from './launchListener.js';
+import { clearRevocation, forgetRevokedDevice, loadRevocation, REVOCATION_FILE } from './revocation.js';
 
 describe('device identity', () => {
   it('signs one-time proofs the server can verify with the public key', async () => {
@@ -56,6 +57,55 @@ describe('device identity', () => {
     await expect(loadDevice(dir)).rejects.toSatisfy((e) => isAgentError(e, 'device_file_invalid'));
     writeFileSync(join(dir, DEVICE_FILE), 'not json');
     await expect(loadDevice(dir)).rejects.toSatisfy((e) => isAgentError(e, 'device_file_invalid'));
+  });
+});
+
+describe('a revoked enrollment', () => {
+  const deviceFile = (deviceId: string) => ({
+    version: 1 as const,
+    server: 'https://help.example.com',
+    deviceId,
+    tenantName: 'Contoso',
+    privateKeyPem: newDeviceKey().privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    enrolledAt: '2026-12-01T00:00:00.000Z',
+  });
+
+  it('is recorded (owner-only) and the device file removed, then the record is cleared', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-dev-'));
+    const file = deviceFile('d1');
+    await saveDevice(dir, file);
+    const record = await forgetRevokedDevice(
+      dir,
+      DeviceIdentity.fromFile(file),
+      'Removed.',
+      new Date('2026-12-06T10:00:00Z'),
+    );
+    expect(record).toEqual({
+      version: 1,
+      server: 'https://help.example.com',
+      deviceId: 'd1',
+      tenantName: 'Contoso',
+      message: 'Removed.',
+      seenAt: '2026-12-06T10:00:00.000Z',
+    });
+    expect(existsSync(join(dir, DEVICE_FILE))).toBe(false);
+    expect(statSync(join(dir, REVOCATION_FILE)).mode & 0o777).toBe(0o600);
+    expect(await loadRevocation(dir)).toEqual(record);
+    await clearRevocation(dir);
+    expect(await loadRevocation(dir)).toBeNull();
+  });
+
+  it('leaves a device file that holds another enrollment (enrolled again meanwhile)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-dev-'));
+    await saveDevice(dir, deviceFile('new'));
+    await forgetRevokedDevice(dir, DeviceIdentity.fromFile(deviceFile('old')), 'Removed.');
+    expect((await loadDevice(dir))?.id).toBe('new');
+  });
+
+  it('reads a damaged record as none: it is only a notice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-dev-'));
+    writeFileSync(join(dir, REVOCATION_FILE), '{"version":1');
+    expect(await loadRevocation(dir)).toBeNull();
   });
 });
 

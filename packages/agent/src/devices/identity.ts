@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevicePublicKey } from '@remote-help/protocol';
 import { SignJWT } from 'jose';
@@ -92,4 +92,35 @@ export async function loadDevice(dir: string): Promise<DeviceIdentity | null> {
   if (!parsed.success)
     throw new AgentError('device_file_invalid', `${join(dir, DEVICE_FILE)} is damaged; enroll again.`);
   return DeviceIdentity.fromFile(parsed.data);
+}
+
+/**
+ * Removes the device file when it still holds `deviceId`: an enrollment made meanwhile (by
+ * `enroll` in another process) stays, and so does a file that is not a device file. One
+ * `unlink`, so the file is there whole or not at all. True when it was removed.
+ */
+export async function removeDevice(dir: string, deviceId: string): Promise<boolean> {
+  const target = join(dir, DEVICE_FILE);
+  let text: string;
+  try {
+    text = await readFile(target, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: not this device's, left as it is
+  }
+  const parsed = DeviceFile.safeParse(json);
+  if (!parsed.success || parsed.data.deviceId !== deviceId) return false;
+  try {
+    await unlink(target);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }

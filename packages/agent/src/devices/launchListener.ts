@@ -2,10 +2,12 @@
  * @module devices/launchListener
  * Keeps the device's own connection to the server (`/api/v1/devices/ws`) so a helper can
  * start a session for it. Reconnects with growing back-off (1 s … 60 s, with jitter);
- * each attempt signs a fresh proof.
+ * each attempt signs a fresh proof. Once the server says the enrollment was revoked (a
+ * `revoked` message, or the close code `DEVICE_WS_REVOKED`) it stops for good and emits
+ * `revoked`: the device's key will never be accepted again.
  */
 import { EventEmitter } from 'node:events';
-import { DeviceServerMessage } from '@remote-help/protocol';
+import { DEVICE_WS_REVOKED, DeviceServerMessage } from '@remote-help/protocol';
 import WebSocket from 'ws';
 import type { DeviceIdentity } from './identity.js';
 
@@ -16,13 +18,19 @@ export interface LaunchListenerEvents {
   cancelled: [sessionId: string];
   online: [];
   offline: [reason: string];
+  /** An administrator revoked the enrollment (`message`: the server's words); emitted once, nothing follows. */
+  revoked: [message: string];
 }
+
+/** Said when the server closed with `DEVICE_WS_REVOKED` without a `revoked` message first. */
+const REVOKED_FALLBACK = 'An administrator removed this device from your organization.';
 
 export class LaunchListener extends EventEmitter<LaunchListenerEvents> {
   private socket: WebSocket | undefined;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private revoked = false;
 
   constructor(
     private readonly device: DeviceIdentity,
@@ -31,7 +39,9 @@ export class LaunchListener extends EventEmitter<LaunchListenerEvents> {
     super();
   }
 
+  /** Connects (nothing once the enrollment was revoked). */
   start(): void {
+    if (this.revoked) return;
     this.stopped = false;
     void this.connect();
   }
@@ -69,10 +79,12 @@ export class LaunchListener extends EventEmitter<LaunchListenerEvents> {
         this.emit('online');
       } else if (message.type === 'launch') this.emit('launch', message);
       else if (message.type === 'launch_cancelled') this.emit('cancelled', message.sessionId);
+      else if (message.type === 'revoked') this.markRevoked(message.message);
     });
     socket.on('error', () => undefined); // 'close' follows and schedules the retry
     socket.on('close', (code, reason) => {
       this.emit('offline', `${code} ${reason.toString()}`.trim());
+      if (code === DEVICE_WS_REVOKED) this.markRevoked(REVOKED_FALLBACK);
       if (this.stopped) return;
       this.timer = setTimeout(
         () => void this.connect(),
@@ -80,5 +92,14 @@ export class LaunchListener extends EventEmitter<LaunchListenerEvents> {
       );
       this.timer.unref();
     });
+  }
+
+  /** Stops for good and says so, once (the server's message and then its close both lead here). */
+  private markRevoked(message: string): void {
+    if (this.revoked) return;
+    this.revoked = true;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.emit('revoked', message);
   }
 }

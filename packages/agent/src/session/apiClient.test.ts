@@ -108,6 +108,28 @@ describe('ApiClient', () => {
     expect(calls[2]?.headers.get('x-device-proof')).toBeNull();
   });
 
+  it('a redeem refused as a revoked device is told, then made again without a proof; no proof after that', async () => {
+    const { fetch, calls } = fakeFetch([
+      () => json(403, { ok: false, error: 'device_revoked', message: 'An administrator removed this device.' }),
+      () => json(200, { session: sessionView('joined') }),
+      () => json(200, { session: sessionView('joined') }),
+    ]);
+    const told: string[] = [];
+    const api = new ApiClient({
+      server: SERVER,
+      tokens: tokens().provider,
+      fetch,
+      deviceProof: async () => 'Device proof',
+      onDeviceRevoked: async (message) => void told.push(message),
+    });
+    expect((await api.redeem('12345678')).state).toBe('joined');
+    expect(told).toEqual(['An administrator removed this device.']);
+    expect(calls.map((c) => c.headers.get('x-device-proof'))).toEqual(['Device proof', null]);
+    await api.redeem('87654321');
+    expect(calls[2]?.headers.get('x-device-proof')).toBeNull();
+    expect(told).toHaveLength(1);
+  });
+
   it('fetches images only from the server itself, and only images', async () => {
     const { fetch, calls } = fakeFetch([
       () => new Response('<svg/>', { headers: { 'content-type': 'image/svg+xml; charset=utf-8' } }),

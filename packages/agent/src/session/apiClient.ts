@@ -3,7 +3,9 @@
  * The agent's adapter of the protocol's client core: every call carries
  * `Authorization: Bearer` (no CSRF token is needed for bearer tokens), gets one retry with a
  * freshly refreshed token after a 401, and a redeem from an enrolled machine carries the
- * device's proof. Replies are validated against the contract; every failure is the
+ * device's proof. A redeem whose proof is refused because the device's enrollment was revoked
+ * is told (`onDeviceRevoked`) and made again without one: help with a security code does not
+ * depend on the enrollment. Replies are validated against the contract; every failure is the
  * protocol's one `ApiError`.
  */
 import { API, ApiError, callEndpoint, errorOf, isApiError } from '@remote-help/protocol';
@@ -22,10 +24,16 @@ export interface ApiClientOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   /**
-   * Signs a device proof for `method url` (`devices/identity`) when this machine is enrolled:
-   * sent as `x-device-proof` on redeem, so the server knows the sharer's enrolled device.
+   * Signs a device proof for `method url` (`devices/identity`) when this machine is enrolled
+   * (null: not, or no longer): sent as `x-device-proof` on redeem, so the server knows the
+   * sharer's enrolled device.
    */
-  deviceProof?: ((method: string, url: string) => Promise<string>) | undefined;
+  deviceProof?: ((method: string, url: string) => Promise<string | null>) | undefined;
+  /**
+   * The server refused the device's proof on redeem because the enrollment was revoked
+   * (`message`: its words). Awaited before the redeem is made again without a proof.
+   */
+  onDeviceRevoked?: ((message: string) => Promise<void>) | undefined;
 }
 
 /** An image fetched through the API. */
@@ -44,6 +52,9 @@ export class ApiClient {
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #deviceProof: ApiClientOptions['deviceProof'];
+  readonly #onDeviceRevoked: ApiClientOptions['onDeviceRevoked'];
+  /** The server said the device's enrollment was revoked: no more proofs. */
+  #proofRefused = false;
   readonly #core: { baseUrl: string; fetch: FetchLike };
 
   constructor(options: ApiClientOptions) {
@@ -52,6 +63,7 @@ export class ApiClient {
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#fetch = options.fetch ?? fetch;
     this.#deviceProof = options.deviceProof;
+    this.#onDeviceRevoked = options.onDeviceRevoked;
     this.#core = { baseUrl: new URL(this.server).origin, fetch: (url, init) => this.#send(url, init) };
   }
 
@@ -60,9 +72,22 @@ export class ApiClient {
     return callEndpoint(this.#core, API.getMe);
   }
 
-  /** `POST /api/v1/sessions/redeem` as the native agent, with the device's proof when enrolled. */
+  /**
+   * `POST /api/v1/sessions/redeem` as the native agent, with the device's proof when enrolled.
+   * Refused as a revoked device: told, then again as an unenrolled one (the server checks the
+   * proof before the code, so the code is still unspent).
+   */
   async redeem(code: string): Promise<SessionView> {
-    return (await callEndpoint(this.#core, API.redeemCode, { body: { code, client: 'agent' } })).session;
+    const redeem = async () =>
+      (await callEndpoint(this.#core, API.redeemCode, { body: { code, client: 'agent' } })).session;
+    try {
+      return await redeem();
+    } catch (error) {
+      if (!isApiError(error, 'device_revoked') || this.#proofRefused) throw error;
+      this.#proofRefused = true;
+      await this.#onDeviceRevoked?.(error.message);
+      return redeem();
+    }
   }
 
   /** `GET /api/v1/sessions/:id` */
@@ -116,12 +141,13 @@ export class ApiClient {
     url: string,
     init: { method: string; headers: Record<string, string>; body?: string },
   ): Promise<Response> {
-    const prove = new URL(url).pathname === API.redeemCode.path ? this.#deviceProof : undefined;
+    const prove = new URL(url).pathname === API.redeemCode.path && !this.#proofRefused ? this.#deviceProof : undefined;
     const attempt = async (forceRefresh: boolean): Promise<Response> => {
       const token = await this.#tokens.accessToken({ forceRefresh });
       const headers: Record<string, string> = { ...init.headers, authorization: `Bearer ${token}` };
       // A fresh proof per attempt: each is accepted once.
-      if (prove) headers['x-device-proof'] = await prove(init.method, url);
+      const proof = prove ? await prove(init.method, url) : null;
+      if (proof) headers['x-device-proof'] = proof;
       try {
         return await this.#fetch(url, {
           method: init.method,

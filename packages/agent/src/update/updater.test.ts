@@ -114,6 +114,8 @@ describe('Updater', () => {
   let downloads = 0;
   /** Instead of `answer`: this text, or (`'stall'`) nothing at all. */
   let rawAnswer: string | 'stall' | null = null;
+  /** The device's enrollment was revoked: the check is refused with `device_revoked`. */
+  let revoked = false;
   /** How the package is sent: at once, or its headers and first 5 bytes then nothing, or a byte every 100 ms. */
   let sending: 'at_once' | 'stall' | 'trickle' = 'at_once';
   const held = new Set<ServerResponse>();
@@ -137,6 +139,14 @@ describe('Updater', () => {
       if (request.url?.startsWith('/api/v1/agent/update')) {
         asked++;
         if (!request.headers.authorization?.startsWith('Device ')) return void response.writeHead(401).end();
+        if (revoked)
+          return void response.writeHead(403, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              ok: false,
+              error: 'device_revoked',
+              message: 'An administrator removed this device from your organization.',
+            }),
+          );
         if (rawAnswer === 'stall') return void held.add(response);
         if (rawAnswer !== null)
           return void response.writeHead(200, { 'content-type': 'application/json' }).end(rawAnswer);
@@ -163,6 +173,7 @@ describe('Updater', () => {
     asked = 0;
     downloads = 0;
     rawAnswer = null;
+    revoked = false;
     sending = 'at_once';
   });
 
@@ -178,14 +189,16 @@ describe('Updater', () => {
         return () => void timers.splice(timers.indexOf(timer) >>> 0, 1);
       },
     };
-    const advance = async (ms: number) => {
+    /** `settled`: the check is done though it scheduled nothing (default: it scheduled the next). */
+    const advance = async (ms: number, settled: () => boolean = () => false) => {
       now += ms;
       for (const timer of timers.filter((t) => t.at <= now)) {
         timers.splice(timers.indexOf(timer), 1);
         timer.fn();
       }
       // Let the check's requests finish: it schedules the next one when done.
-      for (let i = 0; i < 100 && timers.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && timers.length === 0 && !settled(); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
     };
     return { clock, advance, pending: () => timers.map((t) => t.at - now) };
   };
@@ -196,6 +209,7 @@ describe('Updater', () => {
       autoUpdate?: boolean;
       clock?: UpdateClock;
       limits?: Partial<DownloadLimits>;
+      onRevoked?: (message: string) => void;
     } = {},
   ) => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-updater-'));
@@ -220,6 +234,7 @@ describe('Updater', () => {
       log: (message) => log.push(message),
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.limits ? { downloadLimits: o.limits } : {}),
+      onRevoked: o.onRevoked,
     });
     return { u, log, staged, dir };
   };
@@ -238,6 +253,27 @@ describe('Updater', () => {
     expect(asked).toBe(2);
     u.stop();
     expect(time.pending()).toEqual([]);
+  });
+
+  it('stops for good when the device’s enrollment was revoked, and says so once', async () => {
+    answer = { release: signed(manifestFor('1.1.0')), policy: { minimumVersion: null, autoUpdate: true } };
+    revoked = true;
+    const time = manualClock();
+    const told: string[] = [];
+    const { u, log } = updater({ clock: time.clock, onRevoked: (message) => told.push(message) });
+    u.start();
+    await time.advance(0, () => told.length > 0);
+    expect(asked).toBe(1);
+    expect(told).toEqual(['An administrator removed this device from your organization.']);
+    expect(time.pending()).toEqual([]);
+    expect(log.join('\n')).toContain('enrollment was revoked');
+    await time.advance(DAY_MS, () => true);
+    expect(asked).toBe(1);
+    expect(downloads).toBe(0);
+    expect(await u.check()).toEqual({
+      kind: 'revoked',
+      message: 'An administrator removed this device from your organization.',
+    });
   });
 
   it('never during a session: defers, looks again every minute, installs once the session ends', async () => {

@@ -9,7 +9,8 @@
  * else it kills it, switches back and carries on (rollback). Every refusal is logged with its reason.
  * Nothing the server does can hold the updater: the check's request and the download are bounded
  * (`DownloadLimits`), and a download that stalls or runs past its deadline is given up, so the
- * next check tries again.
+ * next check tries again. A check the server refuses because the device's enrollment was revoked
+ * (`device_revoked`) stops the updater for good and calls `onRevoked`.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -26,7 +27,8 @@ import {
   type ReleasePlatform,
 } from '@remote-help/protocol';
 import type { DeviceIdentity } from '../devices/identity.js';
-import { AgentError } from '../errors.js';
+import { isRevokedReply } from '../devices/revocation.js';
+import { AgentError, isAgentError } from '../errors.js';
 import type { UpdateLayout } from './layout.js';
 import { firstProblem, UpdateRefused, verifyPackage, verifyRelease } from './verify.js';
 
@@ -79,6 +81,8 @@ export type CheckResult =
   | { kind: 'deferred' }
   | { kind: 'failed'; message: string }
   | { kind: 'refused'; reason: UpdateRefused['reason']; message: string }
+  /** The device's enrollment was revoked: no more checks. */
+  | { kind: 'revoked'; message: string }
   | { kind: 'staged'; update: StagedUpdate };
 
 export interface UpdaterOptions {
@@ -96,6 +100,8 @@ export interface UpdaterOptions {
   busy: () => boolean;
   /** A release is staged: the caller stops what it runs and calls `handover`. */
   onStaged: (update: StagedUpdate) => void;
+  /** The server refused the device's proof: its enrollment was revoked (`message`: the server's words). */
+  onRevoked?: ((message: string) => void) | undefined;
   log: (message: string) => void;
   clock?: UpdateClock;
   fetchImpl?: typeof fetch;
@@ -147,6 +153,12 @@ export class Updater {
     try {
       return await this.#check();
     } catch (error) {
+      if (isAgentError(error, 'device_revoked')) {
+        this.#o.log(`Update checks stop: this device's enrollment was revoked (${error.message}).`);
+        this.stop();
+        this.#o.onRevoked?.(error.message);
+        return { kind: 'revoked', message: error.message };
+      }
       if (error instanceof UpdateRefused) {
         this.#o.log(`Update refused (${error.reason}): ${error.message}. This version keeps running.`);
         return { kind: 'refused', reason: error.reason, message: error.message };
@@ -172,6 +184,13 @@ export class Updater {
         headers: { authorization: await o.device.proof('GET', url.split('?')[0] as string) },
         signal: AbortSignal.timeout(this.#limits.idleMs),
       });
+      if (response.status === 403) {
+        const body: unknown = await response.json().catch(() => null);
+        if (isRevokedReply(403, body)) {
+          const said = (body as { message?: unknown }).message;
+          throw AgentError.deviceRevoked(typeof said === 'string' ? said : 'The device’s enrollment was revoked.');
+        }
+      }
       if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
       text = await response.text();
     } catch (error) {

@@ -1,0 +1,81 @@
+/**
+ * @module devices/revocation
+ * What the agent keeps once an administrator revoked this device's enrollment (`revokeDevice`):
+ * the private key is worthless then, so `device.json` goes, and `revocation.json` (mode 0600)
+ * says when that was seen, on which server, for which device and organization, and what the
+ * server said, so that `remote-help-agent status` and the window can tell the user. Enrolling
+ * again removes it; `run` does not enroll again by itself while it is there (an install
+ * configuration's token would undo the administrator's decision).
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { DeviceIdentity } from './identity.js';
+import { removeDevice } from './identity.js';
+
+export const REVOCATION_FILE = 'revocation.json';
+
+const RevocationFile = z.object({
+  version: z.literal(1),
+  /** The server's origin. */
+  server: z.string(),
+  deviceId: z.string(),
+  /** The organization the device was enrolled in. */
+  tenantName: z.string(),
+  /** What the server said (its own words, English). */
+  message: z.string(),
+  /** When this agent learnt of it (ISO 8601). */
+  seenAt: z.string(),
+});
+/** The record of a revoked enrollment. */
+export type Revocation = z.infer<typeof RevocationFile>;
+
+/** True when an HTTP refusal is the server's `device_revoked` (403). */
+export function isRevokedReply(status: number, body: unknown): boolean {
+  return (
+    status === 403 && typeof body === 'object' && body !== null && 'error' in body && body.error === 'device_revoked'
+  );
+}
+
+/**
+ * Forgets a revoked enrollment: the record is written first (atomically), then `device.json`
+ * is removed if it still holds this device, so a crash in between leaves a device file that the
+ * server refuses again, never a silent loss. Returns the record.
+ */
+export async function forgetRevokedDevice(
+  dir: string,
+  device: DeviceIdentity,
+  message: string,
+  now: Date = new Date(),
+): Promise<Revocation> {
+  const record: Revocation = {
+    version: 1,
+    server: device.server,
+    deviceId: device.id,
+    tenantName: device.file.tenantName,
+    message: message.slice(0, 1000),
+    seenAt: now.toISOString(),
+  };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const target = join(dir, REVOCATION_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(record, null, 2), { mode: 0o600 });
+  await rename(temp, target);
+  await removeDevice(dir, device.id);
+  return record;
+}
+
+/** The record of a revoked enrollment, or null (none, or not readable: it is only a notice). */
+export async function loadRevocation(dir: string): Promise<Revocation | null> {
+  try {
+    const parsed = RevocationFile.safeParse(JSON.parse(await readFile(join(dir, REVOCATION_FILE), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Removes the record (after a new enrollment). */
+export async function clearRevocation(dir: string): Promise<void> {
+  await rm(join(dir, REVOCATION_FILE), { force: true });
+}
