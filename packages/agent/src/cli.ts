@@ -3,8 +3,10 @@
  * @module cli
  * `remote-help-agent`: the command-line entry of the native sharer agent (share with a
  * code; or enroll the device and run it so helpers can start sessions). Exit codes:
- * 0 done, 1 failed, 2 bad command line, 130 stopped with Ctrl+C. Every message is in the
- * agent's language (`--language`, `REMOTE_HELP_LANGUAGE`, else the system's: `i18n/`).
+ * 0 done, 1 failed, 2 bad command line (or not enrolled), 3 an administrator revoked this
+ * device's enrollment (`run`, `status`: enroll again with a new token), 130 stopped with
+ * Ctrl+C. Every message is in the agent's language (`--language`, `REMOTE_HELP_LANGUAGE`,
+ * else the system's: `i18n/`).
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +27,12 @@ import { configDir } from './config/paths.js';
 import { bulkKbitFromEnv, updateTrialSecondsFromEnv, warmKibFromEnv } from './config/tuning.js';
 import { checkIn, enroll } from './devices/deviceClient.js';
 import { loadDevice, type DeviceIdentity } from './devices/identity.js';
+import { forgetRevokedDevice, loadRevocation, type Revocation } from './devices/revocation.js';
 import { collectInventory, displayCount } from './devices/inventory.js';
 import { type AgentError, isAgentError } from './errors.js';
 import { chooseLanguage, translator, type MessageKey, type Translator } from './i18n/index.js';
 import { openUrl } from './platform/browser.js';
-import { loadPlatform } from './platform/index.js';
+import { loadPlatform, type PlatformAdapter } from './platform/index.js';
 import { UiServer } from './ui/uiServer.js';
 import { agentVersion } from './version.js';
 import { updateDir, UpdateLayout } from './update/layout.js';
@@ -41,6 +44,51 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 /** The language of every message below and of the window (set first thing in `main`). */
 let i18n: Translator = translator('en');
+
+/** Exit code of a command that met a revoked enrollment: restarting will not help, a new token will. */
+const EXIT_DEVICE_REVOKED = 3;
+const ENROLL_COMMAND = 'remote-help-agent enroll --server URL --token TOKEN';
+
+/** The one line that says this device's enrollment was revoked, and what still works. */
+function revokedLine(revocation: Revocation): string {
+  return `remote-help-agent: ${i18n.t('cli.deviceRevoked', {
+    organization: revocation.tenantName,
+    server: revocation.server,
+    command: 'remote-help-agent share',
+  })}`;
+}
+
+/** `iso` as a date in the agent's language (as written when it is not a date). */
+function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(date);
+}
+
+/**
+ * Checks in as `device`: true when the server took it, false when it could not (said on stderr),
+ * or the record when the server refused it because the enrollment was revoked (then forgotten).
+ */
+async function checkInOrRevoked(
+  dir: string,
+  device: DeviceIdentity,
+  platform: PlatformAdapter,
+): Promise<boolean | Revocation> {
+  try {
+    await checkIn(device, await collectInventory(await displayCount(platform)));
+    return true;
+  } catch (error) {
+    if (isAgentError(error, 'device_revoked')) return forgetRevokedDevice(dir, device, error.message);
+    err(
+      i18n.t('cli.checkInFailed', {
+        server: device.server,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    return false;
+  }
+}
 
 /** What went wrong, for a person: the reason in their language, the technical detail in English only when there is no better text. */
 function describeAgentError(error: AgentError): string {
@@ -176,6 +224,7 @@ async function deviceUpdater(
       return (session !== null && session !== undefined && session.state !== 'ended') || app.launchOffer !== null;
     },
     onStaged,
+    onRevoked: (message) => void app.deviceRevoked(message),
     log: err,
   });
 }
@@ -188,6 +237,12 @@ async function runDevice(
   env: Record<string, string | undefined>,
 ): Promise<number> {
   let device = await loadDevice(dir);
+  // Revoked: not enrolled again with the install configuration's token, which would undo the administrator's decision.
+  const revoked = device ? null : await loadRevocation(dir);
+  if (revoked) {
+    err(revokedLine(revoked));
+    return EXIT_DEVICE_REVOKED;
+  }
   if (!device && install?.enrollmentToken) {
     // Deployed by the administrator with a token: enroll on the first run, then stay connected.
     out(`Enrolling this device with ${install.server} (set in ${install.path})…`);
@@ -199,29 +254,23 @@ async function runDevice(
     device = await loadDevice(dir);
   }
   if (!device) {
-    err(i18n.t('cli.notEnrolled', { command: 'remote-help-agent enroll --server URL --token TOKEN' }));
+    err(i18n.t('cli.notEnrolled', { command: ENROLL_COMMAND }));
     return 2;
   }
   const enrolled = device;
   const platform = await loadPlatform();
-  const checkedIn = await checkIn(enrolled, await collectInventory(await displayCount(platform))).then(
-    () => true,
-    (error: unknown) => {
-      err(
-        i18n.t('cli.checkInFailed', {
-          server: enrolled.server,
-          reason: error instanceof Error ? error.message : String(error),
-        }),
-      );
-      return false;
-    },
-  );
+  const checkedIn = await checkInOrRevoked(dir, enrolled, platform);
+  if (typeof checkedIn === 'object') {
+    err(revokedLine(checkedIn));
+    return EXIT_DEVICE_REVOKED;
+  }
   // A new version on trial after an update: checking in is what the old one waits for.
   const trial = env['REMOTE_HELP_UPDATE_TRIAL'];
   if (checkedIn && trial === version()) await writeFile(new UpdateLayout(updateDir(env)).healthFile(trial), 'ok\n');
 
   for (;;) {
     let ui: UiServer | null = null;
+    let updater: Updater | null = null;
     const app = new AgentApp({
       server: enrolled.server,
       store,
@@ -234,13 +283,19 @@ async function runDevice(
         out(i18n.t('cli.launchOffer', { name: offer.helper.displayName }));
         if (ui) void showWindow(ui, command.window);
       },
+      // Nothing left to do for the device; the window (if open) says so and help with a code goes on.
+      onDeviceRevoked: (revocation) => {
+        updater?.stop();
+        err(revokedLine(revocation));
+      },
     });
     await app.start();
     ui = await UiServer.start({ controller: app, language: i18n.language });
     out(i18n.t('cli.ready', { server: enrolled.server }));
     let staged: (update: StagedUpdate) => void = () => undefined;
     const updateReady = new Promise<StagedUpdate>((resolve) => (staged = resolve));
-    const updater = await deviceUpdater(enrolled, app, dir, install, env, (update) => staged(update));
+    updater = await deviceUpdater(enrolled, app, dir, install, env, (update) => staged(update));
+    if (!app.device) updater = null; // revoked already
     updater?.start();
     const next = await Promise.race([untilStopped(app, ui), updateReady]);
     updater?.stop();
@@ -274,6 +329,47 @@ async function runDevice(
     }
     // Rolled back: carry on as this version.
   }
+}
+
+/**
+ * `status`: this device's enrollment, confirmed by a check-in (a revoked one is forgotten and
+ * exits with `EXIT_DEVICE_REVOKED`), then the servers this user is signed in to.
+ */
+async function status(dir: string, store: TokenStore): Promise<number> {
+  let code = 0;
+  const device = await loadDevice(dir);
+  if (device) {
+    const checkedIn = await checkInOrRevoked(dir, device, await loadPlatform());
+    if (typeof checkedIn === 'object') {
+      err(revokedLine(checkedIn));
+      code = EXIT_DEVICE_REVOKED;
+    } else {
+      out(
+        i18n.t('cli.status.enrolled', {
+          organization: device.file.tenantName,
+          server: device.server,
+          date: formatDate(device.file.enrolledAt),
+          device: device.id,
+        }),
+      );
+      if (checkedIn) out(i18n.t('cli.status.confirmed'));
+      else code = 1;
+    }
+  } else {
+    const revoked = await loadRevocation(dir);
+    if (revoked) {
+      err(revokedLine(revoked));
+      code = EXIT_DEVICE_REVOKED;
+    } else out(i18n.t('cli.notEnrolled', { command: ENROLL_COMMAND }));
+  }
+  const servers = await store.servers();
+  if (servers.length === 0) out(i18n.t('cli.status.notSignedIn'));
+  for (const server of servers) {
+    const account = (await store.get(server))?.account;
+    const who = account?.name ?? account?.email ?? null;
+    out(who === null ? i18n.t('cli.signedInNoName', { server }) : i18n.t('cli.signedIn', { server, name: who }));
+  }
+  return code;
 }
 
 async function signIn(server: string, store: TokenStore): Promise<number> {
@@ -354,6 +450,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return await enrollDevice(command, dir);
       case 'run':
         return await runDevice(command, dir, store, install instanceof Error ? null : install, env);
+      case 'status':
+        return await status(dir, store);
     }
   } catch (error) {
     if (error instanceof InstallConfigError || isAgentError(error, 'invalid_argument')) {
@@ -364,6 +462,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
       err(`remote-help-agent: ${error.text(i18n.language)}`);
       err(i18n.t('cli.runHelp', { command: 'remote-help-agent --help' }));
       return 2;
+    }
+    if (isAgentError(error, 'device_revoked')) {
+      err(`remote-help-agent: ${i18n.t('errors.device_revoked')}`);
+      return EXIT_DEVICE_REVOKED;
     }
     if (isAgentError(error, 'signin_cancelled')) {
       err(i18n.t('errors.signin_cancelled'));

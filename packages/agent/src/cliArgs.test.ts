@@ -69,6 +69,13 @@ describe('parseArgs', () => {
     });
   });
 
+  it('parses status, which takes no option', () => {
+    expect(parseArgs(['status'])).toEqual({ command: 'status' });
+    expect(() => parseArgs(['status', '--server', 'https://help.example.com'])).toThrow(
+      /status does not take --server/,
+    );
+  });
+
   it.each([
     [['explode'], /Unknown command explode/],
     [['--server', 'https://x.example'], /Unknown option --server/],

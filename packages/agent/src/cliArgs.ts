@@ -2,7 +2,8 @@
  * @module cliArgs
  * Command-line parsing of `remote-help-agent`, kept pure so it can be tested: argv in,
  * a typed command or a `UsageError` (exit code 2) out. `enroll` and `run` are device
- * enrollment and remote launch (see protocol `devices.ts`).
+ * enrollment and remote launch (see protocol `devices.ts`); `status` shows the enrollment
+ * (asking the server) and the stored sign-ins.
  */
 
 import type { LanguageTag } from '@remote-help/protocol';
@@ -38,7 +39,8 @@ export type CliCommand =
   | { command: 'signin'; server: string | null }
   | { command: 'signout'; server: string | null }
   | { command: 'enroll'; server: string; token: string }
-  | { command: 'run'; window: boolean; pixels: PixelPath };
+  | { command: 'run'; window: boolean; pixels: PixelPath }
+  | { command: 'status' };
 
 /** Commands and the flags each accepts (besides --help). */
 const COMMANDS = {
@@ -47,6 +49,7 @@ const COMMANDS = {
   signout: ['--server', '--allow-http'],
   enroll: ['--server', '--token', '--allow-http'],
   run: ['--no-window', '--pixels'],
+  status: [],
 } as const;
 type CommandName = keyof typeof COMMANDS;
 const TAKES_VALUE = new Set(['--server', '--display', '--token', '--pixels']);
@@ -68,6 +71,7 @@ export function usage(language: LanguageTag): string {
       ['signout', i18n.t('cli.usage.signout')],
       ['enroll', i18n.t('cli.usage.enroll')],
       ['run', i18n.t('cli.usage.run')],
+      ['status', i18n.t('cli.usage.status')],
     ]),
     '',
     i18n.t('cli.usage.options'),
@@ -171,6 +175,7 @@ export function parseArgs(
   }
   const pixels: PixelPath = pixelsFlag ?? 'tiles';
   if (command === 'run') return { command, window: !flags.has('--no-window'), pixels };
+  if (command === 'status') return { command };
 
   const allowHttp = flags.has('--allow-http');
   const rawServer = (flags.get('--server') as string | undefined) ?? env['REMOTE_HELP_SERVER'] ?? null;

@@ -23,6 +23,8 @@ const numberFormat = new Intl.NumberFormat(lang);
 const pluralRules = new Intl.PluralRules(lang);
 /** Longest chat message, in characters (the agent refuses longer ones). */
 const CHAT_MAX = 4000;
+/** The screens that show the notice of a revoked enrollment. */
+const REVOKED_SCREENS = ['signedOut', 'signingIn', 'enterCode', 'ended'];
 
 /**
  * A string of the table with its `{name}` placeholders filled (numbers in the language's digits);
@@ -161,6 +163,11 @@ function render(next) {
   if (sharing && next.previewVersion !== drawnPreview) void loadPreview(next.previewVersion);
   $('chat').hidden = next.chatVersion === 0;
   if (next.chatVersion !== 0 && next.chatVersion !== drawnChat) void loadChat(next.chatVersion);
+
+  // Removed from the organization: said wherever the user could start something, not over a session.
+  const revoked = next.deviceRevoked;
+  $('revoked').hidden = !revoked || !REVOKED_SCREENS.includes(next.screen);
+  $('revoked-text').textContent = revoked ? t('revokedText', { organization: revoked.organization }) : '';
 
   $('ended-text').textContent = next.endReason ? t(`endReasons.${next.endReason}`, { name }) : '';
   $('account').hidden = !next.account;

@@ -4,13 +4,18 @@
  * signaling clients, the platform, and the current `SharingSession`. It turns all of
  * that into one `UiState` and runs the window's commands, showing failures as error
  * codes instead of throwing. On an enrolled device it also holds the launch connection
- * and offers a helper's remote launch to the user (`launch` screen).
+ * and offers a helper's remote launch to the user (`launch` screen). When the server says
+ * the device's enrollment was revoked (on the launch connection, or refusing any call the
+ * device proves), the app stops everything that needs the device, forgets the enrollment
+ * (`devices/revocation.ts`) and says so in the window; help with a security code goes on.
  */
 import { dirname } from 'node:path';
 import { chatTextProblem, messageParts } from '@remote-help/protocol';
 import type { Me } from '@remote-help/protocol';
 import type { AgentError } from '../errors.js';
+import type { DeviceIdentity } from '../devices/identity.js';
 import type { LaunchOffer } from '../devices/launchListener.js';
+import { forgetRevokedDevice, loadRevocation, type Revocation } from '../devices/revocation.js';
 import { AgentOidcClient } from '../auth/oidc.js';
 import { Credentials, lazyEndpoint } from '../auth/credentials.js';
 import type { TokenStore } from '../auth/tokenStore.js';
@@ -41,8 +46,13 @@ export interface AgentAppOptions extends DeviceLaunchOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** Diagnostics (never tokens or input contents). */
   log?: (message: string) => void;
-  /** Where the current session is remembered for a rejoin after a restart (default: the token store's directory). */
+  /**
+   * Where the current session is remembered for a rejoin after a restart, and where the device's
+   * enrollment and the record of its revocation are (default: the token store's directory).
+   */
   stateDir?: string | undefined;
+  /** Called once the enrollment of `device` was found revoked and forgotten (e.g. to stop the updater). */
+  onDeviceRevoked?: ((revocation: Revocation) => void) | undefined;
 }
 
 /** The running agent. */
@@ -62,7 +72,12 @@ export class AgentApp implements UiController {
   #error: UiError | null = null;
   #photo: { url: string; image: Promise<UiImage | null> } | null = null;
   readonly #launch: PendingLaunch | null;
+  readonly #stateDir: string;
   readonly #memory: SessionMemory;
+  /** The enrolled device (null: none, or its enrollment was revoked). */
+  #device: DeviceIdentity | null;
+  /** This device's enrollment on this server was revoked (null: not that we know). */
+  #revocation: Revocation | null = null;
   /** The session id last written to `#memory` (null: none remembered). */
   #remembered: string | null = null;
   /** The session this agent rejoined after a restart (full control needs a new Allow). */
@@ -76,19 +91,35 @@ export class AgentApp implements UiController {
 
   constructor(options: AgentAppOptions) {
     this.#o = options;
-    this.#memory = new SessionMemory(options.stateDir ?? dirname(options.store.file));
+    this.#stateDir = options.stateDir ?? dirname(options.store.file);
+    this.#memory = new SessionMemory(this.#stateDir);
+    this.#device = options.device ?? null;
     this.credentials = new Credentials({
       server: options.server,
       store: options.store,
       endpoint: lazyEndpoint(() => AgentOidcClient.discover(options.server)),
     });
-    const device = options.device;
     this.api = new ApiClient({
       server: options.server,
       tokens: this.credentials,
-      deviceProof: device ? (method, url) => device.proof(method, url) : undefined,
+      deviceProof: (method, url) => this.#device?.proof(method, url) ?? Promise.resolve(null),
+      onDeviceRevoked: (message) => this.deviceRevoked(message),
     });
-    this.#launch = launchFor(options, () => this.#changed());
+    this.#launch = launchFor(
+      options,
+      () => this.#changed(),
+      (message) => void this.deviceRevoked(message),
+    );
+  }
+
+  /** The enrolled device (null: none, or its enrollment was revoked). */
+  get device(): DeviceIdentity | null {
+    return this.#device;
+  }
+
+  /** The record of this device's revoked enrollment on this server (null: none known). */
+  get revocation(): Revocation | null {
+    return this.#revocation;
   }
 
   /** The launch offer waiting for the user, unless a session is already in progress. */
@@ -104,6 +135,9 @@ export class AgentApp implements UiController {
 
   /** Loads the stored sign-in and, when it still works, connects. */
   async start(): Promise<void> {
+    // Said again after a restart, for the server it happened on (a new enrollment removes the record).
+    const revoked = this.#device ? null : await loadRevocation(this.#stateDir);
+    if (revoked && URL.parse(revoked.server)?.origin === URL.parse(this.#o.server)?.origin) this.#revocation = revoked;
     this.#desktop = await this.#o.platform.openDesktop().catch((error: unknown) => {
       this.#o.log?.(`Pointer and hotkey are unavailable: ${String(error)}`);
       return null;
@@ -155,6 +189,9 @@ export class AgentApp implements UiController {
         session.id === this.#rejoinedId &&
         !(snapshot?.controlActive ?? false),
       chatVersion: this.chat() ? this.#chatVersion : 0,
+      deviceRevoked: this.#revocation
+        ? { organization: this.#revocation.tenantName, seenAt: this.#revocation.seenAt }
+        : null,
     };
   }
 
@@ -305,6 +342,35 @@ export class AgentApp implements UiController {
     return this.#sharing?.session?.state === 'active' ? this.#preview.current() : null;
   }
 
+  /**
+   * The server said this device's enrollment was revoked (`message`: its words): the launch
+   * connection stops and a waiting offer goes, the device's key is forgotten (`device.json`
+   * removed, the revocation recorded) and `onDeviceRevoked` is told. Once; a session in
+   * progress and the sign-in are left alone (the server ends the device's sessions itself).
+   */
+  async deviceRevoked(message: string): Promise<void> {
+    const device = this.#device;
+    if (!device) return;
+    this.#device = null;
+    this.#launch?.stop();
+    this.#o.log?.(`This device's enrollment was revoked: ${message}`);
+    try {
+      this.#revocation = await forgetRevokedDevice(this.#stateDir, device, message);
+    } catch (error) {
+      this.#o.log?.(`Could not forget the revoked enrollment: ${String(error)}`);
+      this.#revocation = {
+        version: 1,
+        server: device.server,
+        deviceId: device.id,
+        tenantName: device.file.tenantName,
+        message,
+        seenAt: new Date().toISOString(),
+      };
+    }
+    this.#changed();
+    this.#o.onDeviceRevoked?.(this.#revocation);
+  }
+
   /** Leaves any session, forgets the tokens (revoking the refresh token) and disconnects. */
   async signOut(): Promise<void> {
     await this.#disconnect(true);
@@ -347,7 +413,7 @@ export class AgentApp implements UiController {
   }
 
   async #answerLaunch(accept: boolean): Promise<void> {
-    const [offer, device, sharing, pending] = [this.launchOffer, this.#o.device, this.#sharing, this.#launch];
+    const [offer, device, sharing, pending] = [this.launchOffer, this.#device, this.#sharing, this.#launch];
     if (!offer || !device) return;
     this.#preview.clear();
     const signedIn = this.#me !== null;
@@ -480,6 +546,11 @@ export class AgentApp implements UiController {
 
   #fail(error: unknown): void {
     const code = errorCode(error);
+    if (code === 'device_revoked') {
+      // Not an error of what the user did: the window says it as a notice of its own.
+      void this.deviceRevoked(error instanceof Error ? error.message : String(error));
+      return;
+    }
     const retryAfterSeconds = isApiError(error) ? error.retryAfterSeconds : null;
     this.#error = { code, retryAfterSeconds };
     if (code === 'signin_required' || code === 'authentication_required') {

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionView } from '@remote-help/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenStore } from '../auth/tokenStore.js';
-import { newDeviceKey, DeviceIdentity } from '../devices/identity.js';
+import { DEVICE_FILE, newDeviceKey, DeviceIdentity, saveDevice } from '../devices/identity.js';
+import { loadRevocation } from '../devices/revocation.js';
+import type { Revocation } from '../devices/revocation.js';
 import type { LaunchOffer } from '../devices/launchListener.js';
 import type { PlatformAdapter } from '../platform/types.js';
 import { SharingSession } from '../session/sharingSession.js';
@@ -15,7 +17,7 @@ import { answerOffer, PendingLaunch, type LaunchSource } from './launchOffers.js
 
 /** The launch connection, driven by the test. */
 class FakeLaunchSource
-  extends EventEmitter<{ launch: [LaunchOffer]; cancelled: [string]; online: []; offline: [string] }>
+  extends EventEmitter<{ launch: [LaunchOffer]; cancelled: [string]; online: []; offline: [string]; revoked: [string] }>
   implements LaunchSource
 {
   started = 0;
@@ -61,6 +63,7 @@ describe('AgentApp remote launch (signed out, fake launch connection)', () => {
   let now: number;
   let answer: ReturnType<typeof vi.fn<(...args: unknown[]) => Promise<SessionView | null>>>;
   let offered: LaunchOffer[];
+  let revoked: Revocation[];
   let app: AgentApp;
 
   beforeEach(async () => {
@@ -69,6 +72,8 @@ describe('AgentApp remote launch (signed out, fake launch connection)', () => {
     now = NOW;
     answer = vi.fn(() => Promise.resolve(null));
     offered = [];
+    revoked = [];
+    await saveDevice(dir, device.file);
     app = new AgentApp({
       server: 'http://127.0.0.1:1',
       store: new TokenStore(dir),
@@ -77,6 +82,7 @@ describe('AgentApp remote launch (signed out, fake launch connection)', () => {
       launchSource: () => source,
       answerLaunch: answer,
       onLaunch: (o) => offered.push(o),
+      onDeviceRevoked: (r) => revoked.push(r),
       now: () => now,
       openBrowser: () => Promise.resolve(),
     });
@@ -115,6 +121,36 @@ describe('AgentApp remote launch (signed out, fake launch connection)', () => {
     expect(app.state().screen).toBe('signedOut');
     source.emit('launch', offer({ expiresAt: new Date(NOW).toISOString() }));
     expect(app.launchOffer).toBeNull();
+  });
+
+  it('a revoked enrollment drops the offer, stops the connection, forgets the device once and says so', async () => {
+    source.emit('launch', offer());
+    expect(app.state().screen).toBe('launch');
+    source.emit('revoked', 'An administrator removed this device from your organization.');
+    expect(app.launchOffer).toBeNull();
+    expect(app.device).toBeNull();
+    expect(source.stopped).toBe(1);
+    await vi.waitFor(() => expect(revoked).toHaveLength(1));
+    expect(app.state()).toMatchObject({
+      screen: 'signedOut',
+      helper: null,
+      error: null,
+      deviceRevoked: { organization: 'Contoso' },
+    });
+    expect(existsSync(join(dir, DEVICE_FILE))).toBe(false);
+    expect(await loadRevocation(dir)).toMatchObject({
+      server: 'http://127.0.0.1:1',
+      deviceId: 'device-1',
+      tenantName: 'Contoso',
+      message: 'An administrator removed this device from your organization.',
+    });
+    // Nothing more comes of it: a second word, a late offer, an answer.
+    source.emit('revoked', 'again');
+    source.emit('launch', offer({ sessionId: 'session-2' }));
+    expect(app.launchOffer).toBeNull();
+    await app.command({ type: 'acceptLaunch' });
+    expect(revoked).toHaveLength(1);
+    expect(answer).not.toHaveBeenCalled();
   });
 
   it('Dismiss while signed out clears the offer without asking the server', async () => {

@@ -2,7 +2,8 @@
  * @module app/launchOffers
  * The remote-launch offer waiting for the local user's answer: set by the device's
  * launch connection, dropped when the helper cancels it, when it expires, or when the
- * user answers. Only the newest offer is kept.
+ * user answers. Only the newest offer is kept. When the server says the device's enrollment
+ * was revoked, the connection stops and the offer goes.
  */
 import type { Credentials } from '../auth/credentials.js';
 import { answerLaunch } from '../devices/deviceClient.js';
@@ -16,6 +17,7 @@ export interface LaunchSource {
   on(event: 'cancelled', listener: (sessionId: string) => void): unknown;
   on(event: 'online', listener: () => void): unknown;
   on(event: 'offline', listener: (reason: string) => void): unknown;
+  on(event: 'revoked', listener: (message: string) => void): unknown;
   start(): void;
   stop(): void;
 }
@@ -27,6 +29,8 @@ export interface PendingLaunchOptions {
   onChange: () => void;
   /** Called with each new offer (e.g. to open the window). */
   onOffer?: ((offer: LaunchOffer) => void) | undefined;
+  /** The device's enrollment was revoked (`message`: the server's words); the source has stopped. */
+  onRevoked?: ((message: string) => void) | undefined;
   now?: (() => number) | undefined;
 }
 
@@ -36,12 +40,19 @@ export class PendingLaunch {
   readonly #now: () => number;
   #offer: LaunchOffer | null = null;
   #timer: NodeJS.Timeout | undefined;
+  /** Stopped (shut down, or the enrollment was revoked): no offer is taken. */
+  #stopped = false;
 
   constructor(options: PendingLaunchOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     options.source.on('launch', (offer) => this.#set(offer));
     options.source.on('cancelled', (sessionId) => this.clear(sessionId));
+    options.source.on('revoked', (message) => {
+      this.stop();
+      options.onChange();
+      options.onRevoked?.(message);
+    });
   }
 
   /** The pending offer; an expired one is dropped. */
@@ -55,11 +66,14 @@ export class PendingLaunch {
 
   /** Connects to the server (the source reconnects by itself). */
   start(): void {
+    this.#stopped = false;
     this.#o.source.start();
   }
 
-  /** Disconnects and forgets the offer. */
+  /** Disconnects and forgets the offer (once: again, nothing happens). */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#o.source.stop();
     clearTimeout(this.#timer);
     this.#offer = null;
@@ -74,7 +88,7 @@ export class PendingLaunch {
   }
 
   #set(offer: LaunchOffer): void {
-    if (this.#expired(offer)) return;
+    if (this.#stopped || this.#expired(offer)) return;
     this.#offer = offer;
     clearTimeout(this.#timer);
     const left = Date.parse(offer.expiresAt) - this.#now();
@@ -105,11 +119,15 @@ export interface DeviceLaunchOptions {
 }
 
 /** The pending launch of an enrolled device (null when `device` is not set). */
-export function launchFor(options: DeviceLaunchOptions, onChange: () => void): PendingLaunch | null {
+export function launchFor(
+  options: DeviceLaunchOptions,
+  onChange: () => void,
+  onRevoked?: (message: string) => void,
+): PendingLaunch | null {
   const device = options.device;
   if (!device) return null;
   const source = (options.launchSource ?? ((d) => new LaunchListener(d)))(device);
-  return new PendingLaunch({ source, onChange, onOffer: options.onLaunch, now: options.now });
+  return new PendingLaunch({ source, onChange, onOffer: options.onLaunch, onRevoked, now: options.now });
 }
 
 /** What `answerOffer` needs. */

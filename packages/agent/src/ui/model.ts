@@ -73,6 +73,11 @@ export interface UiState {
   previewVersion: number;
   /** Changes whenever `/api/chat` has news (0: no chat to show: none yet, or the organization turned it off). */
   chatVersion: number;
+  /**
+   * An administrator removed this device from the organization (its enrollment was revoked):
+   * no helper can start a session on it any more; help with a security code still works.
+   */
+  deviceRevoked: { organization: string; seenAt: string } | null;
 }
 
 /** One message of the chat as the window shows it (`GET /api/chat`). */

@@ -43,6 +43,7 @@ const state: UiState = {
   busy: false,
   previewVersion: 1,
   chatVersion: 0,
+  deviceRevoked: null,
 };
 
 const controller: UiController = {

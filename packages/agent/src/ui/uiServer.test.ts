@@ -25,6 +25,7 @@ const baseState: UiState = {
   inputUnavailable: false,
   rejoined: false,
   chatVersion: 0,
+  deviceRevoked: null,
 };
 
 /** A controller that records commands and lets the test change the state. */

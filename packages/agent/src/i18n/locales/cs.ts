@@ -118,6 +118,13 @@ export const cs: Catalog = {
   'errors.rate_limited_many': 'Příliš mnoho pokusů. Zkuste to znovu za {count} sekundy.',
   'errors.rate_limited_other': 'Příliš mnoho pokusů. Zkuste to znovu za {count} sekund.',
   sharingRegion: 'Sdílení',
+  revokedTitle: 'Tento počítač byl odebrán z vaší organizace',
+  revokedText:
+    'Správce odebral tento počítač z organizace {organization}, takže na něm pomocník už nemůže zahájit relaci.',
+  revokedCodeStillWorks: 'Pomoc můžete dál získat pomocí bezpečnostního kódu od osoby, která vám pomáhá.',
+  revokedEnrollAgain: 'Pokud chcete tento počítač znovu zaregistrovat, požádejte oddělení IT o nový registrační token.',
+  'errors.device_revoked':
+    'Správce odebral tento počítač z vaší organizace. Pomoc můžete dál získat pomocí bezpečnostního kódu. Pokud ho chcete znovu zaregistrovat, požádejte oddělení IT o nový registrační token.',
   'cli.openingBrowser': 'Otevírá se webový prohlížeč pro přihlášení. Pokud se neotevře, přejděte na:',
   'cli.running': 'Remote Help běží pro {server}. Zastavíte ho stisknutím Ctrl+C.',
   'cli.windowFailed': 'Okno se nepodařilo otevřít. Otevřete tuto adresu v prohlížeči (funguje jen jednou):',
@@ -128,6 +135,12 @@ export const cs: Catalog = {
   'cli.enrollNewToken': 'Požádejte správce o nový registrační token.',
   'cli.notEnrolled': 'Toto zařízení není zaregistrované. Nejprve spusťte {command}.',
   'cli.checkInFailed': 'Nepodařilo se ohlásit na {server}: {reason}',
+  'cli.deviceRevoked':
+    'Správce odebral toto zařízení z organizace {organization} ({server}), takže na něm pomocník už nemůže zahájit relaci. Pomoc můžete dál získat pomocí bezpečnostního kódu ({command}). Pokud ho chcete znovu zaregistrovat, požádejte správce o nový registrační token.',
+  'cli.status.enrolled':
+    'Toto zařízení je od {date} zaregistrované v organizaci {organization} na serveru {server} (zařízení {device}).',
+  'cli.status.confirmed': 'Server právě potvrdil registraci.',
+  'cli.status.notSignedIn': 'Nejste přihlášeni k žádnému serveru.',
   'cli.launchOffer': 'Uživatel {name} vám chce pomoci.',
   'cli.ready':
     'Remote Help je připraven na {server}: pomocník může na tomto zařízení zahájit relaci. Zastavíte ho stisknutím Ctrl+C.',
@@ -150,6 +163,7 @@ export const cs: Catalog = {
   'cli.usage.signout': 'Odhlásí se: zapomene přihlášení uložené na tomto zařízení a odvolá ho',
   'cli.usage.enroll': 'Zaregistruje toto zařízení registračním tokenem od správce',
   'cli.usage.run': 'Zůstane připojené, aby pomocník mohl na tomto zařízení zahájit relaci (vzdálené spuštění)',
+  'cli.usage.status': 'Zobrazí, jestli je toto zařízení zaregistrované (zeptá se serveru), a kde jste přihlášeni',
   'cli.usage.options': 'Možnosti:',
   'cli.usage.server':
     'Server Remote Help, např. {example} (výchozí: {variable} nebo jediný server, ke kterému jste přihlášeni)',

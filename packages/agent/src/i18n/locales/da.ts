@@ -116,6 +116,13 @@ export const da: Catalog = {
   'errors.rate_limited_one': 'For mange forsøg. Prøv igen om {count} sekund.',
   'errors.rate_limited_other': 'For mange forsøg. Prøv igen om {count} sekunder.',
   sharingRegion: 'Deling',
+  revokedTitle: 'Denne computer er fjernet fra din organisation',
+  revokedText:
+    'En administrator har fjernet denne computer fra {organization}, så en hjælper kan ikke længere starte en session på den.',
+  revokedCodeStillWorks: 'Du kan stadig få hjælp med en sikkerhedskode fra den person, der hjælper dig.',
+  revokedEnrollAgain: 'Bed din it-afdeling om et nyt tilmeldingstoken for at tilmelde denne computer igen.',
+  'errors.device_revoked':
+    'En administrator har fjernet denne computer fra din organisation. Du kan stadig få hjælp med en sikkerhedskode. Bed din it-afdeling om et nyt tilmeldingstoken for at tilmelde den igen.',
   'cli.openingBrowser': 'Åbner din webbrowser, så du kan logge på. Hvis den ikke åbnes, skal du gå til:',
   'cli.running': 'Remote Help kører for {server}. Tryk på Ctrl+C for at stoppe.',
   'cli.windowFailed': 'Der kunne ikke åbnes et vindue. Åbn denne adresse i din browser (den virker én gang):',
@@ -126,6 +133,11 @@ export const da: Catalog = {
   'cli.enrollNewToken': 'Bed din administrator om et nyt tilmeldingstoken.',
   'cli.notEnrolled': 'Denne enhed er ikke tilmeldt. Kør {command} først.',
   'cli.checkInFailed': 'Kunne ikke tjekke ind hos {server}: {reason}',
+  'cli.deviceRevoked':
+    'En administrator har fjernet denne enhed fra {organization} ({server}), så en hjælper kan ikke længere starte en session på den. Du kan stadig få hjælp med en sikkerhedskode ({command}). Bed din administrator om et nyt tilmeldingstoken for at tilmelde den igen.',
+  'cli.status.enrolled': 'Denne enhed har været tilmeldt {organization} på {server} siden {date} (enhed {device}).',
+  'cli.status.confirmed': 'Serveren har netop bekræftet tilmeldingen.',
+  'cli.status.notSignedIn': 'Du er ikke logget på nogen server.',
   'cli.launchOffer': '{name} vil gerne hjælpe dig.',
   'cli.ready':
     'Remote Help er klar på {server}: En hjælper kan starte en session på denne enhed. Tryk på Ctrl+C for at stoppe.',
@@ -146,6 +158,7 @@ export const da: Catalog = {
   'cli.usage.signout': 'Log af: glem det gemte logon på denne enhed, og tilbagekald det',
   'cli.usage.enroll': 'Tilmeld denne enhed med et tilmeldingstoken fra din administrator',
   'cli.usage.run': 'Forbliv forbundet, så en hjælper kan starte en session på denne enhed (fjernstart)',
+  'cli.usage.status': 'Vis, om denne enhed er tilmeldt (spørger serveren), og hvor du er logget på',
   'cli.usage.options': 'Indstillinger:',
   'cli.usage.server':
     'Remote Help-serveren, f.eks. {example} (standard: {variable} eller den ene server, du er logget på)',

@@ -120,6 +120,14 @@ export const de: Catalog = {
   'errors.rate_limited_one': 'Zu viele Versuche. Versuchen Sie es in {count} Sekunde erneut.',
   'errors.rate_limited_other': 'Zu viele Versuche. Versuchen Sie es in {count} Sekunden erneut.',
   sharingRegion: 'Freigabe',
+  revokedTitle: 'Dieser Computer wurde aus Ihrer Organisation entfernt',
+  revokedText:
+    'Ein Administrator hat diesen Computer aus {organization} entfernt. Ein Helfer kann daher keine Sitzung mehr darauf starten.',
+  revokedCodeStillWorks: 'Mit einem Sicherheitscode der Person, die Ihnen hilft, erhalten Sie weiterhin Hilfe.',
+  revokedEnrollAgain:
+    'Um diesen Computer erneut zu registrieren, bitten Sie Ihre IT-Abteilung um ein neues Registrierungstoken.',
+  'errors.device_revoked':
+    'Ein Administrator hat diesen Computer aus Ihrer Organisation entfernt. Mit einem Sicherheitscode erhalten Sie weiterhin Hilfe. Um ihn erneut zu registrieren, bitten Sie Ihre IT-Abteilung um ein neues Registrierungstoken.',
   'cli.openingBrowser':
     'Ihr Webbrowser wird zum Anmelden geöffnet. Falls er sich nicht öffnet, rufen Sie folgende Adresse auf:',
   'cli.running': 'Remote Help läuft für {server}. Drücken Sie Strg+C zum Beenden.',
@@ -132,6 +140,11 @@ export const de: Catalog = {
   'cli.enrollNewToken': 'Bitten Sie Ihren Administrator um ein neues Registrierungstoken.',
   'cli.notEnrolled': 'Dieses Gerät ist nicht registriert. Führen Sie zuerst {command} aus.',
   'cli.checkInFailed': 'Check-in bei {server} nicht möglich: {reason}',
+  'cli.deviceRevoked':
+    'Ein Administrator hat dieses Gerät aus {organization} ({server}) entfernt, daher kann ein Helfer keine Sitzung mehr darauf starten. Mit einem Sicherheitscode erhalten Sie weiterhin Hilfe ({command}). Um es erneut zu registrieren, bitten Sie Ihren Administrator um ein neues Registrierungstoken.',
+  'cli.status.enrolled': 'Dieses Gerät ist seit {date} in {organization} auf {server} registriert (Gerät {device}).',
+  'cli.status.confirmed': 'Der Server hat die Registrierung soeben bestätigt.',
+  'cli.status.notSignedIn': 'Sie sind bei keinem Server angemeldet.',
   'cli.launchOffer': '{name} möchte Ihnen helfen.',
   'cli.ready':
     'Remote Help ist auf {server} bereit: Ein Helfer kann auf diesem Gerät eine Sitzung starten. Drücken Sie Strg+C zum Beenden.',
@@ -153,6 +166,7 @@ export const de: Catalog = {
   'cli.usage.signout': 'Abmelden: die gespeicherte Anmeldung auf diesem Gerät löschen und widerrufen',
   'cli.usage.enroll': 'Dieses Gerät mit einem Registrierungstoken Ihres Administrators registrieren',
   'cli.usage.run': 'Verbunden bleiben, damit ein Helfer auf diesem Gerät eine Sitzung starten kann (Remotestart)',
+  'cli.usage.status': 'Anzeigen, ob dieses Gerät registriert ist (fragt beim Server nach), und wo Sie angemeldet sind',
   'cli.usage.options': 'Optionen:',
   'cli.usage.server':
     'Der Remote Help-Server, z. B. {example} (Standard: {variable} oder der eine Server, bei dem Sie angemeldet sind)',

@@ -114,6 +114,13 @@ export const en = {
   'errors.rate_limited_one': 'Too many attempts. Try again in {count} second.',
   'errors.rate_limited_other': 'Too many attempts. Try again in {count} seconds.',
   sharingRegion: 'Sharing',
+  revokedTitle: 'This computer was removed from your organization',
+  revokedText:
+    'An administrator removed this computer from {organization}, so a helper can no longer start a session on it.',
+  revokedCodeStillWorks: 'You can still get help with a security code from the person helping you.',
+  revokedEnrollAgain: 'To enroll this computer again, ask your IT department for a new enrollment token.',
+  'errors.device_revoked':
+    'An administrator removed this computer from your organization. You can still get help with a security code. To enroll it again, ask your IT department for a new enrollment token.',
   'cli.openingBrowser': 'Opening your web browser to sign in. If it does not open, go to:',
   'cli.running': 'Remote Help is running for {server}. Press Ctrl+C to stop.',
   'cli.windowFailed': 'Could not open a window. Open this address in your browser (it works once):',
@@ -124,6 +131,11 @@ export const en = {
   'cli.enrollNewToken': 'Ask your administrator for a new enrollment token.',
   'cli.notEnrolled': 'This device is not enrolled. Run {command} first.',
   'cli.checkInFailed': 'Could not check in with {server}: {reason}',
+  'cli.deviceRevoked':
+    'An administrator removed this device from {organization} ({server}), so a helper can no longer start a session on it. You can still get help with a security code ({command}). To enroll it again, ask your administrator for a new enrollment token.',
+  'cli.status.enrolled': 'This device is enrolled in {organization} on {server} since {date} (device {device}).',
+  'cli.status.confirmed': 'The server confirmed the enrollment just now.',
+  'cli.status.notSignedIn': 'You are not signed in to any server.',
   'cli.launchOffer': '{name} wants to help you.',
   'cli.ready': 'Remote Help is ready on {server}: a helper can start a session on this device. Press Ctrl+C to stop.',
   'cli.signedIn': 'Signed in to {server} as {name}.',
@@ -143,6 +155,7 @@ export const en = {
   'cli.usage.signout': 'Sign out: forget the stored sign-in on this device and revoke it',
   'cli.usage.enroll': 'Enroll this device with an enrollment token from your administrator',
   'cli.usage.run': 'Stay connected so a helper can start a session on this device (remote launch)',
+  'cli.usage.status': 'Show whether this device is enrolled (asking the server) and where you are signed in',
   'cli.usage.options': 'Options:',
   'cli.usage.server':
     'The Remote Help server, e.g. {example} (default: {variable}, or the one server you signed in to)',

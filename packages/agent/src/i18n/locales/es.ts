@@ -118,6 +118,14 @@ export const es: Catalog = {
   'errors.rate_limited_many': 'Demasiados intentos. Inténtelo de nuevo en {count} segundos.',
   'errors.rate_limited_other': 'Demasiados intentos. Inténtelo de nuevo en {count} segundos.',
   sharingRegion: 'Uso compartido',
+  revokedTitle: 'Este equipo se quitó de su organización',
+  revokedText:
+    'Un administrador quitó este equipo de {organization}, por lo que un asistente ya no puede iniciar una sesión en él.',
+  revokedCodeStillWorks: 'Todavía puede obtener ayuda con un código de seguridad de la persona que le ayuda.',
+  revokedEnrollAgain:
+    'Para volver a inscribir este equipo, pida a su departamento de TI un token de inscripción nuevo.',
+  'errors.device_revoked':
+    'Un administrador quitó este equipo de su organización. Todavía puede obtener ayuda con un código de seguridad. Para volver a inscribirlo, pida a su departamento de TI un token de inscripción nuevo.',
   'cli.openingBrowser': 'Abriendo el explorador web para iniciar sesión. Si no se abre, vaya a:',
   'cli.running': 'Remote Help se está ejecutando para {server}. Presione Ctrl+C para detenerlo.',
   'cli.windowFailed': 'No se pudo abrir una ventana. Abra esta dirección en el explorador (solo funciona una vez):',
@@ -128,6 +136,12 @@ export const es: Catalog = {
   'cli.enrollNewToken': 'Pida a su administrador un token de inscripción nuevo.',
   'cli.notEnrolled': 'Este dispositivo no está inscrito. Ejecute primero {command}.',
   'cli.checkInFailed': 'No se pudo registrar la conexión con {server}: {reason}',
+  'cli.deviceRevoked':
+    'Un administrador quitó este dispositivo de {organization} ({server}), por lo que un asistente ya no puede iniciar una sesión en él. Todavía puede obtener ayuda con un código de seguridad ({command}). Para volver a inscribirlo, pida a su administrador un token de inscripción nuevo.',
+  'cli.status.enrolled':
+    'Este dispositivo está inscrito en {organization} en {server} desde el {date} (dispositivo {device}).',
+  'cli.status.confirmed': 'El servidor acaba de confirmar la inscripción.',
+  'cli.status.notSignedIn': 'No ha iniciado sesión en ningún servidor.',
   'cli.launchOffer': '{name} quiere ayudarle.',
   'cli.ready':
     'Remote Help está listo en {server}: un asistente puede iniciar una sesión en este dispositivo. Presione Ctrl+C para detenerlo.',
@@ -151,6 +165,7 @@ export const es: Catalog = {
   'cli.usage.enroll': 'Inscribir este dispositivo con un token de inscripción de su administrador',
   'cli.usage.run':
     'Permanecer conectado para que un asistente pueda iniciar una sesión en este dispositivo (inicio remoto)',
+  'cli.usage.status': 'Mostrar si este dispositivo está inscrito (consultando al servidor) y dónde ha iniciado sesión',
   'cli.usage.options': 'Opciones:',
   'cli.usage.server':
     'El servidor de Remote Help, por ejemplo {example} (predeterminado: {variable} o el único servidor en el que inició sesión)',

@@ -114,6 +114,13 @@ export const et: Catalog = {
   'errors.rate_limited_one': 'Liiga palju katseid. Proovige {count} sekundi pärast uuesti.',
   'errors.rate_limited_other': 'Liiga palju katseid. Proovige {count} sekundi pärast uuesti.',
   sharingRegion: 'Jagamine',
+  revokedTitle: 'See arvuti eemaldati teie asutusest',
+  revokedText:
+    'Administraator eemaldas selle arvuti asutusest {organization}, seega ei saa abistaja selles enam seanssi alustada.',
+  revokedCodeStillWorks: 'Abi saate endiselt turvakoodiga, mille annab teid abistav inimene.',
+  revokedEnrollAgain: 'Selle arvuti uuesti registreerimiseks paluge IT-osakonnalt uut registreerimistõendit.',
+  'errors.device_revoked':
+    'Administraator eemaldas selle arvuti teie asutusest. Abi saate endiselt turvakoodiga. Arvuti uuesti registreerimiseks paluge IT-osakonnalt uut registreerimistõendit.',
   'cli.openingBrowser': 'Sisselogimiseks avatakse veebibrauser. Kui see ei avane, minge aadressile:',
   'cli.running': 'Remote Help töötab serveri {server} jaoks. Peatamiseks vajutage Ctrl+C.',
   'cli.windowFailed': 'Akent ei saanud avada. Avage see aadress brauseris (see töötab üks kord):',
@@ -124,6 +131,12 @@ export const et: Catalog = {
   'cli.enrollNewToken': 'Paluge administraatorilt uut registreerimistõendit.',
   'cli.notEnrolled': 'See seade pole registreeritud. Käivitage esmalt {command}.',
   'cli.checkInFailed': 'Serverisse {server} ei saanud registreeruda: {reason}',
+  'cli.deviceRevoked':
+    'Administraator eemaldas selle seadme asutusest {organization} ({server}), seega ei saa abistaja selles enam seanssi alustada. Abi saate endiselt turvakoodiga ({command}). Seadme uuesti registreerimiseks paluge administraatorilt uut registreerimistõendit.',
+  'cli.status.enrolled':
+    'See seade on registreeritud asutuses {organization} serveris {server} alates {date} (seade {device}).',
+  'cli.status.confirmed': 'Server kinnitas registreeringu just praegu.',
+  'cli.status.notSignedIn': 'Te pole üheski serveris sisse logitud.',
   'cli.launchOffer': '{name} soovib teid aidata.',
   'cli.ready':
     'Remote Help on serveris {server} valmis: abistaja saab selles seadmes seansi alustada. Peatamiseks vajutage Ctrl+C.',
@@ -145,6 +158,7 @@ export const et: Catalog = {
   'cli.usage.signout': 'Logib välja: unustab selles seadmes salvestatud sisselogimise ja tühistab selle',
   'cli.usage.enroll': 'Registreerib selle seadme administraatorilt saadud registreerimistõendiga',
   'cli.usage.run': 'Hoiab ühendust, et abistaja saaks selles seadmes seansi alustada (kaugkäivitus)',
+  'cli.usage.status': 'Näitab, kas see seade on registreeritud (küsib serverilt), ja kuhu olete sisse logitud',
   'cli.usage.options': 'Suvandid:',
   'cli.usage.server':
     'Remote Helpi server, nt {example} (vaikimisi: {variable} või ainus server, kuhu olete sisse logitud)',

@@ -118,6 +118,14 @@ export const fi: Catalog = {
   'errors.rate_limited_one': 'Liian monta yritystä. Yritä uudelleen {count} sekunnin kuluttua.',
   'errors.rate_limited_other': 'Liian monta yritystä. Yritä uudelleen {count} sekunnin kuluttua.',
   sharingRegion: 'Jakaminen',
+  revokedTitle: 'Tämä tietokone on poistettu organisaatiostasi',
+  revokedText:
+    'Järjestelmänvalvoja poisti tämän tietokoneen organisaatiosta {organization}, joten auttaja ei voi enää aloittaa istuntoa siinä.',
+  revokedCodeStillWorks: 'Voit edelleen saada apua suojakoodilla, jonka sinua auttava henkilö antaa.',
+  revokedEnrollAgain:
+    'Jos haluat rekisteröidä tämän tietokoneen uudelleen, pyydä IT-osastolta uusi rekisteröintitunnus.',
+  'errors.device_revoked':
+    'Järjestelmänvalvoja poisti tämän tietokoneen organisaatiostasi. Voit edelleen saada apua suojakoodilla. Jos haluat rekisteröidä sen uudelleen, pyydä IT-osastolta uusi rekisteröintitunnus.',
   'cli.openingBrowser': 'Verkkoselain avataan kirjautumista varten. Jos se ei avaudu, siirry osoitteeseen:',
   'cli.running': 'Remote Help on käynnissä palvelimelle {server}. Pysäytä painamalla Ctrl+C.',
   'cli.windowFailed': 'Ikkunaa ei voitu avata. Avaa tämä osoite selaimessa (se toimii kerran):',
@@ -128,6 +136,12 @@ export const fi: Catalog = {
   'cli.enrollNewToken': 'Pyydä järjestelmänvalvojalta uusi rekisteröintitunnus.',
   'cli.notEnrolled': 'Tätä laitetta ei ole rekisteröity. Suorita ensin {command}.',
   'cli.checkInFailed': 'Sisäänkirjaus palvelimelle {server} epäonnistui: {reason}',
+  'cli.deviceRevoked':
+    'Järjestelmänvalvoja poisti tämän laitteen organisaatiosta {organization} ({server}), joten auttaja ei voi enää aloittaa istuntoa siinä. Voit edelleen saada apua suojakoodilla ({command}). Jos haluat rekisteröidä sen uudelleen, pyydä järjestelmänvalvojalta uusi rekisteröintitunnus.',
+  'cli.status.enrolled':
+    'Tämä laite on rekisteröity organisaatioon {organization} palvelimella {server} {date} alkaen (laite {device}).',
+  'cli.status.confirmed': 'Palvelin vahvisti rekisteröinnin juuri äsken.',
+  'cli.status.notSignedIn': 'Et ole kirjautuneena millekään palvelimelle.',
   'cli.launchOffer': '{name} haluaa auttaa sinua.',
   'cli.ready':
     'Remote Help on valmiina palvelimella {server}: auttaja voi aloittaa istunnon tässä laitteessa. Pysäytä painamalla Ctrl+C.',
@@ -149,6 +163,7 @@ export const fi: Catalog = {
   'cli.usage.signout': 'Kirjaudu ulos: unohda tähän laitteeseen tallennettu kirjautuminen ja kumoa se',
   'cli.usage.enroll': 'Rekisteröi tämä laite järjestelmänvalvojalta saadulla rekisteröintitunnuksella',
   'cli.usage.run': 'Pysy yhteydessä, jotta auttaja voi aloittaa istunnon tässä laitteessa (etäkäynnistys)',
+  'cli.usage.status': 'Näytä, onko tämä laite rekisteröity (kysyy palvelimelta) ja mille palvelimille olet kirjautunut',
   'cli.usage.options': 'Valinnat:',
   'cli.usage.server':
     'Remote Help -palvelin, esim. {example} (oletus: {variable} tai ainoa palvelin, jolle olet kirjautunut)',

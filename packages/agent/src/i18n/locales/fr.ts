@@ -121,6 +121,15 @@ export const fr: Catalog = {
   'errors.rate_limited_many': 'Trop de tentatives. Réessayez dans {count} secondes.',
   'errors.rate_limited_other': 'Trop de tentatives. Réessayez dans {count} secondes.',
   sharingRegion: 'Partage',
+  revokedTitle: 'Cet ordinateur a été retiré de votre organisation',
+  revokedText:
+    'Un administrateur a retiré cet ordinateur de {organization}, si bien qu’un assistant ne peut plus y démarrer de session.',
+  revokedCodeStillWorks:
+    'Vous pouvez toujours obtenir de l’aide avec un code de sécurité fourni par la personne qui vous aide.',
+  revokedEnrollAgain:
+    'Pour inscrire à nouveau cet ordinateur, demandez un nouveau jeton d’inscription à votre service informatique.',
+  'errors.device_revoked':
+    'Un administrateur a retiré cet ordinateur de votre organisation. Vous pouvez toujours obtenir de l’aide avec un code de sécurité. Pour l’inscrire à nouveau, demandez un nouveau jeton d’inscription à votre service informatique.',
   'cli.openingBrowser': 'Ouverture de votre navigateur web pour la connexion. S’il ne s’ouvre pas, allez à :',
   'cli.running': 'Remote Help est en cours d’exécution pour {server}. Appuyez sur Ctrl+C pour arrêter.',
   'cli.windowFailed':
@@ -132,6 +141,12 @@ export const fr: Catalog = {
   'cli.enrollNewToken': 'Demandez un nouveau jeton d’inscription à votre administrateur.',
   'cli.notEnrolled': 'Cet appareil n’est pas inscrit. Exécutez d’abord {command}.',
   'cli.checkInFailed': 'Impossible de se signaler auprès de {server} : {reason}',
+  'cli.deviceRevoked':
+    'Un administrateur a retiré cet appareil de {organization} ({server}), si bien qu’un assistant ne peut plus y démarrer de session. Vous pouvez toujours obtenir de l’aide avec un code de sécurité ({command}). Pour l’inscrire à nouveau, demandez un nouveau jeton d’inscription à votre administrateur.',
+  'cli.status.enrolled':
+    'Cet appareil est inscrit dans {organization} sur {server} depuis le {date} (appareil {device}).',
+  'cli.status.confirmed': 'Le serveur vient de confirmer l’inscription.',
+  'cli.status.notSignedIn': 'Vous n’êtes connecté à aucun serveur.',
   'cli.launchOffer': '{name} souhaite vous aider.',
   'cli.ready':
     'Remote Help est prêt sur {server} : un assistant peut démarrer une session sur cet appareil. Appuyez sur Ctrl+C pour arrêter.',
@@ -155,6 +170,7 @@ export const fr: Catalog = {
   'cli.usage.enroll': 'Inscrire cet appareil avec un jeton d’inscription fourni par votre administrateur',
   'cli.usage.run':
     'Rester connecté pour qu’un assistant puisse démarrer une session sur cet appareil (lancement à distance)',
+  'cli.usage.status': 'Indiquer si cet appareil est inscrit (en interrogeant le serveur) et où vous êtes connecté',
   'cli.usage.options': 'Options :',
   'cli.usage.server':
     'Le serveur Remote Help, par ex. {example} (par défaut : {variable}, ou le seul serveur auquel vous êtes connecté)',

@@ -117,6 +117,13 @@ export const hr: Catalog = {
   'errors.rate_limited_few': 'Previše pokušaja. Pokušajte ponovno za {count} sekunde.',
   'errors.rate_limited_other': 'Previše pokušaja. Pokušajte ponovno za {count} sekundi.',
   sharingRegion: 'Dijeljenje',
+  revokedTitle: 'Ovo je računalo uklonjeno iz vaše organizacije',
+  revokedText:
+    'Administrator je uklonio ovo računalo iz organizacije {organization}, pa pomoćnik na njemu više ne može pokrenuti sesiju.',
+  revokedCodeStillWorks: 'Pomoć i dalje možete dobiti sigurnosnim kodom od osobe koja vam pomaže.',
+  revokedEnrollAgain: 'Da biste ponovno registrirali ovo računalo, zatražite od IT odjela novi token za registraciju.',
+  'errors.device_revoked':
+    'Administrator je uklonio ovo računalo iz vaše organizacije. Pomoć i dalje možete dobiti sigurnosnim kodom. Da biste ga ponovno registrirali, zatražite od IT odjela novi token za registraciju.',
   'cli.openingBrowser': 'Otvara se web-preglednik za prijavu. Ako se ne otvori, idite na:',
   'cli.running': 'Remote Help radi za {server}. Pritisnite Ctrl+C za zaustavljanje.',
   'cli.windowFailed': 'Prozor se nije mogao otvoriti. Otvorite ovu adresu u pregledniku (radi samo jednom):',
@@ -127,6 +134,12 @@ export const hr: Catalog = {
   'cli.enrollNewToken': 'Zatražite od administratora novi token za registraciju.',
   'cli.notEnrolled': 'Ovaj uređaj nije registriran. Najprije pokrenite {command}.',
   'cli.checkInFailed': 'Prijava stanja na {server} nije uspjela: {reason}',
+  'cli.deviceRevoked':
+    'Administrator je uklonio ovaj uređaj iz organizacije {organization} ({server}), pa pomoćnik na njemu više ne može pokrenuti sesiju. Pomoć i dalje možete dobiti sigurnosnim kodom ({command}). Da biste ga ponovno registrirali, zatražite od administratora novi token za registraciju.',
+  'cli.status.enrolled':
+    'Ovaj je uređaj od {date} registriran u organizaciji {organization} na poslužitelju {server} (uređaj {device}).',
+  'cli.status.confirmed': 'Poslužitelj je upravo potvrdio registraciju.',
+  'cli.status.notSignedIn': 'Niste prijavljeni ni na jedan poslužitelj.',
   'cli.launchOffer': 'Korisnik {name} želi vam pomoći.',
   'cli.ready':
     'Remote Help spreman je na {server}: pomoćnik može pokrenuti sesiju na ovom uređaju. Pritisnite Ctrl+C za zaustavljanje.',
@@ -149,6 +162,7 @@ export const hr: Catalog = {
   'cli.usage.signout': 'Odjava: zaboravlja prijavu spremljenu na ovom uređaju i opoziva je',
   'cli.usage.enroll': 'Registrira ovaj uređaj tokenom za registraciju koji ste dobili od administratora',
   'cli.usage.run': 'Ostaje povezan kako bi pomoćnik mogao pokrenuti sesiju na ovom uređaju (daljinsko pokretanje)',
+  'cli.usage.status': 'Prikazuje je li ovaj uređaj registriran (pita poslužitelj) i gdje ste prijavljeni',
   'cli.usage.options': 'Mogućnosti:',
   'cli.usage.server':
     'Poslužitelj Remote Help, npr. {example} (zadano: {variable} ili jedini poslužitelj na koji ste prijavljeni)',

@@ -117,6 +117,14 @@ export const hu: Catalog = {
   'errors.rate_limited_one': 'Túl sok próbálkozás. Próbálja újra {count} másodperc múlva.',
   'errors.rate_limited_other': 'Túl sok próbálkozás. Próbálja újra {count} másodperc múlva.',
   sharingRegion: 'Megosztás',
+  revokedTitle: 'Ezt a számítógépet eltávolították a szervezetéből',
+  revokedText:
+    'Egy rendszergazda eltávolította ezt a számítógépet a(z) {organization} szervezetből, így segítő már nem indíthat rajta munkamenetet.',
+  revokedCodeStillWorks: 'Biztonsági kóddal továbbra is kaphat segítséget attól, aki segít Önnek.',
+  revokedEnrollAgain:
+    'A számítógép újbóli regisztrálásához kérjen új regisztrációs jogkivonatot az informatikai részlegtől.',
+  'errors.device_revoked':
+    'Egy rendszergazda eltávolította ezt a számítógépet a szervezetéből. Biztonsági kóddal továbbra is kaphat segítséget. Az újbóli regisztráláshoz kérjen új regisztrációs jogkivonatot az informatikai részlegtől.',
   'cli.openingBrowser': 'A webböngésző megnyílik a bejelentkezéshez. Ha nem nyílik meg, nyissa meg ezt a címet:',
   'cli.running': 'A Remote Help fut a következőhöz: {server}. A leállításhoz nyomja le a Ctrl+C billentyűkombinációt.',
   'cli.windowFailed': 'Nem sikerült ablakot nyitni. Nyissa meg ezt a címet a böngészőben (csak egyszer működik):',
@@ -127,6 +135,12 @@ export const hu: Catalog = {
   'cli.enrollNewToken': 'Kérjen új regisztrációs jogkivonatot a rendszergazdától.',
   'cli.notEnrolled': 'Ez az eszköz nincs regisztrálva. Először futtassa ezt: {command}.',
   'cli.checkInFailed': 'Nem sikerült bejelentkezni a(z) {server} kiszolgálóra: {reason}',
+  'cli.deviceRevoked':
+    'Egy rendszergazda eltávolította ezt az eszközt a(z) {organization} szervezetből ({server}), így segítő már nem indíthat rajta munkamenetet. Biztonsági kóddal továbbra is kaphat segítséget ({command}). Az újbóli regisztráláshoz kérjen új regisztrációs jogkivonatot a rendszergazdától.',
+  'cli.status.enrolled':
+    'Ez az eszköz {date} óta regisztrálva van a(z) {organization} szervezetben a(z) {server} kiszolgálón (eszköz: {device}).',
+  'cli.status.confirmed': 'A kiszolgáló az imént megerősítette a regisztrációt.',
+  'cli.status.notSignedIn': 'Egyetlen kiszolgálóra sincs bejelentkezve.',
   'cli.launchOffer': '{name} segíteni szeretne Önnek.',
   'cli.ready':
     'A Remote Help készen áll a(z) {server} kiszolgálón: egy segítő munkamenetet indíthat ezen az eszközön. A leállításhoz nyomja le a Ctrl+C billentyűkombinációt.',
@@ -148,6 +162,8 @@ export const hu: Catalog = {
   'cli.usage.signout': 'Kijelentkezés: elfelejti az eszközön tárolt bejelentkezést, és visszavonja',
   'cli.usage.enroll': 'Regisztrálja az eszközt a rendszergazdától kapott regisztrációs jogkivonattal',
   'cli.usage.run': 'Kapcsolatban marad, hogy egy segítő munkamenetet indíthasson ezen az eszközön (távoli indítás)',
+  'cli.usage.status':
+    'Megmutatja, hogy az eszköz regisztrálva van-e (a kiszolgálótól kérdezve), és hová van bejelentkezve',
   'cli.usage.options': 'Beállítások:',
   'cli.usage.server':
     'A Remote Help-kiszolgáló, pl. {example} (alapértelmezés: {variable}, vagy az egyetlen kiszolgáló, amelyre bejelentkezett)',

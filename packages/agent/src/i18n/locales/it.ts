@@ -120,6 +120,13 @@ export const it: Catalog = {
   'errors.rate_limited_many': 'Troppi tentativi. Riprova tra {count} secondi.',
   'errors.rate_limited_other': 'Troppi tentativi. Riprova tra {count} secondi.',
   sharingRegion: 'Condivisione',
+  revokedTitle: 'Questo computer è stato rimosso dalla tua organizzazione',
+  revokedText:
+    'Un amministratore ha rimosso questo computer da {organization}, quindi un assistente non può più avviarvi una sessione.',
+  revokedCodeStillWorks: 'Puoi comunque ricevere assistenza con un codice di sicurezza dalla persona che ti aiuta.',
+  revokedEnrollAgain: 'Per registrare di nuovo questo computer, chiedi al reparto IT un nuovo token di registrazione.',
+  'errors.device_revoked':
+    'Un amministratore ha rimosso questo computer dalla tua organizzazione. Puoi comunque ricevere assistenza con un codice di sicurezza. Per registrarlo di nuovo, chiedi al reparto IT un nuovo token di registrazione.',
   'cli.openingBrowser': "Apertura del browser web per l'accesso. Se non si apre, vai a:",
   'cli.running': 'Remote Help è in esecuzione per {server}. Premi Ctrl+C per interromperlo.',
   'cli.windowFailed': 'Impossibile aprire una finestra. Apri questo indirizzo nel browser (funziona una sola volta):',
@@ -130,6 +137,12 @@ export const it: Catalog = {
   'cli.enrollNewToken': "Chiedi all'amministratore un nuovo token di registrazione.",
   'cli.notEnrolled': 'Questo dispositivo non è registrato. Esegui prima {command}.',
   'cli.checkInFailed': 'Impossibile eseguire il check-in con {server}: {reason}',
+  'cli.deviceRevoked':
+    "Un amministratore ha rimosso questo dispositivo da {organization} ({server}), quindi un assistente non può più avviarvi una sessione. Puoi comunque ricevere assistenza con un codice di sicurezza ({command}). Per registrarlo di nuovo, chiedi all'amministratore un nuovo token di registrazione.",
+  'cli.status.enrolled':
+    'Questo dispositivo è registrato in {organization} su {server} dal {date} (dispositivo {device}).',
+  'cli.status.confirmed': 'Il server ha appena confermato la registrazione.',
+  'cli.status.notSignedIn': "Non hai effettuato l'accesso a nessun server.",
   'cli.launchOffer': '{name} vuole aiutarti.',
   'cli.ready':
     'Remote Help è pronto su {server}: un assistente può avviare una sessione su questo dispositivo. Premi Ctrl+C per interromperlo.',
@@ -152,6 +165,8 @@ export const it: Catalog = {
   'cli.usage.enroll': "Registra questo dispositivo con un token di registrazione fornito dall'amministratore",
   'cli.usage.run':
     'Resta connesso perché un assistente possa avviare una sessione su questo dispositivo (avvio remoto)',
+  'cli.usage.status':
+    "Mostra se questo dispositivo è registrato (chiedendolo al server) e dove hai effettuato l'accesso",
   'cli.usage.options': 'Opzioni:',
   'cli.usage.server':
     "Il server Remote Help, ad es. {example} (predefinito: {variable}, oppure l'unico server a cui hai eseguito l'accesso)",

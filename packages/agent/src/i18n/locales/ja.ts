@@ -114,6 +114,13 @@ export const ja: Catalog = {
     'このコンピューターでは Wayland デスクトップが動作しており、Remote Help アプリでは共有できません。今すぐサポートを受けるには、Web ブラウザーで {url} を開き、そこで同じコードを入力してください。ヘルパーがあなたの画面を見られるようになります。フル コントロールを許可するには、コンピューターからサインアウトし、サインイン時に Xorg セッション (「GNOME on Xorg」など) を選択してください。',
   'errors.rate_limited_other': '試行回数が多すぎます。{count} 秒後にもう一度お試しください。',
   sharingRegion: '共有',
+  revokedTitle: 'このコンピューターは組織から削除されました',
+  revokedText:
+    '管理者がこのコンピューターを {organization} から削除したため、ヘルパーはこのコンピューターでセッションを開始できなくなりました。',
+  revokedCodeStillWorks: 'サポート担当者から伝えられたセキュリティ コードを使えば、引き続きサポートを受けられます。',
+  revokedEnrollAgain: 'このコンピューターをもう一度登録するには、IT 部門に新しい登録トークンを依頼してください。',
+  'errors.device_revoked':
+    '管理者がこのコンピューターを組織から削除しました。セキュリティ コードを使えば、引き続きサポートを受けられます。もう一度登録するには、IT 部門に新しい登録トークンを依頼してください。',
   'cli.openingBrowser':
     'サインインのために Web ブラウザーを開いています。開かない場合は、次のアドレスにアクセスしてください:',
   'cli.running': 'Remote Help は {server} 用に実行中です。停止するには Ctrl+C を押してください。',
@@ -125,6 +132,12 @@ export const ja: Catalog = {
   'cli.enrollNewToken': '管理者に新しい登録トークンを依頼してください。',
   'cli.notEnrolled': 'このデバイスは登録されていません。先に {command} を実行してください。',
   'cli.checkInFailed': '{server} にチェックインできませんでした: {reason}',
+  'cli.deviceRevoked':
+    '管理者がこのデバイスを {organization} ({server}) から削除したため、ヘルパーはこのデバイスでセッションを開始できなくなりました。セキュリティ コードを使えば、引き続きサポートを受けられます ({command})。もう一度登録するには、管理者に新しい登録トークンを依頼してください。',
+  'cli.status.enrolled':
+    'このデバイスは {date} から {server} の {organization} に登録されています (デバイス {device})。',
+  'cli.status.confirmed': 'サーバーが先ほど登録を確認しました。',
+  'cli.status.notSignedIn': 'どのサーバーにもサインインしていません。',
   'cli.launchOffer': '{name} があなたをサポートしようとしています。',
   'cli.ready':
     'Remote Help は {server} で準備ができました。ヘルパーはこのデバイスでセッションを開始できます。停止するには Ctrl+C を押してください。',
@@ -144,6 +157,7 @@ export const ja: Catalog = {
   'cli.usage.signout': 'サインアウトする: このデバイスに保存されたサインインを削除し、取り消す',
   'cli.usage.enroll': '管理者から受け取った登録トークンでこのデバイスを登録する',
   'cli.usage.run': '接続を維持し、ヘルパーがこのデバイスでセッションを開始できるようにする (リモート起動)',
+  'cli.usage.status': 'このデバイスが登録されているか (サーバーに確認) と、サインインしているサーバーを表示する',
   'cli.usage.options': 'オプション:',
   'cli.usage.server': 'Remote Help サーバー (例: {example}) (既定: {variable}、またはサインイン済みの唯一のサーバー)',
   'cli.usage.display': 'share: 共有するディスプレイ (既定: メイン ディスプレイ)',

@@ -113,6 +113,13 @@ export const ko: Catalog = {
     '이 컴퓨터는 Wayland 데스크톱을 실행하고 있어 Remote Help 앱으로 공유할 수 없습니다. 지금 도움을 받으려면 웹 브라우저에서 {url} 주소를 열고 같은 코드를 입력하세요. 도우미가 화면을 볼 수 있습니다. 전체 제어를 허용하려면 컴퓨터에서 로그아웃한 후 로그인할 때 Xorg 세션(예: “GNOME on Xorg”)을 선택하세요.',
   'errors.rate_limited_other': '시도 횟수가 너무 많습니다. {count}초 후에 다시 시도하세요.',
   sharingRegion: '공유',
+  revokedTitle: '이 컴퓨터가 조직에서 제거되었습니다',
+  revokedText:
+    '관리자가 이 컴퓨터를 {organization}에서 제거했으므로 도우미가 더 이상 이 컴퓨터에서 세션을 시작할 수 없습니다.',
+  revokedCodeStillWorks: '도움을 주는 사람에게서 받은 보안 코드로 계속 도움을 받을 수 있습니다.',
+  revokedEnrollAgain: '이 컴퓨터를 다시 등록하려면 IT 부서에 새 등록 토큰을 요청하세요.',
+  'errors.device_revoked':
+    '관리자가 이 컴퓨터를 조직에서 제거했습니다. 보안 코드로 계속 도움을 받을 수 있습니다. 다시 등록하려면 IT 부서에 새 등록 토큰을 요청하세요.',
   'cli.openingBrowser': '로그인을 위해 웹 브라우저를 여는 중입니다. 열리지 않으면 다음 주소로 이동하세요:',
   'cli.running': 'Remote Help가 {server}에 대해 실행 중입니다. 중지하려면 Ctrl+C를 누르세요.',
   'cli.windowFailed': '창을 열 수 없습니다. 브라우저에서 이 주소를 여세요(한 번만 사용 가능):',
@@ -123,6 +130,11 @@ export const ko: Catalog = {
   'cli.enrollNewToken': '관리자에게 새 등록 토큰을 요청하세요.',
   'cli.notEnrolled': '이 디바이스는 등록되지 않았습니다. 먼저 {command}을(를) 실행하세요.',
   'cli.checkInFailed': '{server}에 체크인할 수 없습니다: {reason}',
+  'cli.deviceRevoked':
+    '관리자가 이 디바이스를 {organization}({server})에서 제거했으므로 도우미가 더 이상 이 디바이스에서 세션을 시작할 수 없습니다. 보안 코드로 계속 도움을 받을 수 있습니다({command}). 다시 등록하려면 관리자에게 새 등록 토큰을 요청하세요.',
+  'cli.status.enrolled': '이 디바이스는 {date}부터 {server}의 {organization}에 등록되어 있습니다(디바이스 {device}).',
+  'cli.status.confirmed': '서버가 방금 등록을 확인했습니다.',
+  'cli.status.notSignedIn': '어떤 서버에도 로그인하지 않았습니다.',
   'cli.launchOffer': '{name} 님이 도와드리려고 합니다.',
   'cli.ready':
     'Remote Help가 {server}에서 준비되었습니다. 도우미가 이 디바이스에서 세션을 시작할 수 있습니다. 중지하려면 Ctrl+C를 누르세요.',
@@ -142,6 +154,7 @@ export const ko: Catalog = {
   'cli.usage.signout': '로그아웃: 이 디바이스에 저장된 로그인을 지우고 취소합니다',
   'cli.usage.enroll': '관리자에게서 받은 등록 토큰으로 이 디바이스를 등록합니다',
   'cli.usage.run': '도우미가 이 디바이스에서 세션을 시작할 수 있도록 연결을 유지합니다(원격 시작)',
+  'cli.usage.status': '이 디바이스가 등록되어 있는지(서버에 확인)와 로그인한 서버를 표시합니다',
   'cli.usage.options': '옵션:',
   'cli.usage.server': 'Remote Help 서버(예: {example}) (기본값: {variable} 또는 로그인한 유일한 서버)',
   'cli.usage.display': 'share: 공유할 디스플레이(기본값: 기본 디스플레이)',

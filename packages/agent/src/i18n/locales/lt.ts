@@ -118,6 +118,13 @@ export const lt: Catalog = {
   'errors.rate_limited_many': 'Per daug bandymų. Bandykite dar kartą po {count} sekundės.',
   'errors.rate_limited_other': 'Per daug bandymų. Bandykite dar kartą po {count} sekundžių.',
   sharingRegion: 'Bendrinimas',
+  revokedTitle: 'Šis kompiuteris pašalintas iš jūsų organizacijos',
+  revokedText:
+    'Administratorius pašalino šį kompiuterį iš organizacijos {organization}, todėl pagalbininkas nebegali jame pradėti seanso.',
+  revokedCodeStillWorks: 'Pagalbos vis tiek galite gauti naudodami saugos kodą, kurį jums duos jums padedantis asmuo.',
+  revokedEnrollAgain: 'Norėdami vėl užregistruoti šį kompiuterį, paprašykite IT skyriaus naujo registracijos žetono.',
+  'errors.device_revoked':
+    'Administratorius pašalino šį kompiuterį iš jūsų organizacijos. Pagalbos vis tiek galite gauti naudodami saugos kodą. Norėdami jį vėl užregistruoti, paprašykite IT skyriaus naujo registracijos žetono.',
   'cli.openingBrowser': 'Atidaroma žiniatinklio naršyklė prisijungimui. Jei ji neatsidaro, eikite į:',
   'cli.running': 'Remote Help veikia serveriui {server}. Norėdami sustabdyti, paspauskite Ctrl+C.',
   'cli.windowFailed': 'Nepavyko atidaryti lango. Atidarykite šį adresą naršyklėje (jis veikia vieną kartą):',
@@ -128,6 +135,12 @@ export const lt: Catalog = {
   'cli.enrollNewToken': 'Paprašykite administratoriaus naujo registracijos žetono.',
   'cli.notEnrolled': 'Šis įrenginys neužregistruotas. Pirmiausia paleiskite {command}.',
   'cli.checkInFailed': 'Nepavyko užsiregistruoti serveryje {server}: {reason}',
+  'cli.deviceRevoked':
+    'Administratorius pašalino šį įrenginį iš organizacijos {organization} ({server}), todėl pagalbininkas nebegali jame pradėti seanso. Pagalbos vis tiek galite gauti naudodami saugos kodą ({command}). Norėdami jį vėl užregistruoti, paprašykite administratoriaus naujo registracijos žetono.',
+  'cli.status.enrolled':
+    'Šis įrenginys užregistruotas organizacijoje {organization} serveryje {server} nuo {date} (įrenginys {device}).',
+  'cli.status.confirmed': 'Serveris ką tik patvirtino registraciją.',
+  'cli.status.notSignedIn': 'Nesate prisijungę prie jokio serverio.',
   'cli.launchOffer': '{name} nori jums padėti.',
   'cli.ready':
     'Remote Help parengta serveryje {server}: pagalbininkas gali pradėti seansą šiame įrenginyje. Norėdami sustabdyti, paspauskite Ctrl+C.',
@@ -151,6 +164,7 @@ export const lt: Catalog = {
   'cli.usage.enroll': 'Užregistruoti šį įrenginį su administratoriaus duotu registracijos žetonu',
   'cli.usage.run':
     'Likti prisijungus, kad pagalbininkas galėtų pradėti seansą šiame įrenginyje (nuotolinis paleidimas)',
+  'cli.usage.status': 'Parodyti, ar šis įrenginys užregistruotas (klausiant serverio), ir kur esate prisijungę',
   'cli.usage.options': 'Parinktys:',
   'cli.usage.server':
     'Remote Help serveris, pvz., {example} (numatytasis: {variable} arba vienintelis serveris, prie kurio esate prisijungę)',

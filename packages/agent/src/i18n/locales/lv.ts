@@ -117,6 +117,13 @@ export const lv: Catalog = {
   'errors.rate_limited_one': 'Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {count} sekundes.',
   'errors.rate_limited_other': 'Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {count} sekundēm.',
   sharingRegion: 'Koplietošana',
+  revokedTitle: 'Šis dators ir noņemts no jūsu organizācijas',
+  revokedText:
+    'Administrators noņēma šo datoru no organizācijas {organization}, tāpēc palīgs tajā vairs nevar sākt sesiju.',
+  revokedCodeStillWorks: 'Jūs joprojām varat saņemt palīdzību ar drošības kodu no personas, kas jums palīdz.',
+  revokedEnrollAgain: 'Lai šo datoru reģistrētu vēlreiz, lūdziet IT nodaļai jaunu reģistrācijas marķieri.',
+  'errors.device_revoked':
+    'Administrators noņēma šo datoru no jūsu organizācijas. Jūs joprojām varat saņemt palīdzību ar drošības kodu. Lai to reģistrētu vēlreiz, lūdziet IT nodaļai jaunu reģistrācijas marķieri.',
   'cli.openingBrowser': 'Pierakstīšanās nolūkā tiek atvērta tīmekļa pārlūkprogramma. Ja tā neatveras, dodieties uz:',
   'cli.running': 'Remote Help darbojas serverim {server}. Lai apturētu, nospiediet Ctrl+C.',
   'cli.windowFailed': 'Nevarēja atvērt logu. Atveriet šo adresi pārlūkprogrammā (tā darbojas vienu reizi):',
@@ -127,6 +134,12 @@ export const lv: Catalog = {
   'cli.enrollNewToken': 'Lūdziet administratoram jaunu reģistrācijas marķieri.',
   'cli.notEnrolled': 'Šī ierīce nav reģistrēta. Vispirms palaidiet {command}.',
   'cli.checkInFailed': 'Nevarēja pieteikties serverī {server}: {reason}',
+  'cli.deviceRevoked':
+    'Administrators noņēma šo ierīci no organizācijas {organization} ({server}), tāpēc palīgs tajā vairs nevar sākt sesiju. Jūs joprojām varat saņemt palīdzību ar drošības kodu ({command}). Lai to reģistrētu vēlreiz, lūdziet administratoram jaunu reģistrācijas marķieri.',
+  'cli.status.enrolled':
+    'Šī ierīce ir reģistrēta organizācijā {organization} serverī {server} kopš {date} (ierīce {device}).',
+  'cli.status.confirmed': 'Serveris tikko apstiprināja reģistrāciju.',
+  'cli.status.notSignedIn': 'Jūs neesat pierakstījies nevienā serverī.',
   'cli.launchOffer': '{name} vēlas jums palīdzēt.',
   'cli.ready':
     'Remote Help ir gatava serverī {server}: palīgs var sākt sesiju šajā ierīcē. Lai apturētu, nospiediet Ctrl+C.',
@@ -148,6 +161,7 @@ export const lv: Catalog = {
   'cli.usage.signout': 'Izrakstīties: aizmirst šajā ierīcē saglabāto pierakstīšanos un atsaukt to',
   'cli.usage.enroll': 'Reģistrēt šo ierīci ar administratora izsniegtu reģistrācijas marķieri',
   'cli.usage.run': 'Palikt savienotam, lai palīgs varētu sākt sesiju šajā ierīcē (attālā palaišana)',
+  'cli.usage.status': 'Parādīt, vai šī ierīce ir reģistrēta (jautājot serverim), un kur esat pierakstījies',
   'cli.usage.options': 'Opcijas:',
   'cli.usage.server':
     'Remote Help serveris, piem., {example} (noklusējums: {variable} vai vienīgais serveris, kurā esat pierakstījies)',

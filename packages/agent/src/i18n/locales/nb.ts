@@ -115,6 +115,13 @@ export const nb: Catalog = {
   'errors.rate_limited_one': 'For mange forsøk. Prøv på nytt om {count} sekund.',
   'errors.rate_limited_other': 'For mange forsøk. Prøv på nytt om {count} sekunder.',
   sharingRegion: 'Deling',
+  revokedTitle: 'Denne datamaskinen er fjernet fra organisasjonen din',
+  revokedText:
+    'En administrator har fjernet denne datamaskinen fra {organization}, så en hjelper kan ikke lenger starte en økt på den.',
+  revokedCodeStillWorks: 'Du kan fortsatt få hjelp med en sikkerhetskode fra personen som hjelper deg.',
+  revokedEnrollAgain: 'Be IT-avdelingen om et nytt registreringstoken for å registrere denne datamaskinen på nytt.',
+  'errors.device_revoked':
+    'En administrator har fjernet denne datamaskinen fra organisasjonen din. Du kan fortsatt få hjelp med en sikkerhetskode. Be IT-avdelingen om et nytt registreringstoken for å registrere den på nytt.',
   'cli.openingBrowser': 'Åpner nettleseren for pålogging. Hvis den ikke åpnes, gå til:',
   'cli.running': 'Remote Help kjører for {server}. Trykk Ctrl+C for å stoppe.',
   'cli.windowFailed': 'Kunne ikke åpne et vindu. Åpne denne adressen i nettleseren (den virker én gang):',
@@ -125,6 +132,12 @@ export const nb: Catalog = {
   'cli.enrollNewToken': 'Be administratoren om et nytt registreringstoken.',
   'cli.notEnrolled': 'Denne enheten er ikke registrert. Kjør {command} først.',
   'cli.checkInFailed': 'Kunne ikke sjekke inn hos {server}: {reason}',
+  'cli.deviceRevoked':
+    'En administrator har fjernet denne enheten fra {organization} ({server}), så en hjelper kan ikke lenger starte en økt på den. Du kan fortsatt få hjelp med en sikkerhetskode ({command}). Be administratoren om et nytt registreringstoken for å registrere den på nytt.',
+  'cli.status.enrolled':
+    'Denne enheten har vært registrert i {organization} på {server} siden {date} (enhet {device}).',
+  'cli.status.confirmed': 'Serveren bekreftet registreringen akkurat nå.',
+  'cli.status.notSignedIn': 'Du er ikke logget på noen server.',
   'cli.launchOffer': '{name} vil hjelpe deg.',
   'cli.ready':
     'Remote Help er klar på {server}: En hjelper kan starte en økt på denne enheten. Trykk Ctrl+C for å stoppe.',
@@ -146,6 +159,7 @@ export const nb: Catalog = {
   'cli.usage.signout': 'Logg av: glem den lagrede påloggingen på denne enheten og tilbakekall den',
   'cli.usage.enroll': 'Registrer denne enheten med et registreringstoken fra administratoren',
   'cli.usage.run': 'Hold forbindelsen slik at en hjelper kan starte en økt på denne enheten (fjernstart)',
+  'cli.usage.status': 'Vis om denne enheten er registrert (spør serveren), og hvor du er logget på',
   'cli.usage.options': 'Alternativer:',
   'cli.usage.server':
     'Remote Help-serveren, f.eks. {example} (standard: {variable}, eller den ene serveren du er logget på)',

@@ -117,6 +117,13 @@ export const nl: Catalog = {
   'errors.rate_limited_one': 'Te veel pogingen. Probeer het over {count} seconde opnieuw.',
   'errors.rate_limited_other': 'Te veel pogingen. Probeer het over {count} seconden opnieuw.',
   sharingRegion: 'Delen',
+  revokedTitle: 'Deze computer is uit uw organisatie verwijderd',
+  revokedText:
+    'Een beheerder heeft deze computer uit {organization} verwijderd, dus een helper kan er geen sessie meer op starten.',
+  revokedCodeStillWorks: 'U kunt nog steeds hulp krijgen met een beveiligingscode van de persoon die u helpt.',
+  revokedEnrollAgain: 'Vraag uw IT-afdeling om een nieuw inschrijvingstoken om deze computer opnieuw in te schrijven.',
+  'errors.device_revoked':
+    'Een beheerder heeft deze computer uit uw organisatie verwijderd. U kunt nog steeds hulp krijgen met een beveiligingscode. Vraag uw IT-afdeling om een nieuw inschrijvingstoken om hem opnieuw in te schrijven.',
   'cli.openingBrowser': 'Uw webbrowser wordt geopend om aan te melden. Als hij niet opent, ga dan naar:',
   'cli.running': 'Remote Help wordt uitgevoerd voor {server}. Druk op Ctrl+C om te stoppen.',
   'cli.windowFailed': 'Kan geen venster openen. Open dit adres in uw browser (het werkt één keer):',
@@ -127,6 +134,11 @@ export const nl: Catalog = {
   'cli.enrollNewToken': 'Vraag uw beheerder om een nieuw inschrijvingstoken.',
   'cli.notEnrolled': 'Dit apparaat is niet ingeschreven. Voer eerst {command} uit.',
   'cli.checkInFailed': 'Kan niet inchecken bij {server}: {reason}',
+  'cli.deviceRevoked':
+    'Een beheerder heeft dit apparaat uit {organization} ({server}) verwijderd, dus een helper kan er geen sessie meer op starten. U kunt nog steeds hulp krijgen met een beveiligingscode ({command}). Vraag uw beheerder om een nieuw inschrijvingstoken om het opnieuw in te schrijven.',
+  'cli.status.enrolled': 'Dit apparaat is sinds {date} ingeschreven in {organization} op {server} (apparaat {device}).',
+  'cli.status.confirmed': 'De server heeft de inschrijving zojuist bevestigd.',
+  'cli.status.notSignedIn': 'U bent bij geen enkele server aangemeld.',
   'cli.launchOffer': '{name} wil u helpen.',
   'cli.ready':
     'Remote Help is gereed op {server}: een helper kan een sessie starten op dit apparaat. Druk op Ctrl+C om te stoppen.',
@@ -147,6 +159,7 @@ export const nl: Catalog = {
   'cli.usage.signout': 'Afmelden: de opgeslagen aanmelding op dit apparaat vergeten en intrekken',
   'cli.usage.enroll': 'Dit apparaat inschrijven met een inschrijvingstoken van uw beheerder',
   'cli.usage.run': 'Verbonden blijven zodat een helper een sessie kan starten op dit apparaat (extern starten)',
+  'cli.usage.status': 'Tonen of dit apparaat is ingeschreven (navraag bij de server) en waar u bent aangemeld',
   'cli.usage.options': 'Opties:',
   'cli.usage.server':
     'De Remote Help-server, bijvoorbeeld {example} (standaard: {variable}, of de enige server waarbij u bent aangemeld)',

@@ -121,6 +121,13 @@ export const pl: Catalog = {
   'errors.rate_limited_many': 'Zbyt wiele prób. Spróbuj ponownie za {count} sekund.',
   'errors.rate_limited_other': 'Zbyt wiele prób. Spróbuj ponownie za {count} sekundy.',
   sharingRegion: 'Udostępnianie',
+  revokedTitle: 'Ten komputer został usunięty z Twojej organizacji',
+  revokedText:
+    'Administrator usunął ten komputer z organizacji {organization}, więc pomocnik nie może już rozpocząć na nim sesji.',
+  revokedCodeStillWorks: 'Nadal możesz uzyskać pomoc za pomocą kodu zabezpieczeń od osoby, która Ci pomaga.',
+  revokedEnrollAgain: 'Aby ponownie zarejestrować ten komputer, poproś dział IT o nowy token rejestracji.',
+  'errors.device_revoked':
+    'Administrator usunął ten komputer z Twojej organizacji. Nadal możesz uzyskać pomoc za pomocą kodu zabezpieczeń. Aby go ponownie zarejestrować, poproś dział IT o nowy token rejestracji.',
   'cli.openingBrowser': 'Otwieranie przeglądarki w celu zalogowania. Jeśli się nie otworzy, przejdź do:',
   'cli.running': 'Remote Help działa dla {server}. Naciśnij Ctrl+C, aby zatrzymać.',
   'cli.windowFailed': 'Nie udało się otworzyć okna. Otwórz ten adres w przeglądarce (działa jeden raz):',
@@ -131,6 +138,12 @@ export const pl: Catalog = {
   'cli.enrollNewToken': 'Poproś administratora o nowy token rejestracji.',
   'cli.notEnrolled': 'To urządzenie nie jest zarejestrowane. Najpierw uruchom {command}.',
   'cli.checkInFailed': 'Nie udało się zgłosić do {server}: {reason}',
+  'cli.deviceRevoked':
+    'Administrator usunął to urządzenie z organizacji {organization} ({server}), więc pomocnik nie może już rozpocząć na nim sesji. Nadal możesz uzyskać pomoc za pomocą kodu zabezpieczeń ({command}). Aby je ponownie zarejestrować, poproś administratora o nowy token rejestracji.',
+  'cli.status.enrolled':
+    'To urządzenie jest zarejestrowane w organizacji {organization} na serwerze {server} od {date} (urządzenie {device}).',
+  'cli.status.confirmed': 'Serwer właśnie potwierdził rejestrację.',
+  'cli.status.notSignedIn': 'Nie jesteś zalogowany do żadnego serwera.',
   'cli.launchOffer': 'Użytkownik {name} chce Ci pomóc.',
   'cli.ready':
     'Remote Help jest gotowy na {server}: pomocnik może rozpocząć sesję na tym urządzeniu. Naciśnij Ctrl+C, aby zatrzymać.',
@@ -154,6 +167,7 @@ export const pl: Catalog = {
   'cli.usage.signout': 'Wylogowuje: usuwa zapisane na tym urządzeniu logowanie i je odwołuje',
   'cli.usage.enroll': 'Rejestruje to urządzenie za pomocą tokenu rejestracji od administratora',
   'cli.usage.run': 'Pozostaje w połączeniu, aby pomocnik mógł rozpocząć sesję na tym urządzeniu (zdalne uruchamianie)',
+  'cli.usage.status': 'Pokazuje, czy to urządzenie jest zarejestrowane (pytając serwer), i gdzie jesteś zalogowany',
   'cli.usage.options': 'Opcje:',
   'cli.usage.server':
     'Serwer Remote Help, np. {example} (domyślnie: {variable} lub jedyny serwer, do którego się zalogowano)',

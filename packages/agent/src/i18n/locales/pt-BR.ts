@@ -118,6 +118,13 @@ export const ptBR: Catalog = {
   'errors.rate_limited_many': 'Muitas tentativas. Tente novamente em {count} segundos.',
   'errors.rate_limited_other': 'Muitas tentativas. Tente novamente em {count} segundos.',
   sharingRegion: 'Compartilhamento',
+  revokedTitle: 'Este computador foi removido da sua organização',
+  revokedText:
+    'Um administrador removeu este computador de {organization}, então um auxiliar não pode mais iniciar uma sessão nele.',
+  revokedCodeStillWorks: 'Você ainda pode receber ajuda com um código de segurança da pessoa que está ajudando você.',
+  revokedEnrollAgain: 'Para registrar este computador novamente, peça ao departamento de TI um novo token de registro.',
+  'errors.device_revoked':
+    'Um administrador removeu este computador da sua organização. Você ainda pode receber ajuda com um código de segurança. Para registrá-lo novamente, peça ao departamento de TI um novo token de registro.',
   'cli.openingBrowser': 'Abrindo o navegador da Web para entrar. Se ele não abrir, acesse:',
   'cli.running': 'O Remote Help está em execução para {server}. Pressione Ctrl+C para parar.',
   'cli.windowFailed':
@@ -129,6 +136,12 @@ export const ptBR: Catalog = {
   'cli.enrollNewToken': 'Peça ao administrador um novo token de registro.',
   'cli.notEnrolled': 'Este dispositivo não está registrado. Execute {command} primeiro.',
   'cli.checkInFailed': 'Não foi possível fazer check-in com {server}: {reason}',
+  'cli.deviceRevoked':
+    'Um administrador removeu este dispositivo de {organization} ({server}), então um auxiliar não pode mais iniciar uma sessão nele. Você ainda pode receber ajuda com um código de segurança ({command}). Para registrá-lo novamente, peça ao administrador um novo token de registro.',
+  'cli.status.enrolled':
+    'Este dispositivo está registrado em {organization} no {server} desde {date} (dispositivo {device}).',
+  'cli.status.confirmed': 'O servidor acabou de confirmar o registro.',
+  'cli.status.notSignedIn': 'Você não está conectado a nenhum servidor.',
   'cli.launchOffer': '{name} quer ajudar você.',
   'cli.ready':
     'O Remote Help está pronto em {server}: um auxiliar pode iniciar uma sessão neste dispositivo. Pressione Ctrl+C para parar.',
@@ -151,6 +164,7 @@ export const ptBR: Catalog = {
   'cli.usage.enroll': 'Registra este dispositivo com um token de registro fornecido pelo administrador',
   'cli.usage.run':
     'Fica conectado para que um auxiliar possa iniciar uma sessão neste dispositivo (inicialização remota)',
+  'cli.usage.status': 'Mostra se este dispositivo está registrado (consultando o servidor) e onde você está conectado',
   'cli.usage.options': 'Opções:',
   'cli.usage.server':
     'O servidor do Remote Help, por exemplo {example} (padrão: {variable} ou o único servidor em que você entrou)',

@@ -117,6 +117,14 @@ export const ro: Catalog = {
   'errors.rate_limited_few': 'Prea multe încercări. Încercați din nou peste {count} secunde.',
   'errors.rate_limited_other': 'Prea multe încercări. Încercați din nou peste {count} de secunde.',
   sharingRegion: 'Partajare',
+  revokedTitle: 'Acest computer a fost eliminat din organizația dvs.',
+  revokedText:
+    'Un administrator a eliminat acest computer din {organization}, așa că un asistent nu mai poate începe o sesiune pe el.',
+  revokedCodeStillWorks: 'Puteți primi în continuare ajutor cu un cod de securitate de la persoana care vă ajută.',
+  revokedEnrollAgain:
+    'Pentru a înregistra din nou acest computer, cereți departamentului IT un token de înregistrare nou.',
+  'errors.device_revoked':
+    'Un administrator a eliminat acest computer din organizația dvs. Puteți primi în continuare ajutor cu un cod de securitate. Pentru a-l înregistra din nou, cereți departamentului IT un token de înregistrare nou.',
   'cli.openingBrowser': 'Se deschide browserul web pentru conectare. Dacă nu se deschide, accesați:',
   'cli.running': 'Remote Help rulează pentru {server}. Apăsați Ctrl+C pentru a opri.',
   'cli.windowFailed':
@@ -128,6 +136,12 @@ export const ro: Catalog = {
   'cli.enrollNewToken': 'Cereți administratorului un token de înregistrare nou.',
   'cli.notEnrolled': 'Acest dispozitiv nu este înregistrat. Rulați mai întâi {command}.',
   'cli.checkInFailed': 'Nu s-a putut face check-in la {server}: {reason}',
+  'cli.deviceRevoked':
+    'Un administrator a eliminat acest dispozitiv din {organization} ({server}), așa că un asistent nu mai poate începe o sesiune pe el. Puteți primi în continuare ajutor cu un cod de securitate ({command}). Pentru a-l înregistra din nou, cereți administratorului un token de înregistrare nou.',
+  'cli.status.enrolled':
+    'Acest dispozitiv este înregistrat în {organization} pe {server} din {date} (dispozitiv {device}).',
+  'cli.status.confirmed': 'Serverul tocmai a confirmat înregistrarea.',
+  'cli.status.notSignedIn': 'Nu sunteți conectat la niciun server.',
   'cli.launchOffer': '{name} vrea să vă ajute.',
   'cli.ready':
     'Remote Help este pregătit pe {server}: un asistent poate începe o sesiune pe acest dispozitiv. Apăsați Ctrl+C pentru a opri.',
@@ -151,6 +165,7 @@ export const ro: Catalog = {
   'cli.usage.enroll': 'Înregistrează acest dispozitiv cu un token de înregistrare de la administrator',
   'cli.usage.run':
     'Rămâne conectat, astfel încât un asistent să poată începe o sesiune pe acest dispozitiv (lansare de la distanță)',
+  'cli.usage.status': 'Arată dacă acest dispozitiv este înregistrat (întrebând serverul) și unde sunteți conectat',
   'cli.usage.options': 'Opțiuni:',
   'cli.usage.server':
     'Serverul Remote Help, de ex. {example} (implicit: {variable} sau singurul server la care v-ați conectat)',

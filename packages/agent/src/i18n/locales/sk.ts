@@ -118,6 +118,13 @@ export const sk: Catalog = {
   'errors.rate_limited_many': 'Príliš veľa pokusov. Skúste to znova o {count} sekundy.',
   'errors.rate_limited_other': 'Príliš veľa pokusov. Skúste to znova o {count} sekúnd.',
   sharingRegion: 'Zdieľanie',
+  revokedTitle: 'Tento počítač bol odstránený z vašej organizácie',
+  revokedText:
+    'Správca odstránil tento počítač z organizácie {organization}, takže pomocník v ňom už nemôže začať reláciu.',
+  revokedCodeStillWorks: 'Pomoc môžete naďalej získať pomocou bezpečnostného kódu od osoby, ktorá vám pomáha.',
+  revokedEnrollAgain: 'Ak chcete tento počítač znova zaregistrovať, požiadajte oddelenie IT o nový registračný token.',
+  'errors.device_revoked':
+    'Správca odstránil tento počítač z vašej organizácie. Pomoc môžete naďalej získať pomocou bezpečnostného kódu. Ak ho chcete znova zaregistrovať, požiadajte oddelenie IT o nový registračný token.',
   'cli.openingBrowser': 'Otvára sa webový prehliadač na prihlásenie. Ak sa neotvorí, prejdite na:',
   'cli.running': 'Remote Help beží pre {server}. Zastavíte ho stlačením Ctrl+C.',
   'cli.windowFailed': 'Okno sa nepodarilo otvoriť. Otvorte túto adresu v prehliadači (funguje len raz):',
@@ -128,6 +135,12 @@ export const sk: Catalog = {
   'cli.enrollNewToken': 'Požiadajte správcu o nový registračný token.',
   'cli.notEnrolled': 'Toto zariadenie nie je zaregistrované. Najprv spustite {command}.',
   'cli.checkInFailed': 'Nepodarilo sa ohlásiť na {server}: {reason}',
+  'cli.deviceRevoked':
+    'Správca odstránil toto zariadenie z organizácie {organization} ({server}), takže pomocník v ňom už nemôže začať reláciu. Pomoc môžete naďalej získať pomocou bezpečnostného kódu ({command}). Ak ho chcete znova zaregistrovať, požiadajte správcu o nový registračný token.',
+  'cli.status.enrolled':
+    'Toto zariadenie je od {date} zaregistrované v organizácii {organization} na serveri {server} (zariadenie {device}).',
+  'cli.status.confirmed': 'Server práve potvrdil registráciu.',
+  'cli.status.notSignedIn': 'Nie ste prihlásení k žiadnemu serveru.',
   'cli.launchOffer': 'Používateľ {name} vám chce pomôcť.',
   'cli.ready':
     'Remote Help je pripravený na {server}: pomocník môže v tomto zariadení začať reláciu. Zastavíte ho stlačením Ctrl+C.',
@@ -150,6 +163,7 @@ export const sk: Catalog = {
   'cli.usage.signout': 'Odhlási sa: zabudne prihlásenie uložené v tomto zariadení a odvolá ho',
   'cli.usage.enroll': 'Zaregistruje toto zariadenie registračným tokenom od správcu',
   'cli.usage.run': 'Zostane pripojené, aby pomocník mohol v tomto zariadení začať reláciu (vzdialené spustenie)',
+  'cli.usage.status': 'Zobrazí, či je toto zariadenie zaregistrované (opýta sa servera), a kde ste prihlásení',
   'cli.usage.options': 'Možnosti:',
   'cli.usage.server':
     'Server Remote Help, napr. {example} (predvolené: {variable} alebo jediný server, ku ktorému ste prihlásení)',

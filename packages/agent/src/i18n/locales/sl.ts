@@ -118,6 +118,13 @@ export const sl: Catalog = {
   'errors.rate_limited_few': 'Preveč poskusov. Poskusite znova čez {count} sekunde.',
   'errors.rate_limited_other': 'Preveč poskusov. Poskusite znova čez {count} sekund.',
   sharingRegion: 'Deljenje',
+  revokedTitle: 'Ta računalnik je bil odstranjen iz vaše organizacije',
+  revokedText:
+    'Skrbnik je ta računalnik odstranil iz organizacije {organization}, zato pomočnik v njem ne more več začeti seje.',
+  revokedCodeStillWorks: 'Pomoč lahko še vedno dobite z varnostno kodo osebe, ki vam pomaga.',
+  revokedEnrollAgain: 'Če želite ta računalnik znova včlaniti, prosite oddelek IT za nov žeton za včlanitev.',
+  'errors.device_revoked':
+    'Skrbnik je ta računalnik odstranil iz vaše organizacije. Pomoč lahko še vedno dobite z varnostno kodo. Če ga želite znova včlaniti, prosite oddelek IT za nov žeton za včlanitev.',
   'cli.openingBrowser': 'Odpiranje spletnega brskalnika za vpis. Če se ne odpre, pojdite na:',
   'cli.running': 'Remote Help se izvaja za {server}. Za ustavitev pritisnite Ctrl+C.',
   'cli.windowFailed': 'Okna ni bilo mogoče odpreti. Odprite ta naslov v brskalniku (deluje enkrat):',
@@ -128,6 +135,12 @@ export const sl: Catalog = {
   'cli.enrollNewToken': 'Prosite skrbnika za nov žeton za včlanitev.',
   'cli.notEnrolled': 'Ta naprava ni včlanjena. Najprej zaženite {command}.',
   'cli.checkInFailed': 'Prijava na strežniku {server} ni uspela: {reason}',
+  'cli.deviceRevoked':
+    'Skrbnik je to napravo odstranil iz organizacije {organization} ({server}), zato pomočnik v njej ne more več začeti seje. Pomoč lahko še vedno dobite z varnostno kodo ({command}). Če jo želite znova včlaniti, prosite skrbnika za nov žeton za včlanitev.',
+  'cli.status.enrolled':
+    'Ta naprava je od {date} včlanjena v organizacijo {organization} na strežniku {server} (naprava {device}).',
+  'cli.status.confirmed': 'Strežnik je pravkar potrdil včlanitev.',
+  'cli.status.notSignedIn': 'Niste vpisani v noben strežnik.',
   'cli.launchOffer': 'Uporabnik {name} vam želi pomagati.',
   'cli.ready':
     'Remote Help je pripravljen na {server}: pomočnik lahko v tej napravi začne sejo. Za ustavitev pritisnite Ctrl+C.',
@@ -150,6 +163,7 @@ export const sl: Catalog = {
   'cli.usage.signout': 'Izpis: pozabi vpis, shranjen v tej napravi, in ga prekliče',
   'cli.usage.enroll': 'Včlani to napravo z žetonom za včlanitev, ki ste ga dobili od skrbnika',
   'cli.usage.run': 'Ostane povezan, da lahko pomočnik v tej napravi začne sejo (oddaljeni zagon)',
+  'cli.usage.status': 'Pokaže, ali je ta naprava včlanjena (vpraša strežnik), in kje ste vpisani',
   'cli.usage.options': 'Možnosti:',
   'cli.usage.server':
     'Strežnik Remote Help, npr. {example} (privzeto: {variable} ali edini strežnik, v katerega ste vpisani)',

@@ -117,6 +117,14 @@ export const srLatn: Catalog = {
   'errors.rate_limited_few': 'Previše pokušaja. Pokušajte ponovo za {count} sekunde.',
   'errors.rate_limited_other': 'Previše pokušaja. Pokušajte ponovo za {count} sekundi.',
   sharingRegion: 'Deljenje',
+  revokedTitle: 'Ovaj računar je uklonjen iz vaše organizacije',
+  revokedText:
+    'Administrator je uklonio ovaj računar iz organizacije {organization}, pa pomoćnik na njemu više ne može da pokrene sesiju.',
+  revokedCodeStillWorks: 'I dalje možete da dobijete pomoć pomoću bezbednosnog koda od osobe koja vam pomaže.',
+  revokedEnrollAgain:
+    'Da biste ponovo registrovali ovaj računar, zatražite od IT odeljenja novi token za registraciju.',
+  'errors.device_revoked':
+    'Administrator je uklonio ovaj računar iz vaše organizacije. I dalje možete da dobijete pomoć pomoću bezbednosnog koda. Da biste ga ponovo registrovali, zatražite od IT odeljenja novi token za registraciju.',
   'cli.openingBrowser': 'Otvara se veb pregledač za prijavljivanje. Ako se ne otvori, idite na:',
   'cli.running': 'Remote Help radi za {server}. Pritisnite Ctrl+C da biste ga zaustavili.',
   'cli.windowFailed': 'Prozor nije mogao da se otvori. Otvorite ovu adresu u pregledaču (radi samo jednom):',
@@ -127,6 +135,12 @@ export const srLatn: Catalog = {
   'cli.enrollNewToken': 'Zatražite od administratora novi token za registraciju.',
   'cli.notEnrolled': 'Ovaj uređaj nije registrovan. Prvo pokrenite {command}.',
   'cli.checkInFailed': 'Javljanje serveru {server} nije uspelo: {reason}',
+  'cli.deviceRevoked':
+    'Administrator je uklonio ovaj uređaj iz organizacije {organization} ({server}), pa pomoćnik na njemu više ne može da pokrene sesiju. I dalje možete da dobijete pomoć pomoću bezbednosnog koda ({command}). Da biste ga ponovo registrovali, zatražite od administratora novi token za registraciju.',
+  'cli.status.enrolled':
+    'Ovaj uređaj je od {date} registrovan u organizaciji {organization} na serveru {server} (uređaj {device}).',
+  'cli.status.confirmed': 'Server je upravo potvrdio registraciju.',
+  'cli.status.notSignedIn': 'Niste prijavljeni ni na jedan server.',
   'cli.launchOffer': 'Korisnik {name} želi da vam pomogne.',
   'cli.ready':
     'Remote Help je spreman na {server}: pomoćnik može da pokrene sesiju na ovom uređaju. Pritisnite Ctrl+C da biste ga zaustavili.',
@@ -148,6 +162,7 @@ export const srLatn: Catalog = {
   'cli.usage.signout': 'Odjavljivanje: zaboravlja prijavu sačuvanu na ovom uređaju i opoziva je',
   'cli.usage.enroll': 'Registruje ovaj uređaj tokenom za registraciju koji ste dobili od administratora',
   'cli.usage.run': 'Ostaje povezan da bi pomoćnik mogao da pokrene sesiju na ovom uređaju (daljinsko pokretanje)',
+  'cli.usage.status': 'Prikazuje da li je ovaj uređaj registrovan (pita server) i gde ste prijavljeni',
   'cli.usage.options': 'Opcije:',
   'cli.usage.server':
     'Remote Help server, npr. {example} (podrazumevano: {variable} ili jedini server na koji ste prijavljeni)',

@@ -116,6 +116,13 @@ export const sv: Catalog = {
   'errors.rate_limited_one': 'För många försök. Försök igen om {count} sekund.',
   'errors.rate_limited_other': 'För många försök. Försök igen om {count} sekunder.',
   sharingRegion: 'Delning',
+  revokedTitle: 'Den här datorn har tagits bort från din organisation',
+  revokedText:
+    'En administratör har tagit bort den här datorn från {organization}, så en hjälpare kan inte längre starta en session på den.',
+  revokedCodeStillWorks: 'Du kan fortfarande få hjälp med en säkerhetskod från personen som hjälper dig.',
+  revokedEnrollAgain: 'Be din IT-avdelning om en ny registreringstoken för att registrera den här datorn igen.',
+  'errors.device_revoked':
+    'En administratör har tagit bort den här datorn från din organisation. Du kan fortfarande få hjälp med en säkerhetskod. Be din IT-avdelning om en ny registreringstoken för att registrera den igen.',
   'cli.openingBrowser': 'Din webbläsare öppnas för inloggning. Om den inte öppnas går du till:',
   'cli.running': 'Remote Help körs för {server}. Tryck på Ctrl+C för att stoppa.',
   'cli.windowFailed':
@@ -127,6 +134,11 @@ export const sv: Catalog = {
   'cli.enrollNewToken': 'Be din administratör om en ny registreringstoken.',
   'cli.notEnrolled': 'Den här enheten är inte registrerad. Kör {command} först.',
   'cli.checkInFailed': 'Det gick inte att checka in hos {server}: {reason}',
+  'cli.deviceRevoked':
+    'En administratör har tagit bort den här enheten från {organization} ({server}), så en hjälpare kan inte längre starta en session på den. Du kan fortfarande få hjälp med en säkerhetskod ({command}). Be din administratör om en ny registreringstoken för att registrera den igen.',
+  'cli.status.enrolled': 'Den här enheten är registrerad i {organization} på {server} sedan {date} (enhet {device}).',
+  'cli.status.confirmed': 'Servern bekräftade registreringen alldeles nyss.',
+  'cli.status.notSignedIn': 'Du är inte inloggad på någon server.',
   'cli.launchOffer': '{name} vill hjälpa dig.',
   'cli.ready':
     'Remote Help är redo på {server}: en hjälpare kan starta en session på den här enheten. Tryck på Ctrl+C för att stoppa.',
@@ -148,6 +160,7 @@ export const sv: Catalog = {
   'cli.usage.signout': 'Logga ut: glöm den sparade inloggningen på den här enheten och återkalla den',
   'cli.usage.enroll': 'Registrera den här enheten med en registreringstoken från din administratör',
   'cli.usage.run': 'Förbli ansluten så att en hjälpare kan starta en session på den här enheten (fjärrstart)',
+  'cli.usage.status': 'Visa om den här enheten är registrerad (frågar servern) och var du är inloggad',
   'cli.usage.options': 'Alternativ:',
   'cli.usage.server':
     'Remote Help-servern, t.ex. {example} (standard: {variable}, eller den enda server du är inloggad på)',

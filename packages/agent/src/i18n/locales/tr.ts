@@ -114,6 +114,13 @@ export const tr: Catalog = {
   'errors.rate_limited_one': 'Çok fazla deneme. {count} saniye sonra yeniden deneyin.',
   'errors.rate_limited_other': 'Çok fazla deneme. {count} saniye sonra yeniden deneyin.',
   sharingRegion: 'Paylaşım',
+  revokedTitle: 'Bu bilgisayar kuruluşunuzdan kaldırıldı',
+  revokedText:
+    'Bir yönetici bu bilgisayarı {organization} kuruluşundan kaldırdı; bu nedenle bir yardımcı artık bu bilgisayarda oturum başlatamaz.',
+  revokedCodeStillWorks: 'Size yardım eden kişiden alacağınız bir güvenlik koduyla yardım almaya devam edebilirsiniz.',
+  revokedEnrollAgain: 'Bu bilgisayarı yeniden kaydetmek için BT bölümünüzden yeni bir kayıt belirteci isteyin.',
+  'errors.device_revoked':
+    'Bir yönetici bu bilgisayarı kuruluşunuzdan kaldırdı. Bir güvenlik koduyla yardım almaya devam edebilirsiniz. Yeniden kaydetmek için BT bölümünüzden yeni bir kayıt belirteci isteyin.',
   'cli.openingBrowser': 'Oturum açmak için web tarayıcınız açılıyor. Açılmazsa şu adrese gidin:',
   'cli.running': 'Remote Help {server} için çalışıyor. Durdurmak için Ctrl+C tuşlarına basın.',
   'cli.windowFailed': 'Pencere açılamadı. Bu adresi tarayıcınızda açın (yalnızca bir kez çalışır):',
@@ -124,6 +131,12 @@ export const tr: Catalog = {
   'cli.enrollNewToken': 'Yöneticinizden yeni bir kayıt belirteci isteyin.',
   'cli.notEnrolled': 'Bu cihaz kayıtlı değil. Önce {command} komutunu çalıştırın.',
   'cli.checkInFailed': '{server} sunucusuna bildirim yapılamadı: {reason}',
+  'cli.deviceRevoked':
+    'Bir yönetici bu cihazı {organization} kuruluşundan ({server}) kaldırdı; bu nedenle bir yardımcı artık bu cihazda oturum başlatamaz. Bir güvenlik koduyla yardım almaya devam edebilirsiniz ({command}). Yeniden kaydetmek için yöneticinizden yeni bir kayıt belirteci isteyin.',
+  'cli.status.enrolled':
+    'Bu cihaz {date} tarihinden beri {server} sunucusunda {organization} kuruluşuna kayıtlı (cihaz {device}).',
+  'cli.status.confirmed': 'Sunucu kaydı az önce onayladı.',
+  'cli.status.notSignedIn': 'Hiçbir sunucuda oturum açmadınız.',
   'cli.launchOffer': '{name} size yardım etmek istiyor.',
   'cli.ready':
     'Remote Help {server} üzerinde hazır: bir yardımcı bu cihazda oturum başlatabilir. Durdurmak için Ctrl+C tuşlarına basın.',
@@ -144,6 +157,7 @@ export const tr: Catalog = {
   'cli.usage.signout': 'Oturumu kapatır: bu cihazda saklanan oturum açma bilgisini unutur ve iptal eder',
   'cli.usage.enroll': 'Bu cihazı yöneticinizden alınan bir kayıt belirteciyle kaydeder',
   'cli.usage.run': 'Bir yardımcının bu cihazda oturum başlatabilmesi için bağlı kalır (uzaktan başlatma)',
+  'cli.usage.status': 'Bu cihazın kayıtlı olup olmadığını (sunucuya sorarak) ve nerede oturum açtığınızı gösterir',
   'cli.usage.options': 'Seçenekler:',
   'cli.usage.server': 'Remote Help sunucusu, ör. {example} (varsayılan: {variable} veya oturum açtığınız tek sunucu)',
   'cli.usage.display': 'share: paylaşılacak ekran (varsayılan: birincil ekran)',
