@@ -128,6 +128,8 @@ describe.skipIf(missing.length > 0)('the agent .deb, installed', { timeout: 120_
     expect(desktop).toMatch(/^Icon=remote-help-agent$/m);
     const unit = readFileSync(join(root, 'usr/lib/systemd/user/remote-help-agent.service'), 'utf8');
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/remote-help-agent run$/m);
+    // Not enrolled or misconfigured (2), enrollment revoked (3): restarting would only loop.
+    expect(unit).toMatch(/^RestartPreventExitStatus=2 3$/m);
     const wants = join(root, 'usr/lib/systemd/user/graphical-session.target.wants/remote-help-agent.service');
     expect(lstatSync(wants).isSymbolicLink()).toBe(true);
     expect(readlinkSync(wants)).toBe('../remote-help-agent.service');
