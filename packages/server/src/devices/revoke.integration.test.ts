@@ -140,6 +140,32 @@ describe('revoking a device', () => {
     expect(await session()).toMatchObject({ state: 'ended', endReason: 'terminated_by_admin' });
   });
 
+  it('a code entered with the revoked device’s proof is refused before it is spent: the same code works without it', async () => {
+    const { device } = await online();
+    expect((await admin.post(`/api/v1/devices/${device.id}/revoke`, {})).status).toBe(200);
+    const code = (await helper.post('/api/v1/sessions')).body.code as string;
+    const { agentSignIn } = await import('../test/agentSignIn.js');
+    const token = (await agentSignIn(t.url, 'sharer@contoso.example')).access_token;
+    const redeem = async (proof?: string) => {
+      const r = await fetch(`${t.url}/api/v1/sessions/redeem`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(proof ? { 'x-device-proof': proof } : {}),
+        },
+        body: JSON.stringify({ code, client: 'agent' }),
+      });
+      return { status: r.status, body: (await r.json()) as { error?: string; session?: SessionView } };
+    };
+    // The agent learns of the revocation here (it missed the push) and tries once more without the proof.
+    const withProof = await redeem(`Device ${await device.proof('POST', '/api/v1/sessions/redeem')}`);
+    expect([withProof.status, withProof.body.error]).toEqual([403, 'device_revoked']);
+    const without = await redeem();
+    expect(without.status).toBe(200);
+    expect(without.body.session?.state).toBe('joined');
+  });
+
   it('needs devices.manage, and changes nothing when refused', async () => {
     const { device, socket } = await online();
     const byHelper = await helper.post(`/api/v1/devices/${device.id}/revoke`, {});
