@@ -116,14 +116,19 @@ describe('Updater', () => {
   let rawAnswer: string | 'stall' | null = null;
   /** The device's enrollment was revoked: the check is refused with `device_revoked`. */
   let revoked = false;
-  /** How the package is sent: at once, or its headers and first 5 bytes then nothing, or a byte every 100 ms. */
-  let sending: 'at_once' | 'stall' | 'trickle' = 'at_once';
+  /**
+   * How the package is sent: at once, or its headers and first 5 bytes then nothing, or a byte every
+   * 100 ms; or not at all: `missing` answers 404, `dropped` closes the connection before any answer.
+   */
+  let sending: 'at_once' | 'stall' | 'trickle' | 'missing' | 'dropped' = 'at_once';
   const held = new Set<ServerResponse>();
   const dirs: string[] = [];
 
   /** Sends the package as `sending` says; held responses end when the test does. */
   const sendPackage = (response: ServerResponse) => {
     if (sending === 'at_once') return void response.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
+    if (sending === 'missing') return void response.writeHead(404).end('not found');
+    if (sending === 'dropped') return void response.socket?.destroy();
     held.add(response);
     response.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(body.length) });
     if (sending === 'stall') return void response.write(body.subarray(0, 5));
@@ -303,6 +308,24 @@ describe('Updater', () => {
     expect(await u.check()).toMatchObject({ kind: 'refused', reason: 'truncated' });
     body = Buffer.concat([PACKAGE, PACKAGE]);
     expect(await u.check()).toMatchObject({ kind: 'refused', reason: 'size_mismatch' });
+    expect(readdirSync(join(dir, 'downloads'))).toEqual([]);
+  });
+
+  it('a package the server does not give is download_failed, saying why, and nothing is left behind', async () => {
+    answer = { release: signed(manifestFor('1.1.0')), policy: { minimumVersion: null, autoUpdate: true } };
+    const { u, dir } = updater();
+    sending = 'missing';
+    expect(await u.check()).toMatchObject({
+      kind: 'refused',
+      reason: 'download_failed',
+      message: expect.stringMatching(/HTTP 404/),
+    });
+    sending = 'dropped';
+    expect(await u.check()).toMatchObject({
+      kind: 'refused',
+      reason: 'download_failed',
+      message: expect.stringMatching(/could not be fetched/),
+    });
     expect(readdirSync(join(dir, 'downloads'))).toEqual([]);
   });
 

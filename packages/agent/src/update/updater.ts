@@ -255,9 +255,10 @@ export class Updater {
   }
 
   /**
-   * Downloads to a temporary file, logging progress every quarter; a broken transfer is
-   * `truncated`, one with no byte for `idleMs` `download_stalled`, one still running at
-   * `deadlineMs` `download_timeout` (each removes the partial file).
+   * Downloads to a temporary file, logging progress every quarter. A package the server does not
+   * give (an HTTP error, no connection) is `download_failed`; a broken transfer is `truncated`,
+   * one with no byte for `idleMs` `download_stalled`, one still running at `deadlineMs`
+   * `download_timeout` (each removes the partial file).
    */
   async #download(url: string, manifest: ReleaseManifest): Promise<string> {
     const o = this.#o;
@@ -265,10 +266,20 @@ export class Updater {
     const file = join(o.layout.downloads, `${manifest.file}.part`);
     let received = 0;
     let reported = 0;
+    /** Whether the server answered with the package (else nothing was received: `download_failed`). */
+    let answered = false;
     const watchdog = downloadWatchdog(this.#limits, () => `${received} of ${manifest.size} bytes`);
     try {
-      const response = await (o.fetchImpl ?? fetch)(url, { signal: watchdog.signal });
-      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      let response: Response;
+      try {
+        response = await (o.fetchImpl ?? fetch)(url, { signal: watchdog.signal });
+      } catch (error) {
+        if (watchdog.refusal()) throw error;
+        throw new UpdateRefused('download_failed', `the package could not be fetched (${causeOf(error)})`);
+      }
+      if (!response.ok || !response.body)
+        throw new UpdateRefused('download_failed', `the server answered HTTP ${response.status} for ${manifest.file}`);
+      answered = true;
       watchdog.alive();
       const progress = new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -292,7 +303,7 @@ export class Updater {
         await rm(file, { force: true });
         throw refusal;
       }
-      if (received < manifest.size) {
+      if (answered && received < manifest.size) {
         await rm(file, { force: true });
         throw new UpdateRefused(
           'truncated',
@@ -305,6 +316,13 @@ export class Updater {
     }
     return file;
   }
+}
+
+/** The innermost message of a fetch failure ("fetch failed" hides the cause: ECONNREFUSED…). */
+function causeOf(error: unknown): string {
+  let e = error as { message?: string; cause?: unknown; code?: string } | undefined;
+  while (e && typeof e.cause === 'object' && e.cause !== null) e = e.cause as typeof e;
+  return e?.code ?? e?.message ?? String(error);
 }
 
 /**
