@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { DEVICE_WS_REVOKED } from '@remote-help/protocol';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RemoteHelpServer, ServerOptions } from '../app.js';
@@ -215,7 +216,7 @@ describe('two nodes and Redis', { timeout: 60_000 }, () => {
     expect((await socket.closed).code).toBe(4401);
   });
 
-  it('launches a session on a device connected to node B from a helper on node A', async () => {
+  it('launches a session on a device connected to node B from a helper on node A, and revokes it from A', async () => {
     cluster = await startCluster();
     const adminUser = await signedIn(cluster, 'admin@contoso.example');
     const helper = await signedIn(cluster, 'helper@contoso.example');
@@ -259,7 +260,15 @@ describe('two nodes and Redis', { timeout: 60_000 }, () => {
     // …because the used proof is remembered in Redis, under this cluster's prefix.
     expect(await admin.exists(`${cluster.prefix}jti:${device.id}:${String(decodeJwt(proof.slice(7)).jti)}`)).toBe(1);
 
-    launchSocket.close();
+    // Revoked by an administrator on A: the device's connection on B is told and closed, its session ends.
+    const closed = new Promise<number>((resolve) => launchSocket.ws.once('close', (code) => resolve(code)));
+    expect((await adminUser.post(`/api/v1/devices/${device.id}/revoke`, {})).status).toBe(200);
+    expect(await launchSocket.next((m) => m.type === 'revoked')).toMatchObject({ type: 'revoked' });
+    expect(await closed).toBe(DEVICE_WS_REVOKED);
+    expect((await hws.next<SessionFrame>(sessionIn('ended'))).session).toMatchObject({
+      endReason: 'terminated_by_admin',
+    });
+
     hws.close();
   });
 });
