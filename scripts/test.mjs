@@ -2,7 +2,7 @@
 // `npm test`: the one gate. Installs missing system packages (as root), builds, then runs
 // typecheck, lint, format check, unit + integration tests (vitest) and the browser
 // journeys (Playwright, Debian Chromium). Ends with one line: "N passed, N failed".
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 
@@ -34,6 +34,12 @@ function reachable(url) {
 // once more, and both runs count: a file that hangs twice fails the gate with its name; one that hung
 // once and then passed is named under the summary. Without this, a hang ran into CI's time limit and
 // the log named nothing.
+/**
+ * Bounds of the long steps, about twice what each takes on the 2-core machine (a clean clone, 6 Dec
+ * 2026: SQLite 12.4 min, PostgreSQL 9.2 min, journeys 18.6 min, the whole gate 43 min), so that one of
+ * them stuck still leaves the gate well inside CI's 90 minutes.
+ */
+const LIMIT_MINUTES = { sqlite: 28, postgres: 22, journeys: 38 };
 const VITEST_REPORTERS = ['--reporter=default', '--reporter=json', '--reporter=./scripts/vitest-watchdog.mjs'];
 /** Results of files that ended before a hang, per engine (from the watchdog's progress file). */
 const endedBeforeHang = { SQLite: [], PostgreSQL: [] };
@@ -41,13 +47,18 @@ const endedBeforeHang = { SQLite: [], PostgreSQL: [] };
 const hungOnce = [];
 
 /** One vitest step (`filters` narrow the files), run again for the files left by a hang. */
-function vitestStep(name, engine, filters, reportFile, env = {}) {
+async function vitestStep(name, engine, filters, reportFile, limitMinutes, env = {}) {
   const progressFile = `reports/vitest-progress-${engine}.json`;
   rmSync(reportFile, { force: true });
   rmSync(progressFile, { force: true });
   const args = (files) => ['vitest', 'run', ...files, ...VITEST_REPORTERS, `--outputFile=${reportFile}`];
   const watch = { RH_VITEST_WATCHDOG: '1', RH_VITEST_PROGRESS: progressFile, ...env };
-  if (step(name, 'npx', args(filters), watch) || existsSync(reportFile) || !existsSync(progressFile)) return;
+  if (
+    (await step(name, 'npx', args(filters), watch, limitMinutes)) ||
+    existsSync(reportFile) ||
+    !existsSync(progressFile)
+  )
+    return;
   const progress = JSON.parse(readFileSync(progressFile, 'utf8'));
   if (!progress.hung) return;
   const ended = new Set(progress.ended.map((e) => e.file));
@@ -57,7 +68,8 @@ function vitestStep(name, engine, filters, reportFile, env = {}) {
   console.log(`\n   ${progress.hung.replace(root, '')} hung; the ${left.length} files that had not ended run again.`);
   steps.pop(); // the step is judged by the two runs together
   rmSync(progressFile, { force: true });
-  if (step(name, 'npx', args(left), watch) || existsSync(reportFile) || !existsSync(progressFile)) return;
+  if ((await step(name, 'npx', args(left), watch, limitMinutes)) || existsSync(reportFile) || !existsSync(progressFile))
+    return;
   // The second run ended without its report too: what ended in it still counts, and the hang is named.
   const again = JSON.parse(readFileSync(progressFile, 'utf8'));
   endedBeforeHang[engine].push(...again.ended);
@@ -65,24 +77,66 @@ function vitestStep(name, engine, filters, reportFile, env = {}) {
 }
 
 const steps = [];
-function step(name, command, args, env = {}) {
+/** The step running now (its process group is stopped with the gate on Ctrl+C). */
+let running = null;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (running) killGroup(running);
+    process.exit(130);
+  });
+}
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * Runs one step in a process group of its own. `limitMinutes`: past it the whole group is killed
+ * and the step fails, saying so: the last guard against a hang the watchdog cannot see (vitest's
+ * own process, Playwright's), so that the gate ends inside CI's 90 minutes with the step named.
+ */
+async function step(name, command, args, env = {}, limitMinutes = 0) {
   const started = Date.now();
   console.log(`\n━━ ${name}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  const ok = result.status === 0;
-  steps.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, detached: true });
+  running = child;
+  let timedOut = false;
+  const timer =
+    limitMinutes > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          console.log(`\n━━ ${name}: still running after ${limitMinutes} minutes, about twice what it takes: stopped`);
+          killGroup(child);
+        }, limitMinutes * 60_000)
+      : null;
+  const status = await new Promise((resolve) => {
+    child.once('error', () => resolve(1));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+  clearTimeout(timer);
+  running = null;
+  const ok = status === 0 && !timedOut;
+  steps.push({
+    name: timedOut ? `${name} (stopped after ${limitMinutes} minutes)` : name,
+    ok,
+    seconds: (Date.now() - started) / 1000,
+  });
   return ok;
 }
 
 const setupOk =
-  step('system packages', 'node', ['scripts/ensure-system-deps.mjs']) && step('build', 'node', ['scripts/build.mjs']);
+  (await step('system packages', 'node', ['scripts/ensure-system-deps.mjs'])) &&
+  (await step('build', 'node', ['scripts/build.mjs']));
 if (setupOk) {
-  step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.test.json']);
+  await step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.test.json']);
   // The web apps have their own settings (JSX, bundler resolution); vite does not typecheck.
-  step('typecheck web', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
-  step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
-  step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
-  vitestStep('unit and integration tests', 'SQLite', [], 'reports/vitest.json');
+  await step('typecheck web', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
+  await step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+  await step('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']);
+  await vitestStep('unit and integration tests', 'SQLite', [], 'reports/vitest.json', LIMIT_MINUTES.sqlite);
   // The server's tests again on PostgreSQL (ADR 0020): part of the gate whenever PostgreSQL answers
   // (TEST_DATABASE_URL, else 127.0.0.1:5432 database `test`); RH_TEST_POSTGRES=0 leaves them out on
   // purpose. On CI (CI=true) both engines must run: a PostgreSQL that does not answer fails the gate
@@ -91,9 +145,14 @@ if (setupOk) {
   if (process.env.RH_TEST_POSTGRES === '0') {
     console.log('\n━━ server tests on PostgreSQL: left out (RH_TEST_POSTGRES=0)');
   } else if (await reachable(pgUrl)) {
-    vitestStep('server tests on PostgreSQL', 'PostgreSQL', ['packages/server'], 'reports/vitest-pg.json', {
-      TEST_DATABASE_URL: pgUrl,
-    });
+    await vitestStep(
+      'server tests on PostgreSQL',
+      'PostgreSQL',
+      ['packages/server'],
+      'reports/vitest-pg.json',
+      LIMIT_MINUTES.postgres,
+      { TEST_DATABASE_URL: pgUrl },
+    );
   } else if (process.env.CI === 'true') {
     console.log(
       `\n━━ PostgreSQL for the server tests: nothing answers at ${new URL(pgUrl).host}, and CI runs both engines.` +
@@ -106,7 +165,7 @@ if (setupOk) {
     );
   }
   rmSync('reports/playwright.json', { force: true });
-  step('browser journeys', 'npx', ['playwright', 'test']);
+  await step('browser journeys', 'npx', ['playwright', 'test'], {}, LIMIT_MINUTES.journeys);
 }
 
 let passed = 0;
