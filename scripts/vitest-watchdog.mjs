@@ -30,6 +30,13 @@ export default class Watchdog {
   #root = process.cwd();
   /** What RH_VITEST_PROGRESS receives: every file of the run, the ended ones' results, the killed one. */
   #progress = { files: [], ended: [], hung: null };
+  /**
+   * The file that ended last, while no other runs: its worker must still finish (vitest's teardown
+   * of it) before the next file starts, and a worker stuck there stops the whole run with that file
+   * reported as passed (what CI showed: the last line a passed file, then nothing for an hour).
+   */
+  #lastEnded = null;
+  #runEnded = false;
 
   onInit(ctx) {
     this.#root = ctx.config?.root ?? this.#root;
@@ -57,6 +64,14 @@ export default class Watchdog {
 
   onTestModuleEnd(module) {
     this.#running.delete(module.moduleId);
+    const now = Date.now();
+    this.#lastEnded = {
+      moduleId: module.moduleId,
+      started: now,
+      last: now,
+      test: '(its worker, after its tests)',
+      warned: 0,
+    };
     if (!PROGRESS) return;
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const failures = [];
@@ -78,6 +93,7 @@ export default class Watchdog {
   }
 
   onTestRunEnd() {
+    this.#runEnded = true;
     clearInterval(this.#timer);
     rmSync(watchdogDir(process.pid), { recursive: true, force: true });
   }
@@ -89,7 +105,10 @@ export default class Watchdog {
 
   #check() {
     const now = Date.now();
-    for (const [moduleId, entry] of this.#running) {
+    const watched = [...this.#running];
+    if (watched.length === 0 && this.#lastEnded && !this.#runEnded)
+      watched.push([this.#lastEnded.moduleId, this.#lastEnded]);
+    for (const [moduleId, entry] of watched) {
       const quiet = now - entry.last;
       if (quiet < WARN_AFTER_MS) continue;
       const file = relative(this.#root, moduleId);
@@ -110,6 +129,7 @@ export default class Watchdog {
           }
         }
         this.#running.delete(moduleId);
+        if (entry === this.#lastEnded) this.#lastEnded = null;
         continue;
       }
       if (now - entry.warned < 60_000) continue;
