@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { '@remote-help/protocol': fileURLToPath(new URL('./packages/protocol/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx', 'scripts/*.test.mjs'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,
