@@ -234,17 +234,7 @@ describe('two nodes and Redis', { timeout: 60_000 }, () => {
     const hws = await helper.socket();
     await attach(hws, sessionId, 'waiting');
     const token = (await agentSignIn(cluster.urlA, 'sharer@contoso.example')).access_token;
-    const path = `/api/v1/sessions/${sessionId}/accept-launch`;
-    const accepted = await fetch(`${cluster.urlB}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'x-device-proof': `Device ${await device.proof('POST', path)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ deviceId: device.id }),
-    });
-    expect(accepted.status).toBe(200);
+    expect((await device.answerLaunch(sessionId, token, 'accept', cluster.urlB)).status).toBe(200);
     const joined = await hws.next<SessionFrame>(sessionIn('joined'));
     expect(joined.session).toMatchObject({ via: 'launch', sharerClient: 'agent' });
 

@@ -366,16 +366,7 @@ describe('who sees which devices', () => {
 describe('a code session offered to a device (the device page’s “New remote assistance session”)', () => {
   const accept = async (sessionId: string, device: TestDevice, email = 'sharer@contoso.example') => {
     const token = (await agentSignIn(t.url, email)).access_token;
-    const path = `/api/v1/sessions/${sessionId}/accept-launch`;
-    return fetch(`${t.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'x-device-proof': `Device ${await device.proof('POST', path)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ deviceId: device.id }),
-    });
+    return device.answerLaunch(sessionId, token);
   };
 
   it('the device gets the offer for the same session; accepting joins and retires the code; its user becomes the primary user', async () => {

@@ -122,17 +122,7 @@ describe('revoking a device', () => {
     await socket.next((m) => m.type === 'launch');
     const { agentSignIn } = await import('../test/agentSignIn.js');
     const token = (await agentSignIn(t.url, 'sharer@contoso.example')).access_token;
-    const path = `/api/v1/sessions/${sessionId}/accept-launch`;
-    const accepted = await fetch(`${t.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'x-device-proof': `Device ${await device.proof('POST', path)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ deviceId: device.id }),
-    });
-    expect(accepted.status).toBe(200);
+    expect((await device.answerLaunch(sessionId, token)).status).toBe(200);
     const session = async () => (await helper.json(`/api/v1/sessions/${sessionId}`)).body.session as SessionView;
     expect((await session()).state).toBe('joined');
 

@@ -225,16 +225,7 @@ describe('scope at remote launch', () => {
 describe('scope when the device’s user accepts a remote launch', () => {
   const accept = async (email: string, sessionId: string, device: TestDevice) => {
     const token = (await agentSignIn(t.url, email)).access_token;
-    const path = `/api/v1/sessions/${sessionId}/accept-launch`;
-    const r = await fetch(`${t.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'x-device-proof': `Device ${await device.proof('POST', path)}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ deviceId: device.id }),
-    });
+    const r = await device.answerLaunch(sessionId, token);
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
 

@@ -157,16 +157,7 @@ async function redeem(sharer: Sharer, code: string, place: Place) {
 
 /** The person at `device` accepts the launch `sessionId` in the agent. */
 async function accept(sharer: Sharer, sessionId: string, device: TestDevice) {
-  const path = `/api/v1/sessions/${sessionId}/accept-launch`;
-  const r = await fetch(`${t.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${agentTokens[sharer]}`,
-      'x-device-proof': `Device ${await device.proof('POST', path)}`,
-    },
-    body: JSON.stringify({ deviceId: device.id }),
-  });
+  const r = await device.answerLaunch(sessionId, agentTokens[sharer]);
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 

@@ -30,6 +30,11 @@ export interface TestDevice {
   proof(method: string, path: string, jti?: string): Promise<string>;
   /** A signed inventory check-in with `authorization` (or a fresh proof). */
   checkIn(inventory: Inventory, authorization?: string): Promise<Response>;
+  /**
+   * The agent's user, signed in with `bearer`, answers remote launch `sessionId` on this device
+   * (its proof in `x-device-proof`); `base`: another node's URL (the device signs for its own).
+   */
+  answerLaunch(sessionId: string, bearer: string, answer?: 'accept' | 'dismiss', base?: string): Promise<Response>;
 }
 
 /** Enrolls a new device with a token made by `admin`. */
@@ -62,6 +67,18 @@ export async function enrollDevice(base: string, admin: Client, inventory = TEST
           authorization: authorization ?? `Device ${await proof('POST', '/api/v1/devices/checkin')}`,
         },
         body: JSON.stringify({ inventory: inv }),
+      });
+    },
+    async answerLaunch(sessionId, bearer, answer = 'accept', at = base) {
+      const path = `/api/v1/sessions/${sessionId}/${answer}-launch`;
+      return fetch(`${at}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          'x-device-proof': `Device ${await proof('POST', path)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ deviceId }),
       });
     },
   };
