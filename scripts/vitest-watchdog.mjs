@@ -20,6 +20,32 @@ const KILL_AFTER_MS = Number(process.env.RH_WATCHDOG_KILL_MS ?? 480_000);
 const PROGRESS = process.env.RH_VITEST_PROGRESS;
 const CHECK_EVERY_MS = Math.min(30_000, Math.max(1_000, Math.floor(WARN_AFTER_MS / 4)));
 
+/** Whether process `pid` exists. */
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * `pid state wchan`, for the log before a kill: R (a loop spinning), S (waiting: wchan says on
+ * what, e.g. ep_poll), D (blocked in the kernel).
+ */
+const describe = (pid) => {
+  const read = (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const state = read(`/proc/${pid}/stat`).split(') ')[1]?.split(' ')[0] ?? '?';
+  return `${pid} ${state} ${read(`/proc/${pid}/wchan`) || '-'}`;
+};
+
 /** Where workers note which file they run: one file per worker process, named by its pid. */
 export const watchdogDir = (mainPid) => join(tmpdir(), `rh-vitest-watchdog-${mainPid}`);
 
@@ -113,14 +139,18 @@ export default class Watchdog {
       if (quiet < WARN_AFTER_MS) continue;
       const file = relative(this.#root, moduleId);
       if (quiet >= KILL_AFTER_MS) {
-        const pids = this.#workersRunning(moduleId);
+        const pids = this.#workersRunning(moduleId).filter(alive);
         // Noted first: the run may end as soon as the worker dies.
         this.#progress.hung = moduleId;
         this.#save();
         process.stderr.write(
           `\n[watchdog] ${file}: no progress for ${Math.round(quiet / 1000)} s in ${entry.test}; ` +
-            `killing its worker (${pids.join(', ') || 'not found'}): the run stops here\n`,
+            (pids.length
+              ? `killing its worker (${pids.map(describe).join('; ')}): the run stops here\n`
+              : 'no worker of it is alive (vitest is waiting for a worker that never started): ending vitest\n'),
         );
+        // No live worker: vitest's pool itself is stuck, and only ending vitest ends the wait.
+        if (pids.length === 0) process.exit(1);
         for (const pid of pids) {
           try {
             process.kill(pid, 'SIGKILL');

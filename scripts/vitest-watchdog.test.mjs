@@ -55,16 +55,23 @@ function run(dir) {
 }
 
 const OK = (name) =>
-  `import { it, expect } from 'vitest';\nit('${name}', () => expect(1).toBe(1));\n// ${'x'.repeat(400)}\n`;
+  `import { it, expect } from 'vitest';\nit('${name}', () => expect(1).toBe(1));\n// ${'x'.repeat(2000)}\n`;
 /**
- * Blocks its worker's event loop for 60 s: inside its test (`during`), or once vitest asks the
- * worker to tear down after the file (`after`: the file has passed and been reported by then).
+ * Blocks its worker's event loop for `seconds`: inside its test (`during`), or once vitest asks the
+ * worker to tear down after the file (`after`: the file has passed and been reported by then);
+ * `hidden`: as `after`, and its worker's note names a process that does not exist, as when the
+ * worker vitest waits for never started.
  */
-const BLOCKS = (when) =>
-  `import { it } from 'vitest';\nconst block = () => { const end = Date.now() + 60_000; while (Date.now() < end); };\n` +
+const BLOCKS = (when, seconds = 60) =>
+  `import { renameSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';\n` +
+  `import { it } from 'vitest';\nconst block = () => { const end = Date.now() + ${seconds}_000; while (Date.now() < end); };\n` +
   (when === 'during'
     ? `it('blocks', () => block());\n`
     : `it('passes, then its worker blocks', () => {\n` +
+      (when === 'hidden'
+        ? `  const dir = join(tmpdir(), 'rh-vitest-watchdog-' + process.ppid);\n` +
+          `  renameSync(join(dir, String(process.pid)), join(dir, '4194300'));\n`
+        : '') +
       `  process.prependListener('message', (m) => { if (m && m.name === 'teardown') block(); });\n});\n`);
 const AFTER = `import { it, expect } from 'vitest';\nit('runs last', () => expect(1).toBe(1));\n`;
 
@@ -73,17 +80,26 @@ describe('the gate watchdog', { timeout: 60_000 }, () => {
     const dir = project({ 'a.test.mjs': OK('first'), 'b.test.mjs': BLOCKS('during'), 'c.test.mjs': AFTER });
     const { code, output, progress } = await run(dir);
     expect(code).not.toBe(0);
-    expect(output).toMatch(/\[watchdog\] b\.test\.mjs: no progress for \d+ s.*killing its worker \(\d+\)/s);
+    expect(output).toMatch(/\[watchdog\] b\.test\.mjs: no progress for \d+ s.*killing its worker \(\d+ /s);
     expect(progress.hung).toBe(join(dir, 'b.test.mjs'));
     expect(progress.files.sort()).toEqual(['a', 'b', 'c'].map((f) => join(dir, `${f}.test.mjs`)));
     expect(progress.ended).toEqual([expect.objectContaining({ file: join(dir, 'a.test.mjs'), passed: 1, failed: 0 })]);
+  });
+
+  it('ends vitest itself when the worker it waits for is not alive', async () => {
+    const dir = project({ 'a.test.mjs': OK('first'), 'b.test.mjs': BLOCKS('hidden', 8), 'c.test.mjs': AFTER });
+    const { code, output, progress } = await run(dir);
+    expect(code).toBe(1);
+    expect(output).toMatch(/\[watchdog\] b\.test\.mjs: .*no worker of it is alive.*ending vitest/s);
+    expect(progress.hung).toBe(join(dir, 'b.test.mjs'));
+    expect(progress.ended.map((e) => e.file)).toEqual([join(dir, 'a.test.mjs'), join(dir, 'b.test.mjs')]);
   });
 
   it('names and kills a worker stuck after its last test, which vitest would wait for forever', async () => {
     const dir = project({ 'a.test.mjs': OK('first'), 'b.test.mjs': BLOCKS('after'), 'c.test.mjs': AFTER });
     const { code, output, progress } = await run(dir);
     expect(code).not.toBe(0);
-    expect(output).toMatch(/\[watchdog\] b\.test\.mjs: no progress .*after its tests.*killing its worker/s);
+    expect(output).toMatch(/\[watchdog\] b\.test\.mjs: no progress .*after its tests.*killing its worker \(\d+ R /s);
     expect(progress.hung).toBe(join(dir, 'b.test.mjs'));
     // b passed before its worker stuck: it ended and counts; c never ran (the gate runs it again).
     expect(progress.ended.map((e) => [e.file, e.passed])).toEqual([
