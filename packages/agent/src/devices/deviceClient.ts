@@ -9,7 +9,7 @@ import type { Inventory, SessionView } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import type { DeviceIdentity } from './identity.js';
 import { newDeviceKey, saveDevice, DeviceIdentity as Identity } from './identity.js';
-import { clearRevocation, isRevokedReply } from './revocation.js';
+import { clearRevocation, revokedReplyError } from './revocation.js';
 
 type Fetch = typeof fetch;
 
@@ -22,8 +22,9 @@ async function call(fetchImpl: Fetch, url: string, init: RequestInit, reason: 'e
   }
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
+    const revoked = revokedReplyError(response.status, body);
+    if (revoked) throw revoked;
     const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
-    if (isRevokedReply(response.status, body)) throw AgentError.deviceRevoked(message);
     throw new AgentError(reason, message, { status: response.status, code: body.error });
   }
   return body;

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { DEVICE_WS_REVOKED, DeviceServerMessage } from '@remote-help/protocol';
 import WebSocket from 'ws';
 import type { DeviceIdentity } from './identity.js';
+import { REVOKED_FALLBACK } from './revocation.js';
 
 export type LaunchOffer = Extract<DeviceServerMessage, { type: 'launch' }>;
 
@@ -21,9 +22,6 @@ export interface LaunchListenerEvents {
   /** An administrator revoked the enrollment (`message`: the server's words); emitted once, nothing follows. */
   revoked: [message: string];
 }
-
-/** Said when the server closed with `DEVICE_WS_REVOKED` without a `revoked` message first. */
-const REVOKED_FALLBACK = 'An administrator removed this device from your organization.';
 
 export class LaunchListener extends EventEmitter<LaunchListenerEvents> {
   private socket: WebSocket | undefined;

@@ -10,6 +10,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { AgentError } from '../errors.js';
 import type { DeviceIdentity } from './identity.js';
 import { removeDevice } from './identity.js';
 
@@ -30,11 +31,15 @@ const RevocationFile = z.object({
 /** The record of a revoked enrollment. */
 export type Revocation = z.infer<typeof RevocationFile>;
 
-/** True when an HTTP refusal is the server's `device_revoked` (403). */
-export function isRevokedReply(status: number, body: unknown): boolean {
-  return (
-    status === 403 && typeof body === 'object' && body !== null && 'error' in body && body.error === 'device_revoked'
-  );
+/** What the agent says of a revocation the server told without words (a bare 4403 close, a reply with no message). */
+export const REVOKED_FALLBACK = 'An administrator removed this device from your organization.';
+
+/** The `device_revoked` error for an HTTP refusal that is the server's `device_revoked` (403), else null. */
+export function revokedReplyError(status: number, body: unknown): AgentError | null {
+  if (status !== 403 || typeof body !== 'object' || body === null) return null;
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  if (error !== 'device_revoked') return null;
+  return AgentError.deviceRevoked(typeof message === 'string' ? message : REVOKED_FALLBACK);
 }
 
 /**

@@ -27,7 +27,7 @@ import {
   type ReleasePlatform,
 } from '@remote-help/protocol';
 import type { DeviceIdentity } from '../devices/identity.js';
-import { isRevokedReply } from '../devices/revocation.js';
+import { revokedReplyError } from '../devices/revocation.js';
 import { AgentError, isAgentError } from '../errors.js';
 import type { UpdateLayout } from './layout.js';
 import { firstProblem, UpdateRefused, verifyPackage, verifyRelease } from './verify.js';
@@ -185,11 +185,8 @@ export class Updater {
         signal: AbortSignal.timeout(this.#limits.idleMs),
       });
       if (response.status === 403) {
-        const body: unknown = await response.json().catch(() => null);
-        if (isRevokedReply(403, body)) {
-          const said = (body as { message?: unknown }).message;
-          throw AgentError.deviceRevoked(typeof said === 'string' ? said : 'The device’s enrollment was revoked.');
-        }
+        const revoked = revokedReplyError(403, await response.json().catch(() => null));
+        if (revoked) throw revoked;
       }
       if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
       text = await response.text();
@@ -266,8 +263,6 @@ export class Updater {
     const file = join(o.layout.downloads, `${manifest.file}.part`);
     let received = 0;
     let reported = 0;
-    /** Whether the server answered with the package (else nothing was received: `download_failed`). */
-    let answered = false;
     const watchdog = downloadWatchdog(this.#limits, () => `${received} of ${manifest.size} bytes`);
     try {
       let response: Response;
@@ -279,7 +274,6 @@ export class Updater {
       }
       if (!response.ok || !response.body)
         throw new UpdateRefused('download_failed', `the server answered HTTP ${response.status} for ${manifest.file}`);
-      answered = true;
       watchdog.alive();
       const progress = new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -303,7 +297,8 @@ export class Updater {
         await rm(file, { force: true });
         throw refusal;
       }
-      if (answered && received < manifest.size) {
+      // Only after the package's answer (a failure before it is `download_failed`, refused above).
+      if (received < manifest.size) {
         await rm(file, { force: true });
         throw new UpdateRefused(
           'truncated',
