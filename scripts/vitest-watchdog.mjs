@@ -3,10 +3,12 @@
 // A test's own timeout cannot fire while its worker's event loop is stuck (a blocking call, a
 // native module that never returns), and vitest then waits for that worker forever: CI would
 // only say "timeout" after 90 minutes, naming nothing. This reporter watches every running file
-// from the main process. A file with no test starting or ending for WARN_AFTER_MS is named on
-// stderr with the test it is in, once a minute; after KILL_AFTER_MS its worker is killed, which
-// ends the run at once with that file named, so the gate reports a failure instead of hanging.
-// The worker's process id comes from ./vitest-watchdog-setup.mjs (a setup file).
+// from the main process, and with no file running the last one's worker (vitest waits for its
+// teardown before the next file, with no limit). A file with no test starting or ending for
+// WARN_AFTER_MS is named on stderr with the test it is in, once a minute; after KILL_AFTER_MS its
+// worker is killed (its pid, state and wchan logged first), or vitest itself exits when no worker
+// of it is alive, which ends the run at once with that file named, so the gate reports a failure
+// instead of hanging. The worker's process id comes from ./vitest-watchdog-setup.mjs (a setup file).
 //
 // With RH_VITEST_PROGRESS set, it also writes there, after each file, the run's files and the
 // results of those that ended, and the file it killed: scripts/test.mjs then runs the files that
