@@ -11,7 +11,16 @@
  * RECORD every call asks, as before.
  */
 import type { Point } from '../types.js';
-import { closeX11, connectX11, requireExtension, xcall, type RecordExt, type XDisplay } from './x11.js';
+import {
+  closeX11,
+  connectX11,
+  enableRecordContext,
+  keptRecordReplies,
+  requireExtension,
+  xcall,
+  type RecordExt,
+  type XDisplay,
+} from './x11.js';
 
 /** A known position is trusted this long without a motion event, then asked for again. */
 export const POINTER_FRESH_MS = 1000;
@@ -33,6 +42,8 @@ export interface PointerTrackerStats {
   /** Answers given from the known position. */
   cached: number;
   motionEvents: number;
+  /** Recorded replies the X client library still holds (must stay 0: a long session would grow). */
+  keptReplies: number;
 }
 
 export interface PointerTrackerOptions {
@@ -51,6 +62,8 @@ interface Recording {
   data: XDisplay;
   ext: RecordExt;
   context: number;
+  /** The EnableContext request's sequence number on `data`. */
+  sequence: number;
 }
 
 /** Follows the pointer of one X server; the caller owns `x`, the tracker its RECORD connection. */
@@ -71,7 +84,7 @@ export class X11PointerTracker {
     this.#root = x.screen[0]?.root ?? 0;
     this.#record = record;
     this.#now = now;
-    this.#stats = { events: !!record, queries: 0, cached: 0, motionEvents: 0 };
+    this.#stats = { events: !!record, queries: 0, cached: 0, motionEvents: 0, keptReplies: 0 };
   }
 
   /**
@@ -83,11 +96,14 @@ export class X11PointerTracker {
     let record = options.events === false ? null : await startRecording(x, options.display);
     let tracker: X11PointerTracker | null = null;
     if (record) {
-      const { ext, context, data } = record;
+      const recording = record;
+      const { ext, context, data } = recording;
       let timer: NodeJS.Timeout | undefined;
       const started = await new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), RECORD_START_TIMEOUT_MS);
-        ext.EnableContext(
+        recording.sequence = enableRecordContext(
+          data,
+          ext,
           context,
           (reply) => {
             if (reply.category === ext.Category.StartOfData) resolve(true);
@@ -107,7 +123,9 @@ export class X11PointerTracker {
   }
 
   stats(): PointerTrackerStats {
-    return { ...this.#stats };
+    const record = this.#record;
+    const keptReplies = record ? keptRecordReplies(record.data, record.sequence) : 0;
+    return { ...this.#stats, keptReplies };
   }
 
   /** The pointer in root-window pixels, or null when it is on another screen. */
@@ -200,7 +218,7 @@ async function startRecording(x: XDisplay, display: string | undefined): Promise
       [{ deviceEvents: { first: MOTION_NOTIFY, last: MOTION_NOTIFY } }],
     );
     await x.client.sync();
-    return { data, ext, context };
+    return { data, ext, context, sequence: 0 };
   } catch {
     if (data) await closeX11(data);
     return null;

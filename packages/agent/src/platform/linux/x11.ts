@@ -113,6 +113,37 @@ export interface RecordExt {
   ): void;
 }
 
+/** Stands in for node-x11's list of a multi-reply request's replies: keeps none. */
+const KEEP_NO_REPLY = { push: (): number => 0 };
+
+/**
+ * Enables a RECORD context on `data` (a connection of its own): `onData` gets each reply
+ * as it comes, `onEnd` the end (or an error). node-x11 keeps every reply of a multi-reply
+ * request to hand them all to its callback at the last one, and a RECORD context's last
+ * reply comes only when it is disabled: the whole recording would stay in memory (≈ 280
+ * bytes of heap a motion event, measured). So the request's list is replaced by one that
+ * keeps nothing; {@link keptRecordReplies} says whether that holds.
+ */
+export function enableRecordContext(
+  data: XDisplay,
+  ext: RecordExt,
+  context: number,
+  onData: (reply: { category: number; data: Buffer }) => void,
+  onEnd: () => void,
+): number {
+  ext.EnableContext(context, onData, () => onEnd());
+  const sequence = data.client.seq_num;
+  const handler = data.client.replies[sequence];
+  if (handler) handler[3] = KEEP_NO_REPLY;
+  return sequence;
+}
+
+/** Replies node-x11 holds for the multi-reply request `sequence` (0 once it ended). */
+export function keptRecordReplies(data: XDisplay, sequence: number): number {
+  const kept = data.client.replies[sequence]?.[3];
+  return Array.isArray(kept) ? kept.length : 0;
+}
+
 /** XFIXES (`lib/ext/fixes.js`): the part the agent uses to follow the cursor's image. */
 export interface FixesExt {
   CursorNotifyMask: { DisplayCursor: number };
@@ -149,6 +180,10 @@ export interface XTestExt {
 
 export interface XClient {
   AllocID(): number;
+  /** node-x11's sequence number of the last request sent. */
+  seq_num: number;
+  /** node-x11's reply handlers by sequence number: `[unpack, callback, multiReply?, kept replies?]`. */
+  replies: Record<number, unknown[] | undefined>;
   GetImage(
     format: number,
     drawable: number,
@@ -358,16 +393,27 @@ export async function connectX11(
   x11Module ??= require('x11') as NonNullable<typeof x11Module>;
   const createClient = x11Module.createClient;
   let timer: NodeJS.Timeout | undefined;
+  const connecting = xcall<XDisplay>((cb) => createClient(shm ? { display, shm } : { display }, cb)).then(
+    (connected) => {
+      // The client throws when it emits 'error' with no listener; owners add their own.
+      connected.client.on('error', () => undefined);
+      return connected;
+    },
+  );
   try {
-    const connected = await Promise.race([
-      xcall<XDisplay>((cb) => createClient(shm ? { display, shm } : { display }, cb)),
+    return await Promise.race([
+      connecting,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => {
+          // A set-up that completes after the caller gave up would leave a connection nobody closes.
+          void connecting.then(
+            (late) => late.client.terminate(),
+            () => undefined,
+          );
+          reject(new Error(`timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
       }),
     ]);
-    // The client throws when it emits 'error' with no listener; owners add their own.
-    connected.client.on('error', () => undefined);
-    return connected;
   } catch (error) {
     throw new AgentError(
       'display_unavailable',
