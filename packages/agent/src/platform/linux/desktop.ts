@@ -41,15 +41,23 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
   // session's teardown hides it, possibly after the X server died).
   let laser: Promise<X11LaserOverlay | null> | undefined;
   let overlay: X11LaserOverlay | null = null;
+  // Once the X server is gone nothing more is asked of it: node-x11 would queue each request
+  // on the dead socket for good and never answer it (a laser message a frame while the helper
+  // points: megabytes an hour). The services then answer "unknown" and do nothing.
+  let lost = false;
+  x.client.on('end', () => {
+    lost = true;
+    pointer.close();
+  });
   return {
     async showLaser(point: Point | null): Promise<void> {
-      if (!laser && point === null) return;
+      if (lost || (!laser && point === null)) return;
       laser ??= X11LaserOverlay.open(x).then((opened) => (overlay = opened));
       await (await laser)?.show(point);
     },
 
     pointerPosition(): Promise<Point | null> {
-      return pointer.position();
+      return lost ? Promise.resolve(null) : pointer.position();
     },
 
     watchPointer(onMove) {
@@ -61,6 +69,7 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
     },
 
     async grabStopHotkey(onPress) {
+      if (lost) return null;
       const keycode = await keycodeFor(x, KEYSYM_S);
       if (keycode === null) return null;
       let failed = false;
@@ -75,6 +84,7 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
       x.client.removeListener('error', onError);
       const ungrab = async (): Promise<void> => {
         x.client.removeListener('event', onEvent);
+        if (lost) return; // the grab went with the server
         for (const modifiers of HOTKEY_MODIFIERS) x.client.UngrabKey(root, keycode, modifiers);
         await x.client.sync().catch(() => undefined);
       };
