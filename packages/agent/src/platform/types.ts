@@ -77,6 +77,8 @@ export interface CaptureStats {
   changeLevelSwitches?: number;
   /** Reads of changes that came in during a read, sent in the same frame (X11 DAMAGE). */
   tailReads?: number;
+  /** X resource ids the capture's connection has taken from its range: flat however long the capture runs. */
+  resourceIdsTaken?: number;
 }
 
 /** Lists displays and captures one of them, delivering frames only when its pixels changed. */

@@ -176,6 +176,8 @@ function shmReader(
       } finally {
         client.FreeGC(gc);
         client.FreePixmap(pixmap);
+        client.ReleaseID(gc);
+        client.ReleaseID(pixmap);
       }
     },
     touch() {

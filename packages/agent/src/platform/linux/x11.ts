@@ -30,6 +30,8 @@ export interface XDisplay {
   isLocalSocket?: boolean;
   min_keycode: number;
   max_keycode: number;
+  /** node-x11's count of resource ids taken from the connection's range (ids given back are used first). */
+  rsrc_id: number;
 }
 
 export interface XEvent {
@@ -180,6 +182,8 @@ export interface XTestExt {
 
 export interface XClient {
   AllocID(): number;
+  /** Gives an id back for a later `AllocID` (once the server has freed what it named). */
+  ReleaseID(id: number): void;
   /** node-x11's sequence number of the last request sent. */
   seq_num: number;
   /** node-x11's reply handlers by sequence number: `[unpack, callback, multiReply?, kept replies?]`. */
@@ -426,16 +430,21 @@ export async function connectX11(
   }
 }
 
-/** Closes the connection, waiting for the socket to go away (bounded). */
+/** Closes the connection, waiting for the socket to go away (bounded); a second call settles at once. */
 export function closeX11(display: XDisplay, timeoutMs = 1000): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       display.client.terminate();
       resolve();
     }, timeoutMs);
-    display.client.close(() => {
+    const done = (): void => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    try {
+      display.client.close(done);
+    } catch {
+      done(); // node-x11 throws when the client is closing already
+    }
   });
 }

@@ -176,6 +176,14 @@ describe.skipIf(!haveXvfb)('X11ScreenSource under Xvfb', () => {
       await painter.paint(windowId, 10, 10, 40, 20, 0x00ff80);
       await waitFor(() => last !== null && rgbAt(last, at.x + 30, at.y + 20) === 0x00ff80, 5000, 'the paint after');
       expect(source.stats().changeLevelSwitches).toBe(2);
+      // Each switch names a new damage object; from here on with ids given back, none new (a long flood
+      // switches about twice a second, and a connection's ids run out).
+      const taken = source.stats().resourceIdsTaken;
+      const third = (i: number) => (i % 2 ? 0xffffff : 0x3060c0);
+      await draw(third);
+      await waitFor(() => shows(third), 5000, 'every dot a third time');
+      expect(source.stats().changeLevelSwitches).toBe(3);
+      expect(source.stats().resourceIdsTaken).toBe(taken);
     } finally {
       await painter.destroy(windowId);
       await source.close();

@@ -349,7 +349,12 @@ export class X11ScreenSource implements ScreenSource {
     this.#capture = null;
     capture.stopped = true;
     capture.timer?.();
-    if (capture.damageId && this.#damage) this.#damage.Destroy(capture.damageId);
+    if (capture.damageId && this.#damage) {
+      this.#damage.Destroy(capture.damageId);
+      // Resource ids are the connection's (a range of 2^18 to 2^21): given back for the next capture.
+      this.#x.client.ReleaseID(capture.damageId);
+      if (capture.retiredDamageId) this.#x.client.ReleaseID(capture.retiredDamageId);
+    }
     await capture.running?.catch(() => undefined);
     capture.reader.close();
   }
@@ -366,6 +371,7 @@ export class X11ScreenSource implements ScreenSource {
       changeEvents: s.changeEvents,
       changeLevelSwitches: s.levelSwitches,
       tailReads: s.tailReads,
+      resourceIdsTaken: this.#x.rsrc_id,
     };
   }
 
@@ -520,6 +526,9 @@ export class X11ScreenSource implements ScreenSource {
       delta ? damage.ReportLevel.DeltaRectangles : damage.ReportLevel.RawRectangles,
     );
     damage.Destroy(old);
+    // The one retired before is long destroyed (the server handles requests in order): its id is
+    // free again. Switches come about twice a second in a long flood, and ids are not endless.
+    if (capture.retiredDamageId) this.#x.client.ReleaseID(capture.retiredDamageId);
     capture.retiredDamageId = old;
     capture.delta = delta;
     capture.deltaSince = now;
