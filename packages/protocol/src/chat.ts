@@ -21,6 +21,14 @@ import { Role } from './sessions.js';
 export const CHAT_MAX_GRAPHEMES = 4000;
 /** Most UTF-16 code units in one message (bounds clusters stacked with combining marks). */
 export const CHAT_MAX_UNITS = 16_000;
+/**
+ * Most messages one session's thread keeps, and most characters (Unicode code points, as the
+ * database counts them) in all of them: past either, a send is refused with `chat_full`. A
+ * real help session stays far below (a few hundred messages); without a bound, one participant
+ * sending at the allowed rate for days would fill the shared database.
+ */
+export const CHAT_THREAD_MAX_MESSAGES = 5000;
+export const CHAT_THREAD_MAX_CHARACTERS = 2_000_000;
 /** Most messages one `chat.history` frame or one HTTP page carries. */
 export const CHAT_PAGE_MAX = 200;
 /**

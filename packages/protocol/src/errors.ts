@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'chat_disabled',
   'message_empty',
   'message_too_long',
+  'chat_full',
   'access_blocked',
   'mfa_required',
   'compliant_device_required',

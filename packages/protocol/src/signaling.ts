@@ -79,7 +79,9 @@ export const ClientMessage = z.discriminatedUnion('type', [
   /**
    * Send a chat message (`chat.ts`) in a session you are attached to. Answered by
    * `chat.message` to both sides (the sender's copy is its acknowledgement); the same
-   * `clientId` sent again is answered with the stored message, never stored twice.
+   * `clientId` sent again is answered with the stored message, never stored twice. Refused
+   * with `rate_limited` (2 a second, bursts of 20) and, once the thread holds
+   * `CHAT_THREAD_MAX_MESSAGES` or `CHAT_THREAD_MAX_CHARACTERS`, with `chat_full`.
    */
   z.strictObject({
     type: z.literal('chat.send'),

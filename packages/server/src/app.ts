@@ -104,7 +104,7 @@ import { AuditRepo } from './audit/repo.js';
 import { ReportsRepo } from './reports/repo.js';
 import { RetentionJob } from './reports/retention.js';
 import { reportsRoutes } from './reports/routes.js';
-import { ChatRepo } from './chat/repo.js';
+import { ChatRepo, type ThreadLimits } from './chat/repo.js';
 import { chatRoutes } from './chat/routes.js';
 import { ChatService } from './chat/service.js';
 import { ChatFrames } from './chat/signaling.js';
@@ -135,6 +135,8 @@ export interface ServerOptions {
   socketLimits?: Partial<SocketLimitOptions>;
   /** Chat messages per sender (defaults: `DEFAULT_CHAT_LIMITS`). */
   chatLimits?: TokenBucketOptions;
+  /** How much one session's chat thread may hold (defaults: the protocol's `CHAT_THREAD_MAX_*`). */
+  chatThreadLimits?: ThreadLimits;
   /**
    * This server is one worker of a node (`ops/workers`): `/metrics` answers with the whole node's
    * metrics from `scrape` (the primary aggregates every worker's), and `METRICS_ADDRESS` is the
@@ -507,6 +509,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     bus,
     clock,
     ...(options.chatLimits ? { limits: options.chatLimits } : {}),
+    ...(options.chatThreadLimits ? { thread: options.chatThreadLimits } : {}),
   });
   await app.register(chatRoutes, { chat, publicOrigin });
   const socketLimits = new SocketLimits({ ...DEFAULT_SOCKET_LIMITS, ...options.socketLimits });

@@ -47,6 +47,7 @@ const STATUS: Record<ErrorCode, number> = {
   chat_disabled: 403,
   message_empty: 400,
   message_too_long: 413,
+  chat_full: 409,
   access_blocked: 403,
   mfa_required: 403,
   compliant_device_required: 403,

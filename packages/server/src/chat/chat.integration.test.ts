@@ -297,6 +297,56 @@ describe('refusals: typed errors, nothing stored', () => {
     }
   });
 
+  it('a full thread refuses more with chat_full and stores nothing; repeats and other sessions go on', async () => {
+    const small = await startTestServer(
+      {},
+      { chatLimits: { burst: 100, refillMs: 1 }, chatThreadLimits: { maxMessages: 3, maxCharacters: 40 } },
+    );
+    try {
+      const [hc, sc] = [new Client(small.url), new Client(small.url)];
+      await Promise.all([hc.signIn('helper@contoso.example'), sc.signIn('sharer@contoso.example')]);
+      const open = async () => {
+        const created = (await hc.post('/api/v1/sessions')).body as { code: string; session: SessionView };
+        await sc.post('/api/v1/sessions/redeem', { code: created.code });
+        const h = await hc.socket();
+        h.send({ type: 'attach', sessionId: created.session.id });
+        await h.next((m) => m.type === 'attached');
+        return { id: created.session.id, h };
+      };
+      const stored = (id: string) =>
+        small.server.db
+          .selectFrom('chat_messages')
+          .select('text')
+          .where('session_id', '=', id)
+          .orderBy('seq')
+          .execute();
+
+      // Messages: the fourth is one too many.
+      const a = await open();
+      for (let i = 1; i <= 3; i++) expect(chatOf(await send(a.h, a.id, `count-00${i}`, `m${i}`)).seq).toBe(i);
+      expect(await send(a.h, a.id, 'count-004', 'm4')).toMatchObject({
+        type: 'error',
+        error: 'chat_full',
+        data: { clientId: 'count-004', maxMessages: 3, maxCharacters: 40 },
+      });
+      // A repeat of a stored message is still its acknowledgement, not a refusal.
+      expect(chatOf(await send(a.h, a.id, 'count-002', 'm2')).seq).toBe(2);
+      expect((await stored(a.id)).map((r) => r.text)).toEqual(['m1', 'm2', 'm3']);
+
+      // Characters, counted as code points: 30 + 10 emoji (20 UTF-16 units) fill it exactly.
+      const b = await open();
+      chatOf(await send(b.h, b.id, 'chars-001', 'a'.repeat(30)));
+      expect(await send(b.h, b.id, 'chars-002', 'b'.repeat(11))).toMatchObject({ error: 'chat_full' });
+      chatOf(await send(b.h, b.id, 'chars-003', '😀'.repeat(10)));
+      expect(await send(b.h, b.id, 'chars-004', 'c')).toMatchObject({ error: 'chat_full' });
+      expect((await stored(b.id)).map((r) => r.text)).toEqual(['a'.repeat(30), '😀'.repeat(10)]);
+      a.h.close();
+      b.h.close();
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('chat turned off by the organization: sends and typing refused, the thread hidden from resume', async () => {
     const id = await joinedSession();
     const h = await attached(helper, id);

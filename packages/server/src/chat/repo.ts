@@ -35,6 +35,13 @@ export interface NewMessage {
   sentAt: string;
 }
 
+/** How much one session's thread may hold (protocol's `CHAT_THREAD_MAX_*` unless a test sets less). */
+export interface ThreadLimits {
+  maxMessages: number;
+  /** Unicode code points of all its messages, as the database's LENGTH counts them. */
+  maxCharacters: number;
+}
+
 /** Retries of a message whose `seq` another writer took first (see `insert`). */
 const MAX_SEQ_RETRIES = 64;
 
@@ -54,13 +61,14 @@ export class ChatRepo {
   }
 
   /**
-   * Stores a message as the session's next `seq`. Returns undefined when the sender's
-   * `clientId` is already stored (a repeated send that raced its first copy).
+   * Stores a message as the session's next `seq`, if the thread stays within `limits`. Returns
+   * undefined when the sender's `clientId` is already stored (a repeated send that raced its first
+   * copy) or when the thread is full: the caller tells them apart by looking the `clientId` up.
    */
-  async insert(m: NewMessage): Promise<ChatRow | undefined> {
+  async insert(m: NewMessage, limits: ThreadLimits): Promise<ChatRow | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.insertOnce(m);
+        return await this.insertOnce(m, limits);
       } catch (error) {
         // Each round of a race, one writer gets the next number: n writers at once need up to
         // n − 1 retries (8 was too few for the 20 of engines.integration.test on PostgreSQL).
@@ -70,12 +78,16 @@ export class ChatRepo {
     }
   }
 
-  private async insertOnce(m: NewMessage): Promise<ChatRow | undefined> {
+  private async insertOnce(m: NewMessage, limits: ThreadLimits): Promise<ChatRow | undefined> {
+    // The bounds are checked in the statement that takes the number: two senders cannot both pass
+    // the last free place on PostgreSQL any more than they can take the same `seq`.
     const inserted = await sql<ChatRow>`
       INSERT INTO chat_messages (tenant_id, session_id, seq, sender_id, sender_role, client_id, text, sent_at)
       SELECT ${m.tenantId}, ${m.sessionId}, COALESCE(MAX(seq), 0) + 1, ${m.senderId}, ${m.senderRole},
              ${m.clientId}, ${m.text}, ${m.sentAt}
       FROM chat_messages WHERE session_id = ${m.sessionId}
+      HAVING COUNT(*) < ${limits.maxMessages}
+         AND COALESCE(SUM(LENGTH(text)), 0) + LENGTH(${m.text}) <= ${limits.maxCharacters}
       ON CONFLICT (session_id, sender_id, client_id) DO NOTHING
       RETURNING *`.execute(this.db);
     return inserted.rows[0];

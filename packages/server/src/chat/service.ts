@@ -11,7 +11,13 @@
  * session's history); an administrator reading someone else's thread is (`chat.thread_read`).
  */
 import type { ChatMessage, ChatThreadResponse, Role } from '@remote-help/protocol';
-import { CHAT_MAX_GRAPHEMES, CHAT_PAGE_MAX, chatTextProblem } from '@remote-help/protocol';
+import {
+  CHAT_MAX_GRAPHEMES,
+  CHAT_PAGE_MAX,
+  CHAT_THREAD_MAX_CHARACTERS,
+  CHAT_THREAD_MAX_MESSAGES,
+  chatTextProblem,
+} from '@remote-help/protocol';
 import type { AuditLog } from '../audit/audit.js';
 import type { Bus } from '../bus/bus.js';
 import type { TokenBucketOptions } from '../devices/launchLimits.js';
@@ -23,7 +29,7 @@ import { roleIn } from '../sessions/policy.js';
 import type { SessionRow } from '../sessions/repo.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
-import type { ChatRepo } from './repo.js';
+import type { ChatRepo, ThreadLimits } from './repo.js';
 import { presentMessage } from './repo.js';
 
 /** Per sender: 20 messages back to back, then one every 500 ms (a person typing fast, or pasting lines). */
@@ -57,7 +63,14 @@ export interface ChatServiceDeps {
   bus: Bus;
   clock: Clock;
   limits?: TokenBucketOptions;
+  /** How much one thread may hold; the protocol's bounds unless a test sets less. */
+  thread?: ThreadLimits;
 }
+
+const DEFAULT_THREAD_LIMITS: ThreadLimits = {
+  maxMessages: CHAT_THREAD_MAX_MESSAGES,
+  maxCharacters: CHAT_THREAD_MAX_CHARACTERS,
+};
 
 export class ChatService {
   private readonly buckets: TokenBuckets;
@@ -105,15 +118,18 @@ export class ChatService {
       throw new AppError('rate_limited', `Too many messages. Try again in ${wait} s.`, { retryAfterSeconds: wait });
     }
     const stored = await this.serialized(row.id, async () => {
-      const inserted = await this.d.repo.insert({
-        tenantId: row.tenant_id,
-        sessionId: row.id,
-        senderId: principal.userId,
-        senderRole: role,
-        clientId,
-        text,
-        sentAt: iso(this.d.clock.now()),
-      });
+      const inserted = await this.d.repo.insert(
+        {
+          tenantId: row.tenant_id,
+          sessionId: row.id,
+          senderId: principal.userId,
+          senderRole: role,
+          clientId,
+          text,
+          sentAt: iso(this.d.clock.now()),
+        },
+        this.d.thread ?? DEFAULT_THREAD_LIMITS,
+      );
       if (!inserted) return undefined;
       const message = presentMessage(inserted);
       await this.d.bus.publish(chatTopic(row.id), { message } satisfies ChatAnnouncement);
@@ -122,8 +138,14 @@ export class ChatService {
     if (stored) return { message: stored, repeated: false };
     // The same clientId raced its first copy (two sockets of one sender): that copy is the message.
     const first = await this.d.repo.byClientId(row.tenant_id, row.id, principal.userId, clientId);
-    if (!first) throw new Error('a chat message was neither stored nor found');
-    return this.repeatOf(first, text);
+    if (first) return this.repeatOf(first, text);
+    // Not stored and not sent before: the thread holds all it may.
+    const { maxMessages, maxCharacters } = this.d.thread ?? DEFAULT_THREAD_LIMITS;
+    throw new AppError(
+      'chat_full',
+      `This session's chat is full (at most ${maxMessages} messages and ${maxCharacters} characters). Start a new session to go on.`,
+      { maxMessages, maxCharacters },
+    );
   }
 
   /** The messages after `afterSeq` for a participant (a page), and whether chat is on. */

@@ -67,7 +67,7 @@ describe('both engines', () => {
     expect(await repo.update('other-tenant', 'cas-1', 1, { updated_at: NOW })).toBeUndefined();
   });
 
-  it('numbers 20 concurrent chat messages 1..20 without gaps, and stores a repeated send once', async () => {
+  it('numbers 20 concurrent chat messages 1..20 without gaps, stores a repeated send once, and keeps a bound', async () => {
     await newSession('chat-1');
     const chat = new ChatRepo(db);
     const message = (i: number, clientId = `c${i}`) => ({
@@ -79,12 +79,27 @@ describe('both engines', () => {
       text: `message ${i}`,
       sentAt: NOW,
     });
-    const rows = await Promise.all(Array.from({ length: 20 }, (_, i) => chat.insert(message(i))));
+    const roomy = { maxMessages: 1000, maxCharacters: 100_000 };
+    const rows = await Promise.all(Array.from({ length: 20 }, (_, i) => chat.insert(message(i), roomy)));
     expect(rows.map((r) => r!.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(await chat.insert(message(3))).toBeUndefined();
+    expect(await chat.insert(message(3), roomy)).toBeUndefined();
     expect((await chat.after(TENANT, 'chat-1', 0, 100)).map((r) => r.seq)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
+    // 20 at once against a bound of 15: exactly 15 stored, whichever senders won the races.
+    await newSession('chat-2');
+    const bounded = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        chat.insert({ ...message(i), sessionId: 'chat-2' }, { maxMessages: 15, maxCharacters: 100_000 }),
+      ),
+    );
+    expect(bounded.filter(Boolean)).toHaveLength(15);
+    expect((await chat.after(TENANT, 'chat-2', 0, 100)).map((r) => r.seq)).toEqual(
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
+    // The tests below count this file's sessions.
+    await db.deleteFrom('chat_messages').where('session_id', '=', 'chat-2').execute();
+    await db.deleteFrom('help_sessions').where('id', '=', 'chat-2').execute();
   });
 
   it('reads counts, bigints and integers as numbers, and bytes as a Buffer', async () => {

@@ -101,6 +101,7 @@ export const ar: Catalog = {
   'errors.chat_disabled': 'أوقفت مؤسستك الدردشة.',
   'errors.message_empty': 'اكتب رسالة قبل إرسالها.',
   'errors.message_too_long': 'هذه الرسالة طويلة جدًا. يمكن أن تحتوي الرسالة على {max} حرف كحد أقصى.',
+  'errors.chat_full': 'امتلأت الدردشة في هذه الجلسة. لمتابعة الدردشة، ابدأ جلسة جديدة.',
   'errors.chat_malformed': 'تحتوي هذه الرسالة على أحرف تحكم أو أحرف تالفة لا يمكن إرسالها.',
   displayLostText: 'اختفت الشاشة التي تتم مشاركتها. تم إبلاغ {name}، وستُستأنف المشاركة تلقائيًا عند عودة الشاشة.',
   'errors.unenrolled_not_allowed':

@@ -106,6 +106,7 @@ export const cs: Catalog = {
   'errors.chat_disabled': 'Vaše organizace vypnula chat.',
   'errors.message_empty': 'Před odesláním napište zprávu.',
   'errors.message_too_long': 'Tato zpráva je příliš dlouhá. Zpráva může mít nejvýše {max} znaků.',
+  'errors.chat_full': 'Chat této relace je plný. Chcete-li pokračovat v chatu, zahajte novou relaci.',
   'errors.chat_malformed': 'Tato zpráva obsahuje řídicí nebo poškozené znaky, které nelze odeslat.',
   displayLostText:
     'Sdílený displej zmizel. Uživatel {name} byl informován; sdílení se obnoví samo, jakmile bude displej zpět.',

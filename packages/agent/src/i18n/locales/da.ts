@@ -106,6 +106,7 @@ export const da: Catalog = {
   'errors.chat_disabled': 'Din organisation har slået chat fra.',
   'errors.message_empty': 'Skriv en besked, før du sender den.',
   'errors.message_too_long': 'Denne besked er for lang. En besked må højst indeholde {max} tegn.',
+  'errors.chat_full': 'Chatten i denne session er fuld. Start en ny session for at fortsætte med at chatte.',
   'errors.chat_malformed': 'Denne besked indeholder kontroltegn eller ødelagte tegn, der ikke kan sendes.',
   displayLostText:
     'Den delte skærm forsvandt. {name} har fået besked; delingen genoptages af sig selv, når skærmen er tilbage.',

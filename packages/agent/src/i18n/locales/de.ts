@@ -109,6 +109,7 @@ export const de: Catalog = {
   'errors.chat_disabled': 'Ihre Organisation hat den Chat deaktiviert.',
   'errors.message_empty': 'Geben Sie eine Nachricht ein, bevor Sie sie senden.',
   'errors.message_too_long': 'Diese Nachricht ist zu lang. Eine Nachricht darf höchstens {max} Zeichen haben.',
+  'errors.chat_full': 'Der Chat dieser Sitzung ist voll. Um weiter zu chatten, starten Sie eine neue Sitzung.',
   'errors.chat_malformed':
     'Diese Nachricht enthält Steuerzeichen oder beschädigte Zeichen, die nicht gesendet werden können.',
   displayLostText:

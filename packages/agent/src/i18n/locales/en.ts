@@ -104,6 +104,7 @@ export const en = {
   'errors.chat_disabled': 'Your organization has turned chat off.',
   'errors.message_empty': 'Type a message before sending it.',
   'errors.message_too_long': 'This message is too long. A message can have at most {max} characters.',
+  'errors.chat_full': "This session's chat is full. To keep chatting, start a new session.",
   'errors.chat_malformed': 'This message contains control characters or broken characters that cannot be sent.',
   displayLostText:
     'The display being shared went away. {name} has been told; sharing resumes by itself when the display is back.',

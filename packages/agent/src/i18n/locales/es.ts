@@ -107,6 +107,7 @@ export const es: Catalog = {
   'errors.chat_disabled': 'Su organización desactivó el chat.',
   'errors.message_empty': 'Escriba un mensaje antes de enviarlo.',
   'errors.message_too_long': 'Este mensaje es demasiado largo. Un mensaje puede tener como máximo {max} caracteres.',
+  'errors.chat_full': 'El chat de esta sesión está lleno. Para seguir chateando, inicie una nueva sesión.',
   'errors.chat_malformed': 'Este mensaje contiene caracteres de control o caracteres dañados que no se pueden enviar.',
   displayLostText:
     'La pantalla que se compartía ha desaparecido. Se ha avisado a {name}; el uso compartido se reanudará solo cuando vuelva la pantalla.',

@@ -105,6 +105,7 @@ export const et: Catalog = {
   'errors.chat_disabled': 'Teie asutus on vestluse välja lülitanud.',
   'errors.message_empty': 'Enne saatmist tippige sõnum.',
   'errors.message_too_long': 'See sõnum on liiga pikk. Sõnumis võib olla kuni {max} märki.',
+  'errors.chat_full': 'Selle seansi vestlus on täis. Vestluse jätkamiseks alustage uut seanssi.',
   'errors.chat_malformed': 'See sõnum sisaldab juhtmärke või katkisi märke, mida ei saa saata.',
   displayLostText: 'Jagatud ekraan kadus. Kasutajat {name} teavitati; jagamine jätkub ise, kui ekraan on tagasi.',
   'errors.unenrolled_not_allowed':

@@ -108,6 +108,7 @@ export const fi: Catalog = {
   'errors.chat_disabled': 'Organisaatiosi on poistanut keskustelun käytöstä.',
   'errors.message_empty': 'Kirjoita viesti ennen lähettämistä.',
   'errors.message_too_long': 'Viesti on liian pitkä. Viestissä voi olla enintään {max} merkkiä.',
+  'errors.chat_full': 'Tämän istunnon keskustelu on täynnä. Jos haluat jatkaa keskustelua, aloita uusi istunto.',
   'errors.chat_malformed': 'Tässä viestissä on ohjausmerkkejä tai rikkinäisiä merkkejä, joita ei voi lähettää.',
   displayLostText:
     'Jaettu näyttö katosi. Käyttäjälle {name} on ilmoitettu; jakaminen jatkuu itsestään, kun näyttö palaa.',

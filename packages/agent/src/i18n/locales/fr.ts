@@ -109,6 +109,7 @@ export const fr: Catalog = {
   'errors.chat_disabled': 'Votre organisation a désactivé le chat.',
   'errors.message_empty': "Saisissez un message avant de l'envoyer.",
   'errors.message_too_long': 'Ce message est trop long. Un message peut contenir {max} caractères au maximum.',
+  'errors.chat_full': 'Le chat de cette session est plein. Pour continuer à discuter, démarrez une nouvelle session.',
   'errors.chat_malformed':
     'Ce message contient des caractères de contrôle ou des caractères endommagés qui ne peuvent pas être envoyés.',
   displayLostText:

@@ -101,6 +101,7 @@ export const he: Catalog = {
   'errors.chat_disabled': "הארגון שלך כיבה את הצ'אט.",
   'errors.message_empty': 'הקלד הודעה לפני השליחה.',
   'errors.message_too_long': 'ההודעה ארוכה מדי. הודעה יכולה להכיל {max} תווים לכל היותר.',
+  'errors.chat_full': "הצ'אט של הפעלה זו מלא. כדי להמשיך לשוחח, התחל הפעלה חדשה.",
   'errors.chat_malformed': 'הודעה זו מכילה תווי בקרה או תווים פגומים שלא ניתן לשלוח.',
   displayLostText: 'התצוגה המשותפת נעלמה. {name} קיבל הודעה; השיתוף יתחדש מעצמו כשהתצוגה תחזור.',
   'errors.unenrolled_not_allowed':

@@ -106,6 +106,7 @@ export const hr: Catalog = {
   'errors.chat_disabled': 'Vaša je organizacija isključila čavrljanje.',
   'errors.message_empty': 'Upišite poruku prije slanja.',
   'errors.message_too_long': 'Ova je poruka preduga. Poruka može imati najviše {max} znakova.',
+  'errors.chat_full': 'Čavrljanje ove sesije je puno. Za nastavak čavrljanja pokrenite novu sesiju.',
   'errors.chat_malformed': 'Ova poruka sadrži kontrolne ili oštećene znakove koji se ne mogu poslati.',
   displayLostText:
     'Dijeljeni zaslon je nestao. Korisnik {name} je obaviješten; dijeljenje će se samo nastaviti kad se zaslon vrati.',

@@ -106,6 +106,7 @@ export const hu: Catalog = {
   'errors.chat_disabled': 'A szervezete kikapcsolta a csevegést.',
   'errors.message_empty': 'Küldés előtt írjon be egy üzenetet.',
   'errors.message_too_long': 'Ez az üzenet túl hosszú. Egy üzenet legfeljebb {max} karakterből állhat.',
+  'errors.chat_full': 'Ennek a munkamenetnek a csevegése megtelt. A csevegés folytatásához indítson új munkamenetet.',
   'errors.chat_malformed':
     'Ez az üzenet vezérlőkaraktereket vagy hibás karaktereket tartalmaz, amelyek nem küldhetők el.',
   displayLostText:

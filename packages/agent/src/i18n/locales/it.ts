@@ -108,6 +108,7 @@ export const it: Catalog = {
   'errors.chat_disabled': 'La tua organizzazione ha disattivato la chat.',
   'errors.message_empty': 'Scrivi un messaggio prima di inviarlo.',
   'errors.message_too_long': 'Questo messaggio è troppo lungo. Un messaggio può contenere al massimo {max} caratteri.',
+  'errors.chat_full': 'La chat di questa sessione è piena. Per continuare a chattare, avvia una nuova sessione.',
   'errors.chat_malformed':
     'Questo messaggio contiene caratteri di controllo o caratteri danneggiati che non possono essere inviati.',
   displayLostText:

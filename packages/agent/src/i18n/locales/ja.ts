@@ -105,6 +105,8 @@ export const ja: Catalog = {
   'errors.chat_disabled': '組織でチャットがオフになっています。',
   'errors.message_empty': '送信する前にメッセージを入力してください。',
   'errors.message_too_long': 'このメッセージは長すぎます。メッセージは {max} 文字以内にしてください。',
+  'errors.chat_full':
+    'このセッションのチャットは上限に達しました。チャットを続けるには、新しいセッションを開始してください。',
   'errors.chat_malformed': 'このメッセージには、送信できない制御文字または破損した文字が含まれています。',
   displayLostText:
     '共有中のディスプレイがなくなりました。{name} には通知済みです。ディスプレイが戻ると共有は自動的に再開されます。',

@@ -104,6 +104,7 @@ export const ko: Catalog = {
   'errors.chat_disabled': '조직에서 채팅을 껐습니다.',
   'errors.message_empty': '보내기 전에 메시지를 입력하세요.',
   'errors.message_too_long': '이 메시지는 너무 깁니다. 메시지는 최대 {max}자까지 입력할 수 있습니다.',
+  'errors.chat_full': '이 세션의 채팅이 가득 찼습니다. 채팅을 계속하려면 새 세션을 시작하세요.',
   'errors.chat_malformed': '이 메시지에는 보낼 수 없는 제어 문자 또는 손상된 문자가 포함되어 있습니다.',
   displayLostText:
     '공유 중인 디스플레이가 사라졌습니다. {name} 님에게 알렸으며, 디스플레이가 돌아오면 공유가 자동으로 다시 시작됩니다.',

@@ -107,6 +107,7 @@ export const lt: Catalog = {
   'errors.chat_disabled': 'Jūsų organizacija išjungė pokalbius.',
   'errors.message_empty': 'Prieš siųsdami pranešimą, jį įveskite.',
   'errors.message_too_long': 'Šis pranešimas per ilgas. Pranešime gali būti ne daugiau kaip {max} simbolių.',
+  'errors.chat_full': 'Šio seanso pokalbis pilnas. Norėdami tęsti pokalbį, pradėkite naują seansą.',
   'errors.chat_malformed': 'Šiame pranešime yra valdymo simbolių arba sugadintų simbolių, kurių negalima išsiųsti.',
   displayLostText: 'Bendrinamas ekranas dingo. {name} informuotas; bendrinimas atsinaujins pats, kai ekranas grįš.',
   'errors.unenrolled_not_allowed':

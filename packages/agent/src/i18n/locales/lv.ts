@@ -106,6 +106,7 @@ export const lv: Catalog = {
   'errors.chat_disabled': 'Jūsu organizācija ir izslēgusi tērzēšanu.',
   'errors.message_empty': 'Pirms sūtīšanas ierakstiet ziņojumu.',
   'errors.message_too_long': 'Šis ziņojums ir pārāk garš. Ziņojumā var būt ne vairāk kā {max} rakstzīmju.',
+  'errors.chat_full': 'Šīs sesijas tērzēšana ir pilna. Lai turpinātu tērzēt, sāciet jaunu sesiju.',
   'errors.chat_malformed': 'Šajā ziņojumā ir vadības rakstzīmes vai bojātas rakstzīmes, kuras nevar nosūtīt.',
   displayLostText:
     'Koplietotais displejs pazuda. Lietotājs {name} ir informēts; koplietošana atsāksies pati, kad displejs atgriezīsies.',

@@ -105,6 +105,7 @@ export const nb: Catalog = {
   'errors.chat_disabled': 'Organisasjonen din har slått av chat.',
   'errors.message_empty': 'Skriv en melding før du sender den.',
   'errors.message_too_long': 'Denne meldingen er for lang. En melding kan ha maksimalt {max} tegn.',
+  'errors.chat_full': 'Chatten i denne økten er full. Start en ny økt for å fortsette å chatte.',
   'errors.chat_malformed': 'Denne meldingen inneholder kontrolltegn eller ødelagte tegn som ikke kan sendes.',
   displayLostText:
     'Skjermen som ble delt, forsvant. {name} har fått beskjed; delingen fortsetter av seg selv når skjermen er tilbake.',

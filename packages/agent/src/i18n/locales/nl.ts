@@ -107,6 +107,7 @@ export const nl: Catalog = {
   'errors.chat_disabled': 'Uw organisatie heeft chat uitgeschakeld.',
   'errors.message_empty': 'Typ een bericht voordat u het verzendt.',
   'errors.message_too_long': 'Dit bericht is te lang. Een bericht mag maximaal {max} tekens bevatten.',
+  'errors.chat_full': 'De chat van deze sessie is vol. Start een nieuwe sessie om verder te chatten.',
   'errors.chat_malformed': 'Dit bericht bevat besturingstekens of beschadigde tekens die niet kunnen worden verzonden.',
   displayLostText:
     'Het gedeelde beeldscherm is verdwenen. {name} is op de hoogte gebracht; het delen wordt vanzelf hervat zodra het beeldscherm terug is.',

@@ -109,6 +109,7 @@ export const pl: Catalog = {
   'errors.chat_disabled': 'Twoja organizacja wyłączyła czat.',
   'errors.message_empty': 'Wpisz wiadomość przed wysłaniem.',
   'errors.message_too_long': 'Ta wiadomość jest za długa. Wiadomość może mieć maksymalnie {max} znaków.',
+  'errors.chat_full': 'Czat tej sesji jest pełny. Aby kontynuować rozmowę, rozpocznij nową sesję.',
   'errors.chat_malformed': 'Ta wiadomość zawiera znaki sterujące lub uszkodzone znaki, których nie można wysłać.',
   displayLostText:
     'Udostępniany ekran zniknął. Użytkownik {name} został powiadomiony; udostępnianie wznowi się samo, gdy ekran wróci.',

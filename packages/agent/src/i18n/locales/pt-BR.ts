@@ -106,6 +106,7 @@ export const ptBR: Catalog = {
   'errors.chat_disabled': 'Sua organização desativou o chat.',
   'errors.message_empty': 'Digite uma mensagem antes de enviá-la.',
   'errors.message_too_long': 'Esta mensagem é longa demais. Uma mensagem pode ter no máximo {max} caracteres.',
+  'errors.chat_full': 'O chat desta sessão está cheio. Para continuar conversando, inicie uma nova sessão.',
   'errors.chat_malformed':
     'Esta mensagem contém caracteres de controle ou caracteres corrompidos que não podem ser enviados.',
   displayLostText:

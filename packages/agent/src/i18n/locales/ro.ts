@@ -106,6 +106,7 @@ export const ro: Catalog = {
   'errors.chat_disabled': 'Organizația dvs. a dezactivat chatul.',
   'errors.message_empty': 'Tastați un mesaj înainte de a-l trimite.',
   'errors.message_too_long': 'Acest mesaj este prea lung. Un mesaj poate avea cel mult {max} de caractere.',
+  'errors.chat_full': 'Chatul acestei sesiuni este plin. Pentru a continua conversația, începeți o sesiune nouă.',
   'errors.chat_malformed': 'Acest mesaj conține caractere de control sau caractere deteriorate care nu pot fi trimise.',
   displayLostText:
     'Afișajul partajat a dispărut. {name} a fost anunțat; partajarea se reia singură când afișajul revine.',

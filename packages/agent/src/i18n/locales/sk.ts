@@ -106,6 +106,7 @@ export const sk: Catalog = {
   'errors.chat_disabled': 'Vaša organizácia vypla chat.',
   'errors.message_empty': 'Pred odoslaním napíšte správu.',
   'errors.message_too_long': 'Táto správa je príliš dlhá. Správa môže mať najviac {max} znakov.',
+  'errors.chat_full': 'Chat tejto relácie je plný. Ak chcete pokračovať v chate, začnite novú reláciu.',
   'errors.chat_malformed': 'Táto správa obsahuje riadiace alebo poškodené znaky, ktoré nemožno odoslať.',
   displayLostText:
     'Zdieľaná obrazovka zmizla. Používateľ {name} bol informovaný; zdieľanie sa obnoví samo, keď bude obrazovka späť.',

@@ -106,6 +106,7 @@ export const sl: Catalog = {
   'errors.chat_disabled': 'Vaša organizacija je izklopila klepet.',
   'errors.message_empty': 'Pred pošiljanjem vnesite sporočilo.',
   'errors.message_too_long': 'To sporočilo je predolgo. Sporočilo ima lahko največ {max} znakov.',
+  'errors.chat_full': 'Klepet te seje je poln. Če želite nadaljevati klepet, začnite novo sejo.',
   'errors.chat_malformed': 'To sporočilo vsebuje krmilne ali poškodovane znake, ki jih ni mogoče poslati.',
   displayLostText:
     'Deljeni zaslon je izginil. Uporabnik {name} je obveščen; deljenje se bo samo nadaljevalo, ko bo zaslon spet na voljo.',

@@ -106,6 +106,7 @@ export const srLatn: Catalog = {
   'errors.chat_disabled': 'Vaša organizacija je isključila ćaskanje.',
   'errors.message_empty': 'Otkucajte poruku pre slanja.',
   'errors.message_too_long': 'Ova poruka je predugačka. Poruka može imati najviše {max} znakova.',
+  'errors.chat_full': 'Ćaskanje ove sesije je puno. Da biste nastavili ćaskanje, pokrenite novu sesiju.',
   'errors.chat_malformed': 'Ova poruka sadrži kontrolne ili oštećene znakove koji ne mogu da se pošalju.',
   displayLostText:
     'Deljeni ekran je nestao. Korisnik {name} je obavešten; deljenje će se samo nastaviti kada se ekran vrati.',

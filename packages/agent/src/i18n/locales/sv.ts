@@ -106,6 +106,7 @@ export const sv: Catalog = {
   'errors.chat_disabled': 'Din organisation har stängt av chatten.',
   'errors.message_empty': 'Skriv ett meddelande innan du skickar det.',
   'errors.message_too_long': 'Meddelandet är för långt. Ett meddelande får innehålla högst {max} tecken.',
+  'errors.chat_full': 'Chatten i den här sessionen är full. Starta en ny session för att fortsätta chatta.',
   'errors.chat_malformed': 'Meddelandet innehåller kontrolltecken eller trasiga tecken som inte kan skickas.',
   displayLostText:
     'Skärmen som delades försvann. {name} har informerats; delningen återupptas av sig själv när skärmen är tillbaka.',

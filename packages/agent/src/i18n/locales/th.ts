@@ -101,6 +101,7 @@ export const th: Catalog = {
   'errors.chat_disabled': 'องค์กรของคุณปิดการแชทไว้',
   'errors.message_empty': 'โปรดพิมพ์ข้อความก่อนส่ง',
   'errors.message_too_long': 'ข้อความนี้ยาวเกินไป ข้อความหนึ่งมีได้ไม่เกิน {max} อักขระ',
+  'errors.chat_full': 'แชทของเซสชันนี้เต็มแล้ว หากต้องการแชทต่อ ให้เริ่มเซสชันใหม่',
   'errors.chat_malformed': 'ข้อความนี้มีอักขระควบคุมหรืออักขระที่เสียหายซึ่งไม่สามารถส่งได้',
   displayLostText: 'จอแสดงผลที่แชร์อยู่หายไป แจ้ง {name} แล้ว การแชร์จะดำเนินต่อเองเมื่อจอแสดงผลกลับมา',
   'errors.unenrolled_not_allowed':

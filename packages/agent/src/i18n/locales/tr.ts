@@ -104,6 +104,7 @@ export const tr: Catalog = {
   'errors.chat_disabled': 'Kuruluşunuz sohbeti kapattı.',
   'errors.message_empty': 'Göndermeden önce bir ileti yazın.',
   'errors.message_too_long': 'Bu ileti çok uzun. Bir ileti en fazla {max} karakter içerebilir.',
+  'errors.chat_full': 'Bu oturumun sohbeti doldu. Sohbete devam etmek için yeni bir oturum başlatın.',
   'errors.chat_malformed': 'Bu ileti, gönderilemeyen denetim karakterleri veya bozuk karakterler içeriyor.',
   displayLostText:
     'Paylaşılan ekran kayboldu. {name} bilgilendirildi; ekran geri geldiğinde paylaşım kendiliğinden sürer.',

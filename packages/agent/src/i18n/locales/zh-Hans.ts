@@ -101,6 +101,7 @@ export const zhHans: Catalog = {
   'errors.chat_disabled': '你的组织已关闭聊天。',
   'errors.message_empty': '请先输入消息，然后再发送。',
   'errors.message_too_long': '此消息太长。一条消息最多可包含 {max} 个字符。',
+  'errors.chat_full': '此会话的聊天已满。若要继续聊天，请开始新的会话。',
   'errors.chat_malformed': '此消息包含控制字符或损坏的字符，无法发送。',
   displayLostText: '正在共享的显示器已消失。已通知 {name}；显示器恢复后，共享会自动继续。',
   'errors.unenrolled_not_allowed':

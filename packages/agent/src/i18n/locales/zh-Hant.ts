@@ -101,6 +101,7 @@ export const zhHant: Catalog = {
   'errors.chat_disabled': '您的組織已關閉聊天。',
   'errors.message_empty': '請先輸入訊息再傳送。',
   'errors.message_too_long': '此訊息太長。一則訊息最多可包含 {max} 個字元。',
+  'errors.chat_full': '此工作階段的聊天已滿。若要繼續聊天，請開始新的工作階段。',
   'errors.chat_malformed': '此訊息包含控制字元或損毀的字元，無法傳送。',
   displayLostText: '正在共用的顯示器已消失。已通知 {name}；顯示器恢復後，共用會自動繼續。',
   'errors.unenrolled_not_allowed':
