@@ -29,6 +29,7 @@ import { SignalingClient } from '../session/signalingClient.js';
 import type { UiChat, UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
 import { PreviewMaker } from '../ui/preview.js';
 import { answerOffer, launchFor, type DeviceLaunchOptions, type PendingLaunch } from './launchOffers.js';
+import { ReopeningDesktop } from './reopeningDesktop.js';
 import { SessionMemory } from './sessionMemory.js';
 import { errorCode, sessionScreen, uiPerson } from './uiState.js';
 
@@ -138,7 +139,11 @@ export class AgentApp implements UiController {
     // Said again after a restart, for the server it happened on (a new enrollment removes the record).
     const revoked = this.#device ? null : await loadRevocation(this.#stateDir);
     if (revoked && URL.parse(revoked.server)?.origin === URL.parse(this.#o.server)?.origin) this.#revocation = revoked;
-    this.#desktop = await this.#o.platform.openDesktop().catch((error: unknown) => {
+    const platform = this.#o.platform;
+    this.#desktop = await ReopeningDesktop.open({
+      open: () => platform.openDesktop(),
+      ...(this.#o.log ? { log: this.#o.log } : {}),
+    }).catch((error: unknown) => {
       this.#o.log?.(`Pointer and hotkey are unavailable: ${String(error)}`);
       return null;
     });

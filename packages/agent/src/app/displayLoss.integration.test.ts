@@ -4,7 +4,8 @@
  * survives, tells the helper (`sharer-status: unavailable`) within 5 s, keeps the
  * session, and resumes sharing by itself when the display is back; helper input stays
  * off on the new server (libnut's X connection died with the old one), which the
- * helper sees as the session going back to view. Real server, real Xvfb, real wrtc.
+ * helper sees as the session going back to view, while the sharer's pointer reaches the
+ * helper again (the desktop services reopen). Real server, real Xvfb, real wrtc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ServerMessage } from '@remote-help/protocol';
@@ -90,5 +91,16 @@ describe.skipIf(missing.length > 0)('the X server dies and comes back, under the
     viewer.sendInput({ type: 'pointerMove', x: 0.1, y: 0.1 });
     await sleep(300);
     expect(await pointerLocation(xvfb.display)).toEqual(before);
+    // The sharer's own pointer reaches the helper again: the desktop services were opened on the new server.
+    const seen = viewer.control.length;
+    await xtool(xvfb.display, 'xdotool', ['mousemove', '320', '180']);
+    await waitFor(
+      () =>
+        viewer.control
+          .slice(seen)
+          .some((m) => m.type === 'cursor' && Math.abs(m.x - 0.25) < 0.005 && Math.abs(m.y - 0.25) < 0.005),
+      10_000,
+      "the sharer's pointer at the helper",
+    );
   });
 });

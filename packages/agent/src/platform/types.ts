@@ -209,6 +209,12 @@ export interface DesktopServices {
    * has no overlay yet (macOS): the laser then shows in the agent window's preview only.
    */
   showLaser?(point: Point | null): Promise<void>;
+  /**
+   * Calls `listener` once when these services lose their display for good (X11: the server
+   * closed the connection). From then on they do nothing and answer "unknown"; the agent opens
+   * new ones when a display answers again (`app/reopeningDesktop.ts`). Absent: never reported.
+   */
+  onLost?(listener: () => void): void;
   close(): Promise<void>;
 }
 

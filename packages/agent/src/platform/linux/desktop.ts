@@ -45,9 +45,11 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
   // on the dead socket for good and never answer it (a laser message a frame while the helper
   // points: megabytes an hour). The services then answer "unknown" and do nothing.
   let lost = false;
+  const lostListeners: (() => void)[] = [];
   x.client.on('end', () => {
     lost = true;
     pointer.close();
+    for (const listener of lostListeners.splice(0)) listener();
   });
   return {
     async showLaser(point: Point | null): Promise<void> {
@@ -65,7 +67,12 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
     },
 
     watchCursorShape(onShape) {
-      return cursor?.watch(onShape) ?? null;
+      return lost ? null : (cursor?.watch(onShape) ?? null);
+    },
+
+    onLost(listener) {
+      if (lost) listener();
+      else lostListeners.push(listener);
     },
 
     async grabStopHotkey(onPress) {

@@ -1,0 +1,99 @@
+/**
+ * Integration: the agent's desktop services across an X server that dies and comes back on the
+ * same display (Xvfb killed with SIGKILL, a new one started). The real Linux services under the
+ * wrapper: while the display is gone every call settles with "unknown", and once it is back the
+ * same pointer watcher gets moves again, the stop hotkey is grabbed again and the pointer's
+ * position is known again, with no new call from the caller.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLinuxPlatform } from '../platform/linux/index.js';
+import type { Point } from '../platform/types.js';
+import { hasCommand, pointerLocation, startXvfb, waitFor, xtool, type Xvfb } from '../testing/xvfb.js';
+import { ReopeningDesktop } from './reopeningDesktop.js';
+
+const ready = hasCommand('Xvfb') && hasCommand('xdotool') && hasCommand('xdpyinfo');
+
+/** A new Xvfb on `display` (the one that died), once it answers. */
+async function restartXvfb(display: string): Promise<ChildProcess> {
+  const child = spawn('Xvfb', [display, '-screen', '0', '640x480x24', '-nolisten', 'tcp', '-noreset'], {
+    stdio: 'ignore',
+  });
+  const answers = () =>
+    xtool(display, 'xdpyinfo', []).then(
+      () => true,
+      () => false,
+    );
+  await waitFor(answers, 10_000, `Xvfb on ${display} again`);
+  return child;
+}
+
+describe.skipIf(!ready)('desktop services across an X server restart', { timeout: 60_000 }, () => {
+  let xvfb: Xvfb;
+  let second: ChildProcess | undefined;
+  let desktop: ReopeningDesktop;
+  const moves: (Point | null)[] = [];
+  let presses = 0;
+  let ungrab: (() => Promise<void>) | null = null;
+  let stopWatching: (() => void) | null = null;
+
+  beforeAll(async () => {
+    // A display number of this test's own: while its server is down, no other test's Xvfb may take it.
+    xvfb = await startXvfb('640x480x24', 10_000, { privateFrom: 14_000 + (process.pid % 1000) * 10 });
+    const platform = createLinuxPlatform({ display: xvfb.display });
+    desktop = await ReopeningDesktop.open({ open: () => platform.openDesktop(), retryMs: 200 });
+  });
+
+  afterAll(async () => {
+    stopWatching?.();
+    await ungrab?.();
+    await desktop?.close();
+    await xvfb?.stop();
+    second?.kill('SIGTERM');
+  });
+
+  it('follows the pointer and holds the hotkey on the first server', async () => {
+    stopWatching = desktop.watchPointer((point) => moves.push(point));
+    expect(stopWatching).not.toBeNull();
+    ungrab = await desktop.grabStopHotkey(() => presses++);
+    expect(ungrab).not.toBeNull();
+    await xtool(xvfb.display, 'xdotool', ['mousemove', '100', '110']);
+    await waitFor(() => moves.some((p) => p?.x === 100 && p.y === 110), 5000, 'the move on the first server');
+    await xtool(xvfb.display, 'xdotool', ['key', 'ctrl+alt+shift+s']);
+    await waitFor(() => presses === 1, 5000, 'the hotkey on the first server');
+  });
+
+  it('answers "unknown" at once while the display is gone', async () => {
+    xvfb.process.kill('SIGKILL');
+    await waitFor(() => xvfb.process.exitCode !== null || xvfb.process.signalCode !== null, 5000, 'Xvfb to die');
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // past the tracker's freshness
+    expect(await desktop.pointerPosition()).toBeNull();
+    await desktop.showLaser({ x: 10, y: 10 });
+  });
+
+  it('once a display answers again, the same watcher and hotkey work on it with no new call', async () => {
+    second = await restartXvfb(xvfb.display);
+    await waitFor(() => desktop.reopened === 1, 10_000, 'the services to be opened again');
+    const before = moves.length;
+    await xtool(xvfb.display, 'xdotool', ['mousemove', '300', '200']);
+    await waitFor(
+      () => moves.slice(before).some((p) => p?.x === 300 && p.y === 200),
+      5000,
+      'the move on the second server',
+    );
+    expect(await desktop.pointerPosition()).toEqual({ x: 300, y: 200 });
+    await xtool(xvfb.display, 'xdotool', ['key', 'ctrl+alt+shift+s']);
+    await waitFor(() => presses === 2, 5000, 'the hotkey on the second server');
+    // The laser draws on the new server again (its overlay opens there).
+    await desktop.showLaser({ x: 320, y: 240 });
+    expect(await pointerLocation(xvfb.display)).toEqual({ x: 300, y: 200 });
+  });
+
+  it('letting the hotkey go releases the grab on the new server', async () => {
+    await ungrab?.();
+    ungrab = null;
+    await xtool(xvfb.display, 'xdotool', ['key', 'ctrl+alt+shift+s']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(presses).toBe(2);
+  });
+});
