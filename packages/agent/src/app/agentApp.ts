@@ -143,9 +143,8 @@ export class AgentApp implements UiController {
     this.#desktop = await ReopeningDesktop.open({
       open: () => platform.openDesktop(),
       ...(this.#o.log ? { log: this.#o.log } : {}),
-    }).catch((error: unknown) => {
-      this.#o.log?.(`Pointer and hotkey are unavailable: ${String(error)}`);
-      return null;
+      onUnavailable: (error) =>
+        this.#o.log?.(`Pointer and hotkey are unavailable until a display answers: ${String(error)}`),
     });
     if (await this.credentials.tokens()) await this.#connect().catch((error: unknown) => this.#fail(error));
     // Said at once (before sign-in), and again whenever a share is asked for.

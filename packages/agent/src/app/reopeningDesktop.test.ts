@@ -97,3 +97,40 @@ describe.skipIf(!ready)('desktop services across an X server restart', { timeout
     expect(presses).toBe(2);
   });
 });
+
+describe.skipIf(!ready)('desktop services when the agent starts before its X server', { timeout: 60_000 }, () => {
+  let server: ChildProcess | undefined;
+  let desktop: ReopeningDesktop | undefined;
+
+  afterAll(async () => {
+    await desktop?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it('start unavailable, say why once, and work once the display answers', async () => {
+    // A free display number of the test's own: taken by an Xvfb, which is then stopped.
+    const probe = await startXvfb('640x480x24', 10_000, { privateFrom: 15_000 + (process.pid % 1000) * 10 });
+    const display = probe.display;
+    await probe.stop();
+    const reasons: unknown[] = [];
+    const platform = createLinuxPlatform({ display });
+    desktop = await ReopeningDesktop.open({
+      open: () => platform.openDesktop(),
+      retryMs: 200,
+      onUnavailable: (error) => reasons.push(error),
+    });
+    expect(reasons).toHaveLength(1);
+    expect(await desktop.pointerPosition()).toBeNull();
+    const moves: (Point | null)[] = [];
+    const stop = desktop.watchPointer((point) => moves.push(point));
+    expect(stop).not.toBeNull();
+
+    server = await restartXvfb(display);
+    const opened = desktop;
+    await waitFor(() => opened.reopened === 1, 10_000, 'the services to open');
+    await xtool(display, 'xdotool', ['mousemove', '50', '60']);
+    await waitFor(() => moves.some((p) => p?.x === 50 && p.y === 60), 5000, 'the move');
+    expect(reasons).toHaveLength(1);
+    stop?.();
+  });
+});

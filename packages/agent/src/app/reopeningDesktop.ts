@@ -62,15 +62,25 @@ export class ReopeningDesktop implements DesktopServices {
   /** Times the services were opened again after a loss (tests, diagnostics). */
   reopened = 0;
 
-  private constructor(first: DesktopServices, options: ReopeningDesktopOptions) {
+  private constructor(first: DesktopServices | null, options: ReopeningDesktopOptions) {
     this.#o = options;
     this.#current = first;
-    this.#follow(first);
+    if (first) this.#follow(first);
+    else this.#schedule();
   }
 
-  /** Opens the services the first time; throws when that fails (no display at all). */
-  static async open(options: ReopeningDesktopOptions): Promise<ReopeningDesktop> {
-    return new ReopeningDesktop(await options.open(), options);
+  /**
+   * Opens the services. When no display answers yet (an agent started before the desktop
+   * session), they start lost and are opened once one does; `onUnavailable` hears why, once.
+   */
+  static async open(
+    options: ReopeningDesktopOptions & { onUnavailable?: (error: unknown) => void },
+  ): Promise<ReopeningDesktop> {
+    const first = await options.open().catch((error: unknown) => {
+      options.onUnavailable?.(error);
+      return null;
+    });
+    return new ReopeningDesktop(first, options);
   }
 
   pointerPosition(): Promise<Point | null> {
@@ -162,6 +172,6 @@ export class ReopeningDesktop implements DesktopServices {
     this.#shape.attach(desktop);
     const hotkey = this.#hotkey;
     if (hotkey) hotkey.ungrab = desktop.grabStopHotkey(hotkey.onPress).catch(() => null);
-    this.#o.log?.('The display is back: pointer, hotkey and laser follow it again');
+    this.#o.log?.('A display answers: pointer, hotkey and laser follow it');
   }
 }
