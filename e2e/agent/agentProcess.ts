@@ -20,12 +20,19 @@ export interface AgentProcess {
   output: () => string;
 }
 
-/** Runs `remote-help-agent` with tsx; the caller reads its output and ends it. */
+/**
+ * Runs `remote-help-agent` with tsx (or, with `E2E_AGENT_BUILD=1`, the build in `packages/agent/dist`, as a
+ * measurement of the agent without tsx's own memory wants); the caller reads its output and ends it.
+ */
 export function agent(args: string[], env: Record<string, string>): AgentProcess {
   let output = '';
   // E2E_AGENT_NODE_ARGS: flags for the agent's Node (`--cpu-prof`, which NODE_OPTIONS refuses), for measurements.
   const nodeArgs = process.env.E2E_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'packages/agent/src/cli.ts', ...args], {
+  const entry =
+    process.env.E2E_AGENT_BUILD === '1'
+      ? ['packages/agent/dist/cli.js']
+      : ['--import', 'tsx', 'packages/agent/src/cli.ts'];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -160,7 +160,9 @@ function writeReport(samples: Sample[]): void {
     '',
     `Method: docs/bench.md, "Long sessions". ${MINUTES} min; each ${CYCLE_MS / 1000} s cycle: busy screen for ` +
       `half (20 rectangles every 33 ms), still for the other half; the helper's pointer moves all the time ` +
-      `(${last.moves} moves, ${last.frames} frames drawn). Agent run with tsx from the source tree.`,
+      `(${last.moves} moves, ${last.frames} frames drawn). Agent run ${
+        process.env.E2E_AGENT_BUILD === '1' ? 'from its build (packages/agent/dist)' : 'with tsx from the source tree'
+      }.`,
     '',
     '| process | first sample MiB | last sample MiB | growth after minute 2 (MiB/min, least squares) |',
     '| --- | ---: | ---: | ---: |',
