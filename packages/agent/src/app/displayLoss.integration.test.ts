@@ -7,35 +7,18 @@
  * helper sees as the session going back to view, while the sharer's pointer reaches the
  * helper again (the desktop services reopen). Real server, real Xvfb, real wrtc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { ServerMessage } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionPush } from '../testing/browserClient.js';
 import { startRig, status, stopRig, type Rig } from '../testing/agentRig.js';
-import { hasCommand, pointerLocation, waitFor, xtool } from '../testing/xvfb.js';
+import { hasCommand, pointerLocation, restartXvfb, waitFor, xtool } from '../testing/xvfb.js';
 
 const missing = ['Xvfb', 'xdotool', 'xev', 'xdpyinfo'].filter((t) => !hasCommand(t));
 if (missing.length > 0) console.warn(`${missing.join(', ')} not installed: skipping the display-loss test`);
 
 type SessionMessage = Extract<ServerMessage, { type: 'session' }>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Starts Xvfb on a given display (the one that died) and waits until it answers. */
-async function restartXvfb(display: string): Promise<ChildProcess> {
-  const child = spawn('Xvfb', [display, '-screen', '0', '1280x720x24', '-nolisten', 'tcp', '-noreset'], {
-    stdio: 'ignore',
-  });
-  await waitFor(
-    () =>
-      xtool(display, 'xdpyinfo', []).then(
-        () => true,
-        () => false,
-      ),
-    10_000,
-    `Xvfb on ${display} again`,
-  );
-  return child;
-}
 
 describe.skipIf(missing.length > 0)('the X server dies and comes back, under the agent', { timeout: 60_000 }, () => {
   let rig: Rig;
@@ -75,7 +58,7 @@ describe.skipIf(missing.length > 0)('the X server dies and comes back, under the
 
     const backMark = hws.received.length;
     const restartedAt = performance.now();
-    second = await restartXvfb(xvfb.display);
+    second = await restartXvfb(xvfb.display, '1280x720x24');
     const upAt = performance.now();
     await hws.next(status('sharing'), 15_000, backMark);
     await waitFor(() => viewer.frames > framesBefore, 15_000, 'frames of the new display at the helper');

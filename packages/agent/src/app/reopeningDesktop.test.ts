@@ -5,28 +5,14 @@
  * same pointer watcher gets moves again, the stop hotkey is grabbed again and the pointer's
  * position is known again, with no new call from the caller.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxPlatform } from '../platform/linux/index.js';
 import type { Point } from '../platform/types.js';
-import { hasCommand, pointerLocation, startXvfb, waitFor, xtool, type Xvfb } from '../testing/xvfb.js';
+import { hasCommand, pointerLocation, restartXvfb, startXvfb, waitFor, xtool, type Xvfb } from '../testing/xvfb.js';
 import { ReopeningDesktop } from './reopeningDesktop.js';
 
 const ready = hasCommand('Xvfb') && hasCommand('xdotool') && hasCommand('xdpyinfo');
-
-/** A new Xvfb on `display` (the one that died), once it answers. */
-async function restartXvfb(display: string): Promise<ChildProcess> {
-  const child = spawn('Xvfb', [display, '-screen', '0', '640x480x24', '-nolisten', 'tcp', '-noreset'], {
-    stdio: 'ignore',
-  });
-  const answers = () =>
-    xtool(display, 'xdpyinfo', []).then(
-      () => true,
-      () => false,
-    );
-  await waitFor(answers, 10_000, `Xvfb on ${display} again`);
-  return child;
-}
 
 describe.skipIf(!ready)('desktop services across an X server restart', { timeout: 60_000 }, () => {
   let xvfb: Xvfb;
@@ -72,7 +58,7 @@ describe.skipIf(!ready)('desktop services across an X server restart', { timeout
   });
 
   it('once a display answers again, the same watcher and hotkey work on it with no new call', async () => {
-    second = await restartXvfb(xvfb.display);
+    second = await restartXvfb(xvfb.display, '640x480x24');
     await waitFor(() => desktop.reopened === 1, 10_000, 'the services to be opened again');
     const before = moves.length;
     await xtool(xvfb.display, 'xdotool', ['mousemove', '300', '200']);
@@ -125,7 +111,7 @@ describe.skipIf(!ready)('desktop services when the agent starts before its X ser
     const stop = desktop.watchPointer((point) => moves.push(point));
     expect(stop).not.toBeNull();
 
-    server = await restartXvfb(display);
+    server = await restartXvfb(display, '640x480x24');
     const opened = desktop;
     await waitFor(() => opened.reopened === 1, 10_000, 'the services to open');
     await xtool(display, 'xdotool', ['mousemove', '50', '60']);

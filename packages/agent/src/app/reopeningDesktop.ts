@@ -59,7 +59,7 @@ export class ReopeningDesktop implements DesktopServices {
   readonly #shape = new Fanout<CursorShape | null>((d, each) => d.watchCursorShape?.(each) ?? null);
   /** The stop hotkey while it is wanted, with the current services' grab of it. */
   #hotkey: { onPress: () => void; ungrab: Promise<(() => Promise<void>) | null> } | null = null;
-  /** Times the services were opened again after a loss (tests, diagnostics). */
+  /** Times the services were opened after a loss or a failed first opening (tests, diagnostics). */
   reopened = 0;
 
   private constructor(first: DesktopServices | null, options: ReopeningDesktopOptions) {

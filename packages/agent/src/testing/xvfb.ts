@@ -140,3 +140,18 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Starts Xvfb on `display` again (a test that killed the one there), `size` as `WxHxDEPTH`, and
+ * waits until it answers `xdpyinfo`.
+ */
+export async function restartXvfb(display: string, size: string): Promise<ChildProcess> {
+  const child = spawn('Xvfb', [display, '-screen', '0', size, '-nolisten', 'tcp', '-noreset'], { stdio: 'ignore' });
+  const answers = () =>
+    xtool(display, 'xdpyinfo', []).then(
+      () => true,
+      () => false,
+    );
+  await waitFor(answers, 10_000, `Xvfb on ${display} again`);
+  return child;
+}
