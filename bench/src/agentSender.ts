@@ -3,7 +3,7 @@
  * X11 capture (DAMAGE + MIT-SHM) → the agent's ScreenShare (damage tiles on the `tiles`
  * channel, or with `--mode video` the VP8 track) → AgentPeer (libwebrtc), with the
  * `input` data channel going through InputDispatcher behind an open ConsentGate
- * (mode `control` + local consent) into libnut/XTEST, and the `control` channel run by the
+ * (mode `control` + local consent) into XTEST on the agent's own X connection, and the `control` channel run by the
  * agent's ControlLink with the local pointer from the platform's desktop services (cursor
  * messages while it moves), as a session in full control has it. These are the agent's own modules,
  * imported from packages/agent/src; only the signaling glue is the bench's: a tiny

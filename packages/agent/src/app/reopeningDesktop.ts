@@ -6,8 +6,8 @@
  * pointer and cursor-image watchers go on with the new services, the stop hotkey is grabbed
  * again, and the laser opens its overlay again on its next show. Without this, a session that
  * got its picture back after the display returned showed no pointer to the helper and drew no
- * laser until the agent restarted. Injecting input is another matter: libnut binds the process
- * to the X server it first opened, so control stays off after a new server (displayLoss test).
+ * laser until the agent restarted. Input has its own connection per injector: the session makes a
+ * new one once capture is back (`ActiveMedia.recoverDisplay`; displayLoss test).
  */
 import type { CursorShape, DesktopServices, Point } from '../platform/types.js';
 

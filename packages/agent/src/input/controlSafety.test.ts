@@ -390,7 +390,7 @@ describe('the gate over arbitrary sequences', () => {
 
 const X_TOOLS = ['Xvfb', 'xdotool', 'xev'].filter((t) => !hasCommand(t));
 
-/** The same session controller, with libnut's real XTEST injection into a private Xvfb (one display per file). */
+/** The same session controller, with the Linux injector's real XTEST input into a private Xvfb. */
 describe.skipIf(X_TOOLS.length > 0)('over a real X server (Xvfb, XTEST)', () => {
   let xvfb: Awaited<ReturnType<typeof startXvfb>>;
   let display: DisplayInfo;

@@ -108,7 +108,7 @@ describe('InputDispatcher', () => {
     expect(nut.calls).toEqual([
       ['scrollMouse', 0, -1],
       ['scrollMouse', 0, 2],
-      ['scrollMouse', 2, 0],
+      ['scrollMouse', -2, 0], // two notches right: libnut's x is positive to the left
     ]);
   });
 

@@ -1,15 +1,16 @@
 /**
  * @module input/keymap
  * From `KeyboardEvent.code` (the physical key, as the helper's browser reports it)
- * to the key names of the injector (`@nut-tree-fork/libnut`). Codes not in the table
- * are rejected with `AgentError('unknown_key')` and never injected.
+ * to the key names of the injectors (libnut's names: `@nut-tree-fork/libnut-darwin` takes them
+ * as they are, the X11 injector turns each into its keysym, see `platform/linux/keysymGuard`).
+ * Codes not in the table are rejected with `AgentError('unknown_key')` and never injected.
  *
  * The mapping is by key symbol on a US layout: `KeyZ` types `z` whatever the sharer's
- * layout. Names were checked against libnut-linux 2.7.5 under Xvfb (see keymap.test.ts).
+ * layout (see keymap.test.ts).
  */
 import { AgentError } from '../errors.js';
 
-/** A key name understood by libnut's `keyToggle`. */
+/** A key name: libnut's `keyToggle` names, which `keysymForName` knows too. */
 export type KeyName = string;
 
 const entries: [string, KeyName][] = [];
@@ -21,8 +22,8 @@ for (let i = 0; i < 26; i++) {
 for (let i = 0; i <= 9; i++) {
   entries.push([`Digit${i}`, String(i)], [`Numpad${i}`, `numpad_${i}`]);
 }
-// F13–F24 are left out on purpose: the default X keymap has no key for them, and
-// libnut then sends keycode 0, which makes Xlib abort the whole process.
+// F13–F24 are left out on purpose: the default X keymap has no key for them (the X11
+// injector would refuse them as key_unavailable; libnut on X11 made Xlib abort the process).
 for (let i = 1; i <= 12; i++) entries.push([`F${i}`, `f${i}`]);
 
 entries.push(

@@ -40,7 +40,7 @@ describe('LibnutInjector', () => {
       ['mouseToggle', 'down', 'middle'],
       ['mouseToggle', 'up', 'right'],
       ['scrollMouse', 0, -3],
-      ['scrollMouse', -2, 0],
+      ['scrollMouse', 2, 0],
     ]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * @module platform/libnutInjector
- * `InputInjector` on top of a libnut binding (`@nut-tree-fork/libnut-linux`,
- * `-darwin`, `-win32` share one API). The platform adapter loads the binding and
+ * `InputInjector` on top of a libnut binding (`@nut-tree-fork/libnut-darwin`; the
+ * `-linux` and `-win32` ones share its API). The platform adapter loads the binding and
  * may add a key guard; this class maps codes, offsets coordinates to the display,
  * and remembers what it pressed so `releaseAll` can let go.
  */
@@ -15,7 +15,10 @@ export interface LibnutModule {
   setKeyboardDelay(ms: number): void;
   moveMouse(x: number, y: number): void;
   mouseToggle(down: 'down' | 'up', button: 'left' | 'middle' | 'right'): void;
-  /** One wheel click per unit; on X11 positive `y` is up (button 4), positive `x` is right. */
+  /**
+   * One wheel click per unit; positive `y` is up and positive `x` is left (on X11 buttons 4 and 6, checked
+   * with libnut-linux 2.7.5 and xev; CoreGraphics' wheel 2 is positive to the left too: not yet tried on a Mac).
+   */
   scrollMouse(x: number, y: number): void;
   keyToggle(key: string, down: 'down' | 'up'): void;
   typeString(text: string): void;
@@ -84,8 +87,8 @@ export class LibnutInjector implements InputInjector {
   wheel(dx: number, dy: number): void {
     const x = Math.trunc(dx);
     const y = Math.trunc(dy);
-    // DOM: positive dy scrolls down; libnut: positive y scrolls up.
-    if (x !== 0 || y !== 0) this.#nut.scrollMouse(x, y === 0 ? 0 : -y);
+    // DOM: positive dy scrolls down and positive dx right; libnut: positive y up and positive x left.
+    if (x !== 0 || y !== 0) this.#nut.scrollMouse(x === 0 ? 0 : -x, y === 0 ? 0 : -y);
   }
 
   key(code: string, down: boolean): void {

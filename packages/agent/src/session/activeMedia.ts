@@ -253,8 +253,8 @@ export class ActiveMedia {
 
   /**
    * After a lost display: tries to capture again; true once capture runs. Input comes
-   * back only if the platform can inject on the new display (on X11 it cannot: see
-   * `platform/linux`), else the session stays view-only.
+   * back through a new injector on the new display; if the platform cannot make one,
+   * the session stays view-only.
    */
   async recoverDisplay(): Promise<boolean> {
     if (this.#closed || !(await this.#media.recoverCapture())) return false;

@@ -3,8 +3,7 @@
  * One whole agent (`AgentApp` + its window server) signed in to the real server (child
  * process) under a private Xvfb, in a full-control session with a helper played by a
  * wrtc peer on the real server WebSocket, and an xev window that reports keys. For the
- * integration tests of pause, resume and a lost display. libnut binds one X display
- * per process: one rig per test file.
+ * integration tests of pause, resume and a lost display.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -21,7 +21,7 @@ const none = { shift: false, ctrl: false, alt: false, meta: false };
 type SessionMessage = Extract<ServerMessage, { type: 'session' }>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The pause/resume suite for one pixel path (one per test file: libnut binds one display per process). */
+/** The pause/resume suite for one pixel path. */
 export function describePauseAndResume(pixels: PixelPath): void {
   describe.skipIf(missing.length > 0)(
     `pause and resume from the agent window (--pixels ${pixels}), under Xvfb`,

@@ -11,7 +11,7 @@ import type { DesktopServices, Point } from '../types.js';
 import { X11CursorWatcher } from './cursorWatcher.js';
 import { X11LaserOverlay } from './laserOverlay.js';
 import { X11PointerTracker } from './pointerTracker.js';
-import { closeX11, connectX11, xcall, type XDisplay, type XEvent } from './x11.js';
+import { closeX11, connectX11, onConnectionLost, xcall, type XDisplay, type XEvent } from './x11.js';
 
 const SHIFT = 1;
 const LOCK = 2;
@@ -46,7 +46,7 @@ export async function openLinuxDesktop(display?: string): Promise<DesktopService
   // points: megabytes an hour). The services then answer "unknown" and do nothing.
   let lost = false;
   const lostListeners: (() => void)[] = [];
-  x.client.on('end', () => {
+  onConnectionLost(x.client, () => {
     lost = true;
     pointer.close();
     for (const listener of lostListeners.splice(0)) listener();

@@ -1,10 +1,10 @@
 /**
  * @module platform/linux/keysymGuard
- * libnut turns a key name into a keysym and asks Xlib for its keycode; when the
- * keyboard layout has no key for that keysym the keycode is 0, XTEST answers
- * BadValue and Xlib's default error handler exits the process. This guard knows
- * the keysym behind every name of the key map and checks it against the server's
- * current keyboard mapping (refreshed on MappingNotify) before anything is sent.
+ * The keyboard as the X server maps it: the keysym behind every name of the key map and
+ * the keycode that produces it on the server's current mapping (refreshed on
+ * MappingNotify), found as Xlib's `XKeysymToKeycode` finds it (every keycode's first
+ * keysym, then every second one…). A name whose keysym no key has is refused before
+ * anything is sent: XTEST answers keycode 0 with BadValue.
  */
 import type { KeyName } from '../../input/keymap.js';
 import { xcall, type XDisplay, type XEvent } from './x11.js';
@@ -48,7 +48,7 @@ const NAMED: Record<string, number> = {
 for (let i = 1; i <= 12; i++) NAMED[`f${i}`] = 0xffbe + i - 1;
 for (let i = 0; i <= 9; i++) NAMED[`numpad_${i}`] = 0xffb0 + i;
 
-/** The X keysym libnut sends for `name`, or undefined for names outside the key map. */
+/** The X keysym of key `name`, or undefined for names outside the key map. */
 export function keysymForName(name: KeyName): number | undefined {
   const named = NAMED[name];
   if (named !== undefined) return named;
@@ -60,9 +60,11 @@ export function keysymForName(name: KeyName): number | undefined {
   return undefined;
 }
 
-/** Answers whether libnut can press a key name on this X server without crashing. */
+/** Answers which keycode presses a key name on this X server, if any does. */
 export interface KeysymGuard {
   allows(name: KeyName): boolean;
+  /** The keycode whose mapping holds the name's keysym, or undefined when none does. */
+  keycodeFor(name: KeyName): number | undefined;
   refresh(): Promise<void>;
   dispose(): void;
 }
@@ -75,16 +77,15 @@ export async function createKeysymGuard(
   display: XDisplay,
   scratchKeycodes: ReadonlySet<number> = new Set(),
 ): Promise<KeysymGuard> {
-  let available = new Set<number>();
+  let keycodes = new Map<number, number>();
   const refresh = async (): Promise<void> => {
     const count = display.max_keycode - display.min_keycode + 1;
     const rows = await xcall<number[][]>((cb) => display.client.GetKeyboardMapping(display.min_keycode, count, cb));
-    const next = new Set<number>();
-    rows.forEach((row, i) => {
-      if (scratchKeycodes.has(display.min_keycode + i)) return;
-      for (const keysym of row) if (keysym !== 0) next.add(keysym);
-    });
-    available = next;
+    keycodes = keycodesByKeysym(rows, display.min_keycode, scratchKeycodes);
+  };
+  const keycodeFor = (name: KeyName): number | undefined => {
+    const keysym = keysymForName(name);
+    return keysym === undefined ? undefined : keycodes.get(keysym);
   };
   await refresh();
   const onEvent = (event: XEvent): void => {
@@ -92,13 +93,33 @@ export async function createKeysymGuard(
   };
   display.client.on('event', onEvent);
   return {
-    allows(name) {
-      const keysym = keysymForName(name);
-      return keysym !== undefined && available.has(keysym);
-    },
+    allows: (name) => keycodeFor(name) !== undefined,
+    keycodeFor,
     refresh,
     dispose() {
       display.client.removeListener('event', onEvent);
     },
   };
+}
+
+/**
+ * Each keysym of `rows` (row i is keycode `minKeycode + i`) with the keycode Xlib's
+ * `XKeysymToKeycode` would give it: the lowest keycode holding it in the first column,
+ * else in the second, and so on. `skip`'s keycodes are left out.
+ */
+export function keycodesByKeysym(
+  rows: readonly (readonly number[])[],
+  minKeycode: number,
+  skip: ReadonlySet<number> = new Set(),
+): Map<number, number> {
+  const found = new Map<number, number>();
+  const width = Math.max(0, ...rows.map((row) => row.length));
+  for (let column = 0; column < width; column++) {
+    rows.forEach((row, i) => {
+      const keysym = row[column] ?? 0;
+      const keycode = minKeycode + i;
+      if (keysym !== 0 && !skip.has(keycode) && !found.has(keysym)) found.set(keysym, keycode);
+    });
+  }
+  return found;
 }

@@ -1,17 +1,18 @@
 /**
- * Integration: input through libnut-linux (XTEST) into a private Xvfb, checked with
- * `xdotool getmouselocation` and the events an `xev` window receives. One X display
- * per test file: libnut binds a process to the first display it opens.
+ * Integration: input through XTEST on the agent's own X connection into a private Xvfb,
+ * checked with `xdotool getmouselocation` and the events an `xev` window receives; then
+ * the X server is restarted under a live injector.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsentGate } from '../../input/consentGate.js';
 import { InputDispatcher } from '../../input/inputDispatcher.js';
-import { hasCommand, pointerLocation, startXvfb, waitFor, type Xvfb } from '../../testing/xvfb.js';
+import { hasCommand, pointerLocation, restartXvfb, startXvfb, waitFor, xtool, type Xvfb } from '../../testing/xvfb.js';
 import type { DisplayInfo, InputInjector } from '../types.js';
 import { createLinuxPlatform } from './index.js';
+import type { XTestInjector } from './xtestInjector.js';
 
-const tools = ['Xvfb', 'xdotool', 'xev'];
+const tools = ['Xvfb', 'xdotool', 'xev', 'xmodmap'];
 const missing = tools.filter((t) => !hasCommand(t));
 if (missing.length > 0) console.warn(`${missing.join(', ')} not installed: skipping the X11 input integration tests`);
 
@@ -25,7 +26,8 @@ describe.skipIf(missing.length > 0)('Linux input injection under Xvfb', () => {
   let xevOut = '';
 
   beforeAll(async () => {
-    xvfb = await startXvfb('1280x720x24');
+    // A display number of its own: the last test restarts the X server on it.
+    xvfb = await startXvfb('1280x720x24', 10_000, { privateFrom: 16_000 + (process.pid % 1000) * 10 });
     const platform = createLinuxPlatform({ display: xvfb.display });
     const source = await platform.openScreenSource();
     const [first] = await source.listDisplays();
@@ -49,6 +51,7 @@ describe.skipIf(missing.length > 0)('Linux input injection under Xvfb', () => {
     await xvfb?.stop();
   });
 
+  const buttonPresses = () => [...xevOut.matchAll(/ButtonPress event[\s\S]*?button (\d+)/g)].map((m) => Number(m[1]));
   const keysyms = () => [...xevOut.matchAll(/KeyPress event[\s\S]*?keysym 0x[0-9a-f]+, (\w+)/g)].map((m) => m[1]);
 
   it('moves the pointer to the display pixel asked for', async () => {
@@ -84,8 +87,16 @@ describe.skipIf(missing.length > 0)('Linux input injection under Xvfb', () => {
     injector.wheel(0, 1);
     injector.wheel(0, -1);
     await waitFor(() => (xevOut.match(/ButtonRelease/g) ?? []).length >= 4, 5000, 'button events');
-    const presses = [...xevOut.matchAll(/ButtonPress event[\s\S]*?button (\d+)/g)].map((m) => Number(m[1]));
-    expect(presses).toEqual([1, 3, 5, 4]);
+    expect(buttonPresses()).toEqual([1, 3, 5, 4]);
+  });
+
+  it('scrolls right and left as the DOM says (buttons 7 and 6), one click per notch', async () => {
+    xevOut = '';
+    injector.wheel(2, 0); // DOM: positive dx scrolls right
+    injector.wheel(-1, 0);
+    injector.wheel(1, 2);
+    await waitFor(() => buttonPresses().length >= 6, 5000, 'wheel buttons');
+    expect(buttonPresses()).toEqual([7, 7, 6, 5, 5, 7]);
   });
 
   it('releaseAll lets go of held keys', async () => {
@@ -124,6 +135,59 @@ describe.skipIf(missing.length > 0)('Linux input injection under Xvfb', () => {
     expect(await pointerLocation(xvfb.display)).toEqual({ x: 128, y: 144 });
   });
 
+  it('releases a key on the keycode it went down on, and refuses keys the layout lacks', async () => {
+    xevOut = '';
+    injector.key('KeyQ', true);
+    injector.key('KeyQ', false);
+    await waitFor(() => xevOut.includes('KeyRelease'), 5000, 'q');
+    expect(xevOut).toMatch(/KeyRelease event[\s\S]*keysym 0x71, q/);
+    expect(injector.heldKeys().size).toBe(0);
+    // The layout loses its q (as a layout switch would): the next press is refused, nothing sent or held.
+    const table = await xtool(xvfb.display, 'xmodmap', ['-pke']);
+    const row = /^keycode\s+(\d+) = q Q/m.exec(table);
+    if (!row) throw new Error('no q in the layout');
+    await xtool(xvfb.display, 'xmodmap', ['-e', `keycode ${row[1]} =`]);
+    try {
+      await waitFor(
+        () => {
+          try {
+            injector.key('KeyQ', true);
+            injector.key('KeyQ', false);
+            return false;
+          } catch (error) {
+            return (error as { reason?: string }).reason === 'key_unavailable';
+          }
+        },
+        5000,
+        'the mapping without q',
+      );
+      // Every q pressed before that is in xev's output once an m pressed after it is.
+      injector.key('KeyM', true);
+      injector.key('KeyM', false);
+      await waitFor(() => keysyms().includes('m'), 5000, 'm');
+      xevOut = '';
+      expect(() => injector.key('KeyQ', true)).toThrow(expect.objectContaining({ reason: 'key_unavailable' }) as Error);
+      expect(injector.heldKeys().size).toBe(0);
+    } finally {
+      await xtool(xvfb.display, 'xmodmap', ['-e', `keycode ${row[1]} = q Q`]);
+    }
+    await waitFor(
+      () => {
+        try {
+          injector.key('KeyQ', true);
+          injector.key('KeyQ', false);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      'q back',
+    );
+    await waitFor(() => /KeyRelease event[\s\S]*keysym 0x71, q/.test(xevOut), 5000, 'the release of q');
+    expect(keysyms()).toEqual(['q']); // the refused press sent nothing
+  });
+
   it('refuses unknown keys with a typed error and sends nothing', async () => {
     xevOut = '';
     expect(() => injector.key('F24', true)).toThrow(expect.objectContaining({ reason: 'unknown_key' }) as Error);
@@ -131,5 +195,27 @@ describe.skipIf(missing.length > 0)('Linux input injection under Xvfb', () => {
     injector.key('KeyZ', false);
     await waitFor(() => keysyms().length >= 1, 5000, 'z');
     expect(keysyms()).toEqual(['z']);
+  });
+
+  it('refuses input once its X server is gone, and a new injector drives the server that replaced it', async () => {
+    injector.key('AltLeft', true);
+    xev.kill();
+    await xvfb.stop();
+    await waitFor(() => (injector as XTestInjector).lost, 5000, 'the injector to see its connection end');
+    expect(() => injector.pointerMove(10, 10)).toThrow(
+      expect.objectContaining({ reason: 'input_unavailable' }) as Error,
+    );
+    expect(() => injector.key('KeyA', true)).toThrow(expect.objectContaining({ reason: 'input_unavailable' }) as Error);
+    await injector.abandon?.();
+
+    const replacement = await restartXvfb(xvfb.display, '1280x720x24');
+    try {
+      injector = await createLinuxPlatform({ display: xvfb.display }).createInputInjector(display);
+      injector.pointerMove(640, 360);
+      expect(await pointerLocation(xvfb.display)).toEqual({ x: 640, y: 360 });
+    } finally {
+      await injector.close();
+      replacement.kill();
+    }
   });
 });

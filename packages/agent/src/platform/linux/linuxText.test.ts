@@ -2,8 +2,7 @@
  * Integration: text in any script typed through the agent's input path (dispatcher →
  * consent gate → Linux injector → scratch keycodes over XTEST) into a real text field:
  * a `<textarea>` in a headed Chromium on a private Xvfb whose layout is plain US. The
- * field's value is read back from the page. One X display per test file (libnut binds
- * a process to the first display it opens).
+ * field's value is read back from the page.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';

@@ -1,9 +1,8 @@
 /**
  * Integration: the pointer tracker on a real X server (Xvfb on a free display). The
- * pointer is moved by another client through XTEST, warped (`XWarpPointer`, as libnut
- * does for the helper) and moved by the agent's own injector. Every move must be seen,
- * and a pointer standing still must cost no X round trip. One display for the file:
- * libnut binds a process to the first display it opens.
+ * pointer is moved by another client through XTEST, warped (`XWarpPointer`, as other
+ * remote-control tools do) and moved by the agent's own injector. Every move must be seen,
+ * and a pointer standing still must cost no X round trip.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCommand, startXvfb, waitFor, type Xvfb } from '../../testing/xvfb.js';
@@ -113,7 +112,7 @@ describe.skipIf(!ready)('X11 pointer tracker under Xvfb', () => {
     expect(seen).toHaveLength(count);
   });
 
-  it("sees the helper's moves made through the agent's own injector (libnut)", async () => {
+  it("sees the helper's moves made through the agent's own injector (XTEST)", async () => {
     const platform = createLinuxPlatform({ display: xvfb.display });
     const desktop = await openLinuxDesktop(xvfb.display);
     let injector: InputInjector | undefined;

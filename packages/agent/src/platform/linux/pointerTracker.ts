@@ -2,9 +2,9 @@
  * @module platform/linux/pointerTracker
  * Where the pointer is, without asking the X server while it stands still. A RECORD
  * context on a connection of its own receives every pointer motion the server processes,
- * with the position in it: real devices, XTEST, and warps (`XWarpPointer`, which libnut
- * uses to move the pointer for the helper). XInput 2 `RawMotion` would miss the warps
- * (the server makes them with no raw event). So `position()` answers from the last
+ * with the position in it: real devices, XTEST (the agent's own injector) and warps
+ * (`XWarpPointer`, as other tools move the pointer). XInput 2 `RawMotion` would miss the
+ * warps (the server makes them with no raw event). So `position()` answers from the last
  * motion, and `watch()` reports each motion as it comes, with no timer and no round trip
  * while the pointer stands still. A position older than {@link POINTER_FRESH_MS} is
  * still asked for (`QueryPointer`), as a safety net for moves no event reports. Without

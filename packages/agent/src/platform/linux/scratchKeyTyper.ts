@@ -15,7 +15,7 @@
  * already on a scratch keycode need neither), and the layout's own mapping of the
  * scratch keycodes is put back once typing has been idle for `restoreAfterMs` (and on
  * close). Each `type` ends with a round trip, so
- * its key events are on the server before the next input (libnut XSyncs each of its own).
+ * its key events are on the server before the next input.
  */
 import { keysymsForText } from './textKeysyms.js';
 import type { XDisplay, XTestExt } from './x11.js';

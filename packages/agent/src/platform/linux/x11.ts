@@ -177,6 +177,9 @@ interface Extensions {
 export interface XTestExt {
   KeyPress: number;
   KeyRelease: number;
+  ButtonPress: number;
+  ButtonRelease: number;
+  MotionNotify: number;
   FakeInput(type: number, keycode: number, time: number, window: number, x: number, y: number): void;
 }
 
@@ -356,23 +359,23 @@ export function xcall<T>(start: (cb: XCallback<T>) => void): Promise<T> {
   });
 }
 
-/** X11 predefined atom `STRING`. */
-const XA_STRING = 31;
-
-/** Sets a string property on the root window (it lives as long as the X server does). */
-export async function setRootMark(display: XDisplay, name: string, value: string): Promise<void> {
-  const atom = await xcall<number>((cb) => display.client.InternAtom(false, name, cb));
-  display.client.ChangeProperty(0, display.screen[0]?.root ?? 0, atom, XA_STRING, 8, value);
-  await display.client.sync();
-}
-
-/** A string property of the root window, or null when it is not there (a new X server has none). */
-export async function getRootMark(display: XDisplay, name: string): Promise<string | null> {
-  const atom = await xcall<number>((cb) => display.client.InternAtom(false, name, cb));
-  const prop = await xcall<{ type: number; data: Buffer }>((cb) =>
-    display.client.GetProperty(0, display.screen[0]?.root ?? 0, atom, XA_STRING, 0, 64, cb),
-  );
-  return prop.type === XA_STRING ? prop.data.toString('latin1') : null;
+/**
+ * Calls `listener` once when the connection to the X server is gone: the server closed it
+ * ('end'), or a write or read failed first (EPIPE, ECONNRESET: a system error, which node-x11
+ * emits as 'error' with no 'end' after it). X protocol errors (BadValue…) carry no system
+ * error code and are not a loss.
+ */
+export function onConnectionLost(client: XClient, listener: () => void): void {
+  let called = false;
+  const lost = (): void => {
+    if (called) return;
+    called = true;
+    listener();
+  };
+  client.on('end', lost);
+  client.on('error', (error) => {
+    if (typeof (error as NodeJS.ErrnoException).code === 'string') lost();
+  });
 }
 
 /** The extension, or null when the server does not have it. */
