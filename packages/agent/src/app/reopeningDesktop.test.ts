@@ -93,7 +93,7 @@ describe.skipIf(!ready)('desktop services when the agent starts before its X ser
     server?.kill('SIGTERM');
   });
 
-  it('start unavailable, say why once, and work once the display answers', async () => {
+  it('start unavailable, say why once, and work once the display answers, the hotkey asked for meanwhile too', async () => {
     // A free display number of the test's own: taken by an Xvfb, which is then stopped.
     const probe = await startXvfb('640x480x24', 10_000, { privateFrom: 15_000 + (process.pid % 1000) * 10 });
     const display = probe.display;
@@ -110,12 +110,22 @@ describe.skipIf(!ready)('desktop services when the agent starts before its X ser
     const moves: (Point | null)[] = [];
     const stop = desktop.watchPointer((point) => moves.push(point));
     expect(stop).not.toBeNull();
+    // Control allowed while no display answers: the stop hotkey is grabbed once one does.
+    let presses = 0;
+    const ungrab = await desktop.grabStopHotkey(() => presses++);
+    expect(ungrab).not.toBeNull();
 
     server = await restartXvfb(display, '640x480x24');
     const opened = desktop;
     await waitFor(() => opened.reopened === 1, 10_000, 'the services to open');
     await xtool(display, 'xdotool', ['mousemove', '50', '60']);
     await waitFor(() => moves.some((p) => p?.x === 50 && p.y === 60), 5000, 'the move');
+    await xtool(display, 'xdotool', ['key', 'ctrl+alt+shift+s']);
+    await waitFor(() => presses === 1, 5000, 'the hotkey grabbed once the display answered');
+    await ungrab?.();
+    await xtool(display, 'xdotool', ['key', 'ctrl+alt+shift+s']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(presses).toBe(1);
     expect(reasons).toHaveLength(1);
     stop?.();
   });

@@ -97,11 +97,11 @@ export class ReopeningDesktop implements DesktopServices {
 
   async grabStopHotkey(onPress: () => void): Promise<(() => Promise<void>) | null> {
     const current = this.#current;
-    if (!current) return null;
-    const ungrab = current.grabStopHotkey(onPress).catch(() => null);
+    // With no display now, the grab is made when one answers (#reopen), as after a loss.
+    const ungrab = current ? current.grabStopHotkey(onPress).catch(() => null) : Promise.resolve(null);
     const held = { onPress, ungrab };
     this.#hotkey = held;
-    if ((await ungrab) === null) {
+    if (current && (await ungrab) === null) {
       if (this.#hotkey === held) this.#hotkey = null;
       return null;
     }
