@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import { request } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WindowClient } from '../testing/windowClient.js';
 import type { UiChat, UiCommand, UiController, UiImage, UiState } from './model.js';
 import { parseCookies, UI_COOKIE } from './uiAccess.js';
@@ -217,6 +219,34 @@ describe('agent window server', () => {
     fake.set({ screen: 'trust' });
     expect((await nextState()).screen).toBe('trust');
     await reader.cancel();
+  });
+
+  it('keeps only the newest state for a window that does not read, and sends it once it reads again', async () => {
+    const window = await WindowClient.open(ui.launchUrl());
+    const url = new URL(ui.origin);
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    await once(socket, 'connect');
+    socket.write(`GET /api/events HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${window.cookie}\r\n\r\n`);
+    socket.pause(); // a hung page: nothing is read
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    // 3,000 changes in separate turns, each a state of ~4 KB: ~12 MB for a window that read them all.
+    const filler = 'x'.repeat(4000);
+    for (let i = 1; i <= 3000; i++) {
+      fake.set({ server: `https://help.example.com/${i}/${filler}`, previewVersion: i });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    socket.resume();
+    const events = (): number[] =>
+      [
+        ...Buffer.concat(received)
+          .toString('utf8')
+          .matchAll(/"previewVersion":(\d+)/g),
+      ].map((m) => Number(m[1]));
+    await vi.waitFor(() => expect(events().at(-1)).toBe(3000), { timeout: 5000 });
+    // What the kernel's buffers held before the stall, then the newest: far from 3,000 events.
+    expect(events().length).toBeLessThan(1000);
+    socket.destroy();
   });
 
   it('serves the helper photo sandboxed, and the preview as raw RGBA', async () => {

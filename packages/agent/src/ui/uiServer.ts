@@ -204,18 +204,36 @@ export class UiServer {
       connection: 'keep-alive',
     });
     res.write('retry: 1000\n\n');
+    // Every event carries the whole state, so only the newest matters: while the window does not
+    // read (a hung page), nothing more is queued, and the newest state goes once it drains. Before,
+    // each preview frame (a state change) added to a queue that grew for as long as the page hung.
     let queued = false;
+    let behind = false;
+    const write = (): void => {
+      if (res.writableEnded || res.destroyed) return;
+      if (res.writableNeedDrain) {
+        behind = true;
+        return;
+      }
+      behind = false;
+      res.write(`data: ${JSON.stringify(controller.state())}\n\n`);
+    };
     const push = (): void => {
       if (queued) return;
       queued = true;
       setImmediate(() => {
         queued = false;
-        if (!res.writableEnded) res.write(`data: ${JSON.stringify(controller.state())}\n\n`);
+        write();
       });
     };
+    res.on('drain', () => {
+      if (behind) write();
+    });
     push();
     const unsubscribe = controller.subscribe(push);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    const heartbeat = setInterval(() => {
+      if (!res.writableNeedDrain) res.write(': keep-alive\n\n');
+    }, SSE_HEARTBEAT_MS);
     this.#streams.add(res);
     res.on('close', () => {
       clearInterval(heartbeat);
