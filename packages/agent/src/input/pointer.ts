@@ -33,3 +33,15 @@ function scaleAxis(value: number, extent: number): number {
   if (value >= 1) return max;
   return Math.min(max, Math.floor(value * extent));
 }
+
+/** A display-local pixel (rounded, clamped to the display) in the platform's global space: `bounds`' origin added. */
+export function displayToGlobal(
+  bounds: { x: number; y: number; width: number; height: number },
+  x: number,
+  y: number,
+): { x: number; y: number } {
+  return {
+    x: bounds.x + Math.max(0, Math.min(bounds.width - 1, Math.round(x))),
+    y: bounds.y + Math.max(0, Math.min(bounds.height - 1, Math.round(y))),
+  };
+}

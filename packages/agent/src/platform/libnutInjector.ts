@@ -7,6 +7,7 @@
  */
 import { AgentError } from '../errors.js';
 import { keyNameFor, type KeyName } from '../input/keymap.js';
+import { displayToGlobal } from '../input/pointer.js';
 import type { DisplayInfo, InputInjector, PointerButton } from './types.js';
 
 /** The part of the libnut API the injector uses (names checked in libnut-linux 2.7.5's exports). */
@@ -72,9 +73,7 @@ export class LibnutInjector implements InputInjector {
   }
 
   pointerMove(x: number, y: number): void {
-    const { bounds } = this.#display;
-    const px = bounds.x + clamp(Math.round(x), 0, bounds.width - 1);
-    const py = bounds.y + clamp(Math.round(y), 0, bounds.height - 1);
+    const { x: px, y: py } = displayToGlobal(this.#display.bounds, x, y);
     this.#nut.moveMouse(px, py);
   }
 
@@ -147,8 +146,4 @@ export class LibnutInjector implements InputInjector {
   heldButtons(): ReadonlySet<PointerButton> {
     return new Set(this.#buttons);
   }
-}
-
-function clamp(v: number, min: number, max: number): number {
-  return Math.max(min, Math.min(max, v));
 }

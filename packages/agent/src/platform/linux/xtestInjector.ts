@@ -15,6 +15,7 @@
  */
 import { AgentError } from '../../errors.js';
 import { keyNameFor } from '../../input/keymap.js';
+import { displayToGlobal } from '../../input/pointer.js';
 import type { DisplayInfo, InputInjector, PointerButton } from '../types.js';
 import { createKeysymGuard, type KeysymGuard } from './keysymGuard.js';
 import { ScratchKeyTyper } from './scratchKeyTyper.js';
@@ -95,9 +96,7 @@ export class XTestInjector implements InputInjector {
 
   pointerMove(x: number, y: number): void {
     this.#usable();
-    const { bounds } = this.#display;
-    const px = bounds.x + clamp(Math.round(x), 0, bounds.width - 1);
-    const py = bounds.y + clamp(Math.round(y), 0, bounds.height - 1);
+    const { x: px, y: py } = displayToGlobal(this.#display.bounds, x, y);
     // Detail 0: absolute root coordinates.
     this.#fake(this.#xtest.MotionNotify, 0, px, py);
   }
@@ -212,8 +211,4 @@ export class XTestInjector implements InputInjector {
       this.#press(button, false);
     }
   }
-}
-
-function clamp(v: number, min: number, max: number): number {
-  return Math.max(min, Math.min(max, v));
 }
