@@ -2,11 +2,12 @@
  * The cursor's image through XFIXES: the conversion from premultiplied ARGB, and under a real
  * Xvfb the watcher reporting the current cursor and each new one: the root window's cursor (the
  * one shown while the pointer is over it) set by a client that keeps it, as applications do,
- * and by `xsetroot`, which frees it as it exits (its image cannot be read: reported as null).
+ * and by a client that exits right after setting it, as `xsetroot` does (its image cannot be
+ * read: reported as null).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CursorShape } from '../types.js';
-import { hasCommand, startXvfb, waitFor, xtool, type Xvfb } from '../../testing/xvfb.js';
+import { hasCommand, startXvfb, waitFor, type Xvfb } from '../../testing/xvfb.js';
 import { X11CursorWatcher, unpremultiplyArgb } from './cursorWatcher.js';
 import { closeX11, connectX11, type XDisplay } from './x11.js';
 
@@ -30,9 +31,10 @@ interface CursorRequests {
     back: { R: number; G: number; B: number },
   ): void;
   ChangeWindowAttributes(window: number, values: { cursor: number }): void;
+  GrabServer(): void;
 }
 
-const missing = ['Xvfb', 'xsetroot'].filter((t) => !hasCommand(t));
+const missing = ['Xvfb'].filter((t) => !hasCommand(t));
 if (missing.length > 0) console.warn(`${missing.join(', ')} not installed: skipping the cursor watcher test`);
 
 describe.skipIf(missing.length > 0)('X11CursorWatcher under Xvfb', () => {
@@ -48,16 +50,29 @@ describe.skipIf(missing.length > 0)('X11CursorWatcher under Xvfb', () => {
     await xvfb?.stop();
   });
 
-  /** Sets the root window's cursor to glyph `glyph` of the core cursor font, from the test's own client. */
-  async function rootCursor(glyph: number): Promise<void> {
-    const client = x.client as typeof x.client & CursorRequests;
+  /** Sets the root window's cursor to glyph `glyph` of the core cursor font, from client `on` (default the test's own). */
+  async function rootCursor(glyph: number, on: XDisplay = x): Promise<void> {
+    const client = on.client as typeof on.client & CursorRequests;
     const font = client.AllocID();
     client.OpenFont(font, 'cursor');
     const cursor = client.AllocID();
     const black = { R: 0, G: 0, B: 0 };
     client.CreateGlyphCursor(cursor, font, font, glyph, glyph + 1, black, { R: 65535, G: 65535, B: 65535 });
-    client.ChangeWindowAttributes(x.screen[0]!.root, { cursor });
+    client.ChangeWindowAttributes(on.screen[0]!.root, { cursor });
     await client.sync();
+  }
+
+  /**
+   * What `xsetroot -cursor_name` does, without its race: a client sets the root cursor and is gone
+   * before anyone can read the image. It holds the server (a grab) from before the change until it
+   * disconnects, so the watcher's read, made on the change, runs only once the cursor's client is gone
+   * (xsetroot itself lost that race on a loaded machine: the read got the image).
+   */
+  async function freedRootCursor(glyph: number): Promise<void> {
+    const other = await connectX11(xvfb.display);
+    (other.client as typeof other.client & CursorRequests).GrabServer();
+    await rootCursor(glyph, other);
+    await closeX11(other); // the grab ends with the connection
   }
 
   it('reports the cursor shown now, then each new one with its own serial and pixels', async () => {
@@ -89,21 +104,15 @@ describe.skipIf(missing.length > 0)('X11CursorWatcher under Xvfb', () => {
     expect(later).toEqual([hand]);
     stopLater();
 
-    // A cursor freed by its client: shown, but its image cannot be read. The watcher reads when the
-    // cursor changes, which races `xsetroot`'s exit: a read that wins gets the image (a gate saw
-    // that once). So: up to 5 tries, each from the readable hand, and one must be reported as null.
-    let freed = false;
-    for (let attempt = 0; attempt < 5 && !freed; attempt++) {
-      const before = shapes.length;
-      await xtool(xvfb.display, 'xsetroot', ['-cursor_name', 'xterm']);
-      await waitFor(() => shapes.length === before + 1, 5000, 'the freed cursor');
-      freed = shapes[before] === null;
-      // A readable one after it is reported again.
-      await rootCursor(60);
-      await waitFor(() => shapes.length === before + 2, 5000, 'the hand again');
-      expect(shapes[before + 1]?.width).toBe(hand!.width);
-    }
-    expect(freed).toBe(true);
+    // A cursor whose client is gone: shown, but its image cannot be read.
+    const before = shapes.length;
+    await freedRootCursor(152);
+    await waitFor(() => shapes.length === before + 1, 5000, 'the freed cursor');
+    expect(shapes[before]).toBeNull();
+    // A readable one after it is reported again.
+    await rootCursor(60);
+    await waitFor(() => shapes.length === before + 2, 5000, 'the hand again');
+    expect(shapes[before + 1]?.width).toBe(hand!.width);
 
     stop();
     const seen = shapes.length;
