@@ -4,7 +4,7 @@
  * at fault (`startupProblem`, and the real `main.ts` in a child process).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -425,6 +425,16 @@ describe('a start that fails at run time', () => {
     const noFolder = await thrownBy(() => openDatabase(underFile.database));
     expect(startupProblem(noFolder, underFile)).toMatch(
       /^DATABASE_URL: cannot create the folder of the SQLite file \/dev\/null\/rh\.db \(E[A-Z]+ at \/dev\/null\)$/,
+    );
+    // Missing folders are made, several levels deep.
+    const nested = openDatabase(sqlite({ DATABASE_URL: `sqlite:${dir}/a/b/c/rh.db` }).database);
+    await nested.destroy();
+    expect(existsSync(`${dir}/a/b/c/rh.db`)).toBe(true);
+    // Under procfs mkdir answers ENOENT below a folder that exists: Node's recursive mkdir looped for ever.
+    const inProc = sqlite({ DATABASE_URL: 'sqlite:/proc/remote-help-test/rh.db' });
+    const noProcFolder = await thrownBy(() => openDatabase(inProc.database));
+    expect(startupProblem(noProcFolder, inProc)).toBe(
+      'DATABASE_URL: cannot create the folder of the SQLite file /proc/remote-help-test/rh.db (ENOENT at /proc/remote-help-test)',
     );
     // A fault of the server's own names no setting.
     expect(startupProblem(Object.assign(new Error('UNIQUE'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }), folder)).toBeNull();

@@ -5,8 +5,8 @@
  * between the two engines is kept in `db/dialect` (ADR 0020).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -51,7 +51,7 @@ export interface StatementCount {
  */
 export function openDatabase(database: Config['database'], statements: StatementCount = { count: 0 }): Db {
   if (database.kind === 'postgres') return openPostgres(database.url, database.schema, statements);
-  if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
+  if (database.file !== ':memory:') makeFolders(dirname(database.file));
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
@@ -67,6 +67,28 @@ export function openDatabase(database: Config['database'], statements: Statement
     close: () => handle.close(),
   };
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: counted }) });
+}
+
+/**
+ * Creates `dir` and its missing parents, one `mkdir` each. Not Node's recursive `mkdirSync`: where
+ * `mkdir` answers ENOENT under a folder that exists (procfs: `sqlite:/proc/x/rh.db`) it retried
+ * for ever and the server hung at start. Throws mkdir's own error (code, syscall, path) for the
+ * first folder it cannot make, and ENOTDIR when the nearest existing one is not a folder.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.unshift(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  if (existsSync(at) && !statSync(at).isDirectory()) {
+    const error = new Error(`ENOTDIR: not a directory, mkdir '${at}'`);
+    throw Object.assign(error, { code: 'ENOTDIR', syscall: 'mkdir', path: at });
+  }
+  for (const folder of missing) mkdirSync(folder);
 }
 
 /** What Kysely's SQLite dialect uses of a better-sqlite3 database. */
