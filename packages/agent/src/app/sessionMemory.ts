@@ -5,9 +5,10 @@
  * the session lives. One small JSON file, mode 0600, written atomically; anything
  * unreadable counts as nothing remembered.
  */
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { makeFolders } from '../config/paths.js';
 
 /** File name inside the state directory. */
 export const SESSION_FILE = 'current-session.json';
@@ -45,7 +46,7 @@ export class SessionMemory {
   /** Remembers `sessionId` as the session in progress on `server`. */
   remember(server: string, sessionId: string): Promise<void> {
     return this.#serialized(async () => {
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      await makeFolders(this.#dir, 0o700);
       const temp = `${this.file}.${process.pid}.tmp`;
       await writeFile(temp, JSON.stringify({ server, sessionId }), { mode: 0o600 });
       await chmod(temp, 0o600);

@@ -6,9 +6,10 @@
  * can read is treated as leaked: it is deleted and the user signs in again.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { makeFolders } from '../config/paths.js';
 
 /** Tokens of one server, as the agent stores them. */
 export const StoredTokens = z.object({
@@ -115,7 +116,7 @@ export class TokenStore {
   }
 
   async #write(file: TokenFile): Promise<void> {
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    await makeFolders(this.#dir, 0o700);
     await chmod(this.#dir, 0o700);
     const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     try {

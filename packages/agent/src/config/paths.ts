@@ -4,8 +4,9 @@
  * platform (`$XDG_CONFIG_HOME/remote-help` on Linux, `~/Library/Application Support/Remote Help`
  * on macOS). `REMOTE_HELP_CONFIG_DIR` overrides it (tests, portable installs).
  */
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** The directory for the agent's configuration and tokens. */
 export function configDir(
@@ -20,4 +21,38 @@ export function configDir(
   // XDG: a relative path is invalid and must be ignored.
   const base = xdg && xdg.startsWith('/') ? xdg : join(home, '.config');
   return join(base, 'remote-help');
+}
+
+/**
+ * Creates `dir` and its missing parents (`mode` for each one made), one `mkdir` each. Not Node's
+ * recursive `mkdir`: where `mkdir` answers ENOENT under a folder that exists (procfs, e.g.
+ * `REMOTE_HELP_CONFIG_DIR=/proc/x`) its promise never settled and the agent hung. Rejects with
+ * mkdir's own error for the first folder it cannot make, ENOTDIR when the nearest existing one
+ * is not a folder.
+ */
+export async function makeFolders(dir: string, mode?: number): Promise<void> {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null; // up to what exists
+      throw error;
+    });
+    if (found) {
+      if (!found.isDirectory()) {
+        const error = new Error(`ENOTDIR: not a directory, mkdir '${at}'`);
+        throw Object.assign(error, { code: 'ENOTDIR', syscall: 'mkdir', path: at });
+      }
+      break;
+    }
+    missing.unshift(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const folder of missing) {
+    await mkdir(folder, mode === undefined ? {} : { mode }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error; // made meanwhile by another writer: fine
+    });
+  }
 }

@@ -7,12 +7,13 @@
  * again removes it; `run` does not enroll again by itself while it is there (an install
  * configuration's token would undo the administrator's decision).
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError } from '../errors.js';
 import type { DeviceIdentity } from './identity.js';
 import { removeDevice } from './identity.js';
+import { makeFolders } from '../config/paths.js';
 
 export const REVOCATION_FILE = 'revocation.json';
 
@@ -61,7 +62,7 @@ export async function forgetRevokedDevice(
     message: message.slice(0, 1000),
     seenAt: now.toISOString(),
   };
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeFolders(dir, 0o700);
   const target = join(dir, REVOCATION_FILE);
   const temp = `${target}.${process.pid}.tmp`;
   await writeFile(temp, JSON.stringify(record, null, 2), { mode: 0o600 });

@@ -16,12 +16,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ReleaseManifest } from '@remote-help/protocol';
 import { z } from 'zod';
 import { UpdateRefused } from './verify.js';
+import { makeFolders } from '../config/paths.js';
 
 /** The update folder on this platform. */
 export function updateDir(
@@ -72,7 +73,7 @@ export class UpdateLayout {
     const target = this.versionDir(manifest.version);
     const partial = `${target}.partial-${process.pid}`;
     await rm(partial, { recursive: true, force: true });
-    await mkdir(partial, { recursive: true });
+    await makeFolders(partial);
     try {
       await run('tar', ['-xzf', packagePath, '-C', partial, '--no-same-owner', '--no-same-permissions']);
       const pkg = JSON.parse(await readFile(join(partial, 'package.json'), 'utf8')) as { version?: unknown };
@@ -115,7 +116,7 @@ export class UpdateLayout {
   async markFailed(version: string, reason: string): Promise<void> {
     const state = await this.state();
     state.failed[version] = reason;
-    await mkdir(this.dir, { recursive: true });
+    await makeFolders(this.dir);
     await writeFile(join(this.dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
   }
 

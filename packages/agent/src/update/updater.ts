@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,6 +31,7 @@ import { revokedReplyError } from '../devices/revocation.js';
 import { AgentError, isAgentError } from '../errors.js';
 import type { UpdateLayout } from './layout.js';
 import { firstProblem, UpdateRefused, verifyPackage, verifyRelease } from './verify.js';
+import { makeFolders } from '../config/paths.js';
 
 /** Timers, injectable so tests drive the daily check. */
 export interface UpdateClock {
@@ -259,7 +260,7 @@ export class Updater {
    */
   async #download(url: string, manifest: ReleaseManifest): Promise<string> {
     const o = this.#o;
-    await mkdir(o.layout.downloads, { recursive: true });
+    await makeFolders(o.layout.downloads);
     const file = join(o.layout.downloads, `${manifest.file}.part`);
     let received = 0;
     let reported = 0;
