@@ -62,40 +62,37 @@ export function keysymForName(name: KeyName): number | undefined {
 
 /** Answers which keycode presses a key name on this X server, if any does. */
 export interface KeysymGuard {
-  allows(name: KeyName): boolean;
   /** The keycode whose mapping holds the name's keysym, or undefined when none does. */
   keycodeFor(name: KeyName): number | undefined;
-  refresh(): Promise<void>;
   dispose(): void;
 }
 
 /**
- * Loads the keyboard mapping of `display` and keeps it current. `scratchKeycodes` are
- * remapped for a moment to type text (see `scratchKeyTyper`): what they hold never counts.
+ * Keeps the keyboard mapping of `display` current, starting from `rows` (its mapping from
+ * `min_keycode`, as the caller just read it). `scratchKeycodes` are remapped for a moment to
+ * type text (see `scratchKeyTyper`): what they hold never counts.
  */
-export async function createKeysymGuard(
+export function createKeysymGuard(
   display: XDisplay,
+  rows: readonly (readonly number[])[],
   scratchKeycodes: ReadonlySet<number> = new Set(),
-): Promise<KeysymGuard> {
-  let keycodes = new Map<number, number>();
+): KeysymGuard {
+  let keycodes = keycodesByKeysym(rows, display.min_keycode, scratchKeycodes);
   const refresh = async (): Promise<void> => {
     const count = display.max_keycode - display.min_keycode + 1;
-    const rows = await xcall<number[][]>((cb) => display.client.GetKeyboardMapping(display.min_keycode, count, cb));
-    keycodes = keycodesByKeysym(rows, display.min_keycode, scratchKeycodes);
+    const fresh = await xcall<number[][]>((cb) => display.client.GetKeyboardMapping(display.min_keycode, count, cb));
+    keycodes = keycodesByKeysym(fresh, display.min_keycode, scratchKeycodes);
   };
   const keycodeFor = (name: KeyName): number | undefined => {
     const keysym = keysymForName(name);
     return keysym === undefined ? undefined : keycodes.get(keysym);
   };
-  await refresh();
   const onEvent = (event: XEvent): void => {
     if (event.name === 'MappingNotify') void refresh().catch(() => undefined);
   };
   display.client.on('event', onEvent);
   return {
-    allows: (name) => keycodeFor(name) !== undefined,
     keycodeFor,
-    refresh,
     dispose() {
       display.client.removeListener('event', onEvent);
     },

@@ -77,7 +77,7 @@ export class XTestInjector implements InputInjector {
         x.client.GetKeyboardMapping(x.min_keycode, x.max_keycode - x.min_keycode + 1, cb),
       );
       const typer = ScratchKeyTyper.create(x, xtest, rows);
-      const keyboard = await createKeysymGuard(x, typer.keycodes);
+      const keyboard = createKeysymGuard(x, rows, typer.keycodes);
       return new XTestInjector(x, xtest, keyboard, typer, display);
     } catch (error) {
       await closeX11(x);
