@@ -146,6 +146,7 @@ describe.skipIf(missing.length > 0)('agent ⇄ real server ⇄ helper, under Xvf
 
   it('the helper’s pointer and keys land on the sharer’s screen, and the cursor comes back', async () => {
     viewer.sendInput({ type: 'pointerMove', x: 0.1, y: 0.2 });
+    expect(viewer.packedMoves, 'the move went packed (13 bytes), as the helper app sends it').toBe(1);
     await waitFor(async () => (await pointerLocation(xvfb.display)).x === 128, 5000, 'the pointer to move');
     expect(await pointerLocation(xvfb.display)).toEqual({ x: 128, y: 144 });
     await waitFor(

@@ -227,6 +227,9 @@ describe('malformed input', () => {
   const malformed = fc.oneof(
     fc.string(),
     fc.uint8Array({ maxLength: 7000 }),
+    // Packed pointer moves of any length and any bits (NaN, infinities, huge numbers).
+    fc.uint8Array({ maxLength: 40 }).map((b) => Uint8Array.from([1, ...b])),
+    fc.uint8Array({ minLength: 12, maxLength: 12 }).map((b) => Uint8Array.from([1, ...b])),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     // Valid messages, damaged: a character changed or cut, an extra field, a huge text.
     fc

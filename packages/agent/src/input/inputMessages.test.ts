@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packPointerMove, PACKED_MOVE_BYTES } from '@remote-help/protocol';
 import { AgentError } from '../errors.js';
 import { MAX_INPUT_MESSAGE_LENGTH, parseInputMessage } from './inputMessages.js';
 
@@ -32,6 +33,32 @@ describe('parseInputMessage', () => {
     const bytes = new TextEncoder().encode(JSON.stringify({ type: 'releaseAll' }));
     expect(parseInputMessage(bytes)).toEqual({ type: 'releaseAll' });
     expect(parseInputMessage(bytes.buffer)).toEqual({ type: 'releaseAll' });
+  });
+
+  it('reads a packed pointer move through the same schema', () => {
+    const bytes = packPointerMove({ x: 0.5, y: 0.25, seq: 7 });
+    expect(bytes.byteLength).toBe(PACKED_MOVE_BYTES);
+    expect(parseInputMessage(bytes)).toEqual({ type: 'pointerMove', x: 0.5, y: 0.25, seq: 7 });
+    expect(parseInputMessage(bytes.buffer)).toEqual({ type: 'pointerMove', x: 0.5, y: 0.25, seq: 7 });
+    // A view into a larger buffer (as a receive buffer may be), and no number (seq 0).
+    const larger = new Uint8Array(40);
+    larger.set(packPointerMove({ x: 1 / 3, y: 2 }), 20);
+    const move = parseInputMessage(larger.subarray(20, 33));
+    expect(move).toEqual({ type: 'pointerMove', x: expect.closeTo(1 / 3, 7) as number, y: 2 });
+    // Float32 keeps well under a pixel of an 8K display's side.
+    expect(Math.abs((move as { x: number }).x * 7680 - 7680 / 3)).toBeLessThan(0.01);
+  });
+
+  it.each([
+    ['a packed move one byte short', packPointerMove({ x: 0.5, y: 0.5 }).subarray(0, PACKED_MOVE_BYTES - 1)],
+    ['a packed move with a byte more', Uint8Array.from([...packPointerMove({ x: 0.5, y: 0.5 }), 0])],
+    ['a packed move at NaN', packPointerMove({ x: Number.NaN, y: 0.5 })],
+    ['a packed move at infinity', packPointerMove({ x: 0.5, y: Number.POSITIVE_INFINITY })],
+    ['a packed move far off the display', packPointerMove({ x: 0.5, y: 1e9 })],
+    ['a packed move numbered past 2^31', packPointerMove({ x: 0.5, y: 0.5, seq: 2 ** 32 - 1 })],
+    ['bytes that are neither JSON nor a packed move', Uint8Array.from([2, 0, 0, 0])],
+  ])('rejects %s', (_what, raw) => {
+    rejection(raw);
   });
 
   it.each([

@@ -3,8 +3,16 @@
  * process, standing in for the helper's browser. Signaling goes through JSON and the
  * protocol's `ClientMessage` schema, as it will over the server WebSocket.
  */
-import { PathMonitor, ProtocolError, type PathState, type SignalPayload } from '@remote-help/protocol';
+import {
+  PACKED_INPUT_PROTOCOL,
+  packPointerMove,
+  PathMonitor,
+  ProtocolError,
+  type PathState,
+  type SignalPayload,
+} from '@remote-help/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseInputMessage } from '../input/inputMessages.js';
 import type { ScreenFrame } from '../platform/types.js';
 import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
 import { waitFor } from '../testing/xvfb.js';
@@ -81,6 +89,15 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
     expect(peer.sendControl(JSON.stringify({ type: 'laser', x: 0.5, y: 0.5 }))).toBe(true);
     await waitFor(() => inputs.length > 0 && helper.received.length > 0, 5000, 'data channel messages');
     expect(JSON.parse(inputs[0] as string)).toEqual({ type: 'pointerMove', x: 0.25, y: 0.75 });
+    // Both input channels tell the helper that moves may go packed, and a packed one arrives as its bytes.
+    expect(helper.channels.get('input')?.protocol).toBe(PACKED_INPUT_PROTOCOL);
+    expect(helper.channels.get('input-fast')?.protocol).toBe(PACKED_INPUT_PROTOCOL);
+    expect(helper.channels.get('control')?.protocol).toBe('');
+    const packed: unknown[] = [];
+    peer.on('input', (data) => packed.push(data));
+    helper.channels.get('input-fast')?.send(packPointerMove({ x: 0.5, y: 0.125, seq: 3 }));
+    await waitFor(() => packed.length > 0, 5000, 'the packed move');
+    expect(parseInputMessage(packed[0])).toEqual({ type: 'pointerMove', x: 0.5, y: 0.125, seq: 3 });
     expect(helper.received).toEqual(['control:{"type":"laser","x":0.5,"y":0.5}']);
   });
 

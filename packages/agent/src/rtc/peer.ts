@@ -25,6 +25,7 @@ import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import {
   INPUT_FAST_CHANNEL,
+  PACKED_INPUT_PROTOCOL,
   parseWith,
   SignalPayload,
   TILES_CHANNEL,
@@ -177,9 +178,14 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     this.#pc = new wrtc.RTCPeerConnection({ iceServers: options.iceServers ?? [] });
     if (options.track) this.#pc.addTrack(options.track);
     this.#channels = {
-      input: this.#openChannel(INPUT_CHANNEL, { ordered: true }),
+      // Their protocol tells the helper that pointer moves may come packed (13 bytes, not JSON).
+      input: this.#openChannel(INPUT_CHANNEL, { ordered: true, protocol: PACKED_INPUT_PROTOCOL }),
       // The second copy of each input message: never waits for a retransmission.
-      'input-fast': this.#openChannel(INPUT_FAST_CHANNEL, { ordered: false, maxRetransmits: 0 }),
+      'input-fast': this.#openChannel(INPUT_FAST_CHANNEL, {
+        ordered: false,
+        maxRetransmits: 0,
+        protocol: PACKED_INPUT_PROTOCOL,
+      }),
       control: this.#openChannel(CONTROL_CHANNEL, { ordered: true }),
       ...(options.tiles ? { tiles: this.#openChannel(TILES_CHANNEL, { ordered: false, maxRetransmits: 0 }) } : {}),
     };
@@ -443,7 +449,10 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     trace('net', () => `padding sent: ${sent} bytes`);
   }
 
-  #openChannel(label: ChannelLabel, init: { ordered: boolean; maxRetransmits?: number }): WrtcDataChannel {
+  #openChannel(
+    label: ChannelLabel,
+    init: { ordered: boolean; maxRetransmits?: number; protocol?: string },
+  ): WrtcDataChannel {
     const channel = this.#pc.createDataChannel(label, init);
     channel.binaryType = 'arraybuffer';
     channel.onopen = () => this.emit('channelopen', label);

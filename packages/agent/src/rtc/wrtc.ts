@@ -33,6 +33,8 @@ export interface WrtcVideoSink {
 
 export interface WrtcDataChannel {
   readonly label: string;
+  /** The sub-protocol its opener gave it (`''` for none). */
+  readonly protocol: string;
   readonly readyState: 'connecting' | 'open' | 'closing' | 'closed';
   readonly bufferedAmount: number;
   binaryType: string;
@@ -68,7 +70,7 @@ export interface WrtcPeerConnection {
   addTrack(track: WrtcTrack, ...streams: unknown[]): unknown;
   createDataChannel(
     label: string,
-    init?: { ordered?: boolean; maxRetransmits?: number; negotiated?: boolean; id?: number },
+    init?: { ordered?: boolean; maxRetransmits?: number; negotiated?: boolean; id?: number; protocol?: string },
   ): WrtcDataChannel;
   getStats(): Promise<Map<string, Record<string, unknown>>>;
   /** Changes the ICE servers used from the next gathering (an ICE restart) on. */

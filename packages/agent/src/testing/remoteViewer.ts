@@ -8,6 +8,9 @@
  */
 import {
   AgentControlMessage,
+  InputMessage,
+  PACKED_INPUT_PROTOCOL,
+  packPointerMove,
   TileReceiver,
   type Painter,
   type HelperControlMessage,
@@ -30,6 +33,8 @@ export interface RemoteViewer {
   frames: number;
   /** Every message that arrived on the `tiles` channel (counted before it is parsed). */
   tileMessages: number;
+  /** Pointer moves sent packed (the agent's input channel said it reads them). */
+  packedMoves: number;
   /** `performance.now()` of the first frame shown. */
   firstFrameAt: number | null;
   /** `performance.now()` when the offer arrived and when the connection was up. */
@@ -57,6 +62,7 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string, painter
     frames: 0,
     renewals: 0,
     tileMessages: 0,
+    packedMoves: 0,
     firstFrameAt: null,
     offerAt: null,
     connectedAt: null,
@@ -67,7 +73,15 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string, painter
         10_000,
         'the data channels',
       ),
-    sendInput: (message) => viewer.channels.get('input')?.send(JSON.stringify(message)),
+    // As the helper app does: a pointer move packed when the agent's channel says it reads them.
+    sendInput: (message) => {
+      const channel = viewer.channels.get('input');
+      const parsed = InputMessage.safeParse(message); // a test's invalid message goes as it is
+      if (parsed.data?.type === 'pointerMove' && channel?.protocol === PACKED_INPUT_PROTOCOL) {
+        viewer.packedMoves++;
+        channel.send(packPointerMove(parsed.data));
+      } else channel?.send(JSON.stringify(message));
+    },
     sendControl: (message) => viewer.channels.get('control')?.send(JSON.stringify(message)),
     close() {
       unsubscribe();

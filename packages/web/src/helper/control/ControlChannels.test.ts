@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CURSOR_IMAGE_CACHE } from '@remote-help/protocol';
+import { CURSOR_IMAGE_CACHE, PACKED_INPUT_PROTOCOL, unpackPointerMove } from '@remote-help/protocol';
 import { ControlChannels } from './ControlChannels';
 import type { DataChannelLike } from './ControlChannels';
 
@@ -8,8 +8,15 @@ class FakeChannel extends EventTarget implements DataChannelLike {
   readyState: RTCDataChannelState = 'connecting';
   bufferedAmount = 0;
   readonly sent: unknown[] = [];
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
+  /** Bytes on the wire, message by message. */
+  readonly sizes: number[] = [];
+  constructor(readonly protocol = '') {
+    super();
+  }
+  send(data: string | Uint8Array<ArrayBuffer>): void {
+    this.sizes.push(typeof data === 'string' ? new TextEncoder().encode(data).byteLength : data.byteLength);
+    // A packed move is recorded as the agent reads it (the same unpacking).
+    this.sent.push(typeof data === 'string' ? JSON.parse(data) : { packed: unpackPointerMove(data) });
   }
   open(): void {
     this.readyState = 'open';
@@ -72,6 +79,35 @@ describe('ControlChannels', () => {
     again.sendInput({ type: 'releaseAll' });
     expect(input.sent.at(-1)).toEqual({ type: 'releaseAll', seq: 4 });
     expect(fast.sent).toHaveLength(3);
+  });
+
+  it('packs pointer moves in 13 bytes on both channels when the agent’s channel says it reads them', () => {
+    const input = new FakeChannel(PACKED_INPUT_PROTOCOL);
+    const fast = new FakeChannel(PACKED_INPUT_PROTOCOL);
+    input.open();
+    fast.open();
+    const link = new ControlChannels(input, undefined, fast);
+    link.sendInput({ type: 'pointerMove', x: 0.25, y: 0.75 });
+    link.sendInput({ type: 'pointerButton', button: 2, down: true, x: 0.25, y: 0.75 });
+    link.sendInput({ type: 'pointerMove', x: 1 / 3, y: -0.5 });
+    for (const channel of [input, fast]) {
+      expect(channel.sent).toEqual([
+        { packed: { type: 'pointerMove', x: 0.25, y: 0.75, seq: 1 } },
+        { type: 'pointerButton', button: 2, down: true, x: 0.25, y: 0.75, seq: 2 },
+        { packed: { type: 'pointerMove', x: expect.closeTo(1 / 3, 7) as number, y: -0.5, seq: 3 } },
+      ]);
+      expect(channel.sizes[0]).toBe(13);
+      expect(channel.sizes[2]).toBe(13);
+    }
+    // Still checked before it goes: an invalid move is neither packed nor numbered.
+    expect(link.sendInput({ type: 'pointerMove', x: 5, y: 0 })).toBe(false);
+    expect(input.sent).toHaveLength(3);
+    // An agent that did not say so gets JSON (an older agent reads nothing else).
+    const plain = new FakeChannel();
+    plain.open();
+    new ControlChannels(plain, undefined).sendInput({ type: 'pointerMove', x: 0.25, y: 0.75 });
+    expect(plain.sent).toEqual([{ type: 'pointerMove', x: 0.25, y: 0.75 }]);
+    expect(plain.sizes).toEqual([40]);
   });
 
   it('follows open and close and sends valid messages', () => {

@@ -1,6 +1,6 @@
 /**
  * @module channelCodec
- * The JSON text of the `input` and `control` data channels. Every outgoing message is
+ * The JSON text (and packed pointer moves) of the `input` and `control` data channels. Every outgoing message is
  * checked against its protocol schema first, so the helper never sends something the
  * agent would reject; every incoming `control` message is parsed with
  * `AgentControlMessage` and anything else is ignored.
@@ -10,6 +10,7 @@ import {
   HelperControlMessage,
   InputMessage,
   MAX_INPUT_MESSAGE_LENGTH,
+  packPointerMove,
 } from '@remote-help/protocol';
 import type { InputMessageInput } from '@remote-help/protocol';
 
@@ -18,10 +19,15 @@ export const MAX_CONTROL_MESSAGE_LENGTH = 1024;
 /** Longest `control` message accepted from the agent (a list of 16 displays fits easily). */
 const MAX_AGENT_MESSAGE_LENGTH = 16 * 1024;
 
-/** The wire text of an `input` message, or null when it breaks the protocol (it must not be sent). */
-export function encodeInput(message: InputMessageInput): string | null {
+/**
+ * What goes on the wire for an `input` message: its JSON text, or, with `packMoves` (the agent
+ * opened its channel with `PACKED_INPUT_PROTOCOL`), a pointer move's 13 bytes; null when it breaks
+ * the protocol (it must not be sent).
+ */
+export function encodeInput(message: InputMessageInput, packMoves = false): string | Uint8Array<ArrayBuffer> | null {
   const parsed = InputMessage.safeParse(message);
   if (!parsed.success) return null;
+  if (packMoves && parsed.data.type === 'pointerMove') return packPointerMove(parsed.data);
   const text = JSON.stringify(parsed.data);
   return text.length <= MAX_INPUT_MESSAGE_LENGTH ? text : null;
 }
