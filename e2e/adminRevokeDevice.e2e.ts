@@ -156,11 +156,33 @@ test('an administrator revokes a lost device’s enrollment from its page; other
   await expect(reader.getByRole('button', { name: 'Revoke enrollment' })).toHaveCount(0);
   await shot(reader, 'revoke-device-01-read-only-operator');
 
-  // The administrator finds the laptop in All devices and opens it.
+  // The administrator finds the laptop in All devices and opens it at once, before the search that
+  // follows the typing pause has run, on a slow machine (the page's CPU throttled 30 times, so that
+  // the router's render of the device page outlasts the pause): the search must not take them back
+  // to the list (it did, under a loaded CI run).
   await admin.getByRole('searchbox').fill(suffix);
   const row = admin.locator(`[data-testid="device-row"][data-device="${laptop.name}"]`);
   await expect(row).toContainText('Enrolled');
-  await row.getByRole('link', { name: laptop.name }).click();
+  const cdp = await admin.context().newCDPSession(admin);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 30 });
+  // A longer search, and the click 100 ms later: within the pause.
+  await admin.getByRole('searchbox').evaluate(
+    (box, [name, id]) =>
+      new Promise<void>((resolve) => {
+        const input = box as HTMLInputElement;
+        const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+        setValue.call(input, name);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        setTimeout(() => {
+          document.querySelector<HTMLAnchorElement>(`a[href="/admin/devices/${id}"]`)!.click();
+          resolve();
+        }, 100);
+      }),
+    [laptop.name, laptop.id],
+  );
+  await expect(admin.getByRole('heading', { name: laptop.name, level: 1 })).toBeVisible();
+  await admin.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1000))); // past the pause, in page time
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await expect(admin).toHaveURL(`/admin/devices/${laptop.id}`);
   await expect(admin.getByRole('heading', { name: laptop.name, level: 1 })).toBeVisible();
 

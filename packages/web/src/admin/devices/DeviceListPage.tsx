@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
 import {
   Body1,
   Button,
@@ -42,6 +42,7 @@ import { AgentVersions, BelowMinimumNote, isBelowMinimum } from './AgentVersions
 import { AppLink, ComplianceBadge, DateText, EnrollmentBadge, OnlineBadge, osName, osVersion } from './DeviceBadges';
 import type { DeviceListView } from './listQuery';
 import { PAGE_SIZE, paramsFromView, queryOfView, sortedBy, viewFromParams } from './listQuery';
+import { afterTypingPause } from '../../common/typingPause';
 
 const useStyles = makeStyles({
   filters: {
@@ -133,6 +134,7 @@ export function DeviceListPage() {
   const { state: meState } = useMe();
   const permissions = meState.status === 'signedIn' ? meState.me.permissions : [];
   const [params, setParams] = useSearchParams();
+  const { pathname } = useLocation(); // the page's own path, for the typing pause
   const view = viewFromParams(params);
   const [search, setSearch] = useState(view.search);
   const [load, setLoad] = useState<Load>({ status: 'loading', last: null });
@@ -148,9 +150,8 @@ export function DeviceListPage() {
   useEffect(() => {
     const current = viewFromParams(new URLSearchParams(key));
     if (search.trim() === current.search.trim()) return;
-    const timer = setTimeout(() => show({ ...current, search, page: 0 }), 300);
-    return () => clearTimeout(timer);
-  }, [search, key, show]);
+    return afterTypingPause(pathname, () => show({ ...current, search, page: 0 }));
+  }, [search, key, show, pathname]);
   // The address changed by itself (back, a link): the box shows its search.
   const addressSearch = view.search;
   useEffect(() => {

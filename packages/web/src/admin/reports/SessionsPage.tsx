@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
 import {
   Body1,
   Button,
@@ -51,6 +51,7 @@ import {
   sessionsFiltered,
   sessionsViewFromParams,
 } from './reportQuery';
+import { afterTypingPause } from '../../common/typingPause';
 
 type Load =
   | { status: 'loading'; last: SessionReportList | null }
@@ -71,6 +72,7 @@ export function SessionsPage() {
   const { t } = useTranslation();
   const styles = useReportStyles();
   const [params, setParams] = useSearchParams();
+  const { pathname } = useLocation(); // the page's own path, for the typing pause
   const view = sessionsViewFromParams(params);
   const key = paramsFromSessionsView(view).toString();
   const [search, setSearch] = useState(view.q);
@@ -90,9 +92,8 @@ export function SessionsPage() {
   useEffect(() => {
     const current = sessionsViewFromParams(new URLSearchParams(key));
     if (search.trim() === current.q.trim()) return;
-    const timer = setTimeout(() => show({ ...current, q: search, page: 0 }), 300);
-    return () => clearTimeout(timer);
-  }, [search, key, show]);
+    return afterTypingPause(pathname, () => show({ ...current, q: search, page: 0 }));
+  }, [search, key, show, pathname]);
   const addressQ = view.q;
   useEffect(() => setSearch((typed) => (typed.trim() === addressQ.trim() ? typed : addressQ)), [addressQ]);
 

@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
 import {
   Badge,
   Body1,
@@ -41,6 +41,7 @@ import { unmetText } from '../conditionalAccess/caText';
 import { DateTime, FilterDropdown, LoadFailure, Pager, TwoLines, useReportStyles } from './ReportParts';
 import type { SignInsView } from './signInQuery';
 import { paramsFromSignInsView, signInQuery, signInsFiltered, signInsViewFromParams } from './signInQuery';
+import { afterTypingPause } from '../../common/typingPause';
 
 const useStyles = makeStyles({
   code: { fontFamily: tokens.fontFamilyMonospace },
@@ -79,6 +80,7 @@ export function SignInsPage() {
   const styles = useReportStyles();
   const own = useStyles();
   const [params, setParams] = useSearchParams();
+  const { pathname } = useLocation(); // the page's own path, for the typing pause
   const view = signInsViewFromParams(params);
   const key = paramsFromSignInsView(view).toString();
   const [search, setSearch] = useState(view.q);
@@ -94,9 +96,8 @@ export function SignInsPage() {
   useEffect(() => {
     const current = signInsViewFromParams(new URLSearchParams(key));
     if (search.trim() === current.q.trim()) return;
-    const timer = setTimeout(() => show({ ...current, q: search, page: 0 }), 300);
-    return () => clearTimeout(timer);
-  }, [search, key, show]);
+    return afterTypingPause(pathname, () => show({ ...current, q: search, page: 0 }));
+  }, [search, key, show, pathname]);
   const addressQ = view.q;
   useEffect(() => setSearch((typed) => (typed.trim() === addressQ.trim() ? typed : addressQ)), [addressQ]);
 
