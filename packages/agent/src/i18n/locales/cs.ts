@@ -51,7 +51,8 @@ export const cs: Catalog = {
   pausedText:
     'Uživatel {name} nevidí vaši obrazovku a nemůže používat vaši myš a klávesnici, dokud neobnovíte sdílení.',
   displayLostTitle: 'Vaše obrazovka není k dispozici',
-  inputUnavailable: 'Úplné řízení není k dispozici, dokud se Remote Help nerestartuje (displej byl restartován).',
+  inputUnavailable:
+    'Úplné řízení není k dispozici: displej, který se vrátil, nepřijímá vstup z aplikace Remote Help. Pomocník stále vidí vaši obrazovku.',
   rejoined:
     'Remote Help se restartoval a znovu se připojil k vaší relaci s uživatelem {name}. Úplné řízení vyžaduje znovu vaše povolení.',
   previewLabel: 'Náhled sdílené obrazovky',

@@ -51,7 +51,8 @@ export const da: Catalog = {
   pausedTitle: 'Delingen er sat på pause',
   pausedText: '{name} kan ikke se din skærm eller bruge din mus og dit tastatur, før du genoptager.',
   displayLostTitle: 'Din skærm er ikke tilgængelig',
-  inputUnavailable: 'Fuld kontrol er ikke tilgængelig, før Remote Help genstartes (skærmen blev genstartet).',
+  inputUnavailable:
+    'Fuld kontrol er ikke tilgængelig: Skærmen, der kom tilbage, accepterer ikke input fra Remote Help. Hjælperen kan stadig se din skærm.',
   rejoined:
     'Remote Help blev genstartet og deltager igen i din session med {name}. Fuld kontrol kræver, at du tillader det igen.',
   previewLabel: 'Eksempel på din delte skærm',

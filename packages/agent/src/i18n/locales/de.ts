@@ -54,7 +54,7 @@ export const de: Catalog = {
     '{name} kann Ihren Bildschirm nicht sehen und Ihre Maus und Tastatur nicht verwenden, bis Sie fortsetzen.',
   displayLostTitle: 'Ihr Bildschirm ist nicht verfügbar',
   inputUnavailable:
-    'Die vollständige Kontrolle ist erst nach einem Neustart von Remote Help wieder verfügbar (der Bildschirm wurde neu gestartet).',
+    'Die vollständige Kontrolle ist nicht verfügbar: Der Bildschirm, der wieder da ist, nimmt keine Eingaben von Remote Help an. Der Helfer kann Ihren Bildschirm weiterhin sehen.',
   rejoined:
     'Remote Help wurde neu gestartet und ist Ihrer Sitzung mit {name} wieder beigetreten. Für die vollständige Kontrolle ist Ihr erneutes Zulassen nötig.',
   previewLabel: 'Vorschau Ihres freigegebenen Bildschirms',

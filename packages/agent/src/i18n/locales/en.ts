@@ -52,7 +52,8 @@ export const en = {
   pausedTitle: 'Sharing is paused',
   pausedText: '{name} cannot see your screen or use your mouse and keyboard until you resume.',
   displayLostTitle: 'Your screen is not available',
-  inputUnavailable: 'Full control is unavailable until Remote Help is restarted (the display was restarted).',
+  inputUnavailable:
+    'Full control is unavailable: the display that came back does not accept input from Remote Help. The helper can still see your screen.',
   rejoined: 'Remote Help restarted and rejoined your session with {name}. Full control needs your Allow again.',
   previewLabel: 'Preview of your shared screen',
   laserAt: 'Laser pointer at {x} % across, {y} % down',

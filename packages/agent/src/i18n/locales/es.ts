@@ -52,7 +52,7 @@ export const es: Catalog = {
   pausedText: '{name} no puede ver su pantalla ni usar su mouse y su teclado hasta que reanude.',
   displayLostTitle: 'Su pantalla no está disponible',
   inputUnavailable:
-    'El control total no estará disponible hasta que se reinicie Remote Help (la pantalla se reinició).',
+    'El control total no está disponible: la pantalla que volvió no acepta entradas de Remote Help. El asistente todavía puede ver su pantalla.',
   rejoined:
     'Remote Help se reinició y volvió a unirse a su sesión con {name}. El control total necesita que lo permita de nuevo.',
   previewLabel: 'Vista previa de su pantalla compartida',

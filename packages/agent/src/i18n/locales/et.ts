@@ -50,7 +50,8 @@ export const et: Catalog = {
   pausedTitle: 'Ühiskasutus on peatatud',
   pausedText: '{name} ei näe teie ekraani ega saa kasutada teie hiirt ja klaviatuuri enne, kui jätkate.',
   displayLostTitle: 'Teie ekraan pole saadaval',
-  inputUnavailable: 'Täielik juhtimine pole saadaval enne, kui Remote Help taaskäivitatakse (ekraan taaskäivitati).',
+  inputUnavailable:
+    'Täielik juhtimine pole saadaval: tagasi tulnud ekraan ei võta Remote Helpilt sisendit vastu. Abistaja näeb endiselt teie ekraani.',
   rejoined:
     'Remote Help taaskäivitus ja liitus uuesti teie seansiga kasutajaga {name}. Täielik juhtimine vajab uuesti teie luba.',
   previewLabel: 'Jagatud ekraani eelvaade',

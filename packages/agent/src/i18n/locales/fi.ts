@@ -53,7 +53,7 @@ export const fi: Catalog = {
   pausedText: '{name} ei näe näyttöäsi eikä voi käyttää hiirtäsi ja näppäimistöäsi ennen kuin jatkat.',
   displayLostTitle: 'Näyttösi ei ole käytettävissä',
   inputUnavailable:
-    'Täysi hallinta ei ole käytettävissä ennen kuin Remote Help käynnistetään uudelleen (näyttö käynnistettiin uudelleen).',
+    'Täysi hallinta ei ole käytettävissä: palannut näyttö ei ota vastaan syötettä Remote Helpiltä. Auttaja näkee edelleen näyttösi.',
   rejoined:
     'Remote Help käynnistyi uudelleen ja liittyi takaisin istuntoosi käyttäjän {name} kanssa. Täysi hallinta vaatii uudelleen sallimisesi.',
   previewLabel: 'Jaetun näyttösi esikatselu',

@@ -54,7 +54,7 @@ export const fr: Catalog = {
     '{name} ne peut ni voir votre écran ni utiliser votre souris et votre clavier tant que vous n’avez pas repris.',
   displayLostTitle: 'Votre écran n’est pas disponible',
   inputUnavailable:
-    'Le contrôle total reste indisponible jusqu’au redémarrage de Remote Help (l’affichage a redémarré).',
+    'Le contrôle total est indisponible : l’affichage qui est revenu n’accepte pas les entrées de Remote Help. L’assistant peut toujours voir votre écran.',
   rejoined:
     'Remote Help a redémarré et a rejoint votre session avec {name}. Le contrôle total nécessite à nouveau votre autorisation.',
   previewLabel: 'Aperçu de votre écran partagé',

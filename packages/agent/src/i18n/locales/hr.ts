@@ -51,7 +51,7 @@ export const hr: Catalog = {
   pausedText: 'Korisnik {name} ne vidi vaš zaslon i ne može upotrebljavati vaš miš i tipkovnicu dok ne nastavite.',
   displayLostTitle: 'Vaš zaslon nije dostupan',
   inputUnavailable:
-    'Potpuna kontrola nije dostupna dok se Remote Help ponovno ne pokrene (zaslon je ponovno pokrenut).',
+    'Potpuna kontrola nije dostupna: zaslon koji se vratio ne prihvaća unos iz aplikacije Remote Help. Pomoćnik i dalje vidi vaš zaslon.',
   rejoined:
     'Remote Help se ponovno pokrenuo i vratio u vašu sesiju s korisnikom {name}. Za potpunu kontrolu ponovno je potrebno vaše dopuštenje.',
   previewLabel: 'Pretpregled dijeljenog zaslona',

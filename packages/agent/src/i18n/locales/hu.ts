@@ -51,7 +51,8 @@ export const hu: Catalog = {
   pausedTitle: 'A megosztás szüneteltetve van',
   pausedText: '{name} nem látja a képernyőjét, és nem használhatja az egerét és a billentyűzetét, amíg nem folytatja.',
   displayLostTitle: 'A képernyője nem érhető el',
-  inputUnavailable: 'A teljes vezérlés nem érhető el, amíg a Remote Help újra nem indul (a kijelző újraindult).',
+  inputUnavailable:
+    'A teljes vezérlés nem érhető el: a visszatért kijelző nem fogad bemenetet a Remote Helptől. A segítő továbbra is látja a képernyőjét.',
   rejoined:
     'A Remote Help újraindult, és újra csatlakozott a(z) {name} felhasználóval folytatott munkamenetéhez. A teljes vezérléshez ismét az Ön engedélye szükséges.',
   previewLabel: 'A megosztott képernyő előnézete',

@@ -53,7 +53,7 @@ export const it: Catalog = {
   pausedText: '{name} non può vedere il tuo schermo né usare il mouse e la tastiera finché non riprendi.',
   displayLostTitle: 'Il tuo schermo non è disponibile',
   inputUnavailable:
-    'Il controllo completo non è disponibile finché Remote Help non viene riavviato (lo schermo è stato riavviato).',
+    "Il controllo completo non è disponibile: lo schermo ripristinato non accetta input da Remote Help. L'assistente può ancora vedere il tuo schermo.",
   rejoined:
     'Remote Help si è riavviato ed è rientrato nella sessione con {name}. Per il controllo completo serve di nuovo il tuo consenso.',
   previewLabel: 'Anteprima dello schermo condiviso',

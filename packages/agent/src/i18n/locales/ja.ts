@@ -50,7 +50,8 @@ export const ja: Catalog = {
   pausedTitle: '共有は一時停止中です',
   pausedText: '再開するまで、{name} はあなたの画面を見ることも、マウスとキーボードを使うこともできません。',
   displayLostTitle: '画面を利用できません',
-  inputUnavailable: 'Remote Help を再起動するまでフル コントロールは使用できません (ディスプレイが再起動されました)。',
+  inputUnavailable:
+    '復帰したディスプレイが Remote Help からの入力を受け付けないため、フル コントロールは使用できません。ヘルパーは引き続きあなたの画面を見ることができます。',
   rejoined:
     'Remote Help が再起動し、{name} とのセッションに再参加しました。フル コントロールには、もう一度あなたの許可が必要です。',
   previewLabel: '共有中の画面のプレビュー',

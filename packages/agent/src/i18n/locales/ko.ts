@@ -49,7 +49,8 @@ export const ko: Catalog = {
   pausedTitle: '공유가 일시 중지되었습니다',
   pausedText: '다시 시작할 때까지 {name} 님은 화면을 보거나 마우스와 키보드를 사용할 수 없습니다.',
   displayLostTitle: '화면을 사용할 수 없습니다',
-  inputUnavailable: 'Remote Help를 다시 시작할 때까지 전체 제어를 사용할 수 없습니다(디스플레이가 다시 시작됨).',
+  inputUnavailable:
+    '돌아온 디스플레이가 Remote Help의 입력을 받아들이지 않아 전체 제어를 사용할 수 없습니다. 도우미는 계속 화면을 볼 수 있습니다.',
   rejoined:
     'Remote Help가 다시 시작되어 {name} 님과의 세션에 다시 참가했습니다. 전체 제어를 하려면 다시 허용해야 합니다.',
   previewLabel: '공유 중인 화면 미리 보기',

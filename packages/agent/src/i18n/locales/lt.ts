@@ -52,7 +52,7 @@ export const lt: Catalog = {
   pausedText: '{name} negali matyti jūsų ekrano ar naudoti jūsų pelės ir klaviatūros, kol nepratęsite.',
   displayLostTitle: 'Jūsų ekranas nepasiekiamas',
   inputUnavailable:
-    'Visiškas valdymas nepasiekiamas, kol Remote Help nebus paleista iš naujo (ekranas buvo paleistas iš naujo).',
+    'Visiškas valdymas nepasiekiamas: grįžęs ekranas nepriima įvesties iš Remote Help. Pagalbininkas vis dar mato jūsų ekraną.',
   rejoined:
     'Remote Help buvo paleista iš naujo ir vėl prisijungė prie jūsų seanso su {name}. Visiškam valdymui vėl reikia jūsų leidimo.',
   previewLabel: 'Bendrinamo ekrano peržiūra',

@@ -51,7 +51,8 @@ export const lv: Catalog = {
   pausedTitle: 'Koplietošana ir pauzēta',
   pausedText: '{name} nevar redzēt jūsu ekrānu vai izmantot jūsu peli un tastatūru, līdz jūs atsākat.',
   displayLostTitle: 'Jūsu ekrāns nav pieejams',
-  inputUnavailable: 'Pilna kontrole nav pieejama, līdz Remote Help tiek restartēta (displejs tika restartēts).',
+  inputUnavailable:
+    'Pilna kontrole nav pieejama: displejs, kas atgriezās, nepieņem ievadi no Remote Help. Palīgs joprojām redz jūsu ekrānu.',
   rejoined:
     'Remote Help tika restartēta un atkal pievienojās jūsu sesijai ar lietotāju {name}. Pilnai kontrolei atkal vajadzīga jūsu atļauja.',
   previewLabel: 'Jūsu koplietotā ekrāna priekšskatījums',

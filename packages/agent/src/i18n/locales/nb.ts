@@ -50,7 +50,8 @@ export const nb: Catalog = {
   pausedTitle: 'Delingen er satt på pause',
   pausedText: '{name} kan ikke se skjermen din eller bruke musen og tastaturet ditt før du gjenopptar.',
   displayLostTitle: 'Skjermen din er ikke tilgjengelig',
-  inputUnavailable: 'Full kontroll er utilgjengelig til Remote Help startes på nytt (skjermen ble startet på nytt).',
+  inputUnavailable:
+    'Full kontroll er utilgjengelig: Skjermen som kom tilbake, tar ikke imot inndata fra Remote Help. Hjelperen kan fortsatt se skjermen din.',
   rejoined:
     'Remote Help ble startet på nytt og ble med i økten med {name} igjen. Full kontroll krever at du tillater det på nytt.',
   previewLabel: 'Forhåndsvisning av den delte skjermen',

@@ -52,7 +52,7 @@ export const nl: Catalog = {
   pausedText: '{name} kan uw scherm niet zien en uw muis en toetsenbord niet gebruiken totdat u hervat.',
   displayLostTitle: 'Uw scherm is niet beschikbaar',
   inputUnavailable:
-    'Volledig beheer is niet beschikbaar totdat Remote Help opnieuw is gestart (het beeldscherm is opnieuw gestart).',
+    'Volledig beheer is niet beschikbaar: het beeldscherm dat terug is, accepteert geen invoer van Remote Help. De helper kan uw scherm nog wel zien.',
   rejoined:
     'Remote Help is opnieuw gestart en weer deelnemer aan uw sessie met {name}. Voor volledig beheer moet u opnieuw toestaan.',
   previewLabel: 'Voorbeeld van uw gedeelde scherm',

@@ -54,7 +54,7 @@ export const pl: Catalog = {
     'Użytkownik {name} nie widzi Twojego ekranu i nie może używać Twojej myszy ani klawiatury, dopóki nie wznowisz.',
   displayLostTitle: 'Twój ekran jest niedostępny',
   inputUnavailable:
-    'Pełna kontrola jest niedostępna do ponownego uruchomienia Remote Help (ekran został uruchomiony ponownie).',
+    'Pełna kontrola jest niedostępna: ekran, który powrócił, nie przyjmuje danych wejściowych z aplikacji Remote Help. Pomocnik nadal widzi Twój ekran.',
   rejoined:
     'Remote Help uruchomił się ponownie i wrócił do Twojej sesji z użytkownikiem {name}. Pełna kontrola wymaga ponownego zezwolenia.',
   previewLabel: 'Podgląd udostępnianego ekranu',

@@ -51,7 +51,8 @@ export const ptBR: Catalog = {
   pausedTitle: 'O compartilhamento está pausado',
   pausedText: '{name} não pode ver sua tela nem usar seu mouse e teclado até você retomar.',
   displayLostTitle: 'Sua tela não está disponível',
-  inputUnavailable: 'O controle total fica indisponível até o Remote Help ser reiniciado (a tela foi reiniciada).',
+  inputUnavailable:
+    'O controle total está indisponível: a tela que voltou não aceita entradas do Remote Help. O auxiliar ainda pode ver sua tela.',
   rejoined:
     'O Remote Help foi reiniciado e voltou à sua sessão com {name}. O controle total precisa da sua permissão novamente.',
   previewLabel: 'Visualização da sua tela compartilhada',

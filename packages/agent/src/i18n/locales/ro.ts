@@ -51,7 +51,8 @@ export const ro: Catalog = {
   pausedTitle: 'Partajarea este întreruptă',
   pausedText: '{name} nu vă poate vedea ecranul și nu vă poate folosi mouse-ul și tastatura până nu reluați.',
   displayLostTitle: 'Ecranul dvs. nu este disponibil',
-  inputUnavailable: 'Controlul total nu este disponibil până la repornirea Remote Help (afișajul a fost repornit).',
+  inputUnavailable:
+    'Controlul total nu este disponibil: afișajul care a revenit nu acceptă intrări de la Remote Help. Asistentul vă poate vedea în continuare ecranul.',
   rejoined:
     'Remote Help a repornit și s-a realăturat sesiunii dvs. cu {name}. Controlul total are nevoie din nou de permisiunea dvs.',
   previewLabel: 'Previzualizarea ecranului partajat',

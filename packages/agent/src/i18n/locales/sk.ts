@@ -51,7 +51,8 @@ export const sk: Catalog = {
   pausedText:
     'Používateľ {name} nevidí vašu obrazovku a nemôže používať vašu myš a klávesnicu, kým zdieľanie neobnovíte.',
   displayLostTitle: 'Vaša obrazovka nie je k dispozícii',
-  inputUnavailable: 'Úplné ovládanie nie je k dispozícii, kým sa Remote Help nereštartuje (obrazovka sa reštartovala).',
+  inputUnavailable:
+    'Úplné ovládanie nie je k dispozícii: obrazovka, ktorá sa vrátila, neprijíma vstup z aplikácie Remote Help. Pomocník stále vidí vašu obrazovku.',
   rejoined:
     'Remote Help sa reštartoval a znova sa pripojil k vašej relácii s používateľom {name}. Úplné ovládanie si znova vyžaduje vaše povolenie.',
   previewLabel: 'Ukážka zdieľanej obrazovky',

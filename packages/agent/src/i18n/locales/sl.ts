@@ -52,7 +52,8 @@ export const sl: Catalog = {
   pausedText:
     'Uporabnik {name} ne vidi vašega zaslona in ne more uporabljati vaše miške in tipkovnice, dokler ne nadaljujete.',
   displayLostTitle: 'Vaš zaslon ni na voljo',
-  inputUnavailable: 'Popoln nadzor ni na voljo, dokler se Remote Help ne zažene znova (zaslon se je znova zagnal).',
+  inputUnavailable:
+    'Popoln nadzor ni na voljo: zaslon, ki se je vrnil, ne sprejema vnosa iz aplikacije Remote Help. Pomočnik še vedno vidi vaš zaslon.',
   rejoined:
     'Remote Help se je znova zagnal in se znova pridružil vaši seji z uporabnikom {name}. Za popoln nadzor je spet potrebno vaše dovoljenje.',
   previewLabel: 'Predogled deljenega zaslona',

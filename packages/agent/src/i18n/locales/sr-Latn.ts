@@ -51,7 +51,8 @@ export const srLatn: Catalog = {
   pausedTitle: 'Deljenje je pauzirano',
   pausedText: 'Korisnik {name} ne vidi vaš ekran i ne može da koristi vaš miš i tastaturu dok ne nastavite.',
   displayLostTitle: 'Vaš ekran nije dostupan',
-  inputUnavailable: 'Potpuna kontrola nije dostupna dok se Remote Help ponovo ne pokrene (ekran je ponovo pokrenut).',
+  inputUnavailable:
+    'Potpuna kontrola nije dostupna: ekran koji se vratio ne prihvata unos iz aplikacije Remote Help. Pomoćnik i dalje vidi vaš ekran.',
   rejoined:
     'Remote Help se ponovo pokrenuo i vratio u vašu sesiju sa korisnikom {name}. Za potpunu kontrolu ponovo je potrebna vaša dozvola.',
   previewLabel: 'Pregled deljenog ekrana',

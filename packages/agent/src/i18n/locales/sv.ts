@@ -51,7 +51,7 @@ export const sv: Catalog = {
   pausedText: '{name} kan inte se din skärm eller använda din mus och ditt tangentbord förrän du återupptar.',
   displayLostTitle: 'Din skärm är inte tillgänglig',
   inputUnavailable:
-    'Fullständig kontroll är inte tillgänglig förrän Remote Help har startats om (skärmen startades om).',
+    'Fullständig kontroll är inte tillgänglig: skärmen som kom tillbaka tar inte emot indata från Remote Help. Hjälparen kan fortfarande se din skärm.',
   rejoined:
     'Remote Help startades om och anslöt igen till din session med {name}. Fullständig kontroll behöver att du tillåter igen.',
   previewLabel: 'Förhandsvisning av din delade skärm',

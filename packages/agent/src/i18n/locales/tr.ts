@@ -50,7 +50,8 @@ export const tr: Catalog = {
   pausedTitle: 'Paylaşım duraklatıldı',
   pausedText: 'Siz sürdürene kadar {name} ekranınızı göremez, farenizi ve klavyenizi kullanamaz.',
   displayLostTitle: 'Ekranınız kullanılamıyor',
-  inputUnavailable: 'Remote Help yeniden başlatılana kadar tam denetim kullanılamaz (ekran yeniden başlatıldı).',
+  inputUnavailable:
+    "Tam denetim kullanılamıyor: geri dönen ekran Remote Help'ten gelen girişi kabul etmiyor. Yardımcı ekranınızı görmeye devam edebilir.",
   rejoined:
     'Remote Help yeniden başladı ve {name} ile olan oturumunuza yeniden katıldı. Tam denetim için yeniden izin vermeniz gerekiyor.',
   previewLabel: 'Paylaşılan ekranınızın önizlemesi',

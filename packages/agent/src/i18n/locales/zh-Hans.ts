@@ -49,7 +49,7 @@ export const zhHans: Catalog = {
   pausedTitle: '共享已暂停',
   pausedText: '在你继续之前，{name} 无法看到你的屏幕，也无法使用你的鼠标和键盘。',
   displayLostTitle: '你的屏幕不可用',
-  inputUnavailable: '在重新启动 Remote Help 之前，完全控制不可用（显示器已重新启动）。',
+  inputUnavailable: '完全控制不可用：恢复后的显示器不接受来自 Remote Help 的输入。协助者仍能看到你的屏幕。',
   rejoined: 'Remote Help 已重新启动，并重新加入了你与 {name} 的会话。完全控制需要你再次允许。',
   previewLabel: '你共享的屏幕的预览',
   laserAt: '激光笔位于距左侧 {x}%、距顶部 {y}% 处',

@@ -49,7 +49,7 @@ export const zhHant: Catalog = {
   pausedTitle: '共用已暫停',
   pausedText: '在您繼續之前，{name} 無法看到您的螢幕，也無法使用您的滑鼠和鍵盤。',
   displayLostTitle: '您的螢幕無法使用',
-  inputUnavailable: '在重新啟動 Remote Help 之前，無法使用完全控制 (顯示器已重新啟動)。',
+  inputUnavailable: '無法使用完全控制：恢復後的顯示器不接受來自 Remote Help 的輸入。協助者仍可看到您的螢幕。',
   rejoined: 'Remote Help 已重新啟動，並重新加入您與 {name} 的工作階段。完全控制需要您再次允許。',
   previewLabel: '您共用之螢幕的預覽',
   laserAt: '雷射筆位於距左側 {x}%、距頂端 {y}% 處',
