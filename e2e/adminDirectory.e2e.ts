@@ -125,6 +125,15 @@ test('an administrator creates, pictures, groups and disables a person', async (
   await expectPhoto(row.getByTestId('user-row-avatar'));
   await expect(row).toContainText('Financial Analyst');
   await shot(admin, 'directory-06-users-search');
+  // The search is kept in the address: back from Dana's page shows the same list, typed text included.
+  await expect(admin).toHaveURL(/\/admin\/directory\/users\?search=whitf$/);
+  await row.getByRole('link', { name: 'Dana Whitfield' }).click();
+  await admin.waitForURL(userUrl);
+  await expect(admin.getByRole('heading', { level: 1, name: 'Dana Whitfield' })).toBeVisible();
+  await admin.goBack();
+  await expect(admin.getByRole('searchbox', { name: 'Search by name or email' })).toHaveValue('whitf');
+  await expect(admin.getByTestId('user-row')).toHaveCount(1);
+  await expect(row).toBeVisible();
 
   // A user group with Dana in it (added from the group's page), seen on Dana's page too.
   await admin.goto('/admin/directory/groups');
@@ -160,6 +169,17 @@ test('an administrator creates, pictures, groups and disables a person', async (
   await admin.goto('/admin/directory/groups');
   await expect(admin.locator('[data-testid="group-row"][data-group="All Macs"]')).toContainText('Dynamic');
   await shot(admin, 'directory-09-groups');
+  // Filtered by type and name, then back from a group: the same filter, from the address.
+  await admin.getByRole('tab', { name: 'Device groups' }).click();
+  await admin.getByRole('searchbox', { name: 'Search groups by name' }).fill('mac');
+  await expect(admin).toHaveURL(/\/admin\/directory\/groups\?search=mac&type=device$/);
+  await expect(admin.getByTestId('group-row')).toHaveCount(1);
+  await admin.getByRole('link', { name: 'All Macs' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name: 'All Macs' })).toBeVisible();
+  await admin.goBack();
+  await expect(admin.getByRole('searchbox', { name: 'Search groups by name' })).toHaveValue('mac');
+  await expect(admin.getByRole('tab', { name: 'Device groups' })).toHaveAttribute('aria-selected', 'true');
+  await expect(admin.getByTestId('group-row')).toHaveCount(1);
 
   // Dana signs in with the generated password and sees her own picture as her avatar.
   const dana = await (await browser.newContext()).newPage();
@@ -178,6 +198,11 @@ test('an administrator creates, pictures, groups and disables a person', async (
   await confirm.getByRole('button', { name: 'Disable sign-in' }).click();
   await expect(admin.getByTestId('account-status')).toHaveText('Disabled');
   await shot(admin, 'directory-12-disabled');
+  // A link to the disabled people lists Dana, with the filter shown.
+  await admin.goto('/admin/directory/users?status=disabled');
+  await expect(admin.getByRole('combobox', { name: 'Account status' })).toHaveText('Sign-in disabled');
+  await expect(admin.locator('[data-testid="user-row"][data-email="dana.whitfield@contoso.example"]')).toBeVisible();
+  await expect(admin.getByTestId('user-row').getByText('Enabled', { exact: true })).toHaveCount(0);
 
   await dana.reload();
   await expect(dana.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();

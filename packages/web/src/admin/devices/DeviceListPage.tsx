@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import {
   Body1,
   Button,
@@ -42,7 +42,7 @@ import { AgentVersions, BelowMinimumNote, isBelowMinimum } from './AgentVersions
 import { AppLink, ComplianceBadge, DateText, EnrollmentBadge, OnlineBadge, osName, osVersion } from './DeviceBadges';
 import type { DeviceListView } from './listQuery';
 import { PAGE_SIZE, paramsFromView, queryOfView, sortedBy, viewFromParams } from './listQuery';
-import { afterTypingPause } from '../../common/typingPause';
+import { useAddressSearch } from '../../common/typingPause';
 
 const useStyles = makeStyles({
   filters: {
@@ -134,9 +134,7 @@ export function DeviceListPage() {
   const { state: meState } = useMe();
   const permissions = meState.status === 'signedIn' ? meState.me.permissions : [];
   const [params, setParams] = useSearchParams();
-  const { pathname } = useLocation(); // the page's own path, for the typing pause
   const view = viewFromParams(params);
-  const [search, setSearch] = useState(view.search);
   const [load, setLoad] = useState<Load>({ status: 'loading', last: null });
   const [reloads, setReloads] = useState(0);
   const key = paramsFromView(view).toString();
@@ -147,16 +145,10 @@ export function DeviceListPage() {
   const show = useCallback((next: DeviceListView) => setParams(paramsFromView(next), { replace: true }), [setParams]);
 
   // Typing searches after a short pause; the address (and so the server) follows.
-  useEffect(() => {
-    const current = viewFromParams(new URLSearchParams(key));
-    if (search.trim() === current.search.trim()) return;
-    return afterTypingPause(pathname, () => show({ ...current, search, page: 0 }));
-  }, [search, key, show, pathname]);
-  // The address changed by itself (back, a link): the box shows its search.
-  const addressSearch = view.search;
-  useEffect(() => {
-    setSearch((typed) => (typed.trim() === addressSearch.trim() ? typed : addressSearch));
-  }, [addressSearch]);
+  const [search, setSearch] = useAddressSearch(
+    view.search,
+    useCallback((text) => show({ ...viewFromParams(new URLSearchParams(key)), search: text, page: 0 }), [key, show]),
+  );
 
   useEffect(() => {
     let live = true;

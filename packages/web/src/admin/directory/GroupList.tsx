@@ -2,11 +2,12 @@
  * @module admin/directory/GroupList
  * `/admin/directory/groups` (Users and groups › Groups): the organization's groups of users
  * and of devices, with how their members come in (assigned, or by a rule for dynamic device
- * groups) and how many there are now. Filtered by type and name; "New group" creates one.
+ * groups) and how many there are now. Filtered by type and name, at once as one types; the
+ * filter is kept in the address after the typing pause (`listViews`). "New group" creates one.
  */
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import {
   Badge,
   Body1,
@@ -32,13 +33,13 @@ import type { GroupView } from '@remote-help/protocol';
 import { api } from '../../common/api';
 import { useMe } from '../../common/meContext';
 import { Panel } from '../../common/Panel';
+import { useAddressSearch } from '../../common/typingPause';
 import { Crumbs } from './Crumbs';
+import { groupViewFromParams, paramsFromGroupView, type GroupKind, type GroupListView } from './listViews';
 import { LoadFailed } from './LoadFailed';
 import { NewGroupDialog } from './NewGroupDialog';
 import { ruleSentence } from './ruleSentence';
 import { useLoad } from './useLoad';
-
-type Filter = 'all' | 'user' | 'device';
 
 const useStyles = makeStyles({
   intro: { color: tokens.colorNeutralForeground2 },
@@ -63,8 +64,19 @@ export function GroupList() {
   const navigate = useNavigate();
   const { state: me } = useMe();
   const mayManageDevices = me.status === 'signedIn' && me.me.permissions.includes('devices.manage');
-  const [filter, setFilter] = useState<Filter>('all');
-  const [search, setSearch] = useState('');
+  const [params, setParams] = useSearchParams();
+  const view = groupViewFromParams(params);
+  const key = paramsFromGroupView(view).toString();
+  const show = useCallback(
+    (next: GroupListView) => setParams(paramsFromGroupView(next), { replace: true }),
+    [setParams],
+  );
+  const filter = view.kind;
+  // The list follows the box at once; the address after the typing pause.
+  const [search, setSearch] = useAddressSearch(
+    view.search,
+    useCallback((text) => show({ ...groupViewFromParams(new URLSearchParams(key)), search: text }), [key, show]),
+  );
   const [creating, setCreating] = useState(false);
   const { state, reload } = useLoad<GroupView[]>(async () => (await api.listGroups()).groups, 'groups');
 
@@ -87,7 +99,7 @@ export function GroupList() {
         </ToolbarButton>
       </Toolbar>
       <div className={styles.filters}>
-        <TabList selectedValue={filter} onTabSelect={(_, d) => setFilter(d.value as Filter)}>
+        <TabList selectedValue={filter} onTabSelect={(_, d) => show({ ...view, search, kind: d.value as GroupKind })}>
           <Tab value="all">{t('admin.directory.groups.filter.all')}</Tab>
           <Tab value="user" icon={<PeopleRegular />}>
             {t('admin.directory.groups.filter.user')}

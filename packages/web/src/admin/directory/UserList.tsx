@@ -1,12 +1,13 @@
 /**
  * @module admin/directory/UserList
  * `/admin/directory/users` (Users and groups › All users): the organization's people, searched
- * by name or email, filtered by account status, a page at a time, by display name. "New user"
- * opens the create dialog; a name opens the person's page.
+ * by name or email, filtered by account status, a page at a time, by display name; the view is
+ * kept in the address (`listViews`). "New user" opens the create dialog; a name opens the
+ * person's page.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import {
   Avatar,
   Badge,
@@ -39,14 +40,20 @@ import {
 import type { DirectoryUserPage } from '@remote-help/protocol';
 import { api } from '../../common/api';
 import { Panel } from '../../common/Panel';
+import { useAddressSearch } from '../../common/typingPause';
 import { Crumbs } from './Crumbs';
+import {
+  USER_PAGE_SIZE,
+  paramsFromUserView,
+  queryOfUserView,
+  userViewFromParams,
+  type UserListView,
+  type UserStatus,
+} from './listViews';
 import { LoadFailed } from './LoadFailed';
 import { NewUserDialog } from './NewUserDialog';
 import { Upn } from './Upn';
 import { useLoad } from './useLoad';
-
-const PAGE = 25;
-type Status = 'all' | 'enabled' | 'disabled';
 
 const useStyles = makeStyles({
   intro: { color: tokens.colorNeutralForeground2 },
@@ -65,35 +72,32 @@ const useStyles = makeStyles({
   empty: { paddingBlock: tokens.spacingVerticalXXL, textAlign: 'center', color: tokens.colorNeutralForeground2 },
 });
 
-/** The search after the person stopped typing for a moment. */
-function useSettled(value: string, ms = 300): string {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
-
 /** See the module description. */
 export function UserList() {
   const { t } = useTranslation();
   const styles = useStyles();
   const navigate = useNavigate();
   const { dir } = useFluent();
-  const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<Status>('all');
-  const [offset, setOffset] = useState(0);
+  const [params, setParams] = useSearchParams();
+  const view = userViewFromParams(params);
+  const key = paramsFromUserView(view).toString();
+  const show = useCallback((next: UserListView) => setParams(paramsFromUserView(next), { replace: true }), [setParams]);
+  // Typing searches after a short pause; the address (and so the server) follows.
+  const [search, setSearch] = useAddressSearch(
+    view.search,
+    useCallback(
+      (text) => show({ ...userViewFromParams(new URLSearchParams(key)), search: text, page: 0 }),
+      [key, show],
+    ),
+  );
   const [creating, setCreating] = useState(false);
-  const query = useSettled(search.trim());
-
-  useEffect(() => setOffset(0), [query, status]);
   const { state, reload } = useLoad<DirectoryUserPage>(
-    () => api.listUsers({ query: { search: query || undefined, status, limit: PAGE, offset } }),
-    `${query}|${status}|${offset}`,
+    () => api.listUsers({ query: queryOfUserView(userViewFromParams(new URLSearchParams(key))) }),
+    key,
   );
   const page = state.data;
-  const statusLabel = (s: Status) => t(`admin.directory.users.status.${s}`);
+  const offset = view.page * USER_PAGE_SIZE;
+  const statusLabel = (s: UserStatus) => t(`admin.directory.users.status.${s}`);
 
   return (
     <Panel title={t('admin.directory.users.title')} width="wide" data-testid="user-list">
@@ -118,9 +122,11 @@ export function UserList() {
         />
         <Dropdown
           aria-label={t('admin.directory.users.statusFilter')}
-          value={statusLabel(status)}
-          selectedOptions={[status]}
-          onOptionSelect={(_, d) => setStatus((d.optionValue as Status | undefined) ?? 'all')}
+          value={statusLabel(view.status)}
+          selectedOptions={[view.status]}
+          onOptionSelect={(_, d) =>
+            show({ ...view, status: (d.optionValue as UserStatus | undefined) ?? 'all', page: 0 })
+          }
         >
           {(['all', 'enabled', 'disabled'] as const).map((s) => (
             <Option key={s} value={s}>
@@ -186,7 +192,9 @@ export function UserList() {
           </Table>
           {page.users.length === 0 ? (
             <Text className={styles.empty} data-testid="user-list-empty">
-              {query || status !== 'all' ? t('admin.directory.users.noMatch') : t('admin.directory.users.none')}
+              {view.search || view.status !== 'all'
+                ? t('admin.directory.users.noMatch')
+                : t('admin.directory.users.none')}
             </Text>
           ) : null}
           <div className={styles.pager}>
@@ -202,15 +210,15 @@ export function UserList() {
             <Button
               icon={dir === 'rtl' ? <ChevronRightRegular /> : <ChevronLeftRegular />}
               disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - PAGE))}
+              onClick={() => show({ ...view, page: Math.max(0, view.page - 1) })}
             >
               {t('admin.directory.previous')}
             </Button>
             <Button
               icon={dir === 'rtl' ? <ChevronLeftRegular /> : <ChevronRightRegular />}
               iconPosition="after"
-              disabled={offset + PAGE >= page.total}
-              onClick={() => setOffset(offset + PAGE)}
+              disabled={offset + USER_PAGE_SIZE >= page.total}
+              onClick={() => show({ ...view, page: view.page + 1 })}
             >
               {t('admin.directory.next')}
             </Button>

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import {
   Body1,
   Button,
@@ -51,7 +51,7 @@ import {
   sessionsFiltered,
   sessionsViewFromParams,
 } from './reportQuery';
-import { afterTypingPause } from '../../common/typingPause';
+import { useAddressSearch } from '../../common/typingPause';
 
 type Load =
   | { status: 'loading'; last: SessionReportList | null }
@@ -72,10 +72,8 @@ export function SessionsPage() {
   const { t } = useTranslation();
   const styles = useReportStyles();
   const [params, setParams] = useSearchParams();
-  const { pathname } = useLocation(); // the page's own path, for the typing pause
   const view = sessionsViewFromParams(params);
   const key = paramsFromSessionsView(view).toString();
-  const [search, setSearch] = useState(view.q);
   const [load, setLoad] = useState<Load>({ status: 'loading', last: null });
   const [reloads, setReloads] = useState(0);
   // Names of the people and device filtered by, remembered from the row they were picked in.
@@ -89,13 +87,10 @@ export function SessionsPage() {
   const change = (patch: Partial<SessionsView>) => show({ ...view, ...patch, page: 0 });
 
   // Typing searches after a short pause.
-  useEffect(() => {
-    const current = sessionsViewFromParams(new URLSearchParams(key));
-    if (search.trim() === current.q.trim()) return;
-    return afterTypingPause(pathname, () => show({ ...current, q: search, page: 0 }));
-  }, [search, key, show, pathname]);
-  const addressQ = view.q;
-  useEffect(() => setSearch((typed) => (typed.trim() === addressQ.trim() ? typed : addressQ)), [addressQ]);
+  const [search, setSearch] = useAddressSearch(
+    view.q,
+    useCallback((text) => show({ ...sessionsViewFromParams(new URLSearchParams(key)), q: text, page: 0 }), [key, show]),
+  );
 
   useEffect(() => {
     const current = sessionsViewFromParams(new URLSearchParams(key));

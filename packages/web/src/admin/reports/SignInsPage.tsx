@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import {
   Badge,
   Body1,
@@ -41,7 +41,7 @@ import { unmetText } from '../conditionalAccess/caText';
 import { DateTime, FilterDropdown, LoadFailure, Pager, TwoLines, useReportStyles } from './ReportParts';
 import type { SignInsView } from './signInQuery';
 import { paramsFromSignInsView, signInQuery, signInsFiltered, signInsViewFromParams } from './signInQuery';
-import { afterTypingPause } from '../../common/typingPause';
+import { useAddressSearch } from '../../common/typingPause';
 
 const useStyles = makeStyles({
   code: { fontFamily: tokens.fontFamilyMonospace },
@@ -80,10 +80,8 @@ export function SignInsPage() {
   const styles = useReportStyles();
   const own = useStyles();
   const [params, setParams] = useSearchParams();
-  const { pathname } = useLocation(); // the page's own path, for the typing pause
   const view = signInsViewFromParams(params);
   const key = paramsFromSignInsView(view).toString();
-  const [search, setSearch] = useState(view.q);
   const [load, setLoad] = useState<Load>({ status: 'loading', last: null });
   const [reloads, setReloads] = useState(0);
   const [open, setOpen] = useState<SignInLogEntry | null>(null);
@@ -93,13 +91,10 @@ export function SignInsPage() {
   const show = useCallback((next: SignInsView) => setParams(paramsFromSignInsView(next), { replace: true }), [setParams]);
 
   // Typing searches after a short pause.
-  useEffect(() => {
-    const current = signInsViewFromParams(new URLSearchParams(key));
-    if (search.trim() === current.q.trim()) return;
-    return afterTypingPause(pathname, () => show({ ...current, q: search, page: 0 }));
-  }, [search, key, show, pathname]);
-  const addressQ = view.q;
-  useEffect(() => setSearch((typed) => (typed.trim() === addressQ.trim() ? typed : addressQ)), [addressQ]);
+  const [search, setSearch] = useAddressSearch(
+    view.q,
+    useCallback((text) => show({ ...signInsViewFromParams(new URLSearchParams(key)), q: text, page: 0 }), [key, show]),
+  );
 
   useEffect(() => {
     const current = signInsViewFromParams(new URLSearchParams(key));
