@@ -5,7 +5,7 @@
  * typed (the same UTF-16 string) and inert (no dialog, no element made from it), in order,
  * in `dir="auto"` blocks with names isolated; an address with a U+202E override shows its
  * real target; the unread counter, the typing indicator and the screen-reader announcement
- * work; a reload keeps the thread; a helper whose connection drops again and again ends with
+ * work; a reload keeps the thread and an unsent draft; a helper whose connection drops again and again ends with
  * the same complete thread as the sharer; the chat sits beside the picture while viewing; an
  * organization that turns chat off gets no chat panel and its server refuses messages.
  */
@@ -112,12 +112,22 @@ test('helper and web sharer chat in any script: identical, inert, ordered, kept 
   await helper.getByRole('button', { name: 'Show' }).click();
   await expect(helper.getByTestId('chat-unread')).toHaveCount(0);
 
-  // A reload keeps the thread (it comes from the server).
+  // A reload keeps the thread (it comes from the server), and what was typed and not sent yet.
   const before = await shownTexts(sharer);
+  const draft = 'Ich öffne gleich die 设置 — لحظة من فضلك';
+  await sharer.getByTestId('chat-input').fill(draft);
   await sharer.reload();
   await expect(sharer.getByTestId('chat-text')).toHaveCount(before.length);
   expect(await shownTexts(sharer)).toEqual(before);
   await expect(sharer.getByTestId('chat-unread')).toHaveCount(0);
+  await expect(sharer.getByTestId('chat-input')).toHaveValue(draft);
+  // Sent, it is gone from the box, and a reload does not bring it back.
+  await sharer.getByTestId('chat-input').press('Enter');
+  await expect(helper.getByTestId('chat-text').last()).toHaveText(draft);
+  await expect(sharer.getByTestId('chat-input')).toHaveValue('');
+  await sharer.reload();
+  await expect(sharer.getByTestId('chat-text')).toHaveCount(before.length + 1);
+  await expect(sharer.getByTestId('chat-input')).toHaveValue('');
 
   // Beside the picture while viewing, in both apps.
   await startViewing({ helper, sharer, code: '' });
@@ -131,7 +141,7 @@ test('helper and web sharer chat in any script: identical, inert, ordered, kept 
   // Leaving ends the session; the thread stays readable on the ended screen.
   await sharer.getByRole('button', { name: 'Leave' }).first().click();
   await expect(helper.getByTestId('session-ended')).toBeVisible();
-  await expect(helper.getByTestId('chat-text')).toHaveCount(before.length + 1);
+  await expect(helper.getByTestId('chat-text')).toHaveCount(before.length + 2);
   await expect(helper.getByTestId('chat-input')).toHaveCount(0);
   await shot(helper, 'chat-06-helper-ended');
 });

@@ -127,7 +127,8 @@ export function ChatPanel({ store, chat, role, peerName, readOnly = false, class
   const headingId = useId();
   const list = useRef<HTMLOListElement>(null);
   const [open, setOpen] = useState(true);
-  const [draft, setDraft] = useState('');
+  // What was typed and not sent comes back after a reload of the tab.
+  const [draft, setDraft] = useState(() => store.draft);
   const [atBottom, setAtBottom] = useState(true);
   const [visible, setVisible] = useState(() => typeof document === 'undefined' || !document.hidden);
   const format = useMemo(() => {
@@ -267,6 +268,7 @@ export function ChatPanel({ store, chat, role, peerName, readOnly = false, class
                   placeholder={t('chat.placeholder')}
                   onChange={(_, data) => {
                     setDraft(data.value);
+                    store.saveDraft(data.value);
                     store.typing(data.value.length > 0);
                   }}
                   onBlur={() => store.typing(false)}

@@ -95,6 +95,33 @@ describe('ChatStore', () => {
     expect(client.sends()).toMatchObject([{ clientId: 'kept-0001', text: 'unsent' }]);
   });
 
+  it('keeps the draft per session across a reload of the tab, and forgets it once sent or emptied', () => {
+    const storage = new MemoryStorage();
+    const first = setup(storage).store;
+    expect(first.draft).toBe('');
+    first.saveDraft('Open the 设置 app — مرحبا 👋');
+    first.dispose();
+    // The page comes back: a new store over the same storage finds it; another session does not.
+    const { client, store } = setup(storage);
+    expect(store.draft).toBe('Open the 设置 app — مرحبا 👋');
+    expect(new ChatStore(client as unknown as SignalingClient, 's2', 'helper', storage).draft).toBe('');
+    store.send(store.draft);
+    expect(store.draft).toBe('');
+    store.saveDraft('x');
+    store.saveDraft('');
+    expect(storage.items.has('rh.chat.draft.s1')).toBe(false);
+  });
+
+  it('a draft that storage refuses stays in the box only', () => {
+    const storage = new MemoryStorage();
+    storage.setItem = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    const { store } = setup(storage);
+    expect(() => store.saveDraft('long text')).not.toThrow();
+    expect(store.draft).toBe('');
+  });
+
   it('a refusal marks that message failed; Retry sends it again; rate_limited retries by itself', () => {
     const { client, store, history } = setup();
     history([]);

@@ -45,8 +45,9 @@ export const TYPING_REPEAT_MS = 3_000;
 type Timer = ReturnType<typeof setTimeout>;
 
 const storageKey = (sessionId: string) => `rh.chat.outbox.${sessionId}`;
+const draftKey = (sessionId: string) => `rh.chat.draft.${sessionId}`;
 
-/** Where the outbox is kept across reloads. */
+/** Where the outbox and the draft are kept across reloads (this tab's session storage). */
 export type OutboxStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 function sessionStorageOrNull(): OutboxStorage | null {
@@ -112,10 +113,30 @@ export class ChatStore extends Emitter<{ change: ChatSnapshot }> {
     clearTimeout(this.retryTimer);
   }
 
-  /** Sends `text` exactly as typed (the caller checked it with `chatTextProblem`). */
+  /** What was typed and not sent yet, as it was before a reload of this tab ('' for none). */
+  get draft(): string {
+    try {
+      return this.storage?.getItem(draftKey(this.sessionId)) ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  /** Keeps what is typed and not sent, so that a reload does not lose it ('' forgets it). */
+  saveDraft(text: string): void {
+    try {
+      if (text) this.storage?.setItem(draftKey(this.sessionId), text);
+      else this.storage?.removeItem(draftKey(this.sessionId));
+    } catch {
+      // Storage full or unavailable: the draft lives in the box only.
+    }
+  }
+
+  /** Sends `text` exactly as typed (the caller checked it with `chatTextProblem`); the draft is gone. */
   send(text: string): void {
     const { clientId } = this.thread.queue(text);
     this.saveOutbox();
+    this.saveDraft('');
     this.transmit(clientId);
     this.typing(false);
     this.changed();
