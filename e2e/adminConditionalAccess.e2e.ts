@@ -101,7 +101,9 @@ test('an administrator sets up conditional access, asks What if, and reads the s
   await expect(admin.getByTestId('ca-policy-name')).toHaveValue(ADMIN_POLICY);
   await expect(admin.getByTestId('ca-state-on')).toBeChecked();
   await pageShot(admin, 'ca-04a-lockout-refused');
+  // Cancel with the refused change still in the form: the editor asks before dropping it.
   await admin.getByRole('button', { name: 'Cancel' }).click();
+  await admin.getByTestId('leave-guard').getByRole('button', { name: 'Leave without saving' }).click();
   await expect(
     admin.getByTestId('ca-policy-row').filter({ hasText: ADMIN_POLICY }).getByTestId('ca-policy-state'),
   ).toHaveText('Report-only');

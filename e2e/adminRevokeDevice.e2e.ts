@@ -162,6 +162,8 @@ test('an administrator revokes a lost device’s enrollment from its page; other
   // to the list (it did, under a loaded CI run).
   await admin.getByRole('searchbox').fill(suffix);
   const row = admin.locator(`[data-testid="device-row"][data-device="${laptop.name}"]`);
+  // This search applied and listed before the CPU is throttled: only the next one is to race the click.
+  await expect(admin).toHaveURL(new RegExp(`[?&]search=${suffix}(&|$)`));
   await expect(row).toContainText('Enrolled');
   const cdp = await admin.context().newCDPSession(admin);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 30 });

@@ -2,10 +2,13 @@
  * @module App
  * Providers (Fluent theme and text direction, sign-in state) and the routes:
  * `/` landing page, `/help` helper app, `/share` sharer app, `/admin` admin center (all lazy-loaded).
+ * A data router (`createBrowserRouter`), so that an editor with unsaved changes can hold a
+ * navigation until the person answers (`useBlocker`, admin/common/LeaveGuard); the apps keep
+ * their own descendant `<Routes>`.
  */
 import { lazy } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { Route, RouterProvider, createBrowserRouter, createRoutesFromElements } from 'react-router';
 import { FluentProvider, makeStaticStyles, webLightTheme } from '@fluentui/react-components';
 import { AppLayout } from './common/AppLayout';
 import { MeProvider } from './common/MeProvider';
@@ -25,6 +28,48 @@ const useGlobalStyles = makeStaticStyles({
   body: { minWidth: '320px' },
 });
 
+/** The routes, made once for the page's life. */
+const router = createBrowserRouter(
+  createRoutesFromElements(
+    <Route element={<AppLayout />}>
+      <Route index element={<LandingPage />} />
+      <Route
+        path="help/*"
+        element={
+          <RequireSignIn>
+            <HelperApp />
+          </RequireSignIn>
+        }
+      />
+      <Route
+        path="share/*"
+        element={
+          <RequireSignIn>
+            <SharerApp />
+          </RequireSignIn>
+        }
+      />
+      <Route
+        path="admin/*"
+        element={
+          <RequireSignIn>
+            <AdminApp />
+          </RequireSignIn>
+        }
+      />
+      <Route
+        path="account/security"
+        element={
+          <RequireSignIn>
+            <SecurityInfoPage />
+          </RequireSignIn>
+        }
+      />
+      <Route path="*" element={<NotFoundPage />} />
+    </Route>,
+  ),
+);
+
 /** The whole web app. */
 export function App() {
   useGlobalStyles();
@@ -33,46 +78,7 @@ export function App() {
   return (
     <FluentProvider theme={webLightTheme} dir={dir}>
       <MeProvider>
-        <BrowserRouter>
-          <Routes>
-            <Route element={<AppLayout />}>
-              <Route index element={<LandingPage />} />
-              <Route
-                path="help/*"
-                element={
-                  <RequireSignIn>
-                    <HelperApp />
-                  </RequireSignIn>
-                }
-              />
-              <Route
-                path="share/*"
-                element={
-                  <RequireSignIn>
-                    <SharerApp />
-                  </RequireSignIn>
-                }
-              />
-              <Route
-                path="admin/*"
-                element={
-                  <RequireSignIn>
-                    <AdminApp />
-                  </RequireSignIn>
-                }
-              />
-              <Route
-                path="account/security"
-                element={
-                  <RequireSignIn>
-                    <SecurityInfoPage />
-                  </RequireSignIn>
-                }
-              />
-              <Route path="*" element={<NotFoundPage />} />
-            </Route>
-          </Routes>
-        </BrowserRouter>
+        <RouterProvider router={router} />
       </MeProvider>
     </FluentProvider>
   );

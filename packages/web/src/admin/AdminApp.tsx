@@ -27,6 +27,7 @@ import { Panel } from '../common/Panel';
 import { useMe } from '../common/meContext';
 import { Guarded } from './common/Guarded';
 import { ADMIN_SECTIONS, firstAllowedPath, hasAny } from './sections';
+import { LeaveGuardProvider } from './common/LeaveGuard';
 
 const DevicesSection = lazy(() => import('./devices/DevicesSection').then((m) => ({ default: m.DevicesSection })));
 const DirectorySection = lazy(() =>
@@ -56,8 +57,17 @@ const useStyles = makeStyles({
   content: { flexGrow: 1, minWidth: 0 },
 });
 
-/** See the module description. */
+/** See the module description; editors below may ask before they are left (`LeaveGuard`). */
 export function AdminApp() {
+  return (
+    <LeaveGuardProvider>
+      <AdminShell />
+    </LeaveGuardProvider>
+  );
+}
+
+/** See the module description. */
+function AdminShell() {
   const styles = useStyles();
   const { t } = useTranslation();
   const { state } = useMe();
@@ -95,7 +105,16 @@ export function AdminApp() {
         className={styles.nav}
         selectedValue={selected}
         defaultOpenCategories={ADMIN_SECTIONS.map((s) => s.id)}
-        onNavItemSelect={(_, data) => void navigate(String(data.value))}
+        onNavItemSelect={(event, data) => {
+          // A click with a modifier opens a new tab or window: the link's own work.
+          const keys = event as Partial<Pick<MouseEvent, 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>>;
+          if (keys.ctrlKey || keys.metaKey || keys.shiftKey || keys.altKey) return;
+          // Otherwise the app moves, not the browser: the items are links (for a new tab, and
+          // for assistive technology), whose default load of the whole app again is not wanted,
+          // and which would pass by an editor's question about unsaved changes.
+          event.preventDefault();
+          void navigate(String(data.value));
+        }}
         aria-label={t('admin.nav.label')}
       >
         <NavDrawerBody>

@@ -54,6 +54,7 @@ import {
   validateCaPolicy,
 } from './caPolicyForm';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '820px' },
@@ -135,7 +136,9 @@ function PolicyForm({ policy, directory }: { policy?: CaPolicy; directory: CaDir
   const styles = useStyles();
   const navigate = useNavigate();
   const action = useAsyncAction();
-  const [values, setValues] = useState<CaPolicyFormValues>(() => caPolicyValues(policy));
+  const [initial] = useState(() => caPolicyValues(policy));
+  const [values, setValues] = useState<CaPolicyFormValues>(initial);
+  const leave = useLeaveGuard(JSON.stringify(values) !== JSON.stringify(initial));
   const [submitted, setSubmitted] = useState(false);
   const [refused, setRefused] = useState<ReturnType<typeof serverIssues>>({ fields: {}, details: [] });
   const errors: CaFormErrors = { ...refused.fields, ...(submitted ? validateCaPolicy(values) : {}) };
@@ -181,6 +184,7 @@ function PolicyForm({ policy, directory }: { policy?: CaPolicy; directory: CaDir
         const notice = t(policy ? 'admin.conditionalAccess.editor.saved' : 'admin.conditionalAccess.editor.created', {
           name: saved.name,
         });
+        leave.allowLeave();
         void navigate(`${CA_BASE}/policies`, { state: noticeState(notice) });
       } catch (error) {
         setRefused(serverIssues(error));

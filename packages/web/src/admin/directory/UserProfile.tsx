@@ -13,6 +13,7 @@ import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { Card } from './Card';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -42,6 +43,7 @@ export function UserProfile({
 
   const initial = valuesOf(user);
   const changed = (Object.keys(values) as (keyof typeof values)[]).some((k) => values[k] !== initial[k]);
+  useLeaveGuard(changed);
   const set = (key: keyof typeof values) => (_: unknown, d: { value: string }) => {
     setSaved(false);
     setValues({ ...values, [key]: d.value });

@@ -40,6 +40,7 @@ import { ConfirmDialog } from '../common/ConfirmDialog';
 import { LoadState } from '../roles/LoadState';
 import { SuccessNotice, usePageNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   toolbar: { paddingInline: 0 },
@@ -264,6 +265,8 @@ function ProviderEditor() {
   const { state, reload } = useLoader(load);
   const [form, setForm] = useState<FormState | null>(null);
   const save = useAsyncAction();
+  // Unsaved: anything typed (the form exists only once the person changed something).
+  const leave = useLeaveGuard(form !== null);
   const current = form ?? (state.status === 'ready' ? (state.data ? fromProvider(state.data) : EMPTY) : null);
   const set = (patch: Partial<FormState>) => setForm({ ...(current ?? EMPTY), ...patch });
   const text = (key: keyof FormState, label: string, hint?: string, type: 'text' | 'password' = 'text') => (
@@ -288,6 +291,7 @@ function ProviderEditor() {
               const body = toInput(current);
               if (id) await api.updateIdentityProvider({ params: { id }, body });
               else await api.createIdentityProvider({ body });
+              leave.allowLeave();
               navigate('..', { relative: 'path' });
             });
           }}

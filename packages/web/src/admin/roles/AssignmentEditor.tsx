@@ -39,6 +39,7 @@ import type { RbacData } from './rbacData';
 import { loadRbacData } from './rbacData';
 import { useLoader } from './useLoader';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '760px' },
@@ -85,7 +86,9 @@ function AssignmentForm({ data, roleId, existing }: { data: RbacData; roleId: st
   const styles = useStyles();
   const navigate = useNavigate();
   const action = useAsyncAction();
-  const [values, setValues] = useState<AssignmentFormValues>(() => assignmentValues(roleId, existing));
+  const [initial] = useState(() => assignmentValues(roleId, existing));
+  const [values, setValues] = useState<AssignmentFormValues>(initial);
+  const leave = useLeaveGuard(JSON.stringify(values) !== JSON.stringify(initial));
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<AssignmentFormErrors>({});
   const others = data.assignments.filter((a) => a.id !== existing?.id);
@@ -114,6 +117,7 @@ function AssignmentForm({ data, roleId, existing }: { data: RbacData; roleId: st
         const notice = t(existing ? 'admin.roles.assignmentEditor.saved' : 'admin.roles.assignmentEditor.created', {
           name: saved.name,
         });
+        leave.allowLeave();
         void navigate(`/admin/roles/${encodeURIComponent(saved.roleId)}?tab=assignments`, {
           state: noticeState(notice),
         });

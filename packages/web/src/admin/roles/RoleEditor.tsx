@@ -33,6 +33,7 @@ import type { RoleFormErrors, RoleFormValues } from './roleForm';
 import { DESCRIPTION_MAX, NAME_MAX, validateRole } from './roleForm';
 import { useLoader } from './useLoader';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -86,11 +87,13 @@ function RoleForm({ roles, role }: { roles: readonly RoleView[]; role?: RoleView
   const styles = useStyles();
   const navigate = useNavigate();
   const action = useAsyncAction();
-  const [values, setValues] = useState<RoleFormValues>({
+  const [initial] = useState<RoleFormValues>(() => ({
     name: role?.name ?? '',
     description: role?.description ?? '',
     permissions: role ? [...role.permissions] : [],
-  });
+  }));
+  const [values, setValues] = useState<RoleFormValues>(initial);
+  const leave = useLeaveGuard(JSON.stringify(values) !== JSON.stringify(initial));
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<RoleFormErrors>({});
   const errors: RoleFormErrors = { ...(submitted ? validateRole(values, roles, role?.id) : {}), ...serverErrors };
@@ -112,6 +115,7 @@ function RoleForm({ roles, role }: { roles: readonly RoleView[]; role?: RoleView
         const notice = role
           ? t('admin.roles.editor.saved', { name: saved.name })
           : t('admin.roles.editor.created', { name: saved.name });
+        leave.allowLeave();
         void navigate(`/admin/roles/${encodeURIComponent(saved.id)}`, { state: noticeState(notice) });
       } catch (error) {
         if (error instanceof ApiError && error.code === 'conflict') {

@@ -30,6 +30,7 @@ import { LoadState } from '../roles/LoadState';
 import { SuccessNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: {
@@ -72,6 +73,7 @@ function AgentUpdateForm({ loaded }: { loaded: AgentUpdatePolicy }) {
   const trimmed = minimum.trim();
   const invalid = trimmed !== '' && !isAgentVersion(trimmed);
   const dirty = autoUpdate !== saved.autoUpdate || (trimmed || null) !== saved.minimumVersion;
+  useLeaveGuard(dirty);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -36,6 +36,7 @@ import type { ComplianceFormErrors, ComplianceFormValues, Os } from './complianc
 import { LIMITS, OSES, policyValues, toPolicyInput, validatePolicy } from './complianceForm';
 import { OS_NAMES } from './ruleText';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '760px' },
@@ -110,7 +111,9 @@ function PolicyForm({ policy, groups }: { policy?: CompliancePolicy; groups: Gro
   const styles = useStyles();
   const navigate = useNavigate();
   const action = useAsyncAction();
-  const [values, setValues] = useState<ComplianceFormValues>(() => policyValues(policy));
+  const [initial] = useState(() => policyValues(policy));
+  const [values, setValues] = useState<ComplianceFormValues>(initial);
+  const leave = useLeaveGuard(JSON.stringify(values) !== JSON.stringify(initial));
   const [submitted, setSubmitted] = useState(false);
   const errors: ComplianceFormErrors = submitted ? validatePolicy(values) : {};
   const set = (patch: Partial<ComplianceFormValues>) => setValues((v) => ({ ...v, ...patch }));
@@ -137,6 +140,7 @@ function PolicyForm({ policy, groups }: { policy?: CompliancePolicy; groups: Gro
       const notice = t(policy ? 'admin.tenant.compliance.editor.saved' : 'admin.tenant.compliance.editor.created', {
         name: saved.name,
       });
+      leave.allowLeave();
       void navigate('/admin/tenant/compliance', { state: noticeState(notice) });
     });
   };

@@ -46,6 +46,7 @@ import {
   validateSettings,
 } from './settingsForm';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '760px' },
@@ -87,6 +88,7 @@ function SettingsForm({ loaded }: { loaded: TenantSettingsResponse }) {
   const [notice, setNotice] = useState<string | null>(null);
   const errors = submitted ? validateSettings(values) : {};
   const dirty = isDirty(saved, values);
+  useLeaveGuard(dirty);
   const set = (patch: Partial<SettingsFormValues>) => {
     setNotice(null);
     action.clearError();
