@@ -35,12 +35,18 @@ export const DEFAULT_VIEW: DeviceListView = {
   page: 0,
 };
 
-const oneOf = <T extends string>(value: string | null, options: readonly T[]): T | null =>
+/** `value` when it is one of `options`, else null (an address value the page does not know). */
+export const oneOf = <T extends string>(value: string | null, options: readonly T[]): T | null =>
   value !== null && (options as readonly string[]).includes(value) ? (value as T) : null;
+
+/** The 0-based page an address's 1-based `page` names; 0 for a missing, malformed or absurd one. */
+export function pageFromParams(params: URLSearchParams): number {
+  const page = Number(params.get('page') ?? '1');
+  return Number.isInteger(page) && page >= 1 && page <= 40_000 ? page - 1 : 0;
+}
 
 /** The view the address describes (unknown or malformed values fall back to the default). */
 export function viewFromParams(params: URLSearchParams): DeviceListView {
-  const page = Number(params.get('page') ?? '1');
   return {
     search: (params.get('search') ?? '').slice(0, 128),
     os: oneOf(params.get('os'), Inventory.shape.os.options),
@@ -49,7 +55,7 @@ export function viewFromParams(params: URLSearchParams): DeviceListView {
     online: oneOf(params.get('online'), ['online', 'offline'] as const),
     sort: oneOf(params.get('sort'), DeviceSortKey.options) ?? 'name',
     order: params.get('order') === 'desc' ? 'desc' : 'asc',
-    page: Number.isInteger(page) && page >= 1 && page <= 40_000 ? page - 1 : 0,
+    page: pageFromParams(params),
   };
 }
 

@@ -91,10 +91,7 @@ export function UserList() {
     ),
   );
   const [creating, setCreating] = useState(false);
-  const { state, reload } = useLoad<DirectoryUserPage>(
-    () => api.listUsers({ query: queryOfUserView(userViewFromParams(new URLSearchParams(key))) }),
-    key,
-  );
+  const { state, reload } = useLoad<DirectoryUserPage>(() => api.listUsers({ query: queryOfUserView(view) }), key);
   const page = state.data;
   const offset = view.page * USER_PAGE_SIZE;
   const statusLabel = (s: UserStatus) => t(`admin.directory.users.status.${s}`);

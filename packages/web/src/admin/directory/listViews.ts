@@ -6,11 +6,10 @@
  * back; anything they do not know falls back to the default and is never sent.
  */
 import type { ListUsersQuery } from '@remote-help/protocol';
+import { oneOf, pageFromParams } from '../devices/listQuery';
 
 /** People per page of All users. */
 export const USER_PAGE_SIZE = 25;
-/** Highest page the address may name (1-based there): far beyond any directory, and bounds the offset. */
-const MAX_PAGE = 40_000;
 /** The longest search the server takes (`ListUsersQuery`). */
 const MAX_SEARCH = 128;
 
@@ -36,17 +35,13 @@ export interface GroupListView {
 
 export const DEFAULT_GROUP_VIEW: GroupListView = { search: '', kind: 'all' };
 
-const oneOf = <T extends string>(value: string | null, options: readonly T[]): T | null =>
-  value !== null && (options as readonly string[]).includes(value) ? (value as T) : null;
-
 const searchOf = (params: URLSearchParams): string => (params.get('search') ?? '').slice(0, MAX_SEARCH);
 
 export function userViewFromParams(params: URLSearchParams): UserListView {
-  const page = Number(params.get('page') ?? '1');
   return {
     search: searchOf(params),
     status: oneOf(params.get('status'), ['all', 'enabled', 'disabled'] as const) ?? 'all',
-    page: Number.isInteger(page) && page >= 1 && page <= MAX_PAGE ? page - 1 : 0,
+    page: pageFromParams(params),
   };
 }
 
