@@ -110,3 +110,58 @@ test('an editor with unsaved changes asks before it is left; saved or untouched,
   await guard.getByRole('button', { name: 'Leave without saving' }).click();
   await admin.waitForURL('**/admin/tenant/conditional-access/policies');
 });
+
+test('a dialog asks before Back loses what it holds: what was typed, a token shown once', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, '/admin/directory/users', 'admin@contoso.example');
+  await expect(admin.getByTestId('user-list')).toBeVisible();
+  const guard = admin.getByTestId('leave-guard');
+  const menu = admin.getByRole('navigation', { name: 'Admin center navigation' });
+
+  // A new group half typed: Back asks, Stay keeps the dialog and its name.
+  await menu.getByRole('link', { name: 'Groups', exact: true }).click();
+  await admin.waitForURL('**/admin/directory/groups');
+  await admin.getByRole('button', { name: 'New group' }).click();
+  const dialog = admin.getByTestId('new-group-dialog');
+  await dialog.getByLabel('Name').fill('Night shift');
+  await admin.goBack();
+  await expect(guard).toBeVisible();
+  await expect(guard).toContainText('Leave without saving?');
+  await guard.getByRole('button', { name: 'Stay on this page' }).click();
+  await expect(guard).toHaveCount(0);
+  expect(new URL(admin.url()).pathname).toBe('/admin/directory/groups');
+  await expect(dialog.getByLabel('Name')).toHaveValue('Night shift');
+  // The focus is back in the dialog, which is the modal one again (its buttons reachable by role).
+  await expect(dialog.getByLabel('Name')).toBeFocused();
+  // Cancelled, nothing is held any more.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  await admin.goBack();
+  await admin.waitForURL('**/admin/directory/users');
+  await expect(guard).toHaveCount(0);
+
+  // An enrollment token is shown once: Back asks in those words; Stay keeps it on the screen.
+  await menu.getByRole('link', { name: 'Enrollment tokens', exact: true }).click();
+  await admin.waitForURL('**/admin/devices/enrollment');
+  await admin.getByRole('button', { name: 'Create token' }).click();
+  const tokenDialog = admin.getByTestId('create-token-dialog');
+  await tokenDialog.getByRole('button', { name: 'Create token' }).click();
+  const token = tokenDialog.getByTestId('new-token');
+  await expect(token).toBeVisible();
+  const shown = await token.innerText();
+  await admin.goBack();
+  await expect(guard).toBeVisible();
+  await expect(guard).toContainText('Leave before copying?');
+  await expect(guard).toContainText('is not shown again');
+  await shot(admin, 'admin-unsaved-03-shown-once');
+  await guard.getByRole('button', { name: 'Stay on this page' }).click();
+  await expect(guard).toHaveCount(0);
+  expect(new URL(admin.url()).pathname).toBe('/admin/devices/enrollment');
+  await expect(token).toHaveText(shown);
+  // Leave anyway goes back.
+  await admin.goBack();
+  await guard.getByRole('button', { name: 'Leave anyway' }).click();
+  await admin.waitForURL('**/admin/directory/users');
+  await expect(tokenDialog).toHaveCount(0);
+});

@@ -12,7 +12,10 @@
  *
  * One guard for the whole admin center (`LeaveGuardProvider`): React Router consults only one
  * blocker, and one page may hold several editors (Remote Help settings has two forms). Each
- * editor says whether it has unsaved changes (`useLeaveGuard(dirty)`).
+ * editor says whether it has unsaved changes (`useLeaveGuard(dirty)`). A dialog that shows
+ * something only once (a generated password, an enrollment token) holds a leave the same way
+ * while it shows it (`useLeaveGuard(showing, 'shownOnce')`), and the question says so instead
+ * of speaking of unsaved changes.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -27,9 +30,12 @@ import {
   DialogTitle,
 } from '@fluentui/react-components';
 
+/** What would be lost: typed changes, or something shown once that cannot be shown again. */
+export type LeaveLoss = 'changes' | 'shownOnce';
+
 interface Guard {
-  /** Editor `id` has unsaved changes (or no longer has). */
-  mark: (id: symbol, dirty: boolean) => void;
+  /** Editor `id` would lose `loss` if left (or, with `null`, nothing any more). */
+  mark: (id: symbol, loss: LeaveLoss | null) => void;
   /** The next navigation goes without asking. */
   allow: () => void;
 }
@@ -40,21 +46,34 @@ const GuardContext = createContext<Guard | null>(null);
 export function LeaveGuardProvider({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const { pathname } = useLocation();
-  const dirty = useRef(new Set<symbol>());
+  const dirty = useRef(new Map<symbol, LeaveLoss>());
   const allowed = useRef(false);
   const [anyDirty, setAnyDirty] = useState(false);
+  const [shownOnce, setShownOnce] = useState(false);
 
   // A navigation let through (after a save) lets through that one only.
   useEffect(() => {
     allowed.current = false;
   }, [pathname]);
 
-  const shouldBlock = useCallback<BlockerFunction>(
-    ({ currentLocation, nextLocation }) =>
-      dirty.current.size > 0 && !allowed.current && currentLocation.pathname !== nextLocation.pathname,
-    [],
-  );
+  // Stay gives the focus back to where it was: in a dialog of the page (New group, a token shown
+  // once), that dialog is the modal one again (its fields reachable, the page behind it hidden
+  // from assistive technology), which the guard's own dialog, a sibling, does not restore. The
+  // focus is noted when the move is held, before the guard's dialog takes it.
+  const focusBefore = useRef<HTMLElement | null>(null);
+  const shouldBlock = useCallback<BlockerFunction>(({ currentLocation, nextLocation }) => {
+    const block = dirty.current.size > 0 && !allowed.current && currentLocation.pathname !== nextLocation.pathname;
+    if (block) focusBefore.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    return block;
+  }, []);
   const blocker = useBlocker(shouldBlock);
+  const blocked = blocker.state === 'blocked';
+  useEffect(() => {
+    if (blocked) return;
+    const before = focusBefore.current;
+    focusBefore.current = null;
+    if (before?.isConnected) before.focus();
+  }, [blocked]);
 
   useEffect(() => {
     if (!anyDirty) return;
@@ -69,10 +88,11 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
 
   const guard = useMemo<Guard>(
     () => ({
-      mark: (id, isDirty) => {
-        if (isDirty) dirty.current.add(id);
+      mark: (id, loss) => {
+        if (loss) dirty.current.set(id, loss);
         else dirty.current.delete(id);
         setAnyDirty(dirty.current.size > 0);
+        setShownOnce([...dirty.current.values()].includes('shownOnce'));
       },
       allow: () => {
         allowed.current = true;
@@ -88,14 +108,16 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
         <Dialog open modalType="alert" onOpenChange={(_, data) => !data.open && blocker.reset()}>
           <DialogSurface data-testid="leave-guard">
             <DialogBody>
-              <DialogTitle>{t('common.unsaved.title')}</DialogTitle>
-              <DialogContent>{t('common.unsaved.body')}</DialogContent>
+              <DialogTitle>{t(shownOnce ? 'common.unsaved.shownOnceTitle' : 'common.unsaved.title')}</DialogTitle>
+              <DialogContent>{t(shownOnce ? 'common.unsaved.shownOnceBody' : 'common.unsaved.body')}</DialogContent>
               {/* The whole width: the buttons' long labels stay on one line each. */}
               <DialogActions fluid>
                 <Button appearance="primary" onClick={() => blocker.reset()}>
                   {t('common.unsaved.stay')}
                 </Button>
-                <Button onClick={() => blocker.proceed()}>{t('common.unsaved.leave')}</Button>
+                <Button onClick={() => blocker.proceed()}>
+                  {t(shownOnce ? 'common.unsaved.shownOnceLeave' : 'common.unsaved.leave')}
+                </Button>
               </DialogActions>
             </DialogBody>
           </DialogSurface>
@@ -106,17 +128,18 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
 }
 
 /**
- * Marks the calling editor as having unsaved changes while `dirty`; returns `allowLeave`, to
- * call just before the editor's own navigation after a save. Outside a provider it does nothing.
+ * Marks the calling editor as having unsaved changes while `dirty` (with `loss` `'shownOnce'`:
+ * as showing something that is not shown again); returns `allowLeave`, to call just before the
+ * editor's own navigation after a save. Outside a provider it does nothing.
  */
-export function useLeaveGuard(dirty: boolean): { allowLeave: () => void } {
+export function useLeaveGuard(dirty: boolean, loss: LeaveLoss = 'changes'): { allowLeave: () => void } {
   const guard = useContext(GuardContext);
   const [id] = useState(() => Symbol('editor'));
   useEffect(() => {
     if (!guard) return;
-    guard.mark(id, dirty);
-    return () => guard.mark(id, false);
-  }, [guard, id, dirty]);
+    guard.mark(id, dirty ? loss : null);
+    return () => guard.mark(id, null);
+  }, [guard, id, dirty, loss]);
   const allowLeave = useCallback(() => guard?.allow(), [guard]);
   return { allowLeave };
 }

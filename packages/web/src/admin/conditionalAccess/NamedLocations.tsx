@@ -50,6 +50,7 @@ import { joinList } from './caText';
 import type { NamedLocationFormValues } from './namedLocationForm';
 import { LOCATION_LIMITS, namedLocationValues, toNamedLocationInput, validateNamedLocation } from './namedLocationForm';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   toolbar: { paddingInline: 0 },
@@ -245,8 +246,11 @@ function LocationDialog({
   const { t } = useTranslation();
   const styles = useStyles();
   const action = useAsyncAction();
-  const [values, setValues] = useState<NamedLocationFormValues>(() => namedLocationValues(location));
+  const [initial] = useState<NamedLocationFormValues>(() => namedLocationValues(location));
+  const [values, setValues] = useState<NamedLocationFormValues>(initial);
   const [submitted, setSubmitted] = useState(false);
+  // Back or a link with changes in the dialog asks first (the dialog would close and lose them).
+  useLeaveGuard(values.name !== initial.name || values.ranges !== initial.ranges || values.trusted !== initial.trusted);
   const errors = submitted ? validateNamedLocation(values) : {};
   const set = (patch: Partial<NamedLocationFormValues>) => setValues((v) => ({ ...v, ...patch }));
   const rangesMessage = errors.ranges

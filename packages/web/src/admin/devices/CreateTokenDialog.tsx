@@ -31,6 +31,7 @@ import { api } from '../../common/api';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { useCopy } from './useCopy';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -100,6 +101,8 @@ export function CreateTokenDialog({ open, onClose, onCreated }: CreateTokenDialo
   const [maxUses, setMaxUses] = useState<number | null>(1);
   const [created, setCreated] = useState<EnrollmentTokenResponse | null>(null);
   const action = useAsyncAction();
+  // The token is shown once: Back or a link while it is shown asks first.
+  useLeaveGuard(open && created !== null, 'shownOnce');
 
   const lifetimeText = (h: number) =>
     h % 24 === 0 ? t('admin.devices.tokens.days', { count: h / 24 }) : t('admin.devices.tokens.hours', { count: h });

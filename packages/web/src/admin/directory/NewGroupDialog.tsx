@@ -33,6 +33,7 @@ import type { RuleDraft } from './deviceRules';
 import { DEFAULT_RULE, ruleOf } from './deviceRules';
 import { RuleEditor } from './RuleEditor';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -58,6 +59,8 @@ export function NewGroupDialog({ open, mayManageDevices, onClose, onCreated }: N
   const [rule, setRule] = useState<RuleDraft>(DEFAULT_RULE);
   const action = useAsyncAction();
   const validRule = kind === 'device' && dynamic ? ruleOf(rule) : null;
+  // Back or a link while something is typed asks first (the dialog would close and lose it).
+  const { allowLeave } = useLeaveGuard(open && (name.trim() !== '' || description.trim() !== '' || kind !== 'user'));
 
   const reset = () => {
     setName('');
@@ -78,6 +81,7 @@ export function NewGroupDialog({ open, mayManageDevices, onClose, onCreated }: N
       const { group } = await api.createGroup({ body: { name, description, kind, rule: validRule } });
       reset();
       onClose();
+      allowLeave(); // onCreated opens the new group
       onCreated(group.id);
     });
   };

@@ -36,6 +36,7 @@ import { useMe } from '../../common/meContext';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { OneTimePassword } from './OneTimePassword';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -67,6 +68,8 @@ export function NewUserDialog({ open, onClose, onCreated }: NewUserDialogProps) 
   const [created, setCreated] = useState<{ id: string; email: string; password: string | null } | null>(null);
   const action = useAsyncAction();
   const chosenDomain = domain ?? domains[0] ?? '';
+  // Back or a link while something is typed asks first (the dialog would close and lose it).
+  const { allowLeave } = useLeaveGuard(open && !created && Object.values(form).some((v) => v.trim() !== ''));
   const set = (key: keyof typeof blank) => (_: unknown, d: { value: string }) => setForm({ ...form, [key]: d.value });
 
   const reset = () => {
@@ -83,6 +86,7 @@ export function NewUserDialog({ open, onClose, onCreated }: NewUserDialogProps) 
     setCreated(null);
     reset();
     onClose();
+    allowLeave(); // onCreated opens the new person's page
     onCreated(id);
   };
 

@@ -1,7 +1,8 @@
 /**
  * @module admin/directory/OneTimePassword
  * Shows a password the server generated, once: in a dialog with Copy, and the warning that
- * it cannot be shown again (the server keeps only its hash).
+ * it cannot be shown again (the server keeps only its hash). Leaving the page while it is shown
+ * (Back, a link, a reload) asks first.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,6 +21,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { CopyRegular } from '@fluentui/react-icons';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -49,6 +51,7 @@ export function OneTimePassword({ password, account, onClose }: OneTimePasswordP
   const { t } = useTranslation();
   const styles = useStyles();
   const [copied, setCopied] = useState(false);
+  useLeaveGuard(password !== null, 'shownOnce');
   return (
     <Dialog open={password !== null} modalType="alert" onOpenChange={(_, d) => (d.open ? undefined : onClose())}>
       <DialogSurface data-testid="one-time-password">

@@ -29,6 +29,7 @@ import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { TxtRecord } from './TxtRecord';
 import { BusySpinner } from '../../common/BusySpinner';
+import { useLeaveGuard } from '../common/LeaveGuard';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -50,6 +51,8 @@ export function AddDomainDialog({ open, onClose }: AddDomainDialogProps) {
   const add = useAsyncAction();
   const verify = useAsyncAction();
   const busy = add.busy || verify.busy;
+  // Back or a link while a name is typed and not yet added asks first.
+  useLeaveGuard(open && !added && name.trim() !== '');
 
   const close = (verified = false) => {
     if (busy) return;
