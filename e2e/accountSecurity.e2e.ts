@@ -59,9 +59,21 @@ test('set up an authenticator app, then sign in with its code', async ({ browser
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
   await shot(page, 'account-security-recovery-codes');
+  // The codes are shown once: leaving for the home page asks first, and Stay keeps them on the screen.
+  const guard = page.getByTestId('leave-guard');
+  await page.getByRole('link', { name: 'Remote Help home' }).click();
+  await expect(guard).toContainText('Leave before copying?');
+  await shot(page, 'account-security-recovery-codes-leave');
+  await guard.getByRole('button', { name: 'Stay on this page' }).click();
+  expect(new URL(page.url()).pathname).toBe('/account/security');
+  await expect(page.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
   await page.getByRole('button', { name: 'I saved my recovery codes' }).click();
   await expect(page.getByTestId('recovery-left')).toHaveText('10 recovery codes left');
   await shot(page, 'account-security-on');
+  // Saved, nothing holds the page any more.
+  await page.getByRole('link', { name: 'Remote Help home' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect(guard).toHaveCount(0);
 
   // A new browser: the sign-in asks for the code after the password.
   const other = await browser.newContext();

@@ -3,7 +3,7 @@
  * Providers (Fluent theme and text direction, sign-in state) and the routes:
  * `/` landing page, `/help` helper app, `/share` sharer app, `/admin` admin center (all lazy-loaded).
  * A data router (`createBrowserRouter`), so that an editor with unsaved changes can hold a
- * navigation until the person answers (`useBlocker`, admin/common/LeaveGuard); the apps keep
+ * navigation until the person answers (`useBlocker`, common/LeaveGuard); the apps keep
  * their own descendant `<Routes>`.
  */
 import { lazy } from 'react';

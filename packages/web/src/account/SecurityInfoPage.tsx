@@ -32,6 +32,7 @@ import { errorText } from '../common/errorText';
 import { useMe } from '../common/meContext';
 import { Panel } from '../common/Panel';
 import { useAsyncAction } from '../common/useAsyncAction';
+import { LeaveGuardProvider, useLeaveGuard } from '../common/LeaveGuard';
 import { PasskeysPanel } from './PasskeysPanel';
 
 const useStyles = makeStyles({
@@ -74,8 +75,16 @@ function failureText(t: TFunction, error: unknown): string {
   return errorText(t, error);
 }
 
-/** See the module description. */
+/** See the module description; leaving while something would be lost asks first (`LeaveGuard`). */
 export function SecurityInfoPage() {
+  return (
+    <LeaveGuardProvider>
+      <SecurityInfoPanels />
+    </LeaveGuardProvider>
+  );
+}
+
+function SecurityInfoPanels() {
   const { t } = useTranslation();
   const styles = useStyles();
   const { signOut } = useMe();
@@ -97,6 +106,9 @@ export function SecurityInfoPage() {
   const password = useAsyncAction();
   const [confirmSignOut, setConfirmSignOut] = useState(false);
   const everywhere = useAsyncAction();
+  // Recovery codes are shown once; a new password or a first code half typed is work to keep.
+  useLeaveGuard(recoveryCodes !== null, 'shownOnce');
+  useLeaveGuard(current !== '' || next !== '' || (enrollment !== null && code.trim() !== ''));
 
   if (!info) {
     return (

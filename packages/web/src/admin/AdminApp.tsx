@@ -27,7 +27,7 @@ import { Panel } from '../common/Panel';
 import { useMe } from '../common/meContext';
 import { Guarded } from './common/Guarded';
 import { ADMIN_SECTIONS, firstAllowedPath, hasAny } from './sections';
-import { LeaveGuardProvider } from './common/LeaveGuard';
+import { LeaveGuardProvider } from '../common/LeaveGuard';
 
 const DevicesSection = lazy(() => import('./devices/DevicesSection').then((m) => ({ default: m.DevicesSection })));
 const DirectorySection = lazy(() =>

@@ -50,7 +50,7 @@ import { joinList } from './caText';
 import type { NamedLocationFormValues } from './namedLocationForm';
 import { LOCATION_LIMITS, namedLocationValues, toNamedLocationInput, validateNamedLocation } from './namedLocationForm';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   toolbar: { paddingInline: 0 },

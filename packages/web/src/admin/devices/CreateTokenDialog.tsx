@@ -31,7 +31,7 @@ import { api } from '../../common/api';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { useCopy } from './useCopy';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },

@@ -33,7 +33,7 @@ import type { RuleDraft } from './deviceRules';
 import { DEFAULT_RULE, ruleOf } from './deviceRules';
 import { RuleEditor } from './RuleEditor';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },

@@ -36,7 +36,7 @@ import { useMe } from '../../common/meContext';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { OneTimePassword } from './OneTimePassword';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },

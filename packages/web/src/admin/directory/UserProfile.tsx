@@ -13,7 +13,7 @@ import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { Card } from './Card';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },

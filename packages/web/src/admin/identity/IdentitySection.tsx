@@ -40,7 +40,7 @@ import { ConfirmDialog } from '../common/ConfirmDialog';
 import { LoadState } from '../roles/LoadState';
 import { SuccessNotice, usePageNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   toolbar: { paddingInline: 0 },

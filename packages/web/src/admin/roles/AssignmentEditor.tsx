@@ -39,7 +39,7 @@ import type { RbacData } from './rbacData';
 import { loadRbacData } from './rbacData';
 import { useLoader } from './useLoader';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '760px' },

@@ -33,7 +33,7 @@ import type { RoleFormErrors, RoleFormValues } from './roleForm';
 import { DESCRIPTION_MAX, NAME_MAX, validateRole } from './roleForm';
 import { useLoader } from './useLoader';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },

@@ -29,7 +29,7 @@ import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
 import { TxtRecord } from './TxtRecord';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },

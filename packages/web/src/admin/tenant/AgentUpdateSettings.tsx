@@ -30,7 +30,7 @@ import { LoadState } from '../roles/LoadState';
 import { SuccessNotice } from '../roles/PageNotice';
 import { useLoader } from '../roles/useLoader';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: {

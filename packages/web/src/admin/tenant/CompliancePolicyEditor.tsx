@@ -36,7 +36,7 @@ import type { ComplianceFormErrors, ComplianceFormValues, Os } from './complianc
 import { LIMITS, OSES, policyValues, toPolicyInput, validatePolicy } from './complianceForm';
 import { OS_NAMES } from './ruleText';
 import { BusySpinner } from '../../common/BusySpinner';
-import { useLeaveGuard } from '../common/LeaveGuard';
+import { useLeaveGuard } from '../../common/LeaveGuard';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '760px' },

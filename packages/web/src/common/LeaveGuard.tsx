@@ -1,7 +1,7 @@
 /**
- * @module admin/common/LeaveGuard
- * An editor with unsaved changes asks before the administrator leaves it, so that a policy
- * built over several minutes is not lost to a stray click. Any move inside the app (the side
+ * @module common/LeaveGuard
+ * An editor with unsaved changes asks before it is left, so that a policy built over several
+ * minutes is not lost to a stray click (the admin center and the account's Security info page). Any move inside the app (the side
  * menu, a breadcrumb, a link, Cancel, the browser's Back and Forward) is held while an editor
  * has unsaved changes (React Router's `useBlocker`, hence the data router of `App.tsx`) and a
  * dialog asks: "Stay on this page" keeps the editor as it was, "Leave without saving" goes on.
@@ -10,11 +10,11 @@
  * editor calls `allowLeave` just before its own navigation. A move to the same path (another
  * tab of the page) is not leaving.
  *
- * One guard for the whole admin center (`LeaveGuardProvider`): React Router consults only one
- * blocker, and one page may hold several editors (Remote Help settings has two forms). Each
- * editor says whether it has unsaved changes (`useLeaveGuard(dirty)`). A dialog that shows
- * something only once (a generated password, an enrollment token) holds a leave the same way
- * while it shows it (`useLeaveGuard(showing, 'shownOnce')`), and the question says so instead
+ * One guard for the whole admin center (`LeaveGuardProvider`), one for the Security info page:
+ * React Router consults only one blocker, and one page may hold several editors (Remote Help
+ * settings has two forms). Each editor says whether it has unsaved changes
+ * (`useLeaveGuard(dirty)`). What shows something only once (a generated password, an enrollment
+ * token, recovery codes) holds a leave the same way while it shows it (`useLeaveGuard(showing, 'shownOnce')`), and the question says so instead
  * of speaking of unsaved changes.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
