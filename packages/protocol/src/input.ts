@@ -129,6 +129,20 @@ export function packPointerMove(message: { x: number; y: number; seq?: number | 
 }
 
 /**
+ * What goes on the wire for an `input` message: its JSON text, or, with `packMoves` (the agent
+ * opened its channel with {@link PACKED_INPUT_PROTOCOL}), a pointer move's 13 bytes; null when
+ * it breaks the protocol (it must not be sent). The helper app and the agent's test viewer both
+ * write through it.
+ */
+export function encodeInput(message: InputMessageInput, packMoves = false): string | Uint8Array<ArrayBuffer> | null {
+  const parsed = InputMessage.safeParse(message);
+  if (!parsed.success) return null;
+  if (packMoves && parsed.data.type === 'pointerMove') return packPointerMove(parsed.data);
+  const text = JSON.stringify(parsed.data);
+  return text.length <= MAX_INPUT_MESSAGE_LENGTH ? text : null;
+}
+
+/**
  * The message in a packed pointer move, still to be validated with {@link InputMessage}
  * (a NaN or out-of-range coordinate, or a `seq` over 2^31, fails there); null when the bytes
  * are not one (wrong tag or length).

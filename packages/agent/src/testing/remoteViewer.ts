@@ -8,9 +8,8 @@
  */
 import {
   AgentControlMessage,
-  InputMessage,
+  encodeInput,
   PACKED_INPUT_PROTOCOL,
-  packPointerMove,
   TileReceiver,
   type Painter,
   type HelperControlMessage,
@@ -76,11 +75,9 @@ export function startRemoteViewer(socket: TestSocket, sessionId: string, painter
     // As the helper app does: a pointer move packed when the agent's channel says it reads them.
     sendInput: (message) => {
       const channel = viewer.channels.get('input');
-      const parsed = InputMessage.safeParse(message); // a test's invalid message goes as it is
-      if (parsed.data?.type === 'pointerMove' && channel?.protocol === PACKED_INPUT_PROTOCOL) {
-        viewer.packedMoves++;
-        channel.send(packPointerMove(parsed.data));
-      } else channel?.send(JSON.stringify(message));
+      const wire = encodeInput(message, channel?.protocol === PACKED_INPUT_PROTOCOL);
+      if (wire instanceof Uint8Array) viewer.packedMoves++;
+      channel?.send(wire ?? JSON.stringify(message)); // a test's invalid message goes as it is
     },
     sendControl: (message) => viewer.channels.get('control')?.send(JSON.stringify(message)),
     close() {

@@ -5,32 +5,15 @@
  * agent would reject; every incoming `control` message is parsed with
  * `AgentControlMessage` and anything else is ignored.
  */
-import {
-  AgentControlMessage,
-  HelperControlMessage,
-  InputMessage,
-  MAX_INPUT_MESSAGE_LENGTH,
-  packPointerMove,
-} from '@remote-help/protocol';
-import type { InputMessageInput } from '@remote-help/protocol';
+import { AgentControlMessage, HelperControlMessage } from '@remote-help/protocol';
+
+/** The wire form of an `input` message (in the protocol package, which the agent's tests share). */
+export { encodeInput } from '@remote-help/protocol';
 
 /** Longest `control` message either side sends or accepts (the agent's own limit). */
 export const MAX_CONTROL_MESSAGE_LENGTH = 1024;
 /** Longest `control` message accepted from the agent (a list of 16 displays fits easily). */
 const MAX_AGENT_MESSAGE_LENGTH = 16 * 1024;
-
-/**
- * What goes on the wire for an `input` message: its JSON text, or, with `packMoves` (the agent
- * opened its channel with `PACKED_INPUT_PROTOCOL`), a pointer move's 13 bytes; null when it breaks
- * the protocol (it must not be sent).
- */
-export function encodeInput(message: InputMessageInput, packMoves = false): string | Uint8Array<ArrayBuffer> | null {
-  const parsed = InputMessage.safeParse(message);
-  if (!parsed.success) return null;
-  if (packMoves && parsed.data.type === 'pointerMove') return packPointerMove(parsed.data);
-  const text = JSON.stringify(parsed.data);
-  return text.length <= MAX_INPUT_MESSAGE_LENGTH ? text : null;
-}
 
 /** The wire text of a helper `control` message, or null when it breaks the protocol. */
 export function encodeControl(message: HelperControlMessage): string | null {
