@@ -285,6 +285,41 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
   });
 });
 
+describe('AgentPeer through ICE restarts (wrtc)', () => {
+  it('forgets the candidates of earlier restarts once a pair of a later one is selected', async () => {
+    const peer = new AgentPeer({});
+    const keys = new Set<string>();
+    let gatherings = 0;
+    peer.on('signal', (p) => {
+      if (p.kind !== 'ice') return;
+      const base = p.candidate ? candidateBase(p.candidate.candidate) : null;
+      if (base) keys.add(base.key);
+      if (!p.candidate) gatherings++; // end of candidates
+    });
+    const helper = await connect(peer);
+    const helperPath = new PathMonitor(helper.pc, () => undefined);
+    try {
+      await waitFor(() => peer.pathState === 'up' && gatherings === 1, 10_000, 'the heartbeat');
+      expect(peer.knownCandidateCount).toBe(keys.size);
+      for (let round = 1; round <= 3; round++) {
+        const before = keys.size;
+        await peer.handleSignal({ kind: 'restart' });
+        await waitFor(() => helper.answers === round + 1 && gatherings === round + 1, 10_000, 'the restart');
+        // Each restart gathers on new ports: kept, they would add up ...
+        const fresh = keys.size - before;
+        expect(fresh).toBeGreaterThan(0);
+        // ... but the address check selects a pair of this restart within 2 s and drops the rest.
+        await waitFor(() => peer.knownCandidateCount === fresh, 10_000, 'the earlier candidates to be forgotten');
+      }
+      expect(peer.pathState).toBe('up');
+    } finally {
+      helperPath.close();
+      helper.close();
+      peer.close();
+    }
+  });
+});
+
 describe('which machine address a candidate leaves from', () => {
   it('reads host, server-reflexive and relay candidates', () => {
     expect(candidateBase('candidate:1 1 udp 2122260223 10.0.0.5 50123 typ host generation 0')).toEqual({

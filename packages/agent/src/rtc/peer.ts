@@ -150,8 +150,14 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   #restartedForAddress = false;
   /** The last offer is still gathering candidates (until its end-of-candidates). */
   #gathering = false;
-  /** Machine address under each gathered candidate, by `address port` of the candidate. */
-  readonly #candidateBases = new Map<string, string>();
+  /**
+   * Machine address under each gathered candidate, by `address port` of the candidate, with the
+   * ICE restart it was gathered in. Once a pair of a later restart is selected, the earlier
+   * ones' entries go: a connection that lives through many network changes keeps a few.
+   */
+  readonly #candidateBases = new Map<string, { base: string; round: number }>();
+  /** ICE restarts offered so far. */
+  #iceRound = 0;
   /** The machine address the selected pair leaves from, while the path is up and it is known. */
   #selectedBase: string | null = null;
   #learning = false;
@@ -215,7 +221,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       });
       if (init) {
         const base = candidateBase(init.candidate);
-        if (base) this.#candidateBases.set(base.key, base.base);
+        if (base) this.#candidateBases.set(base.key, { base: base.base, round: this.#iceRound });
         this.#noteLocalAddress(init.candidate);
       } else this.#gathering = false;
     };
@@ -351,6 +357,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       this.#offering = true;
       let sdp: string;
       try {
+        if (iceRestart) this.#iceRound++;
         const offer = await this.#pc.createOffer(iceRestart ? { iceRestart } : undefined);
         await this.#pc.setLocalDescription(offer);
         sdp = offer.sdp;
@@ -501,7 +508,9 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       .getStats()
       .then((report) => {
         const local = selectedLocalCandidate(report);
-        const base = local === null ? undefined : this.#candidateBases.get(local);
+        const entry = local === null ? undefined : this.#candidateBases.get(local);
+        if (entry) this.#forgetBefore(entry.round);
+        const base = entry?.base;
         // Only an address the machine has now: a relay's `raddr` is the TURN server's view, not ours.
         if (base === undefined || this.#monitor.state !== 'up' || !this.#machineAddresses().has(base)) {
           if (this.#selectedBase === null && this.#unknownLocal !== local) {
@@ -517,6 +526,16 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       .finally(() => {
         this.#learning = false;
       });
+  }
+
+  /** Drops the candidates of ICE restarts before `round` (a pair of `round` is selected). */
+  #forgetBefore(round: number): void {
+    for (const [key, entry] of this.#candidateBases) if (entry.round < round) this.#candidateBases.delete(key);
+  }
+
+  /** How many gathered candidates the address check still knows (diagnostics and tests). */
+  get knownCandidateCount(): number {
+    return this.#candidateBases.size;
   }
 
   #fail(error: unknown): AgentError {
