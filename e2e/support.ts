@@ -15,7 +15,8 @@ mkdirSync(SHOTS, { recursive: true });
 export async function shot(page: Page, name: string): Promise<void> {
   // From the top: a page scrolled down drew its sticky header and side menu mid-page in a full-page capture.
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  // Transitions run to their end first: a dialog caught fading in looked half transparent.
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, animations: 'disabled' });
 }
 
 /** Opens `path`, signs in as `email` through the IdP's sign-in page, and returns on `path`. */
