@@ -1,9 +1,9 @@
 /**
  * @module common/LeaveGuard
  * An editor with unsaved changes asks before it is left, so that a policy built over several
- * minutes is not lost to a stray click (the admin center and the account's Security info page). Any move inside the app (the side
- * menu, a breadcrumb, a link, Cancel, the browser's Back and Forward) is held while an editor
- * has unsaved changes (React Router's `useBlocker`, hence the data router of `App.tsx`) and a
+ * minutes is not lost to a stray click (the admin center and the account's Security info
+ * page). Any move inside the app (the side menu, a breadcrumb, a link, Cancel, the browser's
+ * Back and Forward) is held while an editor has unsaved changes (React Router's `useBlocker`, hence the data router of `App.tsx`) and a
  * dialog asks: "Stay on this page" keeps the editor as it was, "Leave without saving" goes on.
  * A reload, closing the tab, a link that loads another page or typing another address gets
  * the browser's own question (`beforeunload`). Saving and then leaving asks nothing: the
@@ -14,8 +14,9 @@
  * React Router consults only one blocker, and one page may hold several editors (Remote Help
  * settings has two forms). Each editor says whether it has unsaved changes
  * (`useLeaveGuard(dirty)`). What shows something only once (a generated password, an enrollment
- * token, recovery codes) holds a leave the same way while it shows it (`useLeaveGuard(showing, 'shownOnce')`), and the question says so instead
- * of speaking of unsaved changes.
+ * token, recovery codes) holds a leave the same way while it shows it
+ * (`useLeaveGuard(showing, 'shownOnce')`), and the question says so instead of speaking of
+ * unsaved changes.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -68,12 +69,18 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
   }, []);
   const blocker = useBlocker(shouldBlock);
   const blocked = blocker.state === 'blocked';
+  const stayed = useRef(false);
   useEffect(() => {
     if (blocked) return;
-    const before = focusBefore.current;
+    const before = stayed.current ? focusBefore.current : null;
+    stayed.current = false;
     focusBefore.current = null;
     if (before?.isConnected) before.focus();
   }, [blocked]);
+  const stay = () => {
+    stayed.current = true;
+    blocker.reset?.();
+  };
 
   useEffect(() => {
     if (!anyDirty) return;
@@ -105,14 +112,14 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
     <GuardContext.Provider value={guard}>
       {children}
       {blocker.state === 'blocked' ? (
-        <Dialog open modalType="alert" onOpenChange={(_, data) => !data.open && blocker.reset()}>
+        <Dialog open modalType="alert" onOpenChange={(_, data) => !data.open && stay()}>
           <DialogSurface data-testid="leave-guard">
             <DialogBody>
               <DialogTitle>{t(shownOnce ? 'common.unsaved.shownOnceTitle' : 'common.unsaved.title')}</DialogTitle>
               <DialogContent>{t(shownOnce ? 'common.unsaved.shownOnceBody' : 'common.unsaved.body')}</DialogContent>
               {/* The whole width: the buttons' long labels stay on one line each. */}
               <DialogActions fluid>
-                <Button appearance="primary" onClick={() => blocker.reset()}>
+                <Button appearance="primary" onClick={stay}>
                   {t('common.unsaved.stay')}
                 </Button>
                 <Button onClick={() => blocker.proceed()}>
