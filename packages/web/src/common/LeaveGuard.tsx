@@ -49,8 +49,9 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const dirty = useRef(new Map<symbol, LeaveLoss>());
   const allowed = useRef(false);
-  const [anyDirty, setAnyDirty] = useState(false);
-  const [shownOnce, setShownOnce] = useState(false);
+  /** What leaving would lose now, for the question's wording and `beforeunload`: a secret shown once first. */
+  const [held, setHeld] = useState<LeaveLoss | null>(null);
+  const shownOnce = held === 'shownOnce';
 
   // A navigation let through (after a save) lets through that one only.
   useEffect(() => {
@@ -83,7 +84,7 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
   };
 
   useEffect(() => {
-    if (!anyDirty) return;
+    if (!held) return;
     const ask = (event: BeforeUnloadEvent) => {
       if (allowed.current) return;
       event.preventDefault();
@@ -91,15 +92,15 @@ export function LeaveGuardProvider({ children }: { children: ReactNode }) {
     };
     window.addEventListener('beforeunload', ask);
     return () => window.removeEventListener('beforeunload', ask);
-  }, [anyDirty]);
+  }, [held]);
 
   const guard = useMemo<Guard>(
     () => ({
       mark: (id, loss) => {
         if (loss) dirty.current.set(id, loss);
         else dirty.current.delete(id);
-        setAnyDirty(dirty.current.size > 0);
-        setShownOnce([...dirty.current.values()].includes('shownOnce'));
+        const losses = [...dirty.current.values()];
+        setHeld(losses.includes('shownOnce') ? 'shownOnce' : (losses[0] ?? null));
       },
       allow: () => {
         allowed.current = true;
