@@ -508,6 +508,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     audit,
     bus,
     clock,
+    adminGate: async (principal) => app.adminAccessGate?.(principal),
     ...(options.chatLimits ? { limits: options.chatLimits } : {}),
     ...(options.chatThreadLimits ? { thread: options.chatThreadLimits } : {}),
   });

@@ -5,16 +5,29 @@
  * `/.well-known/openid-configuration`), a client id and secret (the secret is write-only: the
  * API never returns it), the scopes asked for, which claims carry the person's profile and
  * groups, the email domains that send a person there (home-realm discovery) and whether it is
- * on. Administrators only: `settings.manage`.
+ * on. Administrators only: `settings.manage` to read; adding or changing a provider needs every
+ * permission (only the Administrator role holds them all), as the provider then decides who signs
+ * in as anyone of its domains, administrators included, and into which groups its people go.
  */
 import { z } from 'zod';
-import { Id } from '../people.js';
+import { Id, PERMISSIONS } from '../people.js';
 import type { PermissionRule } from './contract.js';
 import { EmptyBody, IdParams, endpoint } from './contract.js';
 
 const MANAGE_IDENTITY: PermissionRule = {
   all: ['settings.manage'],
   denied: 'Your role does not allow you to manage identity providers.',
+};
+
+/**
+ * A provider signs people in as whoever its tokens name in its domains and can put them in any
+ * group: whoever adds or changes one must already hold everything that could give (session 40,
+ * docs/security.md N7).
+ */
+const CHANGE_IDENTITY: PermissionRule = {
+  all: PERMISSIONS,
+  denied:
+    'Only someone who holds every permission can add or change an identity provider: it decides who signs in as anyone of its domains.',
 };
 
 const Text = (max: number) =>
@@ -166,7 +179,7 @@ export const createIdentityProvider = endpoint({
   status: 201,
   response: IdentityProviderResponse,
   caller: 'user',
-  permission: MANAGE_IDENTITY,
+  permission: CHANGE_IDENTITY,
   command: true,
 });
 
@@ -181,7 +194,7 @@ export const updateIdentityProvider = endpoint({
   status: 200,
   response: IdentityProviderResponse,
   caller: 'user',
-  permission: MANAGE_IDENTITY,
+  permission: CHANGE_IDENTITY,
   command: true,
 });
 

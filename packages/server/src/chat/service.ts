@@ -65,6 +65,11 @@ export interface ChatServiceDeps {
   limits?: TokenBucketOptions;
   /** How much one thread may hold; the protocol's bounds unless a test sets less. */
   thread?: ThreadLimits;
+  /**
+   * Conditional access for the admin center: a thread read by someone who is not in the session
+   * (`reports.read`, the session report) is an admin-center read and passes it like one.
+   */
+  adminGate: (principal: Principal) => Promise<void>;
 }
 
 const DEFAULT_THREAD_LIMITS: ThreadLimits = {
@@ -173,6 +178,7 @@ export class ChatService {
     const participant = row.helper_id === principal.userId || row.sharer_id === principal.userId;
     if (!participant) {
       if (!can(principal, 'reports.read')) throw errors.notParticipant();
+      await this.d.adminGate(principal);
       await this.d.audit.record({
         tenantId: row.tenant_id,
         actor: { type: 'user', id: principal.userId },

@@ -6,11 +6,16 @@
  * or reset an administrator's password and authenticator and sign in as them.
  *
  * - Changing who is in a user group (a person's groups, a group's members, deleting the
- *   group) needs every permission that membership of the group grants.
+ *   group, renaming it: an identity provider matching groups by name puts its people in the
+ *   group that bears their token's name) needs every permission that membership grants.
  * - Acting on a person's account (profile, disabling, password, authenticator, passkeys,
  *   sign-ins, picture) needs every permission that person holds.
  * - A role may hold, and an assignment may grant or take away, only permissions the caller
  *   holds.
+ * - Changing who is in a user group that a conditional access policy in force names (to
+ *   include or to exclude) changes whom the policy binds: it also needs `settings.manage`, the
+ *   permission that manages the policies (else `users.manage` alone could join a break-glass
+ *   group that a policy requiring MFA excludes).
  *
  * Scope is not compared: a helper who may manage users and holds *View screen* for one group
  * may still put someone in a group whose assignment grants *View screen* for all.
@@ -34,18 +39,32 @@ export function assertHolds(principal: Principal, granted: readonly Permission[]
   });
 }
 
-/** The caller may change who is in each of `groupIds` (user groups of their tenant). */
+/**
+ * The caller may change who is in each of `groupIds` (user groups of their tenant).
+ * `conditionalAccess: false` leaves out the policies' check (a rename changes no policy: they
+ * name groups by id).
+ */
 export async function assertMayChangeMembership(
   db: Db | RbacRepo,
   principal: Principal,
   groupIds: readonly string[],
+  { conditionalAccess = true }: { conditionalAccess?: boolean } = {},
 ): Promise<void> {
   if (groupIds.length === 0) return;
-  const grants = await repoOf(db).memberGrantsOfGroups(principal.tenantId, groupIds);
+  const repo = repoOf(db);
+  const grants = await repo.memberGrantsOfGroups(principal.tenantId, groupIds);
   assertHolds(
     principal,
     permissionsOf(grants),
     'You cannot change the members of a group that grants more than you hold',
+  );
+  if (!conditionalAccess || can(principal, 'settings.manage')) return;
+  const binding = (await repo.policiesNaming(principal.tenantId, 'groupIds', groupIds)).filter((p) => p.state === 'on');
+  if (binding.length === 0) return;
+  throw new AppError(
+    'forbidden',
+    `You cannot change the members of a group that conditional access names (${binding.map((p) => `“${p.name}”`).join(', ')}): it involves permissions your role does not have (settings.manage).`,
+    { missing: ['settings.manage'], policies: binding.map((p) => p.name) },
   );
 }
 

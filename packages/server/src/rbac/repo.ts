@@ -7,6 +7,7 @@ import type { Selectable } from 'kysely';
 import { atomically } from '../db/atomically.js';
 import type { Db } from '../db/client.js';
 import type { RbacAssignmentsTable, RbacGroupsTable, RbacRolesTable } from '../db/schema.js';
+import { policyOf } from '../identity/conditionalAccess/repo.js';
 
 export type GroupRow = Selectable<RbacGroupsTable>;
 export type RoleRow = Selectable<RbacRolesTable>;
@@ -298,6 +299,25 @@ export class RbacRepo {
 
   async deleteRole(tenantId: string, id: string): Promise<void> {
     await this.db.deleteFrom('rbac_roles').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  /**
+   * The conditional access policies (any state) that name one of `ids` as a group or role to
+   * include or exclude: a change of who is in them changes who the policy binds.
+   */
+  async policiesNaming(
+    tenantId: string,
+    kind: 'groupIds' | 'roleIds',
+    ids: readonly string[],
+  ): Promise<{ name: string; state: string }[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('ca_policies').selectAll().where('tenant_id', '=', tenantId).execute();
+    return rows
+      .map(policyOf)
+      .filter(({ users: { include, exclude } }) =>
+        [...(include.kind === 'selected' ? include[kind] : []), ...exclude[kind]].some((id) => ids.includes(id)),
+      )
+      .map(({ name, state }) => ({ name, state }));
   }
 
   async roleInUse(tenantId: string, roleId: string): Promise<boolean> {

@@ -175,6 +175,11 @@ export class RbacService {
     if (body.rule && before.members.length > 0 && !row.rule) {
       throw new AppError('validation_failed', 'Remove the static members before giving the group a rule.');
     }
+    // A provider that matches groups by name puts its people in whichever group bears the name
+    // their token carries: renaming a user group decides who joins it, like its member list.
+    if (row.kind === 'user' && body.name !== undefined && body.name !== row.name) {
+      await assertMayChangeMembership(this.d.repo, principal, [id], { conditionalAccess: false });
+    }
     const changes: Partial<GroupRow> = { updated_at: iso(this.d.clock.now()) };
     if (body.name !== undefined) changes.name = body.name;
     if (body.description !== undefined) changes.description = body.description;
@@ -218,6 +223,7 @@ export class RbacService {
     const row = await this.groupOrNotFound(principal.tenantId, id);
     this.requireGroupManager(principal, row.kind);
     if (row.kind === 'user') await assertMayChangeMembership(this.d.repo, principal, [id]);
+    await this.assertNotNamedByPolicies(principal.tenantId, 'groupIds', id, 'group');
     const orphans = await this.d.repo.assignmentsOnlyMemberGroup(principal.tenantId, id);
     if (orphans.length) {
       throw new AppError(
@@ -317,11 +323,28 @@ export class RbacService {
     });
   }
 
+  /** A group or role that a conditional access policy names stays until the policy stops naming it. */
+  private async assertNotNamedByPolicies(
+    tenantId: string,
+    kind: 'groupIds' | 'roleIds',
+    id: string,
+    what: 'group' | 'role',
+  ): Promise<void> {
+    const naming = await this.d.repo.policiesNaming(tenantId, kind, [id]);
+    if (naming.length === 0) return;
+    throw new AppError(
+      'conflict',
+      `This ${what} is named by the conditional access ${naming.length === 1 ? 'policy' : 'policies'} ${naming.map((p) => `“${p.name}”`).join(', ')}. Remove it from ${naming.length === 1 ? 'that policy' : 'those policies'} first.`,
+      { policies: naming.map((p) => p.name) },
+    );
+  }
+
   async deleteRole(principal: Principal, id: string): Promise<void> {
     const row = await this.customRole(principal, id);
     if (await this.d.repo.roleInUse(principal.tenantId, id)) {
       throw new AppError('conflict', 'This role is used by a role assignment. Delete or change the assignment first.');
     }
+    await this.assertNotNamedByPolicies(principal.tenantId, 'roleIds', id, 'role');
     await this.changed(
       principal,
       'role.deleted',

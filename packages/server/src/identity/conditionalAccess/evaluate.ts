@@ -79,15 +79,27 @@ function evaluatePolicy(policy: CaPolicy, input: CaInput): CaPolicyResult {
   return { ...base, result: unmet.length > 0 ? 'failure' : 'success', notAppliedBecause: null, unmet };
 }
 
-/** The first assignment or condition that does not match, in words, or null when the policy applies. */
-function whyNotApplied(policy: CaPolicy, { subject, context, locations }: CaInput): string | null {
-  const { include, exclude } = policy.users;
+/** Whether a policy's user assignment takes in `subject`: included and not excluded ('out' / 'excluded' when not). */
+function assigned(users: CaPolicy['users'], subject: CaSubject): 'in' | 'out' | 'excluded' {
+  const { include, exclude } = users;
   const holds = (list: { userIds: string[]; groupIds: string[]; roleIds: string[] }) =>
     list.userIds.includes(subject.userId) ||
     list.groupIds.some((id) => subject.groupIds.has(id)) ||
     list.roleIds.some((id) => subject.roleIds.has(id));
-  if (include.kind === 'selected' && !holds(include)) return 'The user is not included.';
-  if (holds(exclude)) return 'The user is excluded.';
+  if (include.kind === 'selected' && !holds(include)) return 'out';
+  return holds(exclude) ? 'excluded' : 'in';
+}
+
+/** Whether a policy's users include `subject` and do not exclude them (its conditions aside). */
+export function targets(users: CaPolicy['users'], subject: CaSubject): boolean {
+  return assigned(users, subject) === 'in';
+}
+
+/** The first assignment or condition that does not match, in words, or null when the policy applies. */
+function whyNotApplied(policy: CaPolicy, { subject, context, locations }: CaInput): string | null {
+  const who = assigned(policy.users, subject);
+  if (who === 'out') return 'The user is not included.';
+  if (who === 'excluded') return 'The user is excluded.';
   if (policy.apps !== 'all' && !policy.apps.includes(context.app)) {
     return `The app (${APP_NAMES[context.app]}) is not targeted.`;
   }

@@ -16,6 +16,7 @@ import { CaPolicyInput as CaPolicyInputSchema, SignInLogEntry as SignInLogEntryS
 import { sql } from 'kysely';
 import type { Db } from '../../db/client.js';
 import type { CaPoliciesTable, NamedLocationsTable, SigninLogTable } from '../../db/schema.js';
+import type { CaSubject } from './evaluate.js';
 
 /** A policy row back to the protocol's shape (the body was validated on the way in; parsed again on the way out). */
 export function policyOf(row: CaPoliciesTable): CaPolicy {
@@ -166,6 +167,53 @@ export class ConditionalAccessRepo {
   }
 
   /** The user groups that hold a person, and the roles assigned to those groups. */
+  /**
+   * Every person of the organization (disabled ones too: they may be enabled again) as a policy
+   * sees them, with the roles their groups' assignments give: whom a policy in force binds.
+   */
+  async people(
+    tenantId: string,
+  ): Promise<(CaSubject & { grants: { roleId: string; customPermissions: string | null }[] })[]> {
+    const rows = await this.db
+      .selectFrom('users as u')
+      .leftJoin('rbac_group_members as gm', (join) =>
+        join.onRef('gm.member_id', '=', 'u.id').onRef('gm.tenant_id', '=', 'u.tenant_id'),
+      )
+      .leftJoin('rbac_assignment_groups as ag', (join) =>
+        join.onRef('ag.group_id', '=', 'gm.group_id').on('ag.relation', '=', 'member'),
+      )
+      .leftJoin('rbac_assignments as a', (join) =>
+        join.onRef('a.id', '=', 'ag.assignment_id').onRef('a.tenant_id', '=', 'u.tenant_id'),
+      )
+      .leftJoin('rbac_roles as r', (join) =>
+        join.onRef('r.id', '=', 'a.role_id').onRef('r.tenant_id', '=', 'a.tenant_id'),
+      )
+      .select(['u.id as userId', 'gm.group_id as groupId', 'a.role_id as roleId', 'r.permissions as customPermissions'])
+      .where('u.tenant_id', '=', tenantId)
+      .execute();
+    const people = new Map<
+      string,
+      CaSubject & {
+        groupIds: Set<string>;
+        roleIds: Set<string>;
+        grants: { roleId: string; customPermissions: string | null }[];
+      }
+    >();
+    for (const row of rows) {
+      let person = people.get(row.userId);
+      if (!person) {
+        person = { userId: row.userId, groupIds: new Set(), roleIds: new Set(), grants: [] };
+        people.set(row.userId, person);
+      }
+      if (row.groupId) person.groupIds.add(row.groupId);
+      if (row.roleId) {
+        person.roleIds.add(row.roleId);
+        person.grants.push({ roleId: row.roleId, customPermissions: row.customPermissions });
+      }
+    }
+    return [...people.values()];
+  }
+
   async subjectOf(tenantId: string, userId: string): Promise<{ groupIds: Set<string>; roleIds: Set<string> }> {
     const rows = await this.db
       .selectFrom('rbac_group_members as gm')

@@ -36,7 +36,9 @@ import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
 import type { Principal } from '../principal.js';
 import { can } from '../principal.js';
-import { evaluateConditionalAccess } from './evaluate.js';
+import { assertHolds } from '../../rbac/delegation.js';
+import { permissionsOf } from '../../rbac/policy.js';
+import { evaluateConditionalAccess, targets } from './evaluate.js';
 import { bodyOf, locationOf, policyOf, type ConditionalAccessRepo } from './repo.js';
 
 /** Most policies and named locations one organization may have. */
@@ -145,6 +147,7 @@ export class ConditionalAccessService {
     this.assertMayManage(principal);
     await this.assertReferences(principal.tenantId, input);
     await this.assertNoLockout(principal, input);
+    await this.assertMayBind(principal, [input]);
     if ((await this.d.repo.countPolicies(principal.tenantId)) >= MAX_CA_POLICIES) {
       throw new AppError(
         'bad_request',
@@ -173,6 +176,7 @@ export class ConditionalAccessService {
     await this.assertNoLockout(principal, input);
     const before = await this.d.repo.findPolicy(principal.tenantId, id);
     if (!before) throw errors.notFound('Conditional access policy');
+    await this.assertMayBind(principal, [policyOf(before), input]);
     const changes = { name: input.name, state: input.state, body: bodyOf(input), updated_at: iso(this.d.clock.now()) };
     await this.changed(
       principal,
@@ -193,6 +197,7 @@ export class ConditionalAccessService {
     this.assertMayManage(principal);
     const before = await this.d.repo.findPolicy(principal.tenantId, id);
     if (!before) throw errors.notFound('Conditional access policy');
+    await this.assertMayBind(principal, [policyOf(before)]);
     await this.changed(
       principal,
       'ca_policy.deleted',
@@ -434,6 +439,26 @@ export class ConditionalAccessService {
         { lockout: true, unmet: decision.unmet },
       );
     }
+  }
+
+  /**
+   * A policy in force binds the people it targets: it can block them, or it protects them
+   * (MFA, a compliant device). Putting one in force, changing one or deleting one (each of
+   * `policies`, before and after, that is on) needs every permission of everyone it targets, as
+   * acting on a person's account does (`rbac/delegation`): else `settings.manage` alone could
+   * block every administrator out of the admin center (docs/security.md N8), or take away their
+   * second factor. Conditions are left aside: the people are those its users assignment takes in.
+   */
+  private async assertMayBind(principal: Principal, policies: readonly Pick<CaPolicyInput, 'state' | 'users'>[]) {
+    const binding = policies.filter((p) => p.state === 'on');
+    if (binding.length === 0) return;
+    const people = await this.d.repo.people(principal.tenantId);
+    const bound = people.filter((person) => binding.some((p) => targets(p.users, person)));
+    assertHolds(
+      principal,
+      permissionsOf(bound.flatMap((person) => person.grants)),
+      'You cannot put in force, change or delete a conditional access policy that binds someone who holds more than you',
+    );
   }
 
   /** Users, groups, roles and named locations a policy names must exist in the organization. */
