@@ -90,6 +90,24 @@ test('set up an authenticator app, then sign in with its code', async ({ browser
   await next.getByRole('button', { name: 'Verify' }).click();
   await next.waitForURL((url) => url.pathname === '/account/security');
   await expect(next.getByText('Multi-factor authentication is on')).toBeVisible();
+
+  // Another authenticator app in place of this one: the password too, so a stolen cookie cannot.
+  await next.getByRole('button', { name: 'Use another authenticator app' }).click();
+  await expect(next.getByRole('img', { name: /QR code/ })).toBeVisible();
+  const replacement = (await next.getByTestId('mfa-secret').textContent())!.trim();
+  await next.getByLabel(/6-digit code/).fill(totp(replacement));
+  const verify = next.getByRole('button', { name: 'Verify' });
+  await expect(verify).toBeDisabled();
+  await next.getByLabel('Current password').fill('not the password at all');
+  await verify.click();
+  await expect(next.getByText('That password is not right.')).toBeVisible();
+  await shot(next, 'account-security-replace-password');
+  await next.getByLabel('Current password').fill(PASSWORD);
+  await next.getByLabel(/6-digit code/).fill(totp(replacement));
+  await verify.click();
+  await expect(next.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
+  await next.getByRole('button', { name: 'I saved my recovery codes' }).click();
+  await expect(next.getByTestId('recovery-left')).toHaveText('10 recovery codes left');
 });
 
 test('signed out by an administrator mid-session: the page says so at once and offers to sign in again', async ({

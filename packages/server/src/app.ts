@@ -54,6 +54,7 @@ import { CodeGuessingLimits, liveCodesIn } from './ratelimit/codeGuessing.js';
 import { DeviceCookies } from './ratelimit/deviceCookie.js';
 import { ENROLL_ADDRESS } from './ratelimit/policies.js';
 import { SignInLimits } from './ratelimit/signInLimits.js';
+import { PasswordRecheck } from './identity/passwordRecheck.js';
 import { loadSecrets } from './secrets.js';
 import { MediaWatch } from './sessions/mediaWatch.js';
 import { Presence } from './sessions/presence.js';
@@ -361,13 +362,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (config.metrics.token) metricsRoute(app, scrape, config.metrics.token);
   let metricsServer: { port: number; close: () => Promise<void> } | null = null;
   let redirectServer: { close: () => Promise<void> } | null = null;
-  const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey });
+  // The password asked again of a signed-in person counts against the sign-in page's back-off.
+  const recheck = new PasswordRecheck({ db, audit, limits: signInLimits });
+  const mfa = new MfaService({ db, audit, clock, serverKey: secrets.codeKey, recheck });
   const signInsEnded = (userId: string): void => {
     bus
       .publish(SIGNINS_ENDED_TOPIC, { userId })
       .catch((error: unknown) => app.log.error({ err: error, userId }, 'could not announce ended sign-ins'));
   };
-  const accountSecurity = new AccountSecurity({ db, audit, clock, signInsEnded });
+  const accountSecurity = new AccountSecurity({ db, audit, clock, signInsEnded, recheck });
   // Passkeys: one relying party (the public URL's host), one challenge store for registration and sign-in.
   const passkeyDeps = {
     db,
@@ -375,6 +378,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     clock,
     rp: relyingPartyOf(config.publicUrl),
     challenges: new WebauthnChallenges(db, clock),
+    recheck,
   };
   const passkeys = new PasskeyService(passkeyDeps);
   const federation = new FederationService({

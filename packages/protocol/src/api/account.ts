@@ -49,7 +49,14 @@ export const MfaEnrollment = z.object({
 });
 export type MfaEnrollment = z.infer<typeof MfaEnrollment>;
 
-export const ConfirmMfaRequest = z.strictObject({ code: MfaCode });
+/**
+ * `password`: needed when the code replaces an authenticator already confirmed (a stolen cookie
+ * must not swap the account's second factor for its own and wipe the recovery codes).
+ */
+export const ConfirmMfaRequest = z.strictObject({
+  code: MfaCode,
+  password: z.string().min(1).max(PASSWORD_MAX_LENGTH).optional(),
+});
 export type ConfirmMfaRequest = z.input<typeof ConfirmMfaRequest>;
 
 /** Recovery codes, shown once (only their HMACs are kept). */

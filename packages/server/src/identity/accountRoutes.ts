@@ -17,7 +17,7 @@ export async function accountRoutes(
   registerEndpoints(app, o, {
     getMySecurityInfo: ({ principal }) => o.mfa.securityInfo(principal),
     startMfaEnrollment: ({ principal }) => o.mfa.startEnrollment(principal),
-    confirmMfaEnrollment: ({ principal, body }) => o.mfa.confirmEnrollment(principal, body.code),
+    confirmMfaEnrollment: ({ principal, body }) => o.mfa.confirmEnrollment(principal, body.code, body.password),
     removeMyMfa: ({ principal, body }) => o.mfa.removeOwn(principal, body.password),
     changeMyPassword: ({ principal, body, request }) =>
       o.account.changePassword(principal, cookieToken(request.cookies), body.currentPassword, body.newPassword),

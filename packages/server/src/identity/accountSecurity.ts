@@ -8,14 +8,15 @@
  */
 import type { Db } from '../db/client.js';
 import { assertMayManagePerson } from '../rbac/delegation.js';
-import { AppError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import { sha256 } from '../ids.js';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
 import { byPerson } from '../audit/audit.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import { assertPasswordAllowed } from './passwordPolicy.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import type { PasswordRecheck } from './passwordRecheck.js';
+import { hashPassword } from './passwords.js';
 import type { Principal } from './principal.js';
 import { can } from './principal.js';
 
@@ -49,6 +50,7 @@ export class AccountSecurity {
       clock: Clock;
       /** Told once someone's sign-ins were ended and it committed: their open sockets are rechecked. */
       signInsEnded?: (userId: string) => void;
+      recheck: PasswordRecheck;
     },
   ) {}
 
@@ -59,16 +61,10 @@ export class AccountSecurity {
     currentPassword: string,
     newPassword: string,
   ): Promise<void> {
-    const user = await this.d.db
-      .selectFrom('users')
-      .select('password_hash')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', principal.userId)
-      .executeTakeFirst();
-    if (!user) throw errors.authenticationRequired();
-    if (!(await verifyPassword(user.password_hash, currentPassword))) {
-      throw new AppError('validation_failed', 'Your current password is not right.', { field: 'currentPassword' });
-    }
+    await this.d.recheck.verify(principal, currentPassword, 'change_password', {
+      field: 'currentPassword',
+      message: 'Your current password is not right.',
+    });
     assertPasswordAllowed(newPassword, 'newPassword');
     await this.setPassword(
       principal.tenantId,

@@ -95,6 +95,8 @@ function SecurityInfoPanels() {
 
   const [enrollment, setEnrollment] = useState<MfaEnrollment | null>(null);
   const [code, setCode] = useState('');
+  // Replacing an authenticator already on asks for the password too (the server requires it).
+  const [replacePassword, setReplacePassword] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const enroll = useAsyncAction();
   const [removing, setRemoving] = useState(false);
@@ -108,7 +110,9 @@ function SecurityInfoPanels() {
   const everywhere = useAsyncAction();
   // Recovery codes are shown once; a new password or a first code half typed is work to keep.
   useLeaveGuard(recoveryCodes !== null, 'shownOnce');
-  useLeaveGuard(current !== '' || next !== '' || (enrollment !== null && code.trim() !== ''));
+  useLeaveGuard(
+    current !== '' || next !== '' || (enrollment !== null && (code.trim() !== '' || replacePassword !== '')),
+  );
 
   if (!info) {
     return (
@@ -145,6 +149,7 @@ function SecurityInfoPanels() {
                   enroll.run(async () => {
                     setEnrollment(await api.startMfaEnrollment({ body: {} }));
                     setCode('');
+                    setReplacePassword('');
                   })
                 }
               >
@@ -178,7 +183,10 @@ function SecurityInfoPanels() {
             onSubmit={(event) => {
               event.preventDefault();
               enroll.run(async () => {
-                const result = await api.confirmMfaEnrollment({ body: { code } });
+                const result = await api.confirmMfaEnrollment({
+                  body: info.mfa.enabled ? { code, password: replacePassword } : { code },
+                });
+                setReplacePassword('');
                 setRecoveryCodes(result.recoveryCodes);
                 setEnrollment(null);
                 reload();
@@ -200,13 +208,27 @@ function SecurityInfoPanels() {
                 onChange={(_, data) => setCode(data.value)}
               />
             </Field>
+            {info.mfa.enabled && (
+              <Field label={t('account.security.password.current')} required>
+                <Input
+                  type="password"
+                  autoComplete="current-password"
+                  value={replacePassword}
+                  onChange={(_, data) => setReplacePassword(data.value)}
+                />
+              </Field>
+            )}
             {enroll.error ? (
               <MessageBar intent="error">
                 <MessageBarBody>{failureText(t, enroll.error)}</MessageBarBody>
               </MessageBar>
             ) : null}
             <div className={styles.row}>
-              <Button appearance="primary" type="submit" disabled={enroll.busy || code.trim().length < 6}>
+              <Button
+                appearance="primary"
+                type="submit"
+                disabled={enroll.busy || code.trim().length < 6 || (info.mfa.enabled && replacePassword === '')}
+              >
                 {t('account.security.mfa.verify')}
               </Button>
               <Button onClick={() => setEnrollment(null)}>{t('account.security.cancel')}</Button>

@@ -295,3 +295,61 @@ describe('removing and resetting multi-factor authentication', () => {
     await new Client(t.url).signIn('helper@contoso.example');
   });
 });
+
+describe('the password asked again of a signed-in person', () => {
+  it('replacing an authenticator already on needs the password, and a wrong one keeps the old', async () => {
+    clock.t += STEP;
+    const client = new Client(t.url);
+    await client.signIn('helper@fabrikam.example');
+    const first = await enroll(client);
+    clock.t += STEP;
+    const started = await client.post('/api/v1/me/mfa/enrollment', {});
+    expect(started.status).toBe(200);
+    const code = totpAt(started.body.secret as string, clock.t);
+    const bare = await client.post('/api/v1/me/mfa/enrollment/confirm', { code });
+    expect(bare.status).toBe(400);
+    expect(bare.body).toMatchObject({ data: { field: 'password', reason: 'password_required' } });
+    const wrong = await client.post('/api/v1/me/mfa/enrollment/confirm', { code, password: 'not my password at all' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ error: 'validation_failed', data: { field: 'password' } });
+    // The first authenticator and its recovery codes still stand.
+    expect((await client.json('/api/v1/me/security')).body).toMatchObject({
+      mfa: { enabled: true, recoveryCodesLeft: 10 },
+    });
+    const userId = ((await client.json('/api/v1/me')).body.user as { id: string }).id;
+    const row = await t.server.db
+      .selectFrom('user_mfa')
+      .select('secret_enc')
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    const replaced = await client.post('/api/v1/me/mfa/enrollment/confirm', { code, password: DEMO_PASSWORD });
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+    expect(replaced.body.recoveryCodes).not.toEqual(first.recoveryCodes);
+    const after = await t.server.db
+      .selectFrom('user_mfa')
+      .select('secret_enc')
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(after.secret_enc).not.toBe(row.secret_enc);
+  });
+
+  it('counts wrong passwords against the sign-in back-off, and audits them', async () => {
+    const email = 'sharer@fabrikam.example';
+    const client = new Client(t.url);
+    await client.signIn(email);
+    const wrong = { currentPassword: 'not my password at all', newPassword: 'a brand new passphrase 42' };
+    const statuses: number[] = [];
+    for (let i = 0; i <= SIGN_IN_ACCOUNT.freeAttempts; i++) {
+      statuses.push((await client.post('/api/v1/me/password', wrong)).status);
+    }
+    // The free attempts answer "not right"; then even a guess waits, as on the sign-in page.
+    expect(statuses).toEqual([...Array<number>(SIGN_IN_ACCOUNT.freeAttempts).fill(400), 429]);
+    const removing = await client.post('/api/v1/me/mfa/remove', { password: DEMO_PASSWORD });
+    expect(removing.status).toBe(429);
+    expect(removing.body).toMatchObject({ error: 'rate_limited' });
+    // The sign-in page waits for the same account.
+    expect((await passwordStep(new Client(t.url), email)).response.status).toBe(429);
+    const failed = (await auditActions('signin.failed')).filter((e) => e.data.for === 'change_password');
+    expect(failed).toHaveLength(SIGN_IN_ACCOUNT.freeAttempts);
+  });
+});

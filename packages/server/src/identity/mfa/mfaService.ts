@@ -19,7 +19,7 @@ import { assertMayManagePerson } from '../../rbac/delegation.js';
 import { AppError, errors } from '../../errors.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
-import { verifyPassword } from '../passwords.js';
+import type { PasswordRecheck } from '../passwordRecheck.js';
 import type { Principal } from '../principal.js';
 import { can } from '../principal.js';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp.js';
@@ -32,6 +32,7 @@ export interface MfaServiceDeps {
   serverKey: Buffer;
   /** The issuer name authenticator apps show. */
   issuer?: string;
+  recheck: PasswordRecheck;
 }
 
 /** How a second factor was proven at sign-in. */
@@ -144,11 +145,26 @@ export class MfaService {
     return { secret, otpauthUri: uri, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
   }
 
-  /** Confirms the pending secret with a code of it; answers fresh recovery codes (once). */
-  async confirmEnrollment(principal: Principal, code: string): Promise<{ recoveryCodes: string[] }> {
+  /**
+   * Confirms the pending secret with a code of it; answers fresh recovery codes (once). Replacing
+   * an authenticator already confirmed needs the password too, as removing it does.
+   */
+  async confirmEnrollment(principal: Principal, code: string, password?: string): Promise<{ recoveryCodes: string[] }> {
     const row = await this.row(principal.userId);
     if (!row?.pending_secret_enc) {
       throw new AppError('conflict', 'Start setting up the authenticator app first.');
+    }
+    if (row.secret_enc && row.confirmed_at) {
+      if (password === undefined) {
+        throw new AppError('validation_failed', 'Enter your password to use another authenticator app.', {
+          field: 'password',
+          reason: 'password_required',
+        });
+      }
+      await this.d.recheck.verify(principal, password, 'replace_mfa', {
+        field: 'password',
+        message: 'That password is not right.',
+      });
     }
     const step = matchTotp(this.unseal(row.pending_secret_enc), code, this.d.clock.now(), null);
     if (step === null) {
@@ -201,15 +217,10 @@ export class MfaService {
 
   /** The person removes their own authenticator; their password proves it is them. */
   async removeOwn(principal: Principal, password: string): Promise<void> {
-    const user = await this.d.db
-      .selectFrom('users')
-      .select('password_hash')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', principal.userId)
-      .executeTakeFirst();
-    if (!(await verifyPassword(user?.password_hash ?? null, password))) {
-      throw new AppError('validation_failed', 'That password is not right.', { field: 'password' });
-    }
+    await this.d.recheck.verify(principal, password, 'remove_mfa', {
+      field: 'password',
+      message: 'That password is not right.',
+    });
     const had = await this.has(principal.userId);
     await this.clear(principal, principal.userId, had ? 'user.mfa_removed' : null, had);
   }

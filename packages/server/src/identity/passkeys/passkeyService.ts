@@ -28,7 +28,7 @@ import { AppError, errors } from '../../errors.js';
 import { newId, sha256 } from '../../ids.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
-import { verifyPassword } from '../passwords.js';
+import type { PasswordRecheck } from '../passwordRecheck.js';
 import type { Principal } from '../principal.js';
 import { can } from '../principal.js';
 import type { WebauthnChallenges } from './challenges.js';
@@ -41,6 +41,7 @@ export interface PasskeyServiceDeps {
   clock: Clock;
   rp: RelyingParty;
   challenges: WebauthnChallenges;
+  recheck: PasswordRecheck;
 }
 
 /** A refused WebAuthn answer as the API says it (`data.reason` names which check failed). */
@@ -114,9 +115,10 @@ export class PasskeyService {
           reason: 'recent_sign_in_required',
         });
       }
-      if (!(await verifyPassword(user.password_hash, password))) {
-        throw new AppError('validation_failed', 'That password is not right.', { field: 'password' });
-      }
+      await this.d.recheck.verify(principal, password, 'add_passkey', {
+        field: 'password',
+        message: 'That password is not right.',
+      });
     }
     const existing = await this.rows(principal.tenantId, principal.userId);
     if (existing.length >= PASSKEYS_PER_USER_MAX) {
