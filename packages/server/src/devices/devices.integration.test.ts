@@ -192,6 +192,44 @@ describe('remote launch', () => {
   });
 });
 
+describe('an invitation past its time', () => {
+  it('is refused when accepted, even before the expiry sweep has ended it', async () => {
+    const device = await newDevice();
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/api/v1/devices/ws`, {
+      headers: { authorization: `Device ${await device.proof('GET', '/api/v1/devices/ws')}` },
+    });
+    await new Promise((resolve) => ws.once('message', resolve));
+    const sessionId = ((await helper.post(`/api/v1/devices/${device.id}/sessions`)).body.session as { id: string }).id;
+    // Past its time, as when the sweep (a bounded number a pass, once a second) has not reached it yet.
+    await t.server.db
+      .updateTable('help_sessions')
+      .set({ code_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', sessionId)
+      .execute();
+    const token = await agentAccessToken('sharer@contoso.example');
+    const path = `/api/v1/sessions/${sessionId}/accept-launch`;
+    const r = await fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-device-proof': `Device ${await device.proof('POST', path)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ deviceId: device.id }),
+    });
+    const body = (await r.json()) as { error?: string };
+    // `invalid_transition` only when the sweep happened to end it in between.
+    expect(['code_expired', 'invalid_transition']).toContain(body.error);
+    const row = await t.server.db
+      .selectFrom('help_sessions')
+      .select(['state', 'end_reason', 'sharer_id'])
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'ended', end_reason: 'code_expired', sharer_id: null });
+    ws.close();
+  });
+});
+
 /** The agent's sign-in, condensed: see identity/agentSignIn.integration.test.ts for the full flow. */
 async function agentAccessToken(email: string): Promise<string> {
   const { agentSignIn } = await import('../test/agentSignIn.js');

@@ -22,8 +22,14 @@ import type { BackoffStore } from './store.js';
 export interface RedeemAttempt {
   /** Seconds the caller must wait before the next attempt if this one turns out wrong. */
   waitIfFailedSeconds: number;
-  /** The code was right (or not a guess): give the reservation back and clear the account's count. */
+  /** The code was right: give the reservation back and clear the account's count. */
   succeeded(): Promise<void>;
+  /**
+   * Not a guess, but not a redemption either (the caller's own live code): give the reservation
+   * back and leave the account's count as it is. Clearing it here would let a helper wipe their
+   * own back-off between wrong guesses by entering a code of their own, which stays live.
+   */
+  notAGuess(): Promise<void>;
 }
 
 export interface CodeGuessingDeps {
@@ -90,6 +96,9 @@ export class CodeGuessingLimits {
       succeeded: async () => {
         await Promise.all([address.release(), tenant.release()]);
         await this.account.reset(accountKeys);
+      },
+      notAGuess: async () => {
+        await Promise.all([account.release(), address.release(), tenant.release()]);
       },
     };
   }

@@ -411,6 +411,11 @@ export class SessionService {
     if (row.helper_id === principal.userId) {
       throw new AppError('code_own_session', 'You cannot join your own session.');
     }
+    // Expired but not yet swept (the sweeper takes a bounded number a pass): it ends now.
+    if (row.code_expires_at && row.code_expires_at <= iso(this.d.clock.now())) {
+      await this.expire(row);
+      throw new AppError('code_expired', 'This invitation has expired. Ask your helper to start again.');
+    }
     await this.d.conditionalAccess?.({
       event: 'remoteLaunch',
       app: 'agent',
@@ -505,11 +510,14 @@ export class SessionService {
       await this.expire(live);
       return failure(new AppError('code_expired', 'This security code has expired. Ask your helper for a new one.'));
     }
-    // A live code of this tenant was found: not a wrong guess, whatever happens next.
-    await attempt.succeeded();
+    // A live code of this tenant was found: not a wrong guess, whatever happens next. One's own
+    // code is not a redemption either: it clears no back-off (it stays live, and could be entered
+    // between wrong guesses again and again).
     if (live.helper_id === principal.userId) {
+      await attempt.notAGuess();
       throw new AppError('code_own_session', 'You cannot join your own session. Give the code to the person you help.');
     }
+    await attempt.succeeded();
     const target = { userId: principal.userId, ...(enrolledDevice ? { deviceId: enrolledDevice } : {}) };
     await this.refuseOutOfScope(principal, live, target, { spent_code_hash: hash });
     const updated = await this.apply(live, { type: 'redeem', sharerId: principal.userId, client }, principal, {

@@ -102,6 +102,24 @@ describe('security codes', () => {
     expect((await helper.post('/api/v1/sessions/redeem', { code })).body.error).toBe('code_own_session');
   });
 
+  it("clears no back-off with one's own code, which stays live", async () => {
+    // Entering one's own live code between wrong guesses used to reset the account's count.
+    const helper = await signedIn('helper@fabrikam.example');
+    const { code } = await newSession(helper);
+    let limited = false;
+    for (let round = 0; round < 8 && !limited; round++) {
+      for (const guess of [String(20_000_000 + round * 2), String(20_000_001 + round * 2)]) {
+        const r = await helper.post('/api/v1/sessions/redeem', { code: guess });
+        if (r.body.error === 'rate_limited') limited = true;
+        else expect(r.body.error).toBe('code_invalid');
+      }
+      const own = await helper.post('/api/v1/sessions/redeem', { code });
+      if (own.body.error === 'rate_limited') limited = true;
+      else expect(own.body.error).toBe('code_own_session');
+    }
+    expect(limited).toBe(true);
+  });
+
   it('rejects malformed codes with a validation error that changes nothing', async () => {
     const sharer = await signedIn('sharer@contoso.example');
     for (const code of ['1234567', 'abcdefgh', '123456789', '']) {
