@@ -2,8 +2,9 @@
  * Federation against a second, independently configured `oidc-provider` (test/orgIdp.ts) on its
  * own port: home-realm discovery, just-in-time users, claims and groups mapped into an RBAC
  * assignment, the administrator's test sign-in, and every refusal (wrong issuer, bad signature,
- * wrong audience, expired token, replayed state, replayed nonce, email outside the domains) with
- * its typed page and nothing created.
+ * wrong audience, expired token, replayed state, replayed nonce, email outside the domains, email
+ * the provider has not verified, a second subject claiming a linked person's email) with its typed
+ * page and nothing created or changed.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentityProvider } from '@remote-help/protocol';
@@ -515,6 +516,155 @@ describe('federation with an organization’s own OpenID Connect provider', () =
     expect(await userCount()).toBe(before);
   });
 
+  /** Everything a takeover would change about a person: the profile, the user groups, the provider links. */
+  const snapshot = async (email: string) => {
+    const user = await t.server.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    const groups = await t.server.db
+      .selectFrom('rbac_group_members')
+      .select('group_id')
+      .where('member_id', '=', user.id)
+      .orderBy('group_id')
+      .execute();
+    const links = await t.server.db
+      .selectFrom('user_identities')
+      .select(['provider_id', 'subject'])
+      .where('user_id', '=', user.id)
+      .orderBy('subject')
+      .execute();
+    return { user, groups, links };
+  };
+  /** The sign-in log's refusals of this provider with this reason. */
+  const refusalsLogged = async (reason: string) =>
+    (
+      await t.server.db
+        .selectFrom('audit_events')
+        .select(['data', 'tenant_id'])
+        .where('action', '=', 'signin.failed')
+        .execute()
+    )
+      .map((e): Record<string, unknown> => ({ tenantId: e.tenant_id, ...(JSON.parse(e.data ?? '{}') as object) }))
+      .filter((e) => e.reason === reason);
+  const linksOf = async (subject: string) =>
+    t.server.db.selectFrom('user_identities').select('user_id').where('subject', '=', subject).execute();
+
+  it('refuses an email the provider has not verified (email_verified false) and leaves the local account with that email untouched', async () => {
+    // The local helper (password, and whatever second factor) is in a group of its own.
+    const local = await admin.post('/api/v1/groups', { name: 'Local helpers', kind: 'user' });
+    expect(local.status).toBe(201);
+    const localId = (local.body.group as { id: string }).id;
+    const members = await admin.json(`/api/v1/groups/${localId}/members`, 'PUT', { members: [await idOf(helper)] });
+    expect(members.status, JSON.stringify(members.body)).toBe(200);
+    // A never-seen account at the provider that typed the helper's address into its own profile.
+    idp.accounts.set('mallory', {
+      email: 'helper@contoso.example',
+      name: 'Mallory',
+      job_title: 'Attacker',
+      groups: ['grp-helpdesk-guid'],
+    });
+    const { tenant_id } = await t.server.db
+      .selectFrom('identity_providers')
+      .select('tenant_id')
+      .where('id', '=', providerId)
+      .executeTakeFirstOrThrow();
+    const before = await snapshot('helper@contoso.example');
+    expect(before.groups).toContainEqual({ group_id: localId });
+    const users = await userCount();
+    for (const [i, claim] of [false, 'false', null, 'no', 0].entries()) {
+      idp.tamper = { claims: (p) => ({ ...p, email_verified: claim }) };
+      try {
+        const { browser, last, html } = await signIn('mallory', 'helper@contoso.example');
+        expect(last.status, String(claim)).toBe(403);
+        expect(errorCode(html), String(claim)).toBe('federation_email_not_verified');
+        expect(html).toContain('helper@contoso.example');
+        expect(html).toContain('Start again');
+        expect(browser.jar(t.url).has('rh_session')).toBe(false);
+      } finally {
+        idp.tamper = null;
+      }
+      expect(await snapshot('helper@contoso.example')).toEqual(before);
+      expect(await userCount()).toBe(users);
+      expect(await linksOf('mallory')).toEqual([]);
+      // Written to the sign-in log like every other refusal.
+      const logged = await refusalsLogged('federation_email_not_verified');
+      expect(logged).toHaveLength(i + 1);
+      expect(logged.at(-1)).toMatchObject({ tenantId: tenant_id, provider: 'Contoso IdP', test: false });
+    }
+    // The administrator's test sign-in gives the same verdict.
+    idp.nextAccount = 'mallory';
+    idp.tamper = { claims: (p) => ({ ...p, email_verified: false }) };
+    try {
+      const tester = new Browser();
+      for (const [k, v] of admin.cookies) tester.jar(t.url).set(k, v);
+      const verdict = await (await tester.follow(`${t.url}/auth/federation/test/${providerId}`)).text();
+      expect(verdict).toContain('data-verdict="refused"');
+      expect(verdict).toContain('not verified');
+    } finally {
+      idp.tamper = null;
+    }
+    expect(await snapshot('helper@contoso.example')).toEqual(before);
+  });
+
+  it('refuses an unverified email for a person already linked too, and changes nothing of theirs', async () => {
+    const before = await snapshot('alice.fed@contoso.example');
+    expect(before.links).toEqual([{ provider_id: providerId, subject: 'alice' }]);
+    idp.tamper = { claims: (p) => ({ ...p, email_verified: false, name: 'Alice Renamed' }) };
+    try {
+      const { browser, last, html } = await signIn('alice');
+      expect(last.status).toBe(403);
+      expect(errorCode(html)).toBe('federation_email_not_verified');
+      expect(browser.jar(t.url).has('rh_session')).toBe(false);
+    } finally {
+      idp.tamper = null;
+    }
+    expect(await snapshot('alice.fed@contoso.example')).toEqual(before);
+  });
+
+  it('accepts a provider that leaves email_verified out (Entra ID does), and "true" as a string', async () => {
+    idp.accounts.set('erin', { email: 'erin.fed@contoso.example', name: 'Erin Federated' });
+    const users = await userCount();
+    idp.tamper = {
+      claims: ({ email_verified: _omitted, ...p }) => p,
+    };
+    try {
+      const { browser } = await signIn('erin');
+      expect(idp.issued.at(-1)).toHaveProperty('email_verified', true);
+      expect(browser.jar(t.url).has('rh_session')).toBe(true);
+      expect(await userCount()).toBe(users + 1);
+      idp.tamper = { claims: (p) => ({ ...p, email_verified: 'true' }) };
+      const again = await signIn('erin');
+      expect(again.browser.jar(t.url).has('rh_session')).toBe(true);
+      expect(await userCount()).toBe(users + 1);
+    } finally {
+      idp.tamper = null;
+    }
+  });
+
+  it('refuses a second subject of the same provider that claims the email of a person already linked to another subject', async () => {
+    // Alice is linked to her provider account (subject "alice"); another account there now says it is her.
+    idp.accounts.set('alice-impostor', {
+      email: 'alice.fed@contoso.example',
+      name: 'Not Alice',
+      job_title: 'Impostor',
+      groups: [],
+    });
+    const before = await snapshot('alice.fed@contoso.example');
+    expect(before.links).toEqual([{ provider_id: providerId, subject: 'alice' }]);
+    expect(before.groups).toEqual([{ group_id: groupId }]);
+    const users = await userCount();
+    const { browser, last, html } = await signIn('alice-impostor', 'alice.fed@contoso.example');
+    expect(last.status).toBe(409);
+    expect(errorCode(html)).toBe('federation_identity_conflict');
+    expect(html).toContain('Start again');
+    expect(browser.jar(t.url).has('rh_session')).toBe(false);
+    expect(await snapshot('alice.fed@contoso.example')).toEqual(before);
+    expect(await userCount()).toBe(users);
+    expect(await linksOf('alice-impostor')).toEqual([]);
+    expect(await refusalsLogged('federation_identity_conflict')).toHaveLength(1);
+    // Alice herself still signs in.
+    const alice = await signIn('alice');
+    expect(alice.browser.jar(t.url).has('rh_session')).toBe(true);
+  });
+
   it('test sign-in shows the mapped claims without signing anyone in; needs settings.manage', async () => {
     idp.nextAccount = 'alice';
     const browser = new Browser();
@@ -553,12 +703,29 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       unknown
     >;
     const { id: _id, hasClientSecret: _h, createdAt: _c, updatedAt: _u, ...input } = current;
+    // A sign-in under way, stopped just before it comes back from the provider.
+    idp.nextAccount = 'alice';
+    const midway = new Browser();
+    const start = await midway.raw(`${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`);
+    let at = new URL(start.headers.get('location')!, t.url).href;
+    let response = await midway.raw(at);
+    while (response.status >= 300 && response.status < 400) {
+      at = new URL(response.headers.get('location')!, at).href;
+      if (at.includes('/auth/federation/callback')) break;
+      response = await midway.raw(at);
+    }
+    expect(at).toContain('/auth/federation/callback');
     const updated = await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', {
       ...input,
       enabled: false,
       clientSecret: 'new-secret-456',
     });
     expect(updated.status).toBe(200);
+    // Turned off meanwhile: it does not finish.
+    const late = await midway.raw(at);
+    expect(late.status).toBe(400);
+    expect(errorCode(await late.text())).toBe('federation_provider_missing');
+    expect(late.headers.get('set-cookie') ?? '').not.toContain('rh_session');
     const event = await t.server.db
       .selectFrom('audit_events')
       .select('data')

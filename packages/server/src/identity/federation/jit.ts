@@ -5,7 +5,21 @@
  * person's user groups (mapped by the provider's group mappings, and by group name when asked),
  * so that role assignments to those groups apply. An email outside the provider's domains, or in
  * one the organization no longer holds (verified by DNS or asserted), is refused; nothing is
- * created for a refused sign-in.
+ * created or changed for a refused sign-in.
+ *
+ * A person is found by their link to the provider (`user_identities`: provider and `sub`), else by
+ * email, which links an existing account of that email (a local one included) to the provider
+ * account. So the email must be one the provider vouches for:
+ * - `email_verified` present and anything but `true` (or the string "true", as some providers send
+ *   it) is refused, linked or not: a provider where people set their own email (Keycloak's account
+ *   console, self-registration) would otherwise hand anyone the account of that address.
+ * - `email_verified` absent is accepted: Microsoft Entra ID never sends it (its `email` is set by
+ *   the directory's administrators), nor do providers that only issue admin-managed addresses. The
+ *   administrator vouches for such a provider by restricting it to the organization's domains.
+ *   The claim is read by its standard name whatever the `email` claim is mapped to.
+ * - An account already linked to one subject of this provider is never linked to another subject
+ *   claiming its email (a recreated or impostor provider account): refused until an administrator
+ *   sorts it out, rather than a second way into the same account.
  */
 import type { AuditLog } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
@@ -42,6 +56,8 @@ export interface MappedClaims {
   company: string | null;
   photoUrl: string | null;
   groups: string[];
+  /** The provider's `email_verified`: null (or left out) when it sent none, else whether it is `true` (or "true"). */
+  emailVerified?: boolean | null;
 }
 
 const text = (value: unknown, max: number): string | null =>
@@ -63,6 +79,9 @@ export function mapClaims(provider: ProviderRecord, claims: Record<string, unkno
     company: text(get(c.company), 128),
     photoUrl: text(get(c.photoUrl), 2000),
     groups,
+    // Not mappable: the standard claim. Only an absent claim is "not said"; null, false, "false", 0… are "not verified".
+    emailVerified:
+      claims.email_verified === undefined ? null : claims.email_verified === true || claims.email_verified === 'true',
   };
 }
 
@@ -70,7 +89,7 @@ export function mapClaims(provider: ProviderRecord, claims: Record<string, unkno
 function claimWithNul(provider: ProviderRecord, mapped: MappedClaims): string | null {
   for (const [field, value] of Object.entries(mapped) as [keyof MappedClaims, unknown][])
     if ([value].flat().some((v) => typeof v === 'string' && v.includes('\u0000')))
-      return field === 'subject' ? 'sub' : provider.claims[field];
+      return field === 'subject' ? 'sub' : field === 'emailVerified' ? 'email_verified' : provider.claims[field];
   return null;
 }
 
@@ -100,6 +119,17 @@ export function refusalOf(provider: ProviderRecord, mapped: MappedClaims): Feder
       403,
       { email: mapped.email, domains: provider.domains.join(', ') },
     );
+  if (mapped.emailVerified === false) {
+    const detail = `${provider.name} has not verified the email address ${mapped.email} (email_verified). Verify it there, or ask your administrator`;
+    // In the catalogs' words of a failed sign-in (like the NUL refusal above) until they have words of their own.
+    return new FederationError(
+      'federation_email_not_verified',
+      `${detail}.`,
+      403,
+      { provider: provider.name, detail },
+      'federation_failed',
+    );
+  }
   return null;
 }
 
@@ -188,6 +218,26 @@ export async function provision(
         throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409, {
           email,
         });
+      // Subjects are the provider's stable ids: a person linked to one is not taken over by another
+      // subject that claims the same email (found by email, so it is not linked itself).
+      if (user && !link) {
+        const other = await trx
+          .selectFrom('user_identities')
+          .select('subject')
+          .where('provider_id', '=', provider.id)
+          .where('user_id', '=', user.id)
+          .executeTakeFirst();
+        if (other) {
+          const detail = `${email} is already linked to another account at ${provider.name}. Ask your administrator`;
+          throw new FederationError(
+            'federation_identity_conflict',
+            `${detail}.`,
+            409,
+            { provider: provider.name, detail },
+            'federation_failed',
+          );
+        }
+      }
       if (user?.disabled)
         throw new FederationError(
           'federation_account_disabled',

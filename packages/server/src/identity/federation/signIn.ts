@@ -413,6 +413,17 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
       });
       return refuse(reply, error, isTest ? '/admin/identity' : '/auth/login');
     };
+    // Turned off while the person was at the provider: the sign-in it started does not finish
+    // (an administrator's test sign-in of a provider not yet on still does).
+    if (!isTest && !provider.enabled)
+      return fail(
+        new FederationError(
+          'federation_provider_missing',
+          'This identity provider was turned off. Start again.',
+          400,
+          {},
+        ),
+      );
     let claims: Record<string, unknown>;
     try {
       if (typeof query.error === 'string') {
