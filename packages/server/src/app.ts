@@ -44,6 +44,7 @@ import { relyingPartyOf } from './identity/passkeys/webauthn.js';
 import { createProvider, OIDC_PATH } from './identity/provider.js';
 import { IdpRequests } from './identity/idpRequests.js';
 import { relyingPartyRoutes } from './identity/relyingParty.js';
+import { endProviderSession, sentFromOurPage } from './identity/providerSession.js';
 import { signInRoutes } from './identity/signInRoutes.js';
 import { identityProviderRoutes } from './identity/federation/routes.js';
 import { SecretBox } from './identity/federation/secretBox.js';
@@ -438,8 +439,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   app.post('/auth/logout', async (request, reply) => {
     const token = request.cookies[cookieName];
+    const signedIn = Boolean(request.auth && token);
+    if (signedIn) assertCsrf(request, publicOrigin);
+    // The embedded provider's session of this browser ends too: on a shared machine the next person
+    // must not be signed in from it (`identity/providerSession`).
+    if (signedIn || sentFromOurPage(request, publicOrigin)) await endProviderSession(provider, request, reply, secure);
     if (request.auth && token) {
-      assertCsrf(request, publicOrigin);
       await authSessions.destroy(token);
       await audit.record({
         tenantId: request.auth.principal.tenantId,

@@ -12,6 +12,19 @@ import type { StoredTokens } from './tokenStore.js';
 export const AGENT_CLIENT_ID = 'remote-help-agent';
 /** `offline_access` gives a refresh token; `prompt=consent` is needed for the IdP to issue it. */
 export const AGENT_SCOPE = 'openid email profile offline_access';
+/**
+ * Credentials at every sign-in (`login`, and `max_age=0`): the browser may still hold a session of
+ * the IdP from someone else at a shared machine. The server insists on it anyway; the code
+ * exchange checks it ({@link FRESH_SIGN_IN_SECONDS}).
+ */
+export const AGENT_PROMPT = 'login consent';
+/**
+ * How long before its ID token was issued the person may have entered their credentials, for a
+ * sign-in to count as theirs and not an earlier session's: both times are the server's (`iat`,
+ * `auth_time`), so this machine's clock does not matter. A real sign-in ends seconds before the
+ * code is redeemed (codes live 60 s).
+ */
+export const FRESH_SIGN_IN_SECONDS = 300;
 
 /** One authorization request in flight. */
 export interface AuthorizationRequest {
@@ -69,7 +82,8 @@ export class AgentOidcClient implements TokenEndpoint {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,
-      prompt: 'consent',
+      prompt: AGENT_PROMPT,
+      max_age: '0',
     });
     return { url, redirectUri, state, verifier };
   }
@@ -81,6 +95,7 @@ export class AgentOidcClient implements TokenEndpoint {
         pkceCodeVerifier: request.verifier,
         expectedState: request.state,
       });
+      assertFreshSignIn(response.claims());
       const tokens = this.#toStored(response, null);
       return await this.#withProfile(tokens);
     } catch (error) {
@@ -139,6 +154,18 @@ export class AgentOidcClient implements TokenEndpoint {
         : (previous?.account ?? null),
     };
   }
+}
+
+/**
+ * Refuses an ID token without `auth_time`, or whose sign-in happened well before it was issued:
+ * the IdP signed someone in from an earlier session instead of asking for credentials.
+ */
+export function assertFreshSignIn(claims: { iat?: unknown; auth_time?: unknown } | undefined): void {
+  const { iat, auth_time: authTime } = claims ?? {};
+  if (typeof iat !== 'number' || typeof authTime !== 'number')
+    throw new Error('the sign-in service did not say when the sign-in happened (auth_time)');
+  if (iat - authTime > FRESH_SIGN_IN_SECONDS)
+    throw new Error('the sign-in service reused an earlier sign-in instead of asking for credentials');
 }
 
 function describe(error: unknown): string {

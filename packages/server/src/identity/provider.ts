@@ -4,7 +4,7 @@
  * `/oidc`. It signs in local accounts of every tenant; the web app and the agent are its
  * first-party clients and sign in through it like through any external IdP.
  */
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { TrustProxy } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -46,6 +46,8 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        // Every ID token says when the person signed in: the relying party checks it was this sign-in.
+        require_auth_time: true,
       },
       {
         // The native agent (RFC 8252): public client, loopback redirect on any port, PKCE.
@@ -55,6 +57,7 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
+        require_auth_time: true,
       },
     ],
     pkce: { required: () => true },
@@ -97,7 +100,7 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/signin/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/signin/${interaction.uid}`, policy: freshSignInPolicy() },
     ttl: {
       AccessToken: 3600,
       AuthorizationCode: 60,
@@ -164,6 +167,31 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
   provider.proxy = trustProxy !== false;
   provider.maxIpsCount = 1;
   return provider;
+}
+
+/**
+ * The default prompts (login, then consent), and one more reason to ask for the login: our own
+ * apps are only ever signed in by a login in the same authorization request. Help-desk machines
+ * are shared, so an earlier session of the provider in this browser (someone else's, or one a
+ * sign-out missed) must never sign anyone in again, whatever the request asks: `prompt=login` is
+ * only a wish of the client, which the person at the browser can delete from the URL, and the
+ * native agent asks `prompt=consent`. `ctx.oidc.result.login` is set only on the resume after our
+ * sign-in routes finished a login (the password, passkey or federated pages, each past conditional
+ * access and into the sign-in log), and the consent step after it keeps it (`mergeWithLastSubmission`).
+ */
+export function freshSignInPolicy(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  if (!login) throw new Error('the provider has no login prompt');
+  login.checks.add(
+    new interactionPolicy.Check(
+      'fresh_login_required',
+      'Remote Help asks for credentials at every sign-in',
+      'login_required',
+      (ctx) => FIRST_PARTY_CLIENTS.has(ctx.oidc.client?.clientId ?? '') && !ctx.oidc.result?.login,
+    ),
+  );
+  return policy;
 }
 
 /**

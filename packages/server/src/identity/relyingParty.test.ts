@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeReturnTo } from './relyingParty.js';
+import { safeReturnTo, signedInSince } from './relyingParty.js';
 
 const PUBLIC_URL = 'https://help.example.com';
 
@@ -74,5 +74,19 @@ describe('sign-in page form-action', () => {
     expect(formAction('https://evil.example/callback')).toBe("'self'");
     expect(formAction('http://localhost.evil.example:80/callback')).toBe("'self'");
     expect(formAction(undefined)).toBe("'self'");
+  });
+});
+
+describe('a fresh login at the callback', () => {
+  it('accepts a login at or after the start of the sign-in, and nothing else', () => {
+    const started = 1_700_000_000;
+    expect(signedInSince(started, started)).toBe(true);
+    expect(signedInSince(started + 40, started)).toBe(true);
+    // An earlier session of the provider (someone who signed out, or left the browser signed in).
+    expect(signedInSince(started - 1, started)).toBe(false);
+    expect(signedInSince(started - 3600, started)).toBe(false);
+    // No `auth_time`, or not a number: no proof of a login.
+    for (const missing of [undefined, null, String(started), Number.NaN, Number.POSITIVE_INFINITY])
+      expect(signedInSince(missing, started)).toBe(false);
   });
 });

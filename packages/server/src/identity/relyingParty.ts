@@ -6,7 +6,7 @@
  * Its server-to-server calls to the embedded IdP run in-process (Fastify `inject`): no socket,
  * so no certificate for 127.0.0.1 to trust and no dependence on how the host reaches itself.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { LanguageTag } from '@remote-help/protocol';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
@@ -14,8 +14,10 @@ import type { AuditLog } from '../audit/audit.js';
 import type { UsersRepo } from '../users/repo.js';
 import type { AuthSessions } from './authSessions.js';
 import { SESSION_TTL_MS } from './authSessions.js';
-import { issuerOf, OIDC_PATH, WEB_CLIENT_ID } from './provider.js';
+import { escapeHtml, issuerOf, OIDC_PATH, WEB_CLIENT_ID } from './provider.js';
 import { appOfPath } from './conditionalAccess/signInGate.js';
+import { signInLanguage } from './i18n/index.js';
+import { renderShell, STYLE } from './signInPage.js';
 
 export interface RelyingPartyOptions {
   publicUrl: string;
@@ -28,7 +30,28 @@ export interface RelyingPartyOptions {
 }
 
 const FLOW_COOKIE = 'rh_signin';
-const FlowState = z.object({ state: z.string(), nonce: z.string(), verifier: z.string(), returnTo: z.string() });
+/** `startedAt`: when the sign-in started (seconds since the epoch); `ui`: the web app's language then. */
+const FlowState = z.object({
+  state: z.string(),
+  nonce: z.string(),
+  verifier: z.string(),
+  returnTo: z.string(),
+  startedAt: z.number(),
+  ui: z.string().max(35).optional(),
+});
+
+/**
+ * Whether the ID token's `auth_time` (seconds) says that the person entered their credentials
+ * after this sign-in started (`startedAt`, seconds), i.e. that the provider did not sign them in
+ * from an earlier session. Both times come from one clock: the embedded provider runs in this
+ * process (and floors `Date.now()` to seconds as `startedAt` is).
+ */
+export function signedInSince(authTime: unknown, startedAt: number): boolean {
+  return typeof authTime === 'number' && Number.isFinite(authTime) && authTime >= startedAt;
+}
+
+/** The seconds since the epoch now, on the provider's clock (`oidc-provider` reads `Date.now()`). */
+const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
  * The return target after sign-in: a path on our own origin, or `/`. The value is resolved the way a
@@ -118,7 +141,14 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
     // The web app's current language, for the sign-in pages (only shipped tags are passed on).
     const uiLocale = LanguageTag.safeParse(query.ui_locales);
     const verifier = oidc.randomPKCECodeVerifier();
-    const flow = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier, returnTo };
+    const flow = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier,
+      returnTo,
+      startedAt: epochSeconds(),
+      ...(uiLocale.success ? { ui: uiLocale.data } : {}),
+    };
     const url = oidc.buildAuthorizationUrl(config(), {
       redirect_uri: `${o.publicUrl}/auth/callback`,
       scope: 'openid email profile',
@@ -127,7 +157,9 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
       state: flow.state,
       nonce: flow.nonce,
       // Always ask for credentials: help-desk machines are shared, and signing out must mean it.
+      // The provider insists anyway (`freshSignInPolicy`), and the callback checks `auth_time`.
       prompt: 'login',
+      max_age: '0',
       ...(loginHint ? { login_hint: loginHint } : {}),
       ...(uiLocale.success ? { ui_locales: uiLocale.data } : {}),
       rh_app: appOfPath(returnTo),
@@ -158,6 +190,18 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
     }
     const user = claims ? await o.users.findBySubject(claims.sub) : undefined;
     if (!claims || !user || user.disabled) return reply.redirect('/?signin=failed', 303);
+    // A sign-in from an earlier session of the provider is no sign-in of the person at this browser.
+    if (!signedInSince(claims.auth_time, flow.data.startedAt)) {
+      request.log.warn({ authTime: claims.auth_time, startedAt: flow.data.startedAt }, 'sign-in without a fresh login');
+      await o.audit.record({
+        tenantId: user.tenant_id,
+        actor: { type: 'user', id: user.id },
+        action: 'signin.failed',
+        ip: request.ip,
+        data: { client: WEB_CLIENT_ID, reason: 'stale_sign_in' },
+      });
+      return signInAgain(reply, flow.data.returnTo, flow.data.ui, request.headers['accept-language']);
+    }
     const token = await o.sessions.create(user, request.ip, request.headers['user-agent'] ?? null, {
       amr: Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [],
       authTime: typeof claims.auth_time === 'number' ? claims.auth_time : null,
@@ -171,6 +215,31 @@ export async function relyingPartyRoutes(app: FastifyInstance, o: RelyingPartyOp
     });
     return reply.redirect(safeReturnTo(flow.data.returnTo, o.publicUrl), 303);
   });
+}
+
+/**
+ * The page after a refused callback whose login was not fresh: it says so, in the person's language,
+ * and offers to sign in again (a link, not a redirect: a provider that keeps answering with an old
+ * sign-in must not make the browser loop).
+ */
+function signInAgain(reply: FastifyReply, returnTo: string, ui: string | undefined, acceptLanguage?: string) {
+  const language = signInLanguage(ui, acceptLanguage);
+  const { t } = language;
+  const again = `/auth/login?${new URLSearchParams({ returnTo, ...(ui ? { ui_locales: ui } : {}) }).toString()}`;
+  return reply
+    .status(401)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .send(
+      renderShell({
+        language,
+        title: t('providerError.title'),
+        style: STYLE,
+        body: `<h1>${escapeHtml(t('providerError.heading'))}</h1><p class="sub">${escapeHtml(t('gate.advice.signInFrequency'))}</p>
+<p><a href="${escapeHtml(again)}">${escapeHtml(t('signIn.submit'))}</a></p>`,
+      }),
+    );
 }
 
 function safeJson(text: string): unknown {

@@ -126,11 +126,17 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
   /**
    * Our own apps need no consent screen (e.g. the agent asking for offline_access): grant what
    * they asked for. Any other client would need a real consent page; there is none yet.
+   * Only right after a login of the same authorization request (`lastSubmission.login`: the
+   * password, passkey or federated page finished it, past conditional access and into the sign-in
+   * log), and only for the person who just signed in: an earlier session of the provider in this
+   * browser must not give anyone tokens (the provider asks for that login: `freshSignInPolicy`).
    */
   const grantFirstParty = async (interaction: Interaction, request: FastifyRequest, reply: FastifyReply) => {
     const clientId = String(interaction.params.client_id);
     const accountId = interaction.session?.accountId;
-    if (!FIRST_PARTY_CLIENTS.has(clientId) || !accountId) return expired(reply, languageOf(request, interaction));
+    const signedIn = interaction.lastSubmission?.login?.accountId;
+    if (!FIRST_PARTY_CLIENTS.has(clientId) || !accountId || signedIn !== accountId)
+      return expired(reply, languageOf(request, interaction));
     const grant = interaction.grantId
       ? await o.provider.Grant.find(interaction.grantId)
       : new o.provider.Grant({ accountId, clientId });
