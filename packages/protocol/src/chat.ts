@@ -32,6 +32,16 @@ export const CHAT_THREAD_MAX_CHARACTERS = 2_000_000;
 /** Most messages one `chat.history` frame or one HTTP page carries. */
 export const CHAT_PAGE_MAX = 200;
 /**
+ * Most bytes of its messages' JSON (UTF-8) one `chat.history` frame or one HTTP page carries: a
+ * page ends before the message that would pass it, with `more` set, so readers ask again from its
+ * last `seq`. 200 messages of 16,000 UTF-16 units each are several megabytes; a frame that large
+ * is closed by the server as a slow consumer (1 MiB waiting per socket) and refused by the agent
+ * (1 MiB frames), and the reader asking again would get it again. One message is at most about
+ * 48 KB of JSON (16,000 units of 3 bytes each), so a page always holds at least one; a page in
+ * flight for each of a connection's 8 sessions is about half of that 1 MiB.
+ */
+export const CHAT_PAGE_MAX_BYTES = 64 * 1024;
+/**
  * Largest sequence number of a thread: the server stores `seq` as a 32-bit integer (PostgreSQL
  * `integer`), so a larger one, even only to read after, is refused as invalid input.
  */
@@ -107,7 +117,10 @@ export type ChatThreadQuery = z.infer<typeof ChatThreadQuery>;
 export const ChatThreadResponse = z.object({
   sessionId: Id,
   messages: z.array(ChatMessage),
-  /** True when more messages follow the last one given (ask again with its `seq`). */
+  /**
+   * True when more messages follow the last one given (ask again with its `seq`): a page holds at
+   * most `limit` messages and {@link CHAT_PAGE_MAX_BYTES} of them, so it can be shorter than `limit`.
+   */
   more: z.boolean(),
 });
 export type ChatThreadResponse = z.infer<typeof ChatThreadResponse>;

@@ -93,6 +93,40 @@ export class ChatRepo {
     return inserted.rows[0];
   }
 
+  /**
+   * What one page after `afterSeq` may hold, for {@link fitPage}: of the next `limit + 1` messages,
+   * in order, those that start before `maxBytes` code points of text (every code point is at least
+   * one byte of the page's JSON, so a message past that cannot fit, and its text is not sent from
+   * the database to this node); the first is always there. `following`: how many of the next `limit + 1` there
+   * are, the ones left out included.
+   */
+  async pageAfter(
+    tenantId: string,
+    sessionId: string,
+    afterSeq: number,
+    limit: number,
+    maxBytes: number,
+  ): Promise<{ rows: ChatRow[]; following: number }> {
+    // The window functions run over the next `limit + 1` rows only (the inner LIMIT), both engines.
+    const found = await sql<ChatRow & { following: number }>`
+      SELECT tenant_id, session_id, seq, sender_id, sender_role, client_id, text, sent_at, following
+      FROM (
+        SELECT next_rows.*,
+               COALESCE(SUM(LENGTH(text)) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                 AS chars_before,
+               COUNT(*) OVER () AS following
+        FROM (
+          SELECT * FROM chat_messages
+          WHERE tenant_id = ${tenantId} AND session_id = ${sessionId} AND seq > ${afterSeq}
+          ORDER BY seq LIMIT ${limit + 1}
+        ) AS next_rows
+      ) AS counted
+      WHERE chars_before < ${maxBytes}
+      ORDER BY seq`.execute(this.db);
+    const rows = found.rows.map(({ following: _, ...row }) => row);
+    return { rows, following: Number(found.rows[0]?.following ?? 0) };
+  }
+
   /** Up to `limit` messages after `afterSeq`, in order. */
   async after(tenantId: string, sessionId: string, afterSeq: number, limit: number): Promise<ChatRow[]> {
     return this.db
@@ -105,4 +139,27 @@ export class ChatRepo {
       .limit(limit)
       .execute();
   }
+}
+
+/**
+ * One page of a thread out of {@link ChatRepo.pageAfter}'s rows: in order, at most `limit`
+ * messages and at most `maxBytes` bytes of their JSON (UTF-8, a comma each), but always the
+ * first, so reading page after page gets through any thread. `more`: messages follow the page.
+ */
+export function fitPage(
+  found: { rows: ChatRow[]; following: number },
+  limit: number,
+  maxBytes: number,
+): { messages: ChatMessage[]; more: boolean } {
+  const messages: ChatMessage[] = [];
+  let bytes = 0;
+  for (const row of found.rows) {
+    if (messages.length >= limit) break;
+    const message = presentMessage(row);
+    const size = Buffer.byteLength(JSON.stringify(message)) + 1;
+    if (messages.length > 0 && bytes + size > maxBytes) break;
+    messages.push(message);
+    bytes += size;
+  }
+  return { messages, more: messages.length < found.following };
 }

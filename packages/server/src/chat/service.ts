@@ -14,6 +14,7 @@ import type { ChatMessage, ChatThreadResponse, Role } from '@remote-help/protoco
 import {
   CHAT_MAX_GRAPHEMES,
   CHAT_PAGE_MAX,
+  CHAT_PAGE_MAX_BYTES,
   CHAT_THREAD_MAX_CHARACTERS,
   CHAT_THREAD_MAX_MESSAGES,
   chatTextProblem,
@@ -30,7 +31,7 @@ import type { SessionRow } from '../sessions/repo.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import type { ChatRepo, ThreadLimits } from './repo.js';
-import { presentMessage } from './repo.js';
+import { fitPage, presentMessage } from './repo.js';
 
 /** Per sender: 20 messages back to back, then one every 500 ms (a person typing fast, or pasting lines). */
 export const DEFAULT_CHAT_LIMITS: TokenBucketOptions = { burst: 20, refillMs: 500 };
@@ -217,9 +218,15 @@ export class ChatService {
     return { message: presentMessage(known), repeated: true };
   }
 
+  /**
+   * One page after `afterSeq`, for `chat.history` and the HTTP thread alike: at most `limit`
+   * messages and {@link CHAT_PAGE_MAX_BYTES} of their JSON, at least one (`fitPage`). Bounded by
+   * size, not only by count: a frame over the socket's 1 MiB slow-consumer bound is closed
+   * (`ws/connection.ts`), and a client that asks again on reconnect would be closed again.
+   */
   private async page(row: SessionRow, afterSeq: number, limit: number) {
-    const rows = await this.d.repo.after(row.tenant_id, row.id, afterSeq, limit + 1);
-    return { messages: rows.slice(0, limit).map(presentMessage), more: rows.length > limit };
+    const found = await this.d.repo.pageAfter(row.tenant_id, row.id, afterSeq, limit, CHAT_PAGE_MAX_BYTES);
+    return fitPage(found, limit, CHAT_PAGE_MAX_BYTES);
   }
 
   /** Runs `work` after the session's earlier stores on this node. */

@@ -102,6 +102,27 @@ describe('both engines', () => {
     await db.deleteFrom('help_sessions').where('id', '=', 'chat-2').execute();
   });
 
+  it('reads a page of chat up to a budget in characters (code points), counting what follows', async () => {
+    await newSession('chat-3');
+    const chat = new ChatRepo(db);
+    const texts = ['ab', '😀😀😀', 'cd', 'ef', 'gh'];
+    for (const [i, text] of texts.entries()) {
+      const m = { tenantId: TENANT, sessionId: 'chat-3', senderId: 'helper-1', senderRole: 'helper' as const };
+      await chat.insert({ ...m, clientId: `p${i}`, text, sentAt: NOW }, { maxMessages: 10, maxCharacters: 100 });
+    }
+    const all = await chat.after(TENANT, 'chat-3', 0, 100);
+    // Characters before each message: 0, 2, 5, 7, 9 (an emoji is one, on both engines).
+    expect(await chat.pageAfter(TENANT, 'chat-3', 0, 10, 6)).toEqual({ rows: all.slice(0, 3), following: 5 });
+    expect(await chat.pageAfter(TENANT, 'chat-3', 0, 10, 5)).toEqual({ rows: all.slice(0, 2), following: 5 });
+    expect(await chat.pageAfter(TENANT, 'chat-3', 0, 1, 1000)).toEqual({ rows: all.slice(0, 2), following: 2 });
+    // The first is always there, whatever the budget.
+    expect(await chat.pageAfter(TENANT, 'chat-3', 3, 10, 1)).toEqual({ rows: all.slice(3, 4), following: 2 });
+    expect(await chat.pageAfter(TENANT, 'chat-3', 5, 10, 1)).toEqual({ rows: [], following: 0 });
+    expect(await chat.pageAfter('other-tenant', 'chat-3', 0, 10, 1000)).toEqual({ rows: [], following: 0 });
+    await db.deleteFrom('chat_messages').where('session_id', '=', 'chat-3').execute();
+    await db.deleteFrom('help_sessions').where('id', '=', 'chat-3').execute();
+  });
+
   it('reads counts, bigints and integers as numbers, and bytes as a Buffer', async () => {
     const count = await db
       .selectFrom('help_sessions')

@@ -11,7 +11,20 @@ import type { WebSocket } from 'ws';
 import type { Principal } from '../identity/principal.js';
 import { newId } from '../ids.js';
 
-/** Most bytes that may wait unsent on one socket before it counts as a slow consumer. */
+/**
+ * Most bytes that may wait unsent on one socket before it counts as a slow consumer.
+ *
+ * Invariant: every frame the server builds is far smaller than this, so only frames piling up
+ * unread trip it, never one frame on an idle socket. `sendText` does not tell the two apart (such a
+ * frame is a bug where it was built, and buffering megabytes for one reader is no answer either):
+ * a frame over the bound on its own closes even a reader that keeps up (1013, "reconnect"), the
+ * client reconnects and asks for the same thing, and is closed again, forever, with every other
+ * session on that socket. Anything whose size people control is therefore cut where it is built: the
+ * largest frames are a `chat.history` page (at most `CHAT_PAGE_MAX_BYTES`, 64 KiB, of messages),
+ * a `chat.message` (one message, under 48 KB) and a relayed `signal` (parsed from a client frame
+ * of at most `MAX_WS_FRAME_BYTES`, 64 KiB). A new frame must stay as small: page it, never raise
+ * this bound for it.
+ */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Close code for a consumer that does not read what it is sent (1013: try again later). */
 export const SLOW_CONSUMER_CLOSE = 1013;
@@ -94,7 +107,12 @@ export class Connection {
     this.sendText(JSON.stringify(message));
   }
 
-  /** Sends an already serialised frame (fan-out serialises once for many connections). */
+  /**
+   * Sends an already serialised frame (fan-out serialises once for many connections). Closes the
+   * socket as a slow consumer when the frame would take what waits past {@link MAX_BUFFERED_BYTES}
+   * (`text.length` counts UTF-16 units, at most the frame's UTF-8 bytes): see there why no
+   * frame may come near that bound on its own.
+   */
   sendText(text: string): void {
     if (!this.open) return;
     if (this.socket.bufferedAmount + text.length > MAX_BUFFERED_BYTES) {
