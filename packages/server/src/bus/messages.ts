@@ -68,6 +68,13 @@ const SignalEnvelope = z.object({ from: Role, payload: SignalPayload, arrivedAt:
 const ChatAnnouncement = z.object({ message: ChatMessage });
 /** `session:<id>:typing`: one side's typing state. */
 const TypingAnnouncement = z.object({ from: Role, typing: z.boolean() });
+/**
+ * `session:<id>:path`: a node settled the session's media path (`sessions/mediaWatch`): a side
+ * reported it `up`, or the session has no path to lose (`none`). A node whose grace timer for a
+ * `down` runs stops it. `node`: the announcing node's watch, which ignores its own.
+ */
+const PathSettled = z.object({ node: Id, state: z.enum(['up', 'none']) });
+export type PathSettled = z.infer<typeof PathSettled>;
 
 /**
  * `users:signins_ended`: some of a person's sign-ins were ended (signed out everywhere, disabled,
@@ -82,6 +89,7 @@ const TOPICS: readonly { pattern: RegExp; schema: z.ZodType }[] = [
   { pattern: /^session:[^:]+:to:(helper|sharer)$/, schema: SignalEnvelope },
   { pattern: /^session:[^:]+:chat$/, schema: ChatAnnouncement },
   { pattern: /^session:[^:]+:typing$/, schema: TypingAnnouncement },
+  { pattern: /^session:[^:]+:path$/, schema: PathSettled },
   { pattern: /^device:[^:]+$/, schema: DeviceServerMessage },
   { pattern: /^users:signins_ended$/, schema: SignInsEnded },
 ];

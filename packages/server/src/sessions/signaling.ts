@@ -8,6 +8,11 @@
  * Each session has at most one {@link SessionFeed} per node, however many sockets are
  * attached: one bus subscription, one load per change (coalesced), one serialisation
  * per role. One user may attach only a few connections to one session.
+ *
+ * Relayed signaling has a byte budget per session and sender ({@link SIGNAL_BUDGET}): past
+ * it, a signal is refused to its sender with `rate_limited` and not relayed, so that one
+ * side cannot bury the other's socket (closed as a slow consumer past 1 MiB unsent, with
+ * every session attached to it) under SDP that the frame limits alone would let through.
  */
 import type { ClientMessage, Role, SessionState, SignalPayload } from '@remote-help/protocol';
 import type { FastifyBaseLogger } from 'fastify';
@@ -55,6 +60,64 @@ export interface SessionChannelOptions {
   ice?: (sessionId: string, userId: string) => SessionIceServers;
 }
 
+/**
+ * How many bytes of signaling (payloads as relayed, JSON) one side of one session may send: a
+ * burst of `burstBytes`, refilled at `bytesPerSecond`. Real negotiation stays far below: an
+ * offer or answer is 2–20 KB (60 KB at most, `SdpPayload`), an ICE candidate a few hundred
+ * bytes, so a whole negotiation with its candidates is 10–40 KB and an ICE restart about the
+ * same; the burst holds a dozen of them back to back, or eight SDPs of the largest size, and
+ * the refill one of the largest every second for as long as the session lasts. A flood gets
+ * no further: at most 512 KiB at once reach the other side (half the 1 MiB a socket may
+ * leave unsent before it is closed as a slow consumer, `ws/connection`), then 64 KiB/s
+ * (0.5 Mbit/s), which any link that carries a screen share reads.
+ *
+ * The sender's node keeps the budget, and refuses past it; a sender may hold sockets on
+ * several nodes, so the node that relays to the other side keeps the same budget again for
+ * what reaches it from every node, with `relaySlackBytes` more burst for the bus's jitter, and
+ * drops the excess (logged). In memory, per node: a restart refills it (one more burst).
+ */
+export const SIGNAL_BUDGET = { burstBytes: 512 * 1024, bytesPerSecond: 64 * 1024, relaySlackBytes: 64 * 1024 };
+
+/** Token buckets of bytes by key; a bucket that has refilled holds no state and is forgotten. */
+class ByteBuckets {
+  private readonly buckets = new Map<string, { bytes: number; at: number }>();
+  private sweptAt = Date.now();
+
+  constructor(private readonly rate: { burstBytes: number; bytesPerSecond: number }) {}
+
+  /** Takes `bytes` from `key`'s bucket: 0 when they were there, else the seconds until they will be. */
+  take(key: string, bytes: number): number {
+    const now = Date.now();
+    this.sweep(now);
+    const left = this.left(key, now);
+    if (left < bytes) {
+      this.buckets.set(key, { bytes: left, at: now });
+      return Math.max(1, Math.ceil((bytes - left) / this.rate.bytesPerSecond));
+    }
+    this.buckets.set(key, { bytes: left - bytes, at: now });
+    return 0;
+  }
+
+  private left(key: string, now: number): number {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return this.rate.burstBytes;
+    const earned = (Math.max(0, now - bucket.at) / 1000) * this.rate.bytesPerSecond;
+    return Math.min(this.rate.burstBytes, bucket.bytes + earned);
+  }
+
+  /** At most every 10 s: forgets full buckets (the map holds senders of the last seconds only). */
+  private sweep(now: number): void {
+    if (now - this.sweptAt < 10_000) return;
+    this.sweptAt = now;
+    for (const key of [...this.buckets.keys()]) {
+      if (this.left(key, now) >= this.rate.burstBytes) this.buckets.delete(key);
+    }
+  }
+}
+
+/** What a signal costs: its payload as the relay writes it (the envelope around it is small and fixed). */
+const signalBytes = (payload: SignalPayload): number => Buffer.byteLength(JSON.stringify(payload));
+
 /** States in which signaling is relayed: the request being read, and the session itself. */
 const SIGNALING_STATES: ReadonlySet<string> = new Set<SessionState>(['requested', 'active']);
 const otherRole = (role: Role): Role => (role === 'helper' ? 'sharer' : 'helper');
@@ -64,10 +127,19 @@ const MAX_SESSIONS_PER_CONNECTION = 8;
 export class SessionChannel {
   private readonly feeds = new Map<string, { feed: SessionFeed<Connection>; close: () => void }>();
   private readonly loading = new Map<string, Promise<SessionRow>>();
+  /** What each side of each session may still send through this node (`<session>:<role>`). */
+  private readonly sent = new ByteBuckets(SIGNAL_BUDGET);
+  /** What each side of each session may still have relayed to the other by this node, from any node. */
+  private readonly relayed = new ByteBuckets({
+    burstBytes: SIGNAL_BUDGET.burstBytes + SIGNAL_BUDGET.relaySlackBytes,
+    bytesPerSecond: SIGNAL_BUDGET.bytesPerSecond,
+  });
 
   constructor(private readonly o: SessionChannelOptions) {
     // A row this node wrote goes to its feed as it is: the feed need not load it again.
     o.service.onWritten((row) => this.feeds.get(row.id)?.feed.offer(row));
+    // A path reported `up` here cancels a grace timer that another node runs (scale-out).
+    o.media.share(o.bus);
   }
 
   /** `arrivedAt`: when the frame came in (`ops/observe`), carried by a signal's envelope to time its relay. */
@@ -188,10 +260,23 @@ export class SessionChannel {
         else feed.changed(change.version);
       } else feed.refresh();
     });
+    const dropLogged = new Set<Role>();
     const offSignals = (['helper', 'sharer'] as const).map((to) =>
       this.o.bus.subscribe(signalTopic(row.id, to), (message) => {
         const { from, payload } = message as SignalEnvelope;
-        if (from === otherRole(to)) feed.relayToNewest(to, { type: 'signal', sessionId: row.id, from, payload });
+        if (from !== otherRole(to) || !this.hasMember(feed, to)) return;
+        // Each node admits a sender's budget; together they may admit more: this one relays one budget.
+        if (this.relayed.take(`${row.id}:${from}`, signalBytes(payload)) > 0) {
+          if (!dropLogged.has(from)) {
+            dropLogged.add(from);
+            this.o.log.warn(
+              { sessionId: row.id, from },
+              'signals over their sender’s budget dropped (sent through several nodes); further drops not logged',
+            );
+          }
+          return;
+        }
+        feed.relayToNewest(to, { type: 'signal', sessionId: row.id, from, payload });
       }),
     );
     // Chat: a stored message goes to both sides; typing to the other side only.
@@ -218,6 +303,12 @@ export class SessionChannel {
       },
     });
     return feed;
+  }
+
+  /** Whether a connection of `role` is attached to the feed on this node. */
+  private hasMember(feed: SessionFeed<Connection>, role: Role): boolean {
+    for (const r of feed.members.values()) if (r === role) return true;
+    return false;
   }
 
   private closeFeedIfUnused(sessionId: string): void {
@@ -253,6 +344,12 @@ export class SessionChannel {
   private async signal(conn: Connection, sessionId: string, payload: SignalPayload, arrivedAt?: number): Promise<void> {
     if (!conn.attachments.has(sessionId)) throw new AppError('bad_request', 'Attach to the session before signaling.');
     const from = await this.signalingRole(conn.principal, sessionId);
+    const retryAfterSeconds = this.sent.take(`${sessionId}:${from}`, signalBytes(payload));
+    if (retryAfterSeconds > 0) {
+      throw new AppError('rate_limited', `Too much signaling for this session. Try again in ${retryAfterSeconds} s.`, {
+        retryAfterSeconds,
+      });
+    }
     const envelope: SignalEnvelope = arrivedAt === undefined ? { from, payload } : { from, payload, arrivedAt };
     await this.o.bus.publish(signalTopic(sessionId, otherRole(from)), envelope);
   }
