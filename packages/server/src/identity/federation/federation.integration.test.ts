@@ -665,6 +665,38 @@ describe('federation with an organization’s own OpenID Connect provider', () =
     expect(alice.browser.jar(t.url).has('rh_session')).toBe(true);
   });
 
+  it("starts a provider's links anew when its client id or issuer changes (pairwise subjects, as Entra ID's)", async () => {
+    const providerLinks = () =>
+      t.server.db.selectFrom('user_identities').select('subject').where('provider_id', '=', providerId).execute();
+    expect((await providerLinks()).length).toBeGreaterThan(0);
+    const current = (await admin.json(`/api/v1/identity-providers/${providerId}`)).body.provider as Record<
+      string,
+      unknown
+    >;
+    const { id: _id, hasClientSecret: _h, createdAt: _c, updatedAt: _u, ...input } = current;
+    const moved = await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', {
+      ...input,
+      clientId: 'new-app',
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(await providerLinks()).toEqual([]);
+    const event = await t.server.db
+      .selectFrom('audit_events')
+      .select('data')
+      .where('action', '=', 'identity_provider.updated')
+      .orderBy('at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(event.data!)).toMatchObject({
+      after: { clientId: 'new-app', linksCleared: expect.any(Number) },
+    });
+    // Back to the client the test provider knows: nothing more to clear, and people link again by email.
+    const back = await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', input);
+    expect(back.status).toBe(200);
+    const alice = await signIn('alice');
+    expect(alice.browser.jar(t.url).has('rh_session')).toBe(true);
+    expect(await providerLinks()).toEqual([{ subject: 'alice' }]);
+  });
+
   it('test sign-in shows the mapped claims without signing anyone in; needs settings.manage', async () => {
     idp.nextAccount = 'alice';
     const browser = new Browser();
@@ -730,6 +762,7 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       .selectFrom('audit_events')
       .select('data')
       .where('action', '=', 'identity_provider.updated')
+      .orderBy('at', 'desc')
       .executeTakeFirstOrThrow();
     expect(event.data).not.toContain('new-secret-456');
     expect(JSON.parse(event.data!)).toMatchObject({

@@ -217,6 +217,24 @@ export class FederationService {
     };
     const before = view(old);
     const after = view({ ...old, ...changes });
+    // A subject means something only at the issuer (and, where subjects are pairwise as in Entra ID,
+    // for the client) that gave it: another issuer or client starts its links anew, each person
+    // linked again by their (verified) email at their next sign-in. Kept, the old links would refuse
+    // everyone's new subject as a second one (`federation_identity_conflict`) or, at a new issuer,
+    // sign a stranger with an old subject's id in as the person.
+    const relinks = old.issuer !== body.issuer || old.client_id !== body.clientId;
+    const linksCleared = relinks
+      ? Number(
+          (
+            await this.d.db
+              .selectFrom('user_identities')
+              .select((eb) => eb.fn.countAll<number | string>().as('n'))
+              .where('tenant_id', '=', principal.tenantId)
+              .where('provider_id', '=', id)
+              .executeTakeFirst()
+          )?.n ?? 0,
+        )
+      : 0;
     await this.changed(
       principal,
       'updated',
@@ -226,14 +244,23 @@ export class FederationService {
         ...after,
         // A new secret is recorded as changed, never as its value.
         secretChanged: body.clientSecret !== undefined,
+        ...(relinks ? { linksCleared } : {}),
       },
-      (db) =>
-        db
+      async (db) => {
+        await db
           .updateTable('identity_providers')
           .set(changes)
           .where('tenant_id', '=', principal.tenantId)
           .where('id', '=', id)
-          .execute(),
+          .execute();
+        if (relinks) {
+          await db
+            .deleteFrom('user_identities')
+            .where('tenant_id', '=', principal.tenantId)
+            .where('provider_id', '=', id)
+            .execute();
+        }
+      },
     );
     return after;
   }
