@@ -27,7 +27,7 @@ describe('CSV cells (RFC 4180)', () => {
     ['+', '+1 555 0100', "'+1 555 0100"],
     ['-', '-2+3', "'-2+3"],
     ['@', '@SUM(A1:A2)', "'@SUM(A1:A2)"],
-    ['tab', '\t=1', "'\t=1"],
+    ['tab (then quoted)', '\t=1', `"'\t=1"`],
     ['CR (then quoted)', '\r=1', `"'\r=1"`],
     ['= with quotes and a comma', '=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
   ])('a text cell starting with %s gets a leading apostrophe', (_, value, cell) => expect(csvCell(value)).toBe(cell));
@@ -35,6 +35,13 @@ describe('CSV cells (RFC 4180)', () => {
   it('a formula character later in the text is left alone', () => {
     expect(csvCell('a=b')).toBe('a=b');
   });
+
+  it.each([
+    ['a semicolon (the list separator in German or French Excel)', "Laptop;=cmd|' /C calc'!A0", `"Laptop;=cmd|' /C calc'!A0"`],
+    ['a tab (the separator of pasted text)', 'Laptop\t=1+1', '"Laptop\t=1+1"'],
+  ])('a cell holding %s is quoted, so that no separator can start a formula cell', (_, value, cell) =>
+    expect(csvCell(value)).toBe(cell),
+  );
 });
 
 describe('CSV files', () => {

@@ -1,7 +1,9 @@
 /**
  * @module reports/csv
  * CSV for spreadsheet programs: RFC 4180 (CRLF line ends; a field holding `"`, `,`, CR or LF
- * is quoted with its quotes doubled), UTF-8 with a byte-order mark so Excel reads Chinese or
+ * is quoted with its quotes doubled; so is one holding `;` or a tab, which Excel takes as the
+ * separator where the list separator is `;` (German, French…) or when a file is pasted: unquoted,
+ * `Laptop;=WEBSERVICE(…)` would split there and start a cell with `=`), UTF-8 with a byte-order mark so Excel reads Chinese or
  * Arabic names as such, and formula injection neutralised: a cell starting with `=`, `+`, `-`,
  * `@`, tab or CR would run as a formula in Excel, LibreOffice or Google Sheets, so it gets a
  * leading apostrophe and is shown as the text it is.
@@ -14,7 +16,7 @@ export const BOM = '\uFEFF';
 export type CsvValue = string | number | boolean | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 /** One cell as it goes into the file. */
 export function csvCell(value: CsvValue): string {
