@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
+import { AuditRepo } from '../audit/repo.js';
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PasskeySignInDeps } from '../identity/passkeys/passkeySignIn.js';
@@ -83,3 +84,12 @@ it.skipIf(onPostgres)('a metrics scrape counts live sessions by seeking each liv
   expect(plan).toMatch(/SEARCH help_sessions USING COVERING INDEX help_sessions_state_idx \(state=\?\)/);
   expect(plan).not.toMatch(/SCAN help_sessions/);
 });
+
+it.skipIf(onPostgres)(
+  'an audit log page is read off the end of its tenant, not sorted from the whole log',
+  async () => {
+    const [plan] = await plansOf((spy) => new AuditRepo(spy).list('tenant-a', {}, 50));
+    expect(plan).toMatch(/USING INDEX audit_events_tenant_id_idx \(tenant_id=\?\)/);
+    expect(plan).not.toContain('TEMP B-TREE');
+  },
+);
