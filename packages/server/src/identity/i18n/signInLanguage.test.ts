@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSignInPage } from '../signInPage.js';
-import { CATALOGS, fill, languageOf, signInLanguage } from './index.js';
+import { CATALOGS, acceptLanguageTags, fill, languageOf, signInLanguage } from './index.js';
 
 describe('the sign-in pages’ language', () => {
   it('follows ui_locales (shipped tags only), then Accept-Language by weight, then English', () => {
@@ -55,5 +55,13 @@ describe('the sign-in pages’ language', () => {
     expect(html).toContain('&#60;Remote Help&#62;');
     expect(html).not.toContain('<Remote Help>');
     expect(renderSignInPage({ uid: 'u1', csrf: 'c', clientName: 'x' })).toContain('<html lang="en" dir="ltr">');
+  });
+
+  it('reads only the first tags of an oversized Accept-Language (a 15 KB header is not split whole)', () => {
+    const header = ['fr;q=0.9', ...Array.from({ length: 5000 }, (_, i) => `x${i};q=0.5`)].join(', ');
+    const tags = acceptLanguageTags(header);
+    expect(tags.length).toBeLessThanOrEqual(32);
+    expect(tags[0]).toBe('fr');
+    expect(signInLanguage(undefined, header).tag).toBe('fr');
   });
 });
