@@ -18,6 +18,11 @@ import type { AuditLog } from './audit.js';
 import { byPerson } from './audit.js';
 import type { AuditEventRow, AuditFilters, AuditRepo } from './repo.js';
 
+/** Events read per query while exporting. */
+const AUDIT_EXPORT_PAGE = 500;
+/** About this much of the events' own data goes into one export; past it the export is marked truncated. */
+export const AUDIT_EXPORT_MAX_BYTES = 32 * 1024 * 1024;
+
 function parseData(text: string | null): Record<string, unknown> | null {
   if (!text) return null;
   try {
@@ -89,7 +94,7 @@ export function auditCsvRow(e: AuditEventView): CsvValue[] {
 }
 
 export class AuditQueries {
-  constructor(private readonly d: { repo: AuditRepo; audit: AuditLog }) {}
+  constructor(private readonly d: { repo: AuditRepo; audit: AuditLog; exportMaxBytes?: number }) {}
 
   private require(principal: Principal): void {
     if (!can(principal, 'audit.read')) throw errors.forbidden('Your role does not allow you to see the audit log.');
@@ -108,12 +113,29 @@ export class AuditQueries {
     return { events: rows.map(presentAuditEvent), total, ...page };
   }
 
-  /** The matching events as CSV (newest first, at most `REPORT_EXPORT_MAX`); the export itself is audited after. */
+  /**
+   * The matching events as CSV (newest first, at most `REPORT_EXPORT_MAX` events and about
+   * `AUDIT_EXPORT_MAX_BYTES` of their data: an event can hold a whole member list, ~70 KB, so
+   * 10,000 of them read at once were hundreds of megabytes in memory); read a page at a time.
+   * The export itself is audited after.
+   */
   async exportCsv(principal: Principal, filters: AuditFilters): Promise<CsvExport> {
     this.require(principal);
-    const rows = await this.d.repo.list(principal.tenantId, filters, REPORT_EXPORT_MAX + 1);
-    const truncated = rows.length > REPORT_EXPORT_MAX;
-    const events = rows.slice(0, REPORT_EXPORT_MAX).map(presentAuditEvent);
+    const events: AuditEventView[] = [];
+    let bytes = 0;
+    let truncated = false;
+    for (let offset = 0; !truncated; offset += AUDIT_EXPORT_PAGE) {
+      const rows = await this.d.repo.list(principal.tenantId, filters, AUDIT_EXPORT_PAGE, offset);
+      for (const row of rows) {
+        if (events.length === REPORT_EXPORT_MAX || bytes > (this.d.exportMaxBytes ?? AUDIT_EXPORT_MAX_BYTES)) {
+          truncated = true;
+          break;
+        }
+        bytes += row.data?.length ?? 0;
+        events.push(presentAuditEvent(row));
+      }
+      if (rows.length < AUDIT_EXPORT_PAGE) break;
+    }
     await this.d.audit.record(
       byPerson(principal, 'audit.exported', undefined, { filters, rows: events.length, truncated }),
     );
