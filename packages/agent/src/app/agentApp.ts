@@ -24,7 +24,7 @@ import { AgentChat } from '../session/agentChat.js';
 import { ApiClient, isApiError } from '../session/apiClient.js';
 import { ScreenShare, type PixelPath } from '../session/screenShare.js';
 import { SignalingSessionIce } from '../session/sessionIce.js';
-import { SharingSession } from '../session/sharingSession.js';
+import { SharingSession, type SharingConsent } from '../session/sharingSession.js';
 import { SignalingClient } from '../session/signalingClient.js';
 import type { UiChat, UiCommand, UiController, UiError, UiImage, UiPreview, UiState } from '../ui/model.js';
 import { PreviewMaker } from '../ui/preview.js';
@@ -79,8 +79,8 @@ export class AgentApp implements UiController {
   #device: DeviceIdentity | null;
   /** This device's enrollment on this server was revoked (null: not that we know). */
   #revocation: Revocation | null = null;
-  /** The session id last written to `#memory` (null: none remembered). */
-  #remembered: string | null = null;
+  /** What was last written to `#memory`: the session id and the helper allowed in it (null: nothing remembered). */
+  #remembered: { id: string; helperId: string | null } | null = null;
   /** The session this agent rejoined after a restart (full control needs a new Allow). */
   #rejoinedId: string | null = null;
   /** The chat of the session in progress, from the trust screen on (null: none). */
@@ -467,6 +467,11 @@ export class AgentApp implements UiController {
       this.#changed();
     });
     sharing.on('frame', (frame) => this.#preview.update(frame));
+    sharing.on('refused', () => {
+      // The server made the session active without the user's Allow: ended and left (see SharingSession).
+      this.#error = { code: 'sharing_not_allowed', retryAfterSeconds: null };
+      this.#changed();
+    });
     this.#signaling = signaling;
     this.#sharing = sharing;
     signaling.connect();
@@ -475,28 +480,35 @@ export class AgentApp implements UiController {
     );
   }
 
-  /** Keeps the remembered session in step with the session in progress. */
+  /**
+   * Keeps the remembered session in step with the session in progress, with the local
+   * user's Allow to share in it (so that a restart resumes sharing without a new Allow).
+   */
   #rememberSession(sharing: SharingSession): void {
     const session = sharing.session;
     const id = session && session.state !== 'ended' ? session.id : null;
-    if (id === this.#remembered) return;
-    this.#remembered = id;
-    const done = id ? this.#memory.remember(this.#o.server, id) : this.#memory.forget();
+    const consent = sharing.consent;
+    const helperId = id && consent?.sessionId === id ? consent.helperId : null;
+    if (id === (this.#remembered?.id ?? null) && helperId === (this.#remembered?.helperId ?? null)) return;
+    this.#remembered = id ? { id, helperId } : null;
+    const done = id ? this.#memory.remember(this.#o.server, id, helperId) : this.#memory.forget();
     done.catch((error: unknown) => this.#o.log?.(`Could not remember the session: ${String(error)}`));
   }
 
   /**
    * After a restart (killed, crashed): the session this agent was in, if it still lives
    * and this user is its agent sharer, is joined again and a new connection offered.
-   * Consent does not survive a restart: a session in full control continues in view
-   * until the local user allows control again (the helper sees the mode change).
+   * The Allow to share survives a restart (remembered with the session, for its helper):
+   * a session that was shared is shared again. Full control does not: a session in full
+   * control continues in view until the local user allows control again (the helper sees
+   * the mode change). An active session remembered without the Allow is refused.
    */
   async #rejoin(sharing: SharingSession): Promise<void> {
-    const id = await this.#memory.read(this.#o.server);
-    if (!id || sharing.session) return;
+    const remembered = await this.#memory.read(this.#o.server);
+    if (!remembered || sharing.session) return;
     let view;
     try {
-      view = await this.api.session(id);
+      view = await this.api.session(remembered.sessionId);
     } catch (error) {
       if (isApiError(error, 'network_error')) throw error; // keep it: the server may come back
       await this.#memory.forget();
@@ -506,9 +518,14 @@ export class AgentApp implements UiController {
       await this.#memory.forget();
       return;
     }
-    this.#remembered = view.id;
+    const { allowedHelperId } = remembered;
+    const consent: SharingConsent | null = allowedHelperId
+      ? { sessionId: remembered.sessionId, helperId: allowedHelperId }
+      : null;
+    this.#remembered = { id: view.id, helperId: allowedHelperId };
     this.#rejoinedId = view.id;
-    sharing.adopt(view);
+    sharing.adopt(view, consent);
+    if (view.state === 'active' && !sharing.consent) return; // refused: active without the Allow
     this.#o.log?.(`Rejoined session ${view.id} (${view.state}).`);
     if (view.state === 'active' && view.mode === 'control') await sharing.stopControl();
   }

@@ -131,7 +131,7 @@ describe.skipIf(missing.length > 0)(
       await agent.window.waitFor((s) => s.screen === 'enterCode', 'signed in');
       const { code, session } = (await helper.post('/api/v1/sessions')).body as {
         code: string;
-        session: { id: string };
+        session: { id: string; helper: { id: string } };
       };
       sessionId = session.id;
       hws = await helper.socket();
@@ -146,8 +146,13 @@ describe.skipIf(missing.length > 0)(
       await viewer.waitForChannels();
       viewer.sendInput({ type: 'pointerMove', x: 0.25, y: 0.25 });
       await waitFor(async () => (await pointerLocation(xvfb.display)).x === 320, 5000, 'the pointer to move');
-      const remembered = JSON.parse(readFileSync(join(configDir, SESSION_FILE), 'utf8')) as { sessionId: string };
+      const remembered = JSON.parse(readFileSync(join(configDir, SESSION_FILE), 'utf8')) as {
+        sessionId: string;
+        allowed?: { helperId: string };
+      };
       expect(remembered.sessionId).toBe(sessionId);
+      // With the local user's Allow to share, for this helper: a restarted agent shares again without a new one.
+      expect(remembered.allowed).toEqual({ helperId: session.helper.id });
     });
 
     it('SIGKILL: the helper sees the sharer offline within a few seconds; a new agent rejoins, view only until Allow', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionView } from '@remote-help/protocol';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import { TokenStore } from '../auth/tokenStore.js';
 import { DEVICE_FILE, newDeviceKey, DeviceIdentity, saveDevice } from '../devices/identity.js';
 import { loadRevocation } from '../devices/revocation.js';
@@ -176,14 +176,17 @@ describe('answerOffer', () => {
   let signaling: FakeSignaling;
   let pending: PendingLaunch;
   let source: FakeLaunchSource;
+  let api: { redeem: Mock; respond: Mock; dropControl: Mock; leave: Mock };
+  let media: FakeMedia;
 
   beforeEach(() => {
     signaling = new FakeSignaling();
-    const api = { redeem: vi.fn(), respond: vi.fn(), dropControl: vi.fn(), leave: vi.fn() };
+    api = { redeem: vi.fn(), respond: vi.fn(), dropControl: vi.fn(), leave: vi.fn() };
+    media = new FakeMedia();
     sharing = new SharingSession({
       api,
       signaling,
-      media: () => Promise.resolve(new FakeMedia()),
+      media: () => Promise.resolve(media),
       injector: unavailable,
     });
     source = new FakeLaunchSource();
@@ -207,6 +210,29 @@ describe('answerOffer', () => {
     expect(sharing.session).toMatchObject({ id: 'session-1', state: 'joined' });
     expect(signaling.attached).toEqual(['session-1']);
     expect(pending.offer).toBeNull();
+  });
+
+  it('accepting a launch is not the Allow: an active push that skips the request shares nothing', async () => {
+    const answer = vi.fn(() => Promise.resolve(sessionView('joined')));
+    api.leave.mockResolvedValue(sessionView('ended', { endReason: 'sharer_left', version: 9 }));
+    let refused = 0;
+    sharing.on('refused', () => refused++);
+    await answerOffer({
+      offer: offer(),
+      accept: true,
+      device,
+      signedIn: true,
+      credentials: tokens,
+      sharing,
+      pending,
+      answerLaunch: answer,
+    });
+    signaling.push(sessionView('active', { mode: 'view', version: 3 }));
+    await vi.waitFor(() => expect(api.leave).toHaveBeenCalledWith('session-1'));
+    expect(media.started).toBe(false);
+    expect(api.respond).not.toHaveBeenCalled();
+    expect(sharing.session).toMatchObject({ state: 'ended' });
+    expect(refused).toBe(1);
   });
 
   it('dismisses as the signed-in user', async () => {

@@ -20,7 +20,7 @@ describe('SessionMemory', () => {
     const memory = new SessionMemory(dir);
     expect(await memory.read('https://help.example')).toBeNull();
     await memory.remember('https://help.example', 'abc123');
-    expect(await memory.read('https://help.example')).toBe('abc123');
+    expect(await memory.read('https://help.example')).toEqual({ sessionId: 'abc123', allowedHelperId: null });
     expect(await memory.read('https://other.example')).toBeNull();
     expect(statSync(join(dir, SESSION_FILE)).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -46,6 +46,24 @@ describe('SessionMemory', () => {
       memory.forget(),
       memory.remember('https://help.example', 'two'),
     ]);
-    expect(await memory.read('https://help.example')).toBe('two');
+    expect(await memory.read('https://help.example')).toEqual({ sessionId: 'two', allowedHelperId: null });
+  });
+
+  it('remembers the Allow to share with the session, for its helper; a file without it (older agent) has none', async () => {
+    const dir = fresh();
+    const memory = new SessionMemory(dir);
+    await memory.remember('https://help.example', 'abc123', 'helper-7');
+    expect(await memory.read('https://help.example')).toEqual({ sessionId: 'abc123', allowedHelperId: 'helper-7' });
+    expect(statSync(join(dir, SESSION_FILE)).mode & 0o777).toBe(0o600);
+    // The next session: the Allow of the last one is not carried over.
+    await memory.remember('https://help.example', 'def456');
+    expect(await memory.read('https://help.example')).toEqual({ sessionId: 'def456', allowedHelperId: null });
+    writeFileSync(join(dir, SESSION_FILE), JSON.stringify({ server: 'https://help.example', sessionId: 'abc123' }));
+    expect(await memory.read('https://help.example')).toEqual({ sessionId: 'abc123', allowedHelperId: null });
+    for (const allowed of [{}, { helperId: '' }, { helperId: 'h', extra: 1 }, 'helper-7', true]) {
+      const text = JSON.stringify({ server: 'https://help.example', sessionId: 'abc123', allowed });
+      writeFileSync(join(dir, SESSION_FILE), text);
+      expect(await memory.read('https://help.example')).toBeNull();
+    }
   });
 });

@@ -36,15 +36,17 @@ interface NutCall {
   args: unknown[];
   /** Whether the consent gate allowed input when the call was made. */
   open: boolean;
+  /** The step of the sequence it was made in (tests that number their steps). */
+  at: number;
 }
 
 /** A libnut module that records each call and whether the gate was open right then. */
-function recordingNut(isOpen: () => boolean): LibnutModule & { calls: NutCall[] } {
+function recordingNut(isOpen: () => boolean, clock: () => number = () => 0): LibnutModule & { calls: NutCall[] } {
   const calls: NutCall[] = [];
   const record =
     (name: string) =>
     (...args: unknown[]): void => {
-      calls.push({ name, args, open: isOpen() });
+      calls.push({ name, args, open: isOpen(), at: clock() });
     };
   return {
     calls,
@@ -220,6 +222,18 @@ describe('numbered input', () => {
     c.dispatcher.handle(move(1), 1);
     expect(c.moved()).toEqual([]);
   });
+
+  it('a message that waited for a gap across a Pause is not injected after Resume, nor one sent while paused', () => {
+    const c = controlled();
+    expect(c.dispatcher.handle(move(2), 1)).toBe('held'); // sent before the pause
+    c.gate.setPaused(true);
+    expect(c.dispatcher.handle(move(3), 1)).toBe('held'); // sent while paused
+    c.gate.setPaused(false);
+    c.dispatcher.handle(move(1), 1); // sent after Resume: fills the gap
+    c.dispatcher.handle(move(4), 1);
+    expect(c.moved()).toEqual([1, 4]);
+    expect(c.dispatcher.stats().blocked).toBe(2);
+  });
 });
 
 describe('malformed input', () => {
@@ -391,6 +405,148 @@ describe('the gate over arbitrary sequences', () => {
   });
 });
 
+/**
+ * Text typed over several turns of the event loop, as the X11 typer does (remaps, round
+ * trips): one character per `tick()`, each after asking `allowed` (the dispatcher's question
+ * "may this text still type?"), as `ScratchKeyTyper` asks before each key.
+ */
+class SteppedTextInjector extends LibnutInjector {
+  readonly #nut: LibnutModule;
+  readonly #clock: () => number;
+  readonly #next: (() => void)[] = [];
+  /** Each text begun: the step it began in and the steps its characters were typed in. */
+  readonly texts: { text: string; began: number; typedAt: number[] }[] = [];
+
+  constructor(nut: LibnutModule, clock: () => number) {
+    super(nut, DISPLAY);
+    this.#nut = nut;
+    this.#clock = clock;
+  }
+
+  override typeText(text: string, allowed?: () => boolean): Promise<void> {
+    const record = { text, began: this.#clock(), typedAt: [] as number[] };
+    this.texts.push(record);
+    return (async () => {
+      for (const char of Array.from(text)) {
+        await new Promise<void>((resolve) => this.#next.push(resolve));
+        if (allowed && !allowed()) return;
+        this.#nut.keyToggle(`text ${char}`, 'down');
+        this.#nut.keyToggle(`text ${char}`, 'up');
+        record.typedAt.push(this.#clock());
+      }
+    })();
+  }
+
+  /** Lets the text being typed go on by one character; false when no text is being typed. */
+  async tick(): Promise<boolean> {
+    const next = this.#next.shift();
+    next?.();
+    await tick();
+    return next !== undefined;
+  }
+}
+
+type TextStep =
+  | Exclude<Step, { kind: 'input' }>
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'text'; text: string }
+  | { kind: 'move' }
+  | { kind: 'tick' };
+
+const textStep: fc.Arbitrary<TextStep> = fc.oneof(
+  { arbitrary: step.filter((s): s is Exclude<Step, { kind: 'input' }> => s.kind !== 'input'), weight: 4 },
+  { arbitrary: fc.constantFrom({ kind: 'pause' as const }, { kind: 'resume' as const }), weight: 2 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.stringMatching(/^[a-zäπ中]{1,6}$/) }),
+    weight: 2,
+  },
+  { arbitrary: fc.constant({ kind: 'move' as const }), weight: 2 },
+  { arbitrary: fc.constant({ kind: 'tick' as const }), weight: 6 },
+);
+
+describe('text typed over several steps (X11 types a text in several turns of the event loop)', () => {
+  it('each character is typed only while consent has held since its text began; input waiting behind a text likewise; nothing allowed is lost', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(textStep, { maxLength: 40 }), async (steps) => {
+        let now = 0;
+        const gate = new ConsentGate({ releaseAll: () => injector.releaseAll() });
+        const nut = recordingNut(
+          () => gate.allowed,
+          () => now,
+        );
+        const injector = new SteppedTextInjector(nut, () => now);
+        const dispatcher = new InputDispatcher(gate, injector);
+        // The model, in the words of the rule (as above), and the local pause.
+        let mode: 'view' | 'control' | null = null;
+        let paused = false;
+        const last = { allow: -1, deny: -1, stop: -1, controlEnded: -1 };
+        const model = () =>
+          mode === 'control' && !paused && last.allow > Math.max(last.deny, last.stop, last.controlEnded);
+        /** Whether the model allowed input at step t (after that step's change). */
+        const allowedAt: boolean[] = [];
+        const heldFrom = (from: number, to: number) => allowedAt.slice(from, to + 1).every(Boolean);
+
+        for (const [t, s] of steps.entries()) {
+          now = t;
+          if (s.kind === 'mode') {
+            if (mode === 'control' && s.mode !== 'control') last.controlEnded = t;
+            mode = s.mode;
+            gate.setSessionMode(s.mode);
+          } else if (s.kind === 'allow') {
+            last.allow = t;
+            gate.setLocalConsent(true);
+          } else if (s.kind === 'deny') {
+            last.deny = t;
+            gate.setLocalConsent(false);
+          } else if (s.kind === 'stop') {
+            last.stop = t;
+            gate.revoke();
+          } else if (s.kind === 'pause' || s.kind === 'resume') {
+            paused = s.kind === 'pause';
+            gate.setPaused(paused);
+          }
+          allowedAt[t] = model();
+          // A move says when it arrived: x = step / 1000 on a 1000-pixel display.
+          if (s.kind === 'move') dispatcher.handle(JSON.stringify({ type: 'pointerMove', x: (t + 0.5) / 1000, y: 0 }));
+          else if (s.kind === 'text') dispatcher.handle(JSON.stringify({ type: 'text', text: s.text }));
+          else if (s.kind === 'tick') await injector.tick();
+        }
+        // Afterwards, nothing changes: whatever may still be typed is typed.
+        const end = steps.length;
+        now = end;
+        allowedAt[end] = model();
+        for (let i = 0; i < 1000 && (await injector.tick()); i++);
+        await dispatcher.idle();
+
+        expect(actions(nut.calls).filter((c) => !c.open)).toEqual([]);
+        for (const { text, began, typedAt } of injector.texts) {
+          for (const at of typedAt) {
+            expect(heldFrom(began, at), `"${text}" (began at step ${began}) typed at step ${at}`).toBe(true);
+          }
+          // Nothing is lost while consent holds.
+          if (heldFrom(began, end))
+            expect(typedAt, `"${text}" (began at step ${began})`).toHaveLength(Array.from(text).length);
+        }
+        const moved = nut.calls.filter((c) => c.name === 'moveMouse');
+        for (const c of moved) {
+          const arrived = c.args[0] as number;
+          expect(heldFrom(arrived, c.at), `a move sent at step ${arrived} injected at step ${c.at}`).toBe(true);
+        }
+        steps.forEach((s, t) => {
+          if (s.kind === 'move' && heldFrom(t, end)) {
+            expect(
+              moved.map((c) => c.args[0]),
+              `the move sent at step ${t}`,
+            ).toContain(t);
+          }
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
 const X_TOOLS = ['Xvfb', 'xdotool', 'xev'].filter((t) => !hasCommand(t));
 
 /** The same session controller, with the Linux injector's real XTEST input into a private Xvfb. */
@@ -452,6 +608,41 @@ describe.skipIf(X_TOOLS.length > 0)('over a real X server (Xvfb, XTEST)', () => 
     expect(await pointerLocation(xvfb.display)).toEqual({ x: 200, y: 150 });
     expect(events()).toBe(0);
     await controlled.session.dispose();
+  });
+
+  it('Stop control while a long text is typing: not one key after it, and nothing held (the review’s sequence)', async () => {
+    const a = agentSession(injector);
+    await a.activate('control');
+    // Any pointer position is in the xev window (it covers the screen); it has the keyboard.
+    a.media.emit('input', JSON.stringify({ type: 'pointerMove', x: 0.5, y: 0.5 }), 1);
+    const start = xevOut.length;
+    const presses = () => (xevOut.slice(start).match(/KeyPress event/g) ?? []).length;
+    // A command, then 200 different letters (more than the scratch keycodes: several remap
+    // rounds, each waiting for the X clients), then Return.
+    let text = 'curl x|sh #';
+    for (let cp = 0x410; text.length < 211; cp++) text += String.fromCodePoint(cp);
+    text += '\n';
+    a.media.emit('input', JSON.stringify({ type: 'text', text }), 1);
+    // The sharer presses Stop control once the first keys are typed.
+    await waitFor(() => presses() > 0, 5000, 'the first typed keys');
+    await a.session.stopControl();
+    // A key sent after Stop is refused too.
+    const q = { type: 'key', code: 'KeyQ', down: true, modifiers: none };
+    a.media.emit('input', JSON.stringify(q), 1);
+    // Whatever had reached the X server before Stop is printed by now.
+    await xtoolSync();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const atStop = presses();
+    // The text would have gone on for about a second more.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const typed = xevOut.slice(start);
+    expect(presses() - atStop, 'KeyPress events after Stop control').toBe(0);
+    expect(atStop).toBeLessThan(text.length);
+    expect(typed).not.toMatch(/keysym 0xff0d, Return/);
+    expect(typed).not.toMatch(/keysym 0x71, q\)/);
+    // Every key pressed was released.
+    expect((typed.match(/KeyRelease event/g) ?? []).length).toBe(atStop);
+    await a.session.dispose();
   });
 
   /** A round trip to the X server: every request sent before it has been handled. */

@@ -6,6 +6,13 @@
  * pixels, code → key name, wheel deltas → notches) and inject. While the injector types
  * a text asynchronously (X11 needs round trips), later messages wait their turn, so text
  * and keys reach the desktop in the order the helper sent them.
+ *
+ * Consent is asked for each key, not only for each message: a text being typed gets a
+ * question (`StillAllowed`) that its injector asks before every key it presses, and whose
+ * answer turns to no for good the moment consent ends (Stop control, pause, revoke, the end
+ * of the session or of control, a lost display) — a Resume does not bring that text back.
+ * The messages waiting behind it are dropped then (counted as blocked), and a message that
+ * arrives while consent is off is refused at once rather than kept for later.
  */
 import { AgentError, isAgentError } from '../errors.js';
 import type { InputInjector } from '../platform/types.js';
@@ -13,6 +20,22 @@ import type { ConsentGate } from './consentGate.js';
 import { parseInputMessage, type InputMessage } from './inputMessages.js';
 import { MODIFIER_CODES } from './keymap.js';
 import { normalizedToDisplay } from './pointer.js';
+
+/**
+ * Asked by the injector before each key of a text: whether it may still type. False from the
+ * moment consent ended since the text began, even if consent came back meanwhile.
+ */
+export type StillAllowed = () => boolean;
+
+/**
+ * An injector as the dispatcher uses it: `typeText` may take the text's `StillAllowed` and
+ * must ask it before every key it presses when it types over several turns of the event
+ * loop (the X11 typer does); one that types synchronously, within the turn the gate was
+ * asked in, may ignore it. Every `InputInjector` fits.
+ */
+export type GatedInjector = InputInjector & {
+  typeText(text: string, allowed?: StillAllowed): void | Promise<void>;
+};
 
 /** What happened to one message. */
 export type DispatchOutcome = 'injected' | 'blocked' | 'rejected' | 'failed' | 'duplicate' | 'held';
@@ -49,24 +72,32 @@ export interface InputDispatcherOptions {
 /** Turns `input` data-channel messages into injected events, behind the consent gate. */
 export class InputDispatcher {
   readonly #gate: ConsentGate;
-  readonly #injector: InputInjector;
+  readonly #injector: GatedInjector;
   readonly #options: InputDispatcherOptions;
   readonly #stats: DispatchStats = { received: 0, injected: 0, blocked: 0, rejected: 0, failed: 0, duplicates: 0 };
   /** The connection whose numbers are followed, the next number due, and those that came early. */
   #stream = -1;
   #next = 1;
-  #held = new Map<number, InputMessage>();
+  /** Null: a message that consent ended for while it waited for its number (refused when due). */
+  #held = new Map<number, InputMessage | null>();
   #wheelX = 0;
   #wheelY = 0;
   /** The text being typed, and the messages that came after it. */
   #typing: Promise<void> | null = null;
   #waiting: InputMessage[] = [];
   #idle: (() => void)[] = [];
+  /** Ends the consent of the text being typed (null: none is). */
+  #endText: (() => void) | null = null;
+  readonly #unsubscribe: () => void;
+  #disposed = false;
 
-  constructor(gate: ConsentGate, injector: InputInjector, options: InputDispatcherOptions = {}) {
+  constructor(gate: ConsentGate, injector: GatedInjector, options: InputDispatcherOptions = {}) {
     this.#gate = gate;
     this.#injector = injector;
     this.#options = options;
+    this.#unsubscribe = gate.onChange((allowed) => {
+      if (!allowed) this.#consentEnded();
+    });
   }
 
   stats(): DispatchStats {
@@ -95,7 +126,7 @@ export class InputDispatcher {
     }
     if (seq < this.#next || this.#held.has(seq)) return this.#duplicate();
     if (seq > this.#next) {
-      this.#held.set(seq, message);
+      this.#held.set(seq, this.#gate.allowed || message.type === 'releaseAll' ? message : null);
       if (this.#held.size <= MAX_HELD) return 'held';
       // The missing number never came on either channel: give it up rather than stall.
       this.#next = Math.min(...this.#held.keys());
@@ -110,15 +141,17 @@ export class InputDispatcher {
   /** Injects the held messages that are now due, in order. */
   #drain(): void {
     while (this.#held.has(this.#next)) {
-      const next = this.#held.get(this.#next) as InputMessage;
+      const next = this.#held.get(this.#next) ?? null;
       this.#held.delete(this.#next);
       this.#take(next);
     }
   }
 
-  #take(message: InputMessage): DispatchOutcome {
+  #take(message: InputMessage | null): DispatchOutcome {
     this.#next++;
-    return this.#dispatch(message);
+    if (message) return this.#dispatch(message);
+    this.#stats.blocked++;
+    return 'blocked';
   }
 
   #duplicate(): DispatchOutcome {
@@ -132,8 +165,41 @@ export class InputDispatcher {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /**
+   * Stops for good: the text being typed stops before its next key, what waits behind it is
+   * dropped, and the gate is no longer followed (this dispatcher's injector is going away:
+   * display switched or lost, media closed). Nothing handled afterwards is injected.
+   */
+  dispose(): void {
+    this.#unsubscribe();
+    this.#disposed = true;
+    this.#consentEnded();
+  }
+
+  /**
+   * The gate closed (or the dispatcher is disposed): a text being typed stops for good, and
+   * what waited for its turn (behind the text, or for a missing number) will not be injected,
+   * even if consent comes back before that turn.
+   */
+  #consentEnded(): void {
+    this.#endText?.();
+    for (const message of this.#waiting.splice(0)) {
+      if (message.type !== 'releaseAll') this.#stats.blocked++;
+    }
+    for (const [seq, message] of this.#held) if (message?.type !== 'releaseAll') this.#held.set(seq, null);
+  }
+
   #dispatch(message: InputMessage): DispatchOutcome {
+    if (this.#disposed) {
+      this.#stats.blocked++;
+      return 'blocked';
+    }
     if (this.#typing) {
+      // Refused now, not judged when its turn comes: consent might be back by then.
+      if (message.type !== 'releaseAll' && !this.#gate.run(() => undefined)) {
+        this.#stats.blocked++;
+        return 'blocked';
+      }
       if (this.#waiting.length >= MAX_WAITING) {
         this.#stats.failed++;
         return 'failed';
@@ -185,16 +251,35 @@ export class InputDispatcher {
         this.#releaseStaleModifiers(message.code, message.modifiers);
         injector.key(message.code, message.down);
         return;
-      case 'text': {
-        const typing = injector.typeText(message.text);
-        if (typing) this.#wait(typing);
+      case 'text':
+        this.#type(message.text);
         return;
-      }
     }
   }
 
-  /** Holds every later message until `typing` settles, then injects them in order. */
-  #wait(typing: Promise<void>): void {
+  /**
+   * Starts typing `text` (the gate allowed it just now). Its `StillAllowed` answers no from
+   * the first time the gate is found or reported closed (or the dispatcher is disposed), for good.
+   */
+  #type(text: string): void {
+    let open = true;
+    const end = (): void => {
+      open = false;
+    };
+    const allowed: StillAllowed = () => {
+      if (open && !this.#gate.allowed) this.#consentEnded();
+      return open;
+    };
+    const typing = this.#injector.typeText(text, allowed);
+    if (!typing) return; // typed already, in this turn of the event loop
+    this.#endText = end;
+    this.#wait(typing, () => {
+      if (this.#endText === end) this.#endText = null;
+    });
+  }
+
+  /** Holds every later message until `typing` settles (then `done` runs), then injects them in order. */
+  #wait(typing: Promise<void>, done: () => void): void {
     const settled = typing.then(
       () => undefined,
       (error: unknown) => {
@@ -204,6 +289,7 @@ export class InputDispatcher {
     );
     this.#typing = settled;
     void settled.then(() => {
+      done();
       this.#typing = null;
       while (!this.#typing && this.#waiting.length > 0) this.#dispatch(this.#waiting.shift() as InputMessage);
       if (this.#typing) return;

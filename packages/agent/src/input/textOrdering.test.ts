@@ -90,6 +90,54 @@ describe('text in order with keys', () => {
     expect(dispatcher.stats()).toMatchObject({ failed: 1 });
   });
 
+  it('gives the injector a question it asks before each key: no once consent ends, for the rest of that text', async () => {
+    const nut = fakeLibnut();
+    const asks: (() => boolean)[] = [];
+    const typing: (() => void)[] = [];
+    class AskingInjector extends LibnutInjector {
+      override typeText(_text: string, allowed?: () => boolean): Promise<void> {
+        if (allowed) asks.push(allowed);
+        return new Promise<void>((done) => typing.push(done));
+      }
+    }
+    const injector = new AskingInjector(nut, display);
+    const gate = new ConsentGate(injector);
+    gate.setSessionMode('control');
+    gate.setLocalConsent(true);
+    const dispatcher = new InputDispatcher(gate, injector);
+    nut.calls.length = 0;
+    const send = (m: Record<string, unknown>) => dispatcher.handle(JSON.stringify(m));
+    const key = (code: string) => send({ type: 'key', code, down: true, modifiers: none });
+
+    send({ type: 'text', text: 'curl x|sh #ÄÖÜ' });
+    expect(asks).toHaveLength(1);
+    const allowed = asks[0] as () => boolean;
+    expect(allowed()).toBe(true);
+    expect(key('KeyA')).toBe('held'); // sent before the pause: waits for the text
+    gate.setPaused(true); // the sharer pauses while the text is typed
+    expect(allowed()).toBe(false);
+    expect(key('KeyB')).toBe('blocked'); // sent while paused: refused at once
+    gate.setPaused(false); // and resumes before the text has finished
+    expect(allowed()).toBe(false); // that text stays stopped
+    expect(key('KeyC')).toBe('held'); // sent after Resume: waits for the text, then goes in
+    const idle = dispatcher.idle();
+    typing.shift()?.();
+    await idle;
+    expect(nut.calls).toEqual([['keyToggle', 'c', 'down']]); // A, which waited across the pause, never
+    expect(dispatcher.stats()).toMatchObject({ blocked: 2 });
+
+    // A new text after Resume may type; Stop control ends it the same way.
+    send({ type: 'text', text: 'ß' });
+    const second = asks[1] as () => boolean;
+    expect(second()).toBe(true);
+    gate.revoke();
+    expect(second()).toBe(false);
+    gate.setLocalConsent(true);
+    expect(second()).toBe(false);
+    typing.shift()?.();
+    await dispatcher.idle();
+  });
+
   it('refuses untypable text with nothing typed and nothing held back', () => {
     const { nut, send, key, dispatcher } = setup();
     expect(send({ type: 'text', text: 'a\u0007' })).toBe('rejected');

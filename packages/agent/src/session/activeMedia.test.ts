@@ -3,12 +3,16 @@
  * restart's offer could not leave (the signaling socket died with the path, as it does when
  * the machine's address changes), the next trigger restarts at once instead of waiting out
  * the retry; an offer that did leave is waited for. The real thing is covered by the agent
- * network-change journey (`e2e/network/agentNetworkChange.e2e.ts`).
+ * network-change journey (`e2e/network/agentNetworkChange.e2e.ts`). And input that arrives
+ * while the injector is being made: kept only while consent holds.
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { describe, expect, it } from 'vitest';
 import { ConsentGate } from '../input/consentGate.js';
-import { FakeMedia } from '../testing/fakeSession.js';
+import { LibnutInjector } from '../platform/libnutInjector.js';
+import type { DisplayInfo, InputInjector } from '../platform/types.js';
+import { fakeLibnut } from '../testing/fakeLibnut.js';
+import { DISPLAYS, FakeMedia } from '../testing/fakeSession.js';
 import { ActiveMedia, MEDIA_PROBLEMS_LOGGED, type MediaState } from './activeMedia.js';
 
 /** Fake media that can restart ICE: each restart emits a new offer. */
@@ -141,5 +145,37 @@ describe('ActiveMedia: problems from the helper', () => {
     expect(logged).toHaveLength(MEDIA_PROBLEMS_LOGGED + 1);
     expect(logged[0]).toBe('media: Error: malformed tile ack 0');
     expect(logged.at(-1)).toMatch(/not logged/);
+  });
+});
+
+describe('ActiveMedia: input kept while the injector starts', () => {
+  it('is dropped when consent ends before the injector is ready, and not kept while consent is off', async () => {
+    const gate = new ConsentGate({ releaseAll: () => undefined });
+    gate.setSessionMode('control');
+    gate.setLocalConsent(true);
+    const nut = fakeLibnut();
+    let ready: (injector: InputInjector) => void = () => undefined;
+    const media = new FakeMedia();
+    const active = new ActiveMedia({
+      media,
+      gate,
+      injector: () => new Promise<InputInjector>((resolve) => (ready = resolve)),
+      sendSignal: () => true,
+      onState: () => undefined,
+      onLaser: () => undefined,
+      onFrame: () => undefined,
+      onDisplay: () => undefined,
+    });
+    const starting = active.start();
+    const move = (x: number) => JSON.stringify({ type: 'pointerMove', x, y: 0 });
+    media.emit('input', move(0.1), 1); // kept: the injector is starting
+    gate.setPaused(true); // the sharer pauses: what was kept goes
+    media.emit('input', move(0.2), 1); // sent while paused: not kept
+    gate.setPaused(false);
+    media.emit('input', move(0.3), 1); // sent after Resume: kept
+    ready(new LibnutInjector(nut, DISPLAYS[0] as DisplayInfo));
+    await starting;
+    expect(nut.calls.filter((c) => c[0] === 'moveMouse')).toEqual([['moveMouse', 300, 0]]);
+    await active.close();
   });
 });

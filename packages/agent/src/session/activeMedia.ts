@@ -87,6 +87,7 @@ export class ActiveMedia {
   #iceRestartTimer: NodeJS.Timeout | undefined;
   /** A signal of the current negotiation could not leave: the helper cannot answer it. */
   #signalLost = false;
+  readonly #unfollowGate: () => void;
 
   constructor(options: ActiveMediaOptions) {
     this.#o = options;
@@ -111,7 +112,15 @@ export class ActiveMedia {
       // Before Allow there is nothing to inject, now or later: input sent then is dropped.
       if (!this.#consented) return;
       if (this.#dispatcher) this.#dispatcher.handle(data, stream);
-      else if (this.#pendingInput.length < MAX_PENDING_INPUT) this.#pendingInput.push([data, stream]);
+      // Kept only while the gate is open (it is asked again on replay); see below.
+      else if (this.#pendingInput.length < MAX_PENDING_INPUT && options.gate.allowed) {
+        this.#pendingInput.push([data, stream]);
+      }
+    });
+    // Input kept for the injector is dropped when consent ends: it would otherwise be injected
+    // if consent came back before the injector was ready (a Resume after a Pause).
+    this.#unfollowGate = options.gate.onChange((allowed) => {
+      if (!allowed) this.#pendingInput = [];
     });
     // Before Allow only the helper's `cursorCache` is taken (it comes as the channel opens).
     media.on('control', (data) => this.#control.handle(data, this.#consented));
@@ -284,11 +293,12 @@ export class ActiveMedia {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#iceRestartTimer);
     this.#control.close();
+    this.#unfollowGate();
     this.#pendingInput = [];
     this.#pendingSignals = [];
     const injector = this.#injector;
     this.#injector = null;
-    this.#dispatcher = null;
+    this.#dropDispatcher();
     injector?.releaseAll();
     await Promise.allSettled([this.#media.close(), injector?.close()]);
   }
@@ -302,7 +312,7 @@ export class ActiveMedia {
   #onCaptureLost(error: Error): void {
     const injector = this.#injector;
     this.#injector = null;
-    this.#dispatcher = null;
+    this.#dropDispatcher();
     void (injector?.abandon ? injector.abandon() : injector?.close())?.catch(() => undefined);
     this.#o.onCaptureLost?.(error);
   }
@@ -313,9 +323,16 @@ export class ActiveMedia {
       return;
     }
     this.#injector = injector;
+    this.#dropDispatcher();
     const dispatcher = new InputDispatcher(this.#o.gate, injector);
     this.#dispatcher = dispatcher;
     for (const [data, stream] of this.#pendingInput.splice(0)) dispatcher.handle(data, stream);
+  }
+
+  /** The dispatcher's injector goes away: a text it is typing stops before its next key. */
+  #dropDispatcher(): void {
+    this.#dispatcher?.dispose();
+    this.#dispatcher = null;
   }
 
   #deliver(payload: SignalPayload): void {

@@ -154,7 +154,9 @@ describe('SharingSession: pause, resume and a lost display (fakes)', () => {
   });
 
   it('a session adopted while paused (an agent restarted) stays paused until the sharer resumes', async () => {
-    session.adopt(sessionView('active', { mode: 'view', sharerStatus: 'paused', version: ++version }));
+    // The Allow given before the restart comes back with the session (app/sessionMemory).
+    const allowed = { sessionId: 'session-1', helperId: 'helper' };
+    session.adopt(sessionView('active', { mode: 'view', sharerStatus: 'paused', version: ++version }), allowed);
     await vi.waitFor(() => expect(media.started).toBe(true));
     expect(media.paused).toBe(true);
     expect(session.snapshot().paused).toBe(true);
@@ -186,7 +188,9 @@ describe('SharingSession: pause, resume and a lost display (fakes)', () => {
         injector: async (d) => new LibnutInjector(nut, d),
       });
       await session.redeem('12345678');
-      signaling.push(sessionView('active', { mode: 'view', version: ++version }));
+      signaling.push(sessionView('requested', { pendingMode: 'view', version: ++version }));
+      mode = 'view';
+      await session.respond(true);
       await vi.waitFor(() => expect(media.started).toBe(true));
       if (connected) media.emit('connectionstatechange', 'connected');
       // 20 s pass between two ticks of the event loop.

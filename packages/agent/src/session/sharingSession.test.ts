@@ -1,4 +1,4 @@
-import type { SessionView } from '@remote-help/protocol';
+import { ApiError, type SessionView } from '@remote-help/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LibnutInjector } from '../platform/libnutInjector.js';
 import type { DesktopServices, Point } from '../platform/types.js';
@@ -356,6 +356,137 @@ describe('SharingSession (fake server, fake media, fake libnut)', () => {
     await answering;
     expect(session.snapshot().session).toMatchObject({ mode: 'view', pendingMode: 'control', version: 6 });
     expect(session.gate.state().mode).toBe('view');
+  });
+
+  describe('the screen is shared only after the local user’s Allow', () => {
+    const mallory = { ...sessionView('active').helper, id: 'mallory', displayName: 'Mallory' };
+
+    /** Nothing was captured or offered, the session ended here, the server was told, the window too. */
+    async function expectRefused(refused: () => number): Promise<void> {
+      await vi.waitFor(() => expect(api.leave).toHaveBeenCalledWith('session-1'));
+      expect(media.started).toBe(false);
+      expect(signaling.sent.some((p) => p.kind === 'sdp')).toBe(false);
+      expect(session.snapshot()).toMatchObject({ session: { state: 'ended', mode: null }, media: 'none' });
+      expect(session.gate.allowed).toBe(false);
+      expect(refused()).toBe(1);
+      // Terminal: the server insisting changes nothing.
+      signaling.push(sessionView('active', { mode: 'view', version: 50 }));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(media.started).toBe(false);
+      expect(session.snapshot().session?.state).toBe('ended');
+      expect(refused()).toBe(1);
+    }
+
+    function countRefusals(): () => number {
+      let refusals = 0;
+      session.on('refused', () => refusals++);
+      return () => refusals;
+    }
+
+    it('a server push of active without the Allow starts no media: the session ends here and is left (the review’s sequence)', async () => {
+      const refused = countRefusals();
+      await session.redeem('12345678');
+      // The server (not the user) says the session is active in view: no request was shown or answered.
+      signaling.push(sessionView('active', { mode: 'view', version: 3 }));
+      await expectRefused(refused);
+      expect(api.respond).not.toHaveBeenCalled();
+    });
+
+    it('nor while a request is on screen (the connection set up for it is closed, nothing captured)', async () => {
+      const refused = countRefusals();
+      await session.redeem('12345678');
+      signaling.push(sessionView('requested', { pendingMode: 'control', version: 2 }));
+      await vi.waitFor(() => expect(session.snapshot().displays.length).toBeGreaterThan(0)); // connection set up
+      signaling.push(sessionView('active', { mode: 'control', version: 3 }));
+      await expectRefused(refused);
+      expect(media.closed).toBe(true);
+      expect(session.gate.state().localConsent).toBe(false);
+    });
+
+    it('nor when the redeem itself answers active', async () => {
+      const refused = countRefusals();
+      api.redeem.mockResolvedValueOnce(sessionView('active', { mode: 'view', version: 2 }));
+      await session.redeem('12345678');
+      await expectRefused(refused);
+    });
+
+    it('the Allow is for this helper: an active session with another helper is refused and its media stops', async () => {
+      await activate('view');
+      const refused = countRefusals();
+      media.started = false;
+      signaling.push(sessionView('active', { mode: 'view', helper: mallory, version: 5 }));
+      expect(refused()).toBe(1);
+      await vi.waitFor(() => expect(media.closed).toBe(true));
+      expect(session.snapshot().session).toMatchObject({ state: 'ended' });
+    });
+
+    it('the Allow counts from the click: an active push before the reply shares', async () => {
+      await session.redeem('12345678');
+      signaling.push(sessionView('requested', { pendingMode: 'view', version: 2 }));
+      const reply = deferred<SessionView>();
+      api.respond.mockReturnValueOnce(reply.promise);
+      const answering = session.respond(true);
+      expect(session.consent).toEqual({ sessionId: 'session-1', helperId: 'helper' });
+      signaling.push(sessionView('active', { mode: 'view', version: 3 }));
+      await vi.waitFor(() => expect(media.started).toBe(true));
+      reply.resolve(sessionView('active', { mode: 'view', version: 3 }));
+      await answering;
+      expect(api.leave).not.toHaveBeenCalled();
+    });
+
+    it('an Allow the server refused is taken back; one whose answer was lost stands', async () => {
+      await session.redeem('12345678');
+      signaling.push(sessionView('requested', { pendingMode: 'view', version: 2 }));
+      api.respond.mockRejectedValueOnce(new ApiError('invalid_transition', 'changed', { status: 409 }));
+      await expect(session.respond(true)).rejects.toMatchObject({ code: 'invalid_transition' });
+      expect(session.consent).toBeNull();
+      api.respond.mockRejectedValueOnce(new ApiError('network_error', 'offline'));
+      await expect(session.respond(true)).rejects.toMatchObject({ code: 'network_error' });
+      expect(session.consent).toEqual({ sessionId: 'session-1', helperId: 'helper' });
+      signaling.push(sessionView('active', { mode: 'view', version: 3 })); // the server had made it active
+      await vi.waitFor(() => expect(media.started).toBe(true));
+      expect(api.leave).not.toHaveBeenCalled();
+    });
+
+    it('after a restart, the remembered Allow (this session, this helper) resumes sharing without a new one; pause and resume need none', async () => {
+      const allowed = { sessionId: 'session-1', helperId: 'helper' };
+      session.adopt(sessionView('active', { mode: 'control', version: 7 }), allowed);
+      await vi.waitFor(() => expect(media.started).toBe(true));
+      expect(signaling.sent[0]).toMatchObject({ kind: 'sdp', description: { type: 'offer' } });
+      expect(signaling.attached).toEqual(['session-1']);
+      expect(session.consent).toEqual(allowed);
+      // Full control is not remembered: input needs a new Allow of control.
+      expect(session.gate.blockReason()).toBe('no_local_consent');
+      await session.pause();
+      expect(media.paused).toBe(true);
+      await session.resume();
+      expect(media.paused).toBe(false);
+      signaling.push(sessionView('active', { mode: 'view', version: 8 }));
+      expect(session.snapshot().session?.state).toBe('active');
+      expect(api.respond).not.toHaveBeenCalled();
+      expect(api.leave).not.toHaveBeenCalled();
+    });
+
+    for (const [what, allowed] of [
+      ['no remembered Allow', null],
+      ['the Allow of another session', { sessionId: 'session-0', helperId: 'helper' }],
+      ['the Allow for another helper', { sessionId: 'session-1', helperId: 'mallory' }],
+    ] as const) {
+      it(`after a restart, an active session with ${what} is refused`, async () => {
+        const refused = countRefusals();
+        session.adopt(sessionView('active', { mode: 'view', version: 7 }), allowed);
+        await expectRefused(refused);
+        expect(session.consent).toBeNull();
+      });
+    }
+
+    it('after a restart before the Allow, the request is answered as usual', async () => {
+      session.adopt(sessionView('requested', { pendingMode: 'view', version: 7 }), null);
+      expect(session.consent).toBeNull();
+      api.respond.mockResolvedValueOnce(sessionView('active', { mode: 'view', version: 8 }));
+      await session.respond(true);
+      await vi.waitFor(() => expect(media.started).toBe(true));
+    });
   });
 
   it('Leave stops sharing at once and ends locally even when the server cannot be reached', async () => {

@@ -7,6 +7,14 @@
  * the control link. The gate follows the server's mode (`active` + `mode`, else null);
  * local consent comes only from the user's Allow of a `control` request, and
  * Stop control revokes it before anything else happens.
+ *
+ * The screen is shared only after the local user's Allow too: the server saying `active`
+ * is not enough. The Allow of a request (view or control) in this session, with this helper,
+ * is the agent's consent to share (`SharingConsent`); an agent restarted in a session gets it
+ * back from its session memory (`adopt`). A session made active without it — a server
+ * that skipped the request screen, whether buggy, malicious or compromised — is refused:
+ * nothing is captured or offered, the session ends here at once (`refused` tells the window
+ * why) and the server is told by a leave. Pause and Resume are local and need no new Allow.
  */
 import { EventEmitter } from 'node:events';
 import type { IceServer, Role, SessionMode, SessionView, SharerStatus, SignalPayload } from '@remote-help/protocol';
@@ -87,6 +95,17 @@ export interface SharingSessionEvents {
   change: [];
   /** A captured frame, for the preview (the buffer is reused: copy before returning). */
   frame: [frame: ScreenFrame];
+  /** The server made the session active without the local user's Allow: it was ended here and left. */
+  refused: [];
+}
+
+/**
+ * The local user allowed sharing the screen (a request of either mode) in session
+ * `sessionId` with helper `helperId`: what the agent needs before it captures anything.
+ */
+export interface SharingConsent {
+  sessionId: string;
+  helperId: string;
 }
 
 /** One session of the signed-in sharer, from code to end. */
@@ -94,6 +113,8 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   readonly gate: ConsentGate;
   readonly #o: SharingSessionOptions;
   #session: SessionView | null = null;
+  /** The local user's Allow to share, for the session in progress (null: not given). */
+  #consent: SharingConsent | null = null;
   #active: ActiveMedia | null = null;
   #mediaState: MediaState = 'none';
   #starting: Promise<void> | null = null;
@@ -134,6 +155,11 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     return this.#session;
   }
 
+  /** The local user's Allow to share in the session in progress (kept across a restart by the app). */
+  get consent(): SharingConsent | null {
+    return this.#consent ? { ...this.#consent } : null;
+  }
+
   snapshot(): SharingSnapshot {
     const displays = this.#active?.displays();
     return {
@@ -156,14 +182,23 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     return this.adopt(await this.#o.api.redeem(code));
   }
 
-  /** Takes over a session this device already joined as the sharer (an accepted remote launch). */
-  adopt(view: SessionView): SessionView {
+  /**
+   * Takes over a session this device already joined as the sharer (an accepted remote
+   * launch), or was in before a restart. `consent`: the local user's Allow to share given
+   * before the restart (from the session memory); it counts only for this session and
+   * helper. Without it, a session that is already active is refused like any other
+   * active session the user did not allow.
+   */
+  adopt(view: SessionView, consent: SharingConsent | null = null): SessionView {
     if (this.#session && this.#session.state !== 'ended') throw new Error('A session is already in progress');
     this.#session = null;
+    this.#consent = consent && sameConsent(consent, view) ? { sessionId: view.id, helperId: view.helper.id } : null;
+    const allowed = view.state !== 'active' || this.#allowsSharing(view);
     // A session left paused (the agent was restarted meanwhile) stays paused until the sharer resumes.
-    this.#setPaused(view.state === 'active' && view.sharerStatus === 'paused');
+    this.#setPaused(allowed && view.state === 'active' && view.sharerStatus === 'paused');
     this.#apply(view);
-    this.#o.signaling.attach(view.id);
+    // Refused (active without the Allow): ended here, nothing to follow.
+    if (allowed) this.#o.signaling.attach(view.id);
     return view;
   }
 
@@ -199,6 +234,12 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     }
     const controlAsked = session.pendingMode === 'control';
     if (controlAsked) this.gate.setLocalConsent(allow);
+    // The user's Allow of either request is their consent to share the screen with this helper.
+    const newConsent = allow && !this.#allowsSharing(session);
+    if (newConsent) {
+      this.#consent = { sessionId: session.id, helperId: session.helper.id };
+      this.emit('change');
+    }
     // Connected while the request was read: the first frame is read while the Allow goes to the
     // server (one round trip), and sent once the server has made the session active.
     const early = allow && session.state === 'requested' ? this.#active : null;
@@ -207,6 +248,12 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
       this.#apply(await this.#o.api.respond(session.id, allow));
     } catch (error) {
       if (controlAsked) this.gate.setLocalConsent(false);
+      // Refused by the server: the session is not active, the Allow is taken back. Without an
+      // answer it understood (offline), the server may have made it active: the user's Allow stands.
+      if (newConsent && isApiError(error) && error.status >= 400) {
+        this.#consent = null;
+        this.emit('change');
+      }
       void early?.cancelCapture().catch(() => undefined);
       throw error;
     }
@@ -266,6 +313,10 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     if (current && current.id !== view.id) return;
     if (current?.state === 'ended') return; // terminal: a late reply must not revive it
     if (current && view.version < current.version) return; // a REST reply older than a push
+    if (view.state === 'active' && !this.#allowsSharing(view)) {
+      this.#refuse(view);
+      return;
+    }
     if (view.state !== current?.state) trace('net', () => `session ${view.state}`);
     this.#session = view;
     this.gate.setSessionMode(view.state === 'active' ? view.mode : null);
@@ -275,6 +326,43 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     if (view.state === 'ended') void this.#teardown();
     this.#syncHotkey(view.state === 'active' && view.mode === 'control');
     if (view.state === 'active') void this.#syncStatus().catch(() => undefined);
+    this.emit('change');
+  }
+
+  /** Whether the local user allowed sharing in `view`'s session, with its helper. */
+  #allowsSharing(view: SessionView): boolean {
+    return this.#consent !== null && sameConsent(this.#consent, view);
+  }
+
+  /**
+   * The server made the session active without the local user's Allow (or for another
+   * helper): nothing is captured or offered. The session ends here at once (terminal: no
+   * later push revives it), the window is told (`refused`), and the server is told by a
+   * leave, so the helper is not left waiting for a picture.
+   */
+  #refuse(view: SessionView): void {
+    const current = this.#session ?? view;
+    trace('net', () => 'session active without the local Allow: refused');
+    this.#o.onProblem?.(
+      'the session',
+      new Error('the server made the session active without the local user’s Allow; the agent left it'),
+    );
+    this.#session = {
+      ...current,
+      state: 'ended',
+      mode: null,
+      pendingMode: null,
+      endReason: 'sharer_left',
+      version: Math.max(current.version, view.version),
+    };
+    this.#consent = null;
+    this.gate.setSessionMode(null);
+    this.gate.setLocalConsent(false);
+    void this.#teardown();
+    this.#o.api
+      .leave(view.id)
+      .catch((error: unknown) => this.#o.onProblem?.('leaving a session active without the Allow', error));
+    this.emit('refused');
     this.emit('change');
   }
 
@@ -527,4 +615,9 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     }
     this.emit('change');
   }
+}
+
+/** Whether `consent` was given in `view`'s session, for its helper. */
+function sameConsent(consent: SharingConsent, view: SessionView): boolean {
+  return consent.sessionId === view.id && consent.helperId === view.helper.id;
 }

@@ -16,6 +16,12 @@
  * scratch keycodes is put back once typing has been idle for `restoreAfterMs` (and on
  * close). Each `type` ends with a round trip, so
  * its key events are on the server before the next input.
+ *
+ * A text takes several turns of the event loop (remaps, round trips, settle waits), and
+ * consent may end meanwhile (Stop control, pause, the session's end): `type` asks its
+ * `allowed` before each key it presses (and before each remap), and stops for good at the
+ * first no. Each key is released right after its press, in the same turn: no key is ever
+ * left held, and no modifier is used (both levels of a scratch keycode carry the keysym).
  */
 import { keysymsForText } from './textKeysyms.js';
 import type { XDisplay, XTestExt } from './x11.js';
@@ -106,28 +112,34 @@ export class ScratchKeyTyper {
     return new Set(this.#pool.map((s) => s.keycode));
   }
 
-  /** Types `text`; resolves once the server has every key event. Throws before typing anything for untypable text. */
-  type(text: string): Promise<void> {
+  /**
+   * Types `text`, asking `allowed` before each key: at the first `false` (or once this typer
+   * is closed) the rest is not typed. Resolves once the server has every key event typed.
+   * Throws before typing anything for untypable text.
+   */
+  type(text: string, allowed: () => boolean = () => true): Promise<void> {
     // Thrown here, not as a rejection: bad input is refused before anything is typed.
     const keysyms = keysymsForText(text);
     if (this.#closed || this.#pool.length === 0) return Promise.resolve();
-    return this.#type(keysyms);
+    return this.#type(keysyms, () => !this.#closed && allowed());
   }
 
-  async #type(keysyms: number[]): Promise<void> {
+  async #type(keysyms: number[], allowed: () => boolean): Promise<void> {
     clearTimeout(this.#restoreTimer);
     const client = this.#display.client;
-    for (let i = 0; i < keysyms.length;) {
+    typing: for (let i = 0; i < keysyms.length;) {
       const { end, slots, remaps } = this.#plan(keysyms, i);
-      if (remaps.length > 0) await this.#remap(remaps);
+      if (remaps.length > 0 && !(await this.#remap(remaps, allowed))) break;
       for (const scratch of slots) {
+        // Asked again for each key: consent may have ended during the waits above.
+        if (!allowed()) break typing;
         this.#xtest.FakeInput(this.#xtest.KeyPress, scratch.keycode, 0, 0, 0, 0);
         this.#xtest.FakeInput(this.#xtest.KeyRelease, scratch.keycode, 0, 0, 0, 0);
+        scratch.lastPressed = Date.now();
       }
-      const now = Date.now();
-      for (const scratch of slots) scratch.lastPressed = now;
       i = end;
     }
+    if (this.#closed) return;
     await client.sync();
     this.#scheduleRestore();
   }
@@ -159,8 +171,11 @@ export class ScratchKeyTyper {
     return { end, slots, remaps: [...planned] };
   }
 
-  /** Gives each keycode its new keysym; returns once clients can read them. */
-  async #remap(remaps: [Scratch, number][]): Promise<void> {
+  /**
+   * Gives each keycode its new keysym; returns once clients can read them, or false (with
+   * nothing changed) when typing may not go on after the wait for the previous keys.
+   */
+  async #remap(remaps: [Scratch, number][], allowed: () => boolean): Promise<boolean> {
     const client = this.#display.client;
     const replaced = remaps.filter(([scratch]) => scratch.keysym !== -1);
     // Their last key events must have been read with the keysym they had.
@@ -169,6 +184,7 @@ export class ScratchKeyTyper {
       await client.sync();
       await delay(settled - Date.now());
     }
+    if (!allowed()) return false;
     for (const [scratch, keysym] of remaps) {
       scratch.keysym = keysym;
       // Both levels, so a Shift the helper holds does not change the character.
@@ -181,6 +197,7 @@ export class ScratchKeyTyper {
     // (or nothing). So clients get time to catch up.
     await client.sync();
     await delay(this.#settleMs);
+    return true;
   }
 
   /** Puts the layout's own mapping back on the scratch keycodes now. */

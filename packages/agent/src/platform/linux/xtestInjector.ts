@@ -133,9 +133,14 @@ export class XTestInjector implements InputInjector {
     this.#keys.set(code, keycode);
   }
 
-  typeText(text: string): Promise<void> {
+  /**
+   * Types `text` over several round trips; `allowed` is asked before each key (see
+   * `InputDispatcher`): typing stops at its first no, and when this injector is closed or
+   * its connection lost.
+   */
+  typeText(text: string, allowed: () => boolean = () => true): Promise<void> {
     this.#usable();
-    return this.#typer.type(text);
+    return this.#typer.type(text, () => !this.#closed && !this.#lost && allowed());
   }
 
   releaseAll(): void {
