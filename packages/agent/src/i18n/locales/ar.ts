@@ -91,6 +91,8 @@ export const ar: Catalog = {
   'errors.tenant_disabled': 'تم إيقاف تشغيل Remote Help لمؤسستك.',
   'errors.out_of_scope': 'دور هذا المساعد لا يشملك. اسأل مسؤول تكنولوجيا المعلومات، أو اطلب مساعدًا آخر.',
   'errors.forbidden': 'غير مسموح لك بفعل ذلك.',
+  'errors.sharing_not_allowed':
+    'حاول الخادم مشاركة شاشتك قبل أن تسمح بذلك، لذا غادر Remote Help الجلسة. لم تتم مشاركة أي شيء.',
   'errors.session_ended': 'انتهت الجلسة بالفعل.',
   'errors.invalid_transition': 'تغيّرت الجلسة في هذه الأثناء. حاول مرة أخرى.',
   'errors.network_error': 'تعذّر الوصول إلى خادم Remote Help. تحقق من اتصالك.',

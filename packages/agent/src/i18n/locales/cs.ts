@@ -96,6 +96,8 @@ export const cs: Catalog = {
   'errors.out_of_scope':
     'Role tohoto pomocníka se na vás nevztahuje. Obraťte se na správce IT nebo požádejte jiného pomocníka.',
   'errors.forbidden': 'K této akci nemáte oprávnění.',
+  'errors.sharing_not_allowed':
+    'Server se pokusil sdílet vaši obrazovku dříve, než jste to povolili, takže Remote Help relaci opustil. Nic nebylo sdíleno.',
   'errors.session_ended': 'Relace už skončila.',
   'errors.invalid_transition': 'Relace se mezitím změnila. Zkuste to znovu.',
   'errors.network_error': 'Server Remote Help není dostupný. Zkontrolujte připojení.',

@@ -96,6 +96,8 @@ export const da: Catalog = {
   'errors.out_of_scope':
     'Denne hjælpers rolle omfatter ikke dig. Spørg din it-administrator, eller bed om en anden hjælper.',
   'errors.forbidden': 'Du har ikke tilladelse til at gøre det.',
+  'errors.sharing_not_allowed':
+    'Serveren forsøgte at dele din skærm, før du tillod det, så Remote Help forlod sessionen. Intet blev delt.',
   'errors.session_ended': 'Sessionen er allerede afsluttet.',
   'errors.invalid_transition': 'Sessionen er ændret i mellemtiden. Prøv igen.',
   'errors.network_error': 'Kan ikke nå Remote Help-serveren. Kontrollér din forbindelse.',

@@ -98,6 +98,8 @@ export const de: Catalog = {
   'errors.out_of_scope':
     'Die Rolle dieses Helfers umfasst Sie nicht. Wenden Sie sich an Ihren IT-Administrator, oder bitten Sie einen anderen Helfer um Hilfe.',
   'errors.forbidden': 'Dazu sind Sie nicht berechtigt.',
+  'errors.sharing_not_allowed':
+    'Der Server hat versucht, Ihren Bildschirm freizugeben, bevor Sie es zugelassen haben, daher hat Remote Help die Sitzung verlassen. Es wurde nichts freigegeben.',
   'errors.session_ended': 'Die Sitzung wurde bereits beendet.',
   'errors.invalid_transition': 'Die Sitzung hat sich inzwischen geändert. Versuchen Sie es erneut.',
   'errors.network_error': 'Der Remote Help-Server ist nicht erreichbar. Überprüfen Sie Ihre Verbindung.',

@@ -94,6 +94,8 @@ export const en = {
   'errors.tenant_disabled': 'Remote Help is turned off for your organization.',
   'errors.out_of_scope': "This helper's role does not cover you. Ask your IT administrator, or ask for another helper.",
   'errors.forbidden': 'You are not allowed to do that.',
+  'errors.sharing_not_allowed':
+    'The server tried to share your screen before you allowed it, so Remote Help left the session. Nothing was shared.',
   'errors.session_ended': 'The session has already ended.',
   'errors.invalid_transition': 'The session changed meanwhile. Try again.',
   'errors.network_error': 'Cannot reach the Remote Help server. Check your connection.',

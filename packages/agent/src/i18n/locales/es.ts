@@ -96,6 +96,8 @@ export const es: Catalog = {
   'errors.out_of_scope':
     'El rol de este asistente no le incluye. Consulte a su administrador de TI o pida otro asistente.',
   'errors.forbidden': 'No tiene permiso para hacer eso.',
+  'errors.sharing_not_allowed':
+    'El servidor intentó compartir su pantalla antes de que usted lo permitiera, así que Remote Help salió de la sesión. No se compartió nada.',
   'errors.session_ended': 'La sesión ya ha finalizado.',
   'errors.invalid_transition': 'La sesión cambió mientras tanto. Inténtelo de nuevo.',
   'errors.network_error': 'No se puede conectar con el servidor de Remote Help. Compruebe su conexión.',

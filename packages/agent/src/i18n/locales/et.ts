@@ -95,6 +95,8 @@ export const et: Catalog = {
   'errors.out_of_scope':
     'Selle abistaja roll ei hõlma teid. Pöörduge oma IT-administraatori poole või paluge teist abistajat.',
   'errors.forbidden': 'Teil pole lubatud seda teha.',
+  'errors.sharing_not_allowed':
+    'Server üritas teie ekraani jagada enne, kui te selle lubasite, seega lahkus Remote Help seansist. Midagi ei jagatud.',
   'errors.session_ended': 'Seanss on juba lõppenud.',
   'errors.invalid_transition': 'Seanss muutus vahepeal. Proovige uuesti.',
   'errors.network_error': 'Remote Helpi serveriga ei saa ühendust. Kontrollige ühendust.',

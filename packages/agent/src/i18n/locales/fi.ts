@@ -97,6 +97,8 @@ export const fi: Catalog = {
   'errors.out_of_scope':
     'Tämän auttajan rooli ei kata sinua. Kysy IT-järjestelmänvalvojalta tai pyydä toista auttajaa.',
   'errors.forbidden': 'Sinulla ei ole lupaa tehdä sitä.',
+  'errors.sharing_not_allowed':
+    'Palvelin yritti jakaa näyttösi ennen kuin sallit sen, joten Remote Help poistui istunnosta. Mitään ei jaettu.',
   'errors.session_ended': 'Istunto on jo päättynyt.',
   'errors.invalid_transition': 'Istunto muuttui sillä välin. Yritä uudelleen.',
   'errors.network_error': 'Remote Help -palvelimeen ei saada yhteyttä. Tarkista yhteytesi.',

@@ -98,6 +98,8 @@ export const fr: Catalog = {
   'errors.out_of_scope':
     'Le rôle de cet assistant ne vous couvre pas. Contactez votre administrateur informatique ou demandez un autre assistant.',
   'errors.forbidden': 'Vous n’êtes pas autorisé à faire cela.',
+  'errors.sharing_not_allowed':
+    'Le serveur a tenté de partager votre écran avant que vous ne l’ayez autorisé. Remote Help a donc quitté la session. Rien n’a été partagé.',
   'errors.session_ended': 'La session est déjà terminée.',
   'errors.invalid_transition': 'La session a changé entre-temps. Réessayez.',
   'errors.network_error': 'Impossible de joindre le serveur Remote Help. Vérifiez votre connexion.',

@@ -91,6 +91,8 @@ export const he: Catalog = {
   'errors.tenant_disabled': 'Remote Help כבוי עבור הארגון שלך.',
   'errors.out_of_scope': 'התפקיד של מסייע זה אינו כולל אותך. פנה למנהל ה-IT או בקש מסייע אחר.',
   'errors.forbidden': 'אין לך הרשאה לעשות זאת.',
+  'errors.sharing_not_allowed':
+    'השרת ניסה לשתף את המסך שלך לפני שאישרת זאת, ולכן Remote Help עזב את ההפעלה. שום דבר לא שותף.',
   'errors.session_ended': 'ההפעלה כבר הסתיימה.',
   'errors.invalid_transition': 'ההפעלה השתנתה בינתיים. נסה שוב.',
   'errors.network_error': 'אין גישה לשרת Remote Help. בדוק את החיבור שלך.',

@@ -95,6 +95,8 @@ export const hr: Catalog = {
   'errors.out_of_scope':
     'Uloga ovog pomoćnika ne obuhvaća vas. Obratite se IT administratoru ili zatražite drugog pomoćnika.',
   'errors.forbidden': 'Nemate dopuštenje za to.',
+  'errors.sharing_not_allowed':
+    'Poslužitelj je pokušao dijeliti vaš zaslon prije nego što ste to dopustili pa je Remote Help napustio sesiju. Ništa nije podijeljeno.',
   'errors.session_ended': 'Sesija je već završena.',
   'errors.invalid_transition': 'Sesija se u međuvremenu promijenila. Pokušajte ponovno.',
   'errors.network_error': 'Poslužitelj Remote Help nije dostupan. Provjerite vezu.',

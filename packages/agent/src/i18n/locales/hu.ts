@@ -96,6 +96,8 @@ export const hu: Catalog = {
   'errors.out_of_scope':
     'Ennek a segítőnek a szerepköre nem terjed ki Önre. Forduljon az informatikai rendszergazdához, vagy kérjen másik segítőt.',
   'errors.forbidden': 'Ehhez nincs engedélye.',
+  'errors.sharing_not_allowed':
+    'A kiszolgáló megpróbálta megosztani a képernyőjét, mielőtt Ön ezt engedélyezte volna, ezért a Remote Help kilépett a munkamenetből. Semmi sem lett megosztva.',
   'errors.session_ended': 'A munkamenet már véget ért.',
   'errors.invalid_transition': 'A munkamenet közben megváltozott. Próbálja újra.',
   'errors.network_error': 'A Remote Help-kiszolgáló nem érhető el. Ellenőrizze a kapcsolatot.',

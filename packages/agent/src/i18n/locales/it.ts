@@ -97,6 +97,8 @@ export const it: Catalog = {
   'errors.out_of_scope':
     "Il ruolo di questo assistente non ti include. Rivolgiti all'amministratore IT o chiedi un altro assistente.",
   'errors.forbidden': "Non hai l'autorizzazione per farlo.",
+  'errors.sharing_not_allowed':
+    'Il server ha tentato di condividere lo schermo prima che tu lo consentissi, quindi Remote Help è uscito dalla sessione. Non è stato condiviso nulla.',
   'errors.session_ended': 'La sessione è già terminata.',
   'errors.invalid_transition': 'Nel frattempo la sessione è cambiata. Riprova.',
   'errors.network_error': 'Impossibile raggiungere il server Remote Help. Controlla la connessione.',

@@ -95,6 +95,8 @@ export const ja: Catalog = {
   'errors.out_of_scope':
     'このヘルパーのロールはあなたを対象にしていません。IT 管理者に問い合わせるか、別のヘルパーに依頼してください。',
   'errors.forbidden': 'この操作を行う権限がありません。',
+  'errors.sharing_not_allowed':
+    'あなたが許可する前にサーバーが画面を共有しようとしたため、Remote Help はセッションから退出しました。何も共有されていません。',
   'errors.session_ended': 'セッションは既に終了しています。',
   'errors.invalid_transition': 'その間にセッションが変わりました。もう一度お試しください。',
   'errors.network_error': 'Remote Help サーバーに接続できません。接続を確認してください。',

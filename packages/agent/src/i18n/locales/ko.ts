@@ -94,6 +94,8 @@ export const ko: Catalog = {
   'errors.out_of_scope':
     '이 도우미의 역할은 사용자를 대상으로 하지 않습니다. IT 관리자에게 문의하거나 다른 도우미를 요청하세요.',
   'errors.forbidden': '이 작업을 할 권한이 없습니다.',
+  'errors.sharing_not_allowed':
+    '허용하기 전에 서버가 화면을 공유하려고 해서 Remote Help가 세션에서 나갔습니다. 아무것도 공유되지 않았습니다.',
   'errors.session_ended': '세션이 이미 종료되었습니다.',
   'errors.invalid_transition': '그 사이에 세션이 바뀌었습니다. 다시 시도하세요.',
   'errors.network_error': 'Remote Help 서버에 연결할 수 없습니다. 연결을 확인하세요.',

@@ -96,6 +96,8 @@ export const lt: Catalog = {
   'errors.out_of_scope':
     'Šio pagalbininko vaidmuo jūsų neapima. Kreipkitės į IT administratorių arba paprašykite kito pagalbininko.',
   'errors.forbidden': 'Jums neleidžiama to daryti.',
+  'errors.sharing_not_allowed':
+    'Serveris bandė bendrinti jūsų ekraną jums to dar neleidus, todėl Remote Help išėjo iš seanso. Nieko nebuvo bendrinta.',
   'errors.session_ended': 'Seansas jau baigėsi.',
   'errors.invalid_transition': 'Seansas tuo metu pasikeitė. Bandykite dar kartą.',
   'errors.network_error': 'Nepavyksta pasiekti Remote Help serverio. Patikrinkite ryšį.',

@@ -96,6 +96,8 @@ export const lv: Catalog = {
   'errors.out_of_scope':
     'Šī palīga loma neattiecas uz jums. Vērsieties pie sava IT administratora vai lūdziet citu palīgu.',
   'errors.forbidden': 'Jums nav atļauts to darīt.',
+  'errors.sharing_not_allowed':
+    'Serveris mēģināja koplietot jūsu ekrānu, pirms jūs to atļāvāt, tāpēc Remote Help pameta sesiju. Nekas netika koplietots.',
   'errors.session_ended': 'Sesija jau ir beigusies.',
   'errors.invalid_transition': 'Sesija pa to laiku mainījās. Mēģiniet vēlreiz.',
   'errors.network_error': 'Nevar sasniegt Remote Help serveri. Pārbaudiet savienojumu.',

@@ -95,6 +95,8 @@ export const nb: Catalog = {
   'errors.out_of_scope':
     'Rollen til denne hjelperen omfatter ikke deg. Spør IT-administratoren din, eller be om en annen hjelper.',
   'errors.forbidden': 'Du har ikke lov til å gjøre det.',
+  'errors.sharing_not_allowed':
+    'Serveren prøvde å dele skjermen din før du tillot det, så Remote Help forlot økten. Ingenting ble delt.',
   'errors.session_ended': 'Økten er allerede avsluttet.',
   'errors.invalid_transition': 'Økten ble endret i mellomtiden. Prøv på nytt.',
   'errors.network_error': 'Får ikke kontakt med Remote Help-serveren. Kontroller tilkoblingen.',

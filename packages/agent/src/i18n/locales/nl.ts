@@ -96,6 +96,8 @@ export const nl: Catalog = {
   'errors.out_of_scope':
     'De rol van deze helper omvat u niet. Vraag het uw IT-beheerder of vraag om een andere helper.',
   'errors.forbidden': 'U mag dat niet doen.',
+  'errors.sharing_not_allowed':
+    'De server probeerde uw scherm te delen voordat u dat had toegestaan, dus Remote Help heeft de sessie verlaten. Er is niets gedeeld.',
   'errors.session_ended': 'De sessie is al beëindigd.',
   'errors.invalid_transition': 'De sessie is intussen gewijzigd. Probeer het opnieuw.',
   'errors.network_error': 'De Remote Help-server is niet bereikbaar. Controleer uw verbinding.',

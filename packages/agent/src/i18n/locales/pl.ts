@@ -98,6 +98,8 @@ export const pl: Catalog = {
   'errors.out_of_scope':
     'Rola tego pomocnika nie obejmuje Ciebie. Zapytaj administratora IT lub poproś o innego pomocnika.',
   'errors.forbidden': 'Nie masz uprawnień do wykonania tej czynności.',
+  'errors.sharing_not_allowed':
+    'Serwer próbował udostępnić Twój ekran przed Twoim zezwoleniem, więc Remote Help opuścił sesję. Nic nie zostało udostępnione.',
   'errors.session_ended': 'Sesja już się zakończyła.',
   'errors.invalid_transition': 'Sesja w międzyczasie się zmieniła. Spróbuj ponownie.',
   'errors.network_error': 'Nie można połączyć się z serwerem Remote Help. Sprawdź połączenie.',

@@ -96,6 +96,8 @@ export const ptBR: Catalog = {
   'errors.out_of_scope':
     'A função deste auxiliar não abrange você. Fale com o administrador de TI ou peça outro auxiliar.',
   'errors.forbidden': 'Você não tem permissão para fazer isso.',
+  'errors.sharing_not_allowed':
+    'O servidor tentou compartilhar sua tela antes que você permitisse, então o Remote Help saiu da sessão. Nada foi compartilhado.',
   'errors.session_ended': 'A sessão já terminou.',
   'errors.invalid_transition': 'A sessão mudou nesse meio-tempo. Tente novamente.',
   'errors.network_error': 'Não foi possível acessar o servidor do Remote Help. Verifique sua conexão.',

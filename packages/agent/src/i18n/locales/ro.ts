@@ -96,6 +96,8 @@ export const ro: Catalog = {
   'errors.out_of_scope':
     'Rolul acestui asistent nu vă include. Adresați-vă administratorului IT sau cereți alt asistent.',
   'errors.forbidden': 'Nu aveți permisiunea să faceți acest lucru.',
+  'errors.sharing_not_allowed':
+    'Serverul a încercat să vă partajeze ecranul înainte să permiteți acest lucru, așa că Remote Help a părăsit sesiunea. Nu s-a partajat nimic.',
   'errors.session_ended': 'Sesiunea s-a încheiat deja.',
   'errors.invalid_transition': 'Între timp, sesiunea s-a schimbat. Încercați din nou.',
   'errors.network_error': 'Serverul Remote Help nu poate fi accesat. Verificați conexiunea.',

@@ -96,6 +96,8 @@ export const sk: Catalog = {
   'errors.out_of_scope':
     'Rola tohto pomocníka sa na vás nevzťahuje. Obráťte sa na správcu IT alebo požiadajte iného pomocníka.',
   'errors.forbidden': 'Na túto akciu nemáte povolenie.',
+  'errors.sharing_not_allowed':
+    'Server sa pokúsil zdieľať vašu obrazovku skôr, než ste to povolili, takže Remote Help reláciu opustil. Nič nebolo zdieľané.',
   'errors.session_ended': 'Relácia sa už skončila.',
   'errors.invalid_transition': 'Relácia sa medzitým zmenila. Skúste to znova.',
   'errors.network_error': 'Server Remote Help nie je dostupný. Skontrolujte pripojenie.',

@@ -96,6 +96,8 @@ export const sl: Catalog = {
   'errors.out_of_scope':
     'Vloga tega pomočnika vas ne zajema. Obrnite se na skrbnika IT ali prosite za drugega pomočnika.',
   'errors.forbidden': 'Tega ne smete storiti.',
+  'errors.sharing_not_allowed':
+    'Strežnik je poskušal deliti vaš zaslon, preden ste to dovolili, zato je Remote Help zapustil sejo. Nič ni bilo deljeno.',
   'errors.session_ended': 'Seja se je že končala.',
   'errors.invalid_transition': 'Seja se je medtem spremenila. Poskusite znova.',
   'errors.network_error': 'Strežnik Remote Help ni dosegljiv. Preverite povezavo.',

@@ -96,6 +96,8 @@ export const srLatn: Catalog = {
   'errors.out_of_scope':
     'Uloga ovog pomoćnika ne obuhvata vas. Obratite se IT administratoru ili zatražite drugog pomoćnika.',
   'errors.forbidden': 'Nemate dozvolu za to.',
+  'errors.sharing_not_allowed':
+    'Server je pokušao da deli vaš ekran pre nego što ste to dozvolili, pa je Remote Help napustio sesiju. Ništa nije deljeno.',
   'errors.session_ended': 'Sesija je već završena.',
   'errors.invalid_transition': 'Sesija se u međuvremenu promenila. Pokušajte ponovo.',
   'errors.network_error': 'Server Remote Help nije dostupan. Proverite vezu.',

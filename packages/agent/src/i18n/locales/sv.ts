@@ -95,6 +95,8 @@ export const sv: Catalog = {
   'errors.out_of_scope':
     'Den här hjälparens roll omfattar inte dig. Fråga din IT-administratör eller be om en annan hjälpare.',
   'errors.forbidden': 'Du får inte göra det.',
+  'errors.sharing_not_allowed':
+    'Servern försökte dela din skärm innan du tillät det, så Remote Help lämnade sessionen. Inget delades.',
   'errors.session_ended': 'Sessionen har redan avslutats.',
   'errors.invalid_transition': 'Sessionen ändrades under tiden. Försök igen.',
   'errors.network_error': 'Det går inte att nå Remote Help-servern. Kontrollera din anslutning.',

@@ -90,6 +90,7 @@ export const th: Catalog = {
   'errors.tenant_disabled': 'Remote Help ถูกปิดสำหรับองค์กรของคุณ',
   'errors.out_of_scope': 'บทบาทของผู้ช่วยเหลือนี้ไม่ครอบคลุมคุณ โปรดสอบถามผู้ดูแลระบบ IT หรือขอผู้ช่วยเหลือคนอื่น',
   'errors.forbidden': 'คุณไม่ได้รับอนุญาตให้ทำสิ่งนั้น',
+  'errors.sharing_not_allowed': 'เซิร์ฟเวอร์พยายามแชร์หน้าจอของคุณก่อนที่คุณจะอนุญาต Remote Help จึงออกจากเซสชัน ไม่มีการแชร์สิ่งใดเลย',
   'errors.session_ended': 'เซสชันสิ้นสุดไปแล้ว',
   'errors.invalid_transition': 'เซสชันเปลี่ยนไปในระหว่างนี้ โปรดลองอีกครั้ง',
   'errors.network_error': 'ติดต่อเซิร์ฟเวอร์ Remote Help ไม่ได้ โปรดตรวจสอบการเชื่อมต่อ',

@@ -94,6 +94,8 @@ export const tr: Catalog = {
   'errors.out_of_scope':
     'Bu yardımcının rolü sizi kapsamıyor. BT yöneticinize danışın veya başka bir yardımcı isteyin.',
   'errors.forbidden': 'Bunu yapmaya izniniz yok.',
+  'errors.sharing_not_allowed':
+    'Sunucu, siz izin vermeden önce ekranınızı paylaşmaya çalıştı, bu nedenle Remote Help oturumdan çıktı. Hiçbir şey paylaşılmadı.',
   'errors.session_ended': 'Oturum zaten sona erdi.',
   'errors.invalid_transition': 'Bu arada oturum değişti. Yeniden deneyin.',
   'errors.network_error': 'Remote Help sunucusuna ulaşılamıyor. Bağlantınızı denetleyin.',

@@ -90,6 +90,7 @@ export const zhHans: Catalog = {
   'errors.tenant_disabled': '你的组织已关闭 Remote Help。',
   'errors.out_of_scope': '此协助者的角色不包括你。请咨询你的 IT 管理员，或请求其他协助者。',
   'errors.forbidden': '你无权执行此操作。',
+  'errors.sharing_not_allowed': '服务器在你允许之前就尝试共享你的屏幕，因此 Remote Help 已离开会话。没有共享任何内容。',
   'errors.session_ended': '会话已经结束。',
   'errors.invalid_transition': '会话在此期间已更改。请重试。',
   'errors.network_error': '无法访问 Remote Help 服务器。请检查你的连接。',

@@ -90,6 +90,8 @@ export const zhHant: Catalog = {
   'errors.tenant_disabled': '您的組織已關閉 Remote Help。',
   'errors.out_of_scope': '此協助者的角色不包含您。請洽詢您的 IT 系統管理員，或要求其他協助者。',
   'errors.forbidden': '您沒有執行此動作的權限。',
+  'errors.sharing_not_allowed':
+    '伺服器在您允許之前就嘗試共用您的螢幕，因此 Remote Help 已離開工作階段。沒有共用任何內容。',
   'errors.session_ended': '工作階段已經結束。',
   'errors.invalid_transition': '工作階段在此期間已變更。請再試一次。',
   'errors.network_error': '無法連線到 Remote Help 伺服器。請檢查您的連線。',
