@@ -98,11 +98,17 @@ function describeAgentError(error: AgentError): string {
   return i18n.t('cli.failed', { reason: error.message });
 }
 
-/** Opens the sign-in page, and says where it is in case no browser comes up. */
-async function openSignInPage(url: string): Promise<void> {
+/**
+ * Opens the sign-in page, and says where it is in case no browser comes up (on this user's own
+ * terminal only: the browser is handed it through a private page, never on a command line,
+ * which any local user can read; that page goes when the sign-in ends).
+ */
+async function openSignInPage(url: string, signIn?: { finished: AbortSignal }): Promise<void> {
   out(i18n.t('cli.openingBrowser'));
   out(`  ${url}`);
-  await openUrl(url).catch((error: unknown) => err(`(${error instanceof Error ? error.message : String(error)})`));
+  await openUrl(url, signIn ? { until: signIn.finished } : {}).catch((error: unknown) =>
+    err(`(${error instanceof Error ? error.message : String(error)})`),
+  );
 }
 
 /** The server from the command line, else the one server with a stored sign-in. */
@@ -140,11 +146,16 @@ async function share(
   return untilStopped(app, ui);
 }
 
-/** Opens the window, or prints its one-time address (`--no-window`, or no window could open). */
+/**
+ * Opens the window, or prints its one-time address (`--no-window`, or no window could open) on
+ * this user's terminal. The browser gets the address through a private hand-over page, never on
+ * its command line (any local user could read the token there and spend it first); the page
+ * goes as soon as the window has spent the token.
+ */
 async function showWindow(ui: UiServer, window: boolean): Promise<void> {
-  const url = ui.launchUrl();
+  const { url, redeemed } = ui.launch();
   if (window) {
-    await openUrl(url, { appWindow: true }).catch(() => {
+    await openUrl(url, { appWindow: true, until: redeemed }).catch(() => {
       out(i18n.t('cli.windowFailed'));
       out(`  ${url}`);
     });

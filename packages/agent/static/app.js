@@ -1,10 +1,33 @@
 /* The agent window: renders the state the agent streams (Server-Sent Events) and posts
- * commands with the CSRF token. Text comes from the agent's string table and is set
- * with textContent only. No build step. */
-/* global document, window, EventSource, ImageData */
+ * commands with the CSRF token. Every /api/ request carries the window key, which the page
+ * that spent the launch token is given and keeps in sessionStorage (this origin and port
+ * only: the cookie alone, sent to every port of 127.0.0.1, opens nothing). Allow and Open
+ * Remote Help never get the focus by themselves and do nothing for a moment after they appear
+ * or change (see `arm`). Text comes from the agent's string table and is set with textContent
+ * only. No build step. */
+/* global document, window, ImageData */
 'use strict';
 
 const csrf = document.querySelector('meta[name="rh-csrf"]').getAttribute('content');
+/**
+ * The window key: in the page that spent the launch token (`/?t=…`, dropped from the address
+ * here), then kept in this tab's sessionStorage (a reload of `/` finds it there).
+ */
+const windowKey = (() => {
+  const meta = document.querySelector('meta[name="rh-window"]');
+  const given = meta?.getAttribute('content') ?? '';
+  meta?.remove();
+  if (window.location.search) window.history.replaceState(null, '', '/');
+  try {
+    if (given) sessionStorage.setItem('rh-window', given);
+    return given || sessionStorage.getItem('rh-window') || '';
+  } catch {
+    return given;
+  }
+})();
+/** A request to the agent with the window key (and any other headers). */
+const api = (path, init = {}) =>
+  fetch(path, { ...init, headers: { 'x-rh-window': windowKey, ...(init.headers ?? {}) } });
 const $ = (id) => document.getElementById(id);
 let S = null;
 let state = null;
@@ -25,6 +48,25 @@ const pluralRules = new Intl.PluralRules(lang);
 const CHAT_MAX = 4000;
 /** The screens that show the notice of a revoked enrollment. */
 const REVOKED_SCREENS = ['signedOut', 'signingIn', 'enterCode', 'ended'];
+/**
+ * How long Allow and Open Remote Help do nothing after they appear, after their request changes,
+ * after the window comes to the front and after the keyboard moves onto them (as browsers' own
+ * permission prompts): a key or click meant for something else, at the moment the helper chose,
+ * cannot answer for the sharer.
+ */
+const CONSENT_DELAY_MS = 800;
+/** What the consent buttons on show answer (null: none on show); a change arms them again. */
+let consentKey = null;
+/** `performance.now()` from which the consent buttons work. */
+let consentReadyAt = 0;
+/** When they were last armed: a key pressed down before then does not press them. */
+let consentArmedAt = 0;
+let consentTimer = 0;
+/** Keys down now (code → whether pressed while the consent buttons did nothing, or before they were armed). */
+const keysDown = new Map();
+let pointerDownAt = -Infinity;
+/** The arming by the window coming to the front, undone when a click brought it there (that click is meant). */
+let focusArm = null;
 
 /**
  * A string of the table with its `{name}` placeholders filled (numbers in the language's digits);
@@ -50,7 +92,7 @@ function errorText(code, retryAfterSeconds = null) {
 }
 
 async function send(command) {
-  const response = await fetch('/api/command', {
+  const response = await api('/api/command', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-rh-csrf': csrf },
     body: JSON.stringify(command),
@@ -99,7 +141,8 @@ function renderPerson(helper, screen) {
     $('person-initials').hidden = false;
   };
   const failed = photo.dataset.failedFor === attempt;
-  if (helper.hasPhoto && !failed && !photo.getAttribute('src')) photo.src = '/api/photo';
+  if (helper.hasPhoto && !failed && !photo.getAttribute('src') && !photo.dataset.loading)
+    void loadPhoto(photo, attempt);
   photo.hidden = !helper.hasPhoto || failed;
   const initials = helper.displayName
     .split(/\s+/)
@@ -110,9 +153,80 @@ function renderPerson(helper, screen) {
   $('person-initials').hidden = !photo.hidden;
 }
 
+/** The photo through the agent (with the window key), shown from a blob: URL; a failure falls back to initials. */
+async function loadPhoto(photo, attempt) {
+  photo.dataset.loading = '1';
+  try {
+    const response = await api('/api/photo');
+    if (!response.ok) throw new Error(String(response.status));
+    photo.src = URL.createObjectURL(await response.blob());
+  } catch {
+    photo.dataset.failedFor = attempt;
+    photo.hidden = true;
+    $('person-initials').hidden = false;
+  } finally {
+    delete photo.dataset.loading;
+  }
+}
+
+/** Whether `el` answers a request for the sharer: Allow (a request, an upgrade) or Open Remote Help. */
+function isConsent(el) {
+  return el instanceof window.HTMLButtonElement && (el.classList.contains('allow') || el.id === 'accept-launch');
+}
+
+/** What the consent buttons on show would answer, or null when none is on show. */
+function consentOf(next) {
+  const who = `${next.helper?.displayName ?? ''}|${next.helper?.email ?? ''}`;
+  if (next.screen === 'request') return `request|${next.request}|${who}`;
+  if (next.screen === 'launch') return `launch|${who}`;
+  if (next.screen === 'sharing' && next.request) return `upgrade|${next.request}|${who}`;
+  return null;
+}
+
+function consentReady() {
+  return window.performance.now() >= consentReadyAt;
+}
+
+/** Makes the consent buttons do nothing for `CONSENT_DELAY_MS` from now (shown as aria-disabled). */
+function arm() {
+  const now = window.performance.now();
+  focusArm = null;
+  consentArmedAt = now;
+  consentReadyAt = Math.max(consentReadyAt, now + CONSENT_DELAY_MS);
+  renderConsent();
+}
+
+function renderConsent() {
+  const ready = consentReady();
+  for (const button of document.querySelectorAll('button')) {
+    if (!isConsent(button)) continue;
+    // Not `disabled`: that would drop the focus of a keyboard user who just reached the button.
+    if (ready) button.removeAttribute('aria-disabled');
+    else button.setAttribute('aria-disabled', 'true');
+  }
+  if (!ready) {
+    window.clearTimeout(consentTimer);
+    consentTimer = window.setTimeout(renderConsent, consentReadyAt - window.performance.now() + 20);
+  }
+}
+
+/** Runs `answer` for a click on a consent button only once it works (pointer and keyboard alike). */
+function onConsent(button, answer) {
+  button.addEventListener('click', (event) => {
+    if (!consentReady() || button.getAttribute('aria-disabled') === 'true') {
+      event.preventDefault();
+      return;
+    }
+    answer();
+  });
+}
+
 function render(next) {
   state = next;
   const name = next.helper?.displayName ?? '';
+  const consent = consentOf(next);
+  const consentChanged = consent !== consentKey;
+  consentKey = consent;
   for (const section of document.querySelectorAll('section[data-screen]')) {
     section.hidden = section.dataset.screen !== next.screen;
   }
@@ -120,6 +234,8 @@ function render(next) {
   renderPerson(next.helper, next.screen);
   for (const button of document.querySelectorAll('button'))
     button.disabled = next.busy && !['stop-control', 'pause'].includes(button.id);
+  if (consent && consentChanged) arm();
+  else renderConsent();
 
   $('signin-text').textContent = t('signInText', { server: next.server });
   $('waiting-text').textContent = t('waitingForRequest', { name });
@@ -179,9 +295,15 @@ function render(next) {
     shownScreen = next.screen;
     if (next.screen !== 'enterCode') $('code').value = '';
     const section = document.querySelector(`section[data-screen="${next.screen}"]`);
+    // Never a consent button (they carry no data-autofocus): the screen's heading, which is read out.
     const target = section?.querySelector('[data-autofocus]') ?? section?.querySelector('h2');
-    target?.focus();
+    // Someone writing in the chat keeps writing there; a screen reader hears the request instead.
+    const chat = $('chat');
+    const writing = !chat.hidden && chat.contains(document.activeElement);
+    if (!writing) target?.focus();
+    else if (consent) $('announce').textContent = section?.querySelector('h2')?.textContent ?? '';
   }
+  if (!consent) $('announce').textContent = '';
 }
 
 function renderLaser(laser) {
@@ -200,7 +322,7 @@ async function loadPreview(version) {
   if (previewLoading) return;
   previewLoading = true;
   try {
-    const response = await fetch('/api/preview');
+    const response = await api('/api/preview');
     if (!response.ok) return;
     const width = Number(response.headers.get('x-preview-width'));
     const height = Number(response.headers.get('x-preview-height'));
@@ -223,7 +345,7 @@ async function loadChat(version) {
   if (chatLoading) return;
   chatLoading = true;
   try {
-    const response = await fetch('/api/chat');
+    const response = await api('/api/chat');
     if (!response.ok) return;
     renderChat(await response.json());
     drawnChat = version;
@@ -308,7 +430,7 @@ function renderChat(chat) {
 async function sendChat() {
   const input = $('chat-input');
   const text = input.value;
-  const response = await fetch('/api/command', {
+  const response = await api('/api/command', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-rh-csrf': csrf },
     body: JSON.stringify({ type: 'chatSend', text }),
@@ -338,7 +460,7 @@ function wire() {
     void send({ type: 'redeem', code });
   });
   for (const el of document.querySelectorAll('.allow')) {
-    el.addEventListener('click', () => void send({ type: 'respond', allow: true, mode: state.request }));
+    onConsent(el, () => void send({ type: 'respond', allow: true, mode: state.request }));
   }
   for (const el of document.querySelectorAll('.decline')) {
     el.addEventListener('click', () => void send({ type: 'respond', allow: false, mode: state.request }));
@@ -349,7 +471,7 @@ function wire() {
   $('pause').addEventListener('click', () => void send({ type: 'pause' }));
   $('resume').addEventListener('click', () => void send({ type: 'resume' }));
   $('stop-sharing').addEventListener('click', () => void send({ type: 'leave' }));
-  $('accept-launch').addEventListener('click', () => void send({ type: 'acceptLaunch' }));
+  onConsent($('accept-launch'), () => void send({ type: 'acceptLaunch' }));
   $('dismiss-launch').addEventListener('click', () => void send({ type: 'dismissLaunch' }));
   $('new-session').addEventListener('click', () => void send({ type: 'newSession' }));
   $('chat-form').addEventListener('submit', (event) => {
@@ -365,19 +487,115 @@ function wire() {
     void send({ type: 'chatTyping', typing: $('chat-input').value.length > 0 });
   });
   $('chat-input').addEventListener('blur', () => void send({ type: 'chatTyping', typing: false }));
+  guardConsent();
+}
+
+/**
+ * The keyboard and the window around the consent buttons: a key held or pressed down before they
+ * were armed (auto-repeat, or the Space whose release would press them) does nothing on them; the
+ * keyboard arriving on one (Tab) and the window coming to the front arm them again. A click
+ * focuses a button too, but a pointer pressed just before says it was not the keyboard.
+ */
+function guardConsent() {
+  const stale = (event) => {
+    const down = keysDown.get(event.code);
+    return event.repeat || !consentReady() || (down !== undefined && (down.early || down.at < consentArmedAt));
+  };
+  window.addEventListener(
+    'keydown',
+    (event) => {
+      if (!keysDown.has(event.code))
+        keysDown.set(event.code, { at: window.performance.now(), early: isConsent(event.target) && !consentReady() });
+      if (isConsent(event.target) && stale(event)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
+  window.addEventListener(
+    'keyup',
+    (event) => {
+      const blocked = isConsent(event.target) && stale(event);
+      keysDown.delete(event.code);
+      if (blocked) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
+  window.addEventListener(
+    'pointerdown',
+    () => {
+      pointerDownAt = window.performance.now();
+      // The window came to the front by this click (focus comes just before it): not a surprise.
+      if (focusArm && pointerDownAt - focusArm.at < 200) {
+        consentReadyAt = focusArm.readyAt;
+        consentArmedAt = focusArm.armedAt;
+        focusArm = null;
+        renderConsent();
+      }
+    },
+    true,
+  );
+  document.addEventListener('focusin', (event) => {
+    if (isConsent(event.target) && window.performance.now() - pointerDownAt > 300) arm();
+  });
+  window.addEventListener('blur', () => keysDown.clear());
+  // The window coming to the front (a new window, Alt+Tab) while the person typed elsewhere.
+  window.addEventListener('focus', (event) => {
+    if (!consentKey || event.target !== window) return;
+    const before = { readyAt: consentReadyAt, armedAt: consentArmedAt };
+    arm();
+    focusArm = { at: window.performance.now(), ...before };
+  });
+}
+
+/** The state as Server-Sent Events, read with fetch (EventSource cannot send the window key); reconnects after a second. */
+async function follow() {
+  for (;;) {
+    try {
+      const response = await api('/api/events', { headers: { accept: 'text/event-stream' } });
+      if (!response.ok || !response.body) throw new Error(String(response.status));
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).replace(/^ /, ''))
+            .join('\n');
+          if (!data) continue;
+          $('disconnected').hidden = true;
+          render(JSON.parse(data));
+        }
+      }
+    } catch {
+      // shown below; tried again
+    }
+    $('disconnected').hidden = false;
+    await new Promise((resolve) => window.setTimeout(resolve, 1000));
+  }
 }
 
 async function main() {
-  S = await (await fetch('/api/strings')).json();
+  S = await (await api('/api/strings')).json();
   wire();
-  const events = new EventSource('/api/events');
-  events.onmessage = (event) => {
-    $('disconnected').hidden = true;
-    render(JSON.parse(event.data));
-  };
-  events.onerror = () => {
+  // No key: not the page the agent opened (an address typed again, another tab), which it no longer serves.
+  if (!windowKey) {
     $('disconnected').hidden = false;
-  };
+    return;
+  }
+  void follow();
 }
 
 void main();

@@ -2,9 +2,10 @@
  * @module config/paths
  * Where the agent keeps its files: the per-user configuration directory of the
  * platform (`$XDG_CONFIG_HOME/remote-help` on Linux, `~/Library/Application Support/Remote Help`
- * on macOS). `REMOTE_HELP_CONFIG_DIR` overrides it (tests, portable installs).
+ * on macOS). `REMOTE_HELP_CONFIG_DIR` overrides it (tests, portable installs). Short-lived
+ * private files (the page that hands a secret address to the browser) go to {@link runtimeDir}.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -55,4 +56,39 @@ export async function makeFolders(dir: string, mode?: number): Promise<void> {
       if (error.code !== 'EEXIST') throw error; // made meanwhile by another writer: fine
     });
   }
+}
+
+/**
+ * The folder for short-lived private files: `REMOTE_HELP_RUNTIME_DIR`, else on Linux
+ * `$XDG_RUNTIME_DIR/remote-help` (a per-user tmpfs only its user can enter), else `run` in the
+ * configuration folder. Made and checked with {@link privateFolder} before use.
+ */
+export function runtimeDir(
+  env: Record<string, string | undefined> = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  const override = env['REMOTE_HELP_RUNTIME_DIR'];
+  if (override) return override;
+  const xdg = env['XDG_RUNTIME_DIR'];
+  if (platform !== 'darwin' && xdg && xdg.startsWith('/')) return join(xdg, 'remote-help');
+  return join(configDir(env, platform, home), 'run');
+}
+
+/**
+ * Makes `dir` (and its missing parents) 0700 and checks it is a real folder of this user that
+ * no one else may enter: a symbolic link, another owner or a folder others can open is refused
+ * (EACCES); one of this user's with a looser mode is narrowed to 0700.
+ */
+export async function privateFolder(dir: string): Promise<void> {
+  await makeFolders(dir, 0o700);
+  const found = await lstat(dir);
+  const uid = process.getuid?.();
+  const refuse = (why: string): never => {
+    const error = new Error(`EACCES: ${why}, '${dir}'`);
+    throw Object.assign(error, { code: 'EACCES', path: dir });
+  };
+  if (!found.isDirectory()) refuse('not a folder (a symbolic link?)');
+  if (uid !== undefined && found.uid !== uid) refuse('the folder belongs to another user');
+  if ((found.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }

@@ -1,10 +1,11 @@
 /**
  * @module testing/windowClient
  * The agent window as tests see it: opens the one-time launch URL, keeps the cookie,
- * reads the CSRF token from the page and talks to the UI server like `static/app.js`.
+ * reads the CSRF token and the window key from the page and talks to the UI server like
+ * `static/app.js` (the key in a header on every request).
  */
 import type { UiCommand, UiState } from '../ui/model.js';
-import { CSRF_HEADER, UI_COOKIE } from '../ui/uiAccess.js';
+import { CSRF_HEADER, UI_COOKIE, WINDOW_HEADER } from '../ui/uiAccess.js';
 
 /** A signed-in agent window. */
 export class WindowClient {
@@ -12,23 +13,31 @@ export class WindowClient {
     readonly origin: string,
     readonly cookie: string,
     readonly csrf: string,
+    readonly windowKey: string,
   ) {}
 
-  /** Follows the launch URL, keeps the cookie and reads the CSRF token from the page. */
+  /** Opens the launch URL: keeps the cookie and reads the CSRF token and the window key from the page. */
   static async open(launchUrl: string): Promise<WindowClient> {
     const launch = await fetch(launchUrl, { redirect: 'manual' });
-    if (launch.status !== 303) throw new Error(`the launch URL answered ${launch.status}`);
+    if (launch.status !== 200) throw new Error(`the launch URL answered ${launch.status}`);
     const cookie = (launch.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     if (!cookie.startsWith(`${UI_COOKIE}=`)) throw new Error('no window cookie');
     const origin = new URL(launchUrl).origin;
-    const page = await (await fetch(`${origin}/`, { headers: { cookie } })).text();
+    const page = await launch.text();
     const csrf = /name="rh-csrf" content="([^"]+)"/.exec(page)?.[1];
     if (!csrf) throw new Error('no CSRF token in the page');
-    return new WindowClient(origin, cookie, csrf);
+    const windowKey = /name="rh-window" content="([^"]+)"/.exec(page)?.[1];
+    if (!windowKey) throw new Error('no window key in the page');
+    return new WindowClient(origin, cookie, csrf, windowKey);
+  }
+
+  /** The headers the page sends on every request (cookie and window key). */
+  get headers(): Record<string, string> {
+    return { cookie: this.cookie, [WINDOW_HEADER]: this.windowKey };
   }
 
   get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${this.origin}${path}`, { headers: { cookie: this.cookie, ...headers } });
+    return fetch(`${this.origin}${path}`, { headers: { ...this.headers, ...headers } });
   }
 
   async state(): Promise<UiState> {
@@ -46,7 +55,7 @@ export class WindowClient {
   post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(`${this.origin}/api/command`, {
       method: 'POST',
-      headers: { cookie: this.cookie, [CSRF_HEADER]: this.csrf, 'content-type': 'application/json', ...headers },
+      headers: { ...this.headers, [CSRF_HEADER]: this.csrf, 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   }

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WindowClient } from '../testing/windowClient.js';
 import type { UiChat, UiCommand, UiController, UiImage, UiState } from './model.js';
-import { parseCookies, UI_COOKIE } from './uiAccess.js';
+import { CSRF_HEADER, parseCookies, UI_COOKIE, WINDOW_HEADER } from './uiAccess.js';
 import { UiServer } from './uiServer.js';
 
 const baseState: UiState = {
@@ -60,10 +60,10 @@ function fakeController() {
 }
 
 /** A raw GET with any Host header (fetch does not let tests forge it). */
-function getWithHost(origin: string, path: string, host: string, cookie: string): Promise<number> {
+function getWithHost(origin: string, path: string, host: string, headers: Record<string, string>): Promise<number> {
   const url = new URL(path, origin);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, headers: { host, cookie } }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers: { ...headers, host } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -86,11 +86,13 @@ describe('agent window server', () => {
     expect(ui.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('exchanges a launch token once for an HttpOnly SameSite=Strict cookie', async () => {
+  it('exchanges a launch token once for the page and an HttpOnly SameSite=Strict cookie', async () => {
     const url = ui.launchUrl();
     const first = await fetch(url, { redirect: 'manual' });
-    expect(first.status).toBe(303);
-    expect(first.headers.get('location')).toBe('/');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(first.headers.get('cache-control')).toBe('no-store');
     const cookie = first.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(new RegExp(`^${UI_COOKIE}=[\\w-]{40,};`));
     expect(cookie).toContain('HttpOnly');
@@ -131,10 +133,10 @@ describe('agent window server', () => {
   it('refuses a Host that is not this server (DNS rebinding)', async () => {
     const window = await WindowClient.open(ui.launchUrl());
     const port = new URL(ui.origin).port;
-    expect(await getWithHost(ui.origin, '/api/state', `127.0.0.1:${port}`, window.cookie)).toBe(200);
-    expect(await getWithHost(ui.origin, '/api/state', `localhost:${port}`, window.cookie)).toBe(200);
-    expect(await getWithHost(ui.origin, '/api/state', `evil.example:${port}`, window.cookie)).toBe(403);
-    expect(await getWithHost(ui.origin, '/', `evil.example:${port}`, window.cookie)).toBe(403);
+    expect(await getWithHost(ui.origin, '/api/state', `127.0.0.1:${port}`, window.headers)).toBe(200);
+    expect(await getWithHost(ui.origin, '/api/state', `localhost:${port}`, window.headers)).toBe(200);
+    expect(await getWithHost(ui.origin, '/api/state', `evil.example:${port}`, window.headers)).toBe(403);
+    expect(await getWithHost(ui.origin, '/', `evil.example:${port}`, window.headers)).toBe(403);
   });
 
   it('runs a command only with the CSRF token and a same-origin Origin', async () => {
@@ -153,6 +155,67 @@ describe('agent window server', () => {
     const a = await WindowClient.open(ui.launchUrl());
     const b = await WindowClient.open(ui.launchUrl());
     expect((await a.post({ type: 'leave' }, { 'x-rh-csrf': b.csrf })).status).toBe(403);
+  });
+
+  it('the cookie alone (sent by the browser to every port of 127.0.0.1) opens only the page: reads and commands need the window key', async () => {
+    const window = await WindowClient.open(ui.launchUrl());
+    // What another local user's listener on another port gets from the browser: the cookie, and with it the page (and its CSRF token).
+    const page = await (await fetch(`${ui.origin}/`, { headers: { cookie: window.cookie } })).text();
+    const csrf = /name="rh-csrf" content="([^"]+)"/.exec(page)?.[1] as string;
+    expect(csrf).toBe(window.csrf);
+    const allow = { type: 'respond', allow: true, mode: 'control' };
+    const stolen = { cookie: window.cookie, [CSRF_HEADER]: csrf, 'content-type': 'application/json' };
+    const post = (headers: Record<string, string>) =>
+      fetch(`${ui.origin}/api/command`, { method: 'POST', headers, body: JSON.stringify(allow) });
+    expect((await post(stolen)).status).toBe(403);
+    expect((await post({ ...stolen, [WINDOW_HEADER]: '' })).status).toBe(403);
+    expect((await post({ ...stolen, [WINDOW_HEADER]: 'x'.repeat(43) })).status).toBe(403);
+    for (const path of ['/api/state', '/api/events', '/api/chat', '/api/photo', '/api/preview', '/api/nothing']) {
+      expect((await fetch(`${ui.origin}${path}`, { headers: { cookie: window.cookie } })).status, path).toBe(403);
+      const wrong = { cookie: window.cookie, [WINDOW_HEADER]: 'guessed' };
+      expect((await fetch(`${ui.origin}${path}`, { headers: wrong })).status, path).toBe(403);
+    }
+    // The page it got has no key in it.
+    expect(page).toContain('name="rh-window" content=""');
+    // Another window's key does not go with this window's cookie.
+    const other = await WindowClient.open(ui.launchUrl());
+    expect((await post({ ...stolen, [WINDOW_HEADER]: other.windowKey })).status).toBe(403);
+    // A page of another port is same-site, not same-origin: refused even with the key.
+    const port = Number(new URL(ui.origin).port);
+    const site = { 'sec-fetch-site': 'same-site', origin: `http://127.0.0.1:${port + 1}` };
+    expect((await window.get('/api/state', { 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await window.post(allow, site)).status).toBe(403);
+    expect((await window.post(allow, { origin: `http://127.0.0.1:${port + 1}` })).status).toBe(403);
+    expect(fake.commands).toEqual([]);
+    // The window itself: cookie, key, CSRF token.
+    expect((await window.get('/api/state', { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await window.post(allow, { 'sec-fetch-site': 'same-origin', origin: ui.origin })).status).toBe(200);
+    expect(fake.commands).toEqual([allow]);
+  });
+
+  it('hands the window key only in the page that spends the launch token, and says when a launch was spent', async () => {
+    const launch = ui.launch();
+    let spent = false;
+    void launch.redeemed.then(() => (spent = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(spent).toBe(false);
+    const opened = await fetch(launch.url, { redirect: 'manual' });
+    expect(opened.status).toBe(200);
+    await launch.redeemed;
+    expect(spent).toBe(true);
+    const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const key = /name="rh-window" content="([\w-]{40,})"/.exec(await opened.text())?.[1] as string;
+    expect(key).toBeDefined();
+    // A reload of `/` (with the cookie: anyone who has it) gets no key.
+    const again = await (await fetch(`${ui.origin}/`, { headers: { cookie } })).text();
+    expect(again).toContain('name="rh-window" content=""');
+    expect(again).not.toContain(key);
+    // The key keeps working (the page keeps it in sessionStorage).
+    expect((await fetch(`${ui.origin}/api/state`, { headers: { cookie, [WINDOW_HEADER]: key } })).status).toBe(200);
+    // The strings and static files need only the cookie (nothing secret in them).
+    for (const path of ['/api/strings', '/app.js', '/app.css']) {
+      expect((await fetch(`${ui.origin}${path}`, { headers: { cookie } })).status, path).toBe(200);
+    }
   });
 
   it('validates every command body with zod before running it', async () => {
@@ -226,7 +289,10 @@ describe('agent window server', () => {
     const url = new URL(ui.origin);
     const socket = connect({ host: url.hostname, port: Number(url.port) });
     await once(socket, 'connect');
-    socket.write(`GET /api/events HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${window.cookie}\r\n\r\n`);
+    socket.write(
+      `GET /api/events HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${window.cookie}\r\n` +
+        `${WINDOW_HEADER}: ${window.windowKey}\r\n\r\n`,
+    );
     socket.pause(); // a hung page: nothing is read
     const received: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => received.push(chunk));
@@ -269,6 +335,7 @@ describe('agent window server', () => {
     expect(chat.headers.get('content-type')).toContain('application/json');
     expect(await chat.json()).toEqual(fake.chat);
     expect((await fetch(`${ui.origin}/api/chat`)).status).toBe(403);
+    expect((await fetch(`${ui.origin}/api/chat`, { headers: { cookie: window.cookie } })).status).toBe(403);
   });
 });
 

@@ -4,7 +4,8 @@
  * page (plain HTML/CSS/JS from `static/`), the state as Server-Sent Events, the
  * helper's photo and a small preview, and takes commands as JSON POSTs validated with
  * zod. The page is in the agent's language: `<html lang dir>` are set here and
- * `/api/strings` is that language's table. Access rules (launch token → cookie, CSRF, Host, Origin) are in `uiAccess.ts`.
+ * `/api/strings` is that language's table. Access rules (launch token → cookie, window key
+ * for `/api/`, CSRF, Host, Origin) are in `uiAccess.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describeIssues, type LanguageTag } from '@remote-help/protocol';
 import { translator, type Translator } from '../i18n/index.js';
 import { UiCommand, type UiController } from './model.js';
-import { CSRF_HEADER, UiAccess } from './uiAccess.js';
+import { CSRF_HEADER, UiAccess, WINDOW_HEADER, type AccessKind } from './uiAccess.js';
 
 /** Largest command body accepted (a chat message of 4,000 characters in any script fits). */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -33,7 +34,7 @@ const BASE_HEADERS = {
   'x-frame-options': 'DENY',
 };
 const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** How to start the window server. */
@@ -87,7 +88,14 @@ export class UiServer {
 
   /** A new one-time URL that opens the window (`/?t=…`). */
   launchUrl(): string {
-    return `${this.origin}/?t=${this.access.mintLaunchToken()}`;
+    return this.launch().url;
+  }
+
+  /** A new one-time URL that opens the window, and a promise that settles once a browser has spent it. */
+  launch(): { url: string; redeemed: Promise<void> } {
+    let redeemed: () => void = () => undefined;
+    const spent = new Promise<void>((resolve) => (redeemed = resolve));
+    return { url: `${this.origin}/?t=${this.access.mintLaunchToken(() => redeemed())}`, redeemed: spent };
   }
 
   async close(): Promise<void> {
@@ -111,30 +119,26 @@ export class UiServer {
     if (method === 'GET' && url.pathname === '/' && url.searchParams.has('t')) {
       const session = this.access.redeemLaunchToken(url.searchParams.get('t'));
       if (!session) return forbidden(res);
-      res.writeHead(303, { ...BASE_HEADERS, location: '/', 'set-cookie': this.access.cookieHeader(session) });
-      return void res.end();
+      // The page itself, with the window key: only whoever spent the token gets it. (Not a redirect
+      // to `/`: opened from the hand-over page, a file, that would be a cross-site navigation,
+      // without the SameSite=Strict cookie.) The page drops `?t=` from its address.
+      return this.#page(res, files, session.csrfToken, session.windowKey, {
+        'set-cookie': this.access.cookieHeader(session),
+      });
     }
 
     const isCommand = method === 'POST' && url.pathname === '/api/command';
-    if (this.access.check(req.headers, isCommand ? 'command' : 'read') !== null) return forbidden(res);
+    // The page, its static files and its string table need the cookie; the rest of /api/ also the window key.
+    const isPage = !url.pathname.startsWith('/api/') || url.pathname === '/api/strings';
+    const kind: AccessKind = isCommand ? 'command' : isPage ? 'page' : 'read';
+    if (this.access.check(req.headers, kind) !== null) return forbidden(res);
     if (isCommand) return this.#command(req, res, controller);
     if (method !== 'GET') return send(res, 405, { ok: false, error: 'bad_request', message: 'Method not allowed' });
 
     switch (url.pathname) {
-      case '/': {
-        const csrf = this.access.csrfFor(req.headers) ?? '';
-        const html = (files.get('/index.html') as Buffer)
-          .toString('utf8')
-          .replace('__CSRF_TOKEN__', csrf)
-          .replace('<html lang="en" dir="ltr">', `<html lang="${this.#i18n.language}" dir="${this.#i18n.dir}">`)
-          .replace('<title>Remote Help</title>', `<title>${escapeHtml(this.#i18n.t('appName'))}</title>`);
-        res.writeHead(200, {
-          ...BASE_HEADERS,
-          'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': PAGE_CSP,
-        });
-        return void res.end(html);
-      }
+      case '/':
+        // A reload: the page finds its window key in its sessionStorage.
+        return this.#page(res, files, this.access.csrfFor(req.headers) ?? '', '');
       case '/api/strings':
         return send(res, 200, this.#i18n.windowStrings());
       case '/api/state':
@@ -174,6 +178,28 @@ export class UiServer {
       return void res.end(files.get(url.pathname));
     }
     send(res, 404, { ok: false, error: 'not_found', message: 'Not found' });
+  }
+
+  #page(
+    res: ServerResponse,
+    files: Map<string, Buffer>,
+    csrf: string,
+    windowKey: string,
+    headers: Record<string, string> = {},
+  ): void {
+    const html = (files.get('/index.html') as Buffer)
+      .toString('utf8')
+      .replace('__CSRF_TOKEN__', csrf)
+      .replace('__WINDOW_KEY__', windowKey)
+      .replace('<html lang="en" dir="ltr">', `<html lang="${this.#i18n.language}" dir="${this.#i18n.dir}">`)
+      .replace('<title>Remote Help</title>', `<title>${escapeHtml(this.#i18n.t('appName'))}</title>`);
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      ...headers,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': PAGE_CSP,
+    });
+    res.end(html);
   }
 
   async #command(req: IncomingMessage, res: ServerResponse, controller: UiController): Promise<void> {
@@ -243,8 +269,8 @@ export class UiServer {
   }
 }
 
-/** The CSRF header name, for the page and tests. */
-export { CSRF_HEADER };
+/** The CSRF and window key header names, for the page and tests. */
+export { CSRF_HEADER, WINDOW_HEADER };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' });
