@@ -98,11 +98,12 @@ test('set up an authenticator app, then sign in with its code', async ({ browser
   await next.getByLabel(/6-digit code/).fill(totp(replacement));
   const verify = next.getByRole('button', { name: 'Verify' });
   await expect(verify).toBeDisabled();
-  await next.getByLabel('Current password').fill('not the password at all');
+  const mfaPanel = next.getByTestId('mfa-panel');
+  await mfaPanel.getByLabel('Current password').fill('not the password at all');
   await verify.click();
   await expect(next.getByText('That password is not right.')).toBeVisible();
   await shot(next, 'account-security-replace-password');
-  await next.getByLabel('Current password').fill(PASSWORD);
+  await mfaPanel.getByLabel('Current password').fill(PASSWORD);
   await next.getByLabel(/6-digit code/).fill(totp(replacement));
   await verify.click();
   await expect(next.getByTestId('recovery-codes').locator('li')).toHaveCount(10);

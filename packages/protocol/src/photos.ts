@@ -14,7 +14,7 @@ import { z } from 'zod';
 /** Largest picture accepted, in bytes (before base64). */
 export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 /** Largest picture accepted, in pixels (width × height), and per side. */
-export const PHOTO_MAX_PIXELS = 40_000_000;
+export const PHOTO_MAX_PIXELS = 25_000_000;
 export const PHOTO_MAX_SIDE = 10_000;
 /** Smallest side accepted, in pixels. */
 export const PHOTO_MIN_SIDE = 16;

@@ -306,7 +306,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.addHook('onRequest', canonicalHostHook(config.publicUrl, app.log));
 
   // The embedded IdP is a Koa app: hand it /oidc/* before Fastify parses anything.
-  const provider = createProvider({ publicUrl: config.publicUrl, db, users, secrets, trustProxy: config.trustProxy });
+  const provider = createProvider({
+    publicUrl: config.publicUrl,
+    db,
+    users,
+    secrets,
+    trustProxy: config.trustProxy,
+    limits: { store: backoffStore, clock },
+  });
   const oidcCallback = provider.callback();
   // Its request store off between requests: otherwise promise hooks slow every promise of the node.
   const idpRequests = new IdpRequests();

@@ -28,7 +28,8 @@ export interface AuthOptions {
  */
 export function registerAuth(app: FastifyInstance, o: AuthOptions): void {
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request) => {
+  // onRequest, not later: an endpoint refuses a request without a caller before its body is read (`endpoint.ts`).
+  app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/') && !request.url.startsWith('/auth/')) return;
     const header = request.headers.authorization;
     const ip = request.ip;

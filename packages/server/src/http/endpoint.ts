@@ -6,6 +6,12 @@
  * (`can()`), then params, query and body parsed with the contract's schemas (typed
  * `validation_failed` errors). The domain handler gets typed input and returns the reply;
  * the status comes from the contract. Participant rules are the domain's (they need the session).
+ *
+ * Everything up to the permission needs only the request's head, so it runs in the route's
+ * `onRequest` hook (after `registerAuth` has resolved the caller): a request the endpoint
+ * refuses (no caller, the wrong kind of caller, no CSRF token, no permission) is answered
+ * before a byte of its body is read or parsed. The body that is read is counted as it
+ * streams in (`bodyBudget`): no more JSON elements than the body schema can accept.
  */
 import type { Api, CallerKind, Endpoint, EndpointName, InputOf, OutputOf, PermissionRule } from '@remote-help/protocol';
 import { API, isSchemaResponse, parseWith } from '@remote-help/protocol';
@@ -15,6 +21,7 @@ import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
 import { assertCsrf, requirePrincipal } from './auth.js';
+import { jsonElementBudget, maxJsonElements } from './bodyBudget.js';
 
 /** The caller a kind resolves to. */
 export type CallerOf<C extends CallerKind> = C extends 'user' | 'agent'
@@ -99,6 +106,15 @@ function deviceHeaderOf(e: Endpoint, request: FastifyRequest): string | undefine
   return typeof header === 'string' ? header : undefined;
 }
 
+/** The caller `onRequest` resolved for a request, for its handler. */
+const callers = new WeakMap<FastifyRequest, { principal: Principal | null; device: DeviceRow | null }>();
+
+/** The smallest element budget of a body (see `registerEndpoint`). */
+export const MIN_BODY_ELEMENTS = 64;
+
+/** Methods whose body Fastify never reads. */
+const BODILESS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
 /** Registers one endpoint with its handler. */
 export function registerEndpoint<E extends Endpoint>(
   app: FastifyInstance,
@@ -106,7 +122,8 @@ export function registerEndpoint<E extends Endpoint>(
   deps: EndpointDeps,
   handler: Handler<E>,
 ): void {
-  const run = async (request: FastifyRequest, reply: FastifyReply) => {
+  // Who is calling and may they: from the head of the request alone, before its body is read.
+  const admit = async (request: FastifyRequest) => {
     const principal = personOf(e, request);
     const deviceHeader = deviceHeaderOf(e, request);
     let device: DeviceRow | null = null;
@@ -117,6 +134,20 @@ export function registerEndpoint<E extends Endpoint>(
     if (e.command && principal && (e.caller === 'user' || e.caller === 'agent')) assertCsrf(request, deps.publicOrigin);
     if (e.permission && !(principal && permits(principal, e.permission))) throw errors.forbidden(e.permission.denied);
     if (principal && e.permission && isAdminRule(e.permission)) await request.server.adminAccessGate?.(principal);
+    callers.set(request, { principal, device });
+  };
+  // What the body may hold: the schema's bound (at least a few dozen elements, so that a body a
+  // little off still gets its precise `validation_failed`), never more than a body of the
+  // default limit can hold at all.
+  const fallback = Math.ceil((app.initialConfig.bodyLimit ?? 1024 * 1024) / 2);
+  const budget = Math.min(Math.max(e.body ? maxJsonElements(e.body) : fallback, MIN_BODY_ELEMENTS), fallback);
+  const countBody = jsonElementBudget(budget);
+  const preParsing = async (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) =>
+    BODILESS.has(request.method) ? payload : countBody(request, reply, payload);
+  const run = async (request: FastifyRequest, reply: FastifyReply) => {
+    const caller = callers.get(request);
+    if (!caller) throw new Error(`${e.name}: no caller resolved`);
+    const { principal, device } = caller;
     const params = e.params ? parseWith(e.params, request.params, 'path') : undefined;
     const query = e.query ? parseWith(e.query, request.query, 'query') : undefined;
     const rawBody = e.bodyOptional ? (request.body ?? {}) : request.body;
@@ -127,7 +158,14 @@ export function registerEndpoint<E extends Endpoint>(
     if (!isSchemaResponse(e.response)) return result;
     return reply.status(e.status).send(result);
   };
-  app.route({ method: e.method, url: e.path, handler: run, ...(e.bodyLimit ? { bodyLimit: e.bodyLimit } : {}) });
+  app.route({
+    method: e.method,
+    url: e.path,
+    onRequest: admit,
+    preParsing,
+    handler: run,
+    ...(e.bodyLimit ? { bodyLimit: e.bodyLimit } : {}),
+  });
 }
 
 /** Registers every endpoint of a route file's table. */

@@ -1,15 +1,19 @@
 /**
  * What an adversarial probe found at the HTTP edge, each against a real server: open redirects
  * through `returnTo`, 500s for client mistakes, replies outside the envelope, missing security
- * headers, source maps in production, and forged `X-Forwarded-For`.
+ * headers, source maps in production, forged `X-Forwarded-For`, and request bodies that froze
+ * the event loop (a 7 MB array sent without signing in was parsed and walked for seconds).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PHOTO_BODY_LIMIT } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
 import { Client, DEMO_PASSWORD, startTestServer } from '../test/harness.js';
+import { testPicture } from '../test/pictures.js';
+import { MIN_BODY_ELEMENTS } from './endpoint.js';
 
 const decodeHtml = (text: string) => text.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
 
@@ -243,6 +247,153 @@ describe('X-Forwarded-For behind a configured proxy', () => {
     } finally {
       await t.stop();
     }
+  });
+});
+
+/**
+ * Sends a request's head announcing `contentLength` bytes of body but only `sent` of them, and
+ * returns the response the server gives meanwhile (status, JSON body). A server that read the
+ * body before answering would never answer: the body never completes.
+ */
+function answerBeforeBody(
+  url: string,
+  head: { method: string; path: string; headers?: Record<string, string> },
+  contentLength: number,
+  sent: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { port } = new URL(url);
+  const lines = [
+    `${head.method} ${head.path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    'Content-Type: application/json',
+    `Content-Length: ${contentLength}`,
+    ...Object.entries(head.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`${lines.join('\r\n')}\r\n\r\n${sent}`));
+    let data = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      const text = data.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1] ?? -1);
+      if (length < 0 || data.length < end + 4 + length) return;
+      socket.destroy();
+      const body = data.subarray(end + 4, end + 4 + length).toString('utf8');
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+        body: JSON.parse(body) as Record<string, unknown>,
+      });
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error('closed without an answer')));
+  });
+}
+
+/** `[0,0,0,…]` of about `bytes` bytes. */
+const zeros = (bytes: number) => `[${'0,'.repeat(Math.floor(bytes / 2) - 1)}0]`;
+/** Just under the picture upload's body limit (`PHOTO_BODY_LIMIT`, about 7 MB). */
+const SEVEN_MB = PHOTO_BODY_LIMIT - 1024;
+
+describe('request bodies', () => {
+  let t: TestServer;
+  let admin: Client;
+  beforeAll(async () => {
+    t = await startTestServer();
+    admin = new Client(t.url);
+    await admin.signIn('admin@contoso.example');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+  const asAdmin = () => ({ cookie: admin.cookieHeader, 'x-csrf-token': admin.csrf });
+
+  it('without a caller: 401 from the request’s head, before a byte of a 7 MB body is read', async () => {
+    // 64 KiB of a 7 MB array: the answer comes while the body is still "on its way".
+    const r = await answerBeforeBody(
+      t.url,
+      { method: 'PUT', path: '/api/v1/me/photo' },
+      SEVEN_MB,
+      zeros(65_536).slice(0, -1),
+    );
+    expect(r).toMatchObject({
+      status: 401,
+      body: { ok: false, error: 'authentication_required', message: 'Sign in to continue.' },
+    });
+    // A signed-in person's cookie on an endpoint for a device or the agent: refused the same way.
+    const device = await answerBeforeBody(
+      t.url,
+      { method: 'POST', path: '/api/v1/devices/checkin', headers: asAdmin() },
+      SEVEN_MB,
+      '{"inventory":',
+    );
+    expect(device).toMatchObject({ status: 401, body: { error: 'authentication_required' } });
+    const agent = await answerBeforeBody(
+      t.url,
+      { method: 'POST', path: '/api/v1/sessions/abc/accept-launch', headers: asAdmin() },
+      SEVEN_MB,
+      '[0,',
+    );
+    expect(agent).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+  });
+
+  it('without a caller: a whole 7 MB body is never parsed nor walked (invalid JSON, a NUL: still 401)', async () => {
+    // Were it parsed, the JSON parser would say 400; were it walked, the NUL guard would say 400.
+    for (const body of [`${zeros(SEVEN_MB).slice(0, -1)},}`, `${zeros(SEVEN_MB).slice(0, -1)},"\u0000"]`]) {
+      const r = await fetch(`${t.url}/api/v1/me/photo`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(r.status).toBe(401);
+      expect(await r.json()).toEqual({ ok: false, error: 'authentication_required', message: 'Sign in to continue.' });
+    }
+  });
+
+  it('a signed-in person’s 7 MB array is refused by its element count while it streams in', async () => {
+    // 64 KiB of them sent: the answer comes before the rest (never parsed, never walked).
+    const refusedAfter = async (path: string, prefix: string) =>
+      answerBeforeBody(t.url, { method: 'PUT', path, headers: asAdmin() }, SEVEN_MB, prefix);
+    expect(await refusedAfter('/api/v1/me/photo', zeros(65_536).slice(0, -1))).toMatchObject({
+      status: 413,
+      body: { error: 'payload_too_large', data: { maxElements: MIN_BODY_ELEMENTS } },
+    });
+    // Objects of many keys, and one key repeated (`JSON.parse` keeps the last: a strict schema would never see them).
+    const keys = `{${Array.from({ length: 5000 }, (_, i) => `"${i.toString(36)}":0`).join(',')}`;
+    const repeated = `{${'"image":"QUFB",'.repeat(4000)}`;
+    for (const prefix of [keys, repeated]) {
+      expect(await refusedAfter('/api/v1/me/photo', prefix)).toMatchObject({
+        status: 413,
+        body: { error: 'payload_too_large' },
+      });
+    }
+    // The administrator's upload for someone else: the same.
+    const me = (await admin.json('/api/v1/me')).body.user as { id: string };
+    expect(await refusedAfter(`/api/v1/users/${me.id}/photo`, repeated)).toMatchObject({ status: 413 });
+  });
+
+  it('an endpoint of the default limit refuses more elements than its schema takes, and keeps working', async () => {
+    // `{ language }`: a 60 KB array is 30,000 elements; 64 are read.
+    const huge = await answerBeforeBody(
+      t.url,
+      { method: 'PUT', path: '/api/v1/me/language', headers: asAdmin() },
+      60_000,
+      zeros(8_000),
+    );
+    expect(huge).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    // A body a little off its schema still gets its precise validation error, and a right one works.
+    expect((await admin.json('/api/v1/me/language', 'PUT', { language: 'en', extra: [1, 2, 3] })).body).toMatchObject({
+      error: 'validation_failed',
+    });
+    expect((await admin.json('/api/v1/me/language', 'PUT', { language: 'de' })).status).toBe(204);
+    expect((await admin.json('/api/v1/me/language', 'PUT', { language: null })).status).toBe(204);
+  });
+
+  it('still takes a picture, as the web app sends it: `{ "image": <base64> }`', async () => {
+    const image = (await testPicture('png', 64, 64)).toString('base64');
+    const r = await admin.json('/api/v1/me/photo', 'PUT', { image });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
   });
 });
 

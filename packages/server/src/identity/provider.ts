@@ -8,10 +8,15 @@ import Provider, { interactionPolicy } from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { TrustProxy } from '../config.js';
 import type { Db } from '../db/client.js';
+import { Backoff } from '../ratelimit/backoff.js';
+import { PROVIDER_REQUESTS_ADDRESS } from '../ratelimit/policies.js';
+import type { BackoffStore } from '../ratelimit/store.js';
 import type { Secrets } from '../secrets.js';
+import type { Clock } from '../time.js';
 import type { UsersRepo } from '../users/repo.js';
 import { signInLanguage, type SignInLanguage } from './i18n/index.js';
 import { createOidcAdapter } from './oidcAdapter.js';
+import { oidcRequestGuard, type ProviderContext } from './oidcRequestGuard.js';
 
 export const OIDC_PATH = '/oidc';
 export const WEB_CLIENT_ID = 'remote-help-web';
@@ -29,11 +34,13 @@ export interface ProviderOptions {
    * verdict, so Koa trusts exactly one entry: both see the same address, scheme and host.
    */
   trustProxy: TrustProxy;
+  /** Where the per-address budget of authorization and sign-out requests is counted (`oidcRequestGuard`). */
+  limits: { store: BackoffStore; clock: Clock };
 }
 
 export const issuerOf = (publicUrl: string): string => `${publicUrl}${OIDC_PATH}`;
 
-export function createProvider({ publicUrl, db, users, secrets, trustProxy }: ProviderOptions): Provider {
+export function createProvider({ publicUrl, db, users, secrets, trustProxy, limits }: ProviderOptions): Provider {
   const secure = publicUrl.startsWith('https:');
   const configuration: Configuration = {
     adapter: createOidcAdapter(db),
@@ -74,6 +81,9 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
     jwks: { keys: [secrets.signingJwk] },
     features: {
       devInteractions: { enabled: false },
+      // Pushed authorization requests (on by default) let anyone store 56 KB per request for the
+      // agent's public client; neither of our clients pushes its requests.
+      pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -106,7 +116,9 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 600,
-      Session: 12 * 3600,
+      // A session nobody signed in to carries only a sign-out under way (its form posts itself at
+      // once), and anyone can make one: it lives as briefly as an interaction.
+      Session: (_ctx, session) => (session.accountId ? 12 * 3600 : 600),
       Grant: 14 * 24 * 3600,
       RefreshToken: 14 * 24 * 3600,
     },
@@ -152,21 +164,45 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy }: Pr
       };
     },
     renderError(ctx, out) {
-      // The protocol's own words (`error_description`) stay as the provider wrote them; the page around them is translated.
-      const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
-      const { t } = language;
-      ctx.type = 'html';
-      ctx.body = providerPage(
-        language,
-        t('providerError.title'),
-        `<h1>${escapeHtml(t('providerError.heading'))}</h1><p dir="ltr">${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
-      );
+      providerErrorPage(ctx, String(out.error_description ?? out.error));
     },
   };
   const provider = new Provider(issuerOf(publicUrl), configuration);
   provider.proxy = trustProxy !== false;
   provider.maxIpsCount = 1;
+  // Ahead of every route: short parameters, and a per-address budget of requests that store rows.
+  provider.use(
+    oidcRequestGuard({
+      limits: new Backoff(limits.store, limits.clock, PROVIDER_REQUESTS_ADDRESS),
+      errorPage: providerErrorPage,
+      tooManyPage: tooManyRequestsPage,
+    }),
+  );
   return provider;
+}
+
+/** The provider's error page. The protocol's own words (`description`) stay as written; the page around them is translated. */
+function providerErrorPage(ctx: ProviderContext, description: string): void {
+  const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
+  const { t } = language;
+  ctx.type = 'html';
+  ctx.body = providerPage(
+    language,
+    t('providerError.title'),
+    `<h1>${escapeHtml(t('providerError.heading'))}</h1><p dir="ltr">${escapeHtml(description)}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+  );
+}
+
+/** The plain page of a request over its address's budget (`oidcRequestGuard`). */
+function tooManyRequestsPage(ctx: ProviderContext, retryAfterSeconds: number): void {
+  const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
+  const { t } = language;
+  ctx.type = 'html';
+  ctx.body = providerPage(
+    language,
+    t('providerError.title'),
+    `<h1>${escapeHtml(t('providerError.heading'))}</h1><p>${escapeHtml(t('signIn.tooManyAttempts', { duration: language.seconds(retryAfterSeconds) }))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+  );
 }
 
 /**

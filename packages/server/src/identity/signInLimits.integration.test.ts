@@ -117,6 +117,73 @@ describe('nobody can lock an owner out', () => {
   });
 });
 
+describe('the address comes first, and an IPv6 /64 is one address', () => {
+  /** Opens the form with `ip` on every request (a proxy forwards it on each), so the provider counts it there too. */
+  async function openFormFrom(client: Client, ip: string) {
+    const headers = { 'x-forwarded-for': ip };
+    let response = await client.raw('/auth/login?returnTo=/help', { headers });
+    for (let i = 0; i < 6 && response.status === 303; i++) {
+      response = await client.raw(response.headers.get('location')!, { headers });
+    }
+    const html = await response.text();
+    const action = /action="([^"]+)"/.exec(html)?.[1];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (!action || !csrf) throw new Error(`no sign-in form (status ${response.status})`);
+    return async (email: string, from = ip) => {
+      const r = await client.raw(action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': from },
+        body: new URLSearchParams({ email, password: 'wrong', csrf }),
+      });
+      await r.arrayBuffer();
+      return r.status;
+    };
+  }
+  const rowsLike = async (pattern: string) =>
+    Number(
+      (
+        await t.server.db
+          .selectFrom('rate_limits')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('key', 'like', pattern)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('leaves no account count for attempts an address over its budget made with made-up emails', async () => {
+    const submit = await openFormFrom(new Client(t.url), '203.0.113.40');
+    const statuses: number[] = [];
+    for (let i = 0; i < SIGN_IN_ADDRESS.freeAttempts + 30; i++)
+      statuses.push(await submit(`spray${i}@nowhere.example`));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(SIGN_IN_ADDRESS.freeAttempts);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+    // One count for the address, one per account actually tried; none for the refused ones.
+    expect(await rowsLike('login:email:spray%')).toBe(SIGN_IN_ADDRESS.freeAttempts);
+    expect(await rowsLike('login:ip:203.0.113.40')).toBe(1);
+  });
+
+  it('counts every address of one IPv6 /64 under one budget (and IPv4 written as IPv6 as IPv4)', async () => {
+    const submit = await openFormFrom(new Client(t.url), '2001:db8:7:8::1');
+    const statuses: number[] = [];
+    for (let i = 0; i < SIGN_IN_ADDRESS.freeAttempts + 10; i++) {
+      // A new address of the same /64 for every attempt, as a rotating client would.
+      const ip = `2001:db8:7:8:${((i * 7919 + 1) & 0xffff).toString(16)}:${(i + 1).toString(16)}:0:${(i + 2).toString(16)}`;
+      statuses.push(await submit(`rotate${i}@nowhere.example`, ip));
+    }
+    expect(statuses.filter((s) => s === 401)).toHaveLength(SIGN_IN_ADDRESS.freeAttempts);
+    expect(statuses.slice(SIGN_IN_ADDRESS.freeAttempts).every((s) => s === 429)).toBe(true);
+    expect(await verifiedFailures(t, `rotate${SIGN_IN_ADDRESS.freeAttempts}@nowhere.example`)).toBe(0);
+    expect(await rowsLike('login:email:rotate%')).toBe(SIGN_IN_ADDRESS.freeAttempts);
+    expect(await rowsLike('login:ip:2001:db8:7:8::/64')).toBe(1);
+    // The next /64 is someone else.
+    expect(await submit('rotate-next@nowhere.example', '2001:db8:7:9::1')).toBe(401);
+    // 203.0.113.40 spent its budget above, however the socket writes it.
+    expect(await submit('mapped@nowhere.example', '::ffff:203.0.113.40')).toBe(429);
+    expect(await submit('mapped@nowhere.example', '::ffff:cb00:7128')).toBe(429);
+    expect(await rowsLike('login:email:mapped%')).toBe(0);
+  });
+});
+
 describe('blocks survive a restart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rh-restart-'));
   const database = testDatabase(dir, 'keep.db');

@@ -7,8 +7,13 @@
  *
  * Counts last a whole window from the first attempt (a day by default) and are never
  * forgotten earlier, not even when the wait has reached its cap.
+ *
+ * A per-address key (`<scope>:ip:<address>`) counts under the address's `addressKey` (an IPv6
+ * address under its /64), however its caller wrote the address: every per-address limit of the
+ * server is keyed the same way.
  */
 import type { Clock } from '../time.js';
+import { normaliseAddressKey } from './address.js';
 import type { BackoffStore } from './store.js';
 
 export interface BackoffPolicy {
@@ -80,7 +85,7 @@ export class Backoff {
     }
     const taken: string[] = [];
     let waitMs = 0;
-    for (const key of keys) {
+    for (const key of new Set(keys.map(normaliseAddressKey))) {
       const result = await this.store.reserve(key, this.policy, weight, now);
       if (!result.ok) {
         await Promise.all(taken.map((k) => this.store.release(k, weight)));
@@ -105,7 +110,7 @@ export class Backoff {
   async retryAfterSeconds(keys: readonly string[], weight = 1): Promise<number> {
     const now = this.clock.now();
     let waitMs = 0;
-    for (const key of keys) {
+    for (const key of new Set(keys.map(normaliseAddressKey))) {
       const state = await this.store.get(key, now);
       if (state) waitMs = Math.max(waitMs, this.retryAfterMs(state, weight, now));
     }
@@ -114,7 +119,7 @@ export class Backoff {
 
   /** Forgets every count of `keys`, e.g. after a success. */
   async reset(keys: readonly string[]): Promise<void> {
-    for (const key of keys) await this.store.delete(key);
+    for (const key of new Set(keys.map(normaliseAddressKey))) await this.store.delete(key);
   }
 
   private nextWaitMs(state: KeyState, now: number): number {

@@ -14,6 +14,7 @@ import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
+import { perAddress } from './address.js';
 import { Backoff } from './backoff.js';
 import { GUESSING_ALERT, REDEEM_ACCOUNT, REDEEM_ADDRESS, REDEEM_TENANT } from './policies.js';
 import type { BackoffStore } from './store.js';
@@ -70,7 +71,7 @@ export class CodeGuessingLimits {
   /** Reserves one attempt for `principal`, or throws `rate_limited` without looking at the code. */
   async reserve(principal: Principal): Promise<RedeemAttempt> {
     const accountKeys = [`redeem:user:${principal.userId}`];
-    const addressKeys = principal.ip ? [`redeem:ip:${principal.ip}`] : [];
+    const addressKeys = principal.ip ? [perAddress('redeem', principal.ip)] : [];
     const tenantKeys = [`redeem:tenant:${principal.tenantId}`];
     const weight = Math.max(1, await this.d.liveCodes(principal.tenantId));
 

@@ -94,3 +94,36 @@ export const ENROLL_ADDRESS: BackoffPolicy = {
   maxDelayMs: 15 * MINUTE,
   windowMs: DAY,
 };
+
+/**
+ * Requests that make the embedded provider store a row for a visitor nobody knows yet (an
+ * authorization request: an interaction; a sign-out request: a session; both kept 10 minutes),
+ * per source address, an IPv6 /64 (`identity/oidcRequestGuard`): 300 a minute, then doubling
+ * waits of 1 s up to 30 s until the minute is over. A person starts one per sign-in, so an office
+ * of hundreds behind one NAT address still signs in at shift start (5 a second). Expired rows are
+ * pruned every 10 minutes, so an address has at most about 20 minutes' worth alive: ~6,000 rows of
+ * at most ~6 KB (parameters are capped), under 40 MB, where one client wrote 10 MB a second
+ * before.
+ */
+export const PROVIDER_REQUESTS_ADDRESS: BackoffPolicy = {
+  freeAttempts: 300,
+  baseDelayMs: SECOND,
+  maxDelayMs: 30 * SECOND,
+  windowMs: MINUTE,
+};
+
+/**
+ * Profile picture uploads per uploader (`users/photoService`), a token bucket: ten back to back
+ * (choosing, being refused, trying another), then one every 6 s. Each upload is decoded, up to
+ * a second or two of a worker thread; an administrator setting many people's pictures by hand
+ * does not come near it.
+ */
+export const PHOTO_UPLOADS_PER_PERSON = { burst: 10, refillMs: 6 * SECOND } as const;
+
+/**
+ * Pictures decoded at once by one server process, and uploads that may wait for their turn.
+ * Decoding runs on libuv's thread pool (4 threads by default), which argon2 password checks
+ * share: two decodes leave two threads to sign-ins. Past the waiting room, `rate_limited`.
+ */
+export const PHOTO_DECODES_AT_ONCE = 2;
+export const PHOTO_DECODES_WAITING = 8;

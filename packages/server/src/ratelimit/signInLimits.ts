@@ -3,11 +3,14 @@
  * Which back-off keys a password attempt is reserved on, following OWASP's guidance on
  * blocking guessing without locking owners out:
  * - a browser with a valid device cookie for the account counts under that cookie alone;
- * - any other attempt counts per account and per source address;
+ * - any other attempt counts per source address first and only then per account, so an
+ *   address over its budget (a spray of made-up emails) leaves no count for any account;
  * - a success clears the account, the address and the device keys.
- * The reservation comes before the password is verified, atomically per key.
+ * The reservation comes before the password is verified, atomically per key. Addresses are keyed
+ * by `addressKey` (an IPv6 address by its /64).
  */
 import type { Clock } from '../time.js';
+import { perAddress } from './address.js';
 import { Backoff } from './backoff.js';
 import { SIGN_IN_ACCOUNT, SIGN_IN_ADDRESS, SIGN_IN_DEVICE } from './policies.js';
 import type { BackoffStore } from './store.js';
@@ -35,7 +38,7 @@ export class SignInLimits {
 
   async reserve(input: SignInAttemptInput): Promise<SignInAttempt> {
     const accountKeys = [`login:email:${input.email}`];
-    const addressKeys = [`login:ip:${input.ip}`];
+    const addressKeys = [perAddress('login', input.ip)];
     const clear = async (deviceKeys: string[]) => {
       await Promise.all([
         this.account.reset(accountKeys),
@@ -49,12 +52,12 @@ export class SignInLimits {
       if (!device.ok) return device;
       return { ok: true, waitIfFailedSeconds: device.waitIfFailedSeconds, succeeded: () => clear(deviceKeys) };
     }
-    const account = await this.account.reserve(accountKeys);
-    if (!account.ok) return account;
     const address = await this.address.reserve(addressKeys);
-    if (!address.ok) {
-      await account.release();
-      return address;
+    if (!address.ok) return address;
+    const account = await this.account.reserve(accountKeys);
+    if (!account.ok) {
+      await address.release();
+      return account;
     }
     return {
       ok: true,

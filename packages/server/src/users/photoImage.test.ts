@@ -3,12 +3,42 @@
  * decompression bombs byte by byte), and on hostile bytes: HTML, SVG, GIF, a PNG header
  * followed by HTML, a PNG with HTML appended (a polyglot), truncated files, too many pixels.
  */
+import { crc32 } from 'node:zlib';
 import { PHOTO_MAX_BYTES, PHOTO_SIDE } from '@remote-help/protocol';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
+import { PHOTO_DECODES_AT_ONCE, PHOTO_DECODES_WAITING } from '../ratelimit/policies.js';
 import { pngBomb, testPicture } from '../test/pictures.js';
-import { decodeBase64Photo, reencodePhoto, sniffPhotoFormat } from './photoImage.js';
+import { MAX_PIXELS, PHOTO_DECODES, decodeBase64Photo, reencodePhoto, sniffPhotoFormat } from './photoImage.js';
+
+/**
+ * A PNG whose header announces `width` × `height` (16-bit RGBA, interlaced or not) and whose
+ * pixel data is garbage: decoding it fails (`image_invalid`), so `image_too_large` means the
+ * header alone refused it.
+ */
+function pngHeaderOnly(width: number, height: number, o: { bits: 8 | 16; interlaced: boolean }): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = o.bits;
+  ihdr[9] = 6; // RGBA
+  ihdr[12] = o.interlaced ? 1 : 0; // Adam7
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from('not a zlib stream at all')),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function refusal(bytes: Buffer): Promise<{ code: string; status: number }> {
   try {
@@ -111,6 +141,79 @@ describe('reencodePhoto', () => {
     expect(await refusal(pngBomb(20_000, 3))).toEqual({ code: 'image_too_large', status: 413 });
     // The same construction at a reasonable size is a real picture.
     expect((await reencodePhoto(pngBomb(300, 300))).mime).toBe('image/webp');
+  });
+
+  it('refuses a picture over the pixel cap from its header, before decoding it', async () => {
+    // The review's picture: 6324 × 6324 (40 MP, the contract's cap until 2026-12-07), interlaced 16-bit RGBA,
+    // 0.5 MB that took 2 s and 300 MB to decode.
+    expect(await refusal(pngHeaderOnly(6324, 6324, { bits: 16, interlaced: true }))).toEqual({
+      code: 'image_too_large',
+      status: 413,
+    });
+    // 30 MP, neither interlaced nor 16-bit: over the cap all the same.
+    expect(await refusal(pngHeaderOnly(6000, 5000, { bits: 8, interlaced: false }))).toEqual({
+      code: 'image_too_large',
+      status: 413,
+    });
+    expect(MAX_PIXELS).toBe(25_000_000);
+    // Under the cap, the header passes and the garbage is found by the decoder.
+    expect(await refusal(pngHeaderOnly(4000, 3000, { bits: 8, interlaced: false }))).toEqual({
+      code: 'image_invalid',
+      status: 400,
+    });
+  });
+
+  it('refuses an interlaced picture whose whole frame would be over 64 MiB, not the same picture saved plainly', async () => {
+    // 3000 × 3000 × 4 channels × 2 bytes = 72 MB held at once when interlaced; row by row otherwise.
+    expect(await refusal(pngHeaderOnly(3000, 3000, { bits: 16, interlaced: true }))).toEqual({
+      code: 'image_too_large',
+      status: 413,
+    });
+    expect(await refusal(pngHeaderOnly(3000, 3000, { bits: 16, interlaced: false }))).toEqual({
+      code: 'image_invalid',
+      status: 400,
+    });
+    // A real interlaced picture of a usual size is decoded.
+    const interlaced = await sharp(await testPicture('png', 640, 480))
+      .png({ progressive: true })
+      .toBuffer();
+    expect((await sharp(interlaced).metadata()).isProgressive).toBe(true);
+    expect((await reencodePhoto(interlaced)).mime).toBe('image/webp');
+  });
+
+  it('asks `admit` only for a picture it is about to decode, and decodes nothing it refuses', async () => {
+    const asked: string[] = [];
+    const admit = (what: string) => () => void asked.push(what);
+    await expect(reencodePhoto(Buffer.from('<html></html>'), admit('html'))).rejects.toThrow(AppError);
+    expect(asked).toEqual([]);
+    const refused = new AppError('rate_limited', 'no', { retryAfterSeconds: 6 });
+    const png = await testPicture('png', 64, 64);
+    await expect(
+      reencodePhoto(png, () => {
+        throw refused;
+      }),
+    ).rejects.toBe(refused);
+    expect((await reencodePhoto(png, admit('png'))).mime).toBe('image/webp');
+    expect(asked).toEqual(['png']);
+  });
+
+  it('decodes at most PHOTO_DECODES_AT_ONCE pictures at a time; past the waiting room, rate_limited', async () => {
+    expect(PHOTO_DECODES_AT_ONCE).toBe(2);
+    // Every slot taken (as by long decodes): uploads wait, none is decoded.
+    const held = await Promise.all(Array.from({ length: PHOTO_DECODES_AT_ONCE }, () => PHOTO_DECODES.acquire()));
+    const png = await testPicture('png', 64, 64);
+    const waiting = Array.from({ length: PHOTO_DECODES_WAITING }, () => reencodePhoto(png));
+    expect(PHOTO_DECODES.waiting).toBe(PHOTO_DECODES_WAITING);
+    try {
+      await reencodePhoto(png);
+      expect.unreachable('a full waiting room admits nobody');
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'rate_limited', status: 429, data: { retryAfterSeconds: 5 } });
+    }
+    for (const release of held) release!();
+    for (const photo of await Promise.all(waiting)) expect(photo.mime).toBe('image/webp');
+    expect([PHOTO_DECODES.active, PHOTO_DECODES.waiting]).toEqual([0, 0]);
   });
 
   it('refuses pictures too small to show', async () => {

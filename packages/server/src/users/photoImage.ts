@@ -7,15 +7,45 @@
  * then a full decode that fails on truncated or corrupt data. What is stored is sharp's
  * re-encoding of the decoded pixels, so nothing of the upload's bytes (metadata, appended
  * HTML of a polyglot, colour profiles) survives.
+ *
+ * What a decode may cost is bounded from the header: at most `MAX_PIXELS`, and a picture that
+ * must be held whole while it is decoded (interlaced PNG, progressive JPEG) at most
+ * `MAX_WHOLE_FRAME_BYTES` of pixels. At most `PHOTO_DECODES_AT_ONCE` pictures are read at a
+ * time in the process (`PHOTO_DECODES`), so that decoding never takes every thread of libuv's
+ * pool from argon2 (sign-ins) nor more memory than a few frames.
  */
 import { createHash } from 'node:crypto';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, PHOTO_MIN_SIDE, PHOTO_SIDE } from '@remote-help/protocol';
 import sharp from 'sharp';
-import { AppError } from '../errors.js';
+import { AppError, errors } from '../errors.js';
+import { PHOTO_DECODES_AT_ONCE, PHOTO_DECODES_WAITING } from '../ratelimit/policies.js';
+import { Slots } from '../ratelimit/slots.js';
 
 // One picture at a time per worker, and no cache of decoded images kept around.
 sharp.cache(false);
 sharp.concurrency(1);
+
+/**
+ * Most pixels decoded. The picture is stored and shown as 256 × 256 (0.07 MP), so nothing needs
+ * more than a camera's photo: 25 MP admits a 24 MP one (5712 × 4284 of recent phones, 6000 ×
+ * 4000 of APS-C cameras) and 12 and 16 MP phones (the contract said 40 MP until 2026-12-07: an
+ * interlaced 16-bit PNG of that size took 2 s and 300 MB to decode).
+ */
+export const MAX_PIXELS = PHOTO_MAX_PIXELS;
+
+/**
+ * Most bytes of pixels of a picture that has to be held whole while it is decoded (an
+ * interlaced PNG, a progressive JPEG): width × height × channels × bytes per sample. 64 MiB
+ * is a 16 MP picture of 8-bit RGBA (21 MP of RGB); a 16-bit one gets half as many pixels.
+ * Baseline JPEG and non-interlaced PNG are decoded row by row and only need `MAX_PIXELS`.
+ */
+export const MAX_WHOLE_FRAME_BYTES = 64 * 1024 * 1024;
+
+/** The pictures being decoded in this process, and those waiting their turn. */
+export const PHOTO_DECODES = new Slots(PHOTO_DECODES_AT_ONCE, PHOTO_DECODES_WAITING);
+
+/** Seconds an upload refused because the server is decoding too many pictures should wait. */
+const BUSY_RETRY_SECONDS = 5;
 
 /** A format the upload may be in. */
 export type PhotoFormat = 'image/png' | 'image/jpeg' | 'image/webp';
@@ -54,32 +84,60 @@ export function decodeBase64Photo(base64: string): Buffer {
   return bytes;
 }
 
-/** See the module description. Throws `image_invalid` or `image_too_large`. */
-export async function reencodePhoto(bytes: Buffer): Promise<ReencodedPhoto> {
+/**
+ * See the module description. Throws `image_invalid` or `image_too_large`, or `rate_limited`
+ * when more pictures than `PHOTO_DECODES` admits wait to be decoded. `admit` is called once
+ * the cheap checks (size, magic bytes) have passed, before the decoder sees the bytes: it may
+ * throw to refuse (the uploader's rate).
+ */
+export async function reencodePhoto(bytes: Buffer, admit?: () => void): Promise<ReencodedPhoto> {
   if (bytes.length > PHOTO_MAX_BYTES) {
     throw tooLarge('The picture is larger than 5 MB.', { maxBytes: PHOTO_MAX_BYTES, bytes: bytes.length });
   }
   const format = sniffPhotoFormat(bytes);
   if (!format) throw invalid('This file is not a PNG, JPEG or WebP picture.');
-  const options = { limitInputPixels: PHOTO_MAX_PIXELS, failOn: 'error', sequentialRead: true } as const;
+  admit?.();
+  const release = await PHOTO_DECODES.acquire();
+  if (!release) throw errors.rateLimited(BUSY_RETRY_SECONDS);
+  try {
+    return await decode(bytes, format);
+  } finally {
+    release();
+  }
+}
+
+async function decode(bytes: Buffer, format: PhotoFormat): Promise<ReencodedPhoto> {
+  const options = { limitInputPixels: MAX_PIXELS, failOn: 'error', sequentialRead: true } as const;
 
   // The header alone (no pixel is decoded yet): the format must be the one the magic bytes announced.
   let width: number;
   let height: number;
+  // Bytes per pixel of a frame that has to be held whole (0: decoded row by row).
+  let wholeFramePixelBytes = 0;
   try {
     const meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
     if (meta.format !== SHARP_FORMAT[format]) throw new Error(`decoded as ${meta.format}, not ${format}`);
     width = meta.width;
     height = meta.height;
+    if (meta.isProgressive) wholeFramePixelBytes = (meta.channels ?? 4) * (meta.depth === 'uchar' ? 1 : 2);
   } catch {
     throw invalid('This file is not a readable PNG, JPEG or WebP picture.');
   }
-  if (width > PHOTO_MAX_SIDE || height > PHOTO_MAX_SIDE || width * height > PHOTO_MAX_PIXELS) {
+  if (width > PHOTO_MAX_SIDE || height > PHOTO_MAX_SIDE || width * height > MAX_PIXELS) {
     throw tooLarge('The picture has too many pixels.', {
       width,
       height,
       maxSide: PHOTO_MAX_SIDE,
-      maxPixels: PHOTO_MAX_PIXELS,
+      maxPixels: MAX_PIXELS,
+    });
+  }
+  if (width * height * wholeFramePixelBytes > MAX_WHOLE_FRAME_BYTES) {
+    // Interlaced or progressive: decoded as one frame in memory. A baseline or non-interlaced save is fine.
+    throw tooLarge('The picture has too many pixels for an interlaced (progressive) picture.', {
+      width,
+      height,
+      maxPixels: Math.floor(MAX_WHOLE_FRAME_BYTES / wholeFramePixelBytes),
+      interlaced: true,
     });
   }
   if (width < PHOTO_MIN_SIDE || height < PHOTO_MIN_SIDE) {
@@ -100,7 +158,7 @@ export async function reencodePhoto(bytes: Buffer): Promise<ReencodedPhoto> {
       .toBuffer();
   } catch (error) {
     if (error instanceof Error && /pixel limit/i.test(error.message)) {
-      throw tooLarge('The picture has too many pixels.', { maxPixels: PHOTO_MAX_PIXELS });
+      throw tooLarge('The picture has too many pixels.', { maxPixels: MAX_PIXELS });
     }
     throw invalid('This picture is damaged or incomplete.');
   }

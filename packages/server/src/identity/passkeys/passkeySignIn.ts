@@ -3,13 +3,16 @@
  * Signing in with a passkey at the embedded provider, as the second factor after the password
  * or without a password (a discoverable credential, user verification required). The sign-in
  * page carries the options (a challenge bound to its interaction, and for a second factor to
- * the person); the answer comes back in the page's form. Checked in this order: the answer's
- * shape; its challenge, spent as it is found; the credential is known and is the person's (the
- * second factor: the person who gave the password; without a password: the user handle the
- * authenticator gave must be the credential's owner, in the owner's tenant); the attempt
- * against the same limits as authenticator codes; then the signature, origin, RP ID, user
- * verification and counter (`@simplewebauthn/server`); the new counter is stored by
- * compare-and-set, so one signature never counts twice. Refusals are audited with their reason.
+ * the person); the answer comes back in the page's form. Checked in this order: the source
+ * address's budget, the same as authenticator codes' (before anything is read or written: an
+ * address over it gets a 429 that leaves no row, no audit record and no spent challenge); the
+ * answer's shape; its challenge, spent as it is found; the credential is known and is the
+ * person's (the second factor: the person who gave the password; without a password: the user
+ * handle the authenticator gave must be the credential's owner, in the owner's tenant); the
+ * account's budget; then the signature, origin, RP ID, user verification and counter
+ * (`@simplewebauthn/server`); the new counter is stored by compare-and-set, so one signature
+ * never counts twice. Refusals are audited with their reason, so only attempts within the
+ * address's budget are: a flood from one address writes at most its free attempts.
  */
 import { PasskeyAuthenticationResponse } from '@remote-help/protocol';
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
@@ -115,6 +118,17 @@ export class PasskeySignIn {
       });
       return { ok: false, status: reason === 'disabled' ? 403 : 401, reason, message: REFUSAL_TEXT[reason] };
     };
+    const tooMany = (retryAfterSeconds: number): PasskeyCheck => ({
+      ok: false,
+      status: 429,
+      reason: 'rate_limited',
+      message: `Too many attempts. Try again in ${retryAfterSeconds} seconds.`,
+      retryAfterSeconds,
+    });
+
+    // The address's unit first: every refusal below is counted, and audited, within its budget.
+    const gate = await this.d.limits.reserveAddress(ip);
+    if (!gate.ok) return tooMany(gate.retryAfterSeconds);
 
     let response: PasskeyAuthenticationResponse;
     let challenge: string;
@@ -153,16 +167,8 @@ export class PasskeySignIn {
       return refuse('other_account', owner);
     }
 
-    const attempt = await this.d.limits.reserve(owner.id, ip);
-    if (!attempt.ok) {
-      return {
-        ok: false,
-        status: 429,
-        reason: 'rate_limited',
-        message: `Too many attempts. Try again in ${attempt.retryAfterSeconds} seconds.`,
-        retryAfterSeconds: attempt.retryAfterSeconds,
-      };
-    }
+    const attempt = await gate.forAccount(owner.id);
+    if (!attempt.ok) return tooMany(attempt.retryAfterSeconds);
     let newCounter: number;
     let userVerified: boolean;
     try {

@@ -9,6 +9,7 @@
  */
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGN_IN_ADDRESS } from '../../ratelimit/policies.js';
 import type { TestServer } from '../../test/harness.js';
 import { Client, DEMO_PASSWORD, startTestServer } from '../../test/harness.js';
 import { SoftAuthenticator } from '../../test/softAuthenticator.js';
@@ -408,5 +409,47 @@ describe('an administrator', () => {
     const other = new Client(t.url);
     const form = passkeyFormOf(other, await firstPage(other));
     expect(await (await form.post(helperKey.get(form.options))).text()).toContain('not registered');
+  });
+});
+
+describe('a flood of passkey answers from one address', () => {
+  const rowsOf = async (table: 'rate_limits' | 'webauthn_challenges' | 'audit_events', keyLike?: string) => {
+    let q = t.server.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n'));
+    if (keyLike) q = q.where('key' as never, 'like', keyLike as never);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  };
+
+  it('is audited only within the address’s budget; a refused answer writes no row at all', async () => {
+    clock.t += 24 * 3600_000; // a fresh window: the tests above spent some of this address's budget
+    const client = new Client(t.url);
+    const form = passkeyFormOf(client, await firstPage(client));
+    const before = {
+      failed: (await audit('signin.passkey_failed')).length,
+      audit: await rowsOf('audit_events'),
+      limits: await rowsOf('rate_limits'),
+      accounts: await rowsOf('rate_limits', 'mfa:user:%'),
+      challenges: await rowsOf('webauthn_challenges'),
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 2 * SIGN_IN_ADDRESS.freeAttempts; i++) {
+      const r = await form.post('x');
+      await r.arrayBuffer();
+      statuses.push(r.status);
+    }
+    // A parallel burst once the budget is spent: every one refused, none audited.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => form.post('x')));
+    await Promise.all(burst.map((r) => r.arrayBuffer()));
+    expect(statuses.slice(0, SIGN_IN_ADDRESS.freeAttempts).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(SIGN_IN_ADDRESS.freeAttempts).every((s) => s === 429)).toBe(true);
+    expect(burst.every((r) => r.status === 429)).toBe(true);
+    const failed = (await audit('signin.passkey_failed')).length - before.failed;
+    console.info(`[passkey flood] ${statuses.length + burst.length} answers from one address: ${failed} audited`);
+    expect(failed).toBe(SIGN_IN_ADDRESS.freeAttempts);
+    expect(await rowsOf('audit_events')).toBe(before.audit + SIGN_IN_ADDRESS.freeAttempts);
+    // At most the address's own count; no account's; the page's one challenge replaced, never added to.
+    expect(await rowsOf('rate_limits')).toBeLessThanOrEqual(before.limits + 1);
+    expect(await rowsOf('rate_limits', 'mfa:user:%')).toBe(before.accounts);
+    expect(await rowsOf('webauthn_challenges')).toBe(before.challenges);
+    clock.t += 24 * 3600_000;
   });
 });
