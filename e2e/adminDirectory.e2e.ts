@@ -4,11 +4,15 @@
  * as their picture and see it on their page, in the list and as their own avatar once they
  * sign in; an HTML file "as a picture" is refused with a clear message. Then a group with
  * them in it, a dynamic device group by OS, and disabling them: their open sign-in ends and
- * they can no longer sign in.
+ * they can no longer sign in. A person who signs in through the organization's own provider:
+ * their sign-in link on their page, unlinked after a confirmation, and their recreated account
+ * at the provider linked to them at its next sign-in.
  */
 import type { Locator, Page } from '@playwright/test';
 import { expect as baseExpect, test } from '@playwright/test';
 import sharp from 'sharp';
+import { E2E_URL } from '../playwright.config.js';
+import { startOrgIdp } from '../packages/server/src/test/orgIdp.js';
 import { closeContexts, shot, signIn } from './support.js';
 
 test.afterEach(closeContexts);
@@ -211,4 +215,114 @@ test('an administrator creates, pictures, groups and disables a person', async (
   await expect(dana.getByText('Your account is disabled. Contact your administrator.')).toBeVisible();
   expect(new URL(dana.url()).pathname).toMatch(/^\/signin\//);
   await shot(dana, 'directory-13-disabled-sign-in');
+});
+
+test('an administrator unlinks a person’s organization sign-in, and their recreated account links again', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const email = 'grace.federated@contoso.example';
+  const idp = await startOrgIdp({
+    clientId: 'remote-help-e2e',
+    clientSecret: 'e2e-client-secret',
+    redirectUri: `${E2E_URL}/auth/federation/callback`,
+  });
+  idp.accounts.set('grace', { email, name: 'Grace Federated', job_title: 'Accountant', company: 'Contoso' });
+  // Signed in with a password before Contoso federates (its domain then goes to the provider).
+  const admin = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  await signIn(admin, '/admin/directory/users', 'admin@contoso.example');
+  const { csrfToken } = (await (await admin.request.get('/api/v1/me')).json()) as { csrfToken: string };
+  const api = async (method: string, path: string, data?: unknown) => {
+    const r = await admin.request.fetch(path, { method, data, headers: { 'x-csrf-token': csrfToken } });
+    return { status: r.status(), body: r.status() === 204 ? null : ((await r.json()) as Record<string, unknown>) };
+  };
+  const provider = {
+    name: 'Contoso Entra ID',
+    issuer: idp.issuer,
+    clientId: 'remote-help-e2e',
+    clientSecret: 'e2e-client-secret',
+    scopes: ['openid', 'email', 'profile'],
+    domains: ['contoso.example'],
+  };
+  const created = await api('POST', '/api/v1/identity-providers', provider);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const providerId = (created.body!.provider as { id: string }).id;
+  /** `account` at the provider signs in to the web app, in a browser of its own. */
+  const federatedSignIn = async (account: string) => {
+    idp.nextAccount = account;
+    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await page.goto(`/auth/login?returnTo=/share&login_hint=${encodeURIComponent(email)}`);
+    return page;
+  };
+  try {
+    const grace = await federatedSignIn('grace');
+    await grace.waitForURL((url) => url.pathname === '/share');
+    await expect(grace.getByTestId('signed-in-user')).toHaveText('Grace Federated');
+
+    // Her account at the provider is deleted and made again: the new one is refused while the old link stands.
+    idp.accounts.set('grace-again', { email, name: 'Grace Federated', job_title: 'Accountant', company: 'Contoso' });
+    const refused = await federatedSignIn('grace-again');
+    await expect(refused.locator('[data-error="federation_identity_conflict"]')).toBeVisible();
+
+    // Her page shows the link, with the provider and when it was made.
+    await admin.goto('/admin/directory/users?search=grace');
+    await admin.getByRole('link', { name: 'Grace Federated' }).click();
+    await admin.waitForURL(/\/admin\/directory\/users\/[A-Za-z0-9_-]+$/);
+    const userUrl = new URL(admin.url()).pathname;
+    const links = admin.getByTestId('user-identities');
+    await expect(links.getByRole('heading', { name: 'Organization sign-in' })).toBeVisible();
+    await expect(links.getByTestId('user-identity')).toHaveCount(1);
+    await expect(links.getByTestId('user-identity')).toContainText('Contoso Entra ID');
+    await expect(links.getByTestId('user-identity')).toContainText(/Linked \w{3} \d{1,2}, \d{4}/);
+    await expect(links.getByTestId('user-identity')).toContainText('Account ID: grace');
+    await links.scrollIntoViewIfNeeded();
+    await shot(admin, 'directory-14-sign-in-links');
+    await links.screenshot({ path: 'e2e/screenshots/directory-14b-sign-in-links-card.png', animations: 'disabled' });
+
+    // The same card right to left (Hebrew).
+    const hebrew = await (
+      await browser.newContext({ locale: 'he-IL', storageState: await admin.context().storageState() })
+    ).newPage();
+    await hebrew.goto(userUrl);
+    await expect(hebrew.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(hebrew.getByTestId('user-identity')).toContainText('Contoso Entra ID');
+    await hebrew
+      .getByTestId('user-identities')
+      .screenshot({ path: 'e2e/screenshots/directory-14c-sign-in-links-rtl.png', animations: 'disabled' });
+    await hebrew.context().close();
+
+    // Unlink, after a confirmation that says what happens.
+    await links.getByRole('button', { name: 'Unlink Contoso Entra ID' }).click();
+    const confirm = admin.getByTestId('confirm-unlink-identity');
+    await expect(confirm).toContainText('Unlink Grace Federated from Contoso Entra ID?');
+    await expect(confirm).toContainText(
+      'They can sign in with Contoso Entra ID again; their next sign-in links the account they use there.',
+    );
+    await shot(admin, 'directory-15-confirm-unlink');
+    await confirm.getByRole('button', { name: 'Unlink' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(links.getByTestId('identity-unlinked')).toHaveText(
+      'Unlinked from Contoso Entra ID. Their next sign-in there links the account they use.',
+    );
+    await expect(links.getByTestId('user-identity')).toHaveCount(0);
+    await shot(admin, 'directory-16-unlinked');
+
+    // Her new account signs in as her and is linked.
+    const again = await federatedSignIn('grace-again');
+    await again.waitForURL((url) => url.pathname === '/share');
+    await expect(again.getByTestId('signed-in-user')).toHaveText('Grace Federated');
+    await admin.reload();
+    await expect(links.getByTestId('user-identity')).toHaveCount(1);
+    await expect(links.getByTestId('user-identity')).toContainText('Account ID: grace-again');
+
+    // Someone without links: no card at all.
+    await admin.goto('/admin/directory/users?search=okafor');
+    await admin.getByRole('link', { name: 'Daniel Okafor' }).click();
+    await expect(admin.getByTestId('user-account')).toBeVisible();
+    await expect(admin.getByTestId('user-identities')).toHaveCount(0);
+  } finally {
+    // Contoso signs in with passwords again for the journeys after this one.
+    expect((await api('DELETE', `/api/v1/identity-providers/${providerId}`)).status).toBe(204);
+    await idp.stop();
+  }
 });

@@ -71,6 +71,7 @@ export const AUDIT_ACTIONS = [
   'user.passkey_renamed',
   'user.passkey_removed',
   'user.passkeys_reset',
+  'user.identity_unlinked',
   'user.signed_out_everywhere',
   'user.photo_updated',
   'user.photo_removed',

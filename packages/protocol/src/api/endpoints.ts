@@ -18,6 +18,7 @@ import * as rbac from './rbac.js';
 import * as reports from './reports.js';
 import * as sessions from './sessions.js';
 import * as settings from './settings.js';
+import * as userIdentities from './userIdentities.js';
 import * as users from './users.js';
 
 export const API = {
@@ -122,6 +123,8 @@ export const API = {
   removeMyPasskey: passkeys.removeMyPasskey,
   listUserPasskeys: passkeys.listUserPasskeys,
   removeUserPasskeys: passkeys.removeUserPasskeys,
+  listUserIdentities: userIdentities.listUserIdentities,
+  unlinkUserIdentity: userIdentities.unlinkUserIdentity,
   // Last: the authorization matrix calls it for each person, and it ends their other sign-ins.
   signOutEverywhere: account.signOutEverywhere,
 } as const;

@@ -54,6 +54,7 @@ export {
   StartPasskeyRegistrationRequest,
   UserPasskeys,
 } from './passkeys.js';
+export { UserIdentity, UserIdentityList, UserIdentityParams } from './userIdentities.js';
 export * from './ApiError.js';
 export * from './client.js';
 export * from './openapi.js';

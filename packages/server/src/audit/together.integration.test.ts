@@ -50,6 +50,7 @@ async function tables() {
     devices: await db.selectFrom('devices').select(['id', 'tenant_id', 'revoked_at']).orderBy('id').execute(),
     mfa: await db.selectFrom('user_mfa').selectAll().orderBy('user_id').execute(),
     passkeys: await db.selectFrom('user_passkeys').selectAll().orderBy('id').execute(),
+    identities: await db.selectFrom('user_identities').selectAll().orderBy('provider_id').orderBy('subject').execute(),
     members: await db.selectFrom('rbac_group_members').selectAll().orderBy('group_id').orderBy('member_id').execute(),
     roles: await db.selectFrom('rbac_roles').selectAll().orderBy('id').execute(),
     assignments: await db.selectFrom('rbac_assignments').selectAll().orderBy('id').execute(),
@@ -520,6 +521,32 @@ const signInCommands = (): Command[] => {
       })
       .execute();
   };
+  /** A link to an identity provider of the organization, as a first federated sign-in makes it. */
+  let linkedProvider = '';
+  const giveLink = async () => {
+    linkedProvider = await make(
+      '/api/v1/identity-providers',
+      // Disabled: it sends nobody anywhere while the sweep runs.
+      {
+        name: `Sweep linked provider ${++made}`,
+        issuer: 'https://idp.sweep.invalid',
+        clientId: 'remote-help',
+        domains: ['contoso.example'],
+        enabled: false,
+      },
+      'provider',
+    );
+    await t.server.db
+      .insertInto('user_identities')
+      .values({
+        provider_id: linkedProvider,
+        subject: `sub-${person}`,
+        tenant_id: contosoId,
+        user_id: person,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+  };
   return [
     {
       name: 'one’s own password (other browsers signed out)',
@@ -565,6 +592,16 @@ const signInCommands = (): Command[] => {
         await givePasskey();
       },
       run: () => admin.post(`/api/v1/users/${person}/passkeys/remove`, {}),
+    },
+    {
+      name: 'an administrator unlinks someone’s organization sign-in',
+      action: 'user.identity_unlinked',
+      ok: 204,
+      prepare: async () => {
+        await withPerson();
+        await giveLink();
+      },
+      run: () => admin.json(`/api/v1/users/${person}/identities/${linkedProvider}`, 'DELETE'),
     },
     {
       name: 'one’s own authenticator removed',

@@ -762,11 +762,18 @@ const m0019: Migration = {
 /**
  * The audit log's pages are newest first by id within a tenant: with only (tenant_id, at) SQLite
  * sorted the tenant's whole log for every page (500,000 events: 0.8 s of a blocked loop per page,
- * which any Read Only Operator could repeat). This index reads a page straight off its end.
+ * which any Read Only Operator could repeat). This index reads a page straight off its end. And a
+ * person's sign-in links (admin center, and the check that refuses a second subject) are found by
+ * person, not by the (provider, subject) key.
  */
 const m0020: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.createIndex('audit_events_tenant_id_idx').on('audit_events').columns(['tenant_id', 'id']).execute();
+    await db.schema
+      .createIndex('user_identities_user_idx')
+      .on('user_identities')
+      .columns(['tenant_id', 'user_id'])
+      .execute();
   },
 };
 

@@ -153,7 +153,7 @@ async function runCell(e: Endpoint, rule: RouteRule, actor: PersonActor): Promis
   const x = expectationOf(e, rule, actor);
   const live = x.kind !== 'refused';
   const target = rule.id ? await f.target(rule.id, live && e.method !== 'GET') : undefined;
-  const path = fillPath(rule.url, target?.id ?? '');
+  const path = fillPath(rule.url, target?.id ?? '', target?.params);
   const body = await bodyOf(f, rule, { actor, live, ...(target ? { target } : {}) });
   const before = x.kind === 'refused' ? await auditCount() : 0;
   const r = await call(f, actor, e.method, path, { body });
@@ -168,7 +168,7 @@ async function runCell(e: Endpoint, rule: RouteRule, actor: PersonActor): Promis
     if (target && x.kind === 'refused' && x.status === 404) {
       // Exactly what an id that exists nowhere gets (the id itself aside, should a message name it).
       const missing = 'no-such-id-anywhere';
-      const m = await call(f, actor, e.method, fillPath(rule.url, missing), { body });
+      const m = await call(f, actor, e.method, fillPath(rule.url, missing, target.params), { body });
       expect({ status: m.status, text: m.text.replaceAll(missing, '<id>') }).toEqual({
         status: r.status,
         text: r.text.replaceAll(target.id, '<id>'),
@@ -180,7 +180,7 @@ async function runCell(e: Endpoint, rule: RouteRule, actor: PersonActor): Promis
 /** The call of an endpoint's own non-person caller, which must get through. */
 async function runOwnCaller(e: Endpoint, rule: RouteRule): Promise<void> {
   const target = rule.id ? await f.target(rule.id, true) : undefined;
-  const path = fillPath(rule.url, target?.id ?? '');
+  const path = fillPath(rule.url, target?.id ?? '', target?.params);
   const body = await bodyOf(f, rule, { actor: 'agent', live: true, ...(target ? { target } : {}) });
   let r: Reply;
   switch (e.caller) {
@@ -272,7 +272,8 @@ for (const name of Object.keys(API) as EndpointName[]) {
     }
     if (csrfOf(e) === 'command') {
       it('every signed-in person without x-csrf-token → 403 csrf_failed, nothing audited', async () => {
-        const path = fillPath(rule.url, rule.id ? (await f.target(rule.id, false)).id : '');
+        const standing = rule.id ? await f.target(rule.id, false) : undefined;
+        const path = fillPath(rule.url, standing?.id ?? '', standing?.params);
         for (const { actor } of ACTORS) {
           const before = await auditCount();
           const body = await bodyOf(f, rule, { actor, live: false });
@@ -285,7 +286,7 @@ for (const name of Object.keys(API) as EndpointName[]) {
     if (e.caller === 'user' && namesTenantThings(rule) && rule.body) {
       it('another organization’s Administrator naming this one’s group, code or domain in the body → refused, nothing made here', async () => {
         const target = rule.id ? await f.target(rule.id, false) : undefined;
-        const path = fillPath(rule.url, target?.id ?? '');
+        const path = fillPath(rule.url, target?.id ?? '', target?.params);
         // Filled as for Contoso's administrator (live: a real code of Contoso's), sent by Fabrikam's.
         const body = await bodyOf(f, rule, { actor: 'admin', live: true });
         const afterFill = await auditCount(f.tenants.contoso.id);

@@ -59,6 +59,8 @@ export interface TenantInfo {
 export interface Target {
   id: string;
   device?: TestDevice;
+  /** The path's other parameters for this target (`providerId` of a person's sign-in link). */
+  params?: Record<string, string>;
 }
 
 export interface SweepFixture {
@@ -250,22 +252,44 @@ export async function startSweepFixture(options: { agent?: boolean } = {}): Prom
     return id;
   };
 
+  const newPerson = async (): Promise<string> => {
+    const email = `sweep-${next()}@contoso.example`;
+    return made('user', '/api/v1/users', { email, displayName: 'Sweep Target', password: DEMO_PASSWORD }, 'user');
+  };
+  /** Contoso's provider that the sweep's people are linked to (disabled: nobody is sent to it). */
+  let linkedProvider: Promise<string> | undefined;
+  const providerToLink = () =>
+    (linkedProvider ??= made(
+      'identity provider to link',
+      '/api/v1/identity-providers',
+      {
+        name: 'Sweep linked IdP',
+        issuer: 'https://login.example.com/sweep-linked/v2.0',
+        clientId: 'sweep-linked-client',
+        domains: ['contoso.example'],
+        enabled: false,
+      },
+      'provider',
+    ));
+
   const make = async (rule: IdRule): Promise<Target> => {
     switch (rule.of) {
       case 'session':
         return sessionIn(rule.state ?? 'joined');
       case 'device':
         return { id: (await onlineDevice()).id };
-      case 'user': {
-        const email = `sweep-${next()}@contoso.example`;
-        return {
-          id: await made(
-            'user',
-            '/api/v1/users',
-            { email, displayName: 'Sweep Target', password: DEMO_PASSWORD },
-            'user',
-          ),
-        };
+      case 'user':
+        return { id: await newPerson() };
+      case 'userIdentity': {
+        // As a first federated sign-in links someone (`identity/federation/jit.ts`).
+        const [id, providerId] = await Promise.all([newPerson(), providerToLink()]);
+        const subject = `sweep-subject-${next()}`;
+        await db
+          .insertInto('user_identities')
+          .values({ provider_id: providerId, subject, tenant_id: contoso, user_id: id, created_at: now })
+          .execute();
+        contosoIds.add(subject);
+        return { id, params: { providerId } };
       }
       case 'group':
         return { id: await made('group', '/api/v1/groups', { name: `Sweep target ${next()}`, kind: 'user' }, 'group') };

@@ -60,11 +60,15 @@ export type CsrfRule = 'command' | 'read' | 'none';
  * (`SweepFixture.target`), so deleting or changing it disturbs no other case.
  */
 export interface IdRule {
-  /** `user`: a person of the directory (for reads: one with a picture, whom no case changes). */
+  /**
+   * `user`: a person of the directory (for reads: one with a picture, whom no case changes).
+   * `userIdentity`: a person linked to an identity provider of Contoso (`:providerId` names it).
+   */
   of:
     | 'session'
     | 'device'
     | 'user'
+    | 'userIdentity'
     | 'group'
     | 'role'
     | 'assignment'
@@ -146,6 +150,8 @@ const POLICY_ID = { of: 'policy', foreign: 'not_found' } as const;
 const IDP_ID = { of: 'identityProvider', foreign: 'not_found' } as const;
 const CA_POLICY_ID = { of: 'caPolicy', foreign: 'not_found' } as const;
 const LOCATION_ID = { of: 'namedLocation', foreign: 'not_found' } as const;
+/** A person and the identity provider (`:providerId`) they are linked to. */
+const USER_IDENTITY_ID = { of: 'userIdentity', foreign: 'not_found' } as const;
 /** Report-only, so the sweep's own calls are never refused by it. */
 const sweepCaPolicy = {
   name: 'Sweep CA policy {unique}',
@@ -298,6 +304,8 @@ export const API_EXTRAS: Record<EndpointName, ApiExtras> = {
   removeMyPasskey: { body: { id: '$passkey' } },
   listUserPasskeys: { id: USER_ID },
   removeUserPasskeys: { id: USER_ID, body: {} },
+  listUserIdentities: { id: USER_IDENTITY_ID },
+  unlinkUserIdentity: { id: USER_IDENTITY_ID },
   signOutEverywhere: { body: {} },
 };
 

@@ -88,9 +88,10 @@ export function otherScheme(url: string): string {
   return `${u.protocol === 'https:' ? 'http' : 'https'}://${u.host}`;
 }
 
-/** `url` with `:id` → `id`, `:uid` and `*` → something plausible. */
-export function fillPath(url: string, id: string): string {
-  return url
+/** `url` with `:id` → `id`, other parameters (`:providerId`) → `params`, `:uid` and `*` → something plausible. */
+export function fillPath(url: string, id: string, params: Readonly<Record<string, string>> = {}): string {
+  const named = Object.entries(params).reduce((u, [name, value]) => u.replace(`:${name}`, value), url);
+  return named
     .replace(':id', id)
     .replace(':uid', 'no-such-interaction')
     .replace('/assets/*', '/assets/app-abc123.js')
@@ -105,7 +106,8 @@ export async function standingTarget(f: SweepFixture, rule: RouteRule): Promise<
 /** The path of a rule aimed at its standing target (or at `id`). */
 export async function pathOf(f: SweepFixture, rule: RouteRule, id?: string): Promise<string> {
   if (!rule.url.includes(':id')) return fillPath(rule.url, '');
-  return fillPath(rule.url, id ?? (await standingTarget(f, rule)).id);
+  const standing = await standingTarget(f, rule);
+  return fillPath(rule.url, id ?? standing.id, standing.params);
 }
 
 /**

@@ -24,6 +24,7 @@ import { byPerson } from '../audit/audit.js';
 import type { Db } from '../db/client.js';
 import { AppError, errors } from '../errors.js';
 import { endSignInsOf } from '../identity/accountSecurity.js';
+import { IdentityLinks } from '../identity/federation/links.js';
 import { assertPasswordAllowed } from '../identity/passwordPolicy.js';
 import { hashPassword } from '../identity/passwords.js';
 import type { Principal } from '../identity/principal.js';
@@ -69,7 +70,12 @@ export function generatePassword(): string {
 const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class Directory {
-  constructor(private readonly d: DirectoryDeps) {}
+  /** A person's organization sign-in links: listing and unlinking (`identity/federation/links`). */
+  readonly identities: IdentityLinks;
+
+  constructor(private readonly d: DirectoryDeps) {
+    this.identities = new IdentityLinks({ db: d.db, audit: d.audit });
+  }
 
   private require(principal: Principal): void {
     if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');

@@ -2,7 +2,8 @@
  * @module admin/directory/UserPage
  * `/admin/directory/users/:id`: one person of the directory. Their picture, name, sign-in
  * name and whether they may sign in at the top; below, the profile, the picture, the account
- * (disable or enable, reset the password) and their groups.
+ * (disable or enable, reset the password), their organization sign-in links (when they have
+ * any) and their groups.
  */
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -15,6 +16,7 @@ import { Crumbs } from './Crumbs';
 import { LoadFailed } from './LoadFailed';
 import { UserAccount } from './UserAccount';
 import { UserGroups } from './UserGroups';
+import { UserIdentities } from './UserIdentities';
 import { UserPicture } from './UserPicture';
 import { UserProfile } from './UserProfile';
 import { useLoad } from './useLoad';
@@ -99,6 +101,7 @@ export function UserPage() {
         <UserProfile user={user} onSaved={changed} />
         <UserPicture user={user} onChanged={changed} />
         <UserAccount user={user} selfId={selfId} onChanged={changed} />
+        <UserIdentities userId={user.id} displayName={user.displayName} />
         <UserGroups
           user={user}
           groups={state.data?.groups ?? []}
