@@ -23,9 +23,42 @@ export const MAX_CURSOR_SIDE = 128;
 /** Longest PNG of a cursor image, in base64 characters (the message must stay under the helper's 16 KiB). */
 export const MAX_CURSOR_PNG_BASE64 = 15_000;
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** What every PNG starts with: its signature, then its header chunk's length (13) and type. */
+const PNG_START = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+
+/**
+ * The size a base64 PNG's header chunk (IHDR, which must come first) gives: what a browser decodes
+ * it to, whatever size a message says. Null when the text does not start with a PNG's signature and
+ * header. Reads the first 32 characters (24 bytes) only.
+ */
+export function pngSize(base64: string): { width: number; height: number } | null {
+  if (base64.length < 32) return null;
+  const bytes: number[] = [];
+  for (let i = 0; i < 32; i += 4) {
+    let word = 0;
+    for (let k = 0; k < 4; k++) {
+      const value = BASE64.indexOf(base64.charAt(i + k));
+      if (value < 0) return null;
+      word = (word << 6) | value;
+    }
+    bytes.push((word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff);
+  }
+  if (PNG_START.some((byte, i) => bytes[i] !== byte)) return null;
+  const u32 = (at: number) =>
+    (((bytes[at] as number) << 24) |
+      ((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number)) >>>
+    0;
+  return { width: u32(16), height: u32(20) };
+}
+
 /**
  * The sharer's pointer as it looks now: a PNG (RGBA, straight alpha) of `width × height`
- * pixels whose hot spot (the pixel that points) is at (`hotX`, `hotY`).
+ * pixels whose hot spot (the pixel that points) is at (`hotX`, `hotY`). The PNG's own header
+ * must say the same size: the browser decodes it at that size (a PNG of 16384 × 5600 pixels fits
+ * in 15 KB, and decodes to 350 MiB).
  */
 export const CursorImage = z
   .strictObject({
@@ -38,7 +71,11 @@ export const CursorImage = z
       .max(MAX_CURSOR_PNG_BASE64)
       .regex(/^iVBORw0KGgo[A-Za-z0-9+/]*={0,2}$/, 'a base64 PNG'),
   })
-  .refine((image) => image.hotX < image.width && image.hotY < image.height, 'the hot spot is outside the image');
+  .refine((image) => image.hotX < image.width && image.hotY < image.height, 'the hot spot is outside the image')
+  .refine((image) => {
+    const size = pngSize(image.png);
+    return size !== null && size.width === image.width && size.height === image.height;
+  }, 'the PNG is not of the size given');
 export type CursorImage = z.infer<typeof CursorImage>;
 
 /**

@@ -1,15 +1,24 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { deflateSync as fflateDeflate } from 'fflate';
 import {
   FRAME_WINDOW,
   KEEP_ARRIVED,
   packTileHello,
+  RESIZE_BURST,
+  RESIZE_INTERVAL_MS,
   TileReceiver,
   type AckPacer,
   type Painter,
+  type ScreenRect,
 } from './tileReceiver.js';
 import {
   copyTile,
+  deflateTileRecords,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_SCREENS,
+  packDeflatedTileMessage,
+  parseTileMessage,
   packParity,
   videoTile,
   encodeTile,
@@ -632,5 +641,261 @@ describe('TileReceiver: the video area', () => {
     receiver.handle(message(screen, 4, [{ ...videoTile(0, 0, 64, 64), payload: Uint8Array.of(1) }]));
     expect(receiver.stats.dropped).toBe(before + 3);
     expect(receiver.videoCells).toEqual([]);
+  });
+});
+
+describe('TileReceiver: work bounded per message', () => {
+  /** A painter that only counts (the screens here are large: no pixels are kept). */
+  class CountingPainter implements Painter {
+    resizes: string[] = [];
+    fills = 0;
+    puts = 0;
+    copies = 0;
+    cells: readonly ScreenRect[] = [];
+    videoCalls = 0;
+    resize(width: number, height: number): void {
+      this.resizes.push(`${width}×${height}`);
+    }
+    fill(): void {
+      this.fills++;
+    }
+    copy(): void {
+      this.copies++;
+    }
+    put(): void {
+      this.puts++;
+    }
+    video(_area: ScreenRect | null, cells: readonly ScreenRect[]): void {
+      this.videoCalls++;
+      this.cells = cells;
+    }
+  }
+  const counting = (now: () => number = () => 0) => {
+    const acks: ViewerTileMessage[] = [];
+    const painter = new CountingPainter();
+    const receiver = new TileReceiver((m) => acks.push(parseViewerTileMessage(m)), painter, now);
+    return { acks, painter, receiver };
+  };
+  const fill = (x: number, y: number, width: number, height: number): EncodedTile => ({
+    x,
+    y,
+    width,
+    height,
+    encoding: 'solid',
+    payload: Uint8Array.of(1, 2, 3),
+  });
+  const packed = (screen: { width: number; height: number }, seq: number, frame: number, tiles: EncodedTile[]) =>
+    packTileMessage({ seq, frame, part: 0, parts: 1, screenWidth: screen.width, screenHeight: screen.height }, tiles);
+
+  /**
+   * Calls of the callbacks of the Array methods that search (`find`, `some`, `every`, …) while `run`
+   * runs: the comparisons a search makes.
+   */
+  function searches(run: () => void): number {
+    const names = ['find', 'findIndex', 'findLast', 'findLastIndex', 'some', 'every', 'filter'] as const;
+    const prototype = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const originals = names.map((name) => [name, prototype[name] as (...args: unknown[]) => unknown] as const);
+    let calls = 0;
+    for (const [name, original] of originals) {
+      prototype[name] = function (this: unknown[], ...args: unknown[]) {
+        const [callback, thisArg] = args as [(...args: unknown[]) => unknown, unknown];
+        const counted = (...values: unknown[]) => {
+          calls++;
+          return callback.apply(thisArg, values);
+        };
+        return original.call(this, counted);
+      };
+    }
+    try {
+      run();
+    } finally {
+      for (const [name, original] of originals) prototype[name] = original;
+    }
+    return calls;
+  }
+
+  it('works out the video cells in one pass: a checkerboard of 2,048 runs costs no search per message', () => {
+    // 4096 × 4160: 64 × 65 cells, the first 64 rows a video area; then every other cell of it painted,
+    // 2,048 runs of one cell (the review's attack, at a quarter of the largest screen).
+    const screen = { width: 4096, height: 4160 };
+    const { painter, receiver } = counting();
+    receiver.handle(packed(screen, 1, 1, [videoTile(0, 0, 4096, 4096)]));
+    const board: EncodedTile[] = [];
+    for (let row = 0; row < 64; row++) {
+      for (let col = (row + 1) % 2; col < 64; col += 2) board.push(fill(col * 64, row * 64, 1, 1));
+    }
+    let seq = 2;
+    for (let i = 0; i < board.length; i += 1000) receiver.handle(packed(screen, seq++, 2, board.slice(i, i + 1000)));
+    expect(receiver.videoCells).toHaveLength(2048);
+    expect(painter.cells).toHaveLength(2048);
+    // One 34-byte message in a cell of the area painted already: the cells are worked out again, the same.
+    const inside = packed(screen, seq++, 2, [fill(64, 0, 1, 1)]);
+    const calls = searches(() => receiver.handle(inside));
+    expect(receiver.videoCells).toHaveLength(2048);
+    // At most one comparison per run (the check that nothing changed), not one per run and run before it.
+    expect(calls).toBeLessThanOrEqual(2 * 2048);
+    // A message that paints nothing of the area does not look at it, nor tells the painter anything.
+    const told = painter.videoCalls;
+    const below = packed(screen, seq++, 3, [fill(0, 4100, 1, 1)]);
+    expect(searches(() => receiver.handle(below))).toBe(0);
+    expect(painter.videoCalls).toBe(told);
+    expect(receiver.videoCells).toHaveLength(2048);
+  });
+
+  it('gives the video cells as the rows’ runs, each grown down while the rows below repeat it', () => {
+    // A 13 × 9 grid (the last column 20 pixels, the last row 10), painted at random over an area.
+    const screen = { width: 12 * 64 + 20, height: 8 * 64 + 10 };
+    const cols = 13;
+    const rows = 9;
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let round = 0; round < 30; round++) {
+      const { receiver } = counting();
+      const [c0, r0] = [Math.floor(random() * 4), Math.floor(random() * 4)];
+      const area = { x: c0 * 64, y: r0 * 64, width: screen.width - c0 * 64, height: screen.height - r0 * 64 };
+      receiver.handle(packed(screen, 1, 1, [videoTile(area.x, area.y, area.width, area.height)]));
+      const shows = Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => c >= c0 && r >= r0));
+      let seq = 2;
+      for (let k = 0; k < 40; k++) {
+        const [c, r] = [Math.floor(random() * cols), Math.floor(random() * rows)];
+        receiver.handle(packed(screen, seq, seq, [fill(c * 64, r * 64, 1, 1)]));
+        seq++;
+        (shows[r] as boolean[])[c] = false;
+        // The rectangles as the quadratic search made them: row by row, each run merged with the one above.
+        const expected: ScreenRect[] = [];
+        for (let row = r0; row < rows; row++) {
+          const y = row * 64;
+          const height = Math.min(screen.height, y + 64) - y;
+          for (let col = c0; col < cols; col++) {
+            if (!shows[row]?.[col]) continue;
+            let end = col;
+            while (end < cols - 1 && shows[row]?.[end + 1]) end++;
+            const x = col * 64;
+            const width = Math.min(screen.width, (end + 1) * 64) - x;
+            const above = expected.find((e) => e.x === x && e.width === width && e.y + e.height === y);
+            if (above) above.height += height;
+            else expected.push({ x, y, width, height });
+            col = end;
+          }
+        }
+        expect(receiver.videoCells).toEqual(expected);
+      }
+    }
+  });
+
+  it(`refuses a message whose tiles cover more than ${MAX_MESSAGE_SCREENS} screens of cells beyond one each`, () => {
+    const screen = { width: 4096, height: 4096 }; // 4,096 cells
+    const { acks, painter, receiver } = counting();
+    const screens = (n: number, seq: number) =>
+      packed(
+        screen,
+        seq,
+        seq,
+        Array.from({ length: n }, () => fill(0, 0, 4096, 4096)),
+      );
+    receiver.handle(screens(MAX_MESSAGE_SCREENS, 1)); // 8 × 4,095 cells beyond one: allowed
+    expect(painter.fills).toBe(MAX_MESSAGE_SCREENS);
+    expect(acks).toHaveLength(1);
+    receiver.handle(screens(MAX_MESSAGE_SCREENS + 1, 2));
+    expect(painter.fills).toBe(MAX_MESSAGE_SCREENS);
+    expect(acks).toHaveLength(1);
+    expect(receiver.stats.dropped).toBe(1);
+    // A copy counts its source too.
+    const copy = copyTile(0, 0, 0, 0, 4096, 4096, 1);
+    expect(() => parseTileMessage(packed(screen, 3, 3, [copy]))).not.toThrow();
+    const beyond = Array.from({ length: MAX_MESSAGE_SCREENS - 1 }, () => fill(0, 0, 4096, 4096));
+    expect(() => parseTileMessage(packed(screen, 3, 3, [copy, ...beyond]))).toThrow(/screens of cells/);
+    // Tiles of one cell cost nothing beyond themselves: a message of as many as fit is taken.
+    const cells = Array.from({ length: 1000 }, (_, i) => fill((i % 64) * 64, Math.floor(i / 64) * 64, 64, 64));
+    receiver.handle(packed(screen, 4, 4, cells));
+    expect(painter.fills).toBe(MAX_MESSAGE_SCREENS + 1000);
+  });
+
+  it('refuses the review’s bombs: thousands of full-screen fills in a small (deflated) message', () => {
+    const screen = { width: 16_384, height: 16_384 };
+    const { acks, painter, receiver } = counting();
+    // 172 bytes on the wire: 4,681 full-screen fills once inflated (the records' bound).
+    const n = Math.floor((64 * 1024) / 14);
+    const tiles = Array.from({ length: n }, () => fill(0, 0, screen.width, screen.height));
+    const head = { seq: 1, frame: 1, part: 0, parts: 1, screenWidth: screen.width, screenHeight: screen.height };
+    const body = deflateTileRecords(tiles, (d) => fflateDeflate(d, { level: 9 }));
+    const deflated = packDeflatedTileMessage(head, n, body);
+    expect(deflated.length).toBeLessThan(1000);
+    receiver.handle(deflated);
+    // The same as 16 KiB of plain records (1,168 fills).
+    const plain = Math.floor((MAX_MESSAGE_BYTES - 20) / 14);
+    receiver.handle(packed(screen, 2, 2, tiles.slice(0, plain)));
+    expect(painter.fills).toBe(0);
+    expect(acks).toEqual([]);
+    expect(receiver.stats.dropped).toBe(2);
+  });
+
+  it(`refuses a message over ${MAX_MESSAGE_BYTES} bytes before reading its tiles`, () => {
+    const screen = { width: 1920, height: 1080 };
+    const { acks, painter, receiver } = counting();
+    // One-cell fills of 14 bytes each: one more than fits.
+    const count = Math.floor((MAX_MESSAGE_BYTES - 20) / 14) + 1;
+    const tiles = Array.from({ length: count }, (_, i) => fill((i % 30) * 64, (Math.floor(i / 30) % 16) * 64, 64, 64));
+    const long = packed(screen, 1, 1, tiles);
+    expect(long.length).toBeGreaterThan(MAX_MESSAGE_BYTES);
+    expect(() => parseTileMessage(long)).toThrow(/more than 16384/);
+    receiver.handle(long);
+    expect(painter.fills).toBe(0);
+    expect(acks).toEqual([]);
+    const fits = packed(screen, 2, 2, tiles.slice(1));
+    expect(fits.length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    receiver.handle(fits);
+    expect(painter.fills).toBe(count - 1);
+  });
+
+  it(`takes at most ${RESIZE_BURST} sizes at once and then one per ${RESIZE_INTERVAL_MS} ms`, () => {
+    let now = 0;
+    const { acks, painter, receiver } = counting(() => now);
+    // 20-byte probes of alternating sizes, each from a newer frame: each would resize (and clear) the canvas.
+    const probe = (seq: number, width: number) =>
+      packTileMessage({ seq, frame: seq, part: 0, parts: 1, screenWidth: width, screenHeight: 16_384 }, []);
+    for (let seq = 1; seq <= 1000; seq++) {
+      receiver.handle(probe(seq, seq % 2 ? 16_384 : 16_383));
+      now += 0.1; // 10,000 messages a second
+    }
+    // The first four, and one per 250 ms of the 100 ms that passed: none.
+    expect(painter.resizes).toHaveLength(RESIZE_BURST);
+    // After those, the probes of the size taken last are taken (nothing to resize); the 498 of the
+    // other size are dropped and not acknowledged: the agent would send them again.
+    expect(receiver.screen).toEqual({ width: 16_383, height: 16_384 });
+    expect(receiver.stats.dropped).toBe(498);
+    expect(acks).toHaveLength(1000 - 498);
+    // A second later the next size is taken, then again one per interval.
+    now += 1000;
+    receiver.handle(probe(2000, 1920));
+    receiver.handle(probe(2001, 1280));
+    receiver.handle(probe(2002, 1920));
+    receiver.handle(probe(2003, 1280));
+    receiver.handle(probe(2004, 1920));
+    expect(painter.resizes.slice(RESIZE_BURST)).toEqual(['1920×16384', '1280×16384', '1920×16384', '1280×16384']);
+    now += RESIZE_INTERVAL_MS;
+    receiver.handle(probe(2005, 1920));
+    expect(painter.resizes.at(-1)).toBe('1920×16384');
+    expect(receiver.screen).toEqual({ width: 1920, height: 16_384 });
+  });
+
+  it('follows a sharer who switches displays and back, and a screen message before the picture', () => {
+    let now = 0;
+    const { painter, receiver } = counting(() => now);
+    receiver.handle(packTileScreen(1920, 1080));
+    const frame = (seq: number, width: number, height: number) =>
+      packTileMessage({ seq, frame: seq, part: 0, parts: 1, screenWidth: width, screenHeight: height }, [
+        fill(0, 0, 64, 64),
+      ]);
+    receiver.handle(frame(1, 1920, 1080));
+    now += 2000; // a display picked in the menu
+    receiver.handle(frame(2, 2560, 1440));
+    now += 600;
+    receiver.handle(frame(3, 1920, 1080));
+    now += 50; // its resolution changed while it settled
+    receiver.handle(frame(4, 1280, 720));
+    receiver.handle(frame(5, 1920, 1080));
+    expect(painter.resizes).toEqual(['1920×1080', '2560×1440', '1920×1080', '1280×720', '1920×1080']);
+    expect(receiver.stats.dropped).toBe(0);
   });
 });

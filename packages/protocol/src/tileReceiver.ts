@@ -11,7 +11,10 @@
  * - A new screen size (from a frame newer than the last size change) resizes the painter
  *   and starts every cell over; a message of another size from an older frame is dropped.
  *   A *screen* message, before any picture, sizes the painter ahead of the first tile (as
- *   frame 0, older than every frame).
+ *   frame 0, older than every frame). Sizes are taken at most {@link RESIZE_BURST} at once and
+ *   then one per {@link RESIZE_INTERVAL_MS} (each may allocate and clear a canvas of up to a
+ *   gigabyte): a message of a new size beyond that is dropped unacknowledged, and the agent
+ *   sends its area again, by then in a size the viewer takes.
  * - Every message painted whole sends an ack: the highest message painted and a mask of
  *   the 32 before it (acks travel without retransmission too, so each repeats the recent
  *   ones). A copy of a message already painted (the agent sends small ones twice) paints
@@ -21,7 +24,8 @@
  *   tells the agent the message was lost, a round trip after it left instead of a
  *   retransmission timeout.
  * - A message with a tile that does not decode is not acknowledged, so the agent sends
- *   those tiles again.
+ *   those tiles again. A tile whose stream inflates past its pixels ends its message (no
+ *   honest agent sends one): the rest is not inflated, so a message of such tiles costs one.
  * - Acks may be paced (`AckPacer`): the app sends them when the browser next draws, not as
  *   each message is painted. The agent sends a new frame only on acks, so a viewer whose
  *   main thread or compositor falls behind (a slow machine, a virtual desktop without a
@@ -34,7 +38,9 @@
  *   (the painter's `video`, told which cells still do after every message) until a newer
  *   tile paints them, so the exact pixels the agent sends when motion stops take each cell
  *   back from the video as they arrive, whatever order the channel delivers them in. An
- *   area older than the current one is acknowledged and ignored.
+ *   area older than the current one is acknowledged and ignored. The cells that show the
+ *   video are worked out again only after a message that painted in the area, in one pass
+ *   over its cells.
  * - A *parity* message (behind a whole picture) rebuilds the one message of its group that did
  *   not arrive from those that did, which is then taken as if it had arrived: the agent learns
  *   of it from the next ack, and resends nothing. The messages of the last
@@ -44,11 +50,15 @@
  *   ({@link packTileHello}): the agent then encodes even the first picture for it, and tells
  *   it the screen's size ahead of it.
  * - `stats.frames` counts frames whose every part was painted.
- * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`.
+ * - Malformed input changes nothing and never throws; it is counted in `stats.dropped`. A
+ *   message the format does not allow (over `MAX_MESSAGE_BYTES`, or tiles covering more than
+ *   `MAX_MESSAGE_SCREENS` screens of cells) is malformed: a message costs the viewer work in
+ *   proportion to its bytes and to a few screens of cells at most.
  */
 import {
   copySource,
   decodeTile,
+  isInflateOverflow,
   isParity,
   isTileScreen,
   packTileAck,
@@ -140,6 +150,15 @@ const MAX_HELD = 8;
 const HOLD_MS = 1000;
 /** Messages kept as they arrived, by number, for parity to rebuild a lost one among them. */
 export const KEEP_ARRIVED = 64;
+/**
+ * Screen sizes taken in a row before they are rationed, and then the time per size. The agent
+ * changes size when the shared display changes (another display picked, a resolution or
+ * orientation change: one size each, or two while a mode settles); a sharer's virtual machine
+ * whose window is dragged is followed four times a second. A sequence of messages alternating
+ * sizes would otherwise reallocate the canvas for each.
+ */
+export const RESIZE_BURST = 4;
+export const RESIZE_INTERVAL_MS = 250;
 
 /** What is known of one recent frame: its part count and, until it is complete, the parts received. */
 interface FrameRecord {
@@ -180,6 +199,11 @@ export class TileReceiver {
   private videoArea: (ScreenRect & { frame: number }) | null = null;
   /** The parts of the video area that show the video, as last told to the painter. */
   private videoShown: ScreenRect[] = [];
+  /** A cell of the video area (or the area itself) changed since the painter was last told. */
+  private videoChanged = false;
+  /** Sizes that may be taken now (see RESIZE_BURST), as of `resizedAt`. */
+  private resizeTokens = RESIZE_BURST;
+  private resizedAt: number | null = null;
 
   constructor(
     private readonly send: (data: Uint8Array<ArrayBuffer>) => void,
@@ -226,7 +250,7 @@ export class TileReceiver {
       if (isTileScreen(bytes)) {
         const screen = parseTileScreen(bytes);
         // Before any picture only (frame 0 precedes every frame): later, tile messages carry the size.
-        if (this.size === null) this.resize(screen.width, screen.height, 0);
+        if (this.size === null && this.mayResize()) this.resize(screen.width, screen.height, 0);
         return;
       }
       message = parseTileMessage(bytes);
@@ -246,7 +270,8 @@ export class TileReceiver {
       return;
     }
     if (!this.sameSize(message)) {
-      if (frame <= this.sizeFrame) {
+      // Older than the current size, or one size too many for now (the agent sends its area again).
+      if (frame <= this.sizeFrame || !this.mayResize()) {
         this.counters.dropped++;
         return;
       }
@@ -270,7 +295,7 @@ export class TileReceiver {
     }
     this.take(message);
     this.release();
-    if (this.videoArea || this.videoShown.length > 0) this.updateVideo();
+    if (this.videoChanged) this.updateVideo();
   }
 
   /** Rebuilds the one message of a parity group that did not arrive, and takes it as if it had. */
@@ -282,8 +307,13 @@ export class TileReceiver {
     this.handle(rebuilt.message);
   }
 
-  /** Tells the painter which cells of the video area still show the video (when that changed); forgets an area with none. */
+  /**
+   * Tells the painter which cells of the video area still show the video (when that changed);
+   * forgets an area with none. One pass over the area's cells: each run of video cells in a row
+   * grows the rectangle of the same columns that ended on the row above, found by its first column.
+   */
   private updateVideo(): void {
+    this.videoChanged = false;
     const area = this.videoArea;
     const cells: ScreenRect[] = [];
     if (area) {
@@ -293,6 +323,8 @@ export class TileReceiver {
       const r1 = Math.ceil((area.y + area.height) / TILE_SIZE) - 1;
       const right = area.x + area.width;
       const bottom = area.y + area.height;
+      // By first column: the last rectangle that starts there (it grows while the rows below repeat its run).
+      const byColumn: (ScreenRect | undefined)[] = new Array(c1 - c0 + 1);
       for (let r = r0; r <= r1; r++) {
         const y = r * TILE_SIZE;
         const height = Math.min(bottom, y + TILE_SIZE) - y;
@@ -303,9 +335,13 @@ export class TileReceiver {
           const x = c * TILE_SIZE;
           const width = Math.min(right, (end + 1) * TILE_SIZE) - x;
           // The run right above, if it is the same columns, grows down instead.
-          const above = cells.find((s) => s.x === x && s.width === width && s.y + s.height === y);
-          if (above) above.height += height;
-          else cells.push({ x, y, width, height });
+          const above = byColumn[c - c0];
+          if (above && above.width === width && above.y + above.height === y) above.height += height;
+          else {
+            const run = { x, y, width, height };
+            cells.push(run);
+            byColumn[c - c0] = run;
+          }
           c = end;
         }
       }
@@ -390,6 +426,18 @@ export class TileReceiver {
     return this.size?.width === message.screenWidth && this.size.height === message.screenHeight;
   }
 
+  /** Whether a new size may be taken now (see RESIZE_BURST); takes one if so. */
+  private mayResize(): boolean {
+    const now = this.now();
+    if (this.resizedAt !== null) {
+      this.resizeTokens = Math.min(RESIZE_BURST, this.resizeTokens + (now - this.resizedAt) / RESIZE_INTERVAL_MS);
+    }
+    this.resizedAt = now;
+    if (this.resizeTokens < 1) return false;
+    this.resizeTokens--;
+    return true;
+  }
+
   private resize(width: number, height: number, frame: number): void {
     this.size = { width, height };
     this.sizeFrame = frame;
@@ -398,6 +446,7 @@ export class TileReceiver {
     this.versions = new Float64Array(this.cols * Math.ceil(height / TILE_SIZE)).fill(frame);
     this.painter.resize(width, height);
     this.videoArea = null;
+    this.videoChanged = false;
     if (this.videoShown.length > 0) {
       this.videoShown = [];
       this.painter.video?.(null, []);
@@ -442,7 +491,8 @@ export class TileReceiver {
         // An area older than the current one is over: nothing to paint, and nothing the agent should resend.
         if (this.videoArea && this.videoArea.frame > message.frame) continue;
         this.videoArea = { x: tile.x, y: tile.y, width: tile.width, height: tile.height, frame: message.frame };
-        for (let r = r0; r <= r1; r++) this.versions.fill(message.frame, r * this.cols + c0, r * this.cols + c1 + 1);
+        this.videoChanged = true;
+        this.mark(message.frame, c0, c1, r0, r1);
         this.counters.tiles++;
         continue;
       }
@@ -454,12 +504,14 @@ export class TileReceiver {
         } else {
           this.painter.put(pixels.rgba, tile.x, tile.y, tile.width, tile.height);
         }
-      } catch {
+      } catch (error) {
         this.counters.dropped++;
+        // A stream that inflated past its tile (no honest agent sends one): the rest is not inflated.
+        if (isInflateOverflow(error)) return false;
         whole = false;
         continue;
       }
-      for (let r = r0; r <= r1; r++) this.versions.fill(message.frame, r * this.cols + c0, r * this.cols + c1 + 1);
+      this.mark(message.frame, c0, c1, r0, r1);
       this.counters.tiles++;
       this.counters.lastPaintAt = this.now();
     }
@@ -490,10 +542,25 @@ export class TileReceiver {
       return false;
     }
     this.painter.copy(source.x, source.y, tile.x, tile.y, tile.width, tile.height);
-    for (let r = r0; r <= r1; r++) this.versions.fill(message.frame, r * this.cols + c0, r * this.cols + c1 + 1);
+    this.mark(message.frame, c0, c1, r0, r1);
     this.counters.tiles++;
     this.counters.lastPaintAt = this.now();
     return true;
+  }
+
+  /** Cells in columns c0…c1, rows r0…r1 now show `frame`; the video area's cells among them no longer show the video. */
+  private mark(frame: number, c0: number, c1: number, r0: number, r1: number): void {
+    for (let r = r0; r <= r1; r++) this.versions.fill(frame, r * this.cols + c0, r * this.cols + c1 + 1);
+    const area = this.videoArea;
+    if (
+      area &&
+      c1 * TILE_SIZE >= area.x &&
+      c0 * TILE_SIZE < area.x + area.width &&
+      r1 * TILE_SIZE >= area.y &&
+      r0 * TILE_SIZE < area.y + area.height
+    ) {
+      this.videoChanged = true;
+    }
   }
 
   /** Whether a cell in columns c0…c1, rows r0…r1 shows a frame newer than `frame`. */

@@ -26,6 +26,13 @@
  * (the glyphs of a terminal's rows), which a stream per tile cannot, and costs one call instead
  * of one per tile. The agent sends such messages only to a viewer whose acks carry
  * {@link ACK_FLAG_READS_DEFLATED}, so older viewers keep getting the plain form.
+ * A viewer refuses (as malformed) a tile message longer than {@link MAX_MESSAGE_BYTES}, and one
+ * whose tiles together cover more than {@link MAX_MESSAGE_SCREENS} screens' worth of grid cells
+ * beyond one cell per tile (a `copy` counts its source too): a tile costs the viewer a look at
+ * every cell it covers, and without this bound one message of a few hundred bytes could name
+ * thousands of full-screen fills. A deflate stream (a message's records, a tile's body) is
+ * inflated a few kilobytes at a time and given up as soon as it passes its bound, so a stream
+ * that would inflate to far more costs about as much as one that fills it.
  * A tile message with no tiles is a *probe*: it paints nothing and is acknowledged like any
  * other. The agent sends one after a frame's last message when that message is too long to
  * send twice and its loss would cost much: if a packet of the message is lost, the probe behind it
@@ -72,7 +79,7 @@
  *   newer tile paints them; at most one area at a time, a newer `video` tile replaces it.
  *   When the motion stops the agent sends the area's exact pixels as ordinary tiles.
  */
-import { inflateSync } from 'fflate';
+import { Inflate, inflateSync } from 'fflate';
 import { ProtocolError } from './errors.js';
 
 /** The data channel that carries the tiles (unordered, never retransmitted). */
@@ -110,6 +117,23 @@ export const ACK_FLAG_READS_SCREEN = 4;
 export const MAX_PARITY_GROUP = 16;
 /** The most a deflated message's records may inflate to (a decompression bomb stops here). */
 export const MAX_INFLATED_MESSAGE_BYTES = 64 * 1024;
+/**
+ * The grid cells a tile message's tiles may cover beyond one cell each, in screens' worth of cells
+ * (a `copy` counts its source's cells too). The agent's messages stay far below it: a grid tile
+ * lies in one cell (nothing beyond it), a `video` area is at most the screen, a `copy` goes alone
+ * in its frame (at most two screens with its source), and solid fills are the frame's changed
+ * rectangles that are one colour, each showing at least one pixel no later fill of the frame
+ * covers: they overlap only where one-colour panels are drawn over each other in one frame (a
+ * dialog over a window: about two screens together). Eight leaves room for several such layers
+ * while a message costs the viewer at most this many screens of cells beyond its tile count.
+ */
+export const MAX_MESSAGE_SCREENS = 8;
+/**
+ * Bytes of a deflate stream inflated at a time. Deflate's densest code makes at most about 1,032
+ * bytes of a byte, so a stream is given up at most about 4 MiB past its bound, however far it
+ * would go; the agent's streams (at most 16 KiB) take one to four steps.
+ */
+const INFLATE_CHUNK_BYTES = 4 * 1024;
 
 export const ENCODINGS = ['solid', 'palette', 'raw', 'copy', 'video'] as const;
 /** How one tile's pixels are packed. */
@@ -264,6 +288,8 @@ function checkScreen(width: number, height: number): void {
 export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   if (bytes.length < TILE_MESSAGE_HEADER) throw invalid('shorter than its header');
+  // Before anything is read or inflated: the agent never sends more in one message.
+  if (bytes.length > MAX_MESSAGE_BYTES) throw invalid(`${bytes.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint8(0) !== TILE_MESSAGE) throw invalid(`kind ${view.getUint8(0)} is not a tile message`);
   const count = view.getUint16(2, true);
@@ -285,16 +311,61 @@ export function parseTileMessage(data: ArrayBuffer | Uint8Array): TileMessage {
 }
 
 function inflateRecords(body: Uint8Array): Uint8Array {
-  let out: Uint8Array;
+  let out: Uint8Array | null;
   try {
-    // One byte of room beyond the limit: a stream that fills it is longer than allowed.
-    out = inflateSync(body, { out: new Uint8Array(MAX_INFLATED_MESSAGE_BYTES + 1) });
+    out = inflateAtMost(body, MAX_INFLATED_MESSAGE_BYTES);
   } catch (error) {
     throw invalid(`deflated records do not decode (${String(error)})`);
   }
-  if (out.length > MAX_INFLATED_MESSAGE_BYTES)
-    throw invalid(`records inflate past ${MAX_INFLATED_MESSAGE_BYTES} bytes`);
+  if (out === null) throw pastLimit(`records inflate past ${MAX_INFLATED_MESSAGE_BYTES} bytes`);
   return out;
+}
+
+/** What `data` says of an error thrown for a deflate stream that inflates past its bound. */
+const PAST_LIMIT = { inflate: 'past limit' } as const;
+
+function pastLimit(message: string): ProtocolError {
+  return new ProtocolError('validation_failed', `tile message: ${message}`, { ...PAST_LIMIT });
+}
+
+/**
+ * Whether `error` (thrown by {@link decodeTile} or {@link parseTileMessage}) is for a deflate stream
+ * that went on past its bound: its sender is no honest agent, and the rest of its message is not
+ * worth inflating.
+ */
+export function isInflateOverflow(error: unknown): boolean {
+  return error instanceof ProtocolError && error.data?.['inflate'] === PAST_LIMIT.inflate;
+}
+
+/**
+ * Raw-inflates `body` into at most `limit` bytes, or null once it passes them. A short body is
+ * inflated in one call; a longer one {@link INFLATE_CHUNK_BYTES} at a time, and no further once
+ * its output passed the limit: the work is bounded by the limit, not by what the stream would
+ * inflate to (fflate decodes a whole stream even into a buffer too small for it). Throws for a
+ * stream that does not decode.
+ */
+function inflateAtMost(body: Uint8Array, limit: number): Uint8Array | null {
+  if (body.length <= INFLATE_CHUNK_BYTES) {
+    // One byte of room beyond the limit: a stream that fills it is longer than allowed.
+    const out = inflateSync(body, { out: new Uint8Array(limit + 1) });
+    return out.length > limit ? null : out;
+  }
+  const out = new Uint8Array(limit);
+  let length = 0;
+  let over = false;
+  const inflater = new Inflate((data) => {
+    if (over || length + data.length > limit) {
+      over = true;
+      return;
+    }
+    out.set(data, length);
+    length += data.length;
+  });
+  for (let at = 0; at < body.length && !over; at += INFLATE_CHUNK_BYTES) {
+    const end = Math.min(body.length, at + INFLATE_CHUNK_BYTES);
+    inflater.push(body.subarray(at, end), end === body.length);
+  }
+  return over ? null : out.subarray(0, length);
 }
 
 function parseRecords(
@@ -307,6 +378,8 @@ function parseRecords(
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tiles: EncodedTile[] = [];
   let at = start;
+  // The cells the tiles may still cover beyond one each (see MAX_MESSAGE_SCREENS).
+  let beyond = MAX_MESSAGE_SCREENS * Math.ceil(head.screenWidth / TILE_SIZE) * Math.ceil(head.screenHeight / TILE_SIZE);
   for (let i = 0; i < count; i++) {
     if (at + TILE_HEADER > bytes.length) throw invalid(`tile ${i} header past the end`);
     const x = view.getUint16(at, true);
@@ -324,6 +397,11 @@ function parseRecords(
       throw invalid(`${encoding} tile ${i} spans cells`);
     }
     if (x + width > head.screenWidth || y + height > head.screenHeight) throw invalid(`tile ${i} outside the screen`);
+    const cells =
+      (Math.floor((x + width - 1) / TILE_SIZE) - Math.floor(x / TILE_SIZE) + 1) *
+      (Math.floor((y + height - 1) / TILE_SIZE) - Math.floor(y / TILE_SIZE) + 1);
+    beyond -= (encoding === 'copy' ? 2 * cells : cells) - 1;
+    if (beyond < 0) throw invalid(`tiles cover more than ${MAX_MESSAGE_SCREENS} screens of cells`);
     if (
       encoding === 'video' &&
       !onTileGrid({ x, y, width, height }, { width: head.screenWidth, height: head.screenHeight })
@@ -639,7 +717,8 @@ export function encodeTile(
 /**
  * Decodes a tile into RGBA pixels (`width × height × 4`, alpha 255), or for `solid` the
  * colour alone so the caller can fill. Throws `ProtocolError('validation_failed')` for a
- * payload that does not decode to exactly the tile's pixels.
+ * payload that does not decode to exactly the tile's pixels (for a stream that inflates past
+ * them, one {@link isInflateOverflow} recognises).
  */
 export function decodeTile(tile: EncodedTile): { solid: [number, number, number] } | { rgba: Uint8ClampedArray } {
   const { width, height, payload } = tile;
@@ -690,13 +769,13 @@ function exactly(body: Uint8Array, expected: number): Uint8Array {
 }
 
 function inflate(body: Uint8Array, expected: number): Uint8Array {
-  let out: Uint8Array;
+  let out: Uint8Array | null;
   try {
-    // One byte of room beyond the tile: a stream that fills it is longer than the tile.
-    out = inflateSync(body, { out: new Uint8Array(expected + 1) });
+    out = inflateAtMost(body, expected);
   } catch (error) {
     throw invalid(`deflate stream does not decode (${String(error)})`);
   }
+  if (out === null) throw pastLimit(`decodes past ${expected} bytes`);
   if (out.length !== expected) throw invalid(`decodes to ${out.length} bytes, not ${expected}`);
   return out;
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SignalPayload } from '@remote-help/protocol';
-import { ReceiverPeer } from './ReceiverPeer';
+import { MAX_CHANNELS, ReceiverPeer } from './ReceiverPeer';
 
 /** Just enough of `RTCPeerConnection` to drive the answerer, plus a way to open channels. */
 class FakePeerConnection {
@@ -132,6 +132,60 @@ describe('ReceiverPeer data channels', () => {
     expect(second.closed).toBe(true);
     expect(peer.channels.size).toBe(0);
     expect(peer.hasConnection).toBe(false);
+  });
+});
+
+describe('ReceiverPeer: channels the agent does not open', () => {
+  beforeEach(() => {
+    FakePeerConnection.created = [];
+    vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  async function connected() {
+    const peer = new ReceiverPeer(
+      () => undefined,
+      () => ({}),
+    );
+    const seen: ReadonlyMap<string, RTCDataChannel>[] = [];
+    peer.on('channels', (channels) => seen.push(channels));
+    peer.handle(offer('111'));
+    await settle();
+    return { peer, seen, pc: FakePeerConnection.created[0]! };
+  }
+
+  it('closes a channel of any other label at once, keeps none and tells nobody', async () => {
+    const { peer, seen, pc } = await connected();
+    const strays = Array.from({ length: 1000 }, (_, i) => pc.openChannel(`stray-${i}`));
+    expect(peer.channels.size).toBe(0);
+    expect(seen).toEqual([]);
+    for (const stray of strays) expect(stray.close).toHaveBeenCalledOnce();
+    // The agent's own still come through.
+    const control = pc.openChannel('control');
+    expect(peer.channels.get('control')).toBe(control);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('takes at most a few channels from one connection, however many the offerer opens', async () => {
+    const { peer, seen, pc } = await connected();
+    const opened = Array.from({ length: 1000 }, () => pc.openChannel('control'));
+    expect(seen).toHaveLength(MAX_CHANNELS);
+    expect(MAX_CHANNELS).toBeLessThanOrEqual(10);
+    expect(peer.channels.size).toBe(1);
+    expect(peer.channels.get('control')).toBe(opened[MAX_CHANNELS - 1]);
+    // Each replaced one and each refused one is closed; the one kept is not.
+    for (const channel of opened.slice(0, MAX_CHANNELS - 1)) expect(channel.close).toHaveBeenCalledOnce();
+    for (const channel of opened.slice(MAX_CHANNELS)) expect(channel.close).toHaveBeenCalledOnce();
+    expect(opened[MAX_CHANNELS - 1]!.close).not.toHaveBeenCalled();
+  });
+
+  it('starts counting again on a new connection', async () => {
+    const { peer, pc } = await connected();
+    for (let i = 0; i < 2 * MAX_CHANNELS; i++) pc.openChannel('control');
+    peer.handle(offer('222'));
+    await settle();
+    const input = FakePeerConnection.created[1]!.openChannel('input');
+    expect(peer.channels.get('input')).toBe(input);
   });
 });
 

@@ -3,7 +3,9 @@
  * The helper's side of WebRTC: it only answers and only receives. It takes signaling
  * payloads through {@link ReceiverPeer.handle}, sends its own through the `send`
  * callback, and emits the remote stream, the connection state and the data channels
- * the offerer opened (the native agent opens `input`, `control` and `tiles`). Payloads are
+ * the offerer opened (the native agent opens `input`, `input-fast`, `control` and `tiles`, and
+ * `warm`, which is left unread); a channel of any other label, or one more than
+ * {@link MAX_CHANNELS} on a connection, is closed at once. Payloads are
  * processed one at a time, in order; remote ICE candidates wait until the remote
  * description is set. Every reset closes the connection's data channels with it.
  *
@@ -16,8 +18,9 @@
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
-import { PathMonitor, sdpSessionId, TILES_CHANNEL, WARM_CHANNEL } from '@remote-help/protocol';
+import { INPUT_FAST_CHANNEL, PathMonitor, sdpSessionId, TILES_CHANNEL, WARM_CHANNEL } from '@remote-help/protocol';
 import { keepTileBacklog } from './tiles/tileBacklog';
+import { CONTROL_LABEL, INPUT_LABEL } from './control/useDataChannels';
 import type { PathState } from '@remote-help/protocol';
 import { addRemoteCandidate, icePayload, iceUfrag, reconfigureIce, relayProblem } from '../common/rtc';
 import type { RelayProblem, RemoteCandidate } from '../common/rtc';
@@ -42,6 +45,20 @@ export interface ReceiverEvents {
   relay: RelayProblem | null;
 }
 
+/** The labels of the channels the agent opens (each once per connection). */
+const KNOWN_CHANNELS: ReadonlySet<string> = new Set([
+  INPUT_LABEL,
+  INPUT_FAST_CHANNEL,
+  CONTROL_LABEL,
+  TILES_CHANNEL,
+  WARM_CHANNEL,
+]);
+/**
+ * Channels taken from one connection at most: each known one, and as many again replacing one
+ * (each taken channel makes a new map for the view, which then sets up its listeners again).
+ */
+export const MAX_CHANNELS = 2 * KNOWN_CHANNELS.size;
+
 /** See the module description. */
 export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private pc: RTCPeerConnection | null = null;
@@ -54,6 +71,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   /** The path reads down because the offerer restarted ICE (`markDown`), not by this side's heartbeat. */
   private restartTold = false;
   private relay: RelayProblem | null = null;
+  /** Channels the current connection opened that were taken (see MAX_CHANNELS). */
+  private channelsTaken = 0;
 
   constructor(
     private readonly send: (payload: SignalPayload) => void,
@@ -187,6 +206,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private create(): RTCPeerConnection {
     const pc = new RTCPeerConnection(this.configuration());
     this.pc = pc;
+    this.channelsTaken = 0;
     pc.ontrack = (event) => {
       this.emit('stream', event.streams[0] ?? new MediaStream([event.track]));
     };
@@ -206,6 +226,12 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     pc.ondatachannel = (event) => {
       if (pc !== this.pc) return;
       const channel = event.channel;
+      // Only the agent's own channels, and only so many: anything else is closed unread.
+      if (!KNOWN_CHANNELS.has(channel.label) || this.channelsTaken >= MAX_CHANNELS) {
+        channel.close();
+        return;
+      }
+      this.channelsTaken++;
       // The agent's padding before the first picture: nothing to read (its messages are dropped).
       if (channel.label === WARM_CHANNEL) return;
       // A second channel with the same label replaces the first (the later one is the live one).

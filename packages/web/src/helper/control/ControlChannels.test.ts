@@ -3,6 +3,17 @@ import { CURSOR_IMAGE_CACHE, PACKED_INPUT_PROTOCOL, unpackPointerMove } from '@r
 import { ControlChannels } from './ControlChannels';
 import type { DataChannelLike } from './ControlChannels';
 
+/** The base64 of a PNG's signature and header chunk, saying `width × height`: what the helper reads of it. */
+function png(width: number, height: number): string {
+  const bytes = new Uint8Array([
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 0, 0, 0, 0, 0,
+  ]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  return `${btoa(String.fromCharCode(...bytes))}AAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==`;
+}
+
 /** A data channel that records what is sent and lets the test play the agent. */
 class FakeChannel extends EventTarget implements DataChannelLike {
   readyState: RTCDataChannelState = 'connecting';
@@ -177,8 +188,7 @@ describe('ControlChannels', () => {
     const shapes: unknown[] = [];
     link.on('cursorShape', (image) => shapes.push(image));
     control.open();
-    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png };
+    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png: png(9, 16) };
     control.receive({ type: 'cursorShape', image: caret });
     control.receive({ type: 'cursorShape', image: { ...caret, hotX: 9 } }); // hot spot outside: ignored
     control.receive({ type: 'cursorShape', image: { ...caret, png: 'PHN2Zz4=' } }); // not a PNG: ignored
@@ -198,9 +208,8 @@ describe('ControlChannels', () => {
     const asked = () => control.sent.filter((m) => (m as { type: string }).type === 'cursorCache').length;
     control.open();
     expect(control.sent).toEqual([{ type: 'cursorCache' }]);
-    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png };
-    const hand = { ...caret, width: 12 };
+    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png: png(9, 16) };
+    const hand = { ...caret, width: 12, png: png(12, 16) };
     control.receive({ type: 'cursorShape', image: caret, id: 1 });
     control.receive({ type: 'cursorShape', image: hand, id: 2 });
     control.receive({ type: 'cursorShapeRef', id: 1 });
@@ -224,14 +233,30 @@ describe('ControlChannels', () => {
   it('keeps twice the images the agent may name, dropping the oldest', () => {
     const { control, link } = setup();
     control.open();
-    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-    const image = (width: number) => ({ width, height: 16, hotX: 0, hotY: 0, png });
+    const image = (width: number) => ({ width, height: 16, hotX: 0, hotY: 0, png: png(width, 16) });
     for (let id = 1; id <= CURSOR_IMAGE_CACHE * 2 + 1; id++) {
       control.receive({ type: 'cursorShape', image: image((id % 100) + 1), id });
     }
     control.receive({ type: 'cursorShapeRef', id: 2 }); // the oldest kept
     expect(link.cursorShape).toEqual(image(3));
     control.receive({ type: 'cursorShapeRef', id: 1 }); // dropped
+    expect(link.cursorShape).toBeNull();
+  });
+
+  it('ignores an image whose PNG is larger than it says, however small its text (it is decoded at its own size)', () => {
+    const { control, link } = setup();
+    control.open();
+    const caret = { width: 9, height: 16, hotX: 4, hotY: 8, png: png(9, 16) };
+    control.receive({ type: 'cursorShape', image: caret, id: 1 });
+    control.receive({
+      type: 'cursorShape',
+      image: { ...caret, width: 128, height: 128, png: png(16_384, 5600) },
+      id: 2,
+    });
+    control.receive({ type: 'cursorShape', image: { ...caret, png: png(10, 16) }, id: 3 });
+    expect(link.cursorShape).toEqual(caret);
+    // Not kept either: a reference to it finds nothing.
+    control.receive({ type: 'cursorShapeRef', id: 2 });
     expect(link.cursorShape).toBeNull();
   });
 

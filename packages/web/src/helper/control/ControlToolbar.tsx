@@ -3,7 +3,9 @@
  * The control part of the remote view's toolbar: laser pointer, display picker, the
  * mode pill ("Full control" / "View only") and, with the native agent, Request full
  * control, the wait for the sharer's answer, and the wait for their device to start
- * taking input. The server decides every mode change; this only reflects it.
+ * taking input. The server decides every mode change; this only reflects it. The displays'
+ * names are the sharer's device's own: normalised like a device's name ({@link displayName})
+ * and isolated (FSI … PDI) inside a sentence.
  */
 import { useId } from 'react';
 import type { ReactElement } from 'react';
@@ -21,6 +23,7 @@ import {
   Tooltip,
 } from '@fluentui/react-components';
 import { CursorClickRegular, DesktopRegular, TargetRegular } from '@fluentui/react-icons';
+import { displayText } from '@remote-help/protocol';
 import type { DisplayInfo, Permission, SessionView } from '@remote-help/protocol';
 import type { ControlSnapshot } from './ControlChannels';
 
@@ -39,6 +42,15 @@ export interface ControlToolbarProps {
   onSelectDisplay: (id: string) => void;
   onRequestControl: () => void;
   busy: boolean;
+}
+
+/**
+ * A display's name as shown: the agent reports what the sharer's system calls it, so it gets the
+ * normaliser device names get (no bidi overrides, controls or invisible characters; at most 64
+ * characters).
+ */
+export function displayName(display: DisplayInfo): string {
+  return displayText(display.name);
 }
 
 /** Can be wrapped in a tooltip that explains why it is disabled. */
@@ -65,7 +77,8 @@ function DisplayPicker({
   const labelId = useId();
   const text = (display: DisplayInfo) =>
     t(display.primary ? 'helper.control.displayPrimary' : 'helper.control.displayOption', {
-      name: display.name,
+      // The name is the device's own: isolated inside the sentence.
+      name: `\u2068${displayName(display)}\u2069`,
       width: display.width,
       height: display.height,
     });
@@ -77,7 +90,7 @@ function DisplayPicker({
         className={styles.dropdown}
         aria-labelledby={labelId}
         data-testid="display-picker"
-        value={selected?.name ?? ''}
+        value={selected ? displayName(selected) : ''}
         selectedOptions={current ? [current] : []}
         onOptionSelect={(_, data) => {
           if (data.optionValue && data.optionValue !== current) onSelect(data.optionValue);
