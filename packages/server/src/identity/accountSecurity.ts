@@ -7,8 +7,7 @@
  * grants, codes and tokens: the Remote Help app's bearer token stops working at once.
  */
 import type { Db } from '../db/client.js';
-import { assertMayManagePerson } from '../rbac/delegation.js';
-import { errors } from '../errors.js';
+import { assertMayManagePerson, assertUserManagerOf } from '../rbac/delegation.js';
 import { sha256 } from '../ids.js';
 import type { AuditEntry, AuditLog } from '../audit/audit.js';
 import { byPerson } from '../audit/audit.js';
@@ -18,7 +17,6 @@ import { assertPasswordAllowed } from './passwordPolicy.js';
 import type { PasswordRecheck } from './passwordRecheck.js';
 import { hashPassword } from './passwords.js';
 import type { Principal } from './principal.js';
-import { can } from './principal.js';
 
 /** The embedded provider's records that carry a person's sign-in. */
 const SIGN_IN_MODELS = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'] as const;
@@ -121,14 +119,7 @@ export class AccountSecurity {
 
   /** An administrator (`users.manage`) ends every sign-in of someone in their organization. */
   async signOutUser(principal: Principal, userId: string): Promise<void> {
-    if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
-    const user = await this.d.db
-      .selectFrom('users')
-      .select('id')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!user) throw errors.notFound('User');
+    await assertUserManagerOf(this.d.db, principal, userId);
     await assertMayManagePerson(this.d.db, principal, userId);
     await this.d.audit.together(
       (db) => endSignInsOf(db, userId),

@@ -22,7 +22,7 @@
  */
 import type { Permission } from '@remote-help/protocol';
 import type { Db } from '../db/client.js';
-import { AppError } from '../errors.js';
+import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import { can } from '../identity/principal.js';
 import { permissionsOf } from './policy.js';
@@ -66,6 +66,22 @@ export async function assertMayChangeMembership(
     `You cannot change the members of a group that conditional access names (${binding.map((p) => `“${p.name}”`).join(', ')}): it involves permissions your role does not have (settings.manage).`,
     { missing: ['settings.manage'], policies: binding.map((p) => p.name) },
   );
+}
+
+/**
+ * The caller holds `users.manage` and `userId` is a person of their organization (else
+ * `not_found`, exactly as for no one: another organization's ids tell nothing). What they may do
+ * to that person is {@link assertMayManagePerson}'s question.
+ */
+export async function assertUserManagerOf(db: Db, principal: Principal, userId: string): Promise<void> {
+  if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where('tenant_id', '=', principal.tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!user) throw errors.notFound('User');
 }
 
 /** The caller may act on the account of `userId` (a person of their tenant; oneself always). */

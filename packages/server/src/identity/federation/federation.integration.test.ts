@@ -13,49 +13,9 @@ import type { TestServer } from '../../test/harness.js';
 import { Client, startTestServer } from '../../test/harness.js';
 import type { OrgIdp } from '../../test/orgIdp.js';
 import { startOrgIdp } from '../../test/orgIdp.js';
+import { Browser, followUntil } from '../../test/browser.js';
 import { mapClaims, provision } from './jit.js';
 import type { ProviderRecord } from './service.js';
-
-/** A browser: one cookie jar per origin, redirects followed by hand, every URL visited kept. */
-class Browser {
-  private readonly jars = new Map<string, Map<string, string>>();
-  visited: string[] = [];
-
-  jar(origin: string): Map<string, string> {
-    let jar = this.jars.get(origin);
-    if (!jar) this.jars.set(origin, (jar = new Map()));
-    return jar;
-  }
-
-  async raw(url: string, init: RequestInit = {}): Promise<Response> {
-    const target = new URL(url);
-    const jar = this.jar(target.origin);
-    const headers = new Headers(init.headers);
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
-    return response;
-  }
-
-  async follow(url: string, init: RequestInit = {}): Promise<Response> {
-    this.visited = [url];
-    let response = await this.raw(url, init);
-    let at = url;
-    for (let i = 0; i < 20 && response.status >= 300 && response.status < 400; i++) {
-      at = new URL(response.headers.get('location')!, at).href;
-      this.visited.push(at);
-      response = await this.raw(at);
-    }
-    return response;
-  }
-}
 
 const CLIENT_ID = 'remote-help-at-contoso';
 const CLIENT_SECRET = 'contoso-client-secret-123';
@@ -406,14 +366,11 @@ describe('federation with an organization’s own OpenID Connect provider', () =
     expect(errorCode(await stranger.text())).toBe('federation_state_mismatch');
     // Replaying with a valid-looking cookie for the spent state: signed by us, so take it from a fresh start.
     const spent = new Browser();
-    const start = await spent.raw(`${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`);
-    let at = new URL(start.headers.get('location')!, t.url).href;
-    let response = await spent.raw(at);
-    while (response.status >= 300 && response.status < 400) {
-      at = new URL(response.headers.get('location')!, at).href;
-      if (at.includes('/auth/federation/callback')) break;
-      response = await spent.raw(at);
-    }
+    const at = await followUntil(
+      spent,
+      `${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`,
+      (u) => u.includes('/auth/federation/callback'),
+    );
     const cookie = spent.jar(t.url).get('rh_fed')!;
     expect(cookie).toBeTruthy();
     const used = await spent.raw(at);
@@ -738,15 +695,11 @@ describe('federation with an organization’s own OpenID Connect provider', () =
     // A sign-in under way, stopped just before it comes back from the provider.
     idp.nextAccount = 'alice';
     const midway = new Browser();
-    const start = await midway.raw(`${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`);
-    let at = new URL(start.headers.get('location')!, t.url).href;
-    let response = await midway.raw(at);
-    while (response.status >= 300 && response.status < 400) {
-      at = new URL(response.headers.get('location')!, at).href;
-      if (at.includes('/auth/federation/callback')) break;
-      response = await midway.raw(at);
-    }
-    expect(at).toContain('/auth/federation/callback');
+    const at = await followUntil(
+      midway,
+      `${t.url}/auth/login?returnTo=/help&login_hint=alice.fed@contoso.example`,
+      (u) => u.includes('/auth/federation/callback'),
+    );
     const updated = await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', {
       ...input,
       enabled: false,

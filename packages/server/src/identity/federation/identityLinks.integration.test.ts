@@ -12,46 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../test/harness.js';
 import { Client, DEMO_PASSWORD, startTestServer } from '../../test/harness.js';
 import { makeAdministrator } from '../../test/administrator.js';
+import { Browser } from '../../test/browser.js';
 import type { OrgIdp } from '../../test/orgIdp.js';
 import { startOrgIdp } from '../../test/orgIdp.js';
-
-/** A browser: one cookie jar per origin, redirects followed by hand. */
-class Browser {
-  private readonly jars = new Map<string, Map<string, string>>();
-
-  jar(origin: string): Map<string, string> {
-    let jar = this.jars.get(origin);
-    if (!jar) this.jars.set(origin, (jar = new Map()));
-    return jar;
-  }
-
-  async raw(url: string): Promise<Response> {
-    const target = new URL(url);
-    const jar = this.jar(target.origin);
-    const headers = new Headers();
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const response = await fetch(target, { headers, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name);
-      else jar.set(name, value);
-    }
-    return response;
-  }
-
-  async follow(url: string): Promise<Response> {
-    let response = await this.raw(url);
-    let at = url;
-    for (let i = 0; i < 20 && response.status >= 300 && response.status < 400; i++) {
-      at = new URL(response.headers.get('location')!, at).href;
-      response = await this.raw(at);
-    }
-    return response;
-  }
-}
 
 const CLIENT_ID = 'remote-help-at-contoso';
 const CLIENT_SECRET = 'contoso-client-secret-123';

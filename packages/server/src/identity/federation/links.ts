@@ -17,9 +17,8 @@ import type { AuditLog } from '../../audit/audit.js';
 import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import { errors } from '../../errors.js';
-import { assertMayManagePerson } from '../../rbac/delegation.js';
+import { assertMayManagePerson, assertUserManagerOf } from '../../rbac/delegation.js';
 import type { Principal } from '../principal.js';
-import { can } from '../principal.js';
 
 export interface IdentityLinksDeps {
   db: Db;
@@ -28,18 +27,6 @@ export interface IdentityLinksDeps {
 
 export class IdentityLinks {
   constructor(private readonly d: IdentityLinksDeps) {}
-
-  /** `users.manage`, and `userId` a person of the caller's organization (else 404, as for no one). */
-  private async personOfTenant(principal: Principal, userId: string): Promise<void> {
-    if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
-    const user = await this.d.db
-      .selectFrom('users')
-      .select('id')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!user) throw errors.notFound('User');
-  }
 
   private links(tenantId: string, userId: string, providerId?: string) {
     return this.d.db
@@ -58,7 +45,7 @@ export class IdentityLinks {
 
   /** A person's links, oldest first. */
   async list(principal: Principal, userId: string): Promise<UserIdentityList> {
-    await this.personOfTenant(principal, userId);
+    await assertUserManagerOf(this.d.db, principal, userId);
     const rows = await this.links(principal.tenantId, userId);
     return {
       identities: rows.map((r) => ({
@@ -72,7 +59,7 @@ export class IdentityLinks {
 
   /** Unlinks a person from their account (subject) at one provider of the organization. */
   async unlink(principal: Principal, userId: string, providerId: string): Promise<void> {
-    await this.personOfTenant(principal, userId);
+    await assertUserManagerOf(this.d.db, principal, userId);
     await assertMayManagePerson(this.d.db, principal, userId);
     const rows = await this.links(principal.tenantId, userId, providerId);
     const [first] = rows;

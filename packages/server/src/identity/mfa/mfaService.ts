@@ -15,13 +15,12 @@ import { renderSVG } from 'uqr';
 import type { AuditLog } from '../../audit/audit.js';
 import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
-import { assertMayManagePerson } from '../../rbac/delegation.js';
+import { assertMayManagePerson, assertUserManagerOf } from '../../rbac/delegation.js';
 import { AppError, errors } from '../../errors.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
 import type { PasswordRecheck } from '../passwordRecheck.js';
 import type { Principal } from '../principal.js';
-import { can } from '../principal.js';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp.js';
 
 export interface MfaServiceDeps {
@@ -227,14 +226,7 @@ export class MfaService {
 
   /** An administrator (`users.manage`) removes someone's authenticator so they set it up again. */
   async resetFor(principal: Principal, userId: string): Promise<void> {
-    if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
-    const user = await this.d.db
-      .selectFrom('users')
-      .select('id')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!user) throw errors.notFound('User');
+    await assertUserManagerOf(this.d.db, principal, userId);
     await assertMayManagePerson(this.d.db, principal, userId);
     await this.clear(principal, userId, 'user.mfa_reset', await this.has(userId));
   }

@@ -23,14 +23,13 @@ import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
 import type { AuditLog } from '../../audit/audit.js';
 import { byPerson } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
-import { assertMayManagePerson } from '../../rbac/delegation.js';
+import { assertMayManagePerson, assertUserManagerOf } from '../../rbac/delegation.js';
 import { AppError, errors } from '../../errors.js';
 import { newId, sha256 } from '../../ids.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
 import type { PasswordRecheck } from '../passwordRecheck.js';
 import type { Principal } from '../principal.js';
-import { can } from '../principal.js';
 import type { WebauthnChallenges } from './challenges.js';
 import type { PasskeyRefusal, RelyingParty } from './webauthn.js';
 import { REFUSAL_TEXT, presentPasskey, refusalOf } from './webauthn.js';
@@ -256,26 +255,15 @@ export class PasskeyService {
     );
   }
 
-  private async personOfTenant(principal: Principal, userId: string): Promise<void> {
-    if (!can(principal, 'users.manage')) throw errors.forbidden('Your role does not allow you to manage users.');
-    const user = await this.d.db
-      .selectFrom('users')
-      .select('id')
-      .where('tenant_id', '=', principal.tenantId)
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!user) throw errors.notFound('User');
-  }
-
   /** An administrator sees someone's passkeys (names and dates only). */
   async listFor(principal: Principal, userId: string): Promise<UserPasskeys> {
-    await this.personOfTenant(principal, userId);
+    await assertUserManagerOf(this.d.db, principal, userId);
     return { passkeys: (await this.rows(principal.tenantId, userId)).map(presentPasskey) };
   }
 
   /** An administrator removes every passkey of someone in their organization. */
   async removeAllFor(principal: Principal, userId: string): Promise<void> {
-    await this.personOfTenant(principal, userId);
+    await assertUserManagerOf(this.d.db, principal, userId);
     await assertMayManagePerson(this.d.db, principal, userId);
     await this.d.audit.together(
       (db) =>
