@@ -181,27 +181,27 @@ export function createProvider({ publicUrl, db, users, secrets, trustProxy, limi
   return provider;
 }
 
-/** The provider's error page. The protocol's own words (`description`) stay as written; the page around them is translated. */
-function providerErrorPage(ctx: ProviderContext, description: string): void {
+/** A page of the provider's own with one paragraph under its heading (`paragraph` is escaped; `dir` its direction). */
+function providerMessagePage(ctx: ProviderContext, paragraph: (language: SignInLanguage) => string, dir?: 'ltr'): void {
   const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
   const { t } = language;
   ctx.type = 'html';
   ctx.body = providerPage(
     language,
     t('providerError.title'),
-    `<h1>${escapeHtml(t('providerError.heading'))}</h1><p dir="ltr">${escapeHtml(description)}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+    `<h1>${escapeHtml(t('providerError.heading'))}</h1><p${dir ? ` dir="${dir}"` : ''}>${escapeHtml(paragraph(language))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
   );
+}
+
+/** The provider's error page. The protocol's own words (`description`) stay as written; the page around them is translated. */
+function providerErrorPage(ctx: ProviderContext, description: string): void {
+  providerMessagePage(ctx, () => description, 'ltr');
 }
 
 /** The plain page of a request over its address's budget (`oidcRequestGuard`). */
 function tooManyRequestsPage(ctx: ProviderContext, retryAfterSeconds: number): void {
-  const language = signInLanguage(ctx.query.ui_locales, ctx.get('accept-language'));
-  const { t } = language;
-  ctx.type = 'html';
-  ctx.body = providerPage(
-    language,
-    t('providerError.title'),
-    `<h1>${escapeHtml(t('providerError.heading'))}</h1><p>${escapeHtml(t('signIn.tooManyAttempts', { duration: language.seconds(retryAfterSeconds) }))}</p><p><a href="/">${escapeHtml(t('common.backToRemoteHelp'))}</a></p>`,
+  providerMessagePage(ctx, (language) =>
+    language.t('signIn.tooManyAttempts', { duration: language.seconds(retryAfterSeconds) }),
   );
 }
 
