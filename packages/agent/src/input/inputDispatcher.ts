@@ -51,6 +51,12 @@ export interface DispatchStats {
   duplicates: number;
 }
 
+/** The connection whose numbers a dispatcher follows, and the next number due. */
+export interface DispatchPosition {
+  stream: number;
+  next: number;
+}
+
 /** Numbered messages kept while an earlier number is missing; beyond that the gap is given up. */
 const MAX_HELD = 256;
 /** Messages kept while a text is being typed; beyond that they are dropped (and counted as failed). */
@@ -108,7 +114,7 @@ export class InputDispatcher {
    * Handles one raw message (string or bytes) from the `input` or `input-fast` channel of
    * connection number `stream` (a new connection restarts the numbering). Never throws.
    */
-  handle(raw: unknown, stream = 0): DispatchOutcome {
+  handle(raw: unknown, stream = 0, { refused = false }: { refused?: boolean } = {}): DispatchOutcome {
     this.#stats.received++;
     let message: InputMessage;
     try {
@@ -116,8 +122,14 @@ export class InputDispatcher {
     } catch (error) {
       return this.#reject(error);
     }
+    // `refused`: it came while consent did not hold (kept for its number only, never injected).
+    const keep = !refused || message.type === 'releaseAll';
     const seq = message.seq;
-    if (seq === undefined) return this.#dispatch(message);
+    if (seq === undefined) {
+      if (keep) return this.#dispatch(message);
+      this.#stats.blocked++;
+      return 'blocked';
+    }
     if (stream !== this.#stream) {
       if (stream < this.#stream) return this.#duplicate();
       this.#stream = stream;
@@ -126,16 +138,32 @@ export class InputDispatcher {
     }
     if (seq < this.#next || this.#held.has(seq)) return this.#duplicate();
     if (seq > this.#next) {
-      this.#held.set(seq, this.#gate.allowed || message.type === 'releaseAll' ? message : null);
+      this.#held.set(seq, keep && (this.#gate.allowed || message.type === 'releaseAll') ? message : null);
       if (this.#held.size <= MAX_HELD) return 'held';
       // The missing number never came on either channel: give it up rather than stall.
       this.#next = Math.min(...this.#held.keys());
       this.#drain();
       return 'held';
     }
-    const outcome = this.#take(message);
+    const outcome = this.#take(keep ? message : null);
     this.#drain();
     return outcome;
+  }
+
+  /** Where the numbering stands, for a dispatcher that takes over the same connections. */
+  position(): DispatchPosition {
+    return { stream: this.#stream, next: this.#next };
+  }
+
+  /**
+   * Goes on from the numbering of the dispatcher this one replaces (its injector went away with a
+   * display, the helper's connection did not): a fresh start at 1 would hold every later message
+   * as if an earlier number were missing.
+   */
+  continueFrom(position: DispatchPosition): void {
+    this.#stream = position.stream;
+    this.#next = position.next;
+    this.#held.clear();
   }
 
   /** Injects the held messages that are now due, in order. */

@@ -179,3 +179,39 @@ describe('ActiveMedia: input kept while the injector starts', () => {
     await active.close();
   });
 });
+
+describe('ActiveMedia: input numbering across a lost display', () => {
+  it('goes on with the helper’s numbering once the display is back, and injects what comes then at once', async () => {
+    const gate = new ConsentGate({ releaseAll: () => undefined });
+    gate.setSessionMode('control');
+    gate.setLocalConsent(true);
+    const nut = fakeLibnut();
+    const media = new FakeMedia();
+    const active = new ActiveMedia({
+      media,
+      gate,
+      injector: () => Promise.resolve(new LibnutInjector(nut, DISPLAYS[0] as DisplayInfo)),
+      sendSignal: () => true,
+      onState: () => undefined,
+      onLaser: () => undefined,
+      onFrame: () => undefined,
+      onDisplay: () => undefined,
+    });
+    await active.start();
+    const move = (seq: number, x: number) => JSON.stringify({ type: 'pointerMove', x, y: 0, seq });
+    media.emit('input', move(1, 0.1), 1);
+    media.emit('input', move(2, 0.2), 1);
+    // The X server dies: the injector and its dispatcher go; the helper's connection stays.
+    media.emit('captureLost', new Error('display gone'));
+    gate.setDisplayUnavailable(true);
+    media.emit('input', move(3, 0.3), 1); // while the display is gone: never injected, but numbered
+    media.displayBack = true;
+    expect(await active.recoverDisplay()).toBe(true);
+    gate.setDisplayUnavailable(false);
+    media.emit('input', move(4, 0.4), 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Not held behind numbers 1–3 as if they were missing (a fresh count from 1 waited for 256).
+    expect(nut.calls.filter((c) => c[0] === 'moveMouse').map((c) => c[1])).toEqual([100, 200, 400]);
+    await active.close();
+  });
+});

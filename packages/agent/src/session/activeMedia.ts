@@ -12,7 +12,7 @@
 import { ICE_RESTART_RETRY_MS, type SignalPayload } from '@remote-help/protocol';
 import type { ConsentGate } from '../input/consentGate.js';
 import { sameDisplay } from '../capture/rects.js';
-import { InputDispatcher } from '../input/inputDispatcher.js';
+import { InputDispatcher, type DispatchPosition } from '../input/inputDispatcher.js';
 import type { CursorShape, DisplayInfo, InputInjector, Point, ScreenFrame } from '../platform/types.js';
 import { trace } from '../trace.js';
 import { ControlLink, wireDisplay } from './controlLink.js';
@@ -79,7 +79,10 @@ export class ActiveMedia {
   #connecting: Promise<void> | null = null;
   #closed = false;
   #pendingSignals: SignalPayload[] = [];
-  #pendingInput: [string | ArrayBuffer, number][] = [];
+  /** Input that came while there was no injector, and whether consent held when it came. */
+  #pendingInput: [string | ArrayBuffer, number, boolean][] = [];
+  /** Where the last dispatcher's numbering stood: its successor on the same connections goes on from there. */
+  #position: DispatchPosition | null = null;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #pathDown = false;
@@ -112,15 +115,17 @@ export class ActiveMedia {
       // Before Allow there is nothing to inject, now or later: input sent then is dropped.
       if (!this.#consented) return;
       if (this.#dispatcher) this.#dispatcher.handle(data, stream);
-      // Kept only while the gate is open (it is asked again on replay); see below.
-      else if (this.#pendingInput.length < MAX_PENDING_INPUT && options.gate.allowed) {
-        this.#pendingInput.push([data, stream]);
+      // Kept with whether the gate was open (it is asked again on replay): one that came while it
+      // was closed is never injected, but still counts in the numbering, so that what follows it
+      // does not wait for it.
+      else if (this.#pendingInput.length < MAX_PENDING_INPUT) {
+        this.#pendingInput.push([data, stream, options.gate.allowed]);
       }
     });
     // Input kept for the injector is dropped when consent ends: it would otherwise be injected
     // if consent came back before the injector was ready (a Resume after a Pause).
     this.#unfollowGate = options.gate.onChange((allowed) => {
-      if (!allowed) this.#pendingInput = [];
+      if (!allowed) this.#pendingInput = this.#pendingInput.map(([data, stream]) => [data, stream, false]);
     });
     // Before Allow only the helper's `cursorCache` is taken (it comes as the channel opens).
     media.on('control', (data) => this.#control.handle(data, this.#consented));
@@ -325,12 +330,16 @@ export class ActiveMedia {
     this.#injector = injector;
     this.#dropDispatcher();
     const dispatcher = new InputDispatcher(this.#o.gate, injector);
+    if (this.#position) dispatcher.continueFrom(this.#position);
     this.#dispatcher = dispatcher;
-    for (const [data, stream] of this.#pendingInput.splice(0)) dispatcher.handle(data, stream);
+    for (const [data, stream, allowed] of this.#pendingInput.splice(0)) {
+      dispatcher.handle(data, stream, { refused: !allowed });
+    }
   }
 
   /** The dispatcher's injector goes away: a text it is typing stops before its next key. */
   #dropDispatcher(): void {
+    if (this.#dispatcher) this.#position = this.#dispatcher.position();
     this.#dispatcher?.dispose();
     this.#dispatcher = null;
   }
