@@ -34,17 +34,20 @@ export class TokenBuckets {
     private readonly o: TokenBucketOptions = DEFAULT_LAUNCH_LIMITS,
   ) {}
 
-  /** Takes one token: 0 when granted, else the seconds until one is available. */
-  take(key: string): number {
+  /**
+   * Takes `cost` tokens (one launch, or a signal's bytes): 0 when granted, else the seconds until
+   * they are available. A refusal takes nothing.
+   */
+  take(key: string, cost = 1): number {
     const now = this.clock.now();
     const bucket = this.refill(key, now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost;
       this.buckets.set(key, bucket);
       this.prune(now);
       return 0;
     }
-    return Math.max(1, Math.ceil(((1 - bucket.tokens) * this.o.refillMs) / 1000));
+    return Math.max(1, Math.ceil(((cost - bucket.tokens) * this.o.refillMs) / 1000));
   }
 
   private refill(key: string, now: number): Bucket {

@@ -21,6 +21,7 @@ import type { SessionChange } from '../bus/messages.js';
 import type { ChatFrames } from '../chat/signaling.js';
 import type { ChatAnnouncement, TypingAnnouncement } from '../chat/service.js';
 import { chatTopic, typingTopic } from '../chat/service.js';
+import { TokenBuckets } from '../devices/launchLimits.js';
 import { AppError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
 import type { Connection } from '../ws/connection.js';
@@ -32,6 +33,7 @@ import type { Presence } from './presence.js';
 import type { SessionRow, SessionsRepo } from './repo.js';
 import type { SessionService } from './service.js';
 import { sessionTopic } from './service.js';
+import { systemClock } from '../time.js';
 import type { SessionIceServers } from '../turn/sessionIce.js';
 
 /** Bus topic carrying signaling payloads addressed to one side of a session. */
@@ -78,42 +80,9 @@ export interface SessionChannelOptions {
  */
 export const SIGNAL_BUDGET = { burstBytes: 512 * 1024, bytesPerSecond: 64 * 1024, relaySlackBytes: 64 * 1024 };
 
-/** Token buckets of bytes by key; a bucket that has refilled holds no state and is forgotten. */
-class ByteBuckets {
-  private readonly buckets = new Map<string, { bytes: number; at: number }>();
-  private sweptAt = Date.now();
-
-  constructor(private readonly rate: { burstBytes: number; bytesPerSecond: number }) {}
-
-  /** Takes `bytes` from `key`'s bucket: 0 when they were there, else the seconds until they will be. */
-  take(key: string, bytes: number): number {
-    const now = Date.now();
-    this.sweep(now);
-    const left = this.left(key, now);
-    if (left < bytes) {
-      this.buckets.set(key, { bytes: left, at: now });
-      return Math.max(1, Math.ceil((bytes - left) / this.rate.bytesPerSecond));
-    }
-    this.buckets.set(key, { bytes: left - bytes, at: now });
-    return 0;
-  }
-
-  private left(key: string, now: number): number {
-    const bucket = this.buckets.get(key);
-    if (!bucket) return this.rate.burstBytes;
-    const earned = (Math.max(0, now - bucket.at) / 1000) * this.rate.bytesPerSecond;
-    return Math.min(this.rate.burstBytes, bucket.bytes + earned);
-  }
-
-  /** At most every 10 s: forgets full buckets (the map holds senders of the last seconds only). */
-  private sweep(now: number): void {
-    if (now - this.sweptAt < 10_000) return;
-    this.sweptAt = now;
-    for (const key of [...this.buckets.keys()]) {
-      if (this.left(key, now) >= this.rate.burstBytes) this.buckets.delete(key);
-    }
-  }
-}
+/** Byte buckets of `SIGNAL_BUDGET`'s rate: one token a byte. */
+const byteBuckets = (burstBytes: number): TokenBuckets =>
+  new TokenBuckets(systemClock, { burst: burstBytes, refillMs: 1000 / SIGNAL_BUDGET.bytesPerSecond });
 
 /** What a signal costs: its payload as the relay writes it (the envelope around it is small and fixed). */
 const signalBytes = (payload: SignalPayload): number => Buffer.byteLength(JSON.stringify(payload));
@@ -128,12 +97,9 @@ export class SessionChannel {
   private readonly feeds = new Map<string, { feed: SessionFeed<Connection>; close: () => void }>();
   private readonly loading = new Map<string, Promise<SessionRow>>();
   /** What each side of each session may still send through this node (`<session>:<role>`). */
-  private readonly sent = new ByteBuckets(SIGNAL_BUDGET);
+  private readonly sent = byteBuckets(SIGNAL_BUDGET.burstBytes);
   /** What each side of each session may still have relayed to the other by this node, from any node. */
-  private readonly relayed = new ByteBuckets({
-    burstBytes: SIGNAL_BUDGET.burstBytes + SIGNAL_BUDGET.relaySlackBytes,
-    bytesPerSecond: SIGNAL_BUDGET.bytesPerSecond,
-  });
+  private readonly relayed = byteBuckets(SIGNAL_BUDGET.burstBytes + SIGNAL_BUDGET.relaySlackBytes);
 
   constructor(private readonly o: SessionChannelOptions) {
     // A row this node wrote goes to its feed as it is: the feed need not load it again.
