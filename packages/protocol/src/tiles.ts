@@ -124,8 +124,9 @@ export const MAX_INFLATED_MESSAGE_BYTES = 64 * 1024;
  * in its frame (at most two screens with its source), and solid fills are the frame's changed
  * rectangles that are one colour, each showing at least one pixel no later fill of the frame
  * covers: they overlap only where one-colour panels are drawn over each other in one frame (a
- * dialog over a window: about two screens together). Eight leaves room for several such layers
- * while a message costs the viewer at most this many screens of cells beyond its tile count.
+ * dialog over a window: about two screens together), and the agent sends the layers past six
+ * screens of cells as grid tiles instead. So a message costs the viewer at most this many screens
+ * of cells beyond its tile count, and no honest one is refused.
  */
 export const MAX_MESSAGE_SCREENS = 8;
 /**

@@ -232,6 +232,42 @@ describe('TileSender', () => {
     expect(picture).toEqual(expected);
   });
 
+  it('sends layers of fills past what a message may carry as grid tiles: every message parses, the picture is exact', () => {
+    const s = screen(256, 192, () => 0x000000);
+    sender.pushFrame(s.frame());
+    ack(1);
+    channel.take();
+    // Forty whole-screen panels drawn over each other in one frame, each a column further right:
+    // each shows one column, and each covers the 12 cells of the screen (11 beyond one). Together
+    // they are 40 screens of cells, five times what the viewer takes in one message.
+    const drawn: [Rect, number][] = [];
+    for (let i = 0; i < 40; i++) drawn.push([{ x: i, y: 0, width: 256 - i, height: 192 }, 0x010203 * (i + 1)]);
+    for (const [r, c] of drawn) s.repaint(() => c, r);
+    sender.pushFrame(s.frame(drawn.map(([r]) => r)));
+    // The channel parses every message as the viewer does: one past the bound would throw here.
+    const tiles = channel.take().flatMap((m) => m.tiles);
+    const fills = tiles.filter((t) => t.encoding === 'solid' && t.width * t.height > 64 * 64);
+    // The newest layers go as fills up to six screens of cells beyond one each (6 × 12 / 11), the rest as grid tiles.
+    expect(fills).toHaveLength(6);
+    expect(tiles.length).toBeGreaterThan(fills.length);
+    // Painting the message's tiles in order gives the screen.
+    const picture = new Uint32Array(256 * 192);
+    for (const t of tiles) {
+      const decoded = decodeTile(t);
+      for (let y = t.y; y < t.y + t.height; y++) {
+        for (let x = t.x; x < t.x + t.width; x++) {
+          const at = 'solid' in decoded ? 0 : ((y - t.y) * t.width + (x - t.x)) * 4;
+          const [r, g, b] = 'solid' in decoded ? decoded.solid : decoded.rgba.subarray(at, at + 3);
+          picture[y * 256 + x] = ((r as number) << 16) | ((g as number) << 8) | (b as number);
+        }
+      }
+    }
+    const expected = new Uint32Array(256 * 192);
+    for (const [r, c] of drawn)
+      for (let y = r.y; y < r.y + r.height; y++) expected.fill(c, y * 256 + r.x, y * 256 + r.x + r.width);
+    expect(picture).toEqual(expected);
+  });
+
   it('does not send again what the helper already has', () => {
     const s = screen(128, 128, () => 0x336699);
     sender.pushFrame(s.frame());

@@ -77,6 +77,7 @@ import {
   packTileScreen,
   deflateTileRecords,
   MAX_INFLATED_MESSAGE_BYTES,
+  MAX_MESSAGE_SCREENS,
   parseViewerTileMessage,
   TILE_MESSAGE_HEADER,
   TILE_SIZE,
@@ -223,6 +224,13 @@ const MAX_MEASURED_RTO_MS = 30_000;
 const LATE_KEPT = 256;
 /** Changed rectangles kept as they are, for solid fills; beyond that they go to the grid. */
 const MAX_EXACT = 256;
+/**
+ * Screens' worth of grid cells one frame's fills may cover beyond one cell each, within the
+ * viewer's MAX_MESSAGE_SCREENS for a message (which may also carry the video area, one screen):
+ * layers of one-colour panels past it (a dialog over a window over the desktop is about two) go
+ * to the grid instead, so that no honest frame is ever refused.
+ */
+const FILL_SCREENS = MAX_MESSAGE_SCREENS - 2;
 /** Smaller rectangles go to the grid directly: a fill costs about as much as a tiny tile. */
 const MIN_FILL_PIXELS = 256;
 /** The bytes of a captured pixel that are colour (the fourth is padding), as a little-endian word. */
@@ -1042,6 +1050,9 @@ export class TileSender {
     const exact = this.#exact.splice(0);
     const fills: { tile: EncodedTile }[] = [];
     const later: Rect[] = [];
+    // The cells the fills may cover beyond one each: the viewer refuses a message past
+    // MAX_MESSAGE_SCREENS screens of them, and a message may also hold the video area (one screen).
+    let beyond = FILL_SCREENS * Math.ceil(image.width / TILE_SIZE) * Math.ceil(image.height / TILE_SIZE);
     for (let i = exact.length - 1; i >= 0; i--) {
       const r = exact[i] as Rect;
       // Already at the helper (drawn again the same, or moved there by a scroll): nothing to send.
@@ -1049,10 +1060,13 @@ export class TileSender {
       const over = later.filter((f) => intersects(f, r));
       const colour = solidColour(image, this.#pixels, r, over);
       if (colour === 'covered') continue;
-      if (colour === null) {
+      const cells = cellsCovered(r) - 1;
+      if (colour === null || cells > beyond) {
+        // Not one colour, or more layers of fills than a message may carry: the grid sends its pixels.
         this.#mark(r.x, r.y, r.width, r.height);
         continue;
       }
+      beyond -= cells;
       fills.push({ tile: { ...r, encoding: 'solid', payload: colour } });
       later.push(r);
     }
@@ -1297,6 +1311,14 @@ function solidColour(
   const b1 = (colour >>> 8) & 0xff;
   const b2 = (colour >>> 16) & 0xff;
   return image.format === 'bgra' ? Uint8Array.of(b2, b1, b0) : Uint8Array.of(b0, b1, b2);
+}
+
+/** The grid cells `r` lies in. */
+function cellsCovered(r: Rect): number {
+  return (
+    (Math.floor((r.x + r.width - 1) / TILE_SIZE) - Math.floor(r.x / TILE_SIZE) + 1) *
+    (Math.floor((r.y + r.height - 1) / TILE_SIZE) - Math.floor(r.y / TILE_SIZE) + 1)
+  );
 }
 
 function intersects(a: Rect, b: Rect): boolean {
