@@ -5,6 +5,7 @@
  * frame, so one account (or one script behind one address) cannot take the node's
  * event loop from everyone else.
  */
+import { addressKey } from '../ratelimit/address.js';
 import { TokenBucket } from './connection.js';
 
 /** Close code for a socket refused by a cap (4000 + the HTTP status of `rate_limited`). */
@@ -28,7 +29,10 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimitOptions = {
   userFramesPerSecond: 100,
 };
 
-/** Counts open sockets per user and per address; `admit` reserves a place, the returned release frees it. */
+/**
+ * Counts open sockets per user and per address; `admit` reserves a place, the returned release frees it.
+ * Addresses are keyed as every per-address limit is (`ratelimit/address`: an IPv6 address by its /64).
+ */
 export class SocketLimits {
   private readonly users = new Map<string, { sockets: number; bucket: TokenBucket }>();
   private readonly addresses = new Map<string, number>();
@@ -38,8 +42,9 @@ export class SocketLimits {
   /** A place for one more socket, or the reason there is none. */
   admit(
     userId: string,
-    address: string,
+    ip: string,
   ): { ok: true; bucket: TokenBucket; release: () => void } | { ok: false; message: string } {
+    const address = addressKey(ip);
     const user = this.users.get(userId) ?? {
       sockets: 0,
       bucket: new TokenBucket({
