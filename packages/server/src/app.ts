@@ -543,7 +543,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await app.register(gateway, {
     channel,
-    iceServers: (userId: string) => iceServersFor(config.iceServers, config.turn, userId, clock.now()),
+    // TURN credentials only for people of an organization that has Remote Help on: the relay is for its sessions.
+    iceServers: (principal: Principal) =>
+      config.turn
+        ? users
+            .tenant(principal.tenantId)
+            .then((tenant) =>
+              tenant?.remote_help_enabled === 1
+                ? iceServersFor(config.iceServers, config.turn, principal.userId, clock.now())
+                : [...config.iceServers],
+            )
+        : [...config.iceServers],
     publicOrigin,
     heartbeatMs: timing.heartbeatMs,
     deadAfterMs: timing.deadAfterMs,

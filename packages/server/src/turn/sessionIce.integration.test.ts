@@ -120,3 +120,32 @@ it('mints per session and participant, and refuses anyone else', async () => {
   await helper.socket.next((m) => m.type === 'session' && m.session.state === 'ended');
   expect(await ask(helper.socket, { type: 'ice.servers', sessionId })).toMatchObject({ error: 'session_ended' });
 }, 60_000);
+
+it('gives no TURN credential in hello to the people of an organization that turned Remote Help off', async () => {
+  const admin = new Client(t.url);
+  await admin.signIn('admin@contoso.example');
+  const settings = await admin.json('/api/v1/tenant/settings', 'GET');
+  expect(settings.status).toBe(200);
+  const put = async (remoteHelpEnabled: boolean) => {
+    const r = await admin.json('/api/v1/tenant/settings', 'PUT', {
+      ...(settings.body.settings as object),
+      remoteHelpEnabled,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  };
+  const helloOf = async (email: string) => {
+    const { socket } = await signedIn(email);
+    return (socket.received.find((m) => m.type === 'hello') as Extract<ServerMessage, { type: 'hello' }>).iceServers;
+  };
+  await put(false);
+  try {
+    // The static servers only: nothing to relay through for an organization without sessions.
+    expect(await helloOf('helper@contoso.example')).toEqual([{ urls: 'stun:stun.example.test:3478' }]);
+    // Another organization is not affected.
+    expect((await helloOf('helper@fabrikam.example'))[1]?.credential).toEqual(expect.any(String));
+  } finally {
+    await put(true);
+  }
+  const again = await helloOf('helper@contoso.example');
+  expect(again[1]?.username).toMatch(/^\d+:[^:]+$/);
+}, 60_000);

@@ -15,6 +15,7 @@ import type { WebSocket } from 'ws';
 import { toEnvelope } from '../errors.js';
 import { isSameOrigin } from '../http/auth.js';
 import type { SessionChannel } from '../sessions/signaling.js';
+import type { Principal } from '../identity/principal.js';
 import { Connection, textFrame } from './connection.js';
 import { Heartbeat } from './heartbeat.js';
 import type { SocketLimits } from './limits.js';
@@ -31,8 +32,11 @@ const PONG = textFrame(JSON.stringify({ type: 'pong' }));
 
 export interface GatewayOptions {
   channel: SessionChannel;
-  /** The ICE servers a user's hello carries (TURN credentials are minted per connection). */
-  iceServers: IceServer[] | ((userId: string) => IceServer[]);
+  /**
+   * The ICE servers a user's hello carries (TURN credentials are minted per connection). When
+   * they take a lookup, the hello waits for it and the connection's frames wait for the hello.
+   */
+  iceServers: IceServer[] | ((principal: Principal) => IceServer[] | Promise<IceServer[]>);
   publicOrigin: string;
   heartbeatMs: number;
   /** A connection that has not answered pings for this long is dead. */
@@ -203,8 +207,16 @@ export async function gateway(app: FastifyInstance, o: GatewayOptions): Promise<
         }),
       );
     });
-    const iceServers = typeof o.iceServers === 'function' ? o.iceServers(principal.userId) : o.iceServers;
-    conn.send({ type: 'hello', userId: principal.userId, iceServers, heartbeatMs: o.heartbeatMs });
+    const hello = (iceServers: IceServer[]) =>
+      conn.send({ type: 'hello', userId: principal.userId, iceServers, heartbeatMs: o.heartbeatMs });
+    const iceServers = typeof o.iceServers === 'function' ? o.iceServers(principal) : o.iceServers;
+    if (Array.isArray(iceServers)) hello(iceServers);
+    else {
+      inbound = iceServers.then(hello, (error: unknown) => {
+        log.error({ err: error }, 'ICE servers for hello failed; sent none');
+        hello([]);
+      });
+    }
   });
 }
 
