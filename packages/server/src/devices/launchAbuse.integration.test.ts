@@ -215,6 +215,45 @@ describe('remote launch under abuse', () => {
     });
   });
 
+  it("a device's key holds at most 4 sockets and a few frames a second; other devices are not affected", async () => {
+    const { device, socket } = await online();
+    const more: DeviceSocket[] = [];
+    for (let i = 0; i < 3; i++) more.push(await DeviceSocket.open(t.url, device));
+    sockets.push(...more);
+    /** A fifth connection with a fresh, valid proof: told why, then closed with 4429. */
+    const refused = new WebSocket(`${t.url.replace(/^http/, 'ws')}/api/v1/devices/ws`, {
+      headers: { authorization: `Device ${await device.proof('GET', '/api/v1/devices/ws')}` },
+    });
+    const said: unknown[] = [];
+    refused.on('message', (data) => said.push(JSON.parse(String(data))));
+    const code = await new Promise<number>((resolve) => refused.on('close', (c) => resolve(c)));
+    expect(code).toBe(4429);
+    expect(said).toEqual([expect.objectContaining({ type: 'error', error: 'rate_limited' })]);
+    // Another device is not affected, and a place freed is free again.
+    const other = await online();
+    await other.socket.settle();
+    socket.close();
+    await expect
+      .poll(async () => {
+        try {
+          const again = await DeviceSocket.open(t.url, device);
+          sockets.push(again);
+          return true;
+        } catch {
+          return false;
+        }
+      })
+      .toBe(true);
+    // A flood of frames closes that socket (the agent sends none; the server pings), not the others.
+    const flooding = sockets[sockets.length - 1] as DeviceSocket;
+    const closed = new Promise<number>((resolve) => flooding.ws.on('close', (c) => resolve(c)));
+    for (let i = 0; i < 100; i++) flooding.ws.send(JSON.stringify({ type: 'ping' }));
+    expect(await closed).toBe(4429);
+    expect(flooding.received).toContainEqual(expect.objectContaining({ type: 'error', error: 'rate_limited' }));
+    await other.socket.settle();
+    await more[0]!.settle();
+  });
+
   it('bounds how many launches one helper starts, even when each is cancelled before the next', async () => {
     const { device, socket } = await online();
     const statuses: number[] = [];

@@ -2,7 +2,9 @@
  * @module devices/launchChannel
  * `GET /api/v1/devices/ws`: an enrolled, running agent keeps this connection so a helper
  * can start a session for its device (remote launch). The device proves itself on the
- * upgrade; the server pushes `launch` and `launch_cancelled`.
+ * upgrade; the server pushes `launch` and `launch_cancelled`. Only the holder of a device's key
+ * gets this far, and even it gets a few sockets and a few frames a second: a copied or stolen key
+ * must not take a node's sockets or event loop from everyone else.
  */
 import { DEVICE_WS_REVOKED, DeviceClientMessage } from '@remote-help/protocol';
 import type { DeviceServerMessage } from '@remote-help/protocol';
@@ -11,10 +13,17 @@ import type { WebSocket } from 'ws';
 import type { Bus } from '../bus/bus.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../time.js';
+import { TokenBucket } from '../ws/connection.js';
+import { WS_RATE_LIMITED_CLOSE } from '../ws/limits.js';
 import type { ReplayCache } from './deviceAuth.js';
 import { verifyDeviceProof } from './deviceAuth.js';
 import type { DevicePresence } from './devicePresence.js';
 import type { DevicesRepo } from './repo.js';
+
+/** Sockets one device may hold on a node (the agent keeps one; a reconnect may overlap the old for a while). */
+export const DEVICE_SOCKETS_PER_DEVICE = 4;
+/** Frames a device socket may send: the agent sends none (the server pings), a test client a few. */
+const DEVICE_FRAMES = { capacity: 20, perSecond: 2 };
 
 /** Bus topic for messages to one device. */
 export const deviceTopic = (id: string): string => `device:${id}`;
@@ -31,6 +40,7 @@ export interface LaunchChannelOptions {
 
 export async function launchChannel(app: FastifyInstance, o: LaunchChannelOptions): Promise<void> {
   const sockets = new Set<WebSocket>();
+  const perDevice = new Map<string, number>();
   app.addHook('onClose', async () => {
     for (const socket of sockets) socket.close(1001, 'server shutting down');
   });
@@ -61,6 +71,20 @@ export async function launchChannel(app: FastifyInstance, o: LaunchChannelOption
     // nothing below would ever be undone (it would stay online, and launches would go nowhere).
     if (socket.readyState !== socket.OPEN) return;
     const id = device.id;
+    const held = perDevice.get(id) ?? 0;
+    if (held >= DEVICE_SOCKETS_PER_DEVICE) {
+      request.log.warn({ deviceId: id }, 'device socket refused: too many connections for this device');
+      send({
+        type: 'error',
+        ok: false,
+        error: 'rate_limited',
+        message: `Too many connections for this device (at most ${DEVICE_SOCKETS_PER_DEVICE}).`,
+      });
+      socket.close(WS_RATE_LIMITED_CLOSE, 'too many connections for this device');
+      return;
+    }
+    perDevice.set(id, held + 1);
+    const frames = new TokenBucket(DEVICE_FRAMES);
     sockets.add(socket);
     o.presence.join(id);
     const off = o.bus.subscribe(deviceTopic(id), (message) => {
@@ -77,6 +101,12 @@ export async function launchChannel(app: FastifyInstance, o: LaunchChannelOption
     socket.on('pong', () => (lastSeen = Date.now()));
     socket.on('message', (data) => {
       lastSeen = Date.now();
+      if (!frames.take()) {
+        request.log.warn({ deviceId: id }, 'device socket closed: too many frames');
+        send({ type: 'error', ok: false, error: 'rate_limited', message: 'Too many messages.' });
+        socket.close(WS_RATE_LIMITED_CLOSE, 'too many messages');
+        return;
+      }
       let json: unknown;
       try {
         json = JSON.parse(String(data));
@@ -92,6 +122,9 @@ export async function launchChannel(app: FastifyInstance, o: LaunchChannelOption
       off();
       o.presence.leave(id);
       sockets.delete(socket);
+      const left = (perDevice.get(id) ?? 1) - 1;
+      if (left > 0) perDevice.set(id, left);
+      else perDevice.delete(id);
     });
     send({ type: 'hello', deviceId: id, heartbeatMs: o.heartbeatMs });
   });
