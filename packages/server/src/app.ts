@@ -397,8 +397,20 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     publicUrl: config.publicUrl,
   });
   const signInGate = new SignInGate({ ca: conditionalAccess, mfa, audit, clock, key: secrets.cookieKeys[0] ?? '' });
+  const signInSteps = new SignInSteps({
+    db,
+    mfa,
+    account: accountSecurity,
+    limits: new MfaLimits(backoffStore, clock),
+    audit,
+    clock,
+    key: secrets.cookieKeys[0] ?? '',
+    // The same back-off keys as authenticator codes (the store is shared): one budget per person.
+    passkeys: new PasskeySignIn({ ...passkeyDeps, limits: new MfaLimits(backoffStore, clock) }),
+  });
   await app.register(federationSignInRoutes, {
     gate: signInGate,
+    steps: signInSteps,
     provider,
     federation,
     db,
@@ -423,17 +435,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     secure,
     audit,
     csrfKey: secrets.cookieKeys[0] ?? '',
-    steps: new SignInSteps({
-      db,
-      mfa,
-      account: accountSecurity,
-      limits: new MfaLimits(backoffStore, clock),
-      audit,
-      clock,
-      key: secrets.cookieKeys[0] ?? '',
-      // The same back-off keys as authenticator codes (the store is shared): one budget per person.
-      passkeys: new PasskeySignIn({ ...passkeyDeps, limits: new MfaLimits(backoffStore, clock) }),
-    }),
+    steps: signInSteps,
   });
   await app.register(relyingPartyRoutes, {
     publicUrl: config.publicUrl,

@@ -211,6 +211,8 @@ export async function signInRoutes(app: FastifyInstance, o: SignInRoutesOptions)
               step.amr,
             )
           : step;
+      if (outcome.kind === 'second_factor')
+        return respond(await o.steps.secondFactorFor(uid, csrfFor(uid), outcome.user, outcome.amr, language));
       if (outcome.kind !== 'finish') return respond(outcome, true);
       const { user, amr } = outcome;
       await o.audit.record({

@@ -73,6 +73,8 @@ export interface GateUser {
 /** What the sign-in does next. */
 export type GateOutcome =
   | { kind: 'finish'; user: GateUser; amr: string[] }
+  /** Only MFA is missing and the person has an authenticator here: the sign-in asks for it (`SignInSteps`). */
+  | { kind: 'second_factor'; user: GateUser; amr: string[] }
   | { kind: 'page'; status: number; html: string }
   | { kind: 'expired' };
 
@@ -144,7 +146,10 @@ export class SignInGate {
       data: { app: request.app, unmet: decision.unmet, policies: failed },
     });
     const onlyMfa = decision.unmet.every((r) => r === 'mfa');
-    if (onlyMfa && !(await this.o.mfa.isEnabled(user.id))) {
+    // A sign-in that did no MFA of its own (a federated provider that says none, a passkey without
+    // user verification) from someone with an authenticator here: asked for it, not blocked.
+    if (onlyMfa && (await this.o.mfa.isEnabled(user.id))) return { kind: 'second_factor', user, amr: [...amr] };
+    if (onlyMfa) {
       const pending = this.seal(request.uid, {
         u: user.id,
         t: user.tenant_id,

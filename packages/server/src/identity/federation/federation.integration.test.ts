@@ -14,6 +14,7 @@ import { Client, startTestServer } from '../../test/harness.js';
 import type { OrgIdp } from '../../test/orgIdp.js';
 import { startOrgIdp } from '../../test/orgIdp.js';
 import { Browser, followUntil } from '../../test/browser.js';
+import { base32Decode, hotp } from '../mfa/totp.js';
 import { mapClaims, provision } from './jit.js';
 import type { ProviderRecord } from './service.js';
 
@@ -458,6 +459,77 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       const without = await signIn('dora');
       expect(without.html).toContain('Set up multi-factor authentication');
       expect(without.browser.jar(t.url).has('rh_session')).toBe(false);
+    } finally {
+      idp.tamper = null;
+      await admin.json(`/api/v1/conditional-access/policies/${(created.body.policy as { id: string }).id}`, 'DELETE');
+    }
+  });
+
+  it('a person who set up an authenticator here at a federated sign-in is asked for it next time, not locked out', async () => {
+    idp.accounts.set('fern', { email: 'fern.fed@contoso.example', name: 'Fern Federated' });
+    const created = await admin.post('/api/v1/conditional-access/policies', {
+      name: 'MFA for the helper app (Fern)',
+      state: 'on',
+      users: { include: { kind: 'all' }, exclude: { userIds: [await idOf(admin)], groupIds: [], roleIds: [] } },
+      apps: ['helper'],
+      conditions: {},
+      grant: { kind: 'grant', operator: 'all', controls: ['mfa'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const entity = (html: string) =>
+      html
+        .replace(/&amp;/g, '&')
+        .replace(/&#x2F;/g, '/')
+        .replace(/&quot;/g, '"');
+    const field = (html: string, name: string) =>
+      entity(new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1] ?? '');
+    /** Posts the page's form (its action, csrf and pending state) with `body`. */
+    const submit = (browser: Browser, at: string, html: string, body: Record<string, string>) =>
+      browser.raw(new URL(entity(/action="([^"]+)"/.exec(html)![1]!), at).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: field(html, 'csrf'), pending: field(html, 'pending'), ...body }),
+      });
+    const finish = async (browser: Browser, response: Response, at: string) => {
+      expect(response.status).toBe(303);
+      await browser.follow(new URL(response.headers.get('location')!, at).href);
+      expect(browser.jar(t.url).has('rh_session')).toBe(true);
+    };
+    try {
+      // The provider does no MFA: the first time, Fern sets up an authenticator here and gets in.
+      idp.tamper = { claims: (p) => ({ ...p, amr: ['pwd'] }) };
+      const first = await signIn('fern');
+      const at = first.browser.visited[first.browser.visited.length - 1]!;
+      expect(first.html).toContain('Set up multi-factor authentication');
+      const secret = /data-testid="mfa-secret">([A-Z2-7]+)</.exec(first.html)![1]!;
+      const code = hotp(base32Decode(secret), Math.floor(Date.now() / 30_000));
+      const codesPage = await submit(first.browser, at, first.html, { step: 'ca_mfa_setup', code });
+      const codesHtml = await codesPage.text();
+      const recovery = [...codesHtml.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]!);
+      expect(recovery.length).toBeGreaterThan(1);
+      await finish(first.browser, await submit(first.browser, at, codesHtml, { step: 'ca_continue' }), at);
+
+      // The next time: asked for that second factor (here a recovery code), and in.
+      const second = await signIn('fern');
+      expect(second.last.status, second.html.slice(0, 300)).toBe(200);
+      expect(second.html).toContain('name="step" value="mfa"');
+      const at2 = second.browser.visited[second.browser.visited.length - 1]!;
+      const wrong = await submit(second.browser, at2, second.html, { step: 'mfa', code: '0000-0000-00' });
+      expect(wrong.status).toBe(401);
+      expect(second.browser.jar(t.url).has('rh_session')).toBe(false);
+      await finish(
+        second.browser,
+        await submit(second.browser, at2, second.html, { step: 'mfa', code: recovery[0]! }),
+        at2,
+      );
+      const signIns = await t.server.db
+        .selectFrom('audit_events')
+        .select(['data'])
+        .where('action', '=', 'signin.succeeded')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .execute();
+      expect(JSON.parse(signIns[0]!.data ?? '{}')).toMatchObject({ amr: ['fed', 'mfa'] });
     } finally {
       idp.tamper = null;
       await admin.json(`/api/v1/conditional-access/policies/${(created.body.policy as { id: string }).id}`, 'DELETE');

@@ -35,6 +35,7 @@ import type { Clock } from '../../time.js';
 import { can } from '../principal.js';
 import type { SignInGate } from '../conditionalAccess/signInGate.js';
 import { appOfSignIn } from '../conditionalAccess/signInGate.js';
+import type { SignInSteps } from '../mfa/signInSteps.js';
 import { AGENT_CLIENT_ID } from '../provider.js';
 import { signInLanguage } from '../i18n/index.js';
 import { signInCsrf } from '../signInRoutes.js';
@@ -54,6 +55,8 @@ export interface FederationSignInOptions {
   csrfKey: string;
   /** Conditional access before the sign-in finishes (`conditionalAccess/signInGate`). */
   gate?: SignInGate;
+  /** The second factor the gate may ask for (an authenticator set up here, when the provider did no MFA). */
+  steps?: SignInSteps;
 }
 
 const FLOW_COOKIE = 'rh_fed';
@@ -536,6 +539,19 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
       );
       if (gated.kind === 'expired') return expired(reply);
       if (gated.kind === 'page') return page(reply, gated.status, gated.html);
+      if (gated.kind === 'second_factor') {
+        // The code form posts to the sign-in page's own route, which finishes (past the gate again) as for a password.
+        if (!o.steps) return expired(reply);
+        const asked = await o.steps.secondFactorFor(
+          uid,
+          signInCsrf(o.csrfKey, uid),
+          gated.user,
+          gated.amr,
+          languageFor(request, interaction),
+        );
+        if (asked.kind === 'page') return page(reply, asked.status, asked.html);
+        return expired(reply);
+      }
     }
     await o.audit.record({
       tenantId: user.tenant_id,

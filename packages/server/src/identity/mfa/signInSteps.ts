@@ -37,11 +37,17 @@ export type StepOutcome =
   | { kind: 'finish'; user: SignedInUser; amr: string[] }
   | { kind: 'expired' };
 
+/** The `amr` values a sign-in may carry between steps (`fed`: the organization's own provider). */
+const AmrValue = z.enum(['pwd', 'otp', 'mfa', 'hwk', 'pin', 'user', 'fed']);
+type AmrValue = z.infer<typeof AmrValue>;
+/** `amr` with `more` added, each value once. */
+const withFactors = (amr: readonly AmrValue[], ...more: AmrValue[]): AmrValue[] => [...new Set([...amr, ...more])];
+
 const Pending = z.object({
   u: z.string(),
   t: z.string(),
   e: z.string(),
-  amr: z.array(z.enum(['pwd', 'otp', 'mfa', 'hwk', 'pin', 'user'])),
+  amr: z.array(AmrValue),
   next: z.enum(['mfa', 'new_password']),
   exp: z.number(),
 });
@@ -161,6 +167,28 @@ export class SignInSteps {
     return this.afterFactors(uid, csrf, user, ['pwd'], language);
   }
 
+  /**
+   * Conditional access asks for MFA that the sign-in so far did not do (`SignInGate`'s
+   * `second_factor`: an organization's provider that says it did none, a passkey without user
+   * verification) from someone with an authenticator here: the second step's page, and the
+   * sign-in finishes with what it had plus the factor.
+   */
+  async secondFactorFor(
+    uid: string,
+    csrf: string,
+    user: SignedInUser,
+    amr: readonly string[],
+    request: SignInLanguage,
+  ): Promise<StepOutcome> {
+    const language = await this.personal(user.id, request);
+    const known = amr.flatMap((value) => {
+      const parsed = AmrValue.safeParse(value);
+      return parsed.success ? [parsed.data] : [];
+    });
+    const pending = this.seal(uid, { u: user.id, t: user.tenant_id, e: user.email, amr: known, next: 'mfa' });
+    return this.secondFactorPage(uid, csrf, user, pending, language);
+  }
+
   /** The first page's "Sign in with a passkey" options (a challenge for this interaction), when passkeys are on. */
   passwordlessOptions(uid: string): Promise<string | undefined> {
     return this.o.passkeys ? this.o.passkeys.passwordlessOptions(uid) : Promise.resolve(undefined);
@@ -199,7 +227,8 @@ export class SignInSteps {
       .select('must_change_password')
       .where('id', '=', user.id)
       .executeTakeFirst();
-    if (row?.must_change_password) {
+    // A federated sign-in used no password here, so it is not the moment to change one.
+    if (row?.must_change_password && !amr.includes('fed')) {
       const pending = this.seal(uid, { u: user.id, t: user.tenant_id, e: user.email, amr, next: 'new_password' });
       return {
         kind: 'page',
@@ -228,7 +257,7 @@ export class SignInSteps {
       if (!this.o.passkeys) return { kind: 'expired' };
       const check = await this.o.passkeys.verify(uid, form.credential ?? '', ip, user);
       if (!check.ok) return again(check.status, passkeyRefusalText(check, language));
-      return this.afterFactors(uid, csrf, user, ['pwd', 'hwk', 'mfa'], language);
+      return this.afterFactors(uid, csrf, user, withFactors(pending.amr, 'hwk', 'mfa'), language);
     }
 
     if (form.step === 'mfa') {
@@ -258,7 +287,8 @@ export class SignInSteps {
           ip,
         });
       }
-      return this.afterFactors(uid, csrf, user, factor === 'otp' ? ['pwd', 'otp', 'mfa'] : ['pwd', 'mfa'], language);
+      const factors = factor === 'otp' ? withFactors(pending.amr, 'otp', 'mfa') : withFactors(pending.amr, 'mfa');
+      return this.afterFactors(uid, csrf, user, factors, language);
     }
 
     const password = form.newPassword ?? '';
