@@ -777,6 +777,54 @@ const m0020: Migration = {
   },
 };
 
+/**
+ * 0021: the person an embedded-provider record belongs to (`accountId` of a session, grant, token
+ * or code) as a column of its own, indexed. Sign out everywhere (and disabling someone, a
+ * password change) found a person's records with a `LIKE` over every record's JSON: 65 ms of a
+ * blocked loop at 200,000 grants, repeatable by anyone signing themselves out everywhere. Records
+ * already stored get the column from their JSON here, a page at a time.
+ */
+const m0021: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('oidc_payloads').addColumn('account_id', 'text').execute();
+    await db.schema.createIndex('oidc_payloads_account_idx').on('oidc_payloads').column('account_id').execute();
+    const payloads = db as unknown as Kysely<{
+      oidc_payloads: { model: string; id: string; payload: string; account_id: string | null };
+    }>;
+    let after = { model: '', id: '' };
+    for (;;) {
+      const page = await payloads
+        .selectFrom('oidc_payloads')
+        .select(['model', 'id', 'payload'])
+        .where((eb) =>
+          eb.or([eb('model', '>', after.model), eb.and([eb('model', '=', after.model), eb('id', '>', after.id)])]),
+        )
+        .orderBy('model')
+        .orderBy('id')
+        .limit(500)
+        .execute();
+      for (const row of page) {
+        let accountId: unknown;
+        try {
+          accountId = (JSON.parse(row.payload) as { accountId?: unknown }).accountId;
+        } catch {
+          accountId = undefined;
+        }
+        if (typeof accountId !== 'string') continue;
+        await payloads
+          .updateTable('oidc_payloads')
+          .set({ account_id: accountId })
+          .where('model', '=', row.model)
+          .where('id', '=', row.id)
+          .execute();
+      }
+      const last = page[page.length - 1];
+      if (!last) break;
+      after = { model: last.model, id: last.id };
+    }
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -799,6 +847,7 @@ export const migrations: Record<string, Migration> = {
   '0018_agent_updates': m0018,
   '0019_session_read_indexes': m0019,
   '0020_audit_page_index': m0020,
+  '0021_oidc_account_index': m0021,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -15,6 +15,7 @@ import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PasskeySignInDeps } from '../identity/passkeys/passkeySignIn.js';
 import { PasskeySignIn } from '../identity/passkeys/passkeySignIn.js';
+import { endSignInsOf } from '../identity/accountSecurity.js';
 import { liveSessionsIn } from '../ops/metrics.js';
 import { liveCodesIn } from '../ratelimit/codeGuessing.js';
 import { SessionsRepo } from '../sessions/repo.js';
@@ -91,5 +92,15 @@ it.skipIf(onPostgres)(
     const [plan] = await plansOf((spy) => new AuditRepo(spy).list('tenant-a', {}, 50));
     expect(plan).toMatch(/USING INDEX audit_events_tenant_id_idx \(tenant_id=\?\)/);
     expect(plan).not.toContain('TEMP B-TREE');
+  },
+);
+
+it.skipIf(onPostgres)(
+  "ending a person's sign-ins finds the provider's records through their person, not every record",
+  async () => {
+    const plans = await plansOf((spy) => endSignInsOf(spy, 'user-1'));
+    const records = plans.find((plan) => plan.includes('oidc_payloads'));
+    expect(records).toMatch(/USING INDEX oidc_payloads_account_idx \(account_id=\?\)/);
+    expect(records).not.toMatch(/SCAN oidc_payloads/);
   },
 );

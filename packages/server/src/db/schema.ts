@@ -174,6 +174,8 @@ export interface OidcPayloadsTable {
   grant_id: string | null;
   user_code: string | null;
   uid: string | null;
+  /** The person the record belongs to (its `accountId`), for ending a person's sign-ins. */
+  account_id: string | null;
   expires_at: string | null;
   consumed_at: string | null;
 }

@@ -26,18 +26,13 @@ export async function endSignInsOf(db: Db, userId: string, keepToken?: string): 
   let sessions = db.deleteFrom('auth_sessions').where('user_id', '=', userId);
   if (keepToken) sessions = sessions.where('id', '!=', sha256(keepToken));
   const ended = await sessions.executeTakeFirst();
-  // The provider stores JSON payloads; narrow with LIKE, then decide on the parsed accountId.
-  const rows = await db
-    .selectFrom('oidc_payloads')
-    .select(['model', 'id', 'payload'])
+  // The provider's records name their person in `account_id` (migration 0021, indexed).
+  const records = await db
+    .deleteFrom('oidc_payloads')
+    .where('account_id', '=', userId)
     .where('model', 'in', SIGN_IN_MODELS)
-    .where('payload', 'like', `%${userId}%`)
-    .execute();
-  const mine = rows.filter((r) => (JSON.parse(r.payload) as { accountId?: unknown }).accountId === userId);
-  for (const r of mine) {
-    await db.deleteFrom('oidc_payloads').where('model', '=', r.model).where('id', '=', r.id).execute();
-  }
-  return Number(ended.numDeletedRows) + mine.length;
+    .executeTakeFirst();
+  return Number(ended.numDeletedRows) + Number(records.numDeletedRows);
 }
 
 export class AccountSecurity {

@@ -28,6 +28,7 @@ export function createOidcAdapter(db: Db): new (model: string) => Adapter {
         grant_id: GRANTABLE.has(this.model) ? (payload.grantId ?? null) : null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
+        account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
         expires_at: expiresIn ? iso(Date.now() + expiresIn * 1000) : null,
         consumed_at: null,
       };
