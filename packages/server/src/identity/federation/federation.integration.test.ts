@@ -47,6 +47,24 @@ describe('federation with an organization’s own OpenID Connect provider', () =
     return { browser, last, html: await last.text() };
   };
   const errorCode = (html: string) => /data-error="([^"]+)"/.exec(html)?.[1];
+  /** Runs `body` while a policy requires MFA for the helper app of everyone but the admin; the provider's claims untampered after. */
+  const withMfaRequired = async (body: () => Promise<void>) => {
+    const created = await admin.post('/api/v1/conditional-access/policies', {
+      name: `MFA for the helper app ${randomBytes(4).toString('hex')}`,
+      state: 'on',
+      users: { include: { kind: 'all' }, exclude: { userIds: [await idOf(admin)], groupIds: [], roleIds: [] } },
+      apps: ['helper'],
+      conditions: {},
+      grant: { kind: 'grant', operator: 'all', controls: ['mfa'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    try {
+      await body();
+    } finally {
+      idp.tamper = null;
+      await admin.json(`/api/v1/conditional-access/policies/${(created.body.policy as { id: string }).id}`, 'DELETE');
+    }
+  };
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -440,16 +458,7 @@ describe('federation with an organization’s own OpenID Connect provider', () =
 
   it('counts the organization’s own MFA (its amr) for conditional access; without it, the person is asked to set up an authenticator here and has no session yet', async () => {
     idp.accounts.set('dora', { email: 'dora.fed@contoso.example', name: 'Dora Federated' });
-    const created = await admin.post('/api/v1/conditional-access/policies', {
-      name: 'MFA for the helper app',
-      state: 'on',
-      users: { include: { kind: 'all' }, exclude: { userIds: [await idOf(admin)], groupIds: [], roleIds: [] } },
-      apps: ['helper'],
-      conditions: {},
-      grant: { kind: 'grant', operator: 'all', controls: ['mfa'] },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    try {
+    await withMfaRequired(async () => {
       // The provider did MFA (Entra ID says so in `amr`): in.
       idp.tamper = { claims: (p) => ({ ...p, amr: ['pwd', 'mfa'] }) };
       const withMfa = await signIn('dora');
@@ -459,23 +468,11 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       const without = await signIn('dora');
       expect(without.html).toContain('Set up multi-factor authentication');
       expect(without.browser.jar(t.url).has('rh_session')).toBe(false);
-    } finally {
-      idp.tamper = null;
-      await admin.json(`/api/v1/conditional-access/policies/${(created.body.policy as { id: string }).id}`, 'DELETE');
-    }
+    });
   });
 
   it('a person who set up an authenticator here at a federated sign-in is asked for it next time, not locked out', async () => {
     idp.accounts.set('fern', { email: 'fern.fed@contoso.example', name: 'Fern Federated' });
-    const created = await admin.post('/api/v1/conditional-access/policies', {
-      name: 'MFA for the helper app (Fern)',
-      state: 'on',
-      users: { include: { kind: 'all' }, exclude: { userIds: [await idOf(admin)], groupIds: [], roleIds: [] } },
-      apps: ['helper'],
-      conditions: {},
-      grant: { kind: 'grant', operator: 'all', controls: ['mfa'] },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
     const entity = (html: string) =>
       html
         .replace(/&amp;/g, '&')
@@ -495,7 +492,7 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       await browser.follow(new URL(response.headers.get('location')!, at).href);
       expect(browser.jar(t.url).has('rh_session')).toBe(true);
     };
-    try {
+    await withMfaRequired(async () => {
       // The provider does no MFA: the first time, Fern sets up an authenticator here and gets in.
       idp.tamper = { claims: (p) => ({ ...p, amr: ['pwd'] }) };
       const first = await signIn('fern');
@@ -530,10 +527,7 @@ describe('federation with an organization’s own OpenID Connect provider', () =
         .limit(1)
         .execute();
       expect(JSON.parse(signIns[0]!.data ?? '{}')).toMatchObject({ amr: ['fed', 'mfa'] });
-    } finally {
-      idp.tamper = null;
-      await admin.json(`/api/v1/conditional-access/policies/${(created.body.policy as { id: string }).id}`, 'DELETE');
-    }
+    });
   });
 
   it('refuses an email outside the organization’s domains', async () => {
