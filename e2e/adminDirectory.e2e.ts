@@ -320,6 +320,19 @@ test('an administrator unlinks a person’s organization sign-in, and their recr
     await admin.getByRole('link', { name: 'Daniel Okafor' }).click();
     await expect(admin.getByTestId('user-account')).toBeVisible();
     await expect(admin.getByTestId('user-identities')).toHaveCount(0);
+
+    // The provider's page: its MFA is counted for conditional access until the administrator says not to.
+    await admin.goto(`/admin/identity/${providerId}`);
+    const countMfa = admin.getByRole('switch', { name: "Count this provider's multi-factor authentication" });
+    await expect(countMfa).toBeChecked();
+    await countMfa.click();
+    await expect(countMfa).not.toBeChecked();
+    await countMfa.scrollIntoViewIfNeeded();
+    await shot(admin, 'directory-17-provider-count-mfa-off');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.waitForURL((url) => url.pathname === '/admin/identity');
+    const saved = await api('GET', `/api/v1/identity-providers/${providerId}`);
+    expect((saved.body!.provider as { countProviderMfa: boolean }).countProviderMfa).toBe(false);
   } finally {
     // Contoso signs in with passwords again for the journeys after this one.
     expect((await api('DELETE', `/api/v1/identity-providers/${providerId}`)).status).toBe(204);

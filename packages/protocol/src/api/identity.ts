@@ -108,6 +108,12 @@ export const IdentityProviderInput = z.strictObject({
   groupMappings: z.array(GroupMapping).max(200).default([]),
   /** A value of the groups claim equal to one of our user groups' names (case-insensitive) maps to it. */
   matchGroupsByName: z.boolean().default(true),
+  /**
+   * Whether the provider's word that the person used MFA (`mfa` in the ID token's `amr`, as Entra
+   * ID and Okta send it) counts for conditional access. Off: a policy that requires MFA asks for an
+   * authenticator set up here (or has one set up), whatever the provider says.
+   */
+  countProviderMfa: z.boolean().default(true),
   enabled: z.boolean().default(true),
 });
 export type IdentityProviderInput = z.input<typeof IdentityProviderInput>;
@@ -124,6 +130,7 @@ export const IdentityProvider = z.object({
   domains: z.array(z.string()),
   groupMappings: z.array(GroupMapping),
   matchGroupsByName: z.boolean(),
+  countProviderMfa: z.boolean(),
   enabled: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -825,6 +825,19 @@ const m0021: Migration = {
   },
 };
 
+/**
+ * 0022: whether an organization's provider's `amr` `mfa` counts for conditional access (on for the
+ * providers that exist: they counted it until now).
+ */
+const m0022: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('identity_providers')
+      .addColumn('count_provider_mfa', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -848,6 +861,7 @@ export const migrations: Record<string, Migration> = {
   '0019_session_read_indexes': m0019,
   '0020_audit_page_index': m0020,
   '0021_oidc_account_index': m0021,
+  '0022_provider_mfa': m0022,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

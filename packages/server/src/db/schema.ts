@@ -315,6 +315,8 @@ export interface IdentityProvidersTable {
   domains: string;
   group_mappings: string;
   match_groups_by_name: number;
+  /** 1: the provider's `amr` `mfa` counts for conditional access (migration 0022). */
+  count_provider_mfa: number;
   enabled: number;
   created_at: string;
   updated_at: string;

@@ -283,6 +283,7 @@ describe('people and trust screens', () => {
       domains: ['proof-gone.example', 'proof-ok2.example'],
       groupMappings: [],
       matchGroupsByName: false,
+      countProviderMfa: true,
       enabled: true,
       createdAt: '',
       updatedAt: '',

@@ -456,7 +456,7 @@ describe('federation with an organization’s own OpenID Connect provider', () =
     expect(((await me.json()) as { user: { email: string } }).user.email).toBe('alice.fed@contoso.example');
   });
 
-  it('counts the organization’s own MFA (its amr) for conditional access; without it, the person is asked to set up an authenticator here and has no session yet', async () => {
+  it('counts the organization’s own MFA (its amr) for conditional access, unless told not to; without it, the person is asked to set up an authenticator here and has no session yet', async () => {
     idp.accounts.set('dora', { email: 'dora.fed@contoso.example', name: 'Dora Federated' });
     await withMfaRequired(async () => {
       // The provider did MFA (Entra ID says so in `amr`): in.
@@ -468,6 +468,28 @@ describe('federation with an organization’s own OpenID Connect provider', () =
       const without = await signIn('dora');
       expect(without.html).toContain('Set up multi-factor authentication');
       expect(without.browser.jar(t.url).has('rh_session')).toBe(false);
+
+      // The organization stops counting its provider's MFA: the same `amr` with `mfa` is not enough.
+      const current = (await admin.json(`/api/v1/identity-providers/${providerId}`)).body.provider as Record<
+        string,
+        unknown
+      >;
+      expect(current.countProviderMfa).toBe(true);
+      const { id: _id, hasClientSecret: _h, createdAt: _c, updatedAt: _u, ...input } = current;
+      const off = await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', {
+        ...input,
+        countProviderMfa: false,
+      });
+      expect(off.status, JSON.stringify(off.body)).toBe(200);
+      expect((off.body.provider as { countProviderMfa: boolean }).countProviderMfa).toBe(false);
+      try {
+        idp.tamper = { claims: (p) => ({ ...p, amr: ['pwd', 'mfa'] }) };
+        const notCounted = await signIn('dora');
+        expect(notCounted.html).toContain('Set up multi-factor authentication');
+        expect(notCounted.browser.jar(t.url).has('rh_session')).toBe(false);
+      } finally {
+        expect((await admin.json(`/api/v1/identity-providers/${providerId}`, 'PUT', input)).status).toBe(200);
+      }
     });
   });
 

@@ -25,6 +25,7 @@ const provider: ProviderRecord = {
   domains: ['contoso.example'],
   groupMappings: [],
   matchGroupsByName: true,
+  countProviderMfa: true,
   enabled: true,
   createdAt: '2024-01-01T00:00:00.000Z',
   updatedAt: '2024-01-01T00:00:00.000Z',

@@ -51,6 +51,7 @@ function view(row: Row): IdentityProvider {
     domains: json(row.domains),
     groupMappings: json(row.group_mappings),
     matchGroupsByName: row.match_groups_by_name === 1,
+    countProviderMfa: row.count_provider_mfa === 1,
     enabled: row.enabled === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -182,6 +183,7 @@ export class FederationService {
       domains: JSON.stringify(body.domains),
       group_mappings: JSON.stringify(body.groupMappings),
       match_groups_by_name: body.matchGroupsByName ? 1 : 0,
+      count_provider_mfa: body.countProviderMfa ? 1 : 0,
       enabled: body.enabled ? 1 : 0,
       created_at: now,
       updated_at: now,
@@ -212,6 +214,7 @@ export class FederationService {
       domains: JSON.stringify(body.domains),
       group_mappings: JSON.stringify(body.groupMappings),
       match_groups_by_name: body.matchGroupsByName ? 1 : 0,
+      count_provider_mfa: body.countProviderMfa ? 1 : 0,
       enabled: body.enabled ? 1 : 0,
       updated_at: iso(this.d.clock.now()),
     };

@@ -485,12 +485,13 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
       .insertInto('federation_flows')
       .values({
         state: key,
-        // The organization's provider said it used MFA (`amr`, as Entra ID does): conditional access counts it.
+        // The organization's provider said it used MFA (`amr`, as Entra ID does): conditional access
+        // counts it, unless the provider's settings say not to.
         data: JSON.stringify({
           uid: flow.data.uid,
           userId,
           provider: provider.name,
-          mfa: Array.isArray(claims.amr) && claims.amr.includes('mfa'),
+          mfa: provider.countProviderMfa && Array.isArray(claims.amr) && claims.amr.includes('mfa'),
         }),
         expires_at: now() + RESULT_TTL_MS,
       })

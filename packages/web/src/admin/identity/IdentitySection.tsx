@@ -187,6 +187,7 @@ interface FormState {
   groups: string;
   groupMappings: string;
   matchGroupsByName: boolean;
+  countProviderMfa: boolean;
   enabled: boolean;
 }
 
@@ -205,6 +206,7 @@ const EMPTY: FormState = {
   groups: 'groups',
   groupMappings: '',
   matchGroupsByName: true,
+  countProviderMfa: true,
   enabled: true,
 };
 
@@ -221,6 +223,7 @@ function fromProvider(p: IdentityProvider): FormState {
     ...p.claims,
     groupMappings: p.groupMappings.map((m) => `${m.externalId} = ${m.groupId}`).join('\n'),
     matchGroupsByName: p.matchGroupsByName,
+    countProviderMfa: p.countProviderMfa,
     enabled: p.enabled,
   };
 }
@@ -249,6 +252,7 @@ export function toInput(f: FormState): IdentityProviderInput {
         externalId && groupId && rest.length === 0 ? [{ externalId, groupId }] : [],
       ),
     matchGroupsByName: f.matchGroupsByName,
+    countProviderMfa: f.countProviderMfa,
     enabled: f.enabled,
   };
 }
@@ -332,6 +336,13 @@ function ProviderEditor() {
             onChange={(_, d) => set({ matchGroupsByName: d.checked })}
             label={t('admin.identity.matchByName')}
           />
+          <Field hint={t('admin.identity.countMfaHint')}>
+            <Switch
+              checked={current.countProviderMfa}
+              onChange={(_, d) => set({ countProviderMfa: d.checked })}
+              label={t('admin.identity.countMfa')}
+            />
+          </Field>
           <Switch
             checked={current.enabled}
             onChange={(_, d) => set({ enabled: d.checked })}
