@@ -31,8 +31,9 @@
  * beyond one cell per tile (a `copy` counts its source too): a tile costs the viewer a look at
  * every cell it covers, and without this bound one message of a few hundred bytes could name
  * thousands of full-screen fills. A deflate stream (a message's records, a tile's body) is
- * inflated a few kilobytes at a time and given up as soon as it passes its bound, so a stream
- * that would inflate to far more costs about as much as one that fills it.
+ * inflated into a buffer of exactly its bound and given up at the first byte that would pass it
+ * (see `inflateBounded`), so a stream that would inflate to far more costs no more than one that
+ * fills it.
  * A tile message with no tiles is a *probe*: it paints nothing and is acknowledged like any
  * other. The agent sends one after a frame's last message when that message is too long to
  * send twice and its loss would cost much: if a packet of the message is lost, the probe behind it
@@ -79,8 +80,8 @@
  *   newer tile paints them; at most one area at a time, a newer `video` tile replaces it.
  *   When the motion stops the agent sends the area's exact pixels as ordinary tiles.
  */
-import { Inflate, inflateSync } from 'fflate';
 import { ProtocolError } from './errors.js';
+import { inflateRawAtMost } from './inflateBounded.js';
 
 /** The data channel that carries the tiles (unordered, never retransmitted). */
 export const TILES_CHANNEL = 'tiles';
@@ -129,12 +130,6 @@ export const MAX_INFLATED_MESSAGE_BYTES = 64 * 1024;
  * of cells beyond its tile count, and no honest one is refused.
  */
 export const MAX_MESSAGE_SCREENS = 8;
-/**
- * Bytes of a deflate stream inflated at a time. Deflate's densest code makes at most about 1,032
- * bytes of a byte, so a stream is given up at most about 4 MiB past its bound, however far it
- * would go; the agent's streams (at most 16 KiB) take one to four steps.
- */
-const INFLATE_CHUNK_BYTES = 4 * 1024;
 
 export const ENCODINGS = ['solid', 'palette', 'raw', 'copy', 'video'] as const;
 /** How one tile's pixels are packed. */
@@ -339,34 +334,14 @@ export function isInflateOverflow(error: unknown): boolean {
 }
 
 /**
- * Raw-inflates `body` into at most `limit` bytes, or null once it passes them. A short body is
- * inflated in one call; a longer one {@link INFLATE_CHUNK_BYTES} at a time, and no further once
- * its output passed the limit: the work is bounded by the limit, not by what the stream would
- * inflate to (fflate decodes a whole stream even into a buffer too small for it). Throws for a
- * stream that does not decode.
+ * Raw-inflates `body` into at most `limit` bytes, or null if it would make more. The output goes
+ * into one buffer of `limit` bytes and decoding stops at the first literal, match or stored block
+ * that would pass it, so the work is bounded by the limit, not by what the stream would inflate
+ * to. Throws for a stream that does not decode.
  */
 function inflateAtMost(body: Uint8Array, limit: number): Uint8Array | null {
-  if (body.length <= INFLATE_CHUNK_BYTES) {
-    // One byte of room beyond the limit: a stream that fills it is longer than allowed.
-    const out = inflateSync(body, { out: new Uint8Array(limit + 1) });
-    return out.length > limit ? null : out;
-  }
-  const out = new Uint8Array(limit);
-  let length = 0;
-  let over = false;
-  const inflater = new Inflate((data) => {
-    if (over || length + data.length > limit) {
-      over = true;
-      return;
-    }
-    out.set(data, length);
-    length += data.length;
-  });
-  for (let at = 0; at < body.length && !over; at += INFLATE_CHUNK_BYTES) {
-    const end = Math.min(body.length, at + INFLATE_CHUNK_BYTES);
-    inflater.push(body.subarray(at, end), end === body.length);
-  }
-  return over ? null : out.subarray(0, length);
+  const result = inflateRawAtMost(body, limit);
+  return result.over ? null : result.out;
 }
 
 function parseRecords(

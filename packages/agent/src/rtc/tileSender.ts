@@ -181,7 +181,7 @@ interface InFlight {
  * zlib's defaults (32 KB window, 256 KB of hash chains) allocated ~384 KB outside the V8 heap
  * per tile, which drove garbage collections (the top item of a text profile). 8 KB and
  * 8 KB: a full 720p frame of mixed tiles encodes in 18.7 instead of 23–27 ms, 3 % smaller.
- * Any raw-deflate inflater reads it (the helper's fflate does).
+ * Any raw-deflate inflater reads it (the helper reads it with `inflateBounded`).
  */
 const fastDeflate: Deflate = (data) => deflateRawSync(data, { level: 1, windowBits: 13, memLevel: 4 });
 
