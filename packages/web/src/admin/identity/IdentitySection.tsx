@@ -58,7 +58,11 @@ const useStyles = makeStyles({
     display: 'grid',
     gridTemplateColumns: 'repeat(auto-fit, minmax(200px, 1fr))',
     gap: tokens.spacingHorizontalM,
+    // A field beside one with a hint keeps its own height: stretched, its input moved down out of line.
+    alignItems: 'start',
   },
+  // Fluent's inputs have a minimum width wider than a column of three: they ran into each other.
+  input: { minWidth: 0 },
   buttons: { display: 'flex', gap: tokens.spacingHorizontalS, marginBlockStart: tokens.spacingVerticalM },
   code: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
 });
@@ -276,6 +280,7 @@ function ProviderEditor() {
   const text = (key: keyof FormState, label: string, hint?: string, type: 'text' | 'password' = 'text') => (
     <Field label={label} hint={hint}>
       <Input
+        className={styles.input}
         type={type}
         value={String(current?.[key] ?? '')}
         onChange={(_, d) => set({ [key]: d.value } as Partial<FormState>)}
