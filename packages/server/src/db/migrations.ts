@@ -838,6 +838,26 @@ const m0022: Migration = {
   },
 };
 
+/**
+ * 0023: one live WebAuthn challenge per sign-in page and purpose, by a unique index. `issue`
+ * deleted the page's earlier challenge and then inserted the new one, two statements: pages shown
+ * again at the same moment (a burst of answers on PostgreSQL's pool) each inserted theirs, and the
+ * extra rows stayed until they expired. Sign-in challenges in flight are dropped here (a page open
+ * during the upgrade asks for a passkey again); the index is partial, for rows of a page only.
+ */
+const m0023: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`DELETE FROM webauthn_challenges WHERE interaction_uid IS NOT NULL`.execute(db);
+    await db.schema
+      .createIndex('webauthn_challenges_page_uq')
+      .on('webauthn_challenges')
+      .columns(['interaction_uid', 'purpose'])
+      .unique()
+      .where(sql.ref('interaction_uid'), 'is not', null)
+      .execute();
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -862,6 +882,7 @@ export const migrations: Record<string, Migration> = {
   '0020_audit_page_index': m0020,
   '0021_oidc_account_index': m0021,
   '0022_provider_mfa': m0022,
+  '0023_one_challenge_per_page': m0023,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

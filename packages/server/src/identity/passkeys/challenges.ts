@@ -31,29 +31,35 @@ export class WebauthnChallenges {
 
   /**
    * A new challenge for `purpose`. A sign-in page shown again replaces its interaction's earlier
-   * challenge of the same purpose (one live challenge per page); expired ones are swept on the way.
+   * challenge of the same purpose in one statement (one live challenge per page, however many
+   * times it is shown at once: a unique index, migration 0023); expired ones are swept on the way.
    */
   async issue(purpose: ChallengePurpose, binding: ChallengeBinding): Promise<string> {
     const challenge = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     await this.db.deleteFrom('webauthn_challenges').where('expires_at', '<', now).execute();
-    if (binding.uid) {
-      await this.db
-        .deleteFrom('webauthn_challenges')
-        .where('interaction_uid', '=', binding.uid)
-        .where('purpose', '=', purpose)
-        .execute();
+    const row = {
+      challenge,
+      purpose,
+      interaction_uid: binding.uid ?? null,
+      tenant_id: binding.tenantId ?? null,
+      user_id: binding.userId ?? null,
+      expires_at: now + TTL_MS,
+    };
+    const insert = this.db.insertInto('webauthn_challenges').values(row);
+    if (!binding.uid) {
+      await insert.execute();
+      return challenge;
     }
-    await this.db
-      .insertInto('webauthn_challenges')
-      .values({
-        challenge,
-        purpose,
-        interaction_uid: binding.uid ?? null,
-        tenant_id: binding.tenantId ?? null,
-        user_id: binding.userId ?? null,
-        expires_at: now + TTL_MS,
-      })
+    await insert
+      .onConflict((oc) =>
+        oc.columns(['interaction_uid', 'purpose']).where('interaction_uid', 'is not', null).doUpdateSet({
+          challenge,
+          tenant_id: row.tenant_id,
+          user_id: row.user_id,
+          expires_at: row.expires_at,
+        }),
+      )
       .execute();
     return challenge;
   }
