@@ -6,37 +6,26 @@
  * builds (captured by a plugin). PostgreSQL chooses plans by statistics, so the check is
  * SQLite's; the migration itself runs on both engines in every test.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
 import { AuditRepo } from '../audit/repo.js';
 import type { KyselyPlugin } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PasskeySignInDeps } from '../identity/passkeys/passkeySignIn.js';
 import { PasskeySignIn } from '../identity/passkeys/passkeySignIn.js';
 import { endSignInsOf } from '../identity/accountSecurity.js';
 import { liveSessionsIn } from '../ops/metrics.js';
 import { liveCodesIn } from '../ratelimit/codeGuessing.js';
 import { SessionsRepo } from '../sessions/repo.js';
-import { openTestDatabase, testPostgresUrl } from '../test/database.js';
+import { testPostgresUrl } from '../test/database.js';
+import { useTestDatabase } from '../test/useTestDatabase.js';
 import type { Db } from './client.js';
 
 const onPostgres = testPostgresUrl() !== null;
-const dir = mkdtempSync(join(tmpdir(), 'rh-plans-'));
-let db: Db;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ db, close } = await openTestDatabase(dir));
-}, 60_000);
-afterAll(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+const database = useTestDatabase('rh-plans-');
 
 /** Runs `read` against a handle that records the SQL it sends; returns each statement's query plan. */
 async function plansOf(read: (spy: Db) => Promise<unknown>): Promise<string[]> {
+  const db = database();
   const seen: CompiledQuery[] = [];
   const capture: KyselyPlugin = {
     transformQuery: (args) => {

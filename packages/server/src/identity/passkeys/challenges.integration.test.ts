@@ -3,28 +3,15 @@
  * shown many times at once keeps exactly one live challenge per purpose, the last one handed out
  * is the one that counts, and challenges that belong to no page (registration) are not touched.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Db } from '../../db/client.js';
-import { openTestDatabase } from '../../test/database.js';
+import { expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/useTestDatabase.js';
 import { WebauthnChallenges } from './challenges.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rh-challenges-'));
-let db: Db;
-let close: () => Promise<void>;
-beforeAll(async () => {
-  ({ db, close } = await openTestDatabase(dir));
-}, 60_000);
-afterAll(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+const database = useTestDatabase('rh-challenges-');
 
 const rowsFor = async (uid: string | null) =>
   (
-    await db
+    await database()
       .selectFrom('webauthn_challenges')
       .select(['challenge', 'purpose'])
       .where('interaction_uid', uid === null ? 'is' : '=', uid)
@@ -32,6 +19,7 @@ const rowsFor = async (uid: string | null) =>
   ).length;
 
 it('a sign-in page shown 30 times at once keeps one live challenge per purpose', async () => {
+  const db = database();
   const challenges = new WebauthnChallenges(db, { now: () => Date.now() });
   const issued = await Promise.all(
     Array.from({ length: 30 }, () => challenges.issue('passwordless', { uid: 'page-1' })),
