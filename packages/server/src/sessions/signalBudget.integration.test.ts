@@ -20,24 +20,35 @@ afterAll(async () => t?.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** An active session between a helper and a sharer of `domain`, both attached. */
-async function activeSession(domain: string) {
+/** `count` active sessions between one helper and one sharer of `domain`, each side on one socket. */
+async function activeSessions(domain: string, count: number, helperName = 'helper') {
   const helper = new Client(t.url);
-  await helper.signIn(`helper@${domain}`);
+  await helper.signIn(`${helperName}@${domain}`);
   const sharer = new Client(t.url);
   await sharer.signIn(`sharer@${domain}`);
-  const { code, session } = (await helper.post('/api/v1/sessions')).body as { code: string; session: { id: string } };
-  const id = session.id;
   const hws = await helper.socket();
-  hws.send({ type: 'attach', sessionId: id });
-  await sharer.post('/api/v1/sessions/redeem', { code });
   const sws = await sharer.socket();
-  sws.send({ type: 'attach', sessionId: id });
-  await helper.post(`/api/v1/sessions/${id}/request`, { mode: 'view' });
-  await sharer.post(`/api/v1/sessions/${id}/respond`, { allow: true });
-  await hws.next(sessionIn('active'));
-  await sws.next(sessionIn('active'));
-  return { id, hws, sws };
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const { code, session } = (await helper.post('/api/v1/sessions')).body as { code: string; session: { id: string } };
+    const id = session.id;
+    hws.send({ type: 'attach', sessionId: id });
+    await sharer.post('/api/v1/sessions/redeem', { code });
+    sws.send({ type: 'attach', sessionId: id });
+    await helper.post(`/api/v1/sessions/${id}/request`, { mode: 'view' });
+    await sharer.post(`/api/v1/sessions/${id}/respond`, { allow: true });
+    const active = (m: ServerMessage) => sessionIn('active')(m) && 'session' in m && m.session.id === id;
+    await hws.next(active);
+    await sws.next(active);
+    ids.push(id);
+  }
+  return { ids, hws, sws };
+}
+
+/** An active session between a helper and a sharer of `domain`, both attached. */
+async function activeSession(domain: string) {
+  const { ids, hws, sws } = await activeSessions(domain, 1);
+  return { id: ids[0]!, hws, sws };
 }
 
 type Signal = Extract<ServerMessage, { type: 'signal' }>;
@@ -144,4 +155,49 @@ describe('the signaling relay’s byte budget', () => {
     hws.close();
     sws.close();
   }, 30_000);
+
+  it('is one budget per person: a flood spread over several sessions with the same victim gets no more through', async () => {
+    // Three sessions between the same two people, the victim's socket attached to all of them. With a
+    // budget per session the flood got three budgets through (1.5 MiB), past the 1 MiB a socket may
+    // leave unread, and the victim's socket was closed with every session on it.
+    // The administrator helps here: the first test spent the helper's budget.
+    const { ids, hws, sws } = await activeSessions('contoso.example', 3, 'admin');
+    let closedWith: number | undefined;
+    void sws.closed.then(({ code }) => (closedWith = code));
+    sws.ws.pause();
+    const sdp = `v=0\r\n${'a'.repeat(59_000)}`;
+    const started = Date.now();
+    let i = 0;
+    // 60 SDPs of 59 KB to each session (10.6 MB), as fast as the frame limits let them through.
+    for (let round = 0; round < 60; round++) {
+      for (const id of ids)
+        hws.send({
+          type: 'signal',
+          id: `flood-${i}`,
+          sessionId: id,
+          payload: { kind: 'sdp', description: { type: 'offer', sdp: `${sdp}${i++}` } },
+        });
+      if (round % 20 === 19) await sleep(200);
+    }
+    hws.send({ type: 'ping', id: 'after-flood' });
+    await hws.next((m) => m.type === 'pong' && m.id === 'after-flood', 20_000);
+    sws.ws.resume();
+    await sleep(500);
+    const elapsedSeconds = (Date.now() - started) / 1000;
+
+    expect(closedWith).toBeUndefined();
+    expect(sws.ws.readyState).toBe(sws.ws.OPEN);
+    const relayed = signals(sws);
+    // Some of it reached each session, all of it together within one person's budget.
+    for (const id of ids) expect(relayed.some((m) => m.sessionId === id)).toBe(true);
+    const relayedBytes = relayed.reduce((n, m) => n + frameBytes(m), 0);
+    expect(relayedBytes).toBeLessThanOrEqual(
+      SIGNAL_BUDGET.burstBytes + SIGNAL_BUDGET.bytesPerSecond * elapsedSeconds + 64 * 1024,
+    );
+    expect(budgetRefusals(hws).length).toBe(i - relayed.length);
+    sws.send({ type: 'ping', id: 'receiver' });
+    await sws.next((m) => m.type === 'pong' && m.id === 'receiver');
+    hws.close();
+    sws.close();
+  }, 60_000);
 });

@@ -63,15 +63,18 @@ export interface SessionChannelOptions {
 }
 
 /**
- * How many bytes of signaling (payloads as relayed, JSON) one side of one session may send: a
- * burst of `burstBytes`, refilled at `bytesPerSecond`. Real negotiation stays far below: an
+ * How many bytes of signaling (payloads as relayed, JSON) one person may send, across every session
+ * they take part in: a burst of `burstBytes`, refilled at `bytesPerSecond`. Real negotiation stays far below: an
  * offer or answer is 2–20 KB (60 KB at most, `SdpPayload`), an ICE candidate a few hundred
  * bytes, so a whole negotiation with its candidates is 10–40 KB and an ICE restart about the
  * same; the burst holds a dozen of them back to back, or eight SDPs of the largest size, and
  * the refill one of the largest every second for as long as the session lasts. A flood gets
  * no further: at most 512 KiB at once reach the other side (half the 1 MiB a socket may
  * leave unsent before it is closed as a slow consumer, `ws/connection`), then 64 KiB/s
- * (0.5 Mbit/s), which any link that carries a screen share reads.
+ * (0.5 Mbit/s), which any link that carries a screen share reads. The budget is the person's, not
+ * the session's: someone who shares several sessions with one victim (a socket follows up to 8)
+ * would otherwise get one budget for each and fill that socket past its limit all the same. A
+ * helper negotiating eight sessions at once, an ICE restart each, spends about 320 KB of it.
  *
  * The sender's node keeps the budget, and refuses past it; a sender may hold sockets on
  * several nodes, so the node that relays to the other side keeps the same budget again for
@@ -96,9 +99,9 @@ const MAX_SESSIONS_PER_CONNECTION = 8;
 export class SessionChannel {
   private readonly feeds = new Map<string, { feed: SessionFeed<Connection>; close: () => void }>();
   private readonly loading = new Map<string, Promise<SessionRow>>();
-  /** What each side of each session may still send through this node (`<session>:<role>`). */
+  /** What each person may still send through this node (`<tenant>:<user>`), over all their sessions. */
   private readonly sent = byteBuckets(SIGNAL_BUDGET.burstBytes);
-  /** What each side of each session may still have relayed to the other by this node, from any node. */
+  /** What each person may still have relayed to others by this node, from any node (`<tenant>:<user>`). */
   private readonly relayed = byteBuckets(SIGNAL_BUDGET.burstBytes + SIGNAL_BUDGET.relaySlackBytes);
 
   constructor(private readonly o: SessionChannelOptions) {
@@ -232,7 +235,8 @@ export class SessionChannel {
         const { from, payload } = message as SignalEnvelope;
         if (from !== otherRole(to) || !this.hasMember(feed, to)) return;
         // Each node admits a sender's budget; together they may admit more: this one relays one budget.
-        if (this.relayed.take(`${row.id}:${from}`, signalBytes(payload)) > 0) {
+        const sender = `${row.tenant_id}:${from === 'helper' ? row.helper_id : row.sharer_id}`;
+        if (this.relayed.take(sender, signalBytes(payload)) > 0) {
           if (!dropLogged.has(from)) {
             dropLogged.add(from);
             this.o.log.warn(
@@ -310,9 +314,10 @@ export class SessionChannel {
   private async signal(conn: Connection, sessionId: string, payload: SignalPayload, arrivedAt?: number): Promise<void> {
     if (!conn.attachments.has(sessionId)) throw new AppError('bad_request', 'Attach to the session before signaling.');
     const from = await this.signalingRole(conn.principal, sessionId);
-    const retryAfterSeconds = this.sent.take(`${sessionId}:${from}`, signalBytes(payload));
+    const { tenantId, userId } = conn.principal;
+    const retryAfterSeconds = this.sent.take(`${tenantId}:${userId}`, signalBytes(payload));
     if (retryAfterSeconds > 0) {
-      throw new AppError('rate_limited', `Too much signaling for this session. Try again in ${retryAfterSeconds} s.`, {
+      throw new AppError('rate_limited', `Too much signaling from you. Try again in ${retryAfterSeconds} s.`, {
         retryAfterSeconds,
       });
     }
