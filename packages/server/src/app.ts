@@ -395,6 +395,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     clock,
     box: await SecretBox.load(db),
     publicUrl: config.publicUrl,
+    addresses: config.idpAddresses,
   });
   const signInGate = new SignInGate({ ca: conditionalAccess, mfa, audit, clock, key: secrets.cookieKeys[0] ?? '' });
   const signInSteps = new SignInSteps({
@@ -419,6 +420,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     publicUrl: config.publicUrl,
     secure,
     csrfKey: secrets.cookieKeys[0] ?? '',
+    addresses: config.idpAddresses,
   });
   await app.register(identityProviderRoutes, { federation, publicOrigin });
   await app.register(domainRoutes, {

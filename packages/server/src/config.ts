@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { IceServer, iceUrlProblem, isHostName } from '@remote-help/protocol';
+import type { IdpAddresses } from './identity/federation/outbound.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -65,6 +66,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   WEB_DIST: z.string().optional(),
   DNS_SERVERS: z.string().optional(),
+  IDP_ADDRESSES: z.enum(['public', 'private', 'any']).default('private'),
   DNS_TIMEOUT_MS: decimal(
     z
       .number()
@@ -136,6 +138,12 @@ export interface Config {
    * `127.0.0.1:5353,[::1]:53`; null: the system's) and how long one lookup may take.
    */
   dns: { servers: string[] | null; timeoutMs: number };
+  /**
+   * Which addresses an organization's identity provider may have (`IDP_ADDRESSES`): `public`, `private`
+   * (the default: public and private networks) or `any` (loopback too). Link-local and metadata
+   * addresses never (`identity/federation/outbound`).
+   */
+  idpAddresses: IdpAddresses;
   /**
    * Scale-out (`REDIS_URL`): the bus, presence, device presence, the device-proof replay cache and
    * back-off counters live in Redis, shared by every node; every key starts with `prefix`
@@ -465,6 +473,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: trustProxy ?? false,
     webDist: ok.WEB_DIST ?? null,
     dns: { servers: dnsServers ?? null, timeoutMs: ok.DNS_TIMEOUT_MS },
+    idpAddresses: ok.IDP_ADDRESSES,
     redis: ok.REDIS_URL ? { url: ok.REDIS_URL, prefix: ok.REDIS_PREFIX } : null,
     metrics: { token: ok.METRICS_TOKEN ?? null, address: metricsAddress ?? null },
     turn:

@@ -47,6 +47,8 @@ export async function startTestServer(
     DATABASE_URL: database?.url ?? '',
     DEMO_PASSWORD,
     WEB_DIST: join(dir, 'no-web'),
+    // The tests' identity providers run on 127.0.0.1, which a real server refuses by default.
+    IDP_ADDRESSES: 'any',
     ...env,
   });
   let server: RemoteHelpServer;

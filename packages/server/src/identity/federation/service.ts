@@ -16,6 +16,8 @@ import { newId } from '../../ids.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
 import type { Principal } from '../principal.js';
+import type { IdpAddresses } from './outbound.js';
+import { literalHostProblem } from './outbound.js';
 import type { SecretBox } from './secretBox.js';
 
 type Row = Selectable<IdentityProvidersTable>;
@@ -35,6 +37,8 @@ export interface FederationServiceDeps {
   clock: Clock;
   box: SecretBox;
   publicUrl: string;
+  /** Which addresses a provider may have (`IDP_ADDRESSES`): an issuer at a forbidden address is refused on save. */
+  addresses: IdpAddresses;
 }
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -106,6 +110,8 @@ export class FederationService {
 
   /** Domains must be the organization's, each sent to one provider at most; mapped groups must be its user groups. */
   private async check(tenantId: string, body: Input, selfId: string | null): Promise<void> {
+    const unreachable = literalHostProblem(body.issuer, this.d.addresses);
+    if (unreachable) throw new AppError('validation_failed', `${unreachable}.`, { field: 'issuer' });
     const own = new Set(
       (
         await this.d.db

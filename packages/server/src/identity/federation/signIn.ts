@@ -24,7 +24,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { IdParams } from '@remote-help/protocol';
 import { z } from 'zod';
@@ -41,6 +41,8 @@ import { signInLanguage } from '../i18n/index.js';
 import { signInCsrf } from '../signInRoutes.js';
 import { FederationError, mapClaims, mappedGroupIds, provision, refusalOf } from './jit.js';
 import { renderEmailPage, renderFederationError, renderTestResult } from './pages.js';
+import type { IdpAddresses } from './outbound.js';
+import { guardedFetch } from './outbound.js';
 import type { FederationService, ProviderRecord } from './service.js';
 import { FEDERATION_CALLBACK_PATH } from './service.js';
 
@@ -53,6 +55,8 @@ export interface FederationSignInOptions {
   publicUrl: string;
   secure: boolean;
   csrfKey: string;
+  /** Which addresses a provider may have (`IDP_ADDRESSES`, `federation/outbound`). */
+  addresses: IdpAddresses;
   /** Conditional access before the sign-in finishes (`conditionalAccess/signInGate`). */
   gate?: SignInGate;
   /** The second factor the gate may ask for (an authenticator set up here, when the provider did no MFA). */
@@ -85,8 +89,12 @@ const EmailForm = z.object({ email: z.string().trim().toLowerCase().min(3).max(2
 /** Configurations by provider (and its version), discovered at most every 10 minutes. */
 const discovered = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
 
-export function configurationFor(p: ProviderRecord, now: number): Promise<oidc.Configuration> {
-  const key = `${p.id}:${p.updatedAt}`;
+/**
+ * The provider's configuration, discovered through {@link guardedFetch} (`addresses`: the
+ * operator's `IDP_ADDRESSES`), which it keeps for every later request (token endpoint).
+ */
+export function configurationFor(p: ProviderRecord, now: number, addresses: IdpAddresses): Promise<oidc.Configuration> {
+  const key = `${p.id}:${p.updatedAt}:${addresses}`;
   const hit = discovered.get(key);
   if (hit && now - hit.at < 10 * 60_000) return hit.config;
   const insecure = new URL(p.issuer).protocol === 'http:';
@@ -95,7 +103,11 @@ export function configurationFor(p: ProviderRecord, now: number): Promise<oidc.C
     p.clientId,
     p.clientSecret ?? undefined,
     p.clientSecret ? undefined : oidc.None(),
-    { execute: insecure ? [oidc.allowInsecureRequests] : [], timeout: 10 },
+    {
+      execute: insecure ? [oidc.allowInsecureRequests] : [],
+      timeout: 10,
+      [oidc.customFetch]: guardedFetch(addresses) as oidc.CustomFetch,
+    },
   );
   config.catch(() => discovered.delete(key));
   discovered.set(key, { at: now, config });
@@ -112,6 +124,16 @@ export function classify(error: unknown, provider: string): FederationError {
     const claim = (e as { cause?: { claim?: string } }).cause?.claim;
     if (claim) chain.push({ claim });
   }
+  const blocked = chain.find((e) => e.code === 'IDP_ADDRESS_BLOCKED');
+  if (blocked)
+    // The person is told the provider cannot be reached; the code tells their administrator why.
+    return new FederationError(
+      'federation_address_blocked',
+      `${provider} could not be reached: ${blocked.message}.`,
+      502,
+      { provider },
+      'federation_provider_unreachable',
+    );
   const text = chain.map((e) => `${e.message ?? ''} ${e.code ?? ''}`).join(' | ');
   const claim = chain.find((e) => e.claim)?.claim ?? /"(\w+)" \(/.exec(text)?.[1];
   const oauthError = chain.find((e) => typeof e.error === 'string');
@@ -186,14 +208,21 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
  * endpoint, not its signature (OIDC Core 3.1.3.7 allows that over TLS). We check it too, against
  * the keys the provider publishes, with the same issuer and audience rules.
  */
-async function verifySignature(config: oidc.Configuration, clientId: string, idToken: string): Promise<void> {
+async function verifySignature(
+  config: oidc.Configuration,
+  clientId: string,
+  idToken: string,
+  addresses: IdpAddresses,
+): Promise<void> {
   const metadata = config.serverMetadata();
   if (!metadata.jwks_uri)
     throw new FederationError('federation_provider_unreachable', 'The provider publishes no keys (jwks_uri).', 502, {
       provider: metadata.issuer,
     });
-  let keys = keySets.get(metadata.jwks_uri);
-  if (!keys) keySets.set(metadata.jwks_uri, (keys = createRemoteJWKSet(new URL(metadata.jwks_uri))));
+  const key = `${addresses} ${metadata.jwks_uri}`;
+  let keys = keySets.get(key);
+  if (!keys)
+    keySets.set(key, (keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { [joseFetch]: guardedFetch(addresses) })));
   await jwtVerify(idToken, keys, { issuer: metadata.issuer, audience: clientId, clockTolerance: 30 });
 }
 
@@ -263,7 +292,7 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
   ) => {
     let config: oidc.Configuration;
     try {
-      config = await configurationFor(provider, now());
+      config = await configurationFor(provider, now(), o.addresses);
     } catch (error) {
       return refuse(reply, classify(error, provider.name));
     }
@@ -441,7 +470,7 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
           },
         );
       }
-      const config = await configurationFor(provider, now());
+      const config = await configurationFor(provider, now(), o.addresses);
       const tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, o.publicUrl), {
         pkceCodeVerifier: flow.data.verifier,
         expectedState: state,
@@ -453,7 +482,7 @@ export async function federationSignInRoutes(app: FastifyInstance, o: Federation
           provider: provider.name,
           detail: 'no ID token',
         });
-      await verifySignature(config, provider.clientId, tokens.id_token);
+      await verifySignature(config, provider.clientId, tokens.id_token, o.addresses);
       claims = { ...(tokens.claims() ?? {}) };
     } catch (error) {
       request.log.warn({ err: error }, 'federated sign-in rejected');
