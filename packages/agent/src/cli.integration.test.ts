@@ -104,6 +104,17 @@ describe.skipIf(missing.length > 0)('remote-help-agent (CLI)', { timeout: 60_000
     expect(await signin.exit).toBe(0);
     expect(signin.stdout()).toContain(`Signed in to ${server.url} as Lena Fischer.`);
     expect(existsSync(join(configDir, TOKEN_FILE))).toBe(true);
+    // Standard output is a pipe here, as the journal is under systemd: the sign-in address stays off it.
+    expect(signin.stdout()).not.toContain('/oidc/auth');
+  });
+
+  it('share with a window that cannot open: the one-time address is not written to a log', async () => {
+    const share = run(['share'], { REMOTE_HELP_BROWSER: '/nonexistent/remote-help-test-browser' });
+    await waitFor(() => /only on a terminal/.test(share.stderr()), 20_000, 'the window failure');
+    expect(share.stderr()).toContain('--no-window');
+    expect(share.stdout() + share.stderr()).not.toMatch(/\?t=/);
+    share.child.kill('SIGINT');
+    expect(await share.exit).toBe(130);
   });
 
   it('share --no-window: prints the window address; Ctrl+C leaves the session', async () => {

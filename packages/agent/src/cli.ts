@@ -104,11 +104,26 @@ function describeAgentError(error: AgentError): string {
  * which any local user can read; that page goes when the sign-in ends).
  */
 async function openSignInPage(url: string, signIn?: { finished: AbortSignal }): Promise<void> {
-  out(i18n.t('cli.openingBrowser'));
-  out(`  ${url}`);
-  await openUrl(url, signIn ? { until: signIn.finished } : {}).catch((error: unknown) =>
-    err(`(${error instanceof Error ? error.message : String(error)})`),
-  );
+  if (onTerminal()) {
+    out(i18n.t('cli.openingBrowser'));
+    out(`  ${url}`);
+  }
+  await openUrl(url, signIn ? { until: signIn.finished } : {}).catch((error: unknown) => {
+    err(`(${error instanceof Error ? error.message : String(error)})`);
+    if (!onTerminal())
+      err('remote-help-agent: the sign-in address is shown only on a terminal: run `remote-help-agent signin` in one.');
+  });
+}
+
+/**
+ * Whether a person reads what this process prints (a terminal), rather than a log. Under systemd
+ * (`run`) standard output goes to the journal, which other members of `systemd-journal` or `adm`
+ * may read and which keeps it: a one-time window address or a sign-in address printed there could
+ * be spent by someone else first (docs/security.md N42). Such addresses go to a terminal only,
+ * unless the person asked for them (`--no-window`).
+ */
+function onTerminal(): boolean {
+  return process.stdout.isTTY === true;
 }
 
 /** The server from the command line, else the one server with a stored sign-in. */
@@ -147,17 +162,24 @@ async function share(
 }
 
 /**
- * Opens the window, or prints its one-time address (`--no-window`, or no window could open) on
- * this user's terminal. The browser gets the address through a private hand-over page, never on
+ * Opens the window, or prints its one-time address (`--no-window`, or no window could open and
+ * this is a terminal, see {@link onTerminal}). The browser gets the address through a private hand-over page, never on
  * its command line (any local user could read the token there and spend it first); the page
  * goes as soon as the window has spent the token.
  */
 async function showWindow(ui: UiServer, window: boolean): Promise<void> {
   const { url, redeemed } = ui.launch();
   if (window) {
-    await openUrl(url, { appWindow: true, until: redeemed }).catch(() => {
-      out(i18n.t('cli.windowFailed'));
-      out(`  ${url}`);
+    await openUrl(url, { appWindow: true, until: redeemed }).catch((error: unknown) => {
+      if (onTerminal()) {
+        out(i18n.t('cli.windowFailed'));
+        out(`  ${url}`);
+      } else {
+        const reason = error instanceof Error ? error.message : String(error);
+        err(
+          `remote-help-agent: the window could not open (${reason}); its one-time address is shown only on a terminal or with --no-window.`,
+        );
+      }
     });
   } else {
     out(i18n.t('cli.openAddress'));
