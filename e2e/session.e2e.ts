@@ -49,7 +49,17 @@ test('helper and sharer complete a view-only session, and the helper learns of t
   await startViewing(pair, true);
   const first = await framesDecoded(helper);
   await expect.poll(() => framesDecoded(helper), { timeout: 10_000 }).toBeGreaterThan(first);
+  // The connection check: twelve digits on both sides, the same ones (nobody in between, not the server).
+  const helperCheck = await helper.getByTestId('connection-check').textContent();
+  expect(helperCheck).toMatch(/^\d{4} \d{4} \d{4}$/);
+  await expect(sharer.getByTestId('connection-check')).toHaveText(helperCheck!);
+  await helper
+    .getByRole('button', { name: /information/i })
+    .first()
+    .click();
+  await expect(helper.getByText('Read these numbers to Lena Fischer')).toBeVisible();
   await shot(helper, '08-helper-viewing');
+  await helper.keyboard.press('Escape');
   await shot(sharer, '09-sharer-sharing');
 
   await helper.getByRole('button', { name: 'Actual size' }).click();

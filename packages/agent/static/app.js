@@ -265,6 +265,10 @@ function render(next) {
         : next.media === 'reconnecting'
           ? t('reconnecting', { name })
           : t('connecting', { name });
+  // The connection check (see the protocol's connectionCheck): the same digits as the helper's, or someone is between.
+  $('check').hidden = !(sharing && next.connectionCheck);
+  $('check-digits').textContent = next.connectionCheck ?? '';
+  $('check-info').textContent = t('checkInfo', { name });
   $('hotkey-text').hidden = !(next.mode === 'control' && next.hotkey) || next.paused;
   $('pause').hidden = !sharing || next.paused;
   $('resume').hidden = !sharing || !next.paused;

@@ -29,3 +29,4 @@ export * from './chatDisplay.js';
 export * from './languages.js';
 export * from './api/index.js';
 export * from './sessionIce.js';
+export * from './connectionCheck.js';

@@ -179,6 +179,7 @@ export class AgentApp implements UiController {
       controlActive: snapshot?.controlActive ?? false,
       hotkey: snapshot?.hotkey ?? false,
       media: snapshot?.media ?? 'none',
+      connectionCheck: snapshot?.check ?? null,
       laser: snapshot?.laser ?? null,
       endReason: session?.endReason ?? null,
       error: this.#error,

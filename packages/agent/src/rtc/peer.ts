@@ -24,6 +24,7 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import {
+  connectionCheckOf,
   INPUT_FAST_CHANNEL,
   PACKED_INPUT_PROTOCOL,
   parseWith,
@@ -74,6 +75,11 @@ export interface AgentPeerEvents {
   path: [state: PathState];
   /** Negotiation failed; the connection is unusable until `restart`. */
   error: [error: AgentError];
+  /**
+   * The connection check to compare with the helper's (`connectionCheck` in the protocol): after
+   * each negotiation, from the fingerprint this side announced and the one the helper's SDP did.
+   */
+  check: [check: string];
 }
 
 export interface AgentPeerOptions {
@@ -399,6 +405,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       await this.#pc.setLocalDescription(answer);
       this.emit('signal', { kind: 'sdp', description: { type: 'answer', sdp: answer.sdp } });
     }
+    const check = await connectionCheckOf(this.#pc.localDescription, this.#pc.remoteDescription);
+    if (check && !this.#closed) this.emit('check', check);
     const pending = this.#pendingCandidates;
     this.#pendingCandidates = [];
     for (const candidate of pending) await this.#pc.addIceCandidate(candidate);

@@ -59,6 +59,8 @@ export interface ActiveMediaOptions {
   cursorIntervalMs?: number | undefined;
   /** Capture stopped because the display went away (input is dropped with it). */
   onCaptureLost?: ((error: Error) => void) | undefined;
+  /** The connection check of each negotiation (see `AgentPeer`'s `check`). */
+  onCheck?: ((check: string) => void) | undefined;
 }
 
 /** The media, input and control of one active session. */
@@ -149,6 +151,7 @@ export class ActiveMedia {
     media.on('captureLost', (error) => this.#onCaptureLost(error));
     media.on('displays', (shared) => this.#displaysChanged(shared));
     media.on('path', (state) => this.#onPath(state));
+    media.on('check', (check) => options.onCheck?.(check));
     media.on('connectionstatechange', (state) => {
       if (state === 'new') {
         // A fresh connection: its channel opens again.

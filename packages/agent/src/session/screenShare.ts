@@ -45,6 +45,8 @@ export interface LiveMediaEvents {
   control: [data: string | ArrayBuffer];
   channelopen: [label: ChannelLabel];
   connectionstatechange: [state: string];
+  /** The connection check of the current connection, after each negotiation (see `AgentPeer`). */
+  check: [check: string];
   /** A captured frame (the buffer is reused: copy before returning). */
   frame: [frame: ScreenFrame];
   /** Capture or negotiation failed. */
@@ -424,6 +426,7 @@ export class ScreenShare extends EventEmitter<LiveMediaEvents> implements LiveMe
       this.emit('connectionstatechange', state);
     });
     peer.on('error', (error) => this.emit('error', error));
+    peer.on('check', (check) => this.emit('check', check));
     let pathWasDown = false;
     peer.on('path', (state) => {
       // Dead: nothing piles up in the channel. Back: what was sent meanwhile is lost, so the

@@ -75,6 +75,8 @@ export interface SharingSessionOptions {
 export interface SharingSnapshot {
   session: SessionView | null;
   media: MediaState;
+  /** The connection check to compare with the helper's (`connectionCheck` in the protocol), once negotiated. */
+  check: string | null;
   /** Whether helper input is injected right now. */
   controlActive: boolean;
   laser: Point | null;
@@ -117,6 +119,8 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   #consent: SharingConsent | null = null;
   #active: ActiveMedia | null = null;
   #mediaState: MediaState = 'none';
+  /** The connection check of the current connection (null without one). */
+  #check: string | null = null;
   #starting: Promise<void> | null = null;
   #laser: Point | null = null;
   #laserTimer: NodeJS.Timeout | undefined;
@@ -165,6 +169,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
     return {
       session: this.#session,
       media: this.#mediaState,
+      check: this.#check,
       controlActive: this.gate.allowed,
       laser: this.#laser,
       displays: displays?.displays ?? [],
@@ -500,6 +505,11 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
       onCaptureLost: (error) => this.#onCaptureLost(error),
       onPathDown: () => this.#o.signaling.refresh?.(),
       onPath: (state) => this.#o.signaling.sendPath?.(sessionId, state),
+      onCheck: (check) => {
+        if (this.#active !== active || this.#check === check) return;
+        this.#check = check;
+        this.emit('change');
+      },
     });
     active.setPaused(this.#paused);
     this.#active = active;
@@ -570,6 +580,7 @@ export class SharingSession extends EventEmitter<SharingSessionEvents> {
   #setMediaState(state: MediaState): void {
     if (this.#mediaState === state) return;
     this.#mediaState = state;
+    if (state === 'none') this.#check = null;
     this.emit('change');
   }
 

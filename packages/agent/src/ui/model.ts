@@ -64,6 +64,8 @@ export interface UiState {
   /** The agent rejoined a session it had left when it stopped (full control needs a new Allow). */
   rejoined: boolean;
   media: 'none' | 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+  /** The connection check to compare with the helper's (`connectionCheck` in the protocol), once negotiated. */
+  connectionCheck: string | null;
   /** Normalized laser position on the shared display, or null. */
   laser: { x: number; y: number } | null;
   endReason: EndReason | null;

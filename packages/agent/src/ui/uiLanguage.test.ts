@@ -37,6 +37,7 @@ const state: UiState = {
   inputUnavailable: false,
   rejoined: false,
   media: 'connected',
+  connectionCheck: '0123 4567 8901',
   laser: { x: 0.25, y: 0.5 },
   endReason: null,
   error: { code: 'rate_limited', retryAfterSeconds: 3 },
@@ -137,5 +138,13 @@ describe.each([
     });
     expect(preview).toMatchObject({ transform: 'none', direction: 'ltr', leftRed: true });
     expect(preview.laserFraction).toBeCloseTo(0.25, 1);
+
+    // The connection check: the language's label and explanation, the digits left to right in every language.
+    expect(await page.locator('#check').isVisible()).toBe(true);
+    expect(await page.locator('#check [data-t="checkLabel"]').textContent()).toBe(catalog['checkLabel']);
+    expect(await page.locator('#check-info').textContent()).toBe(fill(catalog['checkInfo'], { name: 'Adele Vance' }));
+    const digits = page.locator('#check-digits');
+    expect(await digits.textContent()).toBe('0123 4567 8901');
+    expect(await digits.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
   });
 });

@@ -56,6 +56,7 @@ const baseState: UiState = {
   controlActive: false,
   hotkey: false,
   media: 'none',
+  connectionCheck: null,
   laser: null,
   endReason: null,
   error: null,

@@ -18,7 +18,14 @@
  */
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
-import { INPUT_FAST_CHANNEL, PathMonitor, sdpSessionId, TILES_CHANNEL, WARM_CHANNEL } from '@remote-help/protocol';
+import {
+  connectionCheckOf,
+  INPUT_FAST_CHANNEL,
+  PathMonitor,
+  sdpSessionId,
+  TILES_CHANNEL,
+  WARM_CHANNEL,
+} from '@remote-help/protocol';
 import { keepTileBacklog } from './tiles/tileBacklog';
 import { CONTROL_LABEL, INPUT_LABEL } from './control/useDataChannels';
 import type { PathState } from '@remote-help/protocol';
@@ -43,6 +50,11 @@ export interface ReceiverEvents {
    * answered (`refused` wins over `unreachable`); null after a reset.
    */
   relay: RelayProblem | null;
+  /**
+   * The connection check both people can compare (`connectionCheck` in the protocol), once the
+   * offer and the answer are both applied; null after a reset.
+   */
+  check: string | null;
 }
 
 /** The labels of the channels the agent opens (each once per connection). */
@@ -133,6 +145,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     pc.close();
     this.emit('stream', null);
     this.emit('state', 'new');
+    this.emit('check', null);
     if (channels.size > 0) this.emit('channels', this.dataChannels);
   }
 
@@ -180,6 +193,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     const local = pc.localDescription;
     if (pc !== this.pc || !local) return;
     this.send({ kind: 'sdp', description: { type: 'answer', sdp: local.sdp } });
+    const check = await connectionCheckOf(local, pc.remoteDescription);
+    if (pc === this.pc) this.emit('check', check);
   }
 
   /** Signaling is back (re-attached): if the path is still down, ask the offerer to restart ICE (again). */

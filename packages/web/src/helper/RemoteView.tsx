@@ -22,6 +22,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowMaximizeRegular, ScaleFitRegular, SignOutRegular } from '@fluentui/react-icons';
 import { TILES_CHANNEL, type Permission, type SessionView } from '@remote-help/protocol';
+import { ConnectionCheck } from '../common/ConnectionCheck';
 import { Panel } from '../common/Panel';
 import { useNow } from '../common/useNow';
 import { ControlNotices } from './control/ControlNotices';
@@ -46,6 +47,7 @@ const useStyles = makeStyles({
   // Connection and Leave stay together at the end of the row, also when the toolbar wraps.
   end: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS, marginInlineStart: 'auto' },
   frame: { position: 'relative' },
+  footer: { display: 'flex', justifyContent: 'flex-end' },
 });
 
 /** Props of {@link RemoteView}. */
@@ -165,6 +167,12 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
         />
         {live || picture === 'connecting' ? null : <PictureOverlay state={picture} name={name} />}
       </div>
+      {receiver.check ? (
+        // Under the picture, where the toolbar's row stays free: read aloud, compared with the sharer's.
+        <div className={styles.footer}>
+          <ConnectionCheck check={receiver.check} name={name} />
+        </div>
+      ) : null}
     </Panel>
   );
 }

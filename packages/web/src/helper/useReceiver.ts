@@ -37,6 +37,8 @@ export interface ReceiverState {
   openedBeforeActive: boolean;
   /** The relay (TURN) refused or did not answer this connection's gathering (see `ReceiverPeer`). */
   relay: RelayProblem | null;
+  /** The connection check to compare with the sharer's (`connectionCheck`), once negotiated. */
+  check: string | null;
 }
 
 const NO_CHANNELS: ReadonlyMap<string, RTCDataChannel> = new Map();
@@ -49,6 +51,7 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
   const [channels, setChannels] = useState(NO_CHANNELS);
   const [openedBeforeActive, setOpenedBeforeActive] = useState(false);
   const [relay, setRelay] = useState<RelayProblem | null>(null);
+  const [check, setCheck] = useState<string | null>(null);
   const sessionState = useRef<SessionState | null>(null);
   const peerRef = useRef<ReceiverPeer | null>(null);
   const sessionId = session?.id ?? null;
@@ -82,6 +85,7 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
         setOpenedBeforeActive(next.size > 0 && sessionState.current !== 'active');
       }),
       peer.on('relay', setRelay),
+      peer.on('check', setCheck),
       peer.on('state', (next) => {
         setConnectionState(next);
         if (next === 'connected') setEverConnected(true);
@@ -121,9 +125,10 @@ export function useReceiver(signaling: SignalingClient, session: SessionView | n
       setChannels(NO_CHANNELS);
       setOpenedBeforeActive(false);
       setRelay(null);
+      setCheck(null);
     };
   }, [sessionId, signaling]);
 
   const reconnecting = everConnected && (connectionState === 'disconnected' || connectionState === 'failed');
-  return { stream, connectionState, reconnecting, everConnected, channels, openedBeforeActive, relay };
+  return { stream, connectionState, reconnecting, everConnected, channels, openedBeforeActive, relay, check };
 }

@@ -13,7 +13,7 @@
  * while the path stays down, when the helper asks (`restart` with `ice`) and when
  * signaling comes back ({@link SenderPeer.signalingRestored}).
  */
-import { ICE_RESTART_RETRY_MS } from '@remote-help/protocol';
+import { connectionCheckOf, ICE_RESTART_RETRY_MS } from '@remote-help/protocol';
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
@@ -30,6 +30,8 @@ export interface SenderEvents {
   state: RTCPeerConnectionState;
   /** The network path of the current connection (see {@link PathMonitor}). */
   path: PathState;
+  /** The connection check to compare with the helper's (`connectionCheck`), once answered; null between connections. */
+  check: string | null;
 }
 
 /** A second ICE restart within this long of the last one waits for the first. */
@@ -148,6 +150,8 @@ export class SenderPeer extends Emitter<SenderEvents> {
     // The sharer always offers; only an answer to the current offer is meaningful.
     if (payload.description.type !== 'answer' || !pc || pc.signalingState !== 'have-local-offer') return;
     await pc.setRemoteDescription({ type: 'answer', sdp: payload.description.sdp });
+    const check = await connectionCheckOf(pc.localDescription, pc.remoteDescription);
+    if (pc === this.pc) this.emit('check', check);
     // Encodings exist once negotiated: a connection made while paused deactivates them now.
     if (this.paused) await this.applyPause();
     const early = this.pending;
@@ -169,6 +173,7 @@ export class SenderPeer extends Emitter<SenderEvents> {
     pc.onconnectionstatechange = null;
     pc.close();
     this.emit('state', 'new');
+    this.emit('check', null);
   }
 
   private async negotiate(): Promise<void> {

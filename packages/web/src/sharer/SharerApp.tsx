@@ -158,6 +158,7 @@ export function SharerApp() {
         session={session}
         stream={stream}
         connectionState={connectionState}
+        check={sender.check}
         paused={paused}
         busy={busy}
         onPause={pause}

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { Badge, Body1, Button, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { PauseRegular, PlayRegular, SignOutRegular } from '@fluentui/react-icons';
 import type { SessionView } from '@remote-help/protocol';
+import { ConnectionCheck } from '../common/ConnectionCheck';
 import { Panel } from '../common/Panel';
 
 const useStyles = makeStyles({
@@ -30,6 +31,8 @@ export interface SharingScreenProps {
   session: SessionView;
   stream: MediaStream;
   connectionState: RTCPeerConnectionState;
+  /** The connection check to compare with the helper's, once negotiated (see `ConnectionCheck`). */
+  check: string | null;
   /** The share is paused: the helper sees nothing until Resume. */
   paused: boolean;
   busy: boolean;
@@ -43,6 +46,7 @@ export function SharingScreen({
   session,
   stream,
   connectionState,
+  check,
   paused,
   busy,
   onPause,
@@ -101,6 +105,7 @@ export function SharingScreen({
         )}
         <Body1>{paused ? t('sharer.sharing.pausedBody', { name }) : t('sharer.sharing.body', { name })}</Body1>
       </div>
+      <ConnectionCheck check={check} name={name} />
       <video
         ref={preview}
         className={mergeClasses(styles.preview, paused && styles.previewPaused)}

@@ -24,6 +24,8 @@ export interface SenderInput {
 /** The sender's connection state and its pause control. */
 export interface Sender {
   connectionState: RTCPeerConnectionState;
+  /** The connection check to compare with the helper's (`connectionCheck`), once negotiated. */
+  check: string | null;
   /** Stops sending pixels; resolves once no video leaves the device. */
   pause: () => Promise<void>;
   /** Sends the captured screen again on the same connection. */
@@ -33,6 +35,7 @@ export interface Sender {
 /** See the module description. */
 export function useSender({ signaling, sessionId, active, ready, stream }: SenderInput): Sender {
   const [connectionState, setConnectionState] = useState<RTCPeerConnectionState>('new');
+  const [check, setCheck] = useState<string | null>(null);
   const peerRef = useRef<SenderPeer | null>(null);
   const pausedRef = useRef(false);
   const ice = useSessionIce(signaling, sessionId);
@@ -52,6 +55,7 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
     peerRef.current = peer;
     const offs = [
       peer.on('state', setConnectionState),
+      peer.on('check', setCheck),
       signaling.on('signal', (message) => {
         if (message.sessionId === sessionId && message.from === 'helper') peer.handle(message.payload);
       }),
@@ -78,6 +82,7 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
       peer.close();
       if (peerRef.current === peer) peerRef.current = null;
       setConnectionState('new');
+      setCheck(null);
     };
   }, [signaling, sessionId, active, ready, stream, ice]);
 
@@ -91,5 +96,5 @@ export function useSender({ signaling, sessionId, active, ready, stream }: Sende
     await peerRef.current?.resume();
   }, []);
 
-  return { connectionState, pause, resume };
+  return { connectionState, check, pause, resume };
 }

@@ -45,6 +45,9 @@ export const cs: Catalog = {
   connecting: 'Připojování k uživateli {name}…',
   reconnecting: 'Síť se změnila. Znovu se připojuje k uživateli {name}…',
   connectionProblem: 'Připojení k uživateli {name} má potíže. Zkouší se to znovu…',
+  checkLabel: 'Kontrola připojení:',
+  checkInfo:
+    'Přečtěte tato čísla uživateli {name} a poslechněte si jeho čísla. Pokud jsou stejná, je vaše připojení koncově šifrované a nikdo, ani server, ho nevidí. Pokud se liší, zastavte sdílení a informujte oddělení IT.',
   pause: 'Pozastavit',
   resume: 'Pokračovat',
   pausedTitle: 'Sdílení je pozastavené',

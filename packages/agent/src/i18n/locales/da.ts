@@ -46,6 +46,9 @@ export const da: Catalog = {
   connecting: 'Opretter forbindelse til {name}…',
   reconnecting: 'Netværket er ændret. Genopretter forbindelsen til {name}…',
   connectionProblem: 'Forbindelsen til {name} har problemer. Prøver igen…',
+  checkLabel: 'Forbindelsestjek:',
+  checkInfo:
+    'Læs disse tal op for {name}, og lyt til vedkommendes. Hvis de er ens, er din forbindelse krypteret fra ende til ende, og ingen, heller ikke serveren, kan se den. Hvis de er forskellige, skal du stoppe delingen og give din it-afdeling besked.',
   pause: 'Sæt på pause',
   resume: 'Genoptag',
   pausedTitle: 'Delingen er sat på pause',

@@ -47,6 +47,9 @@ export const de: Catalog = {
   connecting: 'Verbindung mit {name} wird hergestellt…',
   reconnecting: 'Das Netzwerk hat sich geändert. Verbindung mit {name} wird wiederhergestellt…',
   connectionProblem: 'Die Verbindung zu {name} ist gestört. Neuer Versuch läuft…',
+  checkLabel: 'Verbindungsprüfung:',
+  checkInfo:
+    'Lesen Sie {name} diese Zahlen vor, und hören Sie sich die Zahlen der Person an. Wenn sie gleich sind, ist Ihre Verbindung Ende-zu-Ende-verschlüsselt, und niemand, nicht einmal der Server, kann sie einsehen. Wenn sie sich unterscheiden, beenden Sie die Freigabe, und informieren Sie Ihre IT-Abteilung.',
   pause: 'Anhalten',
   resume: 'Fortsetzen',
   pausedTitle: 'Die Freigabe ist angehalten',

@@ -47,6 +47,9 @@ export const en = {
   connecting: 'Connecting to {name}…',
   reconnecting: 'The network changed. Reconnecting to {name}…',
   connectionProblem: 'The connection to {name} is having trouble. Retrying…',
+  checkLabel: 'Connection check:',
+  checkInfo:
+    'Read these numbers to {name} and listen to theirs. If they are the same, your connection is encrypted from end to end and nobody, not even the server, can see it. If they differ, stop sharing and tell your IT department.',
   pause: 'Pause',
   resume: 'Resume',
   pausedTitle: 'Sharing is paused',

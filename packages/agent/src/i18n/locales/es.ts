@@ -46,6 +46,9 @@ export const es: Catalog = {
   connecting: 'Conectando con {name}…',
   reconnecting: 'La red ha cambiado. Reconectando con {name}…',
   connectionProblem: 'La conexión con {name} tiene problemas. Reintentando…',
+  checkLabel: 'Comprobación de la conexión:',
+  checkInfo:
+    'Lea estos números a {name} y escuche los suyos. Si son iguales, su conexión está cifrada de extremo a extremo y nadie, ni siquiera el servidor, puede verla. Si son distintos, deje de compartir e informe a su departamento de TI.',
   pause: 'Pausar',
   resume: 'Reanudar',
   pausedTitle: 'El uso compartido está en pausa',

@@ -45,6 +45,9 @@ export const et: Catalog = {
   connecting: 'Ühenduse loomine kasutajaga {name}…',
   reconnecting: 'Võrk muutus. Ühenduse taastamine kasutajaga {name}…',
   connectionProblem: 'Ühendusel kasutajaga {name} on probleeme. Proovitakse uuesti…',
+  checkLabel: 'Ühenduse kontroll:',
+  checkInfo:
+    'Lugege need numbrid kasutajale {name} ette ja kuulake tema numbreid. Kui need on samad, on teie ühendus otsast lõpuni krüptitud ja keegi, isegi mitte server, ei näe seda. Kui need erinevad, lõpetage ühiskasutus ja teavitage IT-osakonda.',
   pause: 'Peata',
   resume: 'Jätka',
   pausedTitle: 'Ühiskasutus on peatatud',

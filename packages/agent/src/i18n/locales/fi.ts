@@ -47,6 +47,9 @@ export const fi: Catalog = {
   connecting: 'Yhdistetään: {name}…',
   reconnecting: 'Verkko vaihtui. Yhdistetään uudelleen: {name}…',
   connectionProblem: 'Yhteydessä käyttäjään {name} on ongelmia. Yritetään uudelleen…',
+  checkLabel: 'Yhteyden tarkistus:',
+  checkInfo:
+    'Lue nämä numerot käyttäjälle {name} ja kuuntele hänen numeronsa. Jos ne ovat samat, yhteytesi on salattu päästä päähän eikä kukaan, ei edes palvelin, näe sitä. Jos ne eroavat, lopeta jakaminen ja ilmoita IT-osastolle.',
   pause: 'Keskeytä',
   resume: 'Jatka',
   pausedTitle: 'Jakaminen on keskeytetty',

@@ -47,6 +47,9 @@ export const fr: Catalog = {
   connecting: 'Connexion à {name}…',
   reconnecting: 'Le réseau a changé. Reconnexion à {name}…',
   connectionProblem: 'La connexion avec {name} rencontre des difficultés. Nouvelle tentative…',
+  checkLabel: 'Vérification de la connexion :',
+  checkInfo:
+    'Lisez ces nombres à {name} et écoutez les siens. S’ils sont identiques, votre connexion est chiffrée de bout en bout et personne, pas même le serveur, ne peut la voir. S’ils diffèrent, arrêtez le partage et prévenez votre service informatique.',
   pause: 'Suspendre',
   resume: 'Reprendre',
   pausedTitle: 'Le partage est suspendu',

@@ -45,6 +45,9 @@ export const hr: Catalog = {
   connecting: 'Povezivanje s korisnikom {name}…',
   reconnecting: 'Mreža se promijenila. Ponovno povezivanje s korisnikom {name}…',
   connectionProblem: 'Veza s korisnikom {name} ima poteškoća. Ponovni pokušaj…',
+  checkLabel: 'Provjera veze:',
+  checkInfo:
+    'Pročitajte ove brojeve korisniku {name} i poslušajte njegove. Ako su isti, vaša je veza šifrirana s kraja na kraj i nitko je, čak ni poslužitelj, ne može vidjeti. Ako se razlikuju, zaustavite dijeljenje i obavijestite IT odjel.',
   pause: 'Pauziraj',
   resume: 'Nastavi',
   pausedTitle: 'Dijeljenje je pauzirano',

@@ -46,6 +46,9 @@ export const hu: Catalog = {
   connecting: 'Csatlakozás a következőhöz: {name}…',
   reconnecting: 'A hálózat megváltozott. Újracsatlakozás a következőhöz: {name}…',
   connectionProblem: 'A kapcsolat a következővel akadozik: {name}. Újrapróbálkozás…',
+  checkLabel: 'Kapcsolat ellenőrzése:',
+  checkInfo:
+    'Olvassa fel ezeket a számokat {name} számára, és hallgassa meg az övéit. Ha megegyeznek, a kapcsolata végpontok közötti titkosítással védett, és senki, még a kiszolgáló sem láthatja. Ha eltérnek, állítsa le a megosztást, és értesítse az informatikai részleget.',
   pause: 'Szüneteltetés',
   resume: 'Folytatás',
   pausedTitle: 'A megosztás szüneteltetve van',

@@ -47,6 +47,9 @@ export const it: Catalog = {
   connecting: 'Connessione con {name}…',
   reconnecting: 'La rete è cambiata. Riconnessione con {name}…',
   connectionProblem: 'La connessione con {name} ha dei problemi. Nuovo tentativo…',
+  checkLabel: 'Verifica della connessione:',
+  checkInfo:
+    'Leggi questi numeri a {name} e ascolta i suoi. Se sono uguali, la connessione è cifrata end-to-end e nessuno, nemmeno il server, può vederla. Se sono diversi, interrompi la condivisione e avvisa il reparto IT.',
   pause: 'Sospendi',
   resume: 'Riprendi',
   pausedTitle: 'La condivisione è sospesa',

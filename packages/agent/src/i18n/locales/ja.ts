@@ -45,6 +45,9 @@ export const ja: Catalog = {
   connecting: '{name} に接続しています…',
   reconnecting: 'ネットワークが変わりました。{name} に再接続しています…',
   connectionProblem: '{name} との接続に問題が発生しています。再試行しています…',
+  checkLabel: '接続の確認:',
+  checkInfo:
+    'この番号を {name} に読み上げ、相手の番号を聞いてください。同じであれば、接続はエンドツーエンドで暗号化されており、サーバーも含めて誰も内容を見ることはできません。異なる場合は、共有を停止し、IT 部門に連絡してください。',
   pause: '一時停止',
   resume: '再開',
   pausedTitle: '共有は一時停止中です',

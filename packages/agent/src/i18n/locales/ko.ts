@@ -44,6 +44,9 @@ export const ko: Catalog = {
   connecting: '{name} 님에게 연결하는 중…',
   reconnecting: '네트워크가 바뀌었습니다. {name} 님에게 다시 연결하는 중…',
   connectionProblem: '{name} 님과의 연결에 문제가 있습니다. 다시 시도하는 중…',
+  checkLabel: '연결 확인:',
+  checkInfo:
+    '이 번호를 {name} 님에게 읽어 주고 상대방의 번호를 들어 보세요. 번호가 같으면 연결이 종단 간 암호화되어 있으므로 서버를 포함해 누구도 볼 수 없습니다. 번호가 다르면 공유를 중지하고 IT 부서에 알리세요.',
   pause: '일시 중지',
   resume: '다시 시작',
   pausedTitle: '공유가 일시 중지되었습니다',

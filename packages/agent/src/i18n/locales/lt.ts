@@ -46,6 +46,9 @@ export const lt: Catalog = {
   connecting: 'Jungiamasi prie {name}…',
   reconnecting: 'Tinklas pasikeitė. Iš naujo jungiamasi prie {name}…',
   connectionProblem: 'Ryšys su {name} sutrikęs. Bandoma dar kartą…',
+  checkLabel: 'Ryšio patikra:',
+  checkInfo:
+    'Perskaitykite šiuos skaičius naudotojui {name} ir išklausykite jo skaičius. Jei jie sutampa, jūsų ryšys šifruotas nuo galo iki galo ir niekas, net serveris, negali jo matyti. Jei jie skiriasi, stabdykite bendrinimą ir praneškite IT skyriui.',
   pause: 'Pristabdyti',
   resume: 'Tęsti',
   pausedTitle: 'Bendrinimas pristabdytas',

@@ -46,6 +46,9 @@ export const lv: Catalog = {
   connecting: 'Notiek savienojuma izveide ar lietotāju {name}…',
   reconnecting: 'Tīkls mainījās. Notiek atkārtota savienojuma izveide ar lietotāju {name}…',
   connectionProblem: 'Savienojumam ar lietotāju {name} ir problēmas. Notiek atkārtots mēģinājums…',
+  checkLabel: 'Savienojuma pārbaude:',
+  checkInfo:
+    'Nolasiet šos skaitļus lietotājam {name} un noklausieties viņa skaitļus. Ja tie sakrīt, jūsu savienojums ir šifrēts no gala līdz galam un neviens, pat serveris, to nevar redzēt. Ja tie atšķiras, pārtrauciet koplietošanu un informējiet IT nodaļu.',
   pause: 'Pauzēt',
   resume: 'Atsākt',
   pausedTitle: 'Koplietošana ir pauzēta',

@@ -46,6 +46,9 @@ export const nl: Catalog = {
   connecting: 'Verbinding maken met {name}…',
   reconnecting: 'Het netwerk is gewijzigd. Opnieuw verbinding maken met {name}…',
   connectionProblem: 'De verbinding met {name} heeft problemen. Opnieuw proberen…',
+  checkLabel: 'Verbindingscontrole:',
+  checkInfo:
+    'Lees deze getallen voor aan {name} en luister naar die van de ander. Als ze gelijk zijn, is uw verbinding end-to-end versleuteld en kan niemand meekijken, zelfs de server niet. Als ze verschillen, stopt u met delen en waarschuwt u uw IT-afdeling.',
   pause: 'Onderbreken',
   resume: 'Hervatten',
   pausedTitle: 'Delen is onderbroken',

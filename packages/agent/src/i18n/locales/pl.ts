@@ -47,6 +47,9 @@ export const pl: Catalog = {
   connecting: 'Łączenie z użytkownikiem {name}…',
   reconnecting: 'Sieć się zmieniła. Ponowne łączenie z użytkownikiem {name}…',
   connectionProblem: 'Połączenie z użytkownikiem {name} ma problemy. Ponawianie…',
+  checkLabel: 'Weryfikacja połączenia:',
+  checkInfo:
+    'Odczytaj te liczby użytkownikowi {name} i wysłuchaj jego liczb. Jeśli są takie same, Twoje połączenie jest szyfrowane end-to-end i nikt, nawet serwer, nie może go zobaczyć. Jeśli się różnią, zatrzymaj udostępnianie i powiadom dział IT.',
   pause: 'Wstrzymaj',
   resume: 'Wznów',
   pausedTitle: 'Udostępnianie jest wstrzymane',

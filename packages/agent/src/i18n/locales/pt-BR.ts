@@ -46,6 +46,9 @@ export const ptBR: Catalog = {
   connecting: 'Conectando a {name}…',
   reconnecting: 'A rede mudou. Reconectando a {name}…',
   connectionProblem: 'A conexão com {name} está com problemas. Tentando novamente…',
+  checkLabel: 'Verificação da conexão:',
+  checkInfo:
+    'Leia estes números para {name} e ouça os da outra pessoa. Se forem iguais, sua conexão está criptografada de ponta a ponta e ninguém, nem mesmo o servidor, pode vê-la. Se forem diferentes, pare de compartilhar e avise o departamento de TI.',
   pause: 'Pausar',
   resume: 'Retomar',
   pausedTitle: 'O compartilhamento está pausado',

@@ -46,6 +46,9 @@ export const ro: Catalog = {
   connecting: 'Se conectează la {name}…',
   reconnecting: 'Rețeaua s-a schimbat. Se reconectează la {name}…',
   connectionProblem: 'Conexiunea cu {name} are probleme. Se reîncearcă…',
+  checkLabel: 'Verificarea conexiunii:',
+  checkInfo:
+    'Citiți aceste numere pentru {name} și ascultați-le pe ale celeilalte persoane. Dacă sunt identice, conexiunea dvs. este criptată integral și nimeni, nici măcar serverul, nu o poate vedea. Dacă diferă, opriți partajarea și anunțați departamentul IT.',
   pause: 'Întrerupeți',
   resume: 'Reluați',
   pausedTitle: 'Partajarea este întreruptă',

@@ -45,6 +45,9 @@ export const sk: Catalog = {
   connecting: 'Pripája sa k používateľovi {name}…',
   reconnecting: 'Sieť sa zmenila. Znova sa pripája k používateľovi {name}…',
   connectionProblem: 'Pripojenie k používateľovi {name} má problémy. Skúša sa to znova…',
+  checkLabel: 'Kontrola pripojenia:',
+  checkInfo:
+    'Prečítajte tieto čísla používateľovi {name} a vypočujte si jeho čísla. Ak sú rovnaké, vaše pripojenie je obojstranne šifrované a nikto, ani server, ho nevidí. Ak sa líšia, zastavte zdieľanie a informujte oddelenie IT.',
   pause: 'Pozastaviť',
   resume: 'Pokračovať',
   pausedTitle: 'Zdieľanie je pozastavené',

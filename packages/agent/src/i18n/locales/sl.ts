@@ -46,6 +46,9 @@ export const sl: Catalog = {
   connecting: 'Povezovanje z uporabnikom {name} …',
   reconnecting: 'Omrežje se je spremenilo. Vnovično povezovanje z uporabnikom {name} …',
   connectionProblem: 'Povezava z uporabnikom {name} ima težave. Vnovičen poskus …',
+  checkLabel: 'Preverjanje povezave:',
+  checkInfo:
+    'Preberite te številke uporabniku {name} in poslušajte njegove. Če so enake, je vaša povezava šifrirana od konca do konca in je nihče, niti strežnik, ne more videti. Če se razlikujejo, ustavite deljenje in obvestite oddelek IT.',
   pause: 'Začasno ustavi',
   resume: 'Nadaljuj',
   pausedTitle: 'Deljenje je začasno ustavljeno',

@@ -46,6 +46,9 @@ export const srLatn: Catalog = {
   connecting: 'Povezivanje sa korisnikom {name}…',
   reconnecting: 'Mreža se promenila. Ponovno povezivanje sa korisnikom {name}…',
   connectionProblem: 'Veza sa korisnikom {name} ima problema. Ponovni pokušaj…',
+  checkLabel: 'Provera veze:',
+  checkInfo:
+    'Pročitajte ove brojeve korisniku {name} i saslušajte njegove. Ako su isti, vaša veza je šifrovana s kraja na kraj i niko, čak ni server, ne može da je vidi. Ako se razlikuju, zaustavite deljenje i obavestite IT odeljenje.',
   pause: 'Pauziraj',
   resume: 'Nastavi',
   pausedTitle: 'Deljenje je pauzirano',

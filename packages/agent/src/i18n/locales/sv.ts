@@ -45,6 +45,9 @@ export const sv: Catalog = {
   connecting: 'Ansluter till {name}…',
   reconnecting: 'Nätverket har ändrats. Återansluter till {name}…',
   connectionProblem: 'Anslutningen till {name} har problem. Försöker igen…',
+  checkLabel: 'Anslutningskontroll:',
+  checkInfo:
+    'Läs upp de här siffrorna för {name} och lyssna på den andra personens. Om de är likadana är din anslutning totalsträckskrypterad och ingen, inte ens servern, kan se den. Om de skiljer sig åt slutar du dela och meddelar din IT-avdelning.',
   pause: 'Pausa',
   resume: 'Återuppta',
   pausedTitle: 'Delningen är pausad',

@@ -45,6 +45,9 @@ export const tr: Catalog = {
   connecting: '{name} ile bağlantı kuruluyor…',
   reconnecting: 'Ağ değişti. {name} ile yeniden bağlantı kuruluyor…',
   connectionProblem: '{name} ile bağlantıda sorun var. Yeniden deneniyor…',
+  checkLabel: 'Bağlantı kontrolü:',
+  checkInfo:
+    'Bu sayıları {name} kullanıcısına okuyun ve onunkileri dinleyin. Aynıysa bağlantınız uçtan uca şifrelidir ve sunucu dahil hiç kimse onu göremez. Farklıysa paylaşımı durdurun ve BT bölümünüze bildirin.',
   pause: 'Duraklat',
   resume: 'Sürdür',
   pausedTitle: 'Paylaşım duraklatıldı',

@@ -44,6 +44,9 @@ export const zhHant: Catalog = {
   connecting: '正在連線到 {name}…',
   reconnecting: '網路已變更。正在重新連線到 {name}…',
   connectionProblem: '與 {name} 的連線發生問題。正在重試…',
+  checkLabel: '連線檢查：',
+  checkInfo:
+    '請將這些數字唸給 {name} 聽，並聆聽對方唸出的數字。如果兩者相同，表示您的連線已經過端對端加密，任何人都無法看到，連伺服器也不例外。如果不同，請停止共用並告知 IT 部門。',
   pause: '暫停',
   resume: '繼續',
   pausedTitle: '共用已暫停',
