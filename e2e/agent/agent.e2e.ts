@@ -117,7 +117,13 @@ test('a sharer gets help with the native agent: sign-in, code, full control, las
     await expect(
       win.getByRole('heading', { name: 'Daniel Okafor wants to take full control of your mouse and keyboard' }),
     ).toBeVisible();
+    // The connection is up while the sharer reads the request (ADR 0023): both can compare the check before Allow.
+    const requestCheck = win.locator('#request-check .check-digits');
+    await expect(requestCheck).toHaveText(/^\d{4} \d{4} \d{4}$/, { timeout: 10_000 });
+    await expect(helper.getByTestId('connection-check')).toHaveText((await requestCheck.textContent())!);
     await shot(win, 'agent-04-request');
+    await shot(helper, 'agent-04b-helper-waiting');
+    const checkBeforeAllow = await requestCheck.textContent();
     await win.getByRole('button', { name: 'Allow' }).click();
 
     await expect(
@@ -128,6 +134,9 @@ test('a sharer gets help with the native agent: sign-in, code, full control, las
     await expect.poll(() => framesDecoded(helper), { timeout: 20_000 }).toBeGreaterThan(0);
     // The agent sends its screen as damage tiles, painted on a canvas (not a video track).
     await expect(helper.getByTestId('remote-canvas')).toBeVisible();
+    // The same connection after Allow: the same check, on both sides.
+    await expect(win.locator('#check .check-digits')).toHaveText(checkBeforeAllow!);
+    await expect(helper.getByTestId('connection-check')).toHaveText(checkBeforeAllow!);
 
     // The helper's pointer over the remote screen lands on the sharer's X display.
     const quarter = await pagePointFor(helper, 0.25, 0.25);

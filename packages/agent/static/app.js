@@ -266,9 +266,11 @@ function render(next) {
           ? t('reconnecting', { name })
           : t('connecting', { name });
   // The connection check (see the protocol's connectionCheck): the same digits as the helper's, or someone is between.
+  // On the request too when the connection is up before Allow (ADR 0023): compared before anything is shared.
   $('check').hidden = !(sharing && next.connectionCheck);
-  $('check-digits').textContent = next.connectionCheck ?? '';
-  $('check-info').textContent = t('checkInfo', { name });
+  $('request-check').hidden = !(next.screen === 'request' && next.connectionCheck);
+  for (const el of document.querySelectorAll('.check-digits')) el.textContent = next.connectionCheck ?? '';
+  for (const el of document.querySelectorAll('.check-info')) el.textContent = t('checkInfo', { name });
   $('hotkey-text').hidden = !(next.mode === 'control' && next.hotkey) || next.paused;
   $('pause').hidden = !sharing || next.paused;
   $('resume').hidden = !sharing || !next.paused;

@@ -142,8 +142,10 @@ describe.each([
     // The connection check: the language's label and explanation, the digits left to right in every language.
     expect(await page.locator('#check').isVisible()).toBe(true);
     expect(await page.locator('#check [data-t="checkLabel"]').textContent()).toBe(catalog['checkLabel']);
-    expect(await page.locator('#check-info').textContent()).toBe(fill(catalog['checkInfo'], { name: 'Adele Vance' }));
-    const digits = page.locator('#check-digits');
+    expect(await page.locator('#check .check-info').textContent()).toBe(
+      fill(catalog['checkInfo'], { name: 'Adele Vance' }),
+    );
+    const digits = page.locator('#check .check-digits');
     expect(await digits.textContent()).toBe('0123 4567 8901');
     expect(await digits.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
   });

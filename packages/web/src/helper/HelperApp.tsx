@@ -179,7 +179,9 @@ function HelperWorkspace() {
     const early = !active && session.sharerClient === 'agent' && receiver.channels.has(TILES_CHANNEL);
     screen = (
       <>
-        {active ? null : <RequestedScreen session={session} busy={action.busy} onLeave={leave} />}
+        {active ? null : (
+          <RequestedScreen session={session} busy={action.busy} onLeave={leave} check={receiver.check} />
+        )}
         {active || early ? (
           <div style={active ? undefined : EARLY_VIEW} data-testid="remote-view">
             <RemoteView

@@ -167,8 +167,9 @@ export function RemoteView({ session, receiver, permissions, busy, onRequestCont
         />
         {live || picture === 'connecting' ? null : <PictureOverlay state={picture} name={name} />}
       </div>
-      {receiver.check ? (
+      {receiver.check && session.state === 'active' ? (
         // Under the picture, where the toolbar's row stays free: read aloud, compared with the sharer's.
+        // (Before Allow the view is mounted hidden and the waiting screen shows the check instead.)
         <div className={styles.footer}>
           <ConnectionCheck check={receiver.check} name={name} />
         </div>
