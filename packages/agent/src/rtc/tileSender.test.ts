@@ -276,6 +276,18 @@ describe('TileSender', () => {
     // Redrawn the same (an application repainting its window): nothing to send.
     sender.pushFrame(change(s, { x: 0, y: 0, width: 100, height: 100 }, 0x336699));
     expect(channel.take()).toEqual([]);
+    // Only the padding byte of the capture changed (X servers need not keep it): the same pixels, nothing to send.
+    for (let y = 10; y < 60; y++) for (let x = 0; x < 128; x++) s.data[y * s.stride + x * 4 + 3] = (x * 7 + y) & 0xff;
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 128, height: 100 }]));
+    expect(channel.take()).toEqual([]);
+    // New pixels with padding: sent once; drawn again the same, they are what the helper has (nothing to send).
+    s.repaint((x) => (x & 1 ? 0x112233 : 0x445566), { x: 20, y: 20, width: 30, height: 30 });
+    for (let y = 20; y < 50; y++) for (let x = 20; x < 50; x++) s.data[y * s.stride + x * 4 + 3] = 0xff;
+    sender.pushFrame(s.frame([{ x: 20, y: 20, width: 30, height: 30 }]));
+    expect(cellsOf(channel.take())).toEqual(['20,20']);
+    ack(2);
+    sender.pushFrame(s.frame([{ x: 0, y: 0, width: 128, height: 128 }]));
+    expect(channel.take()).toEqual([]);
     // Redrawn with one pixel different: only that pixel goes.
     s.repaint(() => 0xffffff, { x: 70, y: 5, width: 1, height: 1 });
     sender.pushFrame(s.frame([{ x: 0, y: 0, width: 100, height: 100 }]));
