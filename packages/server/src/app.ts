@@ -62,6 +62,7 @@ import { Presence } from './sessions/presence.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { SessionService, sessionTopic } from './sessions/service.js';
 import { SessionChannel } from './sessions/signaling.js';
+import type { SignalBudget } from './sessions/signaling.js';
 import type { SeedResult } from './tenants/seed.js';
 import { seedDemo } from './tenants/seed.js';
 import type { Clock } from './time.js';
@@ -137,6 +138,8 @@ export interface ServerOptions {
   socketLimits?: Partial<SocketLimitOptions>;
   /** Chat messages per sender (defaults: `DEFAULT_CHAT_LIMITS`). */
   chatLimits?: TokenBucketOptions;
+  /** Each person's signalling budget (default: `SIGNAL_BUDGET`, `sessions/signaling`). */
+  signalBudget?: SignalBudget;
   /** How much one session's chat thread may hold (defaults: the protocol's `CHAT_THREAD_MAX_*`). */
   chatThreadLimits?: ThreadLimits;
   /**
@@ -544,6 +547,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     attachmentsPerUserPerSession: socketLimits.options.attachmentsPerUserPerSession,
     chat: new ChatFrames(chat),
     ice: (sessionId, userId) => sessionIceServers(config.iceServers, config.turn, sessionId, userId, clock.now()),
+    signalBudget: options.signalBudget,
   });
   await app.register(gateway, {
     channel,

@@ -60,6 +60,8 @@ export interface SessionChannelOptions {
   chat: ChatFrames;
   /** Mints a participant's ICE servers for a session (`turn/sessionIce`); without it, none. */
   ice?: (sessionId: string, userId: string) => SessionIceServers;
+  /** Each person's signalling budget (default {@link SIGNAL_BUDGET}). */
+  signalBudget?: SignalBudget | undefined;
 }
 
 /**
@@ -81,11 +83,22 @@ export interface SessionChannelOptions {
  * what reaches it from every node, with `relaySlackBytes` more burst for the bus's jitter, and
  * drops the excess (logged). In memory, per node: a restart refills it (one more burst).
  */
-export const SIGNAL_BUDGET = { burstBytes: 512 * 1024, bytesPerSecond: 64 * 1024, relaySlackBytes: 64 * 1024 };
+export const SIGNAL_BUDGET: SignalBudget = {
+  burstBytes: 512 * 1024,
+  bytesPerSecond: 64 * 1024,
+  relaySlackBytes: 64 * 1024,
+};
 
-/** Byte buckets of `SIGNAL_BUDGET`'s rate: one token a byte. */
-const byteBuckets = (burstBytes: number): TokenBuckets =>
-  new TokenBuckets(systemClock, { burst: burstBytes, refillMs: 1000 / SIGNAL_BUDGET.bytesPerSecond });
+/** See {@link SIGNAL_BUDGET}. */
+export interface SignalBudget {
+  burstBytes: number;
+  bytesPerSecond: number;
+  relaySlackBytes: number;
+}
+
+/** Byte buckets of a budget's rate: one token a byte. */
+const byteBuckets = (burstBytes: number, budget: SignalBudget): TokenBuckets =>
+  new TokenBuckets(systemClock, { burst: burstBytes, refillMs: 1000 / budget.bytesPerSecond });
 
 /** What a signal costs: its payload as the relay writes it (the envelope around it is small and fixed). */
 const signalBytes = (payload: SignalPayload): number => Buffer.byteLength(JSON.stringify(payload));
@@ -100,11 +113,14 @@ export class SessionChannel {
   private readonly feeds = new Map<string, { feed: SessionFeed<Connection>; close: () => void }>();
   private readonly loading = new Map<string, Promise<SessionRow>>();
   /** What each person may still send through this node (`<tenant>:<user>`), over all their sessions. */
-  private readonly sent = byteBuckets(SIGNAL_BUDGET.burstBytes);
+  private readonly sent: TokenBuckets;
   /** What each person may still have relayed to others by this node, from any node (`<tenant>:<user>`). */
-  private readonly relayed = byteBuckets(SIGNAL_BUDGET.burstBytes + SIGNAL_BUDGET.relaySlackBytes);
+  private readonly relayed: TokenBuckets;
 
   constructor(private readonly o: SessionChannelOptions) {
+    const budget = o.signalBudget ?? SIGNAL_BUDGET;
+    this.sent = byteBuckets(budget.burstBytes, budget);
+    this.relayed = byteBuckets(budget.burstBytes + budget.relaySlackBytes, budget);
     // A row this node wrote goes to its feed as it is: the feed need not load it again.
     o.service.onWritten((row) => this.feeds.get(row.id)?.feed.offer(row));
     // A path reported `up` here cancels a grace timer that another node runs (scale-out).
