@@ -121,6 +121,8 @@ test('a sharer gets help with the native agent: sign-in, code, full control, las
     const requestCheck = win.locator('#request-check .check-digits');
     await expect(requestCheck).toHaveText(/^\d{4} \d{4} \d{4}$/, { timeout: 10_000 });
     await expect(helper.getByTestId('connection-check')).toHaveText((await requestCheck.textContent())!);
+    // Before Allow, the way out it names is Decline.
+    await expect(win.locator('#request-check .check-info-request')).toContainText('If they differ, decline');
     await shot(win, 'agent-04-request');
     await shot(helper, 'agent-04b-helper-waiting');
     const checkBeforeAllow = await requestCheck.textContent();

@@ -271,6 +271,8 @@ function render(next) {
   $('request-check').hidden = !(next.screen === 'request' && next.connectionCheck);
   for (const el of document.querySelectorAll('.check-digits')) el.textContent = next.connectionCheck ?? '';
   for (const el of document.querySelectorAll('.check-info')) el.textContent = t('checkInfo', { name });
+  // Before Allow the way out is Decline, not Stop sharing.
+  for (const el of document.querySelectorAll('.check-info-request')) el.textContent = t('checkInfoRequest', { name });
   $('hotkey-text').hidden = !(next.mode === 'control' && next.hotkey) || next.paused;
   $('pause').hidden = !sharing || next.paused;
   $('resume').hidden = !sharing || !next.paused;

@@ -48,6 +48,8 @@ export const cs: Catalog = {
   checkLabel: 'Kontrola připojení:',
   checkInfo:
     'Přečtěte tato čísla uživateli {name} a poslechněte si jeho čísla. Pokud jsou stejná, je vaše připojení koncově šifrované a nikdo, ani server, ho nevidí. Pokud se liší, zastavte sdílení a informujte oddělení IT.',
+  checkInfoRequest:
+    'Přečtěte tato čísla uživateli {name} a poslechněte si jeho čísla. Pokud jsou stejná, je vaše připojení koncově šifrované a nikdo, ani server, ho nevidí. Pokud se liší, odmítněte a informujte oddělení IT.',
   pause: 'Pozastavit',
   resume: 'Pokračovat',
   pausedTitle: 'Sdílení je pozastavené',

@@ -49,6 +49,8 @@ export const da: Catalog = {
   checkLabel: 'Forbindelsestjek:',
   checkInfo:
     'Læs disse tal op for {name}, og lyt til vedkommendes. Hvis de er ens, er din forbindelse krypteret fra ende til ende, og ingen, heller ikke serveren, kan se den. Hvis de er forskellige, skal du stoppe delingen og give din it-afdeling besked.',
+  checkInfoRequest:
+    'Læs disse tal op for {name}, og lyt til vedkommendes. Hvis de er ens, er din forbindelse krypteret fra ende til ende, og ingen, heller ikke serveren, kan se den. Hvis de er forskellige, skal du afvise og give din it-afdeling besked.',
   pause: 'Sæt på pause',
   resume: 'Genoptag',
   pausedTitle: 'Delingen er sat på pause',

@@ -50,6 +50,8 @@ export const de: Catalog = {
   checkLabel: 'Verbindungsprüfung:',
   checkInfo:
     'Lesen Sie {name} diese Zahlen vor, und hören Sie sich die Zahlen der Person an. Wenn sie gleich sind, ist Ihre Verbindung Ende-zu-Ende-verschlüsselt, und niemand, nicht einmal der Server, kann sie einsehen. Wenn sie sich unterscheiden, beenden Sie die Freigabe, und informieren Sie Ihre IT-Abteilung.',
+  checkInfoRequest:
+    'Lesen Sie {name} diese Zahlen vor, und hören Sie sich die Zahlen der Person an. Wenn sie gleich sind, ist Ihre Verbindung Ende-zu-Ende-verschlüsselt, und niemand, nicht einmal der Server, kann sie einsehen. Wenn sie sich unterscheiden, lehnen Sie ab, und informieren Sie Ihre IT-Abteilung.',
   pause: 'Anhalten',
   resume: 'Fortsetzen',
   pausedTitle: 'Die Freigabe ist angehalten',

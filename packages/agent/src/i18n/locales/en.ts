@@ -50,6 +50,8 @@ export const en = {
   checkLabel: 'Connection check:',
   checkInfo:
     'Read these numbers to {name} and listen to theirs. If they are the same, your connection is encrypted from end to end and nobody, not even the server, can see it. If they differ, stop sharing and tell your IT department.',
+  checkInfoRequest:
+    'Read these numbers to {name} and listen to theirs. If they are the same, your connection is encrypted from end to end and nobody, not even the server, can see it. If they differ, decline and tell your IT department.',
   pause: 'Pause',
   resume: 'Resume',
   pausedTitle: 'Sharing is paused',

@@ -49,6 +49,8 @@ export const es: Catalog = {
   checkLabel: 'Comprobación de la conexión:',
   checkInfo:
     'Lea estos números a {name} y escuche los suyos. Si son iguales, su conexión está cifrada de extremo a extremo y nadie, ni siquiera el servidor, puede verla. Si son distintos, deje de compartir e informe a su departamento de TI.',
+  checkInfoRequest:
+    'Lea estos números a {name} y escuche los suyos. Si son iguales, su conexión está cifrada de extremo a extremo y nadie, ni siquiera el servidor, puede verla. Si son distintos, rechace e informe a su departamento de TI.',
   pause: 'Pausar',
   resume: 'Reanudar',
   pausedTitle: 'El uso compartido está en pausa',

@@ -48,6 +48,8 @@ export const et: Catalog = {
   checkLabel: 'Ühenduse kontroll:',
   checkInfo:
     'Lugege need numbrid kasutajale {name} ette ja kuulake tema numbreid. Kui need on samad, on teie ühendus otsast lõpuni krüptitud ja keegi, isegi mitte server, ei näe seda. Kui need erinevad, lõpetage ühiskasutus ja teavitage IT-osakonda.',
+  checkInfoRequest:
+    'Lugege need numbrid kasutajale {name} ette ja kuulake tema numbreid. Kui need on samad, on teie ühendus otsast lõpuni krüptitud ja keegi, isegi mitte server, ei näe seda. Kui need erinevad, keelduge ja teavitage IT-osakonda.',
   pause: 'Peata',
   resume: 'Jätka',
   pausedTitle: 'Ühiskasutus on peatatud',

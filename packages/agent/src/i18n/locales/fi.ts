@@ -50,6 +50,8 @@ export const fi: Catalog = {
   checkLabel: 'Yhteyden tarkistus:',
   checkInfo:
     'Lue nämä numerot käyttäjälle {name} ja kuuntele hänen numeronsa. Jos ne ovat samat, yhteytesi on salattu päästä päähän eikä kukaan, ei edes palvelin, näe sitä. Jos ne eroavat, lopeta jakaminen ja ilmoita IT-osastolle.',
+  checkInfoRequest:
+    'Lue nämä numerot käyttäjälle {name} ja kuuntele hänen numeronsa. Jos ne ovat samat, yhteytesi on salattu päästä päähän eikä kukaan, ei edes palvelin, näe sitä. Jos ne eroavat, hylkää ja ilmoita IT-osastolle.',
   pause: 'Keskeytä',
   resume: 'Jatka',
   pausedTitle: 'Jakaminen on keskeytetty',

@@ -50,6 +50,8 @@ export const fr: Catalog = {
   checkLabel: 'Vérification de la connexion :',
   checkInfo:
     'Lisez ces nombres à {name} et écoutez les siens. S’ils sont identiques, votre connexion est chiffrée de bout en bout et personne, pas même le serveur, ne peut la voir. S’ils diffèrent, arrêtez le partage et prévenez votre service informatique.',
+  checkInfoRequest:
+    'Lisez ces nombres à {name} et écoutez les siens. S’ils sont identiques, votre connexion est chiffrée de bout en bout et personne, pas même le serveur, ne peut la voir. S’ils diffèrent, refusez et prévenez votre service informatique.',
   pause: 'Suspendre',
   resume: 'Reprendre',
   pausedTitle: 'Le partage est suspendu',

@@ -48,6 +48,8 @@ export const hr: Catalog = {
   checkLabel: 'Provjera veze:',
   checkInfo:
     'Pročitajte ove brojeve korisniku {name} i poslušajte njegove. Ako su isti, vaša je veza šifrirana s kraja na kraj i nitko je, čak ni poslužitelj, ne može vidjeti. Ako se razlikuju, zaustavite dijeljenje i obavijestite IT odjel.',
+  checkInfoRequest:
+    'Pročitajte ove brojeve korisniku {name} i poslušajte njegove. Ako su isti, vaša je veza šifrirana s kraja na kraj i nitko je, čak ni poslužitelj, ne može vidjeti. Ako se razlikuju, odbijte i obavijestite IT odjel.',
   pause: 'Pauziraj',
   resume: 'Nastavi',
   pausedTitle: 'Dijeljenje je pauzirano',

@@ -49,6 +49,8 @@ export const hu: Catalog = {
   checkLabel: 'Kapcsolat ellenőrzése:',
   checkInfo:
     'Olvassa fel ezeket a számokat {name} számára, és hallgassa meg az övéit. Ha megegyeznek, a kapcsolata végpontok közötti titkosítással védett, és senki, még a kiszolgáló sem láthatja. Ha eltérnek, állítsa le a megosztást, és értesítse az informatikai részleget.',
+  checkInfoRequest:
+    'Olvassa fel ezeket a számokat {name} számára, és hallgassa meg az övéit. Ha megegyeznek, a kapcsolata végpontok közötti titkosítással védett, és senki, még a kiszolgáló sem láthatja. Ha eltérnek, utasítsa el, és értesítse az informatikai részleget.',
   pause: 'Szüneteltetés',
   resume: 'Folytatás',
   pausedTitle: 'A megosztás szüneteltetve van',

@@ -50,6 +50,8 @@ export const it: Catalog = {
   checkLabel: 'Verifica della connessione:',
   checkInfo:
     'Leggi questi numeri a {name} e ascolta i suoi. Se sono uguali, la connessione è cifrata end-to-end e nessuno, nemmeno il server, può vederla. Se sono diversi, interrompi la condivisione e avvisa il reparto IT.',
+  checkInfoRequest:
+    'Leggi questi numeri a {name} e ascolta i suoi. Se sono uguali, la connessione è cifrata end-to-end e nessuno, nemmeno il server, può vederla. Se sono diversi, rifiuta e avvisa il reparto IT.',
   pause: 'Sospendi',
   resume: 'Riprendi',
   pausedTitle: 'La condivisione è sospesa',

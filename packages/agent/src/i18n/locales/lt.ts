@@ -49,6 +49,8 @@ export const lt: Catalog = {
   checkLabel: 'Ryšio patikra:',
   checkInfo:
     'Perskaitykite šiuos skaičius naudotojui {name} ir išklausykite jo skaičius. Jei jie sutampa, jūsų ryšys šifruotas nuo galo iki galo ir niekas, net serveris, negali jo matyti. Jei jie skiriasi, stabdykite bendrinimą ir praneškite IT skyriui.',
+  checkInfoRequest:
+    'Perskaitykite šiuos skaičius naudotojui {name} ir išklausykite jo skaičius. Jei jie sutampa, jūsų ryšys šifruotas nuo galo iki galo ir niekas, net serveris, negali jo matyti. Jei jie skiriasi, atmeskite ir praneškite IT skyriui.',
   pause: 'Pristabdyti',
   resume: 'Tęsti',
   pausedTitle: 'Bendrinimas pristabdytas',

@@ -49,6 +49,8 @@ export const lv: Catalog = {
   checkLabel: 'Savienojuma pārbaude:',
   checkInfo:
     'Nolasiet šos skaitļus lietotājam {name} un noklausieties viņa skaitļus. Ja tie sakrīt, jūsu savienojums ir šifrēts no gala līdz galam un neviens, pat serveris, to nevar redzēt. Ja tie atšķiras, pārtrauciet koplietošanu un informējiet IT nodaļu.',
+  checkInfoRequest:
+    'Nolasiet šos skaitļus lietotājam {name} un noklausieties viņa skaitļus. Ja tie sakrīt, jūsu savienojums ir šifrēts no gala līdz galam un neviens, pat serveris, to nevar redzēt. Ja tie atšķiras, noraidiet un informējiet IT nodaļu.',
   pause: 'Pauzēt',
   resume: 'Atsākt',
   pausedTitle: 'Koplietošana ir pauzēta',

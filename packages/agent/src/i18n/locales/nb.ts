@@ -48,6 +48,8 @@ export const nb: Catalog = {
   checkLabel: 'Tilkoblingskontroll:',
   checkInfo:
     'Les opp disse tallene for {name}, og lytt til tallene til vedkommende. Hvis de er like, er tilkoblingen din kryptert fra ende til ende, og ingen, ikke engang serveren, kan se den. Hvis de er forskjellige, stopper du delingen og sier fra til IT-avdelingen.',
+  checkInfoRequest:
+    'Les opp disse tallene for {name}, og lytt til tallene til vedkommende. Hvis de er like, er tilkoblingen din kryptert fra ende til ende, og ingen, ikke engang serveren, kan se den. Hvis de er forskjellige, avslår du og sier fra til IT-avdelingen.',
   pause: 'Sett på pause',
   resume: 'Gjenoppta',
   pausedTitle: 'Delingen er satt på pause',

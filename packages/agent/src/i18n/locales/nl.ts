@@ -49,6 +49,8 @@ export const nl: Catalog = {
   checkLabel: 'Verbindingscontrole:',
   checkInfo:
     'Lees deze getallen voor aan {name} en luister naar die van de ander. Als ze gelijk zijn, is uw verbinding end-to-end versleuteld en kan niemand meekijken, zelfs de server niet. Als ze verschillen, stopt u met delen en waarschuwt u uw IT-afdeling.',
+  checkInfoRequest:
+    'Lees deze getallen voor aan {name} en luister naar die van de ander. Als ze gelijk zijn, is uw verbinding end-to-end versleuteld en kan niemand meekijken, zelfs de server niet. Als ze verschillen, weigert u en waarschuwt u uw IT-afdeling.',
   pause: 'Onderbreken',
   resume: 'Hervatten',
   pausedTitle: 'Delen is onderbroken',

@@ -50,6 +50,8 @@ export const pl: Catalog = {
   checkLabel: 'Weryfikacja połączenia:',
   checkInfo:
     'Odczytaj te liczby użytkownikowi {name} i wysłuchaj jego liczb. Jeśli są takie same, Twoje połączenie jest szyfrowane end-to-end i nikt, nawet serwer, nie może go zobaczyć. Jeśli się różnią, zatrzymaj udostępnianie i powiadom dział IT.',
+  checkInfoRequest:
+    'Odczytaj te liczby użytkownikowi {name} i wysłuchaj jego liczb. Jeśli są takie same, Twoje połączenie jest szyfrowane end-to-end i nikt, nawet serwer, nie może go zobaczyć. Jeśli się różnią, odrzuć i powiadom dział IT.',
   pause: 'Wstrzymaj',
   resume: 'Wznów',
   pausedTitle: 'Udostępnianie jest wstrzymane',

@@ -49,6 +49,8 @@ export const ptBR: Catalog = {
   checkLabel: 'Verificação da conexão:',
   checkInfo:
     'Leia estes números para {name} e ouça os da outra pessoa. Se forem iguais, sua conexão está criptografada de ponta a ponta e ninguém, nem mesmo o servidor, pode vê-la. Se forem diferentes, pare de compartilhar e avise o departamento de TI.',
+  checkInfoRequest:
+    'Leia estes números para {name} e ouça os da outra pessoa. Se forem iguais, sua conexão está criptografada de ponta a ponta e ninguém, nem mesmo o servidor, pode vê-la. Se forem diferentes, recuse e avise o departamento de TI.',
   pause: 'Pausar',
   resume: 'Retomar',
   pausedTitle: 'O compartilhamento está pausado',

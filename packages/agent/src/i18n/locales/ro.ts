@@ -49,6 +49,8 @@ export const ro: Catalog = {
   checkLabel: 'Verificarea conexiunii:',
   checkInfo:
     'Citiți aceste numere pentru {name} și ascultați-le pe ale celeilalte persoane. Dacă sunt identice, conexiunea dvs. este criptată integral și nimeni, nici măcar serverul, nu o poate vedea. Dacă diferă, opriți partajarea și anunțați departamentul IT.',
+  checkInfoRequest:
+    'Citiți aceste numere pentru {name} și ascultați-le pe ale celeilalte persoane. Dacă sunt identice, conexiunea dvs. este criptată integral și nimeni, nici măcar serverul, nu o poate vedea. Dacă diferă, refuzați și anunțați departamentul IT.',
   pause: 'Întrerupeți',
   resume: 'Reluați',
   pausedTitle: 'Partajarea este întreruptă',

@@ -48,6 +48,8 @@ export const sk: Catalog = {
   checkLabel: 'Kontrola pripojenia:',
   checkInfo:
     'Prečítajte tieto čísla používateľovi {name} a vypočujte si jeho čísla. Ak sú rovnaké, vaše pripojenie je obojstranne šifrované a nikto, ani server, ho nevidí. Ak sa líšia, zastavte zdieľanie a informujte oddelenie IT.',
+  checkInfoRequest:
+    'Prečítajte tieto čísla používateľovi {name} a vypočujte si jeho čísla. Ak sú rovnaké, vaše pripojenie je obojstranne šifrované a nikto, ani server, ho nevidí. Ak sa líšia, odmietnite a informujte oddelenie IT.',
   pause: 'Pozastaviť',
   resume: 'Pokračovať',
   pausedTitle: 'Zdieľanie je pozastavené',

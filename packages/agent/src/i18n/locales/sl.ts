@@ -49,6 +49,8 @@ export const sl: Catalog = {
   checkLabel: 'Preverjanje povezave:',
   checkInfo:
     'Preberite te številke uporabniku {name} in poslušajte njegove. Če so enake, je vaša povezava šifrirana od konca do konca in je nihče, niti strežnik, ne more videti. Če se razlikujejo, ustavite deljenje in obvestite oddelek IT.',
+  checkInfoRequest:
+    'Preberite te številke uporabniku {name} in poslušajte njegove. Če so enake, je vaša povezava šifrirana od konca do konca in je nihče, niti strežnik, ne more videti. Če se razlikujejo, zavrnite in obvestite oddelek IT.',
   pause: 'Začasno ustavi',
   resume: 'Nadaljuj',
   pausedTitle: 'Deljenje je začasno ustavljeno',

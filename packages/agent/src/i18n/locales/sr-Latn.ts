@@ -49,6 +49,8 @@ export const srLatn: Catalog = {
   checkLabel: 'Provera veze:',
   checkInfo:
     'Pročitajte ove brojeve korisniku {name} i saslušajte njegove. Ako su isti, vaša veza je šifrovana s kraja na kraj i niko, čak ni server, ne može da je vidi. Ako se razlikuju, zaustavite deljenje i obavestite IT odeljenje.',
+  checkInfoRequest:
+    'Pročitajte ove brojeve korisniku {name} i saslušajte njegove. Ako su isti, vaša veza je šifrovana s kraja na kraj i niko, čak ni server, ne može da je vidi. Ako se razlikuju, odbijte i obavestite IT odeljenje.',
   pause: 'Pauziraj',
   resume: 'Nastavi',
   pausedTitle: 'Deljenje je pauzirano',

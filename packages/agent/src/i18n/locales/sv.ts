@@ -48,6 +48,8 @@ export const sv: Catalog = {
   checkLabel: 'Anslutningskontroll:',
   checkInfo:
     'Läs upp de här siffrorna för {name} och lyssna på den andra personens. Om de är likadana är din anslutning totalsträckskrypterad och ingen, inte ens servern, kan se den. Om de skiljer sig åt slutar du dela och meddelar din IT-avdelning.',
+  checkInfoRequest:
+    'Läs upp de här siffrorna för {name} och lyssna på den andra personens. Om de är likadana är din anslutning totalsträckskrypterad och ingen, inte ens servern, kan se den. Om de skiljer sig åt nekar du och meddelar din IT-avdelning.',
   pause: 'Pausa',
   resume: 'Återuppta',
   pausedTitle: 'Delningen är pausad',

@@ -48,6 +48,8 @@ export const tr: Catalog = {
   checkLabel: 'Bağlantı kontrolü:',
   checkInfo:
     'Bu sayıları {name} kullanıcısına okuyun ve onunkileri dinleyin. Aynıysa bağlantınız uçtan uca şifrelidir ve sunucu dahil hiç kimse onu göremez. Farklıysa paylaşımı durdurun ve BT bölümünüze bildirin.',
+  checkInfoRequest:
+    'Bu sayıları {name} kullanıcısına okuyun ve onunkileri dinleyin. Aynıysa bağlantınız uçtan uca şifrelidir ve sunucu dahil hiç kimse onu göremez. Farklıysa reddedin ve BT bölümünüze bildirin.',
   pause: 'Duraklat',
   resume: 'Sürdür',
   pausedTitle: 'Paylaşım duraklatıldı',

@@ -47,6 +47,8 @@ export const zhHans: Catalog = {
   checkLabel: '连接检查：',
   checkInfo:
     '请将这些数字读给 {name} 听，并听对方读出的数字。如果两者相同，说明你的连接已进行端到端加密，任何人都无法看到，即使是服务器也不例外。如果不同，请停止共享并告知 IT 部门。',
+  checkInfoRequest:
+    '请将这些数字读给 {name} 听，并听对方读出的数字。如果两者相同，说明你的连接已进行端到端加密，任何人都无法看到，即使是服务器也不例外。如果不同，请拒绝并告知 IT 部门。',
   pause: '暂停',
   resume: '继续',
   pausedTitle: '共享已暂停',

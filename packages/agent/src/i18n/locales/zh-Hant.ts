@@ -47,6 +47,8 @@ export const zhHant: Catalog = {
   checkLabel: '連線檢查：',
   checkInfo:
     '請將這些數字唸給 {name} 聽，並聆聽對方唸出的數字。如果兩者相同，表示您的連線已經過端對端加密，任何人都無法看到，連伺服器也不例外。如果不同，請停止共用並告知 IT 部門。',
+  checkInfoRequest:
+    '請將這些數字唸給 {name} 聽，並聆聽對方唸出的數字。如果兩者相同，表示您的連線已經過端對端加密，任何人都無法看到，連伺服器也不例外。如果不同，請拒絕並告知 IT 部門。',
   pause: '暫停',
   resume: '繼續',
   pausedTitle: '共用已暫停',
