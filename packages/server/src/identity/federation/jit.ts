@@ -221,11 +221,15 @@ export async function provision(
       // Subjects are the provider's stable ids: a person linked to one is not taken over by another
       // subject that claims the same email (found by email, so it is not linked itself).
       if (user && !link) {
+        // Not this subject: on PostgreSQL each statement reads what was committed before it, so a
+        // concurrent first sign-in of the same person may have linked them between the two reads
+        // above (its insert of the link then fails here and the attempt starts again).
         const other = await trx
           .selectFrom('user_identities')
           .select('subject')
           .where('provider_id', '=', provider.id)
           .where('user_id', '=', user.id)
+          .where('subject', '!=', mapped.subject)
           .executeTakeFirst();
         if (other) {
           const detail = `${email} is already linked to another account at ${provider.name}. Ask your administrator`;
