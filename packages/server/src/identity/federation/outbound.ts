@@ -91,13 +91,18 @@ export class OutboundAddressError extends Error {
   }
 }
 
+/** A URL's host without the brackets of an IPv6 address (`[::1]` → `::1`). */
+function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /**
  * Refuses, before any request, an issuer whose host is an address (or `localhost`) the policy
  * forbids: the administrator hears it when saving, not at the first sign-in. A host name is
  * checked at each request instead (its addresses can change).
  */
 export function literalHostProblem(url: string, policy: IdpAddresses): string | null {
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = bareHost(new URL(url));
   const address = host === 'localhost' ? '127.0.0.1' : isIP(host) ? host : null;
   if (address === null || addressAllowed(address, policy)) return null;
   return new OutboundAddressError(host, address, policy).message;
@@ -167,7 +172,7 @@ export function guardedFetch(policy: IdpAddresses) {
         reject(new TypeError(`not an http(s) URL: ${url.protocol}`));
         return;
       }
-      const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      const literal = bareHost(url);
       if (isIP(literal) && !addressAllowed(literal, policy)) {
         reject(new OutboundAddressError(literal, literal, policy));
         return;
