@@ -97,6 +97,7 @@ export const AUDIT_ACTIONS = [
   // Reports and audit
   'reports.sessions_exported',
   'audit.exported',
+  'audit.verified',
   'retention.pruned',
   // Chat: messages themselves are not audited (ADR 0017); someone else's thread read by an administrator is
   'chat.thread_read',
@@ -232,6 +233,51 @@ export type LiveSessionList = z.infer<typeof LiveSessionList>;
 export const EndSessionAsAdminResponse = z.object({ session: SessionReport });
 export type EndSessionAsAdminResponse = z.infer<typeof EndSessionAsAdminResponse>;
 
+/** An audit event's hash: SHA-256, 64 lowercase hex digits. */
+export const AuditHash = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash: 64 hex digits');
+
+/** A place in an organization's audit chain: an event's number and hash (a chain head noted earlier). */
+export const AuditChainPoint = z.strictObject({
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  hash: z.string().trim().toLowerCase().pipe(AuditHash),
+});
+export type AuditChainPoint = z.infer<typeof AuditChainPoint>;
+
+/** Most noted heads one integrity check compares. */
+export const AUDIT_ANCHORS_MAX = 20;
+
+/** `POST /api/v1/audit/verify`: heads noted earlier (from the server's log, an export or this check) to compare. */
+export const VerifyAuditRequest = z.strictObject({
+  anchors: z.array(AuditChainPoint).max(AUDIT_ANCHORS_MAX).default([]),
+});
+export type VerifyAuditRequest = z.input<typeof VerifyAuditRequest>;
+
+const ChainEnd = z.object({ seq: z.number().int().positive(), hash: AuditHash, at: z.string() });
+
+/**
+ * What the integrity check found. `intact`: every kept event matches its hash and links to the one
+ * before it, and no noted head differs or is missing. `break` is the first place that does not hold.
+ */
+export const AuditIntegrity = z.object({
+  checkedAt: z.string(),
+  intact: z.boolean(),
+  events: z.number().int().nonnegative(),
+  /** The oldest kept event (older ones were removed by retention) and the newest. */
+  first: ChainEnd.nullable(),
+  head: ChainEnd.nullable(),
+  break: z
+    .object({
+      eventId: z.number().int().positive(),
+      seq: z.number().int().positive().nullable(),
+      reason: z.enum(['hash_mismatch', 'link_mismatch', 'seq_gap', 'unchained']),
+    })
+    .nullable(),
+  anchors: z.array(
+    z.object({ seq: z.number().int().positive(), hash: AuditHash, result: z.enum(['matches', 'differs', 'missing']) }),
+  ),
+});
+export type AuditIntegrity = z.infer<typeof AuditIntegrity>;
+
 /** The filters of the audit log (and its CSV export). `from`/`to` bound `at` ([from, to)). */
 export const AuditFilters = z.strictObject({
   action: AuditAction.optional(),
@@ -263,6 +309,9 @@ export const AuditEventView = z.object({
   target: z.object({ type: z.string(), id: z.string(), name: z.string().nullable() }).nullable(),
   ip: z.string().nullable(),
   data: z.record(z.string(), z.unknown()).nullable(),
+  /** The event's place in the organization's hash chain and its hash (ADR 0035); null: written around the service. */
+  seq: z.number().int().positive().nullable(),
+  hash: AuditHash.nullable(),
 });
 export type AuditEventView = z.infer<typeof AuditEventView>;
 

@@ -522,7 +522,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     isPresent: (id, role) => presence.isPresent(id, role),
     endSession: async (principal, id) => void (await sessions.endOneAsAdmin(principal, id)),
   });
-  const auditQueries = new AuditQueries({ repo: new AuditRepo(db), audit });
+  const auditQueries = new AuditQueries({ repo: new AuditRepo(db), audit, db, clock });
   await app.register(reportsRoutes, { reports, auditQueries, clock, publicOrigin });
   const chat = new ChatService({
     repo: new ChatRepo(db),

@@ -100,6 +100,7 @@ export const API = {
   endSessionAsAdmin: reports.endSessionAsAdmin,
   listAuditEvents: reports.listAuditEvents,
   exportAuditCsv: reports.exportAuditCsv,
+  verifyAudit: reports.verifyAudit,
   listIdentityProviders: identity.listIdentityProviders,
   getIdentityProvider: identity.getIdentityProvider,
   createIdentityProvider: identity.createIdentityProvider,

@@ -12,12 +12,14 @@
 import {
   AuditCsvQuery,
   AuditEventList,
+  AuditIntegrity,
   AuditQuery,
   EndSessionAsAdminResponse,
   LiveSessionList,
   SessionReportCsvQuery,
   SessionReportList,
   SessionReportQuery,
+  VerifyAuditRequest,
 } from '../reports.js';
 import type { PermissionRule } from './contract.js';
 import { EmptyBody, IdParams, endpoint } from './contract.js';
@@ -128,4 +130,21 @@ export const exportAuditCsv = endpoint({
   caller: 'user',
   permission: READ_AUDIT,
   command: false,
+});
+
+export const verifyAudit = endpoint({
+  name: 'verifyAudit',
+  method: 'POST',
+  path: '/api/v1/audit/verify',
+  summary: 'Checks the organization’s audit log against its hash chain and against heads noted earlier (audited)',
+  description:
+    'Reads every kept event from the oldest to the newest and checks each hash and each link (ADR 0035). The chain proves nothing against someone who can write the database unless a head noted outside it is compared: pass heads from the server’s hourly `audit chain head` log lines, an earlier export or an earlier check as `anchors`. The check itself is audited as `audit.verified`.',
+  tag: 'Audit',
+  body: VerifyAuditRequest,
+  bodyOptional: true,
+  status: 200,
+  response: AuditIntegrity,
+  caller: 'user',
+  permission: READ_AUDIT,
+  command: true,
 });

@@ -4,7 +4,7 @@
  * refusals; bad input (typed 400, nothing written); the CSV export (BOM, header, every event,
  * and the export audited).
  */
-import type { AuditEventList, AuditEventView } from '@remote-help/protocol';
+import type { AuditEventList, AuditEventView, AuditIntegrity } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../test/harness.js';
 import { Client, startTestServer } from '../test/harness.js';
@@ -193,8 +193,13 @@ describe('audit.csv', () => {
       'Target',
       'IP address',
       'Details (JSON)',
+      'Chain number',
+      'Hash',
     ]);
     expect(rows.slice(1).map((r) => Number(r[0]))).toEqual(listed.events.map((e) => e.id));
+    // Each row carries its place in the chain and its hash, as the list shows them.
+    expect(rows.slice(1).map((r) => [Number(r[12]), r[13]])).toEqual(listed.events.map((e) => [e.seq, e.hash]));
+    expect(listed.events.every((e) => e.seq !== null && /^[0-9a-f]{64}$/.test(e.hash ?? ''))).toBe(true);
     const settings = rows.find((r) => r[6] === 'tenant.settings_updated')!;
     expect(settings.slice(4, 6)).toEqual(['Priya Raman', 'admin@contoso.example']);
     expect(JSON.parse(settings[11]!)).toEqual({
@@ -211,5 +216,80 @@ describe('audit.csv', () => {
   it('takes the same filters', async () => {
     const rows = parseCsv(await (await admin.raw(`/api/v1/audit.csv?targetId=${ids.session}`)).text());
     expect(rows.slice(1).map((r) => r[6])).toEqual(['session.ended', 'session.redeem', 'session.created']);
+  });
+});
+
+describe('the integrity check (POST /api/v1/audit/verify)', () => {
+  const verify = async (c: Client, body?: unknown) => {
+    const r = await c.post('/api/v1/audit/verify', body);
+    return { status: r.status, body: r.body as unknown as AuditIntegrity & { error?: string } };
+  };
+
+  it('finds the organization’s chain intact, names its head, and is itself audited', async () => {
+    const listed = await events(admin, '?limit=200');
+    const r = await verify(admin);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      intact: true,
+      events: listed.total,
+      break: null,
+      anchors: [],
+      first: { seq: 1 },
+      head: { seq: listed.events[0]!.seq, hash: listed.events[0]!.hash },
+    });
+    const [recorded] = (await events(admin, '?action=audit.verified')).events;
+    expect(recorded).toMatchObject({
+      actor: { id: ids.admin },
+      seq: listed.events[0]!.seq! + 1,
+      data: { intact: true, events: listed.total, head: { seq: r.body.head!.seq, hash: r.body.head!.hash } },
+    });
+  });
+
+  it('compares heads noted earlier: one still there matches, a forged hash differs, a number never written is missing', async () => {
+    const noted = (await verify(admin)).body.head!;
+    const r = await verify(admin, {
+      anchors: [
+        { seq: noted.seq, hash: noted.hash.toUpperCase() },
+        { seq: noted.seq, hash: 'a'.repeat(64) },
+        { seq: noted.seq + 1_000, hash: noted.hash },
+      ],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.intact).toBe(false);
+    expect(r.body.break).toBeNull();
+    expect(r.body.anchors.map((a) => a.result)).toEqual(['matches', 'differs', 'missing']);
+  });
+
+  it('finds an event edited in the database, and only in that organization’s chain', async () => {
+    const [settings] = (await events(foreignAdmin, '?action=tenant.settings_updated')).events;
+    await t.server.db
+      .updateTable('audit_events')
+      .set({ data: JSON.stringify({ before: { reportRetentionDays: 30 }, after: { reportRetentionDays: 3650 } }) })
+      .where('id', '=', settings!.id)
+      .execute();
+    const theirs = await verify(foreignAdmin);
+    expect(theirs.body).toMatchObject({
+      intact: false,
+      break: { eventId: settings!.id, seq: settings!.seq, reason: 'hash_mismatch' },
+    });
+    expect((await verify(admin)).body).toMatchObject({ intact: true, break: null });
+  });
+
+  it('needs audit.read; a help desk operator and a sharer are refused and nothing is written', async () => {
+    const before = await auditCount();
+    for (const c of [helper, sharer]) expect((await verify(c)).status).toBe(403);
+    expect(await auditCount()).toBe(before);
+  });
+
+  it.each([
+    ['a hash that is not SHA-256 hex', { anchors: [{ seq: 1, hash: 'xyz' }] }],
+    ['a number below 1', { anchors: [{ seq: 0, hash: '0'.repeat(64) }] }],
+    ['more than 20 heads', { anchors: Array.from({ length: 21 }, (_, i) => ({ seq: i + 1, hash: '0'.repeat(64) })) }],
+    ['an unknown field', { anchors: [], everything: true }],
+  ])('%s → 400 validation_failed, nothing written', async (_, body) => {
+    const before = await auditCount();
+    const r = await verify(admin, body);
+    expect([r.status, r.body.error]).toEqual([400, 'validation_failed']);
+    expect(await auditCount()).toBe(before);
   });
 });

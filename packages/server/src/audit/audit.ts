@@ -8,9 +8,12 @@
 import type { AuditAction, AuditTargetType } from '@remote-help/protocol';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '@remote-help/protocol';
 import type { Db } from '../db/client.js';
+import { lockForTransaction } from '../db/dialect.js';
 import type { Principal } from '../identity/principal.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
+import type { ChainedFields } from './chain.js';
+import { GENESIS_HASH, chainHead, chainLockKey, eventHash } from './chain.js';
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -66,10 +69,15 @@ export class AuditLog {
     if (!ACTIONS.has(entry.action)) throw new Error(`audit action outside the vocabulary: ${entry.action}`);
     if (entry.target && !TARGET_TYPES.has(entry.target.type))
       throw new Error(`audit target type outside the vocabulary: ${entry.target.type}`);
-    await db
-      .insertInto('audit_events')
-      .values({
+    const write = async (trx: Db): Promise<void> => {
+      // One writer per chain at a time (PostgreSQL: until this transaction commits), so that two
+      // events never take the same place; SQLite's one connection already runs one transaction.
+      await lockForTransaction(trx, chainLockKey(entry.tenantId));
+      const head = await chainHead(trx, entry.tenantId);
+      const fields: ChainedFields = {
         tenant_id: entry.tenantId,
+        seq: (head?.seq ?? 0) + 1,
+        prev_hash: head?.hash ?? GENESIS_HASH,
         at: iso(this.clock.now()),
         actor_type: entry.actor.type,
         actor_id: entry.actor.id,
@@ -78,8 +86,14 @@ export class AuditLog {
         target_id: entry.target?.id ?? null,
         ip: entry.ip ?? null,
         data: entry.data ? JSON.stringify(entry.data) : null,
-      })
-      .execute();
+      };
+      await trx
+        .insertInto('audit_events')
+        .values({ ...fields, hash: eventHash(fields) })
+        .execute();
+    };
+    if (db.isTransaction) await write(db);
+    else await db.transaction().execute(write);
   }
 
   /** The newest events of one tenant, newest first. */

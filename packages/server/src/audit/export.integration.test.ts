@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../db/client.js';
 import type { Principal } from '../identity/principal.js';
 import { openTestDatabase } from '../test/database.js';
+import { systemClock } from '../time.js';
 import { AuditLog } from './audit.js';
 import { AuditQueries } from './queries.js';
 import { AuditRepo } from './repo.js';
@@ -53,8 +54,14 @@ afterAll(async () => {
 
 it('stops at its size bound, marks the export truncated, and keeps the newest events', async () => {
   const perEvent = JSON.stringify({ after: Array.from({ length: 2000 }, (_, i) => `member-${i}`) }).length;
-  const audit = new AuditLog(db, { now: () => Date.now() });
-  const queries = new AuditQueries({ repo: new AuditRepo(db), audit, exportMaxBytes: 700 * perEvent });
+  const audit = new AuditLog(db, systemClock);
+  const queries = new AuditQueries({
+    repo: new AuditRepo(db),
+    audit,
+    db,
+    clock: systemClock,
+    exportMaxBytes: 700 * perEvent,
+  });
   const out = await queries.exportCsv(reader, {});
   expect(out.truncated).toBe(true);
   // Read across pages (500 at a time) and stopped just past the bound, not at the 1,200 there are.
@@ -65,10 +72,10 @@ it('stops at its size bound, marks the export truncated, and keeps the newest ev
 });
 
 it('exports everything, untruncated, when it fits', async () => {
-  const audit = new AuditLog(db, { now: () => Date.now() });
+  const audit = new AuditLog(db, systemClock);
   // The 1,200 and the first test's own record of its export.
   const total = await new AuditRepo(db).count('tenant-a', {});
   expect(total).toBe(1201);
-  const out = await new AuditQueries({ repo: new AuditRepo(db), audit }).exportCsv(reader, {});
+  const out = await new AuditQueries({ repo: new AuditRepo(db), audit, db, clock: systemClock }).exportCsv(reader, {});
   expect(out).toMatchObject({ rows: total, truncated: false });
 });

@@ -4,7 +4,7 @@
  * (audited, since it takes the log out of the service). Names of people and devices pass
  * through `displayText`; `data` is what was recorded (`{ before, after }` for admin changes).
  */
-import type { AuditEventList, AuditEventView } from '@remote-help/protocol';
+import type { AuditChainPoint, AuditEventList, AuditEventView, AuditIntegrity } from '@remote-help/protocol';
 import { REPORT_EXPORT_MAX, displayText, displayTextOrNull } from '@remote-help/protocol';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
@@ -16,6 +16,10 @@ import { toCsv } from '../reports/csv.js';
 import { PERSON_TEXT_MAX } from '../users/presenter.js';
 import type { AuditLog } from './audit.js';
 import { byPerson } from './audit.js';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../time.js';
+import { iso } from '../time.js';
+import { verifyChain } from './chain.js';
 import type { AuditEventRow, AuditFilters, AuditRepo } from './repo.js';
 
 /** Events read per query while exporting. */
@@ -57,6 +61,8 @@ export function presentAuditEvent(row: AuditEventRow): AuditEventView {
     target: row.target_type && row.target_id ? { type: row.target_type, id: row.target_id, name: targetName } : null,
     ip: row.ip,
     data: parseData(row.data),
+    seq: row.seq === null ? null : Number(row.seq),
+    hash: row.hash,
   };
 }
 
@@ -74,6 +80,8 @@ export const AUDIT_CSV_HEADER = [
   'Target',
   'IP address',
   'Details (JSON)',
+  'Chain number',
+  'Hash',
 ] as const;
 
 export function auditCsvRow(e: AuditEventView): CsvValue[] {
@@ -90,11 +98,15 @@ export function auditCsvRow(e: AuditEventView): CsvValue[] {
     e.target?.name,
     e.ip,
     e.data === null ? null : JSON.stringify(e.data),
+    e.seq,
+    e.hash,
   ];
 }
 
 export class AuditQueries {
-  constructor(private readonly d: { repo: AuditRepo; audit: AuditLog; exportMaxBytes?: number }) {}
+  constructor(
+    private readonly d: { repo: AuditRepo; audit: AuditLog; db: Db; clock: Clock; exportMaxBytes?: number },
+  ) {}
 
   private require(principal: Principal): void {
     if (!can(principal, 'audit.read')) throw errors.forbidden('Your role does not allow you to see the audit log.');
@@ -140,5 +152,35 @@ export class AuditQueries {
       byPerson(principal, 'audit.exported', undefined, { filters, rows: events.length, truncated }),
     );
     return { csv: toCsv(AUDIT_CSV_HEADER, events.map(auditCsvRow)), rows: events.length, truncated };
+  }
+
+  /**
+   * Checks the organization's chain from its oldest kept event to its newest, and the heads the
+   * caller noted earlier (ADR 0035). The check is audited after, with what it found, so the next
+   * check's head covers this one.
+   */
+  async verify(principal: Principal, anchors: AuditChainPoint[]): Promise<AuditIntegrity> {
+    this.require(principal);
+    const checkedAt = iso(this.d.clock.now());
+    const report = await verifyChain(this.d.db, principal.tenantId, anchors);
+    const intact = report.break === null && report.anchors.every((a) => a.result === 'matches');
+    await this.d.audit.record(
+      byPerson(principal, 'audit.verified', undefined, {
+        intact,
+        events: report.events,
+        head: report.head && { seq: report.head.seq, hash: report.head.hash },
+        ...(report.break ? { break: report.break } : {}),
+        ...(anchors.length > 0 ? { anchors: report.anchors } : {}),
+      }),
+    );
+    return {
+      checkedAt,
+      intact,
+      events: report.events,
+      first: report.first,
+      head: report.head,
+      break: report.break && { eventId: report.break.id, seq: report.break.seq, reason: report.break.reason },
+      anchors: report.anchors,
+    };
   }
 }

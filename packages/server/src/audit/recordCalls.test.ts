@@ -17,6 +17,7 @@ const EVENTS = new Set([
   'app.signed_in',
   'app.signed_out',
   'audit.exported',
+  'audit.verified',
   'chat.thread_read',
   'reports.sessions_exported',
   'retention.pruned',

@@ -26,6 +26,8 @@ export interface AuditEventRow {
   target_id: string | null;
   ip: string | null;
   data: string | null;
+  seq: number | null;
+  hash: string | null;
   actor_user_name: string | null;
   actor_user_email: string | null;
   actor_device_name: string | null;
@@ -87,6 +89,8 @@ export class AuditRepo {
         'a.target_id',
         'a.ip',
         'a.data',
+        'a.seq',
+        'a.hash',
         'au.display_name as actor_user_name',
         'au.email as actor_user_email',
         'ad.name as actor_device_name',

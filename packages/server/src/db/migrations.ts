@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { sql } from 'kysely';
+import { GENESIS_HASH, eventHash } from '../audit/chain.js';
 import { blobType, isPostgres } from './dialect.js';
 
 const m0001: Migration = {
@@ -858,6 +859,68 @@ const m0023: Migration = {
   },
 };
 
+/**
+ * 0024: the audit log becomes a hash chain per organization (ADR 0035, `audit/chain`). The events
+ * written so far are chained here in the order they were written (`id`), one organization at a
+ * time; from now on each event is chained as it is written. A number is used once per chain.
+ */
+const m0024: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const column of ['seq', 'prev_hash', 'hash'] as const)
+      await db.schema
+        .alterTable('audit_events')
+        .addColumn(column, column === 'seq' ? 'integer' : 'text')
+        .execute();
+    const rows = db as unknown as Kysely<{
+      audit_events: {
+        id: number;
+        tenant_id: string | null;
+        at: string;
+        actor_type: string;
+        actor_id: string | null;
+        action: string;
+        target_type: string | null;
+        target_id: string | null;
+        ip: string | null;
+        data: string | null;
+        seq: number | null;
+        prev_hash: string | null;
+        hash: string | null;
+      };
+    }>;
+    const heads = new Map<string | null, { seq: number; hash: string }>();
+    for (let after = 0; ;) {
+      const page = await rows
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(1000)
+        .execute();
+      for (const row of page) {
+        const head = heads.get(row.tenant_id) ?? { seq: 0, hash: GENESIS_HASH };
+        const fields = { ...row, seq: head.seq + 1, prev_hash: head.hash };
+        const hash = eventHash(fields);
+        await rows
+          .updateTable('audit_events')
+          .set({ seq: fields.seq, prev_hash: fields.prev_hash, hash })
+          .where('id', '=', row.id)
+          .execute();
+        heads.set(row.tenant_id, { seq: fields.seq, hash });
+      }
+      const last = page.at(-1);
+      if (page.length < 1000 || !last) break;
+      after = last.id;
+    }
+    await db.schema
+      .createIndex('audit_events_chain_uq')
+      .on('audit_events')
+      .columns(['tenant_id', 'seq'])
+      .unique()
+      .execute();
+  },
+};
+
 /** All migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -883,6 +946,7 @@ export const migrations: Record<string, Migration> = {
   '0021_oidc_account_index': m0021,
   '0022_provider_mfa': m0022,
   '0023_one_challenge_per_page': m0023,
+  '0024_audit_chain': m0024,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -165,6 +165,12 @@ export interface AuditEventsTable {
   target_id: string | null;
   ip: string | null;
   data: string | null;
+  /** Place in the organization's hash chain (audit/chain, ADR 0035); null only for a row written around the service. */
+  seq: number | null;
+  /** Hash of the chain's event before this one (`GENESIS_HASH` for the first). */
+  prev_hash: string | null;
+  /** SHA-256 of this event (`eventHash`). */
+  hash: string | null;
 }
 
 export interface OidcPayloadsTable {

@@ -7,10 +7,12 @@
  * a change here), older audit events go too, and each tenant's pruning is itself audited
  * (`retention.pruned`, by the system, with the counts). The sign-in log (conditional access
  * evaluations) follows the same period. Events without a tenant (a sign-in
- * with an unknown account) are kept for the default period.
+ * with an unknown account) are kept for the default period. After each pass the head of every
+ * organization's audit chain is logged (`audit chain head`), outside the database.
  */
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/audit.js';
+import { chainHead } from '../audit/chain.js';
 import type { Db } from '../db/client.js';
 import { foreignKeysTo } from '../db/dialect.js';
 import type { Clock } from '../time.js';
@@ -38,7 +40,7 @@ export interface RetentionDeps {
   db: Db;
   audit: AuditLog;
   clock: Clock;
-  log?: { error(obj: unknown, msg: string): void };
+  log?: { error(obj: unknown, msg: string): void; info(obj: unknown, msg: string): void };
 }
 
 export class RetentionJob {
@@ -79,6 +81,7 @@ export class RetentionJob {
     const results: PruneResult[] = [];
     for (const t of tenants) results.push(await this.pruneTenant(t.id, t.report_retention_days, now));
     results.push(await this.pruneTenantless(now));
+    await this.logChainHeads([...tenants.map((t) => t.id), null]);
     return results;
   }
 
@@ -107,6 +110,18 @@ export class RetentionJob {
     const before = iso(now - RETENTION_DEFAULT_DAYS * DAY_MS);
     const auditEvents = await this.pruneEvents(null, before);
     return { tenantId: null, retentionDays: RETENTION_DEFAULT_DAYS, before, sessions: 0, auditEvents, signIns: 0 };
+  }
+
+  /**
+   * Logs each organization's audit chain head (ADR 0035): a log kept apart from the database (a
+   * log pipeline, a SIEM) then holds the points a later integrity check compares the chain with.
+   */
+  private async logChainHeads(tenantIds: (string | null)[]): Promise<void> {
+    if (!this.d.log) return;
+    for (const tenantId of tenantIds) {
+      const head = await chainHead(this.d.db, tenantId);
+      if (head) this.d.log.info({ auditChain: { tenantId, seq: head.seq, hash: head.hash } }, 'audit chain head');
+    }
   }
 
   /** The tables with a foreign key to `help_sessions`, and the column that holds the session id. */
@@ -140,19 +155,22 @@ export class RetentionJob {
     }
   }
 
-  /** Deletes the tenant's (or the tenantless) audit events written before `before`. */
+  /**
+   * Deletes the tenant's (or the tenantless) audit events written before `before`, but never the
+   * newest event of the chain (ADR 0035): the next event links to it, so a quiet organization's
+   * chain goes on from where it was instead of starting again at 1.
+   */
   private async pruneEvents(tenantId: string | null, before: string): Promise<number> {
+    const head = await chainHead(this.d.db, tenantId);
     let pruned = 0;
     for (;;) {
-      const ids = (
-        await this.d.db
-          .selectFrom('audit_events')
-          .select('id')
-          .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
-          .where('at', '<', before)
-          .limit(BATCH)
-          .execute()
-      ).map((r) => r.id);
+      let query = this.d.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
+        .where('at', '<', before);
+      if (head) query = query.where((eb) => eb.or([eb('seq', 'is', null), eb('seq', '<', head.seq)]));
+      const ids = (await query.limit(BATCH).execute()).map((r) => r.id);
       if (ids.length === 0) return pruned;
       await this.d.db.deleteFrom('audit_events').where('id', 'in', ids).execute();
       pruned += ids.length;

@@ -41,5 +41,6 @@ export async function reportsRoutes(app: FastifyInstance, o: ReportsRoutesOption
       o.auditQueries.list(principal, filters, { limit, offset }),
     exportAuditCsv: async ({ principal, query, reply }) =>
       sendCsv(reply, 'audit-log', o.clock.now(), await o.auditQueries.exportCsv(principal, query)),
+    verifyAudit: async ({ principal, body }) => o.auditQueries.verify(principal, body.anchors),
   });
 }

@@ -290,6 +290,7 @@ export const API_EXTRAS: Record<EndpointName, ApiExtras> = {
   endSessionAsAdmin: { id: SESSION_ID, body: {} },
   listAuditEvents: {},
   exportAuditCsv: {},
+  verifyAudit: { body: { anchors: [] } },
   getMySecurityInfo: {},
   startMfaEnrollment: { body: {} },
   confirmMfaEnrollment: { body: { code: '$totp' } },
