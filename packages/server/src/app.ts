@@ -191,7 +191,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const statements: StatementCount = { count: 0 };
   const db = openDatabase(config.database, statements);
   await migrate(db);
-  const secrets = await loadSecrets(db);
+  // Stored secrets that the secrets key given does not open stop the start (`secretsAtRest`).
+  const secrets = await loadSecrets(db, config.secretsKey).catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   // The bus, presence, replay cache and back-off counts: in Redis with REDIS_URL (several nodes), else local.
   const shared = openSharedState(config.redis, { db, devices: new DevicesRepo(db), clock });
   const metricsRef: { app?: FastifyInstance } = {};
@@ -396,7 +400,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     db,
     audit,
     clock,
-    box: await SecretBox.load(db),
+    box: await SecretBox.load(db, config.secretsKey),
     publicUrl: config.publicUrl,
     addresses: config.idpAddresses,
   });

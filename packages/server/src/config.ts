@@ -11,6 +11,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { IceServer, iceUrlProblem, isHostName } from '@remote-help/protocol';
 import type { IdpAddresses } from './identity/federation/outbound.js';
+import type { SecretsKey } from './secretsAtRest.js';
+import { SecretsAtRestError } from './secretsAtRest.js';
+import { resolveSecretsKey, secretsKeyText } from './secretsKeyConfig.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -98,6 +101,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(auto|[1-9]\d{0,1})$/, 'must be a number of worker processes (1–64) or auto (one per CPU)')
     .default('1'),
+  SECRETS_KEY: secretsKeyText.optional(),
+  SECRETS_KEY_FILE: z.string().optional(),
+  SECRETS_KEY_PREVIOUS: secretsKeyText.optional(),
+  SECRETS_KEY_PREVIOUS_FILE: z.string().optional(),
 });
 type Env = z.infer<typeof EnvSchema>;
 
@@ -167,6 +174,12 @@ export interface Config {
    * default 1). More than one needs `redis`: each worker is a node of the deployment (`ops/workers`).
    */
   workers: number;
+  /**
+   * The key `server_secrets` is sealed under (`SECRETS_KEY` or `SECRETS_KEY_FILE`) and, while rotating,
+   * the one it was sealed under before (`SECRETS_KEY_PREVIOUS[_FILE]`); see `secretsAtRest`. Null: the
+   * rows are stored plain. Shown by key ids only when serialized.
+   */
+  secretsKey: SecretsKey | null;
 }
 
 /** How far to trust `X-Forwarded-For`/`-Proto`/`-Host`; see {@link Config.trustProxy}. */
@@ -449,6 +462,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `WORKERS: ${workers} worker processes need REDIS_URL: they share sessions, presence and counters through Redis, as separate nodes do`,
     );
   const tls = TLS_CERT && TLS_KEY ? collect(problems, () => readTls(TLS_CERT, TLS_KEY)) : null;
+  const secrets = resolveSecretsKey(e, (name) => relevant[name] !== undefined);
+  problems.push(...secrets.problems);
   if (problems.length || !database) throw new ConfigError(problems);
   const ok = e as Env;
   const scheme = tls ? 'https' : 'http';
@@ -482,6 +497,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     shutdownDrainMs: ok.SHUTDOWN_DRAIN_SECONDS * 1000,
     workers: workers ?? 1,
+    secretsKey: secrets.key,
   };
 }
 
@@ -509,9 +525,11 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMED
  * One line naming the setting behind an error that stopped the start, or null when no setting
  * explains it (a fault of the server's own): a listener that cannot bind (`HOST`, `PORT`,
  * `HTTP_REDIRECT_PORT`, `METRICS_ADDRESS`), a database that cannot be opened or reached
- * (`DATABASE_URL`; its password is never shown), certificate files Node refuses (`TLS_CERT`, `TLS_KEY`).
+ * (`DATABASE_URL`; its password is never shown), certificate files Node refuses (`TLS_CERT`, `TLS_KEY`),
+ * stored secrets that the secrets key given does not open (`SECRETS_KEY`).
  */
 export function startupProblem(error: unknown, config: Config): string | null {
+  if (error instanceof SecretsAtRestError) return error.message;
   if (typeof error !== 'object' || error === null) return null;
   const e = error as StartupError;
   // Node reports a connection tried at several addresses (happy eyeballs) as an AggregateError.

@@ -5,7 +5,8 @@
  * With `WORKERS` > 1 this process is the node's primary and each worker runs the server
  * (`ops/workers`). A start that fails prints one line, naming the setting at fault where one
  * is (`startupProblem`: a bad configuration exits 2, a failure at run time 1), with the stack
- * only at `LOG_LEVEL=debug` or `trace`.
+ * only at `LOG_LEVEL=debug` or `trace`. `--unseal-secrets` writes `server_secrets` back in plain text
+ * with `SECRETS_KEY` and exits (`ops/unsealSecrets`).
  */
 import cluster from 'node:cluster';
 import { hostname } from 'node:os';
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  if (process.argv.includes('--unseal-secrets')) {
+    const { unsealSecretsCommand } = await import('./ops/unsealSecrets.js');
+    process.exit(await unsealSecretsCommand(config, (line) => process.stdout.write(`${line}\n`)));
   }
   if (config.workers > 1 && cluster.isPrimary) {
     await runPrimary({

@@ -1,13 +1,15 @@
 /**
  * @module secrets
  * Server-wide secrets (code hashing key, cookie keys, the IdP's signing key) are made
- * once and kept in the database, so every node of a deployment shares them.
+ * once and kept in the database, so every node of a deployment shares them; with `SECRETS_KEY`
+ * they are stored sealed under it (`secretsAtRest`).
  */
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
 import type { Db } from './db/client.js';
-import { iso } from './time.js';
+import type { SecretsKey } from './secretsAtRest.js';
+import { getOrCreateSecret, sealServerSecrets } from './secretsAtRest.js';
 
 export interface Secrets {
   /** HMAC key for security codes. */
@@ -20,32 +22,19 @@ export interface Secrets {
   webClientSecret: string;
 }
 
-async function getOrCreate(db: Db, name: string, make: () => Promise<string> | string): Promise<string> {
-  const existing = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirst();
-  if (existing) return existing.value;
-  const value = await make();
-  await db
-    .insertInto('server_secrets')
-    .values({ name, value, created_at: iso(Date.now()) })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  // Another node may have won the race: read back what is stored.
-  const stored = await db
-    .selectFrom('server_secrets')
-    .select('value')
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
-  return stored.value;
-}
-
 const random = (): string => randomBytes(32).toString('base64url');
 
-/** Loads the secrets, creating any that do not exist yet. */
-export async function loadSecrets(db: Db): Promise<Secrets> {
-  const codeKey = Buffer.from(await getOrCreate(db, 'code_hmac_key', random), 'base64url');
-  const cookieKey = await getOrCreate(db, 'cookie_key', random);
-  const webClientSecret = await getOrCreate(db, 'web_client_secret', random);
-  const jwkText = await getOrCreate(db, 'idp_signing_jwk', async () => {
+/**
+ * Loads the secrets, creating any that do not exist yet. First brings every stored secret to `key`
+ * (`sealServerSecrets`): a row that cannot be read with it stops the start with a `SecretsAtRestError`.
+ */
+export async function loadSecrets(db: Db, key: SecretsKey | null): Promise<Secrets> {
+  await sealServerSecrets(db, key);
+  const getOrCreate = (name: string, make: () => Promise<string> | string) => getOrCreateSecret(db, key, name, make);
+  const codeKey = Buffer.from(await getOrCreate('code_hmac_key', random), 'base64url');
+  const cookieKey = await getOrCreate('cookie_key', random);
+  const webClientSecret = await getOrCreate('web_client_secret', random);
+  const jwkText = await getOrCreate('idp_signing_jwk', async () => {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = await exportJWK(privateKey);
     return JSON.stringify({ ...jwk, alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') });

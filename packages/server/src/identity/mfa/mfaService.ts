@@ -7,7 +7,7 @@
  * used is stored and moved forward by compare-and-set, so two requests racing with the same
  * code cannot both pass; a recovery code is spent the same way.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import { RECOVERY_CODE_COUNT } from '@remote-help/protocol';
 import type { MfaEnrollment, SecurityInfo } from '@remote-help/protocol';
 import { PASSWORD_MIN_LENGTH } from '@remote-help/protocol';
@@ -19,6 +19,7 @@ import { assertMayManagePerson, assertUserManagerOf } from '../../rbac/delegatio
 import { AppError, errors } from '../../errors.js';
 import type { Clock } from '../../time.js';
 import { iso } from '../../time.js';
+import { openGcm, sealGcm } from '../../secretsAtRest.js';
 import type { PasswordRecheck } from '../passwordRecheck.js';
 import type { Principal } from '../principal.js';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp.js';
@@ -57,18 +58,11 @@ export class MfaService {
   }
 
   private seal(secret: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+    return sealGcm(this.sealKey, secret);
   }
 
   private unseal(sealed: string): string {
-    const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-    if (!iv || !tag || !body) throw new Error('sealed MFA secret is malformed');
-    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, iv);
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    return openGcm(this.sealKey, sealed);
   }
 
   private recoveryHash(userId: string, code: string): string {
