@@ -16,7 +16,10 @@ import type { Db } from '../db/client.js';
 import { migrationProvider } from '../db/migrations.js';
 import { RetentionJob } from '../reports/retention.js';
 import { useTestDatabase } from '../test/useTestDatabase.js';
+import type { Principal } from '../identity/principal.js';
 import { AuditLog } from './audit.js';
+import { AuditQueries } from './queries.js';
+import { AuditRepo } from './repo.js';
 import type { AuditEntry } from './audit.js';
 import { GENESIS_HASH, eventHash, verifyChain } from './chain.js';
 
@@ -217,6 +220,29 @@ describe('the audit chain', () => {
     expect(report).toMatchObject({ events: 2, first: { seq: 3 }, head: { seq: 4 }, break: null });
     // The head is logged, outside the database, after the pass.
     expect(lines).toContainEqual({ auditChain: { tenantId: id, seq: 4, hash: rows[1]!.hash } });
+  });
+});
+
+describe('the integrity check of AuditQueries', () => {
+  it('runs one check of an organization at a time; another organization’s runs beside it', async () => {
+    const db = database();
+    const [a, b] = [newTenant(), newTenant()];
+    await write(db, a, 3);
+    const queries = new AuditQueries({ repo: new AuditRepo(db), audit: new AuditLog(db, clock), db, clock });
+    const reader = (tenantId: string): Principal => ({
+      userId: 'reader',
+      tenantId,
+      permissions: ['audit.read'],
+      ip: null,
+      client: 'web',
+    });
+    const first = queries.verify(reader(a), []);
+    await expect(queries.verify(reader(a), [])).rejects.toMatchObject({ code: 'rate_limited' });
+    const other = queries.verify(reader(b), []);
+    expect((await first).intact).toBe(true);
+    expect((await other).intact).toBe(true);
+    // Once it is done, the next may run.
+    expect((await queries.verify(reader(a), [])).events).toBe(4);
   });
 });
 

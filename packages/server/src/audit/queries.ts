@@ -103,7 +103,13 @@ export function auditCsvRow(e: AuditEventView): CsvValue[] {
   ];
 }
 
+/** What a second integrity check of an organization, while one runs, is told to wait. */
+const VERIFY_RETRY_SECONDS = 5;
+
 export class AuditQueries {
+  /** Organizations whose log is being checked now. */
+  private readonly checking = new Set<string>();
+
   constructor(
     private readonly d: { repo: AuditRepo; audit: AuditLog; db: Db; clock: Clock; exportMaxBytes?: number },
   ) {}
@@ -161,6 +167,17 @@ export class AuditQueries {
    */
   async verify(principal: Principal, anchors: AuditChainPoint[]): Promise<AuditIntegrity> {
     this.require(principal);
+    // A check reads the organization's whole log: one at a time per organization (on this node).
+    if (this.checking.has(principal.tenantId)) throw errors.rateLimited(VERIFY_RETRY_SECONDS);
+    this.checking.add(principal.tenantId);
+    try {
+      return await this.verifyNow(principal, anchors);
+    } finally {
+      this.checking.delete(principal.tenantId);
+    }
+  }
+
+  private async verifyNow(principal: Principal, anchors: AuditChainPoint[]): Promise<AuditIntegrity> {
     const checkedAt = iso(this.d.clock.now());
     const report = await verifyChain(this.d.db, principal.tenantId, anchors);
     const intact = report.break === null && report.anchors.every((a) => a.result === 'matches');
