@@ -187,3 +187,49 @@ test('an administrator monitors a live session, ends it, finds it in the history
   const settings = audit.find((r) => col(r, 'Action') === 'tenant.settings_updated');
   expect(JSON.parse(col(settings!, 'Details (JSON)')!)).toHaveProperty('before');
 });
+
+test('an administrator checks the audit log’s integrity, notes its head, and a later check compares with it', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, '/admin/reports/audit', 'admin@contoso.example');
+  await expect(admin.getByTestId('audit-table')).toBeVisible();
+
+  await admin.getByTestId('audit-integrity').click();
+  const dialog = admin.getByTestId('audit-integrity-dialog');
+  await dialog.getByTestId('audit-integrity-check').click();
+  const result = dialog.getByTestId('audit-integrity-result');
+  await expect(result).toHaveAttribute('data-intact', 'true');
+  await expect(result).toContainText('The audit log is intact.');
+  const head = (await dialog.getByTestId('audit-integrity-head').textContent()) ?? '';
+  expect(head).toMatch(/^\d+ [0-9a-f]{64}$/);
+  await shot(admin, 'reports-08-audit-integrity');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  // The check is itself in the log.
+  await expect(admin.locator('[data-testid="audit-row"][data-action="audit.verified"]').first()).toContainText(
+    'Audit log integrity checked',
+  );
+
+  // Later: the noted head still matches; a forged one differs; a line that is no head is named before anything is sent.
+  await admin.getByTestId('audit-integrity').click();
+  const noted = dialog.getByTestId('audit-integrity-noted');
+  await noted.fill(`${head}\nnot a head`);
+  await expect(dialog).toContainText('Line 2: write the event number');
+  await expect(dialog.getByTestId('audit-integrity-check')).toBeDisabled();
+  const [seq] = head.split(' ');
+  await noted.fill(`${head}\n${seq} ${'0'.repeat(64)}`);
+  await dialog.getByTestId('audit-integrity-check').click();
+  await expect(result).toHaveAttribute('data-intact', 'false');
+  await expect(result).toContainText('The audit log was changed.');
+  const compared = dialog.getByTestId('audit-integrity-anchors').locator('li');
+  await expect(compared).toHaveCount(2);
+  await expect(compared.nth(0)).toHaveAttribute('data-result', 'matches');
+  await expect(compared.nth(1)).toHaveAttribute('data-result', 'differs');
+  await expect(compared.nth(1)).toContainText('The log was rewritten after you noted it.');
+  // The newest head moved on: the first check is in the chain now.
+  expect(Number((await dialog.getByTestId('audit-integrity-head').textContent())?.split(' ')[0])).toBeGreaterThan(
+    Number(seq),
+  );
+  await shot(admin, 'reports-09-audit-integrity-compared');
+});

@@ -3,7 +3,8 @@
  * Reports > Audit log (`/admin/reports/audit`, `audit.read`): who did what, newest first,
  * filtered by activity, initiator, target and dates (an initiator or target picked from a
  * row), paged by the server; each event expands to its values before → after. Export CSV
- * downloads the same filters' events.
+ * downloads the same filters' events; Check integrity checks the whole log's hash chain
+ * (`AuditIntegrityDialog`).
  */
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
@@ -24,12 +25,19 @@ import {
   tokens,
   useFluent,
 } from '@fluentui/react-components';
-import { ChevronDownRegular, ChevronLeftRegular, ChevronRightRegular, FilterRegular } from '@fluentui/react-icons';
+import {
+  ChevronDownRegular,
+  ChevronLeftRegular,
+  ChevronRightRegular,
+  FilterRegular,
+  ShieldCheckmarkRegular,
+} from '@fluentui/react-icons';
 import type { AuditActorType, AuditEventList, AuditEventView, AuditTargetType } from '@remote-help/protocol';
 import { AUDIT_TARGET_TYPES, AuditTargetType as TargetTypeSchema } from '@remote-help/protocol';
 import { api } from '../../common/api';
 import { Panel } from '../../common/Panel';
 import { AuditDetails } from './AuditDetails';
+import { AuditIntegrityDialog } from './AuditIntegrityDialog';
 import { actionLabel, actionOptions, targetTypeLabel } from './labels';
 import {
   DateRange,
@@ -84,6 +92,7 @@ export function AuditPage() {
   const [reloads, setReloads] = useState(0);
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
   const [names, setNames] = useState<Record<string, string>>({});
+  const [checking, setChecking] = useState(false);
   const inverted = periodInverted(view);
 
   const show = useCallback((next: AuditView) => setParams(paramsFromAuditView(next), { replace: true }), [setParams]);
@@ -314,8 +323,19 @@ export function AuditPage() {
           disabled={inverted}
           testId="audit-export"
         />
+        <Button icon={<ShieldCheckmarkRegular />} onClick={() => setChecking(true)} data-testid="audit-integrity">
+          {t('admin.reports.audit.integrity.open')}
+        </Button>
       </div>
       {body}
+      <AuditIntegrityDialog
+        open={checking}
+        onClose={() => {
+          setChecking(false);
+          // The check is audited: show its record.
+          setReloads((n) => n + 1);
+        }}
+      />
     </Panel>
   );
 }
