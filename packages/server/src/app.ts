@@ -102,6 +102,7 @@ import { ComplianceService } from './devices/complianceService.js';
 import { SettingsRepo } from './tenants/settingsRepo.js';
 import { settingsRoutes } from './tenants/settingsRoutes.js';
 import { SettingsService } from './tenants/settingsService.js';
+import { AuditLogLines } from './audit/logLines.js';
 import { AuditQueries } from './audit/queries.js';
 import { AuditRepo } from './audit/repo.js';
 import { ReportsRepo } from './reports/repo.js';
@@ -204,7 +205,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     liveSessions: liveSessionsIn(db),
     dbStatements: () => statements.count,
   });
-  const audit: AuditLog = new ObservedAuditLog(db, clock, metrics);
+  const auditLines = config.auditToLog ? new AuditLogLines() : null;
+  const audit: AuditLog = new ObservedAuditLog(db, clock, metrics, auditLines?.emit);
   const seed = config.seedDemo
     ? await seedDemo(db, audit, config.demoPassword)
     : { seeded: false, generatedPassword: null, accounts: [] };
@@ -288,6 +290,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
   metricsRef.app = app;
+  auditLines?.attach(app.log);
   const routes: { method: string; url: string }[] = [];
   shared.setLog(app.log);
   app.addHook('onRoute', (route) => {

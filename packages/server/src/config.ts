@@ -64,6 +64,7 @@ const EnvSchema = z.object({
   ).default(30),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
   SEED_DEMO: bool.default(true),
+  AUDIT_TO_LOG: bool.default(false),
   ICE_SERVERS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().default('false'),
@@ -132,6 +133,8 @@ export interface Config {
   reconnectGraceSeconds: number;
   demoPassword: string | null;
   seedDemo: boolean;
+  /** Each committed audit event also as an `audit event` log line (`AUDIT_TO_LOG`, default off; `audit/logLines`). */
+  auditToLog: boolean;
   iceServers: IceServer[];
   logLevel: string;
   /**
@@ -483,6 +486,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconnectGraceSeconds: ok.RECONNECT_GRACE_SECONDS,
     demoPassword: ok.DEMO_PASSWORD ?? null,
     seedDemo: ok.SEED_DEMO,
+    auditToLog: ok.AUDIT_TO_LOG,
     iceServers: iceServers ?? [],
     logLevel: ok.LOG_LEVEL,
     trustProxy: trustProxy ?? false,

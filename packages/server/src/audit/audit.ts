@@ -44,32 +44,48 @@ export function byPerson(
 const ACTIONS: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
 const TARGET_TYPES: ReadonlySet<string> = new Set(AUDIT_TARGET_TYPES);
 
+/** An event as stored: every field its hash covers, and the hash. */
+export type StoredAuditEvent = ChainedFields & { hash: string };
+
 export class AuditLog {
+  /** Events written inside a change's transaction (`together`), handed to `emit` once it commits. */
+  private readonly uncommitted = new WeakMap<Db, StoredAuditEvent[]>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Called with each event once it is committed (`AUDIT_TO_LOG`: a log line per event). */
+    private readonly emit?: (event: StoredAuditEvent) => void,
   ) {}
 
   /**
    * Runs `work` in one transaction and records there the entry made of its result: a change and
    * its audit record commit together or not at all (an audit insert that failed after the change
    * had committed left it made, unrecorded, and the caller told it failed). `entry` returns null
-   * when nothing changed. `work` must run its statements on the `db` it is given.
+   * when nothing changed, or several entries for a change of several things. `work` must run its
+   * statements on the `db` it is given.
    */
-  together<T>(work: (db: Db) => Promise<T>, entry: (result: T) => AuditEntry | null): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
+  async together<T>(
+    work: (db: Db) => Promise<T>,
+    entry: (result: T) => AuditEntry | readonly AuditEntry[] | null,
+  ): Promise<T> {
+    let written: StoredAuditEvent[] = [];
+    const result = await this.db.transaction().execute(async (trx) => {
       const result = await work(trx);
       const made = entry(result);
-      if (made) await this.record(made, trx);
+      for (const one of made === null ? [] : Array.isArray(made) ? made : [made]) await this.record(one, trx);
+      written = this.uncommitted.get(trx) ?? [];
       return result;
     });
+    for (const event of written) this.emit?.(event);
+    return result;
   }
 
   async record(entry: AuditEntry, db: Db = this.db): Promise<void> {
     if (!ACTIONS.has(entry.action)) throw new Error(`audit action outside the vocabulary: ${entry.action}`);
     if (entry.target && !TARGET_TYPES.has(entry.target.type))
       throw new Error(`audit target type outside the vocabulary: ${entry.target.type}`);
-    const write = async (trx: Db): Promise<void> => {
+    const write = async (trx: Db): Promise<StoredAuditEvent> => {
       // One writer per chain at a time (PostgreSQL: until this transaction commits), so that two
       // events never take the same place; SQLite's one connection already runs one transaction.
       await lockForTransaction(trx, chainLockKey(entry.tenantId));
@@ -87,13 +103,19 @@ export class AuditLog {
         ip: entry.ip ?? null,
         data: entry.data ? JSON.stringify(entry.data) : null,
       };
-      await trx
-        .insertInto('audit_events')
-        .values({ ...fields, hash: eventHash(fields) })
-        .execute();
+      const stored = { ...fields, hash: eventHash(fields) };
+      await trx.insertInto('audit_events').values(stored).execute();
+      return stored;
     };
-    if (db.isTransaction) await write(db);
-    else await db.transaction().execute(write);
+    if (db.isTransaction) {
+      // Inside a change's transaction: emitted by `together` once it commits (never if it rolls back).
+      const stored = await write(db);
+      this.uncommitted.set(db, [...(this.uncommitted.get(db) ?? []), stored]);
+    } else {
+      // (Not `this.emit?.(await …)`: without `emit` that would skip the write itself.)
+      const stored = await db.transaction().execute(write);
+      this.emit?.(stored);
+    }
   }
 
   /** The newest events of one tenant, newest first. */

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AuditLog } from '../audit/audit.js';
-import type { AuditEntry } from '../audit/audit.js';
+import type { AuditEntry, StoredAuditEvent } from '../audit/audit.js';
 import type { Bus, BusHandler } from '../bus/bus.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../time.js';
@@ -75,8 +75,9 @@ export class ObservedAuditLog extends AuditLog {
     db: Db,
     clock: Clock,
     private readonly metrics: Metrics,
+    emit?: (event: StoredAuditEvent) => void,
   ) {
-    super(db, clock);
+    super(db, clock, emit);
   }
 
   override async record(entry: AuditEntry, db?: Db): Promise<void> {

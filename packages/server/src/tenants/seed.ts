@@ -92,65 +92,72 @@ export async function seedDemo(db: Db, audit: AuditLog, demoPassword: string | n
   const passwordHash = await hashPassword(demoPassword ?? generatedPassword ?? '');
   const now = iso(Date.now());
   const accounts: string[] = [];
-  await db.transaction().execute(async (trx) => {
-    for (const t of DEMO_TENANTS) {
-      const tenantId = newId();
-      await trx
-        .insertInto('tenants')
-        .values({
-          id: tenantId,
-          name: t.name,
-          slug: t.slug,
-          remote_help_enabled: 1,
-          // On in the demo organizations, so the web sharer works out of the box; new organizations start off.
-          allow_unenrolled: 1,
-          code_ttl_seconds: null,
-          created_at: now,
-        })
-        .execute();
-      if (t.verifiedDomain) {
+  const seeded: string[] = [];
+  await audit.together(
+    async (trx) => {
+      for (const t of DEMO_TENANTS) {
+        const tenantId = newId();
+        seeded.push(tenantId);
         await trx
-          .insertInto('tenant_domains')
+          .insertInto('tenants')
           .values({
-            tenant_id: tenantId,
-            domain: t.verifiedDomain,
-            method: 'asserted',
-            verified_at: now,
+            id: tenantId,
+            name: t.name,
+            slug: t.slug,
+            remote_help_enabled: 1,
+            // On in the demo organizations, so the web sharer works out of the box; new organizations start off.
+            allow_unenrolled: 1,
+            code_ttl_seconds: null,
             created_at: now,
           })
           .execute();
+        if (t.verifiedDomain) {
+          await trx
+            .insertInto('tenant_domains')
+            .values({
+              tenant_id: tenantId,
+              domain: t.verifiedDomain,
+              method: 'asserted',
+              verified_at: now,
+              created_at: now,
+            })
+            .execute();
+        }
+        const holders = new Map<BuiltInRole, string[]>();
+        for (const u of t.users) {
+          const userId = newId();
+          for (const role of u.roles) holders.set(role, [...(holders.get(role) ?? []), userId]);
+          await trx
+            .insertInto('users')
+            .values({
+              id: userId,
+              tenant_id: tenantId,
+              email: u.email,
+              display_name: u.name,
+              job_title: u.jobTitle,
+              company: t.company,
+              photo_mime: u.avatar ? 'image/svg+xml' : null,
+              photo: u.avatar ? Buffer.from(avatarSvg(u.avatar)) : null,
+              password_hash: passwordHash,
+              roles: JSON.stringify(u.roles),
+              disabled: 0,
+              created_at: now,
+              updated_at: now,
+            })
+            .execute();
+          accounts.push(u.email);
+        }
+        await seedAssignments(trx, tenantId, holders, now);
       }
-      const holders = new Map<BuiltInRole, string[]>();
-      for (const u of t.users) {
-        const userId = newId();
-        for (const role of u.roles) holders.set(role, [...(holders.get(role) ?? []), userId]);
-        await trx
-          .insertInto('users')
-          .values({
-            id: userId,
-            tenant_id: tenantId,
-            email: u.email,
-            display_name: u.name,
-            job_title: u.jobTitle,
-            company: t.company,
-            photo_mime: u.avatar ? 'image/svg+xml' : null,
-            photo: u.avatar ? Buffer.from(avatarSvg(u.avatar)) : null,
-            password_hash: passwordHash,
-            roles: JSON.stringify(u.roles),
-            disabled: 0,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        accounts.push(u.email);
-      }
-      await seedAssignments(trx, tenantId, holders, now);
-      await audit.record(
-        { tenantId, actor: { type: 'system', id: null }, action: 'tenant.seeded', data: { demo: true } },
-        trx,
-      );
-    }
-  });
+    },
+    () =>
+      seeded.map((tenantId) => ({
+        tenantId,
+        actor: { type: 'system' as const, id: null },
+        action: 'tenant.seeded' as const,
+        data: { demo: true },
+      })),
+  );
   return { seeded: true, generatedPassword, accounts };
 }
 
