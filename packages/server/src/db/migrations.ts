@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { sql } from 'kysely';
+import type { ChainedFields } from '../audit/chain.js';
 import { GENESIS_HASH, eventHash } from '../audit/chain.js';
 import { blobType, isPostgres } from './dialect.js';
 
@@ -871,18 +872,10 @@ const m0024: Migration = {
         .alterTable('audit_events')
         .addColumn(column, column === 'seq' ? 'integer' : 'text')
         .execute();
+    // Typed here: the schema's own table type is today's, which a migration must not follow.
     const rows = db as unknown as Kysely<{
-      audit_events: {
+      audit_events: Omit<ChainedFields, 'seq' | 'prev_hash'> & {
         id: number;
-        tenant_id: string | null;
-        at: string;
-        actor_type: string;
-        actor_id: string | null;
-        action: string;
-        target_type: string | null;
-        target_id: string | null;
-        ip: string | null;
-        data: string | null;
         seq: number | null;
         prev_hash: string | null;
         hash: string | null;
