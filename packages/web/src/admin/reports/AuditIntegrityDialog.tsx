@@ -49,8 +49,7 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground3,
   },
   label: { color: tokens.colorNeutralForeground2, gridColumn: '1 / -1' },
-  // Numbers and hashes read left to right in every language.
-  code: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all', userSelect: 'all', direction: 'ltr' },
+  code: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all', userSelect: 'all' },
   notes: { fontFamily: tokens.fontFamilyMonospace },
   list: { margin: 0, paddingInlineStart: tokens.spacingHorizontalXL },
 });
@@ -173,7 +172,8 @@ export function AuditIntegrityDialog({ open, onClose }: AuditIntegrityDialogProp
                       <Caption1 className={styles.label}>
                         {t('admin.reports.audit.integrity.headLabel', { seq: number(result.head.seq) })}
                       </Caption1>
-                      <span className={styles.code} data-testid="audit-integrity-head">
+                      {/* Number and hash read left to right in every language (the `dir` attribute: Griffel flips a CSS direction). */}
+                      <span className={styles.code} dir="ltr" data-testid="audit-integrity-head">
                         {headText(result.head)}
                       </span>
                       <Button
