@@ -256,7 +256,7 @@ const ChainEnd = z.object({ seq: z.number().int().positive(), hash: AuditHash, a
 
 /**
  * What the integrity check found. `intact`: every kept event matches its hash and links to the one
- * before it, and no noted head differs or is missing. `break` is the first place that does not hold.
+ * before it, and no noted head differs or is missing (one older than the oldest kept event is `pruned`). `break` is the first place that does not hold.
  */
 export const AuditIntegrity = z.object({
   checkedAt: z.string(),
@@ -273,7 +273,12 @@ export const AuditIntegrity = z.object({
     })
     .nullable(),
   anchors: z.array(
-    z.object({ seq: z.number().int().positive(), hash: AuditHash, result: z.enum(['matches', 'differs', 'missing']) }),
+    z.object({
+      seq: z.number().int().positive(),
+      hash: AuditHash,
+      /** `pruned`: older than the oldest event kept, so it cannot be compared (does not make the log not intact). */
+      result: z.enum(['matches', 'differs', 'missing', 'pruned']),
+    }),
   ),
 });
 export type AuditIntegrity = z.infer<typeof AuditIntegrity>;

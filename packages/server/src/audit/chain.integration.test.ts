@@ -216,8 +216,10 @@ describe('the audit chain', () => {
       [4, 'retention.pruned'],
     ]);
     expect(rows[1]!.prev_hash).toBe(kept.hash);
-    const report = await verifyChain(db, id);
+    // A head noted before the pruning can no longer be compared: pruned, not missing.
+    const report = await verifyChain(db, id, [{ seq: 1, hash: GENESIS_HASH }]);
     expect(report).toMatchObject({ events: 2, first: { seq: 3 }, head: { seq: 4 }, break: null });
+    expect(report.anchors[0]!.result).toBe('pruned');
     // The head is logged, outside the database, after the pass.
     expect(lines).toContainEqual({ auditChain: { tenantId: id, seq: 4, hash: rows[1]!.hash } });
   });

@@ -97,8 +97,13 @@ export interface ChainBreak {
 }
 
 export interface AnchorResult extends ChainPoint {
-  /** `matches`: the event with that number still has that hash; `differs`: it does not; `missing`: no event has that number. */
-  result: 'matches' | 'differs' | 'missing';
+  /**
+   * `matches`: the event with that number still has that hash; `differs`: it does not; `missing`: no
+   * kept event has that number and it is newer than the oldest kept (events were removed from the
+   * end); `pruned`: it is older than the oldest kept event (removed by retention, or by someone who
+   * removed the oldest events: either way it can no longer be compared).
+   */
+  result: 'matches' | 'differs' | 'missing' | 'pruned';
 }
 
 export interface ChainReport {
@@ -179,7 +184,9 @@ export async function verifyChain(db: Db, tenantId: string | null, anchors: Chai
     report.break = { id: unchained.id, seq: null, reason: 'unchained' };
   report.anchors = anchors.map((a) => {
     const found = seen.get(a.seq);
-    return { ...a, result: found === undefined ? 'missing' : found === a.hash ? 'matches' : 'differs' };
+    const pruned = report.first !== null && a.seq < report.first.seq;
+    const result = found === undefined ? (pruned ? 'pruned' : 'missing') : found === a.hash ? 'matches' : 'differs';
+    return { ...a, result };
   });
   return report;
 }
