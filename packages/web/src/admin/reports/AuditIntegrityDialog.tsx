@@ -25,14 +25,13 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { CheckmarkRegular, CopyRegular } from '@fluentui/react-icons';
 import type { AuditIntegrity } from '@remote-help/protocol';
 import { AUDIT_ANCHORS_MAX } from '@remote-help/protocol';
 import { api } from '../../common/api';
 import { BusySpinner } from '../../common/BusySpinner';
 import { errorText } from '../../common/errorText';
 import { useAsyncAction } from '../../common/useAsyncAction';
-import { useCopy } from '../devices/useCopy';
+import { CopyButton } from '../common/CopyButton';
 import { headText, parseNotedHeads } from './notedHeads';
 
 const useStyles = makeStyles({
@@ -66,7 +65,6 @@ export function AuditIntegrityDialog({ open, onClose }: AuditIntegrityDialogProp
   const [notes, setNotes] = useState('');
   const [result, setResult] = useState<AuditIntegrity | null>(null);
   const check = useAsyncAction();
-  const { copied, failed, copy } = useCopy();
   const parsed = parseNotedHeads(notes);
   const number = (n: number) => n.toLocaleString(i18n.language);
   const notesError = parsed.ok
@@ -176,18 +174,11 @@ export function AuditIntegrityDialog({ open, onClose }: AuditIntegrityDialogProp
                       <span className={styles.code} dir="ltr" data-testid="audit-integrity-head">
                         {headText(result.head)}
                       </span>
-                      <Button
-                        size="small"
-                        icon={copied ? <CheckmarkRegular /> : <CopyRegular />}
-                        onClick={() => result.head && copy(headText(result.head))}
-                        data-testid="audit-integrity-copy"
-                      >
-                        {copied
-                          ? t('admin.domains.copied')
-                          : failed
-                            ? t('admin.domains.copyFailed')
-                            : t('admin.domains.copy')}
-                      </Button>
+                      <CopyButton
+                        text={headText(result.head)}
+                        label={t('admin.domains.copy')}
+                        testId="audit-integrity-copy"
+                      />
                       <Caption1 className={styles.label}>{t('admin.reports.audit.integrity.headHint')}</Caption1>
                     </div>
                   ) : null}

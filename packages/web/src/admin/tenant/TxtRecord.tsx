@@ -5,9 +5,8 @@
  * not, when the browser gives no clipboard: then the text is selectable by hand).
  */
 import { useTranslation } from 'react-i18next';
-import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
-import { CheckmarkRegular, CopyRegular } from '@fluentui/react-icons';
-import { useCopy } from '../devices/useCopy';
+import { Caption1, makeStyles, tokens } from '@fluentui/react-components';
+import { CopyButton } from '../common/CopyButton';
 
 const useStyles = makeStyles({
   grid: {
@@ -23,22 +22,6 @@ const useStyles = makeStyles({
   label: { color: tokens.colorNeutralForeground2 },
   code: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all', userSelect: 'all' },
 });
-
-function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {
-  const { t } = useTranslation();
-  const { copied, failed, copy } = useCopy();
-  return (
-    <Button
-      size="small"
-      icon={copied ? <CheckmarkRegular /> : <CopyRegular />}
-      aria-label={label}
-      onClick={() => copy(text)}
-      data-testid={testId}
-    >
-      {copied ? t('admin.domains.copied') : failed ? t('admin.domains.copyFailed') : t('admin.domains.copy')}
-    </Button>
-  );
-}
 
 /** See the module description. */
 export function TxtRecord({ name, value }: { name: string; value: string }) {
