@@ -124,3 +124,35 @@ test('a code from another organization is refused like an unknown one', async ({
   await outsider.getByRole('button', { name: 'Submit' }).click();
   await expect(outsider.getByRole('alert')).toContainText(/not valid/i);
 });
+
+test('the connection check is the handshake’s: a decoy fingerprint put in the description changes nothing', async ({
+  browser,
+}) => {
+  // What a server in the middle could add to show an honest fingerprint while DTLS runs against its own: a second
+  // `a=fingerprint`, at session level, before the media section's. Chromium runs the handshake against the media
+  // section's; the check is that handshake's on both sides, whatever else the description says.
+  const decoy = `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`;
+  let tampered = 0;
+  const pair = await joinedPair(browser, 'sharer@contoso.example', false, async (context) => {
+    await context.routeWebSocket(/\/api\/v1\/ws$/, (page) => {
+      const server = page.connectToServer();
+      page.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        if (typeof message !== 'string' || !message.includes('"type":"signal"')) return page.send(message);
+        const frame = JSON.parse(message) as { payload?: { kind?: string; description?: { sdp?: string } } };
+        const description = frame.payload?.kind === 'sdp' ? frame.payload.description : undefined;
+        if (description?.sdp) {
+          description.sdp = description.sdp.replace(/\r\nm=/, `\r\na=fingerprint:${decoy}\r\nm=`);
+          tampered++;
+        }
+        page.send(JSON.stringify(frame));
+      });
+    });
+  });
+  const { helper, sharer } = pair;
+  await startViewing(pair);
+  expect(tampered, 'the offer reached the helper with the decoy in it').toBeGreaterThan(0);
+  const helperCheck = helper.getByTestId('connection-check');
+  await expect(helperCheck).toHaveText(/^\d{4} \d{4} \d{4}$/);
+  await expect(sharer.getByTestId('connection-check')).toHaveText((await helperCheck.textContent())!);
+});

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connectionCheckCode, connectionCheckOf, sdpFingerprint } from './connectionCheck.js';
+import {
+  connectionCheckCode,
+  connectionCheckOfPeer,
+  connectionCheckOfStats,
+  handshakeFingerprints,
+  sdpFingerprints,
+} from './connectionCheck.js';
 
 const H = 'sha-256 1F:2E:3D:4C:5B:6A:79:88:97:A6:B5:C4:D3:E2:F1:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:01';
 const S = 'sha-256 A0:B1:C2:D3:E4:F5:06:17:28:39:4A:5B:6C:7D:8E:9F:A0:B1:C2:D3:E4:F5:06:17:28:39:4A:5B:6C:7D:8E:9F';
@@ -21,6 +27,23 @@ const sdp = (fingerprint: string) =>
     'a=mid:0',
     '',
   ].join('\r\n');
+
+const hex = (f: string) => f.slice('sha-256 '.length);
+
+/** Statistics as Chromium and wrtc report them once DTLS is up (the parts read; others around them). */
+const stats = (local: string, remote: string, dtlsState = 'connected') => [
+  { id: 'CP1', type: 'candidate-pair', state: 'succeeded' },
+  {
+    id: 'T01',
+    type: 'transport',
+    dtlsState,
+    localCertificateId: `CF${hex(local)}`,
+    remoteCertificateId: `CF${hex(remote)}`,
+  },
+  { id: `CF${hex(local)}`, type: 'certificate', fingerprint: hex(local), fingerprintAlgorithm: 'sha-256' },
+  { id: `CF${hex(remote)}`, type: 'certificate', fingerprint: hex(remote), fingerprintAlgorithm: 'sha-256' },
+];
+const report = (entries: unknown[]) => new Map(entries.map((e, i) => [String(i), e]));
 
 describe('the connection check', () => {
   it('is the same for both ends, whichever fingerprint is whose: 12 digits in three groups', async () => {
@@ -46,19 +69,76 @@ describe('the connection check', () => {
     expect(await connectionCheckCode(H, S)).not.toBe(await connectionCheckCode(S, m2));
   });
 
-  it('reads the fingerprint an SDP announces, in one spelling whatever the case', () => {
-    expect(sdpFingerprint(sdp(H))).toBe(H);
-    expect(sdpFingerprint(sdp(H.replace('sha-256', 'SHA-256').toLowerCase()))).toBe(H);
-    expect(sdpFingerprint(sdp(H).replace(/a=fingerprint:[^\r]*\r\n/, ''))).toBeNull();
-    expect(sdpFingerprint('a=fingerprint:sha-256 not-hex\r\n')).toBeNull();
+  it('reads the two certificates the DTLS handshake used from the statistics, in one spelling', () => {
+    expect(handshakeFingerprints(report(stats(H, S)))).toEqual({ local: H, remote: S });
+    const lower = stats(H, S).map((e) =>
+      e.type === 'certificate'
+        ? { ...e, fingerprint: String(e.fingerprint).toLowerCase(), fingerprintAlgorithm: 'SHA-256' }
+        : e,
+    );
+    expect(handshakeFingerprints(report(lower))).toEqual({ local: H, remote: S });
   });
 
-  it('is known once both descriptions carry a fingerprint', async () => {
-    expect(await connectionCheckOf({ sdp: sdp(H) }, null)).toBeNull();
-    expect(await connectionCheckOf(null, { sdp: sdp(S) })).toBeNull();
-    expect(await connectionCheckOf({ sdp: sdp(H) }, { sdp: 'v=0\r\n' })).toBeNull();
-    expect(await connectionCheckOf({ sdp: sdp(H) }, { sdp: sdp(S) })).toBe(
-      await connectionCheckOf({ sdp: sdp(S) }, { sdp: sdp(H) }),
-    );
+  it('is unknown before the handshake, without both certificates, or with rubbish in their place', () => {
+    expect(handshakeFingerprints(report(stats(H, S, 'connecting')))).toBeNull();
+    expect(handshakeFingerprints(report([]))).toBeNull();
+    expect(handshakeFingerprints(report(stats(H, S).slice(0, 3)))).toBeNull();
+    const rubbish = stats(H, S).map((e) => (e.type === 'certificate' ? { ...e, fingerprint: 'not-hex' } : e));
+    expect(handshakeFingerprints(report(rubbish))).toBeNull();
+    expect(handshakeFingerprints(report([null, 7, 'x', ...stats(H, S)]))).toEqual({ local: H, remote: S });
+  });
+
+  it('checks nothing when two connected transports used different certificates', () => {
+    const m = 'sha-256 ' + Array.from({ length: 32 }, () => '5A').join(':');
+    const second = stats(H, m).map((e) => ({ ...e, id: `2${String(e.id)}` }));
+    const transport = second[1] as Record<string, unknown>;
+    transport['localCertificateId'] = `2CF${hex(H)}`;
+    transport['remoteCertificateId'] = `2CF${hex(m)}`;
+    expect(handshakeFingerprints(report([...stats(H, S), ...second]))).toBeNull();
+    // The same pair twice (one transport listed under two ids) is still one check.
+    const same = stats(H, S).map((e) => ({ ...e, id: `2${String(e.id)}` }));
+    (same[1] as Record<string, unknown>)['localCertificateId'] = `2CF${hex(H)}`;
+    (same[1] as Record<string, unknown>)['remoteCertificateId'] = `2CF${hex(S)}`;
+    expect(handshakeFingerprints(report([...stats(H, S), ...same]))).toEqual({ local: H, remote: S });
+  });
+
+  it('gives both ends the same check from their own statistics', async () => {
+    const helper = await connectionCheckOfStats(report(stats(H, S)));
+    expect(helper).toBe(await connectionCheckOfStats(report(stats(S, H))));
+    expect(helper).toBe(await connectionCheckCode(H, S));
+  });
+
+  it('waits for statistics that name the certificates a moment after the connection is up', async () => {
+    let calls = 0;
+    const remoteDescription = { sdp: sdp(S) };
+    const pc = {
+      remoteDescription,
+      getStats: async () => report(++calls < 3 ? stats(H, S, 'connecting') : stats(H, S)),
+    };
+    expect(await connectionCheckOfPeer(pc)).toBe(await connectionCheckCode(H, S));
+    expect(calls).toBe(3);
+    // A connection replaced meanwhile gets no check; a closed one (getStats throws) neither.
+    expect(await connectionCheckOfPeer(pc, () => false)).toBeNull();
+    const closed = { remoteDescription, getStats: () => Promise.reject(new Error('closed')) };
+    expect(await connectionCheckOfPeer(closed)).toBeNull();
+  });
+
+  it('waits for the handshake of the current description, and takes the check from the handshake', async () => {
+    const renewed = 'sha-256 ' + Array.from({ length: 32 }, () => '7C').join(':');
+    // The helper reloaded: its new description announces a new certificate, the old handshake is still listed.
+    let calls = 0;
+    const pc = {
+      remoteDescription: { sdp: sdp(renewed) },
+      getStats: async () => report(++calls < 4 ? stats(H, S) : stats(H, renewed)),
+    };
+    expect(await connectionCheckOfPeer(pc)).toBe(await connectionCheckCode(H, renewed));
+    expect(calls).toBe(4);
+    // A description with a decoy before the fingerprint the handshake used: the check is the handshake's.
+    const decoy = {
+      remoteDescription: { sdp: sdp(S).replace('s=-', `s=-\r\na=fingerprint:${H}`) },
+      getStats: async () => report(stats(H, S)),
+    };
+    expect(sdpFingerprints(decoy.remoteDescription.sdp)).toEqual([H, S]);
+    expect(await connectionCheckOfPeer(decoy)).toBe(await connectionCheckCode(H, S));
   });
 });

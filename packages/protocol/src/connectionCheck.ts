@@ -6,9 +6,17 @@
  * against the fingerprint the other side's SDP announced (`a=fingerprint:`), and the SDP travels
  * through the server. A server (or whoever controls it) that rewrote both fingerprints could
  * terminate DTLS twice and see every frame; each side's connection would still look encrypted.
- * Each side computes the check from the fingerprint it announced and the one it received, so the
- * two numbers match when the fingerprints reached each side unchanged. The people compare them
+ * Each side computes the check from the two certificates its DTLS handshake used — its own and
+ * the one the other end proved (`connectionCheckOfPeer`, from the connection's statistics) — so
+ * the two numbers match only when both handshakes were with each other. The people compare them
  * aloud (they are usually on the phone already, having passed the security code).
+ *
+ * The check is never taken from the SDP: a description may carry several `a=fingerprint` lines
+ * (session level, each media level), and which one a handshake is checked against is the WebRTC
+ * stack's business. Until session 44 the check read the first line of the applied descriptions,
+ * which libwebrtc writes back with the bundled transport's fingerprint in every case tried
+ * (docs/security.md, N46); it now reads the handshake itself, so that it holds whatever a
+ * description says and however a stack writes it.
  *
  * Twelve digits (40 bits): there is no commitment step, so someone in the middle could try
  * certificates until one gives their two sides the same number; at 10^12 tries for one session,
@@ -27,27 +35,99 @@ export async function connectionCheckCode(a: string, b: string): Promise<string>
   return `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
 }
 
-/**
- * The DTLS certificate fingerprint an SDP announces (`a=fingerprint:sha-256 AB:CD:…`, session or
- * first media level), as `sha-256 AB:CD:…` (algorithm lower case, hex upper case), or null.
- */
-export function sdpFingerprint(sdp: string): string | null {
-  const match = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp);
-  if (!match?.[1] || !match[2]) return null;
-  return `${match[1].toLowerCase()} ${match[2].toUpperCase()}`;
+/** A certificate fingerprint as `sha-256 AB:CD:…` (algorithm lower case, hex upper case), or null if it is none. */
+function fingerprintText(algorithm: unknown, fingerprint: unknown): string | null {
+  if (typeof algorithm !== 'string' || typeof fingerprint !== 'string') return null;
+  if (!/^[A-Za-z0-9-]{1,16}$/.test(algorithm) || !/^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15,63}$/.test(fingerprint))
+    return null;
+  return `${algorithm.toLowerCase()} ${fingerprint.toUpperCase()}`;
+}
+
+/** What `RTCPeerConnection.getStats()` resolves to, as far as it is read here (browsers and wrtc alike). */
+export interface StatsLike {
+  values(): Iterable<unknown>;
 }
 
 /**
- * The check of a negotiated connection from its two descriptions (the local one this side
- * announced, the remote one it received), or null while either is missing or carries no
- * fingerprint.
+ * The certificates a connection's DTLS handshake used, from its statistics: the `transport` whose
+ * `dtlsState` is `connected` names its local and remote `certificate` entries, which carry their
+ * fingerprints. Null until the handshake is done, and when the statistics show more than one
+ * connected transport with different certificates (never with the bundled transport every end
+ * here negotiates: nothing is checked rather than one of them).
  */
-export async function connectionCheckOf(
-  local: { sdp: string } | null | undefined,
-  remote: { sdp: string } | null | undefined,
+export function handshakeFingerprints(stats: StatsLike): { local: string; remote: string } | null {
+  const entries = new Map<string, Record<string, unknown>>();
+  const transports: Record<string, unknown>[] = [];
+  for (const value of stats.values()) {
+    if (typeof value !== 'object' || value === null) continue;
+    const entry = value as Record<string, unknown>;
+    if (typeof entry['id'] === 'string') entries.set(entry['id'], entry);
+    if (entry['type'] === 'transport' && entry['dtlsState'] === 'connected') transports.push(entry);
+  }
+  let found: { local: string; remote: string } | null = null;
+  for (const transport of transports) {
+    const certificate = (key: string) => {
+      const id = transport[key];
+      const entry = typeof id === 'string' ? entries.get(id) : undefined;
+      return entry?.['type'] === 'certificate'
+        ? fingerprintText(entry['fingerprintAlgorithm'], entry['fingerprint'])
+        : null;
+    };
+    const local = certificate('localCertificateId');
+    const remote = certificate('remoteCertificateId');
+    if (!local || !remote) return null;
+    if (found && (found.local !== local || found.remote !== remote)) return null;
+    found = { local, remote };
+  }
+  return found;
+}
+
+/** The check of a connection from its statistics (see {@link handshakeFingerprints}), or null before the handshake. */
+export async function connectionCheckOfStats(stats: StatsLike): Promise<string | null> {
+  const used = handshakeFingerprints(stats);
+  return used ? connectionCheckCode(used.local, used.remote) : null;
+}
+
+/** Every certificate fingerprint a description announces (session and media level), in the spelling above. */
+export function sdpFingerprints(sdp: string): string[] {
+  const found: string[] = [];
+  for (const match of sdp.matchAll(/^a=fingerprint:(\S+) (\S+?)\s*$/gm)) {
+    const text = fingerprintText(match[1], match[2]);
+    if (text) found.push(text);
+  }
+  return found;
+}
+
+/** How often, and how far apart (ms), `connectionCheckOfPeer` reads the statistics before it gives up. */
+const STATS_TRIES = 15;
+const STATS_WAIT_MS = 200;
+
+/**
+ * The check of a connection once its handshake is done (call it after each negotiation and when
+ * the state becomes `connected`). The statistics name the handshake's certificates a moment after
+ * the state changes on some builds, and after a renegotiation with a new peer (a helper who
+ * reloaded) they still show the last handshake for a while: they are read again (every 200 ms,
+ * for 3 s) until the certificate the other end proved is one the current remote description
+ * announces. The check is still the handshake's, never the description's: the description only
+ * tells which handshake is current. Null after 3 s, and as soon as `current` says the connection
+ * is no longer the one to check.
+ */
+export async function connectionCheckOfPeer(
+  pc: { getStats(): Promise<StatsLike>; readonly remoteDescription: { sdp: string } | null },
+  current: () => boolean = () => true,
 ): Promise<string | null> {
-  const mine = local ? sdpFingerprint(local.sdp) : null;
-  const theirs = remote ? sdpFingerprint(remote.sdp) : null;
-  if (!mine || !theirs) return null;
-  return connectionCheckCode(mine, theirs);
+  for (let attempt = 0; attempt < STATS_TRIES && current(); attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, STATS_WAIT_MS));
+    let stats: StatsLike;
+    try {
+      stats = await pc.getStats();
+    } catch {
+      return null; // closed meanwhile
+    }
+    const used = handshakeFingerprints(stats);
+    if (!used || !sdpFingerprints(pc.remoteDescription?.sdp ?? '').includes(used.remote)) continue;
+    const check = await connectionCheckCode(used.local, used.remote);
+    return current() ? check : null;
+  }
+  return null;
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessage } from '@remote-help/protocol';
-import { connectionCheckOf } from '@remote-help/protocol';
+import { connectionCheckOfPeer } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_FILE, TokenStore } from '../auth/tokenStore.js';
 import { createLinuxPlatform } from '../platform/linux/index.js';
@@ -143,8 +143,8 @@ describe.skipIf(missing.length > 0)('agent ⇄ real server ⇄ helper, under Xvf
     });
     const state = await window.waitFor((s) => s.controlActive && s.mode === 'control', 'control in the window');
     expect(state.screen).toBe('sharing');
-    // The connection check the window shows is the one the helper's end computes from its own descriptions.
-    const helperCheck = await connectionCheckOf(viewer.pc.localDescription, viewer.pc.remoteDescription);
+    // The connection check the window shows is the one the helper’s end computes from its own handshake.
+    const helperCheck = await connectionCheckOfPeer(viewer.pc);
     expect(helperCheck).toMatch(/^\d{4} \d{4} \d{4}$/);
     expect((await window.waitFor((s) => s.connectionCheck !== null, 'the connection check')).connectionCheck).toBe(
       helperCheck,
@@ -189,7 +189,7 @@ describe.skipIf(missing.length > 0)('agent ⇄ real server ⇄ helper, under Xvf
     viewer.sendInput({ type: 'pointerMove', x: 0.3, y: 0.3 });
     await waitFor(async () => (await pointerLocation(xvfb.display)).x === 384, 5000, 'the pointer to move');
     // A new connection has new certificates, so a new check, the same on both ends again.
-    const helperCheck = await connectionCheckOf(viewer.pc.localDescription, viewer.pc.remoteDescription);
+    const helperCheck = await connectionCheckOfPeer(viewer.pc);
     expect(helperCheck).not.toBeNull();
     await window.waitFor((s) => s.connectionCheck === helperCheck, 'the new connection check');
   });

@@ -4,17 +4,20 @@
  * protocol's `ClientMessage` schema, as it will over the server WebSocket.
  */
 import {
+  connectionCheckCode,
+  connectionCheckOfPeer,
   PACKED_INPUT_PROTOCOL,
   packPointerMove,
   PathMonitor,
   ProtocolError,
+  sdpFingerprints,
   type PathState,
   type SignalPayload,
 } from '@remote-help/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseInputMessage } from '../input/inputMessages.js';
 import type { ScreenFrame } from '../platform/types.js';
-import { connectLoopback, type LoopbackHelper } from '../testing/loopback.js';
+import { connectLoopback, type LoopbackHelper, type LoopbackPeer } from '../testing/loopback.js';
 import { waitFor } from '../testing/xvfb.js';
 import { AgentPeer, candidateBase, CONTROL_CHANNEL, machineAddresses, selectedLocalCandidate } from './peer.js';
 import { ScreenVideoSource } from './videoSource.js';
@@ -189,6 +192,40 @@ describe('AgentPeer + ScreenVideoSource loopback (wrtc)', () => {
       ProtocolError,
     );
     await expect(peer.handleSignal({ kind: 'bogus' })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('takes the connection check from the handshake, not from a decoy fingerprint put in the SDP', async () => {
+    const peer = new AgentPeer({ tiles: true });
+    cleanup.push(() => peer.close());
+    const checks: string[] = [];
+    peer.on('check', (check) => checks.push(check));
+    // What a server in the middle could do to show an honest fingerprint while the handshake
+    // runs against its own: a second `a=fingerprint` before the media section's.
+    const decoy = 'sha-256 ' + Array.from({ length: 32 }, () => 'AB').join(':');
+    const tampering: LoopbackPeer = {
+      on: (event, listener) => peer.on(event, listener),
+      start: () => peer.start(),
+      handleSignal: (payload) =>
+        peer.handleSignal(
+          payload.kind === 'sdp'
+            ? {
+                ...payload,
+                description: {
+                  ...payload.description,
+                  sdp: payload.description.sdp?.replace(/\r\nm=/, `\r\na=fingerprint:${decoy}\r\nm=`),
+                },
+              }
+            : payload,
+        ),
+    };
+    const helper = await connectLoopback(tampering, () => undefined);
+    cleanup.push(() => helper.close());
+    const helperCheck = await connectionCheckOfPeer(helper.pc);
+    expect(helperCheck).toMatch(/^\d{4} \d{4} \d{4}$/);
+    await waitFor(() => checks.length > 0, 5000, 'the agent’s connection check');
+    expect(checks.at(-1), 'the check of the certificates both handshakes used').toBe(helperCheck);
+    const agentOwn = sdpFingerprints(helper.pc.remoteDescription?.sdp ?? '')[0] as string;
+    expect(checks, 'never the decoy’s').not.toContain(await connectionCheckCode(agentOwn, decoy));
   });
 
   it('answers a restart request with a new offer', async () => {

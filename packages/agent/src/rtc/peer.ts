@@ -24,7 +24,7 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import {
-  connectionCheckOf,
+  connectionCheckOfPeer,
   INPUT_FAST_CHANNEL,
   PACKED_INPUT_PROTOCOL,
   parseWith,
@@ -76,8 +76,9 @@ export interface AgentPeerEvents {
   /** Negotiation failed; the connection is unusable until `restart`. */
   error: [error: AgentError];
   /**
-   * The connection check to compare with the helper's (`connectionCheck` in the protocol): after
-   * each negotiation, from the fingerprint this side announced and the one the helper's SDP did.
+   * The connection check to compare with the helper's (`connectionCheck` in the protocol): once
+   * each handshake is done, from the two certificates it used (this side's and the one the
+   * helper's end proved), never from what the SDP says.
    */
   check: [check: string];
 }
@@ -150,6 +151,8 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   readonly #channels: Partial<Record<ChannelLabel, WrtcDataChannel>>;
   #pendingCandidates: IceCandidateInit[] = [];
   #closed = false;
+  /** Calls of `#updateCheck`: only the latest one emits. */
+  #checkRun = 0;
   readonly #monitor: PathMonitor;
   /** Local addresses this connection has gathered candidates on. */
   readonly #localAddresses = new Set<string>();
@@ -234,6 +237,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     this.#pc.onconnectionstatechange = () => {
       trace('net', () => `connection ${this.#pc.connectionState}`);
       this.emit('connectionstatechange', this.#pc.connectionState);
+      if (this.#pc.connectionState === 'connected') void this.#updateCheck();
     };
   }
 
@@ -338,6 +342,17 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     return this.#channels.tiles;
   }
 
+  /**
+   * Works out the connection check of the current handshake and emits it (see `check`); a later
+   * call supersedes an earlier one still waiting for the statistics.
+   */
+  async #updateCheck(): Promise<void> {
+    const run = ++this.#checkRun;
+    const current = () => run === this.#checkRun && !this.#closed;
+    const check = await connectionCheckOfPeer(this.#pc, current);
+    if (check && current()) this.emit('check', check);
+  }
+
   /** `RTCPeerConnection.getStats()` as plain records. */
   async getStats(): Promise<Record<string, unknown>[]> {
     return [...(await this.#pc.getStats()).values()];
@@ -405,8 +420,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       await this.#pc.setLocalDescription(answer);
       this.emit('signal', { kind: 'sdp', description: { type: 'answer', sdp: answer.sdp } });
     }
-    const check = await connectionCheckOf(this.#pc.localDescription, this.#pc.remoteDescription);
-    if (check && !this.#closed) this.emit('check', check);
+    void this.#updateCheck();
     const pending = this.#pendingCandidates;
     this.#pendingCandidates = [];
     for (const candidate of pending) await this.#pc.addIceCandidate(candidate);

@@ -19,7 +19,7 @@
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import {
-  connectionCheckOf,
+  connectionCheckOfPeer,
   INPUT_FAST_CHANNEL,
   PathMonitor,
   sdpSessionId,
@@ -52,7 +52,7 @@ export interface ReceiverEvents {
   relay: RelayProblem | null;
   /**
    * The connection check both people can compare (`connectionCheck` in the protocol), once the
-   * offer and the answer are both applied; null after a reset.
+   * handshake is done, from the certificates it used; null after a reset.
    */
   check: string | null;
 }
@@ -79,6 +79,8 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private pending: RemoteCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Calls of `updateCheck`: only the latest one emits. */
+  private checkRun = 0;
   private monitor: PathMonitor | null = null;
   /** The path reads down because the offerer restarted ICE (`markDown`), not by this side's heartbeat. */
   private restartTold = false;
@@ -193,8 +195,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     const local = pc.localDescription;
     if (pc !== this.pc || !local) return;
     this.send({ kind: 'sdp', description: { type: 'answer', sdp: local.sdp } });
-    const check = await connectionCheckOf(local, pc.remoteDescription);
-    if (pc === this.pc) this.emit('check', check);
+    void this.updateCheck(pc);
   }
 
   /** Signaling is back (re-attached): if the path is still down, ask the offerer to restart ICE (again). */
@@ -218,6 +219,17 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     if (!told) this.emit('path', state);
   }
 
+  /**
+   * Emits the connection check of `pc`'s current handshake (`connectionCheckOfPeer`); a later call
+   * supersedes an earlier one still waiting for the statistics.
+   */
+  private async updateCheck(pc: RTCPeerConnection): Promise<void> {
+    const run = ++this.checkRun;
+    const current = () => run === this.checkRun && pc === this.pc && !this.closed;
+    const check = await connectionCheckOfPeer(pc, current);
+    if (check && current()) this.emit('check', check);
+  }
+
   private create(): RTCPeerConnection {
     const pc = new RTCPeerConnection(this.configuration());
     this.pc = pc;
@@ -236,7 +248,9 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
       this.emit('relay', problem);
     };
     pc.onconnectionstatechange = () => {
-      if (pc === this.pc) this.emitState(pc);
+      if (pc !== this.pc) return;
+      this.emitState(pc);
+      if (pc.connectionState === 'connected') void this.updateCheck(pc);
     };
     pc.ondatachannel = (event) => {
       if (pc !== this.pc) return;

@@ -13,7 +13,7 @@
  * while the path stays down, when the helper asks (`restart` with `ice`) and when
  * signaling comes back ({@link SenderPeer.signalingRestored}).
  */
-import { connectionCheckOf, ICE_RESTART_RETRY_MS } from '@remote-help/protocol';
+import { connectionCheckOfPeer, ICE_RESTART_RETRY_MS } from '@remote-help/protocol';
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
@@ -30,7 +30,10 @@ export interface SenderEvents {
   state: RTCPeerConnectionState;
   /** The network path of the current connection (see {@link PathMonitor}). */
   path: PathState;
-  /** The connection check to compare with the helper's (`connectionCheck`), once answered; null between connections. */
+  /**
+   * The connection check to compare with the helper's (`connectionCheck`), once the handshake is
+   * done, from the certificates it used; null between connections.
+   */
   check: string | null;
 }
 
@@ -46,6 +49,8 @@ export class SenderPeer extends Emitter<SenderEvents> {
   private pending: RemoteCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Calls of `updateCheck`: only the latest one emits. */
+  private checkRun = 0;
   private failures = 0;
   private retryTimer: number | undefined;
   /** While true, the video senders carry no track: no pixels leave the device. */
@@ -150,8 +155,7 @@ export class SenderPeer extends Emitter<SenderEvents> {
     // The sharer always offers; only an answer to the current offer is meaningful.
     if (payload.description.type !== 'answer' || !pc || pc.signalingState !== 'have-local-offer') return;
     await pc.setRemoteDescription({ type: 'answer', sdp: payload.description.sdp });
-    const check = await connectionCheckOf(pc.localDescription, pc.remoteDescription);
-    if (pc === this.pc) this.emit('check', check);
+    void this.updateCheck(pc);
     // Encodings exist once negotiated: a connection made while paused deactivates them now.
     if (this.paused) await this.applyPause();
     const early = this.pending;
@@ -195,7 +199,10 @@ export class SenderPeer extends Emitter<SenderEvents> {
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
       this.emitState(pc);
-      if (pc.connectionState === 'connected') this.failures = 0;
+      if (pc.connectionState === 'connected') {
+        this.failures = 0;
+        void this.updateCheck(pc);
+      }
       if (pc.connectionState === 'failed') this.scheduleRetry();
     };
     this.emitState(pc);
@@ -208,6 +215,17 @@ export class SenderPeer extends Emitter<SenderEvents> {
   /** Signaling is back (re-attached): a restart offer sent while it was down may be lost, so restart again. */
   signalingRestored(): void {
     if (this.monitor?.state === 'down') this.enqueue(() => this.restartIce());
+  }
+
+  /**
+   * Emits the connection check of `pc`'s current handshake (`connectionCheckOfPeer`); a later call
+   * supersedes an earlier one still waiting for the statistics.
+   */
+  private async updateCheck(pc: RTCPeerConnection): Promise<void> {
+    const run = ++this.checkRun;
+    const current = () => run === this.checkRun && pc === this.pc && !this.closed;
+    const check = await connectionCheckOfPeer(pc, current);
+    if (check && current()) this.emit('check', check);
   }
 
   /** The connection's state as the app shows it: `disconnected` while the path is dead. */
