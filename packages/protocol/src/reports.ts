@@ -140,6 +140,9 @@ export const REPORT_EXPORT_MAX = 10_000;
 export const ReportInstant = z.iso
   .datetime({ offset: true })
   .transform((s) => new Date(s).toISOString())
+  // Stored times compare as text: a year past 9999 (`+010000-…`, from 9999-12-31 with a negative offset) would sort
+  // before every one of them and a filter would quietly match nothing.
+  .refine((s) => /^\d{4}-/.test(s), 'must fall within the years 0000 to 9999 in UTC')
   .describe('ISO 8601 date and time with an offset');
 
 const Limit = z.coerce.number().int().min(1).max(REPORT_PAGE_MAX).default(50);

@@ -204,6 +204,7 @@ describe('Remote Help sessions report', () => {
     ['a date without a time', '?from=2026-01-01'],
     ['an impossible date', '?to=2026-02-30T00:00:00Z'],
     ['from after to', '?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z'],
+    ['a date past the year 9999 in UTC', '?to=9999-12-31T23:59:59-23:59'],
     ['an unknown end reason', '?endReason=exploded'],
     ['an unknown status', '?status=paused'],
     ['a malformed id', '?deviceId=..%2Fetc'],
