@@ -64,14 +64,24 @@ describe('tile encodings', () => {
     expect(decoded).toEqual({ solid: [0x12, 0x34, 0x56] });
   });
 
-  it.each([2, 3, 4, 5, 16])('sends %i colours as a palette and decodes every pixel', (colours) => {
+  it.each([
+    [2, 40],
+    [3, 40],
+    [4, 40],
+    [5, 40],
+    [16, 40],
+    // Rows that end inside a byte: 37 pixels are 4⅝ bytes at 1 bit, 9¼ at 2, 18½ at 4.
+    [2, 37],
+    [4, 37],
+    [16, 37],
+  ])('sends %i colours as a palette and decodes every pixel (tile %i wide)', (colours, width) => {
     const paint = (x: number, y: number) => ((x * 7 + y * 3) % colours) * 0x0f0f0f + 0x010203;
-    const { tile, decoded } = roundTrip(paint, 40, 33, 64, 64 - 64);
+    const { tile, decoded } = roundTrip(paint, width, 33, 64, 64 - 64);
     expect(tile.encoding).toBe('palette');
     expect(tile.payload[0]).toBe(colours - 1);
     if (!('rgba' in decoded)) throw new Error('expected pixels');
     for (let y = 0; y < 33; y++)
-      for (let x = 0; x < 40; x++) expect(rgbaAt(decoded.rgba, 40, x, y)).toBe(paint(64 + x, y));
+      for (let x = 0; x < width; x++) expect(rgbaAt(decoded.rgba, width, x, y)).toBe(paint(64 + x, y));
   });
 
   it('sends more colours than a palette holds as raw RGB and decodes every pixel', () => {
@@ -103,6 +113,24 @@ describe('tile encodings', () => {
     const wrongCount = tile.payload.slice();
     wrongCount[0] = MAX_PALETTE; // claims 17 colours
     expect(bad({ payload: wrongCount })).toThrow(ProtocolError);
+  });
+
+  it('refuses a palette index past the palette, also in the last pixel of a row that ends inside a byte', () => {
+    // Three colours in 2 bits: index 3 names none. A stored 5 × 1 tile: one byte of four pixels, one of one.
+    const tile = (body: number[]): EncodedTile => ({
+      x: 0,
+      y: 0,
+      width: 5,
+      height: 1,
+      encoding: 'palette',
+      payload: Uint8Array.of(2, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...body),
+      stored: true,
+    });
+    expect(decodeTile(tile([0b00011000, 0b10000000]))).toHaveProperty('rgba');
+    expect(() => decodeTile(tile([0b00011100, 0]))).toThrow(/palette index 3 of 3/);
+    expect(() => decodeTile(tile([0, 0b11000000]))).toThrow(/palette index 3 of 3/);
+    // The padding bits after the row's last pixel are not pixels: anything there is ignored.
+    expect(decodeTile(tile([0, 0b00111111]))).toHaveProperty('rgba');
   });
 });
 
