@@ -53,7 +53,7 @@ import { federationSignInRoutes, homeRealmRedirect } from './identity/federation
 import { Backoff } from './ratelimit/backoff.js';
 import { CodeGuessingLimits, liveCodesIn } from './ratelimit/codeGuessing.js';
 import { DeviceCookies } from './ratelimit/deviceCookie.js';
-import { ENROLL_ADDRESS } from './ratelimit/policies.js';
+import { AUDIT_VERIFY_TENANT, ENROLL_ADDRESS } from './ratelimit/policies.js';
 import { SignInLimits } from './ratelimit/signInLimits.js';
 import { PasswordRecheck } from './identity/passwordRecheck.js';
 import { loadSecrets } from './secrets.js';
@@ -303,6 +303,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (internal) request.log.error({ err: error }, 'request failed');
     // A client's mistake caught below our code (static files, parsers): one line, no stack.
     else if (!(error instanceof AppError)) request.log.warn({ status, code: body.error }, (error as Error).message);
+    // A typed 429 says when to try again in its data; HTTP clients and proxies read the header (RFC 6585).
+    const retryAfter = body.data?.['retryAfterSeconds'];
+    if (status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(status).send(body);
   });
   // U+0000 anywhere in a request's input is a 400 on both engines (PostgreSQL refuses it in text).
@@ -529,7 +532,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     isPresent: (id, role) => presence.isPresent(id, role),
     endSession: async (principal, id) => void (await sessions.endOneAsAdmin(principal, id)),
   });
-  const auditQueries = new AuditQueries({ repo: new AuditRepo(db), audit, db, clock });
+  const auditQueries = new AuditQueries({
+    repo: new AuditRepo(db),
+    audit,
+    db,
+    clock,
+    verifyLimits: new Backoff(backoffStore, clock, AUDIT_VERIFY_TENANT),
+  });
   await app.register(reportsRoutes, { reports, auditQueries, clock, publicOrigin });
   const chat = new ChatService({
     repo: new ChatRepo(db),

@@ -138,7 +138,7 @@ export const verifyAudit = endpoint({
   path: '/api/v1/audit/verify',
   summary: 'Checks the organization’s audit log against its hash chain and against heads noted earlier (audited)',
   description:
-    'Reads every kept event from the oldest to the newest and checks each hash and each link (ADR 0035). The chain proves nothing against someone who can write the database unless a head noted outside it is compared: pass heads from the server’s hourly `audit chain head` log lines, an earlier export or an earlier check as `anchors`. The check itself is audited as `audit.verified`.',
+    'Reads every kept event from the oldest to the newest and checks each hash and each link (ADR 0035). The chain proves nothing against someone who can write the database unless a head noted outside it is compared: pass heads from the server’s hourly `audit chain head` log lines, an earlier export or an earlier check as `anchors`. The check itself is audited as `audit.verified`. An event of the organization outside the chain (no number, or a number below 1) is a break (`unchained`). One check at a time per organization on a node, and five a minute per organization over all nodes: past them `429 rate_limited` with `Retry-After` (and `data.retryAfterSeconds`), nothing read or recorded.',
   tag: 'Audit',
   body: VerifyAuditRequest,
   bodyOptional: true,

@@ -6,6 +6,7 @@
  */
 import type { AuditEventList, AuditEventView, AuditIntegrity } from '@remote-help/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_VERIFY_TENANT } from '../ratelimit/policies.js';
 import type { TestServer } from '../test/harness.js';
 import { Client, startTestServer } from '../test/harness.js';
 import { addAdministrator, joined, parseCsv, userId } from '../test/reportsWorld.js';
@@ -291,5 +292,32 @@ describe('the integrity check (POST /api/v1/audit/verify)', () => {
     const r = await verify(admin, body);
     expect([r.status, r.body.error]).toEqual([400, 'validation_failed']);
     expect(await auditCount()).toBe(before);
+  });
+
+  it('allows a few checks a minute per organization; past them 429 rate_limited with Retry-After, nothing recorded', async () => {
+    // The checks above count too: the refusal comes at the latest after the minute's allowance.
+    let refused: Response | undefined;
+    for (let i = 0; i <= AUDIT_VERIFY_TENANT.ceiling! && !refused; i++) {
+      const before = await auditCount();
+      const r = await admin.raw('/api/v1/audit/verify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': admin.csrf },
+        body: '{}',
+      });
+      if (r.status === 429) refused = r;
+      else expect(r.status, await r.text()).toBe(200);
+      expect(await auditCount()).toBe(r.status === 429 ? before : before + 1);
+    }
+    expect(refused?.status).toBe(429);
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await refused!.json()).toMatchObject({
+      ok: false,
+      error: 'rate_limited',
+      data: { retryAfterSeconds: retryAfter },
+    });
+    // Another organization has its own allowance.
+    expect((await verify(foreignAdmin)).status).toBe(200);
   });
 });

@@ -48,7 +48,7 @@ const TARGET_TYPES: ReadonlySet<string> = new Set(AUDIT_TARGET_TYPES);
 export type StoredAuditEvent = ChainedFields & { hash: string };
 
 export class AuditLog {
-  /** Events written inside a change's transaction (`together`), handed to `emit` once it commits. */
+  /** Events written inside a change's transaction (`together`, its only key), handed to `emit` once it commits. */
   private readonly uncommitted = new WeakMap<Db, StoredAuditEvent[]>();
 
   constructor(
@@ -63,7 +63,10 @@ export class AuditLog {
    * its audit record commit together or not at all (an audit insert that failed after the change
    * had committed left it made, unrecorded, and the caller told it failed). `entry` returns null
    * when nothing changed, or several entries for a change of several things. `work` must run its
-   * statements on the `db` it is given.
+   * statements on the `db` it is given, and must not record itself: the records come after all of
+   * its writes, so the chain's lock is taken last, just before the commit (ADR 0035; a lock taken
+   * before other writes can deadlock on PostgreSQL with a change that holds one of their rows and
+   * waits for the chain). The events are emitted once the transaction commits.
    */
   async together<T>(
     work: (db: Db) => Promise<T>,
@@ -73,6 +76,7 @@ export class AuditLog {
     const result = await this.db.transaction().execute(async (trx) => {
       const result = await work(trx);
       const made = entry(result);
+      this.uncommitted.set(trx, []);
       for (const one of made === null ? [] : Array.isArray(made) ? made : [made]) await this.record(one, trx);
       written = this.uncommitted.get(trx) ?? [];
       return result;
@@ -81,6 +85,11 @@ export class AuditLog {
     return result;
   }
 
+  /**
+   * Records an event on its own (in a transaction of its own, emitted once committed). `db` is
+   * for `together` only: a record made inside any other transaction would never be emitted (with
+   * `AUDIT_TO_LOG`, a committed event missing from the log) and is refused.
+   */
   async record(entry: AuditEntry, db: Db = this.db): Promise<void> {
     if (!ACTIONS.has(entry.action)) throw new Error(`audit action outside the vocabulary: ${entry.action}`);
     if (entry.target && !TARGET_TYPES.has(entry.target.type))
@@ -109,8 +118,9 @@ export class AuditLog {
     };
     if (db.isTransaction) {
       // Inside a change's transaction: emitted by `together` once it commits (never if it rolls back).
-      const stored = await write(db);
-      this.uncommitted.set(db, [...(this.uncommitted.get(db) ?? []), stored]);
+      const pending = this.uncommitted.get(db);
+      if (!pending) throw new Error(`audit record inside a transaction not opened by together: ${entry.action}`);
+      pending.push(await write(db));
     } else {
       // (Not `this.emit?.(await …)`: without `emit` that would skip the write itself.)
       const stored = await db.transaction().execute(write);

@@ -3,8 +3,10 @@
  * run): events written through `AuditLog` form one chain per organization, also when many are
  * written at once; every kind of edit made around the service is found (an edited field, a
  * removed event, an event put in, an edit with every later hash recomputed, a removed tail), the
- * last two only against a head noted earlier; retention keeps the chain going; migration 0024
- * chains the events written before it (SQLite file made through 0023).
+ * last two only against a head noted earlier; an event outside the walk (numbered 0 or below) is
+ * found too; retention keeps the chain going and removes only a prefix of it, also when nodes'
+ * clocks differ; the integrity check's limits; migration 0024 chains the events written before it
+ * (SQLite file made through 0023).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../db/client.js';
 import type { Db } from '../db/client.js';
 import { migrationProvider } from '../db/migrations.js';
+import { Backoff } from '../ratelimit/backoff.js';
+import { AUDIT_VERIFY_TENANT } from '../ratelimit/policies.js';
+import { SqlBackoffStore } from '../ratelimit/store.js';
 import { RetentionJob } from '../reports/retention.js';
 import { useTestDatabase } from '../test/useTestDatabase.js';
 import type { Principal } from '../identity/principal.js';
@@ -45,6 +50,36 @@ const write = async (db: Db, tenantId: string, n: number) => {
   const log = new AuditLog(db, clock);
   for (let i = 0; i < n; i++) await log.record(entry(tenantId, i));
 };
+/** An organization's row (retention reads organizations from `tenants`), keeping events 30 days. */
+const addTenant = (db: Db, id: string) =>
+  db
+    .insertInto('tenants')
+    .values({
+      id,
+      name: 'Chain Ltd',
+      slug: id,
+      remote_help_enabled: 1,
+      allow_unenrolled: 0,
+      code_ttl_seconds: null,
+      created_at: new Date(now).toISOString(),
+    })
+    .execute();
+const reader = (tenantId: string): Principal => ({
+  userId: 'reader',
+  tenantId,
+  permissions: ['audit.read'],
+  ip: null,
+  client: 'web',
+});
+/** The integrity check of one node; nodes given the same database share its limits. */
+const checker = (db: Db, at: { now: () => number } = clock) =>
+  new AuditQueries({
+    repo: new AuditRepo(db),
+    audit: new AuditLog(db, at),
+    db,
+    clock: at,
+    verifyLimits: new Backoff(new SqlBackoffStore(db), at, AUDIT_VERIFY_TENANT),
+  });
 
 describe('the audit chain', () => {
   it('numbers each organization’s events 1, 2, 3… and links each to the one before', async () => {
@@ -85,6 +120,16 @@ describe('the audit chain', () => {
     expect((await verifyChain(db, tenant)).break).toBeNull();
   });
 
+  it('refuses a record inside a transaction that together did not open (its event would never be logged)', async () => {
+    const db = database();
+    const tenant = newTenant();
+    const log = new AuditLog(db, clock);
+    await expect(db.transaction().execute((trx) => log.record(entry(tenant, 1), trx))).rejects.toThrow(
+      /not opened by together: user\.updated/,
+    );
+    expect(await rowsOf(db, tenant)).toEqual([]);
+  });
+
   it('chains the events without an organization as one chain of their own', async () => {
     const db = database();
     const log = new AuditLog(db, clock);
@@ -94,6 +139,48 @@ describe('the audit chain', () => {
     const report = await verifyChain(db, null);
     expect(report.head?.seq).toBe(before + 2);
     expect(report.break).toBeNull();
+  });
+
+  it('finds an event put in at number 0, and the oldest event moved below 1 (it would pass for pruned)', async () => {
+    const db = database();
+    const tenant = newTenant();
+    await write(db, tenant, 3);
+    const rows = await rowsOf(db, tenant);
+    const noted = (await verifyChain(db, tenant)).head!;
+    // Put in at number 0, hashed correctly: listed and exported like any event, outside the walk from 1.
+    const forged = { ...rows[2]!, seq: 0, prev_hash: GENESIS_HASH, actor_id: 'someone', action: 'audit.exported' };
+    const { id } = await db
+      .insertInto('audit_events')
+      .values({ ...forged, id: undefined, hash: eventHash(forged) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect((await verifyChain(db, tenant)).break).toEqual({ id, seq: null, reason: 'unchained' });
+
+    // The first event edited and moved to -1: the chain alone then starts at 2, as if pruned.
+    const other = newTenant();
+    await write(db, other, 3);
+    const first = (await rowsOf(db, other))[0]!;
+    await db
+      .updateTable('audit_events')
+      .set({ seq: -1, data: '{"edited":true}', actor_id: 'framed-user' })
+      .where('id', '=', first.id)
+      .execute();
+    const report = await verifyChain(db, other, [{ seq: 1, hash: first.hash! }]);
+    expect(report).toMatchObject({
+      events: 2,
+      first: { seq: 2 },
+      break: { id: first.id, seq: null, reason: 'unchained' },
+    });
+    expect(report.anchors[0]!.result).toBe('pruned');
+
+    // Both in one chain, as the review found them: not intact, though every noted head still matches or is pruned.
+    await db.updateTable('audit_events').set({ seq: -1 }).where('id', '=', rows[0]!.id).execute();
+    const checked = await checker(db).verify(reader(tenant), [
+      { seq: noted.seq, hash: noted.hash },
+      { seq: 1, hash: rows[0]!.hash! },
+    ]);
+    expect(checked.anchors.map((a) => a.result)).toEqual(['matches', 'pruned']);
+    expect(checked).toMatchObject({ intact: false, break: { eventId: rows[0]!.id, seq: null, reason: 'unchained' } });
   });
 
   it('finds an edited field at the event edited', async () => {
@@ -188,18 +275,7 @@ describe('the audit chain', () => {
   it('retention removes old events but keeps the newest, so the chain goes on from it', async () => {
     const db = database();
     const id = newTenant();
-    await db
-      .insertInto('tenants')
-      .values({
-        id,
-        name: 'Chain Ltd',
-        slug: id,
-        remote_help_enabled: 1,
-        allow_unenrolled: 0,
-        code_ttl_seconds: null,
-        created_at: new Date(now).toISOString(),
-      })
-      .execute();
+    await addTenant(db, id);
     await write(db, id, 3);
     const kept = (await rowsOf(db, id))[2]!;
     now += 40 * DAY;
@@ -225,19 +301,75 @@ describe('the audit chain', () => {
   });
 });
 
+describe('retention with nodes whose clocks differ', () => {
+  it('removes only a prefix of the chain: an old event after a newer one waits, so no hole is cut', async () => {
+    const db = database();
+    const id = newTenant();
+    await addTenant(db, id);
+    // Two nodes writing one chain, the second's clock ten minutes behind the first's.
+    const start = now;
+    let tick = 0;
+    const nodeA = new AuditLog(db, { now: () => start + tick++ });
+    const nodeB = new AuditLog(db, { now: () => start - 10 * 60_000 + tick++ });
+    for (let i = 0; i < 3; i++) for (const node of [nodeA, nodeB]) await node.record(entry(id, i));
+    await nodeA.record(entry(id, 3));
+    expect((await verifyChain(db, id)).break).toBeNull();
+
+    // 30 days on, `before` falls between the two clocks: only node B's events (2, 4, 6) are older.
+    const pass = async (at: number) => {
+      const later = { now: () => at };
+      const results = await new RetentionJob({ db, audit: new AuditLog(db, later), clock: later }).run();
+      return results.find((r) => r.tenantId === id)!;
+    };
+    expect((await pass(start - 5 * 60_000 + 30 * DAY)).auditEvents).toBe(0);
+    expect((await rowsOf(db, id)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect((await verifyChain(db, id)).break).toBeNull();
+
+    // Once node A's are old too, the prefix goes, up to the newest, which stays.
+    expect((await pass(start + 5 * 60_000 + 30 * DAY)).auditEvents).toBe(6);
+    expect((await rowsOf(db, id)).map((r) => [r.seq, r.action])).toEqual([
+      [7, 'user.updated'],
+      [8, 'retention.pruned'],
+    ]);
+    expect((await verifyChain(db, id)).break).toBeNull();
+  });
+
+  it('removes old events outside the chain as before, and keeps the chain whole', async () => {
+    const db = database();
+    const id = newTenant();
+    await addTenant(db, id);
+    await write(db, id, 3);
+    const old = new Date(now - 40 * DAY).toISOString();
+    await db
+      .insertInto('audit_events')
+      .values([
+        { tenant_id: id, at: old, actor_type: 'system', action: 'user.updated' },
+        {
+          tenant_id: id,
+          seq: 0,
+          prev_hash: GENESIS_HASH,
+          hash: GENESIS_HASH,
+          at: old,
+          actor_type: 'system',
+          action: 'user.updated',
+        },
+      ])
+      .execute();
+    const result = (await new RetentionJob({ db, audit: new AuditLog(db, clock), clock }).run()).find(
+      (r) => r.tenantId === id,
+    )!;
+    expect(result.auditEvents).toBe(2);
+    expect((await rowsOf(db, id)).map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect((await verifyChain(db, id)).break).toBeNull();
+  });
+});
+
 describe('the integrity check of AuditQueries', () => {
   it('runs one check of an organization at a time; another organization’s runs beside it', async () => {
     const db = database();
     const [a, b] = [newTenant(), newTenant()];
     await write(db, a, 3);
-    const queries = new AuditQueries({ repo: new AuditRepo(db), audit: new AuditLog(db, clock), db, clock });
-    const reader = (tenantId: string): Principal => ({
-      userId: 'reader',
-      tenantId,
-      permissions: ['audit.read'],
-      ip: null,
-      client: 'web',
-    });
+    const queries = checker(db);
     const first = queries.verify(reader(a), []);
     await expect(queries.verify(reader(a), [])).rejects.toMatchObject({ code: 'rate_limited' });
     const other = queries.verify(reader(b), []);
@@ -245,6 +377,31 @@ describe('the integrity check of AuditQueries', () => {
     expect((await other).intact).toBe(true);
     // Once it is done, the next may run.
     expect((await queries.verify(reader(a), [])).events).toBe(4);
+  });
+
+  it('allows five checks a minute per organization over all nodes; the next is refused and reads and records nothing', async () => {
+    const db = database();
+    const [a, b] = [newTenant(), newTenant()];
+    await write(db, a, 2);
+    let at = now;
+    const ticking = { now: () => at };
+    // Two nodes on one database: the count is the shared store's, not a node's.
+    const nodes = [checker(db, ticking), checker(db, ticking)];
+    for (let i = 0; i < AUDIT_VERIFY_TENANT.ceiling!; i++) {
+      expect((await nodes[i % 2]!.verify(reader(a), [])).intact).toBe(true);
+      at += 1_000;
+    }
+    const before = (await rowsOf(db, a)).length;
+    for (const node of nodes)
+      await expect(node.verify(reader(a), [])).rejects.toMatchObject({
+        code: 'rate_limited',
+        data: { retryAfterSeconds: 55 },
+      });
+    expect((await rowsOf(db, a)).length).toBe(before);
+    // Another organization has its own budget; the first's comes back when the minute is over.
+    expect((await nodes[0]!.verify(reader(b), [])).intact).toBe(true);
+    at = now + 60_000;
+    expect((await nodes[1]!.verify(reader(a), [])).events).toBe(before);
   });
 });
 

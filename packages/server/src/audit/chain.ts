@@ -86,11 +86,14 @@ export type ChainBreakReason =
   | 'link_mismatch'
   /** Numbers missing between two events: events were removed. */
   | 'seq_gap'
-  /** An event without a place in the chain: written around the service. */
+  /**
+   * An event of the organization outside the chain the check reads (numbers 1, 2, 3…): without a
+   * number or a hash, or numbered below 1. Written around the service.
+   */
   | 'unchained';
 
 export interface ChainBreak {
-  /** The event's id, and its number (null for an unchained event). */
+  /** The event's id, and its number (null for an unchained event, whatever number it holds). */
   id: number;
   seq: number | null;
   reason: ChainBreakReason;
@@ -123,7 +126,10 @@ const PAGE = 1000;
 /**
  * Reads one organization's chain from its oldest kept event to its newest and checks every hash
  * and every link; `anchors` (heads noted earlier, outside the database) are compared on the way.
- * The oldest kept event's own link is taken as given: what came before it was pruned.
+ * The oldest kept event's own link is taken as given: what came before it was pruned. Every other
+ * event of the organization (no number, a number below 1, no hash) is outside that walk and is a
+ * break (`unchained`): otherwise an event put in at number 0, or the oldest events moved below 1,
+ * would be listed and exported while the check said intact, the moved ones passing for pruned.
  */
 export async function verifyChain(db: Db, tenantId: string | null, anchors: ChainPoint[] = []): Promise<ChainReport> {
   const wanted = new Map(anchors.map((a) => [a.seq, a.hash]));
@@ -133,7 +139,9 @@ export async function verifyChain(db: Db, tenantId: string | null, anchors: Chai
     .selectFrom('audit_events')
     .select('id')
     .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
-    .where((eb) => eb.or([eb('seq', 'is', null), eb('hash', 'is', null), eb('prev_hash', 'is', null)]))
+    .where((eb) =>
+      eb.or([eb('seq', 'is', null), eb('seq', '<', 1), eb('hash', 'is', null), eb('prev_hash', 'is', null)]),
+    )
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
@@ -157,6 +165,7 @@ export async function verifyChain(db: Db, tenantId: string | null, anchors: Chai
         'data',
       ])
       .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
+      // The walk: numbers 1 and up (`unchained` above finds the rest).
       .where('seq', '>', after)
       .orderBy('seq')
       .limit(PAGE)

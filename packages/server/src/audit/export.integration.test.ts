@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../db/client.js';
 import type { Principal } from '../identity/principal.js';
+import { Backoff } from '../ratelimit/backoff.js';
+import { AUDIT_VERIFY_TENANT } from '../ratelimit/policies.js';
+import { MemoryBackoffStore } from '../ratelimit/store.js';
 import { openTestDatabase } from '../test/database.js';
 import { systemClock } from '../time.js';
 import { AuditLog } from './audit.js';
@@ -26,6 +29,8 @@ const reader: Principal = {
   ip: null,
   client: 'web',
 };
+/** The integrity check's limits (not used by the export). */
+const verifyLimits = new Backoff(new MemoryBackoffStore(), systemClock, AUDIT_VERIFY_TENANT);
 
 beforeAll(async () => {
   ({ db, close } = await openTestDatabase(dir));
@@ -60,6 +65,7 @@ it('stops at its size bound, marks the export truncated, and keeps the newest ev
     audit,
     db,
     clock: systemClock,
+    verifyLimits,
     exportMaxBytes: 700 * perEvent,
   });
   const out = await queries.exportCsv(reader, {});
@@ -76,6 +82,12 @@ it('exports everything, untruncated, when it fits', async () => {
   // The 1,200 and the first test's own record of its export.
   const total = await new AuditRepo(db).count('tenant-a', {});
   expect(total).toBe(1201);
-  const out = await new AuditQueries({ repo: new AuditRepo(db), audit, db, clock: systemClock }).exportCsv(reader, {});
+  const out = await new AuditQueries({
+    repo: new AuditRepo(db),
+    audit,
+    db,
+    clock: systemClock,
+    verifyLimits,
+  }).exportCsv(reader, {});
   expect(out).toMatchObject({ rows: total, truncated: false });
 });

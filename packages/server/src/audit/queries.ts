@@ -17,6 +17,7 @@ import { PERSON_TEXT_MAX } from '../users/presenter.js';
 import type { AuditLog } from './audit.js';
 import { byPerson } from './audit.js';
 import type { Db } from '../db/client.js';
+import type { Backoff } from '../ratelimit/backoff.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
 import { verifyChain } from './chain.js';
@@ -111,7 +112,15 @@ export class AuditQueries {
   private readonly checking = new Set<string>();
 
   constructor(
-    private readonly d: { repo: AuditRepo; audit: AuditLog; db: Db; clock: Clock; exportMaxBytes?: number },
+    private readonly d: {
+      repo: AuditRepo;
+      audit: AuditLog;
+      db: Db;
+      clock: Clock;
+      /** Integrity checks per organization, shared by every node (`AUDIT_VERIFY_TENANT`). */
+      verifyLimits: Backoff;
+      exportMaxBytes?: number;
+    },
   ) {}
 
   private require(principal: Principal): void {
@@ -163,14 +172,17 @@ export class AuditQueries {
   /**
    * Checks the organization's chain from its oldest kept event to its newest, and the heads the
    * caller noted earlier (ADR 0035). The check is audited after, with what it found, so the next
-   * check's head covers this one.
+   * check's head covers this one. A check reads the organization's whole log: one at a time per
+   * organization on this node, and a few a minute per organization over all nodes; a refused one
+   * (`rate_limited`) reads and records nothing.
    */
   async verify(principal: Principal, anchors: AuditChainPoint[]): Promise<AuditIntegrity> {
     this.require(principal);
-    // A check reads the organization's whole log: one at a time per organization (on this node).
     if (this.checking.has(principal.tenantId)) throw errors.rateLimited(VERIFY_RETRY_SECONDS);
     this.checking.add(principal.tenantId);
     try {
+      const allowed = await this.d.verifyLimits.reserve([`audit-verify:tenant:${principal.tenantId}`]);
+      if (!allowed.ok) throw errors.rateLimited(allowed.retryAfterSeconds);
       return await this.verifyNow(principal, anchors);
     } finally {
       this.checking.delete(principal.tenantId);

@@ -1,9 +1,13 @@
 /**
- * A change and its audit record commit together (`AuditLog.together`, or `record(entry, trx)`
- * inside the change's transaction; `together.integration.test` shows it command by command).
- * This test reads the server's source so that a new call cannot slip back to the old way: an
- * `audit.record(entry)` without a transaction must record an event (something that happened,
- * such as a failed sign-in or an export), never a change of its own; the list below names them.
+ * A change and its audit record commit together through `AuditLog.together`
+ * (`together.integration.test` shows it command by command). This test reads the server's source
+ * so that a new call cannot slip back to the old ways: an `audit.record(entry)` without a
+ * transaction must record an event (something that happened, such as a failed sign-in or an
+ * export), never a change of its own; the list below names them. And no call passes a
+ * transaction of its own (`record(entry, trx)` inside a `db.transaction()`): that event was never
+ * logged with `AUDIT_TO_LOG` (only `together` emits once committed), and the chain's lock was
+ * taken before the change's later writes instead of last (ADR 0035). `record` refuses it at run
+ * time too; this finds it before anything runs.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -80,16 +84,27 @@ function recordCalls(): Call[] {
 describe('audit records and their changes', () => {
   const calls = recordCalls();
 
-  it('finds the calls it checks', () => {
+  it('finds the calls it checks, with their arguments', () => {
     expect(calls.length).toBeGreaterThan(10);
-    expect(calls.some((c) => c.args.length === 2)).toBe(true);
+    expect(calls.every((c) => c.args.length >= 1)).toBe(true);
+    const sample =
+      "await this.d.audit.record(\n  byPerson(principal, 'user.updated', { type: 'user', id }),\n  trx,\n);";
+    expect(argumentsAt(sample, sample.indexOf('('))).toHaveLength(2);
+  });
+
+  it('passes no transaction to record: a change records through together', () => {
+    const inTransaction = calls.filter((c) => c.args.length > 1);
+    expect(
+      inTransaction.map((c) => `${c.where} ${c.action ?? '(action not a literal)'}`),
+      'record(entry, trx) inside a transaction of its own is never logged (AUDIT_TO_LOG) and locks the chain too early: use AuditLog.together',
+    ).toEqual([]);
   });
 
   it('records on its own (without the change’s transaction) only the events it lists', () => {
     const alone = calls.filter((c) => c.args.length < 2 && !(c.action && EVENTS.has(c.action)));
     expect(
       alone.map((c) => `${c.where} ${c.action ?? '(action not a literal)'}`),
-      'record a change with AuditLog.together, or with record(entry, trx) inside its transaction',
+      'record a change with AuditLog.together',
     ).toEqual([]);
   });
 

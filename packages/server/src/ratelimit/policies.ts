@@ -96,6 +96,21 @@ export const ENROLL_ADDRESS: BackoffPolicy = {
 };
 
 /**
+ * Audit log integrity checks per organization (`POST /api/v1/audit/verify`, `audit.read`, which
+ * the built-in Read Only Operator has): each reads the organization's whole log and records an
+ * event, so a loop of them loaded the database and grew the log it reads (300 in 3 s). Five a
+ * minute, counted in the shared store (every node, and through Redis in scale-out); past them
+ * `rate_limited` until the minute is over. A person checks once, or twice to compare a head.
+ */
+export const AUDIT_VERIFY_TENANT: BackoffPolicy = {
+  freeAttempts: 5,
+  baseDelayMs: 0,
+  maxDelayMs: 0,
+  windowMs: MINUTE,
+  ceiling: 5,
+};
+
+/**
  * Requests that make the embedded provider store a row for a visitor nobody knows yet (an
  * authorization request: an interaction; a sign-out request: a session; both kept 10 minutes),
  * per source address, an IPv6 /64 (`identity/oidcRequestGuard`): 300 a minute, then doubling

@@ -4,7 +4,8 @@
  * `report_retention_days` (tenant settings, default 30). The job runs at start and hourly;
  * older ended sessions go with the rows of any table that refers to them (found from the
  * schema's foreign keys, so a table added later — chat messages, say — is covered without
- * a change here), older audit events go too, and each tenant's pruning is itself audited
+ * a change here), older audit events go too (a prefix of each chain, never a hole in it), and
+ * each tenant's pruning is itself audited
  * (`retention.pruned`, by the system, with the counts). The sign-in log (conditional access
  * evaluations) follows the same period. Events without a tenant (a sign-in
  * with an unknown account) are kept for the default period. After each pass the head of every
@@ -156,21 +157,56 @@ export class RetentionJob {
   }
 
   /**
-   * Deletes the tenant's (or the tenantless) audit events written before `before`, but never the
-   * newest event of the chain (ADR 0035): the next event links to it, so a quiet organization's
-   * chain goes on from where it was instead of starting again at 1.
+   * Deletes the tenant's (or the tenantless) audit events written before `before`, as a prefix of
+   * its chain (ADR 0035): the events numbered up to the one before the oldest event written since
+   * `before` (or, if there is none, up to the one before the newest), lowest numbers first. Never
+   * the chain's newest event: the next event links to it, so a quiet organization's chain goes on
+   * from where it was instead of starting again at 1. Not every event older than `before`: `at`
+   * comes from the writing node's clock, and nodes' clocks differ (or step), so an old event can
+   * follow a newer one; deleting it would cut a hole the integrity check reports as a removed event
+   * (`seq_gap`). It goes once the events before it are old too. An interrupted pass leaves a
+   * shorter prefix removed, never a hole. Events outside the chain (no number, or below 1: written
+   * around the service, `unchained` in the check) go when older than `before`, as before.
    */
   private async pruneEvents(tenantId: string | null, before: string): Promise<number> {
+    const tenant = tenantId === null ? 'is' : '=';
+    let pruned = Number(
+      (
+        await this.d.db
+          .deleteFrom('audit_events')
+          .where('tenant_id', tenant, tenantId)
+          .where((eb) => eb.or([eb('seq', 'is', null), eb('seq', '<', 1)]))
+          .where('at', '<', before)
+          .executeTakeFirst()
+      ).numDeletedRows,
+    );
     const head = await chainHead(this.d.db, tenantId);
-    let pruned = 0;
+    if (!head) return pruned;
+    // The oldest event written since `before`: it and everything after it stay.
+    const firstKept = await this.d.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('tenant_id', tenant, tenantId)
+      .where('seq', '>=', 1)
+      .where('at', '>=', before)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    const young = firstKept?.seq ?? null;
+    // The last event removed: the one before the oldest young one, and never the head.
+    const cutoff = Math.min(head.seq, young === null ? head.seq : Number(young)) - 1;
     for (;;) {
-      let query = this.d.db
-        .selectFrom('audit_events')
-        .select('id')
-        .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
-        .where('at', '<', before);
-      if (head) query = query.where((eb) => eb.or([eb('seq', 'is', null), eb('seq', '<', head.seq)]));
-      const ids = (await query.limit(BATCH).execute()).map((r) => r.id);
+      const ids = (
+        await this.d.db
+          .selectFrom('audit_events')
+          .select('id')
+          .where('tenant_id', tenant, tenantId)
+          .where('seq', '>=', 1)
+          .where('seq', '<=', cutoff)
+          .orderBy('seq')
+          .limit(BATCH)
+          .execute()
+      ).map((r) => r.id);
       if (ids.length === 0) return pruned;
       await this.d.db.deleteFrom('audit_events').where('id', 'in', ids).execute();
       pruned += ids.length;

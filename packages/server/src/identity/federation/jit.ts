@@ -21,7 +21,7 @@
  *   claiming its email (a recreated or impostor provider account): refused until an administrator
  *   sorts it out, rather than a second way into the same account.
  */
-import type { AuditLog } from '../../audit/audit.js';
+import type { AuditEntry, AuditLog } from '../../audit/audit.js';
 import type { Db } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/dialect.js';
 import { newId } from '../../ids.js';
@@ -202,151 +202,148 @@ export async function provision(
     );
   const groupIds = await mappedGroupIds(d, provider, mapped.groups);
   const now = iso(d.clock.now());
-  const write = () =>
-    d.db.transaction().execute(async (trx) => {
-      const link = await trx
-        .selectFrom('user_identities')
-        .select('user_id')
-        .where('provider_id', '=', provider.id)
-        .where('subject', '=', mapped.subject)
-        .executeTakeFirst();
-      let user = link
-        ? await trx.selectFrom('users').selectAll().where('id', '=', link.user_id).executeTakeFirst()
-        : await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-      if (user && user.tenant_id !== tenantId)
-        // Emails are unique across the installation; never say which organization holds it.
-        throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409, {
-          email,
-        });
-      // Subjects are the provider's stable ids: a person linked to one is not taken over by another
-      // subject that claims the same email (found by email, so it is not linked itself).
-      if (user && !link) {
-        // Not this subject: on PostgreSQL each statement reads what was committed before it, so a
-        // concurrent first sign-in of the same person may have linked them between the two reads
-        // above (its insert of the link then fails here and the attempt starts again).
-        const other = await trx
-          .selectFrom('user_identities')
-          .select('subject')
-          .where('provider_id', '=', provider.id)
-          .where('user_id', '=', user.id)
-          .where('subject', '!=', mapped.subject)
-          .executeTakeFirst();
-        if (other) {
-          const detail = `${email} is already linked to another account at ${provider.name}. Ask your administrator`;
-          throw new FederationError(
-            'federation_identity_conflict',
-            `${detail}.`,
-            409,
-            { provider: provider.name, detail },
-            'federation_failed',
-          );
-        }
-      }
-      if (user?.disabled)
-        throw new FederationError(
-          'federation_account_disabled',
-          'Your account is disabled. Contact your administrator.',
-          403,
-          {},
-        );
-      const profile = {
+  // The change and its record commit together; the record is made after every write of the
+  // change, so the chain's lock is taken last (ADR 0035), and it is logged once committed.
+  const work = async (trx: Db): Promise<{ userId: string; entry: AuditEntry | null }> => {
+    let entry: AuditEntry | null = null;
+    const link = await trx
+      .selectFrom('user_identities')
+      .select('user_id')
+      .where('provider_id', '=', provider.id)
+      .where('subject', '=', mapped.subject)
+      .executeTakeFirst();
+    let user = link
+      ? await trx.selectFrom('users').selectAll().where('id', '=', link.user_id).executeTakeFirst()
+      : await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    if (user && user.tenant_id !== tenantId)
+      // Emails are unique across the installation; never say which organization holds it.
+      throw new FederationError('federation_email_taken', `${email} already belongs to another account.`, 409, {
         email,
-        display_name: mapped.displayName ?? user?.display_name ?? email,
-        job_title: mapped.jobTitle ?? user?.job_title ?? null,
-        company: mapped.company ?? user?.company ?? null,
-      };
-      const before = await groupsOf(trx, tenantId, user?.id);
-      if (!user) {
-        const id = newId();
-        await trx
-          .insertInto('users')
-          .values({
-            id,
-            tenant_id: tenantId,
-            ...profile,
-            photo_mime: null,
-            photo: null,
-            // No local password: this person signs in at their organization's provider.
-            password_hash: null,
-            roles: '[]',
-            disabled: 0,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        await d.audit.record(
-          {
-            tenantId,
-            actor: { type: 'system', id: null },
-            action: 'user.created',
-            target: { type: 'user', id },
-            ip,
-            data: { via: 'federation', provider: provider.name, before: null, after: { ...profile, groups: groupIds } },
-          },
-          trx,
+      });
+    // Subjects are the provider's stable ids: a person linked to one is not taken over by another
+    // subject that claims the same email (found by email, so it is not linked itself).
+    if (user && !link) {
+      // Not this subject: on PostgreSQL each statement reads what was committed before it, so a
+      // concurrent first sign-in of the same person may have linked them between the two reads
+      // above (its insert of the link then fails here and the attempt starts again).
+      const other = await trx
+        .selectFrom('user_identities')
+        .select('subject')
+        .where('provider_id', '=', provider.id)
+        .where('user_id', '=', user.id)
+        .where('subject', '!=', mapped.subject)
+        .executeTakeFirst();
+      if (other) {
+        const detail = `${email} is already linked to another account at ${provider.name}. Ask your administrator`;
+        throw new FederationError(
+          'federation_identity_conflict',
+          `${detail}.`,
+          409,
+          { provider: provider.name, detail },
+          'federation_failed',
         );
-        user = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      } else {
-        const old = {
-          email: user.email,
-          display_name: user.display_name,
-          job_title: user.job_title,
-          company: user.company,
-        };
-        const changed =
-          JSON.stringify(old) !== JSON.stringify(profile) || JSON.stringify(before) !== JSON.stringify(groupIds);
-        if (changed) {
-          await trx
-            .updateTable('users')
-            .set({ ...profile, updated_at: now })
-            .where('tenant_id', '=', tenantId)
-            .where('id', '=', user.id)
-            .execute();
-          await d.audit.record(
-            {
-              tenantId,
-              actor: { type: 'system', id: null },
-              action: 'user.updated',
-              target: { type: 'user', id: user.id },
-              ip,
-              data: {
-                via: 'federation',
-                provider: provider.name,
-                before: { ...old, groups: before },
-                after: { ...profile, groups: groupIds },
-              },
-            },
-            trx,
-          );
-        }
       }
-      if (!link)
-        await trx
-          .insertInto('user_identities')
-          .values({
-            provider_id: provider.id,
-            subject: mapped.subject,
-            tenant_id: tenantId,
-            user_id: user.id,
-            created_at: now,
-          })
-          .execute();
-      // The provider's groups claim is authoritative for a federated person's user groups (like a directory sync).
+    }
+    if (user?.disabled)
+      throw new FederationError(
+        'federation_account_disabled',
+        'Your account is disabled. Contact your administrator.',
+        403,
+        {},
+      );
+    const profile = {
+      email,
+      display_name: mapped.displayName ?? user?.display_name ?? email,
+      job_title: mapped.jobTitle ?? user?.job_title ?? null,
+      company: mapped.company ?? user?.company ?? null,
+    };
+    const before = await groupsOf(trx, tenantId, user?.id);
+    if (!user) {
+      const id = newId();
       await trx
-        .deleteFrom('rbac_group_members')
-        .where('tenant_id', '=', tenantId)
-        .where('member_id', '=', user.id)
+        .insertInto('users')
+        .values({
+          id,
+          tenant_id: tenantId,
+          ...profile,
+          photo_mime: null,
+          photo: null,
+          // No local password: this person signs in at their organization's provider.
+          password_hash: null,
+          roles: '[]',
+          disabled: 0,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
-      if (groupIds.length)
+      entry = {
+        tenantId,
+        actor: { type: 'system', id: null },
+        action: 'user.created',
+        target: { type: 'user', id },
+        ip,
+        data: { via: 'federation', provider: provider.name, before: null, after: { ...profile, groups: groupIds } },
+      };
+      user = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    } else {
+      const old = {
+        email: user.email,
+        display_name: user.display_name,
+        job_title: user.job_title,
+        company: user.company,
+      };
+      const changed =
+        JSON.stringify(old) !== JSON.stringify(profile) || JSON.stringify(before) !== JSON.stringify(groupIds);
+      if (changed) {
         await trx
-          .insertInto('rbac_group_members')
-          .values(groupIds.map((group_id) => ({ group_id, tenant_id: tenantId, member_id: user.id })))
-          // A concurrent sign-in of the same person may have just written the same memberships (its
-          // delete above did not see them): the same rows, so nothing to add, and no attempt used up.
-          .onConflict((oc) => oc.doNothing())
+          .updateTable('users')
+          .set({ ...profile, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', user.id)
           .execute();
-      return user.id;
-    });
+        entry = {
+          tenantId,
+          actor: { type: 'system', id: null },
+          action: 'user.updated',
+          target: { type: 'user', id: user.id },
+          ip,
+          data: {
+            via: 'federation',
+            provider: provider.name,
+            before: { ...old, groups: before },
+            after: { ...profile, groups: groupIds },
+          },
+        };
+      }
+    }
+    if (!link)
+      await trx
+        .insertInto('user_identities')
+        .values({
+          provider_id: provider.id,
+          subject: mapped.subject,
+          tenant_id: tenantId,
+          user_id: user.id,
+          created_at: now,
+        })
+        .execute();
+    // The provider's groups claim is authoritative for a federated person's user groups (like a directory sync).
+    await trx
+      .deleteFrom('rbac_group_members')
+      .where('tenant_id', '=', tenantId)
+      .where('member_id', '=', user.id)
+      .execute();
+    if (groupIds.length)
+      await trx
+        .insertInto('rbac_group_members')
+        .values(groupIds.map((group_id) => ({ group_id, tenant_id: tenantId, member_id: user.id })))
+        // A concurrent sign-in of the same person may have just written the same memberships (its
+        // delete above did not see them): the same rows, so nothing to add, and no attempt used up.
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    return { userId: user.id, entry };
+  };
+  const write = async () => (await d.audit.together(work, (result) => result.entry)).userId;
   // Two first sign-ins of one person at the same instant (two tabs, a double click): on PostgreSQL both
   // read "no link, no user", the second insert hits the unique email or the identity link (or a group
   // membership) and its transaction is rolled back whole. Again, it finds what the first one wrote.

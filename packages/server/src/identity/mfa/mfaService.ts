@@ -168,43 +168,43 @@ export class MfaService {
     const now = iso(this.d.clock.now());
     const wasEnabled = Boolean(row.secret_enc && row.confirmed_at);
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await this.d.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('user_mfa')
-        .set({
-          secret_enc: row.pending_secret_enc,
-          confirmed_at: now,
-          last_step: step,
-          pending_secret_enc: null,
-          pending_at: null,
-        })
-        .where('user_id', '=', principal.userId)
-        .where('pending_secret_enc', '=', row.pending_secret_enc)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw new AppError('conflict', 'This setup was replaced; start again.');
-      await trx.deleteFrom('user_recovery_codes').where('user_id', '=', principal.userId).execute();
-      await trx
-        .insertInto('user_recovery_codes')
-        .values(
-          recoveryCodes.map((c) => ({
-            code_hash: this.recoveryHash(principal.userId, c),
-            user_id: principal.userId,
-            tenant_id: principal.tenantId,
-            used_at: null,
-            created_at: now,
-          })),
-        )
-        .execute();
-      await this.d.audit.record(
+    await this.d.audit.together(
+      async (trx) => {
+        const moved = await trx
+          .updateTable('user_mfa')
+          .set({
+            secret_enc: row.pending_secret_enc,
+            confirmed_at: now,
+            last_step: step,
+            pending_secret_enc: null,
+            pending_at: null,
+          })
+          .where('user_id', '=', principal.userId)
+          .where('pending_secret_enc', '=', row.pending_secret_enc)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) throw new AppError('conflict', 'This setup was replaced; start again.');
+        await trx.deleteFrom('user_recovery_codes').where('user_id', '=', principal.userId).execute();
+        await trx
+          .insertInto('user_recovery_codes')
+          .values(
+            recoveryCodes.map((c) => ({
+              code_hash: this.recoveryHash(principal.userId, c),
+              user_id: principal.userId,
+              tenant_id: principal.tenantId,
+              used_at: null,
+              created_at: now,
+            })),
+          )
+          .execute();
+      },
+      () =>
         byPerson(
           principal,
           'user.mfa_enrolled',
           { type: 'user', id: principal.userId },
           { method: 'totp', replaced: wasEnabled, recoveryCodes: RECOVERY_CODE_COUNT },
         ),
-        trx,
-      );
-    });
+    );
     return { recoveryCodes };
   }
 

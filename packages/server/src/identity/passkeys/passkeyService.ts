@@ -197,18 +197,16 @@ export class PasskeyService {
       created_at: now,
       last_used_at: null,
     };
-    await this.d.db.transaction().execute(async (trx) => {
-      await trx.insertInto('user_passkeys').values(row).execute();
-      await this.d.audit.record(
+    await this.d.audit.together(
+      (trx) => trx.insertInto('user_passkeys').values(row).execute(),
+      () =>
         byPerson(
           principal,
           'user.passkey_added',
           { type: 'user', id: principal.userId },
           { passkeyId: row.id, name, synced: row.device_type === 'multiDevice' },
         ),
-        trx,
-      );
-    });
+    );
     return presentPasskey(row);
   }
 
