@@ -6,15 +6,25 @@
  * of seconds to work off once the flood stops (measured in session 44: docs/security.md, N27).
  *
  * The work is a token bucket in milliseconds: it holds up to {@link BURST_MS} and refills at
- * {@link SHARE} of the time that passes (including the time the work itself takes). Each message costs the time its handling took plus an
- * estimate of the drawing it left the browser to do later (a fill or a copy is drawn when the
- * frame is, not when it is asked for: {@link RASTER_MS_PER_PIXEL} for each pixel filled or
- * copied). While the bucket holds work, a message is handled the moment it arrives: an honest
- * first picture (44 messages at 720p, 94 at 1080p, ≈ 65–140 ms of work on a 2-core machine
- * without a GPU) is never held back. Once it is empty, messages wait in order in a queue and are
- * handled as the bucket refills; one that has waited {@link MAX_WAIT_MS} is *shed*: dropped
- * unread and so never acknowledged, which the agent treats as a loss and sends that area again
- * (an honest agent's timeout has long fired by then anyway). The queue is also bounded in bytes.
+ * {@link SHARE} of the time that passes (including the time the work itself takes). Each message
+ * costs the time its handling took plus an estimate of the drawing it left the browser to do
+ * later (a fill or a copy is drawn when the frame is, not when it is asked for:
+ * {@link RASTER_MS_PER_PIXEL} for each pixel filled or copied).
+ *
+ * A message is never handled in the task that delivers it: it is queued, and a task of its own
+ * (a timer, at once while the bucket holds work) handles what waits, in order, as far as the
+ * bucket allows. Handled in its delivery task, a flood kept the page so busy that the browser
+ * delivered a few dozen messages a second out of thousands, each to a bucket refilled by the
+ * time spent drawing frames, and the backlog stayed in the browser's queue, out of reach of any
+ * budget (the page answered nothing for more than 8 s after such a flood stopped). Queued, a
+ * delivery costs next to nothing, the browser's queue empties as fast as it fills, and the budget
+ * decides over everything that came. An honest first picture (44 messages at 720p, 94 at 1080p,
+ * ≈ 65–140 ms of work on a 2-core machine without a GPU) is handled in the first such task.
+ *
+ * Once the bucket is empty, messages wait for it to refill; one that has waited
+ * {@link MAX_WAIT_MS} is *shed*: dropped unread and so never acknowledged, which the agent treats
+ * as a loss and sends that area again (an honest agent's timeout has long fired by then anyway).
+ * The queue is also bounded in bytes.
  */
 
 /**
@@ -47,8 +57,6 @@ export interface TileWorkBudgetOptions {
 /** Counters for tests and diagnostics. */
 export interface TileWorkStats {
   handled: number;
-  /** Messages that waited in the queue before they were handled. */
-  queued: number;
   /** Messages dropped unread: waited too long, or past the queue's bytes. */
   shed: number;
 }
@@ -64,7 +72,7 @@ export class TileWorkBudget {
   private readonly now: () => number;
   private readonly later: (callback: () => void, ms: number) => () => void;
   private readonly onShed: (shed: number) => void;
-  readonly stats: TileWorkStats = { handled: 0, queued: 0, shed: 0 };
+  readonly stats: TileWorkStats = { handled: 0, shed: 0 };
 
   constructor(
     /** Handles one message (the tile receiver, through a painter that counts what it draws). */
@@ -82,21 +90,15 @@ export class TileWorkBudget {
     this.at = this.now();
   }
 
-  /** Takes one message of the channel: handled now if the budget allows and nothing waits, else queued. */
+  /** Takes one message of the channel: queued, and handled in a task of its own as the budget allows. */
   push(data: ArrayBuffer): void {
     if (this.disposed) return;
-    this.refill();
-    if (this.queue.length === 0 && this.tokens > 0) {
-      this.run(data);
-      return;
-    }
     if (this.queueBytes + data.byteLength > MAX_QUEUE_BYTES) {
       this.shed();
       return;
     }
     this.queue.push({ data, at: this.now() });
     this.queueBytes += data.byteLength;
-    this.stats.queued++;
     this.schedule();
   }
 
@@ -153,8 +155,9 @@ export class TileWorkBudget {
 
   private schedule(): void {
     if (this.cancelTimer) return;
-    // When the bucket is back above zero (at least a millisecond: timers are coarser anyway).
-    const wait = Math.max(1, Math.ceil(-this.tokens / SHARE));
+    this.refill();
+    // At once while the bucket holds work, else when it is back above zero.
+    const wait = this.tokens > 0 ? 0 : Math.max(1, Math.ceil(-this.tokens / SHARE));
     this.cancelTimer = this.later(() => this.drain(), wait);
   }
 }
