@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connectionCheckCode,
   connectionCheckOfPeer,
-  connectionCheckOfStats,
+  ConnectionCheckWatch,
   handshakeFingerprints,
   sdpFingerprints,
 } from './connectionCheck.js';
@@ -103,9 +103,11 @@ describe('the connection check', () => {
   });
 
   it('gives both ends the same check from their own statistics', async () => {
-    const helper = await connectionCheckOfStats(report(stats(H, S)));
-    expect(helper).toBe(await connectionCheckOfStats(report(stats(S, H))));
-    expect(helper).toBe(await connectionCheckCode(H, S));
+    const helper = handshakeFingerprints(report(stats(H, S)));
+    const sharer = handshakeFingerprints(report(stats(S, H)));
+    expect(await connectionCheckCode(helper!.local, helper!.remote)).toBe(
+      await connectionCheckCode(sharer!.local, sharer!.remote),
+    );
   });
 
   it('waits for statistics that name the certificates a moment after the connection is up', async () => {
@@ -140,5 +142,23 @@ describe('the connection check', () => {
     };
     expect(sdpFingerprints(decoy.remoteDescription.sdp)).toEqual([H, S]);
     expect(await connectionCheckOfPeer(decoy)).toBe(await connectionCheckCode(H, S));
+  });
+
+  it('emits the check of the latest update only, and none once the connection is gone', async () => {
+    const checks: string[] = [];
+    const watch = new ConnectionCheckWatch((check) => checks.push(check));
+    const renewed = 'sha-256 ' + Array.from({ length: 32 }, () => '7C').join(':');
+    // The first update waits (no handshake yet) and is superseded by a second one for the new peer.
+    let calls = 0;
+    const slow = {
+      remoteDescription: { sdp: sdp(renewed) },
+      getStats: async () => report(++calls < 3 ? stats(H, S, 'connecting') : stats(H, renewed)),
+    };
+    const first = watch.update(slow);
+    await watch.update({ remoteDescription: { sdp: sdp(S) }, getStats: async () => report(stats(H, S)) });
+    await first;
+    expect(checks).toEqual([await connectionCheckCode(H, S)]);
+    await watch.update({ remoteDescription: { sdp: sdp(S) }, getStats: async () => report(stats(H, S)) }, () => false);
+    expect(checks).toHaveLength(1);
   });
 });

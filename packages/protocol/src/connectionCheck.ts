@@ -82,12 +82,6 @@ export function handshakeFingerprints(stats: StatsLike): { local: string; remote
   return found;
 }
 
-/** The check of a connection from its statistics (see {@link handshakeFingerprints}), or null before the handshake. */
-export async function connectionCheckOfStats(stats: StatsLike): Promise<string | null> {
-  const used = handshakeFingerprints(stats);
-  return used ? connectionCheckCode(used.local, used.remote) : null;
-}
-
 /** Every certificate fingerprint a description announces (session and media level), in the spelling above. */
 export function sdpFingerprints(sdp: string): string[] {
   const found: string[] = [];
@@ -130,4 +124,23 @@ export async function connectionCheckOfPeer(
     return current() ? check : null;
   }
   return null;
+}
+
+/**
+ * One end's check across its negotiations: `update` after each negotiation and whenever the
+ * state becomes `connected` works out the current handshake's check (`connectionCheckOfPeer`)
+ * and hands it to `emit`. A later update supersedes one still waiting for the statistics, and
+ * nothing is emitted once `current` says the connection is no longer the one to check.
+ */
+export class ConnectionCheckWatch {
+  private run = 0;
+
+  constructor(private readonly emit: (check: string) => void) {}
+
+  async update(pc: Parameters<typeof connectionCheckOfPeer>[0], current: () => boolean = () => true): Promise<void> {
+    const run = ++this.run;
+    const latest = () => run === this.run && current();
+    const check = await connectionCheckOfPeer(pc, latest);
+    if (check && latest()) this.emit(check);
+  }
 }

@@ -24,7 +24,7 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import {
-  connectionCheckOfPeer,
+  ConnectionCheckWatch,
   INPUT_FAST_CHANNEL,
   PACKED_INPUT_PROTOCOL,
   parseWith,
@@ -151,8 +151,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
   readonly #channels: Partial<Record<ChannelLabel, WrtcDataChannel>>;
   #pendingCandidates: IceCandidateInit[] = [];
   #closed = false;
-  /** Calls of `#updateCheck`: only the latest one emits. */
-  #checkRun = 0;
+  readonly #checks = new ConnectionCheckWatch((check) => this.emit('check', check));
   readonly #monitor: PathMonitor;
   /** Local addresses this connection has gathered candidates on. */
   readonly #localAddresses = new Set<string>();
@@ -237,7 +236,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     this.#pc.onconnectionstatechange = () => {
       trace('net', () => `connection ${this.#pc.connectionState}`);
       this.emit('connectionstatechange', this.#pc.connectionState);
-      if (this.#pc.connectionState === 'connected') void this.#updateCheck();
+      if (this.#pc.connectionState === 'connected') this.#updateCheck();
     };
   }
 
@@ -342,15 +341,9 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
     return this.#channels.tiles;
   }
 
-  /**
-   * Works out the connection check of the current handshake and emits it (see `check`); a later
-   * call supersedes an earlier one still waiting for the statistics.
-   */
-  async #updateCheck(): Promise<void> {
-    const run = ++this.#checkRun;
-    const current = () => run === this.#checkRun && !this.#closed;
-    const check = await connectionCheckOfPeer(this.#pc, current);
-    if (check && current()) this.emit('check', check);
+  /** Emits the connection check of the current handshake (see `check`). */
+  #updateCheck(): void {
+    void this.#checks.update(this.#pc, () => !this.#closed);
   }
 
   /** `RTCPeerConnection.getStats()` as plain records. */
@@ -420,7 +413,7 @@ export class AgentPeer extends EventEmitter<AgentPeerEvents> {
       await this.#pc.setLocalDescription(answer);
       this.emit('signal', { kind: 'sdp', description: { type: 'answer', sdp: answer.sdp } });
     }
-    void this.#updateCheck();
+    this.#updateCheck();
     const pending = this.#pendingCandidates;
     this.#pendingCandidates = [];
     for (const candidate of pending) await this.#pc.addIceCandidate(candidate);

@@ -19,7 +19,7 @@
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import {
-  connectionCheckOfPeer,
+  ConnectionCheckWatch,
   INPUT_FAST_CHANNEL,
   PathMonitor,
   sdpSessionId,
@@ -79,8 +79,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
   private pending: RemoteCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
-  /** Calls of `updateCheck`: only the latest one emits. */
-  private checkRun = 0;
+  private readonly checks = new ConnectionCheckWatch((check) => this.emit('check', check));
   private monitor: PathMonitor | null = null;
   /** The path reads down because the offerer restarted ICE (`markDown`), not by this side's heartbeat. */
   private restartTold = false;
@@ -195,7 +194,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     const local = pc.localDescription;
     if (pc !== this.pc || !local) return;
     this.send({ kind: 'sdp', description: { type: 'answer', sdp: local.sdp } });
-    void this.updateCheck(pc);
+    this.updateCheck(pc);
   }
 
   /** Signaling is back (re-attached): if the path is still down, ask the offerer to restart ICE (again). */
@@ -219,15 +218,9 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     if (!told) this.emit('path', state);
   }
 
-  /**
-   * Emits the connection check of `pc`'s current handshake (`connectionCheckOfPeer`); a later call
-   * supersedes an earlier one still waiting for the statistics.
-   */
-  private async updateCheck(pc: RTCPeerConnection): Promise<void> {
-    const run = ++this.checkRun;
-    const current = () => run === this.checkRun && pc === this.pc && !this.closed;
-    const check = await connectionCheckOfPeer(pc, current);
-    if (check && current()) this.emit('check', check);
+  /** Emits the connection check of `pc`'s current handshake, while `pc` is this receiver's connection. */
+  private updateCheck(pc: RTCPeerConnection): void {
+    void this.checks.update(pc, () => pc === this.pc && !this.closed);
   }
 
   private create(): RTCPeerConnection {
@@ -250,7 +243,7 @@ export class ReceiverPeer extends Emitter<ReceiverEvents> {
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
       this.emitState(pc);
-      if (pc.connectionState === 'connected') void this.updateCheck(pc);
+      if (pc.connectionState === 'connected') this.updateCheck(pc);
     };
     pc.ondatachannel = (event) => {
       if (pc !== this.pc) return;

@@ -13,7 +13,7 @@
  * while the path stays down, when the helper asks (`restart` with `ice`) and when
  * signaling comes back ({@link SenderPeer.signalingRestored}).
  */
-import { connectionCheckOfPeer, ICE_RESTART_RETRY_MS } from '@remote-help/protocol';
+import { ConnectionCheckWatch, ICE_RESTART_RETRY_MS } from '@remote-help/protocol';
 import type { SignalPayload } from '@remote-help/protocol';
 import { Emitter } from '../common/Emitter';
 import { PathMonitor } from '@remote-help/protocol';
@@ -49,8 +49,7 @@ export class SenderPeer extends Emitter<SenderEvents> {
   private pending: RemoteCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
-  /** Calls of `updateCheck`: only the latest one emits. */
-  private checkRun = 0;
+  private readonly checks = new ConnectionCheckWatch((check) => this.emit('check', check));
   private failures = 0;
   private retryTimer: number | undefined;
   /** While true, the video senders carry no track: no pixels leave the device. */
@@ -155,7 +154,7 @@ export class SenderPeer extends Emitter<SenderEvents> {
     // The sharer always offers; only an answer to the current offer is meaningful.
     if (payload.description.type !== 'answer' || !pc || pc.signalingState !== 'have-local-offer') return;
     await pc.setRemoteDescription({ type: 'answer', sdp: payload.description.sdp });
-    void this.updateCheck(pc);
+    this.updateCheck(pc);
     // Encodings exist once negotiated: a connection made while paused deactivates them now.
     if (this.paused) await this.applyPause();
     const early = this.pending;
@@ -201,7 +200,7 @@ export class SenderPeer extends Emitter<SenderEvents> {
       this.emitState(pc);
       if (pc.connectionState === 'connected') {
         this.failures = 0;
-        void this.updateCheck(pc);
+        this.updateCheck(pc);
       }
       if (pc.connectionState === 'failed') this.scheduleRetry();
     };
@@ -217,15 +216,9 @@ export class SenderPeer extends Emitter<SenderEvents> {
     if (this.monitor?.state === 'down') this.enqueue(() => this.restartIce());
   }
 
-  /**
-   * Emits the connection check of `pc`'s current handshake (`connectionCheckOfPeer`); a later call
-   * supersedes an earlier one still waiting for the statistics.
-   */
-  private async updateCheck(pc: RTCPeerConnection): Promise<void> {
-    const run = ++this.checkRun;
-    const current = () => run === this.checkRun && pc === this.pc && !this.closed;
-    const check = await connectionCheckOfPeer(pc, current);
-    if (check && current()) this.emit('check', check);
+  /** Emits the connection check of `pc`'s current handshake, while `pc` is this sender's connection. */
+  private updateCheck(pc: RTCPeerConnection): void {
+    void this.checks.update(pc, () => pc === this.pc && !this.closed);
   }
 
   /** The connection's state as the app shows it: `disconnected` while the path is dead. */
